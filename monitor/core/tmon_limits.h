@@ -1,0 +1,39 @@
+/*
+ * tmon_limits.h: every bound tmon places on untrusted input, in one place.
+ *
+ * A network value never reaches malloc, memcpy or a loop bound without
+ * first being checked against one of these (notes/c-style.md 2.3, rule 2).
+ */
+#ifndef TMON_CORE_LIMITS_H
+#define TMON_CORE_LIMITS_H
+
+/* HTTP bodies from upstream (attestation reports reach ~530 KiB). */
+#define MAX_UPSTREAM_BODY	(8u * 1024 * 1024)
+/* A TDX quote: header + TD15 body + signature data + PEM chain. */
+#define MAX_QUOTE_LEN		(64u * 1024)
+/* PEM certificate chain inside a quote or in GPU evidence. */
+#define MAX_PEM_CHAIN_LEN	(32u * 1024)
+/* One SPDM GET_MEASUREMENTS request + response. */
+#define MAX_SPDM_LEN		(64u * 1024)
+/* GPUs in one nvidia_payload / gpu_evidence list. */
+#define MAX_GPUS		16
+/* Attestations in one response (all_attestations, model_attestations). */
+#define MAX_ATTESTATIONS	16
+/* Events in one event log. */
+#define MAX_EVENTS		1024
+/* Checks in one check list. */
+#define MAX_CHECKS		48
+/* Length of a check detail line, including the NUL. */
+#define MAX_CHECK_DETAIL	256
+/* Length of a check id, including the NUL. */
+#define MAX_CHECK_ID		32
+/* Models in one schedule. */
+#define MAX_MODELS		256
+/* Length of a model id. */
+#define MAX_MODEL_ID		128
+/* Length of a base URL. */
+#define MAX_URL			2048
+/* JSON nesting accepted from the network (jansson allows 2048). */
+#define MAX_JSON_DEPTH		64
+
+#endif /* TMON_CORE_LIMITS_H */

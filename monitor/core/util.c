@@ -1,0 +1,125 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include <openssl/sha.h>
+
+#include "util.h"
+#include "xmalloc.h"
+
+bool
+parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out)
+{
+	uint64_t v = 0;
+	const char *p;
+
+	if (s == NULL || *s == '\0')
+		return false;
+	for (p = s; *p != '\0'; p++) {
+		if (*p < '0' || *p > '9')
+			return false;
+		if (v > (UINT64_MAX - (uint64_t)(*p - '0')) / 10)
+			return false;
+		v = v * 10 + (uint64_t)(*p - '0');
+	}
+	if (v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool
+parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	uint64_t v;
+	bool neg = false;
+
+	if (s != NULL && *s == '-') {
+		neg = true;
+		s++;
+	}
+	if (!parse_u64(s, 0, (uint64_t)INT64_MAX, &v))
+		return false;
+	if ((neg ? -(int64_t)v : (int64_t)v) < min ||
+	    (neg ? -(int64_t)v : (int64_t)v) > max)
+		return false;
+	*out = neg ? -(int64_t)v : (int64_t)v;
+	return true;
+}
+
+enum tmon_rc
+read_file(const char *path, size_t max, uint8_t **out, size_t *len,
+    struct tmon_err *err)
+{
+	FILE *f;
+	uint8_t *p = NULL;
+	size_t n = 0, cap = 0, r;
+	enum tmon_rc rc = TMON_E_IO;
+
+	if ((f = fopen(path, "rb")) == NULL)
+		return tmon_err_set(err, TMON_E_IO, "%s: %s", path,
+		    strerror(errno));
+	for (;;) {
+		if (cap - n < 65536) {
+			if (cap > max + 65536) {
+				rc = tmon_err_set(err, TMON_E_LIMIT,
+				    "%s: larger than %zu bytes", path, max);
+				goto out;
+			}
+			cap += 65536;
+			p = xreallocarray(p, cap + 1, 1);
+		}
+		r = fread(p + n, 1, cap - n, f);
+		n += r;
+		if (r == 0)
+			break;
+	}
+	if (ferror(f)) {
+		rc = tmon_err_set(err, TMON_E_IO, "%s: read error", path);
+		goto out;
+	}
+	if (n > max) {
+		rc = tmon_err_set(err, TMON_E_LIMIT,
+		    "%s: larger than %zu bytes", path, max);
+		goto out;
+	}
+	p[n] = '\0';
+	*out = p;
+	*len = n;
+	p = NULL;
+	rc = TMON_OK;
+out:
+	free(p);
+	fclose(f);
+	return rc;
+}
+
+void
+sha256(const void *p, size_t n, uint8_t out[32])
+{
+	SHA256(p, n, out);
+}
+
+bool
+add_overflows(size_t a, size_t b, size_t *sum)
+{
+	if (a > SIZE_MAX - b)
+		return true;
+	*sum = a + b;
+	return false;
+}
+
+char *
+fmt_time(int64_t t, char *out, size_t outsz)
+{
+	struct tm tm;
+	time_t tt = (time_t)t;
+
+	if (gmtime_r(&tt, &tm) == NULL ||
+	    strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(out, outsz, "%lld", (long long)t);
+	return out;
+}

@@ -1,0 +1,42 @@
+/*
+ * util.h: small helpers shared by every module.
+ */
+#ifndef TMON_CORE_UTIL_H
+#define TMON_CORE_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/*
+ * Parse a decimal unsigned integer in [min, max] (no sign, no spaces, no
+ * trailing characters).  Returns false on anything else.  Never atoi().
+ */
+bool	parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
+
+/* As parse_u64 for signed values in [min, max]. */
+bool	parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
+
+/*
+ * Read a whole file of at most max bytes into a new NUL-terminated buffer
+ * (caller frees) and store its length (without the NUL) in *len.
+ * Errors: TMON_E_IO (open/read failed), TMON_E_LIMIT (file too large).
+ */
+enum tmon_rc	read_file(const char *path, size_t max, uint8_t **out,
+		    size_t *len, struct tmon_err *err);
+
+/* SHA-256 of n bytes into out[32] (OpenSSL one-shot). */
+void	sha256(const void *p, size_t n, uint8_t out[32]);
+
+/* True if a + b overflows size_t (stores the sum in *sum otherwise). */
+bool	add_overflows(size_t a, size_t b, size_t *sum);
+
+/*
+ * Format a unix time as RFC 3339 UTC ("2026-06-10T01:49:05Z") into out,
+ * which must hold at least 21 bytes.  Returns out.
+ */
+char	*fmt_time(int64_t t, char *out, size_t outsz);
+
+#endif /* TMON_CORE_UTIL_H */

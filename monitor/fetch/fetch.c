@@ -1,0 +1,2 @@
+/* placeholder, replaced by the real module */
+typedef int tmon_placeholder_fetch_t;

@@ -1,0 +1,10 @@
+#include <stdio.h>
+
+int main(void);
+
+int
+main(void)
+{
+	fprintf(stderr, "not built yet\n");
+	return 2;
+}

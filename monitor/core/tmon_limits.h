@@ -36,4 +36,28 @@
 /* JSON nesting accepted from the network (jansson allows 2048). */
 #define MAX_JSON_DEPTH		64
 
+/* store/: one entry body (canonical JSON bytes) in the log. */
+#define MAX_ENTRY_BODY		(4u * 1024 * 1024)
+/* store/: one content-addressed blob (a raw upstream body). */
+#define MAX_BLOB_LEN		(16u * 1024 * 1024)
+/* store/: a blob's media type, including the NUL. */
+#define MAX_MEDIA_TYPE		128
+/* store/: entries, and blobs, in one store_append transaction. */
+#define MAX_APPEND_ENTRIES	256
+#define MAX_APPEND_BLOBS	64
+/* api/: items in one page of a list (the default page is 50). */
+#define MAX_API_PAGE		500
+/* api/: entry body bytes rendered into one list answer before it is cut. */
+#define MAX_API_PAGE_BYTES	(8u * 1024 * 1024)
+/* api/: query arguments in one request. */
+#define MAX_API_QUERY_ARGS	16
+/* api/: concurrent connections, in all and from one address. */
+#define MAX_API_CONNECTIONS	64
+#define MAX_API_CONNECTIONS_PER_IP 16
+/* api/: libmicrohttpd memory pool per connection (request line, headers). */
+#define MAX_API_CONN_MEMORY	(64u * 1024)
+/* api/: one dashboard file, and the length of its name (with the NUL). */
+#define MAX_DASHBOARD_FILE	(2u * 1024 * 1024)
+#define MAX_DASHBOARD_NAME	64
+
 #endif /* TMON_CORE_LIMITS_H */

@@ -60,4 +60,15 @@
 #define MAX_DASHBOARD_FILE	(2u * 1024 * 1024)
 #define MAX_DASHBOARD_NAME	64
 
+/*
+ * GPU evidence (monitor/verify/nvspdm.c, gpu_verify.c).  Measurement blocks
+ * in one SPDM MEASUREMENTS response (NumberOfBlocks is a u8); OpaqueLength
+ * (DSP0274 1.1.0, MEASUREMENTS: "shall be <= 1024"); certificates read
+ * from one GPU chain (NVIDIA's chains have exactly 5); nvidia_payload text.
+ */
+#define MAX_SPDM_BLOCKS		255
+#define MAX_SPDM_OPAQUE_LEN	1024
+#define MAX_GPU_CERTS		8
+#define MAX_GPU_PAYLOAD_LEN	(2u * 1024 * 1024)
+
 #endif /* TMON_CORE_LIMITS_H */

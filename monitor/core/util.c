@@ -5,6 +5,7 @@
 #include <sys/stat.h>
 #include <time.h>
 
+#include <openssl/evp.h>
 #include <openssl/sha.h>
 
 #include "util.h"
@@ -101,6 +102,23 @@ void
 sha256(const void *p, size_t n, uint8_t out[32])
 {
 	SHA256(p, n, out);
+}
+
+bool
+sha256_2(const void *a, size_t alen, const void *b, size_t blen,
+    uint8_t out[32])
+{
+	EVP_MD_CTX *ctx = EVP_MD_CTX_new();
+	bool ok;
+
+	if (ctx == NULL)
+		return false;
+	ok = EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+	    EVP_DigestUpdate(ctx, a, alen) == 1 &&
+	    EVP_DigestUpdate(ctx, b, blen) == 1 &&
+	    EVP_DigestFinal_ex(ctx, out, NULL) == 1;
+	EVP_MD_CTX_free(ctx);
+	return ok;
 }
 
 bool

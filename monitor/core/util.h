@@ -30,6 +30,13 @@ enum tmon_rc	read_file(const char *path, size_t max, uint8_t **out,
 /* SHA-256 of n bytes into out[32] (OpenSSL one-shot). */
 void	sha256(const void *p, size_t n, uint8_t out[32]);
 
+/*
+ * SHA-256 of the concatenation a || b into out[32].  Returns false only if
+ * the OpenSSL digest failed (a library failure, not a mismatch).
+ */
+bool	sha256_2(const void *a, size_t alen, const void *b, size_t blen,
+	    uint8_t out[32]);
+
 /* True if a + b overflows size_t (stores the sum in *sum otherwise). */
 bool	add_overflows(size_t a, size_t b, size_t *sum);
 

@@ -21,9 +21,9 @@ check_severity(enum check_status s)
 		return 1;
 	case CHECK_WARN:
 		return 2;
-	case CHECK_SKIP:
-		return 3;
 	case CHECK_PASS:
+		return 3;
+	case CHECK_SKIP:
 		return 4;
 	}
 	return 0;

@@ -43,9 +43,10 @@ void	checklist_init(struct checklist *cl);
 /*
  * Set the check id in cl to status with a printf-formatted detail.  If id
  * is already in the list, the entry is replaced only when the new status
- * is worse (FAIL < ERROR < WARN < SKIP < PASS, see check_severity), so
+ * is worse (FAIL < ERROR < WARN < PASS < SKIP, see check_severity), so
  * several sub-checks (one per GPU, say) can report under one id and the
- * worst wins; the first detail of the worst status is kept.  A list that
+ * worst wins; the first detail of the worst status is kept.  SKIP ranks
+ * last: "not applicable here" never hides a result from elsewhere.  A list that
  * is full (MAX_CHECKS) aborts: the set of ids is fixed at compile time.
  */
 void	checklist_set(struct checklist *cl, const char *id,
@@ -70,7 +71,7 @@ const char *check_status_str(enum check_status s);
 /* Parse the above names; returns false for anything else. */
 bool	check_status_parse(const char *s, enum check_status *out);
 
-/* Rank for "worse": FAIL 0, ERROR 1, WARN 2, SKIP 3, PASS 4. */
+/* Rank for "worse": FAIL 0, ERROR 1, WARN 2, PASS 3, SKIP 4. */
 int	check_severity(enum check_status s);
 
 #endif /* TMON_VERIFY_CHECKLIST_H */

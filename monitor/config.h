@@ -1,0 +1,74 @@
+/*
+ * config.h: the schedule file (design.md section 9).
+ *
+ * JSON, read with jansson (JSON_REJECT_DUPLICATES) and validated
+ * strictly: an unknown key, a wrong type or an out-of-range value is an
+ * error that names the file, line and column and the JSON path
+ * ("schedules/x.json:4:7: models[0].intervall: unknown key").  Only
+ * "models" is required.  A loaded config is immutable.
+ *
+ * Top level:
+ *   models           array (required; may be empty: archive-only mode)
+ *   max_concurrent   integer 1..64, default 4: probes in flight at once
+ *   max_body_bytes   integer 1024..64 MiB, default 8 MiB: cap on every
+ *                    upstream body, enforced while receiving
+ * Per model:
+ *   provider         "nanogpt" | "near" | "phala" | "redpill" (required)
+ *   model            model id as the provider names it (required)
+ *   base_url         http(s) URL, optionally with a path prefix (required)
+ *   api_key_env      name of the environment variable holding the API key
+ *                    (optional; the key is never logged or stored)
+ *   interval_s       seconds between probes, 1..86400, default 300
+ *   jitter_s         random extra delay 0..jitter_s before each probe,
+ *                    default interval_s / 10
+ *   timeout_s        whole-request timeout, 1..600, default 60
+ */
+#ifndef TMON_MONITOR_CONFIG_H
+#define TMON_MONITOR_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+enum route {
+	ROUTE_NANOGPT,		/* GET /api/v1/tee/attestation?model=&nonce= */
+	ROUTE_ATTESTATION_REPORT /* GET /v1/attestation/report?model=&nonce=
+				    &signing_algo=ecdsa (NEAR, Phala, RedPill) */
+};
+
+struct model_cfg {
+	char		*provider;
+	enum route	 route;
+	char		*model;
+	char		*base_url;	/* without a trailing '/' */
+	char		*api_key_env;	/* NULL if none */
+	uint32_t	 interval_s;
+	uint32_t	 jitter_s;
+	uint32_t	 timeout_s;
+};
+
+struct config {
+	struct model_cfg	*models;
+	size_t			 n_models;
+	uint32_t		 max_concurrent;
+	size_t			 max_body_bytes;
+};
+
+/*
+ * Load and validate the schedule at path.  On success the caller owns
+ * *out (free with config_free).  Errors: TMON_E_IO (cannot read),
+ * TMON_E_LIMIT (file over 1 MiB), TMON_E_CONFIG (syntax or validation,
+ * with "path:line:column: json.path: problem" in err->msg).
+ */
+enum tmon_rc	config_load(const char *path, struct config **out,
+		    struct tmon_err *err);
+
+/* As config_load, from len bytes of text; name is used in messages. */
+enum tmon_rc	config_parse(const char *text, size_t len, const char *name,
+		    struct config **out, struct tmon_err *err);
+
+/* Free a config; NULL is a no-op. */
+void		config_free(struct config *cfg);
+
+#endif /* TMON_MONITOR_CONFIG_H */

@@ -71,4 +71,13 @@
 #define MAX_GPU_CERTS		8
 #define MAX_GPU_PAYLOAD_LEN	(2u * 1024 * 1024)
 
+/*
+ * fetch/ (monitor/fetch/fetch.c): a request body we POST (canary prompts,
+ * receipts); a bearer token (API key) from the config; transfers in
+ * flight in one struct fetch.
+ */
+#define MAX_FETCH_REQUEST_BODY	(1024u * 1024)
+#define MAX_BEARER_TOKEN	1024
+#define MAX_FETCH_INFLIGHT	256
+
 #endif /* TMON_CORE_LIMITS_H */

@@ -1,0 +1,269 @@
+/*
+ * store.h: the append-only, hash-chained log of tmon (design.md section 4),
+ * kept in one SQLite database in WAL mode.
+ *
+ * Tables (schema version STORE_SCHEMA_VERSION, kept in PRAGMA user_version
+ * and upgraded by the migration steps in store.c):
+ *
+ *   entries(seq INTEGER PRIMARY KEY, time INTEGER, kind TEXT, model TEXT NULL,
+ *           verdict TEXT NULL, body BLOB, leaf_hash BLOB(32),
+ *           chain_hash BLOB(32))
+ *     seq is 0-based and contiguous.  body holds the exact canonical JSON
+ *     bytes the caller handed over; the store never parses them.
+ *       leaf[i]  = SHA-256(0x00 || body[i])
+ *       chain[i] = SHA-256(chain[i-1] || leaf[i]),  chain[-1] = 32 zero bytes
+ *     (leaf hashing as RFC 9162 section 2.1.1, so the same leaves can feed
+ *     the Merkle tree).  Triggers refuse every UPDATE and DELETE, and any
+ *     INSERT whose seq is not the next one.
+ *   blobs(sha256 BLOB PRIMARY KEY, media_type TEXT, len INTEGER, data BLOB)
+ *     content-addressed raw bytes (upstream responses); the key is
+ *     SHA-256(data), computed by the store.  Storing a blob that is already
+ *     there is a no-op (the first media type stays).  Blobs cannot be
+ *     updated.
+ *
+ * Handles: one STORE_RW handle (the daemon, the only writer) and any number
+ * of STORE_RO handles (the API, tmonctl).  WAL mode gives every read
+ * statement a consistent snapshot, and store_append writes in one
+ * BEGIN IMMEDIATE ... COMMIT transaction, so a reader sees either none or
+ * all of an append.  A struct store may be used by one thread at a time;
+ * give each thread its own handle.
+ *
+ * Errors: every function that returns enum tmon_rc fills err (may be NULL)
+ * on failure.  TMON_E_DB is an SQLite failure (the message carries
+ * sqlite3_errmsg), TMON_E_TIMEOUT means the database stayed locked longer
+ * than STORE_BUSY_TIMEOUT_MS.
+ */
+#ifndef TMON_STORE_STORE_H
+#define TMON_STORE_STORE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+
+/* The schema version this build creates and understands. */
+#define STORE_SCHEMA_VERSION	1
+/* PRAGMA application_id of a tmon database ("tmon" in ASCII). */
+#define STORE_APPLICATION_ID	0x746d6f6e
+/* How long a statement waits for a lock held by another connection. */
+#define STORE_BUSY_TIMEOUT_MS	5000
+
+struct store;
+
+enum store_mode {
+	STORE_RW,	/* read-write; creates the file and migrates it */
+	STORE_RO	/* read-only (SQLITE_OPEN_READONLY + query_only) */
+};
+
+/*
+ * Open the database at path.
+ *
+ * STORE_RW creates the file if needed, switches it to WAL mode, and runs
+ * every migration step from its user_version up to STORE_SCHEMA_VERSION in
+ * one transaction.  STORE_RO opens an existing database read-only and never
+ * changes it; it must already be at STORE_SCHEMA_VERSION (open it
+ * read-write once, e.g. by starting tmond, to migrate it).
+ * Both set SQLITE_DBCONFIG_DEFENSIVE, foreign_keys=ON, trusted_schema=OFF
+ * and a busy timeout of STORE_BUSY_TIMEOUT_MS.
+ *
+ * On success *out is a new handle the caller frees with store_close().
+ * On failure *out is NULL and the error is one of:
+ *   TMON_E_DB           the file cannot be opened or is not an SQLite
+ *                       database, or an SQL statement failed;
+ *   TMON_E_UNSUPPORTED  the database's user_version is newer than
+ *                       STORE_SCHEMA_VERSION (made by a newer tmon), or
+ *                       (STORE_RO) older and so not migrated yet;
+ *   TMON_E_CONFIG       the file is an SQLite database of another program
+ *                       (foreign application_id, or tables without a
+ *                       tmon user_version);
+ *   TMON_E_TIMEOUT      the database stayed locked.
+ */
+enum tmon_rc	store_open(const char *path, enum store_mode mode,
+		    struct store **out, struct tmon_err *err);
+
+/* Close a handle (NULL is a no-op); it must not be in a callback. */
+void		store_close(struct store *s);
+
+/* The schema version of an open handle (STORE_SCHEMA_VERSION once open). */
+int		store_schema_version(const struct store *s);
+
+/* One blob to store: data/len bytes (len 1..MAX_BLOB_LEN) and a media type
+ * (1..MAX_MEDIA_TYPE-1 bytes of printable ASCII, e.g. "application/json").
+ * The key is SHA-256(data); callers compute it with sha256() (util.h) to
+ * reference the blob from an entry body. */
+struct store_blob_in {
+	const uint8_t	*data;
+	size_t		 len;
+	const char	*media_type;
+};
+
+/*
+ * One entry to append.
+ *   kind     "probe", "receipt", "collateral" or "alert".
+ *   time     unix seconds, >= 0.
+ *   model    NULL, or 1..MAX_MODEL_ID-1 bytes of printable ASCII.
+ *   verdict  NULL, or "pass", "warn", "fail" or "error" (design.md 3).
+ *   body     body_len bytes (1..MAX_ENTRY_BODY), already canonical JSON; the
+ *            store hashes and keeps them exactly, and does not parse them.
+ */
+struct store_entry_in {
+	const char	*kind;
+	int64_t		 time;
+	const char	*model;
+	const char	*verdict;
+	const uint8_t	*body;
+	size_t		 body_len;
+};
+
+/* What store_append assigned to one entry. */
+struct store_appended {
+	uint64_t	seq;
+	uint8_t		leaf[32];
+	uint8_t		chain[32];
+};
+
+/*
+ * Store nblobs blobs (0..MAX_APPEND_BLOBS) and append n entries
+ * (0..MAX_APPEND_ENTRIES), in this order, in ONE transaction: either all of
+ * it is committed or nothing is.  The entries get consecutive sequence
+ * numbers after the current last one; out (n elements, may be NULL when n is
+ * 0 or the caller does not need it) receives each entry's seq, leaf hash and
+ * chain hash, and is written only on success.  blobs may be NULL when nblobs
+ * is 0, entries when n is 0.  Needs a STORE_RW handle.
+ *
+ * Errors: TMON_E_PARSE (an input field is missing or malformed; the message
+ * names it, err->offset holds its index), TMON_E_LIMIT (a count or a length
+ * is over its MAX_*), TMON_E_UNSUPPORTED (a STORE_RO handle), TMON_E_DB,
+ * TMON_E_TIMEOUT.  Inputs are all checked before the transaction starts.
+ */
+enum tmon_rc	store_append(struct store *s, const struct store_blob_in *blobs,
+		    size_t nblobs, const struct store_entry_in *entries,
+		    size_t n, struct store_appended *out, struct tmon_err *err);
+
+/* One entry read back.  model and verdict are NULL when the column is NULL.
+ * model, verdict and body are owned (store_entry_free); body is not
+ * NUL-terminated. */
+struct store_entry {
+	uint64_t	 seq;
+	int64_t		 time;
+	char		 kind[16];
+	char		*model;
+	char		*verdict;
+	uint8_t		*body;
+	size_t		 body_len;
+	uint8_t		 leaf[32];
+	uint8_t		 chain[32];
+};
+
+/* Free the members of e (not e itself) and zero it; NULL is a no-op. */
+void		store_entry_free(struct store_entry *e);
+
+/*
+ * Read the entry with sequence number seq into *out (which the caller
+ * releases with store_entry_free on success; untouched on failure).
+ * Errors: TMON_E_NOTFOUND (no such seq), TMON_E_PARSE (the row is corrupt:
+ * a hash is not 32 bytes, an unknown kind), TMON_E_DB.
+ */
+enum tmon_rc	store_entry_get(struct store *s, uint64_t seq,
+		    struct store_entry *out, struct tmon_err *err);
+
+/*
+ * A filter for store_query.  Every condition given must hold:
+ *   kind, model        equal (NULL = any);
+ *   verdict            equal to verdict or, when verdict_alt is not NULL,
+ *                      to verdict_alt (verdict NULL = any);
+ *   since, until       since <= time <= until (0 = unbounded on that side);
+ *   before_seq         seq < before_seq (UINT64_MAX = none);
+ *   after_seq          seq > after_seq (UINT64_MAX = none);
+ *   limit              at most limit entries (0 = no limit: callers that
+ *                      answer the network always pass a bound);
+ *   newest_first       descending seq order, else ascending.
+ */
+struct store_query {
+	const char	*kind;
+	const char	*model;
+	const char	*verdict;
+	const char	*verdict_alt;
+	int64_t		 since;
+	int64_t		 until;
+	uint64_t	 before_seq;
+	uint64_t	 after_seq;
+	size_t		 limit;
+	bool		 newest_first;
+};
+
+/* A store_query that matches everything, oldest first, without a limit. */
+void		store_query_init(struct store_query *q);
+
+/*
+ * Call cb for each entry matching q, in seq order, inside one read
+ * statement (so on a consistent snapshot).  The entry passed to cb is
+ * borrowed: it is freed when cb returns.  cb returns 0 to go on and
+ * non-zero to stop (store_query then returns TMON_OK).
+ * Errors: TMON_E_PARSE (a corrupt row), TMON_E_DB.
+ */
+enum tmon_rc	store_query(struct store *s, const struct store_query *q,
+		    int (*cb)(const struct store_entry *e, void *arg), void *arg,
+		    struct tmon_err *err);
+
+/*
+ * For each distinct non-NULL model with an entry of kind, call cb with the
+ * newest such entry (highest seq), in ascending model order.  The entry is
+ * borrowed as in store_query, and cb returns non-zero to stop.
+ * Errors: as store_query.
+ */
+enum tmon_rc	store_latest_per_model(struct store *s, const char *kind,
+		    int (*cb)(const struct store_entry *e, void *arg), void *arg,
+		    struct tmon_err *err);
+
+/*
+ * Read the blob whose SHA-256 is sha256[32].  On success *data (*len bytes,
+ * NUL-terminated for convenience, the NUL not counted) and *media_type are
+ * new allocations the caller frees with free(); on failure they are
+ * untouched.  The bytes are re-hashed and must match the key.
+ * Errors: TMON_E_NOTFOUND, TMON_E_PARSE (the stored bytes do not hash to
+ * their key or do not have the recorded length: a corrupt database),
+ * TMON_E_DB.
+ */
+enum tmon_rc	store_blob_get(struct store *s, const uint8_t sha256[32],
+		    uint8_t **data, size_t *len, char **media_type,
+		    struct tmon_err *err);
+
+/*
+ * Recompute every leaf hash from the stored body and the whole chain from
+ * chain[-1] = 0, in one read snapshot, comparing with the stored columns and
+ * checking that seq runs 0, 1, 2, ... without a gap.  On TMON_OK, *size
+ * (may be NULL) is the number of entries and head (may be NULL) receives the
+ * last chain hash (32 zero bytes for an empty log).
+ * Errors: TMON_E_PARSE with err->offset = the first bad seq and a message
+ * saying what did not match (leaf, chain, gap); TMON_E_DB.
+ */
+enum tmon_rc	store_verify_chain(struct store *s, uint64_t *size,
+		    uint8_t head[32], struct tmon_err *err);
+
+/*
+ * Compute the leaf hash SHA-256(0x00 || body) and the chain step
+ * SHA-256(prev || leaf) exactly as the store does (exposed for tmonctl audit
+ * and the API; tests use OpenSSL directly instead).
+ */
+void		store_leaf_hash(const uint8_t *body, size_t len,
+		    uint8_t leaf[32]);
+void		store_chain_hash(const uint8_t prev[32], const uint8_t leaf[32],
+		    uint8_t chain[32]);
+
+/* True if v is a verdict the store accepts ("pass", "warn", "fail",
+ * "error"). */
+bool		store_verdict_valid(const char *v);
+/* True if k is an entry kind the store accepts. */
+bool		store_kind_valid(const char *k);
+
+/*
+ * Test seam: call hook(arg, seq) right after the entry seq is inserted,
+ * inside the still open append transaction (NULL removes it).  Lets a test
+ * look at the database from another handle while a write is half done.
+ */
+void		store_set_append_hook(struct store *s,
+		    void (*hook)(void *arg, uint64_t seq), void *arg);
+
+#endif /* TMON_STORE_STORE_H */

@@ -1075,9 +1075,9 @@ START_TEST(test_chain_fake_pki)
 	struct checklist cl;
 	struct tmon_err err;
 	EVP_PKEY *rk, *ck, *lk;
-	X509 *root, *ca, *leaf, *caleaf, *evil;
+	X509 *root, *ca, *leaf, *caleaf, *evil, *evilleaf;
 	uint8_t *orig, *b, *rder;
-	char *proot, *pca, *pleaf, *pcaleaf, *pevil;
+	char *proot, *pca, *pleaf, *pcaleaf, *pevil, *pevilleaf;
 	size_t n, on, rlen;
 
 	ck_assert_ptr_nonnull(rk = EVP_EC_gen("P-256"));
@@ -1088,11 +1088,14 @@ START_TEST(test_chain_fake_pki)
 	leaf = make_cert(lk, ck, ca, "Intel SGX PCK Certificate", false, 3);
 	caleaf = make_cert(lk, ck, ca, "Intel SGX PCK Certificate", true, 4);
 	evil = make_cert(ck, rk, root, "Evil CA", true, 5);
+	evilleaf = make_cert(lk, ck, evil, "Intel SGX PCK Certificate", false,
+	    6);
 	proot = x509_pem(root);
 	pca = x509_pem(ca);
 	pleaf = x509_pem(leaf);
 	pcaleaf = x509_pem(caleaf);
 	pevil = x509_pem(evil);
+	pevilleaf = x509_pem(evilleaf);
 	rder = cert_der(root, &rlen);
 
 	orig = load(GEMMA, &on);
@@ -1120,6 +1123,31 @@ START_TEST(test_chain_fake_pki)
 	assert_check(&cl, "tdx.pck_chain", CHECK_FAIL, "not yet valid");
 	free(b);
 
+	/*
+	 * QE report binding with a validly signed QE report: a non-zero
+	 * byte in report_data[32..64], then a changed auth data byte.
+	 */
+	b = chain_quote(orig, pleaf, pca, proot, NULL, &n);
+	b[V4_QE_REPORT + 320 + 40] ^= 0x01;
+	resign_qe_report(b, lk);
+	checklist_init(&cl);
+	tdx_check_quote_root(b, n, GEMMA_TIME, rder, rlen, &q, &cl);
+	assert_check(&cl, "tdx.quote.signature", CHECK_FAIL,
+	    "QE report binding: report_data[32..64] not zero");
+	assert_not_in_detail(&cl, "tdx.quote.signature", "does not verify");
+	assert_not_in_detail(&cl, "tdx.quote.signature", "[0..32]");
+	assert_check(&cl, "tdx.pck_chain", CHECK_PASS, NULL);
+	free(b);
+	b = chain_quote(orig, pleaf, pca, proot, NULL, &n);
+	b[V4_AUTH_LEN + 2] ^= 0x80;
+	resign_qe_report(b, lk);
+	checklist_init(&cl);
+	tdx_check_quote_root(b, n, GEMMA_TIME, rder, rlen, &q, &cl);
+	assert_check(&cl, "tdx.quote.signature", CHECK_FAIL,
+	    "QE report binding: report_data[0..32] != SHA-256");
+	assert_not_in_detail(&cl, "tdx.quote.signature", "does not verify");
+	free(b);
+
 	/* The leaf is a CA. */
 	b = chain_quote(orig, pcaleaf, pca, proot, NULL, &n);
 	resign_qe_report(b, lk);
@@ -1130,8 +1158,8 @@ START_TEST(test_chain_fake_pki)
 	    "PCK leaf is a CA certificate");
 	free(b);
 
-	/* The intermediate is not a PCK CA. */
-	b = chain_quote(orig, pleaf, pevil, proot, NULL, &n);
+	/* The intermediate (which did issue the leaf) is not a PCK CA. */
+	b = chain_quote(orig, pevilleaf, pevil, proot, NULL, &n);
 	resign_qe_report(b, lk);
 	checklist_init(&cl);
 	tdx_check_quote_root(b, n, GEMMA_TIME, rder, rlen, &q, &cl);
@@ -1152,6 +1180,8 @@ START_TEST(test_chain_fake_pki)
 	free(pleaf);
 	free(pcaleaf);
 	free(pevil);
+	free(pevilleaf);
+	X509_free(evilleaf);
 	X509_free(root);
 	X509_free(ca);
 	X509_free(leaf);

@@ -1,2 +1,715 @@
-/* placeholder, replaced by the real module */
-typedef int tmon_placeholder_api_t;
+/*
+ * api.c: the read-only HTTP API and dashboard server (api.h).
+ */
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <jansson.h>
+#include <microhttpd.h>
+
+#include "api.h"
+#include "api_render.h"
+#include "api_request.h"
+#include "encode.h"
+#include "log.h"
+#include "store.h"
+#include "tmon_limits.h"
+#include "xmalloc.h"
+
+struct api {
+	struct MHD_Daemon	*mhd;
+	struct store		*st;		/* used by the MHD thread only */
+	int			 dashfd;	/* -1: no dashboard */
+	char			**model_ids;
+	char			**providers;	/* entries may be NULL */
+	size_t			 n_models;
+	uint16_t		 port;
+	struct sockaddr_storage	 addr;
+};
+
+/* Marks a connection that has its answer queued. */
+static int answered;
+
+static const char json_ctype[] = "application/json; charset=utf-8";
+static const char dash_csp[] = "default-src 'none'; script-src 'self'; "
+    "style-src 'self'; img-src 'self'; connect-src 'self'; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+static void
+add_header(struct MHD_Response *r, const char *h, const char *v)
+{
+	if (MHD_add_response_header(r, h, v) != MHD_YES)
+		log_warnx("api: cannot add header %s", h);
+}
+
+/* Queue len bytes of data (malloc'd; ownership passes to MHD). */
+static enum MHD_Result
+send_bytes(struct MHD_Connection *c, unsigned int status, void *data,
+    size_t len, const char *ctype, const char *cache)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(data);
+		return MHD_NO;
+	}
+	add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+	add_header(r, "X-Content-Type-Options", "nosniff");
+	add_header(r, "Referrer-Policy", "no-referrer");
+	if (strncmp(ctype, "text/html", 9) == 0) {
+		add_header(r, "Content-Security-Policy", dash_csp);
+		add_header(r, "X-Frame-Options", "DENY");
+	} else if (strcmp(ctype, json_ctype) == 0) {
+		/* Public read-only data: any page may read it. */
+		add_header(r, "Access-Control-Allow-Origin", "*");
+		add_header(r, "Content-Security-Policy",
+		    "default-src 'none'; frame-ancestors 'none'");
+	}
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		add_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* Serialise root (stolen) and queue it. */
+static enum MHD_Result
+send_json(struct MHD_Connection *c, unsigned int status, json_t *root)
+{
+	char *s;
+
+	s = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	if (s == NULL)
+		fatalx("api: out of memory serialising json");
+	return send_bytes(c, status, s, strlen(s), json_ctype, "no-store");
+}
+
+static enum MHD_Result
+send_error(struct MHD_Connection *c, unsigned int status, const char *error,
+    const char *field)
+{
+	return send_json(c, status, api_render_error(error, field));
+}
+
+static enum MHD_Result
+send_store_error(struct MHD_Connection *c, const struct tmon_err *err)
+{
+	char esc[128];
+
+	log_warnx("api: store: %s", log_esc(esc, sizeof(esc), err->msg,
+	    strlen(err->msg)));
+	return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+	    "internal error reading the log", NULL);
+}
+
+/* --- GET /api/v1/models --- */
+
+struct model_ctx {
+	json_t		*obj;		/* the rendered model, or NULL */
+	const char	*model;
+	const char	*provider;
+	bool		 configured;
+};
+
+static int
+model_cb(const struct store_entry *e, void *arg)
+{
+	struct model_ctx *m = arg;
+
+	m->obj = api_render_model(m->model != NULL ? m->model : e->model,
+	    m->provider, m->configured, e);
+	return 1;
+}
+
+struct extra_ctx {
+	struct api	*a;
+	json_t		*arr;
+	size_t		 bytes;
+	bool		 cut;
+};
+
+static int
+extra_cb(const struct store_entry *e, void *arg)
+{
+	struct extra_ctx *x = arg;
+	struct model_ctx m;
+	size_t i;
+
+	if (e->model == NULL)
+		return 0;
+	for (i = 0; i < x->a->n_models; i++)
+		if (strcmp(x->a->model_ids[i], e->model) == 0)
+			return 0;
+	if (json_array_size(x->arr) >= MAX_MODELS ||
+	    x->bytes + e->body_len > MAX_API_PAGE_BYTES) {
+		x->cut = true;
+		return 1;
+	}
+	memset(&m, 0, sizeof(m));
+	model_cb(e, &m);
+	if (json_array_append_new(x->arr, m.obj) != 0)
+		fatalx("api: out of memory building json");
+	x->bytes += e->body_len;
+	return 0;
+}
+
+static enum MHD_Result
+do_models(struct api *a, struct MHD_Connection *c)
+{
+	struct tmon_err err = { 0 };
+	struct store_query q;
+	struct model_ctx m;
+	struct extra_ctx x;
+	json_t *root, *arr;
+	size_t i;
+
+	arr = json_array();
+	root = json_object();
+	if (arr == NULL || root == NULL ||
+	    json_object_set_new(root, "models", arr) != 0)
+		fatalx("api: out of memory building json");
+	for (i = 0; i < a->n_models; i++) {
+		memset(&m, 0, sizeof(m));
+		m.model = a->model_ids[i];
+		m.provider = a->providers[i];
+		m.configured = true;
+		store_query_init(&q);
+		q.kind = "probe";
+		q.model = a->model_ids[i];
+		q.limit = 1;
+		q.newest_first = true;
+		if (store_query(a->st, &q, model_cb, &m, &err) != TMON_OK) {
+			json_decref(m.obj);
+			json_decref(root);
+			return send_store_error(c, &err);
+		}
+		if (m.obj == NULL)
+			m.obj = api_render_model(m.model, m.provider, true,
+			    NULL);
+		if (json_array_append_new(arr, m.obj) != 0)
+			fatalx("api: out of memory building json");
+	}
+	/* Models that are in the log but no longer configured. */
+	memset(&x, 0, sizeof(x));
+	x.a = a;
+	x.arr = json_array();
+	if (x.arr == NULL)
+		fatalx("api: out of memory building json");
+	if (store_latest_per_model(a->st, "probe", extra_cb, &x, &err) !=
+	    TMON_OK) {
+		json_decref(x.arr);
+		json_decref(root);
+		return send_store_error(c, &err);
+	}
+	if (json_array_extend(arr, x.arr) != 0)
+		fatalx("api: out of memory building json");
+	json_decref(x.arr);
+	if (json_object_set_new(root, "truncated", json_boolean(x.cut)) != 0)
+		fatalx("api: out of memory building json");
+	return send_json(c, MHD_HTTP_OK, root);
+}
+
+/* --- GET /api/v1/probes, /api/v1/failures --- */
+
+struct page_ctx {
+	json_t		*arr;
+	size_t		 limit;
+	size_t		 bytes;
+	uint64_t	 last_seq;
+	bool		 more;
+	bool		 failures;
+};
+
+static int
+page_cb(const struct store_entry *e, void *arg)
+{
+	struct page_ctx *p = arg;
+	json_t *item;
+
+	if (json_array_size(p->arr) >= p->limit ||
+	    (json_array_size(p->arr) > 0 &&
+	    p->bytes + e->body_len > MAX_API_PAGE_BYTES)) {
+		p->more = true;
+		return 1;
+	}
+	item = p->failures ? api_render_failure(e) : api_render_probe(e);
+	if (json_array_append_new(p->arr, item) != 0)
+		fatalx("api: out of memory building json");
+	p->bytes += e->body_len;
+	p->last_seq = e->seq;
+	return 0;
+}
+
+static enum MHD_Result
+do_list(struct api *a, struct MHD_Connection *c, const struct api_request *r)
+{
+	struct tmon_err err = { 0 };
+	struct store_query q;
+	struct page_ctx p;
+	json_t *root;
+	bool failures = r->route == API_ROUTE_FAILURES;
+
+	memset(&p, 0, sizeof(p));
+	p.failures = failures;
+	p.limit = r->limit;
+	if ((p.arr = json_array()) == NULL)
+		fatalx("api: out of memory building json");
+	store_query_init(&q);
+	q.kind = "probe";
+	q.model = r->has_model ? r->model : NULL;
+	q.verdict = r->verdict;
+	if (failures && r->verdict == NULL) {
+		q.verdict = "fail";
+		q.verdict_alt = "error";
+	}
+	q.since = r->since;
+	q.until = r->until;
+	q.before_seq = r->before;
+	q.limit = r->limit + 1;		/* one more tells if a page follows */
+	q.newest_first = true;
+	if (store_query(a->st, &q, page_cb, &p, &err) != TMON_OK) {
+		json_decref(p.arr);
+		return send_store_error(c, &err);
+	}
+	root = json_pack("{s:o, s:o}", failures ? "failures" : "probes",
+	    p.arr, "next_before", p.more ?
+	    json_integer((json_int_t)p.last_seq) : json_null());
+	if (root == NULL)
+		fatalx("api: out of memory building json");
+	return send_json(c, MHD_HTTP_OK, root);
+}
+
+/* --- GET /api/v1/entries/{seq} --- */
+
+static enum MHD_Result
+do_entry(struct api *a, struct MHD_Connection *c, uint64_t seq)
+{
+	struct tmon_err err = { 0 };
+	struct store_entry e, prev;
+	uint8_t prev_chain[32];
+	enum tmon_rc rc;
+	json_t *root;
+
+	memset(prev_chain, 0, sizeof(prev_chain));
+	rc = store_entry_get(a->st, seq, &e, &err);
+	if (rc == TMON_E_NOTFOUND)
+		return send_error(c, MHD_HTTP_NOT_FOUND, "no such entry",
+		    "seq");
+	if (rc != TMON_OK)
+		return send_store_error(c, &err);
+	if (seq > 0) {
+		if (store_entry_get(a->st, seq - 1, &prev, &err) != TMON_OK) {
+			store_entry_free(&e);
+			if (err.code == TMON_E_NOTFOUND)
+				tmon_err_set(&err, TMON_E_PARSE, "store: entry "
+				    "before %llu is missing",
+				    (unsigned long long)seq);
+			return send_store_error(c, &err);
+		}
+		memcpy(prev_chain, prev.chain, 32);
+		store_entry_free(&prev);
+	}
+	root = api_render_entry(&e, prev_chain);
+	store_entry_free(&e);
+	return send_json(c, MHD_HTTP_OK, root);
+}
+
+/* --- GET /api/v1/blobs/{sha256} --- */
+
+static bool
+media_type_ok(const char *s)
+{
+	size_t i;
+
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e ||
+		    i + 1 >= MAX_MEDIA_TYPE)
+			return false;
+	return i > 0;
+}
+
+static enum MHD_Result
+do_blob(struct api *a, struct MHD_Connection *c, const uint8_t key[32])
+{
+	struct tmon_err err = { 0 };
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+	enum tmon_rc rc;
+	uint8_t *data = NULL;
+	char *mt = NULL, etag[67], hex[65];
+	size_t len = 0;
+
+	rc = store_blob_get(a->st, key, &data, &len, &mt, &err);
+	if (rc == TMON_E_NOTFOUND)
+		return send_error(c, MHD_HTTP_NOT_FOUND, "no such blob",
+		    "sha256");
+	if (rc != TMON_OK)
+		return send_store_error(c, &err);
+	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(data);
+		free(mt);
+		return MHD_NO;
+	}
+	add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, media_type_ok(mt) ? mt :
+	    "application/octet-stream");
+	free(mt);
+	/* Upstream bytes: never let them run as a page of this origin. */
+	add_header(r, "Content-Security-Policy", "default-src 'none'; "
+	    "sandbox");
+	add_header(r, "X-Content-Type-Options", "nosniff");
+	add_header(r, "Referrer-Policy", "no-referrer");
+	add_header(r, "Access-Control-Allow-Origin", "*");
+	add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
+	    "public, max-age=31536000, immutable");
+	snprintf(etag, sizeof(etag), "\"%s\"", hex_encode(key, 32, hex));
+	add_header(r, MHD_HTTP_HEADER_ETAG, etag);
+	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+/* --- GET /, /{file} --- */
+
+static const char *
+file_type(const char *name)
+{
+	static const struct {
+		const char	*ext;
+		const char	*type;
+	} types[] = {
+		{ ".html", "text/html; charset=utf-8" },
+		{ ".js", "text/javascript; charset=utf-8" },
+		{ ".css", "text/css; charset=utf-8" },
+		{ ".json", "application/json; charset=utf-8" },
+		{ ".svg", "image/svg+xml" },
+		{ ".png", "image/png" },
+		{ ".ico", "image/x-icon" },
+		{ ".txt", "text/plain; charset=utf-8" },
+	};
+	const char *dot = strrchr(name, '.');
+	size_t i;
+
+	if (dot != NULL)
+		for (i = 0; i < sizeof(types) / sizeof(types[0]); i++)
+			if (strcmp(dot, types[i].ext) == 0)
+				return types[i].type;
+	return "application/octet-stream";
+}
+
+static enum MHD_Result
+do_static(struct api *a, struct MHD_Connection *c, const char *name)
+{
+	struct stat sb;
+	uint8_t *data = NULL;
+	size_t off = 0;
+	ssize_t n;
+	int fd;
+
+	if (a->dashfd == -1)
+		return send_error(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
+	/* name matched [A-Za-z0-9_-][A-Za-z0-9._-]* (api_request.c). */
+	fd = openat(a->dashfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
+	    O_NOCTTY | O_NONBLOCK);
+	if (fd == -1)
+		return send_error(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
+	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || sb.st_size < 0 ||
+	    (uint64_t)sb.st_size > MAX_DASHBOARD_FILE) {
+		close(fd);
+		return send_error(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
+	}
+	data = xmalloc((size_t)sb.st_size + 1);
+	while (off < (size_t)sb.st_size) {
+		n = read(fd, data + off, (size_t)sb.st_size - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	close(fd);
+	if (off != (size_t)sb.st_size) {
+		free(data);
+		log_warnx("api: dashboard file %s: short read", name);
+		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "cannot read file", NULL);
+	}
+	return send_bytes(c, MHD_HTTP_OK, data, off, file_type(name),
+	    "no-cache");
+}
+
+/* --- dispatch --- */
+
+struct args_ctx {
+	struct api_arg	args[MAX_API_QUERY_ARGS];
+	size_t		n;
+	bool		overflow;
+};
+
+static enum MHD_Result
+collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+    size_t key_size, const char *value, size_t value_size)
+{
+	struct args_ctx *x = cls;
+
+	(void)kind;
+	if (x->n >= MAX_API_QUERY_ARGS) {
+		x->overflow = true;
+		return MHD_NO;
+	}
+	x->args[x->n].key = key;
+	x->args[x->n].key_len = key_size;
+	x->args[x->n].value = value;
+	x->args[x->n].value_len = value != NULL ? value_size : 0;
+	x->n++;
+	return MHD_YES;
+}
+
+static enum MHD_Result
+route(struct api *a, struct MHD_Connection *c, const char *url,
+    const char *method)
+{
+	struct args_ctx x;
+	struct api_request req;
+	struct api_reject rej;
+
+	memset(&x, 0, sizeof(x));
+	(void)MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND,
+	    collect_arg, &x);
+	if (x.overflow)
+		return send_error(c, MHD_HTTP_BAD_REQUEST,
+		    "too many query arguments", NULL);
+	if (api_request_parse(method, url, x.args, x.n, &req, &rej) !=
+	    TMON_OK)
+		return send_error(c, rej.status, rej.error, rej.field);
+	switch (req.route) {
+	case API_ROUTE_MODELS:
+		return do_models(a, c);
+	case API_ROUTE_PROBES:
+	case API_ROUTE_FAILURES:
+		return do_list(a, c, &req);
+	case API_ROUTE_ENTRY:
+		return do_entry(a, c, req.seq);
+	case API_ROUTE_BLOB:
+		return do_blob(a, c, req.sha256);
+	case API_ROUTE_STATIC:
+		return do_static(a, c, req.file);
+	default:
+		return send_error(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
+	}
+}
+
+static enum MHD_Result
+handle(void *cls, struct MHD_Connection *c, const char *url,
+    const char *method, const char *version, const char *upload_data,
+    size_t *upload_data_size, void **con_cls)
+{
+	struct api *a = cls;
+	char esc[128];
+
+	(void)version;
+	(void)upload_data;
+	if (*con_cls == &answered) {
+		/* Answered already: drop any request body unread. */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	*con_cls = &answered;
+	if (log_verbosity() >= LOG_LVL_DEBUG)
+		log_debug("api: %s %s", method, log_esc(esc, sizeof(esc), url,
+		    strlen(url)));
+	return route(a, c, url, method);
+}
+
+/*
+ * Percent-decode the path and every query argument with libmicrohttpd's
+ * own decoder, then turn any decoded NUL (%00) into DEL, which no route,
+ * file name, model id or number accepts: the path reaches the handler as a
+ * C string and must not be cut short ("/index.html%00.txt").
+ */
+static size_t
+unescape(void *cls, struct MHD_Connection *c, char *s)
+{
+	size_t n, i;
+
+	(void)cls;
+	(void)c;
+	n = MHD_http_unescape(s);
+	for (i = 0; i < n; i++)
+		if (s[i] == '\0')
+			s[i] = 0x7f;
+	return n;
+}
+
+static void __attribute__((format(printf, 2, 0)))
+mhd_log(void *cls, const char *fm, va_list ap)
+{
+	char msg[256], esc[128];
+	size_t n;
+
+	(void)cls;
+	vsnprintf(msg, sizeof(msg), fm, ap);
+	n = strlen(msg);
+	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = '\0';
+	log_warnx("api: httpd: %s", log_esc(esc, sizeof(esc), msg,
+	    strlen(msg)));
+}
+
+static bool
+model_id_ok(const char *s)
+{
+	size_t i;
+
+	if (s == NULL)
+		return false;
+	for (i = 0; s[i] != '\0'; i++)
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e ||
+		    i + 1 >= MAX_MODEL_ID)
+			return false;
+	return i > 0;
+}
+
+static void
+api_free(struct api *a)
+{
+	size_t i;
+
+	if (a == NULL)
+		return;
+	store_close(a->st);
+	if (a->dashfd != -1)
+		close(a->dashfd);
+	for (i = 0; i < a->n_models; i++) {
+		free(a->model_ids[i]);
+		free(a->providers[i]);
+	}
+	free(a->model_ids);
+	free(a->providers);
+	free(a);
+}
+
+enum tmon_rc
+api_start(const struct api_config *cfg, struct api **out,
+    struct tmon_err *err)
+{
+	struct api *a;
+	struct addrinfo hints, *res = NULL;
+	const union MHD_DaemonInfo *info;
+	const char *host;
+	char portstr[8];
+	enum tmon_rc rc = TMON_E_INTERNAL;
+	unsigned int flags;
+	size_t i;
+	int r;
+
+	*out = NULL;
+	if (cfg->db_path == NULL)
+		return tmon_err_set(err, TMON_E_CONFIG, "api: no db_path");
+	if (cfg->n_models > MAX_MODELS ||
+	    (cfg->n_models > 0 && cfg->models == NULL))
+		return tmon_err_set(err, TMON_E_CONFIG,
+		    "api: %zu models (max %u)", cfg->n_models, MAX_MODELS);
+	for (i = 0; i < cfg->n_models; i++)
+		if (!model_id_ok(cfg->models[i].model))
+			return tmon_err_set_at(err, TMON_E_CONFIG, i,
+			    "api: model %zu: bad model id", i);
+	a = xcalloc(1, sizeof(*a));
+	a->dashfd = -1;
+	a->model_ids = xcalloc(cfg->n_models + 1, sizeof(char *));
+	a->providers = xcalloc(cfg->n_models + 1, sizeof(char *));
+	for (i = 0; i < cfg->n_models; i++) {
+		a->model_ids[i] = xstrdup(cfg->models[i].model);
+		if (cfg->models[i].provider != NULL)
+			a->providers[i] = xstrdup(cfg->models[i].provider);
+	}
+	a->n_models = cfg->n_models;
+	if (cfg->dashboard_dir != NULL) {
+		a->dashfd = open(cfg->dashboard_dir, O_RDONLY | O_DIRECTORY |
+		    O_CLOEXEC);
+		if (a->dashfd == -1) {
+			rc = tmon_err_set(err, TMON_E_CONFIG,
+			    "api: dashboard %s: %s", cfg->dashboard_dir,
+			    strerror(errno));
+			goto out;
+		}
+	}
+	if ((rc = store_open(cfg->db_path, STORE_RO, &a->st, err)) != TMON_OK)
+		goto out;
+
+	host = cfg->listen_host != NULL ? cfg->listen_host : "127.0.0.1";
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	hints.ai_flags = AI_PASSIVE | AI_NUMERICSERV;
+	snprintf(portstr, sizeof(portstr), "%u", (unsigned)cfg->port);
+	if ((r = getaddrinfo(host, portstr, &hints, &res)) != 0 ||
+	    res == NULL || res->ai_addrlen > sizeof(a->addr)) {
+		rc = tmon_err_set(err, TMON_E_CONFIG, "api: listen address "
+		    "%s: %s", host, r != 0 ? gai_strerror(r) : "unusable");
+		goto out;
+	}
+	memcpy(&a->addr, res->ai_addr, res->ai_addrlen);
+	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
+	    MHD_USE_ERROR_LOG;
+	if (res->ai_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	a->mhd = MHD_start_daemon(flags, cfg->port, NULL, NULL, handle, a,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, (void *)NULL,
+	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&a->addr,
+	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, (void *)NULL,
+	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)MAX_API_CONNECTIONS,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
+	    (unsigned int)MAX_API_CONNECTIONS_PER_IP,
+	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)API_CONN_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MAX_API_CONN_MEMORY,
+	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+	    MHD_OPTION_END);
+	if (a->mhd == NULL) {
+		rc = tmon_err_set(err, TMON_E_NET, "api: cannot listen on "
+		    "%s port %u", host, (unsigned)cfg->port);
+		goto out;
+	}
+	info = MHD_get_daemon_info(a->mhd, MHD_DAEMON_INFO_BIND_PORT);
+	a->port = info != NULL ? info->port : cfg->port;
+	log_info("api: listening on %s port %u", host, (unsigned)a->port);
+	*out = a;
+	a = NULL;
+	rc = TMON_OK;
+out:
+	if (res != NULL)
+		freeaddrinfo(res);
+	api_free(a);
+	return rc;
+}
+
+uint16_t
+api_port(const struct api *a)
+{
+	return a->port;
+}
+
+void
+api_stop(struct api *a)
+{
+	if (a == NULL)
+		return;
+	if (a->mhd != NULL)
+		MHD_stop_daemon(a->mhd);
+	a->mhd = NULL;
+	api_free(a);
+}

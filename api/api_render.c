@@ -1,0 +1,231 @@
+/*
+ * api_render.c: JSON documents of the read-only API (api_render.h).
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "api_render.h"
+#include "encode.h"
+#include "log.h"
+#include "tmon_limits.h"
+#include "xmalloc.h"
+
+static json_t *
+jchk(json_t *j)
+{
+	if (j == NULL)
+		fatalx("api: out of memory building json");
+	return j;
+}
+
+/* obj[key] = v, stealing v. */
+static void
+jset(json_t *obj, const char *key, json_t *v)
+{
+	if (json_object_set_new(obj, key, jchk(v)) != 0)
+		fatalx("api: out of memory building json");
+}
+
+/* A string, or null for NULL.  Store strings are ASCII (store.h). */
+static json_t *
+jstr_or_null(const char *s)
+{
+	json_t *j;
+
+	if (s == NULL)
+		return json_null();
+	if ((j = json_string(s)) == NULL)
+		return json_null();	/* not UTF-8: never from the store */
+	return j;
+}
+
+static json_t *
+jhex(const uint8_t *p, size_t n)
+{
+	char hex[65];
+
+	TMON_ASSERT(n <= 32);
+	return jchk(json_string(hex_encode(p, n, hex)));
+}
+
+/* A copy (new reference) of body[key] if it has type t, else null. */
+static json_t *
+jpick(const json_t *body, const char *key, json_type t)
+{
+	json_t *v;
+
+	if (body == NULL)
+		return json_null();
+	v = json_object_get(body, key);
+	if (v == NULL || json_typeof(v) != t)
+		return json_null();
+	return json_incref(v);	/* shared with body; freed with the tree */
+}
+
+json_t *
+api_body_parse(const struct store_entry *e)
+{
+	json_error_t jerr;
+	json_t *root;
+
+	root = json_loadb((const char *)e->body, e->body_len,
+	    JSON_REJECT_DUPLICATES, &jerr);
+	if (root == NULL)
+		return NULL;
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+json_t *
+api_render_model(const char *model, const char *provider, bool configured,
+    const struct store_entry *e)
+{
+	json_t *o, *body = NULL, *checks, *p;
+
+	o = jchk(json_object());
+	if (e != NULL)
+		body = api_body_parse(e);
+	jset(o, "model", jstr_or_null(model));
+	if (provider == NULL && body != NULL)
+		p = jpick(body, "provider", JSON_STRING);
+	else
+		p = jstr_or_null(provider);
+	jset(o, "provider", p);
+	jset(o, "configured", json_boolean(configured));
+	if (e == NULL) {
+		jset(o, "verdict", json_null());
+		jset(o, "last_probe_time", json_null());
+		jset(o, "last_probe_seq", json_null());
+		jset(o, "leaf_hash", json_null());
+	} else {
+		if (e->verdict != NULL)
+			jset(o, "verdict", jstr_or_null(e->verdict));
+		else
+			jset(o, "verdict", jpick(body, "verdict",
+			    JSON_STRING));
+		jset(o, "last_probe_time", json_integer(e->time));
+		jset(o, "last_probe_seq", json_integer((json_int_t)e->seq));
+		jset(o, "leaf_hash", jhex(e->leaf, 32));
+	}
+	jset(o, "format", jpick(body, "format", JSON_STRING));
+	jset(o, "nonce", jpick(body, "nonce", JSON_STRING));
+	checks = jpick(body, "checks", JSON_ARRAY);
+	if (json_is_null(checks)) {
+		json_decref(checks);
+		checks = jchk(json_array());
+	}
+	jset(o, "checks", checks);
+	jset(o, "measurement", jpick(body, "measurement", JSON_OBJECT));
+	jset(o, "request", jpick(body, "request", JSON_OBJECT));
+	if (e != NULL && body == NULL)
+		jset(o, "body_error", json_string("entry body is not a JSON "
+		    "object"));
+	json_decref(body);
+	return o;
+}
+
+json_t *
+api_render_probe(const struct store_entry *e)
+{
+	json_t *o, *body;
+
+	o = jchk(json_object());
+	jset(o, "seq", json_integer((json_int_t)e->seq));
+	jset(o, "time", json_integer(e->time));
+	jset(o, "model", jstr_or_null(e->model));
+	jset(o, "verdict", jstr_or_null(e->verdict));
+	jset(o, "leaf_hash", jhex(e->leaf, 32));
+	body = api_body_parse(e);
+	jset(o, "entry", body != NULL ? body : json_null());
+	return o;
+}
+
+/* True for a check object whose status is fail, error or warn. */
+static bool
+check_not_ok(const json_t *c)
+{
+	const char *st;
+
+	if (!json_is_object(c))
+		return false;
+	st = json_string_value(json_object_get(c, "status"));
+	if (st == NULL)
+		return false;
+	return strcmp(st, "fail") == 0 || strcmp(st, "error") == 0 ||
+	    strcmp(st, "warn") == 0;
+}
+
+json_t *
+api_render_failure(const struct store_entry *e)
+{
+	json_t *o, *body, *all, *bad, *c;
+	size_t i;
+
+	o = jchk(json_object());
+	body = api_body_parse(e);
+	jset(o, "seq", json_integer((json_int_t)e->seq));
+	jset(o, "time", json_integer(e->time));
+	jset(o, "model", jstr_or_null(e->model));
+	jset(o, "provider", jpick(body, "provider", JSON_STRING));
+	jset(o, "verdict", jstr_or_null(e->verdict));
+	jset(o, "format", jpick(body, "format", JSON_STRING));
+	jset(o, "leaf_hash", jhex(e->leaf, 32));
+	bad = jchk(json_array());
+	all = body != NULL ? json_object_get(body, "checks") : NULL;
+	if (json_is_array(all)) {
+		json_array_foreach(all, i, c) {
+			if (check_not_ok(c) &&
+			    json_array_append(bad, c) != 0)
+				fatalx("api: out of memory building json");
+		}
+	}
+	jset(o, "checks", bad);
+	if (body == NULL)
+		jset(o, "body_error", json_string("entry body is not a JSON "
+		    "object"));
+	json_decref(body);
+	return o;
+}
+
+json_t *
+api_render_entry(const struct store_entry *e, const uint8_t prev_chain[32])
+{
+	json_t *o, *body;
+	char *hex;
+
+	o = jchk(json_object());
+	jset(o, "seq", json_integer((json_int_t)e->seq));
+	jset(o, "time", json_integer(e->time));
+	jset(o, "kind", jstr_or_null(e->kind));
+	jset(o, "model", jstr_or_null(e->model));
+	jset(o, "verdict", jstr_or_null(e->verdict));
+	body = json_stringn((const char *)e->body, e->body_len);
+	if (body != NULL)
+		jset(o, "body", body);
+	else {
+		jset(o, "body", json_null());
+		TMON_ASSERT(e->body_len <= MAX_ENTRY_BODY);
+		hex = xmalloc(e->body_len * 2 + 1);
+		jset(o, "body_hex", json_string(hex_encode(e->body,
+		    e->body_len, hex)));
+		free(hex);
+	}
+	jset(o, "leaf_hash", jhex(e->leaf, 32));
+	jset(o, "chain_hash", jhex(e->chain, 32));
+	jset(o, "prev_chain_hash", jhex(prev_chain, 32));
+	return o;
+}
+
+json_t *
+api_render_error(const char *error, const char *field)
+{
+	json_t *o;
+
+	o = jchk(json_object());
+	jset(o, "error", jstr_or_null(error));
+	jset(o, "field", jstr_or_null(field));
+	return o;
+}

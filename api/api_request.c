@@ -1,0 +1,275 @@
+/*
+ * api_request.c: routing and query validation for the read-only API
+ * (api_request.h).  Pure: no I/O, no allocation.
+ */
+#include <string.h>
+
+#include "api_request.h"
+#include "encode.h"
+#include "util.h"
+
+#define XSTR(x)	STR(x)
+#define STR(x)	#x
+
+/* Query arguments, one bit each. */
+#define ARG_MODEL	0x01u
+#define ARG_VERDICT	0x02u
+#define ARG_SINCE	0x04u
+#define ARG_UNTIL	0x08u
+#define ARG_BEFORE	0x10u
+#define ARG_LIMIT	0x20u
+#define ARGS_LIST	(ARG_MODEL | ARG_VERDICT | ARG_SINCE | ARG_UNTIL | \
+			    ARG_BEFORE | ARG_LIMIT)
+
+static const struct {
+	const char	*name;
+	unsigned int	 bit;
+} argnames[] = {
+	{ "model", ARG_MODEL },
+	{ "verdict", ARG_VERDICT },
+	{ "since", ARG_SINCE },
+	{ "until", ARG_UNTIL },
+	{ "before", ARG_BEFORE },
+	{ "limit", ARG_LIMIT },
+};
+
+/* The verdict strings handed out in req->verdict (static storage). */
+static const char *const verdict_names[] = { "pass", "warn", "fail",
+    "error" };
+
+static enum tmon_rc
+reject(struct api_reject *rej, unsigned int status, const char *error,
+    const char *field)
+{
+	rej->status = status;
+	rej->error = error;
+	rej->field = field;
+	return TMON_E_PARSE;
+}
+
+/* A dashboard file name: [A-Za-z0-9_-][A-Za-z0-9._-]*, bounded. */
+static bool
+file_name_ok(const char *s)
+{
+	size_t i;
+
+	if (s[0] == '\0' || s[0] == '.')
+		return false;
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i + 1 >= MAX_DASHBOARD_NAME)
+			return false;
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '.' || s[i] == '_' || s[i] == '-'))
+			return false;
+	}
+	return true;
+}
+
+static bool
+model_ok(const char *s, size_t len)
+{
+	size_t i;
+
+	if (len == 0 || len >= MAX_MODEL_ID)
+		return false;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e)
+			return false;
+	return true;
+}
+
+static enum tmon_rc
+parse_path(const char *path, struct api_request *req, struct api_reject *rej)
+{
+	static const char entries[] = "/api/v1/entries/";
+	static const char blobs[] = "/api/v1/blobs/";
+	const char *p;
+	size_t n;
+
+	if (strcmp(path, "/api/v1/models") == 0)
+		req->route = API_ROUTE_MODELS;
+	else if (strcmp(path, "/api/v1/probes") == 0)
+		req->route = API_ROUTE_PROBES;
+	else if (strcmp(path, "/api/v1/failures") == 0)
+		req->route = API_ROUTE_FAILURES;
+	else if (strncmp(path, entries, sizeof(entries) - 1) == 0) {
+		req->route = API_ROUTE_ENTRY;
+		p = path + sizeof(entries) - 1;
+		if (!parse_u64(p, 0, INT64_MAX, &req->seq))
+			return reject(rej, 400, "seq must be a decimal "
+			    "integer from 0 to 2^63-1", "seq");
+	} else if (strncmp(path, blobs, sizeof(blobs) - 1) == 0) {
+		req->route = API_ROUTE_BLOB;
+		p = path + sizeof(blobs) - 1;
+		n = strlen(p);
+		if (n != 64 || !hex_decode_exact(p, n, req->sha256, 32, false))
+			return reject(rej, 400, "sha256 must be 64 hex digits",
+			    "sha256");
+	} else if (strcmp(path, "/") == 0) {
+		req->route = API_ROUTE_STATIC;
+		memcpy(req->file, "index.html", sizeof("index.html"));
+	} else if (path[0] == '/' && strncmp(path, "/api/", 5) != 0 &&
+	    file_name_ok(path + 1)) {
+		req->route = API_ROUTE_STATIC;
+		n = strlen(path + 1);
+		memcpy(req->file, path + 1, n + 1);
+	} else
+		return reject(rej, 404, "not found", NULL);
+	return TMON_OK;
+}
+
+static enum tmon_rc
+parse_arg(const struct api_arg *a, unsigned int bit, struct api_request *req,
+    struct api_reject *rej)
+{
+	uint64_t v;
+	size_t i;
+
+	switch (bit) {
+	case ARG_MODEL:
+		if (!model_ok(a->value, a->value_len))
+			return reject(rej, 400, "model must be 1 to "
+			    XSTR(MAX_MODEL_ID) " printable characters",
+			    "model");
+		memcpy(req->model, a->value, a->value_len);
+		req->model[a->value_len] = '\0';
+		req->has_model = true;
+		break;
+	case ARG_VERDICT:
+		for (i = 0; i < sizeof(verdict_names) /
+		    sizeof(verdict_names[0]); i++)
+			if (strcmp(a->value, verdict_names[i]) == 0)
+				req->verdict = verdict_names[i];
+		if (req->verdict == NULL)
+			return reject(rej, 400, "verdict must be pass, warn, "
+			    "fail or error", "verdict");
+		if (req->route == API_ROUTE_FAILURES &&
+		    strcmp(req->verdict, "fail") != 0 &&
+		    strcmp(req->verdict, "error") != 0)
+			return reject(rej, 400, "failures: verdict must be "
+			    "fail or error", "verdict");
+		break;
+	case ARG_SINCE:
+	case ARG_UNTIL:
+		if (!parse_u64(a->value, 0, INT64_MAX, &v))
+			return reject(rej, 400, "must be a unix time in "
+			    "seconds (decimal)", bit == ARG_SINCE ? "since" :
+			    "until");
+		if (bit == ARG_SINCE)
+			req->since = (int64_t)v;
+		else
+			req->until = (int64_t)v;
+		break;
+	case ARG_BEFORE:
+		if (!parse_u64(a->value, 0, INT64_MAX, &req->before))
+			return reject(rej, 400, "before must be a sequence "
+			    "number (decimal)", "before");
+		break;
+	case ARG_LIMIT:
+		if (!parse_u64(a->value, 1, MAX_API_PAGE, &v))
+			return reject(rej, 400, "limit must be an integer "
+			    "from 1 to " XSTR(MAX_API_PAGE), "limit");
+		req->limit = (size_t)v;
+		break;
+	default:
+		return reject(rej, 400, "unknown query argument", NULL);
+	}
+	return TMON_OK;
+}
+
+static const char *
+arg_name(unsigned int bit)
+{
+	size_t j;
+
+	for (j = 0; j < sizeof(argnames) / sizeof(argnames[0]); j++)
+		if (argnames[j].bit == bit)
+			return argnames[j].name;
+	return NULL;
+}
+
+/* Keep a printable copy of an unknown argument's name for the answer. */
+static enum tmon_rc
+reject_unknown(struct api_reject *rej, const struct api_arg *a)
+{
+	size_t i, n = 0;
+
+	for (i = 0; a->key != NULL && i < a->key_len &&
+	    n + 1 < sizeof(rej->name); i++)
+		rej->name[n++] = ((unsigned char)a->key[i] >= 0x20 &&
+		    (unsigned char)a->key[i] < 0x7f) ? a->key[i] : '?';
+	rej->name[n] = '\0';
+	return reject(rej, 400, "unknown query argument", rej->name);
+}
+
+static enum tmon_rc
+parse_args(const struct api_arg *args, size_t nargs, unsigned int allowed,
+    struct api_request *req, struct api_reject *rej)
+{
+	const struct api_arg *a;
+	unsigned int seen = 0, bit;
+	enum tmon_rc rc;
+	size_t i, j;
+
+	if (nargs > MAX_API_QUERY_ARGS)
+		return reject(rej, 400, "too many query arguments", NULL);
+	for (i = 0; i < nargs; i++) {
+		a = &args[i];
+		bit = 0;
+		for (j = 0; j < sizeof(argnames) / sizeof(argnames[0]); j++) {
+			if (a->key != NULL &&
+			    a->key_len == strlen(argnames[j].name) &&
+			    memcmp(a->key, argnames[j].name, a->key_len) == 0)
+				bit = argnames[j].bit;
+		}
+		if (bit == 0 || (bit & allowed) == 0)
+			return reject_unknown(rej, a);
+		if (seen & bit)
+			return reject(rej, 400, "query argument repeated",
+			    arg_name(bit));
+		seen |= bit;
+		if (a->value == NULL || a->value_len == 0 ||
+		    memchr(a->value, '\0', a->value_len) != NULL ||
+		    a->value[a->value_len] != '\0')
+			return reject(rej, 400, "empty or malformed value",
+			    arg_name(bit));
+		if ((rc = parse_arg(a, bit, req, rej)) != TMON_OK)
+			return rc;
+	}
+	if (req->since != 0 && req->until != 0 && req->until < req->since)
+		return reject(rej, 400, "until is before since", "until");
+	return TMON_OK;
+}
+
+enum tmon_rc
+api_request_parse(const char *method, const char *path,
+    const struct api_arg *args, size_t nargs, struct api_request *req,
+    struct api_reject *rej)
+{
+	enum tmon_rc rc;
+	unsigned int allowed = 0;
+
+	memset(req, 0, sizeof(*req));
+	memset(rej, 0, sizeof(*rej));
+	req->before = UINT64_MAX;
+	req->limit = API_DEFAULT_LIMIT;
+	if (method == NULL || path == NULL)
+		return reject(rej, 400, "bad request", NULL);
+	if ((rc = parse_path(path, req, rej)) != TMON_OK)
+		return rc;
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+		return reject(rej, 405, "method not allowed", NULL);
+	switch (req->route) {
+	case API_ROUTE_PROBES:
+	case API_ROUTE_FAILURES:
+		allowed = ARGS_LIST;
+		break;
+	case API_ROUTE_STATIC:
+		return TMON_OK;
+	default:
+		break;
+	}
+	return parse_args(args, nargs, allowed, req, rej);
+}

@@ -1,0 +1,101 @@
+/*
+ * api_request.h: turn one HTTP request line (method, decoded path, query
+ * arguments) into a route and validated parameters, with no I/O.
+ *
+ * This is the part of the API that reads attacker-chosen input, kept pure
+ * so that tests and the fuzz target (tests/fuzz/fuzz_api_query.c) can drive
+ * it directly.  Routes (design.md section 6):
+ *
+ *   GET /api/v1/models
+ *   GET /api/v1/probes?model=&verdict=&since=&until=&before=&limit=
+ *   GET /api/v1/failures?model=&verdict=&since=&until=&before=&limit=
+ *   GET /api/v1/entries/{seq}
+ *   GET /api/v1/blobs/{sha256 hex}
+ *   GET /  and  GET /{file}    dashboard files, file ~ [A-Za-z0-9_-][A-Za-z0-9._-]*
+ *
+ * HEAD is accepted wherever GET is.
+ */
+#ifndef TMON_API_API_REQUEST_H
+#define TMON_API_API_REQUEST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "tmon_limits.h"
+
+/* Items in a list page when the request gives no limit. */
+#define API_DEFAULT_LIMIT	50
+
+enum api_route {
+	API_ROUTE_NONE = 0,
+	API_ROUTE_MODELS,
+	API_ROUTE_PROBES,
+	API_ROUTE_FAILURES,
+	API_ROUTE_ENTRY,
+	API_ROUTE_BLOB,
+	API_ROUTE_STATIC
+};
+
+/* One query argument as the HTTP library decoded it.  value is NULL for
+ * an argument without '='; value_len may be larger than strlen(value) when
+ * the client sent an encoded NUL (%00), which is refused. */
+struct api_arg {
+	const char	*key;
+	size_t		 key_len;
+	const char	*value;
+	size_t		 value_len;
+};
+
+/* A validated request. */
+struct api_request {
+	enum api_route	 route;
+	uint64_t	 seq;			/* API_ROUTE_ENTRY */
+	uint8_t		 sha256[32];		/* API_ROUTE_BLOB */
+	char		 file[MAX_DASHBOARD_NAME]; /* API_ROUTE_STATIC */
+	/* list filters (PROBES, FAILURES) */
+	bool		 has_model;
+	char		 model[MAX_MODEL_ID];
+	const char	*verdict;	/* a static string, or NULL = any */
+	int64_t		 since;		/* 0 = unbounded */
+	int64_t		 until;		/* 0 = unbounded */
+	uint64_t	 before;	/* UINT64_MAX = none */
+	size_t		 limit;		/* 1..MAX_API_PAGE */
+};
+
+/* Why a request was refused: an HTTP status and static strings. */
+struct api_reject {
+	unsigned int	 status;	/* 400, 404 or 405 */
+	const char	*error;		/* one line for {"error": ...} */
+	const char	*field;		/* the parameter at fault, or NULL;
+					   static or pointing at name */
+	char		 name[32];	/* an unknown argument's name,
+					   truncated, non-printables as '?' */
+};
+
+/*
+ * Parse a request.  method is the HTTP method, path the percent-decoded
+ * path without the query (a C string), args the nargs query arguments
+ * (0..MAX_API_QUERY_ARGS; may be NULL when nargs is 0).  Everything is
+ * borrowed; req keeps no pointer into the inputs.  Each value must be
+ * NUL-terminated at value[value_len].
+ *
+ * Returns TMON_OK with *req filled, or TMON_E_PARSE with *rej filled:
+ *   404  no such route (also: any static file name outside the pattern,
+ *        so "..", "/x/y" and hidden files are never looked up);
+ *   405  a route that exists but the method is not GET or HEAD;
+ *   400  a bad path parameter (seq not a decimal 0..2^63-1: field "seq";
+ *        not 64 hex digits: field "sha256"), an unknown, repeated or
+ *        empty query argument, more than MAX_API_QUERY_ARGS arguments,
+ *        limit outside 1..MAX_API_PAGE, since/until/before not a decimal
+ *        0..2^63-1, until before since, a verdict that is not pass, warn,
+ *        fail or error (failures: fail or error), a model id that is not
+ *        1..MAX_MODEL_ID-1 printable non-space ASCII bytes.
+ * Static file routes ignore query arguments.
+ */
+enum tmon_rc	api_request_parse(const char *method, const char *path,
+		    const struct api_arg *args, size_t nargs,
+		    struct api_request *req, struct api_reject *rej);
+
+#endif /* TMON_API_API_REQUEST_H */

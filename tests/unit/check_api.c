@@ -1,0 +1,869 @@
+/*
+ * Unit tests for api/: a real server on 127.0.0.1 (a free port chosen by
+ * the kernel) over a temporary log filled through store_append, queried
+ * with libcurl.  Expected hashes are computed here with OpenSSL directly.
+ */
+#include <sys/stat.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <check.h>
+#include <curl/curl.h>
+#include <jansson.h>
+#include <openssl/sha.h>
+
+#include "api.h"
+#include "api_request.h"
+#include "store.h"
+
+static char dir[64];
+static char dbpath[128];
+static struct store *writer;
+static struct api *api;
+static uint16_t port;
+
+/* Entries of the fixture log, in seq order. */
+enum {
+	SEQ_GEMMA_PASS,		/* TEE/gemma-3-27b-it pass, t=1000 */
+	SEQ_QWEN_ERROR,		/* TEE/qwen error, t=1500 */
+	SEQ_RECEIPT,		/* a receipt, t=1600 */
+	SEQ_OLD_PASS,		/* TEE/old (not configured) pass, t=1700 */
+	SEQ_GEMMA_FAIL,		/* TEE/gemma-3-27b-it fail (nonce.echo), t=2000 */
+	NSEQ
+};
+
+static char bodies[NSEQ][2048];
+static uint8_t blob_bin[300];
+static const char blob_json[] = "{\"attestation\":\"x\"}";
+
+static const char mrtd[] = "a1a2a3a4a5a6a7a8a9b1b2b3b4b5b6b7b8b9c1c2c3c4"
+    "c5c6c7c8c9d1d2d3d4d5d6d7d8d9e1e2e3e4e5e6e7e8e9f1f2f3f4f5f6f7f8f9"
+    "000102030405";
+
+static void
+probe_body(char *out, size_t outsz, const char *model, const char *provider,
+    const char *verdict, const char *echo, int64_t t)
+{
+	int n;
+
+	n = snprintf(out, outsz,
+	    "{\"checks\":[{\"detail\":\"%s\",\"id\":\"nonce.echo\","
+	    "\"status\":\"%s\"},{\"detail\":\"ok\",\"id\":\"tdx.quote.parse\","
+	    "\"status\":\"pass\"},{\"detail\":\"n/a\",\"id\":\"tls.binding\","
+	    "\"status\":\"skip\"},{\"detail\":\"unpinned\","
+	    "\"id\":\"measurement.policy\",\"status\":\"warn\"}],"
+	    "\"format\":\"dstack\",\"kind\":\"probe\","
+	    "\"measurement\":{\"mrtd\":\"%s\",\"signing_address\":"
+	    "\"0x1234\"},\"model\":\"%s\",\"nonce\":\"%064d\","
+	    "\"provider\":\"%s\",\"request\":{\"body_len\":%zu,"
+	    "\"body_sha256\":\"\",\"status\":200},\"time\":%lld,\"v\":1,"
+	    "\"verdict\":\"%s\"}",
+	    strcmp(echo, "pass") == 0 ? "nonce echoed" :
+	    "response does not echo our nonce: replayed or cached attestation",
+	    echo, mrtd, model, 7, provider, sizeof(blob_json) - 1,
+	    (long long)t, verdict);
+	ck_assert_int_lt(n, (int)outsz);
+}
+
+static void
+fill_log(void)
+{
+	struct store_entry_in in[NSEQ];
+	struct store_blob_in b[2];
+	struct store_appended out[NSEQ];
+	struct tmon_err err = { 0 };
+	size_t i;
+
+	for (i = 0; i < sizeof(blob_bin); i++)
+		blob_bin[i] = (uint8_t)(i * 7);		/* includes NUL bytes */
+	b[0].data = blob_bin;
+	b[0].len = sizeof(blob_bin);
+	b[0].media_type = "application/octet-stream";
+	b[1].data = (const uint8_t *)blob_json;
+	b[1].len = sizeof(blob_json) - 1;
+	b[1].media_type = "application/json";
+	probe_body(bodies[SEQ_GEMMA_PASS], sizeof(bodies[0]),
+	    "TEE/gemma-3-27b-it", "nanogpt", "pass", "pass", 1000);
+	probe_body(bodies[SEQ_QWEN_ERROR], sizeof(bodies[0]), "TEE/qwen",
+	    "near", "error", "error", 1500);
+	snprintf(bodies[SEQ_RECEIPT], sizeof(bodies[0]),
+	    "{\"kind\":\"receipt\",\"text\":\"caf\xc3\xa9 \\\"q\\\" <b>\"}");
+	probe_body(bodies[SEQ_OLD_PASS], sizeof(bodies[0]), "TEE/old",
+	    "chutes", "pass", "pass", 1700);
+	probe_body(bodies[SEQ_GEMMA_FAIL], sizeof(bodies[0]),
+	    "TEE/gemma-3-27b-it", "nanogpt", "fail", "fail", 2000);
+	memset(in, 0, sizeof(in));
+	for (i = 0; i < NSEQ; i++) {
+		in[i].kind = i == SEQ_RECEIPT ? "receipt" : "probe";
+		in[i].body = (const uint8_t *)bodies[i];
+		in[i].body_len = strlen(bodies[i]);
+	}
+	in[SEQ_GEMMA_PASS].time = 1000;
+	in[SEQ_GEMMA_PASS].model = "TEE/gemma-3-27b-it";
+	in[SEQ_GEMMA_PASS].verdict = "pass";
+	in[SEQ_QWEN_ERROR].time = 1500;
+	in[SEQ_QWEN_ERROR].model = "TEE/qwen";
+	in[SEQ_QWEN_ERROR].verdict = "error";
+	in[SEQ_RECEIPT].time = 1600;
+	in[SEQ_RECEIPT].verdict = "fail";
+	in[SEQ_OLD_PASS].time = 1700;
+	in[SEQ_OLD_PASS].model = "TEE/old";
+	in[SEQ_OLD_PASS].verdict = "pass";
+	in[SEQ_GEMMA_FAIL].time = 2000;
+	in[SEQ_GEMMA_FAIL].model = "TEE/gemma-3-27b-it";
+	in[SEQ_GEMMA_FAIL].verdict = "fail";
+	ck_assert_msg(store_append(writer, b, 2, in, NSEQ, out, &err) ==
+	    TMON_OK, "%s", err.msg);
+	ck_assert_uint_eq(out[NSEQ - 1].seq, NSEQ - 1);
+}
+
+static const struct api_model models[] = {
+	{ "TEE/gemma-3-27b-it", "nanogpt" },
+	{ "TEE/qwen", "near" },
+	{ "TEE/never", "phala" },
+};
+
+static void
+start_api(const char *dashboard)
+{
+	struct api_config cfg;
+	struct tmon_err err = { 0 };
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.listen_host = "127.0.0.1";
+	cfg.port = 0;
+	cfg.db_path = dbpath;
+	cfg.dashboard_dir = dashboard;
+	cfg.models = models;
+	cfg.n_models = sizeof(models) / sizeof(models[0]);
+	ck_assert_msg(api_start(&cfg, &api, &err) == TMON_OK, "%s", err.msg);
+	port = api_port(api);
+	ck_assert_uint_ne(port, 0);
+}
+
+static void
+setup(void)
+{
+	struct tmon_err err = { 0 };
+
+	snprintf(dir, sizeof(dir), "/tmp/tmon-check-api-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(dbpath, sizeof(dbpath), "%s/log.db", dir);
+	ck_assert_int_eq(store_open(dbpath, STORE_RW, &writer, &err), TMON_OK);
+	fill_log();
+	start_api(TMON_SOURCE_DIR "/dashboards");
+}
+
+static void
+teardown(void)
+{
+	char p[160];
+
+	api_stop(api);
+	api = NULL;
+	store_close(writer);
+	writer = NULL;
+	snprintf(p, sizeof(p), "%s-wal", dbpath);
+	(void)unlink(p);
+	snprintf(p, sizeof(p), "%s-shm", dbpath);
+	(void)unlink(p);
+	(void)unlink(dbpath);
+	(void)rmdir(dir);
+}
+
+struct resp {
+	long	 status;
+	char	*body;
+	size_t	 len;
+	char	 ctype[128];
+	json_t	*json;
+};
+
+static size_t
+write_cb(char *p, size_t sz, size_t n, void *arg)
+{
+	struct resp *r = arg;
+
+	ck_assert_uint_lt(r->len + sz * n, 64u * 1024 * 1024);
+	r->body = realloc(r->body, r->len + sz * n + 1);
+	ck_assert_ptr_nonnull(r->body);
+	memcpy(r->body + r->len, p, sz * n);
+	r->len += sz * n;
+	r->body[r->len] = '\0';
+	return sz * n;
+}
+
+/* Send method path (sent as is, no client-side normalisation). */
+static void
+http(const char *method, const char *path, struct resp *r)
+{
+	CURL *c;
+	char url[1024];
+	char *ct = NULL;
+	json_error_t jerr;
+
+	memset(r, 0, sizeof(*r));
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", (unsigned)port,
+	    path);
+	ck_assert_ptr_nonnull(c = curl_easy_init());
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_PATH_AS_IS, 1L);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_PROXY, "");
+	if (strcmp(method, "HEAD") == 0)
+		curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	else if (strcmp(method, "POST") == 0) {
+		curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{\"x\":1}");
+	} else if (strcmp(method, "GET") != 0)
+		curl_easy_setopt(c, CURLOPT_CUSTOMREQUEST, method);
+	ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+	if (ct != NULL)
+		snprintf(r->ctype, sizeof(r->ctype), "%s", ct);
+	curl_easy_cleanup(c);
+	if (r->body != NULL && strncmp(r->ctype, "application/json", 16) == 0)
+		r->json = json_loadb(r->body, r->len, JSON_REJECT_DUPLICATES,
+		    &jerr);
+}
+
+static void
+resp_free(struct resp *r)
+{
+	free(r->body);
+	json_decref(r->json);
+	memset(r, 0, sizeof(*r));
+}
+
+/* GET path, expect status and a JSON answer; returns the parsed root. */
+static json_t *
+get_json(const char *path, long status, struct resp *r)
+{
+	http("GET", path, r);
+	ck_assert_msg(r->status == status, "%s: status %ld, want %ld: %s",
+	    path, r->status, status, r->body != NULL ? r->body : "");
+	ck_assert_msg(strncmp(r->ctype, "application/json", 16) == 0,
+	    "%s: content type %s", path, r->ctype);
+	ck_assert_msg(r->json != NULL, "%s: not json", path);
+	return r->json;
+}
+
+/* Expect an error answer naming field (NULL: field is null). */
+static void
+expect_error(const char *method, const char *path, long status,
+    const char *field)
+{
+	struct resp r;
+	json_t *f;
+
+	http(method, path, &r);
+	ck_assert_msg(r.status == status, "%s %s: status %ld, want %ld", method,
+	    path, r.status, status);
+	ck_assert_msg(strncmp(r.ctype, "application/json", 16) == 0,
+	    "%s: content type %s", path, r.ctype);
+	ck_assert_ptr_nonnull(r.json);
+	ck_assert(json_is_string(json_object_get(r.json, "error")));
+	f = json_object_get(r.json, "field");
+	if (field == NULL)
+		ck_assert_msg(json_is_null(f), "%s: field not null", path);
+	else
+		ck_assert_msg(json_is_string(f) &&
+		    strcmp(json_string_value(f), field) == 0,
+		    "%s: field %s, want %s", path,
+		    json_is_string(f) ? json_string_value(f) : "(none)", field);
+	resp_free(&r);
+}
+
+static const char *
+jstr(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	ck_assert_msg(json_is_string(v), "%s is not a string", k);
+	return json_string_value(v);
+}
+
+static json_int_t
+jint(json_t *o, const char *k)
+{
+	json_t *v = json_object_get(o, k);
+
+	ck_assert_msg(json_is_integer(v), "%s is not an integer", k);
+	return json_integer_value(v);
+}
+
+static json_t *
+check_by_id(json_t *checks, const char *id)
+{
+	json_t *c;
+	size_t i;
+
+	json_array_foreach(checks, i, c)
+		if (strcmp(jstr(c, "id"), id) == 0)
+			return c;
+	return NULL;
+}
+
+START_TEST(test_models)
+{
+	struct resp r;
+	json_t *root, *arr, *m, *c;
+
+	root = get_json("/api/v1/models", 200, &r);
+	arr = json_object_get(root, "models");
+	ck_assert(json_is_array(arr));
+	ck_assert_uint_eq(json_array_size(arr), 4);
+
+	m = json_array_get(arr, 0);
+	ck_assert_str_eq(jstr(m, "model"), "TEE/gemma-3-27b-it");
+	ck_assert_str_eq(jstr(m, "provider"), "nanogpt");
+	ck_assert_str_eq(jstr(m, "verdict"), "fail");
+	ck_assert_int_eq(jint(m, "last_probe_time"), 2000);
+	ck_assert_int_eq(jint(m, "last_probe_seq"), SEQ_GEMMA_FAIL);
+	ck_assert(json_is_true(json_object_get(m, "configured")));
+	ck_assert_str_eq(jstr(json_object_get(m, "measurement"), "mrtd"),
+	    mrtd);
+	ck_assert_uint_eq(json_array_size(json_object_get(m, "checks")), 4);
+	c = check_by_id(json_object_get(m, "checks"), "nonce.echo");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_str_eq(jstr(c, "status"), "fail");
+	ck_assert(strstr(jstr(c, "detail"), "replayed or cached") != NULL);
+
+	m = json_array_get(arr, 1);
+	ck_assert_str_eq(jstr(m, "model"), "TEE/qwen");
+	ck_assert_str_eq(jstr(m, "provider"), "near");
+	ck_assert_str_eq(jstr(m, "verdict"), "error");
+	ck_assert_int_eq(jint(m, "last_probe_seq"), SEQ_QWEN_ERROR);
+
+	m = json_array_get(arr, 2);	/* configured, never probed */
+	ck_assert_str_eq(jstr(m, "model"), "TEE/never");
+	ck_assert_str_eq(jstr(m, "provider"), "phala");
+	ck_assert(json_is_null(json_object_get(m, "verdict")));
+	ck_assert(json_is_null(json_object_get(m, "last_probe_time")));
+	ck_assert(json_is_null(json_object_get(m, "last_probe_seq")));
+	ck_assert(json_is_null(json_object_get(m, "measurement")));
+	ck_assert_uint_eq(json_array_size(json_object_get(m, "checks")), 0);
+
+	m = json_array_get(arr, 3);	/* in the log, not configured */
+	ck_assert_str_eq(jstr(m, "model"), "TEE/old");
+	ck_assert_str_eq(jstr(m, "provider"), "chutes");
+	ck_assert(json_is_false(json_object_get(m, "configured")));
+	ck_assert_str_eq(jstr(m, "verdict"), "pass");
+	resp_free(&r);
+
+	/* /models takes no arguments. */
+	expect_error("GET", "/api/v1/models?limit=1", 400, "limit");
+}
+END_TEST
+
+static void
+expect_seqs(json_t *arr, const int *seqs, size_t n)
+{
+	size_t i;
+
+	ck_assert_msg(json_array_size(arr) == n, "%zu items, want %zu",
+	    json_array_size(arr), n);
+	for (i = 0; i < n; i++)
+		ck_assert_int_eq(jint(json_array_get(arr, i), "seq"), seqs[i]);
+}
+
+START_TEST(test_probes)
+{
+	static const int all[] = { SEQ_GEMMA_FAIL, SEQ_OLD_PASS,
+	    SEQ_QWEN_ERROR, SEQ_GEMMA_PASS };
+	static const int gemma[] = { SEQ_GEMMA_FAIL, SEQ_GEMMA_PASS };
+	struct resp r;
+	json_t *root, *p;
+	char path[128];
+	json_int_t nb;
+
+	root = get_json("/api/v1/probes", 200, &r);
+	expect_seqs(json_object_get(root, "probes"), all, 4);
+	ck_assert(json_is_null(json_object_get(root, "next_before")));
+	p = json_array_get(json_object_get(root, "probes"), 0);
+	ck_assert_str_eq(jstr(p, "model"), "TEE/gemma-3-27b-it");
+	ck_assert_str_eq(jstr(p, "verdict"), "fail");
+	ck_assert_int_eq(jint(p, "time"), 2000);
+	ck_assert_uint_eq(strlen(jstr(p, "leaf_hash")), 64);
+	ck_assert_str_eq(jstr(json_object_get(p, "entry"), "nonce"),
+	    "0000000000000000000000000000000000000000000000000000000000000007");
+	resp_free(&r);
+
+	/* Paging: 2, then the rest from next_before. */
+	root = get_json("/api/v1/probes?limit=2", 200, &r);
+	expect_seqs(json_object_get(root, "probes"), all, 2);
+	nb = jint(root, "next_before");
+	ck_assert_int_eq(nb, SEQ_OLD_PASS);
+	resp_free(&r);
+	snprintf(path, sizeof(path), "/api/v1/probes?limit=2&before=%lld",
+	    (long long)nb);
+	root = get_json(path, 200, &r);
+	expect_seqs(json_object_get(root, "probes"), all + 2, 2);
+	ck_assert(json_is_null(json_object_get(root, "next_before")));
+	resp_free(&r);
+
+	/* A model id with '/' percent-encoded, and sent plain. */
+	root = get_json("/api/v1/probes?model=TEE%2Fgemma-3-27b-it", 200, &r);
+	expect_seqs(json_object_get(root, "probes"), gemma, 2);
+	resp_free(&r);
+	root = get_json("/api/v1/probes?model=TEE/gemma-3-27b-it", 200, &r);
+	expect_seqs(json_object_get(root, "probes"), gemma, 2);
+	resp_free(&r);
+	root = get_json("/api/v1/probes?model=TEE%2Fnever", 200, &r);
+	expect_seqs(json_object_get(root, "probes"), NULL, 0);
+	resp_free(&r);
+
+	root = get_json("/api/v1/probes?verdict=fail", 200, &r);
+	expect_seqs(json_object_get(root, "probes"), gemma, 1);
+	resp_free(&r);
+	root = get_json("/api/v1/probes?since=1500&until=1700", 200, &r);
+	expect_seqs(json_object_get(root, "probes"), all + 1, 2);
+	resp_free(&r);
+	root = get_json("/api/v1/probes?since=1501", 200, &r);
+	expect_seqs(json_object_get(root, "probes"), all, 2);
+	resp_free(&r);
+	root = get_json("/api/v1/probes?limit=500&before=0", 200, &r);
+	expect_seqs(json_object_get(root, "probes"), NULL, 0);
+	resp_free(&r);
+}
+END_TEST
+
+START_TEST(test_bad_queries)
+{
+	expect_error("GET", "/api/v1/probes?limit=0", 400, "limit");
+	expect_error("GET", "/api/v1/probes?limit=501", 400, "limit");
+	expect_error("GET", "/api/v1/probes?limit=abc", 400, "limit");
+	expect_error("GET", "/api/v1/probes?limit=-1", 400, "limit");
+	expect_error("GET", "/api/v1/probes?limit=", 400, "limit");
+	expect_error("GET", "/api/v1/probes?limit", 400, "limit");
+	expect_error("GET", "/api/v1/probes?limit=5&limit=6", 400, "limit");
+	expect_error("GET", "/api/v1/probes?since=yesterday", 400, "since");
+	expect_error("GET", "/api/v1/probes?since=-5", 400, "since");
+	expect_error("GET", "/api/v1/probes?until=1e3", 400, "until");
+	expect_error("GET", "/api/v1/probes?since=10&until=5", 400, "until");
+	expect_error("GET", "/api/v1/probes?before=x", 400, "before");
+	expect_error("GET", "/api/v1/probes?before=18446744073709551615", 400,
+	    "before");
+	expect_error("GET", "/api/v1/probes?verdict=bad", 400, "verdict");
+	expect_error("GET", "/api/v1/probes?verdict=PASS", 400, "verdict");
+	expect_error("GET", "/api/v1/failures?verdict=pass", 400, "verdict");
+	expect_error("GET", "/api/v1/probes?model=a%00b", 400, "model");
+	expect_error("GET", "/api/v1/probes?model=a%20b", 400, "model");
+	expect_error("GET", "/api/v1/probes?model=", 400, "model");
+	expect_error("GET", "/api/v1/probes?colour=red", 400, "colour");
+	expect_error("GET", "/api/v1/probes?a=1&b=2&c=3&d=4&e=5&f=6&g=7&h=8&"
+	    "i=9&j=10&k=11&l=12&m=13&n=14&o=15&p=16&q=17", 400, NULL);
+}
+END_TEST
+
+START_TEST(test_failures)
+{
+	static const int want[] = { SEQ_GEMMA_FAIL, SEQ_QWEN_ERROR };
+	struct resp r;
+	json_t *root, *f, *checks;
+	size_t i;
+
+	root = get_json("/api/v1/failures", 200, &r);
+	expect_seqs(json_object_get(root, "failures"), want, 2);
+	ck_assert(json_is_null(json_object_get(root, "next_before")));
+	f = json_array_get(json_object_get(root, "failures"), 0);
+	ck_assert_str_eq(jstr(f, "provider"), "nanogpt");
+	checks = json_object_get(f, "checks");
+	ck_assert_uint_eq(json_array_size(checks), 2);	/* fail + warn */
+	for (i = 0; i < json_array_size(checks); i++) {
+		ck_assert_str_ne(jstr(json_array_get(checks, i), "status"),
+		    "pass");
+		ck_assert_str_ne(jstr(json_array_get(checks, i), "status"),
+		    "skip");
+	}
+	ck_assert_str_eq(jstr(check_by_id(checks, "nonce.echo"), "status"),
+	    "fail");
+	ck_assert_ptr_null(check_by_id(checks, "tdx.quote.parse"));
+	resp_free(&r);
+	root = get_json("/api/v1/failures?verdict=error&model=TEE%2Fqwen", 200,
+	    &r);
+	expect_seqs(json_object_get(root, "failures"), want + 1, 1);
+	resp_free(&r);
+	root = get_json("/api/v1/failures?limit=1", 200, &r);
+	expect_seqs(json_object_get(root, "failures"), want, 1);
+	ck_assert_int_eq(jint(root, "next_before"), SEQ_GEMMA_FAIL);
+	resp_free(&r);
+}
+END_TEST
+
+static void
+hex(const uint8_t *p, size_t n, char *out)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		snprintf(out + 2 * i, 3, "%02x", p[i]);
+}
+
+START_TEST(test_entries)
+{
+	struct resp r;
+	json_t *root;
+	uint8_t leaf[32], chain[32] = { 0 }, buf[2100], both[64];
+	char hx[65];
+	size_t i, n;
+
+	/* Recompute leaf and chain for every entry from the answers alone. */
+	for (i = 0; i < NSEQ; i++) {
+		char path[64];
+
+		snprintf(path, sizeof(path), "/api/v1/entries/%zu", i);
+		root = get_json(path, 200, &r);
+		ck_assert_int_eq(jint(root, "seq"), (json_int_t)i);
+		n = json_string_length(json_object_get(root, "body"));
+		ck_assert_uint_eq(n, strlen(bodies[i]));
+		ck_assert_mem_eq(jstr(root, "body"), bodies[i], n);
+		hex(chain, 32, hx);
+		ck_assert_str_eq(jstr(root, "prev_chain_hash"), hx);
+		buf[0] = 0;
+		memcpy(buf + 1, bodies[i], n);
+		SHA256(buf, n + 1, leaf);
+		hex(leaf, 32, hx);
+		ck_assert_str_eq(jstr(root, "leaf_hash"), hx);
+		memcpy(both, chain, 32);
+		memcpy(both + 32, leaf, 32);
+		SHA256(both, 64, chain);
+		hex(chain, 32, hx);
+		ck_assert_str_eq(jstr(root, "chain_hash"), hx);
+		ck_assert_str_eq(jstr(root, "kind"), i == SEQ_RECEIPT ?
+		    "receipt" : "probe");
+		if (i == SEQ_RECEIPT)
+			ck_assert(json_is_null(json_object_get(root, "model")));
+		resp_free(&r);
+	}
+	expect_error("GET", "/api/v1/entries/5", 404, "seq");
+	expect_error("GET", "/api/v1/entries/9223372036854775807", 404, "seq");
+	expect_error("GET", "/api/v1/entries/9223372036854775808", 400, "seq");
+	expect_error("GET", "/api/v1/entries/abc", 400, "seq");
+	expect_error("GET", "/api/v1/entries/-1", 400, "seq");
+	expect_error("GET", "/api/v1/entries/1x", 400, "seq");
+	expect_error("GET", "/api/v1/entries/", 400, "seq");
+	expect_error("GET", "/api/v1/entries/1/2", 400, "seq");
+	expect_error("GET", "/api/v1/entries/0?x=1", 400, "x");
+}
+END_TEST
+
+START_TEST(test_blobs)
+{
+	struct resp r;
+	uint8_t key[32];
+	char path[128], hx[65];
+
+	SHA256(blob_bin, sizeof(blob_bin), key);
+	hex(key, 32, hx);
+	snprintf(path, sizeof(path), "/api/v1/blobs/%s", hx);
+	http("GET", path, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.ctype, "application/octet-stream");
+	ck_assert_uint_eq(r.len, sizeof(blob_bin));
+	ck_assert_mem_eq(r.body, blob_bin, sizeof(blob_bin));
+	resp_free(&r);
+	/* Upper-case hex names the same blob. */
+	for (size_t i = 0; hx[i] != '\0'; i++)
+		if (hx[i] >= 'a' && hx[i] <= 'f')
+			hx[i] = (char)(hx[i] - 'a' + 'A');
+	snprintf(path, sizeof(path), "/api/v1/blobs/%s", hx);
+	http("GET", path, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_uint_eq(r.len, sizeof(blob_bin));
+	resp_free(&r);
+
+	SHA256((const uint8_t *)blob_json, sizeof(blob_json) - 1, key);
+	hex(key, 32, hx);
+	snprintf(path, sizeof(path), "/api/v1/blobs/%s", hx);
+	http("GET", path, &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.ctype, "application/json");
+	ck_assert_uint_eq(r.len, sizeof(blob_json) - 1);
+	ck_assert_mem_eq(r.body, blob_json, r.len);
+	resp_free(&r);
+
+	key[31] ^= 1;
+	hex(key, 32, hx);
+	snprintf(path, sizeof(path), "/api/v1/blobs/%s", hx);
+	expect_error("GET", path, 404, "sha256");
+	hx[63] = '\0';
+	snprintf(path, sizeof(path), "/api/v1/blobs/%s", hx);
+	expect_error("GET", path, 400, "sha256");
+	snprintf(path, sizeof(path), "/api/v1/blobs/%s0a", hx);
+	expect_error("GET", path, 400, "sha256");
+	hx[0] = 'g';
+	snprintf(path, sizeof(path), "/api/v1/blobs/%s0", hx);
+	expect_error("GET", path, 400, "sha256");
+	expect_error("GET", "/api/v1/blobs/", 400, "sha256");
+}
+END_TEST
+
+START_TEST(test_methods_and_unknown)
+{
+	struct resp r;
+
+	expect_error("POST", "/api/v1/models", 405, NULL);
+	expect_error("PUT", "/api/v1/probes", 405, NULL);
+	expect_error("DELETE", "/api/v1/entries/0", 405, NULL);
+	expect_error("POST", "/", 405, NULL);
+	expect_error("GET", "/api/v1/nothing", 404, NULL);
+	expect_error("GET", "/api/v2/models", 404, NULL);
+	expect_error("GET", "/api/v1/models/", 404, NULL);
+	expect_error("POST", "/api/v1/nothing", 404, NULL);
+	expect_error("GET", "/api", 404, NULL);
+	expect_error("GET", "/nosuchfile.html", 404, NULL);
+	/* HEAD answers like GET, without a body. */
+	http("HEAD", "/api/v1/models", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_uint_eq(r.len, 0);
+	resp_free(&r);
+}
+END_TEST
+
+START_TEST(test_dashboard_files)
+{
+	struct resp r;
+
+	http("GET", "/", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.ctype, "text/html; charset=utf-8");
+	ck_assert_ptr_nonnull(strstr(r.body, "app.js"));
+	resp_free(&r);
+	http("GET", "/index.html", &r);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	http("GET", "/app.js", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.ctype, "text/javascript; charset=utf-8");
+	ck_assert_ptr_nonnull(strstr(r.body, "textContent"));
+	resp_free(&r);
+	http("GET", "/style.css", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.ctype, "text/css; charset=utf-8");
+	resp_free(&r);
+}
+END_TEST
+
+START_TEST(test_path_traversal)
+{
+	static const char *const bad[] = {
+		"/../CMakeLists.txt",
+		"/%2e%2e/CMakeLists.txt",
+		"/%2E%2E/CMakeLists.txt",
+		"/..%2fCMakeLists.txt",
+		"/%2e%2e%2fCMakeLists.txt",
+		"/..%5cCMakeLists.txt",
+		"/./index.html",
+		"/dashboards/../CMakeLists.txt",
+		"/api/../CMakeLists.txt",
+		"/api/v1/../../CMakeLists.txt",
+		"//etc/passwd",
+		"/%2fetc%2fpasswd",
+		"/..",
+		"/%2e%2e",
+		"/.",
+		"/.git",
+		"/index.html%00.txt",
+		"/index.html/",
+		"/../../../../../../etc/passwd",
+	};
+	struct resp r;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		http("GET", bad[i], &r);
+		ck_assert_msg(r.status == 404 || r.status == 400,
+		    "%s: status %ld", bad[i], r.status);
+		ck_assert_msg(r.body == NULL ||
+		    (strstr(r.body, "cmake_minimum_required") == NULL &&
+		    strstr(r.body, "root:") == NULL &&
+		    strstr(r.body, "<html") == NULL), "%s: leaked", bad[i]);
+		resp_free(&r);
+	}
+}
+END_TEST
+
+START_TEST(test_dashboard_symlink_and_dirs)
+{
+	char dash[128], p[160];
+	struct resp r;
+	FILE *f;
+
+	api_stop(api);
+	api = NULL;
+	snprintf(dash, sizeof(dash), "%s/dash", dir);
+	ck_assert_int_eq(mkdir(dash, 0700), 0);
+	snprintf(p, sizeof(p), "%s/ok.txt", dash);
+	ck_assert_ptr_nonnull(f = fopen(p, "w"));
+	fputs("fine\n", f);
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/link.txt", dash);
+	ck_assert_int_eq(symlink(TMON_SOURCE_DIR "/CMakeLists.txt", p), 0);
+	snprintf(p, sizeof(p), "%s/sub", dash);
+	ck_assert_int_eq(mkdir(p, 0700), 0);
+	start_api(dash);
+
+	http("GET", "/ok.txt", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.body, "fine\n");
+	resp_free(&r);
+	expect_error("GET", "/link.txt", 404, NULL);
+	expect_error("GET", "/sub", 404, NULL);
+	expect_error("GET", "/", 404, NULL);	/* no index.html here */
+
+	snprintf(p, sizeof(p), "%s/link.txt", dash);
+	(void)unlink(p);
+	snprintf(p, sizeof(p), "%s/ok.txt", dash);
+	(void)unlink(p);
+	snprintf(p, sizeof(p), "%s/sub", dash);
+	(void)rmdir(p);
+	(void)rmdir(dash);
+}
+END_TEST
+
+START_TEST(test_start_errors)
+{
+	struct api_config cfg;
+	struct api *b = NULL;
+	struct tmon_err err = { 0 };
+	char p[160];
+	struct api_model bad = { "TEE/with space", "x" };
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.listen_host = "127.0.0.1";
+	cfg.port = port;		/* taken by the fixture's server */
+	cfg.db_path = dbpath;
+	ck_assert_int_eq(api_start(&cfg, &b, &err), TMON_E_NET);
+	ck_assert_ptr_null(b);
+	cfg.port = 0;
+	cfg.listen_host = "no-such-host.invalid";
+	ck_assert_int_eq(api_start(&cfg, &b, &err), TMON_E_CONFIG);
+	cfg.listen_host = "127.0.0.1";
+	snprintf(p, sizeof(p), "%s/missing.db", dir);
+	cfg.db_path = p;
+	ck_assert_int_eq(api_start(&cfg, &b, &err), TMON_E_DB);
+	cfg.db_path = dbpath;
+	cfg.dashboard_dir = "/nonexistent/dashboards";
+	ck_assert_int_eq(api_start(&cfg, &b, &err), TMON_E_CONFIG);
+	cfg.dashboard_dir = NULL;
+	cfg.models = &bad;
+	cfg.n_models = 1;
+	ck_assert_int_eq(api_start(&cfg, &b, &err), TMON_E_CONFIG);
+	ck_assert_ptr_null(b);
+	api_stop(NULL);
+}
+END_TEST
+
+START_TEST(test_reader_after_writer_closed)
+{
+	struct resp r;
+	json_t *root;
+
+	/* The daemon's handle gone (WAL checkpointed): still served. */
+	api_stop(api);
+	api = NULL;
+	store_close(writer);
+	writer = NULL;
+	start_api(NULL);
+	root = get_json("/api/v1/probes?limit=1", 200, &r);
+	ck_assert_uint_eq(json_array_size(json_object_get(root, "probes")), 1);
+	resp_free(&r);
+	expect_error("GET", "/", 404, NULL);
+}
+END_TEST
+
+/* api_request_parse directly: cases HTTP clients cannot easily send. */
+START_TEST(test_request_parse)
+{
+	struct api_request req;
+	struct api_reject rej;
+	struct api_arg a[2];
+
+	ck_assert_int_eq(api_request_parse("GET", "/api/v1/probes", NULL, 0,
+	    &req, &rej), TMON_OK);
+	ck_assert_int_eq(req.route, API_ROUTE_PROBES);
+	ck_assert_uint_eq(req.limit, API_DEFAULT_LIMIT);
+	ck_assert(req.before == UINT64_MAX);
+	a[0].key = "model";
+	a[0].key_len = 5;
+	a[0].value = "TEE/x\0y";
+	a[0].value_len = 7;
+	ck_assert_int_eq(api_request_parse("GET", "/api/v1/probes", a, 1,
+	    &req, &rej), TMON_E_PARSE);
+	ck_assert_uint_eq(rej.status, 400);
+	ck_assert_str_eq(rej.field, "model");
+	a[0].value_len = 5;
+	a[1].key = "limit";
+	a[1].key_len = 5;
+	a[1].value = NULL;
+	a[1].value_len = 0;
+	ck_assert_int_eq(api_request_parse("GET", "/api/v1/probes", a, 2,
+	    &req, &rej), TMON_E_PARSE);
+	ck_assert_str_eq(rej.field, "limit");
+	ck_assert_int_eq(api_request_parse("GET", "/api/v1/probes", a, 1,
+	    &req, &rej), TMON_OK);
+	ck_assert_str_eq(req.model, "TEE/x");
+	ck_assert_int_eq(api_request_parse("GET", "/..", NULL, 0, &req, &rej),
+	    TMON_E_PARSE);
+	ck_assert_uint_eq(rej.status, 404);
+	ck_assert_int_eq(api_request_parse("GET", "relative", NULL, 0, &req,
+	    &rej), TMON_E_PARSE);
+	ck_assert_uint_eq(rej.status, 404);
+	ck_assert_int_eq(api_request_parse("GET", "/a-b_c.9.js", NULL, 0, &req,
+	    &rej), TMON_OK);
+	ck_assert_str_eq(req.file, "a-b_c.9.js");
+	ck_assert_int_eq(api_request_parse("GET", "/aaaaaaaaaaaaaaaaaaaaaaaaaaaa"
+	    "aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa.js", NULL, 0,
+	    &req, &rej), TMON_E_PARSE);
+	ck_assert_int_eq(api_request_parse(NULL, "/", NULL, 0, &req, &rej),
+	    TMON_E_PARSE);
+}
+END_TEST
+
+static Suite *
+api_suite(void)
+{
+	Suite *su = suite_create("api");
+	TCase *tc = tcase_create("api");
+	TCase *tp = tcase_create("parse");
+
+	tcase_add_checked_fixture(tc, setup, teardown);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_models);
+	tcase_add_test(tc, test_probes);
+	tcase_add_test(tc, test_bad_queries);
+	tcase_add_test(tc, test_failures);
+	tcase_add_test(tc, test_entries);
+	tcase_add_test(tc, test_blobs);
+	tcase_add_test(tc, test_methods_and_unknown);
+	tcase_add_test(tc, test_dashboard_files);
+	tcase_add_test(tc, test_path_traversal);
+	tcase_add_test(tc, test_dashboard_symlink_and_dirs);
+	tcase_add_test(tc, test_start_errors);
+	tcase_add_test(tc, test_reader_after_writer_closed);
+	suite_add_tcase(su, tc);
+	tcase_add_test(tp, test_request_parse);
+	suite_add_tcase(su, tp);
+	return su;
+}
+
+int
+main(void)
+{
+	SRunner *sr;
+	int nfail;
+
+	curl_global_init(CURL_GLOBAL_DEFAULT);
+	sr = srunner_create(api_suite());
+	srunner_run_all(sr, CK_NORMAL);
+	nfail = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	curl_global_cleanup();
+	return nfail == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

@@ -819,13 +819,14 @@ send_entry(struct MHD_Connection *conn, const struct replay *r,
 	struct MHD_Response *resp;
 	uint64_t ms;
 
-	switch (e->kind) {
-	case REPLY_STALL:
+	if (e->kind == REPLY_STALL) {
 		ms = r->stall_override >= 0 ? (uint64_t)r->stall_override :
 		    e->stall_ms;
 		if (!stall(ms))
 			return MHD_NO;	/* shutting down: close */
-		/* FALLTHROUGH */
+	}
+	switch (e->kind) {
+	case REPLY_STALL:
 	case REPLY_RECORDED:
 	case REPLY_TRUNCATED:
 	case REPLY_FIXED:

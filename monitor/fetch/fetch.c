@@ -313,7 +313,7 @@ fetch_start(struct fetch *f, const struct fetch_req *req, fetch_done_fn cb,
 	}
 	if (!valid_token(req->url, MAX_URL)) {
 		rc = tmon_err_set(err, TMON_E_CONFIG, "fetch: url holds "
-		    "spaces or control characters");
+		    "spaces, control or non-ASCII characters");
 		goto out;
 	}
 	if (strcmp(method, "GET") == 0)

@@ -23,6 +23,8 @@
  *   CURLOPT_MAXFILESIZE only when a Content-Length is announced; that
  *   option is set as well, to stop early when one is).  On overflow the
  *   transfer is aborted and what was received is freed at once.
+ * - Proxies named in the environment (http_proxy, https_proxy, no_proxy)
+ *   are honoured, as libcurl does by default.
  * - libcurl is initialised once per process (curl_global_init with
  *   CURL_GLOBAL_DEFAULT, under pthread_once) on the first fetch_new() or
  *   fetch_sync().  CURLOPT_VERBOSE is never set.

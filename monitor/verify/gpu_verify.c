@@ -226,6 +226,10 @@ chain_fail(struct gpu_run *r, enum check_status st, const char *fmt, ...)
 
 static void
 report(struct gpu_run *r, const char *id, size_t *bad, enum check_status st,
+    const char *fmt, va_list ap) __attribute__((format(printf, 5, 0)));
+
+static void
+report(struct gpu_run *r, const char *id, size_t *bad, enum check_status st,
     const char *fmt, va_list ap)
 {
 	char msg[MAX_CHECK_DETAIL];
@@ -529,6 +533,8 @@ verify_chain(STACK_OF(X509) *sk, int64_t now, char *why, size_t whysz)
 	    X509_STORE_CTX_init(ctx, root_store, leaf, untrusted) != 1)
 		goto out;
 	X509_STORE_CTX_set_time(ctx, 0, (time_t)now);
+	/* RFC 5280 profile checks; every real chain seen passes them */
+	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_X509_STRICT);
 	v = X509_verify_cert(ctx);
 	if (v < 0)
 		goto out;

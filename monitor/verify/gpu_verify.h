@@ -15,14 +15,18 @@
  *                   Device Identity CA" (SHA-256 102bf659...7b48).  Unlike
  *                   NVIDIA's verifier, which drops the served root and
  *                   substitutes its bundled one, tmon REJECTS a chain whose
- *                   last certificate is anything else; certificates 1-4
- *                   must then verify, in that order, up to the pinned root
- *                   with OpenSSL (no system CAs, validity checked at
- *                   `now`); the leaf allows digitalSignature; the FWID in
- *                   the leaf's TCG DICE extension (gpu_dice_fwid_parse)
- *                   equals the report's opaque FWID (type 20).  A report
- *                   without an opaque FWID gives WARN (binding not
- *                   checkable); a leaf without the extension gives FAIL.
+ *                   last certificate is anything else.  Certificates 1-4
+ *                   must verify up to the pinned root with OpenSSL (no
+ *                   system CAs, X509_V_FLAG_X509_STRICT, validity at
+ *                   `now`), and the verified path must be exactly the
+ *                   served certificates in the served order.  The leaf
+ *                   must allow digitalSignature, and the FWID in its TCG
+ *                   DICE extension (gpu_dice_fwid_parse) must equal the
+ *                   report's opaque FWID (type 20): a report without an
+ *                   opaque FWID gives WARN (binding not checkable), a leaf
+ *                   without the extension FAIL.  The FWID comparison is
+ *                   part of this check, so a valid chain served with
+ *                   another GPU's report fails it.
  * Revocation (OCSP) and reference-measurement (RIM) checks are not done
  * here.  gpu.nonce is NOT set: the caller compares the request nonces in
  * struct gpu_summary with the nonce it sent.

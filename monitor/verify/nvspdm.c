@@ -9,6 +9,9 @@
 
 #define OPAQUE_SEEN_TYPES	256	/* duplicate check for types < 256 */
 
+/* NumberOfBlocks is a u8: ev->blocks must hold any value of it. */
+_Static_assert(MAX_SPDM_BLOCKS >= 255, "MAX_SPDM_BLOCKS < 255");
+
 static enum tmon_rc
 parse_request(struct cur *c, struct nvspdm_evidence *ev, struct tmon_err *err)
 {

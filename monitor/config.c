@@ -244,7 +244,7 @@ static enum tmon_rc
 parse_model(struct vctx *v, json_t *obj, const char *path,
     struct model_cfg *m)
 {
-	static const char *const keys[] = { "provider", "model", "base_url",
+	static const char *const keys[] = { "provider", "model", "name", "base_url",
 	    "api_key_env", "interval_s", "jitter_s", "timeout_s", NULL };
 	enum tmon_rc rc;
 	uint64_t u;
@@ -256,6 +256,7 @@ parse_model(struct vctx *v, json_t *obj, const char *path,
 	if ((rc = check_keys(v, obj, path, keys)) != TMON_OK ||
 	    (rc = get_str(v, obj, path, "provider", true, &m->provider)) ||
 	    (rc = get_str(v, obj, path, "model", true, &m->model)) ||
+	    (rc = get_str(v, obj, path, "name", false, &m->name)) ||
 	    (rc = get_str(v, obj, path, "base_url", true, &m->base_url)) ||
 	    (rc = get_str(v, obj, path, "api_key_env", false,
 	    &m->api_key_env)))
@@ -270,9 +271,12 @@ parse_model(struct vctx *v, json_t *obj, const char *path,
 	else
 		return verr(v, sub,
 		    "unknown provider (nanogpt, near, phala, redpill)");
+	if (m->name == NULL)
+		m->name = xstrdup(m->model);
 	snprintf(sub, sizeof(sub), "%s.model", path);
-	if (strlen(m->model) >= MAX_MODEL_ID)
-		return verr(v, sub, "model id too long");
+	if (strlen(m->model) >= MAX_MODEL_ID || strlen(m->name) >=
+	    MAX_MODEL_ID)
+		return verr(v, sub, "model id or name too long");
 	snprintf(sub, sizeof(sub), "%s.base_url", path);
 	if (strncmp(m->base_url, "http://", 7) != 0 &&
 	    strncmp(m->base_url, "https://", 8) != 0)
@@ -303,6 +307,7 @@ config_free(struct config *cfg)
 	for (i = 0; i < cfg->n_models; i++) {
 		free(cfg->models[i].provider);
 		free(cfg->models[i].model);
+		free(cfg->models[i].name);
 		free(cfg->models[i].base_url);
 		free(cfg->models[i].api_key_env);
 	}
@@ -377,13 +382,11 @@ config_parse(const char *text, size_t len, const char *name,
 		    &cfg->models[i])) != TMON_OK)
 			goto out;
 		for (j = 0; j < i; j++) {
-			if (strcmp(cfg->models[j].model,
-			    cfg->models[i].model) == 0 &&
-			    strcmp(cfg->models[j].base_url,
-			    cfg->models[i].base_url) == 0) {
+			if (strcmp(cfg->models[j].name,
+			    cfg->models[i].name) == 0) {
 				snprintf(path, sizeof(path), "models[%zu]", i);
-				rc = verr(&v, path, "duplicate model and "
-				    "base_url");
+				rc = verr(&v, path, "duplicate name (set "
+				    "\"name\" to tell them apart)");
 				goto out;
 			}
 		}

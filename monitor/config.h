@@ -15,6 +15,9 @@
  * Per model:
  *   provider         "nanogpt" | "near" | "phala" | "redpill" (required)
  *   model            model id as the provider names it (required)
+ *   name             the id tmon shows and logs it under, unique in the
+ *                    schedule (default: model); lets one schedule watch
+ *                    the same model id behind two base URLs
  *   base_url         http(s) URL, optionally with a path prefix (required)
  *   api_key_env      name of the environment variable holding the API key
  *                    (optional; the key is never logged or stored)
@@ -41,6 +44,7 @@ struct model_cfg {
 	char		*provider;
 	enum route	 route;
 	char		*model;
+	char		*name;		/* unique; defaults to model */
 	char		*base_url;	/* without a trailing '/' */
 	char		*api_key_env;	/* NULL if none */
 	uint32_t	 interval_s;

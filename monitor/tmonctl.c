@@ -1,10 +1,200 @@
+/*
+ * tmonctl: the offline tool.  Verifies saved evidence with the same code
+ * tmond uses, and audits a log.  Exit codes: 0 verified / nothing failed,
+ * 1 a check failed (or the audit found a problem), 2 usage or I/O error.
+ */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
 
-int main(void);
+#include <jansson.h>
+
+#include "attest.h"
+#include "encode.h"
+#include "log.h"
+#include "probe.h"
+#include "store.h"
+#include "tmon_limits.h"
+#include "util.h"
+
+#define EXIT_OK		0
+#define EXIT_FAILED	1
+#define EXIT_USAGE	2
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: tmonctl verify-attestation RESPONSE.json --nonce HEX "
+	    "[--at UNIX] [--json]\n"
+	    "       tmonctl audit DB\n"
+	    "\n"
+	    "verify-attestation  run every check the response allows against "
+	    "our nonce\n"
+	    "                    (64 hex characters) at time --at (unix "
+	    "seconds, default now)\n"
+	    "audit               recompute every leaf hash and the hash chain "
+	    "of a log\n"
+	    "exit: 0 nothing failed, 1 a check failed, 2 usage or I/O error\n");
+}
+
+static void
+print_table(const struct attest_result *r)
+{
+	const struct check *c;
+	size_t i;
+
+	printf("%-20s %-6s %s\n", "CHECK", "STATUS", "DETAIL");
+	for (i = 0; i < r->checks.n; i++) {
+		c = &r->checks.items[i];
+		printf("%-20s %-6s %s\n", c->id, check_status_str(c->status),
+		    c->detail);
+	}
+	printf("\nformat: %s\nverdict: %s\n", gw_format_str(r->format),
+	    check_status_str(r->verdict));
+}
+
+static void
+print_json(const struct attest_result *r, const uint8_t nonce[32], int64_t at)
+{
+	char nhex[65];
+	json_t *o;
+	char *s;
+
+	o = json_object();
+	json_object_set_new(o, "format", json_string(gw_format_str(r->format)));
+	json_object_set_new(o, "verdict",
+	    json_string(check_status_str(r->verdict)));
+	json_object_set_new(o, "nonce", json_string(hex_encode(nonce, 32,
+	    nhex)));
+	json_object_set_new(o, "at", json_integer((json_int_t)at));
+	json_object_set_new(o, "checks", entry_checks_json(&r->checks));
+	json_object_set_new(o, "measurement",
+	    entry_measurement_json(&r->m));
+	s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
+	printf("%s\n", s);
+	free(s);
+	json_decref(o);
+}
+
+static int
+cmd_verify_attestation(int argc, char *argv[])
+{
+	static const struct option longopts[] = {
+		{ "nonce", required_argument, NULL, 'n' },
+		{ "at", required_argument, NULL, 'a' },
+		{ "json", no_argument, NULL, 'j' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct attest_result *r;
+	struct tmon_err err;
+	uint8_t nonce[32], *body = NULL;
+	const char *nonce_hex = NULL;
+	int64_t at = (int64_t)time(NULL);
+	size_t len;
+	int ch, json = 0, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'n':
+			nonce_hex = optarg;
+			break;
+		case 'a':
+			if (!parse_i64(optarg, 0, INT64_MAX / 2, &at)) {
+				fprintf(stderr, "tmonctl: --at: not a unix "
+				    "time: \"%s\"\n", optarg);
+				return EXIT_USAGE;
+			}
+			break;
+		case 'j':
+			json = 1;
+			break;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
+		}
+	}
+	if (optind + 1 != argc || nonce_hex == NULL) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (!hex_decode_exact(nonce_hex, strlen(nonce_hex), nonce, 32, true)) {
+		fprintf(stderr, "tmonctl: --nonce: expected 64 hex characters\n");
+		return EXIT_USAGE;
+	}
+	tmon_err_clear(&err);
+	if (read_file(argv[optind], MAX_UPSTREAM_BODY, &body, &len, &err) !=
+	    TMON_OK) {
+		fprintf(stderr, "tmonctl: %s\n", err.msg);
+		return EXIT_USAGE;
+	}
+	r = calloc(1, sizeof(*r));
+	if (r == NULL) {
+		free(body);
+		return EXIT_USAGE;
+	}
+	attest_verify(body, len, nonce, at, r);
+	if (json)
+		print_json(r, nonce, at);
+	else
+		print_table(r);
+	rc = r->verdict == CHECK_FAIL ? EXIT_FAILED : EXIT_OK;
+	free(r);
+	free(body);
+	return rc;
+}
+
+static int
+cmd_audit(int argc, char *argv[])
+{
+	struct store *s = NULL;
+	struct tmon_err err;
+	uint64_t size = 0;
+	uint8_t head[32];
+	char hhex[65];
+	enum tmon_rc rc;
+
+	if (argc != 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	tmon_err_clear(&err);
+	if (store_open(argv[1], STORE_RO, &s, &err) != TMON_OK) {
+		fprintf(stderr, "tmonctl: %s\n", err.msg);
+		return EXIT_USAGE;
+	}
+	rc = store_verify_chain(s, &size, head, &err);
+	store_close(s);
+	if (rc != TMON_OK) {
+		printf("audit: FAILED: %s\n", err.msg);
+		return rc == TMON_E_PARSE ? EXIT_FAILED : EXIT_USAGE;
+	}
+	printf("audit: ok: %llu entries, every leaf hash and the hash chain "
+	    "recompute from the stored bodies\nhead: %s\n",
+	    (unsigned long long)size, hex_encode(head, 32, hhex));
+	return EXIT_OK;
+}
 
 int
-main(void)
+main(int argc, char *argv[])
 {
-	fprintf(stderr, "not built yet\n");
-	return 2;
+	log_init(0);
+	if (argc < 2) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (strcmp(argv[1], "verify-attestation") == 0)
+		return cmd_verify_attestation(argc - 1, argv + 1);
+	if (strcmp(argv[1], "audit") == 0)
+		return cmd_audit(argc - 1, argv + 1);
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return EXIT_OK;
+	}
+	fprintf(stderr, "tmonctl: unknown command \"%s\"\n", argv[1]);
+	usage(stderr);
+	return EXIT_USAGE;
 }

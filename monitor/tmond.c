@@ -1,10 +1,147 @@
+/*
+ * tmond: the tmon daemon.  Probes every model of the schedule, verifies
+ * the evidence, appends the results to the log and serves the API and the
+ * dashboard.  See README.md and tmond --help.
+ */
+#include <getopt.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
-int main(void);
+#include "config.h"
+#include "daemon.h"
+#include "log.h"
+#include "util.h"
+
+static void
+usage(FILE *f)
+{
+	fprintf(f,
+	    "usage: tmond [--config FILE] [--db PATH] [--listen HOST:PORT]\n"
+	    "             [--dashboard DIR] [--max-probes N] [-n] [-v]...\n"
+	    "  -c, --config FILE     schedule (default %s)\n"
+	    "  -d, --db PATH         SQLite log (default ./tmon.db)\n"
+	    "  -l, --listen H:P      API and dashboard address "
+	    "(default 127.0.0.1:8080)\n"
+	    "      --dashboard DIR   static dashboard files (default %s)\n"
+	    "      --max-probes N    stop after N probes are logged "
+	    "(0 = run until SIGTERM)\n"
+	    "  -n, --check-config    validate the schedule and exit\n"
+	    "  -v, --verbose         more logging (repeat for debug)\n"
+	    "API keys are read from the environment variables the schedule "
+	    "names (api_key_env);\nthey are never logged or stored.\n",
+	    TMON_DEFAULT_CONFIG, TMON_DASHBOARD_DIR);
+}
+
+/* Split "host:port"; host must be non-empty. */
+static int
+parse_listen(const char *s, char *host, size_t hostsz, uint16_t *port)
+{
+	const char *colon = strrchr(s, ':');
+	uint64_t p;
+
+	if (colon == NULL || colon == s || (size_t)(colon - s) >= hostsz)
+		return -1;
+	if (!parse_u64(colon + 1, 0, 65535, &p))
+		return -1;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	*port = (uint16_t)p;
+	return 0;
+}
 
 int
-main(void)
+main(int argc, char *argv[])
 {
-	fprintf(stderr, "not built yet\n");
-	return 2;
+	static const struct option longopts[] = {
+		{ "config", required_argument, NULL, 'c' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "listen", required_argument, NULL, 'l' },
+		{ "dashboard", required_argument, NULL, 'D' },
+		{ "max-probes", required_argument, NULL, 'M' },
+		{ "check-config", no_argument, NULL, 'n' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct daemon_opts o;
+	struct config *cfg = NULL;
+	struct tmon_err err;
+	const char *config_path = TMON_DEFAULT_CONFIG;
+	char host[256] = "127.0.0.1";
+	uint64_t n;
+	int ch, verbose = 1, check_only = 0;
+	enum tmon_rc rc;
+
+	memset(&o, 0, sizeof(o));
+	o.db_path = "./tmon.db";
+	o.listen_port = 8080;
+	o.dashboard_dir = TMON_DASHBOARD_DIR;
+	while ((ch = getopt_long(argc, argv, "c:d:l:nvh", longopts, NULL)) !=
+	    -1) {
+		switch (ch) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'd':
+			o.db_path = optarg;
+			break;
+		case 'l':
+			if (parse_listen(optarg, host, sizeof(host),
+			    &o.listen_port) != 0) {
+				fprintf(stderr, "tmond: --listen: expected "
+				    "HOST:PORT, got \"%s\"\n", optarg);
+				return 2;
+			}
+			break;
+		case 'D':
+			o.dashboard_dir = optarg;
+			break;
+		case 'M':
+			if (!parse_u64(optarg, 0, UINT64_MAX, &n)) {
+				fprintf(stderr, "tmond: --max-probes: not a "
+				    "number: \"%s\"\n", optarg);
+				return 2;
+			}
+			o.max_probes = n;
+			break;
+		case 'n':
+			check_only = 1;
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return 2;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return 2;
+	}
+	log_init(verbose);
+	tmon_err_clear(&err);
+	if (config_load(config_path, &cfg, &err) != TMON_OK) {
+		fprintf(stderr, "tmond: %s\n", err.msg);
+		return 1;
+	}
+	if (check_only) {
+		printf("tmond: %s: ok, %zu models\n", config_path,
+		    cfg->n_models);
+		config_free(cfg);
+		return 0;
+	}
+	o.cfg = cfg;
+	o.listen_host = host;
+	rc = daemon_run(&o, &err);
+	config_free(cfg);
+	if (rc != TMON_OK) {
+		fprintf(stderr, "tmond: %s\n", err.msg);
+		return 1;
+	}
+	return 0;
 }

@@ -1,0 +1,207 @@
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "buf.h"
+#include "encode.h"
+#include "log.h"
+#include "probe.h"
+#include "tmon_limits.h"
+#include "util.h"
+#include "xmalloc.h"
+
+uint8_t *
+entry_canonical(const json_t *v, size_t *len)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+
+	TMON_ASSERT(s != NULL);
+	*len = strlen(s);
+	return (uint8_t *)s;
+}
+
+json_t *
+entry_checks_json(const struct checklist *cl)
+{
+	json_t *arr = json_array();
+	size_t i;
+
+	for (i = 0; i < cl->n; i++)
+		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}",
+		    "id", cl->items[i].id,
+		    "status", check_status_str(cl->items[i].status),
+		    "detail", cl->items[i].detail));
+	return arr;
+}
+
+static json_t *
+hexval(const uint8_t *p, size_t n)
+{
+	char out[2 * 64 + 1];
+
+	TMON_ASSERT(n <= 64);
+	return json_string(hex_encode(p, n, out));
+}
+
+json_t *
+entry_measurement_json(const struct attest_measurement *m)
+{
+	json_t *o;
+
+	if (!m->has_quote)
+		return json_null();
+	o = json_object();
+	json_object_set_new(o, "mrtd", hexval(m->mrtd, 48));
+	json_object_set_new(o, "rtmr0", hexval(m->rtmr[0], 48));
+	json_object_set_new(o, "rtmr1", hexval(m->rtmr[1], 48));
+	json_object_set_new(o, "rtmr2", hexval(m->rtmr[2], 48));
+	json_object_set_new(o, "rtmr3", hexval(m->rtmr[3], 48));
+	json_object_set_new(o, "report_data", hexval(m->report_data, 64));
+	json_object_set_new(o, "mr_config_id", hexval(m->mr_config_id, 48));
+	json_object_set_new(o, "signing_address",
+	    json_string(m->signing_address));
+	json_object_set_new(o, "signing_algo", json_string(m->signing_algo));
+	json_object_set_new(o, "compose_hash",
+	    m->compose_hash[0] != '\0' ? json_string(m->compose_hash) :
+	    json_null());
+	json_object_set_new(o, "reportdata_layout",
+	    m->reportdata_layout[0] != '\0' ?
+	    json_string(m->reportdata_layout) : json_null());
+	json_object_set_new(o, "gpus", json_integer((json_int_t)m->n_gpus));
+	json_object_set_new(o, "attestations",
+	    json_integer((json_int_t)m->n_attestations));
+	return o;
+}
+
+/* Percent-encode s (RFC 3986 unreserved characters kept). */
+static bool
+pct_encode(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+	char esc[3];
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+		    *p == '_' || *p == '~') {
+			if (!buf_append(b, p, 1))
+				return false;
+			continue;
+		}
+		esc[0] = '%';
+		esc[1] = hex[*p >> 4];
+		esc[2] = hex[*p & 0xf];
+		if (!buf_append(b, esc, 3))
+			return false;
+	}
+	return true;
+}
+
+char *
+probe_url(const struct model_cfg *m, const uint8_t nonce[32])
+{
+	struct buf b;
+	char nhex[65];
+	bool ok;
+
+	hex_encode(nonce, 32, nhex);
+	buf_init(&b, MAX_URL);
+	ok = buf_append_str(&b, m->base_url) &&
+	    buf_append_str(&b, m->route == ROUTE_NANOGPT ?
+	    "/api/v1/tee/attestation?model=" :
+	    "/v1/attestation/report?model=") &&
+	    pct_encode(&b, m->model) &&
+	    buf_append_str(&b, "&nonce=") && buf_append_str(&b, nhex) &&
+	    (m->route == ROUTE_NANOGPT ||
+	    buf_append_str(&b, "&signing_algo=ecdsa"));
+	if (!ok)
+		return NULL;
+	return (char *)buf_release(&b, NULL);
+}
+
+void
+probe_evaluate(const struct model_cfg *m, const char *url,
+    const uint8_t nonce[32], int64_t time, int64_t now,
+    const struct probe_fetch *f, struct probe_outcome *out)
+{
+	struct checklist *cl, tmp;
+	json_t *o, *req;
+	size_t i;
+	char nhex[65], shex[65];
+
+	memset(out, 0, sizeof(*out));
+	cl = &out->res.checks;
+	checklist_init(cl);
+	if (f->body != NULL) {
+		sha256(f->body, f->body_len, out->body_sha256);
+		out->has_body = true;
+	}
+	if (f->rc == TMON_E_LIMIT)
+		checklist_set(cl, "http.fetch", CHECK_FAIL,
+		    "response body exceeds the size cap: dropped (%s)",
+		    f->error);
+	else if (f->rc != TMON_OK)
+		checklist_set(cl, "http.fetch", CHECK_ERROR,
+		    "no answer from upstream: %s (%s)", tmon_rc_str(f->rc),
+		    f->error);
+	else if (f->status != 200)
+		checklist_set(cl, "http.fetch", CHECK_ERROR,
+		    "upstream answered HTTP %ld: nothing to verify",
+		    f->status);
+	else if (f->body == NULL)
+		checklist_set(cl, "http.fetch", CHECK_ERROR,
+		    "upstream answered without a body");
+	else {
+		attest_verify(f->body, f->body_len, nonce, now, &out->res);
+		/* Show the transport first, then the evidence checks. */
+		checklist_init(&tmp);
+		checklist_set(&tmp, "http.fetch", CHECK_PASS,
+		    "HTTP 200, %zu bytes in %lld ms", f->body_len,
+		    (long long)f->duration_ms);
+		for (i = 0; i < cl->n; i++)
+			checklist_set(&tmp, cl->items[i].id,
+			    cl->items[i].status, "%s", cl->items[i].detail);
+		*cl = tmp;
+	}
+	if (f->rc != TMON_OK || f->status != 200 || f->body == NULL)
+		out->res.verdict = checklist_verdict(cl);
+
+	req = json_pack("{s:s, s:I, s:I, s:I}",
+	    "url", url, "status", (json_int_t)f->status,
+	    "duration_ms", (json_int_t)f->duration_ms,
+	    "body_len", (json_int_t)(f->body != NULL ? f->body_len : 0));
+	json_object_set_new(req, "error", f->error != NULL &&
+	    f->error[0] != '\0' ? json_string(f->error) : json_null());
+	json_object_set_new(req, "body_sha256", out->has_body ?
+	    json_string(hex_encode(out->body_sha256, 32, shex)) : json_null());
+	o = json_object();
+	json_object_set_new(o, "v", json_integer(1));
+	json_object_set_new(o, "kind", json_string("probe"));
+	json_object_set_new(o, "time", json_integer((json_int_t)time));
+	json_object_set_new(o, "verified_at", json_integer((json_int_t)now));
+	json_object_set_new(o, "model", json_string(m->name));
+	json_object_set_new(o, "upstream_model", json_string(m->model));
+	json_object_set_new(o, "provider", json_string(m->provider));
+	json_object_set_new(o, "nonce",
+	    json_string(hex_encode(nonce, 32, nhex)));
+	json_object_set_new(o, "format",
+	    json_string(gw_format_str(out->res.format)));
+	json_object_set_new(o, "request", req);
+	json_object_set_new(o, "checks", entry_checks_json(cl));
+	json_object_set_new(o, "verdict",
+	    json_string(check_status_str(out->res.verdict)));
+	json_object_set_new(o, "measurement",
+	    entry_measurement_json(&out->res.m));
+	out->entry = entry_canonical(o, &out->entry_len);
+	json_decref(o);
+}
+
+void
+probe_outcome_free(struct probe_outcome *out)
+{
+	if (out == NULL)
+		return;
+	free(out->entry);
+	out->entry = NULL;
+}

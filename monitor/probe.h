@@ -1,0 +1,77 @@
+/*
+ * probe.h: turn one finished upstream request into a `probe` log entry.
+ *
+ * Pure apart from memory: the caller supplies the fetch outcome, the raw
+ * body bytes, our nonce and the time; probe_evaluate runs the one
+ * verification path (attest_verify) and builds the canonical JSON body of
+ * the entry (design.md section 4: sorted keys, no spaces, UTF-8).
+ */
+#ifndef TMON_MONITOR_PROBE_H
+#define TMON_MONITOR_PROBE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "attest.h"
+#include "config.h"
+#include "err.h"
+
+/* What the fetch produced (a plain copy of what fetch.h reports). */
+struct probe_fetch {
+	enum tmon_rc	 rc;		/* TMON_OK if an HTTP answer came back */
+	long		 status;	/* HTTP status, 0 if none */
+	const uint8_t	*body;		/* raw bytes, NULL if none kept */
+	size_t		 body_len;
+	int64_t		 duration_ms;
+	const char	*error;		/* fetch error text, "" if none */
+};
+
+struct probe_outcome {
+	struct attest_result	 res;		/* checks, verdict, measurement */
+	uint8_t			*entry;		/* owned canonical JSON body */
+	size_t			 entry_len;
+	uint8_t			 body_sha256[32];
+	bool			 has_body;	/* body_sha256 is set */
+};
+
+/*
+ * Verify and build the entry of one probe of model m, whose request went
+ * to url (which never contains the API key) with nonce, started at unix
+ * time `time` and verified at `now`.  Check "http.fetch" records the
+ * transport: pass for HTTP 200, fail when the body exceeded its cap
+ * (TMON_E_LIMIT: the upstream misbehaved), error for network failures,
+ * timeouts and non-200 statuses (we could not check).  With HTTP 200 the
+ * body goes through attest_verify.  Fills *out; the caller frees it with
+ * probe_outcome_free.
+ */
+void	probe_evaluate(const struct model_cfg *m, const char *url,
+	    const uint8_t nonce[32], int64_t time, int64_t now,
+	    const struct probe_fetch *f, struct probe_outcome *out);
+
+void	probe_outcome_free(struct probe_outcome *out);
+
+/*
+ * Canonical JSON (sorted keys, compact separators, UTF-8, no trailing
+ * newline) of v in a new buffer the caller frees; length in *len.
+ * Aborts on allocation failure (jansson cannot fail otherwise here).
+ */
+uint8_t	*entry_canonical(const json_t *v, size_t *len);
+
+/* The check list as a JSON array of {id, status, detail} (new ref). */
+json_t	*entry_checks_json(const struct checklist *cl);
+
+/* The measurement as a JSON object, or JSON null without a quote. */
+json_t	*entry_measurement_json(const struct attest_measurement *m);
+
+/*
+ * Build the request URL for model m and nonce into a new string (caller
+ * frees): NanoGPT "/api/v1/tee/attestation?model=<m>&nonce=<hex>", the
+ * others "/v1/attestation/report?model=<m>&nonce=<hex>&signing_algo=ecdsa",
+ * with the model id percent-encoded.  Returns NULL if it would exceed
+ * MAX_URL.
+ */
+char	*probe_url(const struct model_cfg *m, const uint8_t nonce[32]);
+
+#endif /* TMON_MONITOR_PROBE_H */

@@ -1,0 +1,402 @@
+#include <stdio.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#include "attest.h"
+#include "encode.h"
+#include "gateway.h"
+#include "gpu_verify.h"
+#include "tdx_quote.h"
+#include "tdx_verify.h"
+#include "util.h"
+
+static const char *const tdx_ids[] = { "tdx.quote.parse",
+    "tdx.quote.signature", "tdx.pck_chain", "tdx.reportdata" };
+static const char *const gpu_ids[] = { "gpu.evidence", "gpu.cert_chain",
+    "gpu.nonce" };
+
+#define NELEM(a) (sizeof(a) / sizeof((a)[0]))
+
+static bool
+eq32(const uint8_t *a, const uint8_t *b)
+{
+	return CRYPTO_memcmp(a, b, 32) == 0;
+}
+
+/* "model", or "model_attestations[1]" when the response has several. */
+static void
+tee_name(const struct gw_report *rep, const struct gw_attestation *a,
+    char *out, size_t outsz)
+{
+	if (rep->n_att <= 1) {
+		snprintf(out, outsz, "%s", gw_role_str(a->role));
+		return;
+	}
+	switch (a->role) {
+	case GW_ROLE_GATEWAY:
+		snprintf(out, outsz, "gateway");
+		break;
+	case GW_ROLE_INSTANCE:
+		snprintf(out, outsz, "instance[%zu]", a->index);
+		break;
+	case GW_ROLE_MODEL:
+		snprintf(out, outsz, "model[%zu]", a->index);
+		break;
+	}
+}
+
+/* Merge the checks of one TEE into dst, prefixing details with its name. */
+static void
+merge(struct checklist *dst, const struct checklist *src, const char *name,
+    bool prefix)
+{
+	const struct check *c;
+	size_t i;
+
+	for (i = 0; i < src->n; i++) {
+		c = &src->items[i];
+		if (prefix)
+			checklist_set(dst, c->id, c->status, "%s: %s", name,
+			    c->detail);
+		else
+			checklist_set(dst, c->id, c->status, "%s", c->detail);
+	}
+}
+
+static void
+short_hex(const uint8_t *p, char out[17])
+{
+	hex_encode(p, 8, out);
+}
+
+static void
+check_nonce_echo(const struct gw_report *rep, const uint8_t nonce[32],
+    struct checklist *cl)
+{
+	const struct gw_attestation *a;
+	char theirs[17], ours[17], name[48];
+	size_t i, n = 0;
+
+	short_hex(nonce, ours);
+	if (rep->format == GW_FORMAT_CHUTES || rep->format ==
+	    GW_FORMAT_TINFOIL) {
+		/* The relaying gateway picks the instance nonces; only its
+		 * own top-level nonce can echo ours. */
+		if (!rep->has_echo_nonce) {
+			checklist_set(cl, "nonce.echo", CHECK_FAIL,
+			    "response carries no nonce: freshness cannot be "
+			    "shown");
+			return;
+		}
+		short_hex(rep->echo_nonce, theirs);
+		if (!eq32(rep->echo_nonce, nonce))
+			checklist_set(cl, "nonce.echo", CHECK_FAIL,
+			    "response does not echo our nonce: replayed or "
+			    "cached attestation (nonce %s..., ours %s...)",
+			    theirs, ours);
+		else
+			checklist_set(cl, "nonce.echo", CHECK_PASS,
+			    "gateway nonce equals ours (%s...); the TEEs "
+			    "attest nonces the gateway chose", ours);
+		return;
+	}
+	for (i = 0; i < rep->n_att; i++) {
+		a = &rep->att[i];
+		if (!a->has_request_nonce)
+			continue;
+		n++;
+		tee_name(rep, a, name, sizeof(name));
+		short_hex(a->request_nonce, theirs);
+		if (eq32(a->request_nonce, nonce))
+			continue;
+		if (rep->has_echo_nonce && eq32(rep->echo_nonce, nonce))
+			checklist_set(cl, "nonce.echo", CHECK_FAIL,
+			    "%s: the gateway echoed our nonce but the "
+			    "attestation used request_nonce %s...: evidence "
+			    "not produced for our nonce", name, theirs);
+		else
+			checklist_set(cl, "nonce.echo", CHECK_FAIL,
+			    "%s: response does not echo our nonce: replayed "
+			    "or cached attestation (request_nonce %s..., "
+			    "ours %s...)", name, theirs, ours);
+	}
+	if (n == 0)
+		checklist_set(cl, "nonce.echo", CHECK_FAIL,
+		    "response carries no request_nonce: freshness cannot be "
+		    "shown");
+	else
+		checklist_set(cl, "nonce.echo", CHECK_PASS,
+		    "request_nonce equals our nonce (%s...)", ours);
+}
+
+/*
+ * REPORTDATA layouts (notes/tdx-dcap.md section 4, gpu-and-gateway.md
+ * 2.2).  Sets tdx.reportdata in cl and the matched layout in layout.
+ */
+static void
+check_reportdata(const struct gw_attestation *a, const struct tdx_quote *q,
+    const uint8_t nonce[32], struct checklist *cl, char *layout,
+    size_t layoutsz)
+{
+	const uint8_t *rd = q->report.report_data;
+	uint8_t first[32], h[32];
+	char ours_hex[65], theirs[17];
+	const char *name = NULL;
+
+	layout[0] = '\0';
+	if (a->role == GW_ROLE_INSTANCE) {
+		/* Chutes: SHA-256(ASCII(nonce_hex || e2e_pubkey_b64)). */
+		if (a->chutes_e2e_pubkey == NULL) {
+			checklist_set(cl, "tdx.reportdata", CHECK_FAIL,
+			    "chutes attestation without e2e_pubkey");
+			return;
+		}
+		hex_encode(nonce, 32, ours_hex);
+		if (!sha256_2(ours_hex, 64, a->chutes_e2e_pubkey,
+		    strlen(a->chutes_e2e_pubkey), h)) {
+			checklist_set(cl, "tdx.reportdata", CHECK_ERROR,
+			    "sha-256 failed (library error)");
+			return;
+		}
+		if (eq32(rd, h)) {
+			snprintf(layout, layoutsz, "chutes");
+			checklist_set(cl, "tdx.reportdata", CHECK_PASS,
+			    "REPORTDATA[0:32] = SHA-256(our nonce || "
+			    "e2e_pubkey) (layout chutes)");
+			return;
+		}
+		if (a->chutes_nonce != NULL && sha256_2(a->chutes_nonce,
+		    strlen(a->chutes_nonce), a->chutes_e2e_pubkey,
+		    strlen(a->chutes_e2e_pubkey), h)) {
+			if (eq32(rd, h)) {
+				snprintf(layout, layoutsz, "chutes");
+				checklist_set(cl, "tdx.reportdata", CHECK_FAIL,
+				    "REPORTDATA binds e2e_pubkey and the "
+				    "gateway-chosen nonce, not our nonce "
+				    "(layout chutes, internally consistent "
+				    "only)");
+				return;
+			}
+		}
+		checklist_set(cl, "tdx.reportdata", CHECK_FAIL,
+		    "REPORTDATA matches no known chutes layout");
+		return;
+	}
+	if (a->signing_key_len == 0) {
+		checklist_set(cl, "tdx.reportdata", CHECK_FAIL,
+		    "response names no signing key to bind");
+		return;
+	}
+	memset(first, 0, sizeof(first));
+	memcpy(first, a->signing_key, a->signing_key_len);
+	if (eq32(rd, first))
+		name = "address+nonce";
+	else if (a->has_tls_fingerprint) {
+		if (!sha256_2(a->signing_key, a->signing_key_len,
+		    a->tls_fingerprint, 32, h)) {
+			checklist_set(cl, "tdx.reportdata", CHECK_ERROR,
+			    "sha-256 failed (library error)");
+			return;
+		}
+		if (eq32(rd, h))
+			name = "tls-fingerprint+nonce";
+	}
+	if (name == NULL) {
+		checklist_set(cl, "tdx.reportdata", CHECK_FAIL,
+		    "REPORTDATA[0:32] does not bind the signing key %s "
+		    "(no known layout)", a->signing_address[0] != '\0' ?
+		    a->signing_address : "(unnamed)");
+		return;
+	}
+	snprintf(layout, layoutsz, "%s", name);
+	if (eq32(rd + 32, nonce)) {
+		checklist_set(cl, "tdx.reportdata", CHECK_PASS,
+		    "REPORTDATA binds signing key %s and our nonce (layout %s)",
+		    a->signing_address, name);
+		return;
+	}
+	short_hex(rd + 32, theirs);
+	if (a->has_request_nonce && eq32(rd + 32, a->request_nonce))
+		checklist_set(cl, "tdx.reportdata", CHECK_FAIL,
+		    "REPORTDATA binds the signing key and the response's own "
+		    "request_nonce %s..., not our nonce (layout %s, "
+		    "internally consistent only)", theirs, name);
+	else
+		checklist_set(cl, "tdx.reportdata", CHECK_FAIL,
+		    "REPORTDATA[32:64] %s... is not our nonce (layout %s)",
+		    theirs, name);
+}
+
+static void
+check_gpu_nonce(const struct gpu_summary *sum, const uint8_t nonce[32],
+    struct checklist *cl)
+{
+	char theirs[17];
+	size_t i;
+
+	for (i = 0; i < sum->n_gpus; i++) {
+		if (!sum->gpu[i].parsed) {
+			checklist_set(cl, "gpu.nonce", CHECK_FAIL,
+			    "GPU %zu: evidence did not parse", i);
+			continue;
+		}
+		if (eq32(sum->gpu[i].request_nonce, nonce))
+			continue;
+		short_hex(sum->gpu[i].request_nonce, theirs);
+		if (sum->payload_has_nonce &&
+		    eq32(sum->gpu[i].request_nonce, sum->payload_nonce))
+			checklist_set(cl, "gpu.nonce", CHECK_FAIL,
+			    "GPU %zu: SPDM request nonce %s... is the "
+			    "payload's nonce, not ours (internally consistent "
+			    "only)", i, theirs);
+		else
+			checklist_set(cl, "gpu.nonce", CHECK_FAIL,
+			    "GPU %zu: SPDM request nonce %s... is not our "
+			    "nonce", i, theirs);
+	}
+	if (sum->n_gpus == 0)
+		checklist_set(cl, "gpu.nonce", CHECK_FAIL,
+		    "no GPU evidence to bind");
+	else
+		checklist_set(cl, "gpu.nonce", CHECK_PASS,
+		    "%zu GPU%s: SPDM request nonce equals our nonce",
+		    sum->n_gpus, sum->n_gpus == 1 ? "" : "s");
+}
+
+static void
+verify_tee(const struct gw_attestation *a,
+    const uint8_t nonce[32], int64_t now, struct checklist *cl,
+    struct attest_measurement *m, bool primary)
+{
+	struct tdx_quote q;
+	struct gpu_summary sum;
+	char layout[32];
+
+	memset(&sum, 0, sizeof(sum));
+	if (a->quote == NULL) {
+		checklist_set(cl, "tdx.quote.parse", CHECK_FAIL,
+		    "attestation has no intel_quote");
+		checklist_set(cl, "tdx.quote.signature", CHECK_SKIP,
+		    "not checked: no quote");
+		checklist_set(cl, "tdx.pck_chain", CHECK_SKIP,
+		    "not checked: no quote");
+		checklist_set(cl, "tdx.reportdata", CHECK_SKIP,
+		    "not checked: no quote");
+	} else if (!tdx_check_quote(a->quote, a->quote_len, now, &q, cl)) {
+		checklist_set(cl, "tdx.reportdata", CHECK_SKIP,
+		    "not checked: quote did not parse");
+	} else {
+		check_reportdata(a, &q, nonce, cl, layout, sizeof(layout));
+		if (primary) {
+			m->has_quote = true;
+			memcpy(m->mrtd, q.report.mrtd, 48);
+			memcpy(m->rtmr, q.report.rtmr, sizeof(m->rtmr));
+			memcpy(m->report_data, q.report.report_data, 64);
+			memcpy(m->mr_config_id, q.report.mr_config_id, 48);
+			snprintf(m->reportdata_layout,
+			    sizeof(m->reportdata_layout), "%s", layout);
+		}
+	}
+
+	if (a->nvidia_payload != NULL)
+		gpu_check_payload(a->nvidia_payload, a->nvidia_payload_len,
+		    now, cl, &sum);
+	else if (a->gpu_evidence != NULL)
+		gpu_check_evidence_list(a->gpu_evidence, now, cl, &sum);
+	if (a->nvidia_payload != NULL || a->gpu_evidence != NULL)
+		check_gpu_nonce(&sum, nonce, cl);
+	else {
+		checklist_set(cl, "gpu.evidence", CHECK_SKIP,
+		    "no GPU evidence in this attestation");
+		checklist_set(cl, "gpu.cert_chain", CHECK_SKIP,
+		    "no GPU evidence in this attestation");
+		checklist_set(cl, "gpu.nonce", CHECK_SKIP,
+		    "no GPU evidence in this attestation");
+	}
+	if (primary) {
+		m->n_gpus = sum.n_gpus;
+		snprintf(m->signing_address, sizeof(m->signing_address), "%s",
+		    a->signing_address);
+		snprintf(m->signing_algo, sizeof(m->signing_algo), "%s",
+		    a->algo == GW_ALGO_ECDSA ? "ecdsa" :
+		    a->algo == GW_ALGO_ED25519 ? "ed25519" : "");
+		snprintf(m->compose_hash, sizeof(m->compose_hash), "%s",
+		    a->compose_hash != NULL ? a->compose_hash : "");
+	}
+}
+
+static void
+skip_all(struct checklist *cl, const char *why)
+{
+	size_t i;
+
+	for (i = 0; i < NELEM(tdx_ids); i++)
+		checklist_set(cl, tdx_ids[i], CHECK_SKIP, "%s", why);
+	for (i = 0; i < NELEM(gpu_ids); i++)
+		checklist_set(cl, gpu_ids[i], CHECK_SKIP, "%s", why);
+}
+
+static bool
+evidence_checked(const struct checklist *cl)
+{
+	const struct check *c;
+	size_t i;
+
+	for (i = 0; i < cl->n; i++) {
+		c = &cl->items[i];
+		if ((strncmp(c->id, "tdx.", 4) == 0 ||
+		    strncmp(c->id, "gpu.", 4) == 0) &&
+		    (c->status == CHECK_PASS || c->status == CHECK_WARN))
+			return true;
+	}
+	return false;
+}
+
+void
+attest_verify(const uint8_t *body, size_t len, const uint8_t nonce[32],
+    int64_t now, struct attest_result *res)
+{
+	struct gw_report rep;
+	struct tmon_err err;
+	struct checklist tee;
+	char name[48];
+	size_t i;
+
+	memset(res, 0, sizeof(*res));
+	checklist_init(&res->checks);
+	tmon_err_clear(&err);
+	if (gw_report_decode(body, len, &rep, &err) != TMON_OK) {
+		checklist_set(&res->checks, "response.parse", CHECK_FAIL, "%s",
+		    err.msg);
+		skip_all(&res->checks, "not checked: response did not decode");
+		res->verdict = CHECK_FAIL;
+		return;
+	}
+	res->format = rep.format;
+	res->m.n_attestations = rep.n_att;
+	if (rep.format == GW_FORMAT_TINFOIL) {
+		checklist_set(&res->checks, "response.parse", CHECK_PASS,
+		    "tinfoil format recognised");
+		check_nonce_echo(&rep, nonce, &res->checks);
+		skip_all(&res->checks, "tinfoil tdx-guest predicate: "
+		    "verification of this format is not implemented yet");
+		goto out;
+	}
+	checklist_set(&res->checks, "response.parse", CHECK_PASS,
+	    "%s format, %zu TEE attestation%s", rep.format_name, rep.n_att,
+	    rep.n_att == 1 ? "" : "s");
+	check_nonce_echo(&rep, nonce, &res->checks);
+	for (i = 0; i < rep.n_att; i++) {
+		checklist_init(&tee);
+		verify_tee(&rep.att[i], nonce, now, &tee, &res->m,
+		    i == rep.primary);
+		tee_name(&rep, &rep.att[i], name, sizeof(name));
+		merge(&res->checks, &tee, name, rep.n_att > 1);
+	}
+out:
+	res->verdict = checklist_verdict(&res->checks);
+	if (res->verdict != CHECK_FAIL && !evidence_checked(&res->checks))
+		res->verdict = CHECK_ERROR;
+	gw_report_free(&rep);
+}

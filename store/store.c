@@ -578,7 +578,7 @@ put_entries(struct store *s, const struct store_entry_in *entries, size_t n,
 	sqlite3_stmt *st = NULL;
 	const struct store_entry_in *e;
 	uint8_t prev[32];
-	uint64_t seq;
+	uint64_t seq = 0;
 	enum tmon_rc rc;
 	size_t i;
 	int r;

@@ -80,4 +80,7 @@
 #define MAX_BEARER_TOKEN	1024
 #define MAX_FETCH_INFLIGHT	256
 
+/* api/: probe entries one history request reads before it pages. */
+#define MAX_API_HISTORY_SCAN	2000
+
 #endif /* TMON_CORE_LIMITS_H */

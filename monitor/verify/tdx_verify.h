@@ -9,7 +9,9 @@
  * used here.
  *
  * Everything here is pure: no I/O, no clock (`now` is a parameter, unix
- * seconds, UTC), no global state.  Safe to call from several threads.
+ * seconds, UTC).  The only global is the pinned root decoded into an X509
+ * once (CRYPTO_THREAD_run_once) and read-only afterwards, so the
+ * functions are safe to call from several threads.
  */
 #ifndef TMON_VERIFY_TDX_VERIFY_H
 #define TMON_VERIFY_TDX_VERIFY_H
@@ -72,8 +74,10 @@ bool	tdx_check_quote(const uint8_t *buf, size_t len, int64_t now,
  * As tdx_check_quote(), but with root_der (root_der_len bytes, DER) as
  * the only trusted root instead of the Intel SGX Root CA.  For test
  * PKIs only (design.md section 8: a simulated provider's test trust
- * anchors); production code calls tdx_check_quote().  The pass detail
- * of tdx.pck_chain says "test root" when root_der is not the Intel one.
+ * anchors); production code calls tdx_check_quote().  root_der is
+ * borrowed and decoded on every call; if it does not decode,
+ * tdx.pck_chain is CHECK_ERROR.  The pass detail of tdx.pck_chain says
+ * "test root" when root_der is not the Intel one.
  */
 bool	tdx_check_quote_root(const uint8_t *buf, size_t len, int64_t now,
 	    const uint8_t *root_der, size_t root_der_len, struct tdx_quote *q,

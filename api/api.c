@@ -293,6 +293,162 @@ do_list(struct api *a, struct MHD_Connection *c, const struct api_request *r)
 	return send_json(c, MHD_HTTP_OK, root);
 }
 
+/* --- GET /api/v1/models/{model}/history --- */
+
+struct hist_ctx {
+	json_t		*arr;
+	size_t		 limit;
+	size_t		 scanned;
+	size_t		 bytes;
+	bool		 have_prev;
+	char		*prev_verdict;		/* owned */
+	json_t		*prev_meas;		/* owned reference */
+	uint64_t	 last_seq;
+	uint64_t	 next_after;
+	bool		 more;
+};
+
+/* The measurement object of a parsed body (borrowed), or NULL. */
+static json_t *
+body_meas(json_t *body)
+{
+	json_t *m;
+
+	if (body == NULL)
+		return NULL;
+	m = json_object_get(body, "measurement");
+	return json_is_object(m) ? m : NULL;
+}
+
+static void
+hist_remember(struct hist_ctx *h, const struct store_entry *e, json_t *meas)
+{
+	free(h->prev_verdict);
+	h->prev_verdict = e->verdict != NULL ? xstrdup(e->verdict) : NULL;
+	json_decref(h->prev_meas);
+	h->prev_meas = meas != NULL ? json_incref(meas) : NULL;
+	h->have_prev = true;
+}
+
+/* The state before the requested range. */
+static int
+hist_base_cb(const struct store_entry *e, void *arg)
+{
+	struct hist_ctx *h = arg;
+	json_t *body;
+
+	body = api_body_parse(e);
+	hist_remember(h, e, body_meas(body));
+	json_decref(body);
+	return 1;
+}
+
+static int
+hist_cb(const struct store_entry *e, void *arg)
+{
+	struct hist_ctx *h = arg;
+	json_t *body, *meas;
+	bool changed;
+
+	if (h->scanned >= MAX_API_HISTORY_SCAN ||
+	    (h->scanned > 0 && h->bytes + e->body_len > MAX_API_PAGE_BYTES)) {
+		h->more = true;
+		h->next_after = h->last_seq;
+		return 1;
+	}
+	h->scanned++;
+	h->bytes += e->body_len;
+	h->last_seq = e->seq;
+	body = api_body_parse(e);
+	meas = body_meas(body);
+	changed = !h->have_prev || api_state_changed(e->verdict, meas,
+	    h->prev_verdict, h->prev_meas);
+	if (changed && json_array_append_new(h->arr, api_render_change(e, meas,
+	    h->have_prev, h->prev_verdict, h->prev_meas)) != 0)
+		fatalx("api: out of memory building json");
+	hist_remember(h, e, meas);
+	json_decref(body);
+	if (changed && json_array_size(h->arr) >= h->limit) {
+		h->more = true;
+		h->next_after = e->seq;
+		return 1;
+	}
+	return 0;
+}
+
+static int
+exists_cb(const struct store_entry *e, void *arg)
+{
+	(void)e;
+	*(bool *)arg = true;
+	return 1;
+}
+
+static enum MHD_Result
+do_history(struct api *a, struct MHD_Connection *c,
+    const struct api_request *r)
+{
+	struct tmon_err err = { 0 };
+	struct store_query q;
+	struct hist_ctx h;
+	json_t *root = NULL;
+	bool known = false;
+	size_t i;
+
+	for (i = 0; i < a->n_models; i++)
+		if (strcmp(a->model_ids[i], r->model) == 0)
+			known = true;
+	store_query_init(&q);
+	q.kind = "probe";
+	q.model = r->model;
+	q.limit = 1;
+	if (!known && store_query(a->st, &q, exists_cb, &known, &err) !=
+	    TMON_OK)
+		return send_store_error(c, &err);
+	if (!known)
+		return send_error(c, MHD_HTTP_NOT_FOUND, "no such model",
+		    "model");
+
+	memset(&h, 0, sizeof(h));
+	h.limit = r->limit;
+	if ((h.arr = json_array()) == NULL)
+		fatalx("api: out of memory building json");
+	/* Baseline: the model's last probe before the range, if any. */
+	store_query_init(&q);
+	q.kind = "probe";
+	q.model = r->model;
+	q.limit = 1;
+	q.newest_first = true;
+	if (r->after != UINT64_MAX)
+		q.before_seq = r->after + 1;
+	if (r->since > 1)
+		q.until = r->since - 1;
+	if ((r->after != UINT64_MAX || r->since > 1) &&
+	    store_query(a->st, &q, hist_base_cb, &h, &err) != TMON_OK)
+		goto fail;
+	store_query_init(&q);
+	q.kind = "probe";
+	q.model = r->model;
+	q.since = r->since;
+	q.until = r->until;
+	q.after_seq = r->after;
+	if (store_query(a->st, &q, hist_cb, &h, &err) != TMON_OK)
+		goto fail;
+	root = json_pack("{s:s, s:o, s:o}", "model", r->model, "changes",
+	    h.arr, "next_after", h.more ?
+	    json_integer((json_int_t)h.next_after) : json_null());
+	if (root == NULL)
+		fatalx("api: out of memory building json");
+	free(h.prev_verdict);
+	json_decref(h.prev_meas);
+	return send_json(c, MHD_HTTP_OK, root);
+fail:
+	free(h.prev_verdict);
+	json_decref(h.prev_meas);
+	json_decref(h.arr);
+	return send_store_error(c, &err);
+}
+
 /* --- GET /api/v1/entries/{seq} --- */
 
 static enum MHD_Result
@@ -499,6 +655,8 @@ route(struct api *a, struct MHD_Connection *c, const char *url,
 	switch (req.route) {
 	case API_ROUTE_MODELS:
 		return do_models(a, c);
+	case API_ROUTE_HISTORY:
+		return do_history(a, c, &req);
 	case API_ROUTE_PROBES:
 	case API_ROUTE_FAILURES:
 		return do_list(a, c, &req);

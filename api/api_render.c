@@ -219,6 +219,77 @@ api_render_entry(const struct store_entry *e, const uint8_t prev_chain[32])
 	return o;
 }
 
+static bool
+str_eq(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return strcmp(a, b) == 0;
+}
+
+static bool
+meas_eq(const json_t *a, const json_t *b)
+{
+	if (a == NULL || b == NULL)
+		return a == b;
+	return json_equal(a, b) != 0;
+}
+
+bool
+api_state_changed(const char *verdict, const json_t *meas,
+    const char *prev_verdict, const json_t *prev_meas)
+{
+	return !str_eq(verdict, prev_verdict) || !meas_eq(meas, prev_meas);
+}
+
+/* Append key to arr. */
+static void
+jappend_key(json_t *arr, const char *key)
+{
+	if (json_array_append_new(arr, jchk(json_string(key))) != 0)
+		fatalx("api: out of memory building json");
+}
+
+json_t *
+api_render_change(const struct store_entry *e, json_t *meas,
+    bool have_prev, const char *prev_verdict, json_t *prev_meas)
+{
+	json_t *o, *fields, *v;
+	const char *k;
+
+	o = jchk(json_object());
+	jset(o, "seq", json_integer((json_int_t)e->seq));
+	jset(o, "time", json_integer(e->time));
+	jset(o, "leaf_hash", jhex(e->leaf, 32));
+	jset(o, "verdict", jstr_or_null(e->verdict));
+	jset(o, "previous_verdict", have_prev ? jstr_or_null(prev_verdict) :
+	    json_null());
+	jset(o, "verdict_changed", json_boolean(!have_prev ||
+	    !str_eq(e->verdict, prev_verdict)));
+	if (!have_prev)
+		prev_meas = NULL;
+	jset(o, "measurement_changed", json_boolean(!have_prev ||
+	    !meas_eq(meas, prev_meas)));
+	fields = jchk(json_array());
+	if (json_is_object(meas)) {
+		json_object_foreach(meas, k, v) {
+			if (prev_meas == NULL ||
+			    !json_equal(v, json_object_get(prev_meas, k)))
+				jappend_key(fields, k);
+		}
+	}
+	if (json_is_object(prev_meas)) {
+		json_object_foreach(prev_meas, k, v) {
+			if (meas == NULL || json_object_get(meas, k) == NULL)
+				jappend_key(fields, k);
+		}
+	}
+	jset(o, "changed_fields", fields);
+	jset(o, "measurement", meas != NULL ?
+	    json_deep_copy(meas) : json_null());
+	return o;
+}
+
 json_t *
 api_render_error(const char *error, const char *field)
 {

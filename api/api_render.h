@@ -72,6 +72,31 @@ json_t	*api_render_failure(const struct store_entry *e);
 json_t	*api_render_entry(const struct store_entry *e,
 	    const uint8_t prev_chain[32]);
 
+/*
+ * One element of GET /api/v1/models/{model}/history, a probe at which the
+ * model's state changed:
+ *   {"seq", "time", "leaf_hash", "verdict", "previous_verdict",
+ *    "verdict_changed", "measurement_changed", "changed_fields",
+ *    "measurement"}
+ * meas is the entry's measurement object (borrowed, not modified; NULL if
+ * it has none),
+ * prev_verdict and prev_meas the state of the model's previous probe
+ * (borrowed, either may be NULL), have_prev false when there was no
+ * previous probe (the first one: previous_verdict is null and every field
+ * of meas counts as changed).  changed_fields lists the measurement keys
+ * whose values differ, those of meas first, then those only in prev_meas.
+ */
+json_t	*api_render_change(const struct store_entry *e, json_t *meas,
+	    bool have_prev, const char *prev_verdict, json_t *prev_meas);
+
+/*
+ * True if a probe with verdict and meas differs from the previous state
+ * (verdicts compared as strings, NULL equal only to NULL; measurements
+ * compared deeply with json_equal, NULL equal only to NULL).
+ */
+bool	api_state_changed(const char *verdict, const json_t *meas,
+	    const char *prev_verdict, const json_t *prev_meas);
+
 /* {"error": error, "field": field or null}. */
 json_t	*api_render_error(const char *error, const char *field);
 

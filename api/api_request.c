@@ -18,8 +18,10 @@
 #define ARG_UNTIL	0x08u
 #define ARG_BEFORE	0x10u
 #define ARG_LIMIT	0x20u
+#define ARG_AFTER	0x40u
 #define ARGS_LIST	(ARG_MODEL | ARG_VERDICT | ARG_SINCE | ARG_UNTIL | \
 			    ARG_BEFORE | ARG_LIMIT)
+#define ARGS_HISTORY	(ARG_SINCE | ARG_UNTIL | ARG_AFTER | ARG_LIMIT)
 
 static const struct {
 	const char	*name;
@@ -31,6 +33,7 @@ static const struct {
 	{ "until", ARG_UNTIL },
 	{ "before", ARG_BEFORE },
 	{ "limit", ARG_LIMIT },
+	{ "after", ARG_AFTER },
 };
 
 /* The verdict strings handed out in req->verdict (static storage). */
@@ -85,6 +88,8 @@ parse_path(const char *path, struct api_request *req, struct api_reject *rej)
 {
 	static const char entries[] = "/api/v1/entries/";
 	static const char blobs[] = "/api/v1/blobs/";
+	static const char models[] = "/api/v1/models/";
+	static const char history[] = "/history";
 	const char *p;
 	size_t n;
 
@@ -107,6 +112,20 @@ parse_path(const char *path, struct api_request *req, struct api_reject *rej)
 		if (n != 64 || !hex_decode_exact(p, n, req->sha256, 32, false))
 			return reject(rej, 400, "sha256 must be 64 hex digits",
 			    "sha256");
+	} else if (strncmp(path, models, sizeof(models) - 1) == 0 &&
+	    (n = strlen(path)) > sizeof(models) - 1 + sizeof(history) - 1 &&
+	    strcmp(path + n - (sizeof(history) - 1), history) == 0) {
+		/* The model id may itself hold '/' (sent as %2F). */
+		req->route = API_ROUTE_HISTORY;
+		p = path + sizeof(models) - 1;
+		n -= sizeof(models) - 1 + sizeof(history) - 1;
+		if (!model_ok(p, n))
+			return reject(rej, 400, "model must be 1 to "
+			    XSTR(MAX_MODEL_ID) " printable characters",
+			    "model");
+		memcpy(req->model, p, n);
+		req->model[n] = '\0';
+		req->has_model = true;
 	} else if (strcmp(path, "/") == 0) {
 		req->route = API_ROUTE_STATIC;
 		memcpy(req->file, "index.html", sizeof("index.html"));
@@ -166,6 +185,11 @@ parse_arg(const struct api_arg *a, unsigned int bit, struct api_request *req,
 		if (!parse_u64(a->value, 0, INT64_MAX, &req->before))
 			return reject(rej, 400, "before must be a sequence "
 			    "number (decimal)", "before");
+		break;
+	case ARG_AFTER:
+		if (!parse_u64(a->value, 0, INT64_MAX - 1, &req->after))
+			return reject(rej, 400, "after must be a sequence "
+			    "number (decimal)", "after");
 		break;
 	case ARG_LIMIT:
 		if (!parse_u64(a->value, 1, MAX_API_PAGE, &v))
@@ -254,6 +278,7 @@ api_request_parse(const char *method, const char *path,
 	memset(req, 0, sizeof(*req));
 	memset(rej, 0, sizeof(*rej));
 	req->before = UINT64_MAX;
+	req->after = UINT64_MAX;
 	req->limit = API_DEFAULT_LIMIT;
 	if (method == NULL || path == NULL)
 		return reject(rej, 400, "bad request", NULL);
@@ -265,6 +290,9 @@ api_request_parse(const char *method, const char *path,
 	case API_ROUTE_PROBES:
 	case API_ROUTE_FAILURES:
 		allowed = ARGS_LIST;
+		break;
+	case API_ROUTE_HISTORY:
+		allowed = ARGS_HISTORY;
 		break;
 	case API_ROUTE_STATIC:
 		return TMON_OK;

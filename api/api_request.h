@@ -7,6 +7,7 @@
  * it directly.  Routes (design.md section 6):
  *
  *   GET /api/v1/models
+ *   GET /api/v1/models/{model}/history?since=&until=&after=&limit=
  *   GET /api/v1/probes?model=&verdict=&since=&until=&before=&limit=
  *   GET /api/v1/failures?model=&verdict=&since=&until=&before=&limit=
  *   GET /api/v1/entries/{seq}
@@ -31,6 +32,7 @@
 enum api_route {
 	API_ROUTE_NONE = 0,
 	API_ROUTE_MODELS,
+	API_ROUTE_HISTORY,
 	API_ROUTE_PROBES,
 	API_ROUTE_FAILURES,
 	API_ROUTE_ENTRY,
@@ -54,13 +56,15 @@ struct api_request {
 	uint64_t	 seq;			/* API_ROUTE_ENTRY */
 	uint8_t		 sha256[32];		/* API_ROUTE_BLOB */
 	char		 file[MAX_DASHBOARD_NAME]; /* API_ROUTE_STATIC */
-	/* list filters (PROBES, FAILURES) */
+	/* list filters (PROBES, FAILURES; HISTORY: model, since, until,
+	   after, limit) */
 	bool		 has_model;
 	char		 model[MAX_MODEL_ID];
 	const char	*verdict;	/* a static string, or NULL = any */
 	int64_t		 since;		/* 0 = unbounded */
 	int64_t		 until;		/* 0 = unbounded */
 	uint64_t	 before;	/* UINT64_MAX = none */
+	uint64_t	 after;		/* UINT64_MAX = none */
 	size_t		 limit;		/* 1..MAX_API_PAGE */
 };
 
@@ -89,7 +93,7 @@ struct api_reject {
  *        not 64 hex digits: field "sha256"), an unknown, repeated or
  *        empty query argument, more than MAX_API_QUERY_ARGS arguments,
  *        limit outside 1..MAX_API_PAGE, since/until/before not a decimal
- *        0..2^63-1, until before since, a verdict that is not pass, warn,
+ *        0..2^63-1 (after: 0..2^63-2), until before since, a verdict that is not pass, warn,
  *        fail or error (failures: fail or error), a model id that is not
  *        1..MAX_MODEL_ID-1 printable non-space ASCII bytes.
  * Static file routes ignore query arguments.

@@ -778,6 +778,134 @@ START_TEST(test_reader_after_writer_closed)
 }
 END_TEST
 
+static json_t *
+change_at(json_t *root, size_t i)
+{
+	json_t *c = json_array_get(json_object_get(root, "changes"), i);
+
+	ck_assert_ptr_nonnull(c);
+	return c;
+}
+
+static void
+expect_fields(json_t *change, const char *const *want, size_t n)
+{
+	json_t *f = json_object_get(change, "changed_fields");
+	size_t i;
+
+	ck_assert_uint_eq(json_array_size(f), n);
+	for (i = 0; i < n; i++)
+		ck_assert_str_eq(json_string_value(json_array_get(f, i)),
+		    want[i]);
+}
+
+START_TEST(test_history)
+{
+	static const char *const both[] = { "mrtd", "signing_address" };
+	static const char *const just_mrtd[] = { "mrtd" };
+	struct store_entry_in in[2];
+	struct tmon_err err = { 0 };
+	struct resp r;
+	json_t *root, *c;
+	char b5[256], b6[256];
+	size_t i;
+
+	root = get_json("/api/v1/models/TEE%2Fgemma-3-27b-it/history", 200,
+	    &r);
+	ck_assert_str_eq(jstr(root, "model"), "TEE/gemma-3-27b-it");
+	ck_assert_uint_eq(json_array_size(json_object_get(root, "changes")),
+	    2);
+	ck_assert(json_is_null(json_object_get(root, "next_after")));
+	c = change_at(root, 0);			/* the first probe */
+	ck_assert_int_eq(jint(c, "seq"), SEQ_GEMMA_PASS);
+	ck_assert(json_is_null(json_object_get(c, "previous_verdict")));
+	ck_assert(json_is_true(json_object_get(c, "measurement_changed")));
+	expect_fields(c, both, 2);
+	c = change_at(root, 1);			/* pass -> fail */
+	ck_assert_int_eq(jint(c, "seq"), SEQ_GEMMA_FAIL);
+	ck_assert_str_eq(jstr(c, "previous_verdict"), "pass");
+	ck_assert_str_eq(jstr(c, "verdict"), "fail");
+	ck_assert(json_is_true(json_object_get(c, "verdict_changed")));
+	ck_assert(json_is_false(json_object_get(c, "measurement_changed")));
+	expect_fields(c, NULL, 0);
+	resp_free(&r);
+
+	/* A new MRTD at seq 5, the same state again at seq 6. */
+	snprintf(b5, sizeof(b5), "{\"kind\":\"probe\",\"measurement\":"
+	    "{\"mrtd\":\"ff\",\"signing_address\":\"0x1234\"},"
+	    "\"verdict\":\"fail\"}");
+	snprintf(b6, sizeof(b6), "{\"kind\":\"probe\",\"measurement\":"
+	    "{\"signing_address\":\"0x1234\",\"mrtd\":\"ff\"},"
+	    "\"verdict\":\"fail\",\"x\":1}");
+	memset(in, 0, sizeof(in));
+	for (i = 0; i < 2; i++) {
+		in[i].kind = "probe";
+		in[i].model = "TEE/gemma-3-27b-it";
+		in[i].verdict = "fail";
+		in[i].time = 3000 + (int64_t)i;
+		in[i].body = (const uint8_t *)(i == 0 ? b5 : b6);
+		in[i].body_len = strlen(i == 0 ? b5 : b6);
+	}
+	ck_assert_int_eq(store_append(writer, NULL, 0, in, 2, NULL, &err),
+	    TMON_OK);
+	root = get_json("/api/v1/models/TEE%2Fgemma-3-27b-it/history", 200,
+	    &r);
+	ck_assert_uint_eq(json_array_size(json_object_get(root, "changes")),
+	    3);
+	c = change_at(root, 2);
+	ck_assert_int_eq(jint(c, "seq"), 5);
+	ck_assert(json_is_false(json_object_get(c, "verdict_changed")));
+	ck_assert(json_is_true(json_object_get(c, "measurement_changed")));
+	expect_fields(c, just_mrtd, 1);
+	ck_assert_str_eq(jstr(json_object_get(c, "measurement"), "mrtd"),
+	    "ff");
+	resp_free(&r);
+
+	/* Paging: one change per page, each against the probe before it. */
+	root = get_json("/api/v1/models/TEE%2Fgemma-3-27b-it/history?limit=1",
+	    200, &r);
+	ck_assert_int_eq(jint(change_at(root, 0), "seq"), 0);
+	ck_assert_int_eq(jint(root, "next_after"), 0);
+	resp_free(&r);
+	root = get_json("/api/v1/models/TEE%2Fgemma-3-27b-it/history?limit=1&"
+	    "after=0", 200, &r);
+	ck_assert_uint_eq(json_array_size(json_object_get(root, "changes")),
+	    1);
+	c = change_at(root, 0);
+	ck_assert_int_eq(jint(c, "seq"), SEQ_GEMMA_FAIL);
+	ck_assert_str_eq(jstr(c, "previous_verdict"), "pass");
+	ck_assert_int_eq(jint(root, "next_after"), SEQ_GEMMA_FAIL);
+	resp_free(&r);
+	root = get_json("/api/v1/models/TEE%2Fgemma-3-27b-it/history?after=5",
+	    200, &r);
+	ck_assert_uint_eq(json_array_size(json_object_get(root, "changes")),
+	    0);
+	ck_assert(json_is_null(json_object_get(root, "next_after")));
+	resp_free(&r);
+	/* since: the probe before the range is the baseline. */
+	root = get_json("/api/v1/models/TEE%2Fgemma-3-27b-it/history?"
+	    "since=1500&until=2500", 200, &r);
+	ck_assert_uint_eq(json_array_size(json_object_get(root, "changes")),
+	    1);
+	ck_assert_str_eq(jstr(change_at(root, 0), "previous_verdict"),
+	    "pass");
+	resp_free(&r);
+
+	root = get_json("/api/v1/models/TEE%2Fnever/history", 200, &r);
+	ck_assert_uint_eq(json_array_size(json_object_get(root, "changes")),
+	    0);
+	resp_free(&r);
+	expect_error("GET", "/api/v1/models/TEE%2Fnope/history", 404, "model");
+	expect_error("GET", "/api/v1/models/a%20b/history", 400, "model");
+	expect_error("GET", "/api/v1/models//history", 404, NULL);
+	expect_error("GET", "/api/v1/models/TEE%2Fqwen/history?before=1", 400,
+	    "before");
+	expect_error("GET", "/api/v1/models/TEE%2Fqwen/history?after=x", 400,
+	    "after");
+	expect_error("POST", "/api/v1/models/TEE%2Fqwen/history", 405, NULL);
+}
+END_TEST
+
 /* api_request_parse directly: cases HTTP clients cannot easily send. */
 START_TEST(test_request_parse)
 {
@@ -837,6 +965,7 @@ api_suite(void)
 	tcase_set_timeout(tc, 60);
 	tcase_add_test(tc, test_models);
 	tcase_add_test(tc, test_probes);
+	tcase_add_test(tc, test_history);
 	tcase_add_test(tc, test_bad_queries);
 	tcase_add_test(tc, test_failures);
 	tcase_add_test(tc, test_entries);

@@ -89,14 +89,31 @@ scan_string(struct scan *s, char *out, size_t outsz)
 		out[o] = '\0';
 }
 
+static void	scan_value(struct scan *, const char *, bool);
+
 static void
-scan_value(struct scan *s, const char *path)
+scan_member(struct scan *s, const char *path, int line, int col)
+{
+	int l = s->line, c = s->col;
+
+	s->line = line;
+	s->col = col;
+	record(s, path);
+	s->line = l;
+	s->col = c;
+	scan_value(s, path, false);
+}
+
+static void
+scan_value(struct scan *s, const char *path, bool rec)
 {
 	char key[64], sub[96];
+	int key_line, key_col;
 	size_t i;
 
 	skip_ws(s);
-	record(s, path);
+	if (rec)
+		record(s, path);
 	if (s->p >= s->end || ++s->depth > MAX_JSON_DEPTH)
 		return;
 	if (*s->p == '{') {
@@ -109,12 +126,15 @@ scan_value(struct scan *s, const char *path)
 				adv(s);
 				continue;
 			}
+			/* a member's position is where its key starts */
+			key_line = s->line;
+			key_col = s->col;
 			scan_string(s, key, sizeof(key));
 			snprintf(sub, sizeof(sub), "%s%s%s", path,
 			    path[0] != '\0' ? "." : "", key);
 			skip_ws(s);
 			adv(s);		/* ':' */
-			scan_value(s, sub);
+			scan_member(s, sub, key_line, key_col);
 		}
 		adv(s);
 	} else if (*s->p == '[') {
@@ -129,7 +149,7 @@ scan_value(struct scan *s, const char *path)
 				continue;
 			}
 			snprintf(sub, sizeof(sub), "%s[%zu]", path, i);
-			scan_value(s, sub);
+			scan_value(s, sub, true);
 		}
 		adv(s);
 	} else if (*s->p == '"') {
@@ -221,13 +241,14 @@ get_str(struct vctx *v, json_t *obj, const char *path, const char *key,
     bool required, char **out)
 {
 	json_t *val = json_object_get(obj, key);
-	char sub[96];
+	char sub[96], msg[64];
 
 	snprintf(sub, sizeof(sub), "%s%s%s", path, path[0] ? "." : "", key);
 	*out = NULL;
 	if (val == NULL) {
+		snprintf(msg, sizeof(msg), "missing required key \"%s\"", key);
 		if (required)
-			return verr(v, path, "missing required key");
+			return verr(v, path, msg);
 		return TMON_OK;
 	}
 	if (!json_is_string(val))
@@ -344,7 +365,7 @@ config_parse(const char *text, size_t len, const char *name,
 	v.scan.end = text + len;
 	v.scan.line = v.scan.col = 1;
 	v.scan.pos = xcalloc(MAX_POS, sizeof(struct pos));
-	scan_value(&v.scan, "");
+	scan_value(&v.scan, "", true);
 
 	cfg = xcalloc(1, sizeof(*cfg));
 	if (!json_is_object(root)) {

@@ -1167,6 +1167,34 @@ START_TEST(test_chain_fake_pki)
 	    "intermediate is not an Intel SGX PCK");
 	free(b);
 
+	/*
+	 * A test root that is not a certificate, shipped as the quote's root
+	 * block too: the bytes match but no anchor can be made.  That is
+	 * "could not check", not a pass.
+	 */
+	{
+		static const uint8_t junk[] = { 0x30, 0x03, 0x02, 0x01, 0x01 };
+		BIO *bio = BIO_new(BIO_s_mem());
+		char *pj, *txt;
+		long pn;
+
+		ck_assert_ptr_nonnull(bio);
+		ck_assert_int_gt(PEM_write_bio(bio, "CERTIFICATE", "", junk,
+		    sizeof(junk)), 0);
+		pn = BIO_get_mem_data(bio, &pj);
+		txt = strndup(pj, (size_t)pn);
+		BIO_free(bio);
+		b = chain_quote(orig, pleaf, pca, txt, NULL, &n);
+		resign_qe_report(b, lk);
+		checklist_init(&cl);
+		tdx_check_quote_root(b, n, GEMMA_TIME, junk, sizeof(junk), &q,
+		    &cl);
+		assert_check(&cl, "tdx.pck_chain", CHECK_ERROR, NULL);
+		assert_check(&cl, "tdx.quote.signature", CHECK_PASS, NULL);
+		free(txt);
+		free(b);
+	}
+
 	/* The real Intel chain against the test root. */
 	checklist_init(&cl);
 	tdx_check_quote_root(orig, on, GEMMA_TIME, rder, rlen, &q, &cl);

@@ -163,8 +163,10 @@ function renderModel(m) {
     card.appendChild(el('h4', null, 'Checks'));
     card.appendChild(renderChecks(checks));
   }
-  card.appendChild(el('h4', null, 'Current measurement'));
-  card.appendChild(renderMeasurement(m.measurement));
+  if (Number.isSafeInteger(m.last_probe_time)) {
+    card.appendChild(el('h4', null, 'Current measurement'));
+    card.appendChild(renderMeasurement(m.measurement));
+  }
   return card;
 }
 

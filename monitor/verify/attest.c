@@ -106,18 +106,23 @@ check_nonce_echo(const struct gw_report *rep, const uint8_t nonce[32],
 		if (!a->has_request_nonce)
 			continue;
 		n++;
-		tee_name(rep, a, name, sizeof(name));
+		/* name the TEE only when there are several */
+		if (rep->n_att > 1) {
+			tee_name(rep, a, name, sizeof(name) - 2);
+			strcat(name, ": ");
+		} else
+			name[0] = '\0';
 		short_hex(a->request_nonce, theirs);
 		if (eq32(a->request_nonce, nonce))
 			continue;
 		if (rep->has_echo_nonce && eq32(rep->echo_nonce, nonce))
 			checklist_set(cl, "nonce.echo", CHECK_FAIL,
-			    "%s: the gateway echoed our nonce but the "
+			    "%sthe gateway echoed our nonce but the "
 			    "attestation used request_nonce %s...: evidence "
 			    "not produced for our nonce", name, theirs);
 		else
 			checklist_set(cl, "nonce.echo", CHECK_FAIL,
-			    "%s: response does not echo our nonce: replayed "
+			    "%sresponse does not echo our nonce: replayed "
 			    "or cached attestation (request_nonce %s..., "
 			    "ours %s...)", name, theirs, ours);
 	}

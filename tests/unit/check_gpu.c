@@ -1262,6 +1262,7 @@ START_TEST(test_bad_payloads)
 {
 	struct checklist cl;
 	struct gpu_summary sum;
+	const char *legacy;
 	char *deep;
 	size_t i;
 
@@ -1285,8 +1286,8 @@ START_TEST(test_bad_payloads)
 
 	/* a legacy nonce (signing address) is not recorded, not failed */
 	checklist_init(&cl);
-	gpu_check_payload("{\"nonce\":\"0x5A1f\",\"evidence_list\":[]}", 37,
-	    NOW, &cl, &sum);
+	legacy = "{\"nonce\":\"0x5A1f\",\"evidence_list\":[]}";
+	gpu_check_payload(legacy, strlen(legacy), NOW, &cl, &sum);
 	ck_assert(!sum.payload_has_nonce);
 	ck_assert_str_eq(detail(&cl, "gpu.evidence"),
 	    "GPU evidence list is empty");

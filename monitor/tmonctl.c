@@ -12,6 +12,7 @@
 #include <jansson.h>
 
 #include "attest.h"
+#include "ctl.h"
 #include "encode.h"
 #include "log.h"
 #include "probe.h"
@@ -19,9 +20,6 @@
 #include "tmon_limits.h"
 #include "util.h"
 
-#define EXIT_OK		0
-#define EXIT_FAILED	1
-#define EXIT_USAGE	2
 
 static void
 usage(FILE *f)
@@ -178,22 +176,38 @@ cmd_audit(int argc, char *argv[])
 	return EXIT_OK;
 }
 
+/*
+ * Subcommands.  Each takes its own argv (argv[0] is the command name) and
+ * returns the process exit code.  Commands implemented in other files are
+ * declared in ctl.h.
+ */
+static const struct ctl_cmd {
+	const char	*name;
+	int		(*fn)(int, char *[]);
+} cmds[] = {
+	{ "verify-attestation", cmd_verify_attestation },
+	{ "audit", cmd_audit },
+	CTL_EXTRA_COMMANDS
+	{ NULL, NULL }
+};
+
 int
 main(int argc, char *argv[])
 {
+	const struct ctl_cmd *c;
+
 	log_init(0);
 	if (argc < 2) {
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (strcmp(argv[1], "verify-attestation") == 0)
-		return cmd_verify_attestation(argc - 1, argv + 1);
-	if (strcmp(argv[1], "audit") == 0)
-		return cmd_audit(argc - 1, argv + 1);
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
 		usage(stdout);
 		return EXIT_OK;
 	}
+	for (c = cmds; c->name != NULL; c++)
+		if (strcmp(argv[1], c->name) == 0)
+			return c->fn(argc - 1, argv + 1);
 	fprintf(stderr, "tmonctl: unknown command \"%s\"\n", argv[1]);
 	usage(stderr);
 	return EXIT_USAGE;

@@ -1,0 +1,25 @@
+/*
+ * ctl.h: tmonctl subcommands that live outside tmonctl.c.
+ *
+ * Each command function takes the subcommand's own argv (argv[0] is the
+ * command name, options follow; reset optind = 1 before getopt) and
+ * returns the process exit code: CTL_EXIT_OK (verified / nothing failed),
+ * CTL_EXIT_FAILED (rejected / a check failed), CTL_EXIT_USAGE (usage or
+ * I/O error).  To add a command, declare it here and add it to
+ * CTL_EXTRA_COMMANDS.
+ */
+#ifndef TMON_MONITOR_CTL_H
+#define TMON_MONITOR_CTL_H
+
+#define CTL_EXIT_OK	0
+#define CTL_EXIT_FAILED	1
+#define CTL_EXIT_USAGE	2
+
+#define EXIT_OK		CTL_EXIT_OK
+#define EXIT_FAILED	CTL_EXIT_FAILED
+#define EXIT_USAGE	CTL_EXIT_USAGE
+
+/* { "name", function }, entries for tmonctl's command table. */
+#define CTL_EXTRA_COMMANDS
+
+#endif /* TMON_MONITOR_CTL_H */

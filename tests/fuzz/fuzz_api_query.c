@@ -18,6 +18,15 @@
 #include "store.h"
 #include "tmon_limits.h"
 
+/*
+ * The libraries are not built with coverage instrumentation (only this
+ * target gets -fsanitize=fuzzer), so compile the code under test into this
+ * translation unit to give the fuzzer coverage feedback.  The linker then
+ * takes these definitions and not the library's objects.
+ */
+#include "../../api/api_request.c"
+#include "../../api/api_render.c"
+
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void

@@ -4,6 +4,9 @@
 
 #include "err.h"
 
+static enum tmon_rc verr_set(struct tmon_err *, enum tmon_rc, size_t,
+    const char *, va_list) __attribute__((format(printf, 4, 0)));
+
 static enum tmon_rc
 verr_set(struct tmon_err *err, enum tmon_rc code, size_t offset,
     const char *fmt, va_list ap)

@@ -23,6 +23,9 @@ log_verbosity(void)
 	return verbosity;
 }
 
+static void vlog(const char *, const char *, va_list, const char *)
+    __attribute__((format(printf, 2, 0)));
+
 static void
 vlog(const char *level, const char *fmt, va_list ap, const char *suffix)
 {

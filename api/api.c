@@ -486,18 +486,6 @@ do_entry(struct api *a, struct MHD_Connection *c, uint64_t seq)
 
 /* --- GET /api/v1/blobs/{sha256} --- */
 
-static bool
-media_type_ok(const char *s)
-{
-	size_t i;
-
-	for (i = 0; s[i] != '\0'; i++)
-		if ((unsigned char)s[i] < 0x20 || (unsigned char)s[i] > 0x7e ||
-		    i + 1 >= MAX_MEDIA_TYPE)
-			return false;
-	return i > 0;
-}
-
 static enum MHD_Result
 do_blob(struct api *a, struct MHD_Connection *c, const uint8_t key[32])
 {
@@ -521,7 +509,7 @@ do_blob(struct api *a, struct MHD_Connection *c, const uint8_t key[32])
 		free(mt);
 		return MHD_NO;
 	}
-	add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, media_type_ok(mt) ? mt :
+	add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, store_media_type_valid(mt) ? mt :
 	    "application/octet-stream");
 	free(mt);
 	/* Upstream bytes: never let them run as a page of this origin. */
@@ -728,20 +716,6 @@ mhd_log(void *cls, const char *fm, va_list ap)
 	    strlen(msg)));
 }
 
-static bool
-model_id_ok(const char *s)
-{
-	size_t i;
-
-	if (s == NULL)
-		return false;
-	for (i = 0; s[i] != '\0'; i++)
-		if ((unsigned char)s[i] < 0x21 || (unsigned char)s[i] > 0x7e ||
-		    i + 1 >= MAX_MODEL_ID)
-			return false;
-	return i > 0;
-}
-
 static void
 api_free(struct api *a)
 {
@@ -783,7 +757,7 @@ api_start(const struct api_config *cfg, struct api **out,
 		return tmon_err_set(err, TMON_E_CONFIG,
 		    "api: %zu models (max %u)", cfg->n_models, MAX_MODELS);
 	for (i = 0; i < cfg->n_models; i++)
-		if (!model_id_ok(cfg->models[i].model))
+		if (!store_model_valid(cfg->models[i].model))
 			return tmon_err_set_at(err, TMON_E_CONFIG, i,
 			    "api: model %zu: bad model id", i);
 	a = xcalloc(1, sizeof(*a));

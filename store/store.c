@@ -234,6 +234,18 @@ ascii_ok(const char *s, size_t max, unsigned char lo)
 	return i > 0;
 }
 
+bool
+store_model_valid(const char *m)
+{
+	return m != NULL && ascii_ok(m, MAX_MODEL_ID, 0x21);
+}
+
+bool
+store_media_type_valid(const char *t)
+{
+	return t != NULL && ascii_ok(t, MAX_MEDIA_TYPE, 0x20);
+}
+
 /* The migration transaction: create or upgrade the schema. */
 static enum tmon_rc
 migrate(struct store *s, struct tmon_err *err)
@@ -457,8 +469,7 @@ check_inputs(const struct store_blob_in *blobs, size_t nblobs,
 			return tmon_err_set_at(err, TMON_E_LIMIT, i,
 			    "store: blob %zu: %zu bytes (max %u)", i, b->len,
 			    MAX_BLOB_LEN);
-		if (b->media_type == NULL ||
-		    !ascii_ok(b->media_type, MAX_MEDIA_TYPE, 0x20))
+		if (!store_media_type_valid(b->media_type))
 			return tmon_err_set_at(err, TMON_E_PARSE, i,
 			    "store: blob %zu: bad media_type", i);
 	}
@@ -470,8 +481,7 @@ check_inputs(const struct store_blob_in *blobs, size_t nblobs,
 		if (e->time < 0)
 			return tmon_err_set_at(err, TMON_E_PARSE, i,
 			    "store: entry %zu: negative time", i);
-		if (e->model != NULL &&
-		    !ascii_ok(e->model, MAX_MODEL_ID, 0x21))
+		if (e->model != NULL && !store_model_valid(e->model))
 			return tmon_err_set_at(err, TMON_E_PARSE, i,
 			    "store: entry %zu: bad model id", i);
 		if (e->verdict != NULL && !store_verdict_valid(e->verdict))

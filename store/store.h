@@ -257,6 +257,14 @@ void		store_chain_hash(const uint8_t prev[32], const uint8_t leaf[32],
 bool		store_verdict_valid(const char *v);
 /* True if k is an entry kind the store accepts. */
 bool		store_kind_valid(const char *k);
+/* True if m is a model id the store accepts: 1..MAX_MODEL_ID-1 bytes of
+ * printable ASCII without spaces (0x21..0x7e).  Callers that take model
+ * ids from configuration check them with this before store_append. */
+bool		store_model_valid(const char *m);
+/* True if t is a media type the store accepts: 1..MAX_MEDIA_TYPE-1 bytes
+ * of printable ASCII (0x20..0x7e), so it is safe in a Content-Type
+ * header. */
+bool		store_media_type_valid(const char *t);
 
 /*
  * Test seam: call hook(arg, seq) right after the entry seq is inserted,

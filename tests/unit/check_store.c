@@ -814,6 +814,33 @@ START_TEST(test_query_filters)
 }
 END_TEST
 
+START_TEST(test_predicates)
+{
+	char id[MAX_MODEL_ID + 1];
+
+	memset(id, 'a', sizeof(id));
+	id[MAX_MODEL_ID - 1] = '\0';		/* 127 bytes: the longest */
+	ck_assert(store_model_valid(id));
+	id[MAX_MODEL_ID - 1] = 'a';
+	id[MAX_MODEL_ID] = '\0';		/* 128 bytes */
+	ck_assert(!store_model_valid(id));
+	ck_assert(store_model_valid("TEE/gemma-3-27b-it"));
+	ck_assert(!store_model_valid(""));
+	ck_assert(!store_model_valid(NULL));
+	ck_assert(!store_model_valid("TEE/a b"));
+	ck_assert(!store_model_valid("TEE/mod\xc3\xa8le"));
+	ck_assert(!store_model_valid("TEE/\x7f"));
+	ck_assert(store_media_type_valid("application/json; charset=utf-8"));
+	ck_assert(!store_media_type_valid("text/html\r\nSet-Cookie: x"));
+	ck_assert(!store_media_type_valid(""));
+	ck_assert(store_verdict_valid("error"));
+	ck_assert(!store_verdict_valid("skip"));
+	ck_assert(!store_verdict_valid(NULL));
+	ck_assert(store_kind_valid("collateral"));
+	ck_assert(!store_kind_valid("Probe"));
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -836,6 +863,7 @@ store_suite(void)
 	tcase_add_test(tc, test_refuse_foreign_db);
 	tcase_add_test(tc, test_blobs_dedupe);
 	tcase_add_test(tc, test_query_filters);
+	tcase_add_test(tc, test_predicates);
 	suite_add_tcase(su, tc);
 	return su;
 }

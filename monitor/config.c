@@ -4,13 +4,19 @@
 #include <string.h>
 
 #include <jansson.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
 
 #include "config.h"
+#include "encode.h"
+#include "store.h"
 #include "tmon_limits.h"
 #include "util.h"
 #include "xmalloc.h"
 
 #define MAX_CONFIG_LEN	(1024 * 1024)
+#define MAX_POLICY_VALUES	64
+#define DEFAULT_CANARY_PROMPT	"Reply with the single word: ok"
 #define MAX_POS		4096
 
 /*
@@ -261,12 +267,181 @@ get_str(struct vctx *v, json_t *obj, const char *path, const char *key,
 	return TMON_OK;
 }
 
+/* A list of n-byte hex values ("policy": {"mrtd": [...]}) into mem. */
+static enum tmon_rc
+get_hexlist(struct vctx *v, json_t *obj, const char *path, const char *key,
+    size_t n, uint8_t **mem, size_t *used, size_t *count, size_t *off)
+{
+	json_t *arr = json_object_get(obj, key), *e;
+	char sub[192], msg[64];
+	size_t i;
+
+	*count = 0;
+	*off = *used;
+	if (arr == NULL)
+		return TMON_OK;
+	snprintf(sub, sizeof(sub), "%s.%s", path, key);
+	if (!json_is_array(arr) || json_array_size(arr) > MAX_POLICY_VALUES)
+		return verr(v, sub, "must be an array of at most 64 hex values");
+	*mem = xreallocarray(*mem, *used + json_array_size(arr) * n + 1, 1);
+	json_array_foreach(arr, i, e) {
+		snprintf(sub, sizeof(sub), "%s.%s[%zu]", path, key, i);
+		snprintf(msg, sizeof(msg), "must be %zu hex characters", 2 * n);
+		if (!json_is_string(e) || !hex_decode_exact(json_string_value(e),
+		    json_string_length(e), *mem + *used, n, true))
+			return verr(v, sub, msg);
+		*used += n;
+	}
+	*count = json_array_size(arr);
+	return TMON_OK;
+}
+
+static enum tmon_rc
+parse_policy(struct vctx *v, json_t *obj, const char *path,
+    struct model_cfg *m)
+{
+	static const char *const keys[] = { "mrtd", "rtmr0", "rtmr1", "rtmr2",
+	    "compose_hash", "os_image_hash", NULL };
+	static const size_t sizes[] = { 48, 48, 48, 48, 32, 32 };
+	size_t count[6], off[6], used = 0, i;
+	enum tmon_rc rc;
+
+	if (!json_is_object(obj))
+		return verr(v, path, "must be an object");
+	if ((rc = check_keys(v, obj, path, keys)) != TMON_OK)
+		return rc;
+	for (i = 0; i < 6; i++)
+		if ((rc = get_hexlist(v, obj, path, keys[i], sizes[i],
+		    &m->policy_mem, &used, &count[i], &off[i])) != TMON_OK)
+			return rc;
+	/* Point the lists into the (now final) buffer. */
+	m->policy.mrtd.v = (const uint8_t (*)[48])(m->policy_mem + off[0]);
+	m->policy.mrtd.n = count[0];
+	m->policy.rtmr0.v = (const uint8_t (*)[48])(m->policy_mem + off[1]);
+	m->policy.rtmr0.n = count[1];
+	m->policy.rtmr1.v = (const uint8_t (*)[48])(m->policy_mem + off[2]);
+	m->policy.rtmr1.n = count[2];
+	m->policy.rtmr2.v = (const uint8_t (*)[48])(m->policy_mem + off[3]);
+	m->policy.rtmr2.n = count[3];
+	m->policy.compose_hash.v =
+	    (const uint8_t (*)[32])(m->policy_mem + off[4]);
+	m->policy.compose_hash.n = count[4];
+	m->policy.os_image_hash.v =
+	    (const uint8_t (*)[32])(m->policy_mem + off[5]);
+	m->policy.os_image_hash.n = count[5];
+	m->has_policy = true;
+	return TMON_OK;
+}
+
+static enum tmon_rc
+parse_canary(struct vctx *v, json_t *obj, const char *path,
+    struct model_cfg *m)
+{
+	static const char *const keys[] = { "prompt", "max_tokens", "stream",
+	    "signature_retries", "signature_backoff_ms", NULL };
+	struct canary_cfg *c = &m->canary;
+	json_t *st;
+	enum tmon_rc rc;
+	uint64_t u;
+	char sub[192];
+
+	c->enabled = true;
+	c->stream = CANARY_STREAM_ALTERNATE;
+	if (obj == NULL) {
+		c->prompt = xstrdup(DEFAULT_CANARY_PROMPT);
+		c->max_tokens = 8;
+		c->signature_retries = 6;
+		c->signature_backoff_ms = 500;
+		return TMON_OK;
+	}
+	if (json_is_false(obj)) {
+		c->enabled = false;
+		return TMON_OK;
+	}
+	if (!json_is_object(obj))
+		return verr(v, path, "must be an object or false");
+	if ((rc = check_keys(v, obj, path, keys)) != TMON_OK ||
+	    (rc = get_str(v, obj, path, "prompt", false, &c->prompt)))
+		return rc;
+	if (c->prompt == NULL)
+		c->prompt = xstrdup(DEFAULT_CANARY_PROMPT);
+	if ((rc = get_uint(v, obj, path, "max_tokens", 1, 4096, 8, &u)))
+		return rc;
+	c->max_tokens = (uint32_t)u;
+	if ((rc = get_uint(v, obj, path, "signature_retries", 0, 20, 6, &u)))
+		return rc;
+	c->signature_retries = (uint32_t)u;
+	if ((rc = get_uint(v, obj, path, "signature_backoff_ms", 10, 60000,
+	    500, &u)))
+		return rc;
+	c->signature_backoff_ms = (uint32_t)u;
+	st = json_object_get(obj, "stream");
+	snprintf(sub, sizeof(sub), "%s.stream", path);
+	if (st == NULL)
+		c->stream = CANARY_STREAM_ALTERNATE;
+	else if (json_is_true(st))
+		c->stream = CANARY_STREAM_YES;
+	else if (json_is_false(st))
+		c->stream = CANARY_STREAM_NO;
+	else if (json_is_string(st) &&
+	    strcmp(json_string_value(st), "alternate") == 0)
+		c->stream = CANARY_STREAM_ALTERNATE;
+	else
+		return verr(v, sub, "must be true, false or \"alternate\"");
+	return TMON_OK;
+}
+
+/* Read a certificate file (PEM or DER) into DER bytes. */
+static enum tmon_rc
+load_root(struct vctx *v, json_t *obj, const char *key, uint8_t **der,
+    size_t *len)
+{
+	json_t *val = json_object_get(obj, key);
+	char sub[192], msg[300];
+	uint8_t *text = NULL, *out = NULL;
+	const unsigned char *p;
+	struct tmon_err ferr;
+	size_t tlen;
+	X509 *x = NULL;
+	BIO *bio;
+	int n;
+
+	snprintf(sub, sizeof(sub), "test_trust_anchors.%s", key);
+	if (val == NULL)
+		return TMON_OK;
+	if (!json_is_string(val))
+		return verr(v, sub, "must be a file name");
+	tmon_err_clear(&ferr);
+	if (read_file(json_string_value(val), 64 * 1024, &text, &tlen, &ferr)
+	    != TMON_OK) {
+		snprintf(msg, sizeof(msg), "cannot read: %s", ferr.msg);
+		return verr(v, sub, msg);
+	}
+	p = text;
+	x = d2i_X509(NULL, &p, (long)tlen);
+	if (x == NULL && (bio = BIO_new_mem_buf(text, (int)tlen)) != NULL) {
+		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+	}
+	free(text);
+	if (x == NULL || (n = i2d_X509(x, &out)) <= 0) {
+		X509_free(x);
+		return verr(v, sub, "not a PEM or DER certificate");
+	}
+	X509_free(x);
+	*der = xmemdup(out, (size_t)n);
+	*len = (size_t)n;
+	OPENSSL_free(out);
+	return TMON_OK;
+}
+
 static enum tmon_rc
 parse_model(struct vctx *v, json_t *obj, const char *path,
     struct model_cfg *m)
 {
-	static const char *const keys[] = { "provider", "model", "name", "base_url",
-	    "api_key_env", "interval_s", "jitter_s", "timeout_s", NULL };
+	static const char *const keys[] = { "provider", "model", "name",
+	    "base_url", "api_key_env", "interval_s", "jitter_s", "timeout_s",
+	    "policy", "canary", NULL };
 	enum tmon_rc rc;
 	uint64_t u;
 	size_t n;
@@ -294,6 +469,9 @@ parse_model(struct vctx *v, json_t *obj, const char *path,
 		    "unknown provider (nanogpt, near, phala, redpill)");
 	if (m->name == NULL)
 		m->name = xstrdup(m->model);
+	snprintf(sub, sizeof(sub), "%s.name", path);
+	if (!store_model_valid(m->name))
+		return verr(v, sub, "must be printable ASCII without spaces");
 	snprintf(sub, sizeof(sub), "%s.model", path);
 	if (strlen(m->model) >= MAX_MODEL_ID || strlen(m->name) >=
 	    MAX_MODEL_ID)
@@ -315,7 +493,14 @@ parse_model(struct vctx *v, json_t *obj, const char *path,
 	if ((rc = get_uint(v, obj, path, "timeout_s", 1, 600, 60, &u)))
 		return rc;
 	m->timeout_s = (uint32_t)u;
-	return TMON_OK;
+	if (json_object_get(obj, "policy") != NULL) {
+		snprintf(sub, sizeof(sub), "%s.policy", path);
+		if ((rc = parse_policy(v, json_object_get(obj, "policy"), sub,
+		    m)) != TMON_OK)
+			return rc;
+	}
+	snprintf(sub, sizeof(sub), "%s.canary", path);
+	return parse_canary(v, json_object_get(obj, "canary"), sub, m);
 }
 
 void
@@ -331,7 +516,11 @@ config_free(struct config *cfg)
 		free(cfg->models[i].name);
 		free(cfg->models[i].base_url);
 		free(cfg->models[i].api_key_env);
+		free(cfg->models[i].policy_mem);
+		free(cfg->models[i].canary.prompt);
 	}
+	free(cfg->test_intel_root_der);
+	free(cfg->test_nvidia_root_der);
 	free(cfg->models);
 	free(cfg);
 }
@@ -341,7 +530,10 @@ config_parse(const char *text, size_t len, const char *name,
     struct config **out, struct tmon_err *err)
 {
 	static const char *const keys[] = { "models", "max_concurrent",
-	    "max_body_bytes", NULL };
+	    "max_body_bytes", "test_trust_anchors", NULL };
+	static const char *const tkeys[] = { "intel_root_ca",
+	    "nvidia_root_ca", NULL };
+	json_t *ta;
 	struct config *cfg = NULL;
 	struct vctx v;
 	json_error_t je;
@@ -394,6 +586,19 @@ config_parse(const char *text, size_t len, const char *name,
 	    64u * 1024 * 1024, MAX_UPSTREAM_BODY, &u)))
 		goto out;
 	cfg->max_body_bytes = (size_t)u;
+	if ((ta = json_object_get(root, "test_trust_anchors")) != NULL) {
+		if (!json_is_object(ta)) {
+			rc = verr(&v, "test_trust_anchors", "must be an object");
+			goto out;
+		}
+		if ((rc = check_keys(&v, ta, "test_trust_anchors", tkeys)) ||
+		    (rc = load_root(&v, ta, "intel_root_ca",
+		    &cfg->test_intel_root_der, &cfg->test_intel_root_der_len)) ||
+		    (rc = load_root(&v, ta, "nvidia_root_ca",
+		    &cfg->test_nvidia_root_der,
+		    &cfg->test_nvidia_root_der_len)))
+			goto out;
+	}
 	cfg->models = xcalloc(json_array_size(models) + 1,
 	    sizeof(struct model_cfg));
 	for (i = 0; i < json_array_size(models); i++) {

@@ -25,19 +25,52 @@
  *   jitter_s         random extra delay 0..jitter_s before each probe,
  *                    default interval_s / 10
  *   timeout_s        whole-request timeout, 1..600, default 60
+ *   policy           measurement allow-lists (verify/policy.h):
+ *                    {"mrtd": [96 hex], "rtmr0": [...], "rtmr1": [...],
+ *                     "rtmr2": [...], "compose_hash": [64 hex],
+ *                     "os_image_hash": [64 hex]}; absent: unpinned
+ *   canary           the canary completion sent with every probe, or
+ *                    false to send none: {"prompt": text (default "Reply
+ *                    with the single word: ok"), "max_tokens": 1..4096
+ *                    (default 8), "stream": true | false | "alternate"
+ *                    (default), "signature_retries": 0..20 (default 6),
+ *                    "signature_backoff_ms": 10..60000 (default 500,
+ *                    doubled after every retry)}
+ * Top level, optional:
+ *   test_trust_anchors  {"intel_root_ca": FILE, "nvidia_root_ca": FILE}
+ *                    (PEM or DER): trust a TEST PKI instead of the pinned
+ *                    Intel and NVIDIA roots, for the simulated provider
+ *                    only.  Every check detail then says "test PKI".
  */
 #ifndef TMON_MONITOR_CONFIG_H
 #define TMON_MONITOR_CONFIG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
+#include "policy.h"
 
 enum route {
 	ROUTE_NANOGPT,		/* GET /api/v1/tee/attestation?model=&nonce= */
 	ROUTE_ATTESTATION_REPORT /* GET /v1/attestation/report?model=&nonce=
 				    &signing_algo=ecdsa (NEAR, Phala, RedPill) */
+};
+
+enum canary_stream {
+	CANARY_STREAM_NO,
+	CANARY_STREAM_YES,
+	CANARY_STREAM_ALTERNATE		/* non-streaming first, then switch */
+};
+
+struct canary_cfg {
+	bool			 enabled;
+	char			*prompt;
+	uint32_t		 max_tokens;
+	enum canary_stream	 stream;
+	uint32_t		 signature_retries;
+	uint32_t		 signature_backoff_ms;
 };
 
 struct model_cfg {
@@ -50,6 +83,10 @@ struct model_cfg {
 	uint32_t	 interval_s;
 	uint32_t	 jitter_s;
 	uint32_t	 timeout_s;
+	struct measurement_policy policy;	/* lists point into policy_mem */
+	bool		 has_policy;
+	uint8_t		*policy_mem;
+	struct canary_cfg canary;
 };
 
 struct config {
@@ -57,6 +94,11 @@ struct config {
 	size_t			 n_models;
 	uint32_t		 max_concurrent;
 	size_t			 max_body_bytes;
+	/* test trust anchors (DER), NULL unless test_trust_anchors is set */
+	uint8_t			*test_intel_root_der;
+	size_t			 test_intel_root_der_len;
+	uint8_t			*test_nvidia_root_der;
+	size_t			 test_nvidia_root_der_len;
 };
 
 /*

@@ -270,7 +270,7 @@ check_gpu_nonce(const struct gpu_summary *sum, const uint8_t nonce[32],
 }
 
 static void
-verify_tee(const struct gw_attestation *a,
+verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
     const uint8_t nonce[32], int64_t now, struct checklist *cl,
     struct attest_measurement *m, bool primary)
 {
@@ -288,11 +288,17 @@ verify_tee(const struct gw_attestation *a,
 		    "not checked: no quote");
 		checklist_set(cl, "tdx.reportdata", CHECK_SKIP,
 		    "not checked: no quote");
-	} else if (!tdx_check_quote(a->quote, a->quote_len, now, &q, cl)) {
+	} else if (!(ctx->test_pki && ctx->intel_root_der != NULL ?
+	    tdx_check_quote_root(a->quote, a->quote_len, now,
+	    ctx->intel_root_der, ctx->intel_root_der_len, &q, cl) :
+	    tdx_check_quote(a->quote, a->quote_len, now, &q, cl))) {
 		checklist_set(cl, "tdx.reportdata", CHECK_SKIP,
 		    "not checked: quote did not parse");
 	} else {
 		check_reportdata(a, &q, nonce, cl, layout, sizeof(layout));
+		/* HOOK(issue 4, collateral): tdx.collateral, tdx.tcb */
+		/* HOOK(issue 4, event log): tdx.td_attributes, tdx.event_log,
+		 * tdx.compose, measurement.policy */
 		if (primary) {
 			m->has_quote = true;
 			memcpy(m->mrtd, q.report.mrtd, 48);
@@ -362,6 +368,15 @@ void
 attest_verify(const uint8_t *body, size_t len, const uint8_t nonce[32],
     int64_t now, struct attest_result *res)
 {
+	attest_verify_ctx(body, len, nonce, now, NULL, res);
+}
+
+void
+attest_verify_ctx(const uint8_t *body, size_t len, const uint8_t nonce[32],
+    int64_t now, const struct attest_ctx *ctx, struct attest_result *res)
+{
+	static const struct attest_ctx none;
+
 	struct gw_report rep;
 	struct tmon_err err;
 	struct checklist tee;
@@ -371,6 +386,8 @@ attest_verify(const uint8_t *body, size_t len, const uint8_t nonce[32],
 	memset(res, 0, sizeof(*res));
 	checklist_init(&res->checks);
 	tmon_err_clear(&err);
+	if (ctx == NULL)
+		ctx = &none;
 	if (gw_report_decode(body, len, &rep, &err) != TMON_OK) {
 		checklist_set(&res->checks, "response.parse", CHECK_FAIL, "%s",
 		    err.msg);
@@ -394,7 +411,7 @@ attest_verify(const uint8_t *body, size_t len, const uint8_t nonce[32],
 	check_nonce_echo(&rep, nonce, &res->checks);
 	for (i = 0; i < rep.n_att; i++) {
 		checklist_init(&tee);
-		verify_tee(&rep.att[i], nonce, now, &tee, &res->m,
+		verify_tee(&rep.att[i], ctx, nonce, now, &tee, &res->m,
 		    i == rep.primary);
 		tee_name(&rep, &rep.att[i], name, sizeof(name));
 		merge(&res->checks, &tee, name, rep.n_att > 1);

@@ -16,6 +16,39 @@
 
 #include "checklist.h"
 #include "gateway.h"
+#include "policy.h"
+
+struct tdx_collateral;
+
+/*
+ * What a verification may use beyond the response itself.  Every member
+ * may be NULL/0: attest_verify() passes a NULL context, meaning the pinned
+ * production roots, no collateral and no policy.
+ */
+struct attest_ctx {
+	/*
+	 * Intel collateral for a quote's FMSPC (6 bytes) and PCK CA
+	 * (enum tdx_pck_ca), or NULL if none is available (then tdx.tcb and
+	 * tdx.collateral are CHECK_ERROR "no collateral", never a pass).
+	 * The returned object stays valid until attest_verify_ctx returns.
+	 */
+	const struct tdx_collateral *(*collateral)(void *arg,
+	    const uint8_t fmspc[6], int pck_ca);
+	void		*collateral_arg;
+	/*
+	 * Trust anchors (DER).  NULL means the pinned production roots.
+	 * Anything else is a test PKI (design.md section 8): it is used only
+	 * when test_pki is true, and every check detail then says
+	 * "test PKI" so a simulated pass can never pass for a real one.
+	 */
+	const uint8_t	*intel_root_der;
+	size_t		 intel_root_der_len;
+	const uint8_t	*nvidia_root_der;
+	size_t		 nvidia_root_der_len;
+	bool		 test_pki;
+	/* measurement allow-lists of this model; NULL: none configured */
+	const struct measurement_policy *policy;
+};
 
 /* The measurement of the model's TEE (the primary attestation). */
 struct attest_measurement {
@@ -62,5 +95,11 @@ struct attest_result {
  */
 void	attest_verify(const uint8_t *body, size_t len, const uint8_t nonce[32],
 	    int64_t now, struct attest_result *res);
+
+/* As attest_verify, with the collateral, trust anchors and policy of ctx
+ * (NULL: as attest_verify). */
+void	attest_verify_ctx(const uint8_t *body, size_t len,
+	    const uint8_t nonce[32], int64_t now, const struct attest_ctx *ctx,
+	    struct attest_result *res);
 
 #endif /* TMON_VERIFY_ATTEST_H */

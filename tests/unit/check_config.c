@@ -3,6 +3,7 @@
  * unknown keys, wrong types and bad values are errors naming the line,
  * column and JSON path; defaults apply where keys are absent.
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -115,6 +116,61 @@ START_TEST(test_shipped_schedules_load)
 }
 END_TEST
 
+START_TEST(test_policy_canary_anchors)
+{
+	struct config *cfg;
+	struct tmon_err err;
+	const char *mrtd = "b24d3b24e9e3c16012376b52362ca09856c4adecb709d5fac"
+	    "33addf1c47e193da075b125b6c364115771390a5461e217";
+	char text[2048];
+
+	snprintf(text, sizeof(text), "{\"models\": [{\"provider\": "
+	    "\"nanogpt\", \"model\": \"m\", \"base_url\": \"http://x\", "
+	    "\"policy\": {\"mrtd\": [\"%s\"], \"compose_hash\": []}, "
+	    "\"canary\": {\"stream\": true, \"max_tokens\": 4}}]}", mrtd);
+	ck_assert_msg(parse(text, &cfg, &err) == TMON_OK, "%s", err.msg);
+	ck_assert(cfg->models[0].has_policy);
+	ck_assert_uint_eq(cfg->models[0].policy.mrtd.n, 1);
+	ck_assert_uint_eq(cfg->models[0].policy.compose_hash.n, 0);
+	ck_assert_uint_eq(cfg->models[0].policy.mrtd.v[0][0], 0xb2);
+	ck_assert_uint_eq(cfg->models[0].policy.mrtd.v[0][47], 0x17);
+	ck_assert(cfg->models[0].canary.enabled);
+	ck_assert_int_eq(cfg->models[0].canary.stream, CANARY_STREAM_YES);
+	ck_assert_uint_eq(cfg->models[0].canary.max_tokens, 4);
+	ck_assert_str_eq(cfg->models[0].canary.prompt,
+	    "Reply with the single word: ok");
+	ck_assert_ptr_null(cfg->test_intel_root_der);
+	config_free(cfg);
+
+	ck_assert_int_eq(parse("{\"models\": [{\"provider\": \"nanogpt\", "
+	    "\"model\": \"m\", \"base_url\": \"http://x\", \"canary\": "
+	    "false}]}", &cfg, &err), TMON_OK);
+	ck_assert(!cfg->models[0].canary.enabled);
+	config_free(cfg);
+
+	ck_assert_int_eq(parse("{\"models\": [{\"provider\": \"nanogpt\", "
+	    "\"model\": \"m\", \"base_url\": \"http://x\", \"policy\": "
+	    "{\"mrtd\": [\"abcd\"]}}]}", &cfg, &err), TMON_E_CONFIG);
+	ck_assert_ptr_nonnull(strstr(err.msg,
+	    "models[0].policy.mrtd[0]: must be 96 hex characters"));
+	ck_assert_int_eq(parse("{\"models\": [{\"provider\": \"nanogpt\", "
+	    "\"model\": \"m\", \"base_url\": \"http://x\", \"canary\": "
+	    "{\"stream\": \"sometimes\"}}]}", &cfg, &err), TMON_E_CONFIG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "models[0].canary.stream"));
+
+	ck_assert_int_eq(parse("{\"models\": [], \"test_trust_anchors\": "
+	    "{\"intel_root_ca\": \"" TMON_TEST_DATA
+	    "/tdx/Intel_SGX_Root_CA.der\"}}", &cfg, &err), TMON_OK);
+	ck_assert_ptr_nonnull(cfg->test_intel_root_der);
+	ck_assert_uint_gt(cfg->test_intel_root_der_len, 500);
+	config_free(cfg);
+	ck_assert_int_eq(parse("{\"models\": [], \"test_trust_anchors\": "
+	    "{\"intel_root_ca\": \"" TMON_SOURCE_DIR "/README.md\"}}", &cfg,
+	    &err), TMON_E_CONFIG);
+	ck_assert_ptr_nonnull(strstr(err.msg, "not a PEM or DER certificate"));
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -124,6 +180,7 @@ config_suite(void)
 	tcase_add_test(tc, test_minimal_and_defaults);
 	tcase_add_test(tc, test_rejects_with_position);
 	tcase_add_test(tc, test_shipped_schedules_load);
+	tcase_add_test(tc, test_policy_canary_anchors);
 	suite_add_tcase(s, tc);
 	return s;
 }

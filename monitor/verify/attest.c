@@ -337,6 +337,28 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 	}
 }
 
+/*
+ * Evidence verified against test trust anchors must never read as a real
+ * pass (design.md section 8): every TDX and GPU detail says so.
+ */
+static void
+mark_test_pki(struct checklist *cl)
+{
+	struct check *c;
+	size_t i, n;
+
+	for (i = 0; i < cl->n; i++) {
+		c = &cl->items[i];
+		if (strncmp(c->id, "tdx.", 4) != 0 &&
+		    strncmp(c->id, "gpu.", 4) != 0)
+			continue;
+		n = strlen(c->detail);
+		if (n + sizeof(" [test PKI]") > sizeof(c->detail))
+			n = sizeof(c->detail) - sizeof(" [test PKI]");
+		memcpy(c->detail + n, " [test PKI]", sizeof(" [test PKI]"));
+	}
+}
+
 static void
 skip_all(struct checklist *cl, const char *why)
 {
@@ -414,6 +436,8 @@ attest_verify_ctx(const uint8_t *body, size_t len, const uint8_t nonce[32],
 		verify_tee(&rep.att[i], ctx, nonce, now, &tee, &res->m,
 		    i == rep.primary);
 		tee_name(&rep, &rep.att[i], name, sizeof(name));
+		if (ctx->test_pki)
+			mark_test_pki(&tee);
 		merge(&res->checks, &tee, name, rep.n_att > 1);
 	}
 out:

@@ -83,4 +83,20 @@
 /* api/: probe entries one history request reads before it pages. */
 #define MAX_API_HISTORY_SCAN	2000
 
+/* Response header block kept by fetch (Intel PCS issuer chains ~4 KiB). */
+#define MAX_FETCH_HEADERS	(64u * 1024)
+
+/*
+ * Completion signatures (monitor/verify/sig.c, notes/gpu-and-gateway.md
+ * section 3): a signature endpoint answer; its "text" ("[model:]<64 hex>:
+ * <64 hex>", so MAX_MODEL_ID + 130 with room to spare); the signature hex
+ * (0x + 65 bytes ECDSA, 64 bytes Ed25519); signing_address (0x + 40 hex,
+ * or 64 hex for Ed25519); signing_algo and signature_kind names.
+ */
+#define MAX_SIG_RESPONSE	(64u * 1024)
+#define MAX_SIG_TEXT		1024
+#define MAX_SIG_HEX		256
+#define MAX_SIG_ADDRESS		128
+#define MAX_SIG_NAME		32
+
 #endif /* TMON_CORE_LIMITS_H */

@@ -30,6 +30,7 @@ struct xfer {
 	struct curl_slist	*hdrs;		/* owned; may hold the token */
 	const char		*token;		/* inside hdrs, or NULL */
 	struct buf		 body;
+	struct buf		 headers;	/* final response's header block */
 	size_t			 max_body;
 	bool			 over_limit;
 	fetch_done_fn		 cb;
@@ -101,6 +102,7 @@ xfer_free(struct xfer *x)
 	free_headers(x->hdrs);
 	x->token = NULL;
 	buf_free(&x->body);
+	buf_free(&x->headers);
 	free(x);
 }
 
@@ -117,6 +119,24 @@ fetch_free(struct fetch *f)
 	}
 	curl_multi_cleanup(f->multi);
 	free(f);
+}
+
+/*
+ * Keep the header block of the final response only: a new status line
+ * (after 1xx or a 3xx that is not followed) starts it again.  Bounded by
+ * MAX_FETCH_HEADERS; beyond that the rest is dropped, not the transfer.
+ */
+static size_t
+header_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+	struct xfer *x = userdata;
+	size_t n = size * nmemb;
+
+	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0)
+		buf_reset(&x->headers);
+	if (x->headers.len + n <= MAX_FETCH_HEADERS)
+		(void)buf_append(&x->headers, ptr, n);
+	return n;
 }
 
 static size_t
@@ -264,6 +284,8 @@ finish(struct fetch *f, struct xfer *x, CURLcode code)
 	res.duration_ms = elapsed_ms(&x->start);
 	if (res.rc == TMON_OK) {
 		res.body = buf_release(&x->body, &res.body_len);
+		res.headers = (char *)buf_release(&x->headers,
+		    &res.headers_len);
 	} else {
 		buf_free(&x->body);
 		if (res.rc == TMON_E_LIMIT)
@@ -374,6 +396,7 @@ fetch_start(struct fetch *f, const struct fetch_req *req, fetch_done_fn cb,
 	x->cb = cb;
 	x->arg = arg;
 	buf_init(&x->body, max_body);
+	buf_init(&x->headers, MAX_FETCH_HEADERS);
 	x->max_body = max_body;
 	if ((x->easy = curl_easy_init()) == NULL) {
 		rc = tmon_err_set(err, TMON_E_INTERNAL, "fetch: "
@@ -440,6 +463,8 @@ fetch_start(struct fetch *f, const struct fetch_req *req, fetch_done_fn cb,
 	SETOPT(CURLOPT_TIMEOUT_MS, to);
 	SETOPT(CURLOPT_MAXFILESIZE_LARGE, (curl_off_t)max_body);
 	SETOPT(CURLOPT_WRITEFUNCTION, write_cb);
+	SETOPT(CURLOPT_HEADERFUNCTION, header_cb);
+	SETOPT(CURLOPT_HEADERDATA, x);
 	SETOPT(CURLOPT_WRITEDATA, x);
 	SETOPT(CURLOPT_ERRORBUFFER, x->errbuf);
 	SETOPT(CURLOPT_PRIVATE, x);
@@ -537,6 +562,8 @@ sync_done(struct fetch_result *res, void *arg)
 	*out = *res;
 	res->body = NULL;	/* now owned by out */
 	res->body_len = 0;
+	res->headers = NULL;
+	res->headers_len = 0;
 }
 
 enum tmon_rc
@@ -571,6 +598,38 @@ fetch_result_free(struct fetch_result *res)
 	free(res->body);
 	res->body = NULL;
 	res->body_len = 0;
+	free(res->headers);
+	res->headers = NULL;
+	res->headers_len = 0;
+}
+
+char *
+fetch_header_dup(const struct fetch_result *res, const char *name)
+{
+	const char *p, *end, *eol, *v;
+	size_t nlen = strlen(name);
+
+	if (res->headers == NULL)
+		return NULL;
+	p = res->headers;
+	end = res->headers + res->headers_len;
+	for (; p < end; p = eol + 1) {
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			eol = end;
+		if ((size_t)(eol - p) > nlen && p[nlen] == ':' &&
+		    strncasecmp(p, name, nlen) == 0) {
+			v = p + nlen + 1;
+			while (v < eol && (*v == ' ' || *v == '\t'))
+				v++;
+			end = eol;
+			while (end > v && (end[-1] == '\r' || end[-1] == ' '))
+				end--;
+			return xstrndup(v, (size_t)(end - v));
+		}
+		if (eol == end)
+			break;
+	}
+	return NULL;
 }
 
 uint8_t *

@@ -104,6 +104,14 @@ struct fetch_result {
 	 */
 	char		 content_type[128];
 	int64_t		 duration_ms;	/* start to end, CLOCK_MONOTONIC */
+	/*
+	 * rc == TMON_OK: the raw header block of the final response (status
+	 * line and header lines as received, CRLF kept), owned, NUL
+	 * terminated, at most MAX_FETCH_HEADERS bytes (lines beyond that are
+	 * dropped); NULL otherwise.  Read it with fetch_header_dup().
+	 */
+	char		*headers;
+	size_t		 headers_len;
 	/* Human-readable cause when rc != TMON_OK ("" otherwise); never
 	   contains the bearer token. */
 	char		 error[256];
@@ -189,5 +197,13 @@ void		 fetch_result_free(struct fetch_result *res);
  */
 uint8_t		*fetch_result_steal_body(struct fetch_result *res,
 		    size_t *len);
+
+/*
+ * The value of the first response header called name (case-insensitive),
+ * with surrounding blanks removed, in a new string the caller frees; NULL
+ * if absent.  The value is untrusted server data, returned unmodified.
+ */
+char		*fetch_header_dup(const struct fetch_result *res,
+		    const char *name);
 
 #endif /* TMON_FETCH_FETCH_H */

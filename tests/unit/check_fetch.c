@@ -201,6 +201,32 @@ START_TEST(test_recorded_identical)
 }
 END_TEST
 
+/* Response headers are kept; values as recorded in the capture's
+ * attestation_http_meta.json. */
+START_TEST(test_headers_kept)
+{
+	struct fetch_result res;
+	char url[512], *v;
+
+	nanogpt_url(url, sizeof(url), "/", "TEE/gemma-3-27b-it", NONCE2);
+	get(url, NULL, 0, 0, &res);
+	ck_assert_int_eq(res.rc, TMON_OK);
+	ck_assert_ptr_nonnull(res.headers);
+	v = fetch_header_dup(&res, "x-vercel-cache");
+	ck_assert_ptr_nonnull(v);
+	ck_assert_str_eq(v, "BYPASS");
+	free(v);
+	v = fetch_header_dup(&res, "X-Matched-Path");
+	ck_assert_ptr_nonnull(v);
+	ck_assert_str_eq(v, "/api/v1/tee/attestation");
+	free(v);
+	ck_assert_ptr_null(fetch_header_dup(&res, "X-Not-There"));
+	ck_assert_ptr_null(fetch_header_dup(&res, "X-Matched"));
+	fetch_result_free(&res);
+	ck_assert_ptr_null(res.headers);
+}
+END_TEST
+
 /* Whatever nonce is asked, the recording comes back unchanged. */
 START_TEST(test_any_nonce)
 {
@@ -745,6 +771,7 @@ fetch_suite(void)
 	tcase_add_loop_test(tc, test_recorded_identical, 0,
 	    sizeof(recorded) / sizeof(recorded[0]));
 	tcase_add_test(tc, test_any_nonce);
+	tcase_add_test(tc, test_headers_kept);
 	tcase_add_test(tc, test_oversize_chunked);
 	tcase_add_test(tc, test_limit_boundary);
 	tcase_add_test(tc, test_stall_timeout);

@@ -559,11 +559,7 @@ sync_done(struct fetch_result *res, void *arg)
 {
 	struct fetch_result *out = arg;
 
-	*out = *res;
-	res->body = NULL;	/* now owned by out */
-	res->body_len = 0;
-	res->headers = NULL;
-	res->headers_len = 0;
+	fetch_result_move(out, res);
 }
 
 enum tmon_rc
@@ -590,6 +586,16 @@ fetch_sync(const struct fetch_req *req, struct fetch_result *res,
 	if (rc != TMON_OK)
 		tmon_err_set(err, rc, "%s", res->error);
 	return rc;
+}
+
+void
+fetch_result_move(struct fetch_result *dst, struct fetch_result *src)
+{
+	*dst = *src;
+	src->body = NULL;
+	src->body_len = 0;
+	src->headers = NULL;
+	src->headers_len = 0;
 }
 
 void

@@ -203,6 +203,14 @@ uint8_t		*fetch_result_steal_body(struct fetch_result *res,
  * with surrounding blanks removed, in a new string the caller frees; NULL
  * if absent.  The value is untrusted server data, returned unmodified.
  */
+/*
+ * Move the result src (as passed to a fetch_done_fn) into dst, which then
+ * owns the body and headers; src is left without them, so freeing both
+ * is safe.  Use this instead of copying the struct.
+ */
+void		fetch_result_move(struct fetch_result *dst,
+		    struct fetch_result *src);
+
 char		*fetch_header_dup(const struct fetch_result *res,
 		    const char *name);
 

@@ -452,8 +452,7 @@ slot_done(struct fetch_result *res, void *arg)
 	struct slot *s = arg;
 
 	s->calls++;
-	s->res = *res;
-	s->res.body = fetch_result_steal_body(res, &s->res.body_len);
+	fetch_result_move(&s->res, res);
 }
 
 START_TEST(test_concurrent)

@@ -131,6 +131,15 @@ static const struct route_type route_types[] = {
 	    M_GET, "model", true, true, ERR_NEAR },
 	{ "tmon_echo", "tmon-test/echo", "GET, HEAD, POST",
 	    M_GET | M_POST, NULL, false, false, ERR_NEAR },
+	/* Intel PCS v4 (and PCCS) collateral, notes/tdx-dcap.md section 3 */
+	{ "pcs_tdx_tcb", "tdx/certification/v4/tcb", "GET, HEAD",
+	    M_GET, "fmspc", false, false, ERR_NEAR },
+	{ "pcs_tdx_qe_identity", "tdx/certification/v4/qe/identity",
+	    "GET, HEAD", M_GET, NULL, false, false, ERR_NEAR },
+	{ "pcs_pckcrl", "sgx/certification/v4/pckcrl", "GET, HEAD",
+	    M_GET, "ca", false, false, ERR_NEAR },
+	{ "intel_root_ca_crl", "IntelSGXRootCA.der", "GET, HEAD",
+	    M_GET, NULL, false, false, ERR_NEAR },
 };
 #define NROUTE_TYPES (sizeof(route_types) / sizeof(route_types[0]))
 
@@ -507,7 +516,7 @@ load_entry(const char *dir, json_t *o, size_t idx, struct entry *e,
 		return tmon_err_set(err, TMON_E_CONFIG, "%s: bad status",
 		    e->id);
 	e->status = (unsigned)u;
-	if ((e->kind == REPLY_ECHO) != (e->route->key_param == NULL))
+	if (e->kind == REPLY_ECHO && e->route->key_param != NULL)
 		return tmon_err_set(err, TMON_E_CONFIG, "%s: echo replies "
 		    "belong to routes without a %s", e->id,
 		    "selecting parameter");
@@ -1009,7 +1018,9 @@ handle_get(struct MHD_Connection *conn, const struct replay *r,
 		    "signing_algo", NULL, NULL);
 	if (rt->key_param != NULL && (q.nkey != 1 || q.key == NULL ||
 	    *q.key == '\0'))
-		return send_error(conn, rt, 400, "model must be given once",
+		return send_error(conn, rt, 400, strcmp(rt->key_param,
+		    "model") == 0 ? "model must be given once" :
+		    "the selecting query parameter must be given once",
 		    "invalid_request_error", rt->key_param,
 		    "missing_required_parameter", NULL);
 	e = find_entry(r, prefix, rt, rt->key_param != NULL ? q.key : NULL);
@@ -1020,8 +1031,10 @@ handle_get(struct MHD_Connection *conn, const struct replay *r,
 		if (log_verbosity() > 0)
 			log_info("no recording for %s",
 			    log_esc(esc, sizeof(esc), q.key, strlen(q.key)));
-		return send_error(conn, rt, 404, "model not found: "
-		    "tmon-replay holds no recording for it",
+		return send_error(conn, rt, 404, strcmp(rt->key_param,
+		    "model") == 0 ? "model not found: tmon-replay holds no "
+		    "recording for it" : "not found: tmon-replay holds no "
+		    "recording for it",
 		    rt->errors == ERR_NANOGPT ? "invalid_request_error" :
 		    "not_found_error", rt->key_param, "model_not_found",
 		    NULL);

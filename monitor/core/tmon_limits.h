@@ -99,4 +99,18 @@
 #define MAX_SIG_ADDRESS		128
 #define MAX_SIG_NAME		32
 
+/*
+ * TDX event log and app_compose (monitor/verify/tdx_eventlog.c).  Name
+ * and decoded payload of one event (real dstack logs: names <= 16 bytes,
+ * payloads <= 204 bytes; CCEL firmware events carry EFI variable data of
+ * a few KiB); an event log served as a JSON string (real: <= 8 KiB);
+ * info.tcb_info served as a JSON string; the app_compose text (real:
+ * <= 30 KiB).
+ */
+#define MAX_EVENT_NAME		256
+#define MAX_EVENT_PAYLOAD	(64u * 1024)
+#define MAX_EVENT_LOG_TEXT	(1024u * 1024)
+#define MAX_TCB_INFO_TEXT	(2u * 1024 * 1024)
+#define MAX_APP_COMPOSE		(1024u * 1024)
+
 #endif /* TMON_CORE_LIMITS_H */

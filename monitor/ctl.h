@@ -19,7 +19,11 @@
 #define EXIT_FAILED	CTL_EXIT_FAILED
 #define EXIT_USAGE	CTL_EXIT_USAGE
 
+/* tmonctl verify-signature (ctl_sig.c): a completion signature. */
+int	ctl_verify_signature(int argc, char *argv[]);
+
 /* { "name", function }, entries for tmonctl's command table. */
-#define CTL_EXTRA_COMMANDS
+#define CTL_EXTRA_COMMANDS \
+	{ "verify-signature", ctl_verify_signature },
 
 #endif /* TMON_MONITOR_CTL_H */

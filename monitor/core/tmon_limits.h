@@ -113,4 +113,27 @@
 #define MAX_TCB_INFO_TEXT	(2u * 1024 * 1024)
 #define MAX_APP_COMPOSE		(1024u * 1024)
 
+/*
+ * Intel DCAP collateral (monitor/verify/tdx_collateral.c, tdx_tcb.c).
+ * One collateral document (a PCS TCB Info / QE Identity body, or a whole
+ * dcap-qvl JSON file; real: <= 20 KiB); one CRL in DER (real PCK
+ * Platform CRL: 3.3 KiB) and the revoked entries read from it; TCB levels
+ * in one TCB Info (real: <= 12), TDX module identities (real: 1-2) and
+ * the levels of one identity; advisory ids in one level (real: <= 30)
+ * and the length of one id with its NUL ("INTEL-SA-01313"); advisory ids
+ * in one TCB result; verified PCK chains kept in memory (one per
+ * platform seen; tdx_verify.c); a certificate serial number (RFC 5280
+ * 4.1.2.2: at most 20 octets).
+ */
+#define MAX_COLLATERAL_JSON	(1024u * 1024)
+#define MAX_CRL_LEN		(4u * 1024 * 1024)
+#define MAX_CRL_ENTRIES		100000
+#define MAX_TCB_LEVELS		128
+#define MAX_TDX_MODULE_IDS	16
+#define MAX_ADVISORY_IDS	128
+#define MAX_ADVISORY_ID_LEN	32
+#define MAX_TCB_RESULT_ADVISORIES 256
+#define MAX_PCK_CACHE		256
+#define MAX_X509_SERIAL_LEN	32
+
 #endif /* TMON_CORE_LIMITS_H */

@@ -8,6 +8,7 @@
 #include <openssl/rand.h>
 
 #include "api.h"
+#include "canary.h"
 #include "daemon.h"
 #include "encode.h"
 #include "fetch.h"
@@ -26,13 +27,38 @@ on_signal(int sig)
 	stop_requested = 1;
 }
 
+/* Where a probe is: attestation, then canary completion, then signature
+ * lookups (with waits between retries), then evaluation and logging. */
+enum probe_step {
+	STEP_IDLE,
+	STEP_ATTEST,
+	STEP_CANARY,
+	STEP_SIG_WAIT,
+	STEP_SIG
+};
+
 struct model_state {
 	const struct model_cfg	*m;
+	struct daemon		*d;
 	int64_t			 next_due_ms;	/* monotonic */
 	bool			 in_flight;
+	enum probe_step		 step;
 	uint8_t			 nonce[32];
 	char			*url;
 	int64_t			 started;	/* wall clock, unix s */
+	struct fetch_result	 att;		/* attestation answer */
+	/* canary */
+	uint64_t		 n_probes;	/* for stream alternation */
+	bool			 stream;
+	char			*canary_url;
+	uint8_t			*canary_req;
+	size_t			 canary_req_len;
+	struct fetch_result	 comp;
+	char			 completion_id[MAX_COMPLETION_ID];
+	char			*sig_url;
+	struct fetch_result	 sigr;
+	unsigned		 sig_tries;
+	int64_t			 sig_due_ms;
 	/* last measurement, to raise alerts on change */
 	bool			 has_last;
 	char			 last_verdict[8];
@@ -137,35 +163,203 @@ maybe_alert(struct daemon *d, struct model_state *s,
 	s->has_last = true;
 }
 
-/* Context for one finished fetch. */
-struct done_ctx {
-	struct daemon		*d;
-	struct model_state	*s;
-};
+static void	finish_probe(struct model_state *);
+static void	start_signature(struct model_state *);
+
+static const char *
+media_type(const struct fetch_result *r)
+{
+	return r->content_type[0] != '\0' ? r->content_type :
+	    "application/octet-stream";
+}
 
 static void
-probe_done(struct fetch_result *res, void *arg)
+to_probe_fetch(const struct fetch_result *r, bool started,
+    struct probe_fetch *pf)
 {
-	struct done_ctx *c = arg;
-	struct daemon *d = c->d;
-	struct model_state *s = c->s;
+	memset(pf, 0, sizeof(*pf));
+	if (!started) {
+		pf->rc = TMON_E_INTERNAL;
+		pf->error = "not requested";
+		return;
+	}
+	pf->rc = r->rc;
+	pf->status = r->status;
+	pf->body = r->body;
+	pf->body_len = r->body_len;
+	pf->duration_ms = r->duration_ms;
+	pf->error = r->error;
+}
+
+static void
+reset_probe(struct model_state *s)
+{
+	fetch_result_free(&s->att);
+	fetch_result_free(&s->comp);
+	fetch_result_free(&s->sigr);
+	memset(&s->att, 0, sizeof(s->att));
+	memset(&s->comp, 0, sizeof(s->comp));
+	memset(&s->sigr, 0, sizeof(s->sigr));
+	free(s->url);
+	free(s->canary_url);
+	free(s->canary_req);
+	free(s->sig_url);
+	s->url = s->canary_url = s->sig_url = NULL;
+	s->canary_req = NULL;
+	s->canary_req_len = 0;
+	s->completion_id[0] = '\0';
+	s->sig_tries = 0;
+	s->step = STEP_IDLE;
+	s->in_flight = false;
+}
+
+/* Start a request for s; on failure to start, the probe is finished. */
+static bool
+start(struct model_state *s, const char *url, const char *method,
+    const uint8_t *body, size_t body_len, fetch_done_fn cb)
+{
+	struct daemon *d = s->d;
+	struct fetch_req req;
+	struct tmon_err err;
+	const char *key = NULL;
+
+	if (s->m->api_key_env != NULL)
+		key = getenv(s->m->api_key_env);
+	memset(&req, 0, sizeof(req));
+	req.url = url;
+	req.method = method;
+	req.bearer_token = key != NULL && key[0] != '\0' ? key : NULL;
+	req.body = body;
+	req.body_len = body_len;
+	req.content_type = body != NULL ? "application/json" : NULL;
+	req.connect_timeout_ms = 10000;
+	req.timeout_ms = (long)s->m->timeout_s * 1000;
+	req.max_body = d->o->cfg->max_body_bytes;
+	tmon_err_clear(&err);
+	if (fetch_start(d->fetch, &req, cb, s, &err) != TMON_OK) {
+		log_warnx("fetch: cannot start: %s model=%s", err.msg,
+		    s->m->name);
+		return false;
+	}
+	return true;
+}
+
+static void
+sig_done(struct fetch_result *res, void *arg)
+{
+	struct model_state *s = arg;
+	uint64_t backoff;
+
+	fetch_result_free(&s->sigr);
+	fetch_result_move(&s->sigr, res);
+	s->sig_tries++;
+	/* 200 ends the lookup (the answer is judged later); anything else
+	 * is retried: signatures sit in a per-node cache and may 404 at
+	 * first (notes/gpu-and-gateway.md section 3). */
+	if ((s->sigr.rc == TMON_OK && s->sigr.status == 200) ||
+	    s->sig_tries > s->m->canary.signature_retries || stop_requested) {
+		finish_probe(s);
+		return;
+	}
+	backoff = (uint64_t)s->m->canary.signature_backoff_ms <<
+	    (s->sig_tries - 1 > 10 ? 10 : s->sig_tries - 1);
+	if (backoff > 60000)
+		backoff = 60000;
+	s->step = STEP_SIG_WAIT;
+	s->sig_due_ms = mono_ms() + (int64_t)backoff;
+	log_debug("probe: signature not yet available (HTTP %ld), retry in "
+	    "%llu ms model=%s", s->sigr.status, (unsigned long long)backoff,
+	    s->m->name);
+}
+
+static void
+start_signature(struct model_state *s)
+{
+	s->step = STEP_SIG;
+	if (!start(s, s->sig_url, "GET", NULL, 0, sig_done))
+		finish_probe(s);
+}
+
+static void
+canary_done(struct fetch_result *res, void *arg)
+{
+	struct model_state *s = arg;
+
+	fetch_result_move(&s->comp, res);
+	if (s->comp.rc != TMON_OK || s->comp.status != 200 ||
+	    !canary_completion_id(s->comp.body, s->comp.body_len, s->stream,
+	    s->completion_id, sizeof(s->completion_id)) ||
+	    (s->sig_url = canary_signature_url(s->m, s->completion_id)) ==
+	    NULL) {
+		finish_probe(s);
+		return;
+	}
+	start_signature(s);
+}
+
+static void
+att_done(struct fetch_result *res, void *arg)
+{
+	struct model_state *s = arg;
+	const struct canary_cfg *c = &s->m->canary;
+
+	fetch_result_move(&s->att, res);
+	if (!c->enabled || stop_requested) {
+		finish_probe(s);
+		return;
+	}
+	s->stream = c->stream == CANARY_STREAM_YES ||
+	    (c->stream == CANARY_STREAM_ALTERNATE && s->n_probes % 2 == 1);
+	s->canary_req = canary_request_body(s->m, s->stream,
+	    &s->canary_req_len);
+	s->step = STEP_CANARY;
+	if ((s->canary_url = canary_completion_url(s->m)) == NULL ||
+	    !start(s, s->canary_url, "POST", s->canary_req, s->canary_req_len,
+	    canary_done))
+		finish_probe(s);
+}
+
+static void
+finish_probe(struct model_state *s)
+{
+	struct daemon *d = s->d;
 	struct probe_fetch pf;
+	struct probe_canary cn;
 	struct probe_outcome po;
-	struct store_blob_in blob;
+	struct store_blob_in blobs[4];
 	struct store_entry_in in;
 	struct store_appended app;
 	struct tmon_err err;
+	struct attest_ctx ctx;
+	size_t nb = 0;
 	char nhex[17];
 
-	free(c);
-	memset(&pf, 0, sizeof(pf));
-	pf.rc = res->rc;
-	pf.status = res->status;
-	pf.body = res->body;
-	pf.body_len = res->body_len;
-	pf.duration_ms = res->duration_ms;
-	pf.error = res->error;
-	probe_evaluate(s->m, s->url, s->nonce, s->started, wall_s(), &pf, &po);
+	to_probe_fetch(&s->att, true, &pf);
+	memset(&cn, 0, sizeof(cn));
+	if (s->canary_req != NULL) {
+		cn.attempted = true;
+		cn.stream = s->stream;
+		cn.url = s->canary_url;
+		cn.request = s->canary_req;
+		cn.request_len = s->canary_req_len;
+		to_probe_fetch(&s->comp, true, &cn.completion);
+		cn.completion_id = s->completion_id;
+		cn.sig_attempted = s->sig_tries > 0;
+		to_probe_fetch(&s->sigr, s->sig_tries > 0, &cn.signature);
+		cn.sig_tries = s->sig_tries;
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.policy = s->m->has_policy ? &s->m->policy : NULL;
+	if (d->o->cfg->test_intel_root_der != NULL ||
+	    d->o->cfg->test_nvidia_root_der != NULL) {
+		ctx.test_pki = true;
+		ctx.intel_root_der = d->o->cfg->test_intel_root_der;
+		ctx.intel_root_der_len = d->o->cfg->test_intel_root_der_len;
+		ctx.nvidia_root_der = d->o->cfg->test_nvidia_root_der;
+		ctx.nvidia_root_der_len = d->o->cfg->test_nvidia_root_der_len;
+	}
+	probe_evaluate(s->m, s->url, s->nonce, s->started, wall_s(), &ctx, &pf,
+	    &cn, &po);
 
 	memset(&in, 0, sizeof(in));
 	in.kind = "probe";
@@ -174,14 +368,29 @@ probe_done(struct fetch_result *res, void *arg)
 	in.verdict = check_status_str(po.res.verdict);
 	in.body = po.entry;
 	in.body_len = po.entry_len;
-	memset(&blob, 0, sizeof(blob));
-	blob.data = res->body;
-	blob.len = res->body_len;
-	blob.media_type = res->content_type[0] != '\0' ? res->content_type :
-	    "application/octet-stream";
+	memset(blobs, 0, sizeof(blobs));
+	if (po.has_body) {
+		blobs[nb].data = s->att.body;
+		blobs[nb].len = s->att.body_len;
+		blobs[nb++].media_type = media_type(&s->att);
+	}
+	if (cn.attempted) {
+		blobs[nb].data = s->canary_req;
+		blobs[nb].len = s->canary_req_len;
+		blobs[nb++].media_type = "application/json";
+	}
+	if (po.has_canary_resp) {
+		blobs[nb].data = s->comp.body;
+		blobs[nb].len = s->comp.body_len;
+		blobs[nb++].media_type = media_type(&s->comp);
+	}
+	if (po.has_canary_sig) {
+		blobs[nb].data = s->sigr.body;
+		blobs[nb].len = s->sigr.body_len;
+		blobs[nb++].media_type = media_type(&s->sigr);
+	}
 	tmon_err_clear(&err);
-	if (store_append(d->store, &blob, po.has_body ? 1 : 0, &in, 1, &app,
-	    &err) != TMON_OK) {
+	if (store_append(d->store, blobs, nb, &in, 1, &app, &err) != TMON_OK) {
 		log_warnx("store: probe not logged: %s model=%s", err.msg,
 		    s->m->name);
 		d->fatal_rc = tmon_err_set(d->err, TMON_E_DB,
@@ -195,9 +404,8 @@ probe_done(struct fetch_result *res, void *arg)
 		maybe_alert(d, s, &po, app.seq);
 	}
 	probe_outcome_free(&po);
-	free(s->url);
-	s->url = NULL;
-	s->in_flight = false;
+	s->n_probes++;
+	reset_probe(s);
 	s->next_due_ms = mono_ms() + (int64_t)s->m->interval_s * 1000 +
 	    jitter_ms(s->m->jitter_s);
 }
@@ -205,11 +413,7 @@ probe_done(struct fetch_result *res, void *arg)
 static void
 start_probe(struct daemon *d, struct model_state *s)
 {
-	struct fetch_req req;
-	struct done_ctx *c;
-	struct tmon_err err;
-	const char *key = NULL;
-
+	(void)d;
 	if (RAND_bytes(s->nonce, sizeof(s->nonce)) != 1) {
 		log_crypto_warnx("rand: no nonce, probe postponed model=%s",
 		    s->m->name);
@@ -221,30 +425,14 @@ start_probe(struct daemon *d, struct model_state *s)
 		s->next_due_ms = mono_ms() + (int64_t)s->m->interval_s * 1000;
 		return;
 	}
-	if (s->m->api_key_env != NULL)
-		key = getenv(s->m->api_key_env);
-	memset(&req, 0, sizeof(req));
-	req.url = s->url;
-	req.method = "GET";
-	req.bearer_token = key != NULL && key[0] != '\0' ? key : NULL;
-	req.connect_timeout_ms = 10000;
-	req.timeout_ms = (long)s->m->timeout_s * 1000;
-	req.max_body = d->o->cfg->max_body_bytes;
-	c = xcalloc(1, sizeof(*c));
-	c->d = d;
-	c->s = s;
 	s->started = wall_s();
-	tmon_err_clear(&err);
-	if (fetch_start(d->fetch, &req, probe_done, c, &err) != TMON_OK) {
-		log_warnx("fetch: cannot start: %s model=%s", err.msg,
-		    s->m->name);
-		free(c);
-		free(s->url);
-		s->url = NULL;
+	s->in_flight = true;
+	s->step = STEP_ATTEST;
+	if (!start(s, s->url, "GET", NULL, 0, att_done)) {
+		reset_probe(s);
 		s->next_due_ms = mono_ms() + (int64_t)s->m->interval_s * 1000;
 		return;
 	}
-	s->in_flight = true;
 	log_debug("probe: start model=%s", s->m->name);
 }
 
@@ -257,6 +445,13 @@ loop_once(struct daemon *d)
 
 	for (i = 0; i < d->n; i++) {
 		s = &d->ms[i];
+		if (s->step == STEP_SIG_WAIT) {
+			if (s->sig_due_ms <= now)
+				start_signature(s);
+			else if (s->sig_due_ms - now < wait)
+				wait = s->sig_due_ms - now;
+			continue;
+		}
 		if (s->in_flight)
 			continue;
 		if (s->next_due_ms <= now) {
@@ -302,6 +497,7 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	am = xcalloc(d.n + 1, sizeof(*am));
 	for (i = 0; i < d.n; i++) {
 		d.ms[i].m = &o->cfg->models[i];
+		d.ms[i].d = &d;
 		d.ms[i].next_due_ms = mono_ms() +
 		    jitter_ms(d.ms[i].m->jitter_s);
 		am[i].model = o->cfg->models[i].name;
@@ -342,7 +538,7 @@ out:
 	store_close(d.store);
 	if (d.ms != NULL)
 		for (i = 0; i < d.n; i++)
-			free(d.ms[i].url);
+			reset_probe(&d.ms[i]);
 	free(d.ms);
 	free(am);
 	return rc;

@@ -6,6 +6,7 @@
 #include "encode.h"
 #include "log.h"
 #include "probe.h"
+#include "sig.h"
 #include "tmon_limits.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -120,10 +121,129 @@ probe_url(const struct model_cfg *m, const uint8_t nonce[32])
 	return (char *)buf_release(&b, NULL);
 }
 
+static void
+short_err(char *out, size_t outsz, const struct probe_fetch *f)
+{
+	if (f->rc != TMON_OK)
+		snprintf(out, outsz, "%s (%s)", tmon_rc_str(f->rc), f->error);
+	else
+		snprintf(out, outsz, "HTTP %ld", f->status);
+}
+
+void
+probe_check_canary(const struct probe_canary *cn, const char *attested,
+    struct checklist *cl)
+{
+	struct sig_response sr;
+	struct sig_input in;
+	struct tmon_err err;
+	char why[300];
+
+	if (cn->completion.rc == TMON_E_LIMIT) {
+		checklist_set(cl, "sig.completion", CHECK_FAIL,
+		    "canary completion exceeds the size cap");
+		return;
+	}
+	if (cn->completion.rc != TMON_OK || cn->completion.status != 200 ||
+	    cn->completion.body == NULL) {
+		short_err(why, sizeof(why), &cn->completion);
+		checklist_set(cl, "sig.completion", CHECK_ERROR,
+		    "canary completion failed: %s", why);
+		return;
+	}
+	if (cn->completion_id == NULL || cn->completion_id[0] == '\0') {
+		checklist_set(cl, "sig.completion", CHECK_FAIL,
+		    "canary completion carries no usable id: its signature "
+		    "cannot be looked up");
+		return;
+	}
+	if (!cn->sig_attempted || cn->signature.rc != TMON_OK ||
+	    cn->signature.status != 200 || cn->signature.body == NULL) {
+		short_err(why, sizeof(why), &cn->signature);
+		checklist_set(cl, "sig.completion", CHECK_ERROR,
+		    "signature for %s not available after %u request%s "
+		    "(last: %s)", cn->completion_id, cn->sig_tries,
+		    cn->sig_tries == 1 ? "" : "s", why);
+		return;
+	}
+	tmon_err_clear(&err);
+	switch (sig_response_parse(cn->signature.body, cn->signature.body_len,
+	    &sr, &err)) {
+	case TMON_OK:
+		break;
+	case TMON_E_NOTFOUND:
+		checklist_set(cl, "sig.completion", CHECK_ERROR,
+		    "signature for %s not available: %s", cn->completion_id,
+		    err.msg);
+		return;
+	default:
+		checklist_set(cl, "sig.completion", CHECK_FAIL,
+		    "malformed signature answer: %s", err.msg);
+		return;
+	}
+	memset(&in, 0, sizeof(in));
+	in.text = sr.text;
+	in.text_len = sr.text_len;
+	in.signature = sr.signature;
+	in.signing_address = sr.signing_address;
+	in.signing_algo = sr.signing_algo;
+	in.request = cn->request;
+	in.request_len = cn->request_len;
+	in.response = cn->completion.body;
+	in.response_len = cn->completion.body_len;
+	in.attested_address = attested != NULL && attested[0] != '\0' ?
+	    attested : NULL;
+	sig_check_completion(&in, cl);
+	sig_response_free(&sr);
+}
+
+static json_t *
+canary_json(const struct probe_canary *cn, struct probe_outcome *out)
+{
+	char h[65];
+	json_t *o;
+
+	o = json_pack("{s:b, s:s, s:I, s:I}", "stream", cn->stream,
+	    "url", cn->url != NULL ? cn->url : "",
+	    "status", (json_int_t)cn->completion.status,
+	    "duration_ms", (json_int_t)cn->completion.duration_ms);
+	sha256(cn->request, cn->request_len, out->canary_req_sha256);
+	json_object_set_new(o, "request_sha256",
+	    json_string(hex_encode(out->canary_req_sha256, 32, h)));
+	if (cn->completion.body != NULL) {
+		sha256(cn->completion.body, cn->completion.body_len,
+		    out->canary_resp_sha256);
+		out->has_canary_resp = true;
+		json_object_set_new(o, "response_sha256",
+		    json_string(hex_encode(out->canary_resp_sha256, 32, h)));
+	} else
+		json_object_set_new(o, "response_sha256", json_null());
+	json_object_set_new(o, "error", cn->completion.error != NULL &&
+	    cn->completion.error[0] != '\0' ?
+	    json_string(cn->completion.error) : json_null());
+	json_object_set_new(o, "completion_id", cn->completion_id != NULL &&
+	    cn->completion_id[0] != '\0' ? json_string(cn->completion_id) :
+	    json_null());
+	json_object_set_new(o, "signature_requests",
+	    json_integer((json_int_t)cn->sig_tries));
+	json_object_set_new(o, "signature_status",
+	    json_integer((json_int_t)cn->signature.status));
+	if (cn->sig_attempted && cn->signature.body != NULL) {
+		sha256(cn->signature.body, cn->signature.body_len,
+		    out->canary_sig_sha256);
+		out->has_canary_sig = true;
+		json_object_set_new(o, "signature_sha256",
+		    json_string(hex_encode(out->canary_sig_sha256, 32, h)));
+	} else
+		json_object_set_new(o, "signature_sha256", json_null());
+	return o;
+}
+
 void
 probe_evaluate(const struct model_cfg *m, const char *url,
     const uint8_t nonce[32], int64_t time, int64_t now,
-    const struct probe_fetch *f, struct probe_outcome *out)
+    const struct attest_ctx *ctx, const struct probe_fetch *f,
+    const struct probe_canary *cn, struct probe_outcome *out)
 {
 	struct checklist *cl, tmp;
 	json_t *o, *req;
@@ -153,7 +273,8 @@ probe_evaluate(const struct model_cfg *m, const char *url,
 		checklist_set(cl, "http.fetch", CHECK_ERROR,
 		    "upstream answered without a body");
 	else {
-		attest_verify(f->body, f->body_len, nonce, now, &out->res);
+		attest_verify_ctx(f->body, f->body_len, nonce, now, ctx,
+		    &out->res);
 		/* Show the transport first, then the evidence checks. */
 		checklist_init(&tmp);
 		checklist_set(&tmp, "http.fetch", CHECK_PASS,
@@ -164,8 +285,17 @@ probe_evaluate(const struct model_cfg *m, const char *url,
 			    cl->items[i].status, "%s", cl->items[i].detail);
 		*cl = tmp;
 	}
-	if (f->rc != TMON_OK || f->status != 200 || f->body == NULL)
-		out->res.verdict = checklist_verdict(cl);
+	if (cn != NULL && cn->attempted)
+		probe_check_canary(cn, out->res.m.signing_address, cl);
+	if (f->rc != TMON_OK || f->status != 200 || f->body == NULL ||
+	    (cn != NULL && cn->attempted)) {
+		enum check_status v = checklist_verdict(cl);
+
+		/* keep attest_verify's "nothing evidential was checked" rule */
+		if (out->res.verdict == CHECK_ERROR && v != CHECK_FAIL)
+			v = CHECK_ERROR;
+		out->res.verdict = v;
+	}
 
 	req = json_pack("{s:s, s:I, s:I, s:I}",
 	    "url", url, "status", (json_int_t)f->status,
@@ -193,6 +323,8 @@ probe_evaluate(const struct model_cfg *m, const char *url,
 	    json_string(check_status_str(out->res.verdict)));
 	json_object_set_new(o, "measurement",
 	    entry_measurement_json(&out->res.m));
+	json_object_set_new(o, "canary", cn != NULL && cn->attempted ?
+	    canary_json(cn, out) : json_null());
 	out->entry = entry_canonical(o, &out->entry_len);
 	json_decref(o);
 }

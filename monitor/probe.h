@@ -28,13 +28,38 @@ struct probe_fetch {
 	const char	*error;		/* fetch error text, "" if none */
 };
 
+/* The canary completion of a probe and its signature lookup. */
+struct probe_canary {
+	bool			 attempted;	/* false: canary disabled */
+	bool			 stream;
+	const char		*url;		/* completions endpoint */
+	const uint8_t		*request;	/* exact bytes sent */
+	size_t			 request_len;
+	struct probe_fetch	 completion;	/* what came back */
+	const char		*completion_id;	/* "" if none was found */
+	bool			 sig_attempted;
+	struct probe_fetch	 signature;	/* the last signature answer */
+	unsigned		 sig_tries;	/* requests made */
+};
+
 struct probe_outcome {
 	struct attest_result	 res;		/* checks, verdict, measurement */
 	uint8_t			*entry;		/* owned canonical JSON body */
 	size_t			 entry_len;
 	uint8_t			 body_sha256[32];
 	bool			 has_body;	/* body_sha256 is set */
+	/* canary blobs: request always, response and signature if any */
+	uint8_t			 canary_req_sha256[32];
+	uint8_t			 canary_resp_sha256[32];
+	bool			 has_canary_resp;
+	uint8_t			 canary_sig_sha256[32];
+	bool			 has_canary_sig;
 };
+
+/* sig.* checks for a canary (design.md section 3) into cl, binding the
+ * signer to attested_address (NULL: not known).  Exposed for tests. */
+void	probe_check_canary(const struct probe_canary *cn,
+	    const char *attested_address, struct checklist *cl);
 
 /*
  * Verify and build the entry of one probe of model m, whose request went
@@ -43,12 +68,15 @@ struct probe_outcome {
  * transport: pass for HTTP 200, fail when the body exceeded its cap
  * (TMON_E_LIMIT: the upstream misbehaved), error for network failures,
  * timeouts and non-200 statuses (we could not check).  With HTTP 200 the
- * body goes through attest_verify.  Fills *out; the caller frees it with
- * probe_outcome_free.
+ * body goes through attest_verify_ctx with ctx (NULL: pinned roots, no
+ * collateral, no policy).  With a canary (cn->attempted), the sig.* checks
+ * follow (probe_check_canary) with the attested signing address.  Fills
+ * *out; the caller frees it with probe_outcome_free.
  */
 void	probe_evaluate(const struct model_cfg *m, const char *url,
 	    const uint8_t nonce[32], int64_t time, int64_t now,
-	    const struct probe_fetch *f, struct probe_outcome *out);
+	    const struct attest_ctx *ctx, const struct probe_fetch *f,
+	    const struct probe_canary *cn, struct probe_outcome *out);
 
 void	probe_outcome_free(struct probe_outcome *out);
 

@@ -1,0 +1,146 @@
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "buf.h"
+#include "canary.h"
+#include "log.h"
+#include "probe.h"
+#include "tmon_limits.h"
+#include "xmalloc.h"
+
+#define MAX_SSE_FIRST_EVENT	(64 * 1024)
+
+uint8_t *
+canary_request_body(const struct model_cfg *m, bool stream, size_t *len)
+{
+	json_t *o;
+	uint8_t *body;
+
+	o = json_pack("{s:s, s:[{s:s, s:s}], s:i, s:b}",
+	    "model", m->model,
+	    "messages", "role", "user", "content", m->canary.prompt,
+	    "max_tokens", (int)m->canary.max_tokens,
+	    "stream", stream);
+	TMON_ASSERT(o != NULL);
+	body = entry_canonical(o, len);
+	json_decref(o);
+	return body;
+}
+
+static bool
+pct_append(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+	char esc[3];
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+		    *p == '_' || *p == '~') {
+			if (!buf_append(b, p, 1))
+				return false;
+			continue;
+		}
+		esc[0] = '%';
+		esc[1] = hex[*p >> 4];
+		esc[2] = hex[*p & 0xf];
+		if (!buf_append(b, esc, 3))
+			return false;
+	}
+	return true;
+}
+
+char *
+canary_completion_url(const struct model_cfg *m)
+{
+	struct buf b;
+
+	buf_init(&b, MAX_URL);
+	if (!buf_append_str(&b, m->base_url) ||
+	    !buf_append_str(&b, m->route == ROUTE_NANOGPT ?
+	    "/api/v1/chat/completions" : "/v1/chat/completions"))
+		return NULL;
+	return (char *)buf_release(&b, NULL);
+}
+
+char *
+canary_signature_url(const struct model_cfg *m, const char *id)
+{
+	struct buf b;
+
+	buf_init(&b, MAX_URL);
+	if (!buf_append_str(&b, m->base_url) ||
+	    !buf_append_str(&b, m->route == ROUTE_NANOGPT ?
+	    "/api/v1/tee/signature/" : "/v1/signature/") ||
+	    !pct_append(&b, id) || !buf_append_str(&b, "?model=") ||
+	    !pct_append(&b, m->model) ||
+	    !buf_append_str(&b, "&signing_algo=ecdsa"))
+		return NULL;
+	return (char *)buf_release(&b, NULL);
+}
+
+static bool
+valid_id(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n == 0 || n >= MAX_COMPLETION_ID)
+		return false;
+	for (i = 0; i < n; i++) {
+		if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' &&
+		    s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+		    s[i] == '-' || s[i] == '_' || s[i] == '.' || s[i] == ':'))
+			return false;
+	}
+	return true;
+}
+
+static bool
+json_id(const char *text, size_t len, char *id, size_t idsz)
+{
+	json_error_t je;
+	json_t *o, *v;
+	bool ok = false;
+
+	o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
+	if (o == NULL)
+		return false;
+	v = json_object_get(o, "id");
+	if (json_is_string(v) && valid_id(json_string_value(v),
+	    json_string_length(v)) && json_string_length(v) < idsz) {
+		memcpy(id, json_string_value(v), json_string_length(v) + 1);
+		ok = true;
+	}
+	json_decref(o);
+	return ok;
+}
+
+bool
+canary_completion_id(const uint8_t *resp, size_t len, bool stream, char *id,
+    size_t idsz)
+{
+	const char *p = (const char *)resp, *end = p + len, *line, *eol;
+
+	id[0] = '\0';
+	if (!stream)
+		return json_id(p, len, id, idsz);
+	/* SSE: find the first "data: " line that is not [DONE]. */
+	for (line = p; line < end; line = eol + 1) {
+		eol = memchr(line, '\n', (size_t)(end - line));
+		if (eol == NULL)
+			eol = end;
+		if ((size_t)(eol - line) > 6 && strncmp(line, "data: ", 6) == 0 &&
+		    (size_t)(eol - line) - 6 <= MAX_SSE_FIRST_EVENT) {
+			if (strncmp(line + 6, "[DONE]", 6) == 0)
+				return false;
+			return json_id(line + 6, (size_t)(eol - line) - 6 -
+			    (eol[-1] == '\r' ? 1 : 0), id, idsz);
+		}
+		if (eol == end)
+			break;
+	}
+	return false;
+}

@@ -1,0 +1,48 @@
+/*
+ * canary.h: the canary chat completion sent with every probe, and the
+ * completion-signature lookup that follows it (design.md section 2 step 2;
+ * notes/gpu-and-gateway.md section 3).
+ *
+ * Routes: NanoGPT POST /api/v1/chat/completions and
+ * GET /api/v1/tee/signature/{id}?model=&signing_algo=ecdsa; NEAR, Phala,
+ * RedPill POST /v1/chat/completions and
+ * GET /v1/signature/{id}?model=&signing_algo=ecdsa.
+ */
+#ifndef TMON_MONITOR_CANARY_H
+#define TMON_MONITOR_CANARY_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "config.h"
+
+#define MAX_COMPLETION_ID	128
+
+/*
+ * The request body for model m: {"max_tokens":N,"messages":[{"content":
+ * prompt,"role":"user"}],"model":m,"stream":bool} (compact JSON, sorted
+ * keys; these are the exact bytes sent and hashed).  Caller frees.
+ */
+uint8_t	*canary_request_body(const struct model_cfg *m, bool stream,
+	    size_t *len);
+
+/* URL of the completions endpoint (caller frees; NULL if too long). */
+char	*canary_completion_url(const struct model_cfg *m);
+
+/*
+ * URL of the signature endpoint for completion id (caller frees; NULL if
+ * too long).  id must have passed canary_completion_id.
+ */
+char	*canary_signature_url(const struct model_cfg *m, const char *id);
+
+/*
+ * The completion id of a response: the "id" member of a JSON completion,
+ * or of the first "data: {...}" event of an SSE stream.  The id must be
+ * 1..MAX_COMPLETION_ID-1 characters of [A-Za-z0-9._:-].  Returns false
+ * when there is none or it is malformed; id (idsz bytes) gets the value.
+ */
+bool	canary_completion_id(const uint8_t *resp, size_t len, bool stream,
+	    char *id, size_t idsz);
+
+#endif /* TMON_MONITOR_CANARY_H */

@@ -1,0 +1,237 @@
+/*
+ * check_canary: the canary completion helpers and the sig.* checks of a
+ * probe, on the real NEAR AI documentation exchange A (tests/data/sig,
+ * see its PROVENANCE.md): request bytes, SSE response bytes and the
+ * signature endpoint answer, as published.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+
+#include "canary.h"
+#include "probe.h"
+#include "tmon_limits.h"
+#include "util.h"
+
+#define A TMON_TEST_DATA "/sig/nearai-docs/A_deepseek-v3.1_cloud-api_2025-10/"
+
+static uint8_t *
+load(const char *path, size_t *len)
+{
+	uint8_t *p = NULL;
+
+	ck_assert_int_eq(read_file(path, MAX_UPSTREAM_BODY, &p, len, NULL),
+	    TMON_OK);
+	return p;
+}
+
+static struct model_cfg *
+model(enum route r)
+{
+	static struct model_cfg m;
+
+	memset(&m, 0, sizeof(m));
+	m.provider = (char *)(uintptr_t)"nanogpt";
+	m.model = (char *)(uintptr_t)"TEE/gemma-3-27b-it";
+	m.name = m.model;
+	m.base_url = (char *)(uintptr_t)"http://127.0.0.1:9";
+	m.route = r;
+	m.canary.enabled = true;
+	m.canary.prompt = (char *)(uintptr_t)"Reply with the single word: ok";
+	m.canary.max_tokens = 8;
+	return &m;
+}
+
+START_TEST(test_request_and_urls)
+{
+	uint8_t *b;
+	size_t n;
+	char *u;
+
+	b = canary_request_body(model(ROUTE_NANOGPT), false, &n);
+	ck_assert_str_eq((char *)b, "{\"max_tokens\":8,\"messages\":[{\"content"
+	    "\":\"Reply with the single word: ok\",\"role\":\"user\"}],\"model\""
+	    ":\"TEE/gemma-3-27b-it\",\"stream\":false}");
+	ck_assert_uint_eq(n, strlen((char *)b));
+	free(b);
+	u = canary_completion_url(model(ROUTE_NANOGPT));
+	ck_assert_str_eq(u, "http://127.0.0.1:9/api/v1/chat/completions");
+	free(u);
+	u = canary_signature_url(model(ROUTE_NANOGPT), "chatcmpl-1");
+	ck_assert_str_eq(u, "http://127.0.0.1:9/api/v1/tee/signature/chatcmpl-1"
+	    "?model=TEE%2Fgemma-3-27b-it&signing_algo=ecdsa");
+	free(u);
+	u = canary_signature_url(model(ROUTE_ATTESTATION_REPORT), "x");
+	ck_assert_str_eq(u, "http://127.0.0.1:9/v1/signature/x"
+	    "?model=TEE%2Fgemma-3-27b-it&signing_algo=ecdsa");
+	free(u);
+}
+END_TEST
+
+START_TEST(test_completion_id)
+{
+	static const char *const bad[] = {
+		"{\"object\":\"chat.completion\"}",
+		"{\"id\":\"../../etc\"}",
+		"{\"id\":42}",
+		"{\"id\":\"a\",\"id\":\"b\"}",
+		"not json",
+		"",
+	};
+	char id[MAX_COMPLETION_ID];
+	uint8_t *sse;
+	size_t n, i;
+
+	sse = load(A "response_body.sse", &n);
+	ck_assert(canary_completion_id(sse, n, true, id, sizeof(id)));
+	/* first line of the published stream */
+	ck_assert_str_eq(id, "chatcmpl-f42e8ae7ddb346e1adfba47e3d710b46");
+	ck_assert(!canary_completion_id(sse, n, false, id, sizeof(id)));
+	free(sse);
+	ck_assert(canary_completion_id((const uint8_t *)"{\"id\":\"cmpl-9\"}",
+	    15, false, id, sizeof(id)));
+	ck_assert_str_eq(id, "cmpl-9");
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		ck_assert_msg(!canary_completion_id((const uint8_t *)bad[i],
+		    strlen(bad[i]), false, id, sizeof(id)), "case %zu", i);
+	ck_assert(!canary_completion_id((const uint8_t *)"data: [DONE]\n\n",
+	    14, true, id, sizeof(id)));
+}
+END_TEST
+
+struct ex {
+	uint8_t	*req, *resp, *sig;
+	size_t	 req_len, resp_len, sig_len;
+};
+
+static void
+canary_a(struct ex *x, struct probe_canary *cn)
+{
+	x->req = load(A "request_body.json", &x->req_len);
+	x->resp = load(A "response_body.sse", &x->resp_len);
+	x->sig = load(A "signature_response.json", &x->sig_len);
+	memset(cn, 0, sizeof(*cn));
+	cn->attempted = true;
+	cn->stream = true;
+	cn->request = x->req;
+	cn->request_len = x->req_len;
+	cn->completion.rc = TMON_OK;
+	cn->completion.status = 200;
+	cn->completion.body = x->resp;
+	cn->completion.body_len = x->resp_len;
+	cn->completion.error = "";
+	cn->completion_id = "chatcmpl-f42e8ae7ddb346e1adfba47e3d710b46";
+	cn->sig_attempted = true;
+	cn->sig_tries = 2;
+	cn->signature.rc = TMON_OK;
+	cn->signature.status = 200;
+	cn->signature.body = x->sig;
+	cn->signature.body_len = x->sig_len;
+	cn->signature.error = "";
+}
+
+static void
+ex_free(struct ex *x)
+{
+	free(x->req);
+	free(x->resp);
+	free(x->sig);
+}
+
+static enum check_status
+st(const struct checklist *cl, const char *id)
+{
+	const struct check *c = checklist_get(cl, id);
+
+	ck_assert_msg(c != NULL, "%s missing", id);
+	return c->status;
+}
+
+START_TEST(test_sig_checks)
+{
+	struct probe_canary cn;
+	struct checklist cl;
+	struct ex x;
+	uint8_t flip;
+
+	canary_a(&x, &cn);
+	/* signing address from signature_response.json / expected.json */
+	checklist_init(&cl);
+	probe_check_canary(&cn, "0xcaaa4842758658a85785ad15367a700c601ffea5",
+	    &cl);
+	ck_assert_int_eq(st(&cl, "sig.completion"), CHECK_PASS);
+	ck_assert_int_eq(st(&cl, "sig.request_hash"), CHECK_PASS);
+	ck_assert_int_eq(st(&cl, "sig.response_hash"), CHECK_PASS);
+
+	/* signed by a key the attestation did not bind */
+	checklist_init(&cl);
+	probe_check_canary(&cn, "0x0000000000000000000000000000000000000001",
+	    &cl);
+	ck_assert_int_eq(st(&cl, "sig.completion"), CHECK_FAIL);
+
+	/* bytes changed after signing (a re-serialising gateway) */
+	flip = x.resp[10];
+	x.resp[10] ^= 0x20;
+	checklist_init(&cl);
+	probe_check_canary(&cn, NULL, &cl);
+	ck_assert_int_eq(st(&cl, "sig.completion"), CHECK_PASS);
+	ck_assert_int_eq(st(&cl, "sig.response_hash"), CHECK_FAIL);
+	x.resp[10] = flip;
+
+	/* signature never became available: error, not fail */
+	cn.signature.status = 404;
+	checklist_init(&cl);
+	probe_check_canary(&cn, NULL, &cl);
+	ck_assert_int_eq(st(&cl, "sig.completion"), CHECK_ERROR);
+	ck_assert_ptr_nonnull(strstr(checklist_get(&cl, "sig.completion")->
+	    detail, "not available after 2 requests"));
+	cn.signature.status = 200;
+
+	/* completion failed: error; no id: fail */
+	cn.completion.status = 500;
+	checklist_init(&cl);
+	probe_check_canary(&cn, NULL, &cl);
+	ck_assert_int_eq(st(&cl, "sig.completion"), CHECK_ERROR);
+	cn.completion.status = 200;
+	cn.completion_id = "";
+	checklist_init(&cl);
+	probe_check_canary(&cn, NULL, &cl);
+	ck_assert_int_eq(st(&cl, "sig.completion"), CHECK_FAIL);
+
+	/* a malformed signature answer is a fail */
+	cn.completion_id = "x";
+	cn.signature.body = (const uint8_t *)"{\"text\":1}";
+	cn.signature.body_len = 10;
+	checklist_init(&cl);
+	probe_check_canary(&cn, NULL, &cl);
+	ck_assert_int_eq(st(&cl, "sig.completion"), CHECK_FAIL);
+	ex_free(&x);
+}
+END_TEST
+
+static Suite *
+canary_suite(void)
+{
+	Suite *s = suite_create("canary");
+	TCase *tc = tcase_create("canary");
+
+	tcase_add_test(tc, test_request_and_urls);
+	tcase_add_test(tc, test_completion_id);
+	tcase_add_test(tc, test_sig_checks);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(canary_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

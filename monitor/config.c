@@ -16,6 +16,9 @@
 
 #define MAX_CONFIG_LEN	(1024 * 1024)
 #define MAX_POLICY_VALUES	64
+#define DEFAULT_PCS_BASE_URL	"https://api.trustedservices.intel.com"
+#define DEFAULT_ROOT_CA_CRL_URL	\
+	"https://certificates.trustedservices.intel.com/IntelSGXRootCA.der"
 #define DEFAULT_CANARY_PROMPT	"Reply with the single word: ok"
 #define MAX_POS		4096
 
@@ -196,6 +199,21 @@ allowed(const char *key, const char *const *keys)
 		if (strcmp(key, *keys) == 0)
 			return true;
 	return false;
+}
+
+static bool
+is_http_url(const char *s)
+{
+	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+}
+
+static void
+strip_slash(char *s)
+{
+	size_t n = strlen(s);
+
+	while (n > 0 && s[n - 1] == '/')
+		s[--n] = '\0';
 }
 
 static enum tmon_rc
@@ -519,6 +537,8 @@ config_free(struct config *cfg)
 		free(cfg->models[i].policy_mem);
 		free(cfg->models[i].canary.prompt);
 	}
+	free(cfg->pcs_base_url);
+	free(cfg->pcs_root_ca_crl_url);
 	free(cfg->test_intel_root_der);
 	free(cfg->test_nvidia_root_der);
 	free(cfg->models);
@@ -530,7 +550,10 @@ config_parse(const char *text, size_t len, const char *name,
     struct config **out, struct tmon_err *err)
 {
 	static const char *const keys[] = { "models", "max_concurrent",
-	    "max_body_bytes", "test_trust_anchors", NULL };
+	    "max_body_bytes", "test_trust_anchors", "pcs", NULL };
+	static const char *const pkeys[] = { "base_url", "root_ca_crl_url",
+	    NULL };
+	json_t *pcs;
 	static const char *const tkeys[] = { "intel_root_ca",
 	    "nvidia_root_ca", NULL };
 	json_t *ta;
@@ -586,6 +609,30 @@ config_parse(const char *text, size_t len, const char *name,
 	    64u * 1024 * 1024, MAX_UPSTREAM_BODY, &u)))
 		goto out;
 	cfg->max_body_bytes = (size_t)u;
+	pcs = json_object_get(root, "pcs");
+	if (pcs == NULL || json_is_object(pcs)) {
+		if (pcs != NULL && ((rc = check_keys(&v, pcs, "pcs", pkeys)) ||
+		    (rc = get_str(&v, pcs, "pcs", "base_url", false,
+		    &cfg->pcs_base_url)) ||
+		    (rc = get_str(&v, pcs, "pcs", "root_ca_crl_url", false,
+		    &cfg->pcs_root_ca_crl_url))))
+			goto out;
+		if (cfg->pcs_base_url == NULL)
+			cfg->pcs_base_url = xstrdup(DEFAULT_PCS_BASE_URL);
+		if (cfg->pcs_root_ca_crl_url == NULL)
+			cfg->pcs_root_ca_crl_url =
+			    xstrdup(DEFAULT_ROOT_CA_CRL_URL);
+		strip_slash(cfg->pcs_base_url);
+		if (!is_http_url(cfg->pcs_base_url) ||
+		    !is_http_url(cfg->pcs_root_ca_crl_url)) {
+			rc = verr(&v, "pcs", "URLs must start with http:// or "
+			    "https://");
+			goto out;
+		}
+	} else if (!json_is_false(pcs)) {
+		rc = verr(&v, "pcs", "must be an object or false");
+		goto out;
+	}
 	if ((ta = json_object_get(root, "test_trust_anchors")) != NULL) {
 		if (!json_is_object(ta)) {
 			rc = verr(&v, "test_trust_anchors", "must be an object");

@@ -37,6 +37,12 @@
  *                    "signature_backoff_ms": 10..60000 (default 500,
  *                    doubled after every retry)}
  * Top level, optional:
+ *   pcs              Intel collateral source: {"base_url": URL (default
+ *                    https://api.trustedservices.intel.com; a PCCS works
+ *                    too), "root_ca_crl_url": URL (default https://
+ *                    certificates.trustedservices.intel.com/IntelSGXRootCA.der)},
+ *                    or false to fetch no collateral (tdx.tcb is then an
+ *                    error: "no collateral")
  *   test_trust_anchors  {"intel_root_ca": FILE, "nvidia_root_ca": FILE}
  *                    (PEM or DER): trust a TEST PKI instead of the pinned
  *                    Intel and NVIDIA roots, for the simulated provider
@@ -94,6 +100,9 @@ struct config {
 	size_t			 n_models;
 	uint32_t		 max_concurrent;
 	size_t			 max_body_bytes;
+	/* Intel PCS / PCCS; NULL when "pcs": false */
+	char			*pcs_base_url;
+	char			*pcs_root_ca_crl_url;
 	/* test trust anchors (DER), NULL unless test_trust_anchors is set */
 	uint8_t			*test_intel_root_der;
 	size_t			 test_intel_root_der_len;

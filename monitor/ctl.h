@@ -22,8 +22,15 @@
 /* tmonctl verify-signature (ctl_sig.c): a completion signature. */
 int	ctl_verify_signature(int argc, char *argv[]);
 
+/* tmonctl verify-quote / bench-quote (ctl_quote.c): DCAP-verify a TDX
+ * quote with collateral from a file; time it. */
+int	ctl_verify_quote(int argc, char *argv[]);
+int	ctl_bench_quote(int argc, char *argv[]);
+
 /* { "name", function }, entries for tmonctl's command table. */
 #define CTL_EXTRA_COMMANDS \
-	{ "verify-signature", ctl_verify_signature },
+	{ "verify-signature", ctl_verify_signature }, \
+	{ "verify-quote", ctl_verify_quote }, \
+	{ "bench-quote", ctl_bench_quote },
 
 #endif /* TMON_MONITOR_CTL_H */

@@ -26,6 +26,7 @@
 
 #include "cur.h"
 #include "err.h"
+#include "tmon_limits.h"
 
 #define TDX_MR_LEN		48
 #define TDX_REPORTDATA_LEN	64
@@ -104,6 +105,22 @@ struct tdx_pck_info {
 	enum tdx_pck_ca	ca;		/* from the leaf's issuer CN */
 };
 
+/*
+ * What the CRL checks of the collateral (tdx_collateral.h) need to know
+ * about a quote's PCK chain: serial numbers as the magnitude bytes of the
+ * DER INTEGER (no sign, no leading zeros) and SHA-256 of the issuers'
+ * Name DER.  Filled by tdx_check_quote() once the chain has decoded.
+ */
+struct tdx_pck_ids {
+	uint8_t		leaf_serial[MAX_X509_SERIAL_LEN];
+	size_t		leaf_serial_len;
+	uint8_t		ca_serial[MAX_X509_SERIAL_LEN];
+	size_t		ca_serial_len;
+	uint8_t		leaf_issuer[32];	/* = the CA's subject */
+	uint8_t		ca_issuer[32];		/* = the root's subject */
+	char		leaf_issuer_cn[64];	/* for messages */
+};
+
 struct tdx_quote {
 	uint16_t	version;	/* 4 or 5 */
 	uint16_t	att_key_type;	/* 2 */
@@ -132,6 +149,8 @@ struct tdx_quote {
 	/* Filled by tdx_check_quote() once the PCK leaf has been read. */
 	bool		pck_ok;		/* pck is valid */
 	struct tdx_pck_info pck;
+	bool		pck_ids_ok;	/* pck_ids is valid */
+	struct tdx_pck_ids pck_ids;
 };
 
 /*

@@ -2,10 +2,14 @@
  * tdx_verify.c: TDX quote signatures, QE report binding and PCK chain
  * (notes/tdx-dcap.md section 2 steps 0, 1, 5, 6, 7, 9).
  *
- * Cost per quote: one PEM decode of three certificates, two X.509
- * decodes (leaf and CA: the root is only compared as bytes), four
- * ECDSA-P256 verifications (quote, QE report, leaf, intermediate) and
- * three SHA-256.  Raw keys and signatures become OpenSSL objects directly
+ * Cost per quote, first time a PCK chain is seen: one PEM decode of
+ * three certificates, two X.509 decodes (leaf and CA: the root is only
+ * compared as bytes), four ECDSA-P256 verifications (quote, QE report,
+ * leaf, intermediate) and three SHA-256.  A chain that verified is kept
+ * in a bounded cache keyed by SHA-256 of its bytes and of the trusted
+ * root (pck_cache below), so a quote from a platform seen before costs
+ * two ECDSA-P256 verifications (quote, QE report) and three SHA-256.
+ * Raw keys and signatures become OpenSSL objects directly
  * (EVP_PKEY_fromdata for x||y, ECDSA_SIG from r||s).  The pinned root is
  * decoded once, on first use, and shared read-only afterwards.
  */
@@ -667,6 +671,59 @@ tdx_pck_info(const struct tdx_quote *q, struct tdx_pck_info *out,
 	return rc;
 }
 
+/* ---- helpers shared with tdx_collateral.c (declared in tdx_verify.h) ---- */
+
+enum tdx_sig
+tdx_ecdsa_p256_verify(EVP_PKEY *pkey, const uint8_t *msg, size_t len,
+    const uint8_t rs[TDX_ECDSA_SIG_LEN])
+{
+	switch (ecdsa_verify_raw(pkey, msg, len, rs)) {
+	case SUB_OK:
+		return TDX_SIG_OK;
+	case SUB_BAD:
+		return TDX_SIG_BAD;
+	default:
+		return TDX_SIG_ERROR;
+	}
+}
+
+bool
+tdx_key_is_p256(const EVP_PKEY *pkey)
+{
+	return is_p256(pkey);
+}
+
+void
+tdx_x509_name_cn(const X509_NAME *name, char *out, size_t outsz)
+{
+	name_cn(name, out, outsz);
+}
+
+static ASN1_TIME *epoch_time;
+static CRYPTO_ONCE epoch_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void
+epoch_init(void)
+{
+	epoch_time = ASN1_TIME_set(NULL, 0);
+}
+
+bool
+tdx_asn1_time_unix(const ASN1_TIME *t, int64_t *out)
+{
+	int days, secs;
+
+	if (t == NULL || CRYPTO_THREAD_run_once(&epoch_once, epoch_init) !=
+	    1 || epoch_time == NULL)
+		return false;
+	if (ASN1_TIME_diff(&days, &secs, epoch_time, t) != 1) {
+		ERR_clear_error();
+		return false;
+	}
+	*out = (int64_t)days * 86400 + secs;
+	return true;
+}
+
 /* ---- the checks ---- */
 
 /* Append "; " (unless d is empty) and the formatted text to d. */
@@ -696,13 +753,41 @@ struct sig_result {
 	bool		bind_zero;	/* report_data[32..64] is zero */
 };
 
+/*
+ * The PCK leaf's public key from a loaded chain (borrowed from the X509)
+ * in *key, or SUB_BAD / SUB_ERR with why filled.
+ */
+static enum sub
+leaf_key_get(const struct pck_chain *ch, const char *chain_why,
+    EVP_PKEY **key, char *why, size_t whysz)
+{
+	*key = NULL;
+	if (ch->n == 0) {
+		snprintf(why, whysz, "%s", chain_why);
+		return SUB_BAD;
+	}
+	if ((*key = X509_get0_pubkey(ch->cert[0])) == NULL) {
+		snprintf(why, whysz, "the leaf public key cannot be decoded");
+		return drain_errors_fatal() ? SUB_ERR : SUB_BAD;
+	}
+	if (!is_p256(*key)) {
+		*key = NULL;
+		snprintf(why, whysz, "the leaf key is not ECDSA P-256");
+		return SUB_BAD;
+	}
+	return SUB_OK;
+}
+
+/*
+ * tdx.quote.signature: steps 9, 6 and 7.  leaf_key is the PCK leaf key
+ * (leaf_state SUB_OK), or leaf_state says why there is none (leaf_why).
+ */
 static void
-check_signatures(const struct tdx_quote *q, const struct pck_chain *ch,
-    const char *chain_why, struct checklist *cl)
+check_signatures(const struct tdx_quote *q, EVP_PKEY *leaf_key,
+    enum sub leaf_state, const char *leaf_why, struct checklist *cl)
 {
 	struct sig_result s;
 	EVP_PKEY *ak = NULL;
-	EVP_PKEY *leaf_key;
 	uint8_t h[32];
 	char d[MAX_CHECK_DETAIL];
 	size_t i;
@@ -719,17 +804,9 @@ check_signatures(const struct tdx_quote *q, const struct pck_chain *ch,
 		    cur_len(&q->signed_region), q->signature);
 
 	/* 6. QE report signature by the PCK leaf key. */
-	if (ch->n == 0) {
-		s.qe = SUB_BAD;
-		snprintf(s.qe_why, sizeof(s.qe_why), "%s", chain_why);
-	} else if ((leaf_key = X509_get0_pubkey(ch->cert[0])) == NULL) {
-		s.qe = drain_errors_fatal() ? SUB_ERR : SUB_BAD;
-		snprintf(s.qe_why, sizeof(s.qe_why),
-		    "the leaf public key cannot be decoded");
-	} else if (!is_p256(leaf_key)) {
-		s.qe = SUB_BAD;
-		snprintf(s.qe_why, sizeof(s.qe_why),
-		    "the leaf key is not ECDSA P-256");
+	if (leaf_state != SUB_OK) {
+		s.qe = leaf_state;
+		snprintf(s.qe_why, sizeof(s.qe_why), "%s", leaf_why);
 	} else
 		s.qe = ecdsa_verify_raw(leaf_key, cur_data(&q->qe_report),
 		    cur_len(&q->qe_report), q->qe_report_sig);
@@ -783,10 +860,12 @@ check_signatures(const struct tdx_quote *q, const struct pck_chain *ch,
 
 /*
  * The pinned root as an X509, decoded once (first use) and then only
- * read; never freed.  NULL if the embedded bytes did not decode.
+ * read; never freed.  NULL if the embedded bytes did not decode.  Its
+ * SHA-256 keys the PCK chain cache.
  */
 static CRYPTO_ONCE intel_root_once = CRYPTO_ONCE_STATIC_INIT;
 static X509 *intel_root;
+static uint8_t intel_root_sha256[32];
 
 static void
 intel_root_init(void)
@@ -799,20 +878,25 @@ intel_root_init(void)
 		X509_free(intel_root);
 		intel_root = NULL;
 	}
+	sha256(tdx_intel_root_ca_der, tdx_intel_root_ca_der_len,
+	    intel_root_sha256);
 	ERR_clear_error();
 }
 
-/*
- * The trust anchor for root_der as a new reference (caller frees), or
- * NULL if it cannot be decoded.
- */
-static X509 *
-anchor_get(const uint8_t *root_der, size_t root_der_len, bool intel)
+bool
+tdx_root_is_intel(const uint8_t *root_der, size_t root_der_len)
+{
+	return root_der_len == tdx_intel_root_ca_der_len &&
+	    CRYPTO_memcmp(root_der, tdx_intel_root_ca_der, root_der_len) == 0;
+}
+
+X509 *
+tdx_root_anchor(const uint8_t *root_der, size_t root_der_len)
 {
 	const unsigned char *p = root_der;
 	X509 *x;
 
-	if (intel) {
+	if (tdx_root_is_intel(root_der, root_der_len)) {
 		if (CRYPTO_THREAD_run_once(&intel_root_once, intel_root_init) !=
 		    1 || intel_root == NULL || X509_up_ref(intel_root) != 1)
 			return NULL;
@@ -825,17 +909,39 @@ anchor_get(const uint8_t *root_der, size_t root_der_len, bool intel)
 		X509_free(x);
 		x = NULL;
 	}
+	ERR_clear_error();
 	return x;
+}
+
+/* The validity window of x in *from / *to; false if unreadable. */
+static bool
+cert_window(const X509 *x, int64_t *from, int64_t *to)
+{
+	return tdx_asn1_time_unix(X509_get0_notBefore(x), from) &&
+	    tdx_asn1_time_unix(X509_get0_notAfter(x), to);
+}
+
+static void
+chain_pass(struct checklist *cl, enum tdx_pck_ca ca, bool intel,
+    const char *when)
+{
+	checklist_set(cl, ID_CHAIN, CHECK_PASS, "PCK leaf -> %s -> pinned %s, "
+	    "valid at %s; CRLs not checked",
+	    ca == TDX_PCK_CA_PLATFORM ? cn_platform_ca : cn_processor_ca,
+	    intel ? "Intel SGX Root CA" : "test root", when);
 }
 
 /*
  * 5. The PCK chain: exactly leaf, PCK Platform/Processor CA, root; the
  * root byte-identical to root_der; signatures and validity at now; leaf
- * not a CA.  CRLs come with the collateral (not here).
+ * not a CA.  CRLs come with the collateral (tdx_collateral.h).  Sets
+ * tdx.pck_chain and returns SUB_OK only when it passed; *anchor_out
+ * (caller frees) is the trusted root then.
  */
-static void
+static enum sub
 check_chain(const struct pck_chain *ch, const char *chain_why, int64_t now,
-    const uint8_t *root_der, size_t root_der_len, struct checklist *cl)
+    const uint8_t *root_der, size_t root_der_len, struct checklist *cl,
+    X509 **anchor_out)
 {
 	X509_STORE *store = NULL;
 	X509_STORE_CTX *ctx = NULL;
@@ -847,38 +953,39 @@ check_chain(const struct pck_chain *ch, const char *chain_why, int64_t now,
 	char when[32];
 	bool intel;
 	int v, verr;
+	enum sub rc = SUB_BAD;
 
+	*anchor_out = NULL;
 	fmt_time(now, when, sizeof(when));
 	if (ch->n == 0) {
 		checklist_set(cl, ID_CHAIN, CHECK_FAIL, "%s", chain_why);
-		return;
+		return SUB_BAD;
 	}
-	intel = root_der_len == tdx_intel_root_ca_der_len &&
-	    CRYPTO_memcmp(root_der, tdx_intel_root_ca_der, root_der_len) == 0;
+	intel = tdx_root_is_intel(root_der, root_der_len);
 	if ((size_t)ch->der_len[2] != root_der_len ||
 	    CRYPTO_memcmp(ch->der[2], root_der, root_der_len) != 0) {
 		checklist_set(cl, ID_CHAIN, CHECK_FAIL, "root certificate in "
 		    "the quote is not the pinned %s",
 		    intel ? "Intel SGX Root CA" : "test root");
-		return;
+		return SUB_BAD;
 	}
 	ca = ca_type(X509_get_subject_name(ch->cert[1]));
 	if (ca == TDX_PCK_CA_UNKNOWN) {
 		checklist_set(cl, ID_CHAIN, CHECK_FAIL, "intermediate is not "
 		    "an Intel SGX PCK Platform or Processor CA (subject CN)");
-		return;
+		return SUB_BAD;
 	}
 	if (X509_check_ca(ch->cert[0]) != 0) {
 		checklist_set(cl, ID_CHAIN, CHECK_FAIL,
 		    "PCK leaf is a CA certificate");
-		return;
+		return SUB_BAD;
 	}
 
 	/*
 	 * The anchor is decoded from the trusted bytes, not from the quote.
 	 * No default paths: nothing else is trusted.
 	 */
-	if ((anchor = anchor_get(root_der, root_der_len, intel)) == NULL ||
+	if ((anchor = tdx_root_anchor(root_der, root_der_len)) == NULL ||
 	    (store = X509_STORE_new()) == NULL ||
 	    X509_STORE_add_cert(store, anchor) != 1 ||
 	    (untrusted = sk_X509_new_null()) == NULL ||
@@ -913,20 +1020,287 @@ check_chain(const struct pck_chain *ch, const char *chain_why, int64_t now,
 		    "run leaf -> CA -> root");
 		goto out;
 	}
-	checklist_set(cl, ID_CHAIN, CHECK_PASS, "PCK leaf -> %s -> pinned %s, "
-	    "valid at %s; CRLs not checked",
-	    ca == TDX_PCK_CA_PLATFORM ? cn_platform_ca : cn_processor_ca,
-	    intel ? "Intel SGX Root CA" : "test root", when);
+	chain_pass(cl, ca, intel, when);
+	*anchor_out = anchor;
+	anchor = NULL;
+	rc = SUB_OK;
 	goto out;
  liberr:
 	ERR_clear_error();
 	checklist_set(cl, ID_CHAIN, CHECK_ERROR, "OpenSSL failed while "
 	    "verifying the PCK chain");
+	rc = SUB_ERR;
  out:
 	X509_STORE_CTX_free(ctx);
 	sk_X509_free(untrusted);
 	X509_STORE_free(store);
 	X509_free(anchor);
+	return rc;
+}
+
+/* The magnitude bytes of a serial number; false if negative or too long. */
+static bool
+serial_bytes(const X509 *x, uint8_t *out, size_t *outlen)
+{
+	const ASN1_INTEGER *sn = X509_get0_serialNumber(x);
+	int n;
+
+	if (sn == NULL || ASN1_STRING_type(sn) != V_ASN1_INTEGER)
+		return false;
+	n = ASN1_STRING_length(sn);
+	if (n <= 0 || (size_t)n > MAX_X509_SERIAL_LEN)
+		return false;
+	memcpy(out, ASN1_STRING_get0_data(sn), (size_t)n);
+	*outlen = (size_t)n;
+	return true;
+}
+
+/* SHA-256 of the DER of name. */
+static bool
+name_hash(const X509_NAME *name, uint8_t out[32])
+{
+	const unsigned char *der;
+	size_t len;
+
+	if (X509_NAME_get0_der((X509_NAME *)(uintptr_t)name, &der, &len) != 1) {
+		ERR_clear_error();
+		return false;
+	}
+	sha256(der, len, out);
+	return true;
+}
+
+static bool
+pck_ids_fill(const struct pck_chain *ch, struct tdx_pck_ids *ids)
+{
+	memset(ids, 0, sizeof(*ids));
+	if (ch->n != PCK_CHAIN_CERTS)
+		return false;
+	name_cn(X509_get_issuer_name(ch->cert[0]), ids->leaf_issuer_cn,
+	    sizeof(ids->leaf_issuer_cn));
+	return serial_bytes(ch->cert[0], ids->leaf_serial,
+	    &ids->leaf_serial_len) &&
+	    serial_bytes(ch->cert[1], ids->ca_serial, &ids->ca_serial_len) &&
+	    name_hash(X509_get_issuer_name(ch->cert[0]), ids->leaf_issuer) &&
+	    name_hash(X509_get_issuer_name(ch->cert[1]), ids->ca_issuer);
+}
+
+/* ---- the verified-chain cache ---- */
+
+/*
+ * A PCK chain that passed check_chain, keyed by SHA-256 of the chain's
+ * bytes in the quote and SHA-256 of the trusted root.  What the chain
+ * verification produced (the pass at any time inside the window, the
+ * leaf key, the SGX extension, the CRL ids) depends only on those bytes,
+ * so a hit skips the PEM and X.509 decoding and the two certificate
+ * signatures.  A time outside the window is not a hit: the slow path
+ * then produces the exact failure.
+ */
+struct pck_entry {
+	bool			used;
+	uint8_t			key[32];
+	uint8_t			root[32];
+	int64_t			from, to;	/* all three certs valid */
+	enum tdx_pck_ca		ca;
+	bool			intel;
+	EVP_PKEY		*leaf_key;	/* owned reference */
+	bool			pck_ok;
+	struct tdx_pck_info	pck;
+	bool			ids_ok;
+	struct tdx_pck_ids	ids;
+};
+
+static struct {
+	CRYPTO_RWLOCK		*lock;
+	struct pck_entry	e[MAX_PCK_CACHE];
+	size_t			next;		/* round-robin victim */
+	uint64_t		hits, misses;
+} pck_cache;
+static CRYPTO_ONCE pck_cache_once = CRYPTO_ONCE_STATIC_INIT;
+
+static void
+pck_cache_init(void)
+{
+	pck_cache.lock = CRYPTO_THREAD_lock_new();
+}
+
+static bool
+pck_cache_ready(void)
+{
+	return CRYPTO_THREAD_run_once(&pck_cache_once, pck_cache_init) == 1 &&
+	    pck_cache.lock != NULL;
+}
+
+/* Copy the entry for key/root valid at now into *out (leaf_key up-ref'd). */
+static bool
+pck_cache_get(const uint8_t key[32], const uint8_t root[32], int64_t now,
+    struct pck_entry *out)
+{
+	size_t i;
+	bool hit = false;
+
+	if (!pck_cache_ready() || !CRYPTO_THREAD_read_lock(pck_cache.lock))
+		return false;
+	for (i = 0; i < MAX_PCK_CACHE; i++) {
+		const struct pck_entry *e = &pck_cache.e[i];
+
+		if (!e->used || memcmp(e->key, key, 32) != 0 ||
+		    memcmp(e->root, root, 32) != 0)
+			continue;
+		if (now < e->from || now > e->to ||
+		    EVP_PKEY_up_ref(e->leaf_key) != 1)
+			break;
+		*out = *e;
+		hit = true;
+		break;
+	}
+	CRYPTO_THREAD_unlock(pck_cache.lock);
+	/* Statistics only: a racy count is fine, a torn one harmless. */
+	if (hit)
+		__atomic_add_fetch(&pck_cache.hits, 1, __ATOMIC_RELAXED);
+	else
+		__atomic_add_fetch(&pck_cache.misses, 1, __ATOMIC_RELAXED);
+	return hit;
+}
+
+static void
+pck_cache_put(const struct pck_entry *in)
+{
+	struct pck_entry *e;
+	EVP_PKEY *old = NULL;
+	size_t i;
+
+	if (!pck_cache_ready() || EVP_PKEY_up_ref(in->leaf_key) != 1)
+		return;
+	if (!CRYPTO_THREAD_write_lock(pck_cache.lock)) {
+		EVP_PKEY_free(in->leaf_key);
+		return;
+	}
+	for (i = 0; i < MAX_PCK_CACHE; i++)
+		if (pck_cache.e[i].used &&
+		    memcmp(pck_cache.e[i].key, in->key, 32) == 0 &&
+		    memcmp(pck_cache.e[i].root, in->root, 32) == 0)
+			break;
+	if (i == MAX_PCK_CACHE) {
+		i = pck_cache.next;
+		pck_cache.next = (pck_cache.next + 1) % MAX_PCK_CACHE;
+	}
+	e = &pck_cache.e[i];
+	if (e->used)
+		old = e->leaf_key;
+	*e = *in;
+	e->used = true;
+	CRYPTO_THREAD_unlock(pck_cache.lock);
+	EVP_PKEY_free(old);
+}
+
+void
+tdx_pck_cache_flush(void)
+{
+	EVP_PKEY *keys[MAX_PCK_CACHE];
+	size_t i, n = 0;
+
+	if (!pck_cache_ready() || !CRYPTO_THREAD_write_lock(pck_cache.lock))
+		return;
+	for (i = 0; i < MAX_PCK_CACHE; i++) {
+		if (pck_cache.e[i].used)
+			keys[n++] = pck_cache.e[i].leaf_key;
+		memset(&pck_cache.e[i], 0, sizeof(pck_cache.e[i]));
+	}
+	pck_cache.next = 0;
+	CRYPTO_THREAD_unlock(pck_cache.lock);
+	for (i = 0; i < n; i++)
+		EVP_PKEY_free(keys[i]);
+}
+
+void
+tdx_pck_cache_stats(uint64_t *hits, uint64_t *misses)
+{
+	*hits = __atomic_load_n(&pck_cache.hits, __ATOMIC_RELAXED);
+	*misses = __atomic_load_n(&pck_cache.misses, __ATOMIC_RELAXED);
+}
+
+/* ---- entry points ---- */
+
+static void
+parse_pass(const struct tdx_quote *q, size_t len, struct checklist *cl)
+{
+	if (q->trailing_len == 0)
+		checklist_set(cl, ID_PARSE, CHECK_PASS, "v%u TD%s, %zu bytes, "
+		    "no trailing bytes", q->version,
+		    q->body_type == TDX_BODY_TD15 ? "15" : "10", len);
+	else
+		checklist_set(cl, ID_PARSE, CHECK_PASS, "v%u TD%s, %zu bytes "
+		    "(quote %zu), %zu trailing %s bytes", q->version,
+		    q->body_type == TDX_BODY_TD15 ? "15" : "10", len,
+		    q->quote_len, q->trailing_len,
+		    q->trailing_nonzero ? "non-zero (unsigned)" : "zero");
+}
+
+/*
+ * The slow path: decode and verify the chain, then remember it if it
+ * passed.  key / root are the cache keys.
+ */
+static void
+check_uncached(struct tdx_quote *q, int64_t now, const uint8_t *root_der,
+    size_t root_der_len, const uint8_t key[32], const uint8_t root[32],
+    struct checklist *cl)
+{
+	struct tmon_err err;
+	struct pck_chain ch;
+	struct pck_entry e;
+	EVP_PKEY *leaf_key;
+	X509 *anchor = NULL;
+	char why[160], kwhy[128];
+	enum sub r, kr;
+
+	why[0] = '\0';
+	r = chain_load(q, &ch, why, sizeof(why));
+	if (r == SUB_ERR) {
+		checklist_set(cl, ID_SIG, CHECK_ERROR, "OpenSSL failed while "
+		    "reading the PCK chain");
+		checklist_set(cl, ID_CHAIN, CHECK_ERROR, "OpenSSL failed while "
+		    "reading the PCK chain");
+		return;
+	}
+	kwhy[0] = '\0';
+	kr = leaf_key_get(&ch, why, &leaf_key, kwhy, sizeof(kwhy));
+	check_signatures(q, leaf_key, kr, kwhy, cl);
+	r = check_chain(&ch, why, now, root_der, root_der_len, cl, &anchor);
+	if (ch.n > 0) {
+		tmon_err_clear(&err);
+		q->pck_ok = pck_info_from_x509(ch.cert[0], &q->pck, &err) ==
+		    TMON_OK;
+		q->pck_ids_ok = pck_ids_fill(&ch, &q->pck_ids);
+	}
+	if (r == SUB_OK && kr == SUB_OK) {
+		memset(&e, 0, sizeof(e));
+		memcpy(e.key, key, 32);
+		memcpy(e.root, root, 32);
+		e.ca = ca_type(X509_get_subject_name(ch.cert[1]));
+		e.intel = tdx_root_is_intel(root_der, root_der_len);
+		e.leaf_key = leaf_key;
+		e.pck_ok = q->pck_ok;
+		e.pck = q->pck;
+		e.ids_ok = q->pck_ids_ok;
+		e.ids = q->pck_ids;
+		if (cert_window(ch.cert[0], &e.from, &e.to)) {
+			int64_t f, t;
+			bool ok = true;
+
+			ok = cert_window(ch.cert[1], &f, &t) && ok;
+			e.from = f > e.from ? f : e.from;
+			e.to = t < e.to ? t : e.to;
+			ok = ok && cert_window(anchor, &f, &t);
+			e.from = f > e.from ? f : e.from;
+			e.to = t < e.to ? t : e.to;
+			if (ok && now >= e.from && now <= e.to)
+				pck_cache_put(&e);
+		}
+	}
+	X509_free(anchor);
+	chain_free(&ch);
+	ERR_clear_error();
 }
 
 bool
@@ -935,10 +1309,10 @@ tdx_check_quote_root(const uint8_t *buf, size_t len, int64_t now,
     struct checklist *cl)
 {
 	struct tmon_err err;
-	struct pck_chain ch;
-	char why[160];
+	struct pck_entry hit;
+	uint8_t key[32], root[32];
+	char when[32];
 	enum tmon_rc rc;
-	enum sub r;
 
 	tmon_err_clear(&err);
 	rc = tdx_quote_parse(buf, len, q, &err);
@@ -951,35 +1325,25 @@ tdx_check_quote_root(const uint8_t *buf, size_t len, int64_t now,
 		    "not checked: quote did not parse");
 		return false;
 	}
-	if (q->trailing_len == 0)
-		checklist_set(cl, ID_PARSE, CHECK_PASS, "v%u TD%s, %zu bytes, "
-		    "no trailing bytes", q->version,
-		    q->body_type == TDX_BODY_TD15 ? "15" : "10", len);
-	else
-		checklist_set(cl, ID_PARSE, CHECK_PASS, "v%u TD%s, %zu bytes "
-		    "(quote %zu), %zu trailing %s bytes", q->version,
-		    q->body_type == TDX_BODY_TD15 ? "15" : "10", len,
-		    q->quote_len, q->trailing_len,
-		    q->trailing_nonzero ? "non-zero (unsigned)" : "zero");
+	parse_pass(q, len, cl);
 
-	why[0] = '\0';
-	r = chain_load(q, &ch, why, sizeof(why));
-	if (r == SUB_ERR) {
-		checklist_set(cl, ID_SIG, CHECK_ERROR, "OpenSSL failed while "
-		    "reading the PCK chain");
-		checklist_set(cl, ID_CHAIN, CHECK_ERROR, "OpenSSL failed while "
-		    "reading the PCK chain");
+	if (tdx_root_is_intel(root_der, root_der_len) &&
+	    CRYPTO_THREAD_run_once(&intel_root_once, intel_root_init) == 1)
+		memcpy(root, intel_root_sha256, 32);
+	else
+		sha256(root_der, root_der_len, root);
+	sha256(cur_data(&q->pck_chain), cur_len(&q->pck_chain), key);
+	if (!pck_cache_get(key, root, now, &hit)) {
+		check_uncached(q, now, root_der, root_der_len, key, root, cl);
 		return true;
 	}
-	check_signatures(q, &ch, why, cl);
-	check_chain(&ch, why, now, root_der, root_der_len, cl);
-	if (ch.n > 0) {
-		tmon_err_clear(&err);
-		q->pck_ok = pck_info_from_x509(ch.cert[0], &q->pck, &err) ==
-		    TMON_OK;
-	}
-	chain_free(&ch);
-	ERR_clear_error();
+	check_signatures(q, hit.leaf_key, SUB_OK, "", cl);
+	chain_pass(cl, hit.ca, hit.intel, fmt_time(now, when, sizeof(when)));
+	q->pck_ok = hit.pck_ok;
+	q->pck = hit.pck;
+	q->pck_ids_ok = hit.ids_ok;
+	q->pck_ids = hit.ids;
+	EVP_PKEY_free(hit.leaf_key);
 	return true;
 }
 

@@ -9,9 +9,12 @@
  * used here.
  *
  * Everything here is pure: no I/O, no clock (`now` is a parameter, unix
- * seconds, UTC).  The only global is the pinned root decoded into an X509
- * once (CRYPTO_THREAD_run_once) and read-only afterwards, so the
- * functions are safe to call from several threads.
+ * seconds, UTC).  Globals: the pinned root decoded into an X509 once
+ * (CRYPTO_THREAD_run_once) and read-only afterwards, and a bounded cache
+ * of verified PCK chains (MAX_PCK_CACHE entries, behind a read-write
+ * lock).  The cache only remembers what a verification computed from the
+ * same bytes, so results do not depend on it; the functions are safe to
+ * call from several threads.
  */
 #ifndef TMON_VERIFY_TDX_VERIFY_H
 #define TMON_VERIFY_TDX_VERIFY_H
@@ -19,6 +22,9 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
 
 #include "checklist.h"
 #include "err.h"
@@ -64,8 +70,16 @@ extern const size_t tdx_intel_root_ca_der_len;
  * (allocation etc.) are CHECK_ERROR, never pass or fail.
  *
  * On parse success *q is filled (borrowing buf; q->pck and q->pck_ok are
- * set when the PCK leaf's SGX extension could be read) and true is
- * returned; false otherwise (*q zeroed).
+ * set when the PCK leaf's SGX extension could be read, q->pck_ids and
+ * q->pck_ids_ok when the chain's serials and issuers could be read) and
+ * true is returned; false otherwise (*q zeroed).
+ *
+ * A chain that passed is remembered (by SHA-256 of the chain bytes and
+ * of the root, with the intersection of the three certificates'
+ * validity): a later quote with the same chain, checked at a time inside
+ * that window, skips the PEM/X.509 decoding and the two certificate
+ * signatures and gets the same checks.  Cost then: two ECDSA-P256
+ * verifications (quote, QE report) and three SHA-256.
  */
 bool	tdx_check_quote(const uint8_t *buf, size_t len, int64_t now,
 	    struct tdx_quote *q, struct checklist *cl);
@@ -100,5 +114,52 @@ bool	tdx_check_quote_root(const uint8_t *buf, size_t len, int64_t now,
  */
 enum tmon_rc	tdx_pck_info(const struct tdx_quote *q,
 		    struct tdx_pck_info *out, struct tmon_err *err);
+
+/*
+ * Empty the verified PCK chain cache (tmonctl bench-quote --cold, tests).
+ * Never needed for correctness.
+ */
+void	tdx_pck_cache_flush(void);
+
+/*
+ * Lookups of the PCK chain cache that hit and missed since start (for
+ * tests and benchmarks; counts are approximate under concurrency).
+ */
+void	tdx_pck_cache_stats(uint64_t *hits, uint64_t *misses);
+
+/* ---- helpers shared by the tdx_* modules (tdx_collateral.c) ---- */
+
+enum tdx_sig {
+	TDX_SIG_ERROR = 0,	/* OpenSSL failed: could not check */
+	TDX_SIG_BAD,		/* does not verify (or r, s out of range) */
+	TDX_SIG_OK
+};
+
+/*
+ * Verify the raw r||s (2 x 32 bytes, big-endian) ECDSA signature rs over
+ * SHA-256 of the len bytes at msg with the P-256 key pkey.  Clears the
+ * OpenSSL error queue on failure.
+ */
+enum tdx_sig	tdx_ecdsa_p256_verify(EVP_PKEY *pkey, const uint8_t *msg,
+		    size_t len, const uint8_t rs[TDX_ECDSA_SIG_LEN]);
+
+/* True if pkey is an EC key on P-256. */
+bool	tdx_key_is_p256(const EVP_PKEY *pkey);
+
+/* True if root_der is byte for byte the pinned Intel SGX Root CA. */
+bool	tdx_root_is_intel(const uint8_t *root_der, size_t root_der_len);
+
+/*
+ * root_der decoded as an X509 (a new reference the caller frees), or
+ * NULL if it is not exactly one DER certificate.  For the Intel root the
+ * shared decoded copy is returned (up-ref'd).
+ */
+X509	*tdx_root_anchor(const uint8_t *root_der, size_t root_der_len);
+
+/* The commonName of name in out ("" if none, not text, or too long). */
+void	tdx_x509_name_cn(const X509_NAME *name, char *out, size_t outsz);
+
+/* An ASN1_TIME as unix seconds; false if it cannot be read. */
+bool	tdx_asn1_time_unix(const ASN1_TIME *t, int64_t *out);
 
 #endif /* TMON_VERIFY_TDX_VERIFY_H */

@@ -1,0 +1,1253 @@
+/*
+ * tdx_collateral.c: Intel DCAP collateral, verified once, and the checks
+ * tdx.collateral, tdx.tcb and the CRL part of tdx.pck_chain (contract in
+ * tdx_collateral.h; procedure notes/tdx-dcap.md sections 2 and 3).
+ */
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <openssl/bio.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <openssl/x509v3.h>
+
+#include "encode.h"
+#include "log.h"
+#include "tdx_collateral.h"
+#include "tdx_verify.h"
+#include "tmon_limits.h"
+#include "util.h"
+#include "xmalloc.h"
+
+#define ID_COLL		"tdx.collateral"
+#define ID_TCB		"tdx.tcb"
+#define ID_CHAIN	"tdx.pck_chain"
+
+#define CN_TCB_SIGNING	"Intel SGX TCB Signing"
+#define CN_PLATFORM_CA	"Intel SGX PCK Platform CA"
+#define CN_PROCESSOR_CA	"Intel SGX PCK Processor CA"
+
+#define MAX_WINDOWS	8
+
+/* A time window one piece of the collateral is valid in. */
+struct window {
+	const char	*what;		/* "TCB Info" */
+	const char	*from_name;	/* "issueDate" */
+	const char	*to_name;	/* "nextUpdate" */
+	int64_t		 from, to;
+};
+
+struct serial {
+	size_t		len;
+	uint8_t		b[MAX_X509_SERIAL_LEN];
+};
+
+struct crl_info {
+	int64_t		 this_update, next_update;
+	uint8_t		 issuer[32];	/* SHA-256 of the issuer Name DER */
+	char		 issuer_cn[64];
+	struct serial	*revoked;	/* sorted by (len, bytes) */
+	size_t		 n_revoked;
+};
+
+struct tdx_collateral {
+	bool			 intel;		/* pinned Intel root */
+	bool			 verified;	/* every signature and chain */
+	unsigned		 n_fail;	/* failures recorded */
+	bool			 crls_ok;	/* both CRL signatures verified */
+	char			 why[MAX_CHECK_DETAIL];	/* first failure */
+	struct window		 win[MAX_WINDOWS];
+	size_t			 n_win;
+	struct tdx_tcb_info	*tcb;
+	struct tdx_qe_identity	*qe;
+	struct crl_info		 pck_crl, root_crl;
+	enum tdx_pck_ca		 crl_ca;
+	int64_t			 issue, next;
+};
+
+/* The pieces of either source, in the same form. */
+struct raw {
+	const uint8_t	*tcb;		/* the signed tcbInfo text */
+	size_t		 tcb_len;
+	uint8_t		 tcb_sig[64];
+	const char	*tcb_chain;
+	const uint8_t	*qe;		/* the signed enclaveIdentity text */
+	size_t		 qe_len;
+	uint8_t		 qe_sig[64];
+	const char	*qe_chain;
+	const uint8_t	*pck_crl;
+	size_t		 pck_crl_len;
+	const char	*crl_chain;
+	const uint8_t	*root_crl;
+	size_t		 root_crl_len;
+};
+
+/* A decoded issuer chain: the signer and the root, with their DER. */
+struct chain2 {
+	X509		*cert[2];
+	unsigned char	*der[2];
+	long		 der_len[2];
+};
+
+static void
+chain2_free(struct chain2 *c)
+{
+	size_t i;
+
+	for (i = 0; i < 2; i++) {
+		X509_free(c->cert[i]);
+		OPENSSL_free(c->der[i]);
+	}
+	memset(c, 0, sizeof(*c));
+}
+
+/* Record the first verification failure (later ones are dropped). */
+static void __attribute__((format(printf, 2, 3)))
+fail(struct tdx_collateral *c, const char *fmt, ...)
+{
+	va_list ap;
+
+	c->n_fail++;
+	if (!c->verified)
+		return;
+	c->verified = false;
+	va_start(ap, fmt);
+	vsnprintf(c->why, sizeof(c->why), fmt, ap);
+	va_end(ap);
+}
+
+static void
+window_add(struct tdx_collateral *c, const char *what, const char *from_name,
+    int64_t from, const char *to_name, int64_t to)
+{
+	TMON_ASSERT(c->n_win < MAX_WINDOWS);
+	c->win[c->n_win].what = what;
+	c->win[c->n_win].from_name = from_name;
+	c->win[c->n_win].to_name = to_name;
+	c->win[c->n_win].from = from;
+	c->win[c->n_win].to = to;
+	c->n_win++;
+}
+
+/* ---- locating the signed member in a PCS body, byte for byte ---- */
+
+struct scan {
+	const uint8_t	*p;
+	size_t		 n;
+	size_t		 i;
+};
+
+static void
+scan_ws(struct scan *s)
+{
+	while (s->i < s->n && (s->p[s->i] == ' ' || s->p[s->i] == '\t' ||
+	    s->p[s->i] == '\n' || s->p[s->i] == '\r'))
+		s->i++;
+}
+
+/* A JSON string at s->i: its raw contents are [*start, *end). */
+static bool
+scan_string(struct scan *s, size_t *start, size_t *end, bool *escaped)
+{
+	if (s->i >= s->n || s->p[s->i] != '"')
+		return false;
+	s->i++;
+	*start = s->i;
+	*escaped = false;
+	while (s->i < s->n) {
+		if (s->p[s->i] == '\\') {
+			*escaped = true;
+			if (s->n - s->i < 2)
+				return false;
+			s->i += 2;
+			continue;
+		}
+		if (s->p[s->i] == '"') {
+			*end = s->i;
+			s->i++;
+			return true;
+		}
+		if (s->p[s->i] < 0x20)
+			return false;
+		s->i++;
+	}
+	return false;
+}
+
+static bool
+scan_value(struct scan *s, int depth)
+{
+	size_t a, b, start;
+	bool esc, obj;
+	uint8_t close;
+
+	scan_ws(s);
+	if (s->i >= s->n)
+		return false;
+	if (s->p[s->i] == '"')
+		return scan_string(s, &a, &b, &esc);
+	if (s->p[s->i] == '{' || s->p[s->i] == '[') {
+		obj = s->p[s->i] == '{';
+		close = obj ? '}' : ']';
+		if (depth >= MAX_JSON_DEPTH)
+			return false;
+		s->i++;
+		scan_ws(s);
+		if (s->i < s->n && s->p[s->i] == close) {
+			s->i++;
+			return true;
+		}
+		for (;;) {
+			if (obj) {
+				scan_ws(s);
+				if (!scan_string(s, &a, &b, &esc))
+					return false;
+				scan_ws(s);
+				if (s->i >= s->n || s->p[s->i] != ':')
+					return false;
+				s->i++;
+			}
+			if (!scan_value(s, depth + 1))
+				return false;
+			scan_ws(s);
+			if (s->i >= s->n)
+				return false;
+			if (s->p[s->i] == ',') {
+				s->i++;
+				continue;
+			}
+			if (s->p[s->i] != close)
+				return false;
+			s->i++;
+			return true;
+		}
+	}
+	start = s->i;
+	while (s->i < s->n && ((s->p[s->i] >= '0' && s->p[s->i] <= '9') ||
+	    (s->p[s->i] >= 'a' && s->p[s->i] <= 'z') ||
+	    (s->p[s->i] >= 'A' && s->p[s->i] <= 'Z') || s->p[s->i] == '+' ||
+	    s->p[s->i] == '-' || s->p[s->i] == '.'))
+		s->i++;
+	return s->i > start;
+}
+
+/*
+ * The exact bytes of the value of the top-level member key of the JSON
+ * object in body (a member whose name is written with escapes does not
+ * count).  False if body is not one object or key is absent or repeated.
+ */
+static bool
+raw_member(const uint8_t *body, size_t n, const char *key,
+    const uint8_t **val, size_t *val_len)
+{
+	struct scan s = { body, n, 0 };
+	size_t ka, kb, va, klen = strlen(key);
+	bool esc, found = false;
+
+	scan_ws(&s);
+	if (s.i >= s.n || s.p[s.i] != '{')
+		return false;
+	s.i++;
+	scan_ws(&s);
+	if (s.i < s.n && s.p[s.i] == '}')
+		return false;
+	for (;;) {
+		scan_ws(&s);
+		if (!scan_string(&s, &ka, &kb, &esc))
+			return false;
+		scan_ws(&s);
+		if (s.i >= s.n || s.p[s.i] != ':')
+			return false;
+		s.i++;
+		scan_ws(&s);
+		va = s.i;
+		if (!scan_value(&s, 1))
+			return false;
+		if (!esc && kb - ka == klen && memcmp(body + ka, key, klen) == 0) {
+			if (found)
+				return false;
+			found = true;
+			*val = body + va;
+			*val_len = s.i - va;
+		}
+		scan_ws(&s);
+		if (s.i >= s.n)
+			return false;
+		if (s.p[s.i] == ',') {
+			s.i++;
+			continue;
+		}
+		if (s.p[s.i] != '}')
+			return false;
+		s.i++;
+		scan_ws(&s);
+		return found && s.i == s.n;
+	}
+}
+
+/*
+ * A PCS body {"<member>": {...}, "signature": "<128 hex>"}: the exact
+ * text of the member's value in *text / *text_len (borrowing body) and
+ * the signature in sig.
+ */
+static enum tmon_rc
+pcs_body(const char *what, const char *member, const uint8_t *body,
+    size_t len, const uint8_t **text, size_t *text_len, uint8_t sig[64],
+    struct tmon_err *err)
+{
+	json_error_t je;
+	json_t *root = NULL, *m, *slice = NULL, *sv;
+	enum tmon_rc rc = TMON_E_PARSE;
+
+	if (body == NULL)
+		return tmon_err_set(err, TMON_E_PARSE, "%s: missing", what);
+	if (len > MAX_COLLATERAL_JSON)
+		return tmon_err_set(err, TMON_E_LIMIT, "%s: %zu bytes exceed %u",
+		    what, len, MAX_COLLATERAL_JSON);
+	if (!tdx_json_depth_ok(body, len, MAX_JSON_DEPTH))
+		return tmon_err_set(err, TMON_E_LIMIT, "%s: nested deeper than "
+		    "%d", what, MAX_JSON_DEPTH);
+	root = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je);
+	if (root == NULL) {
+		tmon_err_set(err, TMON_E_PARSE, "%s: invalid JSON at line %d "
+		    "column %d: %s", what, je.line, je.column, je.text);
+		goto out;
+	}
+	if (!json_is_object(root) ||
+	    !json_is_object(m = json_object_get(root, member))) {
+		tmon_err_set(err, TMON_E_PARSE, "%s: no \"%s\" object", what,
+		    member);
+		goto out;
+	}
+	sv = json_object_get(root, "signature");
+	if (!json_is_string(sv) || !hex_decode_exact(json_string_value(sv),
+	    json_string_length(sv), sig, 64, false)) {
+		tmon_err_set(err, TMON_E_PARSE, "%s: signature: not 128 hex "
+		    "digits", what);
+		goto out;
+	}
+	/*
+	 * The signature covers the member's text as served: find its bytes,
+	 * and make sure they are the value jansson read.
+	 */
+	if (!raw_member(body, len, member, text, text_len) ||
+	    (slice = json_loadb((const char *)*text, *text_len,
+	    JSON_REJECT_DUPLICATES, &je)) == NULL || !json_equal(slice, m)) {
+		tmon_err_set(err, TMON_E_PARSE, "%s: cannot locate the exact "
+		    "text of \"%s\"", what, member);
+		goto out;
+	}
+	rc = TMON_OK;
+ out:
+	json_decref(slice);
+	json_decref(root);
+	return rc;
+}
+
+/* ---- certificates and CRLs ---- */
+
+/* Exactly two PEM certificates (signer, root) from the text pem. */
+static enum tmon_rc
+load_chain(const char *what, const char *pem, struct chain2 *out,
+    struct tmon_err *err)
+{
+	BIO *bio = NULL;
+	char *name = NULL, *hdr = NULL;
+	unsigned char *data = NULL;
+	const unsigned char *p;
+	long len;
+	size_t n = 0, plen;
+	unsigned long e;
+	enum tmon_rc rc = TMON_E_PARSE;
+
+	memset(out, 0, sizeof(*out));
+	if (pem == NULL)
+		return tmon_err_set(err, TMON_E_PARSE, "%s: missing", what);
+	plen = strlen(pem);
+	if (plen > MAX_PEM_CHAIN_LEN)
+		return tmon_err_set(err, TMON_E_LIMIT, "%s: %zu bytes exceed %u",
+		    what, plen, MAX_PEM_CHAIN_LEN);
+	if ((bio = BIO_new_mem_buf(pem, (int)plen)) == NULL) {
+		rc = tmon_err_set(err, TMON_E_CRYPTO_LIB, "%s: BIO_new_mem_buf "
+		    "failed", what);
+		goto out;
+	}
+	for (;;) {
+		if (PEM_read_bio(bio, &name, &hdr, &data, &len) != 1) {
+			e = ERR_peek_last_error();
+			if (ERR_GET_LIB(e) == ERR_LIB_PEM &&
+			    ERR_GET_REASON(e) == PEM_R_NO_START_LINE)
+				break;
+			tmon_err_set(err, TMON_E_PARSE, "%s: malformed PEM "
+			    "block", what);
+			goto out;
+		}
+		if (strcmp(name, "CERTIFICATE") != 0 || hdr[0] != '\0') {
+			tmon_err_set(err, TMON_E_PARSE, "%s: PEM block %zu is not "
+			    "a plain CERTIFICATE", what, n + 1);
+			goto out;
+		}
+		if (n == 2) {
+			tmon_err_set(err, TMON_E_PARSE, "%s: more than two "
+			    "certificates (expected signer, root)", what);
+			goto out;
+		}
+		p = data;
+		if ((out->cert[n] = d2i_X509(NULL, &p, len)) == NULL ||
+		    p != data + len) {
+			tmon_err_set(err, TMON_E_PARSE, "%s: certificate %zu is "
+			    "not valid DER", what, n + 1);
+			goto out;
+		}
+		out->der[n] = data;
+		out->der_len[n] = len;
+		data = NULL;
+		OPENSSL_free(name);
+		OPENSSL_free(hdr);
+		name = hdr = NULL;
+		n++;
+	}
+	if (n != 2) {
+		tmon_err_set(err, TMON_E_PARSE, "%s: %zu certificate(s), "
+		    "expected 2 (signer, root)", what, n);
+		goto out;
+	}
+	rc = TMON_OK;
+ out:
+	ERR_clear_error();
+	OPENSSL_free(name);
+	OPENSSL_free(hdr);
+	OPENSSL_free(data);
+	BIO_free(bio);
+	if (rc != TMON_OK)
+		chain2_free(out);
+	return rc;
+}
+
+static int
+serial_cmp(const void *pa, const void *pb)
+{
+	const struct serial *a = pa, *b = pb;
+
+	if (a->len != b->len)
+		return a->len < b->len ? -1 : 1;
+	return memcmp(a->b, b->b, a->len);
+}
+
+static bool
+serial_listed(const struct crl_info *ci, const uint8_t *sn, size_t len)
+{
+	struct serial key;
+
+	if (len == 0 || len > MAX_X509_SERIAL_LEN || ci->n_revoked == 0)
+		return false;
+	key.len = len;
+	memcpy(key.b, sn, len);
+	return bsearch(&key, ci->revoked, ci->n_revoked, sizeof(key),
+	    serial_cmp) != NULL;
+}
+
+/*
+ * Decode a CRL given as DER, PEM or hex text of either, into *out
+ * (caller frees), reading its dates, issuer and revoked serials into ci.
+ */
+static enum tmon_rc
+load_crl(const char *what, const uint8_t *b, size_t len, X509_CRL **out,
+    struct crl_info *ci, struct tmon_err *err)
+{
+	X509_CRL *crl = NULL;
+	STACK_OF(X509_REVOKED) *rev;
+	const ASN1_INTEGER *sn;
+	const unsigned char *p;
+	const unsigned char *der;
+	size_t i, k, dlen;
+	uint8_t *hex = NULL;
+	BIO *bio = NULL;
+	int n;
+	enum tmon_rc rc = TMON_E_PARSE;
+
+	*out = NULL;
+	memset(ci, 0, sizeof(*ci));
+	if (b == NULL || len == 0)
+		return tmon_err_set(err, TMON_E_PARSE, "%s: missing", what);
+	if (len > 2 * (size_t)MAX_CRL_LEN)
+		return tmon_err_set(err, TMON_E_LIMIT, "%s: %zu bytes exceed %u",
+		    what, len, MAX_CRL_LEN);
+	if (b[0] != 0x30 && is_hex_text((const char *)b, 1)) {
+		/* a PCCS serves the Root CA CRL as hex text */
+		if ((hex = hex_decode_alloc((const char *)b, len, MAX_CRL_LEN,
+		    true, &dlen)) == NULL) {
+			tmon_err_set(err, TMON_E_PARSE, "%s: not hex, PEM or "
+			    "DER", what);
+			goto out;
+		}
+		b = hex;
+		len = dlen;
+	}
+	if (len > MAX_CRL_LEN) {
+		rc = tmon_err_set(err, TMON_E_LIMIT, "%s: %zu bytes exceed %u",
+		    what, len, MAX_CRL_LEN);
+		goto out;
+	}
+	if (len > 0 && b[0] == 0x30) {
+		p = b;
+		if ((crl = d2i_X509_CRL(NULL, &p, (long)len)) == NULL ||
+		    p != b + len) {
+			tmon_err_set(err, TMON_E_PARSE, "%s: not a DER CRL",
+			    what);
+			goto out;
+		}
+	} else {
+		if ((bio = BIO_new_mem_buf(b, (int)len)) == NULL ||
+		    (crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) ==
+		    NULL) {
+			tmon_err_set(err, TMON_E_PARSE, "%s: not a DER or PEM "
+			    "CRL", what);
+			goto out;
+		}
+	}
+	if (!tdx_asn1_time_unix(X509_CRL_get0_lastUpdate(crl),
+	    &ci->this_update) ||
+	    !tdx_asn1_time_unix(X509_CRL_get0_nextUpdate(crl),
+	    &ci->next_update)) {
+		tmon_err_set(err, TMON_E_PARSE, "%s: thisUpdate or nextUpdate "
+		    "missing or unreadable", what);
+		goto out;
+	}
+	if (X509_NAME_get0_der(X509_CRL_get_issuer(crl), &der, &dlen) != 1) {
+		tmon_err_set(err, TMON_E_PARSE, "%s: issuer unreadable", what);
+		goto out;
+	}
+	sha256(der, dlen, ci->issuer);
+	tdx_x509_name_cn(X509_CRL_get_issuer(crl), ci->issuer_cn,
+	    sizeof(ci->issuer_cn));
+	rev = X509_CRL_get_REVOKED(crl);
+	n = rev != NULL ? sk_X509_REVOKED_num(rev) : 0;
+	if (n > MAX_CRL_ENTRIES) {
+		rc = tmon_err_set(err, TMON_E_LIMIT, "%s: %d entries exceed %d",
+		    what, n, MAX_CRL_ENTRIES);
+		goto out;
+	}
+	if (n > 0)
+		ci->revoked = xcalloc((size_t)n, sizeof(*ci->revoked));
+	for (i = 0, k = 0; i < (size_t)n; i++) {
+		sn = X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(rev,
+		    (int)i));
+		/* A serial longer than any we compare can never match. */
+		if (sn == NULL || ASN1_STRING_type(sn) != V_ASN1_INTEGER ||
+		    ASN1_STRING_length(sn) <= 0 ||
+		    (size_t)ASN1_STRING_length(sn) > MAX_X509_SERIAL_LEN)
+			continue;
+		ci->revoked[k].len = (size_t)ASN1_STRING_length(sn);
+		memcpy(ci->revoked[k].b, ASN1_STRING_get0_data(sn),
+		    ci->revoked[k].len);
+		k++;
+	}
+	ci->n_revoked = k;
+	if (k > 0)
+		qsort(ci->revoked, k, sizeof(*ci->revoked), serial_cmp);
+	*out = crl;
+	crl = NULL;
+	rc = TMON_OK;
+ out:
+	ERR_clear_error();
+	if (rc != TMON_OK) {
+		free(ci->revoked);
+		ci->revoked = NULL;
+	}
+	X509_CRL_free(crl);
+	BIO_free(bio);
+	free(hex);
+	return rc;
+}
+
+/*
+ * The signer of an issuer chain: the second certificate must be the
+ * trusted root byte for byte, the first must verify under it (signature,
+ * extensions, name chaining; X509_verify_cert without time: the windows
+ * are kept and judged at check time), carry one of the expected CNs and
+ * not be listed in the Root CA CRL.  Records failures in c.
+ */
+static enum tmon_rc
+check_signer(struct tdx_collateral *c, const char *what,
+    const struct chain2 *ch, X509 *anchor, const uint8_t *root_der,
+    size_t root_der_len, const char *cn1, const char *cn2,
+    const char *win_name, struct tmon_err *err)
+{
+	X509_STORE *store = NULL;
+	X509_STORE_CTX *ctx = NULL;
+	X509_VERIFY_PARAM *param;
+	const ASN1_INTEGER *sn;
+	char cn[64];
+	int64_t from, to;
+	int v;
+	enum tmon_rc rc = TMON_E_CRYPTO_LIB;
+
+	if ((size_t)ch->der_len[1] != root_der_len ||
+	    CRYPTO_memcmp(ch->der[1], root_der, root_der_len) != 0) {
+		fail(c, "%s: the chain does not end at the pinned %s", what,
+		    c->intel ? "Intel SGX Root CA" : "test root");
+		return TMON_OK;
+	}
+	tdx_x509_name_cn(X509_get_subject_name(ch->cert[0]), cn, sizeof(cn));
+	if (strcmp(cn, cn1) != 0 && (cn2 == NULL || strcmp(cn, cn2) != 0)) {
+		fail(c, "%s: the signer's CN is \"%.40s\", not \"%s\"", what,
+		    cn, cn1);
+		return TMON_OK;
+	}
+	if ((store = X509_STORE_new()) == NULL ||
+	    X509_STORE_add_cert(store, anchor) != 1 ||
+	    (ctx = X509_STORE_CTX_new()) == NULL ||
+	    X509_STORE_CTX_init(ctx, store, ch->cert[0], NULL) != 1)
+		goto liberr;
+	param = X509_STORE_CTX_get0_param(ctx);
+	X509_VERIFY_PARAM_set_depth(param, 1);
+	if (X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT |
+	    X509_V_FLAG_NO_CHECK_TIME) != 1)
+		goto liberr;
+	v = X509_verify_cert(ctx);
+	if (v < 0 || (v == 0 && X509_STORE_CTX_get_error(ctx) ==
+	    X509_V_ERR_OUT_OF_MEM))
+		goto liberr;
+	if (v == 0)
+		fail(c, "%s: the signing certificate does not verify under the "
+		    "%s: %s", what, c->intel ? "Intel SGX Root CA" :
+		    "test root",
+		    X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
+	if (!tdx_asn1_time_unix(X509_get0_notBefore(ch->cert[0]), &from) ||
+	    !tdx_asn1_time_unix(X509_get0_notAfter(ch->cert[0]), &to)) {
+		rc = tmon_err_set(err, TMON_E_PARSE, "%s: unreadable validity "
+		    "dates", what);
+		goto out;
+	}
+	window_add(c, win_name, "notBefore", from, "notAfter", to);
+	sn = X509_get0_serialNumber(ch->cert[0]);
+	if (sn != NULL && serial_listed(&c->root_crl,
+	    ASN1_STRING_get0_data(sn), (size_t)ASN1_STRING_length(sn)))
+		fail(c, "%s: the signing certificate is revoked by the Root CA "
+		    "CRL", what);
+	rc = TMON_OK;
+	goto out;
+ liberr:
+	rc = tmon_err_set(err, TMON_E_CRYPTO_LIB, "%s: OpenSSL failed "
+	    "verifying the chain", what);
+ out:
+	ERR_clear_error();
+	X509_STORE_CTX_free(ctx);
+	X509_STORE_free(store);
+	return rc;
+}
+
+/* A signed JSON text: ECDSA-P256 by the chain's signer over its bytes. */
+static enum tmon_rc
+check_json_sig(struct tdx_collateral *c, const char *what,
+    const struct chain2 *ch, const uint8_t *text, size_t len,
+    const uint8_t sig[64], struct tmon_err *err)
+{
+	EVP_PKEY *key = X509_get0_pubkey(ch->cert[0]);
+
+	if (key == NULL || !tdx_key_is_p256(key)) {
+		ERR_clear_error();
+		fail(c, "%s: the signing key is not ECDSA P-256", what);
+		return TMON_OK;
+	}
+	switch (tdx_ecdsa_p256_verify(key, text, len, sig)) {
+	case TDX_SIG_OK:
+		return TMON_OK;
+	case TDX_SIG_BAD:
+		fail(c, "%s signature does not verify over the served text "
+		    "(%zu bytes)", what, len);
+		return TMON_OK;
+	default:
+		return tmon_err_set(err, TMON_E_CRYPTO_LIB, "%s: OpenSSL failed "
+		    "verifying the signature", what);
+	}
+}
+
+/* X509_CRL_verify with the issuer's key; records failures in c. */
+static enum tmon_rc
+check_crl_sig(struct tdx_collateral *c, const char *what, X509_CRL *crl,
+    X509 *issuer, const struct crl_info *ci, struct tmon_err *err)
+{
+	EVP_PKEY *key = X509_get0_pubkey(issuer);
+	const unsigned char *der;
+	uint8_t h[32];
+	size_t len;
+	int v;
+
+	if (X509_NAME_get0_der(X509_get_subject_name(issuer), &der, &len) !=
+	    1) {
+		ERR_clear_error();
+		return tmon_err_set(err, TMON_E_CRYPTO_LIB, "%s: issuer name "
+		    "unreadable", what);
+	}
+	sha256(der, len, h);
+	if (memcmp(h, ci->issuer, 32) != 0) {
+		fail(c, "%s: issued by \"%.40s\", not by its issuer chain's "
+		    "signer", what, ci->issuer_cn);
+		return TMON_OK;
+	}
+	if (key == NULL) {
+		ERR_clear_error();
+		fail(c, "%s: the issuer's key is unreadable", what);
+		return TMON_OK;
+	}
+	v = X509_CRL_verify(crl, key);
+	ERR_clear_error();
+	if (v < 0)
+		return tmon_err_set(err, TMON_E_CRYPTO_LIB, "%s: OpenSSL failed "
+		    "verifying the CRL", what);
+	if (v == 0) {
+		fail(c, "%s signature does not verify with its issuer (%s)",
+		    what, ci->issuer_cn);
+		return TMON_OK;
+	}
+	return TMON_OK;
+}
+
+void
+tdx_collateral_free(struct tdx_collateral *c)
+{
+	if (c == NULL)
+		return;
+	tdx_tcb_info_free(c->tcb);
+	tdx_qe_identity_free(c->qe);
+	free(c->pck_crl.revoked);
+	free(c->root_crl.revoked);
+	free(c);
+}
+
+/*
+ * Everything common to both sources: parse, verify what does not depend
+ * on the time, keep the windows.
+ */
+static enum tmon_rc
+build(const struct raw *r, const uint8_t *root_der, size_t root_der_len,
+    struct tdx_collateral **out, struct tmon_err *err)
+{
+	struct tdx_collateral *c;
+	struct chain2 tcb_ch, qe_ch, crl_ch;
+	X509_CRL *pck_crl = NULL, *root_crl = NULL;
+	X509 *anchor = NULL;
+	int64_t from, to;
+	const ASN1_INTEGER *sn;
+	size_t i;
+	unsigned before;
+	bool crls_ok;
+	enum tmon_rc rc;
+
+	*out = NULL;
+	memset(&tcb_ch, 0, sizeof(tcb_ch));
+	memset(&qe_ch, 0, sizeof(qe_ch));
+	memset(&crl_ch, 0, sizeof(crl_ch));
+	c = xcalloc(1, sizeof(*c));
+	c->verified = true;
+	c->intel = tdx_root_is_intel(root_der, root_der_len);
+
+	/* Structure: refused with an error. */
+	if ((rc = tdx_tcb_info_parse(r->tcb, r->tcb_len, &c->tcb, err)) !=
+	    TMON_OK ||
+	    (rc = tdx_qe_identity_parse(r->qe, r->qe_len, &c->qe, err)) !=
+	    TMON_OK ||
+	    (rc = load_chain("TCB Info issuer chain", r->tcb_chain, &tcb_ch,
+	    err)) != TMON_OK ||
+	    (rc = load_chain("QE Identity issuer chain", r->qe_chain, &qe_ch,
+	    err)) != TMON_OK ||
+	    (rc = load_chain("PCK CRL issuer chain", r->crl_chain, &crl_ch,
+	    err)) != TMON_OK ||
+	    (rc = load_crl("PCK CRL", r->pck_crl, r->pck_crl_len, &pck_crl,
+	    &c->pck_crl, err)) != TMON_OK ||
+	    (rc = load_crl("Root CA CRL", r->root_crl, r->root_crl_len,
+	    &root_crl, &c->root_crl, err)) != TMON_OK)
+		goto out;
+	if ((anchor = tdx_root_anchor(root_der, root_der_len)) == NULL) {
+		rc = tmon_err_set(err, TMON_E_PARSE, "trusted root: not one DER "
+		    "certificate");
+		goto out;
+	}
+
+	window_add(c, "TCB Info", "issueDate", c->tcb->issue_date,
+	    "nextUpdate", c->tcb->next_update);
+	window_add(c, "QE Identity", "issueDate", c->qe->issue_date,
+	    "nextUpdate", c->qe->next_update);
+	window_add(c, "PCK CRL", "thisUpdate", c->pck_crl.this_update,
+	    "nextUpdate", c->pck_crl.next_update);
+	window_add(c, "Root CA CRL", "thisUpdate", c->root_crl.this_update,
+	    "nextUpdate", c->root_crl.next_update);
+	if (!tdx_asn1_time_unix(X509_get0_notBefore(anchor), &from) ||
+	    !tdx_asn1_time_unix(X509_get0_notAfter(anchor), &to)) {
+		rc = tmon_err_set(err, TMON_E_CRYPTO_LIB, "trusted root: "
+		    "unreadable validity dates");
+		goto out;
+	}
+	window_add(c, c->intel ? "Intel SGX Root CA" : "test root",
+	    "notBefore", from, "notAfter", to);
+
+	/* Step 2: the Root CA CRL, signed by the root, not listing it. */
+	if ((rc = check_crl_sig(c, "Root CA CRL", root_crl, anchor,
+	    &c->root_crl, err)) != TMON_OK)
+		goto out;
+	sn = X509_get0_serialNumber(anchor);
+	if (sn != NULL && serial_listed(&c->root_crl,
+	    ASN1_STRING_get0_data(sn), (size_t)ASN1_STRING_length(sn)))
+		fail(c, "Root CA CRL: the root itself is revoked");
+	crls_ok = c->n_fail == 0;
+
+	/* Steps 3-5: the three issuer chains, then what they sign. */
+	if ((rc = check_signer(c, "TCB Info issuer chain", &tcb_ch, anchor,
+	    root_der, root_der_len, CN_TCB_SIGNING, NULL,
+	    "TCB Info signing certificate", err)) != TMON_OK ||
+	    (rc = check_signer(c, "QE Identity issuer chain", &qe_ch, anchor,
+	    root_der, root_der_len, CN_TCB_SIGNING, NULL,
+	    "QE Identity signing certificate", err)) != TMON_OK)
+		goto out;
+	before = c->n_fail;
+	if ((rc = check_signer(c, "PCK CRL issuer chain", &crl_ch, anchor,
+	    root_der, root_der_len, CN_PLATFORM_CA, CN_PROCESSOR_CA,
+	    "PCK CA certificate", err)) != TMON_OK)
+		goto out;
+	if (c->n_fail != before)
+		crls_ok = false;
+	if ((rc = check_json_sig(c, "TCB Info", &tcb_ch, r->tcb, r->tcb_len,
+	    r->tcb_sig, err)) != TMON_OK ||
+	    (rc = check_json_sig(c, "QE Identity", &qe_ch, r->qe, r->qe_len,
+	    r->qe_sig, err)) != TMON_OK)
+		goto out;
+	before = c->n_fail;
+	if ((rc = check_crl_sig(c, "PCK CRL", pck_crl, crl_ch.cert[0],
+	    &c->pck_crl, err)) != TMON_OK)
+		goto out;
+	if (c->n_fail != before)
+		crls_ok = false;
+	c->crls_ok = crls_ok;
+	c->crl_ca = strcmp(c->pck_crl.issuer_cn, CN_PLATFORM_CA) == 0 ?
+	    TDX_PCK_CA_PLATFORM : strcmp(c->pck_crl.issuer_cn,
+	    CN_PROCESSOR_CA) == 0 ? TDX_PCK_CA_PROCESSOR : TDX_PCK_CA_UNKNOWN;
+
+	c->issue = c->tcb->issue_date;
+	c->next = c->tcb->next_update;
+	for (i = 1; i < 4; i++) {
+		if (c->win[i].from > c->issue)
+			c->issue = c->win[i].from;
+		if (c->win[i].to < c->next)
+			c->next = c->win[i].to;
+	}
+	*out = c;
+	c = NULL;
+	rc = TMON_OK;
+ out:
+	ERR_clear_error();
+	X509_free(anchor);
+	X509_CRL_free(pck_crl);
+	X509_CRL_free(root_crl);
+	chain2_free(&tcb_ch);
+	chain2_free(&qe_ch);
+	chain2_free(&crl_ch);
+	tdx_collateral_free(c);
+	return rc;
+}
+
+enum tmon_rc
+tdx_collateral_from_pcs_root(const struct tdx_collateral_src *src,
+    const uint8_t *root_der, size_t root_der_len,
+    struct tdx_collateral **out, struct tmon_err *err)
+{
+	struct raw r;
+	enum tmon_rc rc;
+
+	*out = NULL;
+	memset(&r, 0, sizeof(r));
+	if ((rc = pcs_body("TCB Info body", "tcbInfo", src->tcb_info_body,
+	    src->tcb_info_body_len, &r.tcb, &r.tcb_len, r.tcb_sig, err)) !=
+	    TMON_OK ||
+	    (rc = pcs_body("QE Identity body", "enclaveIdentity",
+	    src->qe_identity_body, src->qe_identity_body_len, &r.qe, &r.qe_len,
+	    r.qe_sig, err)) != TMON_OK)
+		return rc;
+	r.tcb_chain = src->tcb_info_issuer_chain;
+	r.qe_chain = src->qe_identity_issuer_chain;
+	r.pck_crl = src->pck_crl;
+	r.pck_crl_len = src->pck_crl_len;
+	r.crl_chain = src->pck_crl_issuer_chain;
+	r.root_crl = src->root_ca_crl;
+	r.root_crl_len = src->root_ca_crl_len;
+	return build(&r, root_der, root_der_len, out, err);
+}
+
+enum tmon_rc
+tdx_collateral_from_pcs(const struct tdx_collateral_src *src,
+    struct tdx_collateral **out, struct tmon_err *err)
+{
+	return tdx_collateral_from_pcs_root(src, tdx_intel_root_ca_der,
+	    tdx_intel_root_ca_der_len, out, err);
+}
+
+/* A string member of the dcap-qvl object (borrowed; NUL-free). */
+static enum tmon_rc
+qvl_str(json_t *root, const char *key, const char **out, size_t *len,
+    struct tmon_err *err)
+{
+	json_t *v = json_object_get(root, key);
+
+	if (v == NULL)
+		return tmon_err_set(err, TMON_E_PARSE, "collateral: %s: missing",
+		    key);
+	if (!json_is_string(v))
+		return tmon_err_set(err, TMON_E_PARSE, "collateral: %s: not a "
+		    "string", key);
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return tmon_err_set(err, TMON_E_PARSE, "collateral: %s: NUL in "
+		    "string", key);
+	*out = json_string_value(v);
+	if (len != NULL)
+		*len = json_string_length(v);
+	return TMON_OK;
+}
+
+enum tmon_rc
+tdx_collateral_from_qvl_json_root(const uint8_t *json, size_t len,
+    const uint8_t *root_der, size_t root_der_len,
+    struct tdx_collateral **out, struct tmon_err *err)
+{
+	json_error_t je;
+	json_t *root = NULL;
+	struct raw r;
+	const char *s;
+	uint8_t *pck_crl = NULL, *root_crl = NULL;
+	size_t n;
+	enum tmon_rc rc = TMON_E_PARSE;
+
+	*out = NULL;
+	memset(&r, 0, sizeof(r));
+	if (len > MAX_COLLATERAL_JSON)
+		return tmon_err_set(err, TMON_E_LIMIT, "collateral: %zu bytes "
+		    "exceed %u", len, MAX_COLLATERAL_JSON);
+	if (!tdx_json_depth_ok(json, len, MAX_JSON_DEPTH))
+		return tmon_err_set(err, TMON_E_LIMIT, "collateral: nested "
+		    "deeper than %d", MAX_JSON_DEPTH);
+	root = json_loadb((const char *)json, len, JSON_REJECT_DUPLICATES, &je);
+	if (root == NULL) {
+		tmon_err_set(err, TMON_E_PARSE, "collateral: invalid JSON at "
+		    "line %d column %d: %s", je.line, je.column, je.text);
+		goto out;
+	}
+	if (!json_is_object(root)) {
+		tmon_err_set(err, TMON_E_PARSE, "collateral: not a JSON object");
+		goto out;
+	}
+	if ((rc = qvl_str(root, "tcb_info", &s, &r.tcb_len, err)) != TMON_OK)
+		goto out;
+	r.tcb = (const uint8_t *)s;
+	if ((rc = qvl_str(root, "qe_identity", &s, &r.qe_len, err)) != TMON_OK)
+		goto out;
+	r.qe = (const uint8_t *)s;
+	if ((rc = qvl_str(root, "tcb_info_signature", &s, &n, err)) != TMON_OK)
+		goto out;
+	if (!hex_decode_exact(s, n, r.tcb_sig, 64, false)) {
+		rc = tmon_err_set(err, TMON_E_PARSE, "collateral: "
+		    "tcb_info_signature: not 128 hex digits");
+		goto out;
+	}
+	if ((rc = qvl_str(root, "qe_identity_signature", &s, &n, err)) !=
+	    TMON_OK)
+		goto out;
+	if (!hex_decode_exact(s, n, r.qe_sig, 64, false)) {
+		rc = tmon_err_set(err, TMON_E_PARSE, "collateral: "
+		    "qe_identity_signature: not 128 hex digits");
+		goto out;
+	}
+	if ((rc = qvl_str(root, "tcb_info_issuer_chain", &r.tcb_chain, NULL,
+	    err)) != TMON_OK ||
+	    (rc = qvl_str(root, "qe_identity_issuer_chain", &r.qe_chain, NULL,
+	    err)) != TMON_OK ||
+	    (rc = qvl_str(root, "pck_crl_issuer_chain", &r.crl_chain, NULL,
+	    err)) != TMON_OK)
+		goto out;
+	if ((rc = qvl_str(root, "pck_crl", &s, &n, err)) != TMON_OK)
+		goto out;
+	if ((pck_crl = hex_decode_alloc(s, n, MAX_CRL_LEN, false,
+	    &r.pck_crl_len)) == NULL) {
+		rc = tmon_err_set(err, TMON_E_PARSE, "collateral: pck_crl: not "
+		    "hex (of at most %u bytes)", MAX_CRL_LEN);
+		goto out;
+	}
+	r.pck_crl = pck_crl;
+	if ((rc = qvl_str(root, "root_ca_crl", &s, &n, err)) != TMON_OK)
+		goto out;
+	if ((root_crl = hex_decode_alloc(s, n, MAX_CRL_LEN, false,
+	    &r.root_crl_len)) == NULL) {
+		rc = tmon_err_set(err, TMON_E_PARSE, "collateral: root_ca_crl: "
+		    "not hex (of at most %u bytes)", MAX_CRL_LEN);
+		goto out;
+	}
+	r.root_crl = root_crl;
+	/*
+	 * "pck_certificate_chain" is ignored on purpose: Intel takes the PCK
+	 * chain from the quote (QuoteVerifier.cpp); the peer would let this
+	 * field replace it (notes/tdx-dcap.md section 7 item 4).
+	 */
+	rc = build(&r, root_der, root_der_len, out, err);
+ out:
+	free(pck_crl);
+	free(root_crl);
+	json_decref(root);
+	return rc;
+}
+
+enum tmon_rc
+tdx_collateral_from_qvl_json(const uint8_t *json, size_t len,
+    struct tdx_collateral **out, struct tmon_err *err)
+{
+	return tdx_collateral_from_qvl_json_root(json, len,
+	    tdx_intel_root_ca_der, tdx_intel_root_ca_der_len, out, err);
+}
+
+bool
+tdx_collateral_verified(const struct tdx_collateral *c, char *why,
+    size_t whysz)
+{
+	if (why != NULL && whysz > 0)
+		snprintf(why, whysz, "%s", c->verified ? "" : c->why);
+	return c->verified;
+}
+
+int64_t
+tdx_collateral_next_update(const struct tdx_collateral *c)
+{
+	return c->next;
+}
+
+int64_t
+tdx_collateral_issue_date(const struct tdx_collateral *c)
+{
+	return c->issue;
+}
+
+void
+tdx_collateral_fmspc(const struct tdx_collateral *c, uint8_t fmspc[6])
+{
+	memcpy(fmspc, c->tcb->fmspc, 6);
+}
+
+enum tdx_pck_ca
+tdx_collateral_pck_ca(const struct tdx_collateral *c)
+{
+	return c->crl_ca;
+}
+
+/* ---- the checks ---- */
+
+/*
+ * tdx.collateral at now.  Returns true if it passed; otherwise *why
+ * says why (for tdx.tcb).
+ */
+static bool
+check_windows(const struct tdx_collateral *c, int64_t now,
+    struct checklist *cl, char *why, size_t whysz)
+{
+	const struct window *exp = NULL, *early = NULL;
+	char t1[32], t2[32], fm[16];
+	size_t i;
+
+	if (!c->verified) {
+		checklist_set(cl, ID_COLL, CHECK_FAIL, "%s", c->why);
+		snprintf(why, whysz, "the collateral does not verify");
+		return false;
+	}
+	for (i = 0; i < c->n_win; i++) {
+		if (now > c->win[i].to && (exp == NULL ||
+		    c->win[i].to < exp->to))
+			exp = &c->win[i];
+		if (now < c->win[i].from && (early == NULL ||
+		    c->win[i].from > early->from))
+			early = &c->win[i];
+	}
+	fmt_time(now, t2, sizeof(t2));
+	if (exp != NULL) {
+		fmt_time(exp->to, t1, sizeof(t1));
+		checklist_set(cl, ID_COLL, CHECK_ERROR, "collateral expired at "
+		    "%s (%s %s): TCB cannot be judged at %s", t1, exp->what,
+		    exp->to_name, t2);
+		snprintf(why, whysz, "collateral expired at %s (%s %s)", t1,
+		    exp->what, exp->to_name);
+		return false;
+	}
+	if (early != NULL) {
+		fmt_time(early->from, t1, sizeof(t1));
+		checklist_set(cl, ID_COLL, CHECK_ERROR, "collateral not valid "
+		    "before %s (%s %s is in the future at %s): TCB cannot be "
+		    "judged now", t1, early->what, early->from_name, t2);
+		snprintf(why, whysz, "collateral not valid before %s (%s %s in "
+		    "the future)", t1, early->what, early->from_name);
+		return false;
+	}
+	fmt_time(c->tcb->next_update, t1, sizeof(t1));
+	checklist_set(cl, ID_COLL, CHECK_PASS, "TCB Info %s (evaluation %u, "
+	    "next update %s), QE Identity, %s CRL and Root CA CRL verify to "
+	    "the pinned %s; valid at %s", hex_encode(c->tcb->fmspc, 6, fm),
+	    c->tcb->tcb_eval_num, t1, c->crl_ca == TDX_PCK_CA_PROCESSOR ?
+	    "PCK Processor CA" : "PCK Platform CA", c->intel ?
+	    "Intel SGX Root CA" : "test root", t2);
+	return true;
+}
+
+/* Rewrite the pass detail of tdx.pck_chain (set by tdx_check_quote). */
+static void
+chain_detail_crls(struct checklist *cl, const struct tdx_collateral *c)
+{
+	static const char tail[] = "; CRLs not checked";
+	struct check *k;
+	char t1[32], t2[32];
+	size_t i, n;
+
+	for (i = 0; i < cl->n; i++) {
+		k = &cl->items[i];
+		if (strcmp(k->id, ID_CHAIN) != 0 || k->status != CHECK_PASS)
+			continue;
+		n = strlen(k->detail);
+		if (n < sizeof(tail) - 1 ||
+		    strcmp(k->detail + n - (sizeof(tail) - 1), tail) != 0)
+			return;
+		k->detail[n - (sizeof(tail) - 1)] = '\0';
+		n = strlen(k->detail);
+		snprintf(k->detail + n, sizeof(k->detail) - n, "; not revoked "
+		    "(PCK CRL of %s, Root CA CRL of %s)",
+		    fmt_time(c->pck_crl.this_update, t1, sizeof(t1)),
+		    fmt_time(c->root_crl.this_update, t2, sizeof(t2)));
+		return;
+	}
+}
+
+/* The CRL part of tdx.pck_chain (Intel QuoteVerifier.cpp 4.1.2.4.6-7). */
+static void
+check_revocation(const struct tdx_quote *q, const struct tdx_collateral *c,
+    struct checklist *cl)
+{
+	const struct tdx_pck_ids *ids = &q->pck_ids;
+	char sn[2 * MAX_X509_SERIAL_LEN + 1];
+
+	if (!c->crls_ok)
+		return;		/* tdx.collateral fails with the reason */
+	if (!q->pck_ids_ok) {
+		checklist_set(cl, ID_CHAIN, CHECK_ERROR, "revocation not "
+		    "checked: the chain's serial numbers could not be read");
+		return;
+	}
+	if (memcmp(ids->leaf_issuer, c->pck_crl.issuer, 32) != 0) {
+		checklist_set(cl, ID_CHAIN, CHECK_ERROR, "revocation not "
+		    "checked: the PCK CRL is issued by \"%.40s\", the leaf by "
+		    "\"%.40s\"", c->pck_crl.issuer_cn, ids->leaf_issuer_cn);
+		return;
+	}
+	if (serial_listed(&c->pck_crl, ids->leaf_serial,
+	    ids->leaf_serial_len)) {
+		checklist_set(cl, ID_CHAIN, CHECK_FAIL, "PCK leaf (serial %s) "
+		    "is revoked by the %s CRL", hex_encode(ids->leaf_serial,
+		    ids->leaf_serial_len, sn), c->pck_crl.issuer_cn);
+		return;
+	}
+	if (memcmp(ids->ca_issuer, c->root_crl.issuer, 32) != 0) {
+		checklist_set(cl, ID_CHAIN, CHECK_ERROR, "revocation not "
+		    "checked: the Root CA CRL is not the PCK CA's issuer's");
+		return;
+	}
+	if (serial_listed(&c->root_crl, ids->ca_serial, ids->ca_serial_len)) {
+		checklist_set(cl, ID_CHAIN, CHECK_FAIL, "PCK CA (serial %s) is "
+		    "revoked by the Root CA CRL", hex_encode(ids->ca_serial,
+		    ids->ca_serial_len, sn));
+		return;
+	}
+	chain_detail_crls(cl, c);
+}
+
+/* The levels and advisory ids of r, as much as fits, after prefix. */
+static void
+tcb_detail(const struct tdx_tcb_result *r, char *d, size_t dsz)
+{
+	char t[32];
+	size_t i, n;
+
+	n = (size_t)snprintf(d, dsz, "%s", tdx_tcb_status_str(r->status));
+	if (n < dsz && r->n_advisory > 0) {
+		for (i = 0; i < r->n_advisory && n + 40 < dsz; i++)
+			n += (size_t)snprintf(d + n, dsz - n, "%s%s",
+			    i == 0 ? " (" : ", ", r->advisory[i].id);
+		if (i < r->n_advisory || r->advisory_truncated)
+			n += (size_t)snprintf(d + n, dsz - n, ", +%zu more",
+			    r->n_advisory - i);
+		if (n < dsz)
+			n += (size_t)snprintf(d + n, dsz - n, ")");
+	}
+	if (n < dsz)
+		snprintf(d + n, dsz - n, ": platform %s (tcbDate %s), TDX "
+		    "module %s%s%s, QE ISVSVN %u %s; evaluation %u",
+		    tdx_tcb_status_str(r->tdx_status),
+		    fmt_time(r->tcb_date, t, sizeof(t)),
+		    r->module_id[0] != '\0' ? r->module_id : "",
+		    r->module_id[0] != '\0' ? " " : "",
+		    tdx_tcb_status_str(r->module_status), r->qe_isvsvn,
+		    tdx_tcb_status_str(r->qe_status), r->tcb_eval_num);
+}
+
+void
+tdx_check_collateral(const struct tdx_quote *q,
+    const struct tdx_collateral *col, int64_t now, struct checklist *cl,
+    struct tdx_tcb_result *out)
+{
+	struct tdx_tcb_result r;
+	const struct check *ch;
+	char why[MAX_CHECK_DETAIL], d[MAX_CHECK_DETAIL];
+	bool chain_ok, coll_ok;
+
+	memset(&r, 0, sizeof(r));
+	r.sgx_level = r.tdx_level = -1;
+	if (col == NULL) {
+		checklist_set(cl, ID_COLL, CHECK_ERROR, "no collateral");
+		checklist_set(cl, ID_TCB, CHECK_ERROR, "no collateral");
+		snprintf(r.why, sizeof(r.why), "no collateral");
+		goto out;
+	}
+	ch = checklist_get(cl, ID_CHAIN);
+	chain_ok = ch != NULL && ch->status == CHECK_PASS;
+	coll_ok = check_windows(col, now, cl, why, sizeof(why));
+	check_revocation(q, col, cl);
+
+	if (!chain_ok || !q->pck_ok) {
+		checklist_set(cl, ID_TCB, CHECK_SKIP, "not checked: %s",
+		    !chain_ok ? "the PCK chain did not verify" :
+		    "the PCK leaf's SGX extension could not be read");
+		snprintf(r.why, sizeof(r.why), "not checked: the PCK chain "
+		    "did not verify");
+		goto out;
+	}
+	if (!coll_ok) {
+		checklist_set(cl, ID_TCB, CHECK_ERROR, "not judged: %s: TCB "
+		    "cannot be judged now", why);
+		snprintf(r.why, sizeof(r.why), "%s", why);
+		goto out;
+	}
+	tdx_tcb_evaluate(q, col->tcb, col->qe, &r);
+	switch (r.verdict) {
+	case TDX_TCB_CANNOT:
+		checklist_set(cl, ID_TCB, CHECK_ERROR, "not judged: %s", r.why);
+		break;
+	case TDX_TCB_BAD:
+		checklist_set(cl, ID_TCB, CHECK_FAIL, "%s", r.why);
+		break;
+	case TDX_TCB_OK:
+		tcb_detail(&r, d, sizeof(d));
+		checklist_set(cl, ID_TCB, r.status == TDX_TCB_UP_TO_DATE ?
+		    CHECK_PASS : CHECK_WARN, "%s", d);
+		break;
+	}
+ out:
+	if (out != NULL)
+		*out = r;
+}

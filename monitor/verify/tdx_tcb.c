@@ -1,0 +1,1192 @@
+/*
+ * tdx_tcb.c: TCB Info / QE Identity JSON and the TCB evaluation of a TDX
+ * quote (rules and sources in tdx_tcb.h).
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+
+#include "encode.h"
+#include "log.h"
+#include "tdx_tcb.h"
+#include "xmalloc.h"
+
+/* ---- time ---- */
+
+/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Hinnant's method). */
+static int64_t
+days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+	int64_t era, yoe, doy, doe;
+
+	y -= m <= 2;
+	era = (y >= 0 ? y : y - 399) / 400;
+	yoe = y - era * 400;
+	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+	return era * 146097 + doe - 719468;
+}
+
+static bool
+digits(const char *s, size_t n, unsigned *out)
+{
+	unsigned v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+bool
+tdx_parse_time(const char *s, int64_t *out)
+{
+	static const unsigned mdays[12] = { 31, 29, 31, 30, 31, 30, 31, 31,
+	    30, 31, 30, 31 };
+	unsigned y, mo, d, h, mi, se;
+	bool leap;
+
+	if (strlen(s) != 20 || s[4] != '-' || s[7] != '-' || s[10] != 'T' ||
+	    s[13] != ':' || s[16] != ':' || s[19] != 'Z')
+		return false;
+	if (!digits(s, 4, &y) || !digits(s + 5, 2, &mo) ||
+	    !digits(s + 8, 2, &d) || !digits(s + 11, 2, &h) ||
+	    !digits(s + 14, 2, &mi) || !digits(s + 17, 2, &se))
+		return false;
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    h > 23 || mi > 59 || se > 59)
+		return false;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo == 2 && d == 29 && !leap)
+		return false;
+	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se;
+	return true;
+}
+
+/* ---- statuses ---- */
+
+static const struct {
+	enum tdx_tcb_status	 s;
+	const char		*name;
+} status_names[] = {
+	{ TDX_TCB_UP_TO_DATE, "UpToDate" },
+	{ TDX_TCB_SW_HARDENING_NEEDED, "SWHardeningNeeded" },
+	{ TDX_TCB_CONFIGURATION_NEEDED, "ConfigurationNeeded" },
+	{ TDX_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED,
+	    "ConfigurationAndSWHardeningNeeded" },
+	{ TDX_TCB_OUT_OF_DATE, "OutOfDate" },
+	{ TDX_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED,
+	    "OutOfDateConfigurationNeeded" },
+	{ TDX_TCB_TD_RELAUNCH_ADVISED, "TDRelaunchAdvised" },
+	{ TDX_TCB_TD_RELAUNCH_ADVISED_CONFIGURATION_NEEDED,
+	    "TDRelaunchAdvisedConfigurationNeeded" },
+	{ TDX_TCB_REVOKED, "Revoked" },
+	{ TDX_TCB_NOT_SUPPORTED, "NotSupported" },
+};
+
+const char *
+tdx_tcb_status_str(enum tdx_tcb_status s)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++)
+		if (status_names[i].s == s)
+			return status_names[i].name;
+	return "Unknown";
+}
+
+/*
+ * A tcbStatus string of TCB Info (Intel TcbStatus.h
+ * VALID_TCB_INFO_STATUSES: the first seven names) into *out.
+ */
+static bool
+status_parse(const char *s, enum tdx_tcb_status *out)
+{
+	size_t i;
+
+	for (i = 0; i < 7; i++)
+		if (strcmp(s, status_names[i].name) == 0) {
+			*out = status_names[i].s;
+			return true;
+		}
+	return false;
+}
+
+/* ---- JSON helpers (every field type checked) ---- */
+
+struct jctx {
+	struct tmon_err	*err;
+	const char	*doc;		/* "tcbInfo", "enclaveIdentity" */
+};
+
+static enum tmon_rc __attribute__((format(printf, 3, 4)))
+jbad(struct jctx *j, enum tmon_rc rc, const char *fmt, ...)
+{
+	char msg[200];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	return tmon_err_set(j->err, rc, "%s: %s", j->doc, msg);
+}
+
+static json_t *
+jget(json_t *o, const char *key)
+{
+	return json_is_object(o) ? json_object_get(o, key) : NULL;
+}
+
+/* An integer member key of o in [min, max]. */
+static enum tmon_rc
+jint(struct jctx *j, json_t *o, const char *path, const char *key,
+    json_int_t min, json_int_t max, json_int_t *out)
+{
+	json_t *v = jget(o, key);
+
+	if (v == NULL)
+		return jbad(j, TMON_E_PARSE, "%s%s: missing", path, key);
+	if (!json_is_integer(v))
+		return jbad(j, TMON_E_PARSE, "%s%s: not an integer", path, key);
+	if (json_integer_value(v) < min || json_integer_value(v) > max)
+		return jbad(j, TMON_E_PARSE, "%s%s: %lld out of range", path,
+		    key, (long long)json_integer_value(v));
+	*out = json_integer_value(v);
+	return TMON_OK;
+}
+
+/* A string member (borrowed, NUL-free). */
+static enum tmon_rc
+jstr(struct jctx *j, json_t *o, const char *path, const char *key,
+    const char **out)
+{
+	json_t *v = jget(o, key);
+
+	if (v == NULL)
+		return jbad(j, TMON_E_PARSE, "%s%s: missing", path, key);
+	if (!json_is_string(v))
+		return jbad(j, TMON_E_PARSE, "%s%s: not a string", path, key);
+	if (strlen(json_string_value(v)) != json_string_length(v))
+		return jbad(j, TMON_E_PARSE, "%s%s: NUL in string", path, key);
+	*out = json_string_value(v);
+	return TMON_OK;
+}
+
+/* A string of exactly 2 * n hex digits into out[n]. */
+static enum tmon_rc
+jhex(struct jctx *j, json_t *o, const char *path, const char *key,
+    uint8_t *out, size_t n)
+{
+	const char *s;
+	enum tmon_rc rc;
+
+	if ((rc = jstr(j, o, path, key, &s)) != TMON_OK)
+		return rc;
+	if (!hex_decode_exact(s, strlen(s), out, n, false))
+		return jbad(j, TMON_E_PARSE, "%s%s: not %zu hex digits", path,
+		    key, 2 * n);
+	return TMON_OK;
+}
+
+static enum tmon_rc
+jtime(struct jctx *j, json_t *o, const char *path, const char *key,
+    int64_t *out)
+{
+	const char *s;
+	enum tmon_rc rc;
+
+	if ((rc = jstr(j, o, path, key, &s)) != TMON_OK)
+		return rc;
+	if (!tdx_parse_time(s, out))
+		return jbad(j, TMON_E_PARSE, "%s%s: not a time of the form "
+		    "YYYY-MM-DDTHH:MM:SSZ", path, key);
+	return TMON_OK;
+}
+
+/* An array member with 1..max elements (max 0: any size up to SIZE_MAX). */
+static enum tmon_rc
+jarr(struct jctx *j, json_t *o, const char *path, const char *key,
+    size_t max, enum tmon_rc limit_rc, json_t **out)
+{
+	json_t *v = jget(o, key);
+
+	if (v == NULL)
+		return jbad(j, TMON_E_PARSE, "%s%s: missing", path, key);
+	if (!json_is_array(v))
+		return jbad(j, TMON_E_PARSE, "%s%s: not an array", path, key);
+	if (json_array_size(v) == 0)
+		return jbad(j, TMON_E_PARSE, "%s%s: empty", path, key);
+	if (max != 0 && json_array_size(v) > max)
+		return jbad(j, limit_rc, "%s%s: %zu elements exceed %zu", path,
+		    key, json_array_size(v), max);
+	*out = v;
+	return TMON_OK;
+}
+
+/*
+ * Load text as one JSON object (duplicate keys rejected, depth bounded,
+ * nothing after it).
+ */
+static enum tmon_rc
+jload(struct jctx *j, const uint8_t *text, size_t len, json_t **out)
+{
+	json_error_t je;
+	json_t *root;
+
+	*out = NULL;
+	if (len > MAX_COLLATERAL_JSON)
+		return jbad(j, TMON_E_LIMIT, "%zu bytes exceed %u", len,
+		    MAX_COLLATERAL_JSON);
+	if (!tdx_json_depth_ok(text, len, MAX_JSON_DEPTH))
+		return jbad(j, TMON_E_LIMIT, "nested deeper than %d",
+		    MAX_JSON_DEPTH);
+	root = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES, &je);
+	if (root == NULL)
+		return jbad(j, TMON_E_PARSE, "invalid JSON at line %d column "
+		    "%d: %s", je.line, je.column, je.text);
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return jbad(j, TMON_E_PARSE, "not a JSON object");
+	}
+	*out = root;
+	return TMON_OK;
+}
+
+bool
+tdx_json_depth_ok(const uint8_t *s, size_t n, int max)
+{
+	size_t i;
+	int depth = 0;
+	bool in_str = false;
+
+	for (i = 0; i < n; i++) {
+		if (in_str) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				in_str = false;
+			continue;
+		}
+		if (s[i] == '"')
+			in_str = true;
+		else if (s[i] == '{' || s[i] == '[') {
+			if (++depth > max)
+				return false;
+		} else if (s[i] == '}' || s[i] == ']')
+			depth--;
+	}
+	return true;
+}
+
+/* ---- advisory ids ---- */
+
+static size_t
+count_advisories(json_t *levels)
+{
+	json_t *lv, *a;
+	size_t i, n = 0;
+
+	json_array_foreach(levels, i, lv) {
+		a = jget(lv, "advisoryIDs");
+		/* a longer array is refused before anything is stored */
+		if (json_is_array(a))
+			n += json_array_size(a) > MAX_ADVISORY_IDS ?
+			    MAX_ADVISORY_IDS : json_array_size(a);
+	}
+	return n;
+}
+
+static bool
+advisory_ok(const char *s)
+{
+	size_t i, n = strlen(s);
+
+	if (n == 0 || n >= MAX_ADVISORY_ID_LEN)
+		return false;
+	for (i = 0; i < n; i++)
+		if (!((s[i] >= 'A' && s[i] <= 'Z') ||
+		    (s[i] >= 'a' && s[i] <= 'z') ||
+		    (s[i] >= '0' && s[i] <= '9') || s[i] == '-'))
+			return false;
+	return true;
+}
+
+/*
+ * Read the optional advisoryIDs of one level into pool[*n_pool..],
+ * recording the range in *off / *cnt.
+ */
+static enum tmon_rc
+read_advisories(struct jctx *j, json_t *lv, const char *path,
+    struct tdx_advisory *pool, size_t pool_cap, size_t *n_pool,
+    size_t *off, size_t *cnt)
+{
+	json_t *a, *v;
+	size_t i;
+
+	*off = *n_pool;
+	*cnt = 0;
+	a = jget(lv, "advisoryIDs");
+	if (a == NULL)
+		return TMON_OK;
+	if (!json_is_array(a))
+		return jbad(j, TMON_E_PARSE, "%sadvisoryIDs: not an array",
+		    path);
+	if (json_array_size(a) > MAX_ADVISORY_IDS)
+		return jbad(j, TMON_E_LIMIT, "%sadvisoryIDs: %zu ids exceed %d",
+		    path, json_array_size(a), MAX_ADVISORY_IDS);
+	json_array_foreach(a, i, v) {
+		if (!json_is_string(v) || !advisory_ok(json_string_value(v)) ||
+		    strlen(json_string_value(v)) != json_string_length(v))
+			return jbad(j, TMON_E_PARSE, "%sadvisoryIDs[%zu]: not an "
+			    "advisory id ([A-Za-z0-9-], 1..%d characters)",
+			    path, i, MAX_ADVISORY_ID_LEN - 1);
+		TMON_ASSERT(*n_pool < pool_cap);
+		snprintf(pool[*n_pool].id, sizeof(pool[*n_pool].id), "%s",
+		    json_string_value(v));
+		(*n_pool)++;
+		(*cnt)++;
+	}
+	return TMON_OK;
+}
+
+/* ---- TCB Info ---- */
+
+/* 16 {"svn": n} components of key in tcb into out[16]. */
+static enum tmon_rc
+read_components(struct jctx *j, json_t *tcb, const char *path,
+    const char *key, uint8_t out[16])
+{
+	json_t *arr, *c;
+	json_int_t v;
+	char p[96];
+	size_t i;
+	enum tmon_rc rc;
+
+	if ((rc = jarr(j, tcb, path, key, 0, TMON_E_PARSE, &arr)) != TMON_OK)
+		return rc;
+	if (json_array_size(arr) != 16)
+		return jbad(j, TMON_E_PARSE, "%s%s: %zu components, expected 16",
+		    path, key, json_array_size(arr));
+	json_array_foreach(arr, i, c) {
+		snprintf(p, sizeof(p), "%s%s[%zu].", path, key, i);
+		if (!json_is_object(c))
+			return jbad(j, TMON_E_PARSE, "%s: not an object", p);
+		if ((rc = jint(j, c, p, "svn", 0, 255, &v)) != TMON_OK)
+			return rc;
+		out[i] = (uint8_t)v;
+	}
+	return TMON_OK;
+}
+
+/*
+ * Intel's order of TCB levels (TcbLevel::operator> for a v3 TCB Info):
+ * SGX component SVNs compared as a byte vector, then PCESVN, then (TDX)
+ * the TDX component SVNs.  Returns <0 if a sorts before b (a is higher).
+ */
+static int
+level_cmp(const void *pa, const void *pb)
+{
+	const struct tdx_tcb_level *a = pa, *b = pb;
+	int c;
+
+	if ((c = memcmp(a->sgx_svn, b->sgx_svn, 16)) != 0)
+		return -c;
+	if (a->pcesvn != b->pcesvn)
+		return a->pcesvn > b->pcesvn ? -1 : 1;
+	if (a->has_tdx && b->has_tdx &&
+	    (c = memcmp(a->tdx_svn, b->tdx_svn, 16)) != 0)
+		return -c;
+	return 0;
+}
+
+static enum tmon_rc
+read_tcb_levels(struct jctx *j, json_t *root, struct tdx_tcb_info *ti)
+{
+	json_t *levels, *lv, *tcb;
+	json_int_t v;
+	const char *s;
+	char p[64];
+	size_t i, cap;
+	enum tmon_rc rc;
+
+	if ((rc = jarr(j, root, "", "tcbLevels", MAX_TCB_LEVELS, TMON_E_LIMIT,
+	    &levels)) != TMON_OK)
+		return rc;
+	ti->n_levels = json_array_size(levels);
+	ti->levels = xcalloc(ti->n_levels, sizeof(*ti->levels));
+	cap = count_advisories(levels);
+	if (cap > 0)
+		ti->adv = xcalloc(cap, sizeof(*ti->adv));
+	json_array_foreach(levels, i, lv) {
+		struct tdx_tcb_level *l = &ti->levels[i];
+
+		snprintf(p, sizeof(p), "tcbLevels[%zu].", i);
+		l->served_index = i;
+		if (!json_is_object(lv))
+			return jbad(j, TMON_E_PARSE, "%s: not an object", p);
+		tcb = jget(lv, "tcb");
+		if (!json_is_object(tcb))
+			return jbad(j, TMON_E_PARSE, "%stcb: missing or not an "
+			    "object", p);
+		snprintf(p, sizeof(p), "tcbLevels[%zu].tcb.", i);
+		if ((rc = read_components(j, tcb, p, "sgxtcbcomponents",
+		    l->sgx_svn)) != TMON_OK)
+			return rc;
+		if ((rc = jint(j, tcb, p, "pcesvn", 0, 65535, &v)) != TMON_OK)
+			return rc;
+		l->pcesvn = (uint16_t)v;
+		if (ti->id == TDX_TCB_INFO_TDX) {
+			if ((rc = read_components(j, tcb, p, "tdxtcbcomponents",
+			    l->tdx_svn)) != TMON_OK)
+				return rc;
+			l->has_tdx = true;
+		}
+		snprintf(p, sizeof(p), "tcbLevels[%zu].", i);
+		if ((rc = jtime(j, lv, p, "tcbDate", &l->tcb_date)) != TMON_OK)
+			return rc;
+		if ((rc = jstr(j, lv, p, "tcbStatus", &s)) != TMON_OK)
+			return rc;
+		if (!status_parse(s, &l->status))
+			return jbad(j, TMON_E_PARSE, "%stcbStatus: \"%.40s\" is "
+			    "not a TCB status Intel defines", p, s);
+		if ((rc = read_advisories(j, lv, p, ti->adv, cap, &ti->n_adv,
+		    &l->adv_off, &l->adv_n)) != TMON_OK)
+			return rc;
+	}
+	qsort(ti->levels, ti->n_levels, sizeof(*ti->levels), level_cmp);
+	for (i = 1; i < ti->n_levels; i++)
+		if (level_cmp(&ti->levels[i - 1], &ti->levels[i]) == 0)
+			return jbad(j, TMON_E_PARSE, "tcbLevels[%zu] and [%zu] "
+			    "are the same TCB level (Intel: \"Detected "
+			    "duplicated TCB levels\")",
+			    ti->levels[i - 1].served_index,
+			    ti->levels[i].served_index);
+	return TMON_OK;
+}
+
+/* Module status strings: Intel VALID_MODULE_TCB_STATUSES. */
+static bool
+module_status_parse(const char *s, enum tdx_tcb_status *out)
+{
+	if (strcmp(s, "UpToDate") == 0)
+		*out = TDX_TCB_UP_TO_DATE;
+	else if (strcmp(s, "OutOfDate") == 0)
+		*out = TDX_TCB_OUT_OF_DATE;
+	else if (strcmp(s, "Revoked") == 0)
+		*out = TDX_TCB_REVOKED;
+	else
+		return false;
+	return true;
+}
+
+/*
+ * tcbLevels of a TDX module identity or of the QE identity: {tcb:
+ * {isvsvn}, tcbDate, tcbStatus, advisoryIDs?} in served order.
+ */
+static enum tmon_rc
+read_isv_levels(struct jctx *j, json_t *o, const char *path,
+    struct tdx_isv_level **out, size_t *n_out, struct tdx_advisory **pool,
+    size_t *n_pool)
+{
+	json_t *levels, *lv, *tcb;
+	struct tdx_isv_level *lvls;
+	json_int_t v;
+	const char *s;
+	char p[96];
+	size_t i, cap;
+	enum tmon_rc rc;
+
+	if ((rc = jarr(j, o, path, "tcbLevels", MAX_TCB_LEVELS, TMON_E_LIMIT,
+	    &levels)) != TMON_OK)
+		return rc;
+	cap = count_advisories(levels);
+	if (cap > 0)
+		*pool = xcalloc(cap, sizeof(**pool));
+	*n_pool = 0;
+	*n_out = json_array_size(levels);
+	lvls = *out = xcalloc(*n_out, sizeof(**out));
+	json_array_foreach(levels, i, lv) {
+		snprintf(p, sizeof(p), "%stcbLevels[%zu].", path, i);
+		if (!json_is_object(lv))
+			return jbad(j, TMON_E_PARSE, "%s: not an object", p);
+		tcb = jget(lv, "tcb");
+		if (!json_is_object(tcb))
+			return jbad(j, TMON_E_PARSE, "%stcb: missing or not an "
+			    "object", p);
+		snprintf(p, sizeof(p), "%stcbLevels[%zu].tcb.", path, i);
+		if ((rc = jint(j, tcb, p, "isvsvn", 0, 65535, &v)) != TMON_OK)
+			return rc;
+		lvls[i].isvsvn = (uint16_t)v;
+		snprintf(p, sizeof(p), "%stcbLevels[%zu].", path, i);
+		if ((rc = jtime(j, lv, p, "tcbDate", &lvls[i].tcb_date)) !=
+		    TMON_OK)
+			return rc;
+		if ((rc = jstr(j, lv, p, "tcbStatus", &s)) != TMON_OK)
+			return rc;
+		if (!module_status_parse(s, &lvls[i].status))
+			return jbad(j, TMON_E_PARSE, "%stcbStatus: \"%.40s\" is "
+			    "not UpToDate, OutOfDate or Revoked", p, s);
+		if ((rc = read_advisories(j, lv, p, *pool, cap, n_pool,
+		    &lvls[i].adv_off, &lvls[i].adv_n)) != TMON_OK)
+			return rc;
+	}
+	return TMON_OK;
+}
+
+/* tdxModule (id NULL) or one tdxModuleIdentities entry. */
+static enum tmon_rc
+read_module(struct jctx *j, json_t *o, const char *path, bool identity,
+    struct tdx_module_identity *m)
+{
+	const char *id;
+	unsigned ver;
+	enum tmon_rc rc;
+
+	if (!json_is_object(o))
+		return jbad(j, TMON_E_PARSE, "%s: not an object", path);
+	if ((rc = jhex(j, o, path, "mrsigner", m->mrsigner, 48)) != TMON_OK ||
+	    (rc = jhex(j, o, path, "attributes", m->attributes, 8)) !=
+	    TMON_OK ||
+	    (rc = jhex(j, o, path, "attributesMask", m->attributes_mask, 8)) !=
+	    TMON_OK)
+		return rc;
+	if (!identity)
+		return TMON_OK;
+	if ((rc = jstr(j, o, path, "id", &id)) != TMON_OK)
+		return rc;
+	/* "TDX_" and two hex digits (Intel compares upper-cased). */
+	if (strlen(id) != 6 || strncmp(id, "TDX_", 4) != 0 ||
+	    !is_hex_text(id + 4, 2))
+		return jbad(j, TMON_E_PARSE, "%sid: \"%.20s\" is not TDX_xx",
+		    path, id);
+	ver = (unsigned)strtoul(id + 4, NULL, 16);
+	m->version = (uint8_t)ver;
+	snprintf(m->id, sizeof(m->id), "TDX_%02X", ver);
+	return read_isv_levels(j, o, path, &m->levels, &m->n_levels, &m->adv,
+	    &m->n_adv);
+}
+
+void
+tdx_tcb_info_free(struct tdx_tcb_info *ti)
+{
+	size_t i;
+
+	if (ti == NULL)
+		return;
+	for (i = 0; i < ti->n_modules; i++) {
+		free(ti->modules[i].levels);
+		free(ti->modules[i].adv);
+	}
+	free(ti->modules);
+	free(ti->levels);
+	free(ti->adv);
+	free(ti);
+}
+
+enum tmon_rc
+tdx_tcb_info_parse(const uint8_t *json, size_t len,
+    struct tdx_tcb_info **out, struct tmon_err *err)
+{
+	struct jctx j = { err, "tcbInfo" };
+	struct tdx_tcb_info *ti;
+	json_t *root = NULL, *ids, *m;
+	json_int_t v;
+	const char *s;
+	char p[64];
+	size_t i;
+	enum tmon_rc rc;
+
+	*out = NULL;
+	ti = xcalloc(1, sizeof(*ti));
+	if ((rc = jload(&j, json, len, &root)) != TMON_OK)
+		goto out;
+	if ((rc = jint(&j, root, "", "version", 0, 1000, &v)) != TMON_OK)
+		goto out;
+	if (v != 3) {
+		/* Intel accepts 2 for SGX only; a TDX quote needs 3. */
+		rc = jbad(&j, TMON_E_UNSUPPORTED, "version %lld: only TCB Info "
+		    "v3 is supported", (long long)v);
+		goto out;
+	}
+	ti->version = (unsigned)v;
+	if ((rc = jstr(&j, root, "", "id", &s)) != TMON_OK)
+		goto out;
+	if (strcmp(s, "TDX") == 0)
+		ti->id = TDX_TCB_INFO_TDX;
+	else if (strcmp(s, "SGX") == 0)
+		ti->id = TDX_TCB_INFO_SGX;
+	else {
+		rc = jbad(&j, TMON_E_UNSUPPORTED, "id \"%.20s\": not SGX or TDX",
+		    s);
+		goto out;
+	}
+	if ((rc = jtime(&j, root, "", "issueDate", &ti->issue_date)) !=
+	    TMON_OK ||
+	    (rc = jtime(&j, root, "", "nextUpdate", &ti->next_update)) !=
+	    TMON_OK ||
+	    (rc = jhex(&j, root, "", "fmspc", ti->fmspc, 6)) != TMON_OK ||
+	    (rc = jhex(&j, root, "", "pceId", ti->pceid, 2)) != TMON_OK)
+		goto out;
+	if ((rc = jint(&j, root, "", "tcbType", 0, 1000, &v)) != TMON_OK)
+		goto out;
+	if (v != 0) {
+		rc = jbad(&j, TMON_E_UNSUPPORTED, "tcbType %lld: only 0 is "
+		    "defined", (long long)v);
+		goto out;
+	}
+	ti->tcb_type = 0;
+	if ((rc = jint(&j, root, "", "tcbEvaluationDataNumber", 0, UINT32_MAX,
+	    &v)) != TMON_OK)
+		goto out;
+	ti->tcb_eval_num = (uint32_t)v;
+
+	m = jget(root, "tdxModule");
+	ids = jget(root, "tdxModuleIdentities");
+	if (ti->id == TDX_TCB_INFO_SGX && (m != NULL || ids != NULL)) {
+		rc = jbad(&j, TMON_E_PARSE, "an SGX TCB Info has tdxModule");
+		goto out;
+	}
+	if (ti->id == TDX_TCB_INFO_TDX) {
+		if (m == NULL) {
+			rc = jbad(&j, TMON_E_PARSE, "tdxModule: missing");
+			goto out;
+		}
+		if ((rc = read_module(&j, m, "tdxModule.", false,
+		    &ti->module)) != TMON_OK)
+			goto out;
+		ti->has_module = true;
+	}
+	if (ids != NULL) {
+		if ((rc = jarr(&j, root, "", "tdxModuleIdentities",
+		    MAX_TDX_MODULE_IDS, TMON_E_LIMIT, &ids)) != TMON_OK)
+			goto out;
+		ti->n_modules = json_array_size(ids);
+		ti->modules = xcalloc(ti->n_modules, sizeof(*ti->modules));
+		json_array_foreach(ids, i, m) {
+			snprintf(p, sizeof(p), "tdxModuleIdentities[%zu].", i);
+			if ((rc = read_module(&j, m, p, true,
+			    &ti->modules[i])) != TMON_OK)
+				goto out;
+		}
+	}
+	if ((rc = read_tcb_levels(&j, root, ti)) != TMON_OK)
+		goto out;
+	*out = ti;
+	ti = NULL;
+	rc = TMON_OK;
+ out:
+	json_decref(root);
+	tdx_tcb_info_free(ti);
+	return rc;
+}
+
+/* ---- QE Identity ---- */
+
+void
+tdx_qe_identity_free(struct tdx_qe_identity *qi)
+{
+	if (qi == NULL)
+		return;
+	free(qi->levels);
+	free(qi->adv);
+	free(qi);
+}
+
+enum tmon_rc
+tdx_qe_identity_parse(const uint8_t *json, size_t len,
+    struct tdx_qe_identity **out, struct tmon_err *err)
+{
+	struct jctx j = { err, "enclaveIdentity" };
+	struct tdx_qe_identity *qi;
+	json_t *root = NULL;
+	json_int_t v;
+	const char *s;
+	uint8_t b4[4];
+	enum tmon_rc rc;
+
+	*out = NULL;
+	qi = xcalloc(1, sizeof(*qi));
+	if ((rc = jload(&j, json, len, &root)) != TMON_OK)
+		goto out;
+	if ((rc = jint(&j, root, "", "version", 0, 1000, &v)) != TMON_OK)
+		goto out;
+	if (v != 2 && v != 3) {
+		rc = jbad(&j, TMON_E_UNSUPPORTED, "version %lld: only 2 (and "
+		    "3) are supported", (long long)v);
+		goto out;
+	}
+	qi->version = (unsigned)v;
+	if ((rc = jstr(&j, root, "", "id", &s)) != TMON_OK)
+		goto out;
+	if (strcmp(s, "QE") != 0 && strcmp(s, "QVE") != 0 &&
+	    strcmp(s, "TD_QE") != 0) {
+		rc = jbad(&j, TMON_E_UNSUPPORTED, "id \"%.20s\": not QE, QVE "
+		    "or TD_QE", s);
+		goto out;
+	}
+	snprintf(qi->id, sizeof(qi->id), "%s", s);
+	if ((rc = jtime(&j, root, "", "issueDate", &qi->issue_date)) !=
+	    TMON_OK ||
+	    (rc = jtime(&j, root, "", "nextUpdate", &qi->next_update)) !=
+	    TMON_OK)
+		goto out;
+	if ((rc = jint(&j, root, "", "tcbEvaluationDataNumber", 0, UINT32_MAX,
+	    &v)) != TMON_OK)
+		goto out;
+	qi->tcb_eval_num = (uint32_t)v;
+	/* 4 hex bytes read as a little-endian u32, as the report holds it. */
+	if ((rc = jhex(&j, root, "", "miscselect", b4, 4)) != TMON_OK)
+		goto out;
+	qi->miscselect = (uint32_t)b4[0] | (uint32_t)b4[1] << 8 |
+	    (uint32_t)b4[2] << 16 | (uint32_t)b4[3] << 24;
+	if ((rc = jhex(&j, root, "", "miscselectMask", b4, 4)) != TMON_OK)
+		goto out;
+	qi->miscselect_mask = (uint32_t)b4[0] | (uint32_t)b4[1] << 8 |
+	    (uint32_t)b4[2] << 16 | (uint32_t)b4[3] << 24;
+	if ((rc = jhex(&j, root, "", "attributes", qi->attributes, 16)) !=
+	    TMON_OK ||
+	    (rc = jhex(&j, root, "", "attributesMask", qi->attributes_mask,
+	    16)) != TMON_OK ||
+	    (rc = jhex(&j, root, "", "mrsigner", qi->mrsigner, 32)) != TMON_OK)
+		goto out;
+	if ((rc = jint(&j, root, "", "isvprodid", 0, 65535, &v)) != TMON_OK)
+		goto out;
+	qi->isvprodid = (uint16_t)v;
+	if ((rc = read_isv_levels(&j, root, "", &qi->levels, &qi->n_levels,
+	    &qi->adv, &qi->n_adv)) != TMON_OK)
+		goto out;
+	*out = qi;
+	qi = NULL;
+	rc = TMON_OK;
+ out:
+	json_decref(root);
+	tdx_qe_identity_free(qi);
+	return rc;
+}
+
+/* ---- evaluation ---- */
+
+static void __attribute__((format(printf, 3, 4)))
+result_why(struct tdx_tcb_result *r, enum tdx_tcb_verdict v,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	r->verdict = v;
+	va_start(ap, fmt);
+	vsnprintf(r->why, sizeof(r->why), fmt, ap);
+	va_end(ap);
+}
+
+static void
+add_advisories(struct tdx_tcb_result *r, const struct tdx_advisory *pool,
+    size_t off, size_t n)
+{
+	size_t i, k;
+
+	for (i = off; i < off + n; i++) {
+		for (k = 0; k < r->n_advisory; k++)
+			if (strcmp(r->advisory[k].id, pool[i].id) == 0)
+				break;
+		if (k < r->n_advisory)
+			continue;
+		if (r->n_advisory == MAX_TCB_RESULT_ADVISORIES) {
+			r->advisory_truncated = true;
+			return;
+		}
+		r->advisory[r->n_advisory++] = pool[i];
+	}
+}
+
+static char *
+hexs(const uint8_t *p, size_t n, char *out)
+{
+	return hex_encode(p, n, out);
+}
+
+/* Intel TcbLevelCheck.cpp isCpuSvnHigherOrEqual plus the PCESVN test. */
+static bool
+sgx_level_ok(const struct tdx_pck_info *pck, const struct tdx_tcb_level *l)
+{
+	size_t i;
+
+	for (i = 0; i < 16; i++)
+		if (pck->tcb_comp_svn[i] < l->sgx_svn[i])
+			return false;
+	return pck->pcesvn >= l->pcesvn;
+}
+
+/*
+ * Intel TcbLevelCheck.cpp isTdxTcbHigherOrEqual: when TEE_TCB_SVN[1] (the
+ * module major version) is non-zero, bytes 0 and 1 are judged by the
+ * TDX module identity instead, so the comparison starts at byte 2.
+ * Intel, not the peer: the peer compares all 16 bytes (notes section 7).
+ */
+static bool
+tdx_level_ok(const uint8_t svn[16], const struct tdx_tcb_level *l)
+{
+	size_t i = svn[1] > 0 ? 2 : 0;
+
+	for (; i < 16; i++)
+		if (svn[i] < l->tdx_svn[i])
+			return false;
+	return true;
+}
+
+static bool
+config_needed(enum tdx_tcb_status s)
+{
+	return s == TDX_TCB_CONFIGURATION_NEEDED ||
+	    s == TDX_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED ||
+	    s == TDX_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED ||
+	    s == TDX_TCB_TD_RELAUNCH_ADVISED_CONFIGURATION_NEEDED;
+}
+
+/* Intel TdxModuleCheck.cpp convergeTcbStatusWithTdxModuleStatus. */
+static enum tdx_tcb_status
+converge_module(enum tdx_tcb_status tcb, enum tdx_tcb_status module)
+{
+	if (module == TDX_TCB_OUT_OF_DATE) {
+		if (tcb == TDX_TCB_UP_TO_DATE ||
+		    tcb == TDX_TCB_SW_HARDENING_NEEDED)
+			return TDX_TCB_OUT_OF_DATE;
+		if (tcb == TDX_TCB_CONFIGURATION_NEEDED ||
+		    tcb == TDX_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED)
+			return TDX_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED;
+	}
+	if (module == TDX_TCB_REVOKED)
+		return TDX_TCB_REVOKED;
+	return tcb;
+}
+
+/*
+ * Intel TcbLevelCheck.cpp convergeTcbStatusWithQeTcbStatus.  Intel, not
+ * the peer: the peer takes the worse of the two by a severity order
+ * (notes section 7), which differs e.g. for a QE OutOfDate with a
+ * ConfigurationNeeded platform (Intel: OutOfDateConfigurationNeeded).
+ */
+static enum tdx_tcb_status
+converge_qe(enum tdx_tcb_status tcb, enum tdx_tcb_status qe)
+{
+	if (qe == TDX_TCB_OUT_OF_DATE) {
+		if (tcb == TDX_TCB_UP_TO_DATE ||
+		    tcb == TDX_TCB_SW_HARDENING_NEEDED)
+			return TDX_TCB_OUT_OF_DATE;
+		if (tcb == TDX_TCB_CONFIGURATION_NEEDED ||
+		    tcb == TDX_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED)
+			return TDX_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED;
+	}
+	if (qe == TDX_TCB_REVOKED)
+		return TDX_TCB_REVOKED;
+	if (qe == TDX_TCB_NOT_SUPPORTED)
+		return TDX_TCB_NOT_SUPPORTED;
+	return tcb;
+}
+
+static const struct tdx_module_identity *
+find_module(const struct tdx_tcb_info *ti, uint8_t version)
+{
+	size_t i;
+
+	for (i = 0; i < ti->n_modules; i++)
+		if (ti->modules[i].version == version)
+			return &ti->modules[i];
+	return NULL;
+}
+
+/*
+ * Intel TDRelaunchCheck.cpp checkForRelaunch, for TD 1.5 reports: a TD
+ * whose platform and module are out of date but whose TEE_TCB_SVN2 (the
+ * SVNs it could have after a relaunch) meets the latest level is told to
+ * relaunch.  Returns the (possibly changed) TDX status; a module
+ * identity or level that cannot be found gives NotSupported.
+ */
+static enum tdx_tcb_status
+relaunch(const struct tdx_quote *q, const struct tdx_tcb_info *ti,
+    enum tdx_tcb_status sgx, enum tdx_tcb_status tdx,
+    enum tdx_tcb_status module, enum tdx_tcb_status qe, char *why,
+    size_t whysz)
+{
+	const uint8_t *svn2 = q->report.tee_tcb_svn2;
+	const struct tdx_tcb_level *latest = &ti->levels[0];
+	const struct tdx_module_identity *m2;
+	bool meets;
+
+	if (qe == TDX_TCB_OUT_OF_DATE || qe == TDX_TCB_REVOKED ||
+	    qe == TDX_TCB_NOT_SUPPORTED)
+		return tdx;
+	if (sgx != TDX_TCB_UP_TO_DATE && sgx != TDX_TCB_SW_HARDENING_NEEDED &&
+	    sgx != TDX_TCB_CONFIGURATION_NEEDED &&
+	    sgx != TDX_TCB_CONFIGURATION_AND_SW_HARDENING_NEEDED)
+		return tdx;
+	if (tdx != TDX_TCB_OUT_OF_DATE &&
+	    tdx != TDX_TCB_OUT_OF_DATE_CONFIGURATION_NEEDED)
+		return tdx;
+	if (module != TDX_TCB_OUT_OF_DATE)
+		return tdx;
+	if (svn2[1] == 0)
+		meets = svn2[0] >= latest->tdx_svn[0] &&
+		    svn2[2] >= latest->tdx_svn[2];
+	else {
+		if ((m2 = find_module(ti, svn2[1])) == NULL) {
+			snprintf(why, whysz, "TEE_TCB_SVN2 names TDX module "
+			    "TDX_%02X, which TCB Info does not list", svn2[1]);
+			return TDX_TCB_NOT_SUPPORTED;
+		}
+		meets = svn2[0] >= m2->levels[0].isvsvn &&
+		    svn2[2] >= latest->tdx_svn[2];
+	}
+	if (!meets)
+		return tdx;
+	return config_needed(sgx) || config_needed(tdx) ?
+	    TDX_TCB_TD_RELAUNCH_ADVISED_CONFIGURATION_NEEDED :
+	    TDX_TCB_TD_RELAUNCH_ADVISED;
+}
+
+/* QE identity policy: Intel EnclaveReportVerifier.cpp. */
+static bool
+qe_policy(const struct tdx_quote *q, const struct tdx_qe_identity *qi,
+    struct tdx_tcb_result *r)
+{
+	const struct tdx_qe_report *e = &q->qe;
+	uint8_t a[16];
+	char h1[65], h2[65];
+	size_t i;
+
+	/* Intel 4.1.2.4.14: a TDX quote needs the TD_QE identity (v2+). */
+	if (strcmp(qi->id, "TD_QE") != 0) {
+		result_why(r, TDX_TCB_CANNOT, "QE Identity is for \"%s\", not "
+		    "the TDX quoting enclave (TD_QE)", qi->id);
+		return false;
+	}
+	/* 4.1.2.9.5: the report's value under the mask, against the value. */
+	if ((e->miscselect & qi->miscselect_mask) != qi->miscselect) {
+		result_why(r, TDX_TCB_BAD, "QE identity: MISCSELECT %08x under "
+		    "mask %08x is not %08x", e->miscselect,
+		    qi->miscselect_mask, qi->miscselect);
+		return false;
+	}
+	/* 4.1.2.9.6 */
+	for (i = 0; i < 16; i++)
+		a[i] = e->attributes[i] & qi->attributes_mask[i];
+	if (memcmp(a, qi->attributes, 16) != 0) {
+		result_why(r, TDX_TCB_BAD, "QE identity: ATTRIBUTES %s under "
+		    "the mask are not %s", hexs(e->attributes, 16, h1),
+		    hexs(qi->attributes, 16, h2));
+		return false;
+	}
+	/* The mask keeps DEBUG (bit 1); say so plainly if it is set. */
+	if (e->attributes[0] & 0x02) {
+		result_why(r, TDX_TCB_BAD, "QE identity: the quoting enclave "
+		    "is a DEBUG enclave");
+		return false;
+	}
+	/* 4.1.2.9.7 */
+	if (memcmp(e->mrsigner, qi->mrsigner, 32) != 0) {
+		result_why(r, TDX_TCB_BAD, "QE identity: MRSIGNER %s is not "
+		    "Intel's %s", hexs(e->mrsigner, 32, h1),
+		    hexs(qi->mrsigner, 32, h2));
+		return false;
+	}
+	/* 4.1.2.9.8 */
+	if (e->isvprodid != qi->isvprodid) {
+		result_why(r, TDX_TCB_BAD, "QE identity: ISVPRODID %u is not %u",
+		    e->isvprodid, qi->isvprodid);
+		return false;
+	}
+	return true;
+}
+
+void
+tdx_tcb_evaluate(const struct tdx_quote *q, const struct tdx_tcb_info *ti,
+    const struct tdx_qe_identity *qi, struct tdx_tcb_result *r)
+{
+	const struct tdx_pck_info *pck = &q->pck;
+	const uint8_t *svn = q->report.tee_tcb_svn;
+	const struct tdx_module_identity *mod = NULL;
+	const struct tdx_tcb_level *sl = NULL, *tl = NULL;
+	const struct tdx_isv_level *ml = NULL, *ql = NULL;
+	enum tdx_tcb_status st;
+	char h1[33], h2[33], why[MAX_CHECK_DETAIL];
+	size_t i;
+
+	memset(r, 0, sizeof(*r));
+	r->sgx_level = r->tdx_level = -1;
+	r->tcb_eval_num = ti->tcb_eval_num;
+	if (!q->pck_ok) {
+		result_why(r, TDX_TCB_CANNOT, "the PCK leaf's SGX extension "
+		    "could not be read");
+		return;
+	}
+	/* Intel 4.1.2.4.9: TCB Info v3 "TDX" for a TDX quote. */
+	if (ti->id != TDX_TCB_INFO_TDX || ti->version < 3) {
+		result_why(r, TDX_TCB_CANNOT, "TCB Info is an SGX one (id SGX), "
+		    "it cannot judge a TDX quote");
+		return;
+	}
+	/* 4.1.2.4.10 */
+	if (memcmp(pck->fmspc, ti->fmspc, 6) != 0) {
+		result_why(r, TDX_TCB_CANNOT, "FMSPC mismatch: the PCK "
+		    "certificate says %s, the TCB Info is for %s",
+		    hexs(pck->fmspc, 6, h1), hexs(ti->fmspc, 6, h2));
+		return;
+	}
+	/* Intel, not the peer: the peer does not compare the PCE-ID. */
+	if (memcmp(pck->pceid, ti->pceid, 2) != 0) {
+		result_why(r, TDX_TCB_CANNOT, "PCE-ID mismatch: the PCK "
+		    "certificate says %s, the TCB Info is for %s",
+		    hexs(pck->pceid, 2, h1), hexs(ti->pceid, 2, h2));
+		return;
+	}
+
+	/*
+	 * 4.1.2.4.11: TDX module identity (Intel, not the peer, which has
+	 * no module check).  With TEE_TCB_SVN[1] (major version) > 0 the
+	 * matching tdxModuleIdentities entry gives MRSIGNER and attributes.
+	 */
+	if (svn[1] > 0) {
+		if (ti->n_modules == 0) {
+			result_why(r, TDX_TCB_CANNOT, "TDX module version %u "
+			    "but the TCB Info has no tdxModuleIdentities",
+			    svn[1]);
+			return;
+		}
+		if ((mod = find_module(ti, svn[1])) == NULL) {
+			result_why(r, TDX_TCB_BAD, "TDX module mismatch: TCB "
+			    "Info has no identity TDX_%02X", svn[1]);
+			return;
+		}
+		snprintf(r->module_id, sizeof(r->module_id), "%s", mod->id);
+	}
+	if (memcmp(q->report.mrsignerseam, mod != NULL ? mod->mrsigner :
+	    ti->module.mrsigner, 48) != 0) {
+		result_why(r, TDX_TCB_BAD, "TDX module mismatch: MRSIGNERSEAM "
+		    "is not the TDX module signer in TCB Info");
+		return;
+	}
+	/*
+	 * 4.1.2.4.11.2 as Intel's QuoteVerifier.cpp implements it:
+	 * SEAMATTRIBUTES must be zero and equal to the identity's
+	 * attributes (the mask is not applied there).
+	 */
+	for (i = 0; i < 8; i++)
+		if (q->report.seam_attributes[i] != 0 ||
+		    q->report.seam_attributes[i] != (mod != NULL ?
+		    mod->attributes[i] : ti->module.attributes[i])) {
+			result_why(r, TDX_TCB_BAD, "TDX module mismatch: "
+			    "SEAMATTRIBUTES %s are not zero and equal to the "
+			    "TDX module attributes",
+			    hexs(q->report.seam_attributes, 8, h1));
+			return;
+		}
+
+	/* 4.1.2.4.14 - 15: QE identity policy and QE TCB level. */
+	if (!qe_policy(q, qi, r))
+		return;
+	r->qe_isvsvn = q->qe.isvsvn;
+	for (i = 0; i < qi->n_levels; i++)
+		if (q->qe.isvsvn >= qi->levels[i].isvsvn) {
+			ql = &qi->levels[i];
+			break;
+		}
+	r->qe_status = ql != NULL ? (ql->status == TDX_TCB_UP_TO_DATE ||
+	    ql->status == TDX_TCB_REVOKED ? ql->status : TDX_TCB_OUT_OF_DATE) :
+	    TDX_TCB_NOT_SUPPORTED;
+
+	/* 4.1.2.4.17: platform levels (Intel matchTcbLevels). */
+	for (i = 0; i < ti->n_levels; i++) {
+		if (!sgx_level_ok(pck, &ti->levels[i]))
+			continue;
+		if (sl == NULL) {
+			sl = &ti->levels[i];
+			r->sgx_level = (int)i;
+		}
+		if (tdx_level_ok(svn, &ti->levels[i])) {
+			tl = &ti->levels[i];
+			r->tdx_level = (int)i;
+			break;
+		}
+	}
+	if (sl == NULL) {
+		r->status = TDX_TCB_NOT_SUPPORTED;
+		result_why(r, TDX_TCB_BAD, "no TCB level matches the platform: "
+		    "the PCK certificate's SGX TCB (component SVNs %s, PCESVN "
+		    "%u) is below every level", hexs(pck->tcb_comp_svn, 16, h1),
+		    pck->pcesvn);
+		return;
+	}
+	r->sgx_status = sl->status;
+	if (tl == NULL) {
+		r->status = TDX_TCB_NOT_SUPPORTED;
+		result_why(r, TDX_TCB_BAD, "no TCB level matches TEE_TCB_SVN %s "
+		    "(compared from byte %d)", hexs(svn, 16, h1),
+		    svn[1] > 0 ? 2 : 0);
+		return;
+	}
+	r->tdx_status = tl->status;
+	r->tcb_date = tl->tcb_date;
+
+	/* 4.1.2.4.17.4.1: the TDX module's own level. */
+	if (svn[1] == 0)
+		r->module_status = TDX_TCB_UP_TO_DATE;
+	else {
+		for (i = 0; i < mod->n_levels; i++)
+			if (svn[0] >= mod->levels[i].isvsvn) {
+				ml = &mod->levels[i];
+				break;
+			}
+		if (ml == NULL) {
+			r->status = r->module_status = TDX_TCB_NOT_SUPPORTED;
+			result_why(r, TDX_TCB_BAD, "TDX module %s ISVSVN %u is "
+			    "below every level of its identity", mod->id,
+			    svn[0]);
+			return;
+		}
+		r->module_status = ml->status;
+	}
+	st = converge_module(tl->status, r->module_status);
+	if (st != TDX_TCB_REVOKED && q->body_type == TDX_BODY_TD15) {
+		/* 4.1.2.4.17.4.3 */
+		why[0] = '\0';
+		r->relaunch_checked = true;
+		st = relaunch(q, ti, sl->status, st, r->module_status,
+		    r->qe_status, why, sizeof(why));
+		if (st == TDX_TCB_NOT_SUPPORTED) {
+			r->status = st;
+			result_why(r, TDX_TCB_BAD, "%s", why);
+			return;
+		}
+	}
+	if (st != TDX_TCB_REVOKED)
+		st = converge_qe(st, r->qe_status);
+	r->status = st;
+
+	add_advisories(r, ti->adv, tl->adv_off, tl->adv_n);
+	if (ml != NULL)
+		add_advisories(r, mod->adv, ml->adv_off, ml->adv_n);
+	if (ql != NULL)
+		add_advisories(r, qi->adv, ql->adv_off, ql->adv_n);
+
+	switch (st) {
+	case TDX_TCB_REVOKED:
+		result_why(r, TDX_TCB_BAD, "TCB status Revoked (platform %s, "
+		    "TDX module %s, QE %s)", tdx_tcb_status_str(tl->status),
+		    tdx_tcb_status_str(r->module_status),
+		    tdx_tcb_status_str(r->qe_status));
+		break;
+	case TDX_TCB_NOT_SUPPORTED:
+		result_why(r, TDX_TCB_BAD, "QE ISVSVN %u is below every level of "
+		    "the QE identity", q->qe.isvsvn);
+		break;
+	default:
+		r->verdict = TDX_TCB_OK;
+		break;
+	}
+}

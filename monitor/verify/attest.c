@@ -296,7 +296,11 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 		    "not checked: quote did not parse");
 	} else {
 		check_reportdata(a, &q, nonce, cl, layout, sizeof(layout));
-		/* HOOK(issue 4, collateral): tdx.collateral, tdx.tcb */
+		/* issue 4, collateral: tdx.collateral, tdx.tcb (and the
+		 * CRLs of tdx.pck_chain); no collateral is an error */
+		tdx_check_collateral(&q, ctx->collateral != NULL ?
+		    ctx->collateral(ctx->collateral_arg, q.pck.fmspc,
+		    (int)q.pck.ca) : NULL, now, cl, NULL);
 		/* HOOK(issue 4, event log): tdx.td_attributes, tdx.event_log,
 		 * tdx.compose, measurement.policy */
 		if (primary) {

@@ -61,7 +61,8 @@ struct tdx_collateral {
 	bool			 intel;		/* pinned Intel root */
 	bool			 verified;	/* every signature and chain */
 	unsigned		 n_fail;	/* failures recorded */
-	bool			 crls_ok;	/* both CRL signatures verified */
+	bool			 root_crl_ok;	/* Root CA CRL verified */
+	bool			 pck_crl_ok;	/* PCK CRL and its chain verified */
 	char			 why[MAX_CHECK_DETAIL];	/* first failure */
 	struct window		 win[MAX_WINDOWS];
 	size_t			 n_win;
@@ -740,7 +741,6 @@ build(const struct raw *r, const uint8_t *root_der, size_t root_der_len,
 	const ASN1_INTEGER *sn;
 	size_t i;
 	unsigned before;
-	bool crls_ok;
 	enum tmon_rc rc;
 
 	*out = NULL;
@@ -798,7 +798,7 @@ build(const struct raw *r, const uint8_t *root_der, size_t root_der_len,
 	if (sn != NULL && serial_listed(&c->root_crl,
 	    ASN1_STRING_get0_data(sn), (size_t)ASN1_STRING_length(sn)))
 		fail(c, "Root CA CRL: the root itself is revoked");
-	crls_ok = c->n_fail == 0;
+	c->root_crl_ok = c->n_fail == 0;
 
 	/* Steps 3-5: the three issuer chains, then what they sign. */
 	if ((rc = check_signer(c, "TCB Info issuer chain", &tcb_ch, anchor,
@@ -813,20 +813,17 @@ build(const struct raw *r, const uint8_t *root_der, size_t root_der_len,
 	    root_der, root_der_len, CN_PLATFORM_CA, CN_PROCESSOR_CA,
 	    "PCK CA certificate", err)) != TMON_OK)
 		goto out;
-	if (c->n_fail != before)
-		crls_ok = false;
+	if ((rc = check_crl_sig(c, "PCK CRL", pck_crl, crl_ch.cert[0],
+	    &c->pck_crl, err)) != TMON_OK)
+		goto out;
+	/* the PCK CRL counts if its chain and its signature verified */
+	c->pck_crl_ok = c->root_crl_ok && c->n_fail == before;
 	if ((rc = check_json_sig(c, "TCB Info", &tcb_ch, r->tcb, r->tcb_len,
 	    r->tcb_sig, err)) != TMON_OK ||
 	    (rc = check_json_sig(c, "QE Identity", &qe_ch, r->qe, r->qe_len,
 	    r->qe_sig, err)) != TMON_OK)
 		goto out;
-	before = c->n_fail;
-	if ((rc = check_crl_sig(c, "PCK CRL", pck_crl, crl_ch.cert[0],
-	    &c->pck_crl, err)) != TMON_OK)
-		goto out;
-	if (c->n_fail != before)
-		crls_ok = false;
-	c->crls_ok = crls_ok;
+
 	c->crl_ca = strcmp(c->pck_crl.issuer_cn, CN_PLATFORM_CA) == 0 ?
 	    TDX_PCK_CA_PLATFORM : strcmp(c->pck_crl.issuer_cn,
 	    CN_PROCESSOR_CA) == 0 ? TDX_PCK_CA_PROCESSOR : TDX_PCK_CA_UNKNOWN;
@@ -1053,7 +1050,8 @@ check_windows(const struct tdx_collateral *c, int64_t now,
     struct checklist *cl, char *why, size_t whysz)
 {
 	const struct window *exp = NULL, *early = NULL;
-	char t1[32], t2[32], fm[16];
+	char t1[32], t2[32], t3[32], fm[16];
+	int64_t latest;
 	size_t i;
 
 	if (!c->verified) {
@@ -1061,13 +1059,16 @@ check_windows(const struct tdx_collateral *c, int64_t now,
 		snprintf(why, whysz, "the collateral does not verify");
 		return false;
 	}
+	latest = c->win[0].from;
 	for (i = 0; i < c->n_win; i++) {
+		/* expired: the first to expire; early: the first named */
 		if (now > c->win[i].to && (exp == NULL ||
 		    c->win[i].to < exp->to))
 			exp = &c->win[i];
-		if (now < c->win[i].from && (early == NULL ||
-		    c->win[i].from > early->from))
+		if (now < c->win[i].from && early == NULL)
 			early = &c->win[i];
+		if (c->win[i].from > latest)
+			latest = c->win[i].from;
 	}
 	fmt_time(now, t2, sizeof(t2));
 	if (exp != NULL) {
@@ -1080,12 +1081,13 @@ check_windows(const struct tdx_collateral *c, int64_t now,
 		return false;
 	}
 	if (early != NULL) {
-		fmt_time(early->from, t1, sizeof(t1));
+		fmt_time(latest, t1, sizeof(t1));
+		fmt_time(early->from, t3, sizeof(t3));
 		checklist_set(cl, ID_COLL, CHECK_ERROR, "collateral not valid "
-		    "before %s (%s %s is in the future at %s): TCB cannot be "
-		    "judged now", t1, early->what, early->from_name, t2);
-		snprintf(why, whysz, "collateral not valid before %s (%s %s in "
-		    "the future)", t1, early->what, early->from_name);
+		    "before %s (%s %s %s is in the future at %s): TCB cannot be "
+		    "judged now", t1, early->what, early->from_name, t3, t2);
+		snprintf(why, whysz, "collateral not valid before %s (%s %s %s "
+		    "is in the future)", t1, early->what, early->from_name, t3);
 		return false;
 	}
 	fmt_time(c->tcb->next_update, t1, sizeof(t1));
@@ -1125,21 +1127,39 @@ chain_detail_crls(struct checklist *cl, const struct tdx_collateral *c)
 	}
 }
 
-/* The CRL part of tdx.pck_chain (Intel QuoteVerifier.cpp 4.1.2.4.6-7). */
+/*
+ * The CRL part of tdx.pck_chain (Intel QuoteVerifier.cpp 4.1.2.4.6-7):
+ * the PCK CA against the Root CA CRL, the leaf against the PCK CRL, each
+ * only with a CRL that verified.
+ */
 static void
 check_revocation(const struct tdx_quote *q, const struct tdx_collateral *c,
     struct checklist *cl)
 {
 	const struct tdx_pck_ids *ids = &q->pck_ids;
 	char sn[2 * MAX_X509_SERIAL_LEN + 1];
+	bool all = true;
 
-	if (!c->crls_ok)
+	if (!c->root_crl_ok)
 		return;		/* tdx.collateral fails with the reason */
 	if (!q->pck_ids_ok) {
 		checklist_set(cl, ID_CHAIN, CHECK_ERROR, "revocation not "
 		    "checked: the chain's serial numbers could not be read");
 		return;
 	}
+	if (memcmp(ids->ca_issuer, c->root_crl.issuer, 32) != 0) {
+		checklist_set(cl, ID_CHAIN, CHECK_ERROR, "revocation not "
+		    "checked: the Root CA CRL is not the PCK CA issuer's");
+		all = false;
+	} else if (serial_listed(&c->root_crl, ids->ca_serial,
+	    ids->ca_serial_len)) {
+		checklist_set(cl, ID_CHAIN, CHECK_FAIL, "PCK CA (serial %s) is "
+		    "revoked by the Root CA CRL", hex_encode(ids->ca_serial,
+		    ids->ca_serial_len, sn));
+		return;
+	}
+	if (!c->pck_crl_ok)
+		return;
 	if (memcmp(ids->leaf_issuer, c->pck_crl.issuer, 32) != 0) {
 		checklist_set(cl, ID_CHAIN, CHECK_ERROR, "revocation not "
 		    "checked: the PCK CRL is issued by \"%.40s\", the leaf by "
@@ -1153,18 +1173,8 @@ check_revocation(const struct tdx_quote *q, const struct tdx_collateral *c,
 		    ids->leaf_serial_len, sn), c->pck_crl.issuer_cn);
 		return;
 	}
-	if (memcmp(ids->ca_issuer, c->root_crl.issuer, 32) != 0) {
-		checklist_set(cl, ID_CHAIN, CHECK_ERROR, "revocation not "
-		    "checked: the Root CA CRL is not the PCK CA's issuer's");
-		return;
-	}
-	if (serial_listed(&c->root_crl, ids->ca_serial, ids->ca_serial_len)) {
-		checklist_set(cl, ID_CHAIN, CHECK_FAIL, "PCK CA (serial %s) is "
-		    "revoked by the Root CA CRL", hex_encode(ids->ca_serial,
-		    ids->ca_serial_len, sn));
-		return;
-	}
-	chain_detail_crls(cl, c);
+	if (all)
+		chain_detail_crls(cl, c);
 }
 
 /* The levels and advisory ids of r, as much as fits, after prefix. */

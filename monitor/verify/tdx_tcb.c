@@ -103,18 +103,21 @@ tdx_tcb_status_str(enum tdx_tcb_status s)
 }
 
 /*
- * A tcbStatus string of TCB Info (Intel TcbStatus.h
- * VALID_TCB_INFO_STATUSES: the first seven names) into *out.
+ * A tcbStatus string of TCB Info into *out: one of Intel's seven
+ * (TcbStatus.h VALID_TCB_INFO_STATUSES).
  */
 static bool
 status_parse(const char *s, enum tdx_tcb_status *out)
 {
 	size_t i;
 
-	for (i = 0; i < 7; i++)
+	for (i = 0; i < sizeof(status_names) / sizeof(status_names[0]); i++)
 		if (strcmp(s, status_names[i].name) == 0) {
 			*out = status_names[i].s;
-			return true;
+			/* relaunch and NotSupported are results, not levels */
+			return *out != TDX_TCB_TD_RELAUNCH_ADVISED &&
+			    *out != TDX_TCB_TD_RELAUNCH_ADVISED_CONFIGURATION_NEEDED &&
+			    *out != TDX_TCB_NOT_SUPPORTED;
 		}
 	return false;
 }
@@ -184,7 +187,7 @@ static enum tmon_rc
 jhex(struct jctx *j, json_t *o, const char *path, const char *key,
     uint8_t *out, size_t n)
 {
-	const char *s;
+	const char *s = NULL;
 	enum tmon_rc rc;
 
 	if ((rc = jstr(j, o, path, key, &s)) != TMON_OK)
@@ -199,7 +202,7 @@ static enum tmon_rc
 jtime(struct jctx *j, json_t *o, const char *path, const char *key,
     int64_t *out)
 {
-	const char *s;
+	const char *s = NULL;
 	enum tmon_rc rc;
 
 	if ((rc = jstr(j, o, path, key, &s)) != TMON_OK)
@@ -364,7 +367,7 @@ read_components(struct jctx *j, json_t *tcb, const char *path,
     const char *key, uint8_t out[16])
 {
 	json_t *arr, *c;
-	json_int_t v;
+	json_int_t v = 0;
 	char p[96];
 	size_t i;
 	enum tmon_rc rc;
@@ -410,8 +413,8 @@ static enum tmon_rc
 read_tcb_levels(struct jctx *j, json_t *root, struct tdx_tcb_info *ti)
 {
 	json_t *levels, *lv, *tcb;
-	json_int_t v;
-	const char *s;
+	json_int_t v = 0;
+	const char *s = NULL;
 	char p[64];
 	size_t i, cap;
 	enum tmon_rc rc;
@@ -497,8 +500,8 @@ read_isv_levels(struct jctx *j, json_t *o, const char *path,
 {
 	json_t *levels, *lv, *tcb;
 	struct tdx_isv_level *lvls;
-	json_int_t v;
-	const char *s;
+	json_int_t v = 0;
+	const char *s = NULL;
 	char p[96];
 	size_t i, cap;
 	enum tmon_rc rc;
@@ -597,8 +600,8 @@ tdx_tcb_info_parse(const uint8_t *json, size_t len,
 	struct jctx j = { err, "tcbInfo" };
 	struct tdx_tcb_info *ti;
 	json_t *root = NULL, *ids, *m;
-	json_int_t v;
-	const char *s;
+	json_int_t v = 0;
+	const char *s = NULL;
 	char p[64];
 	size_t i;
 	enum tmon_rc rc;
@@ -706,8 +709,8 @@ tdx_qe_identity_parse(const uint8_t *json, size_t len,
 	struct jctx j = { err, "enclaveIdentity" };
 	struct tdx_qe_identity *qi;
 	json_t *root = NULL;
-	json_int_t v;
-	const char *s;
+	json_int_t v = 0;
+	const char *s = NULL;
 	uint8_t b4[4];
 	enum tmon_rc rc;
 

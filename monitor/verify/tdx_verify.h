@@ -28,6 +28,7 @@
 
 #include "checklist.h"
 #include "err.h"
+#include "tdx_collateral.h"	/* tdx_check_collateral(), run after */
 #include "tdx_quote.h"
 
 /*

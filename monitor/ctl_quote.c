@@ -196,7 +196,6 @@ print_json(const struct vq *v, const char *qpath, const char *cpath,
 	json_t *o, *checks, *adv, *tcb;
 	char when[32];
 	size_t i;
-	bool status_known;
 	char *s;
 
 	o = json_object();
@@ -235,15 +234,11 @@ print_json(const struct vq *v, const char *qpath, const char *cpath,
 			json_object_set_new(o, "fmspc", jhex(v->q.pck.fmspc, 6));
 	}
 	/*
-	 * status and advisory_ids: the TCB status when the quote verified
-	 * (or when the TCB itself is what rejected it: Revoked, no level);
-	 * null otherwise, as the peer prints them.
+	 * status and advisory_ids as the peer prints them: the TCB status
+	 * of a verified quote, null when rejected (a rejected quote's TCB
+	 * status, if one was reached, is in "tcb").
 	 */
-	status_known = v->verified || (v->error_id != NULL &&
-	    strcmp(v->error_id, "tdx.tcb") == 0 &&
-	    (v->tcb.status == TDX_TCB_REVOKED ||
-	    v->tcb.status == TDX_TCB_NOT_SUPPORTED));
-	if (status_known) {
+	if (v->verified) {
 		json_object_set_new(o, "status",
 		    json_string(tdx_tcb_status_str(v->tcb.status)));
 		adv = json_array();
@@ -258,8 +253,11 @@ print_json(const struct vq *v, const char *qpath, const char *cpath,
 	json_object_set_new(o, "verified", json_boolean(v->verified));
 	json_object_set_new(o, "error", v->verified ? json_null() :
 	    json_string(v->error));
-	if (v->tcb.sgx_level >= 0) {
+	if (v->tcb.status != TDX_TCB_UNKNOWN || v->tcb.sgx_level >= 0) {
 		tcb = json_object();
+		json_object_set_new(tcb, "status", v->tcb.status !=
+		    TDX_TCB_UNKNOWN ? json_string(tdx_tcb_status_str(
+		    v->tcb.status)) : json_null());
 		json_object_set_new(tcb, "tcb_evaluation_data_number",
 		    json_integer(v->tcb.tcb_eval_num));
 		json_object_set_new(tcb, "sgx_level_status", json_string(

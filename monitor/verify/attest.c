@@ -314,7 +314,17 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 		}
 	}
 
-	if (a->nvidia_payload != NULL)
+	/* issue 5 (tmon-sim): a test NVIDIA root only when test_pki */
+	if (ctx->test_pki && ctx->nvidia_root_der != NULL) {
+		if (a->nvidia_payload != NULL)
+			gpu_check_payload_root(a->nvidia_payload,
+			    a->nvidia_payload_len, now, ctx->nvidia_root_der,
+			    ctx->nvidia_root_der_len, cl, &sum);
+		else if (a->gpu_evidence != NULL)
+			gpu_check_evidence_list_root(a->gpu_evidence, now,
+			    ctx->nvidia_root_der, ctx->nvidia_root_der_len, cl,
+			    &sum);
+	} else if (a->nvidia_payload != NULL)
 		gpu_check_payload(a->nvidia_payload, a->nvidia_payload_len,
 		    now, cl, &sum);
 	else if (a->gpu_evidence != NULL)

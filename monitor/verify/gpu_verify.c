@@ -1,6 +1,7 @@
 /*
  * gpu_verify.c: NVIDIA GPU evidence verification (see gpu_verify.h).
  */
+#include <limits.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -56,10 +57,22 @@ static pthread_once_t	 root_once = PTHREAD_ONCE_INIT;
 static X509_STORE	*root_store;
 static X509		*root_cert;
 
+/*
+ * The trust anchor of one verification: the pinned root, or a test root
+ * given by the caller (gpu_check_*_root).  store is NULL when the root
+ * could not be loaded (then gpu.cert_chain is CHECK_ERROR).
+ */
+struct gpu_anchor {
+	X509_STORE	*store;		/* borrowed (pinned) or owned (test) */
+	uint8_t		 fp[32];	/* SHA-256 of the root's DER */
+	bool		 test;		/* not the pinned NVIDIA root */
+};
+
 /* Per-list state. */
 struct gpu_run {
 	struct checklist	*cl;
 	struct gpu_summary	*sum;
+	const struct gpu_anchor	*anchor;
 	int64_t			 now;
 	size_t			 ev_bad;	/* GPUs failing gpu.evidence */
 	size_t			 chain_bad;	/* GPUs failing gpu.cert_chain */
@@ -493,7 +506,8 @@ check_fwid(X509 *leaf, const struct nvspdm_evidence *ev, char *why,
  * the reason in why.
  */
 static enum check_status
-verify_chain(STACK_OF(X509) *sk, int64_t now, char *why, size_t whysz)
+verify_chain(STACK_OF(X509) *sk, const struct gpu_anchor *anchor, int64_t now,
+    char *why, size_t whysz)
 {
 	STACK_OF(X509) *untrusted = NULL, *built;
 	X509_STORE_CTX *ctx = NULL;
@@ -508,8 +522,10 @@ verify_chain(STACK_OF(X509) *sk, int64_t now, char *why, size_t whysz)
 		    GPU_CHAIN_LEN);
 		return CHECK_FAIL;
 	}
-	if (root_store == NULL) {
-		snprintf(why, whysz, "pinned NVIDIA root unavailable");
+	if (anchor->store == NULL) {
+		snprintf(why, whysz, "%s unavailable", anchor->test ?
+		    "test root (not one DER certificate)" :
+		    "pinned NVIDIA root");
 		return CHECK_ERROR;
 	}
 	if (X509_digest(sk_X509_value(sk, GPU_CHAIN_LEN - 1), EVP_sha256(), fp,
@@ -517,9 +533,10 @@ verify_chain(STACK_OF(X509) *sk, int64_t now, char *why, size_t whysz)
 		snprintf(why, whysz, "OpenSSL failed hashing the root");
 		goto out;
 	}
-	if (CRYPTO_memcmp(fp, root_fp, sizeof(fp)) != 0) {
-		snprintf(why, whysz, "last certificate is not the pinned NVIDIA "
-		    "Device Identity CA");
+	if (CRYPTO_memcmp(fp, anchor->fp, sizeof(fp)) != 0) {
+		snprintf(why, whysz, "last certificate is not the pinned %s",
+		    anchor->test ? "test root" :
+		    "NVIDIA Device Identity CA");
 		st = CHECK_FAIL;
 		goto out;
 	}
@@ -530,7 +547,7 @@ verify_chain(STACK_OF(X509) *sk, int64_t now, char *why, size_t whysz)
 		if (!sk_X509_push(untrusted, sk_X509_value(sk, i)))
 			goto out;
 	if ((ctx = X509_STORE_CTX_new()) == NULL ||
-	    X509_STORE_CTX_init(ctx, root_store, leaf, untrusted) != 1)
+	    X509_STORE_CTX_init(ctx, anchor->store, leaf, untrusted) != 1)
 		goto out;
 	X509_STORE_CTX_set_time(ctx, 0, (time_t)now);
 	/* RFC 5280 profile checks; every real chain seen passes them */
@@ -695,7 +712,7 @@ check_one(struct gpu_run *r, size_t idx, const json_t *ent)
 	}
 
 	why[0] = '\0';
-	st = verify_chain(sk, r->now, why, sizeof(why));
+	st = verify_chain(sk, r->anchor, r->now, why, sizeof(why));
 	if (st != CHECK_PASS) {
 		chain_fail(r, st, "GPU %zu: %s", idx, why);
 		goto out;
@@ -733,8 +750,8 @@ list_fail(struct checklist *cl, const char *why)
 }
 
 static void
-check_list(const json_t *list, int64_t now, struct checklist *cl,
-    struct gpu_summary *sum)
+check_list(const json_t *list, const struct gpu_anchor *anchor, int64_t now,
+    struct checklist *cl, struct gpu_summary *sum)
 {
 	struct gpu_run *r;
 	char tbuf[32];
@@ -757,10 +774,10 @@ check_list(const json_t *list, int64_t now, struct checklist *cl,
 		    MAX_GPUS);
 		return;
 	}
-	pthread_once(&root_once, root_init);
 	r = xcalloc(1, sizeof(*r));
 	r->cl = cl;
 	r->sum = sum;
+	r->anchor = anchor;
 	r->now = now;
 	sum->n_gpus = n;
 	for (i = 0; i < n; i++)
@@ -771,18 +788,89 @@ check_list(const json_t *list, int64_t now, struct checklist *cl,
 		    n == 1 ? "" : "s");
 	if (r->chain_bad == 0)
 		checklist_set(cl, "gpu.cert_chain", CHECK_PASS,
-		    "%zu GPU%s: 5-certificate chains to the pinned NVIDIA "
-		    "Device Identity CA valid at %s, FWIDs match", n,
-		    n == 1 ? "" : "s", fmt_time(now, tbuf, sizeof(tbuf)));
+		    "%zu GPU%s: 5-certificate chains to the pinned %s valid "
+		    "at %s, FWIDs match", n, n == 1 ? "" : "s",
+		    anchor->test ? "test root" : "NVIDIA Device Identity CA",
+		    fmt_time(now, tbuf, sizeof(tbuf)));
 	free(r);
+}
+
+/* The pinned root as an anchor (parsed on first use). */
+static void
+anchor_pinned(struct gpu_anchor *a)
+{
+	pthread_once(&root_once, root_init);
+	memset(a, 0, sizeof(*a));
+	a->store = root_store;
+	memcpy(a->fp, root_fp, sizeof(a->fp));
+}
+
+/*
+ * An anchor for the caller's root_der.  The pinned root's own bytes give
+ * the pinned anchor.  Anything else gets a store of its own (release
+ * with anchor_release); one that is not exactly one DER certificate
+ * gets none, so its chains are CHECK_ERROR.
+ */
+static void
+anchor_from_der(struct gpu_anchor *a, const uint8_t *der, size_t len)
+{
+	const unsigned char *p = der;
+	X509 *x = NULL;
+	X509_STORE *st = NULL;
+
+	anchor_pinned(a);
+	if (der == NULL || len == 0 || len > LONG_MAX) {
+		a->store = NULL;
+		a->test = true;
+		return;
+	}
+	sha256(der, len, a->fp);
+	if (CRYPTO_memcmp(a->fp, root_fp, sizeof(root_fp)) == 0)
+		return;
+	a->test = true;
+	a->store = NULL;
+	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL ||
+	    p != der + len ||
+	    (st = X509_STORE_new()) == NULL || X509_STORE_add_cert(st, x) != 1) {
+		ERR_clear_error();
+		X509_STORE_free(st);
+		X509_free(x);
+		return;
+	}
+	X509_free(x);		/* the store holds its own reference */
+	a->store = st;
+}
+
+static void
+anchor_release(struct gpu_anchor *a)
+{
+	if (a->test)
+		X509_STORE_free(a->store);
+	memset(a, 0, sizeof(*a));
 }
 
 void
 gpu_check_evidence_list(const json_t *list, int64_t now,
     struct checklist *cl, struct gpu_summary *sum)
 {
+	struct gpu_anchor a;
+
 	memset(sum, 0, sizeof(*sum));
-	check_list(list, now, cl, sum);
+	anchor_pinned(&a);
+	check_list(list, &a, now, cl, sum);
+}
+
+void
+gpu_check_evidence_list_root(const json_t *list, int64_t now,
+    const uint8_t *root_der, size_t root_der_len, struct checklist *cl,
+    struct gpu_summary *sum)
+{
+	struct gpu_anchor a;
+
+	memset(sum, 0, sizeof(*sum));
+	anchor_from_der(&a, root_der, root_der_len);
+	check_list(list, &a, now, cl, sum);
+	anchor_release(&a);
 }
 
 /*
@@ -825,9 +913,9 @@ json_depth_ok(const char *s, size_t n, int max)
 	return true;
 }
 
-void
-gpu_check_payload(const char *payload, size_t len, int64_t now,
-    struct checklist *cl, struct gpu_summary *sum)
+static void
+check_payload(const char *payload, size_t len, const struct gpu_anchor *anchor,
+    int64_t now, struct checklist *cl, struct gpu_summary *sum)
 {
 	json_t *root = NULL, *jn, *jl, *ja;
 	json_error_t jerr;
@@ -873,7 +961,29 @@ gpu_check_payload(const char *payload, size_t len, int64_t now,
 		list_fail(cl, "nvidia_payload has no \"evidence_list\"");
 		goto out;
 	}
-	check_list(jl, now, cl, sum);
+	check_list(jl, anchor, now, cl, sum);
 out:
 	json_decref(root);
+}
+
+void
+gpu_check_payload(const char *payload, size_t len, int64_t now,
+    struct checklist *cl, struct gpu_summary *sum)
+{
+	struct gpu_anchor a;
+
+	anchor_pinned(&a);
+	check_payload(payload, len, &a, now, cl, sum);
+}
+
+void
+gpu_check_payload_root(const char *payload, size_t len, int64_t now,
+    const uint8_t *root_der, size_t root_der_len, struct checklist *cl,
+    struct gpu_summary *sum)
+{
+	struct gpu_anchor a;
+
+	anchor_from_der(&a, root_der, root_der_len);
+	check_payload(payload, len, &a, now, cl, sum);
+	anchor_release(&a);
 }

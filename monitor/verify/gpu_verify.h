@@ -107,6 +107,27 @@ void	gpu_check_payload(const char *payload, size_t len, int64_t now,
 	    struct checklist *cl, struct gpu_summary *sum);
 
 /*
+ * As gpu_check_evidence_list() and gpu_check_payload(), but trusting
+ * root_der (root_der_len bytes, one DER certificate, borrowed, decoded
+ * on every call) instead of the pinned NVIDIA Device Identity CA.  For
+ * test PKIs only (design.md section 8: the simulated provider's test
+ * trust anchors); production code calls the functions above.  The
+ * chain's 5th certificate must then be byte-for-byte root_der (compared
+ * by SHA-256); every other rule is unchanged.  Details say "test root"
+ * where the pinned variants say "NVIDIA Device Identity CA".  root_der
+ * equal to the pinned root's bytes behaves exactly like the pinned
+ * variants.  A root_der that is NULL, empty or not exactly one DER
+ * certificate makes gpu.cert_chain CHECK_ERROR ("test root ...
+ * unavailable"); gpu.evidence is still checked.
+ */
+void	gpu_check_evidence_list_root(const json_t *list, int64_t now,
+	    const uint8_t *root_der, size_t root_der_len, struct checklist *cl,
+	    struct gpu_summary *sum);
+void	gpu_check_payload_root(const char *payload, size_t len, int64_t now,
+	    const uint8_t *root_der, size_t root_der_len, struct checklist *cl,
+	    struct gpu_summary *sum);
+
+/*
  * Extract the firmware ID from the value (the contents of the extnValue
  * OCTET STRING, DER) of a GPU leaf certificate's TCG DICE extension,
  * OID 2.23.133.5.4.1 or 2.23.133.5.4.1.1.  Two encodings occur:

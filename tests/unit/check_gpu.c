@@ -979,6 +979,119 @@ START_TEST(test_fake_root)
 }
 END_TEST
 
+/*
+ * gpu_check_*_root: a caller-supplied (test) root replaces the pinned one
+ * only for the last-certificate rule and the trust store; the positive
+ * case with a whole test hierarchy is in check_sim.c (tmon-sim's PKI).
+ */
+START_TEST(test_caller_root)
+{
+	static const uint8_t junk[] = { 0x30, 0x03, 0x02, 0x01, 0x01 };
+	struct checklist cl;
+	struct gpu_summary sum;
+	STACK_OF(X509) *sk = read_certs("sdk_hopper_580.159.03_CertChain.pem.txt");
+	EVP_PKEY *kr = EVP_EC_gen("P-384");
+	X509 *fake_root, *v[5];
+	unsigned char *der = NULL;
+	uint8_t *rep, *pay;
+	char *pem;
+	json_t *list;
+	size_t rl, pl, i;
+	int dl;
+
+	ck_assert_ptr_nonnull(kr);
+	rep = load_hex("sdk_hopper_580.159.03_AttestationReport.hex.txt", &rl);
+	for (i = 0; i < 5; i++)
+		v[i] = sk_X509_value(sk, (int)i);
+	pem = certs_pem(v, 5, &pl);
+	list = make_list(rep, rl, (const uint8_t *)pem, pl, "HOPPER");
+
+	/* 1. the pinned root's own bytes: exactly the pinned behaviour */
+	checklist_init(&cl);
+	gpu_check_evidence_list_root(list, NOW, gpu_nvidia_root_der,
+	    gpu_nvidia_root_der_len, &cl, &sum);
+	ck_assert_status(&cl, "gpu.evidence", CHECK_PASS);
+	ck_assert_status(&cl, "gpu.cert_chain", CHECK_PASS);
+	ck_assert_ptr_nonnull(strstr(detail(&cl, "gpu.cert_chain"),
+	    "NVIDIA Device Identity CA"));
+
+	/* 2. a test root: NVIDIA's real chain does not end in it */
+	fake_root = make_cert("tmon TEST NVIDIA Device Identity CA",
+	    "tmon TEST PKI", kr, NULL, NULL, true, NULL);
+	dl = i2d_X509(fake_root, &der);
+	ck_assert_int_gt(dl, 0);
+	checklist_init(&cl);
+	gpu_check_evidence_list_root(list, NOW, der, (size_t)dl, &cl, &sum);
+	ck_assert_status(&cl, "gpu.evidence", CHECK_PASS);
+	ck_assert_status(&cl, "gpu.cert_chain", CHECK_FAIL);
+	ck_assert_ptr_nonnull(strstr(detail(&cl, "gpu.cert_chain"),
+	    "not the pinned test root"));
+
+	/* 3. the real chain with its root replaced by the test root */
+	v[4] = fake_root;
+	free(pem);
+	json_decref(list);
+	pem = certs_pem(v, 5, &pl);
+	list = make_list(rep, rl, (const uint8_t *)pem, pl, "HOPPER");
+	checklist_init(&cl);
+	gpu_check_evidence_list_root(list, NOW, der, (size_t)dl, &cl, &sum);
+	ck_assert_status(&cl, "gpu.cert_chain", CHECK_FAIL);
+	ck_assert_ptr_nonnull(strstr(detail(&cl, "gpu.cert_chain"),
+	    "does not verify"));
+	/* ... and the pinned root refuses it as before */
+	checklist_init(&cl);
+	gpu_check_evidence_list(list, NOW, &cl, &sum);
+	ck_assert_status(&cl, "gpu.cert_chain", CHECK_FAIL);
+
+	/* 4. a root that is not one DER certificate, or none: ERROR */
+	checklist_init(&cl);
+	gpu_check_evidence_list_root(list, NOW, junk, sizeof(junk), &cl,
+	    &sum);
+	ck_assert_status(&cl, "gpu.evidence", CHECK_PASS);
+	ck_assert_status(&cl, "gpu.cert_chain", CHECK_ERROR);
+	ck_assert_ptr_nonnull(strstr(detail(&cl, "gpu.cert_chain"),
+	    "test root"));
+	checklist_init(&cl);
+	gpu_check_evidence_list_root(list, NOW, NULL, 0, &cl, &sum);
+	ck_assert_status(&cl, "gpu.cert_chain", CHECK_ERROR);
+	/* a DER certificate followed by a stray byte is not one */
+	checklist_init(&cl);
+	{
+		uint8_t *d2 = xmalloc((size_t)dl + 1);
+
+		memcpy(d2, der, (size_t)dl);
+		d2[dl] = 0;
+		gpu_check_evidence_list_root(list, NOW, d2, (size_t)dl + 1,
+		    &cl, &sum);
+		free(d2);
+	}
+	ck_assert_status(&cl, "gpu.cert_chain", CHECK_ERROR);
+
+	/* 5. the payload variant with the pinned bytes: a real payload */
+	pay = load("nanogpt_gemma_2026-06-10_nvidia_payload.json", &pl);
+	checklist_init(&cl);
+	gpu_check_payload_root((const char *)pay, pl, NOW, gpu_nvidia_root_der,
+	    gpu_nvidia_root_der_len, &cl, &sum);
+	ck_assert_status(&cl, "gpu.cert_chain", CHECK_PASS);
+	ck_assert_uint_eq(sum.n_gpus, 1);
+	checklist_init(&cl);
+	gpu_check_payload_root((const char *)pay, pl, NOW, der, (size_t)dl,
+	    &cl, &sum);
+	ck_assert_status(&cl, "gpu.evidence", CHECK_PASS);
+	ck_assert_status(&cl, "gpu.cert_chain", CHECK_FAIL);
+	ck_assert(sum.payload_has_nonce);
+
+	free(pay);
+	OPENSSL_free(der);
+	X509_free(fake_root);
+	EVP_PKEY_free(kr);
+	free(pem);
+	json_decref(list);
+	free(rep);
+	sk_X509_pop_free(sk, X509_free);
+}
+END_TEST
+
 /* ---- DICE FWID extension ------------------------------------------------------ */
 
 /* The DICE extension value of the leaf of a chain file. */
@@ -1318,6 +1431,7 @@ gpu_suite(void)
 	tcase_add_test(tc, test_chain_count);
 	tcase_add_test(tc, test_chain_time);
 	tcase_add_test(tc, test_fake_root);
+	tcase_add_test(tc, test_caller_root);
 	tcase_add_test(tc, test_dice_fwid);
 	tcase_add_test(tc, test_truncation_every_offset);
 	tcase_add_test(tc, test_length_fields);

@@ -1,0 +1,280 @@
+/*
+ * sim.h: internals of tmon-sim, the simulated TEE inference provider
+ * (contrib/sim/tmon_sim.c has the program's description).
+ *
+ * Everything tmon-sim serves is SIMULATED and signed by a TEST PKI that
+ * it generates at start-up: nothing here is evidence of a real TEE.
+ *
+ * Files:
+ *   sim_der.c    a small DER writer (the Intel SGX and TCG DICE
+ *                extensions), signing helpers, hex and URL encoding
+ *   sim_pki.c    the TEST PKI: keys, certificates, CRLs, trust anchor
+ *                files
+ *   sim_tdx.c    TDX quotes, the dstack event log and info, the Intel
+ *                PCS collateral (TCB info, QE identity)
+ *   sim_gpu.c    NVIDIA SPDM evidence and the nvidia_payload
+ *   sim_chat.c   chat completions, their EIP-191 signatures and the
+ *                signature store
+ *   tmon_sim.c   main, the HTTP server and its routes
+ *
+ * After sim_pki_generate() the struct sim_pki is immutable and shared by
+ * the connection threads; mutable state (attestation counters, the
+ * completion store) lives in struct sim_state behind its mutex.
+ */
+#ifndef TMON_CONTRIB_SIM_H
+#define TMON_CONTRIB_SIM_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <secp256k1.h>
+
+#include "buf.h"
+
+/* Bounds of this test tool; the request side is hostile. */
+#define MAX_SIM_REQUEST_BODY	(64u * 1024)	/* chat completion body */
+#define MAX_SIM_CHATS		1024		/* completions remembered */
+#define MAX_SIM_SIG_MISSES	100		/* --sig-misses */
+#define MAX_SIM_MAX_TOKENS	4096		/* max_tokens accepted */
+#define MAX_SIM_CONNS		64		/* connections at once */
+#define SIM_CONN_TIMEOUT_S	30		/* idle connection */
+#define SIM_CONN_MEMORY		(32u * 1024)	/* request head */
+#define MAX_SIM_BUILD		(4u * 1024 * 1024) /* one built body */
+#define SIM_COLLATERAL_DAYS	30		/* nextUpdate - issueDate */
+
+/* The marker every simulated response carries (header and JSON). */
+#define SIM_NOTICE	"SIMULATED by tmon-sim with a TEST PKI generated " \
+			"at start-up: not evidence of any real TEE"
+#define SIM_HEADER	"X-Tmon-Sim"
+#define SIM_HEADER_VALUE "SIMULATED provider, TEST PKI, not a real TEE"
+
+/*
+ * Misbehaviours, one per model id "sim/<mode>" (sim_mode_names); each
+ * turns one group of checks to fail (README text in tmon_sim.c).
+ */
+enum sim_mode {
+	SIM_GOOD = 0,
+	SIM_WRONG_KEY,		/* completions signed by another key */
+	SIM_STALE_NONCE,	/* evidence bound to a fixed old nonce */
+	SIM_CHANGED_MEASUREMENT, /* MRTD changes after the first report */
+	SIM_RESERIALISED,	/* response hash over a re-serialised copy */
+	SIM_MISSING_SIGNATURE,	/* signature endpoint always 404 */
+	SIM_NMODES
+};
+
+extern const char *const sim_mode_names[SIM_NMODES];
+
+/* The mode of a model id, or -1 if it is not "sim/<known mode>". */
+int	sim_mode_of(const char *model);
+
+/* Which upstream API a request came in through. */
+enum sim_flavour {
+	SIM_FLAVOUR_DIRECT,	/* /v1/...: NEAR/Phala vllm-proxy, Rust
+				   proxy signature text with the model */
+	SIM_FLAVOUR_NANOGPT	/* /api/v1/...: NanoGPT */
+};
+
+#define SIM_NV_CHAIN	5	/* leaf, BROM, provisioner, identity, root */
+
+struct sim_pki {
+	int64_t		 start;		/* unix time of generation */
+
+	/* Intel side (P-256) */
+	EVP_PKEY	*intel_root_key, *pck_ca_key, *pck_leaf_key, *tcb_key;
+	EVP_PKEY	*attest_key;	/* the quote's attestation key */
+	X509		*intel_root, *pck_ca, *pck_leaf, *tcb_cert;
+	uint8_t		 attest_pub[64];	/* x || y */
+	char		*pck_chain_pem;		/* leaf, CA, root */
+	char		*tcb_chain_hdr;		/* URL-encoded: TCB, root */
+	char		*pck_crl_chain_hdr;	/* URL-encoded: PCK CA, root */
+	uint8_t		*pck_crl_der, *root_crl_der;
+	size_t		 pck_crl_der_len, root_crl_der_len;
+	char		*pck_crl_pem;
+	uint8_t		*intel_root_der;
+	size_t		 intel_root_der_len;
+
+	/* platform, as in the PCK leaf's SGX extension */
+	uint8_t		 fmspc[6];
+	uint8_t		 pceid[2];
+	uint8_t		 sgx_svn[16];
+	uint16_t	 pcesvn;
+	uint8_t		 tee_tcb_svn[16];
+	uint8_t		 qe_mrsigner[32];
+	uint16_t	 qe_isvprodid, qe_isvsvn;
+
+	/* the fixed part of every quote after the attestation signature:
+	 * attestation key, certification data (QE report, its signature,
+	 * auth data, PCK chain) */
+	uint8_t		*quote_tail;
+	size_t		 quote_tail_len;
+
+	/* NVIDIA side (P-384) */
+	EVP_PKEY	*nv_key[SIM_NV_CHAIN];
+	X509		*nv_cert[SIM_NV_CHAIN];
+	char		*gpu_chain_b64;		/* base64 of the PEM chain */
+	uint8_t		 fwid[48];
+	uint8_t		*nvidia_root_der;
+	size_t		 nvidia_root_der_len;
+
+	/* completion signing keys (secp256k1): [0] attested, [1] wrong */
+	secp256k1_context *secp;
+	uint8_t		 sk[2][32];
+	uint8_t		 pub[2][64];
+	char		 address[2][43];	/* EIP-55 "0x..." */
+
+	/* the dstack app: compose, event log, measurements */
+	char		*app_compose;
+	uint8_t		 compose_hash[32];
+	uint8_t		 app_id[20], instance_id[20];
+	uint8_t		 os_image_hash[32], mr_kms[32];
+	uint8_t		 mrtd[2][48];	/* [1]: after a changed measurement */
+	uint8_t		 rtmr[4][48];
+	uint8_t		 mr_config_id[48];
+	uint8_t		 mrseam[48];
+	uint8_t		 user_data[20];
+	uint8_t		 stale_nonce[32];
+
+	/* the event log as JSON array text: digests filled, and as NanoGPT
+	 * serves it (imr 3 digests empty) */
+	char		*event_log_full;
+	char		*event_log_nanogpt;
+	char		*key_provider_info;
+	char		*vm_config;
+
+	/* collateral bodies (signed JSON text, exact bytes served) */
+	char		*tcb_info_body;
+	char		*qe_identity_body;
+};
+
+/* One remembered completion (the signature endpoint's store). */
+struct sim_chat {
+	bool		 used;
+	char		 id[48];
+	char		 model[128];
+	char		*text;			/* owned */
+	char		 signature[136];	/* "0x" + 130 hex */
+	char		 address[43];
+	unsigned	 misses;		/* 404s answered so far */
+};
+
+struct sim_state {
+	pthread_mutex_t	 lock;
+	unsigned	 attestations[SIM_NMODES];	/* served per mode */
+	uint64_t	 next_chat;
+	struct sim_chat	 chats[MAX_SIM_CHATS];		/* ring */
+	unsigned	 sig_misses;			/* --sig-misses */
+};
+
+struct sim {
+	struct sim_pki	 pki;
+	struct sim_state st;
+};
+
+/* ---- sim_der.c ---- */
+
+/* DER TLV with a definite minimal length; fatal if b overflows. */
+void	der_put(struct buf *b, uint8_t tag, const void *p, size_t n);
+/* A non-negative INTEGER (tag 0x02) or ENUMERATED (0x0a), minimal. */
+void	der_put_uint(struct buf *b, uint8_t tag, unsigned long v);
+/* An OBJECT IDENTIFIER from dotted text. */
+void	der_put_oid(struct buf *b, const char *dotted);
+/* Wrap the contents of inner as one TLV with tag into b; frees inner. */
+void	der_wrap(struct buf *b, uint8_t tag, struct buf *inner);
+
+/*
+ * ECDSA over md(data) with key; the signature as raw r || s, each half
+ * half bytes, into out (2 * half bytes).  Fatal on a library failure.
+ */
+void	sim_sign_raw(EVP_PKEY *key, const EVP_MD *md, const void *data,
+	    size_t len, uint8_t *out, size_t half);
+
+/* Lower-case hex of n bytes into a new string. */
+char	*sim_hex(const uint8_t *p, size_t n);
+/* Percent-encode everything but ALPHA DIGIT - _ . ~ (RFC 3986). */
+char	*sim_urlencode(const char *s);
+/* Base64 (no line breaks) of n bytes into a new string. */
+char	*sim_b64(const uint8_t *p, size_t n);
+/* "YYYY-MM-DDTHH:MM:SSZ" of t into out (>= 21 bytes). */
+void	sim_rfc3339(int64_t t, char *out, size_t outsz);
+/* SHA-384 of the concatenation of up to three pieces (b, c may be NULL). */
+void	sim_sha384(const void *a, size_t alen, const void *b, size_t blen,
+	    const void *c, size_t clen, uint8_t out[48]);
+/* Fatal with the OpenSSL error queue when ok is false. */
+void	sim_ossl_check(bool ok, const char *what);
+
+/* ---- sim_pki.c ---- */
+
+/* Generate the whole TEST PKI and the simulated platform into *pki. */
+void	sim_pki_generate(struct sim_pki *pki);
+/* Write intel_root.pem, nvidia_root.pem and README into dir. */
+bool	sim_pki_write(const struct sim_pki *pki, const char *dir);
+void	sim_pki_free(struct sim_pki *pki);
+
+/* ---- sim_tdx.c ---- */
+
+/* The dstack app and its measurements (called by sim_pki_generate). */
+void	sim_tdx_app_init(struct sim_pki *pki);
+/* The quote's fixed tail: QE report etc. (needs the PCK chain). */
+void	sim_tdx_quote_tail_init(struct sim_pki *pki);
+/* The collateral bodies (called by sim_pki_generate, keys ready). */
+void	sim_tdx_collateral_init(struct sim_pki *pki);
+/*
+ * A quote whose REPORTDATA is address(20) || 12 zero bytes || nonce and
+ * whose MRTD is pki->mrtd[mrtd_idx].  Returns a new buffer of *len bytes.
+ */
+uint8_t	*sim_tdx_quote(const struct sim_pki *pki, const uint8_t nonce[32],
+	    int mrtd_idx, size_t *len);
+/*
+ * The attestation report body (dstack flat format, the shape of the
+ * flavour) for nonce: a new NUL-terminated string.
+ */
+char	*sim_tdx_report(const struct sim_pki *pki, enum sim_flavour fl,
+	    const uint8_t nonce[32], int mrtd_idx);
+
+/* ---- sim_gpu.c ---- */
+
+/* The GPU's measurements and FWID (called by sim_pki_generate). */
+void	sim_gpu_init(struct sim_pki *pki);
+/* The nvidia_payload JSON text for nonce (new string). */
+char	*sim_gpu_payload(const struct sim_pki *pki, const uint8_t nonce[32]);
+
+/* ---- sim_chat.c ---- */
+
+/*
+ * Address (EIP-55, "0x" + 40 hex) of a 64-byte secp256k1 x || y into
+ * out[43].
+ */
+void	sim_eth_address(const uint8_t pub[64], char out[43]);
+/*
+ * EIP-191 personal_sign of text with secret key sk: "0x" + r || s || v
+ * (v = 27 or 28) in out[136].
+ */
+void	sim_eip191_sign(const struct sim_pki *pki, const uint8_t sk[32],
+	    const char *text, char out[136]);
+
+/*
+ * Answer a chat completion request (the reqlen bytes of its body, as
+ * received) that came in through flavour fl: on success (200) out holds
+ * the exact bytes to send, *stream says whether they are an SSE stream,
+ * and the signature is stored for the completion's id.  Otherwise the
+ * HTTP status (400, 404) with why and the offending field (or NULL).
+ */
+int	sim_chat_complete(struct sim *sim, enum sim_flavour fl,
+	    const uint8_t *req, size_t reqlen, struct buf *out, bool *stream,
+	    char *why, size_t whysz, const char **field);
+/*
+ * The signature response for completion id (model: the query's model or
+ * NULL): 200 with {"text","signature","signing_address","signing_algo"},
+ * or 404 {"error":"Chat id not found or expired"} for an unknown id, a
+ * model mismatch, the first --sig-misses requests of an id, and always
+ * for sim/missing-signature.  *body is a new string.
+ */
+int	sim_chat_signature(struct sim *sim, const char *id, const char *model,
+	    char **body);
+void	sim_chat_free(struct sim *sim);
+
+#endif /* TMON_CONTRIB_SIM_H */

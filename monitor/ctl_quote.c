@@ -5,7 +5,8 @@
  *   tmonctl bench-quote QUOTE --collateral FILE --at UNIX [-n N] [--cold]
  *
  * QUOTE is a binary quote or a text file of hex (optional 0x, any
- * whitespace); FILE is collateral in the dcap-qvl JSON shape
+ * whitespace): TDX v4/v5, or SGX v3 (tdx_check_quote_any); FILE is
+ * collateral in the dcap-qvl JSON shape
  * (tdx_collateral_from_qvl_json).  verify-quote runs tdx_check_quote and
  * tdx_check_collateral, the same code tmond uses, and prints the result
  * with the keys the peer (shared/tools/peer-dcap/verify.mjs) prints.
@@ -42,8 +43,8 @@ usage_verify(FILE *f)
 {
 	fprintf(f, "usage: tmonctl verify-quote QUOTE --collateral FILE "
 	    "[--at UNIX] [--json]\n"
-	    "  QUOTE  binary TDX quote, or hex text (optional 0x, "
-	    "whitespace)\n"
+	    "  QUOTE  binary TDX (v4/v5) or SGX (v3) quote, or hex text "
+	    "(optional 0x, whitespace)\n"
 	    "  FILE   Intel collateral in the dcap-qvl JSON shape\n"
 	    "  --at   verification time, unix seconds (default: now)\n"
 	    "exit: 0 verified, 1 rejected, 2 usage or I/O error\n");
@@ -166,7 +167,7 @@ run_once(const uint8_t *quote, size_t qlen, const struct tdx_collateral *col,
     int64_t at, struct vq *v)
 {
 	checklist_init(&v->cl);
-	v->parsed = tdx_check_quote(quote, qlen, at, &v->q, &v->cl);
+	v->parsed = tdx_check_quote_any(quote, qlen, at, &v->q, &v->cl);
 	if (v->parsed)
 		tdx_check_collateral(&v->q, col, at, &v->cl, &v->tcb);
 	else {
@@ -205,7 +206,22 @@ print_json(const struct vq *v, const char *qpath, const char *cpath,
 	json_object_set_new(o, "now_iso", json_string(fmt_time(at, when,
 	    sizeof(when))));
 	json_object_set_new(o, "verifier", json_string("tmon"));
-	if (v->parsed) {
+	if (v->parsed && v->q.version == 3) {
+		/* an SGX quote: the enclave's report, as the peer prints it */
+		json_object_set_new(o, "quote_version", json_integer(3));
+		json_object_set_new(o, "tee_type", json_string("0x0"));
+		json_object_set_new(o, "body_type", json_string("sgx"));
+		json_object_set_new(o, "mr_enclave", jhex(v->q.sgx.mrenclave,
+		    32));
+		json_object_set_new(o, "mr_signer", jhex(v->q.sgx.mrsigner, 32));
+		json_object_set_new(o, "isv_prod_id",
+		    json_integer(v->q.sgx.isvprodid));
+		json_object_set_new(o, "isv_svn", json_integer(v->q.sgx.isvsvn));
+		json_object_set_new(o, "report_data", jhex(v->q.sgx.report_data,
+		    64));
+		if (v->q.pck_ok)
+			json_object_set_new(o, "fmspc", jhex(v->q.pck.fmspc, 6));
+	} else if (v->parsed) {
 		json_object_set_new(o, "quote_version",
 		    json_integer(v->q.version));
 		json_object_set_new(o, "tee_type", json_string("0x81"));

@@ -1195,7 +1195,13 @@ tcb_detail(const struct tdx_tcb_result *r, char *d, size_t dsz)
 		if (n < dsz)
 			n += (size_t)snprintf(d + n, dsz - n, ")");
 	}
-	if (n < dsz)
+	if (n < dsz && r->sgx)
+		snprintf(d + n, dsz - n, ": SGX platform %s (tcbDate %s), QE "
+		    "ISVSVN %u %s; evaluation %u",
+		    tdx_tcb_status_str(r->sgx_status),
+		    fmt_time(r->tcb_date, t, sizeof(t)), r->qe_isvsvn,
+		    tdx_tcb_status_str(r->qe_status), r->tcb_eval_num);
+	else if (n < dsz)
 		snprintf(d + n, dsz - n, ": platform %s (tcbDate %s), TDX "
 		    "module %s%s%s, QE ISVSVN %u %s; evaluation %u",
 		    tdx_tcb_status_str(r->tdx_status),

@@ -27,7 +27,7 @@ qoff(const struct cur *c, const uint8_t *buf)
 
 static enum tmon_rc
 parse_header(struct cur *c, const uint8_t *buf, struct tdx_quote *q,
-    struct tmon_err *err)
+    bool allow_sgx, struct tmon_err *err)
 {
 	if (!cur_get_u16le(c, &q->version))
 		return SHORT(c, "header.version");
@@ -42,9 +42,24 @@ parse_header(struct cur *c, const uint8_t *buf, struct tdx_quote *q,
 	if (!cur_copy(c, q->user_data, sizeof(q->user_data)))
 		return SHORT(c, "header.user_data");
 
-	if (q->version == 3)
+	if (q->version == 3 && !allow_sgx)
 		return tmon_err_set_at(err, TMON_E_UNSUPPORTED, 0,
 		    "tdx quote: header.version: 3 is an SGX quote, not TDX");
+	if (q->version == 3) {
+		if (q->att_key_type != TDX_ATT_KEY_ECDSA_P256)
+			return tmon_err_set_at(err, TMON_E_UNSUPPORTED, 2,
+			    "sgx quote: header.att_key_type: %u not supported "
+			    "(2 = ECDSA-256-with-P-256)", q->att_key_type);
+		if (q->tee_type != TDX_TEE_TYPE_SGX)
+			return tmon_err_set_at(err, TMON_E_UNSUPPORTED, 4,
+			    "sgx quote: header.tee_type: 0x%x is not SGX (0)",
+			    q->tee_type);
+		if (memcmp(q->qe_vendor_id, tdx_intel_qe_vendor_id,
+		    sizeof(q->qe_vendor_id)) != 0)
+			return tmon_err_set_at(err, TMON_E_UNSUPPORTED, 12,
+			    "sgx quote: header.qe_vendor_id: not the Intel QE");
+		return TMON_OK;
+	}
 	if (q->version != 4 && q->version != 5)
 		return tmon_err_set_at(err, TMON_E_UNSUPPORTED, 0,
 		    "tdx quote: header.version: %u not supported (4 or 5)",
@@ -256,11 +271,40 @@ parse_sig_data(struct cur *c, const uint8_t *buf, struct tdx_quote *q,
 	return TMON_OK;
 }
 
-enum tmon_rc
-tdx_quote_parse(const uint8_t *buf, size_t len, struct tdx_quote *q,
+/*
+ * SGX quote v3 signature data (dcap-qvl AuthDataV3; notes/tdx-dcap.md
+ * 1.4, last paragraph): signature, attestation key, then directly the QE
+ * report, its signature, QE auth data and certification data (type 5).
+ */
+static enum tmon_rc
+parse_sig_data_v3(struct cur *c, const uint8_t *buf, struct tdx_quote *q,
     struct tmon_err *err)
 {
-	struct cur c, rest;
+	struct cur sd;
+	size_t off;
+
+	off = qoff(c, buf);
+	if (!cur_get_u32le(c, &q->sig_data_len))
+		return SHORT(c, "sig_data_len");
+	if (q->sig_data_len > cur_len(c))
+		return tmon_err_set_at(err, TMON_E_PARSE, off,
+		    "sgx quote: sig_data_len: %u at offset %zu exceeds the %zu "
+		    "bytes left", q->sig_data_len, off, cur_len(c));
+	if (!cur_get_bytes(c, &sd, q->sig_data_len))
+		return SHORT(c, "sig_data");
+	if (!cur_copy(&sd, q->signature, sizeof(q->signature)))
+		return SHORT(&sd, "sig_data.signature");
+	if (!cur_copy(&sd, q->attest_key, sizeof(q->attest_key)))
+		return SHORT(&sd, "sig_data.attest_key");
+	q->cert_data_type = 0;		/* no QE report certification data */
+	return parse_qe_cert_data(&sd, buf, q, err);
+}
+
+static enum tmon_rc
+quote_parse(const uint8_t *buf, size_t len, bool allow_sgx,
+    struct tdx_quote *q, struct tmon_err *err)
+{
+	struct cur c, rest, rep;
 	size_t signed_len;
 	enum tmon_rc rc;
 
@@ -269,13 +313,25 @@ tdx_quote_parse(const uint8_t *buf, size_t len, struct tdx_quote *q,
 		return tmon_err_set(err, TMON_E_LIMIT,
 		    "tdx quote: %zu bytes exceeds %u", len, MAX_QUOTE_LEN);
 	cur_init(&c, buf, len);
-	if ((rc = parse_header(&c, buf, q, err)) != TMON_OK)
+	if ((rc = parse_header(&c, buf, q, allow_sgx, err)) != TMON_OK)
 		goto fail;
-	if ((rc = parse_body(&c, buf, q, err)) != TMON_OK)
+	if (q->version == 3) {
+		/* SGX: the body is the enclave's REPORT BODY. */
+		q->body_type = TDX_BODY_SGX;
+		q->body_size = TDX_QE_REPORT_LEN;
+		if (!cur_get_bytes(&c, &rep, TDX_QE_REPORT_LEN)) {
+			rc = SHORT(&c, "body.sgx_report");
+			goto fail;
+		}
+		if ((rc = parse_qe_report(&rep, buf, &q->sgx, err)) != TMON_OK)
+			goto fail;
+		memcpy(q->report.report_data, q->sgx.report_data, 64);
+	} else if ((rc = parse_body(&c, buf, q, err)) != TMON_OK)
 		goto fail;
 	signed_len = cur_offset(&c);
 	cur_init(&q->signed_region, buf, signed_len);
-	if ((rc = parse_sig_data(&c, buf, q, err)) != TMON_OK)
+	if ((rc = q->version == 3 ? parse_sig_data_v3(&c, buf, q, err) :
+	    parse_sig_data(&c, buf, q, err)) != TMON_OK)
 		goto fail;
 
 	q->quote_len = cur_offset(&c);
@@ -287,4 +343,18 @@ tdx_quote_parse(const uint8_t *buf, size_t len, struct tdx_quote *q,
  fail:
 	memset(q, 0, sizeof(*q));
 	return rc;
+}
+
+enum tmon_rc
+tdx_quote_parse(const uint8_t *buf, size_t len, struct tdx_quote *q,
+    struct tmon_err *err)
+{
+	return quote_parse(buf, len, false, q, err);
+}
+
+enum tmon_rc
+tdx_quote_parse_any(const uint8_t *buf, size_t len, struct tdx_quote *q,
+    struct tmon_err *err)
+{
+	return quote_parse(buf, len, true, q, err);
 }

@@ -41,6 +41,8 @@
 
 #define TDX_ATT_KEY_ECDSA_P256	2	/* header att_key_type */
 #define TDX_TEE_TYPE_TDX	0x81	/* header tee_type */
+#define TDX_TEE_TYPE_SGX	0	/* header tee_type of an SGX v3 quote */
+#define TDX_BODY_SGX		1	/* body is an SGX REPORT BODY (v3) */
 #define TDX_BODY_TD10		2	/* v5 body_type: TD report 1.0 */
 #define TDX_BODY_TD15		3	/* v5 body_type: TD report 1.5 */
 #define TDX_CERT_QE_REPORT	6	/* outer cert data: QE report cert data */
@@ -127,9 +129,11 @@ struct tdx_quote {
 	uint32_t	tee_type;	/* 0x81 */
 	uint8_t		qe_vendor_id[16];
 	uint8_t		user_data[20];
-	uint16_t	body_type;	/* 2 = TD10, 3 = TD15 (v4 is always 2) */
-	uint32_t	body_size;	/* 584 or 648 */
-	struct tdx_td_report report;
+	uint16_t	body_type;	/* 2 = TD10, 3 = TD15 (v4 is always 2);
+					   1 = SGX (v3, tdx_quote_parse_any) */
+	uint32_t	body_size;	/* 584 or 648 (384 for SGX) */
+	struct tdx_td_report report;	/* SGX: only report_data is set */
+	struct tdx_qe_report sgx;	/* SGX: the enclave's REPORT BODY */
 	struct cur	signed_region;	/* borrowed: header + body, signed by
 					   the attestation key */
 	uint32_t	sig_data_len;
@@ -181,6 +185,20 @@ struct tdx_quote {
  *                       than MAX_PEM_CHAIN_LEN
  */
 enum tmon_rc	tdx_quote_parse(const uint8_t *buf, size_t len,
+		    struct tdx_quote *q, struct tmon_err *err);
+
+/*
+ * As tdx_quote_parse, but an SGX ECDSA quote v3 (tee_type 0, Intel QE,
+ * att_key_type 2) is accepted too: q->version 3, q->body_type
+ * TDX_BODY_SGX, the 384-byte enclave REPORT BODY in q->sgx (and its
+ * report_data also in q->report.report_data), the signed region header
+ * + report (432 bytes), and the signature data of dcap-qvl AuthDataV3:
+ * signature, attestation key, QE report, QE report signature, QE auth
+ * data, certification data type 5 (no type-6 wrapper; cert_data_type
+ * is 0).  Used by tmonctl verify-quote; tmond's probes use
+ * tdx_quote_parse (providers serve TDX quotes).
+ */
+enum tmon_rc	tdx_quote_parse_any(const uint8_t *buf, size_t len,
 		    struct tdx_quote *q, struct tmon_err *err);
 
 #endif /* TMON_VERIFY_TDX_QUOTE_H */

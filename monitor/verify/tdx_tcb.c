@@ -959,14 +959,19 @@ qe_policy(const struct tdx_quote *q, const struct tdx_qe_identity *qi,
     struct tdx_tcb_result *r)
 {
 	const struct tdx_qe_report *e = &q->qe;
+	const char *want = q->version == 3 ? "QE" : "TD_QE";
 	uint8_t a[16];
 	char h1[65], h2[65];
 	size_t i;
 
-	/* Intel 4.1.2.4.14: a TDX quote needs the TD_QE identity (v2+). */
-	if (strcmp(qi->id, "TD_QE") != 0) {
+	/*
+	 * Intel 4.1.2.4.14: a TDX quote needs the TD_QE identity (v2+), an
+	 * SGX quote the QE one.
+	 */
+	if (strcmp(qi->id, want) != 0) {
 		result_why(r, TDX_TCB_CANNOT, "QE Identity is for \"%s\", not "
-		    "the TDX quoting enclave (TD_QE)", qi->id);
+		    "the %s quoting enclave (%s)", qi->id, q->version == 3 ?
+		    "SGX" : "TDX", want);
 		return false;
 	}
 	/* 4.1.2.9.5: the report's value under the mask, against the value. */
@@ -1007,6 +1012,102 @@ qe_policy(const struct tdx_quote *q, const struct tdx_qe_identity *qi,
 	return true;
 }
 
+/* The QE's own level (4.1.2.9.9 - 10) into r; the level, or NULL. */
+static const struct tdx_isv_level *
+qe_level(const struct tdx_quote *q, const struct tdx_qe_identity *qi,
+    struct tdx_tcb_result *r)
+{
+	const struct tdx_isv_level *ql = NULL;
+	size_t i;
+
+	r->qe_isvsvn = q->qe.isvsvn;
+	for (i = 0; i < qi->n_levels; i++)
+		if (q->qe.isvsvn >= qi->levels[i].isvsvn) {
+			ql = &qi->levels[i];
+			break;
+		}
+	r->qe_status = ql != NULL ? (ql->status == TDX_TCB_UP_TO_DATE ||
+	    ql->status == TDX_TCB_REVOKED ? ql->status : TDX_TCB_OUT_OF_DATE) :
+	    TDX_TCB_NOT_SUPPORTED;
+	return ql;
+}
+
+/* Intel 4.1.2.4.10 and the PCE-ID comparison of QuoteVerifier.cpp. */
+static bool
+platform_ids(const struct tdx_quote *q, const struct tdx_tcb_info *ti,
+    struct tdx_tcb_result *r)
+{
+	char h1[33], h2[33];
+
+	if (memcmp(q->pck.fmspc, ti->fmspc, 6) != 0) {
+		result_why(r, TDX_TCB_CANNOT, "FMSPC mismatch: the PCK "
+		    "certificate says %s, the TCB Info is for %s",
+		    hexs(q->pck.fmspc, 6, h1), hexs(ti->fmspc, 6, h2));
+		return false;
+	}
+	/* Intel, not the peer: the peer does not compare the PCE-ID. */
+	if (memcmp(q->pck.pceid, ti->pceid, 2) != 0) {
+		result_why(r, TDX_TCB_CANNOT, "PCE-ID mismatch: the PCK "
+		    "certificate says %s, the TCB Info is for %s",
+		    hexs(q->pck.pceid, 2, h1), hexs(ti->pceid, 2, h2));
+		return false;
+	}
+	return true;
+}
+
+/*
+ * An SGX quote v3 (Intel TcbLevelCheck.cpp checkTcbLevel, !isTdx): the
+ * first level matching the PCK's SGX TCB, converged with the QE status.
+ */
+static void
+evaluate_sgx(const struct tdx_quote *q, const struct tdx_tcb_info *ti,
+    const struct tdx_qe_identity *qi, struct tdx_tcb_result *r)
+{
+	const struct tdx_tcb_level *sl = NULL;
+	const struct tdx_isv_level *ql;
+	char h1[33];
+	size_t i;
+
+	r->sgx = true;
+	if (ti->id != TDX_TCB_INFO_SGX) {
+		result_why(r, TDX_TCB_CANNOT, "TCB Info is a TDX one (id TDX), "
+		    "it cannot judge an SGX quote");
+		return;
+	}
+	if (!platform_ids(q, ti, r) || !qe_policy(q, qi, r))
+		return;
+	ql = qe_level(q, qi, r);
+	for (i = 0; i < ti->n_levels && sl == NULL; i++)
+		if (sgx_level_ok(&q->pck, &ti->levels[i])) {
+			sl = &ti->levels[i];
+			r->sgx_level = (int)i;
+		}
+	if (sl == NULL) {
+		r->status = TDX_TCB_NOT_SUPPORTED;
+		result_why(r, TDX_TCB_BAD, "no TCB level matches the platform: "
+		    "the PCK certificate's SGX TCB (component SVNs %s, PCESVN "
+		    "%u) is below every level", hexs(q->pck.tcb_comp_svn, 16,
+		    h1), q->pck.pcesvn);
+		return;
+	}
+	r->sgx_status = r->tdx_status = sl->status;
+	r->tcb_date = sl->tcb_date;
+	r->module_status = TDX_TCB_UP_TO_DATE;
+	r->status = converge_qe(sl->status, r->qe_status);
+	add_advisories(r, ti->adv, sl->adv_off, sl->adv_n);
+	if (ql != NULL)
+		add_advisories(r, qi->adv, ql->adv_off, ql->adv_n);
+	if (r->status == TDX_TCB_REVOKED)
+		result_why(r, TDX_TCB_BAD, "TCB status Revoked (platform %s, "
+		    "QE %s)", tdx_tcb_status_str(sl->status),
+		    tdx_tcb_status_str(r->qe_status));
+	else if (r->status == TDX_TCB_NOT_SUPPORTED)
+		result_why(r, TDX_TCB_BAD, "QE ISVSVN %u is below every level of "
+		    "the QE identity", q->qe.isvsvn);
+	else
+		r->verdict = TDX_TCB_OK;
+}
+
 void
 tdx_tcb_evaluate(const struct tdx_quote *q, const struct tdx_tcb_info *ti,
     const struct tdx_qe_identity *qi, struct tdx_tcb_result *r)
@@ -1017,7 +1118,7 @@ tdx_tcb_evaluate(const struct tdx_quote *q, const struct tdx_tcb_info *ti,
 	const struct tdx_tcb_level *sl = NULL, *tl = NULL;
 	const struct tdx_isv_level *ml = NULL, *ql = NULL;
 	enum tdx_tcb_status st;
-	char h1[33], h2[33], why[MAX_CHECK_DETAIL];
+	char h1[33], why[MAX_CHECK_DETAIL];
 	size_t i;
 
 	memset(r, 0, sizeof(*r));
@@ -1028,6 +1129,10 @@ tdx_tcb_evaluate(const struct tdx_quote *q, const struct tdx_tcb_info *ti,
 		    "could not be read");
 		return;
 	}
+	if (q->version == 3) {
+		evaluate_sgx(q, ti, qi, r);
+		return;
+	}
 	/* Intel 4.1.2.4.9: TCB Info v3 "TDX" for a TDX quote. */
 	if (ti->id != TDX_TCB_INFO_TDX || ti->version < 3) {
 		result_why(r, TDX_TCB_CANNOT, "TCB Info is an SGX one (id SGX), "
@@ -1035,19 +1140,8 @@ tdx_tcb_evaluate(const struct tdx_quote *q, const struct tdx_tcb_info *ti,
 		return;
 	}
 	/* 4.1.2.4.10 */
-	if (memcmp(pck->fmspc, ti->fmspc, 6) != 0) {
-		result_why(r, TDX_TCB_CANNOT, "FMSPC mismatch: the PCK "
-		    "certificate says %s, the TCB Info is for %s",
-		    hexs(pck->fmspc, 6, h1), hexs(ti->fmspc, 6, h2));
+	if (!platform_ids(q, ti, r))
 		return;
-	}
-	/* Intel, not the peer: the peer does not compare the PCE-ID. */
-	if (memcmp(pck->pceid, ti->pceid, 2) != 0) {
-		result_why(r, TDX_TCB_CANNOT, "PCE-ID mismatch: the PCK "
-		    "certificate says %s, the TCB Info is for %s",
-		    hexs(pck->pceid, 2, h1), hexs(ti->pceid, 2, h2));
-		return;
-	}
 
 	/*
 	 * 4.1.2.4.11: TDX module identity (Intel, not the peer, which has
@@ -1093,15 +1187,7 @@ tdx_tcb_evaluate(const struct tdx_quote *q, const struct tdx_tcb_info *ti,
 	/* 4.1.2.4.14 - 15: QE identity policy and QE TCB level. */
 	if (!qe_policy(q, qi, r))
 		return;
-	r->qe_isvsvn = q->qe.isvsvn;
-	for (i = 0; i < qi->n_levels; i++)
-		if (q->qe.isvsvn >= qi->levels[i].isvsvn) {
-			ql = &qi->levels[i];
-			break;
-		}
-	r->qe_status = ql != NULL ? (ql->status == TDX_TCB_UP_TO_DATE ||
-	    ql->status == TDX_TCB_REVOKED ? ql->status : TDX_TCB_OUT_OF_DATE) :
-	    TDX_TCB_NOT_SUPPORTED;
+	ql = qe_level(q, qi, r);
 
 	/* 4.1.2.4.17: platform levels (Intel matchTcbLevels). */
 	for (i = 0; i < ti->n_levels; i++) {

@@ -229,6 +229,7 @@ struct tdx_tcb_result {
 	enum tdx_tcb_status	qe_status;
 	uint16_t		qe_isvsvn;
 	bool			relaunch_checked; /* TD15: TEE_TCB_SVN2 */
+	bool			sgx;		/* judged as an SGX v3 quote */
 };
 
 /*
@@ -239,7 +240,11 @@ struct tdx_tcb_result {
  * SEAMATTRIBUTES), QE identity (id, MRSIGNER, ISVPRODID, MISCSELECT and
  * ATTRIBUTES under their masks, QE ISVSVN level), platform level
  * (matchTcbLevels), TDX module level, TD relaunch (TD15), and the
- * convergence of the three statuses.  Always fills *out.
+ * convergence of the three statuses.  For an SGX quote v3
+ * (tdx_quote_parse_any) Intel's SGX path instead: TCB Info "SGX", QE
+ * Identity "QE", the first level matching the PCK's SGX TCB, converged
+ * with the QE status (TcbLevelCheck.cpp checkTcbLevel, !isTdx).
+ * Always fills *out.
  */
 void	tdx_tcb_evaluate(const struct tdx_quote *q,
 	    const struct tdx_tcb_info *ti, const struct tdx_qe_identity *qi,

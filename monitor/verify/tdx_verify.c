@@ -1225,7 +1225,11 @@ tdx_pck_cache_stats(uint64_t *hits, uint64_t *misses)
 static void
 parse_pass(const struct tdx_quote *q, size_t len, struct checklist *cl)
 {
-	if (q->trailing_len == 0)
+	if (q->version == 3)
+		checklist_set(cl, ID_PARSE, CHECK_PASS, "v3 SGX, %zu bytes "
+		    "(quote %zu), %zu trailing bytes", len, q->quote_len,
+		    q->trailing_len);
+	else if (q->trailing_len == 0)
 		checklist_set(cl, ID_PARSE, CHECK_PASS, "v%u TD%s, %zu bytes, "
 		    "no trailing bytes", q->version,
 		    q->body_type == TDX_BODY_TD15 ? "15" : "10", len);
@@ -1303,10 +1307,10 @@ check_uncached(struct tdx_quote *q, int64_t now, const uint8_t *root_der,
 	ERR_clear_error();
 }
 
-bool
-tdx_check_quote_root(const uint8_t *buf, size_t len, int64_t now,
-    const uint8_t *root_der, size_t root_der_len, struct tdx_quote *q,
-    struct checklist *cl)
+static bool
+check_quote(const uint8_t *buf, size_t len, int64_t now,
+    const uint8_t *root_der, size_t root_der_len, bool allow_sgx,
+    struct tdx_quote *q, struct checklist *cl)
 {
 	struct tmon_err err;
 	struct pck_entry hit;
@@ -1315,7 +1319,8 @@ tdx_check_quote_root(const uint8_t *buf, size_t len, int64_t now,
 	enum tmon_rc rc;
 
 	tmon_err_clear(&err);
-	rc = tdx_quote_parse(buf, len, q, &err);
+	rc = allow_sgx ? tdx_quote_parse_any(buf, len, q, &err) :
+	    tdx_quote_parse(buf, len, q, &err);
 	if (rc != TMON_OK) {
 		checklist_set(cl, ID_PARSE, CHECK_FAIL, "%s: %s",
 		    tmon_rc_str(rc), err.msg);
@@ -1348,9 +1353,26 @@ tdx_check_quote_root(const uint8_t *buf, size_t len, int64_t now,
 }
 
 bool
+tdx_check_quote_root(const uint8_t *buf, size_t len, int64_t now,
+    const uint8_t *root_der, size_t root_der_len, struct tdx_quote *q,
+    struct checklist *cl)
+{
+	return check_quote(buf, len, now, root_der, root_der_len, false, q,
+	    cl);
+}
+
+bool
 tdx_check_quote(const uint8_t *buf, size_t len, int64_t now,
     struct tdx_quote *q, struct checklist *cl)
 {
-	return tdx_check_quote_root(buf, len, now, tdx_intel_root_ca_der,
-	    tdx_intel_root_ca_der_len, q, cl);
+	return check_quote(buf, len, now, tdx_intel_root_ca_der,
+	    tdx_intel_root_ca_der_len, false, q, cl);
+}
+
+bool
+tdx_check_quote_any(const uint8_t *buf, size_t len, int64_t now,
+    struct tdx_quote *q, struct checklist *cl)
+{
+	return check_quote(buf, len, now, tdx_intel_root_ca_der,
+	    tdx_intel_root_ca_der_len, true, q, cl);
 }

@@ -99,6 +99,15 @@ bool	tdx_check_quote_root(const uint8_t *buf, size_t len, int64_t now,
 	    struct checklist *cl);
 
 /*
+ * As tdx_check_quote, but an SGX quote v3 is accepted too
+ * (tdx_quote_parse_any); its checks are the same (the check ids keep
+ * their tdx. prefix; tdx.quote.parse says "v3 SGX").  For tmonctl
+ * verify-quote only.
+ */
+bool	tdx_check_quote_any(const uint8_t *buf, size_t len, int64_t now,
+	    struct tdx_quote *q, struct checklist *cl);
+
+/*
  * Read the Intel SGX extension (OID 1.2.840.113741.1.13.1) of the PCK leaf
  * certificate, the first PEM block of q->pck_chain, into *out: PPID,
  * the 16 TCB component SVNs, PCESVN, CPUSVN, PCE-ID, FMSPC, SGX type,

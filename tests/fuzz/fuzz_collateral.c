@@ -10,6 +10,8 @@
  *   2  a tcbInfo text, and 3  an enclaveIdentity text, each parsed; a
  *      TCB Info that parses is evaluated (tdx_tcb_evaluate) with the
  *      real TD_QE identity against a fixed quote
+ *   4  a quote through tdx_check_quote_any (the SGX v3 layout that
+ *      tmonctl verify-quote also accepts; fuzz_tdx_quote covers v4/v5)
  *
  * Seeds: tests/fuzz/seeds/collateral/ (tests/data/dcap, see README.md
  * there).
@@ -28,6 +30,7 @@
 #include "tdx_collateral.h"
 #include "tdx_quote.h"
 #include "tdx_tcb.h"
+#include "tdx_verify.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -147,6 +150,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			tdx_qe_identity_free(qi);
 		} else
 			TMON_ASSERT(qi == NULL);
+		break;
+	case 4:
+		checklist_init(&cl);
+		if (tdx_check_quote_any(data + 1, size - 1, 1751624924, &q,
+		    &cl))
+			TMON_ASSERT(q.quote_len + q.trailing_len == size - 1);
+		TMON_ASSERT(checklist_get(&cl, "tdx.quote.parse") != NULL);
 		break;
 	default:
 		break;

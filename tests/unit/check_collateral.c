@@ -546,6 +546,61 @@ START_TEST(test_tcb_module_and_qe)
 }
 END_TEST
 
+/*
+ * An SGX v3 quote (TcbLevelCheck.cpp checkTcbLevel, !isTdx): SGX TCB
+ * Info and the QE identity; the first SGX level, converged with the QE.
+ */
+START_TEST(test_tcb_sgx)
+{
+	static const struct lv lv[] = {
+		{ SGX_TOP, 13, NULL, "UpToDate", NULL },
+		{ SGX_MID, 13, NULL, "SWHardeningNeeded", "\"INTEL-SA-S\"" },
+	};
+	struct tdx_quote q;
+	struct tdx_tcb_result r;
+	char *tcb, *qe, *tdxqe, adv[128];
+
+	tcb = tcb_text("SGX", "90c06f000000", "", "2026-06-10T00:56:35Z", lv,
+	    2);
+	qe = qe_text("QE", QE_MRSIGNER, QE_LEVELS, "2026-06-10T00:36:28Z");
+	tdxqe = qe_text("TD_QE", QE_MRSIGNER, QE_LEVELS,
+	    "2026-06-10T00:36:28Z");
+	fake_quote(&q);
+	q.version = 3;
+	q.body_type = TDX_BODY_SGX;
+	evaluate(&q, tcb, qe, &r);
+	ck_assert_int_eq(r.verdict, TDX_TCB_OK);
+	ck_assert_int_eq(r.status, TDX_TCB_SW_HARDENING_NEEDED);
+	ck_assert(r.sgx);
+	joined(&r, adv, sizeof(adv));
+	ck_assert_str_eq(adv, "INTEL-SA-S");
+	/* QE OutOfDate: SWHardeningNeeded becomes OutOfDate */
+	q.qe.isvsvn = 3;
+	evaluate(&q, tcb, qe, &r);
+	ck_assert_int_eq(r.status, TDX_TCB_OUT_OF_DATE);
+	joined(&r, adv, sizeof(adv));
+	ck_assert_str_eq(adv, "INTEL-SA-S,INTEL-SA-QE");
+	/* the TD_QE identity cannot judge an SGX quote */
+	evaluate(&q, tcb, tdxqe, &r);
+	ck_assert_int_eq(r.verdict, TDX_TCB_CANNOT);
+	free(tcb);
+	/* nor a TDX TCB Info */
+	{
+		static const struct lv up = { SGX_HI, 13, TDX_LO, "UpToDate",
+		    NULL };
+
+		tcb = tcb_text("TDX", "90c06f000000", MODULES,
+		    "2026-06-10T00:56:35Z", &up, 1);
+		evaluate(&q, tcb, qe, &r);
+		ck_assert_int_eq(r.verdict, TDX_TCB_CANNOT);
+		ck_assert_ptr_nonnull(strstr(r.why, "SGX quote"));
+	}
+	free(tcb);
+	free(qe);
+	free(tdxqe);
+}
+END_TEST
+
 /* Structure errors of TCB Info / QE Identity texts. */
 START_TEST(test_tcb_parse_errors)
 {
@@ -1648,6 +1703,7 @@ collateral_suite(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_loop_test(tc, test_tcb_levels, 0, N_TCB_CASES);
 	tcase_add_test(tc, test_tcb_module_and_qe);
+	tcase_add_test(tc, test_tcb_sgx);
 	tcase_add_test(tc, test_tcb_parse_errors);
 	tcase_add_test(tc, test_parse_time);
 	tcase_add_test(tc, test_hostile_duplicate_keys);

@@ -27,6 +27,7 @@
 #include <jansson.h>
 
 #include "checklist.h"
+#include "encode.h"
 #include "tdx_collateral.h"
 #include "tdx_quote.h"
 #include "tdx_tcb.h"
@@ -86,10 +87,6 @@ static const struct deviation {
 	    "Invalid mr service td",
 	    "notes 7.5: MRSERVICETD is TD policy (tdx.td_attributes), not "
 	    "Intel's quote verification (QuoteVerifier.cpp)" },
-	{ "sgx-v3-bonus", false, NULL, "3 is an SGX quote",
-	    "ConfigurationAndSWHardeningNeeded",
-	    "scope: tmon verifies TDX quotes (v4/v5) only; an SGX v3 quote is "
-	    "TMON_E_UNSUPPORTED (tdx_quote_parse), which the peer verifies" },
 	/*
 	 * Not in tests/data (hidden acceptance set): peer-quirk-collateral-
 	 * pck-chain.  tmon ignores the collateral's pck_certificate_chain
@@ -324,6 +321,9 @@ START_TEST(test_cases_vs_peer)
 		if (json_is_object(json_object_get(tr, "checks")) &&
 		    jstr(pr, "mrtd") != NULL)
 			ck_assert_str_eq(jstr(tr, "mrtd"), jstr(pr, "mrtd"));
+		if (jstr(pr, "mr_enclave") != NULL)
+			ck_assert_str_eq(jstr(tr, "mr_enclave"),
+			    jstr(pr, "mr_enclave"));
 		if (jstr(pr, "report_data") != NULL &&
 		    jstr(tr, "report_data") != NULL)
 			ck_assert_str_eq(jstr(tr, "report_data"),
@@ -692,6 +692,45 @@ START_TEST(test_pck_cache_same_result)
 }
 END_TEST
 
+/* The SGX v3 layout: parses whole, never truncated, not by tdx_quote_parse. */
+START_TEST(test_sgx_quote_parse)
+{
+	struct tdx_quote q;
+	struct tmon_err err;
+	uint8_t *b;
+	size_t n, i;
+
+	b = load(EVIDENCE "phala-dcap-qvl/sgx_quote.bin", &n);
+	tmon_err_clear(&err);
+	ck_assert_msg(tdx_quote_parse_any(b, n, &q, &err) == TMON_OK, "%s",
+	    err.msg);
+	ck_assert_uint_eq(q.version, 3);
+	ck_assert_uint_eq(q.body_type, TDX_BODY_SGX);
+	ck_assert_uint_eq(cur_len(&q.signed_region), 48 + 384);
+	ck_assert_uint_eq(q.quote_len, n);
+	/* peer-results.json (sgx-v3-bonus): mr_enclave 33d8736d..., ids 0 */
+	{
+		uint8_t me[32];
+
+		ck_assert(hex_decode_exact("33d8736db756ed4997e04ba358d27833"
+		    "188f1932ff7b1d156904d3f560452fbb", 64, me, 32, false));
+		ck_assert(memcmp(q.sgx.mrenclave, me, 32) == 0);
+	}
+	ck_assert_uint_eq(q.sgx.isvprodid, 0);
+	ck_assert_uint_eq(q.sgx.isvsvn, 0);
+	ck_assert_uint_eq(q.pck_cert_type, 5);
+	ck_assert_int_eq(tdx_quote_parse(b, n, &q, &err), TMON_E_UNSUPPORTED);
+	for (i = 0; i < n; i++)
+		ck_assert_int_ne(tdx_quote_parse_any(b, i, &q, NULL), TMON_OK);
+	/* a TDX quote still parses through the same entry */
+	free(b);
+	b = load(EVIDENCE GEMMA_QUOTE, &n);
+	ck_assert_int_eq(tdx_quote_parse_any(b, n, &q, NULL), TMON_OK);
+	ck_assert_uint_eq(q.version, 4);
+	free(b);
+}
+END_TEST
+
 static Suite *
 dcap_suite(void)
 {
@@ -705,6 +744,7 @@ dcap_suite(void)
 	tcase_add_test(tc, test_gemma_qvl_json);
 	tcase_add_test(tc, test_gemma_pcs);
 	tcase_add_test(tc, test_pck_cache_same_result);
+	tcase_add_test(tc, test_sgx_quote_parse);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -627,6 +627,26 @@ START_TEST(test_gemma_pcs)
 	gemma_checks(col);
 	tdx_collateral_free(col);
 
+	/* A PCCS serves the Root CA CRL as hex text (/rootcacrl): the same. */
+	{
+		size_t rlen = src.root_ca_crl_len;
+		char *hex = malloc(2 * rlen + 2);
+
+		ck_assert_ptr_nonnull(hex);
+		hex_encode(root, src.root_ca_crl_len, hex);
+		strcat(hex, "\n");
+		src.root_ca_crl = (const uint8_t *)hex;
+		src.root_ca_crl_len = strlen(hex);
+		ck_assert_msg(tdx_collateral_from_pcs(&src, &col, &err) ==
+		    TMON_OK, "%s", err.msg);
+		ck_assert(tdx_collateral_verified(col, NULL, 0));
+		ck_assert_int_eq(tdx_collateral_next_update(col), GEMMA_NEXT);
+		tdx_collateral_free(col);
+		src.root_ca_crl = root;
+		src.root_ca_crl_len = rlen;
+		free(hex);
+	}
+
 	/* A header left URL-encoded is not PEM: refused, named. */
 	src.tcb_info_issuer_chain = "-----BEGIN%20CERTIFICATE-----%0AMIIC";
 	tmon_err_clear(&err);

@@ -180,7 +180,8 @@ sim_chat_complete(struct sim *sim, enum sim_flavour fl, const uint8_t *req,
 	char id[48], content[512], rh[65], sh[65], sig[136], *s;
 	int64_t created = (int64_t)time(NULL);
 	json_int_t max_tokens = DEFAULT_MAX_TOKENS;
-	size_t i, nw, plen;
+	uint64_t seq;
+	size_t i, n, nw, plen;
 	int mode, status = 400, key;
 
 	*field = NULL;
@@ -252,17 +253,15 @@ sim_chat_complete(struct sim *sim, enum sim_flavour fl, const uint8_t *req,
 	nw = (size_t)max_tokens < NWORDS ? (size_t)max_tokens : NWORDS;
 	finish = nw < NWORDS ? "length" : "stop";
 	content[0] = '\0';
-	for (i = 0; i < nw; i++) {
-		if (i > 0)
-			strcat(content, " ");
-		strcat(content, reply_words[i]);
-	}
+	for (i = 0, n = 0; i < nw && n < sizeof(content); i++)
+		n += (size_t)snprintf(content + n, sizeof(content) - n, "%s%s",
+		    i > 0 ? " " : "", reply_words[i]);
 	plen = reqlen / 4 + 1;
 
 	pthread_mutex_lock(&sim->st.lock);
-	snprintf(id, sizeof(id), "chatcmpl-sim-%llu",
-	    (unsigned long long)++sim->st.next_chat);
+	seq = ++sim->st.next_chat;
 	pthread_mutex_unlock(&sim->st.lock);
+	snprintf(id, sizeof(id), "chatcmpl-sim-%llu", (unsigned long long)seq);
 
 	if (*stream) {
 		sse(out, &re, chunk(id, created, model, json_pack("{s:s,s:s}",
@@ -318,7 +317,7 @@ sim_chat_complete(struct sim *sim, enum sim_flavour fl, const uint8_t *req,
 	    sig);
 
 	pthread_mutex_lock(&sim->st.lock);
-	c = &sim->st.chats[sim->st.next_chat % MAX_SIM_CHATS];
+	c = &sim->st.chats[seq % MAX_SIM_CHATS];
 	free(c->text);
 	memset(c, 0, sizeof(*c));
 	c->used = true;

@@ -130,11 +130,10 @@ add_event(json_t *full, json_t *nano, int imr, uint32_t type,
 	if (e == NULL || json_array_append_new(full, e) != 0)
 		fatalx("tmon-sim: event log");
 	/* NanoGPT's top-level copy: imr 3 digests left empty */
-	e = json_pack("{s:i,s:I,s:s,s:s,s:o}", "imr", imr, "event_type",
-	    (json_int_t)type, "digest", "", "event", name,
-	    "event_payload", jhex(payload, plen));
-	if (imr != 3)
-		json_object_set_new(e, "digest", jhex(digest, 48));
+	e = json_pack("{s:i,s:I,s:o,s:s,s:o}", "imr", imr, "event_type",
+	    (json_int_t)type, "digest", imr == 3 ? json_string("") :
+	    jhex(digest, 48), "event", name, "event_payload",
+	    jhex(payload, plen));
 	if (e == NULL || json_array_append_new(nano, e) != 0)
 		fatalx("tmon-sim: event log");
 }

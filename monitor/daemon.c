@@ -9,12 +9,15 @@
 
 #include "api.h"
 #include "canary.h"
+#include "collateral.h"
 #include "daemon.h"
 #include "encode.h"
 #include "fetch.h"
 #include "log.h"
 #include "probe.h"
 #include "store.h"
+#include "tdx_quote.h"
+#include "tdx_verify.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -32,6 +35,7 @@ on_signal(int sig)
 enum probe_step {
 	STEP_IDLE,
 	STEP_ATTEST,
+	STEP_COLLATERAL,
 	STEP_CANARY,
 	STEP_SIG_WAIT,
 	STEP_SIG
@@ -59,6 +63,7 @@ struct model_state {
 	struct fetch_result	 sigr;
 	unsigned		 sig_tries;
 	int64_t			 sig_due_ms;
+	int			 coll_pending;	/* collateral fetches awaited */
 	/* last measurement, to raise alerts on change */
 	bool			 has_last;
 	char			 last_verdict[8];
@@ -70,6 +75,7 @@ struct daemon {
 	const struct daemon_opts	*o;
 	struct store			*store;
 	struct fetch			*fetch;
+	struct coll_cache		*coll;		/* NULL: "pcs": false */
 	struct model_state		*ms;
 	size_t				 n;
 	uint64_t			 logged;
@@ -297,13 +303,12 @@ canary_done(struct fetch_result *res, void *arg)
 	start_signature(s);
 }
 
+/* After the attestation (and any collateral it needed): the canary. */
 static void
-att_done(struct fetch_result *res, void *arg)
+continue_probe(struct model_state *s)
 {
-	struct model_state *s = arg;
 	const struct canary_cfg *c = &s->m->canary;
 
-	fetch_result_move(&s->att, res);
 	if (!c->enabled || stop_requested) {
 		finish_probe(s);
 		return;
@@ -317,6 +322,70 @@ att_done(struct fetch_result *res, void *arg)
 	    !start(s, s->canary_url, "POST", s->canary_req, s->canary_req_len,
 	    canary_done))
 		finish_probe(s);
+}
+
+static void
+coll_done(void *arg)
+{
+	struct model_state *s = arg;
+
+	if (--s->coll_pending == 0)
+		continue_probe(s);
+}
+
+/*
+ * Fetch the Intel collateral the quotes of this answer need, if it is
+ * missing or due for refresh, before verifying (notes/tdx-dcap.md 3).
+ * Returns the number of fetches started (coll_done runs for each).
+ */
+static int
+fetch_collateral(struct model_state *s)
+{
+	struct daemon *d = s->d;
+	struct gw_report rep;
+	struct tdx_quote q;
+	struct tdx_pck_info pi;
+	struct tmon_err err;
+	size_t i;
+	int n = 0;
+
+	if (d->coll == NULL || s->att.rc != TMON_OK || s->att.status != 200 ||
+	    gw_report_decode(s->att.body, s->att.body_len, &rep, NULL) !=
+	    TMON_OK)
+		return 0;
+	s->coll_pending = 1;	/* held until every fetch has started */
+	for (i = 0; i < rep.n_att; i++) {
+		if (rep.att[i].quote == NULL || tdx_quote_parse(rep.att[i].quote,
+		    rep.att[i].quote_len, &q, NULL) != TMON_OK ||
+		    tdx_pck_info(&q, &pi, NULL) != TMON_OK ||
+		    !coll_cache_wants(d->coll, pi.fmspc, (int)pi.ca, wall_s()))
+			continue;
+		tmon_err_clear(&err);
+		s->coll_pending++;
+		if (coll_cache_refresh(d->coll, d->fetch, d->store, pi.fmspc,
+		    (int)pi.ca, wall_s(), coll_done, s, &err) != TMON_OK) {
+			s->coll_pending--;
+			log_warnx("collateral: %s model=%s", err.msg,
+			    s->m->name);
+			continue;
+		}
+		n++;
+	}
+	gw_report_free(&rep);
+	s->coll_pending--;
+	return n;
+}
+
+static void
+att_done(struct fetch_result *res, void *arg)
+{
+	struct model_state *s = arg;
+
+	fetch_result_move(&s->att, res);
+	s->step = STEP_COLLATERAL;
+	if (stop_requested || fetch_collateral(s) == 0 ||
+	    s->coll_pending == 0)
+		continue_probe(s);
 }
 
 static void
@@ -350,6 +419,10 @@ finish_probe(struct model_state *s)
 	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.policy = s->m->has_policy ? &s->m->policy : NULL;
+	if (d->coll != NULL) {
+		ctx.collateral = coll_cache_lookup;
+		ctx.collateral_arg = d->coll;
+	}
 	if (d->o->cfg->test_intel_root_der != NULL ||
 	    d->o->cfg->test_nvidia_root_der != NULL) {
 		ctx.test_pki = true;
@@ -523,6 +596,18 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 		rc = tmon_err_set(err, TMON_E_INTERNAL, "cannot start libcurl");
 		goto out;
 	}
+	if (o->cfg->pcs_base_url != NULL) {
+		struct coll_cache_cfg cc;
+
+		memset(&cc, 0, sizeof(cc));
+		cc.pcs_base_url = o->cfg->pcs_base_url;
+		cc.root_ca_crl_url = o->cfg->pcs_root_ca_crl_url;
+		cc.test_root_der = o->cfg->test_intel_root_der;
+		cc.test_root_der_len = o->cfg->test_intel_root_der_len;
+		cc.timeout_ms = 60000;
+		cc.max_body = o->cfg->max_body_bytes;
+		d.coll = coll_cache_new(&cc);
+	}
 	while (!stop_requested) {
 		loop_once(&d);
 		if (o->max_probes != 0 && d.logged >= o->max_probes)
@@ -534,6 +619,7 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 out:
 	/* Transfers still in flight are dropped without an entry. */
 	fetch_free(d.fetch);
+	coll_cache_free(d.coll);
 	api_stop(api);
 	store_close(d.store);
 	if (d.ms != NULL)

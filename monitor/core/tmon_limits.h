@@ -136,4 +136,7 @@
 #define MAX_PCK_CACHE		256
 #define MAX_X509_SERIAL_LEN	32
 
+/* (FMSPC, PCK CA) pairs whose collateral tmond keeps. */
+#define MAX_COLLATERAL_SLOTS	64
+
 #endif /* TMON_CORE_LIMITS_H */

@@ -36,7 +36,9 @@ write_config(int replay_port)
 	snprintf(path, sizeof(path), "%s/schedule.json", dir);
 	f = fopen(path, "w");
 	ck_assert_ptr_nonnull(f);
-	fprintf(f, "{\"models\": [\n"
+	fprintf(f, "{\"pcs\": {\"base_url\": \"http://127.0.0.1:%d\", "
+	    "\"root_ca_crl_url\": \"http://127.0.0.1:%d/IntelSGXRootCA.der\"},\n"
+	    "\"models\": [\n"
 	    " {\"provider\":\"nanogpt\",\"model\":\"TEE/gemma-3-27b-it\","
 	    "\"base_url\":\"http://127.0.0.1:%d\",\"interval_s\":1,"
 	    "\"jitter_s\":0,\"api_key_env\":\"TMON_TEST_KEY\"},\n"
@@ -46,7 +48,8 @@ write_config(int replay_port)
 	    "\"base_url\":\"http://127.0.0.1:%d\",\"interval_s\":1,\"jitter_s\":0},\n"
 	    " {\"provider\":\"nanogpt\",\"model\":\"TEE/tmon-synthetic-500\","
 	    "\"base_url\":\"http://127.0.0.1:%d\",\"interval_s\":1,\"jitter_s\":0}\n"
-	    "]}\n", replay_port, replay_port, replay_port, replay_port);
+	    "]}\n", replay_port, replay_port, replay_port, replay_port,
+	    replay_port, replay_port);
 	fclose(f);
 }
 
@@ -188,6 +191,14 @@ START_TEST(test_daemon_end_to_end)
 	    "nonce: replayed or cached attestation"));
 	ck_assert_str_eq(json_string_value(json_object_get(m, "verdict")),
 	    "fail");
+	/* the collateral recorded on 2026-06-10 was fetched from the replayed
+	 * PCS and verified, but today it is past its nextUpdate: tmon cannot
+	 * judge the TCB now (error), which is not the quote being bad */
+	ck_assert_str_eq(check_status(m, "tdx.collateral", &detail), "error");
+	ck_assert_msg(strstr(detail, "expired") != NULL, "%s", detail);
+	fprintf(stderr, "tdx.tcb: %s: ", check_status(m, "tdx.tcb", &detail));
+	fprintf(stderr, "%s\n", detail);
+	ck_assert_str_ne(check_status(m, "tdx.tcb", NULL), "pass");
 	meas = json_object_get(m, "measurement");
 	ck_assert_str_eq(json_string_value(json_object_get(meas, "mrtd")),
 	    "b24d3b24e9e3c16012376b52362ca09856c4adecb709d5fac33addf1c47e193d"

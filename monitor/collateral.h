@@ -1,0 +1,78 @@
+/*
+ * collateral.h: Intel DCAP collateral for tmond, fetched from Intel PCS v4
+ * (or any PCCS: the base URL is configurable), kept per (FMSPC, PCK CA),
+ * logged, reused until its nextUpdate and refreshed before it
+ * (notes/tdx-dcap.md section 3).
+ *
+ * Per (FMSPC, CA) one refresh fetches four documents concurrently:
+ *   GET {base}/tdx/certification/v4/tcb?fmspc=<12 hex>      TCB-Info-Issuer-Chain
+ *   GET {base}/tdx/certification/v4/qe/identity             SGX-Enclave-Identity-Issuer-Chain
+ *   GET {base}/sgx/certification/v4/pckcrl?ca=<ca>&encoding=der  SGX-PCK-CRL-Issuer-Chain
+ *   GET {root_ca_crl_url}      (Intel: certificates.trustedservices.intel.com
+ *                               /IntelSGXRootCA.der; a PCCS may serve hex)
+ * Every body and response header block is stored as a blob exactly as
+ * served, and one `collateral` entry records the fetch (URLs, statuses,
+ * blob hashes, issueDate, nextUpdate, and whether the collateral verified).
+ * Only collateral that tdx_collateral_from_pcs() accepted is used.
+ *
+ * Runs on tmond's main thread (the fetch loop and the store writer).
+ */
+#ifndef TMON_MONITOR_COLLATERAL_H
+#define TMON_MONITOR_COLLATERAL_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "err.h"
+#include "fetch.h"
+#include "store.h"
+
+struct tdx_collateral;
+struct coll_cache;
+
+struct coll_cache_cfg {
+	const char	*pcs_base_url;		/* no trailing '/' */
+	const char	*root_ca_crl_url;
+	const uint8_t	*test_root_der;		/* test PKI root, or NULL */
+	size_t		 test_root_der_len;
+	long		 timeout_ms;
+	size_t		 max_body;
+};
+
+/* A new, empty cache (strings copied).  Never NULL. */
+struct coll_cache *coll_cache_new(const struct coll_cache_cfg *cfg);
+/* Free the cache and every collateral in it; NULL is a no-op. */
+void	coll_cache_free(struct coll_cache *c);
+
+/*
+ * The verified collateral for fmspc and pck_ca (enum tdx_pck_ca), or
+ * NULL.  Usable as attest_ctx.collateral with arg = the cache.  The
+ * result stays valid until the next coll_cache_refresh completes.
+ */
+const struct tdx_collateral *coll_cache_lookup(void *arg,
+	    const uint8_t fmspc[6], int pck_ca);
+
+/*
+ * True when (fmspc, pck_ca) needs a fetch at time now: nothing cached, or
+ * nextUpdate is less than a day away (or past), and no fetch for it is in
+ * flight, and the last attempt is older than the retry interval (10 min
+ * after a failure, 1 h when Intel's own copy was already stale).
+ */
+bool	coll_cache_wants(struct coll_cache *c, const uint8_t fmspc[6],
+	    int pck_ca, int64_t now);
+
+/*
+ * Start fetching (fmspc, pck_ca) through f.  When all four documents are
+ * in (or failed), the collateral is built and verified, the blobs and the
+ * `collateral` entry are appended to st, the new collateral replaces the
+ * old one if it verified, and done(arg) is called exactly once (also
+ * when no request could be started: that is logged and recorded as an
+ * `error` collateral entry).  Returns TMON_OK; TMON_E_LIMIT when the
+ * cache is full, TMON_E_INTERNAL when a fetch for the pair is already in
+ * flight (done is not called then).
+ */
+enum tmon_rc coll_cache_refresh(struct coll_cache *c, struct fetch *f,
+	    struct store *st, const uint8_t fmspc[6], int pck_ca, int64_t now,
+	    void (*done)(void *), void *arg, struct tmon_err *err);
+
+#endif /* TMON_MONITOR_COLLATERAL_H */

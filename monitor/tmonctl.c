@@ -17,6 +17,8 @@
 #include "log.h"
 #include "probe.h"
 #include "store.h"
+#include "tdx_collateral.h"
+#include "tdx_quote.h"
 #include "tmon_limits.h"
 #include "util.h"
 
@@ -26,13 +28,15 @@ usage(FILE *f)
 {
 	fprintf(f,
 	    "usage: tmonctl verify-attestation RESPONSE.json --nonce HEX "
-	    "[--at UNIX] [--json]\n"
+	    "[--collateral FILE] [--at UNIX] [--json]\n"
 	    "       tmonctl audit DB\n"
 	    "\n"
 	    "verify-attestation  run every check the response allows against "
 	    "our nonce\n"
 	    "                    (64 hex characters) at time --at (unix "
-	    "seconds, default now)\n"
+	    "seconds, default now),\n"
+	    "                    with Intel collateral from FILE (dcap-qvl "
+	    "JSON shape) if given\n"
 	    "audit               recompute every leaf hash and the hash chain "
 	    "of a log\n"
 	    "exit: 0 nothing failed, 1 a check failed, 2 usage or I/O error\n");
@@ -77,6 +81,16 @@ print_json(const struct attest_result *r, const uint8_t nonce[32], int64_t at)
 	json_decref(o);
 }
 
+/* attest_ctx collateral lookup: the one collateral given, if it is for
+ * this FMSPC (the check reports a mismatch otherwise). */
+static const struct tdx_collateral *
+file_collateral(void *arg, const uint8_t fmspc[6], int pck_ca)
+{
+	(void)fmspc;
+	(void)pck_ca;
+	return arg;
+}
+
 static int
 cmd_verify_attestation(int argc, char *argv[])
 {
@@ -84,8 +98,14 @@ cmd_verify_attestation(int argc, char *argv[])
 		{ "nonce", required_argument, NULL, 'n' },
 		{ "at", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
+		{ "collateral", required_argument, NULL, 'c' },
 		{ NULL, 0, NULL, 0 }
 	};
+	struct tdx_collateral *col = NULL;
+	struct attest_ctx ctx;
+	const char *coll_path = NULL;
+	uint8_t *ctext;
+	size_t clen;
 	struct attest_result *r;
 	struct tmon_err err;
 	uint8_t nonce[32], *body = NULL;
@@ -110,6 +130,9 @@ cmd_verify_attestation(int argc, char *argv[])
 		case 'j':
 			json = 1;
 			break;
+		case 'c':
+			coll_path = optarg;
+			break;
 		default:
 			usage(stderr);
 			return EXIT_USAGE;
@@ -129,17 +152,38 @@ cmd_verify_attestation(int argc, char *argv[])
 		fprintf(stderr, "tmonctl: %s\n", err.msg);
 		return EXIT_USAGE;
 	}
+	memset(&ctx, 0, sizeof(ctx));
+	if (coll_path != NULL) {
+		if (read_file(coll_path, MAX_UPSTREAM_BODY, &ctext, &clen, &err)
+		    != TMON_OK) {
+			fprintf(stderr, "tmonctl: %s\n", err.msg);
+			free(body);
+			return EXIT_USAGE;
+		}
+		if (tdx_collateral_from_qvl_json(ctext, clen, &col, &err) !=
+		    TMON_OK) {
+			fprintf(stderr, "tmonctl: %s: %s\n", coll_path, err.msg);
+			free(ctext);
+			free(body);
+			return EXIT_USAGE;
+		}
+		free(ctext);
+		ctx.collateral = file_collateral;
+		ctx.collateral_arg = col;
+	}
 	r = calloc(1, sizeof(*r));
 	if (r == NULL) {
+		tdx_collateral_free(col);
 		free(body);
 		return EXIT_USAGE;
 	}
-	attest_verify(body, len, nonce, at, r);
+	attest_verify_ctx(body, len, nonce, at, &ctx, r);
 	if (json)
 		print_json(r, nonce, at);
 	else
 		print_table(r);
 	rc = r->verdict == CHECK_FAIL ? EXIT_FAILED : EXIT_OK;
+	tdx_collateral_free(col);
 	free(r);
 	free(body);
 	return rc;

@@ -7,6 +7,8 @@
 #include "encode.h"
 #include "gateway.h"
 #include "gpu_verify.h"
+#include "tdx_eventlog.h"
+#include "tdx_policy.h"
 #include "tdx_quote.h"
 #include "tdx_verify.h"
 #include "util.h"
@@ -301,8 +303,19 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 		tdx_check_collateral(&q, ctx->collateral != NULL ?
 		    ctx->collateral(ctx->collateral_arg, q.pck.fmspc,
 		    (int)q.pck.ca) : NULL, now, cl, NULL);
-		/* HOOK(issue 4, event log): tdx.td_attributes, tdx.event_log,
-		 * tdx.compose, measurement.policy */
+		/* issue 4, event log: tdx.td_attributes, tdx.event_log,
+		 * tdx.compose, measurement.policy (the schedule's allow-lists
+		 * pin the model's TEEs, not the NEAR gateway's own app) */
+		{
+			char compose_hex[65];
+
+			tdx_check_td_attributes(&q, cl);
+			tdx_check_event_log(&q, a->obj, cl);
+			tdx_check_compose(&q, a->obj, cl, compose_hex);
+			if (a->role != GW_ROLE_GATEWAY)
+				measurement_check_policy(&q, a->obj,
+				    compose_hex, ctx->policy, cl);
+		}
 		if (primary) {
 			m->has_quote = true;
 			memcpy(m->mrtd, q.report.mrtd, 48);

@@ -7,7 +7,9 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <netdb.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,21 +26,58 @@
 #include "log.h"
 #include "store.h"
 #include "tmon_limits.h"
+#include "util.h"
 #include "xmalloc.h"
 
 struct api {
 	struct MHD_Daemon	*mhd;
-	struct store		*st;		/* used by the MHD thread only */
+	char			*db_path;
+	/* Read-only store handles not in use; a request takes one (or
+	   opens one) and gives it back.  A handle is used by one thread at
+	   a time. */
+	pthread_mutex_t		 pool_mu;
+	struct store		*pool[MAX_API_CONNECTIONS];
+	size_t			 npool;
 	int			 dashfd;	/* -1: no dashboard */
 	char			**model_ids;
 	char			**providers;	/* entries may be NULL */
 	size_t			 n_models;
 	uint16_t		 port;
 	struct sockaddr_storage	 addr;
+	void			(*receipt_submit)(void *, const uint8_t *,
+				    size_t, const char *, api_done_fn, void *);
+	void			(*receipt_free)(void *);
+	void			*receipt_arg;
+	/* Submissions handed to receipt_submit whose done() has not
+	   returned yet: api_stop waits for them before stopping MHD. */
+	pthread_mutex_t		 pend_mu;
+	pthread_cond_t		 pend_cv;
+	size_t			 pending;
 };
 
-/* Marks a connection that has its answer queued. */
+/* Marks a request that has its answer queued. */
 static int answered;
+
+/* A POST /api/v1/receipts: its body, then its answer. */
+enum upload_state {
+	UP_READING = 0,		/* the body is coming in */
+	UP_WAITING,		/* suspended: the handler has the body */
+	UP_DONE			/* the answer is in ans: resumed */
+};
+
+struct upload {
+	enum upload_state	 state;
+	struct api		*a;
+	struct MHD_Connection	*c;
+	struct api_answer	 ans;	/* UP_DONE */
+	uint8_t		*body;
+	size_t		 len;
+	size_t		 cap;
+	bool		 too_big;	/* over MAX_RECEIPT_BODY: dropping */
+	size_t		 dropped;	/* bytes dropped since */
+	bool		 has_model;
+	char		 model[MAX_MODEL_ID];
+};
 
 static const char json_ctype[] = "application/json; charset=utf-8";
 static const char dash_csp[] = "default-src 'none'; script-src 'self'; "
@@ -55,7 +94,7 @@ add_header(struct MHD_Response *r, const char *h, const char *v)
 /* Queue len bytes of data (malloc'd; ownership passes to MHD). */
 static enum MHD_Result
 send_bytes(struct MHD_Connection *c, unsigned int status, void *data,
-    size_t len, const char *ctype, const char *cache)
+    size_t len, const char *ctype, const char *cache, const char *allow)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -79,15 +118,17 @@ send_bytes(struct MHD_Connection *c, unsigned int status, void *data,
 		    "default-src 'none'; frame-ancestors 'none'");
 	}
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
-		add_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+		add_header(r, MHD_HTTP_HEADER_ALLOW, allow != NULL ? allow :
+		    "GET, HEAD");
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
 }
 
-/* Serialise root (stolen) and queue it. */
+/* Serialise root (stolen) and queue it; allow: see send_bytes. */
 static enum MHD_Result
-send_json(struct MHD_Connection *c, unsigned int status, json_t *root)
+send_json_allow(struct MHD_Connection *c, unsigned int status, json_t *root,
+    const char *allow)
 {
 	char *s;
 
@@ -95,7 +136,14 @@ send_json(struct MHD_Connection *c, unsigned int status, json_t *root)
 	json_decref(root);
 	if (s == NULL)
 		fatalx("api: out of memory serialising json");
-	return send_bytes(c, status, s, strlen(s), json_ctype, "no-store");
+	return send_bytes(c, status, s, strlen(s), json_ctype, "no-store",
+	    allow);
+}
+
+static enum MHD_Result
+send_json(struct MHD_Connection *c, unsigned int status, json_t *root)
+{
+	return send_json_allow(c, status, root, NULL);
 }
 
 static enum MHD_Result
@@ -168,7 +216,7 @@ extra_cb(const struct store_entry *e, void *arg)
 }
 
 static enum MHD_Result
-do_models(struct api *a, struct MHD_Connection *c)
+do_models(struct api *a, struct store *st, struct MHD_Connection *c)
 {
 	struct tmon_err err = { 0 };
 	struct store_query q;
@@ -192,7 +240,7 @@ do_models(struct api *a, struct MHD_Connection *c)
 		q.model = a->model_ids[i];
 		q.limit = 1;
 		q.newest_first = true;
-		if (store_query(a->st, &q, model_cb, &m, &err) != TMON_OK) {
+		if (store_query(st, &q, model_cb, &m, &err) != TMON_OK) {
 			json_decref(m.obj);
 			json_decref(root);
 			return send_store_error(c, &err);
@@ -209,7 +257,7 @@ do_models(struct api *a, struct MHD_Connection *c)
 	x.arr = json_array();
 	if (x.arr == NULL)
 		fatalx("api: out of memory building json");
-	if (store_latest_per_model(a->st, "probe", extra_cb, &x, &err) !=
+	if (store_latest_per_model(st, "probe", extra_cb, &x, &err) !=
 	    TMON_OK) {
 		json_decref(x.arr);
 		json_decref(root);
@@ -255,7 +303,8 @@ page_cb(const struct store_entry *e, void *arg)
 }
 
 static enum MHD_Result
-do_list(struct api *a, struct MHD_Connection *c, const struct api_request *r)
+do_list(struct store *st, struct MHD_Connection *c,
+    const struct api_request *r)
 {
 	struct tmon_err err = { 0 };
 	struct store_query q;
@@ -281,7 +330,7 @@ do_list(struct api *a, struct MHD_Connection *c, const struct api_request *r)
 	q.before_seq = r->before;
 	q.limit = r->limit + 1;		/* one more tells if a page follows */
 	q.newest_first = true;
-	if (store_query(a->st, &q, page_cb, &p, &err) != TMON_OK) {
+	if (store_query(st, &q, page_cb, &p, &err) != TMON_OK) {
 		json_decref(p.arr);
 		return send_store_error(c, &err);
 	}
@@ -385,7 +434,7 @@ exists_cb(const struct store_entry *e, void *arg)
 }
 
 static enum MHD_Result
-do_history(struct api *a, struct MHD_Connection *c,
+do_history(struct api *a, struct store *st, struct MHD_Connection *c,
     const struct api_request *r)
 {
 	struct tmon_err err = { 0 };
@@ -402,7 +451,7 @@ do_history(struct api *a, struct MHD_Connection *c,
 	q.kind = "probe";
 	q.model = r->model;
 	q.limit = 1;
-	if (!known && store_query(a->st, &q, exists_cb, &known, &err) !=
+	if (!known && store_query(st, &q, exists_cb, &known, &err) !=
 	    TMON_OK)
 		return send_store_error(c, &err);
 	if (!known)
@@ -424,7 +473,7 @@ do_history(struct api *a, struct MHD_Connection *c,
 	if (r->since > 1)
 		q.until = r->since - 1;
 	if ((r->after != UINT64_MAX || r->since > 1) &&
-	    store_query(a->st, &q, hist_base_cb, &h, &err) != TMON_OK)
+	    store_query(st, &q, hist_base_cb, &h, &err) != TMON_OK)
 		goto fail;
 	store_query_init(&q);
 	q.kind = "probe";
@@ -432,7 +481,7 @@ do_history(struct api *a, struct MHD_Connection *c,
 	q.since = r->since;
 	q.until = r->until;
 	q.after_seq = r->after;
-	if (store_query(a->st, &q, hist_cb, &h, &err) != TMON_OK)
+	if (store_query(st, &q, hist_cb, &h, &err) != TMON_OK)
 		goto fail;
 	root = json_pack("{s:s, s:o, s:o}", "model", r->model, "changes",
 	    h.arr, "next_after", h.more ?
@@ -452,7 +501,7 @@ fail:
 /* --- GET /api/v1/entries/{seq} --- */
 
 static enum MHD_Result
-do_entry(struct api *a, struct MHD_Connection *c, uint64_t seq)
+do_entry(struct store *st, struct MHD_Connection *c, uint64_t seq)
 {
 	struct tmon_err err = { 0 };
 	struct store_entry e, prev;
@@ -461,14 +510,14 @@ do_entry(struct api *a, struct MHD_Connection *c, uint64_t seq)
 	json_t *root;
 
 	memset(prev_chain, 0, sizeof(prev_chain));
-	rc = store_entry_get(a->st, seq, &e, &err);
+	rc = store_entry_get(st, seq, &e, &err);
 	if (rc == TMON_E_NOTFOUND)
 		return send_error(c, MHD_HTTP_NOT_FOUND, "no such entry",
 		    "seq");
 	if (rc != TMON_OK)
 		return send_store_error(c, &err);
 	if (seq > 0) {
-		if (store_entry_get(a->st, seq - 1, &prev, &err) != TMON_OK) {
+		if (store_entry_get(st, seq - 1, &prev, &err) != TMON_OK) {
 			store_entry_free(&e);
 			if (err.code == TMON_E_NOTFOUND)
 				tmon_err_set(&err, TMON_E_PARSE, "store: entry "
@@ -487,7 +536,7 @@ do_entry(struct api *a, struct MHD_Connection *c, uint64_t seq)
 /* --- GET /api/v1/blobs/{sha256} --- */
 
 static enum MHD_Result
-do_blob(struct api *a, struct MHD_Connection *c, const uint8_t key[32])
+do_blob(struct store *st, struct MHD_Connection *c, const uint8_t key[32])
 {
 	struct tmon_err err = { 0 };
 	struct MHD_Response *r;
@@ -497,7 +546,7 @@ do_blob(struct api *a, struct MHD_Connection *c, const uint8_t key[32])
 	char *mt = NULL, etag[67], hex[65];
 	size_t len = 0;
 
-	rc = store_blob_get(a->st, key, &data, &len, &mt, &err);
+	rc = store_blob_get(st, key, &data, &len, &mt, &err);
 	if (rc == TMON_E_NOTFOUND)
 		return send_error(c, MHD_HTTP_NOT_FOUND, "no such blob",
 		    "sha256");
@@ -593,10 +642,10 @@ do_static(struct api *a, struct MHD_Connection *c, const char *name)
 		    "cannot read file", NULL);
 	}
 	return send_bytes(c, MHD_HTTP_OK, data, off, file_type(name),
-	    "no-cache");
+	    "no-cache", NULL);
 }
 
-/* --- dispatch --- */
+/* --- query arguments --- */
 
 struct args_ctx {
 	struct api_arg	args[MAX_API_QUERY_ARGS];
@@ -623,9 +672,245 @@ collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
+/* --- read-only store handles --- */
+
+static enum tmon_rc
+ro_get(struct api *a, struct store **out, struct tmon_err *err)
+{
+	*out = NULL;
+	pthread_mutex_lock(&a->pool_mu);
+	if (a->npool > 0)
+		*out = a->pool[--a->npool];
+	pthread_mutex_unlock(&a->pool_mu);
+	if (*out != NULL)
+		return TMON_OK;
+	return store_open(a->db_path, STORE_RO, out, err);
+}
+
+static void
+ro_put(struct api *a, struct store *st)
+{
+	if (st == NULL)
+		return;
+	pthread_mutex_lock(&a->pool_mu);
+	if (a->npool < sizeof(a->pool) / sizeof(a->pool[0])) {
+		a->pool[a->npool++] = st;
+		st = NULL;
+	}
+	pthread_mutex_unlock(&a->pool_mu);
+	store_close(st);
+}
+
+/* --- GET /api/v1/receipts/{seq} --- */
+
 static enum MHD_Result
-route(struct api *a, struct MHD_Connection *c, const char *url,
-    const char *method)
+do_receipt(struct store *st, struct MHD_Connection *c, uint64_t seq)
+{
+	struct tmon_err err = { 0 };
+	struct store_entry e;
+	enum tmon_rc rc;
+	json_t *root;
+
+	rc = store_entry_get(st, seq, &e, &err);
+	if (rc == TMON_E_NOTFOUND)
+		return send_error(c, MHD_HTTP_NOT_FOUND, "no such receipt",
+		    "seq");
+	if (rc != TMON_OK)
+		return send_store_error(c, &err);
+	if (strcmp(e.kind, "receipt") != 0) {
+		store_entry_free(&e);
+		return send_error(c, MHD_HTTP_NOT_FOUND, "no such receipt "
+		    "(that entry is not a receipt)", "seq");
+	}
+	root = api_render_receipt(&e);
+	store_entry_free(&e);
+	return send_json(c, MHD_HTTP_OK, root);
+}
+
+/* --- POST /api/v1/receipts --- */
+
+/*
+ * The receipt handler's answer (any thread, exactly once per submission,
+ * possibly before receipt_submit returns): keep it and resume the
+ * connection, whose worker then queues it (answer_upload).  u may be
+ * freed by that worker as soon as the connection is resumed.
+ */
+static void
+submit_done(void *arg, struct api_answer *ans)
+{
+	struct upload *u = arg;
+	struct api *a = u->a;
+
+	u->ans = *ans;
+	u->state = UP_DONE;
+	MHD_resume_connection(u->c);
+	pthread_mutex_lock(&a->pend_mu);
+	if (--a->pending == 0)
+		pthread_cond_broadcast(&a->pend_cv);
+	pthread_mutex_unlock(&a->pend_mu);
+}
+
+/*
+ * The whole body is in: suspend the connection (its worker thread goes
+ * on serving other connections) and hand the body to the receipt
+ * handler, which answers through submit_done once the receipt is
+ * durably logged.  The body stays ours and alive until then.
+ */
+static enum MHD_Result
+submit(struct api *a, struct MHD_Connection *c, struct upload *u)
+{
+	u->a = a;
+	u->c = c;
+	u->state = UP_WAITING;
+	pthread_mutex_lock(&a->pend_mu);
+	a->pending++;
+	pthread_mutex_unlock(&a->pend_mu);
+	MHD_suspend_connection(c);
+	a->receipt_submit(a->receipt_arg, u->body != NULL ? u->body :
+	    (const uint8_t *)"", u->len, u->has_model ? u->model : NULL,
+	    submit_done, u);
+	return MHD_YES;
+}
+
+/* Resumed with the answer: queue it. */
+static enum MHD_Result
+answer_upload(struct MHD_Connection *c, struct upload *u)
+{
+	struct api_answer *ans = &u->ans;
+
+	if (ans->json == NULL) {
+		log_warnx("api: receipt handler gave no answer");
+		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "internal error", NULL);
+	}
+	if (ans->status < 200 || ans->status > 599)
+		ans->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+	/* send_bytes takes the json. */
+	return send_bytes(c, ans->status, ans->json, ans->json_len,
+	    json_ctype, "no-store", NULL);
+}
+
+/*
+ * The first call of a POST /api/v1/receipts: decide from the headers
+ * whether to read the body.  Content-Length over MAX_RECEIPT_BODY is
+ * refused before a byte of the body is read; a body without a length
+ * (chunked) is cut off in upload() as soon as it grows past the limit.
+ */
+static enum MHD_Result
+start_upload(struct api *a, struct MHD_Connection *c,
+    const struct api_request *req, void **con_cls)
+{
+	struct upload *u;
+	const char *cl;
+	uint64_t n;
+
+	if (a->receipt_submit == NULL) {
+		*con_cls = &answered;
+		return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "this server does not accept receipts", NULL);
+	}
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	if (cl != NULL && (!parse_u64(cl, 0, UINT64_MAX, &n) ||
+	    n > MAX_RECEIPT_BODY)) {
+		*con_cls = &answered;
+		return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
+		    "receipt body too large", "body");
+	}
+	u = xcalloc(1, sizeof(*u));
+	if (req->has_model) {
+		u->has_model = true;
+		memcpy(u->model, req->model, sizeof(u->model));
+	}
+	*con_cls = u;
+	return MHD_YES;
+}
+
+/*
+ * Take n more bytes of the body.  libmicrohttpd only lets a response be
+ * queued once the whole request is in, so a body that grows past
+ * MAX_RECEIPT_BODY is no longer kept: the rest is read and dropped and
+ * the final call answers 413.  A client that sends yet another
+ * MAX_RECEIPT_BODY bytes after that loses its connection.
+ */
+static enum MHD_Result
+upload(struct upload *u, const char *data, size_t *n)
+{
+	size_t cap;
+
+	if (u->too_big || *n > MAX_RECEIPT_BODY - u->len) {
+		if (!u->too_big) {
+			u->too_big = true;
+			free(u->body);
+			u->body = NULL;
+			u->cap = 0;
+		}
+		if (*n > MAX_RECEIPT_BODY - u->dropped)
+			return MHD_NO;
+		u->dropped += *n;
+		*n = 0;
+		return MHD_YES;
+	}
+	if (u->len + *n > u->cap) {
+		cap = u->cap == 0 ? 4096 : u->cap;
+		while (cap < u->len + *n)
+			cap *= 2;
+		if (cap > MAX_RECEIPT_BODY)
+			cap = MAX_RECEIPT_BODY;
+		u->body = xreallocarray(u->body, cap, 1);
+		u->cap = cap;
+	}
+	memcpy(u->body + u->len, data, *n);
+	u->len += *n;
+	*n = 0;
+	return MHD_YES;
+}
+
+/* --- dispatch --- */
+
+static enum MHD_Result
+route(struct api *a, struct MHD_Connection *c, const struct api_request *req)
+{
+	struct tmon_err err = { 0 };
+	struct store *st = NULL;
+	enum MHD_Result ret;
+
+	if (req->route == API_ROUTE_STATIC)
+		return do_static(a, c, req->file);
+	if (ro_get(a, &st, &err) != TMON_OK)
+		return send_store_error(c, &err);
+	switch (req->route) {
+	case API_ROUTE_MODELS:
+		ret = do_models(a, st, c);
+		break;
+	case API_ROUTE_HISTORY:
+		ret = do_history(a, st, c, req);
+		break;
+	case API_ROUTE_PROBES:
+	case API_ROUTE_FAILURES:
+		ret = do_list(st, c, req);
+		break;
+	case API_ROUTE_ENTRY:
+		ret = do_entry(st, c, req->seq);
+		break;
+	case API_ROUTE_BLOB:
+		ret = do_blob(st, c, req->sha256);
+		break;
+	case API_ROUTE_RECEIPT:
+		ret = do_receipt(st, c, req->seq);
+		break;
+	default:
+		ret = send_error(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
+		break;
+	}
+	ro_put(a, st);
+	return ret;
+}
+
+/* The first call of a request: its line and headers are in. */
+static enum MHD_Result
+first_call(struct api *a, struct MHD_Connection *c, const char *url,
+    const char *method, void **con_cls)
 {
 	struct args_ctx x;
 	struct api_request req;
@@ -634,29 +919,21 @@ route(struct api *a, struct MHD_Connection *c, const char *url,
 	memset(&x, 0, sizeof(x));
 	(void)MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND,
 	    collect_arg, &x);
-	if (x.overflow)
+	if (x.overflow) {
+		*con_cls = &answered;
 		return send_error(c, MHD_HTTP_BAD_REQUEST,
 		    "too many query arguments", NULL);
-	if (api_request_parse(method, url, x.args, x.n, &req, &rej) !=
-	    TMON_OK)
-		return send_error(c, rej.status, rej.error, rej.field);
-	switch (req.route) {
-	case API_ROUTE_MODELS:
-		return do_models(a, c);
-	case API_ROUTE_HISTORY:
-		return do_history(a, c, &req);
-	case API_ROUTE_PROBES:
-	case API_ROUTE_FAILURES:
-		return do_list(a, c, &req);
-	case API_ROUTE_ENTRY:
-		return do_entry(a, c, req.seq);
-	case API_ROUTE_BLOB:
-		return do_blob(a, c, req.sha256);
-	case API_ROUTE_STATIC:
-		return do_static(a, c, req.file);
-	default:
-		return send_error(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
 	}
+	if (api_request_parse(method, url, x.args, x.n, &req, &rej) !=
+	    TMON_OK) {
+		*con_cls = &answered;
+		return send_json_allow(c, rej.status,
+		    api_render_error(rej.error, rej.field), rej.allow);
+	}
+	if (req.route == API_ROUTE_RECEIPTS)
+		return start_upload(a, c, &req, con_cls);
+	*con_cls = &answered;
+	return route(a, c, &req);
 }
 
 static enum MHD_Result
@@ -665,20 +942,75 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
     size_t *upload_data_size, void **con_cls)
 {
 	struct api *a = cls;
+	struct upload *u;
+	enum MHD_Result ret;
 	char esc[128];
 
 	(void)version;
-	(void)upload_data;
 	if (*con_cls == &answered) {
 		/* Answered already: drop any request body unread. */
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
+	if (*con_cls == NULL) {
+		if (log_verbosity() >= LOG_LVL_DEBUG)
+			log_debug("api: %s %s", method, log_esc(esc,
+			    sizeof(esc), url, strlen(url)));
+		return first_call(a, c, url, method, con_cls);
+	}
+	u = *con_cls;
+	if (u->state == UP_DONE) {
+		*con_cls = &answered;
+		ret = answer_upload(c, u);
+		free(u->body);
+		free(u);
+		return ret;
+	}
+	if (u->state == UP_WAITING) {
+		/* Not resumed yet (cannot happen while suspended). */
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (*upload_data_size > 0)
+		return upload(u, upload_data, upload_data_size);
+	/* The whole body is in. */
+	if (!u->too_big)
+		return submit(a, c, u);
 	*con_cls = &answered;
-	if (log_verbosity() >= LOG_LVL_DEBUG)
-		log_debug("api: %s %s", method, log_esc(esc, sizeof(esc), url,
-		    strlen(url)));
-	return route(a, c, url, method);
+	ret = send_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
+	    "receipt body too large", "body");
+	free(u->body);
+	free(u);
+	return ret;
+}
+
+/*
+ * Free the state of a request that ended before it was answered (the
+ * client went away while its body was coming in, or after its answer was
+ * handed over).  A submission still with the handler (UP_WAITING) is
+ * never freed here: api_stop waits for every one before stopping MHD.
+ */
+static void
+completed(void *cls, struct MHD_Connection *c, void **con_cls,
+    enum MHD_RequestTerminationCode toe)
+{
+	struct upload *u;
+
+	(void)cls;
+	(void)c;
+	(void)toe;
+	if (con_cls == NULL || *con_cls == NULL || *con_cls == &answered)
+		return;
+	u = *con_cls;
+	if (u->state == UP_WAITING) {
+		log_warnx("api: a receipt submission ended while pending");
+		return;
+	}
+	if (u->state == UP_DONE)
+		free(u->ans.json);
+	free(u->body);
+	free(u);
+	*con_cls = NULL;
 }
 
 /*
@@ -723,7 +1055,15 @@ api_free(struct api *a)
 
 	if (a == NULL)
 		return;
-	store_close(a->st);
+	/* No request runs any more: the last submit has returned. */
+	if (a->receipt_free != NULL)
+		a->receipt_free(a->receipt_arg);
+	for (i = 0; i < a->npool; i++)
+		store_close(a->pool[i]);
+	pthread_mutex_destroy(&a->pool_mu);
+	pthread_mutex_destroy(&a->pend_mu);
+	pthread_cond_destroy(&a->pend_cv);
+	free(a->db_path);
 	if (a->dashfd != -1)
 		close(a->dashfd);
 	for (i = 0; i < a->n_models; i++) {
@@ -750,18 +1090,32 @@ api_start(const struct api_config *cfg, struct api **out,
 	int r;
 
 	*out = NULL;
-	if (cfg->db_path == NULL)
-		return tmon_err_set(err, TMON_E_CONFIG, "api: no db_path");
-	if (cfg->n_models > MAX_MODELS ||
-	    (cfg->n_models > 0 && cfg->models == NULL))
-		return tmon_err_set(err, TMON_E_CONFIG,
-		    "api: %zu models (max %u)", cfg->n_models, MAX_MODELS);
-	for (i = 0; i < cfg->n_models; i++)
-		if (!store_model_valid(cfg->models[i].model))
-			return tmon_err_set_at(err, TMON_E_CONFIG, i,
-			    "api: model %zu: bad model id", i);
 	a = xcalloc(1, sizeof(*a));
 	a->dashfd = -1;
+	pthread_mutex_init(&a->pool_mu, NULL);
+	pthread_mutex_init(&a->pend_mu, NULL);
+	pthread_cond_init(&a->pend_cv, NULL);
+	/* From here on a owns the receipt handler (api_free releases it). */
+	a->receipt_submit = cfg->receipt_submit;
+	a->receipt_free = cfg->receipt_free;
+	a->receipt_arg = cfg->receipt_arg;
+	if (cfg->db_path == NULL) {
+		rc = tmon_err_set(err, TMON_E_CONFIG, "api: no db_path");
+		goto out;
+	}
+	if (cfg->n_models > MAX_MODELS ||
+	    (cfg->n_models > 0 && cfg->models == NULL)) {
+		rc = tmon_err_set(err, TMON_E_CONFIG,
+		    "api: %zu models (max %u)", cfg->n_models, MAX_MODELS);
+		goto out;
+	}
+	for (i = 0; i < cfg->n_models; i++)
+		if (!store_model_valid(cfg->models[i].model)) {
+			rc = tmon_err_set_at(err, TMON_E_CONFIG, i,
+			    "api: model %zu: bad model id", i);
+			goto out;
+		}
+	a->db_path = xstrdup(cfg->db_path);
 	a->model_ids = xcalloc(cfg->n_models + 1, sizeof(char *));
 	a->providers = xcalloc(cfg->n_models + 1, sizeof(char *));
 	for (i = 0; i < cfg->n_models; i++) {
@@ -780,8 +1134,11 @@ api_start(const struct api_config *cfg, struct api **out,
 			goto out;
 		}
 	}
-	if ((rc = store_open(cfg->db_path, STORE_RO, &a->st, err)) != TMON_OK)
+	/* Open one handle now: fails early on a database we cannot read. */
+	if ((rc = store_open(cfg->db_path, STORE_RO, &a->pool[0], err)) !=
+	    TMON_OK)
 		goto out;
+	a->npool = 1;
 
 	host = cfg->listen_host != NULL ? cfg->listen_host : "127.0.0.1";
 	memset(&hints, 0, sizeof(hints));
@@ -797,7 +1154,7 @@ api_start(const struct api_config *cfg, struct api **out,
 	}
 	memcpy(&a->addr, res->ai_addr, res->ai_addrlen);
 	flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_AUTO |
-	    MHD_USE_ERROR_LOG;
+	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	if (res->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	a->mhd = MHD_start_daemon(flags, cfg->port, NULL, NULL, handle, a,
@@ -810,6 +1167,8 @@ api_start(const struct api_config *cfg, struct api **out,
 	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)API_CONN_TIMEOUT_S,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MAX_API_CONN_MEMORY,
 	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, (void *)NULL,
+	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)API_THREADS,
 	    MHD_OPTION_END);
 	if (a->mhd == NULL) {
 		rc = tmon_err_set(err, TMON_E_NET, "api: cannot listen on "
@@ -840,8 +1199,16 @@ api_stop(struct api *a)
 {
 	if (a == NULL)
 		return;
-	if (a->mhd != NULL)
+	if (a->mhd != NULL) {
+		/* No new connections; let every pending receipt be answered
+		   (its connection resumed) before MHD goes away. */
+		(void)MHD_quiesce_daemon(a->mhd);
+		pthread_mutex_lock(&a->pend_mu);
+		while (a->pending > 0)
+			pthread_cond_wait(&a->pend_cv, &a->pend_mu);
+		pthread_mutex_unlock(&a->pend_mu);
 		MHD_stop_daemon(a->mhd);
+	}
 	a->mhd = NULL;
 	api_free(a);
 }

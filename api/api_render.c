@@ -300,3 +300,27 @@ api_render_error(const char *error, const char *field)
 	jset(o, "field", jstr_or_null(field));
 	return o;
 }
+
+json_t *
+api_render_receipt(const struct store_entry *e)
+{
+	json_t *o, *body, *checks;
+
+	body = api_body_parse(e);
+	o = jchk(json_object());
+	jset(o, "seq", json_integer((json_int_t)e->seq));
+	jset(o, "leaf_hash", jhex(e->leaf, 32));
+	jset(o, "chain_hash", jhex(e->chain, 32));
+	jset(o, "time", json_integer(e->time));
+	jset(o, "model", jstr_or_null(e->model));
+	jset(o, "verdict", jstr_or_null(e->verdict));
+	jset(o, "format", jpick(body, "format", JSON_STRING));
+	checks = jpick(body, "checks", JSON_ARRAY);
+	if (json_is_null(checks)) {
+		json_decref(checks);
+		checks = jchk(json_array());
+	}
+	jset(o, "checks", checks);
+	jset(o, "receipt", body != NULL ? body : json_null());
+	return o;
+}

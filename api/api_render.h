@@ -97,6 +97,18 @@ json_t	*api_render_change(const struct store_entry *e, json_t *meas,
 bool	api_state_changed(const char *verdict, const json_t *meas,
 	    const char *prev_verdict, const json_t *prev_meas);
 
+/*
+ * GET /api/v1/receipts/{seq}, e being a receipt entry:
+ *   {"seq", "leaf_hash", "chain_hash", "time", "model", "verdict",
+ *    "format", "checks", "receipt"}
+ * The first four of the POST answer (seq, leaf_hash, verdict, checks) are
+ * the same; format and checks are taken from the body (null and [] when
+ * they are missing or of the wrong type) and receipt is the whole parsed
+ * body (null if it does not parse); the exact bytes are at
+ * /api/v1/entries/{seq}, the submitted bytes at /api/v1/blobs/{sha256}.
+ */
+json_t	*api_render_receipt(const struct store_entry *e);
+
 /* {"error": error, "field": field or null}. */
 json_t	*api_render_error(const char *error, const char *field);
 

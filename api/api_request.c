@@ -90,6 +90,7 @@ parse_path(const char *path, struct api_request *req, struct api_reject *rej)
 	static const char blobs[] = "/api/v1/blobs/";
 	static const char models[] = "/api/v1/models/";
 	static const char history[] = "/history";
+	static const char receipts[] = "/api/v1/receipts/";
 	const char *p;
 	size_t n;
 
@@ -99,6 +100,15 @@ parse_path(const char *path, struct api_request *req, struct api_reject *rej)
 		req->route = API_ROUTE_PROBES;
 	else if (strcmp(path, "/api/v1/failures") == 0)
 		req->route = API_ROUTE_FAILURES;
+	else if (strcmp(path, "/api/v1/receipts") == 0)
+		req->route = API_ROUTE_RECEIPTS;
+	else if (strncmp(path, receipts, sizeof(receipts) - 1) == 0) {
+		req->route = API_ROUTE_RECEIPT;
+		p = path + sizeof(receipts) - 1;
+		if (!parse_u64(p, 0, INT64_MAX, &req->seq))
+			return reject(rej, 400, "seq must be a decimal "
+			    "integer from 0 to 2^63-1", "seq");
+	}
 	else if (strncmp(path, entries, sizeof(entries) - 1) == 0) {
 		req->route = API_ROUTE_ENTRY;
 		p = path + sizeof(entries) - 1;
@@ -284,8 +294,17 @@ api_request_parse(const char *method, const char *path,
 		return reject(rej, 400, "bad request", NULL);
 	if ((rc = parse_path(path, req, rej)) != TMON_OK)
 		return rc;
-	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0)
+	if (req->route == API_ROUTE_RECEIPTS) {
+		if (strcmp(method, "POST") != 0) {
+			rej->allow = "POST";
+			return reject(rej, 405, "method not allowed", NULL);
+		}
+		return parse_args(args, nargs, ARG_MODEL, req, rej);
+	}
+	if (strcmp(method, "GET") != 0 && strcmp(method, "HEAD") != 0) {
+		rej->allow = "GET, HEAD";
 		return reject(rej, 405, "method not allowed", NULL);
+	}
 	switch (req->route) {
 	case API_ROUTE_PROBES:
 	case API_ROUTE_FAILURES:

@@ -12,9 +12,12 @@
  *   GET /api/v1/failures?model=&verdict=&since=&until=&before=&limit=
  *   GET /api/v1/entries/{seq}
  *   GET /api/v1/blobs/{sha256 hex}
+ *   POST /api/v1/receipts?model=     (the body is read by api.c, not here)
+ *   GET /api/v1/receipts/{seq}
  *   GET /  and  GET /{file}    dashboard files, file ~ [A-Za-z0-9_-][A-Za-z0-9._-]*
  *
- * HEAD is accepted wherever GET is.
+ * HEAD is accepted wherever GET is; POST only on /api/v1/receipts, which
+ * accepts nothing else.
  */
 #ifndef TMON_API_API_REQUEST_H
 #define TMON_API_API_REQUEST_H
@@ -37,7 +40,9 @@ enum api_route {
 	API_ROUTE_FAILURES,
 	API_ROUTE_ENTRY,
 	API_ROUTE_BLOB,
-	API_ROUTE_STATIC
+	API_ROUTE_STATIC,
+	API_ROUTE_RECEIPTS,	/* POST: submit a receipt (design.md 5) */
+	API_ROUTE_RECEIPT	/* GET: one receipt entry by seq */
 };
 
 /* One query argument as the HTTP library decoded it.  value is NULL for
@@ -53,11 +58,11 @@ struct api_arg {
 /* A validated request. */
 struct api_request {
 	enum api_route	 route;
-	uint64_t	 seq;			/* API_ROUTE_ENTRY */
+	uint64_t	 seq;			/* API_ROUTE_ENTRY, RECEIPT */
 	uint8_t		 sha256[32];		/* API_ROUTE_BLOB */
 	char		 file[MAX_DASHBOARD_NAME]; /* API_ROUTE_STATIC */
 	/* list filters (PROBES, FAILURES; HISTORY: model, since, until,
-	   after, limit) */
+	   after, limit; RECEIPTS: model only, optional) */
 	bool		 has_model;
 	char		 model[MAX_MODEL_ID];
 	const char	*verdict;	/* a static string, or NULL = any */
@@ -71,6 +76,8 @@ struct api_request {
 /* Why a request was refused: an HTTP status and static strings. */
 struct api_reject {
 	unsigned int	 status;	/* 400, 404 or 405 */
+	const char	*allow;		/* 405: the methods the route takes
+					   (static), for the Allow header */
 	const char	*error;		/* one line for {"error": ...} */
 	const char	*field;		/* the parameter at fault, or NULL;
 					   static or pointing at name */
@@ -88,14 +95,17 @@ struct api_reject {
  * Returns TMON_OK with *req filled, or TMON_E_PARSE with *rej filled:
  *   404  no such route (also: any static file name outside the pattern,
  *        so "..", "/x/y" and hidden files are never looked up);
- *   405  a route that exists but the method is not GET or HEAD;
+ *   405  a route that exists but the method is not GET or HEAD (for
+ *        /api/v1/receipts: not POST); rej->allow names the methods;
  *   400  a bad path parameter (seq not a decimal 0..2^63-1: field "seq";
  *        not 64 hex digits: field "sha256"), an unknown, repeated or
  *        empty query argument, more than MAX_API_QUERY_ARGS arguments,
  *        limit outside 1..MAX_API_PAGE, since/until/before not a decimal
- *        0..2^63-1 (after: 0..2^63-2), until before since, a verdict that is not pass, warn,
+ *        0..2^63-1 (after: 0..2^63-2), until before since, a verdict
+ *        that is not pass, warn,
  *        fail or error (failures: fail or error), a model id that is not
- *        1..MAX_MODEL_ID-1 printable non-space ASCII bytes.
+ *        1..MAX_MODEL_ID-1 printable non-space ASCII bytes.  The receipt
+ *        seq is checked like the entry seq (field "seq").
  * Static file routes ignore query arguments.
  */
 enum tmon_rc	api_request_parse(const char *method, const char *path,

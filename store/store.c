@@ -17,12 +17,29 @@
 #include "util.h"
 #include "xmalloc.h"
 
+/*
+ * Prepared statements kept per handle, keyed by their SQL text, so the hot
+ * paths (appends, lookups, list queries) do not parse SQL again on every
+ * call.  A statement is lent to one caller at a time (busy); a nested use
+ * of the same SQL gets a private statement that is finalized after use.
+ */
+#define STORE_STMT_CACHE	16
+
+struct stmt_slot {
+	char		*sql;
+	sqlite3_stmt	*st;
+	bool		 busy;
+	uint64_t	 used;		/* for least-recently-used eviction */
+};
+
 struct store {
 	sqlite3		*db;
 	enum store_mode	 mode;
 	int		 version;
 	void		(*hook)(void *, uint64_t);
 	void		*hook_arg;
+	struct stmt_slot cache[STORE_STMT_CACHE];
+	uint64_t	 tick;
 };
 
 /*
@@ -127,6 +144,70 @@ db_prepare(struct store *s, const char *sql, sqlite3_stmt **st,
 	if (r != SQLITE_OK)
 		return db_err(s, r, "prepare", err);
 	return TMON_OK;
+}
+
+/* A prepared statement for sql from the handle's cache (stmt_put it). */
+static enum tmon_rc
+stmt_get(struct store *s, const char *sql, sqlite3_stmt **st,
+    struct tmon_err *err)
+{
+	struct stmt_slot *slot = NULL, *c;
+	size_t i;
+	int r;
+
+	*st = NULL;
+	for (i = 0; i < STORE_STMT_CACHE; i++) {
+		c = &s->cache[i];
+		if (c->sql != NULL && !c->busy && strcmp(c->sql, sql) == 0) {
+			c->busy = true;
+			c->used = ++s->tick;
+			*st = c->st;
+			return TMON_OK;
+		}
+	}
+	r = sqlite3_prepare_v3(s->db, sql, -1, SQLITE_PREPARE_PERSISTENT, st,
+	    NULL);
+	if (r != SQLITE_OK)
+		return db_err(s, r, "prepare", err);
+	/* Keep it: in a free slot, else in place of the least used idle one. */
+	for (i = 0; i < STORE_STMT_CACHE; i++) {
+		c = &s->cache[i];
+		if (c->sql == NULL) {
+			slot = c;
+			break;
+		}
+		if (!c->busy && (slot == NULL || c->used < slot->used))
+			slot = c;
+	}
+	if (slot != NULL) {
+		if (slot->sql != NULL) {
+			sqlite3_finalize(slot->st);
+			free(slot->sql);
+		}
+		slot->sql = xstrdup(sql);
+		slot->st = *st;
+		slot->busy = true;
+		slot->used = ++s->tick;
+	}
+	return TMON_OK;
+}
+
+/* Give back a statement from stmt_get (reset it); NULL is a no-op. */
+static void
+stmt_put(struct store *s, sqlite3_stmt *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < STORE_STMT_CACHE; i++)
+		if (s->cache[i].st == st && s->cache[i].busy) {
+			sqlite3_reset(st);
+			sqlite3_clear_bindings(st);
+			s->cache[i].busy = false;
+			return;
+		}
+	sqlite3_finalize(st);
 }
 
 /* Read a PRAGMA that answers one integer. */
@@ -357,6 +438,7 @@ store_open(const char *path, enum store_mode mode, struct store **out,
 	if ((rc = db_exec(s, "PRAGMA foreign_keys = ON", "foreign_keys",
 	    err)) != TMON_OK)
 		goto out;
+
 	if (mode == STORE_RO && (rc = db_exec(s, "PRAGMA query_only = ON",
 	    "query_only", err)) != TMON_OK)
 		goto out;
@@ -420,8 +502,14 @@ out:
 void
 store_close(struct store *s)
 {
+	size_t i;
+
 	if (s == NULL)
 		return;
+	for (i = 0; i < STORE_STMT_CACHE; i++) {
+		sqlite3_finalize(s->cache[i].st);
+		free(s->cache[i].sql);
+	}
 	/* sqlite3_close_v2 defers the close if a statement is still open. */
 	sqlite3_close_v2(s->db);
 	free(s);
@@ -510,7 +598,7 @@ put_blobs(struct store *s, const struct store_blob_in *blobs, size_t nblobs,
 
 	if (nblobs == 0)
 		return TMON_OK;
-	if ((rc = db_prepare(s, "INSERT INTO blobs (sha256, media_type, len, "
+	if ((rc = stmt_get(s, "INSERT INTO blobs (sha256, media_type, len, "
 	    "data) VALUES (?1, ?2, ?3, ?4) ON CONFLICT (sha256) DO NOTHING",
 	    &st, err)) != TMON_OK)
 		return rc;
@@ -536,7 +624,7 @@ put_blobs(struct store *s, const struct store_blob_in *blobs, size_t nblobs,
 	}
 	rc = TMON_OK;
 out:
-	sqlite3_finalize(st);
+	stmt_put(s, st);
 	return rc;
 }
 
@@ -551,7 +639,7 @@ log_tail(struct store *s, uint64_t *next, uint8_t prev[32],
 	enum tmon_rc rc;
 	int r;
 
-	if ((rc = db_prepare(s, "SELECT seq, chain_hash FROM entries "
+	if ((rc = stmt_get(s, "SELECT seq, chain_hash FROM entries "
 	    "ORDER BY seq DESC LIMIT 1", &st, err)) != TMON_OK)
 		return rc;
 	r = sqlite3_step(st);
@@ -577,7 +665,7 @@ log_tail(struct store *s, uint64_t *next, uint8_t prev[32],
 	memcpy(prev, p, 32);
 	rc = TMON_OK;
 out:
-	sqlite3_finalize(st);
+	stmt_put(s, st);
 	return rc;
 }
 
@@ -597,7 +685,7 @@ put_entries(struct store *s, const struct store_entry_in *entries, size_t n,
 		return TMON_OK;
 	if ((rc = log_tail(s, &seq, prev, err)) != TMON_OK)
 		return rc;
-	if ((rc = db_prepare(s, "INSERT INTO entries (" ENTRY_COLS ") "
+	if ((rc = stmt_get(s, "INSERT INTO entries (" ENTRY_COLS ") "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &st, err)) != TMON_OK)
 		return rc;
 	for (i = 0; i < n; i++, seq++) {
@@ -643,7 +731,7 @@ put_entries(struct store *s, const struct store_entry_in *entries, size_t n,
 	}
 	rc = TMON_OK;
 out:
-	sqlite3_finalize(st);
+	stmt_put(s, st);
 	return rc;
 }
 
@@ -758,7 +846,7 @@ store_entry_get(struct store *s, uint64_t seq, struct store_entry *out,
 	if (seq > INT64_MAX)
 		return tmon_err_set(err, TMON_E_NOTFOUND,
 		    "store: no entry %" PRIu64, seq);
-	if ((rc = db_prepare(s, "SELECT " ENTRY_COLS " FROM entries "
+	if ((rc = stmt_get(s, "SELECT " ENTRY_COLS " FROM entries "
 	    "WHERE seq = ?1", &st, err)) != TMON_OK)
 		return rc;
 	if ((r = sqlite3_bind_int64(st, 1, (sqlite3_int64)seq)) != SQLITE_OK) {
@@ -780,7 +868,7 @@ store_entry_get(struct store *s, uint64_t seq, struct store_entry *out,
 	*out = e;
 	rc = TMON_OK;
 out:
-	sqlite3_finalize(st);
+	stmt_put(s, st);
 	return rc;
 }
 
@@ -861,7 +949,7 @@ store_query(struct store *s, const struct store_query *q,
 	    " ORDER BY seq ASC");
 	if (q->limit != 0)
 		sql_add(sql, sizeof(sql), " LIMIT ?9");
-	if ((rc = db_prepare(s, sql, &st, err)) != TMON_OK)
+	if ((rc = stmt_get(s, sql, &st, err)) != TMON_OK)
 		return rc;
 	if (q->kind != NULL)
 		r = sqlite3_bind_text(st, 1, q->kind, -1, SQLITE_STATIC);
@@ -890,7 +978,7 @@ store_query(struct store *s, const struct store_query *q,
 	}
 	rc = run_rows(s, st, cb, arg, err);
 out:
-	sqlite3_finalize(st);
+	stmt_put(s, st);
 	return rc;
 }
 
@@ -905,7 +993,7 @@ store_latest_per_model(struct store *s, const char *kind,
 
 	if (kind == NULL)
 		return tmon_err_set(err, TMON_E_PARSE, "store: no kind");
-	if ((rc = db_prepare(s, "SELECT " ENTRY_COLS_E " FROM entries AS e "
+	if ((rc = stmt_get(s, "SELECT " ENTRY_COLS_E " FROM entries AS e "
 	    "JOIN (SELECT max(seq) AS ms FROM entries "
 	    "WHERE kind = ?1 AND model IS NOT NULL GROUP BY model) AS l "
 	    "ON e.seq = l.ms ORDER BY e.model", &st, err)) != TMON_OK)
@@ -917,7 +1005,7 @@ store_latest_per_model(struct store *s, const char *kind,
 	}
 	rc = run_rows(s, st, cb, arg, err);
 out:
-	sqlite3_finalize(st);
+	stmt_put(s, st);
 	return rc;
 }
 
@@ -933,7 +1021,7 @@ store_blob_get(struct store *s, const uint8_t key[32], uint8_t **data,
 	enum tmon_rc rc;
 	int r, n;
 
-	if ((rc = db_prepare(s, "SELECT media_type, len, data FROM blobs "
+	if ((rc = stmt_get(s, "SELECT media_type, len, data FROM blobs "
 	    "WHERE sha256 = ?1", &st, err)) != TMON_OK)
 		return rc;
 	if ((r = sqlite3_bind_blob(st, 1, key, 32, SQLITE_STATIC)) !=
@@ -979,7 +1067,7 @@ store_blob_get(struct store *s, const uint8_t key[32], uint8_t **data,
 	rc = TMON_OK;
 out:
 	free(mt);
-	sqlite3_finalize(st);
+	stmt_put(s, st);
 	return rc;
 }
 

@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Receipt load test, CI size: bench/receipts/rcpt_load submits N real
+# signature receipts (fresh secp256k1 key, EIP-191, request and response
+# bytes attached) over C connections to a real tmond ({"models": []}),
+# sends tmond SIGKILL once a third of them are answered, this script
+# restarts tmond on the same port and database, and the generator resends
+# whatever got no answer.  Then: every (seq, leaf) answered 201 is in the
+# log, as the receipt it was answered for; no index is logged twice unless
+# it was resent; every index is logged; the chain recomputes (rcpt_load
+# check, tmonctl audit).  About 20-40 s under ASan.
+# Usage: test_receipts_load.sh BUILD_DIR SOURCE_DIR [COUNT [CONNECTIONS]]
+set -u
+
+BUILD=${1:?usage: test_receipts_load.sh BUILD_DIR SOURCE_DIR [COUNT [CONNECTIONS]]}
+SRC=${2:?usage}
+N=${3:-20000}
+C=${4:-16}
+KILL_AT=$((N / 3))
+TMP=$(mktemp -d)
+PID=
+GEN=
+fails=0
+
+cleanup() {
+	if [ -n "$GEN" ]; then kill "$GEN" 2>/dev/null; wait "$GEN" 2>/dev/null; fi
+	if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+pass() { echo "ok: $*"; }
+
+start_tmond() { # PORT (0: any); sets PID and PORT
+	local i
+	: >"$TMP/log"
+	"$BUILD/tmond" --config "$TMP/sched.json" --db "$TMP/t.db" \
+	    --listen "127.0.0.1:$1" 2>>"$TMP/log" &
+	PID=$!
+	PORT=
+	for i in $(seq 1 300); do
+		PORT=$(sed -n 's/.*api: listening on 127\.0\.0\.1 port \([0-9][0-9]*\)$/\1/p' "$TMP/log" | tail -1)
+		[ -n "$PORT" ] && return 0
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "tmond did not start:"; cat "$TMP/log"
+	return 1
+}
+
+for b in tmond tmonctl rcpt_load; do
+	[ -x "$BUILD/$b" ] || { echo "no $BUILD/$b"; exit 1; }
+done
+echo '{"models": []}' >"$TMP/sched.json"
+start_tmond 0 || exit 1
+port=$PORT
+
+"$BUILD/rcpt_load" run --port "$port" --count "$N" --connections "$C" \
+    --answers "$TMP/answers" --kill-pid "$PID" --kill-at "$KILL_AT" \
+    --retry-seconds 60 >"$TMP/gen.out" 2>"$TMP/gen.err" &
+GEN=$!
+
+# The generator kills tmond part way through; bring it back on the same
+# port and database while the generator keeps resending.
+wait "$PID"; rc=$?
+PID=
+if [ $rc -eq 137 ]; then
+	pass "tmond killed with SIGKILL mid-run ($(grep -o 'after [0-9]* answers' "$TMP/gen.err"))"
+else
+	fail "tmond ended with status $rc, not by SIGKILL"
+	cat "$TMP/log"
+fi
+start_tmond "$port" || exit 1
+pass "tmond restarted on port $port, same database"
+
+wait "$GEN"; rc=$?
+GEN=
+cat "$TMP/gen.out"
+[ $rc -eq 0 ] && pass "every receipt answered 201" || { fail "generator exit $rc"; tail -5 "$TMP/gen.err"; }
+kill "$PID"; wait "$PID"; rc=$?
+PID=
+[ $rc -eq 0 ] && pass "tmond stopped cleanly" || fail "tmond exit $rc"
+
+out=$("$BUILD/rcpt_load" check --db "$TMP/t.db" --answers "$TMP/answers" \
+    --count "$N" --max-dup "$C"); rc=$?
+echo "$out" | tail -20
+[ $rc -eq 0 ] && pass "rcpt_load check" || fail "rcpt_load check"
+grep -q '^retried ' "$TMP/answers" && pass "$(grep -c '^retried ' "$TMP/answers") receipts were in flight at the kill and resent" || echo "note: no receipt was in flight at the kill"
+out=$("$BUILD/tmonctl" audit "$TMP/t.db"); rc=$?
+echo "$out" | head -1
+[ $rc -eq 0 ] && pass "tmonctl audit" || fail "tmonctl audit"
+
+[ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
+exit $((fails > 0))

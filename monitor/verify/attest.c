@@ -14,7 +14,11 @@
 #include "util.h"
 
 static const char *const tdx_ids[] = { "tdx.quote.parse",
-    "tdx.quote.signature", "tdx.pck_chain", "tdx.reportdata" };
+    "tdx.quote.signature", "tdx.pck_chain", "tdx.reportdata",
+    "tdx.collateral", "tdx.tcb", "tdx.td_attributes", "tdx.event_log",
+    "tdx.compose", "measurement.policy" };
+/* tdx_ids[3..]: the checks that need a parsed quote */
+#define QUOTE_DEP_FIRST	3
 static const char *const gpu_ids[] = { "gpu.evidence", "gpu.cert_chain",
     "gpu.nonce" };
 
@@ -279,23 +283,22 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 	struct tdx_quote q;
 	struct gpu_summary sum;
 	char layout[32];
+	size_t i;
 
 	memset(&sum, 0, sizeof(sum));
 	if (a->quote == NULL) {
 		checklist_set(cl, "tdx.quote.parse", CHECK_FAIL,
 		    "attestation has no intel_quote");
-		checklist_set(cl, "tdx.quote.signature", CHECK_SKIP,
-		    "not checked: no quote");
-		checklist_set(cl, "tdx.pck_chain", CHECK_SKIP,
-		    "not checked: no quote");
-		checklist_set(cl, "tdx.reportdata", CHECK_SKIP,
-		    "not checked: no quote");
+		for (i = 1; i < NELEM(tdx_ids); i++)
+			checklist_set(cl, tdx_ids[i], CHECK_SKIP,
+			    "not checked: no quote");
 	} else if (!(ctx->test_pki && ctx->intel_root_der != NULL ?
 	    tdx_check_quote_root(a->quote, a->quote_len, now,
 	    ctx->intel_root_der, ctx->intel_root_der_len, &q, cl) :
 	    tdx_check_quote(a->quote, a->quote_len, now, &q, cl))) {
-		checklist_set(cl, "tdx.reportdata", CHECK_SKIP,
-		    "not checked: quote did not parse");
+		for (i = QUOTE_DEP_FIRST; i < NELEM(tdx_ids); i++)
+			checklist_set(cl, tdx_ids[i], CHECK_SKIP,
+			    "not checked: quote did not parse");
 	} else {
 		check_reportdata(a, &q, nonce, cl, layout, sizeof(layout));
 		/* issue 4, collateral: tdx.collateral, tdx.tcb (and the
@@ -315,6 +318,12 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 			if (a->role != GW_ROLE_GATEWAY)
 				measurement_check_policy(&q, a->obj,
 				    compose_hex, ctx->policy, cl);
+			/* the summary shows the compose hash the quote
+			 * attests, not the one merely served */
+			if (primary)
+				snprintf(m->compose_hash,
+				    sizeof(m->compose_hash), "%s",
+				    compose_hex);
 		}
 		if (primary) {
 			m->has_quote = true;
@@ -359,8 +368,6 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 		snprintf(m->signing_algo, sizeof(m->signing_algo), "%s",
 		    a->algo == GW_ALGO_ECDSA ? "ecdsa" :
 		    a->algo == GW_ALGO_ED25519 ? "ed25519" : "");
-		snprintf(m->compose_hash, sizeof(m->compose_hash), "%s",
-		    a->compose_hash != NULL ? a->compose_hash : "");
 	}
 }
 

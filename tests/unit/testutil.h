@@ -24,7 +24,7 @@
 #include <curl/curl.h>
 
 /* Start argv[0] with stdout to a pipe; *outfd reads it. Returns the pid. */
-static pid_t
+static pid_t __attribute__((unused))
 tu_spawn(const char *const argv[], int *outfd)
 {
 	char *v[32];
@@ -54,7 +54,7 @@ tu_spawn(const char *const argv[], int *outfd)
  * Read from fd until a line containing needle arrives (or timeout_s):
  * the line goes into line.  Returns 0 on success.
  */
-static int
+static int __attribute__((unused))
 tu_wait_line(int fd, const char *needle, char *line, size_t linesz,
     int timeout_s)
 {
@@ -85,7 +85,7 @@ tu_wait_line(int fd, const char *needle, char *line, size_t linesz,
 }
 
 /* Start tmon-replay on a free port; returns pid, port in *port. */
-static pid_t
+static pid_t __attribute__((unused))
 tu_start_replay(int *port, int *fd)
 {
 	char line[256];
@@ -103,7 +103,7 @@ tu_start_replay(int *port, int *fd)
 	return *port > 0 ? pid : -1;
 }
 
-static void
+static void __attribute__((unused))
 tu_stop(pid_t pid, int sig)
 {
 	int status;
@@ -115,7 +115,7 @@ tu_stop(pid_t pid, int sig)
 }
 
 /* A free TCP port on 127.0.0.1 (bind port 0, read it, close). */
-static int
+static int __attribute__((unused))
 tu_free_port(void)
 {
 	struct sockaddr_in sa;
@@ -140,7 +140,7 @@ struct tu_body {
 	size_t	 len;
 };
 
-static size_t
+static size_t __attribute__((unused))
 tu_write(char *ptr, size_t size, size_t nmemb, void *arg)
 {
 	struct tu_body *b = arg;
@@ -158,7 +158,7 @@ tu_write(char *ptr, size_t size, size_t nmemb, void *arg)
 
 /* GET url; body into *b (caller frees b->data); returns the HTTP status
  * or -1 when no answer. */
-static long
+static long __attribute__((unused))
 tu_get(const char *url, struct tu_body *b)
 {
 	CURL *c = curl_easy_init();

@@ -53,6 +53,7 @@ struct api {
 	pthread_mutex_t		 pend_mu;
 	pthread_cond_t		 pend_cv;
 	size_t			 pending;
+	bool			 stopping;	/* api_stop: no new ones */
 };
 
 /* Marks a request that has its answer queued. */
@@ -757,14 +758,26 @@ submit_done(void *arg, struct api_answer *ans)
  * durably logged.  The body stays ours and alive until then.
  */
 static enum MHD_Result
-submit(struct api *a, struct MHD_Connection *c, struct upload *u)
+submit(struct api *a, struct MHD_Connection *c, struct upload *u,
+    void **con_cls)
 {
+	bool stopping;
+
+	pthread_mutex_lock(&a->pend_mu);
+	stopping = a->stopping;
+	if (!stopping)
+		a->pending++;
+	pthread_mutex_unlock(&a->pend_mu);
+	if (stopping) {
+		*con_cls = &answered;
+		free(u->body);
+		free(u);
+		return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "the server is stopping; retry later", NULL);
+	}
 	u->a = a;
 	u->c = c;
 	u->state = UP_WAITING;
-	pthread_mutex_lock(&a->pend_mu);
-	a->pending++;
-	pthread_mutex_unlock(&a->pend_mu);
 	MHD_suspend_connection(c);
 	a->receipt_submit(a->receipt_arg, u->body != NULL ? u->body :
 	    (const uint8_t *)"", u->len, u->has_model ? u->model : NULL,
@@ -975,7 +988,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		return upload(u, upload_data, upload_data_size);
 	/* The whole body is in. */
 	if (!u->too_big)
-		return submit(a, c, u);
+		return submit(a, c, u, con_cls);
 	*con_cls = &answered;
 	ret = send_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
 	    "receipt body too large", "body");
@@ -1197,17 +1210,23 @@ api_port(const struct api *a)
 void
 api_stop(struct api *a)
 {
+	MHD_socket lfd;
+
 	if (a == NULL)
 		return;
 	if (a->mhd != NULL) {
 		/* No new connections; let every pending receipt be answered
 		   (its connection resumed) before MHD goes away. */
-		(void)MHD_quiesce_daemon(a->mhd);
+		lfd = MHD_quiesce_daemon(a->mhd);
 		pthread_mutex_lock(&a->pend_mu);
+		a->stopping = true;
 		while (a->pending > 0)
 			pthread_cond_wait(&a->pend_cv, &a->pend_mu);
 		pthread_mutex_unlock(&a->pend_mu);
 		MHD_stop_daemon(a->mhd);
+		/* The listening socket is ours once quiesced (microhttpd.h). */
+		if (lfd != MHD_INVALID_SOCKET)
+			close(lfd);
 	}
 	a->mhd = NULL;
 	api_free(a);

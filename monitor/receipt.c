@@ -992,26 +992,76 @@ claims_signature(const struct rcpt_parsed *p)
 	return c;
 }
 
-/* The members of a verification document that are recorded. */
-static const char *const pm_recorded[] = { "schemaVersion", "configRepo",
-    "enclaveHost", "releaseTag", "releaseDigest", "codeMeasurement",
-    "enclaveMeasurement", "tlsPublicKey", "hpkePublicKey",
-    "hardwareMeasurement", "codeFingerprint", "enclaveFingerprint",
-    "selectedRouterEndpoint", "securityVerified", "verifier",
-    "verifiedAt", "steps" };
+/*
+ * What is recorded of a verification document: only the members
+ * check_document() validated, and of its objects only the validated
+ * members, so the entry holds checked data and stays small whatever else
+ * the submitted document carries (that is in the blob).
+ */
+static const char *const pm_scalars[] = { "schemaVersion", "configRepo",
+    "enclaveHost", "releaseTag", "releaseDigest", "tlsPublicKey",
+    "hpkePublicKey", "codeFingerprint", "enclaveFingerprint",
+    "selectedRouterEndpoint", "securityVerified", "verifiedAt" };
+
+/* A copy of the members keys[0..n) of obj that exist (obj may be NULL). */
+static json_t *
+pick(const json_t *obj, const char *const *keys, size_t n)
+{
+	json_t *o = jchk(json_object()), *v;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((v = json_object_get(obj, keys[i])) != NULL)
+			jset(o, keys[i], json_deep_copy(v));
+	return o;
+}
+
+static json_t *
+pick_measurement(const json_t *m)
+{
+	static const char *const keys[] = { "type", "registers" };
+
+	return pick(m, keys, 2);
+}
 
 static json_t *
 claims_private_mode(const struct rcpt_parsed *p)
 {
-	json_t *c = jchk(json_object()), *v;
+	static const char *const em_keys[] = { "tlsPublicKeyFingerprint",
+	    "hpkePublicKey" };
+	static const char *const hw_keys[] = { "ID", "MRTD", "RTMR0" };
+	static const char *const vf_keys[] = { "name", "version" };
+	static const char *const st_keys[] = { "status", "error" };
+	const json_t *doc = p->doc, *em, *v, *steps;
+	json_t *c = jchk(json_object()), *o, *so;
 	size_t i;
 
 	jset(c, "document_key", jstr_or_null(p->doc_key));
-	for (i = 0; i < sizeof(pm_recorded) / sizeof(pm_recorded[0]); i++) {
-		v = json_object_get(p->doc, pm_recorded[i]);
-		if (v != NULL)
-			jset(c, pm_recorded[i], json_deep_copy(v));
-	}
+	for (i = 0; i < sizeof(pm_scalars) / sizeof(pm_scalars[0]); i++)
+		if ((v = json_object_get(doc, pm_scalars[i])) != NULL)
+			jset(c, pm_scalars[i], json_deep_copy(v));
+	jset(c, "codeMeasurement", pick_measurement(json_object_get(doc,
+	    "codeMeasurement")));
+	em = json_object_get(doc, "enclaveMeasurement");
+	o = pick(em, em_keys, 2);
+	jset(o, "measurement", pick_measurement(json_object_get(em,
+	    "measurement")));
+	jset(c, "enclaveMeasurement", o);
+	if (json_is_object(v = json_object_get(doc, "hardwareMeasurement")))
+		jset(c, "hardwareMeasurement", pick(v, hw_keys, 3));
+	if (json_is_object(v = json_object_get(doc, "verifier")))
+		jset(c, "verifier", pick(v, vf_keys, 2));
+	steps = json_object_get(doc, "steps");
+	so = jchk(json_object());
+	for (i = 0; i < sizeof(pm_steps_required) /
+	    sizeof(pm_steps_required[0]); i++)
+		jset(so, pm_steps_required[i], pick(json_object_get(steps,
+		    pm_steps_required[i]), st_keys, 2));
+	for (i = 0; i < sizeof(pm_steps_optional) /
+	    sizeof(pm_steps_optional[0]); i++)
+		if ((v = json_object_get(steps, pm_steps_optional[i])) != NULL)
+			jset(so, pm_steps_optional[i], pick(v, st_keys, 2));
+	jset(c, "steps", so);
 	return c;
 }
 

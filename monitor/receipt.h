@@ -97,7 +97,8 @@
  * receipt asserts (signature form: text, signature, signing_address,
  * signing_algo, signature_kind, text_model, request_sha256/_len,
  * response_sha256/_len; Private Mode: the document's members listed
- * above, copied as submitted, plus document_key).
+ * above, and of its objects only the listed members, copied as
+ * submitted, plus document_key: anything else stays in the blob only).
  */
 #ifndef TMON_MONITOR_RECEIPT_H
 #define TMON_MONITOR_RECEIPT_H

@@ -8,6 +8,12 @@
  * the same bytes) whose verdict is the check list's.
  * Seeds: tests/fuzz/seeds/receipt/ (sample A with its bytes, the
  * NEGATIVE sample, the constructed Private Mode receipts).
+ *
+ *   CC=clang cmake -S . -B build-fuzz -DTMON_FUZZ=ON -DTMON_TESTS=OFF
+ *   build-fuzz/fuzz/fuzz_receipt -max_total_time=60 -max_len=8192 corpus/
+ *
+ * About 780,000 runs and "cov: 447" in 60 s from the seeds on this
+ * machine, no findings.
  */
 #include <stddef.h>
 #include <stdint.h>

@@ -753,6 +753,55 @@ START_TEST(test_entry_canonical)
 }
 END_TEST
 
+START_TEST(test_entry_private_mode_claims)
+{
+	struct rcpt_parsed p;
+	struct rcpt_reject rej;
+	struct rcpt_probe pr;
+	struct checklist cl;
+	json_error_t jerr;
+	json_t *o, *e, *c;
+	uint8_t md[32] = { 0 }, *entry;
+	size_t len;
+	char *s;
+
+	o = load("tdx.json");
+	json_object_set_new(o, "extra", json_string("not recorded"));
+	json_object_set_new(json_object_get(o, "steps"), "otherStep",
+	    json_string("not recorded"));
+	json_object_set_new(json_object_get(json_object_get(o, "steps"),
+	    "verifyCode"), "extra", json_string("not recorded"));
+	s = dump(o);
+	json_decref(o);
+	ck_assert_int_eq(rcpt_parse((const uint8_t *)s, strlen(s), NULL, &p,
+	    &rej), TMON_OK);
+	memset(&pr, 0, sizeof(pr));
+	checklist_init(&cl);
+	rcpt_verify(&p, &pr, &cl);
+	entry = rcpt_entry_body(&p, &pr, &cl, 1, md, strlen(s), &len);
+	ck_assert_ptr_null(memmem(entry, len, "not recorded", 12));
+	e = json_loadb((const char *)entry, len, 0, &jerr);
+	ck_assert_ptr_nonnull(e);
+	ck_assert_str_eq(json_string_value(json_object_get(e, "format")),
+	    "nanogpt_private_mode");
+	ck_assert(json_is_null(json_object_get(e, "model")));
+	c = json_object_get(e, "claims");
+	ck_assert(json_is_null(json_object_get(c, "document_key")));
+	ck_assert_str_eq(json_string_value(json_object_get(c,
+	    "enclaveHost")), "router.synthetic.tinfoil.example");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	    json_object_get(c, "steps"), "verifyCode"), "status")), "success");
+	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(
+	    json_object_get(c, "enclaveMeasurement"), "measurement"),
+	    "registers")), 5);
+	ck_assert(json_is_true(json_object_get(c, "securityVerified")));
+	json_decref(e);
+	free(entry);
+	rcpt_parsed_free(&p);
+	free(s);
+}
+END_TEST
+
 /* ---- the service on a real log ---- */
 
 /* The answer of a submission, parsed; ans->json is freed. */
@@ -1153,6 +1202,7 @@ receipts_suite(void)
 	tcase_add_test(tp, test_pm_multiplatform);
 	tcase_add_test(tp, test_pm_wrapped_and_errors);
 	tcase_add_test(tp, test_entry_canonical);
+	tcase_add_test(tp, test_entry_private_mode_claims);
 	suite_add_tcase(su, tp);
 	tcase_add_checked_fixture(ts, setup, teardown);
 	tcase_set_timeout(ts, 120);

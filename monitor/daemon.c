@@ -15,6 +15,7 @@
 #include "fetch.h"
 #include "log.h"
 #include "probe.h"
+#include "receipt.h"
 #include "store.h"
 #include "tdx_quote.h"
 #include "tdx_verify.h"
@@ -588,6 +589,9 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	ac.dashboard_dir = o->dashboard_dir;
 	ac.models = am;
 	ac.n_models = d.n;
+	/* POST /api/v1/receipts: its writer is owned by the api from here. */
+	if ((rc = rcpt_attach(o->db_path, &ac, err)) != TMON_OK)
+		goto out;
 	if ((rc = api_start(&ac, &api, err)) != TMON_OK)
 		goto out;
 	log_info("tmond: serving http://%s:%u/ db=%s models=%zu",

@@ -10,8 +10,12 @@
  *     text "bench/<index>:<sha256(request)>:<sha256(response)>", with the
  *     request and response bytes attached (request_b64/response_b64), so
  *     that tmond checks the signature and both hashes.  Then submit them
- *     over C keep-alive connections (one thread each) and append
- *     one line "<index> <seq> <leaf_hash>" per 201 answer to FILE.
+ *     over C keep-alive connections (one thread each, a minimal HTTP/1.1
+ *     client) and append one line "<index> <seq> <leaf_hash>" per 201
+ *     answer to FILE.  tmond admits MAX_API_CONNECTIONS_PER_IP (16)
+ *     connections per address, so with more than 8 connections to
+ *     127.0.0.1, connection k binds 127.0.0.(1 + k / 8) (all of 127/8 is
+ *     loopback on Linux), as several clients would.
  *     Building is not timed; the submission phase is, and its rate is
  *     printed.  A receipt whose request fails without an answer (the
  *     daemon died) is sent again, for at most S seconds (default 60)

@@ -163,7 +163,7 @@ eip191_sign(const secp256k1_context *ctx, const uint8_t sk[32],
 	secp256k1_ecdsa_recoverable_signature sig;
 	uint8_t digest[32], rs[65];
 	char prefix[64];
-	int recid, n;
+	int recid = 0, n;
 
 	n = snprintf(prefix, sizeof(prefix), "\x19" "Ethereum Signed "
 	    "Message:\n%zu", len);

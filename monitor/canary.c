@@ -29,29 +29,6 @@ canary_request_body(const struct model_cfg *m, bool stream, size_t *len)
 	return body;
 }
 
-static bool
-pct_append(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
-	char esc[3];
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
-		    *p == '_' || *p == '~') {
-			if (!buf_append(b, p, 1))
-				return false;
-			continue;
-		}
-		esc[0] = '%';
-		esc[1] = hex[*p >> 4];
-		esc[2] = hex[*p & 0xf];
-		if (!buf_append(b, esc, 3))
-			return false;
-	}
-	return true;
-}
 
 char *
 canary_completion_url(const struct model_cfg *m)
@@ -75,8 +52,8 @@ canary_signature_url(const struct model_cfg *m, const char *id)
 	if (!buf_append_str(&b, m->base_url) ||
 	    !buf_append_str(&b, m->route == ROUTE_NANOGPT ?
 	    "/api/v1/tee/signature/" : "/v1/signature/") ||
-	    !pct_append(&b, id) || !buf_append_str(&b, "?model=") ||
-	    !pct_append(&b, m->model) ||
+	    !buf_append_pct(&b, id) || !buf_append_str(&b, "?model=") ||
+	    !buf_append_pct(&b, m->model) ||
 	    !buf_append_str(&b, "&signing_algo=ecdsa"))
 		return NULL;
 	return (char *)buf_release(&b, NULL);

@@ -74,30 +74,6 @@ entry_measurement_json(const struct attest_measurement *m)
 	return o;
 }
 
-/* Percent-encode s (RFC 3986 unreserved characters kept). */
-static bool
-pct_encode(struct buf *b, const char *s)
-{
-	static const char hex[] = "0123456789ABCDEF";
-	const unsigned char *p;
-	char esc[3];
-
-	for (p = (const unsigned char *)s; *p != '\0'; p++) {
-		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
-		    *p == '_' || *p == '~') {
-			if (!buf_append(b, p, 1))
-				return false;
-			continue;
-		}
-		esc[0] = '%';
-		esc[1] = hex[*p >> 4];
-		esc[2] = hex[*p & 0xf];
-		if (!buf_append(b, esc, 3))
-			return false;
-	}
-	return true;
-}
 
 char *
 probe_url(const struct model_cfg *m, const uint8_t nonce[32])
@@ -112,7 +88,7 @@ probe_url(const struct model_cfg *m, const uint8_t nonce[32])
 	    buf_append_str(&b, m->route == ROUTE_NANOGPT ?
 	    "/api/v1/tee/attestation?model=" :
 	    "/v1/attestation/report?model=") &&
-	    pct_encode(&b, m->model) &&
+	    buf_append_pct(&b, m->model) &&
 	    buf_append_str(&b, "&nonce=") && buf_append_str(&b, nhex) &&
 	    (m->route == ROUTE_NANOGPT ||
 	    buf_append_str(&b, "&signing_algo=ecdsa"));

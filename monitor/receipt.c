@@ -41,47 +41,6 @@ reject(struct rcpt_reject *rej, unsigned int status, const char *error,
 	return TMON_E_PARSE;
 }
 
-/*
- * True if the JSON text nests arrays and objects at most max deep.  Only
- * brackets outside strings count; the text is not otherwise validated
- * (jansson does that next).
- */
-static bool
-depth_ok(const uint8_t *s, size_t n, int max)
-{
-	bool in_str = false, esc = false;
-	int depth = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (in_str) {
-			if (esc)
-				esc = false;
-			else if (s[i] == '\\')
-				esc = true;
-			else if (s[i] == '"')
-				in_str = false;
-			continue;
-		}
-		switch (s[i]) {
-		case '"':
-			in_str = true;
-			break;
-		case '[':
-		case '{':
-			if (++depth > max)
-				return false;
-			break;
-		case ']':
-		case '}':
-			depth--;
-			break;
-		default:
-			break;
-		}
-	}
-	return true;
-}
 
 /*
  * obj[key] as a string of at most max bytes: TMON_OK with *s (and *len)
@@ -438,7 +397,7 @@ rcpt_parse(const uint8_t *body, size_t len, const char *model,
 	if (model != NULL && !store_model_valid(model))
 		return reject(rej, 400, "model must be 1 to 127 printable "
 		    "characters without spaces", "model");
-	if (!depth_ok(body, len, MAX_JSON_DEPTH))
+	if (!json_text_depth_ok(body, len, MAX_JSON_DEPTH))
 		return reject(rej, 400, "JSON nested too deep", "body");
 	out->root = json_loadb((const char *)body, len,
 	    JSON_REJECT_DUPLICATES, &jerr);

@@ -69,6 +69,30 @@ buf_printf(struct buf *b, const char *fmt, ...)
 	return ok;
 }
 
+bool
+buf_append_pct(struct buf *b, const char *s)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	const unsigned char *p;
+	char esc[3];
+
+	for (p = (const unsigned char *)s; *p != '\0'; p++) {
+		if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '.' ||
+		    *p == '_' || *p == '~') {
+			if (!buf_append(b, p, 1))
+				return false;
+			continue;
+		}
+		esc[0] = '%';
+		esc[1] = hex[*p >> 4];
+		esc[2] = hex[*p & 0xf];
+		if (!buf_append(b, esc, 3))
+			return false;
+	}
+	return true;
+}
+
 void
 buf_reset(struct buf *b)
 {

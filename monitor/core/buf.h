@@ -30,6 +30,12 @@ bool	buf_append_str(struct buf *b, const char *s);
 /* Append printf-formatted text; as buf_append. */
 bool	buf_printf(struct buf *b, const char *fmt, ...)
 	    __attribute__((format(printf, 2, 3)));
+/*
+ * Append the NUL-terminated s percent-encoded (RFC 3986 section 2.1: every
+ * byte outside the unreserved set A-Z a-z 0-9 - . _ ~ becomes %XX); as
+ * buf_append.
+ */
+bool	buf_append_pct(struct buf *b, const char *s);
 /* Empty the buffer, keeping its memory and max. */
 void	buf_reset(struct buf *b);
 /* Free the contents; the buffer may be reused after buf_init. */

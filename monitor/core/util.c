@@ -122,6 +122,42 @@ sha256_2(const void *a, size_t alen, const void *b, size_t blen,
 }
 
 bool
+json_text_depth_ok(const void *text, size_t n, int max)
+{
+	const char *s = text;
+	size_t i;
+	int depth = 0;
+	bool in_str = false;
+
+	for (i = 0; i < n; i++) {
+		if (in_str) {
+			if (s[i] == '\\')
+				i++;
+			else if (s[i] == '"')
+				in_str = false;
+			continue;
+		}
+		switch (s[i]) {
+		case '"':
+			in_str = true;
+			break;
+		case '[':
+		case '{':
+			if (++depth > max)
+				return false;
+			break;
+		case ']':
+		case '}':
+			depth--;
+			break;
+		default:
+			break;
+		}
+	}
+	return true;
+}
+
+bool
 add_overflows(size_t a, size_t b, size_t *sum)
 {
 	if (a > SIZE_MAX - b)

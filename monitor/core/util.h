@@ -37,6 +37,14 @@ void	sha256(const void *p, size_t n, uint8_t out[32]);
 bool	sha256_2(const void *a, size_t alen, const void *b, size_t blen,
 	    uint8_t out[32]);
 
+/*
+ * True if the JSON text s (n bytes) nests objects and arrays at most max
+ * deep (brackets inside strings are not counted).  A cheap bound run on
+ * untrusted text before jansson parses it (jansson allows 2048 levels).
+ * The text need not be valid JSON: the parser judges that.
+ */
+bool	json_text_depth_ok(const void *s, size_t n, int max);
+
 /* True if a + b overflows size_t (stores the sum in *sum otherwise). */
 bool	add_overflows(size_t a, size_t b, size_t *sum);
 

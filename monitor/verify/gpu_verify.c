@@ -878,40 +878,6 @@ gpu_check_evidence_list_root(const json_t *list, int64_t now,
  * Linear; string contents (with escapes) are skipped.  The text is not
  * otherwise validated here (jansson does that).
  */
-static bool
-json_depth_ok(const char *s, size_t n, int max)
-{
-	size_t i;
-	int depth = 0;
-	bool in_str = false;
-
-	for (i = 0; i < n; i++) {
-		if (in_str) {
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == '"')
-				in_str = false;
-			continue;
-		}
-		switch (s[i]) {
-		case '"':
-			in_str = true;
-			break;
-		case '[':
-		case '{':
-			if (++depth > max)
-				return false;
-			break;
-		case ']':
-		case '}':
-			depth--;
-			break;
-		default:
-			break;
-		}
-	}
-	return true;
-}
 
 static void
 check_payload(const char *payload, size_t len, const struct gpu_anchor *anchor,
@@ -928,7 +894,7 @@ check_payload(const char *payload, size_t len, const struct gpu_anchor *anchor,
 		list_fail(cl, msg);
 		return;
 	}
-	if (!json_depth_ok(payload, len, MAX_JSON_DEPTH)) {
+	if (!json_text_depth_ok(payload, len, MAX_JSON_DEPTH)) {
 		snprintf(msg, sizeof(msg), "nvidia_payload nests deeper than "
 		    "%d", MAX_JSON_DEPTH);
 		list_fail(cl, msg);

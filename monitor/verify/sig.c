@@ -521,31 +521,6 @@ sig_check_completion(const struct sig_input *in, struct checklist *cl)
  * True if the JSON text never nests arrays/objects deeper than max.
  * Linear; strings (with escapes) are skipped; jansson validates the rest.
  */
-static bool
-depth_ok(const uint8_t *s, size_t n, int max)
-{
-	size_t i;
-	int depth = 0;
-	bool in_str = false;
-
-	for (i = 0; i < n; i++) {
-		if (in_str) {
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == '"')
-				in_str = false;
-			continue;
-		}
-		if (s[i] == '"')
-			in_str = true;
-		else if (s[i] == '[' || s[i] == '{') {
-			if (++depth > max)
-				return false;
-		} else if (s[i] == ']' || s[i] == '}')
-			depth--;
-	}
-	return true;
-}
 
 /*
  * Copy the string member name of o into *out (NULL when absent and not
@@ -596,7 +571,7 @@ sig_response_parse(const uint8_t *json, size_t len, struct sig_response *out,
 	if (len > MAX_SIG_RESPONSE)
 		return tmon_err_set(err, TMON_E_LIMIT, "signature response: "
 		    "%zu bytes, at most %u", len, (unsigned)MAX_SIG_RESPONSE);
-	if (!depth_ok(json, len, MAX_JSON_DEPTH))
+	if (!json_text_depth_ok(json, len, MAX_JSON_DEPTH))
 		return tmon_err_set(err, TMON_E_LIMIT, "signature response: "
 		    "nested deeper than %d", MAX_JSON_DEPTH);
 	root = json_loadb((const char *)json, len, JSON_REJECT_DUPLICATES, &je);

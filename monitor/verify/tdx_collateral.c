@@ -312,7 +312,7 @@ pcs_body(const char *what, const char *member, const uint8_t *body,
 	if (len > MAX_COLLATERAL_JSON)
 		return tmon_err_set(err, TMON_E_LIMIT, "%s: %zu bytes exceed %u",
 		    what, len, MAX_COLLATERAL_JSON);
-	if (!tdx_json_depth_ok(body, len, MAX_JSON_DEPTH))
+	if (!json_text_depth_ok(body, len, MAX_JSON_DEPTH))
 		return tmon_err_set(err, TMON_E_LIMIT, "%s: nested deeper than "
 		    "%d", what, MAX_JSON_DEPTH);
 	root = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je);
@@ -926,7 +926,7 @@ tdx_collateral_from_qvl_json_root(const uint8_t *json, size_t len,
 	if (len > MAX_COLLATERAL_JSON)
 		return tmon_err_set(err, TMON_E_LIMIT, "collateral: %zu bytes "
 		    "exceed %u", len, MAX_COLLATERAL_JSON);
-	if (!tdx_json_depth_ok(json, len, MAX_JSON_DEPTH))
+	if (!json_text_depth_ok(json, len, MAX_JSON_DEPTH))
 		return tmon_err_set(err, TMON_E_LIMIT, "collateral: nested "
 		    "deeper than %d", MAX_JSON_DEPTH);
 	root = json_loadb((const char *)json, len, JSON_REJECT_DUPLICATES, &je);

@@ -27,40 +27,6 @@ short_hex(const uint8_t *p, char out[17])
  * True if the JSON text never nests arrays/objects deeper than max
  * (jansson's own limit is 2048).  String contents are skipped.
  */
-static bool
-depth_ok(const char *s, size_t n, int max)
-{
-	size_t i;
-	int depth = 0;
-	bool in_str = false;
-
-	for (i = 0; i < n; i++) {
-		if (in_str) {
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == '"')
-				in_str = false;
-			continue;
-		}
-		switch (s[i]) {
-		case '"':
-			in_str = true;
-			break;
-		case '[':
-		case '{':
-			if (++depth > max)
-				return false;
-			break;
-		case ']':
-		case '}':
-			depth--;
-			break;
-		default:
-			break;
-		}
-	}
-	return true;
-}
 
 /*
  * Parse len bytes of JSON text embedded in a string member (what names
@@ -79,7 +45,7 @@ load_text(const char *text, size_t len, size_t max, const char *what,
 		return tmon_err_set(err, TMON_E_LIMIT,
 		    "%s: %zu bytes of JSON text, over the limit of %zu", what,
 		    len, (size_t)max);
-	if (!depth_ok(text, len, MAX_JSON_DEPTH))
+	if (!json_text_depth_ok(text, len, MAX_JSON_DEPTH))
 		return tmon_err_set(err, TMON_E_PARSE,
 		    "%s: JSON nested deeper than %d", what, MAX_JSON_DEPTH);
 	*out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);

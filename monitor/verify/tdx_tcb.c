@@ -12,6 +12,7 @@
 #include "encode.h"
 #include "log.h"
 #include "tdx_tcb.h"
+#include "util.h"
 #include "xmalloc.h"
 
 /* ---- time ---- */
@@ -247,7 +248,7 @@ jload(struct jctx *j, const uint8_t *text, size_t len, json_t **out)
 	if (len > MAX_COLLATERAL_JSON)
 		return jbad(j, TMON_E_LIMIT, "%zu bytes exceed %u", len,
 		    MAX_COLLATERAL_JSON);
-	if (!tdx_json_depth_ok(text, len, MAX_JSON_DEPTH))
+	if (!json_text_depth_ok(text, len, MAX_JSON_DEPTH))
 		return jbad(j, TMON_E_LIMIT, "nested deeper than %d",
 		    MAX_JSON_DEPTH);
 	root = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES, &je);
@@ -262,31 +263,6 @@ jload(struct jctx *j, const uint8_t *text, size_t len, json_t **out)
 	return TMON_OK;
 }
 
-bool
-tdx_json_depth_ok(const uint8_t *s, size_t n, int max)
-{
-	size_t i;
-	int depth = 0;
-	bool in_str = false;
-
-	for (i = 0; i < n; i++) {
-		if (in_str) {
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == '"')
-				in_str = false;
-			continue;
-		}
-		if (s[i] == '"')
-			in_str = true;
-		else if (s[i] == '{' || s[i] == '[') {
-			if (++depth > max)
-				return false;
-		} else if (s[i] == '}' || s[i] == ']')
-			depth--;
-	}
-	return true;
-}
 
 /* ---- advisory ids ---- */
 

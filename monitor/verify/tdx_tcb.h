@@ -257,11 +257,5 @@ void	tdx_tcb_evaluate(const struct tdx_quote *q,
  */
 bool	tdx_parse_time(const char *s, int64_t *out);
 
-/*
- * True if the JSON text s (n bytes) nests objects and arrays at most max
- * deep (brackets inside strings are not counted).  A cheap bound run
- * before jansson parses untrusted text.
- */
-bool	tdx_json_depth_ok(const uint8_t *s, size_t n, int max);
 
 #endif /* TMON_VERIFY_TDX_TCB_H */

@@ -111,6 +111,21 @@ START_TEST(test_b64)
 }
 END_TEST
 
+START_TEST(test_pct_and_depth)
+{
+	struct buf b;
+
+	buf_init(&b, 64);
+	ck_assert(buf_append_pct(&b, "TEE/gemma 3~x_y.z-\xc3\xa9"));
+	ck_assert_str_eq((char *)b.data, "TEE%2Fgemma%203~x_y.z-%C3%A9");
+	buf_free(&b);
+	ck_assert(json_text_depth_ok("[[1]]", 5, 2));
+	ck_assert(!json_text_depth_ok("[[[1]]]", 7, 2));
+	/* brackets inside strings, with escaped quotes, do not count */
+	ck_assert(json_text_depth_ok("[\"[[[\\\"[[\"]", 11, 1));
+}
+END_TEST
+
 START_TEST(test_parse_u64)
 {
 	uint64_t v;
@@ -163,6 +178,7 @@ core_suite(void)
 	tcase_add_test(tc, test_hex);
 	tcase_add_test(tc, test_b64);
 	tcase_add_test(tc, test_parse_u64);
+	tcase_add_test(tc, test_pct_and_depth);
 	tcase_add_test(tc, test_checklist_worst_wins);
 	suite_add_tcase(s, tc);
 	return s;

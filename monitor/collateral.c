@@ -246,11 +246,12 @@ all_done(struct coll_fetch *cf)
 	tmon_err_clear(&err);
 	for (i = 0; i < NDOCS; i++) {
 		if (cf->res[i].rc != TMON_OK || cf->res[i].status != 200) {
-			tmon_err_set(&err, cf->res[i].rc != TMON_OK ?
-			    cf->res[i].rc : TMON_E_HTTP, "%s: %s%s",
-			    doc_names[i], cf->res[i].rc != TMON_OK ?
-			    cf->res[i].error : "HTTP ",
-			    cf->res[i].rc != TMON_OK ? "" : "error status");
+			if (cf->res[i].rc != TMON_OK)
+				tmon_err_set(&err, cf->res[i].rc, "%s: %s",
+				    doc_names[i], cf->res[i].error);
+			else
+				tmon_err_set(&err, TMON_E_HTTP, "%s: HTTP %ld",
+				    doc_names[i], cf->res[i].status);
 			goto build_entry;
 		}
 		if (doc_chain_header[i] != NULL &&

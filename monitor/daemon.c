@@ -143,6 +143,50 @@ append_alert(struct daemon *d, struct model_state *s, const char *reason,
 	free(body);
 }
 
+/*
+ * Seed each model's last verdict and measurement from its latest logged
+ * probe, so a change across a restart of tmond still raises an alert.
+ */
+static int
+restore_last(const struct store_entry *e, void *arg)
+{
+	static const char *const regs[] = { "mrtd", "rtmr0", "rtmr1", "rtmr2",
+	    "rtmr3" };
+	struct daemon *d = arg;
+	struct model_state *s = NULL;
+	uint8_t meas[48 * 5];
+	json_error_t je;
+	json_t *o, *m, *v;
+	size_t i;
+
+	for (i = 0; i < d->n && e->model != NULL; i++)
+		if (strcmp(d->ms[i].m->name, e->model) == 0)
+			s = &d->ms[i];
+	if (s == NULL || (o = json_loadb((const char *)e->body, e->body_len,
+	    JSON_REJECT_DUPLICATES, &je)) == NULL)
+		return 0;
+	v = json_object_get(o, "verdict");
+	m = json_object_get(o, "measurement");
+	if (json_is_string(v) && json_is_object(m)) {
+		for (i = 0; i < 5; i++) {
+			v = json_object_get(m, regs[i]);
+			if (!json_is_string(v) || !hex_decode_exact(
+			    json_string_value(v), json_string_length(v),
+			    meas + 48 * i, 48, false))
+				break;
+		}
+		if (i == 5) {
+			memcpy(s->last_meas, meas, sizeof(meas));
+			snprintf(s->last_verdict, sizeof(s->last_verdict),
+			    "%s", json_string_value(json_object_get(o,
+			    "verdict")));
+			s->has_last = true;
+		}
+	}
+	json_decref(o);
+	return 0;
+}
+
 static void
 maybe_alert(struct daemon *d, struct model_state *s,
     const struct probe_outcome *po, uint64_t seq)
@@ -550,6 +594,7 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	struct api_config ac;
 	struct api_model *am = NULL;
 	struct sigaction sa;
+	struct tmon_err lerr;
 	enum tmon_rc rc;
 	size_t i;
 
@@ -582,6 +627,10 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 			    "set; probing without an API key model=%s",
 			    d.ms[i].m->api_key_env, d.ms[i].m->name);
 	}
+	tmon_err_clear(&lerr);
+	if (store_latest_per_model(d.store, "probe", restore_last, &d, &lerr)
+	    != TMON_OK)
+		log_warnx("store: cannot read the last probes: %s", lerr.msg);
 	memset(&ac, 0, sizeof(ac));
 	ac.listen_host = o->listen_host;
 	ac.port = o->listen_port;

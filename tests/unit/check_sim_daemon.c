@@ -259,6 +259,56 @@ START_TEST(test_sim_through_tmond)
 }
 END_TEST
 
+/*
+ * A measurement change across a restart of tmond still raises an alert:
+ * the first tmond logs one probe of sim/changed-measurement and exits
+ * (--max-probes 1); the second sees the sim's changed MRTD.
+ */
+START_TEST(test_alert_survives_restart)
+{
+	char cfg[300], db[300], listen[64];
+	int port, fd, wstatus, tries;
+	FILE *f;
+	const char *const argv1[] = { TMON_BUILD_DIR "/tmond", "--config",
+	    cfg, "--db", db, "--listen", listen, "--max-probes", "1", NULL };
+	const char *const argv2[] = { TMON_BUILD_DIR "/tmond", "--config",
+	    cfg, "--db", db, "--listen", listen, NULL };
+
+	snprintf(dir, sizeof(dir), "/tmp/tmon-check-sim-XXXXXX");
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	sim_pid = start_sim(&port);
+	ck_assert_int_gt(sim_pid, 0);
+	snprintf(cfg, sizeof(cfg), "%s/schedule.json", dir);
+	f = fopen(cfg, "w");
+	ck_assert_ptr_nonnull(f);
+	fprintf(f, "{\"test_trust_anchors\": {\"intel_root_ca\": "
+	    "\"%s/intel_root.pem\", \"nvidia_root_ca\": \"%s/nvidia_root.pem\"},\n"
+	    "\"pcs\": false, \"models\": [\n", dir, dir);
+	model(f, "phala", "sim/changed-measurement", "sim/changed-measurement",
+	    port, "false", 1);
+	fprintf(f, "]}\n");
+	fclose(f);
+	snprintf(db, sizeof(db), "%s/tmon.db", dir);
+	api_port = tu_free_port();
+	snprintf(listen, sizeof(listen), "127.0.0.1:%d", api_port);
+	tmond_pid = tu_spawn(argv1, &fd);
+	ck_assert_int_eq(waitpid(tmond_pid, &wstatus, 0), tmond_pid);
+	ck_assert(WIFEXITED(wstatus) && WEXITSTATUS(wstatus) == 0);
+	tmond_pid = -1;
+	ck_assert_int_eq(count_alerts("sim/changed-measurement"), 0);
+
+	tmond_pid = tu_spawn(argv2, &fd);
+	for (tries = 0; tries < 120 && nprobes("sim/changed-measurement") < 2;
+	    tries++)
+		usleep(250 * 1000);
+	ck_assert_uint_ge(nprobes("sim/changed-measurement"), 2);
+	kill(tmond_pid, SIGTERM);
+	ck_assert_int_eq(waitpid(tmond_pid, &wstatus, 0), tmond_pid);
+	tmond_pid = -1;
+	ck_assert_int_eq(count_alerts("sim/changed-measurement"), 1);
+}
+END_TEST
+
 static void
 teardown(void)
 {
@@ -275,6 +325,7 @@ sim_suite(void)
 	tcase_set_timeout(tc, 300);
 	tcase_add_checked_fixture(tc, NULL, teardown);
 	tcase_add_test(tc, test_sim_through_tmond);
+	tcase_add_test(tc, test_alert_survives_restart);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -11,6 +11,22 @@
 #ifndef TMON_MONITOR_CTL_H
 #define TMON_MONITOR_CTL_H
 
+#include <stdbool.h>
+#include <stdint.h>
+
+struct checklist;
+
+/* Print cl as the table every verify command shows: CHECK STATUS DETAIL,
+ * one line per check, on stdout. */
+void	ctl_print_checks(const struct checklist *cl);
+
+/*
+ * Parse a --at value (unix seconds, 0..INT64_MAX/2) into *at.  On a bad
+ * value prints "tmonctl: --at: not a unix time" to stderr and returns
+ * false (the caller exits CTL_EXIT_USAGE).
+ */
+bool	ctl_parse_at(const char *s, int64_t *at);
+
 #define CTL_EXIT_OK	0
 #define CTL_EXIT_FAILED	1
 #define CTL_EXIT_USAGE	2

@@ -315,15 +315,9 @@ print_json(const struct vq *v, const char *qpath, const char *cpath,
 static void
 print_table(const struct vq *v)
 {
-	const struct check *c;
 	size_t i;
 
-	printf("%-20s %-6s %s\n", "CHECK", "STATUS", "DETAIL");
-	for (i = 0; i < v->cl.n; i++) {
-		c = &v->cl.items[i];
-		printf("%-20s %-6s %s\n", c->id, check_status_str(c->status),
-		    c->detail);
-	}
+	ctl_print_checks(&v->cl);
 	printf("\nstatus: %s\n", v->verified ?
 	    tdx_tcb_status_str(v->tcb.status) : "-");
 	if (v->verified && v->tcb.n_advisory > 0) {
@@ -382,11 +376,8 @@ ctl_verify_quote(int argc, char *argv[])
 			cpath = optarg;
 			break;
 		case 'a':
-			if (!parse_i64(optarg, 0, INT64_MAX / 2, &at)) {
-				fprintf(stderr, "tmonctl: --at: not a unix "
-				    "time: \"%s\"\n", optarg);
+			if (!ctl_parse_at(optarg, &at))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'j':
 			json = 1;
@@ -464,11 +455,8 @@ ctl_bench_quote(int argc, char *argv[])
 			cpath = optarg;
 			break;
 		case 'a':
-			if (!parse_i64(optarg, 0, INT64_MAX / 2, &at)) {
-				fprintf(stderr, "tmonctl: --at: not a unix "
-				    "time: \"%s\"\n", optarg);
+			if (!ctl_parse_at(optarg, &at))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'n':
 			if (!parse_u64(optarg, 1, 100000000, &n)) {

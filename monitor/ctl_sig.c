@@ -58,15 +58,7 @@ static void
 print_table(const struct checklist *cl, const struct sig_response *r,
     const char *signer)
 {
-	const struct check *c;
-	size_t i;
-
-	printf("%-20s %-6s %s\n", "CHECK", "STATUS", "DETAIL");
-	for (i = 0; i < cl->n; i++) {
-		c = &cl->items[i];
-		printf("%-20s %-6s %s\n", c->id, check_status_str(c->status),
-		    c->detail);
-	}
+	ctl_print_checks(cl);
 	printf("\nsigning_algo: %s\n", r->signing_algo != NULL ?
 	    r->signing_algo : "(none: ecdsa)");
 	if (r->signature_kind != NULL)

@@ -45,15 +45,7 @@ usage(FILE *f)
 static void
 print_table(const struct attest_result *r)
 {
-	const struct check *c;
-	size_t i;
-
-	printf("%-20s %-6s %s\n", "CHECK", "STATUS", "DETAIL");
-	for (i = 0; i < r->checks.n; i++) {
-		c = &r->checks.items[i];
-		printf("%-20s %-6s %s\n", c->id, check_status_str(c->status),
-		    c->detail);
-	}
+	ctl_print_checks(&r->checks);
 	printf("\nformat: %s\nverdict: %s\n", gw_format_str(r->format),
 	    check_status_str(r->verdict));
 }
@@ -121,11 +113,8 @@ cmd_verify_attestation(int argc, char *argv[])
 			nonce_hex = optarg;
 			break;
 		case 'a':
-			if (!parse_i64(optarg, 0, INT64_MAX / 2, &at)) {
-				fprintf(stderr, "tmonctl: --at: not a unix "
-				    "time: \"%s\"\n", optarg);
+			if (!ctl_parse_at(optarg, &at))
 				return EXIT_USAGE;
-			}
 			break;
 		case 'j':
 			json = 1;

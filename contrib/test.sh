@@ -25,8 +25,17 @@ if [ "$secs" -gt 0 ]; then
 		corpus=$(mktemp -d)
 		[ -d "$seeds" ] && cp -r "$seeds"/. "$corpus"/
 		echo "== $name: ${secs}s"
-		"$f" -max_total_time="$secs" -rss_limit_mb=2048 -print_final_stats=1 \
-		    -artifact_prefix="build-fuzz/$name-" "$corpus" 2>&1 | tail -5
+		if ! "$f" -max_total_time="$secs" -rss_limit_mb=2048 \
+		    -print_final_stats=1 -artifact_prefix="build-fuzz/$name-" \
+		    "$corpus" >"build-fuzz/$name.log" 2>&1; then
+			tail -60 "build-fuzz/$name.log"
+			echo "FAIL: $name found a problem; reproducer: build-fuzz/$name-*"
+			for a in build-fuzz/"$name"-*; do
+				[ -f "$a" ] && { echo "--- $a (base64)"; base64 "$a" | head -20; }
+			done
+			exit 1
+		fi
+		tail -5 "build-fuzz/$name.log"
 		rm -rf "$corpus"
 	done
 fi

@@ -123,8 +123,15 @@ scan_value(struct scan *s, const char *path, bool rec)
 	skip_ws(s);
 	if (rec)
 		record(s, path);
-	if (s->p >= s->end || ++s->depth > MAX_JSON_DEPTH)
+	if (s->p >= s->end)
 		return;
+	if (s->depth >= MAX_JSON_DEPTH) {
+		/* deeper than any schedule key: positions there are never
+		 * needed, so stop scanning (and never loop in place) */
+		s->p = s->end;
+		return;
+	}
+	s->depth++;
 	if (*s->p == '{') {
 		adv(s);
 		for (;;) {

@@ -80,6 +80,11 @@ START_TEST(test_rejects_with_position)
 		  "\"model\": \"m\", \"base_url\": \"http://y\"}]}",
 		  "models[1]: duplicate name" },
 		{ "[]", "(top): must be an object" },
+		/* fuzz finding: nesting deeper than the position scanner
+		 * goes made it loop in place (signed overflow) */
+		{ "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
+		  "[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+		  "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "(top): must be an object" },
 		{ "{\"models\": [], \"max_concurrent\": 1000}",
 		  "max_concurrent: must be between 1 and 64" },
 	};

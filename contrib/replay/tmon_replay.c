@@ -1119,31 +1119,6 @@ completed_cb(void *cls, struct MHD_Connection *conn, void **con_cls,
 
 /* ---- main ---------------------------------------------------------------- */
 
-static bool
-parse_listen(const char *s, struct sockaddr_in *sin)
-{
-	char host[64];
-	const char *colon;
-	uint64_t port;
-
-	if ((colon = strrchr(s, ':')) == NULL ||
-	    (size_t)(colon - s) >= sizeof(host))
-		return false;
-	memcpy(host, s, (size_t)(colon - s));
-	host[colon - s] = '\0';
-	memset(sin, 0, sizeof(*sin));
-	sin->sin_family = AF_INET;
-	if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
-		return false;
-	/* Loopback only: this server hands out canned evidence. */
-	if ((ntohl(sin->sin_addr.s_addr) >> 24) != 127)
-		return false;
-	if (!parse_u64(colon + 1, 0, 65535, &port))
-		return false;
-	sin->sin_port = htons((uint16_t)port);
-	return true;
-}
-
 int
 main(int argc, char *argv[])
 {
@@ -1195,7 +1170,7 @@ main(int argc, char *argv[])
 	}
 	if (optind != argc || dir == NULL || listen_s == NULL)
 		usage();
-	if (!parse_listen(listen_s, &sin)) {
+	if (!parse_loopback_listen(listen_s, &sin)) {
 		fprintf(stderr, "tmon-replay: --listen wants "
 		    "127.x.y.z:PORT\n");
 		return 2;

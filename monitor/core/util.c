@@ -1,4 +1,6 @@
 #include <errno.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -154,6 +156,30 @@ json_text_depth_ok(const void *text, size_t n, int max)
 			break;
 		}
 	}
+	return true;
+}
+
+bool
+parse_loopback_listen(const char *s, struct sockaddr_in *sin)
+{
+	char host[64];
+	const char *colon;
+	uint64_t port;
+
+	if ((colon = strrchr(s, ':')) == NULL ||
+	    (size_t)(colon - s) >= sizeof(host))
+		return false;
+	memcpy(host, s, (size_t)(colon - s));
+	host[colon - s] = '\0';
+	memset(sin, 0, sizeof(*sin));
+	sin->sin_family = AF_INET;
+	if (inet_pton(AF_INET, host, &sin->sin_addr) != 1)
+		return false;
+	if ((ntohl(sin->sin_addr.s_addr) >> 24) != 127)
+		return false;
+	if (!parse_u64(colon + 1, 0, 65535, &port))
+		return false;
+	sin->sin_port = htons((uint16_t)port);
 	return true;
 }
 

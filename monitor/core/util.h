@@ -10,6 +10,8 @@
 
 #include "err.h"
 
+struct sockaddr_in;
+
 /*
  * Parse a decimal unsigned integer in [min, max] (no sign, no spaces, no
  * trailing characters).  Returns false on anything else.  Never atoi().
@@ -44,6 +46,15 @@ bool	sha256_2(const void *a, size_t alen, const void *b, size_t blen,
  * The text need not be valid JSON: the parser judges that.
  */
 bool	json_text_depth_ok(const void *s, size_t n, int max);
+
+/*
+ * Parse "A.B.C.D:PORT" (PORT 0..65535, 0 = let the kernel pick) into
+ * *sin, accepting only loopback addresses (127.0.0.0/8): for the test
+ * servers (tmon-replay, tmon-sim), which hand out canned or simulated
+ * evidence and must never listen beyond the machine.  Returns false on
+ * anything else.
+ */
+bool	parse_loopback_listen(const char *s, struct sockaddr_in *sin);
 
 /* True if a + b overflows size_t (stores the sum in *sum otherwise). */
 bool	add_overflows(size_t a, size_t b, size_t *sum);

@@ -2,6 +2,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
 #include <check.h>
 
 #include "buf.h"
@@ -126,6 +129,22 @@ START_TEST(test_pct_and_depth)
 }
 END_TEST
 
+START_TEST(test_loopback_listen)
+{
+	struct sockaddr_in sin;
+
+	ck_assert(parse_loopback_listen("127.0.0.1:8480", &sin));
+	ck_assert_uint_eq(ntohs(sin.sin_port), 8480);
+	ck_assert_uint_eq(ntohl(sin.sin_addr.s_addr), 0x7f000001);
+	ck_assert(parse_loopback_listen("127.3.2.1:0", &sin));
+	ck_assert(!parse_loopback_listen("0.0.0.0:8480", &sin));
+	ck_assert(!parse_loopback_listen("10.0.0.1:8480", &sin));
+	ck_assert(!parse_loopback_listen("127.0.0.1:65536", &sin));
+	ck_assert(!parse_loopback_listen("127.0.0.1", &sin));
+	ck_assert(!parse_loopback_listen("localhost:80", &sin));
+}
+END_TEST
+
 START_TEST(test_parse_u64)
 {
 	uint64_t v;
@@ -178,6 +197,7 @@ core_suite(void)
 	tcase_add_test(tc, test_hex);
 	tcase_add_test(tc, test_b64);
 	tcase_add_test(tc, test_parse_u64);
+	tcase_add_test(tc, test_loopback_listen);
 	tcase_add_test(tc, test_pct_and_depth);
 	tcase_add_test(tc, test_checklist_worst_wins);
 	suite_add_tcase(s, tc);

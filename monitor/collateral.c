@@ -386,7 +386,6 @@ coll_cache_refresh(struct coll_cache *c, struct fetch *f, struct store *st,
 	struct fetch_req req;
 	char fhex[13];
 	size_t i, started = 0;
-	enum tmon_rc rc = TMON_OK;
 
 	if (s == NULL)
 		return tmon_err_set(err, TMON_E_LIMIT, "collateral: more than "
@@ -433,7 +432,6 @@ coll_cache_refresh(struct coll_cache *c, struct fetch *f, struct store *st,
 			snprintf(cf->res[i].error, sizeof(cf->res[i].error),
 			    "request not started");
 			cf->pending--;
-			rc = TMON_E_INTERNAL;
 			continue;
 		}
 		started++;
@@ -441,7 +439,6 @@ coll_cache_refresh(struct coll_cache *c, struct fetch *f, struct store *st,
 	if (started == 0)
 		log_warnx("collateral: no request could be started for "
 		    "fmspc=%s: %s", fhex, err != NULL ? err->msg : "");
-	(void)rc;
 	if (--cf->pending == 0)
 		all_done(cf);
 	return TMON_OK;

@@ -529,9 +529,8 @@ finish_probe(struct model_state *s)
 }
 
 static void
-start_probe(struct daemon *d, struct model_state *s)
+start_probe(struct model_state *s)
 {
-	(void)d;
 	if (RAND_bytes(s->nonce, sizeof(s->nonce)) != 1) {
 		log_crypto_warnx("rand: no nonce, probe postponed model=%s",
 		    s->m->name);
@@ -578,7 +577,7 @@ loop_once(struct daemon *d)
 			if (d->o->max_probes != 0 && d->logged +
 			    running >= d->o->max_probes)
 				continue;
-			start_probe(d, s);
+			start_probe(s);
 			running = fetch_running(d->fetch);
 		} else if (s->next_due_ms - now < wait)
 			wait = s->next_due_ms - now;

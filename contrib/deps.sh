@@ -3,7 +3,7 @@
 # Skips apt-get when everything is already installed.  Needs root (or sudo).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
-      libsqlite3-dev libcurl4-openssl-dev libssl-dev libsecp256k1-dev
+      libsqlite3-dev libcurl4-openssl-dev libssl-dev libsecp256k1-dev libsodium-dev
       libmicrohttpd-dev check libjansson-dev nettle-dev curl ca-certificates)
 missing=()
 for p in "${pkgs[@]}"; do

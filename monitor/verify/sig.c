@@ -10,9 +10,8 @@
 
 #include <jansson.h>
 #include <openssl/crypto.h>
-#include <openssl/err.h>
-#include <openssl/evp.h>
 #include <secp256k1.h>
+#include <sodium.h>
 #include <secp256k1_recovery.h>
 
 #include "encode.h"
@@ -281,35 +280,17 @@ sig_text_parse(const char *text, size_t len, struct sig_text *out,
 	return TMON_OK;
 }
 
-/* Ed25519 (RFC 8032) over msg with OpenSSL: PASS, FAIL, or ERROR. */
-static enum check_status
-ed25519_verify(const uint8_t key[32], const uint8_t sig[64], const char *msg,
-    size_t len)
+enum check_status
+sig_ed25519_verify(const uint8_t key[32], const uint8_t sig[64],
+    const uint8_t *msg, size_t len)
 {
-	enum check_status st = CHECK_ERROR;
-	EVP_PKEY *pkey = NULL;
-	EVP_MD_CTX *md = NULL;
-	int r;
-
-	pkey = EVP_PKEY_new_raw_public_key(EVP_PKEY_ED25519, NULL, key, 32);
-	md = EVP_MD_CTX_new();
-	if (pkey == NULL || md == NULL ||
-	    EVP_DigestVerifyInit(md, NULL, NULL, NULL, pkey) != 1) {
-		log_crypto_warnx("sig: ed25519: cannot set up the key");
-		goto out;
+	if (sodium_init() < 0) {
+		log_warnx("sig: ed25519: libsodium could not initialise");
+		return CHECK_ERROR;
 	}
-	r = EVP_DigestVerify(md, sig, 64, (const unsigned char *)msg, len);
-	if (r == 1)
-		st = CHECK_PASS;
-	else if (r == 0)
-		st = CHECK_FAIL;
-	else
-		log_crypto_warnx("sig: ed25519: verify failed to run");
-	ERR_clear_error();
-out:
-	EVP_MD_CTX_free(md);
-	EVP_PKEY_free(pkey);
-	return st;
+	if (crypto_sign_verify_detached(sig, msg, len, key) == 0)
+		return CHECK_PASS;
+	return CHECK_FAIL;
 }
 
 /* The sig.completion check; returns its status. */
@@ -379,17 +360,22 @@ check_signature(const struct sig_input *in, bool text_ok,
 			    "got %zu characters", n);
 			return CHECK_FAIL;
 		}
-		st = ed25519_verify(served, sig, in->text, in->text_len);
+		st = sig_ed25519_verify(served, sig,
+		    (const uint8_t *)in->text, in->text_len);
 		if (st == CHECK_ERROR) {
 			checklist_set(cl, "sig.completion", CHECK_ERROR,
-			    "OpenSSL could not run Ed25519 verification");
+			    "libsodium could not run Ed25519 verification");
 			return CHECK_ERROR;
 		}
 		if (st == CHECK_FAIL) {
 			key_str(served, a2);
 			checklist_set(cl, "sig.completion", CHECK_FAIL,
 			    "Ed25519 signature does not verify under "
-			    "signing_address %s", a2);
+			    "signing_address %s%s", a2,
+			    crypto_core_ed25519_is_valid_point(served) ? "" :
+			    " (not a canonical prime-order point: a "
+			    "small-order or non-canonical key signs "
+			    "anything)");
 			return CHECK_FAIL;
 		}
 		memcpy(key, served, 32);

@@ -29,7 +29,8 @@
  *     EIP-55 mixed case (Python) or lower case (Rust).
  *   - ed25519: plain Ed25519 (RFC 8032, section 5.1) over the UTF-8 text,
  *     signature 64 bytes as 128 hex characters, signing_address the
- *     32-byte public key as 64 hex characters.
+ *     32-byte public key as 64 hex characters; verified strictly (see
+ *     sig_ed25519_verify).
  *
  * Decisions:
  *   - Addresses and keys are compared as decoded bytes (CRYPTO_memcmp), so
@@ -104,8 +105,7 @@ struct sig_input {
  *            signature that recovers to no key or does not verify; a
  *            signer that differs from signing_address or from
  *            attested_address (the detail names the recovered address)
- *     error  a library failure (OpenSSL could not set up Ed25519); the
- *            OpenSSL error queue is logged and cleared
+ *     error  a library failure (libsodium could not initialise)
  *   sig.request_hash, sig.response_hash
  *     pass   the hash in text equals SHA-256 of the bytes (CRYPTO_memcmp)
  *     fail   it differs (both hashes, first 16 hex characters, in the
@@ -115,8 +115,7 @@ struct sig_input {
  *            sent" for the request)
  *     skip   the bytes are NULL
  *
- * Never allocates beyond OpenSSL's own Ed25519 objects; never aborts on
- * input.  in and cl must not be NULL.
+ * Never allocates; never aborts on input.  in and cl must not be NULL.
  */
 void	sig_check_completion(const struct sig_input *in, struct checklist *cl);
 
@@ -159,6 +158,26 @@ enum tmon_rc	sig_response_parse(const uint8_t *json, size_t len,
 
 /* Free the members of r and zero it; r may be NULL or zeroed. */
 void		sig_response_free(struct sig_response *r);
+
+/*
+ * Strict Ed25519 verification (RFC 8032 section 5.1.7, cofactorless
+ * equation [S]B = R + [k]A) of the 64-byte signature sig (R || S) over
+ * len bytes of msg under the 32-byte public key key, by libsodium's
+ * crypto_sign_verify_detached(), which on top of RFC 8032 rejects:
+ *   - S >= L (a non-canonical scalar, RFC 8032 section 5.1.7 step 1),
+ *   - a public key A or an R that is not canonically encoded (y >= p)
+ *     or is of small order (the eight points of order 1, 2, 4 or 8):
+ *     with A of small order, e.g. the identity 01 00..00, or R the
+ *     identity and S = 0, a "signature" verifies for any text.
+ * This is the "strict" column of Chalkias, Garillot, Nikolaenko, "Taming
+ * the many EdDSAs" (SSR 2020): of its 12 vectors only vector 3 (mixed-
+ * order A and R, valid under both equations) verifies.
+ * Returns CHECK_PASS, CHECK_FAIL, or CHECK_ERROR when libsodium cannot
+ * initialise.  Pure, thread-safe, never allocates.
+ */
+enum check_status	sig_ed25519_verify(const uint8_t key[32],
+			    const uint8_t sig[64], const uint8_t *msg,
+			    size_t len);
 
 /*
  * The EIP-191 (version 0x45, personal_sign) digest of len bytes of text:

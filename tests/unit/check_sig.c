@@ -941,6 +941,79 @@ START_TEST(test_ed25519_openssl)
 }
 END_TEST
 
+/*
+ * The twelve "Taming the many EdDSAs" vectors: a strict verifier accepts
+ * only vector 3 (tests/data/sig/PROVENANCE.md gives the paper's table).
+ */
+START_TEST(test_ed25519_speccheck)
+{
+	static const bool want[12] = { false, false, false, true, false,
+	    false, false, false, false, false, false, false };
+	uint8_t msg[64], key[32], sig[64];
+	json_t *cases, *c;
+	json_error_t je;
+	size_t i, mlen;
+	const char *m;
+
+	cases = json_load_file(SIGDATA "/ed25519-speccheck/cases.json", 0, &je);
+	ck_assert_msg(cases != NULL, "%s", je.text);
+	ck_assert_uint_eq(json_array_size(cases), 12);
+	json_array_foreach(cases, i, c) {
+		m = json_string_value(json_object_get(c, "message"));
+		ck_assert_ptr_nonnull(m);
+		mlen = strlen(m) / 2;
+		ck_assert(mlen <= sizeof(msg));
+		ck_assert(hex_decode_exact(m, strlen(m), msg, mlen, false));
+		ck_assert(hex_decode_exact(json_string_value(json_object_get(c,
+		    "pub_key")), 64, key, 32, false));
+		ck_assert(hex_decode_exact(json_string_value(json_object_get(c,
+		    "signature")), 128, sig, 64, false));
+		ck_assert_msg(sig_ed25519_verify(key, sig, msg, mlen) ==
+		    (want[i] ? CHECK_PASS : CHECK_FAIL), "vector %zu", i);
+	}
+	json_decref(cases);
+}
+END_TEST
+
+/*
+ * Forgeries without a private key: the identity key 01 00..00 with
+ * R = identity and S = 0 satisfies [S]B = R + [k]A for every text; the
+ * all-zero key (a point of order 4) for every text whose k is 0 mod 4.
+ * Both must fail sig.completion whatever the text.
+ */
+START_TEST(test_ed25519_small_order_forgery)
+{
+	char identity[65], zero[65], sighex[129], text[160];
+	struct sig_input in;
+	int i;
+
+	memset(identity, '0', 64);
+	identity[1] = '1';
+	identity[64] = '\0';
+	memset(zero, '0', 64);
+	zero[64] = '\0';
+	memset(sighex, '0', 128);
+	sighex[1] = '1';			/* R = 01 00..00, S = 0 */
+	sighex[128] = '\0';
+	for (i = 0; i < 64; i++) {
+		snprintf(text, sizeof(text), "%064x:%064x", i, 7 * i + 1);
+		memset(&in, 0, sizeof(in));
+		in.text = text;
+		in.text_len = strlen(text);
+		in.signing_algo = "ed25519";
+		in.signature = sighex;
+		in.signing_address = identity;
+		in.attested_address = identity;
+		expect(&in, "sig.completion", CHECK_FAIL,
+		    "not a canonical prime-order point");
+		in.signing_address = zero;
+		in.attested_address = zero;
+		expect(&in, "sig.completion", CHECK_FAIL,
+		    "not a canonical prime-order point");
+	}
+}
+END_TEST
+
 /* ---- the signature endpoint answer ---- */
 
 static enum tmon_rc
@@ -1065,6 +1138,8 @@ sig_suite(void)
 	tcase_add_test(tc, test_text_parse);
 	tcase_add_test(tc, test_ed25519_noble);
 	tcase_add_test(tc, test_ed25519_openssl);
+	tcase_add_test(tc, test_ed25519_speccheck);
+	tcase_add_test(tc, test_ed25519_small_order_forgery);
 	tcase_add_test(tc, test_response_parse);
 	suite_add_tcase(s, tc);
 	return s;

@@ -608,41 +608,19 @@ file_type(const char *name)
 static enum MHD_Result
 do_static(struct api *a, struct MHD_Connection *c, const char *name)
 {
-	struct stat sb;
+	struct tmon_err ferr;
 	uint8_t *data = NULL;
-	size_t off = 0;
-	ssize_t n;
-	int fd;
+	size_t len;
 
 	if (a->dashfd == -1)
 		return send_error(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
-	/* name matched [A-Za-z0-9_-][A-Za-z0-9._-]* (api_request.c). */
-	fd = openat(a->dashfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC |
-	    O_NOCTTY | O_NONBLOCK);
-	if (fd == -1)
+	/* name matched [A-Za-z0-9_-][A-Za-z0-9._-]* (api_request.c); a
+	 * symlink, directory, FIFO or oversize file is "not found". */
+	tmon_err_clear(&ferr);
+	if (read_file_at(a->dashfd, name, O_NOFOLLOW, MAX_DASHBOARD_FILE,
+	    &data, &len, &ferr) != TMON_OK)
 		return send_error(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
-	if (fstat(fd, &sb) == -1 || !S_ISREG(sb.st_mode) || sb.st_size < 0 ||
-	    (uint64_t)sb.st_size > MAX_DASHBOARD_FILE) {
-		close(fd);
-		return send_error(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
-	}
-	data = xmalloc((size_t)sb.st_size + 1);
-	while (off < (size_t)sb.st_size) {
-		n = read(fd, data + off, (size_t)sb.st_size - off);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		off += (size_t)n;
-	}
-	close(fd);
-	if (off != (size_t)sb.st_size) {
-		free(data);
-		log_warnx("api: dashboard file %s: short read", name);
-		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
-		    "cannot read file", NULL);
-	}
-	return send_bytes(c, MHD_HTTP_OK, data, off, file_type(name),
+	return send_bytes(c, MHD_HTTP_OK, data, len, file_type(name),
 	    "no-cache", NULL);
 }
 

@@ -9,6 +9,7 @@
 
 #include "config.h"
 #include "encode.h"
+#include "fetch.h"
 #include "store.h"
 #include "tmon_limits.h"
 #include "util.h"
@@ -40,6 +41,8 @@ struct scan {
 	struct pos	*pos;
 	size_t		 npos;
 	int		 depth;
+	char		 cut[96];	/* innermost object or array the
+					   text ends in ("" at the top) */
 };
 
 static void
@@ -100,6 +103,17 @@ scan_string(struct scan *s, char *out, size_t outsz)
 
 static void	scan_value(struct scan *, const char *, bool);
 
+/* True, noting path as the innermost container, if the text ends here. */
+static bool
+scan_end(struct scan *s, const char *path)
+{
+	if (s->p < s->end)
+		return false;
+	if (s->cut[0] == '\0')
+		snprintf(s->cut, sizeof(s->cut), "%s", path);
+	return true;
+}
+
 static void
 scan_member(struct scan *s, const char *path, int line, int col)
 {
@@ -136,7 +150,7 @@ scan_value(struct scan *s, const char *path, bool rec)
 		adv(s);
 		for (;;) {
 			skip_ws(s);
-			if (s->p >= s->end || *s->p == '}')
+			if (scan_end(s, path) || *s->p == '}')
 				break;
 			if (*s->p == ',') {
 				adv(s);
@@ -157,7 +171,7 @@ scan_value(struct scan *s, const char *path, bool rec)
 		adv(s);
 		for (i = 0;; i++) {
 			skip_ws(s);
-			if (s->p >= s->end || *s->p == ']')
+			if (scan_end(s, path) || *s->p == ']')
 				break;
 			if (*s->p == ',') {
 				adv(s);
@@ -171,10 +185,13 @@ scan_value(struct scan *s, const char *path, bool rec)
 	} else if (*s->p == '"') {
 		scan_string(s, key, 0);
 	} else {
+		/* a literal; always consume a byte, so that text jansson
+		 * rejected ("[}") cannot stop the scan in place */
+		do
+			adv(s);
 		while (s->p < s->end && *s->p != ',' && *s->p != '}' &&
 		    *s->p != ']' && *s->p != ' ' && *s->p != '\n' &&
-		    *s->p != '\t' && *s->p != '\r')
-			adv(s);
+		    *s->p != '\t' && *s->p != '\r');
 	}
 	s->depth--;
 }
@@ -185,16 +202,37 @@ struct vctx {
 	struct tmon_err	*err;
 };
 
+/*
+ * The error names path with the position of path in the file or, for a
+ * value the file does not spell out (a default), of the closest
+ * enclosing key or element that it does ("" is always recorded).
+ */
 static enum tmon_rc
 verr(struct vctx *v, const char *path, const char *what)
 {
+	char at[96];
+	char *dot, *brk;
 	size_t i;
 
-	for (i = 0; i < v->scan.npos; i++)
-		if (strcmp(v->scan.pos[i].path, path) == 0)
-			return tmon_err_set(v->err, TMON_E_CONFIG,
-			    "%s:%d:%d: %s: %s", v->name, v->scan.pos[i].line,
-			    v->scan.pos[i].col, path[0] ? path : "(top)", what);
+	snprintf(at, sizeof(at), "%s", path);
+	for (;;) {
+		for (i = 0; i < v->scan.npos; i++)
+			if (strcmp(v->scan.pos[i].path, at) == 0)
+				return tmon_err_set(v->err, TMON_E_CONFIG,
+				    "%s:%d:%d: %s: %s", v->name,
+				    v->scan.pos[i].line, v->scan.pos[i].col,
+				    path[0] ? path : "(top)", what);
+		if (at[0] == '\0')
+			break;
+		dot = strrchr(at, '.');
+		brk = strrchr(at, '[');
+		if (dot == NULL || (brk != NULL && brk > dot))
+			dot = brk;
+		if (dot == NULL)
+			at[0] = '\0';
+		else
+			*dot = '\0';
+	}
 	return tmon_err_set(v->err, TMON_E_CONFIG, "%s: %s: %s", v->name,
 	    path[0] ? path : "(top)", what);
 }
@@ -208,10 +246,17 @@ allowed(const char *key, const char *const *keys)
 	return false;
 }
 
-static bool
-is_http_url(const char *s)
+/* A configured URL (fetch_url_check), or an error naming path. */
+static enum tmon_rc
+check_url(struct vctx *v, const char *path, const char *url,
+    enum fetch_url_kind kind)
 {
-	return strncmp(s, "http://", 7) == 0 || strncmp(s, "https://", 8) == 0;
+	struct tmon_err uerr;
+
+	tmon_err_clear(&uerr);
+	if (fetch_url_check(url, kind, &uerr) == TMON_OK)
+		return TMON_OK;
+	return verr(v, path, uerr.msg);
 }
 
 static void
@@ -494,17 +539,20 @@ parse_model(struct vctx *v, json_t *obj, const char *path,
 		    "unknown provider (nanogpt, near, phala, redpill)");
 	if (m->name == NULL)
 		m->name = xstrdup(m->model);
-	snprintf(sub, sizeof(sub), "%s.name", path);
-	if (!store_model_valid(m->name))
-		return verr(v, sub, "must be printable ASCII without spaces");
 	snprintf(sub, sizeof(sub), "%s.model", path);
-	if (strlen(m->model) >= MAX_MODEL_ID || strlen(m->name) >=
-	    MAX_MODEL_ID)
-		return verr(v, sub, "model id or name too long");
+	if (strlen(m->model) >= MAX_MODEL_ID)
+		return verr(v, sub, "model id too long");
+	/* the name defaults to the model id: blame the key that set it */
+	snprintf(sub, sizeof(sub), "%s.%s", path,
+	    json_object_get(obj, "name") != NULL ? "name" : "model");
+	if (strlen(m->name) >= MAX_MODEL_ID)
+		return verr(v, sub, "name too long");
+	if (!store_model_valid(m->name))
+		return verr(v, sub, "must be printable ASCII without spaces "
+		    "(or set \"name\")");
 	snprintf(sub, sizeof(sub), "%s.base_url", path);
-	if (strncmp(m->base_url, "http://", 7) != 0 &&
-	    strncmp(m->base_url, "https://", 8) != 0)
-		return verr(v, sub, "must start with http:// or https://");
+	if ((rc = check_url(v, sub, m->base_url, FETCH_URL_BASE)) != TMON_OK)
+		return rc;
 	n = strlen(m->base_url);
 	while (n > 0 && m->base_url[n - 1] == '/')
 		m->base_url[--n] = '\0';
@@ -580,13 +628,22 @@ config_parse(const char *text, size_t len, const char *name,
 		return tmon_err_set(err, TMON_E_LIMIT, "%s: larger than %d "
 		    "bytes", name, MAX_CONFIG_LEN);
 	root = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-	if (root == NULL)
-		return tmon_err_set(err, TMON_E_CONFIG, "%s:%d:%d: %s", name,
-		    je.line, je.column, je.text);
 	v.scan.p = text;
 	v.scan.end = text + len;
 	v.scan.line = v.scan.col = 1;
 	v.scan.pos = xcalloc(MAX_POS, sizeof(struct pos));
+	if (root == NULL) {
+		/* a syntax error is named after the innermost object or
+		 * array it is in: scan the text up to the last byte of the
+		 * token jansson stopped at */
+		if (je.position > 0 && (size_t)je.position <= len)
+			v.scan.end = text + je.position - 1;
+		scan_value(&v.scan, "", true);
+		rc = tmon_err_set(err, TMON_E_CONFIG, "%s:%d:%d: %s: %s", name,
+		    je.line, je.column, v.scan.cut[0] != '\0' ? v.scan.cut :
+		    "(top)", je.text);
+		goto out;
+	}
 	scan_value(&v.scan, "", true);
 
 	cfg = xcalloc(1, sizeof(*cfg));
@@ -612,8 +669,9 @@ config_parse(const char *text, size_t len, const char *name,
 	if ((rc = get_uint(&v, root, "", "max_concurrent", 1, 64, 4, &u)))
 		goto out;
 	cfg->max_concurrent = (uint32_t)u;
+	/* every upstream body is archived as one store blob */
 	if ((rc = get_uint(&v, root, "", "max_body_bytes", 1024,
-	    64u * 1024 * 1024, MAX_UPSTREAM_BODY, &u)))
+	    MAX_BLOB_LEN, MAX_UPSTREAM_BODY, &u)))
 		goto out;
 	cfg->max_body_bytes = (size_t)u;
 	pcs = json_object_get(root, "pcs");
@@ -629,13 +687,12 @@ config_parse(const char *text, size_t len, const char *name,
 		if (cfg->pcs_root_ca_crl_url == NULL)
 			cfg->pcs_root_ca_crl_url =
 			    xstrdup(DEFAULT_ROOT_CA_CRL_URL);
-		strip_slash(cfg->pcs_base_url);
-		if (!is_http_url(cfg->pcs_base_url) ||
-		    !is_http_url(cfg->pcs_root_ca_crl_url)) {
-			rc = verr(&v, "pcs", "URLs must start with http:// or "
-			    "https://");
+		if ((rc = check_url(&v, "pcs.base_url", cfg->pcs_base_url,
+		    FETCH_URL_BASE)) != TMON_OK ||
+		    (rc = check_url(&v, "pcs.root_ca_crl_url",
+		    cfg->pcs_root_ca_crl_url, FETCH_URL_FULL)) != TMON_OK)
 			goto out;
-		}
+		strip_slash(cfg->pcs_base_url);
 	} else if (!json_is_false(pcs)) {
 		rc = verr(&v, "pcs", "must be an object or false");
 		goto out;

@@ -4,21 +4,28 @@
  * JSON, read with jansson (JSON_REJECT_DUPLICATES) and validated
  * strictly: an unknown key, a wrong type or an out-of-range value is an
  * error that names the file, line and column and the JSON path
- * ("schedules/x.json:4:7: models[0].intervall: unknown key").  Only
+ * ("schedules/x.json:4:7: models[0].intervall: unknown key"); a syntax
+ * error names the innermost object or array it is in, and a value that
+ * defaults from another key (name from model) names that key.  Only
  * "models" is required.  A loaded config is immutable.
+ * Every URL is checked by fetch_url_check() (fetch.h): http(s), a host,
+ * port 1..65535, RFC 3986 characters only, no userinfo, no fragment; the
+ * base URLs (FETCH_URL_BASE) also no query and at most MAX_BASE_URL bytes.
  *
  * Top level:
  *   models           array (required; may be empty: archive-only mode)
  *   max_concurrent   integer 1..64, default 4: probes in flight at once
- *   max_body_bytes   integer 1024..64 MiB, default 8 MiB: cap on every
- *                    upstream body, enforced while receiving
+ *   max_body_bytes   integer 1024..MAX_BLOB_LEN (16 MiB: every body is
+ *                    archived as one store blob), default 8 MiB: cap on
+ *                    every upstream body, enforced while receiving
  * Per model:
  *   provider         "nanogpt" | "near" | "phala" | "redpill" (required)
  *   model            model id as the provider names it (required)
  *   name             the id tmon shows and logs it under, unique in the
  *                    schedule (default: model); lets one schedule watch
  *                    the same model id behind two base URLs
- *   base_url         http(s) URL, optionally with a path prefix (required)
+ *   base_url         http(s) URL, optionally with a path prefix (required;
+ *                    a trailing '/' is dropped)
  *   api_key_env      name of the environment variable holding the API key
  *                    (optional; the key is never logged or stored)
  *   interval_s       seconds between probes, 1..86400, default 300
@@ -112,7 +119,9 @@ struct config {
 
 /*
  * Load and validate the schedule at path.  On success the caller owns
- * *out (free with config_free).  Errors: TMON_E_IO (cannot read),
+ * *out (free with config_free).  The schedule and the trust anchor files
+ * are read with read_file() (util.h): regular files only, so a FIFO fails
+ * at once.  Errors: TMON_E_IO (cannot read, or not a regular file),
  * TMON_E_LIMIT (file over 1 MiB), TMON_E_CONFIG (syntax or validation,
  * with "path:line:column: json.path: problem" in err->msg).
  */

@@ -2,6 +2,8 @@
  * store.c: the append-only, hash-chained log in SQLite (store.h,
  * design.md section 4).
  */
+#include <sys/stat.h>
+
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -400,6 +402,7 @@ store_open(const char *path, enum store_mode mode, struct store **out,
     struct tmon_err *err)
 {
 	struct store *s;
+	struct stat sb;
 	sqlite3_stmt *st = NULL;
 	const unsigned char *jm;
 	enum tmon_rc rc = TMON_E_INTERNAL;
@@ -408,6 +411,10 @@ store_open(const char *path, enum store_mode mode, struct store **out,
 	*out = NULL;
 	if (path == NULL || *path == '\0')
 		return tmon_err_set(err, TMON_E_CONFIG, "store: no path");
+	/* SQLite opens path itself; look first, without opening it. */
+	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+		return tmon_err_set(err, TMON_E_IO, "store: %s: not a regular "
+		    "file", path);
 	s = xcalloc(1, sizeof(*s));
 	s->mode = mode;
 	flags = SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_EXRESCODE;

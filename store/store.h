@@ -69,6 +69,9 @@ enum store_mode {
  *
  * On success *out is a new handle the caller frees with store_close().
  * On failure *out is NULL and the error is one of:
+ *   TMON_E_IO           path exists but is not a regular file (a FIFO,
+ *                       device, socket or directory is refused before
+ *                       SQLite opens it, so it cannot block);
  *   TMON_E_DB           the file cannot be opened or is not an SQLite
  *                       database, or an SQL statement failed;
  *   TMON_E_UNSUPPORTED  the database's user_version is newer than

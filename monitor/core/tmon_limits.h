@@ -31,8 +31,15 @@
 #define MAX_MODELS		256
 /* Length of a model id. */
 #define MAX_MODEL_ID		128
-/* Length of a base URL. */
+/* Length of a URL. */
 #define MAX_URL			2048
+/*
+ * Length of a configured base URL (models[].base_url, pcs.base_url): the
+ * rest of MAX_URL holds the path and query tmon appends (at most ~810
+ * bytes: a signature path with a completion id and a model id, both
+ * percent-encoded).
+ */
+#define MAX_BASE_URL		1024
 /* JSON nesting accepted from the network (jansson allows 2048). */
 #define MAX_JSON_DEPTH		64
 

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <fcntl.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -6,6 +7,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/evp.h>
 #include <openssl/sha.h>
@@ -54,39 +56,72 @@ parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 }
 
 enum tmon_rc
-read_file(const char *path, size_t max, uint8_t **out, size_t *len,
-    struct tmon_err *err)
+open_regular(int dirfd, const char *path, int oflags, size_t max, int *fd,
+    size_t *size, struct tmon_err *err)
 {
-	FILE *f;
-	uint8_t *p = NULL;
-	size_t n = 0, cap = 0, r;
-	enum tmon_rc rc = TMON_E_IO;
+	struct stat sb;
+	int f;
 
-	if ((f = fopen(path, "rb")) == NULL)
+	f = openat(dirfd, path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC |
+	    oflags);
+	if (f == -1)
 		return tmon_err_set(err, TMON_E_IO, "%s: %s", path,
 		    strerror(errno));
-	for (;;) {
-		if (cap - n < 65536) {
-			if (cap > max + 65536) {
-				rc = tmon_err_set(err, TMON_E_LIMIT,
-				    "%s: larger than %zu bytes", path, max);
-				goto out;
-			}
-			cap += 65536;
-			p = xreallocarray(p, cap + 1, 1);
+	if (fstat(f, &sb) == -1) {
+		close(f);
+		return tmon_err_set(err, TMON_E_IO, "%s: %s", path,
+		    strerror(errno));
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		close(f);
+		return tmon_err_set(err, TMON_E_IO, "%s: not a regular file "
+		    "(%s)", path, S_ISFIFO(sb.st_mode) ? "a FIFO" :
+		    S_ISDIR(sb.st_mode) ? "a directory" : S_ISSOCK(sb.st_mode) ?
+		    "a socket" : "a device");
+	}
+	if (sb.st_size < 0 || (uint64_t)sb.st_size > max) {
+		close(f);
+		return tmon_err_set(err, TMON_E_LIMIT,
+		    "%s: larger than %zu bytes", path, max);
+	}
+	*fd = f;
+	*size = (size_t)sb.st_size;
+	return TMON_OK;
+}
+
+enum tmon_rc
+read_file_at(int dirfd, const char *path, int oflags, size_t max,
+    uint8_t **out, size_t *len, struct tmon_err *err)
+{
+	uint8_t *p = NULL, extra;
+	size_t size, n = 0;
+	ssize_t r;
+	enum tmon_rc rc;
+	int fd;
+
+	if ((rc = open_regular(dirfd, path, oflags, max, &fd, &size, err)) !=
+	    TMON_OK)
+		return rc;
+	p = xmalloc(size + 1);
+	while (n < size) {
+		r = read(fd, p + n, size - n);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			rc = tmon_err_set(err, TMON_E_IO, "%s: %s", path,
+			    strerror(errno));
+			goto out;
 		}
-		r = fread(p + n, 1, cap - n, f);
-		n += r;
 		if (r == 0)
 			break;
+		n += (size_t)r;
 	}
-	if (ferror(f)) {
-		rc = tmon_err_set(err, TMON_E_IO, "%s: read error", path);
-		goto out;
-	}
-	if (n > max) {
-		rc = tmon_err_set(err, TMON_E_LIMIT,
-		    "%s: larger than %zu bytes", path, max);
+	/* One more byte, or EOF: a file that grew or shrank is refused. */
+	while ((r = read(fd, &extra, 1)) == -1 && errno == EINTR)
+		;
+	if (n != size || r != 0) {
+		rc = tmon_err_set(err, TMON_E_IO, "%s: %s", path, r == -1 ?
+		    strerror(errno) : "changed size while being read");
 		goto out;
 	}
 	p[n] = '\0';
@@ -96,8 +131,15 @@ read_file(const char *path, size_t max, uint8_t **out, size_t *len,
 	rc = TMON_OK;
 out:
 	free(p);
-	fclose(f);
+	close(fd);
 	return rc;
+}
+
+enum tmon_rc
+read_file(const char *path, size_t max, uint8_t **out, size_t *len,
+    struct tmon_err *err)
+{
+	return read_file_at(AT_FDCWD, path, 0, max, out, len, err);
 }
 
 void

@@ -22,10 +22,34 @@ bool	parse_u64(const char *s, uint64_t min, uint64_t max, uint64_t *out);
 bool	parse_i64(const char *s, int64_t min, int64_t max, int64_t *out);
 
 /*
- * Read a whole file of at most max bytes into a new NUL-terminated buffer
- * (caller frees) and store its length (without the NUL) in *len.
- * Errors: TMON_E_IO (open/read failed), TMON_E_LIMIT (file too large).
+ * Open path for reading if it names a regular file, and nothing else.
+ * The open is non-blocking (O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC,
+ * plus oflags, e.g. O_NOFOLLOW), so a FIFO or a device named by mistake
+ * neither blocks nor becomes a controlling terminal; fstat() then checks
+ * the type and the size.  A relative path is taken from the directory
+ * open as dirfd (AT_FDCWD: the working directory).  On success *fd is
+ * the open descriptor (the caller closes it) and *size the file size in
+ * bytes; on failure nothing is left open.
+ * Errors: TMON_E_IO (open or fstat failed; a FIFO, socket, device or
+ * directory: "not a regular file"), TMON_E_LIMIT (larger than max bytes).
  */
+enum tmon_rc	open_regular(int dirfd, const char *path, int oflags,
+		    size_t max, int *fd, size_t *size, struct tmon_err *err);
+
+/*
+ * Read a whole regular file of at most max bytes, opened as by
+ * open_regular(), into a new NUL-terminated buffer (caller frees) and
+ * store its length (without the NUL) in *len.  Every program reads files
+ * named by a user (schedule, trust anchors, tmonctl arguments, dashboard
+ * files) through this, so none can be made to hang on a FIFO.
+ * Errors: as open_regular(), and TMON_E_IO if a read fails or the file
+ * changes size while being read.  On failure *out and *len are unchanged.
+ */
+enum tmon_rc	read_file_at(int dirfd, const char *path, int oflags,
+		    size_t max, uint8_t **out, size_t *len,
+		    struct tmon_err *err);
+
+/* read_file_at(AT_FDCWD, path, 0, max, out, len, err). */
 enum tmon_rc	read_file(const char *path, size_t max, uint8_t **out,
 		    size_t *len, struct tmon_err *err);
 

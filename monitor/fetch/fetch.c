@@ -18,6 +18,7 @@
 #include "fetch.h"
 #include "log.h"
 #include "tmon_limits.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define FETCH_USER_AGENT	"tmon/0.1"
@@ -648,4 +649,78 @@ fetch_result_steal_body(struct fetch_result *res, size_t *len)
 	res->body = NULL;
 	res->body_len = 0;
 	return p;
+}
+
+/* RFC 3986 section 2: unreserved, reserved and '%' (pct-encoded). */
+static bool
+url_char_ok(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') ||
+	    (c != '\0' && strchr("-._~:/?#[]@!$&'()*+,;=%", c) != NULL);
+}
+
+enum tmon_rc
+fetch_url_check(const char *url, enum fetch_url_kind kind,
+    struct tmon_err *err)
+{
+	CURLU *u = NULL;
+	CURLUcode uc;
+	char *part = NULL;
+	uint64_t port;
+	size_t i, n = strlen(url), max;
+	enum tmon_rc rc = TMON_E_CONFIG;
+
+	max = kind == FETCH_URL_BASE ? MAX_BASE_URL : MAX_URL;
+	if (n == 0 || n > max)
+		return tmon_err_set(err, TMON_E_CONFIG, "must be 1 to %zu bytes",
+		    max);
+	for (i = 0; i < n; i++)
+		if (!url_char_ok((unsigned char)url[i]))
+			return tmon_err_set(err, TMON_E_CONFIG, "byte 0x%02x at "
+			    "offset %zu cannot appear in a URL (RFC 3986 "
+			    "section 2: no space, CR, LF or control "
+			    "character; percent-encode anything else)",
+			    (unsigned char)url[i], i);
+	if (strncmp(url, "http://", 7) != 0 && strncmp(url, "https://", 8) != 0)
+		return tmon_err_set(err, TMON_E_CONFIG, "must start with "
+		    "http:// or https://");
+	if (strchr(url, '#') != NULL)
+		return tmon_err_set(err, TMON_E_CONFIG, "must not have a "
+		    "fragment (\"#...\")");
+	if (kind == FETCH_URL_BASE && strchr(url, '?') != NULL)
+		return tmon_err_set(err, TMON_E_CONFIG, "must not have a query "
+		    "(\"?...\"): request paths are appended to it");
+	if ((u = curl_url()) == NULL)
+		return tmon_err_set(err, TMON_E_INTERNAL, "curl_url failed");
+	if ((uc = curl_url_set(u, CURLUPART_URL, url, 0)) != CURLUE_OK) {
+		rc = tmon_err_set(err, TMON_E_CONFIG, "not a valid URL: %s",
+		    curl_url_strerror(uc));
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_USER, &part, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_PASSWORD, &part, 0) == CURLUE_OK ||
+	    curl_url_get(u, CURLUPART_OPTIONS, &part, 0) == CURLUE_OK) {
+		rc = tmon_err_set(err, TMON_E_CONFIG, "must not hold a user "
+		    "name or password (\"user:password@\"): it would be "
+		    "logged and archived with every entry");
+		goto out;
+	}
+	if (curl_url_get(u, CURLUPART_HOST, &part, 0) != CURLUE_OK ||
+	    part[0] == '\0') {
+		rc = tmon_err_set(err, TMON_E_CONFIG, "has no host");
+		goto out;
+	}
+	curl_free(part);
+	part = NULL;
+	if (curl_url_get(u, CURLUPART_PORT, &part, 0) == CURLUE_OK &&
+	    !parse_u64(part, 1, 65535, &port)) {
+		rc = tmon_err_set(err, TMON_E_CONFIG, "port must be 1 to 65535");
+		goto out;
+	}
+	rc = TMON_OK;
+out:
+	curl_free(part);
+	curl_url_cleanup(u);
+	return rc;
 }

@@ -214,4 +214,30 @@ void		fetch_result_move(struct fetch_result *dst,
 char		*fetch_header_dup(const struct fetch_result *res,
 		    const char *name);
 
+/* What a configured URL is used as (fetch_url_check). */
+enum fetch_url_kind {
+	FETCH_URL_BASE,		/* a prefix that paths and queries are
+				   appended to: no query */
+	FETCH_URL_FULL		/* fetched as it is: a query is allowed */
+};
+
+/*
+ * Check a URL taken from configuration before anything is fetched from
+ * it, so that a mistake fails at load time (tmond -n) instead of on
+ * every probe.  It must be at most MAX_BASE_URL (FETCH_URL_BASE) or
+ * MAX_URL (FETCH_URL_FULL) bytes of the characters RFC
+ * 3986 section 2 allows (letters, digits, "-._~:/?#[]@!$&'()*+,;=" and
+ * '%'; so no space, CR, LF, control or non-ASCII byte), start with
+ * "http://" or "https://" (lower case, exactly two slashes), parse with
+ * libcurl's URL API (curl_url_set, CURLUPART_URL), name a non-empty host,
+ * carry a port only in 1..65535, hold no userinfo ("user:password@"; a
+ * secret there would be logged and archived with every entry), no
+ * fragment, and (FETCH_URL_BASE) no query.
+ * Returns TMON_OK, or TMON_E_CONFIG with the reason in err->msg (without
+ * the URL, which may hold a secret).  TMON_E_INTERNAL if libcurl cannot
+ * allocate a URL handle.
+ */
+enum tmon_rc	fetch_url_check(const char *url, enum fetch_url_kind kind,
+		    struct tmon_err *err);
+
 #endif /* TMON_FETCH_FETCH_H */

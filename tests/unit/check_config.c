@@ -3,13 +3,17 @@
  * unknown keys, wrong types and bad values are errors naming the line,
  * column and JSON path; defaults apply where keys are absent.
  */
+#include <sys/stat.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <check.h>
 
 #include "config.h"
+#include "tmon_limits.h"
 
 static enum tmon_rc
 parse(const char *text, struct config **cfg, struct tmon_err *err)
@@ -67,7 +71,7 @@ START_TEST(test_rejects_with_position)
 		  "models[0].provider: unknown provider" },
 		{ "{\"models\": [{\"provider\": \"nanogpt\", \"model\": \"m\", "
 		  "\"base_url\": \"ftp://x\"}]}",
-		  "models[0].base_url: must start with http" },
+		  "t.json:1:51: models[0].base_url: must start with http" },
 		{ "{\"models\": [{\"provider\": \"nanogpt\", \"base_url\": "
 		  "\"http://x\"}]}", "models[0]: missing required key \"model\"" },
 		{ "{\"models\": {}}", "t.json:1:2: models: must be an array" },
@@ -176,6 +180,192 @@ START_TEST(test_policy_canary_anchors)
 }
 END_TEST
 
+/* One model whose base_url (JSON string text) is url. */
+static enum tmon_rc
+parse_url(const char *url, struct config **cfg, struct tmon_err *err)
+{
+	char text[4096];
+
+	snprintf(text, sizeof(text), "{\"models\": [{\"provider\": "
+	    "\"nanogpt\", \"model\": \"m\", \"base_url\": \"%s\"}]}", url);
+	return parse(text, cfg, err);
+}
+
+/*
+ * Every configured URL is checked in full at load time: scheme, host,
+ * port, characters, no userinfo (a password in it would be logged and
+ * archived with every probe), no fragment, no query on a base URL; the
+ * error names file, line, column and JSON path.
+ */
+START_TEST(test_rejects_bad_urls)
+{
+	static const struct bad bad[] = {
+		{ "http://user:pass@host/x", "must not hold a user name or "
+		  "password" },
+		{ "https://user@host", "must not hold a user name" },
+		{ "http://:secret@host", "must not hold a user name" },
+		{ "http://@host", "must not hold a user name" },
+		{ "http://", "not a valid URL: No host part" },
+		{ "http://host:99999", "not a valid URL: Port number" },
+		{ "http://host:0", "port must be 1 to 65535" },
+		{ "http:////////", "not a valid URL" },
+		{ "http:/host", "must start with http:// or https://" },
+		{ "HTTP://host", "must start with http:// or https://" },
+		{ "http://ho st", "byte 0x20 at offset 9" },
+		{ "http://host/a b", "byte 0x20 at offset 13" },
+		{ "http://host/\\r\\nX-Injected: 1", "byte 0x0d at offset 12" },
+		{ "http://host/\\n", "byte 0x0a at offset 12" },
+		{ "http://host/\\t", "byte 0x09 at offset 12" },
+		{ "http://host/\\u007f", "byte 0x7f at offset 12" },
+		{ "http://host/\\u00e4", "byte 0xc3 at offset 12" },
+		{ "http://host/\\\\x", "byte 0x5c at offset 12" },
+		{ "http://host/p?x=1", "must not have a query" },
+		{ "http://host/p#frag", "must not have a fragment" },
+		{ "http://host/#", "must not have a fragment" },
+	};
+	struct config *cfg;
+	struct tmon_err err;
+	char want[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(parse_url(bad[i].text, &cfg, &err) ==
+		    TMON_E_CONFIG, "case %zu (%s) accepted", i, bad[i].text);
+		ck_assert_ptr_null(cfg);
+		snprintf(want, sizeof(want), "t.json:1:51: models[0].base_url: "
+		    "%s", bad[i].want);
+		ck_assert_msg(strstr(err.msg, want) != NULL,
+		    "case %zu: \"%s\" lacks \"%s\"", i, err.msg, want);
+		/* the URL, which may hold a secret, is not repeated */
+		ck_assert_msg(strstr(err.msg, "pass@") == NULL &&
+		    strstr(err.msg, "secret") == NULL, "%s", err.msg);
+	}
+
+	/* valid: port bounds, IPv6 literal, path prefix, trailing '/' */
+	ck_assert_int_eq(parse_url("http://host:1/", &cfg, &err), TMON_OK);
+	config_free(cfg);
+	ck_assert_int_eq(parse_url("https://[::1]:65535/api/", &cfg, &err),
+	    TMON_OK);
+	ck_assert_str_eq(cfg->models[0].base_url, "https://[::1]:65535/api");
+	config_free(cfg);
+	ck_assert_int_eq(parse_url("http://127.0.0.1:8080/p%20q", &cfg, &err),
+	    TMON_OK);
+	config_free(cfg);
+
+	/* pcs URLs: the same rules; the CRL URL is fetched as it is and
+	 * may have a query */
+	ck_assert_int_eq(parse("{\"models\": [], \"pcs\": {\"base_url\": "
+	    "\"https://u:p@pccs.local\"}}", &cfg, &err), TMON_E_CONFIG);
+	ck_assert_msg(strstr(err.msg, "t.json:1:24: pcs.base_url: must not "
+	    "hold a user name") != NULL, "%s", err.msg);
+	ck_assert_int_eq(parse("{\"models\": [], \"pcs\": {\"base_url\": "
+	    "\"https://pccs.local/sgx?x\"}}", &cfg, &err), TMON_E_CONFIG);
+	ck_assert_msg(strstr(err.msg, "t.json:1:24: pcs.base_url: must not "
+	    "have a query") != NULL, "%s", err.msg);
+	ck_assert_int_eq(parse("{\"models\": [], \"pcs\": {\n"
+	    "  \"root_ca_crl_url\": \"https://crl.local:70000/r.der\"}}", &cfg,
+	    &err), TMON_E_CONFIG);
+	ck_assert_msg(strstr(err.msg, "t.json:2:3: pcs.root_ca_crl_url: not "
+	    "a valid URL") != NULL, "%s", err.msg);
+	ck_assert_int_eq(parse("{\"models\": [], \"pcs\": {"
+	    "\"root_ca_crl_url\": \"https://crl.local/r.der#x\"}}", &cfg,
+	    &err), TMON_E_CONFIG);
+	ck_assert_msg(strstr(err.msg, "pcs.root_ca_crl_url: must not have a "
+	    "fragment") != NULL, "%s", err.msg);
+	ck_assert_int_eq(parse("{\"models\": [], \"pcs\": {"
+	    "\"root_ca_crl_url\": \"https://crl.local/r?ca=root&enc=der\"}}",
+	    &cfg, &err), TMON_OK);
+	ck_assert_str_eq(cfg->pcs_root_ca_crl_url,
+	    "https://crl.local/r?ca=root&enc=der");
+	config_free(cfg);
+}
+END_TEST
+
+/*
+ * Every error names file, line, column and JSON path: a value that
+ * defaults from another key (name from model), max_body_bytes over what
+ * the store keeps as one blob, and syntax errors.
+ */
+START_TEST(test_error_positions)
+{
+	static const struct bad bad[] = {
+		{ "{\"models\": [{\"provider\": \"nanogpt\", \"model\": "
+		  "\"bad model\", \"base_url\": \"http://x\"}]}",
+		  "t.json:1:37: models[0].model: must be printable ASCII" },
+		{ "{\"models\": [{\"provider\": \"nanogpt\", \"model\": "
+		  "\"m\", \"name\": \"a\\tb\", \"base_url\": \"http://x\"}]}",
+		  "t.json:1:51: models[0].name: must be printable ASCII" },
+		{ "{\"models\": [],\n \"max_body_bytes\": 16777217}",
+		  "t.json:2:2: max_body_bytes: must be between 1024 and "
+		  "16777216" },
+		{ "{\"models\": [\n {\"provider\": \"x\" \"model\": 1}]}",
+		  "t.json:2:25: models[0]: '}' expected" },
+		{ "{\"models\": [{\"policy\": {\"mrtd\": [1, 2,]}}]}",
+		  "t.json:1:39: models[0].policy.mrtd: unexpected token" },
+		{ "{\"models\": [}", "t.json:1:13: models: unexpected token" },
+		{ "{\"models\": []} x", "t.json:1:16: (top): end of file "
+		  "expected" },
+	};
+	struct config *cfg;
+	struct tmon_err err;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_msg(parse(bad[i].text, &cfg, &err) == TMON_E_CONFIG,
+		    "case %zu accepted", i);
+		ck_assert_ptr_null(cfg);
+		ck_assert_msg(strstr(err.msg, bad[i].want) != NULL,
+		    "case %zu: \"%s\" lacks \"%s\"", i, err.msg, bad[i].want);
+	}
+	/* the cap is the store's blob limit, one constant */
+	ck_assert_uint_eq(MAX_BLOB_LEN, 16777216);
+	ck_assert_int_eq(parse("{\"models\": [], \"max_body_bytes\": "
+	    "16777216}", &cfg, &err), TMON_OK);
+	ck_assert_uint_eq(cfg->max_body_bytes, MAX_BLOB_LEN);
+	config_free(cfg);
+}
+END_TEST
+
+/*
+ * The schedule and the trust anchors are opened only if they are regular
+ * files: a FIFO (or a directory) fails at once instead of blocking the
+ * open or the read forever.  alarm() turns a hang into a failure.
+ */
+START_TEST(test_only_regular_files)
+{
+	char dir[] = "/tmp/check_config.XXXXXX", fifo[64], text[256];
+	struct config *cfg = NULL;
+	struct tmon_err err;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	snprintf(fifo, sizeof(fifo), "%s/fifo", dir);
+	ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+	alarm(10);
+
+	tmon_err_clear(&err);
+	ck_assert_int_eq(config_load(fifo, &cfg, &err), TMON_E_IO);
+	ck_assert_ptr_null(cfg);
+	ck_assert_msg(strstr(err.msg, "not a regular file (a FIFO)") != NULL,
+	    "%s", err.msg);
+	tmon_err_clear(&err);
+	ck_assert_int_eq(config_load(dir, &cfg, &err), TMON_E_IO);
+	ck_assert_msg(strstr(err.msg, "not a regular file (a directory)") !=
+	    NULL, "%s", err.msg);
+
+	snprintf(text, sizeof(text), "{\"models\": [], \"test_trust_anchors\": "
+	    "{\"nvidia_root_ca\": \"%s\"}}", fifo);
+	ck_assert_int_eq(parse(text, &cfg, &err), TMON_E_CONFIG);
+	ck_assert_ptr_null(cfg);
+	ck_assert_msg(strstr(err.msg, "t.json:1:39: test_trust_anchors."
+	    "nvidia_root_ca: cannot read: ") != NULL && strstr(err.msg,
+	    "not a regular file (a FIFO)") != NULL, "%s", err.msg);
+
+	alarm(0);
+	unlink(fifo);
+	rmdir(dir);
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -186,6 +376,9 @@ config_suite(void)
 	tcase_add_test(tc, test_rejects_with_position);
 	tcase_add_test(tc, test_shipped_schedules_load);
 	tcase_add_test(tc, test_policy_canary_anchors);
+	tcase_add_test(tc, test_rejects_bad_urls);
+	tcase_add_test(tc, test_error_positions);
+	tcase_add_test(tc, test_only_regular_files);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -148,7 +148,7 @@ rl_log(struct api *a, const char *fmt, ...)
 	if (now < a->rl_next_ms) {
 		a->rl_suppressed++;
 		pthread_mutex_unlock(&a->rl_mu);
-		api_metrics_inc(&a->metrics.log_suppressed);
+		api_metrics_add(&a->metrics.log_suppressed, 1);
 		return;
 	}
 	n = a->rl_suppressed;
@@ -185,9 +185,8 @@ rl_flush(struct api *a, bool force)
 		due = a->rl_next_ms;
 	pthread_mutex_unlock(&a->rl_mu);
 	if (n > 0)
-		log_warnx("api: %llu similar lines about client requests "
-		    "suppressed in the last %d s (see GET /metrics)", n,
-		    API_LOG_INTERVAL_S);
+		log_warnx("api: %llu more lines about client requests "
+		    "suppressed (see GET /metrics)", n);
 	return due;
 }
 
@@ -1079,12 +1078,14 @@ sweeper(void *arg)
 	struct timespec ts;
 	struct conn *k;
 	int64_t now, wake, due;
-	unsigned long long n, i;
+	unsigned long long n;
 
 	pthread_mutex_lock(&a->conn_mu);
 	while (!a->sweeper_stop) {
 		now = mono_ms();
-		wake = now + a->deadline_ms;
+		/* and at least once per log interval, for rl_flush */
+		wake = now + (a->deadline_ms < API_LOG_INTERVAL_S * 1000 ?
+		    a->deadline_ms : API_LOG_INTERVAL_S * 1000);
 		n = 0;
 		TAILQ_FOREACH(k, &a->conns, entry) {
 			if (!k->receiving || k->cut)
@@ -1097,12 +1098,12 @@ sweeper(void *arg)
 				wake = k->start_ms + a->deadline_ms;
 		}
 		pthread_mutex_unlock(&a->conn_mu);
-		for (i = 0; i < n; i++)
-			api_metrics_inc(&a->metrics.closed_deadline);
-		if (n > 0)
-			rl_log(a, "api: closed %llu connections whose request "
-			    "was not in after %lld s", n,
-			    (long long)(a->deadline_ms / 1000));
+		if (n > 0) {
+			api_metrics_add(&a->metrics.closed_deadline, n);
+			rl_log(a, "api: request deadline (%lld s) passed: "
+			    "closed %llu connection(s)",
+			    (long long)(a->deadline_ms / 1000), n);
+		}
 		if ((due = rl_flush(a, false)) < wake)
 			wake = due;
 		ts.tv_sec = (time_t)(wake / 1000);
@@ -1166,7 +1167,7 @@ bad_request(struct api *a, const char *method, const char *url,
 {
 	char em[32], eu[128];
 
-	api_metrics_inc(&a->metrics.rejected_bad_request);
+	api_metrics_add(&a->metrics.rejected_bad_request, 1);
 	rl_log(a, "api: 400 %s %s: %s", log_esc(em, sizeof(em), method,
 	    strlen(method)), log_esc(eu, sizeof(eu), url, strlen(url)), why);
 }
@@ -1224,8 +1225,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 			log_debug("api: %s %s", method, log_esc(esc,
 			    sizeof(esc), url, strlen(url)));
 		ret = first_call(a, c, url, method, con_cls);
-		/* Answered: any body is dropped and the connection closed
-		   (libmicrohttpd), so the request is over. */
+		/* Answered: the request is over (libmicrohttpd drops a
+		   body still coming and then closes the connection). */
 		if (*con_cls == &answered)
 			conn_mark(a, c, false);
 		return ret;
@@ -1331,7 +1332,7 @@ mhd_log(void *cls, const char *fm, va_list ap)
 		rl_log(a, "api: httpd: %s", log_esc(esc, sizeof(esc), msg, n));
 		return;
 	}
-	api_metrics_inc(&a->metrics.rejected_malformed);
+	api_metrics_add(&a->metrics.rejected_malformed, 1);
 	if ((p = strstr(msg, code)) != NULL)
 		for (p += sizeof(code) - 1; *p >= '0' && *p <= '9' &&
 		    status < 1000; p++)
@@ -1494,7 +1495,7 @@ api_start(const struct api_config *cfg, struct api **out,
 	/* A pool of API_THREADS workers, each polling (epoll) all its
 	   connections: a slow client never holds a thread. */
 	a->mhd = MHD_start_daemon(flags, cfg->port, NULL, NULL, handle, a,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, a,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, (void *)a,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&a->addr,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, (void *)NULL,
 	    MHD_OPTION_CONNECTION_LIMIT, maxc,
@@ -1502,8 +1503,8 @@ api_start(const struct api_config *cfg, struct api **out,
 	    MHD_OPTION_CONNECTION_TIMEOUT, idle,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MAX_API_CONN_MEMORY,
 	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed, a,
-	    MHD_OPTION_NOTIFY_CONNECTION, conn_notify, a,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, (void *)a,
+	    MHD_OPTION_NOTIFY_CONNECTION, conn_notify, (void *)a,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)API_THREADS,
 	    MHD_OPTION_END);
 	if (a->mhd == NULL) {

@@ -63,8 +63,8 @@
  *
  * Log lines about what clients send (requests libmicrohttpd refuses,
  * 400 answers, connections closed at the deadline) are written at most
- * once per API_LOG_INTERVAL_S; the number left out is counted
- * (GET /metrics) and reported with the next line.
+ * once per API_LOG_INTERVAL_S; the lines left out are counted
+ * (GET /metrics) and their number is logged once the interval is over.
  */
 #ifndef TMON_API_API_H
 #define TMON_API_API_H

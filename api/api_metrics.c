@@ -11,9 +11,9 @@
 #define METRICS_MAX_TEXT	(64u * 1024)
 
 void
-api_metrics_inc(atomic_ullong *counter)
+api_metrics_add(atomic_ullong *counter, unsigned long long n)
 {
-	atomic_fetch_add_explicit(counter, 1, memory_order_relaxed);
+	atomic_fetch_add_explicit(counter, n, memory_order_relaxed);
 }
 
 static unsigned long long

@@ -7,7 +7,7 @@
  *   tmon_http_requests_rejected_total{reason="malformed"}
  *       requests libmicrohttpd refused while parsing them (not HTTP/1.x,
  *       a bad header, a request line or headers over the connection's
- *       memory); it answered them itself (400, 413, 414, 431, 505)
+ *       memory); it answered them itself (mostly 400)
  *   tmon_http_requests_rejected_total{reason="bad_request"}
  *       requests the API answered 400 (api_request.h: a bad path
  *       parameter or query argument)
@@ -32,8 +32,8 @@ struct api_metrics {
 	atomic_ullong	log_suppressed;
 };
 
-/* Add one to a counter (any thread). */
-void	api_metrics_inc(atomic_ullong *counter);
+/* Add n to a counter (any thread). */
+void	api_metrics_add(atomic_ullong *counter, unsigned long long n);
 
 /*
  * The exposition text of m (every series above, each with its # HELP and

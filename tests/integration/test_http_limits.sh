@@ -111,7 +111,7 @@ st=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/metrics?x=1"
 stop_tmond
 warn=$(($(grep -c WARN "$TMP/log") - before))
 [ "$warn" -le 5 ] && pass "1010 rejected requests: $warn log lines" || fail "1010 rejected requests: $warn log lines"
-grep -q 'similar lines about client requests suppressed' "$TMP/log" && pass "suppressed lines reported" || fail "no report of suppressed lines"
+grep -q 'more lines about client requests suppressed' "$TMP/log" && pass "suppressed lines reported" || fail "no report of suppressed lines"
 
 # ---- 3: a 3 s request deadline -------------------------------------------
 cat >"$TMP/deadline.json" <<'EOF'

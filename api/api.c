@@ -2,6 +2,7 @@
  * api.c: the read-only HTTP API and dashboard server (api.h).
  */
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 
@@ -14,12 +15,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 #include <microhttpd.h>
 
 #include "api.h"
+#include "api_metrics.h"
 #include "api_render.h"
 #include "api_request.h"
 #include "encode.h"
@@ -28,6 +31,21 @@
 #include "tmon_limits.h"
 #include "util.h"
 #include "xmalloc.h"
+
+/*
+ * One client connection (libmicrohttpd's socket context), from its
+ * MHD_CONNECTION_NOTIFY_STARTED to its MHD_CONNECTION_NOTIFY_CLOSED, in
+ * api->conns.  libmicrohttpd calls NOTIFY_CLOSED before it closes fd, so
+ * fd is open while the entry is listed.  Fields under api->conn_mu.
+ */
+struct conn {
+	TAILQ_ENTRY(conn)	 entry;
+	MHD_socket		 fd;
+	int64_t			 start_ms;	/* the current request began */
+	bool			 receiving;	/* its headers or body are
+						   still coming in */
+	bool			 cut;		/* shut down at its deadline */
+};
 
 struct api {
 	struct MHD_Daemon	*mhd;
@@ -54,6 +72,21 @@ struct api {
 	pthread_cond_t		 pend_cv;
 	size_t			 pending;
 	bool			 stopping;	/* api_stop: no new ones */
+	/* Slow clients (api.h): every open connection, and the sweeper
+	   thread that shuts down those past their request deadline. */
+	int64_t			 deadline_ms;
+	pthread_mutex_t		 conn_mu;
+	pthread_cond_t		 conn_cv;	/* CLOCK_MONOTONIC; stops the
+						   sweeper */
+	TAILQ_HEAD(, conn)	 conns;
+	pthread_t		 sweeper;
+	bool			 sweeper_running;
+	bool			 sweeper_stop;
+	/* The rate limit of log lines about client input (rl_log). */
+	pthread_mutex_t		 rl_mu;
+	int64_t			 rl_next_ms;	/* no line before this */
+	unsigned long long	 rl_suppressed;	/* lines left out since */
+	struct api_metrics	 metrics;
 };
 
 /* Marks a request that has its answer queued. */
@@ -81,9 +114,81 @@ struct upload {
 };
 
 static const char json_ctype[] = "application/json; charset=utf-8";
+static const char metrics_ctype[] = "text/plain; version=0.0.4; "
+    "charset=utf-8";
 static const char dash_csp[] = "default-src 'none'; script-src 'self'; "
     "style-src 'self'; img-src 'self'; connect-src 'self'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+static int64_t
+mono_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* --- log lines about client input, rate-limited --- */
+
+/*
+ * Write a warning about something a client sent, unless one was written
+ * less than API_LOG_INTERVAL_S ago: then only count it (GET /metrics);
+ * the count goes out with the next line (or rl_flush).  Any thread.
+ */
+static void __attribute__((format(printf, 2, 3)))
+rl_log(struct api *a, const char *fmt, ...)
+{
+	unsigned long long n;
+	char line[256];
+	int64_t now = mono_ms();
+	va_list ap;
+
+	pthread_mutex_lock(&a->rl_mu);
+	if (now < a->rl_next_ms) {
+		a->rl_suppressed++;
+		pthread_mutex_unlock(&a->rl_mu);
+		api_metrics_add(&a->metrics.log_suppressed, 1);
+		return;
+	}
+	n = a->rl_suppressed;
+	a->rl_suppressed = 0;
+	a->rl_next_ms = now + API_LOG_INTERVAL_S * 1000;
+	pthread_mutex_unlock(&a->rl_mu);
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof(line), fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		log_warnx("%s (and %llu similar lines suppressed before)",
+		    line, n);
+	else
+		log_warnx("%s", line);
+}
+
+/*
+ * Report the lines left out, once their interval is over (or whatever
+ * the interval when force is set: the server is stopping).  Returns when
+ * to call again (monotonic ms), INT64_MAX if nothing is left out.
+ */
+static int64_t
+rl_flush(struct api *a, bool force)
+{
+	unsigned long long n = 0;
+	int64_t now = mono_ms(), due = INT64_MAX;
+
+	pthread_mutex_lock(&a->rl_mu);
+	if (a->rl_suppressed > 0 && (force || now >= a->rl_next_ms)) {
+		n = a->rl_suppressed;
+		a->rl_suppressed = 0;
+		a->rl_next_ms = now + API_LOG_INTERVAL_S * 1000;
+	} else if (a->rl_suppressed > 0)
+		due = a->rl_next_ms;
+	pthread_mutex_unlock(&a->rl_mu);
+	if (n > 0)
+		log_warnx("api: %llu more lines about client requests "
+		    "suppressed (see GET /metrics)", n);
+	return due;
+}
 
 static void
 add_header(struct MHD_Response *r, const char *h, const char *v)
@@ -857,6 +962,139 @@ upload(struct upload *u, const char *data, size_t *n)
 	return MHD_YES;
 }
 
+/* --- GET /metrics --- */
+
+static enum MHD_Result
+do_metrics(struct api *a, struct MHD_Connection *c)
+{
+	char *text;
+	size_t len;
+
+	text = api_metrics_render(&a->metrics, &len);
+	return send_bytes(c, MHD_HTTP_OK, text, len, metrics_ctype,
+	    "no-store", NULL);
+}
+
+/* --- slow clients: the request deadline --- */
+
+/*
+ * libmicrohttpd's idle timeout (MHD_OPTION_CONNECTION_TIMEOUT) restarts
+ * with every byte received, and it has no limit on how long a request
+ * may take to arrive.  So every connection is listed from its start
+ * (MHD_OPTION_NOTIFY_CONNECTION) with the time its current request
+ * began, and a sweeper thread shuts down (shutdown(2), SHUT_RDWR) the
+ * socket of any connection whose request is still coming in
+ * request_deadline_s later.  The worker that owns the connection then
+ * reads end-of-file and closes it the usual way; the sweeper never
+ * closes a socket itself, and an entry leaves the list (under conn_mu)
+ * before libmicrohttpd closes its socket, so the descriptor shut down is
+ * always the connection's own.
+ */
+static void
+conn_notify(void *cls, struct MHD_Connection *c, void **socket_context,
+    enum MHD_ConnectionNotificationCode toe)
+{
+	struct api *a = cls;
+	const union MHD_ConnectionInfo *info;
+	struct conn *k;
+
+	if (toe == MHD_CONNECTION_NOTIFY_STARTED) {
+		info = MHD_get_connection_info(c,
+		    MHD_CONNECTION_INFO_CONNECTION_FD);
+		if (info == NULL)
+			return;		/* not listed: idle timeout only */
+		k = xcalloc(1, sizeof(*k));
+		k->fd = info->connect_fd;
+		k->start_ms = mono_ms();
+		k->receiving = true;
+		pthread_mutex_lock(&a->conn_mu);
+		TAILQ_INSERT_TAIL(&a->conns, k, entry);
+		pthread_mutex_unlock(&a->conn_mu);
+		*socket_context = k;
+		return;
+	}
+	if ((k = *socket_context) == NULL)
+		return;
+	pthread_mutex_lock(&a->conn_mu);
+	TAILQ_REMOVE(&a->conns, k, entry);
+	pthread_mutex_unlock(&a->conn_mu);
+	free(k);
+	*socket_context = NULL;
+}
+
+/*
+ * The request on c is all in (receiving false: its deadline no longer
+ * applies), or a new one may begin on the kept-alive connection
+ * (receiving true: its deadline runs from now).
+ */
+static void
+conn_mark(struct api *a, struct MHD_Connection *c, bool receiving)
+{
+	const union MHD_ConnectionInfo *info;
+	struct conn *k;
+
+	info = MHD_get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (info == NULL || (k = info->socket_context) == NULL)
+		return;
+	pthread_mutex_lock(&a->conn_mu);
+	if (receiving)
+		k->start_ms = mono_ms();
+	k->receiving = receiving;
+	pthread_mutex_unlock(&a->conn_mu);
+}
+
+/*
+ * The sweeper: shut down every connection past its deadline, then sleep
+ * until the next deadline.  A connection that starts while it sleeps has
+ * its deadline a whole request_deadline_s later, so sleeping at most
+ * that long never misses one.  Also reports suppressed log lines.
+ */
+static void *
+sweeper(void *arg)
+{
+	struct api *a = arg;
+	struct timespec ts;
+	struct conn *k;
+	int64_t now, wake, due;
+	unsigned long long n;
+
+	pthread_mutex_lock(&a->conn_mu);
+	while (!a->sweeper_stop) {
+		now = mono_ms();
+		/* and at least once per log interval, for rl_flush */
+		wake = now + (a->deadline_ms < API_LOG_INTERVAL_S * 1000 ?
+		    a->deadline_ms : API_LOG_INTERVAL_S * 1000);
+		n = 0;
+		TAILQ_FOREACH(k, &a->conns, entry) {
+			if (!k->receiving || k->cut)
+				continue;
+			if (now - k->start_ms >= a->deadline_ms) {
+				(void)shutdown(k->fd, SHUT_RDWR);
+				k->cut = true;
+				n++;
+			} else if (k->start_ms + a->deadline_ms < wake)
+				wake = k->start_ms + a->deadline_ms;
+		}
+		pthread_mutex_unlock(&a->conn_mu);
+		if (n > 0) {
+			api_metrics_add(&a->metrics.closed_deadline, n);
+			rl_log(a, "api: request deadline (%lld s) passed: "
+			    "closed %llu connection(s)",
+			    (long long)(a->deadline_ms / 1000), n);
+		}
+		if ((due = rl_flush(a, false)) < wake)
+			wake = due;
+		ts.tv_sec = (time_t)(wake / 1000);
+		ts.tv_nsec = (long)(wake % 1000) * 1000000;
+		pthread_mutex_lock(&a->conn_mu);
+		if (!a->sweeper_stop)
+			(void)pthread_cond_timedwait(&a->conn_cv, &a->conn_mu,
+			    &ts);
+	}
+	pthread_mutex_unlock(&a->conn_mu);
+	return NULL;
+}
+
 /* --- dispatch --- */
 
 static enum MHD_Result
@@ -868,6 +1106,8 @@ route(struct api *a, struct MHD_Connection *c, const struct api_request *req)
 
 	if (req->route == API_ROUTE_STATIC)
 		return do_static(a, c, req->file);
+	if (req->route == API_ROUTE_METRICS)
+		return do_metrics(a, c);
 	if (ro_get(a, &st, &err) != TMON_OK)
 		return send_store_error(c, &err);
 	switch (req->route) {
@@ -898,6 +1138,18 @@ route(struct api *a, struct MHD_Connection *c, const struct api_request *req)
 	return ret;
 }
 
+/* Count and (rate-limited) log a request answered 400. */
+static void
+bad_request(struct api *a, const char *method, const char *url,
+    const char *why)
+{
+	char em[32], eu[128];
+
+	api_metrics_add(&a->metrics.rejected_bad_request, 1);
+	rl_log(a, "api: 400 %s %s: %s", log_esc(em, sizeof(em), method,
+	    strlen(method)), log_esc(eu, sizeof(eu), url, strlen(url)), why);
+}
+
 /* The first call of a request: its line and headers are in. */
 static enum MHD_Result
 first_call(struct api *a, struct MHD_Connection *c, const char *url,
@@ -912,12 +1164,15 @@ first_call(struct api *a, struct MHD_Connection *c, const char *url,
 	    collect_arg, &x);
 	if (x.overflow) {
 		*con_cls = &answered;
+		bad_request(a, method, url, "too many query arguments");
 		return send_error(c, MHD_HTTP_BAD_REQUEST,
 		    "too many query arguments", NULL);
 	}
 	if (api_request_parse(method, url, x.args, x.n, &req, &rej) !=
 	    TMON_OK) {
 		*con_cls = &answered;
+		if (rej.status == MHD_HTTP_BAD_REQUEST)
+			bad_request(a, method, url, rej.error);
 		return send_json_allow(c, rej.status,
 		    api_render_error(rej.error, rej.field), rej.allow);
 	}
@@ -947,7 +1202,12 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		if (log_verbosity() >= LOG_LVL_DEBUG)
 			log_debug("api: %s %s", method, log_esc(esc,
 			    sizeof(esc), url, strlen(url)));
-		return first_call(a, c, url, method, con_cls);
+		ret = first_call(a, c, url, method, con_cls);
+		/* Answered: the request is over (libmicrohttpd drops a
+		   body still coming and then closes the connection). */
+		if (*con_cls == &answered)
+			conn_mark(a, c, false);
+		return ret;
 	}
 	u = *con_cls;
 	if (u->state == UP_DONE) {
@@ -965,6 +1225,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	if (*upload_data_size > 0)
 		return upload(u, upload_data, upload_data_size);
 	/* The whole body is in. */
+	conn_mark(a, c, false);
 	if (!u->too_big)
 		return submit(a, c, u, con_cls);
 	*con_cls = &answered;
@@ -980,6 +1241,7 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
  * client went away while its body was coming in, or after its answer was
  * handed over).  A submission still with the handler (UP_WAITING) is
  * never freed here: api_stop waits for every one before stopping MHD.
+ * The next request on the connection has its deadline from now.
  */
 static void
 completed(void *cls, struct MHD_Connection *c, void **con_cls,
@@ -987,9 +1249,8 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 {
 	struct upload *u;
 
-	(void)cls;
-	(void)c;
 	(void)toe;
+	conn_mark(cls, c, true);
 	if (con_cls == NULL || *con_cls == NULL || *con_cls == &answered)
 		return;
 	u = *con_cls;
@@ -1024,19 +1285,38 @@ unescape(void *cls, struct MHD_Connection *c, char *s)
 	return n;
 }
 
+/*
+ * libmicrohttpd's messages are mostly about what clients send, so they
+ * are rate-limited (rl_log).  "Error processing request (HTTP response
+ * code is N ...)" is its one message per request it refuses and answers
+ * itself: counted as malformed.
+ */
 static void __attribute__((format(printf, 2, 0)))
 mhd_log(void *cls, const char *fm, va_list ap)
 {
+	static const char refused[] = "Error processing request";
+	static const char code[] = "code is ";
+	struct api *a = cls;
 	char msg[256], esc[128];
+	const char *p;
+	uint64_t status = 0;
 	size_t n;
 
-	(void)cls;
 	vsnprintf(msg, sizeof(msg), fm, ap);
 	n = strlen(msg);
 	while (n > 0 && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
 		msg[--n] = '\0';
-	log_warnx("api: httpd: %s", log_esc(esc, sizeof(esc), msg,
-	    strlen(msg)));
+	if (strncmp(msg, refused, sizeof(refused) - 1) != 0) {
+		rl_log(a, "api: httpd: %s", log_esc(esc, sizeof(esc), msg, n));
+		return;
+	}
+	api_metrics_add(&a->metrics.rejected_malformed, 1);
+	if ((p = strstr(msg, code)) != NULL)
+		for (p += sizeof(code) - 1; *p >= '0' && *p <= '9' &&
+		    status < 1000; p++)
+			status = status * 10 + (uint64_t)(*p - '0');
+	rl_log(a, "api: httpd: refused a malformed request with status %llu",
+	    (unsigned long long)status);
 }
 
 static void
@@ -1049,11 +1329,22 @@ api_free(struct api *a)
 	/* No request runs any more: the last submit has returned. */
 	if (a->receipt_free != NULL)
 		a->receipt_free(a->receipt_arg);
+	if (a->sweeper_running) {
+		pthread_mutex_lock(&a->conn_mu);
+		a->sweeper_stop = true;
+		pthread_cond_signal(&a->conn_cv);
+		pthread_mutex_unlock(&a->conn_mu);
+		pthread_join(a->sweeper, NULL);
+	}
+	(void)rl_flush(a, true);
 	for (i = 0; i < a->npool; i++)
 		store_close(a->pool[i]);
 	pthread_mutex_destroy(&a->pool_mu);
 	pthread_mutex_destroy(&a->pend_mu);
 	pthread_cond_destroy(&a->pend_cv);
+	pthread_mutex_destroy(&a->conn_mu);
+	pthread_cond_destroy(&a->conn_cv);
+	pthread_mutex_destroy(&a->rl_mu);
 	free(a->db_path);
 	if (a->dashfd != -1)
 		close(a->dashfd);
@@ -1073,10 +1364,11 @@ api_start(const struct api_config *cfg, struct api **out,
 	struct api *a;
 	struct addrinfo hints, *res = NULL;
 	const union MHD_DaemonInfo *info;
+	pthread_condattr_t ca;
 	const char *host;
 	char portstr[8];
 	enum tmon_rc rc = TMON_E_INTERNAL;
-	unsigned int flags;
+	unsigned int flags, maxc, perip, deadline, idle;
 	size_t i;
 	int r;
 
@@ -1086,6 +1378,13 @@ api_start(const struct api_config *cfg, struct api **out,
 	pthread_mutex_init(&a->pool_mu, NULL);
 	pthread_mutex_init(&a->pend_mu, NULL);
 	pthread_cond_init(&a->pend_cv, NULL);
+	pthread_mutex_init(&a->conn_mu, NULL);
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&a->conn_cv, &ca);
+	pthread_condattr_destroy(&ca);
+	pthread_mutex_init(&a->rl_mu, NULL);
+	TAILQ_INIT(&a->conns);
 	/* From here on a owns the receipt handler (api_free releases it). */
 	a->receipt_submit = cfg->receipt_submit;
 	a->receipt_free = cfg->receipt_free;
@@ -1106,6 +1405,23 @@ api_start(const struct api_config *cfg, struct api **out,
 			    "api: model %zu: bad model id", i);
 			goto out;
 		}
+	maxc = cfg->max_connections != 0 ? cfg->max_connections :
+	    API_DEFAULT_MAX_CONNECTIONS;
+	perip = cfg->max_per_address != 0 ? cfg->max_per_address :
+	    (maxc < API_DEFAULT_MAX_PER_ADDRESS ? maxc :
+	    API_DEFAULT_MAX_PER_ADDRESS);
+	deadline = cfg->request_deadline_s != 0 ? cfg->request_deadline_s :
+	    API_DEFAULT_REQUEST_DEADLINE_S;
+	idle = cfg->idle_timeout_s != 0 ? cfg->idle_timeout_s :
+	    API_DEFAULT_IDLE_TIMEOUT_S;
+	if (maxc > MAX_API_CONNECTIONS || perip > maxc ||
+	    deadline > API_MAX_TIMEOUT_S || idle > API_MAX_TIMEOUT_S) {
+		rc = tmon_err_set(err, TMON_E_CONFIG, "api: connection limits "
+		    "%u (per address %u) or timeouts %u s, %u s out of range",
+		    maxc, perip, deadline, idle);
+		goto out;
+	}
+	a->deadline_ms = (int64_t)deadline * 1000;
 	a->db_path = xstrdup(cfg->db_path);
 	a->model_ids = xcalloc(cfg->n_models + 1, sizeof(char *));
 	a->providers = xcalloc(cfg->n_models + 1, sizeof(char *));
@@ -1148,17 +1464,25 @@ api_start(const struct api_config *cfg, struct api **out,
 	    MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	if (res->ai_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
+	if (pthread_create(&a->sweeper, NULL, sweeper, a) != 0) {
+		rc = tmon_err_set(err, TMON_E_NET, "api: cannot start the "
+		    "sweeper thread");
+		goto out;
+	}
+	a->sweeper_running = true;
+	/* A pool of API_THREADS workers, each polling (epoll) all its
+	   connections: a slow client never holds a thread. */
 	a->mhd = MHD_start_daemon(flags, cfg->port, NULL, NULL, handle, a,
-	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, (void *)NULL,
+	    MHD_OPTION_EXTERNAL_LOGGER, mhd_log, (void *)a,
 	    MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&a->addr,
 	    MHD_OPTION_UNESCAPE_CALLBACK, unescape, (void *)NULL,
-	    MHD_OPTION_CONNECTION_LIMIT, (unsigned int)MAX_API_CONNECTIONS,
-	    MHD_OPTION_PER_IP_CONNECTION_LIMIT,
-	    (unsigned int)MAX_API_CONNECTIONS_PER_IP,
-	    MHD_OPTION_CONNECTION_TIMEOUT, (unsigned int)API_CONN_TIMEOUT_S,
+	    MHD_OPTION_CONNECTION_LIMIT, maxc,
+	    MHD_OPTION_PER_IP_CONNECTION_LIMIT, perip,
+	    MHD_OPTION_CONNECTION_TIMEOUT, idle,
 	    MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)MAX_API_CONN_MEMORY,
 	    MHD_OPTION_STRICT_FOR_CLIENT, (int)1,
-	    MHD_OPTION_NOTIFY_COMPLETED, completed, (void *)NULL,
+	    MHD_OPTION_NOTIFY_COMPLETED, completed, (void *)a,
+	    MHD_OPTION_NOTIFY_CONNECTION, conn_notify, (void *)a,
 	    MHD_OPTION_THREAD_POOL_SIZE, (unsigned int)API_THREADS,
 	    MHD_OPTION_END);
 	if (a->mhd == NULL) {
@@ -1168,6 +1492,9 @@ api_start(const struct api_config *cfg, struct api **out,
 	}
 	info = MHD_get_daemon_info(a->mhd, MHD_DAEMON_INFO_BIND_PORT);
 	a->port = info != NULL ? info->port : cfg->port;
+	log_info("api: connection limits max_connections=%u per_address=%u "
+	    "request_deadline_s=%u idle_timeout_s=%u", maxc, perip, deadline,
+	    idle);
 	log_info("api: listening on %s port %u", host, (unsigned)a->port);
 	*out = a;
 	a = NULL;

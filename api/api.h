@@ -27,6 +27,8 @@
  *   GET /api/v1/receipts/{seq}      one receipt entry (api_render_receipt);
  *                                   404 {"field":"seq"} when seq is not a
  *                                   receipt
+ *   GET /metrics                    the server's counters, Prometheus text
+ *                                   format 0.0.4 (api_metrics.h)
  *   GET /, GET /{file}              static files of dashboard_dir
  * Pages: limit 1..MAX_API_PAGE (default API_DEFAULT_LIMIT); a page also
  * stops once MAX_API_PAGE_BYTES of entry bodies are in it.  When more
@@ -41,12 +43,28 @@
  * connections, and the handler's answer resumes it: many receipts wait
  * for the same commit while no thread waits for any one of them.  Reads
  * use STORE_RO handles from a small pool (one handle is used by one
- * thread at a time).  Connections are limited
- * (MAX_API_CONNECTIONS, per address MAX_API_CONNECTIONS_PER_IP), time out
- * after API_CONN_TIMEOUT_S idle seconds, and get MAX_API_CONN_MEMORY
- * bytes for their request line and headers.  Only POST /api/v1/receipts
- * reads a request body; every other request is answered as soon as its
- * headers are in and its body is dropped unread.
+ * thread at a time).  Only POST /api/v1/receipts reads a request body;
+ * every other request is answered as soon as its headers are in and its
+ * body is dropped unread.
+ *
+ * Slow clients (api_config): connections are limited in all
+ * (max_connections) and per client address (max_per_address), get
+ * MAX_API_CONN_MEMORY bytes for their request line and headers, and are
+ * closed after idle_timeout_s seconds without a byte.  The idle timeout
+ * restarts with every byte, so a request also has a hard deadline: its
+ * headers and body must all be in within request_deadline_s of the
+ * connection's start (for a further request on a kept-alive
+ * connection: of the end of the previous one).  A sweeper thread
+ * shuts down the socket of a connection past its deadline, which
+ * libmicrohttpd then closes; a submitted receipt waiting for its answer
+ * and a response being sent are not subject to it.  A client dripping
+ * its request thus holds one connection for at most the deadline, and
+ * never a worker thread (each worker polls all its connections).
+ *
+ * Log lines about what clients send (requests libmicrohttpd refuses,
+ * 400 answers, connections closed at the deadline) are written at most
+ * once per API_LOG_INTERVAL_S; the lines left out are counted
+ * (GET /metrics) and their number is logged once the interval is over.
  */
 #ifndef TMON_API_API_H
 #define TMON_API_API_H
@@ -56,10 +74,17 @@
 
 #include "err.h"
 
-/* Idle seconds before a connection is closed. */
-#define API_CONN_TIMEOUT_S	15
 /* libmicrohttpd worker threads (one per core of the target machine). */
 #define API_THREADS		2
+/* The connection limits and timeouts when api_config leaves them 0. */
+#define API_DEFAULT_MAX_CONNECTIONS	256
+#define API_DEFAULT_MAX_PER_ADDRESS	128
+#define API_DEFAULT_REQUEST_DEADLINE_S	30
+#define API_DEFAULT_IDLE_TIMEOUT_S	15
+/* The longest request deadline and idle timeout api_start accepts. */
+#define API_MAX_TIMEOUT_S		3600
+/* At most one log line about client input per this many seconds. */
+#define API_LOG_INTERVAL_S		10
 
 /* A configured model, shown even before its first probe. */
 struct api_model {
@@ -110,6 +135,16 @@ struct api_config {
 				    void *done_arg);
 	void			(*receipt_free)(void *arg);
 	void			*receipt_arg;
+	/*
+	 * Connections in all (1..MAX_API_CONNECTIONS) and from one client
+	 * address (1..max_connections); seconds a request's headers and
+	 * body may take (1..API_MAX_TIMEOUT_S) and a connection may stay
+	 * idle (1..API_MAX_TIMEOUT_S).  0 = API_DEFAULT_*.
+	 */
+	unsigned int		 max_connections;
+	unsigned int		 max_per_address;
+	unsigned int		 request_deadline_s;
+	unsigned int		 idle_timeout_s;
 };
 
 struct api;
@@ -127,10 +162,11 @@ struct api;
  *
  * On failure *out is NULL and the error is one of TMON_E_CONFIG (no
  * db_path, too many models, a model id that is not 1..MAX_MODEL_ID-1
- * printable bytes, listen_host does not resolve, dashboard_dir cannot be
+ * printable bytes, a connection limit or timeout out of range,
+ * listen_host does not resolve, dashboard_dir cannot be
  * opened as a directory), the errors of store_open() (TMON_E_DB,
  * TMON_E_UNSUPPORTED, ...) or TMON_E_NET (the address cannot be bound or
- * the server thread not started).
+ * a server thread not started).
  */
 enum tmon_rc	api_start(const struct api_config *cfg, struct api **out,
 		    struct tmon_err *err);

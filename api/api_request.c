@@ -136,7 +136,9 @@ parse_path(const char *path, struct api_request *req, struct api_reject *rej)
 		memcpy(req->model, p, n);
 		req->model[n] = '\0';
 		req->has_model = true;
-	} else if (strcmp(path, "/") == 0) {
+	} else if (strcmp(path, "/metrics") == 0)
+		req->route = API_ROUTE_METRICS;
+	else if (strcmp(path, "/") == 0) {
 		req->route = API_ROUTE_STATIC;
 		memcpy(req->file, "index.html", sizeof("index.html"));
 	} else if (path[0] == '/' && strncmp(path, "/api/", 5) != 0 &&

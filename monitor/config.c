@@ -7,6 +7,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
+#include "api.h"
 #include "config.h"
 #include "encode.h"
 #include "fetch.h"
@@ -600,12 +601,14 @@ config_free(struct config *cfg)
 	free(cfg);
 }
 
+static enum tmon_rc	parse_http(struct vctx *, json_t *, struct http_cfg *);
+
 enum tmon_rc
 config_parse(const char *text, size_t len, const char *name,
     struct config **out, struct tmon_err *err)
 {
 	static const char *const keys[] = { "models", "max_concurrent",
-	    "max_body_bytes", "test_trust_anchors", "pcs", NULL };
+	    "max_body_bytes", "test_trust_anchors", "pcs", "http", NULL };
 	static const char *const pkeys[] = { "base_url", "root_ca_crl_url",
 	    NULL };
 	json_t *pcs;
@@ -710,6 +713,8 @@ config_parse(const char *text, size_t len, const char *name,
 		    &cfg->test_nvidia_root_der_len)))
 			goto out;
 	}
+	if ((rc = parse_http(&v, json_object_get(root, "http"), &cfg->http)))
+		goto out;
 	cfg->models = xcalloc(json_array_size(models) + 1,
 	    sizeof(struct model_cfg));
 	for (i = 0; i < json_array_size(models); i++) {
@@ -751,4 +756,43 @@ config_load(const char *path, struct config **out, struct tmon_err *err)
 	rc = config_parse((const char *)text, len, path, out, err);
 	free(text);
 	return rc;
+}
+
+/*
+ * "http" (obj; NULL when absent: jansson's getters and iterators take
+ * NULL as an empty object, so every key gets its default): the API
+ * server's connection limits and timeouts, in the ranges api_start()
+ * takes.
+ */
+static enum tmon_rc
+parse_http(struct vctx *v, json_t *obj, struct http_cfg *h)
+{
+	static const char *const keys[] = { "max_connections",
+	    "max_connections_per_address", "request_deadline_s",
+	    "idle_timeout_s", NULL };
+	enum tmon_rc rc;
+	uint64_t u;
+
+	if (obj != NULL && !json_is_object(obj))
+		return verr(v, "http", "must be an object");
+	if ((rc = check_keys(v, obj, "http", keys)) != TMON_OK ||
+	    (rc = get_uint(v, obj, "http", "max_connections", 1,
+	    MAX_API_CONNECTIONS, API_DEFAULT_MAX_CONNECTIONS, &u)))
+		return rc;
+	h->max_connections = (uint32_t)u;
+	if ((rc = get_uint(v, obj, "http", "max_connections_per_address", 1,
+	    h->max_connections, h->max_connections <
+	    API_DEFAULT_MAX_PER_ADDRESS ? h->max_connections :
+	    API_DEFAULT_MAX_PER_ADDRESS, &u)))
+		return rc;
+	h->max_per_address = (uint32_t)u;
+	if ((rc = get_uint(v, obj, "http", "request_deadline_s", 1,
+	    API_MAX_TIMEOUT_S, API_DEFAULT_REQUEST_DEADLINE_S, &u)))
+		return rc;
+	h->request_deadline_s = (uint32_t)u;
+	if ((rc = get_uint(v, obj, "http", "idle_timeout_s", 1,
+	    API_MAX_TIMEOUT_S, API_DEFAULT_IDLE_TIMEOUT_S, &u)))
+		return rc;
+	h->idle_timeout_s = (uint32_t)u;
+	return TMON_OK;
 }

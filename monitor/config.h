@@ -54,6 +54,13 @@
  *                    (PEM or DER): trust a TEST PKI instead of the pinned
  *                    Intel and NVIDIA roots, for the simulated provider
  *                    only.  Every check detail then says "test PKI".
+ *   http             the API server's limits against slow and many
+ *                    clients (api.h): {"max_connections": 1..4096
+ *                    (default 256), "max_connections_per_address":
+ *                    1..max_connections (default 128, at most
+ *                    max_connections), "request_deadline_s": 1..3600
+ *                    (default 30: a request's headers and body must be in
+ *                    by then), "idle_timeout_s": 1..3600 (default 15)}
  */
 #ifndef TMON_MONITOR_CONFIG_H
 #define TMON_MONITOR_CONFIG_H
@@ -102,6 +109,14 @@ struct model_cfg {
 	struct canary_cfg canary;
 };
 
+/* "http": the API server's connection limits (api_config). */
+struct http_cfg {
+	uint32_t		 max_connections;
+	uint32_t		 max_per_address;
+	uint32_t		 request_deadline_s;
+	uint32_t		 idle_timeout_s;
+};
+
 struct config {
 	struct model_cfg	*models;
 	size_t			 n_models;
@@ -115,6 +130,7 @@ struct config {
 	size_t			 test_intel_root_der_len;
 	uint8_t			*test_nvidia_root_der;
 	size_t			 test_nvidia_root_der_len;
+	struct http_cfg		 http;
 };
 
 /*

@@ -637,6 +637,10 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	ac.dashboard_dir = o->dashboard_dir;
 	ac.models = am;
 	ac.n_models = d.n;
+	ac.max_connections = o->cfg->http.max_connections;
+	ac.max_per_address = o->cfg->http.max_per_address;
+	ac.request_deadline_s = o->cfg->http.request_deadline_s;
+	ac.idle_timeout_s = o->cfg->http.idle_timeout_s;
 	/* POST /api/v1/receipts: its writer is owned by the api from here. */
 	if ((rc = rcpt_attach(o->db_path, &ac, err)) != TMON_OK)
 		goto out;

@@ -12,10 +12,10 @@
  *     that tmond checks the signature and both hashes.  Then submit them
  *     over C keep-alive connections (one thread each, a minimal HTTP/1.1
  *     client) and append one line "<index> <seq> <leaf_hash>" per 201
- *     answer to FILE.  tmond admits MAX_API_CONNECTIONS_PER_IP (16)
- *     connections per address, so with more than 8 connections to
- *     127.0.0.1, connection k binds 127.0.0.(1 + k / 8) (all of 127/8 is
- *     loopback on Linux), as several clients would.
+ *     answer to FILE.  tmond limits the connections per address
+ *     (http.max_connections_per_address), so with more than 8
+ *     connections to 127.0.0.1, connection k binds 127.0.0.(1 + k / 8)
+ *     (all of 127/8 is loopback on Linux), as several clients would.
  *     Building is not timed; the submission phase is, and its rate is
  *     printed.  A receipt whose request fails without an answer (the
  *     daemon died) is sent again, for at most S seconds (default 60)
@@ -406,8 +406,9 @@ conn_main(void *p)
 	c.fd = -1;
 	c.len = 0;
 	/*
-	 * tmond admits MAX_API_CONNECTIONS_PER_IP (16) connections from one
-	 * address; loopback has all of 127/8, so connection k binds
+	 * tmond limits the connections from one address
+	 * (http.max_connections_per_address); loopback has all of 127/8, so
+	 * connection k binds
 	 * 127.0.0.(1 + k / 8), like several clients would.
 	 */
 	pthread_mutex_lock(&run->mu);

@@ -58,9 +58,9 @@
 #define MAX_API_PAGE_BYTES	(8u * 1024 * 1024)
 /* api/: query arguments in one request. */
 #define MAX_API_QUERY_ARGS	16
-/* api/: concurrent connections, in all and from one address. */
-#define MAX_API_CONNECTIONS	64
-#define MAX_API_CONNECTIONS_PER_IP 16
+/* api/: concurrent connections: the most the schedule's
+   "http.max_connections" may allow (api.h has the defaults). */
+#define MAX_API_CONNECTIONS	4096
 /* api/: libmicrohttpd memory pool per connection (request line, headers). */
 #define MAX_API_CONN_MEMORY	(64u * 1024)
 /* api/: one dashboard file, and the length of its name (with the NUL). */

@@ -756,7 +756,41 @@ START_TEST(test_start_errors)
 	cfg.n_models = 1;
 	ck_assert_int_eq(api_start(&cfg, &b, &err), TMON_E_CONFIG);
 	ck_assert_ptr_null(b);
+	cfg.models = NULL;
+	cfg.n_models = 0;
+	cfg.max_connections = 10;
+	cfg.max_per_address = 11;
+	ck_assert_int_eq(api_start(&cfg, &b, &err), TMON_E_CONFIG);
+	cfg.max_per_address = 0;
+	cfg.request_deadline_s = API_MAX_TIMEOUT_S + 1;
+	ck_assert_int_eq(api_start(&cfg, &b, &err), TMON_E_CONFIG);
+	ck_assert_ptr_null(b);
 	api_stop(NULL);
+}
+END_TEST
+
+/* GET /metrics: Prometheus text; 400s from the API are counted. */
+START_TEST(test_metrics)
+{
+	struct resp r;
+
+	expect_error("GET", "/api/v1/probes?limit=0", 400, "limit");
+	expect_error("GET", "/api/v1/entries/x", 400, "seq");
+	expect_error("GET", "/api/v1/nothing", 404, NULL);
+	http("GET", "/metrics", &r);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.ctype, "text/plain; version=0.0.4; charset=utf-8");
+	ck_assert_ptr_nonnull(strstr(r.body, "# TYPE "
+	    "tmon_http_requests_rejected_total counter\n"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\ntmon_http_requests_rejected_"
+	    "total{reason=\"bad_request\"} 2\n"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\ntmon_http_requests_rejected_"
+	    "total{reason=\"malformed\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\ntmon_http_connections_closed_"
+	    "deadline_total 0\n"));
+	resp_free(&r);
+	expect_error("POST", "/metrics", 405, NULL);
+	expect_error("GET", "/metrics?x=1", 400, "x");
 }
 END_TEST
 
@@ -975,6 +1009,7 @@ api_suite(void)
 	tcase_add_test(tc, test_path_traversal);
 	tcase_add_test(tc, test_dashboard_symlink_and_dirs);
 	tcase_add_test(tc, test_start_errors);
+	tcase_add_test(tc, test_metrics);
 	tcase_add_test(tc, test_reader_after_writer_closed);
 	suite_add_tcase(su, tc);
 	tcase_add_test(tp, test_request_parse);

@@ -366,6 +366,64 @@ START_TEST(test_only_regular_files)
 }
 END_TEST
 
+/* "http": the API server's limits; defaults, values, strictness. */
+START_TEST(test_http_limits)
+{
+	static const struct bad bad[] = {
+		{ "{\"models\": [], \"http\": [1]}",
+		  "t.json:1:16: http: must be an object" },
+		{ "{\"models\": [],\n \"http\": {\"max_conections\": 10}}",
+		  "t.json:2:11: http.max_conections: unknown key" },
+		{ "{\"models\": [], \"http\": {\"max_connections\": 0}}",
+		  "http.max_connections: must be between 1 and 4096" },
+		{ "{\"models\": [], \"http\": {\"max_connections\": 4097}}",
+		  "http.max_connections: must be between 1 and 4096" },
+		{ "{\"models\": [], \"http\": {\"max_connections\": 10, "
+		  "\"max_connections_per_address\": 11}}",
+		  "http.max_connections_per_address: must be between 1 and 10" },
+		{ "{\"models\": [], \"http\": {\"request_deadline_s\": 0}}",
+		  "http.request_deadline_s: must be between 1 and 3600" },
+		{ "{\"models\": [], \"http\": {\"idle_timeout_s\": \"15\"}}",
+		  "http.idle_timeout_s: must be an integer" },
+	};
+	struct config *cfg;
+	struct tmon_err err;
+	size_t i;
+
+	ck_assert_int_eq(parse("{\"models\": []}", &cfg, &err), TMON_OK);
+	ck_assert_uint_eq(cfg->http.max_connections, 256);
+	ck_assert_uint_eq(cfg->http.max_per_address, 128);
+	ck_assert_uint_eq(cfg->http.request_deadline_s, 30);
+	ck_assert_uint_eq(cfg->http.idle_timeout_s, 15);
+	config_free(cfg);
+	ck_assert_int_eq(parse("{\"models\": [], \"http\": {}}", &cfg, &err),
+	    TMON_OK);
+	ck_assert_uint_eq(cfg->http.max_per_address, 128);
+	config_free(cfg);
+	/* the per-address default never exceeds the total */
+	ck_assert_int_eq(parse("{\"models\": [], \"http\": "
+	    "{\"max_connections\": 64}}", &cfg, &err), TMON_OK);
+	ck_assert_uint_eq(cfg->http.max_connections, 64);
+	ck_assert_uint_eq(cfg->http.max_per_address, 64);
+	config_free(cfg);
+	ck_assert_int_eq(parse("{\"models\": [], \"http\": "
+	    "{\"max_connections\": 1000, \"max_connections_per_address\": "
+	    "1000, \"request_deadline_s\": 5, \"idle_timeout_s\": 60}}", &cfg,
+	    &err), TMON_OK);
+	ck_assert_uint_eq(cfg->http.max_connections, 1000);
+	ck_assert_uint_eq(cfg->http.max_per_address, 1000);
+	ck_assert_uint_eq(cfg->http.request_deadline_s, 5);
+	ck_assert_uint_eq(cfg->http.idle_timeout_s, 60);
+	config_free(cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(parse(bad[i].text, &cfg, &err), TMON_E_CONFIG);
+		ck_assert_msg(strstr(err.msg, bad[i].want) != NULL,
+		    "case %zu: got \"%s\", want \"%s\"", i, err.msg,
+		    bad[i].want);
+	}
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -379,6 +437,7 @@ config_suite(void)
 	tcase_add_test(tc, test_rejects_bad_urls);
 	tcase_add_test(tc, test_error_positions);
 	tcase_add_test(tc, test_only_regular_files);
+	tcase_add_test(tc, test_http_limits);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -5,7 +5,9 @@
  * /pcs-stall/, /pcs-empty/, /pcs-oversize/, /pcs-mislabelled/); tmond runs
  * until --max-probes and must exit 0 on its own; every `collateral` entry
  * of the SQLite file it wrote is then read back: its FMSPC must be one that
- * was asked for, and its verdict must be what the PCS served.
+ * was asked for, and its verdict must be what the PCS served.  While the
+ * fetches overlap, the API is read (its threads read what the main thread
+ * writes): the run is part of the ThreadSanitizer stage of contrib/test.sh.
  */
 #include <stdbool.h>
 #include <stdlib.h>
@@ -79,12 +81,50 @@ put_config(FILE *f, const char *s)
 }
 
 /*
+ * Read the API of tmond on port (its threads read the log the main thread
+ * writes) and submit a receipt it must refuse, ignoring the answers.
+ */
+static void
+read_api(int port)
+{
+	static const char *const paths[] = { "/api/v1/models",
+	    "/api/v1/probes?limit=5", "/api/v1/failures", "/api/v1/entries/0",
+	    "/api/v1/models/TEE%2Fglm-5/history" };
+	char url[256];
+	struct tu_body b;
+	CURL *c;
+	size_t i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		snprintf(url, sizeof(url), "http://127.0.0.1:%d%s", port,
+		    paths[i]);
+		tu_get(url, &b);
+		free(b.data);
+	}
+	snprintf(url, sizeof(url), "http://127.0.0.1:%d/api/v1/receipts",
+	    port);
+	c = curl_easy_init();
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_POSTFIELDS, "{\"not\": \"a receipt\"}");
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, tu_write);
+	b.data = NULL;
+	b.len = 0;
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 20L);
+	curl_easy_perform(c);
+	curl_easy_cleanup(c);
+	free(b.data);
+}
+
+/*
  * Run tmond with the PCS at pcs_prefix (e.g. "/pcs-stall") and the models
  * (a JSON array body; "PORT" is the replay port) until it has logged
- * max_probes probes.  Returns the wait status; kills it after 120 s.
+ * max_probes probes, reading its API meanwhile if api is set.  Returns
+ * the wait status; kills it after 120 s.
  */
 static int
-run_tmond(const char *pcs_prefix, const char *models, int max_probes)
+run_tmond(const char *pcs_prefix, const char *models, int max_probes,
+    bool api)
 {
 	char cfg[300], db[300], listen[64], maxp[16], text[4096];
 	const char *const argv[] = { TMON_BUILD_DIR "/tmond", "--config",
@@ -113,8 +153,11 @@ run_tmond(const char *pcs_prefix, const char *models, int max_probes)
 	tmond_pid = tu_spawn(argv, &fd);
 	ck_assert_int_gt(tmond_pid, 0);
 	while ((r = waitpid(tmond_pid, &status, WNOHANG)) == 0 &&
-	    time(NULL) < end)
+	    time(NULL) < end) {
+		if (api)
+			read_api(port);
 		usleep(100 * 1000);
+	}
 	close(fd);
 	ck_assert_msg(r == tmond_pid, "tmond did not stop by itself");
 	tmond_pid = -1;
@@ -241,7 +284,7 @@ START_TEST(test_overlapping_fetches)
 	size_t i, n_gemma = 0, n_near = 0;
 
 	assert_clean_exit(run_tmond("/pcs-stall", M_GEMMA "," M_GLM ","
-	    M_QWEN "," M_GEMMA_0325, 8));
+	    M_QWEN "," M_GEMMA_0325, 8, true));
 	all = collateral_entries();
 	json_array_foreach(all, i, e) {
 		ck_assert_str_eq(jstr(e, "ca"), "platform");
@@ -272,7 +315,7 @@ START_TEST(test_empty_body)
 {
 	json_t *all, *e, *tcb;
 
-	assert_clean_exit(run_tmond("/pcs-empty", M_GEMMA, 1));
+	assert_clean_exit(run_tmond("/pcs-empty", M_GEMMA, 1, false));
 	all = collateral_entries();
 	ck_assert_int_eq(json_array_size(all), 1);
 	e = entry_for(all, FMSPC_GEMMA);
@@ -299,7 +342,7 @@ START_TEST(test_oversize_body)
 {
 	json_t *all, *e, *tcb;
 
-	assert_clean_exit(run_tmond("/pcs-oversize", M_GEMMA, 1));
+	assert_clean_exit(run_tmond("/pcs-oversize", M_GEMMA, 1, false));
 	all = collateral_entries();
 	ck_assert_int_eq(json_array_size(all), 1);
 	e = entry_for(all, FMSPC_GEMMA);
@@ -322,7 +365,7 @@ START_TEST(test_mislabelled_tcb_info)
 {
 	json_t *all, *e;
 
-	assert_clean_exit(run_tmond("/pcs-mislabelled", M_GLM, 1));
+	assert_clean_exit(run_tmond("/pcs-mislabelled", M_GLM, 1, false));
 	all = collateral_entries();
 	e = entry_for(all, FMSPC_NEAR);
 	ck_assert_str_eq(jstr(e, "verdict"), "fail");

@@ -2,10 +2,11 @@
  * check_collateral_daemon: Intel collateral fetching inside the real tmond,
  * over loopback.  tmon-replay serves recorded attestation answers and
  * synthetic Intel PCS answers (tests/data/replay/index.json, prefixes
- * /pcs-stall/, /pcs-empty/, /pcs-oversize/, /pcs-mislabelled/); tmond runs
- * until --max-probes and must exit 0 on its own; every `collateral` entry
- * of the SQLite file it wrote is then read back: its FMSPC must be one that
- * was asked for, and its verdict must be what the PCS served.  While the
+ * /pcs-stall/, /pcs-empty/, /pcs-oversize/, /pcs-mislabelled/) and a quote
+ * with a forged PCK certificate; tmond runs until --max-probes and must
+ * exit 0 on its own; every `collateral` entry of the SQLite file it wrote
+ * is then read back: its FMSPC must be one that was asked for, and its
+ * verdict must be what the PCS served.  While the
  * fetches overlap, the API is read (its threads read what the main thread
  * writes): the run is part of the ThreadSanitizer stage of contrib/test.sh.
  */
@@ -25,6 +26,10 @@
 
 #define M_GEMMA \
 	"{\"provider\":\"nanogpt\",\"model\":\"TEE/gemma-3-27b-it\"," \
+	"\"base_url\":\"http://127.0.0.1:PORT\",\"interval_s\":1," \
+	"\"jitter_s\":0,\"canary\":false}"
+#define M_FORGED \
+	"{\"provider\":\"nanogpt\",\"model\":\"TEE/tmon-synthetic-forged-pck\"," \
 	"\"base_url\":\"http://127.0.0.1:PORT\",\"interval_s\":1," \
 	"\"jitter_s\":0,\"canary\":false}"
 #define M_GEMMA_0325 \
@@ -381,6 +386,25 @@ START_TEST(test_mislabelled_tcb_info)
 }
 END_TEST
 
+/*
+ * A quote whose PCK certificate does not verify names an FMSPC of the
+ * upstream's choosing (deadbeef0000): nothing is fetched for it, so it
+ * gets no entry and no cache slot.  The genuine gemma quote next to it
+ * still gets its collateral.
+ */
+START_TEST(test_forged_pck_certificate)
+{
+	json_t *all, *e;
+
+	assert_clean_exit(run_tmond("", M_FORGED "," M_GEMMA, 2, false));
+	all = collateral_entries();
+	ck_assert_int_eq(json_array_size(all), 1);
+	e = entry_for(all, FMSPC_GEMMA);
+	ck_assert_str_eq(jstr(e, "verdict"), "pass");
+	json_decref(all);
+}
+END_TEST
+
 static Suite *
 collateral_daemon_suite(void)
 {
@@ -393,6 +417,7 @@ collateral_daemon_suite(void)
 	tcase_add_test(tc, test_empty_body);
 	tcase_add_test(tc, test_oversize_body);
 	tcase_add_test(tc, test_mislabelled_tcb_info);
+	tcase_add_test(tc, test_forged_pck_certificate);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,7 +2,8 @@
  * check_collateral_daemon: Intel collateral fetching inside the real tmond,
  * over loopback.  tmon-replay serves recorded attestation answers and
  * synthetic Intel PCS answers (tests/data/replay/index.json, prefixes
- * /pcs-stall/, /pcs-empty/, /pcs-oversize/, /pcs-mislabelled/) and a quote
+ * /pcs-stall/, /pcs-empty/, /pcs-oversize/, /pcs-mislabelled/,
+ * /pcs-badsig/) and a quote
  * with a forged PCK certificate; tmond runs until --max-probes and must
  * exit 0 on its own; every `collateral` entry of the SQLite file it wrote
  * is then read back: its FMSPC must be one that was asked for, and its
@@ -386,6 +387,65 @@ START_TEST(test_mislabelled_tcb_info)
 }
 END_TEST
 
+/* The status and detail of check id in the first probe entry of model. */
+static const char *
+probe_check(const char *model, const char *id, char *detail, size_t dsz)
+{
+	static char status[16];
+	char path[300];
+	json_t *j, *c;
+	json_error_t je;
+	sqlite3 *db;
+	sqlite3_stmt *st;
+	size_t i;
+
+	snprintf(path, sizeof(path), "%s/tmon.db", dir);
+	ck_assert_int_eq(sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY,
+	    NULL), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT body FROM entries "
+	    "WHERE kind = 'probe' AND model = ? ORDER BY seq LIMIT 1", -1, &st,
+	    NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
+	ck_assert_int_eq(sqlite3_step(st), SQLITE_ROW);
+	j = json_loadb(sqlite3_column_blob(st, 0),
+	    (size_t)sqlite3_column_bytes(st, 0), 0, &je);
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+	ck_assert_ptr_nonnull(j);
+	snprintf(status, sizeof(status), "missing");
+	json_array_foreach(json_object_get(j, "checks"), i, c)
+		if (strcmp(jstr(c, "id"), id) == 0) {
+			snprintf(status, sizeof(status), "%s", jstr(c,
+			    "status"));
+			snprintf(detail, dsz, "%s", jstr(c, "detail"));
+		}
+	json_decref(j);
+	return status;
+}
+
+/*
+ * Collateral whose TCB Info signature does not verify is built but is no
+ * pass, and is not used: the probe has no collateral to judge with.
+ */
+START_TEST(test_unverified_tcb_info)
+{
+	char detail[512] = "";
+	json_t *all, *e;
+
+	assert_clean_exit(run_tmond("/pcs-badsig", M_GEMMA, 1, false));
+	all = collateral_entries();
+	ck_assert_int_eq(json_array_size(all), 1);
+	e = entry_for(all, FMSPC_GEMMA);
+	ck_assert_str_eq(jstr(e, "verdict"), "fail");
+	ck_assert_msg(strstr(jstr(e, "error"), "TCB Info signature does not "
+	    "verify") != NULL, "%s", jstr(e, "error"));
+	json_decref(all);
+	ck_assert_str_eq(probe_check("TEE/gemma-3-27b-it", "tdx.collateral",
+	    detail, sizeof(detail)), "error");
+	ck_assert_str_eq(detail, "no collateral");
+}
+END_TEST
+
 /*
  * A quote whose PCK certificate does not verify names an FMSPC of the
  * upstream's choosing (deadbeef0000): nothing is fetched for it, so it
@@ -417,6 +477,7 @@ collateral_daemon_suite(void)
 	tcase_add_test(tc, test_empty_body);
 	tcase_add_test(tc, test_oversize_body);
 	tcase_add_test(tc, test_mislabelled_tcb_info);
+	tcase_add_test(tc, test_unverified_tcb_info);
 	tcase_add_test(tc, test_forged_pck_certificate);
 	suite_add_tcase(s, tc);
 	return s;

@@ -34,6 +34,12 @@ static const char *const doc_chain_header[NDOCS] = { "TCB-Info-Issuer-Chain",
 
 struct coll_fetch;
 
+/*
+ * One (FMSPC, CA) pair.  Slots are allocated one by one and are neither
+ * moved nor freed before coll_cache_free(), so a fetch in flight may keep
+ * a pointer to its slot across fetch_poll() callbacks while other pairs
+ * are added.
+ */
 struct coll_slot {
 	struct coll_fetch	*cf;		/* the fetch in flight, or NULL */
 	uint8_t			 fmspc[6];
@@ -48,6 +54,8 @@ struct coll_slot {
 struct coll_fetch {
 	struct coll_cache	*c;
 	struct coll_slot	*slot;
+	uint8_t			 fmspc[6];	/* what was asked for */
+	int			 ca;
 	struct store		*st;
 	int64_t			 now;
 	char			*url[NDOCS];
@@ -70,7 +78,7 @@ struct coll_cache {
 	size_t			 test_root_len;
 	long			 timeout_ms;
 	size_t			 max_body;
-	struct coll_slot	*slots;
+	struct coll_slot	**slots;	/* each slot its own allocation */
 	size_t			 nslots;
 };
 
@@ -112,10 +120,11 @@ coll_cache_free(struct coll_cache *c)
 	if (c == NULL)
 		return;
 	for (i = 0; i < c->nslots; i++) {
-		tdx_collateral_free(c->slots[i].col);
+		tdx_collateral_free(c->slots[i]->col);
 		/* transfers aborted by fetch_free never called back */
-		if (c->slots[i].cf != NULL)
-			coll_fetch_free(c->slots[i].cf);
+		if (c->slots[i]->cf != NULL)
+			coll_fetch_free(c->slots[i]->cf);
+		free(c->slots[i]);
 	}
 	free(c->slots);
 	free(c->base);
@@ -127,19 +136,21 @@ coll_cache_free(struct coll_cache *c)
 static struct coll_slot *
 find_slot(struct coll_cache *c, const uint8_t fmspc[6], int ca, bool create)
 {
+	struct coll_slot *s;
 	size_t i;
 
 	for (i = 0; i < c->nslots; i++)
-		if (memcmp(c->slots[i].fmspc, fmspc, 6) == 0 &&
-		    c->slots[i].ca == ca)
-			return &c->slots[i];
+		if (memcmp(c->slots[i]->fmspc, fmspc, 6) == 0 &&
+		    c->slots[i]->ca == ca)
+			return c->slots[i];
 	if (!create || c->nslots >= MAX_COLLATERAL_SLOTS)
 		return NULL;
+	s = xcalloc(1, sizeof(*s));
+	memcpy(s->fmspc, fmspc, 6);
+	s->ca = ca;
 	c->slots = xreallocarray(c->slots, c->nslots + 1, sizeof(*c->slots));
-	memset(&c->slots[c->nslots], 0, sizeof(c->slots[0]));
-	memcpy(c->slots[c->nslots].fmspc, fmspc, 6);
-	c->slots[c->nslots].ca = ca;
-	return &c->slots[c->nslots++];
+	c->slots[c->nslots++] = s;
+	return s;
 }
 
 const struct tdx_collateral *
@@ -190,6 +201,12 @@ chain_header(const struct fetch_result *r, const char *name)
 	return out;
 }
 
+static const char *
+ca_name(int ca)
+{
+	return ca == TDX_PCK_CA_PROCESSOR ? "processor" : "platform";
+}
+
 static json_t *
 doc_json(const struct coll_fetch *cf, enum doc d, struct store_blob_in *b,
     size_t *nb)
@@ -203,7 +220,11 @@ doc_json(const struct coll_fetch *cf, enum doc d, struct store_blob_in *b,
 	    "", "status", (json_int_t)r->status);
 	json_object_set_new(o, "error", r->rc != TMON_OK ?
 	    json_string(r->error) : json_null());
-	if (r->body != NULL) {
+	/* a blob only for bytes that arrived: an empty body has none */
+	if (r->body != NULL)
+		json_object_set_new(o, "body_len",
+		    json_integer((json_int_t)r->body_len));
+	if (r->body != NULL && r->body_len > 0) {
 		sha256(r->body, r->body_len, h);
 		json_object_set_new(o, "body_sha256",
 		    json_string(hex_encode(h, 32, hex)));
@@ -212,7 +233,7 @@ doc_json(const struct coll_fetch *cf, enum doc d, struct store_blob_in *b,
 		b[(*nb)++].media_type = r->content_type[0] != '\0' ?
 		    r->content_type : "application/octet-stream";
 	}
-	if (r->headers != NULL) {
+	if (r->headers != NULL && r->headers_len > 0) {
 		sha256(r->headers, r->headers_len, h);
 		json_object_set_new(o, "headers_sha256",
 		    json_string(hex_encode(h, 32, hex)));
@@ -228,14 +249,17 @@ all_done(struct coll_fetch *cf)
 {
 	struct coll_cache *c = cf->c;
 	struct coll_slot *s = cf->slot;
+	const struct fetch_result *r;
 	struct tdx_collateral_src src;
 	struct tdx_collateral *col = NULL;
 	struct store_blob_in blobs[2 * NDOCS];
 	struct store_entry_in in;
 	struct store_appended app;
 	struct tmon_err err, serr;
-	char *chain[NDOCS] = { NULL }, fhex[13], t1[32], t2[32];
-	uint8_t *rootcrl = NULL;
+	char *chain[NDOCS] = { NULL }, fhex[13], ghex[13], t1[32], t2[32];
+	char why[MAX_CHECK_DETAIL];
+	uint8_t got[6], *rootcrl = NULL;
+	bool wrong = false;
 	size_t nb = 0, rootcrl_len = 0;
 	json_t *o, *docs;
 	uint8_t *body;
@@ -245,13 +269,20 @@ all_done(struct coll_fetch *cf)
 
 	tmon_err_clear(&err);
 	for (i = 0; i < NDOCS; i++) {
-		if (cf->res[i].rc != TMON_OK || cf->res[i].status != 200) {
-			if (cf->res[i].rc != TMON_OK)
-				tmon_err_set(&err, cf->res[i].rc, "%s: %s",
-				    doc_names[i], cf->res[i].error);
-			else
-				tmon_err_set(&err, TMON_E_HTTP, "%s: HTTP %ld",
-				    doc_names[i], cf->res[i].status);
+		r = &cf->res[i];
+		if (r->rc != TMON_OK) {
+			tmon_err_set(&err, r->rc, "%s: %s", doc_names[i],
+			    r->error);
+			goto build_entry;
+		}
+		if (r->status != 200) {
+			tmon_err_set(&err, TMON_E_HTTP, "%s: HTTP %ld",
+			    doc_names[i], r->status);
+			goto build_entry;
+		}
+		if (r->body_len == 0) {
+			tmon_err_set(&err, TMON_E_HTTP, "%s: HTTP 200 with an "
+			    "empty body", doc_names[i]);
 			goto build_entry;
 		}
 		if (doc_chain_header[i] != NULL &&
@@ -288,10 +319,27 @@ all_done(struct coll_fetch *cf)
 	rc = c->test_root != NULL ?
 	    tdx_collateral_from_pcs_root(&src, c->test_root, c->test_root_len,
 	    &col, &err) : tdx_collateral_from_pcs(&src, &col, &err);
+	/* built is not verified, and it must be what was asked for */
+	if (rc == TMON_OK) {
+		tdx_collateral_fmspc(col, got);
+		wrong = true;
+		if (!tdx_collateral_verified(col, why, sizeof(why)))
+			tmon_err_set(&err, TMON_E_PARSE, "%s", why);
+		else if (memcmp(got, cf->fmspc, 6) != 0)
+			tmon_err_set(&err, TMON_E_PARSE, "tcb_info: TCB Info "
+			    "for fmspc %s, asked for %s", hex_encode(got, 6,
+			    ghex), hex_encode(cf->fmspc, 6, fhex));
+		else if ((int)tdx_collateral_pck_ca(col) != cf->ca)
+			tmon_err_set(&err, TMON_E_PARSE, "pck_crl: CRL of "
+			    "another PCK CA than the %s CA asked for",
+			    ca_name(cf->ca));
+		else
+			wrong = false;
+	}
 
 build_entry:
-	verdict = rc == TMON_OK ? "pass" : (rc == TMON_E_NET ||
-	    rc == TMON_E_TIMEOUT || rc == TMON_E_HTTP ||
+	verdict = rc == TMON_OK ? (wrong ? "fail" : "pass") :
+	    (rc == TMON_E_NET || rc == TMON_E_TIMEOUT || rc == TMON_E_HTTP ||
 	    rc == TMON_E_CRYPTO_LIB || rc == TMON_E_INTERNAL) ? "error" :
 	    "fail";
 	o = json_object();
@@ -299,9 +347,8 @@ build_entry:
 	json_object_set_new(o, "kind", json_string("collateral"));
 	json_object_set_new(o, "time", json_integer((json_int_t)cf->now));
 	json_object_set_new(o, "fmspc",
-	    json_string(hex_encode(s->fmspc, 6, fhex)));
-	json_object_set_new(o, "ca", json_string(s->ca ==
-	    TDX_PCK_CA_PROCESSOR ? "processor" : "platform"));
+	    json_string(hex_encode(cf->fmspc, 6, fhex)));
+	json_object_set_new(o, "ca", json_string(ca_name(cf->ca)));
 	json_object_set_new(o, "test_pki", json_boolean(c->test_root != NULL));
 	docs = json_object();
 	memset(blobs, 0, sizeof(blobs));
@@ -310,8 +357,8 @@ build_entry:
 		    doc_json(cf, (enum doc)i, blobs, &nb));
 	json_object_set_new(o, "documents", docs);
 	json_object_set_new(o, "verdict", json_string(verdict));
-	json_object_set_new(o, "error", rc != TMON_OK ? json_string(err.msg) :
-	    json_null());
+	json_object_set_new(o, "error", rc != TMON_OK || wrong ?
+	    json_string(err.msg) : json_null());
 	if (col != NULL) {
 		json_object_set_new(o, "issue_date", json_string(fmt_time(
 		    tdx_collateral_issue_date(col), t1, sizeof(t1))));
@@ -331,19 +378,28 @@ build_entry:
 		log_warnx("store: collateral entry not logged: %s", serr.msg);
 	else
 		log_info("collateral: fmspc=%s verdict=%s seq=%llu%s%s", fhex,
-		    verdict, (unsigned long long)app.seq, rc != TMON_OK ?
-		    " error=" : "", rc != TMON_OK ? err.msg : "");
+		    verdict, (unsigned long long)app.seq, rc != TMON_OK ||
+		    wrong ? " error=" : "", rc != TMON_OK || wrong ? err.msg :
+		    "");
 	free(body);
 
-	s->last_attempt = cf->now;
-	s->in_flight = false;
-	s->cf = NULL;
-	s->last_failed = rc != TMON_OK;
-	if (col != NULL) {
-		tdx_collateral_free(s->col);
-		s->col = col;
-		s->next_update = tdx_collateral_next_update(col);
-	}
+	/* the slot outlives its fetch; one fetch per slot at a time */
+	if (s->cf == cf && memcmp(s->fmspc, cf->fmspc, 6) == 0 &&
+	    s->ca == cf->ca) {
+		s->last_attempt = cf->now;
+		s->in_flight = false;
+		s->cf = NULL;
+		s->last_failed = rc != TMON_OK || wrong;
+		if (col != NULL && !wrong) {
+			tdx_collateral_free(s->col);
+			s->col = col;
+			col = NULL;
+			s->next_update = tdx_collateral_next_update(s->col);
+		}
+	} else
+		log_warnx("collateral: fetch for fmspc=%s is not its slot's; "
+		    "result dropped", fhex);
+	tdx_collateral_free(col);
 	for (i = 0; i < NDOCS; i++)
 		free(chain[i]);
 	free(rootcrl);
@@ -397,6 +453,8 @@ coll_cache_refresh(struct coll_cache *c, struct fetch *f, struct store *st,
 	cf = xcalloc(1, sizeof(*cf));
 	cf->c = c;
 	cf->slot = s;
+	memcpy(cf->fmspc, fmspc, 6);
+	cf->ca = pck_ca;
 	cf->st = st;
 	cf->now = now;
 	cf->done = done;

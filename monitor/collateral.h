@@ -10,10 +10,17 @@
  *   GET {base}/sgx/certification/v4/pckcrl?ca=<ca>&encoding=der  SGX-PCK-CRL-Issuer-Chain
  *   GET {root_ca_crl_url}      (Intel: certificates.trustedservices.intel.com
  *                               /IntelSGXRootCA.der; a PCCS may serve hex)
- * Every body and response header block is stored as a blob exactly as
- * served, and one `collateral` entry records the fetch (URLs, statuses,
- * blob hashes, issueDate, nextUpdate, and whether the collateral verified).
- * Only collateral that tdx_collateral_from_pcs() accepted is used.
+ * Every non-empty body and response header block is stored as a blob
+ * exactly as served, and one `collateral` entry records the fetch (the
+ * FMSPC and CA asked for, URLs, statuses, body lengths, blob hashes,
+ * issueDate, nextUpdate, verdict and error), failed fetches included.
+ * Its verdict: "pass" when the four documents arrived, the collateral was
+ * built by tdx_collateral_from_pcs(), every signature and chain verified
+ * and the TCB Info and PCK CRL are for the FMSPC and CA asked for;
+ * "error" when a document could not be had (transport failure, timeout,
+ * a status other than 200, an empty or oversize body); "fail" otherwise
+ * (malformed, unverified or mismatched collateral).  Only collateral
+ * that passed is cached and used.
  *
  * Runs on tmond's main thread (the fetch loop and the store writer).
  */

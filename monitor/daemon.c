@@ -379,6 +379,36 @@ coll_done(void *arg)
 }
 
 /*
+ * The PCK leaf's SGX extension of the quote (len bytes) into *pi, if its
+ * PCK chain verifies to the pinned root (the test root under
+ * test_trust_anchors).  An FMSPC is fetched for only then: a forged
+ * certificate must not make tmond fetch, log and keep a cache slot for
+ * FMSPCs of the upstream's choosing (MAX_COLLATERAL_SLOTS).
+ */
+static bool
+verified_pck(const struct daemon *d, const uint8_t *quote, size_t len,
+    struct tdx_pck_info *pi)
+{
+	const struct config *cfg = d->o->cfg;
+	const struct check *c;
+	struct checklist cl;
+	struct tdx_quote q;
+	bool parsed;
+
+	checklist_init(&cl);
+	parsed = cfg->test_intel_root_der != NULL ?
+	    tdx_check_quote_root(quote, len, wall_s(), cfg->test_intel_root_der,
+	    cfg->test_intel_root_der_len, &q, &cl) :
+	    tdx_check_quote(quote, len, wall_s(), &q, &cl);
+	if (!parsed || !q.pck_ok ||
+	    (c = checklist_get(&cl, "tdx.pck_chain")) == NULL ||
+	    c->status != CHECK_PASS)
+		return false;
+	*pi = q.pck;
+	return true;
+}
+
+/*
  * Fetch the Intel collateral the quotes of this answer need, if it is
  * missing or due for refresh, before verifying (notes/tdx-dcap.md 3).
  * Returns the number of fetches started (coll_done runs for each).
@@ -388,7 +418,6 @@ fetch_collateral(struct model_state *s)
 {
 	struct daemon *d = s->d;
 	struct gw_report rep;
-	struct tdx_quote q;
 	struct tdx_pck_info pi;
 	struct tmon_err err;
 	size_t i;
@@ -400,9 +429,8 @@ fetch_collateral(struct model_state *s)
 		return 0;
 	s->coll_pending = 1;	/* held until every fetch has started */
 	for (i = 0; i < rep.n_att; i++) {
-		if (rep.att[i].quote == NULL || tdx_quote_parse(rep.att[i].quote,
-		    rep.att[i].quote_len, &q, NULL) != TMON_OK ||
-		    tdx_pck_info(&q, &pi, NULL) != TMON_OK ||
+		if (rep.att[i].quote == NULL || !verified_pck(d,
+		    rep.att[i].quote, rep.att[i].quote_len, &pi) ||
 		    !coll_cache_wants(d->coll, pi.fmspc, (int)pi.ca, wall_s()))
 			continue;
 		tmon_err_clear(&err);

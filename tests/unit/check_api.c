@@ -90,7 +90,8 @@ fill_log(void)
 	probe_body(bodies[SEQ_QWEN_ERROR], sizeof(bodies[0]), "TEE/qwen",
 	    "near", "error", "error", 1500);
 	snprintf(bodies[SEQ_RECEIPT], sizeof(bodies[0]),
-	    "{\"kind\":\"receipt\",\"text\":\"caf\xc3\xa9 \\\"q\\\" <b>\"}");
+	    "{\"kind\":\"receipt\",\"text\":\"caf\xc3\xa9 \\\"q\\\" <b>\","
+	    "\"time\":1600,\"verdict\":\"fail\"}");
 	probe_body(bodies[SEQ_OLD_PASS], sizeof(bodies[0]), "TEE/old",
 	    "chutes", "pass", "pass", 1700);
 	probe_body(bodies[SEQ_GEMMA_FAIL], sizeof(bodies[0]),
@@ -747,7 +748,7 @@ START_TEST(test_start_errors)
 	cfg.listen_host = "127.0.0.1";
 	snprintf(p, sizeof(p), "%s/missing.db", dir);
 	cfg.db_path = p;
-	ck_assert_int_eq(api_start(&cfg, &b, &err), TMON_E_DB);
+	ck_assert_int_eq(api_start(&cfg, &b, &err), TMON_E_IO);
 	cfg.db_path = dbpath;
 	cfg.dashboard_dir = "/nonexistent/dashboards";
 	ck_assert_int_eq(api_start(&cfg, &b, &err), TMON_E_CONFIG);
@@ -833,9 +834,11 @@ START_TEST(test_history)
 	/* A new MRTD at seq 5, the same state again at seq 6. */
 	snprintf(b5, sizeof(b5), "{\"kind\":\"probe\",\"measurement\":"
 	    "{\"mrtd\":\"ff\",\"signing_address\":\"0x1234\"},"
+	    "\"model\":\"TEE/gemma-3-27b-it\",\"time\":3000,"
 	    "\"verdict\":\"fail\"}");
 	snprintf(b6, sizeof(b6), "{\"kind\":\"probe\",\"measurement\":"
 	    "{\"signing_address\":\"0x1234\",\"mrtd\":\"ff\"},"
+	    "\"model\":\"TEE/gemma-3-27b-it\",\"time\":3001,"
 	    "\"verdict\":\"fail\",\"x\":1}");
 	memset(in, 0, sizeof(in));
 	for (i = 0; i < 2; i++) {

@@ -127,12 +127,16 @@ open_ro(void)
 }
 
 static const char *const bodies[] = {
-	"{\"kind\":\"probe\",\"model\":\"TEE/a\",\"verdict\":\"pass\"}",
-	"{\"kind\":\"probe\",\"model\":\"TEE/b\",\"verdict\":\"fail\"}",
-	"{\"kind\":\"alert\",\"model\":\"TEE/b\"}",
-	"{\"kind\":\"probe\",\"model\":\"TEE/a\",\"verdict\":\"error\"}",
-	"{\"kind\":\"receipt\",\"verdict\":\"pass\"}",
-	"{\"kind\":\"probe\",\"model\":\"TEE/b\",\"verdict\":\"warn\"}",
+	"{\"kind\":\"probe\",\"model\":\"TEE/a\",\"time\":1000,"
+	    "\"verdict\":\"pass\"}",
+	"{\"kind\":\"probe\",\"model\":\"TEE/b\",\"time\":1010,"
+	    "\"verdict\":\"fail\"}",
+	"{\"kind\":\"alert\",\"model\":\"TEE/b\",\"time\":1020}",
+	"{\"kind\":\"probe\",\"model\":\"TEE/a\",\"time\":1030,"
+	    "\"verdict\":\"error\"}",
+	"{\"kind\":\"receipt\",\"time\":1040,\"verdict\":\"pass\"}",
+	"{\"kind\":\"probe\",\"model\":\"TEE/b\",\"time\":1050,"
+	    "\"verdict\":\"warn\"}",
 };
 static const char *const b_kind[] = { "probe", "probe", "alert", "probe",
     "receipt", "probe" };
@@ -570,10 +574,11 @@ START_TEST(test_migrate_empty_file)
 	/* A zero-byte file is an empty SQLite database. */
 	ck_assert_ptr_nonnull(f = fopen(dbpath, "w"));
 	fclose(f);
-	/* Read-only cannot migrate it. */
+	/* Read-only says what it is, and never migrates it. */
 	ck_assert_int_eq(store_open(dbpath, STORE_RO, &s, &err),
-	    TMON_E_UNSUPPORTED);
+	    TMON_E_CONFIG);
 	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(err.msg, "empty file") != NULL, "%s", err.msg);
 	s = open_rw();
 	ck_assert_int_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
 	store_close(s);

@@ -184,15 +184,23 @@ cmd_verify_attestation(int argc, char *argv[])
 	return rc;
 }
 
-/* store_verify report: one line per problem; keeps the first. */
+/* What the audit summary names: the first problem, and the first one
+ * about an entry (entries are checked in seq order). */
+struct audit_first {
+	char	any[256];
+	char	entry[256];
+};
+
+/* store_verify report: one line per problem. */
 static void
 audit_report(void *arg, uint64_t seq, const char *msg)
 {
-	char *first = arg;
+	struct audit_first *f = arg;
 
-	(void)seq;
-	if (first[0] == '\0')
-		snprintf(first, 256, "%s", msg);
+	if (f->any[0] == '\0')
+		snprintf(f->any, sizeof(f->any), "%s", msg);
+	if (seq != STORE_NO_SEQ && f->entry[0] == '\0')
+		snprintf(f->entry, sizeof(f->entry), "%s", msg);
 	printf("damaged: %s\n", msg);
 }
 
@@ -203,7 +211,8 @@ cmd_audit(int argc, char *argv[])
 	struct store_verify_result res;
 	struct store *s = NULL;
 	struct tmon_err err;
-	char hhex[65], first[256] = "";
+	struct audit_first first;
+	char hhex[65];
 	enum tmon_rc rc;
 
 	if (argc != 2) {
@@ -219,7 +228,8 @@ cmd_audit(int argc, char *argv[])
 	memset(&o, 0, sizeof(o));
 	o.flags = STORE_VERIFY_BLOBS | STORE_VERIFY_INTEGRITY;
 	o.report = audit_report;
-	o.arg = first;
+	o.arg = &first;
+	memset(&first, 0, sizeof(first));
 	rc = store_verify(s, &o, &res, &err);
 	store_close(s);
 	if (rc == TMON_E_PARSE) {
@@ -227,11 +237,11 @@ cmd_audit(int argc, char *argv[])
 			printf("audit: FAILED: %llu problem%s, first bad seq "
 			    "%llu: %s\n", (unsigned long long)res.problems,
 			    res.problems == 1 ? "" : "s",
-			    (unsigned long long)res.first_bad_seq, first);
+			    (unsigned long long)res.first_bad_seq, first.entry);
 		else
 			printf("audit: FAILED: %llu problem%s: %s\n",
 			    (unsigned long long)res.problems,
-			    res.problems == 1 ? "" : "s", first);
+			    res.problems == 1 ? "" : "s", first.any);
 		return EXIT_FAILED;
 	}
 	if (rc != TMON_OK) {

@@ -1434,7 +1434,20 @@ struct verify {
 	struct tmon_err			*err;
 	bool				 full;	/* columns and blobs too */
 	sqlite3_stmt			*blob_st;
+	/* STORE_VERIFY_BLOBS: keys of the damaged blobs (sorted), so the
+	 * entries naming them are reported too */
+	uint8_t				(*bad)[32];
+	size_t				 nbad;
 };
+
+/* Damaged blob keys kept for verify_ref (more are only counted). */
+#define VERIFY_MAX_BAD_KEYS	4096
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
 
 /* Count a problem, keep the first in err, report the first few. */
 static void __attribute__((format(printf, 3, 4)))
@@ -1498,7 +1511,13 @@ verify_ref(struct verify *v, uint64_t seq, const char *path, const json_t *j)
 	if (r == SQLITE_DONE)
 		problem(v, seq, "entry %" PRIu64 ": %s: blob %s is missing",
 		    seq, path, log_esc(esc, sizeof(esc), hex, 64));
-	else if (r == SQLITE_ROW && (v->o->flags & STORE_VERIFY_BLOBS) == 0) {
+	else if (r == SQLITE_ROW && (v->o->flags & STORE_VERIFY_BLOBS) != 0) {
+		/* Every blob was re-hashed before the entries. */
+		if (v->nbad > 0 && bsearch(key, v->bad, v->nbad, 32,
+		    key_cmp) != NULL)
+			problem(v, seq, "entry %" PRIu64 ": %s: blob %.64s is "
+			    "damaged", seq, path, hex);
+	} else if (r == SQLITE_ROW) {
 		if (!blob_ok(key, sqlite3_column_blob(v->blob_st, 1),
 		    sqlite3_column_bytes(v->blob_st, 1),
 		    sqlite3_column_int64(v->blob_st, 0), why, sizeof(why)))
@@ -1754,11 +1773,42 @@ verify_blobs(struct verify *v)
 			problem(v, STORE_NO_SEQ, "blob %s: media type %s is not "
 			    "valid", hex, mt == NULL ? "NULL" : log_esc(mesc,
 			    sizeof(mesc), mt, strlen(mt)));
+		else
+			continue;
+		if (v->nbad < VERIFY_MAX_BAD_KEYS) {
+			v->bad = xreallocarray(v->bad, v->nbad + 1, 32);
+			memcpy(v->bad[v->nbad++], key, 32);
+		}
 	}
+	if (v->nbad > 1)
+		qsort(v->bad, v->nbad, 32, key_cmp);
 	rc = TMON_OK;
 out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* Each line of an integrity_check answer but "ok" and the "*** in
+ * database main ***" headings, made printable. */
+static void
+integrity_lines(struct verify *v, const char *text)
+{
+	char line[200];
+	size_t n;
+
+	while (*text != '\0') {
+		n = 0;
+		for (; *text != '\0' && *text != '\n'; text++)
+			if (n + 1 < sizeof(line))
+				line[n++] = *text >= 0x20 && *text < 0x7f ?
+				    *text : '?';
+		line[n] = '\0';
+		if (*text == '\n')
+			text++;
+		if (n > 0 && strcmp(line, "ok") != 0 &&
+		    strncmp(line, "*** ", 4) != 0)
+			problem(v, STORE_NO_SEQ, "integrity_check: %s", line);
+	}
 }
 
 /* PRAGMA integrity_check: every line but "ok" is a problem. */
@@ -1766,8 +1816,8 @@ static enum tmon_rc
 verify_integrity(struct verify *v)
 {
 	sqlite3_stmt *st = NULL;
-	const unsigned char *line;
-	char sql[64], esc[160];
+	const unsigned char *text;
+	char sql[64];
 	enum tmon_rc rc = TMON_OK;
 	int r;
 
@@ -1777,11 +1827,8 @@ verify_integrity(struct verify *v)
 	    SQLITE_OK)
 		r = SQLITE_ROW;
 	while (r == SQLITE_ROW && (r = sqlite3_step(st)) == SQLITE_ROW) {
-		line = sqlite3_column_text(st, 0);
-		if (line != NULL && strcmp((const char *)line, "ok") != 0)
-			problem(v, STORE_NO_SEQ, "integrity_check: %s",
-			    log_esc(esc, sizeof(esc), line, strlen(
-			    (const char *)line)));
+		if ((text = sqlite3_column_text(st, 0)) != NULL)
+			integrity_lines(v, (const char *)text);
 	}
 	if (r != SQLITE_DONE && sql_damaged(r))
 		problem(v, STORE_NO_SEQ, "integrity_check: %s",
@@ -1803,14 +1850,18 @@ verify_run(struct verify *v, uint64_t tail)
 	res->first_bad_seq = STORE_NO_SEQ;
 	if ((rc = db_exec(v->s, "BEGIN", "begin verify", v->err)) != TMON_OK)
 		return rc;
-	rc = verify_entries(v, tail);
-	if (rc == TMON_OK && v->full && (v->o->flags & STORE_VERIFY_BLOBS))
+	if (v->full && (v->o->flags & STORE_VERIFY_BLOBS))
 		rc = verify_blobs(v);
+	if (rc == TMON_OK)
+		rc = verify_entries(v, tail);
 	if (rc == TMON_OK && v->full &&
 	    (v->o->flags & STORE_VERIFY_INTEGRITY))
 		rc = verify_integrity(v);
 	sqlite3_finalize(v->blob_st);
 	v->blob_st = NULL;
+	free(v->bad);
+	v->bad = NULL;
+	v->nbad = 0;
 	rollback(v->s);
 	if (rc == TMON_OK && res->problems > 0)
 		rc = TMON_E_PARSE;

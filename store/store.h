@@ -327,9 +327,10 @@ struct store_verify_result {
  *             is taken as given), and kind, time, model, verdict are the
  *             body's members (store_body_check);
  *   blobs     every blob those entries name (see the blobs table above)
- *             is there, has its recorded length, hashes to its key and
- *             has a valid media type; with STORE_VERIFY_BLOBS every blob
- *             of the table is re-hashed and named ones are looked up;
+ *             is there, has its recorded length and hashes to its key;
+ *             with STORE_VERIFY_BLOBS every blob of the table is checked
+ *             so (and its media type too) before the entries, which are
+ *             then reported for naming a damaged one;
  *   SQLite    with STORE_VERIFY_INTEGRITY, each line of PRAGMA
  *             integrity_check(STORE_VERIFY_MAX_REPORTS) that is not "ok".
  * A page SQLite reports as corrupt while reading is a problem too.

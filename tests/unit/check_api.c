@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/sha.h>
+#include <sqlite3.h>
 
 #include "api.h"
 #include "api_request.h"
@@ -779,6 +780,43 @@ START_TEST(test_reader_after_writer_closed)
 }
 END_TEST
 
+/*
+ * The verdict column of the newest gemma probe edited behind the store's
+ * back ("fail" -> "pass", its hashed body untouched, as with the file in
+ * hand): no answer shows the forged pass; every one that would use that
+ * row is 500 naming the entry and the column.
+ */
+START_TEST(test_forged_column)
+{
+	static const char *const paths[] = { "/api/v1/probes",
+	    "/api/v1/probes?verdict=pass", "/api/v1/models",
+	    "/api/v1/entries/4", "/api/v1/models/TEE%2Fgemma-3-27b-it/history",
+	    "/api/v1/probes?model=TEE%2Fgemma-3-27b-it&limit=1" };
+	struct resp r;
+	sqlite3 *db = NULL;
+	size_t i;
+
+	ck_assert_int_eq(SEQ_GEMMA_FAIL, 4);
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	ck_assert_int_eq(sqlite3_exec(db, "DROP TRIGGER entries_no_update; "
+	    "UPDATE entries SET verdict = 'pass' WHERE seq = 4", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(db);
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		http("GET", paths[i], &r);
+		ck_assert_msg(r.status == 500 && r.body != NULL &&
+		    strstr(r.body, "damaged: entry 4: column verdict is") !=
+		    NULL, "%s: %ld %s", paths[i], r.status,
+		    r.body != NULL ? r.body : "");
+		resp_free(&r);
+	}
+	/* Entries before it are still served. */
+	get_json("/api/v1/entries/3", 200, &r);
+	resp_free(&r);
+}
+END_TEST
+
 static json_t *
 change_at(json_t *root, size_t i)
 {
@@ -979,6 +1017,7 @@ api_suite(void)
 	tcase_add_test(tc, test_dashboard_symlink_and_dirs);
 	tcase_add_test(tc, test_start_errors);
 	tcase_add_test(tc, test_reader_after_writer_closed);
+	tcase_add_test(tc, test_forged_column);
 	suite_add_tcase(su, tc);
 	tcase_add_test(tp, test_request_parse);
 	suite_add_tcase(su, tp);

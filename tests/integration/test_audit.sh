@@ -22,14 +22,14 @@
 set -u
 
 BUILD=${1:?usage: test_audit.sh BUILD_DIR SOURCE_DIR}
-TMP=${KEEP_TMP:-$(mktemp -d)}
+TMP=$(mktemp -d)
 SIM= PID=
 fails=0
 
 cleanup() {
 	for p in $PID $SIM; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
 	chmod -R u+w "$TMP" 2>/dev/null
-	[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
+	rm -rf "$TMP"
 }
 trap cleanup EXIT
 

@@ -41,6 +41,24 @@ struct stmt_slot {
 	uint64_t	 used;		/* for least-recently-used eviction */
 };
 
+/*
+ * Rows this handle has checked against their bodies (row_entry), slot
+ * seq % STORE_CHECKED_CACHE: a row read again with the same leaf hash
+ * (recomputed from the body bytes each time) and the same columns is not
+ * parsed again.  The newest probe of a model is read for every receipt.
+ */
+#define STORE_CHECKED_CACHE	64
+
+struct checked_row {
+	bool		 used;
+	uint64_t	 seq;
+	uint8_t		 leaf[32];
+	int64_t		 time;
+	char		 kind[16];
+	char		 model[MAX_MODEL_ID];	/* "" for NULL */
+	char		 verdict[8];		/* "" for NULL */
+};
+
 struct store {
 	sqlite3		*db;
 	enum store_mode	 mode;
@@ -49,6 +67,7 @@ struct store {
 	void		*hook_arg;
 	struct stmt_slot cache[STORE_STMT_CACHE];
 	uint64_t	 tick;
+	struct checked_row checked[STORE_CHECKED_CACHE];
 };
 
 /*
@@ -651,10 +670,10 @@ ro_identify(const char *path, bool *immutable, struct tmon_err *err)
 	w = writable(path) && writable(dir);
 	free(dir);
 	if (!w && aux_size(path, "-wal") > 0 && aux_size(path, "-shm") == 0) {
-		rc = tmon_err_set(err, TMON_E_IO, "store: %s: its write-ahead "
-		    "log %s-wal cannot be read without %s-shm, which cannot be "
-		    "made here (not writable): copy the log with its -wal file "
-		    "to a writable directory", path, path, path);
+		rc = tmon_err_set(err, TMON_E_IO, "store: %s: its -wal file "
+		    "holds transactions that cannot be read without a -shm "
+		    "file, which cannot be made here (not writable): copy the "
+		    "log with its -wal file to a writable directory", path);
 		goto out;
 	}
 	*immutable = !w && aux_size(path, "-wal") == 0;
@@ -881,7 +900,6 @@ check_inputs(const struct store_blob_in *blobs, size_t nblobs,
 {
 	const struct store_blob_in *b;
 	const struct store_entry_in *e;
-	char why[256];
 	size_t i;
 
 	if (nblobs > MAX_APPEND_BLOBS)
@@ -929,10 +947,6 @@ check_inputs(const struct store_blob_in *blobs, size_t nblobs,
 			return tmon_err_set_at(err, TMON_E_LIMIT, i,
 			    "store: entry %zu: body of %zu bytes (max %u)", i,
 			    e->body_len, MAX_ENTRY_BODY);
-		if (!store_body_check(e->kind, e->time, e->model, e->verdict,
-		    e->body, e->body_len, why, sizeof(why)))
-			return tmon_err_set_at(err, TMON_E_PARSE, i,
-			    "store: entry %zu: %s", i, why);
 	}
 	return TMON_OK;
 }
@@ -1145,9 +1159,49 @@ col_text(sqlite3_stmt *st, int col)
 	return xstrndup((const char *)p, (size_t)sqlite3_column_bytes(st, col));
 }
 
+/* Copy src (NULL: "") into dst[sz]; false if it does not fit. */
+static bool
+col_copy(char *dst, size_t sz, const char *src)
+{
+	if (src == NULL)
+		src = "";
+	if (strlen(src) >= sz)
+		return false;
+	memcpy(dst, src, strlen(src) + 1);
+	return true;
+}
+
+/* True if e, whose leaf hash matches its body, was checked before. */
+static bool
+checked_before(const struct store *s, const struct store_entry *e)
+{
+	const struct checked_row *c = &s->checked[e->seq % STORE_CHECKED_CACHE];
+
+	return c->used && c->seq == e->seq && c->time == e->time &&
+	    memcmp(c->leaf, e->leaf, 32) == 0 && strcmp(c->kind, e->kind) == 0 &&
+	    strcmp(c->model, e->model != NULL ? e->model : "") == 0 &&
+	    (e->model == NULL || e->model[0] != '\0') &&
+	    strcmp(c->verdict, e->verdict != NULL ? e->verdict : "") == 0 &&
+	    (e->verdict == NULL || e->verdict[0] != '\0');
+}
+
+static void
+remember_checked(struct store *s, const struct store_entry *e)
+{
+	struct checked_row *c = &s->checked[e->seq % STORE_CHECKED_CACHE];
+
+	c->used = col_copy(c->kind, sizeof(c->kind), e->kind) &&
+	    col_copy(c->model, sizeof(c->model), e->model) &&
+	    col_copy(c->verdict, sizeof(c->verdict), e->verdict);
+	c->seq = e->seq;
+	c->time = e->time;
+	memcpy(c->leaf, e->leaf, 32);
+}
+
 /* Fill e from a row whose columns are ENTRY_COLS. */
 static enum tmon_rc
-row_entry(sqlite3_stmt *st, struct store_entry *e, struct tmon_err *err)
+row_entry(struct store *s, sqlite3_stmt *st, struct store_entry *e,
+    struct tmon_err *err)
 {
 	const unsigned char *kind;
 	const void *body, *leaf, *chain;
@@ -1188,9 +1242,13 @@ row_entry(sqlite3_stmt *st, struct store_entry *e, struct tmon_err *err)
 	store_leaf_hash(e->body, e->body_len, want);
 	if (CRYPTO_memcmp(want, e->leaf, 32) != 0)
 		snprintf(why, sizeof(why), "leaf hash does not match the body");
-	else if (store_body_check(e->kind, e->time, e->model, e->verdict,
-	    e->body, e->body_len, why, sizeof(why)))
+	else if (checked_before(s, e))
 		return TMON_OK;
+	else if (store_body_check(e->kind, e->time, e->model, e->verdict,
+	    e->body, e->body_len, why, sizeof(why))) {
+		remember_checked(s, e);
+		return TMON_OK;
+	}
 	store_entry_free(e);
 	return tmon_err_set_at(err, TMON_E_PARSE, (size_t)seq,
 	    "store: entry %lld: %s", (long long)seq, why);
@@ -1225,7 +1283,7 @@ store_entry_get(struct store *s, uint64_t seq, struct store_entry *out,
 		rc = db_err(s, r, "read entry", err);
 		goto out;
 	}
-	if ((rc = row_entry(st, &e, err)) != TMON_OK)
+	if ((rc = row_entry(s, st, &e, err)) != TMON_OK)
 		goto out;
 	*out = e;
 	rc = TMON_OK;
@@ -1258,7 +1316,7 @@ run_rows(struct store *s, sqlite3_stmt *st,
 			return TMON_OK;
 		if (r != SQLITE_ROW)
 			return db_err(s, r, "query", err);
-		if ((rc = row_entry(st, &e, err)) != TMON_OK)
+		if ((rc = row_entry(s, st, &e, err)) != TMON_OK)
 			return rc;
 		stop = cb(&e, arg);
 		store_entry_free(&e);

@@ -140,7 +140,10 @@ struct store_blob_in {
  *   verdict  NULL, or "pass", "warn", "fail" or "error" (design.md 3).
  *   body     body_len bytes (1..MAX_ENTRY_BODY), already canonical JSON; the
  *            store hashes and keeps them exactly.  kind, time, model and
- *            verdict must be the body's members (store_body_check).
+ *            verdict must be the body's members (store_body_check): the
+ *            store does not parse the body here (the receipt hot path),
+ *            but readers refuse an entry whose columns are not its body's,
+ *            and tmond refuses to start on one among the newest.
  */
 struct store_entry_in {
 	const char	*kind;
@@ -167,9 +170,8 @@ struct store_appended {
  * chain hash, and is written only on success.  blobs may be NULL when nblobs
  * is 0, entries when n is 0.  Needs a STORE_RW handle.
  *
- * Errors: TMON_E_PARSE (an input field is missing or malformed, or differs
- * from the body; the message names it, err->offset holds its index),
- * TMON_E_LIMIT (a count or a length
+ * Errors: TMON_E_PARSE (an input field is missing or malformed; the message
+ * names it, err->offset holds its index), TMON_E_LIMIT (a count or a length
  * is over its MAX_*), TMON_E_UNSUPPORTED (a STORE_RO handle), TMON_E_DB,
  * TMON_E_TIMEOUT.  Inputs are all checked before the transaction starts.
  */
@@ -201,7 +203,9 @@ void		store_entry_free(struct store_entry *e);
  * Every entry read back (here, store_query, store_latest_per_model) is
  * checked first: its leaf hash must be SHA-256(0x00 || body) and its
  * columns the body's members (store_body_check), so no reader ever sees a
- * column that disagrees with the hashed body.
+ * column that disagrees with the hashed body.  (A handle remembers the
+ * last rows it checked, by seq, leaf hash and columns, and does not parse
+ * the same body again.)
  * Errors: TMON_E_NOTFOUND (no such seq), TMON_E_PARSE (the row is corrupt
  * or damaged: a hash is not 32 bytes, an unknown kind, a leaf hash or a
  * column that does not match the body; err->offset is the seq and the

@@ -610,11 +610,11 @@ open_log(struct daemon *d, struct tmon_err *err)
 	tmon_err_clear(&lerr);
 	rc = store_verify(d->store, &vo, &vr, &lerr);
 	if (rc == TMON_OK) {
-		log_info("store: verified entries %llu..%llu of %llu and %llu "
-		    "blobs they name", (unsigned long long)vr.first,
-		    (unsigned long long)(vr.size > 0 ? vr.size - 1 : 0),
-		    (unsigned long long)vr.size,
-		    (unsigned long long)vr.blobs);
+		if (vr.entries > 0)
+			log_info("store: entries %llu..%llu and the %llu blobs "
+			    "they name verify", (unsigned long long)vr.first,
+			    (unsigned long long)(vr.size - 1),
+			    (unsigned long long)vr.blobs);
 		return TMON_OK;
 	}
 	if (rc != TMON_E_PARSE)

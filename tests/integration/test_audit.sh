@@ -12,11 +12,12 @@
 #   hash mismatch)                  and appends nothing; --read-only runs
 # and tmonctl audit is pointed at things that are not a tmon log (an
 # empty file, /dev/null, a directory, a text file, another program's
-# SQLite file, a newer schema) and at a read-only copy (0444 file in a
-# 0555 directory): exit 2 with a message saying what the file is, and the
-# file and its mtime stay exactly as they were, and nothing appears in the
-# read-only directory (CI runs as root, where permission bits stop no
-# write: the test compares bytes, mtimes and directory listings instead).
+# SQLite file, a newer schema: exit 2 with a message saying what the file
+# is, never advice to migrate) and at a read-only copy (0444 file in a
+# 0555 directory: exit 0, and tmond --read-only serves it).  No audit
+# changes a file's bytes or mtime, and nothing appears in the read-only
+# directory (CI runs as root, where permission bits stop no write: the
+# test compares bytes, mtimes and directory listings instead).
 # Takes about 10 s.
 # Usage: test_audit.sh BUILD_DIR SOURCE_DIR
 set -u

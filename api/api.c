@@ -259,15 +259,26 @@ send_error(struct MHD_Connection *c, unsigned int status, const char *error,
 	return send_json(c, status, api_render_error(error, field));
 }
 
+/*
+ * A store error: 500.  TMON_E_PARSE is a damaged entry or blob (a leaf
+ * hash, a column or a blob hash that does not match the stored bytes,
+ * store.h): it is never served, and the answer names it.
+ */
 static enum MHD_Result
 send_store_error(struct MHD_Connection *c, const struct tmon_err *err)
 {
-	char esc[128];
+	char esc[128], msg[300];
+	const char *m = err->msg;
 
 	log_warnx("api: store: %s", log_esc(esc, sizeof(esc), err->msg,
 	    strlen(err->msg)));
-	return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
-	    "internal error reading the log", NULL);
+	if (err->code != TMON_E_PARSE)
+		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "internal error reading the log", NULL);
+	if (strncmp(m, "store: ", 7) == 0)
+		m += 7;
+	snprintf(msg, sizeof(msg), "the log is damaged: %s", m);
+	return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, msg, NULL);
 }
 
 /* --- GET /api/v1/models --- */

@@ -30,6 +30,13 @@
  *   GET /metrics                    the server's counters, Prometheus text
  *                                   format 0.0.4 (api_metrics.h)
  *   GET /, GET /{file}              static files of dashboard_dir
+ * A damaged entry or blob is never served: the store hands out no entry
+ * whose leaf hash or columns do not match its body, and no blob that does
+ * not hash to its key (store.h); the request that needs one is answered
+ * 500 {"error": "the log is damaged: entry N: ...", "field": null}.
+ * Lists select by the columns, so an edited column can hide an entry from
+ * a filter it no longer matches; tmonctl audit and tmond's start-up check
+ * find that.
  * Pages: limit 1..MAX_API_PAGE (default API_DEFAULT_LIMIT); a page also
  * stops once MAX_API_PAGE_BYTES of entry bodies are in it.  When more
  * entries may follow, next_before is the seq to pass as before= for the
@@ -110,7 +117,7 @@ struct api_config {
 	const char		*listen_host;	/* numeric address or name;
 						   NULL = "127.0.0.1" */
 	uint16_t		 port;		/* 0 = any free port */
-	const char		*db_path;	/* an existing, migrated log */
+	const char		*db_path;	/* an existing tmon log */
 	const char		*dashboard_dir;	/* NULL = no dashboard */
 	const struct api_model	*models;	/* n_models (0..MAX_MODELS) */
 	size_t			 n_models;
@@ -150,10 +157,10 @@ struct api_config {
 struct api;
 
 /*
- * Open a STORE_RO handle on cfg->db_path (the daemon must have opened it
- * read-write first, which creates and migrates it), open dashboard_dir,
- * bind listen_host:port (only that address) and start serving in a
- * background thread.  cfg and everything it points to is copied; the
+ * Open a STORE_RO handle on cfg->db_path (an existing log at
+ * STORE_SCHEMA_VERSION: the daemon creates and migrates it), open
+ * dashboard_dir, bind listen_host:port (only that address) and start
+ * serving in a background thread.  cfg and everything it points to is copied; the
  * caller may free it afterwards.
  *
  * On success *out is a running server the caller stops with api_stop().
@@ -163,8 +170,8 @@ struct api;
  * On failure *out is NULL and the error is one of TMON_E_CONFIG (no
  * db_path, too many models, a model id that is not 1..MAX_MODEL_ID-1
  * printable bytes, a connection limit or timeout out of range,
- * listen_host does not resolve, dashboard_dir cannot be
- * opened as a directory), the errors of store_open() (TMON_E_DB,
+ * listen_host does not resolve, dashboard_dir cannot be opened as a
+ * directory), the errors of store_open() (TMON_E_IO, TMON_E_DB,
  * TMON_E_UNSUPPORTED, ...) or TMON_E_NET (the address cannot be bound or
  * a server thread not started).
  */

@@ -65,18 +65,7 @@ jpick(const json_t *body, const char *key, json_type t)
 json_t *
 api_body_parse(const struct store_entry *e)
 {
-	json_error_t jerr;
-	json_t *root;
-
-	root = json_loadb((const char *)e->body, e->body_len,
-	    JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL)
-		return NULL;
-	if (!json_is_object(root)) {
-		json_decref(root);
-		return NULL;
-	}
-	return root;
+	return store_body_parse(e->body, e->body_len);
 }
 
 json_t *

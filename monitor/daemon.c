@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -117,19 +118,20 @@ append_alert(struct daemon *d, struct model_state *s, const char *reason,
 	struct store_entry_in in;
 	struct store_appended app;
 	struct tmon_err err;
+	int64_t now = wall_s();		/* the body's time is the column's */
 	json_t *o;
 	uint8_t *body;
 	size_t len;
 
 	o = json_pack("{s:i, s:s, s:I, s:s, s:s, s:s, s:s, s:I}",
-	    "v", 1, "kind", "alert", "time", (json_int_t)wall_s(),
+	    "v", 1, "kind", "alert", "time", (json_int_t)now,
 	    "model", s->m->name, "reason", reason, "from", from, "to", to,
 	    "probe_seq", (json_int_t)probe_seq);
 	body = entry_canonical(o, &len);
 	json_decref(o);
 	memset(&in, 0, sizeof(in));
 	in.kind = "alert";
-	in.time = wall_s();
+	in.time = now;
 	in.model = s->m->name;
 	in.body = body;
 	in.body_len = len;
@@ -613,6 +615,50 @@ loop_once(struct daemon *d)
 	return fetch_poll(d->fetch, (int)wait);
 }
 
+/*
+ * Open the log (read-only with --read-only) and verify its newest
+ * STORE_VERIFY_TAIL entries and the blobs they name (store_verify): a
+ * damaged tail stops tmond before it appends anything; read-only, tmond
+ * only warns and serves the log as it is (the API answers 500 for every
+ * damaged entry it would show).
+ */
+static enum tmon_rc
+open_log(struct daemon *d, struct tmon_err *err)
+{
+	struct store_verify_opts vo;
+	struct store_verify_result vr;
+	struct tmon_err lerr;
+	enum tmon_rc rc;
+
+	if ((rc = store_open(d->o->db_path, d->o->read_only ? STORE_RO :
+	    STORE_RW, &d->store, err)) != TMON_OK)
+		return rc;
+	memset(&vo, 0, sizeof(vo));
+	vo.tail = STORE_VERIFY_TAIL;
+	tmon_err_clear(&lerr);
+	rc = store_verify(d->store, &vo, &vr, &lerr);
+	if (rc == TMON_OK) {
+		if (vr.entries > 0)
+			log_info("store: entries %llu..%llu and the %llu blobs "
+			    "they name verify", (unsigned long long)vr.first,
+			    (unsigned long long)(vr.size - 1),
+			    (unsigned long long)vr.blobs);
+		return TMON_OK;
+	}
+	if (rc != TMON_E_PARSE)
+		return tmon_err_set(err, rc, "%s", lerr.msg);
+	if (d->o->read_only) {
+		log_warnx("%s: the log is damaged (first bad seq %llu); "
+		    "serving it read-only", lerr.msg,
+		    (unsigned long long)vr.first_bad_seq);
+		return TMON_OK;
+	}
+	return tmon_err_set_at(err, TMON_E_PARSE, lerr.offset, "%s: the log "
+	    "is damaged (first bad seq %llu), not appending to it: run "
+	    "tmonctl audit; --read-only serves it as it is", lerr.msg,
+	    (unsigned long long)vr.first_bad_seq);
+}
+
 enum tmon_rc
 daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 {
@@ -636,7 +682,7 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 
-	if ((rc = store_open(o->db_path, STORE_RW, &d.store, err)) != TMON_OK)
+	if ((rc = open_log(&d, err)) != TMON_OK)
 		goto out;
 	d.n = o->cfg->n_models;
 	d.ms = xcalloc(d.n + 1, sizeof(*d.ms));
@@ -655,8 +701,8 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 			    d.ms[i].m->api_key_env, d.ms[i].m->name);
 	}
 	tmon_err_clear(&lerr);
-	if (store_latest_per_model(d.store, "probe", restore_last, &d, &lerr)
-	    != TMON_OK)
+	if (!o->read_only && store_latest_per_model(d.store, "probe",
+	    restore_last, &d, &lerr) != TMON_OK)
 		log_warnx("store: cannot read the last probes: %s", lerr.msg);
 	memset(&ac, 0, sizeof(ac));
 	ac.listen_host = o->listen_host;
@@ -669,13 +715,23 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	ac.max_per_address = o->cfg->http.max_per_address;
 	ac.request_deadline_s = o->cfg->http.request_deadline_s;
 	ac.idle_timeout_s = o->cfg->http.idle_timeout_s;
-	/* POST /api/v1/receipts: its writer is owned by the api from here. */
-	if ((rc = rcpt_attach(o->db_path, &ac, err)) != TMON_OK)
+	/* POST /api/v1/receipts: its writer is owned by the api from here
+	 * (read-only: none, receipts answer 503). */
+	if (!o->read_only && (rc = rcpt_attach(o->db_path, &ac, err)) !=
+	    TMON_OK)
 		goto out;
 	if ((rc = api_start(&ac, &api, err)) != TMON_OK)
 		goto out;
-	log_info("tmond: serving http://%s:%u/ db=%s models=%zu",
-	    o->listen_host, o->listen_port, o->db_path, d.n);
+	log_info("tmond: serving http://%s:%u/ db=%s models=%zu%s",
+	    o->listen_host, o->listen_port, o->db_path, d.n,
+	    o->read_only ? " read-only" : "");
+	if (o->read_only) {
+		/* No probes, no writes: serve until a signal. */
+		while (!stop_requested)
+			(void)poll(NULL, 0, 500);
+		rc = TMON_OK;
+		goto out;
+	}
 	if ((d.fetch = fetch_new()) == NULL) {
 		rc = tmon_err_set(err, TMON_E_INTERNAL, "cannot start libcurl");
 		goto out;

@@ -14,6 +14,7 @@
 #ifndef TMON_MONITOR_DAEMON_H
 #define TMON_MONITOR_DAEMON_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "config.h"
@@ -28,13 +29,19 @@ struct daemon_opts {
 	/* stop after this many probes have been logged in all (0: run until
 	 * a signal); for tests and one-shot runs */
 	uint64_t		 max_probes;
+	/* open the log read-only (STORE_RO) and only serve the API: no
+	 * probes, no receipts (503), no writes */
+	bool			 read_only;
 };
 
 /*
- * Run until SIGTERM/SIGINT (or max_probes).  Returns TMON_OK on a clean
- * stop; TMON_E_DB if the store cannot be opened or written (a probe that
- * cannot be logged stops the daemon rather than being lost silently),
- * TMON_E_NET if the API cannot listen.
+ * Run until SIGTERM/SIGINT (or max_probes).  At start the newest
+ * STORE_VERIFY_TAIL entries of the log and the blobs they name are
+ * verified (store_verify).  Returns TMON_OK on a clean stop; TMON_E_PARSE
+ * if that check finds the log damaged (err->offset is the first bad seq;
+ * with read_only it only warns); TMON_E_DB if the store cannot be opened
+ * or written (a probe that cannot be logged stops the daemon rather than
+ * being lost silently), TMON_E_NET if the API cannot listen.
  */
 enum tmon_rc	daemon_run(const struct daemon_opts *o, struct tmon_err *err);
 

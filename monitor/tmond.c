@@ -27,6 +27,8 @@ usage(FILE *f)
 	    "      --max-probes N    stop after N probes are logged "
 	    "(0 = run until SIGTERM)\n"
 	    "  -n, --check-config    validate the schedule and exit\n"
+	    "      --read-only       serve the log as it is: no probes, no "
+	    "receipts, no writes\n"
 	    "  -v, --verbose         more logging (repeat for debug)\n"
 	    "API keys are read from the environment variables the schedule "
 	    "names (api_key_env);\nthey are never logged or stored.\n",
@@ -60,6 +62,7 @@ main(int argc, char *argv[])
 		{ "dashboard", required_argument, NULL, 'D' },
 		{ "max-probes", required_argument, NULL, 'M' },
 		{ "check-config", no_argument, NULL, 'n' },
+		{ "read-only", no_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -107,6 +110,9 @@ main(int argc, char *argv[])
 			break;
 		case 'n':
 			check_only = 1;
+			break;
+		case 'R':
+			o.read_only = true;
 			break;
 		case 'v':
 			verbose++;

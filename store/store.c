@@ -3,16 +3,23 @@
  * design.md section 4).
  */
 #include <sys/stat.h>
+#include <sys/statvfs.h>
 
+#include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include <jansson.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <sqlite3.h>
 
+#include "encode.h"
 #include "log.h"
 #include "store.h"
 #include "tmon_limits.h"
@@ -34,6 +41,24 @@ struct stmt_slot {
 	uint64_t	 used;		/* for least-recently-used eviction */
 };
 
+/*
+ * Rows this handle has checked against their bodies (row_entry), slot
+ * seq % STORE_CHECKED_CACHE: a row read again with the same leaf hash
+ * (recomputed from the body bytes each time) and the same columns is not
+ * parsed again.  The newest probe of a model is read for every receipt.
+ */
+#define STORE_CHECKED_CACHE	64
+
+struct checked_row {
+	bool		 used;
+	uint64_t	 seq;
+	uint8_t		 leaf[32];
+	int64_t		 time;
+	char		 kind[16];
+	char		 model[MAX_MODEL_ID];	/* "" for NULL */
+	char		 verdict[8];		/* "" for NULL */
+};
+
 struct store {
 	sqlite3		*db;
 	enum store_mode	 mode;
@@ -42,6 +67,7 @@ struct store {
 	void		*hook_arg;
 	struct stmt_slot cache[STORE_STMT_CACHE];
 	uint64_t	 tick;
+	struct checked_row checked[STORE_CHECKED_CACHE];
 };
 
 /*
@@ -329,6 +355,141 @@ store_media_type_valid(const char *t)
 	return t != NULL && ascii_ok(t, MAX_MEDIA_TYPE, 0x20);
 }
 
+json_t *
+store_body_parse(const uint8_t *body, size_t len)
+{
+	json_error_t jerr;
+	json_t *root;
+
+	if (body == NULL)
+		return NULL;
+	root = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES,
+	    &jerr);
+	if (root == NULL)
+		return NULL;
+	if (!json_is_object(root)) {
+		json_decref(root);
+		return NULL;
+	}
+	return root;
+}
+
+/* How a body member reads in a message: "missing", "null", "\"warn\"",
+ * 1000, or its JSON type. */
+static const char *
+member_desc(const json_t *v, char *out, size_t outsz)
+{
+	char esc[128];
+
+	if (v == NULL)
+		snprintf(out, outsz, "missing");
+	else if (json_is_null(v))
+		snprintf(out, outsz, "null");
+	else if (json_is_string(v))
+		snprintf(out, outsz, "\"%s\"", log_esc(esc, sizeof(esc),
+		    json_string_value(v), json_string_length(v)));
+	else if (json_is_integer(v))
+		snprintf(out, outsz, "%lld", (long long)json_integer_value(v));
+	else
+		snprintf(out, outsz, "%s", json_is_object(v) ? "an object" :
+		    json_is_array(v) ? "an array" : json_is_real(v) ?
+		    "a real number" : "a boolean");
+	return out;
+}
+
+/* True if the string column col (NULL: SQL NULL) is the body member v
+ * (NULL when absent). */
+static bool
+str_member_is(const json_t *v, const char *col)
+{
+	if (col == NULL)
+		return v == NULL || json_is_null(v);
+	return json_is_string(v) && json_string_length(v) == strlen(col) &&
+	    memcmp(json_string_value(v), col, strlen(col)) == 0;
+}
+
+/* store_body_check on a parsed body (o may be NULL: not an object). */
+static bool
+columns_match(const json_t *o, const char *kind, int64_t time,
+    const char *model, const char *verdict, char *why, size_t whysz)
+{
+	static const char *const names[] = { "kind", "model", "verdict" };
+	const char *cols[3];
+	char esc[128], desc[160];
+	const json_t *v;
+	size_t i;
+
+	if (o == NULL) {
+		snprintf(why, whysz, "the body is not a JSON object");
+		return false;
+	}
+	cols[0] = kind;
+	cols[1] = model;
+	cols[2] = verdict;
+	for (i = 0; i < 3; i++) {
+		v = json_object_get(o, names[i]);
+		if ((i == 0 && kind == NULL) || !str_member_is(v, cols[i])) {
+			if (cols[i] == NULL)
+				snprintf(esc, sizeof(esc), "NULL");
+			else
+				log_esc(esc, sizeof(esc), cols[i],
+				    strlen(cols[i]));
+			snprintf(why, whysz, "column %s is %s%s%s, the body's is "
+			    "%s", names[i], cols[i] != NULL ? "\"" : "", esc,
+			    cols[i] != NULL ? "\"" : "",
+			    member_desc(v, desc, sizeof(desc)));
+			return false;
+		}
+	}
+	v = json_object_get(o, "time");
+	if (!json_is_integer(v) || json_integer_value(v) != time) {
+		snprintf(why, whysz, "column time is %lld, the body's is %s",
+		    (long long)time, member_desc(v, desc, sizeof(desc)));
+		return false;
+	}
+	return true;
+}
+
+bool
+store_body_check(const char *kind, int64_t time, const char *model,
+    const char *verdict, const uint8_t *body, size_t len, char *why,
+    size_t whysz)
+{
+	json_t *o;
+	bool ok;
+
+	o = store_body_parse(body, len);
+	ok = columns_match(o, kind, time, model, verdict, why, whysz);
+	json_decref(o);
+	return ok;
+}
+
+/*
+ * The stored bytes p/n of the blob keyed key, recorded as reclen bytes:
+ * true if they have the recorded length and hash to the key; else the
+ * reason in why.
+ */
+static bool
+blob_ok(const uint8_t key[32], const void *p, int n, sqlite3_int64 reclen,
+    char *why, size_t whysz)
+{
+	uint8_t got[32];
+
+	if (p == NULL && n == 0)
+		p = "";
+	if (p == NULL || n < 0 || (sqlite3_int64)n != reclen ||
+	    (size_t)n > MAX_BLOB_LEN) {
+		snprintf(why, whysz, "blob length does not match its record");
+		return false;
+	}
+	sha256(p, (size_t)n, got);
+	if (CRYPTO_memcmp(got, key, 32) != 0) {
+		snprintf(why, whysz, "blob bytes do not hash to their key");
+		return false;
+	}
+	return true;
+}
+
 /* The migration transaction: create or upgrade the schema. */
 static enum tmon_rc
 migrate(struct store *s, struct tmon_err *err)
@@ -397,6 +558,205 @@ out:
 	return rc;
 }
 
+/* True if path has a write permission bit, access(2) allows writing it
+ * and its file system is not mounted read-only. */
+static bool
+writable(const char *path)
+{
+	struct stat sb;
+	struct statvfs vfs;
+
+	if (stat(path, &sb) == -1 || (sb.st_mode & 0222) == 0 ||
+	    access(path, W_OK) == -1)
+		return false;
+	return statvfs(path, &vfs) == 0 && (vfs.f_flag & ST_RDONLY) == 0;
+}
+
+/* The size of path + sfx, 0 when it does not exist. */
+static off_t
+aux_size(const char *path, const char *sfx)
+{
+	struct stat sb;
+	char *p;
+	size_t n;
+	int r;
+
+	n = strlen(path) + strlen(sfx) + 1;
+	p = xmalloc(n);
+	snprintf(p, n, "%s%s", path, sfx);
+	r = stat(p, &sb);
+	free(p);
+	return r == 0 ? sb.st_size : 0;
+}
+
+static const char *
+file_type(mode_t m)
+{
+	if (S_ISDIR(m))
+		return "a directory";
+	if (S_ISCHR(m))
+		return "a character device";
+	if (S_ISBLK(m))
+		return "a block device";
+	if (S_ISFIFO(m))
+		return "a FIFO";
+	if (S_ISSOCK(m))
+		return "a socket";
+	return "not a file";
+}
+
+/*
+ * STORE_RO: say what path is before SQLite sees it (store.h), and
+ * whether to open it immutable.
+ */
+static enum tmon_rc
+ro_identify(const char *path, bool *immutable, struct tmon_err *err)
+{
+	static const char magic[16] = "SQLite format 3";	/* and a NUL */
+	struct stat sb;
+	char hdr[16], *dir, *slash;
+	enum tmon_rc rc;
+	ssize_t n;
+	size_t got = 0;
+	bool w;
+	int fd;
+
+	*immutable = false;
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	if (fd == -1)
+		return tmon_err_set(err, TMON_E_IO, "store: %s: %s", path,
+		    strerror(errno));
+	if (fstat(fd, &sb) == -1) {
+		rc = tmon_err_set(err, TMON_E_IO, "store: %s: %s", path,
+		    strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(sb.st_mode)) {
+		rc = tmon_err_set(err, TMON_E_CONFIG, "store: %s: not a "
+		    "regular file (%s), not a tmon log", path,
+		    file_type(sb.st_mode));
+		goto out;
+	}
+	if (sb.st_size == 0) {
+		rc = tmon_err_set(err, TMON_E_CONFIG, "store: %s: empty file, "
+		    "not a tmon log", path);
+		goto out;
+	}
+	while (got < sizeof(hdr)) {
+		n = read(fd, hdr + got, sizeof(hdr) - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			rc = tmon_err_set(err, TMON_E_IO, "store: %s: %s",
+			    path, strerror(errno));
+			goto out;
+		}
+		if (n == 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < sizeof(hdr) || memcmp(hdr, magic, sizeof(magic)) != 0) {
+		rc = tmon_err_set(err, TMON_E_CONFIG, "store: %s: not an SQLite "
+		    "database (no \"SQLite format 3\" header), not a tmon log",
+		    path);
+		goto out;
+	}
+	dir = xstrdup(path);
+	if ((slash = strrchr(dir, '/')) == NULL) {
+		free(dir);
+		dir = xstrdup(".");
+	} else
+		slash[slash == dir ? 1 : 0] = '\0';
+	w = writable(path) && writable(dir);
+	free(dir);
+	if (!w && aux_size(path, "-wal") > 0 && aux_size(path, "-shm") == 0) {
+		rc = tmon_err_set(err, TMON_E_IO, "store: %s: its -wal file "
+		    "holds transactions that cannot be read without a -shm "
+		    "file, which cannot be made here (not writable): copy the "
+		    "log with its -wal file to a writable directory", path);
+		goto out;
+	}
+	*immutable = !w && aux_size(path, "-wal") == 0;
+	rc = TMON_OK;
+out:
+	close(fd);
+	return rc;
+}
+
+/* file:PATH?mode=ro[&immutable=1] with PATH percent-encoded (RFC 3986
+ * section 2.1), as https://www.sqlite.org/uri.html reads it.  Caller
+ * frees. */
+static char *
+ro_uri(const char *path, bool immutable)
+{
+	static const char hexd[] = "0123456789abcdef";
+	size_t n = strlen(path), i, o;
+	unsigned char c;
+	char *u;
+
+	u = xmalloc(n * 3 + 48);
+	memcpy(u, "file:", 5);
+	o = 5;
+	if (path[0] == '/') {
+		memcpy(u + o, "//", 2);		/* an empty authority */
+		o += 2;
+	}
+	for (i = 0; i < n; i++) {
+		c = (unsigned char)path[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '/' || c == '.' ||
+		    c == '_' || c == '-' || c == '~')
+			u[o++] = (char)c;
+		else {
+			u[o++] = '%';
+			u[o++] = hexd[c >> 4];
+			u[o++] = hexd[c & 15];
+		}
+	}
+	snprintf(u + o, 48, "?mode=ro%s", immutable ? "&immutable=1" : "");
+	return u;
+}
+
+/* STORE_RO: the database holds a tmon log this build reads (store.h). */
+static enum tmon_rc
+ro_check(struct store *s, const char *path, int uv, struct tmon_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum tmon_rc rc;
+	int r, n;
+
+	if ((rc = db_prepare(s, "SELECT count(*) FROM sqlite_schema "
+	    "WHERE type = 'table' AND name = 'entries'", &st, err)) !=
+	    TMON_OK)
+		return rc;
+	if ((r = sqlite3_step(st)) != SQLITE_ROW) {
+		rc = db_err(s, r, "read schema", err);
+		goto out;
+	}
+	n = sqlite3_column_int(st, 0);
+	if (n == 0)
+		rc = tmon_err_set(err, TMON_E_CONFIG, "store: %s: an SQLite "
+		    "database, but not a tmon log (no entries table)", path);
+	else if (uv <= 0)
+		rc = tmon_err_set(err, TMON_E_CONFIG, "store: %s: an SQLite "
+		    "database with an entries table but no tmon schema "
+		    "version, not a tmon log", path);
+	else if (uv > STORE_SCHEMA_VERSION)
+		rc = tmon_err_set(err, TMON_E_UNSUPPORTED, "store: %s: a tmon "
+		    "log of schema version %d, newer than this tmon reads "
+		    "(%d): use a newer tmon", path, uv, STORE_SCHEMA_VERSION);
+	else if (uv < STORE_SCHEMA_VERSION)
+		rc = tmon_err_set(err, TMON_E_UNSUPPORTED, "store: %s: a tmon "
+		    "log of schema version %d, older than this tmon reads "
+		    "(%d): read it with the tmon release that wrote it", path,
+		    uv, STORE_SCHEMA_VERSION);
+	else
+		rc = TMON_OK;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
 enum tmon_rc
 store_open(const char *path, enum store_mode mode, struct store **out,
     struct tmon_err *err)
@@ -406,23 +766,31 @@ store_open(const char *path, enum store_mode mode, struct store **out,
 	sqlite3_stmt *st = NULL;
 	const unsigned char *jm;
 	enum tmon_rc rc = TMON_E_INTERNAL;
+	char *uri = NULL;
+	bool immutable;
 	int flags, r, uv = 0, app = 0, on = 0;
 
 	*out = NULL;
 	if (path == NULL || *path == '\0')
 		return tmon_err_set(err, TMON_E_CONFIG, "store: no path");
-	/* SQLite opens path itself; look first, without opening it. */
-	if (stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
+	/* SQLite opens path itself; look first, without opening it
+	 * (ro_identify does that and more for STORE_RO). */
+	if (mode == STORE_RW && stat(path, &sb) == 0 && !S_ISREG(sb.st_mode))
 		return tmon_err_set(err, TMON_E_IO, "store: %s: not a regular "
 		    "file", path);
+	if (mode == STORE_RO) {
+		if ((rc = ro_identify(path, &immutable, err)) != TMON_OK)
+			return rc;
+		uri = ro_uri(path, immutable);
+	}
 	s = xcalloc(1, sizeof(*s));
 	s->mode = mode;
 	flags = SQLITE_OPEN_FULLMUTEX | SQLITE_OPEN_EXRESCODE;
 	if (mode == STORE_RW)
 		flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
 	else
-		flags |= SQLITE_OPEN_READONLY;
-	r = sqlite3_open_v2(path, &s->db, flags, NULL);
+		flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+	r = sqlite3_open_v2(uri != NULL ? uri : path, &s->db, flags, NULL);
 	if (r != SQLITE_OK) {
 		rc = tmon_err_set(err, TMON_E_DB, "store: open %s: %s", path,
 		    s->db != NULL ? sqlite3_errmsg(s->db) : sqlite3_errstr(r));
@@ -455,10 +823,13 @@ store_open(const char *path, enum store_mode mode, struct store **out,
 		goto out;
 	if (app != 0 && app != STORE_APPLICATION_ID) {
 		rc = tmon_err_set(err, TMON_E_CONFIG,
-		    "store: %s: application_id 0x%08x: not a tmon database",
-		    path, (unsigned)app);
+		    "store: %s: an SQLite database of another program "
+		    "(application_id 0x%08x), not a tmon log", path,
+		    (unsigned)app);
 		goto out;
 	}
+	if (mode == STORE_RO && (rc = ro_check(s, path, uv, err)) != TMON_OK)
+		goto out;
 	if (uv > STORE_SCHEMA_VERSION) {
 		rc = tmon_err_set(err, TMON_E_UNSUPPORTED,
 		    "store: %s: database schema version %d is newer than this "
@@ -466,15 +837,7 @@ store_open(const char *path, enum store_mode mode, struct store **out,
 		    STORE_SCHEMA_VERSION);
 		goto out;
 	}
-	if (mode == STORE_RO) {
-		if (uv != STORE_SCHEMA_VERSION) {
-			rc = tmon_err_set(err, TMON_E_UNSUPPORTED,
-			    "store: %s: database schema version %d, need %d; "
-			    "open it read-write once to migrate", path, uv,
-			    STORE_SCHEMA_VERSION);
-			goto out;
-		}
-	} else {
+	if (mode == STORE_RW) {
 		if ((rc = db_prepare(s, "PRAGMA journal_mode = WAL", &st,
 		    err)) != TMON_OK)
 			goto out;
@@ -503,6 +866,7 @@ store_open(const char *path, enum store_mode mode, struct store **out,
 out:
 	sqlite3_finalize(st);
 	store_close(s);
+	free(uri);
 	return rc;
 }
 
@@ -801,12 +1165,54 @@ col_text(sqlite3_stmt *st, int col)
 	return xstrndup((const char *)p, (size_t)sqlite3_column_bytes(st, col));
 }
 
+/* Copy src (NULL: "") into dst[sz]; false if it does not fit. */
+static bool
+col_copy(char *dst, size_t sz, const char *src)
+{
+	if (src == NULL)
+		src = "";
+	if (strlen(src) >= sz)
+		return false;
+	memcpy(dst, src, strlen(src) + 1);
+	return true;
+}
+
+/* True if e, whose leaf hash matches its body, was checked before. */
+static bool
+checked_before(const struct store *s, const struct store_entry *e)
+{
+	const struct checked_row *c = &s->checked[e->seq % STORE_CHECKED_CACHE];
+
+	return c->used && c->seq == e->seq && c->time == e->time &&
+	    memcmp(c->leaf, e->leaf, 32) == 0 && strcmp(c->kind, e->kind) == 0 &&
+	    strcmp(c->model, e->model != NULL ? e->model : "") == 0 &&
+	    (e->model == NULL || e->model[0] != '\0') &&
+	    strcmp(c->verdict, e->verdict != NULL ? e->verdict : "") == 0 &&
+	    (e->verdict == NULL || e->verdict[0] != '\0');
+}
+
+static void
+remember_checked(struct store *s, const struct store_entry *e)
+{
+	struct checked_row *c = &s->checked[e->seq % STORE_CHECKED_CACHE];
+
+	c->used = col_copy(c->kind, sizeof(c->kind), e->kind) &&
+	    col_copy(c->model, sizeof(c->model), e->model) &&
+	    col_copy(c->verdict, sizeof(c->verdict), e->verdict);
+	c->seq = e->seq;
+	c->time = e->time;
+	memcpy(c->leaf, e->leaf, 32);
+}
+
 /* Fill e from a row whose columns are ENTRY_COLS. */
 static enum tmon_rc
-row_entry(sqlite3_stmt *st, struct store_entry *e, struct tmon_err *err)
+row_entry(struct store *s, sqlite3_stmt *st, struct store_entry *e,
+    struct tmon_err *err)
 {
 	const unsigned char *kind;
 	const void *body, *leaf, *chain;
+	uint8_t want[32];
+	char why[256];
 	sqlite3_int64 seq;
 	int kindlen, bodylen;
 
@@ -838,7 +1244,20 @@ row_entry(sqlite3_stmt *st, struct store_entry *e, struct tmon_err *err)
 	e->body_len = (size_t)bodylen;
 	memcpy(e->leaf, leaf, 32);
 	memcpy(e->chain, chain, 32);
-	return TMON_OK;
+	/* Never hand out a row whose hash or columns are not its body's. */
+	store_leaf_hash(e->body, e->body_len, want);
+	if (CRYPTO_memcmp(want, e->leaf, 32) != 0)
+		snprintf(why, sizeof(why), "leaf hash does not match the body");
+	else if (checked_before(s, e))
+		return TMON_OK;
+	else if (store_body_check(e->kind, e->time, e->model, e->verdict,
+	    e->body, e->body_len, why, sizeof(why))) {
+		remember_checked(s, e);
+		return TMON_OK;
+	}
+	store_entry_free(e);
+	return tmon_err_set_at(err, TMON_E_PARSE, (size_t)seq,
+	    "store: entry %lld: %s", (long long)seq, why);
 }
 
 enum tmon_rc
@@ -870,7 +1289,7 @@ store_entry_get(struct store *s, uint64_t seq, struct store_entry *out,
 		rc = db_err(s, r, "read entry", err);
 		goto out;
 	}
-	if ((rc = row_entry(st, &e, err)) != TMON_OK)
+	if ((rc = row_entry(s, st, &e, err)) != TMON_OK)
 		goto out;
 	*out = e;
 	rc = TMON_OK;
@@ -903,7 +1322,7 @@ run_rows(struct store *s, sqlite3_stmt *st,
 			return TMON_OK;
 		if (r != SQLITE_ROW)
 			return db_err(s, r, "query", err);
-		if ((rc = row_entry(st, &e, err)) != TMON_OK)
+		if ((rc = row_entry(s, st, &e, err)) != TMON_OK)
 			return rc;
 		stop = cb(&e, arg);
 		store_entry_free(&e);
@@ -1022,8 +1441,7 @@ store_blob_get(struct store *s, const uint8_t key[32], uint8_t **data,
 {
 	sqlite3_stmt *st = NULL;
 	const void *p;
-	uint8_t got[32];
-	char *mt = NULL;
+	char *mt = NULL, why[64], hex[65];
 	sqlite3_int64 reclen;
 	enum tmon_rc rc;
 	int r, n;
@@ -1048,20 +1466,13 @@ store_blob_get(struct store *s, const uint8_t key[32], uint8_t **data,
 	reclen = sqlite3_column_int64(st, 1);
 	p = sqlite3_column_blob(st, 2);
 	n = sqlite3_column_bytes(st, 2);
-	if (p == NULL && n == 0)
+	if (!blob_ok(key, p, n, reclen, why, sizeof(why))) {
+		rc = tmon_err_set(err, TMON_E_PARSE, "store: blob %s: %s",
+		    hex_encode(key, 32, hex), why);
+		goto out;
+	}
+	if (p == NULL)
 		p = "";
-	if (p == NULL || n < 0 || (sqlite3_int64)n != reclen ||
-	    (size_t)n > MAX_BLOB_LEN) {
-		rc = tmon_err_set(err, TMON_E_PARSE,
-		    "store: blob length does not match its record");
-		goto out;
-	}
-	sha256(p, (size_t)n, got);
-	if (CRYPTO_memcmp(got, key, 32) != 0) {
-		rc = tmon_err_set(err, TMON_E_PARSE,
-		    "store: blob bytes do not hash to their key");
-		goto out;
-	}
 	mt = col_text(st, 0);
 	if (mt == NULL)
 		mt = xstrdup("application/octet-stream");
@@ -1078,72 +1489,485 @@ out:
 	return rc;
 }
 
-enum tmon_rc
-store_verify_chain(struct store *s, uint64_t *size, uint8_t head[32],
-    struct tmon_err *err)
+/* --- verification (store_verify) --- */
+
+struct verify {
+	struct store			*s;
+	const struct store_verify_opts	*o;
+	struct store_verify_result	*res;
+	struct tmon_err			*err;
+	bool				 full;	/* columns and blobs too */
+	sqlite3_stmt			*blob_st;
+	/* STORE_VERIFY_BLOBS: keys of the damaged blobs (sorted), so the
+	 * entries naming them are reported too */
+	uint8_t				(*bad)[32];
+	size_t				 nbad;
+};
+
+/* Damaged blob keys kept for verify_ref (more are only counted). */
+#define VERIFY_MAX_BAD_KEYS	4096
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	return memcmp(a, b, 32);
+}
+
+/* Count a problem, keep the first in err, report the first few. */
+static void __attribute__((format(printf, 3, 4)))
+problem(struct verify *v, uint64_t seq, const char *fmt, ...)
+{
+	char msg[256];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	if (v->res->problems++ == 0)
+		tmon_err_set_at(v->err, TMON_E_PARSE, (size_t)seq, "store: %s",
+		    msg);
+	if (seq != STORE_NO_SEQ && (v->res->first_bad_seq == STORE_NO_SEQ ||
+	    seq < v->res->first_bad_seq))
+		v->res->first_bad_seq = seq;
+	if (v->o->report != NULL &&
+	    v->res->problems <= STORE_VERIFY_MAX_REPORTS)
+		v->o->report(v->o->arg, seq, msg);
+}
+
+/* True for the SQLite errors that mean a damaged file, not a failure to
+ * read it. */
+static bool
+sql_damaged(int r)
+{
+	return (r & 0xff) == SQLITE_CORRUPT || (r & 0xff) == SQLITE_NOTADB;
+}
+
+/*
+ * The blob named hex by entry seq at member path: there, and (unless
+ * every blob is re-hashed anyway) of the recorded length and hashing to
+ * its key.
+ */
+static enum tmon_rc
+verify_ref(struct verify *v, uint64_t seq, const char *path, const json_t *j)
+{
+	uint8_t key[32];
+	const char *hex;
+	char why[64], esc[128];
+	enum tmon_rc rc = TMON_OK;
+	int r;
+
+	if (j == NULL || json_is_null(j))
+		return TMON_OK;
+	hex = json_string_value(j);
+	if (hex == NULL || json_string_length(j) != 64 ||
+	    !hex_decode_exact(hex, 64, key, 32, false)) {
+		problem(v, seq, "entry %" PRIu64 ": %s is not a SHA-256", seq,
+		    path);
+		return TMON_OK;
+	}
+	if (v->blob_st == NULL && (rc = db_prepare(v->s, "SELECT len, data "
+	    "FROM blobs WHERE sha256 = ?1", &v->blob_st, v->err)) != TMON_OK)
+		return rc;
+	if ((r = sqlite3_bind_blob(v->blob_st, 1, key, 32, SQLITE_STATIC)) !=
+	    SQLITE_OK)
+		return db_err(v->s, r, "bind", v->err);
+	r = sqlite3_step(v->blob_st);
+	if (r == SQLITE_DONE)
+		problem(v, seq, "entry %" PRIu64 ": %s: blob %s is missing",
+		    seq, path, log_esc(esc, sizeof(esc), hex, 64));
+	else if (r == SQLITE_ROW && (v->o->flags & STORE_VERIFY_BLOBS) != 0) {
+		/* Every blob was re-hashed before the entries. */
+		if (v->nbad > 0 && bsearch(key, v->bad, v->nbad, 32,
+		    key_cmp) != NULL)
+			problem(v, seq, "entry %" PRIu64 ": %s: blob %.64s is "
+			    "damaged", seq, path, hex);
+	} else if (r == SQLITE_ROW) {
+		if (!blob_ok(key, sqlite3_column_blob(v->blob_st, 1),
+		    sqlite3_column_bytes(v->blob_st, 1),
+		    sqlite3_column_int64(v->blob_st, 0), why, sizeof(why)))
+			problem(v, seq, "entry %" PRIu64 ": %s: blob %.64s: %s",
+			    seq, path, hex, why);
+		v->res->blobs++;
+	} else if (r != SQLITE_ROW && sql_damaged(r))
+		problem(v, seq, "entry %" PRIu64 ": %s: blob %.64s: %s", seq,
+		    path, hex, sqlite3_errmsg(v->s->db));
+	else if (r != SQLITE_ROW)
+		rc = db_err(v->s, r, "read blob", v->err);
+	sqlite3_reset(v->blob_st);
+	return rc;
+}
+
+/* The blobs an entry body names (store.h, the blobs table). */
+static enum tmon_rc
+verify_refs(struct verify *v, uint64_t seq, const char *kind,
+    const json_t *o)
+{
+	static const char *const probe_refs[][2] = {
+		{ "request", "body_sha256" },
+		{ "canary", "request_sha256" },
+		{ "canary", "response_sha256" },
+		{ "canary", "signature_sha256" },
+	};
+	static const char *const doc_refs[] = { "body_sha256",
+	    "headers_sha256" };
+	json_t *docs, *d;
+	const char *name;
+	char path[128];
+	enum tmon_rc rc = TMON_OK;
+	size_t i;
+
+	if (strcmp(kind, "probe") == 0) {
+		for (i = 0; i < 4 && rc == TMON_OK; i++) {
+			snprintf(path, sizeof(path), "%s.%s", probe_refs[i][0],
+			    probe_refs[i][1]);
+			rc = verify_ref(v, seq, path, json_object_get(
+			    json_object_get(o, probe_refs[i][0]),
+			    probe_refs[i][1]));
+		}
+	} else if (strcmp(kind, "receipt") == 0) {
+		rc = verify_ref(v, seq, "submitted.sha256", json_object_get(
+		    json_object_get(o, "submitted"), "sha256"));
+	} else if (strcmp(kind, "collateral") == 0) {
+		docs = json_object_get(o, "documents");
+		json_object_foreach(docs, name, d) {
+			for (i = 0; i < 2 && rc == TMON_OK; i++) {
+				snprintf(path, sizeof(path), "documents.%.64s.%s",
+				    name, doc_refs[i]);
+				rc = verify_ref(v, seq, path,
+				    json_object_get(d, doc_refs[i]));
+			}
+			if (rc != TMON_OK)
+				break;
+		}
+	}
+	return rc;
+}
+
+/* One entry row (seq, time, kind, model, verdict, body, leaf_hash,
+ * chain_hash): its leaf, its chain link from prev (when known), its
+ * columns and blobs (v->full).  Leaves prev at its stored chain hash. */
+static enum tmon_rc
+verify_row(struct verify *v, sqlite3_stmt *st, uint64_t seq,
+    uint8_t prev[32], bool *prev_known)
+{
+	const void *body, *leaf, *chain;
+	const char *kind, *model, *verdict;
+	uint8_t want[32];
+	char why[256];
+	json_t *o;
+	enum tmon_rc rc = TMON_OK;
+	int bodylen;
+
+	body = sqlite3_column_blob(st, 5);
+	bodylen = sqlite3_column_bytes(st, 5);
+	if (body == NULL || bodylen < 0)
+		bodylen = 0;
+	if (body == NULL)
+		body = "";
+	leaf = sqlite3_column_bytes(st, 6) == 32 ?
+	    sqlite3_column_blob(st, 6) : NULL;
+	chain = sqlite3_column_bytes(st, 7) == 32 ?
+	    sqlite3_column_blob(st, 7) : NULL;
+	store_leaf_hash(body, (size_t)bodylen, want);
+	if (leaf == NULL || CRYPTO_memcmp(leaf, want, 32) != 0)
+		problem(v, seq, "entry %" PRIu64 ": leaf hash does not match "
+		    "the body", seq);
+	if (leaf != NULL)
+		memcpy(want, leaf, 32);
+	if (chain == NULL)
+		problem(v, seq, "entry %" PRIu64 ": chain hash is not 32 bytes",
+		    seq);
+	else if (*prev_known) {
+		store_chain_hash(prev, want, want);
+		if (CRYPTO_memcmp(chain, want, 32) != 0)
+			problem(v, seq, "entry %" PRIu64 ": chain hash does not "
+			    "match the chain hash before it and the leaf", seq);
+	}
+	*prev_known = chain != NULL;
+	if (chain != NULL)
+		memcpy(prev, chain, 32);
+	if (!v->full)
+		return TMON_OK;
+	kind = (const char *)sqlite3_column_text(st, 2);
+	model = (const char *)sqlite3_column_text(st, 3);
+	verdict = (const char *)sqlite3_column_text(st, 4);
+	o = store_body_parse(body, (size_t)bodylen);
+	if (!columns_match(o, kind, sqlite3_column_int64(st, 1), model,
+	    verdict, why, sizeof(why)))
+		problem(v, seq, "entry %" PRIu64 ": %s", seq, why);
+	else
+		rc = verify_refs(v, seq, kind, o);
+	json_decref(o);
+	return rc;
+}
+
+/* The entries from the first one to check to the last. */
+static enum tmon_rc
+verify_entries(struct verify *v, uint64_t tail)
 {
 	sqlite3_stmt *st = NULL;
-	const void *body, *leaf, *chain;
-	uint8_t prev[32], want_leaf[32], want_chain[32];
-	uint64_t expect = 0;
-	sqlite3_int64 seq;
+	uint8_t prev[32];
+	uint64_t expect, seq, last = 0;
+	bool prev_known = true, any;
 	enum tmon_rc rc;
-	int r, bodylen;
+	int r;
 
 	memset(prev, 0, sizeof(prev));
-	if ((rc = db_prepare(s, "SELECT seq, body, leaf_hash, chain_hash "
-	    "FROM entries ORDER BY seq ASC", &st, err)) != TMON_OK)
+	if ((rc = db_prepare(v->s, "SELECT max(seq) FROM entries", &st,
+	    v->err)) != TMON_OK)
+		return rc;
+	r = sqlite3_step(st);
+	if (r != SQLITE_ROW) {
+		if (!sql_damaged(r)) {
+			rc = db_err(v->s, r, "read entries", v->err);
+			goto out;
+		}
+		problem(v, STORE_NO_SEQ, "entries: %s",
+		    sqlite3_errmsg(v->s->db));
+		rc = TMON_OK;
+		goto out;
+	}
+	any = sqlite3_column_type(st, 0) != SQLITE_NULL;
+	if (any && sqlite3_column_int64(st, 0) >= 0)
+		last = (uint64_t)sqlite3_column_int64(st, 0);
+	v->res->size = any ? last + 1 : 0;
+	expect = tail != 0 && v->res->size > tail ? v->res->size - tail : 0;
+	v->res->first = expect;
+	sqlite3_finalize(st);
+	st = NULL;
+	if (expect > 0) {
+		/* The chain hash the tail continues, taken as stored. */
+		if ((rc = db_prepare(v->s, "SELECT chain_hash FROM entries "
+		    "WHERE seq = ?1", &st, v->err)) != TMON_OK)
+			return rc;
+		if ((r = sqlite3_bind_int64(st, 1, (sqlite3_int64)expect - 1))
+		    != SQLITE_OK) {
+			rc = db_err(v->s, r, "bind", v->err);
+			goto out;
+		}
+		r = sqlite3_step(st);
+		if (r == SQLITE_ROW && sqlite3_column_bytes(st, 0) == 32)
+			memcpy(prev, sqlite3_column_blob(st, 0), 32);
+		else
+			prev_known = false;
+		sqlite3_finalize(st);
+		st = NULL;
+	}
+	if ((rc = db_prepare(v->s, "SELECT " ENTRY_COLS " FROM entries "
+	    "WHERE seq >= ?1 ORDER BY seq ASC", &st, v->err)) != TMON_OK)
+		return rc;
+	if ((r = sqlite3_bind_int64(st, 1, (sqlite3_int64)expect)) !=
+	    SQLITE_OK) {
+		rc = db_err(v->s, r, "bind", v->err);
+		goto out;
+	}
+	for (;;) {
+		r = sqlite3_step(st);
+		if (r == SQLITE_DONE)
+			break;
+		if (r != SQLITE_ROW && sql_damaged(r)) {
+			problem(v, expect, "entries from %" PRIu64 " on cannot be "
+			    "read: %s", expect, sqlite3_errmsg(v->s->db));
+			break;
+		}
+		if (r != SQLITE_ROW) {
+			rc = db_err(v->s, r, "read entries", v->err);
+			goto out;
+		}
+		seq = (uint64_t)sqlite3_column_int64(st, 0);
+		if (seq != expect) {
+			problem(v, expect, "entry %" PRIu64 " is missing (the next "
+			    "one is %" PRIu64 ")", expect, seq);
+			prev_known = false;
+		}
+		if ((rc = verify_row(v, st, seq, prev, &prev_known)) !=
+		    TMON_OK)
+			goto out;
+		v->res->entries++;
+		expect = seq + 1;
+	}
+	memcpy(v->res->head, prev, 32);
+	rc = TMON_OK;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Every blob of the table. */
+static enum tmon_rc
+verify_blobs(struct verify *v)
+{
+	sqlite3_stmt *st = NULL;
+	const void *key;
+	char why[64], hex[65], mesc[128];
+	const char *mt;
+	enum tmon_rc rc;
+	int r;
+
+	if ((rc = db_prepare(v->s, "SELECT sha256, media_type, len, data "
+	    "FROM blobs", &st, v->err)) != TMON_OK)
 		return rc;
 	for (;;) {
 		r = sqlite3_step(st);
 		if (r == SQLITE_DONE)
 			break;
+		if (r != SQLITE_ROW && sql_damaged(r)) {
+			problem(v, STORE_NO_SEQ, "blobs: %s",
+			    sqlite3_errmsg(v->s->db));
+			break;
+		}
 		if (r != SQLITE_ROW) {
-			rc = db_err(s, r, "read entries", err);
+			rc = db_err(v->s, r, "read blobs", v->err);
 			goto out;
 		}
-		seq = sqlite3_column_int64(st, 0);
-		if (seq < 0 || (uint64_t)seq != expect) {
-			rc = tmon_err_set_at(err, TMON_E_PARSE, expect,
-			    "store: chain: entry %" PRIu64 " missing "
-			    "(next seq is %lld)", expect, (long long)seq);
-			goto out;
+		v->res->blobs++;
+		key = sqlite3_column_blob(st, 0);
+		if (key == NULL || sqlite3_column_bytes(st, 0) != 32) {
+			problem(v, STORE_NO_SEQ, "blob with a %d-byte key",
+			    sqlite3_column_bytes(st, 0));
+			continue;
 		}
-		body = sqlite3_column_blob(st, 1);
-		bodylen = sqlite3_column_bytes(st, 1);
-		leaf = sqlite3_column_blob(st, 2);
-		if (sqlite3_column_bytes(st, 2) != 32)
-			leaf = NULL;
-		chain = sqlite3_column_blob(st, 3);
-		if (sqlite3_column_bytes(st, 3) != 32)
-			chain = NULL;
-		if (body == NULL)
-			body = "";
-		store_leaf_hash(body, (size_t)(bodylen > 0 ? bodylen : 0),
-		    want_leaf);
-		if (leaf == NULL || CRYPTO_memcmp(leaf, want_leaf, 32) != 0) {
-			rc = tmon_err_set_at(err, TMON_E_PARSE, expect,
-			    "store: chain: entry %" PRIu64 ": leaf hash does "
-			    "not match the body", expect);
-			goto out;
+		hex_encode(key, 32, hex);
+		mt = (const char *)sqlite3_column_text(st, 1);
+		if (!blob_ok(key, sqlite3_column_blob(st, 3),
+		    sqlite3_column_bytes(st, 3), sqlite3_column_int64(st, 2),
+		    why, sizeof(why)))
+			problem(v, STORE_NO_SEQ, "blob %s: %s", hex, why);
+		else if (!store_media_type_valid(mt))
+			problem(v, STORE_NO_SEQ, "blob %s: media type %s is not "
+			    "valid", hex, mt == NULL ? "NULL" : log_esc(mesc,
+			    sizeof(mesc), mt, strlen(mt)));
+		else
+			continue;
+		if (v->nbad < VERIFY_MAX_BAD_KEYS) {
+			v->bad = xreallocarray(v->bad, v->nbad + 1, 32);
+			memcpy(v->bad[v->nbad++], key, 32);
 		}
-		store_chain_hash(prev, want_leaf, want_chain);
-		if (chain == NULL ||
-		    CRYPTO_memcmp(chain, want_chain, 32) != 0) {
-			rc = tmon_err_set_at(err, TMON_E_PARSE, expect,
-			    "store: chain: entry %" PRIu64 ": chain hash does "
-			    "not match", expect);
-			goto out;
-		}
-		memcpy(prev, want_chain, 32);
-		expect++;
 	}
-	if (size != NULL)
-		*size = expect;
-	if (head != NULL)
-		memcpy(head, prev, 32);
+	if (v->nbad > 1)
+		qsort(v->bad, v->nbad, 32, key_cmp);
 	rc = TMON_OK;
 out:
 	sqlite3_finalize(st);
 	return rc;
+}
+
+/* Each line of an integrity_check answer but "ok" and the "*** in
+ * database main ***" headings, made printable. */
+static void
+integrity_lines(struct verify *v, const char *text)
+{
+	char line[200];
+	size_t n;
+
+	while (*text != '\0') {
+		n = 0;
+		for (; *text != '\0' && *text != '\n'; text++)
+			if (n + 1 < sizeof(line))
+				line[n++] = *text >= 0x20 && *text < 0x7f ?
+				    *text : '?';
+		line[n] = '\0';
+		if (*text == '\n')
+			text++;
+		if (n > 0 && strcmp(line, "ok") != 0 &&
+		    strncmp(line, "*** ", 4) != 0)
+			problem(v, STORE_NO_SEQ, "integrity_check: %s", line);
+	}
+}
+
+/* PRAGMA integrity_check: every line but "ok" is a problem. */
+static enum tmon_rc
+verify_integrity(struct verify *v)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *text;
+	char sql[64];
+	enum tmon_rc rc = TMON_OK;
+	int r;
+
+	snprintf(sql, sizeof(sql), "PRAGMA integrity_check(%d)",
+	    STORE_VERIFY_MAX_REPORTS);
+	if ((r = sqlite3_prepare_v2(v->s->db, sql, -1, &st, NULL)) ==
+	    SQLITE_OK)
+		r = SQLITE_ROW;
+	while (r == SQLITE_ROW && (r = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((text = sqlite3_column_text(st, 0)) != NULL)
+			integrity_lines(v, (const char *)text);
+	}
+	if (r != SQLITE_DONE && sql_damaged(r))
+		problem(v, STORE_NO_SEQ, "integrity_check: %s",
+		    sqlite3_errmsg(v->s->db));
+	else if (r != SQLITE_DONE)
+		rc = db_err(v->s, r, "integrity_check", v->err);
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* Run the checks in one read transaction. */
+static enum tmon_rc
+verify_run(struct verify *v, uint64_t tail)
+{
+	struct store_verify_result *res = v->res;
+	enum tmon_rc rc;
+
+	memset(res, 0, sizeof(*res));
+	res->first_bad_seq = STORE_NO_SEQ;
+	if ((rc = db_exec(v->s, "BEGIN", "begin verify", v->err)) != TMON_OK)
+		return rc;
+	if (v->full && (v->o->flags & STORE_VERIFY_BLOBS))
+		rc = verify_blobs(v);
+	if (rc == TMON_OK)
+		rc = verify_entries(v, tail);
+	if (rc == TMON_OK && v->full &&
+	    (v->o->flags & STORE_VERIFY_INTEGRITY))
+		rc = verify_integrity(v);
+	sqlite3_finalize(v->blob_st);
+	v->blob_st = NULL;
+	free(v->bad);
+	v->bad = NULL;
+	v->nbad = 0;
+	rollback(v->s);
+	if (rc == TMON_OK && res->problems > 0)
+		rc = TMON_E_PARSE;
+	return rc;
+}
+
+enum tmon_rc
+store_verify(struct store *s, const struct store_verify_opts *o,
+    struct store_verify_result *res, struct tmon_err *err)
+{
+	struct store_verify_result r;
+	struct verify v;
+
+	memset(&v, 0, sizeof(v));
+	v.s = s;
+	v.o = o;
+	v.res = res != NULL ? res : &r;
+	v.err = err;
+	v.full = true;
+	return verify_run(&v, o->tail);
+}
+
+enum tmon_rc
+store_verify_chain(struct store *s, uint64_t *size, uint8_t head[32],
+    struct tmon_err *err)
+{
+	struct store_verify_opts o;
+	struct store_verify_result r;
+	struct verify v;
+	enum tmon_rc rc;
+
+	memset(&o, 0, sizeof(o));
+	memset(&v, 0, sizeof(v));
+	v.s = s;
+	v.o = &o;
+	v.res = &r;
+	v.err = err;
+	if ((rc = verify_run(&v, 0)) != TMON_OK)
+		return rc;
+	if (size != NULL)
+		*size = r.size;
+	if (head != NULL)
+		memcpy(head, r.head, 32);
+	return TMON_OK;
 }

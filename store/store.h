@@ -9,7 +9,10 @@
  *           verdict TEXT NULL, body BLOB, leaf_hash BLOB(32),
  *           chain_hash BLOB(32))
  *     seq is 0-based and contiguous.  body holds the exact canonical JSON
- *     bytes the caller handed over; the store never parses them.
+ *     bytes the caller handed over (a JSON object), kept and hashed as
+ *     they are.  time, kind, model and verdict are an index of members of
+ *     the body and must always equal them (store_body_check): the hashed
+ *     body is the entry, the columns only find it.
  *       leaf[i]  = SHA-256(0x00 || body[i])
  *       chain[i] = SHA-256(chain[i-1] || leaf[i]),  chain[-1] = 32 zero bytes
  *     (leaf hashing as RFC 9162 section 2.1.1, so the same leaves can feed
@@ -19,10 +22,17 @@
  *     content-addressed raw bytes (upstream responses); the key is
  *     SHA-256(data), computed by the store.  Storing a blob that is already
  *     there is a no-op (the first media type stays).  Blobs cannot be
- *     updated.
+ *     updated.  Entry bodies name the blobs they keep by these keys, as 64
+ *     lower-case hex digits (or null when there is none), at:
+ *       probe       request.body_sha256, canary.request_sha256,
+ *                   canary.response_sha256, canary.signature_sha256
+ *       receipt     submitted.sha256
+ *       collateral  documents.<name>.body_sha256,
+ *                   documents.<name>.headers_sha256
+ *     (the layouts written by monitor/probe.c, receipt.c, collateral.c).
  *
  * Handles: one STORE_RW handle (the daemon, the only writer) and any number
- * of STORE_RO handles (the API, tmonctl).  WAL mode gives every read
+ * of STORE_RO handles (the API, tmonctl audit, tmond --read-only).  WAL mode gives every read
  * statement a consistent snapshot, and store_append writes in one
  * BEGIN IMMEDIATE ... COMMIT transaction, so a reader sees either none or
  * all of an append.  A struct store may be used by one thread at a time;
@@ -42,18 +52,25 @@
 
 #include "err.h"
 
+struct json_t;
+
 /* The schema version this build creates and understands. */
 #define STORE_SCHEMA_VERSION	1
 /* PRAGMA application_id of a tmon database ("tmon" in ASCII). */
 #define STORE_APPLICATION_ID	0x746d6f6e
 /* How long a statement waits for a lock held by another connection. */
 #define STORE_BUSY_TIMEOUT_MS	5000
+/* The newest entries tmond verifies at start-up (store_verify tail). */
+#define STORE_VERIFY_TAIL	1000
+/* Problems one store_verify reports through its callback (it counts the
+ * rest). */
+#define STORE_VERIFY_MAX_REPORTS 100
 
 struct store;
 
 enum store_mode {
 	STORE_RW,	/* read-write; creates the file and migrates it */
-	STORE_RO	/* read-only (SQLITE_OPEN_READONLY + query_only) */
+	STORE_RO	/* read-only: never writes the database (see store_open) */
 };
 
 /*
@@ -61,23 +78,40 @@ enum store_mode {
  *
  * STORE_RW creates the file if needed, switches it to WAL mode, and runs
  * every migration step from its user_version up to STORE_SCHEMA_VERSION in
- * one transaction.  STORE_RO opens an existing database read-only and never
- * changes it; it must already be at STORE_SCHEMA_VERSION (open it
- * read-write once, e.g. by starting tmond, to migrate it).
+ * one transaction.
+ *
+ * STORE_RO never writes the database: no migration, no PRAGMA that
+ * writes, query_only=ON.  It first identifies path, before SQLite sees
+ * it: a regular file, not empty, starting with the SQLite header
+ * "SQLite format 3\0" (https://www.sqlite.org/fileformat.html 1.3.1).
+ * It then opens the URI file:PATH?mode=ro, adding immutable=1 when the
+ * file or its directory is not writable (no write permission bit, denied
+ * by access(2), or a read-only file system) and PATH-wal is absent or
+ * empty: SQLite cannot create PATH-shm there, and with no write-ahead log
+ * there is nothing it would read from one (immutable ignores PATH-wal, so
+ * it is never used while PATH-wal holds transactions).  A log served
+ * read-only this way must not be written by anyone meanwhile.  The file
+ * must hold a tmon log (an entries table, application_id 0 or
+ * STORE_APPLICATION_ID) at exactly STORE_SCHEMA_VERSION.
+ *
  * Both set SQLITE_DBCONFIG_DEFENSIVE, foreign_keys=ON, trusted_schema=OFF
  * and a busy timeout of STORE_BUSY_TIMEOUT_MS.
  *
  * On success *out is a new handle the caller frees with store_close().
- * On failure *out is NULL and the error is one of:
+ * On failure *out is NULL and the error is one of (the message says which
+ * and, for STORE_RO, what the file is):
  *   TMON_E_IO           path exists but is not a regular file (a FIFO,
  *                       device, socket or directory is refused before
- *                       SQLite opens it, so it cannot block);
+ *                       SQLite opens it, so it cannot block); (STORE_RO)
+ *                       path cannot be examined or read;
  *   TMON_E_DB           the file cannot be opened or is not an SQLite
  *                       database, or an SQL statement failed;
  *   TMON_E_UNSUPPORTED  the database's user_version is newer than
  *                       STORE_SCHEMA_VERSION (made by a newer tmon), or
- *                       (STORE_RO) older and so not migrated yet;
- *   TMON_E_CONFIG       the file is an SQLite database of another program
+ *                       (STORE_RO) older;
+ *   TMON_E_CONFIG       not a tmon log: (STORE_RO) not a regular file, an
+ *                       empty file, not an SQLite database, no entries
+ *                       table; an SQLite database of another program
  *                       (foreign application_id, or tables without a
  *                       tmon user_version);
  *   TMON_E_TIMEOUT      the database stayed locked.
@@ -108,7 +142,11 @@ struct store_blob_in {
  *   model    NULL, or 1..MAX_MODEL_ID-1 bytes of printable ASCII.
  *   verdict  NULL, or "pass", "warn", "fail" or "error" (design.md 3).
  *   body     body_len bytes (1..MAX_ENTRY_BODY), already canonical JSON; the
- *            store hashes and keeps them exactly, and does not parse them.
+ *            store hashes and keeps them exactly.  kind, time, model and
+ *            verdict must be the body's members (store_body_check): the
+ *            store does not parse the body here (the receipt hot path),
+ *            but readers refuse an entry whose columns are not its body's,
+ *            and tmond refuses to start on one among the newest.
  */
 struct store_entry_in {
 	const char	*kind;
@@ -165,8 +203,16 @@ void		store_entry_free(struct store_entry *e);
 /*
  * Read the entry with sequence number seq into *out (which the caller
  * releases with store_entry_free on success; untouched on failure).
- * Errors: TMON_E_NOTFOUND (no such seq), TMON_E_PARSE (the row is corrupt:
- * a hash is not 32 bytes, an unknown kind), TMON_E_DB.
+ * Every entry read back (here, store_query, store_latest_per_model) is
+ * checked first: its leaf hash must be SHA-256(0x00 || body) and its
+ * columns the body's members (store_body_check), so no reader ever sees a
+ * column that disagrees with the hashed body.  (A handle remembers the
+ * last rows it checked, by seq, leaf hash and columns, and does not parse
+ * the same body again.)
+ * Errors: TMON_E_NOTFOUND (no such seq), TMON_E_PARSE (the row is corrupt
+ * or damaged: a hash is not 32 bytes, an unknown kind, a leaf hash or a
+ * column that does not match the body; err->offset is the seq and the
+ * message "store: entry SEQ: ..." says what), TMON_E_DB.
  */
 enum tmon_rc	store_entry_get(struct store *s, uint64_t seq,
 		    struct store_entry *out, struct tmon_err *err);
@@ -244,6 +290,85 @@ enum tmon_rc	store_blob_get(struct store *s, const uint8_t sha256[32],
  */
 enum tmon_rc	store_verify_chain(struct store *s, uint64_t *size,
 		    uint8_t head[32], struct tmon_err *err);
+
+/*
+ * What store_verify checks besides the entries (flags):
+ *   STORE_VERIFY_BLOBS      re-hash every blob of the blobs table (without
+ *                           it, only the blobs the checked entries name);
+ *   STORE_VERIFY_INTEGRITY  PRAGMA integrity_check (the b-tree structure,
+ *                           https://www.sqlite.org/pragma.html).
+ */
+#define STORE_VERIFY_BLOBS	0x01
+#define STORE_VERIFY_INTEGRITY	0x02
+
+/* No entry (a problem that is not about one entry). */
+#define STORE_NO_SEQ		UINT64_MAX
+
+struct store_verify_opts {
+	unsigned	 flags;		/* STORE_VERIFY_* */
+	uint64_t	 tail;		/* 0: every entry; else the newest tail */
+	/* Called for each of the first STORE_VERIFY_MAX_REPORTS problems,
+	 * in the order found; seq is the entry or STORE_NO_SEQ, msg a
+	 * printable ASCII line ("entry 3: column verdict is ...").  NULL:
+	 * only count them. */
+	void		(*report)(void *arg, uint64_t seq, const char *msg);
+	void		*arg;
+};
+
+struct store_verify_result {
+	uint64_t	size;		/* entries in the log (last seq + 1) */
+	uint64_t	first;		/* the first entry checked */
+	uint64_t	entries;	/* entries checked */
+	uint64_t	blobs;		/* blobs re-hashed */
+	uint64_t	problems;	/* problems found */
+	uint64_t	first_bad_seq;	/* lowest bad entry, or STORE_NO_SEQ */
+	uint8_t		head[32];	/* the last stored chain hash */
+};
+
+/*
+ * Verify the stored log, in one read snapshot, reporting every problem:
+ *   entries   from the first checked one (seq 0, or size - tail) to the
+ *             last: seq runs on without a gap, leaf = SHA-256(0x00 ||
+ *             body), chain = SHA-256(chain of the entry before || leaf)
+ *             (for a tail, the stored chain hash of the entry before it
+ *             is taken as given), and kind, time, model, verdict are the
+ *             body's members (store_body_check);
+ *   blobs     every blob those entries name (see the blobs table above)
+ *             is there, has its recorded length and hashes to its key;
+ *             with STORE_VERIFY_BLOBS every blob of the table is checked
+ *             so (and its media type too) before the entries, which are
+ *             then reported for naming a damaged one;
+ *   SQLite    with STORE_VERIFY_INTEGRITY, each line of PRAGMA
+ *             integrity_check(STORE_VERIFY_MAX_REPORTS) that is not "ok".
+ * A page SQLite reports as corrupt while reading is a problem too.
+ * res (may be NULL) is filled in either case.
+ * Returns TMON_OK when everything holds; TMON_E_PARSE when a problem was
+ * found (err has the first one, err->offset its seq or STORE_NO_SEQ);
+ * TMON_E_DB, TMON_E_TIMEOUT when the checks could not run.
+ */
+enum tmon_rc	store_verify(struct store *s,
+		    const struct store_verify_opts *o,
+		    struct store_verify_result *res, struct tmon_err *err);
+
+/*
+ * Check that the indexed columns of an entry are its body's members: the
+ * body is a JSON object (store_body_parse) whose "kind" is the string
+ * kind, "time" the integer time, "model" the string model (absent or
+ * null when model is NULL) and "verdict" the string verdict (absent or
+ * null when verdict is NULL).  Returns false and a printable reason in
+ * why (whysz bytes), e.g. "column verdict is \"pass\", the body's is
+ * \"warn\"".
+ */
+bool		store_body_check(const char *kind, int64_t time,
+		    const char *model, const char *verdict,
+		    const uint8_t *body, size_t len, char *why, size_t whysz);
+
+/*
+ * An entry body parsed as a JSON object (jansson, duplicate keys
+ * rejected), a new reference the caller releases with json_decref; NULL
+ * if it is not valid JSON or not an object.
+ */
+struct json_t	*store_body_parse(const uint8_t *body, size_t len);
 
 /*
  * Compute the leaf hash SHA-256(0x00 || body) and the chain step

@@ -14,6 +14,7 @@
 #include <curl/curl.h>
 #include <jansson.h>
 #include <openssl/sha.h>
+#include <sqlite3.h>
 
 #include "api.h"
 #include "api_request.h"
@@ -90,7 +91,8 @@ fill_log(void)
 	probe_body(bodies[SEQ_QWEN_ERROR], sizeof(bodies[0]), "TEE/qwen",
 	    "near", "error", "error", 1500);
 	snprintf(bodies[SEQ_RECEIPT], sizeof(bodies[0]),
-	    "{\"kind\":\"receipt\",\"text\":\"caf\xc3\xa9 \\\"q\\\" <b>\"}");
+	    "{\"kind\":\"receipt\",\"text\":\"caf\xc3\xa9 \\\"q\\\" <b>\","
+	    "\"time\":1600,\"verdict\":\"fail\"}");
 	probe_body(bodies[SEQ_OLD_PASS], sizeof(bodies[0]), "TEE/old",
 	    "chutes", "pass", "pass", 1700);
 	probe_body(bodies[SEQ_GEMMA_FAIL], sizeof(bodies[0]),
@@ -747,7 +749,7 @@ START_TEST(test_start_errors)
 	cfg.listen_host = "127.0.0.1";
 	snprintf(p, sizeof(p), "%s/missing.db", dir);
 	cfg.db_path = p;
-	ck_assert_int_eq(api_start(&cfg, &b, &err), TMON_E_DB);
+	ck_assert_int_eq(api_start(&cfg, &b, &err), TMON_E_IO);
 	cfg.db_path = dbpath;
 	cfg.dashboard_dir = "/nonexistent/dashboards";
 	ck_assert_int_eq(api_start(&cfg, &b, &err), TMON_E_CONFIG);
@@ -812,6 +814,43 @@ START_TEST(test_reader_after_writer_closed)
 }
 END_TEST
 
+/*
+ * The verdict column of the newest gemma probe edited behind the store's
+ * back ("fail" -> "pass", its hashed body untouched, as with the file in
+ * hand): no answer shows the forged pass; every one that would use that
+ * row is 500 naming the entry and the column.
+ */
+START_TEST(test_forged_column)
+{
+	static const char *const paths[] = { "/api/v1/probes",
+	    "/api/v1/probes?verdict=pass", "/api/v1/models",
+	    "/api/v1/entries/4", "/api/v1/models/TEE%2Fgemma-3-27b-it/history",
+	    "/api/v1/probes?model=TEE%2Fgemma-3-27b-it&limit=1" };
+	struct resp r;
+	sqlite3 *db = NULL;
+	size_t i;
+
+	ck_assert_int_eq(SEQ_GEMMA_FAIL, 4);
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	sqlite3_busy_timeout(db, 5000);
+	ck_assert_int_eq(sqlite3_exec(db, "DROP TRIGGER entries_no_update; "
+	    "UPDATE entries SET verdict = 'pass' WHERE seq = 4", NULL, NULL,
+	    NULL), SQLITE_OK);
+	sqlite3_close(db);
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		http("GET", paths[i], &r);
+		ck_assert_msg(r.status == 500 && r.body != NULL &&
+		    strstr(r.body, "damaged: entry 4: column verdict is") !=
+		    NULL, "%s: %ld %s", paths[i], r.status,
+		    r.body != NULL ? r.body : "");
+		resp_free(&r);
+	}
+	/* Entries before it are still served. */
+	get_json("/api/v1/entries/3", 200, &r);
+	resp_free(&r);
+}
+END_TEST
+
 static json_t *
 change_at(json_t *root, size_t i)
 {
@@ -867,9 +906,11 @@ START_TEST(test_history)
 	/* A new MRTD at seq 5, the same state again at seq 6. */
 	snprintf(b5, sizeof(b5), "{\"kind\":\"probe\",\"measurement\":"
 	    "{\"mrtd\":\"ff\",\"signing_address\":\"0x1234\"},"
+	    "\"model\":\"TEE/gemma-3-27b-it\",\"time\":3000,"
 	    "\"verdict\":\"fail\"}");
 	snprintf(b6, sizeof(b6), "{\"kind\":\"probe\",\"measurement\":"
 	    "{\"signing_address\":\"0x1234\",\"mrtd\":\"ff\"},"
+	    "\"model\":\"TEE/gemma-3-27b-it\",\"time\":3001,"
 	    "\"verdict\":\"fail\",\"x\":1}");
 	memset(in, 0, sizeof(in));
 	for (i = 0; i < 2; i++) {
@@ -1011,6 +1052,7 @@ api_suite(void)
 	tcase_add_test(tc, test_start_errors);
 	tcase_add_test(tc, test_metrics);
 	tcase_add_test(tc, test_reader_after_writer_closed);
+	tcase_add_test(tc, test_forged_column);
 	suite_add_tcase(su, tc);
 	tcase_add_test(tp, test_request_parse);
 	suite_add_tcase(su, tp);

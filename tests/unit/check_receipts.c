@@ -856,8 +856,8 @@ add_probe(struct store *s, const char *model, const char *addr,
 
 	snprintf(body, sizeof(body), "{\"kind\":\"probe\",\"measurement\":"
 	    "{\"signing_address\":\"%s\",\"signing_algo\":\"ecdsa\"},"
-	    "\"model\":\"%s\",\"v\":1,\"verdict\":\"%s\"}", addr, model,
-	    verdict);
+	    "\"model\":\"%s\",\"time\":1700000000,\"v\":1,"
+	    "\"verdict\":\"%s\"}", addr, model, verdict);
 	memset(&in, 0, sizeof(in));
 	in.kind = "probe";
 	in.time = 1700000000;
@@ -1027,8 +1027,9 @@ probe_main(void *arg)
 		return NULL;
 	}
 	for (i = 0; i < PROBES; i++) {
-		snprintf(body, sizeof(body), "{\"kind\":\"probe\",\"n\":%d}",
-		    i);
+		snprintf(body, sizeof(body), "{\"kind\":\"probe\","
+		    "\"model\":\"probe-model\",\"n\":%d,\"time\":%d,"
+		    "\"verdict\":\"pass\"}", i, 1700000000 + i);
 		memset(&in, 0, sizeof(in));
 		in.kind = "probe";
 		in.time = 1700000000 + i;
@@ -1146,7 +1147,8 @@ append_main(void *arg)
 	for (i = 0; i < 150; i++) {
 		for (k = 0; k < 3; k++) {
 			snprintf(body[k], sizeof(body[k]),
-			    "{\"by\":\"%s\",\"i\":%d,\"k\":%d}", a->tag, i, k);
+			    "{\"by\":\"%s\",\"i\":%d,\"k\":%d,"
+			    "\"kind\":\"alert\",\"time\":1}", a->tag, i, k);
 			memset(&in[k], 0, sizeof(in[k]));
 			in[k].kind = "alert";
 			in[k].time = 1;

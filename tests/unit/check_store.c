@@ -6,6 +6,8 @@
  * goes through a raw sqlite3 connection, as an attacker with the file
  * would.
  */
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -127,12 +129,16 @@ open_ro(void)
 }
 
 static const char *const bodies[] = {
-	"{\"kind\":\"probe\",\"model\":\"TEE/a\",\"verdict\":\"pass\"}",
-	"{\"kind\":\"probe\",\"model\":\"TEE/b\",\"verdict\":\"fail\"}",
-	"{\"kind\":\"alert\",\"model\":\"TEE/b\"}",
-	"{\"kind\":\"probe\",\"model\":\"TEE/a\",\"verdict\":\"error\"}",
-	"{\"kind\":\"receipt\",\"verdict\":\"pass\"}",
-	"{\"kind\":\"probe\",\"model\":\"TEE/b\",\"verdict\":\"warn\"}",
+	"{\"kind\":\"probe\",\"model\":\"TEE/a\",\"time\":1000,"
+	    "\"verdict\":\"pass\"}",
+	"{\"kind\":\"probe\",\"model\":\"TEE/b\",\"time\":1010,"
+	    "\"verdict\":\"fail\"}",
+	"{\"kind\":\"alert\",\"model\":\"TEE/b\",\"time\":1020}",
+	"{\"kind\":\"probe\",\"model\":\"TEE/a\",\"time\":1030,"
+	    "\"verdict\":\"error\"}",
+	"{\"kind\":\"receipt\",\"time\":1040,\"verdict\":\"pass\"}",
+	"{\"kind\":\"probe\",\"model\":\"TEE/b\",\"time\":1050,"
+	    "\"verdict\":\"warn\"}",
 };
 static const char *const b_kind[] = { "probe", "probe", "alert", "probe",
     "receipt", "probe" };
@@ -570,10 +576,11 @@ START_TEST(test_migrate_empty_file)
 	/* A zero-byte file is an empty SQLite database. */
 	ck_assert_ptr_nonnull(f = fopen(dbpath, "w"));
 	fclose(f);
-	/* Read-only cannot migrate it. */
+	/* Read-only says what it is, and never migrates it. */
 	ck_assert_int_eq(store_open(dbpath, STORE_RO, &s, &err),
-	    TMON_E_UNSUPPORTED);
+	    TMON_E_CONFIG);
 	ck_assert_ptr_null(s);
+	ck_assert_msg(strstr(err.msg, "empty file") != NULL, "%s", err.msg);
 	s = open_rw();
 	ck_assert_int_eq(store_schema_version(s), STORE_SCHEMA_VERSION);
 	store_close(s);
@@ -645,6 +652,224 @@ START_TEST(test_refuse_foreign_db)
 	ck_assert_int_eq(store_open("/nonexistent/dir/x.db", STORE_RW, &s,
 	    &err), TMON_E_DB);
 	ck_assert_int_eq(store_open("", STORE_RW, &s, &err), TMON_E_CONFIG);
+}
+END_TEST
+
+/*
+ * The indexed columns are the body's members: a column edited in the file
+ * (the hashed body untouched) is never read back, not even by a handle
+ * that read the row before, and store_verify names its seq, in the whole
+ * log and in a tail that reaches it.
+ */
+START_TEST(test_columns_match_body)
+{
+	struct store *s = open_rw();
+	struct store_entry e;
+	struct store_verify_opts o;
+	struct store_verify_result res;
+	struct tmon_err err = { 0 };
+	const uint8_t *b1 = (const uint8_t *)bodies[1];
+	char why[256];
+
+	ck_assert(store_body_check("probe", 1010, "TEE/b", "fail", b1,
+	    strlen(bodies[1]), why, sizeof(why)));
+	ck_assert(!store_body_check("probe", 1010, "TEE/b", "pass", b1,
+	    strlen(bodies[1]), why, sizeof(why)));
+	ck_assert_str_eq(why, "column verdict is \"pass\", the body's is "
+	    "\"fail\"");
+	ck_assert(!store_body_check("probe", 1011, "TEE/b", "fail", b1,
+	    strlen(bodies[1]), why, sizeof(why)));
+	ck_assert_str_eq(why, "column time is 1011, the body's is 1010");
+	ck_assert(!store_body_check("probe", 1010, NULL, "fail", b1,
+	    strlen(bodies[1]), why, sizeof(why)));
+	ck_assert_str_eq(why, "column model is NULL, the body's is \"TEE/b\"");
+	ck_assert(!store_body_check("alert", 1010, "TEE/b", "fail", b1,
+	    strlen(bodies[1]), why, sizeof(why)));
+	ck_assert(!store_body_check("alert", 1020, "TEE/b", "warn",
+	    (const uint8_t *)bodies[2], strlen(bodies[2]), why, sizeof(why)));
+	ck_assert_str_eq(why, "column verdict is \"warn\", the body's is "
+	    "missing");
+	ck_assert(!store_body_check("probe", 1, NULL, NULL,
+	    (const uint8_t *)"[1]", 3, why, sizeof(why)));
+	ck_assert_str_eq(why, "the body is not a JSON object");
+
+	append_range(s, 0, NBODIES, true);
+	/* Read (and so remembered as checked) before the edit. */
+	ck_assert_int_eq(store_entry_get(s, 1, &e, &err), TMON_OK);
+	store_entry_free(&e);
+	ck_assert_int_eq(store_entry_get(s, 1, &e, &err), TMON_OK);
+	store_entry_free(&e);
+	ck_assert_int_eq(raw_exec("DROP TRIGGER entries_no_update; "
+	    "UPDATE entries SET verdict = 'pass' WHERE seq = 1"), SQLITE_OK);
+	ck_assert_int_eq(store_entry_get(s, 1, &e, &err), TMON_E_PARSE);
+	store_close(s);
+
+	s = open_ro();
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(store_entry_get(s, 1, &e, &err), TMON_E_PARSE);
+	ck_assert_uint_eq(err.offset, 1);
+	ck_assert_str_eq(err.msg, "store: entry 1: column verdict is \"pass\", "
+	    "the body's is \"fail\"");
+	ck_assert_int_eq(store_entry_get(s, 2, &e, &err), TMON_OK);
+	store_entry_free(&e);
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(store_verify(s, &o, &res, &err), TMON_E_PARSE);
+	ck_assert_uint_eq(res.first_bad_seq, 1);
+	ck_assert_uint_eq(res.problems, 1);
+	ck_assert_uint_eq(res.entries, NBODIES);
+	/* The columns are not hashed: the chain alone still holds. */
+	ck_assert_int_eq(store_verify_chain(s, NULL, NULL, NULL), TMON_OK);
+	/* A tail of the last 4 (2..5) does not reach it; of 5 it does. */
+	o.tail = NBODIES - 2;
+	ck_assert_int_eq(store_verify(s, &o, &res, NULL), TMON_OK);
+	ck_assert_uint_eq(res.first, 2);
+	ck_assert_uint_eq(res.entries, NBODIES - 2);
+	o.tail = NBODIES - 1;
+	ck_assert_int_eq(store_verify(s, &o, &res, NULL), TMON_E_PARSE);
+	ck_assert_uint_eq(res.first_bad_seq, 1);
+	store_close(s);
+}
+END_TEST
+
+static void
+count_report(void *arg, uint64_t seq, const char *msg)
+{
+	(void)seq;
+	(void)msg;
+	(*(int *)arg)++;
+}
+
+/* Blobs named by an entry: re-hashed in a tail, looked up in the whole
+ * log (where every blob is re-hashed); damaged or missing ones name the
+ * entry. */
+START_TEST(test_verify_blobs)
+{
+	static const char raw[] = "raw upstream bytes";
+	struct store *s = open_rw();
+	struct store_blob_in b = { (const uint8_t *)raw, sizeof(raw) - 1,
+	    "application/json" };
+	struct store_entry_in in;
+	struct store_verify_opts o;
+	struct store_verify_result res;
+	struct tmon_err err = { 0 };
+	uint8_t key[32];
+	char body[256], hex[65];
+	int reports = 0;
+	size_t i;
+
+	SHA256(b.data, b.len, key);
+	for (i = 0; i < 32; i++)
+		snprintf(hex + 2 * i, 3, "%02x", key[i]);
+	snprintf(body, sizeof(body), "{\"kind\":\"receipt\",\"submitted\":"
+	    "{\"sha256\":\"%s\"},\"time\":5,\"verdict\":\"pass\"}", hex);
+	memset(&in, 0, sizeof(in));
+	in.kind = "receipt";
+	in.time = 5;
+	in.verdict = "pass";
+	in.body = (const uint8_t *)body;
+	in.body_len = strlen(body);
+	ck_assert_msg(store_append(s, &b, 1, &in, 1, NULL, &err) == TMON_OK,
+	    "%s", err.msg);
+	append_range(s, 1, NBODIES, false);
+	memset(&o, 0, sizeof(o));
+	o.flags = STORE_VERIFY_BLOBS | STORE_VERIFY_INTEGRITY;
+	ck_assert_int_eq(store_verify(s, &o, &res, &err), TMON_OK);
+	ck_assert_uint_eq(res.blobs, 1);
+	ck_assert_uint_eq(res.entries, NBODIES);
+	o.flags = 0;
+	o.tail = NBODIES;
+	ck_assert_int_eq(store_verify(s, &o, &res, &err), TMON_OK);
+	ck_assert_uint_eq(res.blobs, 1);
+	store_close(s);
+
+	ck_assert_int_eq(raw_exec("DROP TRIGGER blobs_no_update; UPDATE blobs "
+	    "SET data = CAST('raw upstream byteS' AS BLOB)"), SQLITE_OK);
+	s = open_ro();
+	o.report = count_report;
+	o.arg = &reports;
+	ck_assert_int_eq(store_verify(s, &o, &res, &err), TMON_E_PARSE);
+	ck_assert_uint_eq(res.first_bad_seq, 0);
+	ck_assert_msg(strstr(err.msg, "entry 0: submitted.sha256: blob") !=
+	    NULL && strstr(err.msg, "do not hash") != NULL, "%s", err.msg);
+	ck_assert_int_eq(reports, 1);
+	o.flags = STORE_VERIFY_BLOBS;
+	o.tail = 0;
+	ck_assert_int_eq(store_verify(s, &o, &res, NULL), TMON_E_PARSE);
+	ck_assert_uint_eq(res.problems, 2);	/* the blob, the entry */
+	ck_assert_uint_eq(res.first_bad_seq, 0);
+	ck_assert_int_eq(reports, 3);
+	store_close(s);
+
+	ck_assert_int_eq(raw_exec("DELETE FROM blobs"), SQLITE_OK);
+	s = open_ro();
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(store_verify(s, &o, &res, &err), TMON_E_PARSE);
+	ck_assert_msg(strstr(err.msg, "is missing") != NULL, "%s", err.msg);
+	store_close(s);
+}
+END_TEST
+
+/* A read-only open says what a file that is no tmon log is, and opens a
+ * read-only log (0444 in a 0555 directory) without creating anything
+ * next to it, even as root. */
+START_TEST(test_ro_identify)
+{
+	static const struct {
+		const char	*path;
+		const char	*what;
+	} cases[] = {
+		{ "/dev/null", "not a regular file (a character device)" },
+		{ "/tmp", "not a regular file (a directory)" },
+		{ NULL, "empty file" },
+	};
+	struct store *s = NULL;
+	struct tmon_err err;
+	struct stat sb;
+	char p[160];
+	size_t i;
+	FILE *f;
+
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		if (cases[i].path == NULL)
+			fclose(fopen(dbpath, "w"));
+		memset(&err, 0, sizeof(err));
+		ck_assert_int_eq(store_open(cases[i].path != NULL ?
+		    cases[i].path : dbpath, STORE_RO, &s, &err),
+		    TMON_E_CONFIG);
+		ck_assert_msg(strstr(err.msg, cases[i].what) != NULL, "%s",
+		    err.msg);
+	}
+	ck_assert_ptr_nonnull(f = fopen(dbpath, "w"));
+	fputs("SQLite format 2\n and then some more bytes\n", f);
+	fclose(f);
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(store_open(dbpath, STORE_RO, &s, &err),
+	    TMON_E_CONFIG);
+	ck_assert_msg(strstr(err.msg, "not an SQLite database") != NULL, "%s",
+	    err.msg);
+	(void)unlink(dbpath);
+	ck_assert_int_eq(raw_exec("PRAGMA user_version = 1; CREATE TABLE t "
+	    "(x)"), SQLITE_OK);
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(store_open(dbpath, STORE_RO, &s, &err),
+	    TMON_E_CONFIG);
+	ck_assert_msg(strstr(err.msg, "no entries table") != NULL, "%s",
+	    err.msg);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM t"), 0);
+	teardown();
+	setup();
+
+	tamper_setup();
+	ck_assert_int_eq(chmod(dbpath, 0444), 0);
+	ck_assert_int_eq(chmod(dir, 0555), 0);
+	s = open_ro();
+	ck_assert_int_eq(store_verify_chain(s, NULL, NULL, NULL), TMON_OK);
+	store_close(s);
+	snprintf(p, sizeof(p), "%s-wal", dbpath);
+	ck_assert_int_ne(stat(p, &sb), 0);
+	snprintf(p, sizeof(p), "%s-shm", dbpath);
+	ck_assert_int_ne(stat(p, &sb), 0);
+	ck_assert_int_eq(chmod(dir, 0700), 0);
 }
 END_TEST
 
@@ -862,6 +1087,9 @@ store_suite(void)
 	tcase_add_test(tc, test_refuse_future_version);
 	tcase_add_test(tc, test_refuse_foreign_db);
 	tcase_add_test(tc, test_blobs_dedupe);
+	tcase_add_test(tc, test_columns_match_body);
+	tcase_add_test(tc, test_verify_blobs);
+	tcase_add_test(tc, test_ro_identify);
 	tcase_add_test(tc, test_query_filters);
 	tcase_add_test(tc, test_predicates);
 	suite_add_tcase(su, tc);

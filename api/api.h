@@ -27,7 +27,13 @@
  *   GET /api/v1/receipts/{seq}      one receipt entry (api_render_receipt);
  *                                   404 {"field":"seq"} when seq is not a
  *                                   receipt
+ *   GET /healthz                    200 {"status":"ok","pending_probes":0}
+ *                                   while the log is writable; 503
+ *                                   {"status":"degraded","reason":"...",
+ *                                   "since":unix s,"pending_probes":N}
+ *                                   when it is not (cfg->health)
  *   GET /, GET /{file}              static files of dashboard_dir
+ * Every 503 carries "Retry-After: API_RETRY_AFTER_S".
  * Pages: limit 1..MAX_API_PAGE (default API_DEFAULT_LIMIT); a page also
  * stops once MAX_API_PAGE_BYTES of entry bodies are in it.  When more
  * entries may follow, next_before is the seq to pass as before= for the
@@ -51,6 +57,7 @@
 #ifndef TMON_API_API_H
 #define TMON_API_API_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -60,6 +67,9 @@
 #define API_CONN_TIMEOUT_S	15
 /* libmicrohttpd worker threads (one per core of the target machine). */
 #define API_THREADS		2
+/* Seconds a 503 answer asks the client to wait (Retry-After, RFC 9110
+ * section 10.2.3). */
+#define API_RETRY_AFTER_S	10
 
 /* A configured model, shown even before its first probe. */
 struct api_model {
@@ -76,6 +86,14 @@ struct api_answer {
 	unsigned int	 status;
 	char		*json;
 	size_t		 json_len;
+};
+
+/* Whether the daemon can write its log, for GET /healthz. */
+struct api_health {
+	bool		 degraded;	/* the log is not writable now */
+	char		 reason[256];	/* why, when degraded */
+	int64_t		 since;		/* unix s it became degraded */
+	uint64_t	 pending;	/* probes done but not yet logged */
 };
 
 /* How a receipt handler hands its answer back (see api_config). */
@@ -110,6 +128,14 @@ struct api_config {
 				    void *done_arg);
 	void			(*receipt_free)(void *arg);
 	void			*receipt_arg;
+	/*
+	 * GET /healthz: health(health_arg, &h) fills h (zeroed before the
+	 * call), on an API worker thread, several at once; it must not
+	 * block on I/O.  NULL: always "ok".  health_arg must stay valid
+	 * until api_stop() returns.
+	 */
+	void			(*health)(void *arg, struct api_health *out);
+	void			*health_arg;
 };
 
 struct api;

@@ -203,7 +203,8 @@ doc_json(const struct coll_fetch *cf, enum doc d, struct store_blob_in *b,
 	    "", "status", (json_int_t)r->status);
 	json_object_set_new(o, "error", r->rc != TMON_OK ?
 	    json_string(r->error) : json_null());
-	if (r->body != NULL) {
+	/* An empty body is no blob (the store keeps 1 byte or more). */
+	if (r->body != NULL && r->body_len > 0) {
 		sha256(r->body, r->body_len, h);
 		json_object_set_new(o, "body_sha256",
 		    json_string(hex_encode(h, 32, hex)));
@@ -212,7 +213,7 @@ doc_json(const struct coll_fetch *cf, enum doc d, struct store_blob_in *b,
 		b[(*nb)++].media_type = r->content_type[0] != '\0' ?
 		    r->content_type : "application/octet-stream";
 	}
-	if (r->headers != NULL) {
+	if (r->headers != NULL && r->headers_len > 0) {
 		sha256(r->headers, r->headers_len, h);
 		json_object_set_new(o, "headers_sha256",
 		    json_string(hex_encode(h, 32, hex)));

@@ -132,6 +132,8 @@ struct daemon {
 	int64_t				 warned_ms;	/* monotonic, 0: never */
 	pthread_mutex_t			 health_mu;
 	struct api_health		 health;
+	struct rcpt			*rcpt;		/* owned by the api */
+	bool				 rcpt_refused;
 };
 
 static int64_t
@@ -543,12 +545,18 @@ publish_health(struct daemon *d)
 	memset(&d->health, 0, sizeof(d->health));
 	d->health.degraded = degraded(d);
 	if (d->health.degraded) {
+		/* public: the path stays in tmond's own log */
 		snprintf(d->health.reason, sizeof(d->health.reason), "%s",
-		    d->file_bad ? d->why_file : d->why_write);
+		    d->file_bad ? "the database file was deleted, renamed or "
+		    "replaced while tmond had it open" : d->why_write);
 		d->health.since = d->since;
 	}
 	d->health.pending = d->waiting;
 	pthread_mutex_unlock(&d->health_mu);
+	if (d->rcpt != NULL && d->rcpt_refused != degraded(d)) {
+		d->rcpt_refused = degraded(d);
+		rcpt_set_unwritable(d->rcpt, d->rcpt_refused);
+	}
 }
 
 /* api_config.health: GET /healthz, on an API thread. */
@@ -994,6 +1002,7 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 		goto out;
 	if ((rc = api_start(&ac, &api, err)) != TMON_OK)
 		goto out;
+	d.rcpt = ac.receipt_arg;
 	log_info("tmond: serving http://%s:%u/ db=%s models=%zu",
 	    o->listen_host, o->listen_port, o->db_path, d.n);
 	if ((d.fetch = fetch_new()) == NULL) {
@@ -1024,6 +1033,7 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	log_info("tmond: stopping, %llu probes logged",
 	    (unsigned long long)d.logged);
 out:
+	d.rcpt = NULL;		/* api_stop frees it */
 	/* Transfers still in flight are dropped without an entry. */
 	fetch_free(d.fetch);
 	coll_cache_free(d.coll);

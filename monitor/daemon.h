@@ -24,11 +24,11 @@
  * at most one a minute), starts no new probe, keeps each finished probe
  * (and its alerts) in memory, one per model, and retries the append with
  * a backoff of RETRY_MIN_MS doubling to RETRY_MAX_MS; GET /healthz
- * answers 503 {"status":"degraded","reason":...} and receipts 503 (their
- * own appends fail the same way).  Once an append succeeds again (space
- * came back, or the file is back at its path) everything resumes by
- * itself.  A database deleted or replaced under tmond stays refused
- * until tmond is restarted.
+ * answers 503 {"status":"degraded","reason":...} and receipts 503
+ * (rcpt_set_unwritable; their own appends would fail the same way).
+ * Once an append succeeds again (space came back) everything resumes by
+ * itself; a database file deleted or replaced under tmond stays refused
+ * until the same file is back at its path or tmond is restarted.
  */
 #ifndef TMON_MONITOR_DAEMON_H
 #define TMON_MONITOR_DAEMON_H

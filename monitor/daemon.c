@@ -129,7 +129,7 @@ struct daemon {
 	size_t				 waiting;	/* models in STEP_LOG */
 	int64_t				 retry_ms;	/* current backoff */
 	int64_t				 retry_due_ms;	/* monotonic */
-	int64_t				 warned_ms;	/* monotonic, 0: never */
+	int64_t				 warned_ms;	/* monotonic; 0 never */
 	pthread_mutex_t			 health_mu;
 	struct api_health		 health;
 	struct rcpt			*rcpt;		/* owned by the api */

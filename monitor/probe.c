@@ -104,8 +104,8 @@ short_err(char *out, size_t outsz, const struct probe_fetch *f)
 		snprintf(out, outsz, "%s (%s)", tmon_rc_str(f->rc), f->error);
 	else
 		snprintf(out, outsz, "HTTP %ld%s", f->status,
-		    f->body == NULL || f->body_len == 0 ? " with an empty body" :
-		    "");
+		    f->body == NULL || f->body_len == 0 ?
+		    " with an empty body" : "");
 }
 
 void

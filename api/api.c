@@ -66,6 +66,8 @@ struct api {
 				    size_t, const char *, api_done_fn, void *);
 	void			(*receipt_free)(void *);
 	void			*receipt_arg;
+	void			(*health)(void *, struct api_health *);
+	void			*health_arg;
 	/* Submissions handed to receipt_submit whose done() has not
 	   returned yet: api_stop waits for them before stopping MHD. */
 	pthread_mutex_t		 pend_mu;
@@ -204,6 +206,7 @@ send_bytes(struct MHD_Connection *c, unsigned int status, void *data,
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
+	char retry[16];
 
 	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
 	if (r == NULL) {
@@ -226,6 +229,10 @@ send_bytes(struct MHD_Connection *c, unsigned int status, void *data,
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		add_header(r, MHD_HTTP_HEADER_ALLOW, allow != NULL ? allow :
 		    "GET, HEAD");
+	if (status == MHD_HTTP_SERVICE_UNAVAILABLE) {
+		snprintf(retry, sizeof(retry), "%d", API_RETRY_AFTER_S);
+		add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, retry);
+	}
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
@@ -1106,6 +1113,34 @@ sweeper(void *arg)
 	return NULL;
 }
 
+/* --- GET /healthz --- */
+
+static enum MHD_Result
+do_healthz(struct api *a, struct MHD_Connection *c)
+{
+	struct api_health h;
+	size_t i;
+
+	memset(&h, 0, sizeof(h));
+	if (a->health != NULL)
+		a->health(a->health_arg, &h);
+	/* The reason may quote a path or an SQLite message: keep it ASCII
+	 * so that it is always a valid JSON string. */
+	h.reason[sizeof(h.reason) - 1] = '\0';
+	for (i = 0; h.reason[i] != '\0'; i++)
+		if ((unsigned char)h.reason[i] < 0x20 ||
+		    (unsigned char)h.reason[i] > 0x7e)
+			h.reason[i] = '?';
+	if (!h.degraded)
+		return send_json(c, MHD_HTTP_OK, json_pack("{s:s, s:I}",
+		    "status", "ok", "pending_probes", (json_int_t)h.pending));
+	return send_json(c, MHD_HTTP_SERVICE_UNAVAILABLE, json_pack(
+	    "{s:s, s:s, s:I, s:I}", "status", "degraded", "reason",
+	    h.reason[0] != '\0' ? h.reason : "the log is not writable",
+	    "since", (json_int_t)h.since,
+	    "pending_probes", (json_int_t)h.pending));
+}
+
 /* --- dispatch --- */
 
 static enum MHD_Result
@@ -1119,6 +1154,8 @@ route(struct api *a, struct MHD_Connection *c, const struct api_request *req)
 		return do_static(a, c, req->file);
 	if (req->route == API_ROUTE_METRICS)
 		return do_metrics(a, c);
+	if (req->route == API_ROUTE_HEALTHZ)
+		return do_healthz(a, c);
 	if (ro_get(a, &st, &err) != TMON_OK)
 		return send_store_error(c, &err);
 	switch (req->route) {
@@ -1400,6 +1437,8 @@ api_start(const struct api_config *cfg, struct api **out,
 	a->receipt_submit = cfg->receipt_submit;
 	a->receipt_free = cfg->receipt_free;
 	a->receipt_arg = cfg->receipt_arg;
+	a->health = cfg->health;
+	a->health_arg = cfg->health_arg;
 	if (cfg->db_path == NULL) {
 		rc = tmon_err_set(err, TMON_E_CONFIG, "api: no db_path");
 		goto out;

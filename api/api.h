@@ -29,6 +29,11 @@
  *                                   receipt
  *   GET /metrics                    the server's counters, Prometheus text
  *                                   format 0.0.4 (api_metrics.h)
+ *   GET /healthz                    200 {"status":"ok","pending_probes":0}
+ *                                   while the log is writable; 503
+ *                                   {"status":"degraded","reason":"...",
+ *                                   "since":unix s,"pending_probes":N}
+ *                                   when it is not (cfg->health)
  *   GET /, GET /{file}              static files of dashboard_dir
  * A damaged entry or blob is never served: the store hands out no entry
  * whose leaf hash or columns do not match its body, and no blob that does
@@ -37,6 +42,7 @@
  * Lists select by the columns, so an edited column can hide an entry from
  * a filter it no longer matches; tmonctl audit and tmond's start-up check
  * find that.
+ * Every 503 carries "Retry-After: API_RETRY_AFTER_S".
  * Pages: limit 1..MAX_API_PAGE (default API_DEFAULT_LIMIT); a page also
  * stops once MAX_API_PAGE_BYTES of entry bodies are in it.  When more
  * entries may follow, next_before is the seq to pass as before= for the
@@ -76,6 +82,7 @@
 #ifndef TMON_API_API_H
 #define TMON_API_API_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -92,6 +99,9 @@
 #define API_MAX_TIMEOUT_S		3600
 /* At most one log line about client input per this many seconds. */
 #define API_LOG_INTERVAL_S		10
+/* Seconds a 503 answer asks the client to wait (Retry-After, RFC 9110
+ * section 10.2.3). */
+#define API_RETRY_AFTER_S	10
 
 /* A configured model, shown even before its first probe. */
 struct api_model {
@@ -108,6 +118,14 @@ struct api_answer {
 	unsigned int	 status;
 	char		*json;
 	size_t		 json_len;
+};
+
+/* Whether the daemon can write its log, for GET /healthz. */
+struct api_health {
+	bool		 degraded;	/* the log is not writable now */
+	char		 reason[256];	/* why, when degraded */
+	int64_t		 since;		/* unix s it became degraded */
+	uint64_t	 pending;	/* probes done but not yet logged */
 };
 
 /* How a receipt handler hands its answer back (see api_config). */
@@ -152,6 +170,14 @@ struct api_config {
 	unsigned int		 max_per_address;
 	unsigned int		 request_deadline_s;
 	unsigned int		 idle_timeout_s;
+	/*
+	 * GET /healthz: health(health_arg, &h) fills h (zeroed before the
+	 * call), on an API worker thread, several at once; it must not
+	 * block on I/O.  NULL: always "ok".  health_arg must stay valid
+	 * until api_stop() returns.
+	 */
+	void			(*health)(void *arg, struct api_health *out);
+	void			*health_arg;
 };
 
 struct api;

@@ -102,6 +102,8 @@ parse_path(const char *path, struct api_request *req, struct api_reject *rej)
 		req->route = API_ROUTE_FAILURES;
 	else if (strcmp(path, "/api/v1/receipts") == 0)
 		req->route = API_ROUTE_RECEIPTS;
+	else if (strcmp(path, "/healthz") == 0)
+		req->route = API_ROUTE_HEALTHZ;
 	else if (strncmp(path, receipts, sizeof(receipts) - 1) == 0) {
 		req->route = API_ROUTE_RECEIPT;
 		p = path + sizeof(receipts) - 1;

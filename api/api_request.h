@@ -15,6 +15,7 @@
  *   POST /api/v1/receipts?model=     (the body is read by api.c, not here)
  *   GET /api/v1/receipts/{seq}
  *   GET /metrics
+ *   GET /healthz                     (no query arguments)
  *   GET /  and  GET /{file}    dashboard files, file ~ [A-Za-z0-9_-][A-Za-z0-9._-]*
  *
  * HEAD is accepted wherever GET is; POST only on /api/v1/receipts, which
@@ -44,7 +45,8 @@ enum api_route {
 	API_ROUTE_STATIC,
 	API_ROUTE_RECEIPTS,	/* POST: submit a receipt (design.md 5) */
 	API_ROUTE_RECEIPT,	/* GET: one receipt entry by seq */
-	API_ROUTE_METRICS	/* GET: counters (api_metrics.h) */
+	API_ROUTE_METRICS,	/* GET: counters (api_metrics.h) */
+	API_ROUTE_HEALTHZ	/* GET: is the log writable */
 };
 
 /* One query argument as the HTTP library decoded it.  value is NULL for

@@ -15,7 +15,7 @@ listen=${TMON_LISTEN:-127.0.0.1:8080}
 replay=$!
 trap 'kill $replay $tmond 2>/dev/null; wait 2>/dev/null' EXIT INT TERM
 sleep 0.5
-./build/tmond --config schedules/replay.json --db "$db" --listen "$listen" &
+./build/tmond --config schedules/replay.json --db "$db" --init --listen "$listen" &
 tmond=$!
 sleep 1
 echo

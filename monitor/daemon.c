@@ -1,5 +1,8 @@
+#include <sys/stat.h>
+
 #include <errno.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +23,7 @@
 #include "store.h"
 #include "tdx_quote.h"
 #include "tdx_verify.h"
+#include "tmon_limits.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -32,15 +36,37 @@ on_signal(int sig)
 	stop_requested = 1;
 }
 
+/*
+ * Appends the log refused for a reason of the environment (disk full, I/O
+ * error, lock timeout) are retried, first after RETRY_MIN_MS, the wait
+ * doubling up to RETRY_MAX_MS.  While the log is not writable, a warning
+ * is logged at most every DEGRADED_WARN_MS.
+ */
+#define RETRY_MIN_MS		500
+#define RETRY_MAX_MS		10000
+#define DEGRADED_WARN_MS	60000
+/* Alerts one probe can raise (verdict_changed, measurement_changed). */
+#define MAX_PROBE_ALERTS	2
+
 /* Where a probe is: attestation, then canary completion, then signature
- * lookups (with waits between retries), then evaluation and logging. */
+ * lookups (with waits between retries), then evaluation, then logging
+ * (STEP_LOG: evaluated, waiting until the log can be written). */
 enum probe_step {
 	STEP_IDLE,
 	STEP_ATTEST,
 	STEP_COLLATERAL,
 	STEP_CANARY,
 	STEP_SIG_WAIT,
-	STEP_SIG
+	STEP_SIG,
+	STEP_LOG
+};
+
+/* An alert entry built, not yet logged. */
+struct pending_alert {
+	uint8_t		*body;		/* canonical JSON, owned */
+	size_t		 len;
+	int64_t		 time;		/* unix s, as in the body */
+	char		 what[320];	/* for the log line */
 };
 
 struct model_state {
@@ -66,6 +92,12 @@ struct model_state {
 	unsigned		 sig_tries;
 	int64_t			 sig_due_ms;
 	int			 coll_pending;	/* collateral fetches awaited */
+	/* STEP_LOG: the evaluated probe (po.entry) until it is logged, then
+	 * the alerts it raised until they are */
+	struct probe_outcome	 po;
+	bool			 has_po;
+	struct pending_alert	 alerts[MAX_PROBE_ALERTS];
+	size_t			 n_alerts;
 	/* last measurement, to raise alerts on change */
 	bool			 has_last;
 	char			 last_verdict[8];
@@ -81,8 +113,28 @@ struct daemon {
 	struct model_state		*ms;
 	size_t				 n;
 	uint64_t			 logged;
-	enum tmon_rc			 fatal_rc;
-	struct tmon_err			*err;
+	size_t				 max_body;	/* <= MAX_BLOB_LEN */
+	/*
+	 * Write health.  file_bad: db_path no longer names the file we
+	 * write (deleted, renamed, replaced); write_bad: the last append
+	 * failed for a reason of the environment.  Either makes tmond
+	 * degraded: no probe starts, finished ones wait in STEP_LOG.
+	 * Only the main thread changes these; health (under health_mu) is
+	 * the copy the API threads read.
+	 */
+	bool				 file_bad;
+	bool				 write_bad;
+	char				 why_file[256];
+	char				 why_write[256];
+	int64_t				 since;		/* unix s, degraded */
+	size_t				 waiting;	/* models in STEP_LOG */
+	int64_t				 retry_ms;	/* current backoff */
+	int64_t				 retry_due_ms;	/* monotonic */
+	int64_t				 warned_ms;	/* monotonic; 0 never */
+	pthread_mutex_t			 health_mu;
+	struct api_health		 health;
+	struct rcpt			*rcpt;		/* owned by the api */
+	bool				 rcpt_refused;
 };
 
 static int64_t
@@ -111,38 +163,25 @@ jitter_ms(uint32_t jitter_s)
 	return (int64_t)(r % ((uint64_t)jitter_s * 1000 + 1));
 }
 
+/* Build an alert entry about s's probe probe_seq; it is logged next. */
 static void
-append_alert(struct daemon *d, struct model_state *s, const char *reason,
-    const char *from, const char *to, uint64_t probe_seq)
+queue_alert(struct model_state *s, const char *reason, const char *from,
+    const char *to, uint64_t probe_seq)
 {
-	struct store_entry_in in;
-	struct store_appended app;
-	struct tmon_err err;
-	int64_t now = wall_s();		/* the body's time is the column's */
+	struct pending_alert *a;
 	json_t *o;
-	uint8_t *body;
-	size_t len;
 
+	TMON_ASSERT(s->n_alerts < MAX_PROBE_ALERTS);
+	a = &s->alerts[s->n_alerts++];
+	a->time = wall_s();
 	o = json_pack("{s:i, s:s, s:I, s:s, s:s, s:s, s:s, s:I}",
-	    "v", 1, "kind", "alert", "time", (json_int_t)now,
+	    "v", 1, "kind", "alert", "time", (json_int_t)a->time,
 	    "model", s->m->name, "reason", reason, "from", from, "to", to,
 	    "probe_seq", (json_int_t)probe_seq);
-	body = entry_canonical(o, &len);
+	a->body = entry_canonical(o, &a->len);
 	json_decref(o);
-	memset(&in, 0, sizeof(in));
-	in.kind = "alert";
-	in.time = now;
-	in.model = s->m->name;
-	in.body = body;
-	in.body_len = len;
-	tmon_err_clear(&err);
-	if (store_append(d->store, NULL, 0, &in, 1, &app, &err) != TMON_OK)
-		log_warnx("store: alert not logged: %s model=%s", err.msg,
-		    s->m->name);
-	else
-		log_warnx("alert: %s model=%s from=%s to=%s seq=%llu", reason,
-		    s->m->name, from, to, (unsigned long long)app.seq);
-	free(body);
+	snprintf(a->what, sizeof(a->what), "%s model=%s from=%s to=%s",
+	    reason, s->m->name, from, to);
 }
 
 /*
@@ -190,8 +229,8 @@ restore_last(const struct store_entry *e, void *arg)
 }
 
 static void
-maybe_alert(struct daemon *d, struct model_state *s,
-    const struct probe_outcome *po, uint64_t seq)
+maybe_alert(struct model_state *s, const struct probe_outcome *po,
+    uint64_t seq)
 {
 	const struct attest_measurement *m = &po->res.m;
 	const char *verdict = check_status_str(po->res.verdict);
@@ -200,7 +239,7 @@ maybe_alert(struct daemon *d, struct model_state *s,
 
 	if (s->has_last && strcmp(s->last_verdict, verdict) != 0 &&
 	    strcmp(s->last_verdict, "pass") == 0)
-		append_alert(d, s, "verdict_changed", s->last_verdict, verdict,
+		queue_alert(s, "verdict_changed", s->last_verdict, verdict,
 		    seq);
 	snprintf(s->last_verdict, sizeof(s->last_verdict), "%s", verdict);
 	if (!m->has_quote)
@@ -210,7 +249,7 @@ maybe_alert(struct daemon *d, struct model_state *s,
 	if (s->has_last && memcmp(meas, s->last_meas, sizeof(meas)) != 0) {
 		hex_encode(s->last_meas, 16, from);
 		hex_encode(meas, 16, to);
-		append_alert(d, s, "measurement_changed", from, to, seq);
+		queue_alert(s, "measurement_changed", from, to, seq);
 	}
 	memcpy(s->last_meas, meas, sizeof(meas));
 	s->has_last = true;
@@ -218,6 +257,9 @@ maybe_alert(struct daemon *d, struct model_state *s,
 
 static void	finish_probe(struct model_state *);
 static void	start_signature(struct model_state *);
+static bool	log_probe(struct model_state *);
+static void	publish_health(struct daemon *);
+static bool	degraded(const struct daemon *);
 
 static const char *
 media_type(const struct fetch_result *r)
@@ -247,6 +289,8 @@ to_probe_fetch(const struct fetch_result *r, bool started,
 static void
 reset_probe(struct model_state *s)
 {
+	size_t i;
+
 	fetch_result_free(&s->att);
 	fetch_result_free(&s->comp);
 	fetch_result_free(&s->sigr);
@@ -262,6 +306,12 @@ reset_probe(struct model_state *s)
 	s->canary_req_len = 0;
 	s->completion_id[0] = '\0';
 	s->sig_tries = 0;
+	if (s->has_po)
+		probe_outcome_free(&s->po);
+	s->has_po = false;
+	for (i = 0; i < s->n_alerts; i++)
+		free(s->alerts[i].body);
+	s->n_alerts = 0;
 	s->step = STEP_IDLE;
 	s->in_flight = false;
 }
@@ -287,7 +337,7 @@ start(struct model_state *s, const char *url, const char *method,
 	req.content_type = body != NULL ? "application/json" : NULL;
 	req.connect_timeout_ms = 10000;
 	req.timeout_ms = (long)s->m->timeout_s * 1000;
-	req.max_body = d->o->cfg->max_body_bytes;
+	req.max_body = d->max_body;
 	tmon_err_clear(&err);
 	if (fetch_start(d->fetch, &req, cb, s, &err) != TMON_OK) {
 		log_warnx("fetch: cannot start: %s model=%s", err.msg,
@@ -469,14 +519,7 @@ finish_probe(struct model_state *s)
 	struct daemon *d = s->d;
 	struct probe_fetch pf;
 	struct probe_canary cn;
-	struct probe_outcome po;
-	struct store_blob_in blobs[4];
-	struct store_entry_in in;
-	struct store_appended app;
-	struct tmon_err err;
 	struct attest_ctx ctx;
-	size_t nb = 0;
-	char nhex[17];
 
 	to_probe_fetch(&s->att, true, &pf);
 	memset(&cn, 0, sizeof(cn));
@@ -507,55 +550,316 @@ finish_probe(struct model_state *s)
 		ctx.nvidia_root_der_len = d->o->cfg->test_nvidia_root_der_len;
 	}
 	probe_evaluate(s->m, s->url, s->nonce, s->started, wall_s(), &ctx, &pf,
-	    &cn, &po);
+	    &cn, &s->po);
+	s->has_po = true;
+	s->step = STEP_LOG;
+	d->waiting++;
+	publish_health(d);
+	/* While the log is not writable, the retry timer logs it. */
+	if (!degraded(d))
+		(void)log_probe(s);
+}
 
+static bool
+degraded(const struct daemon *d)
+{
+	return d->file_bad || d->write_bad;
+}
+
+/* Copy the write health where the API threads read it. */
+static void
+publish_health(struct daemon *d)
+{
+	pthread_mutex_lock(&d->health_mu);
+	memset(&d->health, 0, sizeof(d->health));
+	d->health.degraded = degraded(d);
+	if (d->health.degraded) {
+		/* public: the path stays in tmond's own log */
+		snprintf(d->health.reason, sizeof(d->health.reason), "%s",
+		    d->file_bad ? "the database file was deleted, renamed or "
+		    "replaced while tmond had it open" : d->why_write);
+		d->health.since = d->since;
+	}
+	d->health.pending = d->waiting;
+	pthread_mutex_unlock(&d->health_mu);
+	if (d->rcpt != NULL && d->rcpt_refused != degraded(d)) {
+		d->rcpt_refused = degraded(d);
+		rcpt_set_unwritable(d->rcpt, d->rcpt_refused);
+	}
+}
+
+/* api_config.health: GET /healthz, on an API thread. */
+static void
+health_cb(void *arg, struct api_health *out)
+{
+	struct daemon *d = arg;
+
+	pthread_mutex_lock(&d->health_mu);
+	*out = d->health;
+	pthread_mutex_unlock(&d->health_mu);
+}
+
+/* Say loudly, at most every DEGRADED_WARN_MS, that nothing is logged. */
+static void
+warn_degraded(struct daemon *d)
+{
+	int64_t now = mono_ms();
+
+	if (d->warned_ms != 0 && now - d->warned_ms < DEGRADED_WARN_MS)
+		return;
+	d->warned_ms = now;
+	if (d->file_bad)
+		log_warnx("tmond: DEGRADED: %s; nothing is logged any more "
+		    "and receipts are refused (503): restore the file or "
+		    "restart tmond (a new log needs --init); %zu probes "
+		    "waiting", d->why_file, d->waiting);
+	else
+		log_warnx("tmond: DEGRADED: the log is not writable: %s; "
+		    "probes wait and are retried, receipts are refused "
+		    "(503); %zu probes waiting", d->why_write, d->waiting);
+}
+
+/* Enter (or stay in) the degraded state; file: the db file is gone. */
+static void
+set_degraded(struct daemon *d, bool file, const char *why)
+{
+	bool was = degraded(d);
+
+	if (file ? !d->file_bad : !d->write_bad)
+		d->warned_ms = 0;	/* a new kind of trouble: say it now */
+	if (file) {
+		d->file_bad = true;
+		snprintf(d->why_file, sizeof(d->why_file), "%s", why);
+	} else {
+		d->write_bad = true;
+		snprintf(d->why_write, sizeof(d->why_write), "%s", why);
+	}
+	if (!was)
+		d->since = wall_s();
+	warn_degraded(d);
+	publish_health(d);
+}
+
+/* Leave the degraded state of kind file (or the write failure kind). */
+static void
+clear_degraded(struct daemon *d, bool file)
+{
+	if (file ? !d->file_bad : !d->write_bad)
+		return;
+	if (file)
+		d->file_bad = false;
+	else {
+		d->write_bad = false;
+		d->retry_ms = 0;
+	}
+	if (!degraded(d)) {
+		log_info("tmond: the log is writable again after %llds; %zu "
+		    "probes waiting", (long long)(wall_s() - d->since),
+		    d->waiting);
+		d->since = 0;
+	}
+	publish_health(d);
+}
+
+/* Is the file we write still the one at db_path?  Each loop round and
+ * after a failed append. */
+static void
+check_file(struct daemon *d)
+{
+	struct tmon_err err;
+
+	tmon_err_clear(&err);
+	if (store_check_file(d->store, &err) != TMON_OK)
+		set_degraded(d, true, err.msg);
+	else
+		clear_degraded(d, true);
+}
+
+/* An append failed for a reason of the environment: retry later. */
+static void
+append_failed(struct daemon *d, const struct tmon_err *err)
+{
+	d->retry_ms = d->retry_ms == 0 ? RETRY_MIN_MS :
+	    (d->retry_ms * 2 > RETRY_MAX_MS ? RETRY_MAX_MS : d->retry_ms * 2);
+	d->retry_due_ms = mono_ms() + d->retry_ms;
+	check_file(d);
+	if (!d->file_bad)
+		set_degraded(d, false, err->msg);
+}
+
+/* True when the store refused the append because of what it was given
+ * (retrying the same append cannot succeed). */
+static bool
+input_refused(enum tmon_rc rc)
+{
+	return rc == TMON_E_PARSE || rc == TMON_E_LIMIT ||
+	    rc == TMON_E_UNSUPPORTED;
+}
+
+/*
+ * The store refused the bytes of s's probe (a bound or a field the daemon
+ * should have kept it from): log the probe all the same, as an error with
+ * no blob, so that it is neither lost nor fatal.
+ */
+static enum tmon_rc
+log_probe_bare(struct model_state *s, const struct tmon_err *why,
+    struct store_appended *app, struct tmon_err *err)
+{
+	struct daemon *d = s->d;
+	struct probe_fetch pf;
+	struct store_entry_in in;
+	char msg[sizeof(why->msg) + 64];
+	enum tmon_rc rc;
+
+	log_warnx("store: the probe's bytes were refused, logging it "
+	    "without them: %s model=%s", why->msg, s->m->name);
+	snprintf(msg, sizeof(msg), "tmond could not store the answer: %s",
+	    why->msg);
+	memset(&pf, 0, sizeof(pf));
+	pf.rc = TMON_E_INTERNAL;
+	pf.status = s->att.status;
+	pf.duration_ms = s->att.duration_ms;
+	pf.error = msg;
+	probe_outcome_free(&s->po);
+	probe_evaluate(s->m, s->url, s->nonce, s->started, wall_s(), NULL,
+	    &pf, NULL, &s->po);
+	/* no canary in the bare entry: not its request blob either */
+	free(s->canary_req);
+	s->canary_req = NULL;
+	s->canary_req_len = 0;
 	memset(&in, 0, sizeof(in));
 	in.kind = "probe";
 	in.time = s->started;
 	in.model = s->m->name;
-	in.verdict = check_status_str(po.res.verdict);
-	in.body = po.entry;
-	in.body_len = po.entry_len;
-	memset(blobs, 0, sizeof(blobs));
-	if (po.has_body) {
-		blobs[nb].data = s->att.body;
-		blobs[nb].len = s->att.body_len;
-		blobs[nb++].media_type = media_type(&s->att);
-	}
-	if (cn.attempted) {
-		blobs[nb].data = s->canary_req;
-		blobs[nb].len = s->canary_req_len;
-		blobs[nb++].media_type = "application/json";
-	}
-	if (po.has_canary_resp) {
-		blobs[nb].data = s->comp.body;
-		blobs[nb].len = s->comp.body_len;
-		blobs[nb++].media_type = media_type(&s->comp);
-	}
-	if (po.has_canary_sig) {
-		blobs[nb].data = s->sigr.body;
-		blobs[nb].len = s->sigr.body_len;
-		blobs[nb++].media_type = media_type(&s->sigr);
-	}
-	tmon_err_clear(&err);
-	if (store_append(d->store, blobs, nb, &in, 1, &app, &err) != TMON_OK) {
-		log_warnx("store: probe not logged: %s model=%s", err.msg,
-		    s->m->name);
-		d->fatal_rc = tmon_err_set(d->err, TMON_E_DB,
-		    "cannot append to the log: %s", err.msg);
-		stop_requested = 1;
-	} else {
+	in.verdict = check_status_str(s->po.res.verdict);
+	in.body = s->po.entry;
+	in.body_len = s->po.entry_len;
+	tmon_err_clear(err);
+	rc = store_append(d->store, NULL, 0, &in, 1, app, err);
+	return rc;
+}
+
+/*
+ * Append s's evaluated probe (with its blobs), then the alerts it raised,
+ * each in its own transaction.  Returns true when all of it is logged (s
+ * is then reset and scheduled again), false when the log refused it for
+ * a reason of the environment (s stays in STEP_LOG for a retry).  Never
+ * stops tmond.
+ */
+static bool
+log_probe(struct model_state *s)
+{
+	struct daemon *d = s->d;
+	struct store_blob_in blobs[4];
+	struct store_entry_in in;
+	struct store_appended app;
+	struct pending_alert *a;
+	struct tmon_err err;
+	enum tmon_rc rc;
+	size_t nb = 0;
+	char nhex[17];
+
+	if (s->has_po) {
+		memset(&in, 0, sizeof(in));
+		in.kind = "probe";
+		in.time = s->started;
+		in.model = s->m->name;
+		in.verdict = check_status_str(s->po.res.verdict);
+		in.body = s->po.entry;
+		in.body_len = s->po.entry_len;
+		memset(blobs, 0, sizeof(blobs));
+		/* probe_evaluate set has_* only for non-empty bodies */
+		if (s->po.has_body) {
+			blobs[nb].data = s->att.body;
+			blobs[nb].len = s->att.body_len;
+			blobs[nb++].media_type = media_type(&s->att);
+		}
+		if (s->canary_req != NULL && s->canary_req_len > 0) {
+			blobs[nb].data = s->canary_req;
+			blobs[nb].len = s->canary_req_len;
+			blobs[nb++].media_type = "application/json";
+		}
+		if (s->po.has_canary_resp) {
+			blobs[nb].data = s->comp.body;
+			blobs[nb].len = s->comp.body_len;
+			blobs[nb++].media_type = media_type(&s->comp);
+		}
+		if (s->po.has_canary_sig) {
+			blobs[nb].data = s->sigr.body;
+			blobs[nb].len = s->sigr.body_len;
+			blobs[nb++].media_type = media_type(&s->sigr);
+		}
+		tmon_err_clear(&err);
+		rc = store_append(d->store, blobs, nb, &in, 1, &app, &err);
+		if (input_refused(rc))
+			rc = log_probe_bare(s, &err, &app, &err);
+		if (rc != TMON_OK) {
+			if (input_refused(rc)) {
+				/* Not even the bare entry: say so and go on. */
+				log_warnx("store: probe not logged: %s "
+				    "model=%s", err.msg, s->m->name);
+				goto done;
+			}
+			log_debug("store: probe not logged yet: %s model=%s",
+			    err.msg, s->m->name);
+			append_failed(d, &err);
+			return false;
+		}
 		d->logged++;
 		log_info("probe: model=%s verdict=%s seq=%llu nonce=%s...",
-		    s->m->name, in.verdict, (unsigned long long)app.seq,
-		    hex_encode(s->nonce, 8, nhex));
-		maybe_alert(d, s, &po, app.seq);
+		    s->m->name, check_status_str(s->po.res.verdict),
+		    (unsigned long long)app.seq, hex_encode(s->nonce, 8, nhex));
+		maybe_alert(s, &s->po, app.seq);
+		probe_outcome_free(&s->po);
+		s->has_po = false;
 	}
-	probe_outcome_free(&po);
+	while (s->n_alerts > 0) {
+		a = &s->alerts[0];
+		memset(&in, 0, sizeof(in));
+		in.kind = "alert";
+		in.time = a->time;
+		in.model = s->m->name;
+		in.body = a->body;
+		in.body_len = a->len;
+		tmon_err_clear(&err);
+		rc = store_append(d->store, NULL, 0, &in, 1, &app, &err);
+		if (rc != TMON_OK && !input_refused(rc)) {
+			log_debug("store: alert not logged yet: %s model=%s",
+			    err.msg, s->m->name);
+			append_failed(d, &err);
+			return false;
+		}
+		if (rc != TMON_OK)
+			log_warnx("store: alert not logged: %s model=%s",
+			    err.msg, s->m->name);
+		else
+			log_warnx("alert: %s seq=%llu", a->what,
+			    (unsigned long long)app.seq);
+		free(a->body);
+		memmove(&s->alerts[0], &s->alerts[1],
+		    (s->n_alerts - 1) * sizeof(s->alerts[0]));
+		s->n_alerts--;
+	}
+done:
+	d->waiting--;
+	clear_degraded(d, false);
 	s->n_probes++;
 	reset_probe(s);
 	s->next_due_ms = mono_ms() + (int64_t)s->m->interval_s * 1000 +
 	    jitter_ms(s->m->jitter_s);
+	publish_health(d);
+	return true;
+}
+
+/* Retry the probes waiting in STEP_LOG, oldest model first. */
+static void
+retry_waiting(struct daemon *d)
+{
+	size_t i;
+
+	for (i = 0; i < d->n && d->waiting > 0; i++)
+		if (d->ms[i].step == STEP_LOG && !log_probe(&d->ms[i]))
+			return;
 }
 
 static void
@@ -587,9 +891,19 @@ static int
 loop_once(struct daemon *d)
 {
 	int64_t now = mono_ms(), wait = 500;
-	size_t i, running = fetch_running(d->fetch);
+	size_t i, running;
 	struct model_state *s;
 
+	check_file(d);
+	if (d->waiting > 0 && !d->file_bad) {
+		if (!d->write_bad || d->retry_due_ms <= now)
+			retry_waiting(d);
+		else if (d->retry_due_ms - now < wait)
+			wait = d->retry_due_ms - now;
+	}
+	if (degraded(d))
+		warn_degraded(d);
+	running = fetch_running(d->fetch);
 	for (i = 0; i < d->n; i++) {
 		s = &d->ms[i];
 		if (s->step == STEP_SIG_WAIT) {
@@ -599,7 +913,8 @@ loop_once(struct daemon *d)
 				wait = s->sig_due_ms - now;
 			continue;
 		}
-		if (s->in_flight)
+		/* No probe starts while nothing can be logged. */
+		if (s->in_flight || degraded(d))
 			continue;
 		if (s->next_due_ms <= now) {
 			if (running >= d->o->cfg->max_concurrent)
@@ -659,6 +974,37 @@ open_log(struct daemon *d, struct tmon_err *err)
 	    (unsigned long long)vr.first_bad_seq);
 }
 
+/*
+ * A new log is created only when asked for (--init): where a previous
+ * run's log is expected but missing (deleted, a wrong path, a volume not
+ * mounted), a new one would start again at seq 0, and old sequence
+ * numbers would name other entries.
+ */
+static enum tmon_rc
+check_log(const struct daemon_opts *o, struct tmon_err *err)
+{
+	struct stat sb;
+	const char *what;
+
+	if (stat(o->db_path, &sb) != 0) {
+		if (errno != ENOENT)
+			return tmon_err_set(err, TMON_E_IO, "%s: %s",
+			    o->db_path, strerror(errno));
+		what = "no such file";
+	} else if (!S_ISREG(sb.st_mode) || sb.st_size > 0)
+		return TMON_OK;		/* store_open refuses what is no file */
+	else
+		what = "an empty file";
+	if (o->init) {
+		log_info("store: creating a new log at %s (--init)",
+		    o->db_path);
+		return TMON_OK;
+	}
+	return tmon_err_set(err, TMON_E_NOTFOUND, "%s: no log there (%s); "
+	    "start tmond once with --init to create a new one", o->db_path,
+	    what);
+}
+
 enum tmon_rc
 daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 {
@@ -673,7 +1019,7 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 
 	memset(&d, 0, sizeof(d));
 	d.o = o;
-	d.err = err;
+	pthread_mutex_init(&d.health_mu, NULL);
 	stop_requested = 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
@@ -681,9 +1027,15 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	/* Past a file size limit (RLIMIT_FSIZE) a write fails with EFBIG,
+	 * like on a full disk, instead of killing tmond. */
+	signal(SIGXFSZ, SIG_IGN);
 
-	if ((rc = open_log(&d, err)) != TMON_OK)
+	if ((!o->read_only && (rc = check_log(o, err)) != TMON_OK) ||
+	    (rc = open_log(&d, err)) != TMON_OK)
 		goto out;
+	/* config_load keeps max_body_bytes within MAX_BLOB_LEN */
+	d.max_body = o->cfg->max_body_bytes;
 	d.n = o->cfg->n_models;
 	d.ms = xcalloc(d.n + 1, sizeof(*d.ms));
 	am = xcalloc(d.n + 1, sizeof(*am));
@@ -715,6 +1067,8 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	ac.max_per_address = o->cfg->http.max_per_address;
 	ac.request_deadline_s = o->cfg->http.request_deadline_s;
 	ac.idle_timeout_s = o->cfg->http.idle_timeout_s;
+	ac.health = health_cb;
+	ac.health_arg = &d;
 	/* POST /api/v1/receipts: its writer is owned by the api from here
 	 * (read-only: none, receipts answer 503). */
 	if (!o->read_only && (rc = rcpt_attach(o->db_path, &ac, err)) !=
@@ -722,6 +1076,7 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 		goto out;
 	if ((rc = api_start(&ac, &api, err)) != TMON_OK)
 		goto out;
+	d.rcpt = ac.receipt_arg;
 	log_info("tmond: serving http://%s:%u/ db=%s models=%zu%s",
 	    o->listen_host, o->listen_port, o->db_path, d.n,
 	    o->read_only ? " read-only" : "");
@@ -745,7 +1100,7 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 		cc.test_root_der = o->cfg->test_intel_root_der;
 		cc.test_root_der_len = o->cfg->test_intel_root_der_len;
 		cc.timeout_ms = 60000;
-		cc.max_body = o->cfg->max_body_bytes;
+		cc.max_body = d.max_body;
 		d.coll = coll_cache_new(&cc);
 	}
 	while (!stop_requested) {
@@ -753,10 +1108,14 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 		if (o->max_probes != 0 && d.logged >= o->max_probes)
 			break;
 	}
-	rc = d.fatal_rc != TMON_OK ? d.fatal_rc : TMON_OK;
+	rc = TMON_OK;
+	if (d.waiting > 0)
+		log_warnx("tmond: stopping with %zu probes not logged: %s",
+		    d.waiting, d.file_bad ? d.why_file : d.why_write);
 	log_info("tmond: stopping, %llu probes logged",
 	    (unsigned long long)d.logged);
 out:
+	d.rcpt = NULL;		/* api_stop frees it */
 	/* Transfers still in flight are dropped without an entry. */
 	fetch_free(d.fetch);
 	coll_cache_free(d.coll);
@@ -767,5 +1126,6 @@ out:
 			reset_probe(&d.ms[i]);
 	free(d.ms);
 	free(am);
+	pthread_mutex_destroy(&d.health_mu);
 	return rc;
 }

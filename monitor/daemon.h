@@ -10,6 +10,25 @@
  * the `probe` entry in the same transaction (probe.h).  A probe is logged
  * whole or not at all: on SIGTERM/SIGINT transfers still in flight are
  * abandoned without an entry, and an append in progress completes first.
+ *
+ * No single probe stops the daemon.  Upstream bodies are capped at
+ * max_body_bytes, itself capped at MAX_BLOB_LEN (what the store keeps in
+ * one blob), and an empty body is logged as an `error` probe without a
+ * blob.  Should the store still refuse a probe's bytes (TMON_E_PARSE,
+ * TMON_E_LIMIT), the probe is logged as an `error` without them.
+ *
+ * Degraded state: when an append fails for a reason of the environment
+ * (store TMON_E_IO: disk full, I/O error; TMON_E_DB; TMON_E_TIMEOUT) or
+ * the database file is no longer the one at db_path (store_check_file,
+ * each loop round and around every append), tmond logs a warning (then
+ * at most one a minute), starts no new probe, keeps each finished probe
+ * (and its alerts) in memory, one per model, and retries the append with
+ * a backoff of RETRY_MIN_MS doubling to RETRY_MAX_MS; GET /healthz
+ * answers 503 {"status":"degraded","reason":...} and receipts 503
+ * (rcpt_set_unwritable; their own appends would fail the same way).
+ * Once an append succeeds again (space came back) everything resumes by
+ * itself; a database file deleted or replaced under tmond stays refused
+ * until the same file is back at its path or tmond is restarted.
  */
 #ifndef TMON_MONITOR_DAEMON_H
 #define TMON_MONITOR_DAEMON_H
@@ -32,16 +51,21 @@ struct daemon_opts {
 	/* open the log read-only (STORE_RO) and only serve the API: no
 	 * probes, no receipts (503), no writes */
 	bool			 read_only;
+	/* create a new log when db_path does not exist or is empty (else
+	 * that is an error: --init) */
+	bool			 init;
 };
 
 /*
  * Run until SIGTERM/SIGINT (or max_probes).  At start the newest
  * STORE_VERIFY_TAIL entries of the log and the blobs they name are
- * verified (store_verify).  Returns TMON_OK on a clean stop; TMON_E_PARSE
- * if that check finds the log damaged (err->offset is the first bad seq;
- * with read_only it only warns); TMON_E_DB if the store cannot be opened
- * or written (a probe that cannot be logged stops the daemon rather than
- * being lost silently), TMON_E_NET if the API cannot listen.
+ * verified (store_verify).  Returns TMON_OK on a stop by signal or
+ * max_probes (probes still waiting for the log are then dropped, with a
+ * warning); at start only: TMON_E_NOTFOUND when db_path does not exist or
+ * is empty and o->init is false, TMON_E_PARSE if the start-up check finds
+ * the log damaged (err->offset is the first bad seq; with read_only it
+ * only warns), the errors of store_open() when the store cannot be
+ * opened, TMON_E_NET if the API cannot listen.
  */
 enum tmon_rc	daemon_run(const struct daemon_opts *o, struct tmon_err *err);
 

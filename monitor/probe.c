@@ -103,7 +103,9 @@ short_err(char *out, size_t outsz, const struct probe_fetch *f)
 	if (f->rc != TMON_OK)
 		snprintf(out, outsz, "%s (%s)", tmon_rc_str(f->rc), f->error);
 	else
-		snprintf(out, outsz, "HTTP %ld", f->status);
+		snprintf(out, outsz, "HTTP %ld%s", f->status,
+		    f->body == NULL || f->body_len == 0 ?
+		    " with an empty body" : "");
 }
 
 void
@@ -121,7 +123,7 @@ probe_check_canary(const struct probe_canary *cn, const char *attested,
 		return;
 	}
 	if (cn->completion.rc != TMON_OK || cn->completion.status != 200 ||
-	    cn->completion.body == NULL) {
+	    cn->completion.body == NULL || cn->completion.body_len == 0) {
 		short_err(why, sizeof(why), &cn->completion);
 		checklist_set(cl, "sig.completion", CHECK_ERROR,
 		    "canary completion failed: %s", why);
@@ -134,7 +136,8 @@ probe_check_canary(const struct probe_canary *cn, const char *attested,
 		return;
 	}
 	if (!cn->sig_attempted || cn->signature.rc != TMON_OK ||
-	    cn->signature.status != 200 || cn->signature.body == NULL) {
+	    cn->signature.status != 200 || cn->signature.body == NULL ||
+	    cn->signature.body_len == 0) {
 		short_err(why, sizeof(why), &cn->signature);
 		checklist_set(cl, "sig.completion", CHECK_ERROR,
 		    "signature for %s not available after %u request%s "
@@ -186,7 +189,8 @@ canary_json(const struct probe_canary *cn, struct probe_outcome *out)
 	sha256(cn->request, cn->request_len, out->canary_req_sha256);
 	json_object_set_new(o, "request_sha256",
 	    json_string(hex_encode(out->canary_req_sha256, 32, h)));
-	if (cn->completion.body != NULL) {
+	/* An empty body is no blob (the store keeps 1 byte or more). */
+	if (cn->completion.body != NULL && cn->completion.body_len > 0) {
 		sha256(cn->completion.body, cn->completion.body_len,
 		    out->canary_resp_sha256);
 		out->has_canary_resp = true;
@@ -204,7 +208,8 @@ canary_json(const struct probe_canary *cn, struct probe_outcome *out)
 	    json_integer((json_int_t)cn->sig_tries));
 	json_object_set_new(o, "signature_status",
 	    json_integer((json_int_t)cn->signature.status));
-	if (cn->sig_attempted && cn->signature.body != NULL) {
+	if (cn->sig_attempted && cn->signature.body != NULL &&
+	    cn->signature.body_len > 0) {
 		sha256(cn->signature.body, cn->signature.body_len,
 		    out->canary_sig_sha256);
 		out->has_canary_sig = true;
@@ -229,7 +234,8 @@ probe_evaluate(const struct model_cfg *m, const char *url,
 	memset(out, 0, sizeof(*out));
 	cl = &out->res.checks;
 	checklist_init(cl);
-	if (f->body != NULL) {
+	/* An empty body is no blob (the store keeps 1 byte or more). */
+	if (f->body != NULL && f->body_len > 0) {
 		sha256(f->body, f->body_len, out->body_sha256);
 		out->has_body = true;
 	}
@@ -243,11 +249,13 @@ probe_evaluate(const struct model_cfg *m, const char *url,
 		    f->error);
 	else if (f->status != 200)
 		checklist_set(cl, "http.fetch", CHECK_ERROR,
-		    "upstream answered HTTP %ld: nothing to verify",
-		    f->status);
-	else if (f->body == NULL)
+		    "upstream answered HTTP %ld%s: nothing to verify",
+		    f->status, f->body == NULL || f->body_len == 0 ?
+		    " with an empty body" : "");
+	else if (f->body == NULL || f->body_len == 0)
 		checklist_set(cl, "http.fetch", CHECK_ERROR,
-		    "upstream answered without a body");
+		    "upstream answered HTTP 200 with an empty body: nothing "
+		    "to verify");
 	else {
 		attest_verify_ctx(f->body, f->body_len, nonce, now, ctx,
 		    &out->res);
@@ -264,7 +272,7 @@ probe_evaluate(const struct model_cfg *m, const char *url,
 	if (cn != NULL && cn->attempted)
 		probe_check_canary(cn, out->res.m.signing_address, cl);
 	if (f->rc != TMON_OK || f->status != 200 || f->body == NULL ||
-	    (cn != NULL && cn->attempted)) {
+	    f->body_len == 0 || (cn != NULL && cn->attempted)) {
 		enum check_status v = checklist_verdict(cl);
 
 		/* keep attest_verify's "nothing evidential was checked" rule */

@@ -67,7 +67,10 @@ void	probe_check_canary(const struct probe_canary *cn,
  * time `time` and verified at `now`.  Check "http.fetch" records the
  * transport: pass for HTTP 200, fail when the body exceeded its cap
  * (TMON_E_LIMIT: the upstream misbehaved), error for network failures,
- * timeouts and non-200 statuses (we could not check).  With HTTP 200 the
+ * timeouts, non-200 statuses and an empty body (we could not check; the
+ * detail names the status and the empty body, and an empty body is no
+ * blob: has_body, has_canary_resp and has_canary_sig are false for it,
+ * since the store keeps 1 byte or more).  With HTTP 200 the
  * body goes through attest_verify_ctx with ctx (NULL: pinned roots, no
  * collateral, no policy).  With a canary (cn->attempted), the sig.* checks
  * follow (probe_check_canary) with the attested signing address.  Fills

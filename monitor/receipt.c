@@ -1094,6 +1094,7 @@ struct rcpt {
 	size_t			 queued;
 	size_t			 active;	/* submitters verifying now */
 	bool			 stopping;
+	bool			 unwritable;	/* rcpt_set_unwritable */
 	uint64_t		 batches;
 	uint64_t		 appended;
 	size_t			 max_batch;
@@ -1357,6 +1358,33 @@ leave(struct rcpt *r, struct rcpt_job *job)
 }
 
 void
+rcpt_set_unwritable(struct rcpt *r, bool unwritable)
+{
+	pthread_mutex_lock(&r->mu);
+	r->unwritable = unwritable;
+	pthread_mutex_unlock(&r->mu);
+}
+
+/* While the log is not writable, answer 503 at once; true if so. */
+static bool
+refuse_unwritable(struct rcpt *r, api_done_fn done, void *done_arg)
+{
+	struct api_answer ans;
+	bool refuse;
+
+	pthread_mutex_lock(&r->mu);
+	refuse = r->unwritable;
+	pthread_mutex_unlock(&r->mu);
+	if (!refuse)
+		return false;
+	memset(&ans, 0, sizeof(ans));
+	answer_error(&ans, 503, "the log is not writable right now (see "
+	    "/healthz); nothing was written, retry later", NULL);
+	done(done_arg, &ans);
+	return true;
+}
+
+void
 rcpt_submit(struct rcpt *r, const uint8_t *body, size_t len,
     const char *model, api_done_fn done, void *done_arg)
 {
@@ -1372,6 +1400,8 @@ rcpt_submit(struct rcpt *r, const uint8_t *body, size_t len,
 	char hex[65];
 	int64_t now;
 
+	if (refuse_unwritable(r, done, done_arg))
+		return;
 	memset(&ans, 0, sizeof(ans));
 	if (rcpt_parse(body, len, model, &p, &rej) != TMON_OK) {
 		answer_error(&ans, rej.status, rej.error, rej.field);

@@ -256,12 +256,21 @@ enum tmon_rc	rcpt_start(const char *db_path, struct rcpt **out,
  *       after the commit, whatever the verdict;
  *   400 / 413 {"error", "field"} from rcpt_parse, nothing logged;
  *   503 {"error", "field": null} the service is stopping, too many
- *       receipts are waiting (MAX_RECEIPT_QUEUE), or the append failed
- *       (nothing of this receipt is logged);
+ *       receipts are waiting (MAX_RECEIPT_QUEUE), the log is not
+ *       writable (rcpt_set_unwritable), or the append failed (nothing of
+ *       this receipt is logged);
  *   500 the probe lookup failed (nothing logged).
  */
 void		rcpt_submit(struct rcpt *r, const uint8_t *body, size_t len,
 		    const char *model, api_done_fn done, void *done_arg);
+
+/*
+ * Refuse (true) or take again (false) every receipt submitted from now
+ * on: tmond's log is not writable (daemon.h).  A refused submission is
+ * answered 503 {"error", "field": null} before it is parsed, and nothing
+ * is written.  Safe from any thread.
+ */
+void		rcpt_set_unwritable(struct rcpt *r, bool unwritable);
 
 /* rcpt_submit, then wait for the answer in *ans (for tests and tools). */
 void		rcpt_submit_wait(struct rcpt *r, const uint8_t *body,

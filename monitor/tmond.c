@@ -17,10 +17,13 @@ static void
 usage(FILE *f)
 {
 	fprintf(f,
-	    "usage: tmond [--config FILE] [--db PATH] [--listen HOST:PORT]\n"
+	    "usage: tmond [--config FILE] [--db PATH] [--init] "
+	    "[--listen HOST:PORT]\n"
 	    "             [--dashboard DIR] [--max-probes N] [-n] [-v]...\n"
 	    "  -c, --config FILE     schedule (default %s)\n"
 	    "  -d, --db PATH         SQLite log (default ./tmon.db)\n"
+	    "      --init            create a new log if PATH has none\n"
+	    "                        (without it: an error, exit 2)\n"
 	    "  -l, --listen H:P      API and dashboard address "
 	    "(default 127.0.0.1:8080)\n"
 	    "      --dashboard DIR   static dashboard files (default %s)\n"
@@ -61,6 +64,7 @@ main(int argc, char *argv[])
 		{ "listen", required_argument, NULL, 'l' },
 		{ "dashboard", required_argument, NULL, 'D' },
 		{ "max-probes", required_argument, NULL, 'M' },
+		{ "init", no_argument, NULL, 'I' },
 		{ "check-config", no_argument, NULL, 'n' },
 		{ "read-only", no_argument, NULL, 'R' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -108,6 +112,9 @@ main(int argc, char *argv[])
 			}
 			o.max_probes = n;
 			break;
+		case 'I':
+			o.init = true;
+			break;
 		case 'n':
 			check_only = 1;
 			break;
@@ -147,7 +154,8 @@ main(int argc, char *argv[])
 	config_free(cfg);
 	if (rc != TMON_OK) {
 		fprintf(stderr, "tmond: %s\n", err.msg);
-		return 1;
+		/* no log where one is expected: a usage error (--init) */
+		return rc == TMON_E_NOTFOUND ? 2 : 1;
 	}
 	return 0;
 }

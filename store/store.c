@@ -68,6 +68,10 @@ struct store {
 	struct stmt_slot cache[STORE_STMT_CACHE];
 	uint64_t	 tick;
 	struct checked_row checked[STORE_CHECKED_CACHE];
+	/* the file opened (store_check_file); have_id false: not known */
+	bool		 have_id;
+	dev_t		 dev;
+	ino_t		 ino;
 };
 
 /*
@@ -131,6 +135,12 @@ sql_rc(int r)
 	case SQLITE_BUSY:
 	case SQLITE_LOCKED:
 		return TMON_E_TIMEOUT;
+	case SQLITE_FULL:
+	case SQLITE_IOERR:
+	case SQLITE_READONLY:
+	case SQLITE_CANTOPEN:
+		/* the disk, not the data: full, failing, read-only */
+		return TMON_E_IO;
 	default:
 		return TMON_E_DB;
 	}
@@ -757,6 +767,57 @@ out:
 	return rc;
 }
 
+/* The database file's path as SQLite resolved it ("" for none). */
+static const char *
+db_file(struct store *s)
+{
+	const char *f = sqlite3_db_filename(s->db, "main");
+
+	return f != NULL ? f : "";
+}
+
+/* Note which file the handle opened, for store_check_file. */
+static enum tmon_rc
+remember_file(struct store *s, const char *path, struct tmon_err *err)
+{
+	struct stat sb;
+	const char *f = db_file(s);
+
+	if (*f == '\0')
+		return TMON_OK;
+	if (stat(f, &sb) != 0)
+		return tmon_err_set(err, TMON_E_IO, "store: %s: %s", path,
+		    strerror(errno));
+	s->dev = sb.st_dev;
+	s->ino = sb.st_ino;
+	s->have_id = true;
+	return store_check_file(s, err);
+}
+
+enum tmon_rc
+store_check_file(struct store *s, struct tmon_err *err)
+{
+	struct stat sb;
+	const char *f;
+	int moved = 0;
+
+	if (!s->have_id)
+		return TMON_OK;
+	f = db_file(s);
+	if (stat(f, &sb) != 0)
+		return tmon_err_set(err, TMON_E_IO, "store: %s: the database "
+		    "file was deleted or renamed while open (%s)", f,
+		    strerror(errno));
+	if (sqlite3_file_control(s->db, "main", SQLITE_FCNTL_HAS_MOVED,
+	    &moved) != SQLITE_OK)
+		moved = 0;
+	if (moved || sb.st_dev != s->dev || sb.st_ino != s->ino)
+		return tmon_err_set(err, TMON_E_IO, "store: %s: the path now "
+		    "names another file: the database was replaced while open",
+		    f);
+	return TMON_OK;
+}
+
 enum tmon_rc
 store_open(const char *path, enum store_mode mode, struct store **out,
     struct tmon_err *err)
@@ -859,6 +920,8 @@ store_open(const char *path, enum store_mode mode, struct store **out,
 		if ((rc = migrate(s, err)) != TMON_OK)
 			goto out;
 	}
+	if ((rc = remember_file(s, path, err)) != TMON_OK)
+		goto out;
 	s->version = STORE_SCHEMA_VERSION;
 	*out = s;
 	s = NULL;
@@ -1121,6 +1184,8 @@ store_append(struct store *s, const struct store_blob_in *blobs,
 		return rc;
 	if (nblobs == 0 && n == 0)
 		return TMON_OK;
+	if ((rc = store_check_file(s, err)) != TMON_OK)
+		return rc;
 	res = xcalloc(n > 0 ? n : 1, sizeof(*res));
 	if ((rc = db_exec(s, "BEGIN IMMEDIATE", "begin append", err)) !=
 	    TMON_OK)
@@ -1129,6 +1194,10 @@ store_append(struct store *s, const struct store_blob_in *blobs,
 	    (rc = put_entries(s, entries, n, res, err)) != TMON_OK)
 		goto out;
 	if ((rc = db_exec(s, "COMMIT", "commit append", err)) != TMON_OK)
+		goto out;
+	/* Committed, but into a file that may have left the path meanwhile:
+	 * then it is not in the log, and the caller must not say it is. */
+	if ((rc = store_check_file(s, err)) != TMON_OK)
 		goto out;
 	if (out != NULL && n > 0)
 		memcpy(out, res, n * sizeof(*res));

@@ -40,8 +40,11 @@
  *
  * Errors: every function that returns enum tmon_rc fills err (may be NULL)
  * on failure.  TMON_E_DB is an SQLite failure (the message carries
- * sqlite3_errmsg), TMON_E_TIMEOUT means the database stayed locked longer
- * than STORE_BUSY_TIMEOUT_MS.
+ * sqlite3_errmsg), TMON_E_IO one caused by the disk rather than the data
+ * (SQLITE_FULL, SQLITE_IOERR*, SQLITE_READONLY*, SQLITE_CANTOPEN: full,
+ * failing or read-only storage) or a database file deleted or replaced
+ * while open (store_check_file), TMON_E_TIMEOUT means the database stayed
+ * locked longer than STORE_BUSY_TIMEOUT_MS.
  */
 #ifndef TMON_STORE_STORE_H
 #define TMON_STORE_STORE_H
@@ -119,6 +122,16 @@ enum store_mode {
 enum tmon_rc	store_open(const char *path, enum store_mode mode,
 		    struct store **out, struct tmon_err *err);
 
+/*
+ * Check that the database file s opened is still the one its path names:
+ * not unlinked, renamed away or replaced by another file (compared by
+ * st_dev and st_ino, and SQLITE_FCNTL_HAS_MOVED).  SQLite in WAL mode goes
+ * on writing into a deleted file, and everything written there is lost
+ * with the last handle.  store_append runs this before and after each
+ * transaction.  Errors: TMON_E_IO, with a message saying which.
+ */
+enum tmon_rc	store_check_file(struct store *s, struct tmon_err *err);
+
 /* Close a handle (NULL is a no-op); it must not be in a callback. */
 void		store_close(struct store *s);
 
@@ -176,7 +189,13 @@ struct store_appended {
  * Errors: TMON_E_PARSE (an input field is missing or malformed; the message
  * names it, err->offset holds its index), TMON_E_LIMIT (a count or a length
  * is over its MAX_*), TMON_E_UNSUPPORTED (a STORE_RO handle), TMON_E_DB,
- * TMON_E_TIMEOUT.  Inputs are all checked before the transaction starts.
+ * TMON_E_TIMEOUT, TMON_E_IO (the disk is full or failing, or
+ * store_check_file failed before the transaction or after its commit: an
+ * append committed into a file that left its path is reported as failed,
+ * since the log at the path does not have it).  Inputs are all checked
+ * before the transaction starts.  TMON_E_PARSE and TMON_E_LIMIT come from
+ * the inputs, so retrying the same append fails again; TMON_E_IO and
+ * TMON_E_TIMEOUT come from the environment and a later retry may succeed.
  */
 enum tmon_rc	store_append(struct store *s, const struct store_blob_in *blobs,
 		    size_t nblobs, const struct store_entry_in *entries,

@@ -56,7 +56,7 @@ cat >"$TMP/sched.json" <<EOF
   "base_url": "http://127.0.0.1:$sport", "interval_s": 1, "jitter_s": 0,
   "canary": {"stream": false, "signature_retries": 3, "signature_backoff_ms": 50}}]}
 EOF
-timeout 120 "$BUILD/tmond" --config "$TMP/sched.json" --db "$TMP/good.db" \
+timeout 120 "$BUILD/tmond" --init --config "$TMP/sched.json" --db "$TMP/good.db" \
     --listen 127.0.0.1:0 --max-probes 3 2>"$TMP/tmond.log"
 rc=$?
 [ $rc -eq 0 ] && pass "tmond logged 3 probes of tmon-sim" || { fail "tmond exit $rc"; cat "$TMP/tmond.log"; exit 1; }

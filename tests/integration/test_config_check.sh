@@ -108,7 +108,7 @@ rejects "FIFO as tmonctl verify-attestation input" \
 # a FIFO in the dashboard directory is not served and does not block
 mkdir "$TMP/dash"
 mkfifo "$TMP/dash/x.html"
-"$BUILD/tmond" --config "$TMP/ok.json" --db "$TMP/t.db" --dashboard "$TMP/dash" \
+"$BUILD/tmond" --init --config "$TMP/ok.json" --db "$TMP/t.db" --dashboard "$TMP/dash" \
     --listen 127.0.0.1:0 2>"$TMP/log" &
 PID=$!
 PORT=

@@ -37,7 +37,7 @@ start_tmond() {
 	local i
 	rm -f "$TMP"/t.db*
 	: >"$TMP/log"
-	"$BUILD/tmond" --config "$1" --db "$TMP/t.db" \
+	"$BUILD/tmond" --init --config "$1" --db "$TMP/t.db" \
 	    --listen 127.0.0.1:0 2>"$TMP/log" &
 	PID=$!
 	PORT=

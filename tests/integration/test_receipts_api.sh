@@ -31,7 +31,7 @@ pass() { echo "ok: $*"; }
 start_tmond() {
 	local i
 	: >"$TMP/log"
-	"$BUILD/tmond" --config "$TMP/sched.json" --db "$TMP/t.db" \
+	"$BUILD/tmond" --config "$TMP/sched.json" --db "$TMP/t.db" --init \
 	    --listen "127.0.0.1:$1" 2>"$TMP/log" &
 	PID=$!
 	PORT=

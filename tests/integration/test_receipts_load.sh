@@ -34,7 +34,7 @@ pass() { echo "ok: $*"; }
 start_tmond() { # PORT (0: any); sets PID and PORT
 	local i
 	: >"$TMP/log"
-	"$BUILD/tmond" --config "$TMP/sched.json" --db "$TMP/t.db" \
+	"$BUILD/tmond" --config "$TMP/sched.json" --db "$TMP/t.db" --init \
 	    --listen "127.0.0.1:$1" 2>>"$TMP/log" &
 	PID=$!
 	PORT=

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -981,6 +982,90 @@ START_TEST(test_history)
 }
 END_TEST
 
+/* GET /healthz: the daemon's write health, 503 with Retry-After. */
+static struct api_health fake_health;
+
+static void
+fake_health_cb(void *arg, struct api_health *out)
+{
+	ck_assert_ptr_eq(arg, &fake_health);
+	*out = fake_health;
+}
+
+static size_t
+retry_after_cb(char *p, size_t sz, size_t n, void *arg)
+{
+	if (sz * n > 13 && strncasecmp(p, "Retry-After: ", 13) == 0)
+		snprintf(arg, 16, "%.*s", (int)strcspn(p + 13, "\r\n"),
+		    p + 13);
+	return sz * n;
+}
+
+START_TEST(test_healthz)
+{
+	struct api_config cfg;
+	struct tmon_err err = { 0 };
+	struct resp r;
+	char ra[16] = "";
+	CURL *c;
+	char url[128];
+	long status;
+	json_t *j;
+
+	/* without a health callback: ok */
+	j = get_json("/healthz", 200, &r);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "status")),
+	    "ok");
+	resp_free(&r);
+	expect_error("POST", "/healthz", 405, NULL);
+	expect_error("GET", "/healthz?x=1", 400, "x");
+
+	api_stop(api);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.listen_host = "127.0.0.1";
+	cfg.db_path = dbpath;
+	cfg.health = fake_health_cb;
+	cfg.health_arg = &fake_health;
+	ck_assert_msg(api_start(&cfg, &api, &err) == TMON_OK, "%s", err.msg);
+	port = api_port(api);
+	memset(&fake_health, 0, sizeof(fake_health));
+	fake_health.pending = 2;
+	j = get_json("/healthz", 200, &r);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "status")),
+	    "ok");
+	ck_assert_int_eq(json_integer_value(json_object_get(j,
+	    "pending_probes")), 2);
+	resp_free(&r);
+
+	fake_health.degraded = true;
+	fake_health.since = 1700000000;
+	/* a reason quoting a path that is not UTF-8 stays valid JSON */
+	snprintf(fake_health.reason, sizeof(fake_health.reason),
+	    "store: /tmp/\xff\xfe/t.db: the database file was deleted");
+	j = get_json("/healthz", 503, &r);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "status")),
+	    "degraded");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "reason")),
+	    "store: /tmp/?" "?/t.db: the database file was deleted");
+	ck_assert_int_eq(json_integer_value(json_object_get(j, "since")),
+	    1700000000);
+	resp_free(&r);
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u/healthz",
+	    (unsigned)port);
+	ck_assert_ptr_nonnull(c = curl_easy_init());
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_NOBODY, 1L);
+	curl_easy_setopt(c, CURLOPT_PROXY, "");
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, retry_after_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, ra);
+	ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+	curl_easy_cleanup(c);
+	ck_assert_int_eq(status, 503);
+	ck_assert_str_eq(ra, "10");
+}
+END_TEST
+
 /* api_request_parse directly: cases HTTP clients cannot easily send. */
 START_TEST(test_request_parse)
 {
@@ -1026,6 +1111,9 @@ START_TEST(test_request_parse)
 	    &req, &rej), TMON_E_PARSE);
 	ck_assert_int_eq(api_request_parse(NULL, "/", NULL, 0, &req, &rej),
 	    TMON_E_PARSE);
+	ck_assert_int_eq(api_request_parse("HEAD", "/healthz", NULL, 0, &req,
+	    &rej), TMON_OK);
+	ck_assert_int_eq(req.route, API_ROUTE_HEALTHZ);
 }
 END_TEST
 
@@ -1053,6 +1141,7 @@ api_suite(void)
 	tcase_add_test(tc, test_metrics);
 	tcase_add_test(tc, test_reader_after_writer_closed);
 	tcase_add_test(tc, test_forged_column);
+	tcase_add_test(tc, test_healthz);
 	suite_add_tcase(su, tc);
 	tcase_add_test(tp, test_request_parse);
 	suite_add_tcase(su, tp);

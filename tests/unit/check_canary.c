@@ -211,6 +211,76 @@ START_TEST(test_sig_checks)
 }
 END_TEST
 
+/*
+ * An upstream answer with an empty body (HTTP 200, 302, 502) is an error
+ * naming the status and the empty body, and no blob: the store keeps
+ * blobs of 1 byte or more, and an empty one stopped tmond.
+ */
+START_TEST(test_empty_bodies)
+{
+	static const long statuses[] = { 200, 302, 502 };
+	static const uint8_t nonce[32];
+	struct probe_fetch f;
+	struct probe_canary cn;
+	struct probe_outcome po;
+	const struct check *c;
+	struct ex x;
+	char want[64];
+	size_t i;
+
+	for (i = 0; i < sizeof(statuses) / sizeof(statuses[0]); i++) {
+		memset(&f, 0, sizeof(f));
+		f.rc = TMON_OK;
+		f.status = statuses[i];
+		f.body = (const uint8_t *)"";	/* as fetch keeps it */
+		f.body_len = 0;
+		f.error = "";
+		probe_evaluate(model(ROUTE_NANOGPT), "http://127.0.0.1:9/x",
+		    nonce, 1000, 1000, NULL, &f, NULL, &po);
+		ck_assert_int_eq(po.res.verdict, CHECK_ERROR);
+		ck_assert(!po.has_body);
+		c = checklist_get(&po.res.checks, "http.fetch");
+		ck_assert_ptr_nonnull(c);
+		ck_assert_int_eq(c->status, CHECK_ERROR);
+		snprintf(want, sizeof(want), "HTTP %ld with an empty body",
+		    statuses[i]);
+		ck_assert_msg(strstr(c->detail, want) != NULL, "%s",
+		    c->detail);
+		ck_assert(memmem(po.entry, po.entry_len,
+		    "\"body_sha256\":null", 18) != NULL);
+		probe_outcome_free(&po);
+	}
+
+	/* an empty completion, then an empty signature answer */
+	canary_a(&x, &cn);
+	cn.completion.body = (const uint8_t *)"";
+	cn.completion.body_len = 0;
+	memset(&f, 0, sizeof(f));
+	f.rc = TMON_E_NET;
+	f.error = "refused";
+	probe_evaluate(model(ROUTE_NANOGPT), "http://127.0.0.1:9/x", nonce,
+	    1000, 1000, NULL, &f, &cn, &po);
+	ck_assert(!po.has_canary_resp);
+	ck_assert_int_eq(st(&po.res.checks, "sig.completion"), CHECK_ERROR);
+	ck_assert_ptr_nonnull(strstr(checklist_get(&po.res.checks,
+	    "sig.completion")->detail, "HTTP 200 with an empty body"));
+	probe_outcome_free(&po);
+	cn.completion.body = x.resp;
+	cn.completion.body_len = x.resp_len;
+	cn.signature.body = (const uint8_t *)"";
+	cn.signature.body_len = 0;
+	probe_evaluate(model(ROUTE_NANOGPT), "http://127.0.0.1:9/x", nonce,
+	    1000, 1000, NULL, &f, &cn, &po);
+	ck_assert(po.has_canary_resp);
+	ck_assert(!po.has_canary_sig);
+	ck_assert_int_eq(st(&po.res.checks, "sig.completion"), CHECK_ERROR);
+	ck_assert_ptr_nonnull(strstr(checklist_get(&po.res.checks,
+	    "sig.completion")->detail, "empty body"));
+	probe_outcome_free(&po);
+	ex_free(&x);
+}
+END_TEST
+
 static Suite *
 canary_suite(void)
 {
@@ -220,6 +290,7 @@ canary_suite(void)
 	tcase_add_test(tc, test_request_and_urls);
 	tcase_add_test(tc, test_completion_id);
 	tcase_add_test(tc, test_sig_checks);
+	tcase_add_test(tc, test_empty_bodies);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -133,7 +133,7 @@ run_tmond(const char *pcs_prefix, const char *models, int max_probes,
     bool api)
 {
 	char cfg[300], db[300], listen[64], maxp[16], text[4096];
-	const char *const argv[] = { TMON_BUILD_DIR "/tmond", "--config",
+	const char *const argv[] = { TMON_BUILD_DIR "/tmond", "--init", "--config",
 	    cfg, "--db", db, "--listen", listen, "--max-probes", maxp, NULL };
 	time_t end = time(NULL) + 120;
 	int status, fd, port;

@@ -59,7 +59,7 @@ start_all(void)
 	char cfg[300], db[300], listen[64], line[512];
 	int replay_port, fd, tfd;
 	const char *const argv[] = { TMON_BUILD_DIR "/tmond", "--config",
-	    cfg, "--db", db, "--listen", listen, NULL };
+	    cfg, "--db", db, "--init", "--listen", listen, NULL };
 
 	snprintf(dir, sizeof(dir), "/tmp/tmon-check-daemon-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));

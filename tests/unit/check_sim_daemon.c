@@ -58,7 +58,7 @@ start_all(void)
 	int port, fd;
 	FILE *f;
 	const char *const argv[] = { TMON_BUILD_DIR "/tmond", "--config",
-	    cfg, "--db", db, "--listen", listen, NULL };
+	    cfg, "--db", db, "--init", "--listen", listen, NULL };
 
 	snprintf(dir, sizeof(dir), "/tmp/tmon-check-sim-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
@@ -270,7 +270,8 @@ START_TEST(test_alert_survives_restart)
 	int port, fd, wstatus, tries;
 	FILE *f;
 	const char *const argv1[] = { TMON_BUILD_DIR "/tmond", "--config",
-	    cfg, "--db", db, "--listen", listen, "--max-probes", "1", NULL };
+	    cfg, "--db", db, "--init", "--listen", listen, "--max-probes", "1",
+	    NULL };
 	const char *const argv2[] = { TMON_BUILD_DIR "/tmond", "--config",
 	    cfg, "--db", db, "--listen", listen, NULL };
 

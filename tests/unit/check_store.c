@@ -7,9 +7,11 @@
  * would.
  */
 #include <sys/stat.h>
+#include <sys/resource.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -1066,6 +1068,101 @@ START_TEST(test_predicates)
 }
 END_TEST
 
+/*
+ * A database deleted (or replaced) under an open handle: SQLite in WAL
+ * mode would go on committing into the unlinked file.  store_check_file
+ * and store_append say TMON_E_IO, and nothing reaches the orphan.
+ */
+START_TEST(test_file_deleted_or_replaced)
+{
+	struct store *s = open_rw(), *s2;
+	struct store_entry_in in;
+	struct store_appended out;
+	struct tmon_err err = { 0 };
+	char moved[160];
+
+	append_range(s, 0, 2, false);
+	ck_assert_int_eq(store_check_file(s, &err), TMON_OK);
+	/* renamed away: the path names nothing */
+	snprintf(moved, sizeof(moved), "%s.old", dbpath);
+	ck_assert_int_eq(rename(dbpath, moved), 0);
+	ck_assert_int_eq(store_check_file(s, &err), TMON_E_IO);
+	ck_assert_msg(strstr(err.msg, "deleted or renamed") != NULL, "%s",
+	    err.msg);
+	fill_in(&in, 2);
+	tmon_err_clear(&err);
+	ck_assert_int_eq(store_append(s, NULL, 0, &in, 1, &out, &err),
+	    TMON_E_IO);
+	/* back in place: writable again */
+	ck_assert_int_eq(rename(moved, dbpath), 0);
+	tmon_err_clear(&err);
+	ck_assert_int_eq(store_check_file(s, &err), TMON_OK);
+	append_range(s, 2, 3, false);
+	/* replaced by another database at the same path */
+	ck_assert_int_eq(rename(dbpath, moved), 0);
+	s2 = open_rw();
+	tmon_err_clear(&err);
+	ck_assert_int_eq(store_append(s, NULL, 0, &in, 1, &out, &err),
+	    TMON_E_IO);
+	ck_assert_msg(strstr(err.msg, "another file") != NULL, "%s", err.msg);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM entries"), 0);
+	/* deleted */
+	ck_assert_int_eq(unlink(dbpath), 0);
+	tmon_err_clear(&err);
+	ck_assert_int_eq(store_check_file(s2, &err), TMON_E_IO);
+	store_close(s2);
+	store_close(s);
+	(void)unlink(moved);
+}
+END_TEST
+
+/*
+ * A write the disk refuses (here: past a file size limit, EFBIG, as a
+ * full disk gives ENOSPC) is TMON_E_IO, appends nothing, and once the
+ * disk takes writes again the same handle appends and the chain holds.
+ */
+START_TEST(test_write_refused_by_disk)
+{
+	struct store *s = open_rw();
+	struct store_blob_in b;
+	struct store_entry_in in;
+	struct store_appended out;
+	struct tmon_err err = { 0 };
+	struct rlimit rl, old;
+	static uint8_t big[256 * 1024];
+	uint64_t size;
+	enum tmon_rc rc;
+	int lifted;
+
+	append_range(s, 0, 2, false);
+	signal(SIGXFSZ, SIG_IGN);
+	ck_assert_int_eq(getrlimit(RLIMIT_FSIZE, &old), 0);
+	rl = old;
+	rl.rlim_cur = 1;
+	memset(big, 'x', sizeof(big));
+	b.data = big;
+	b.len = sizeof(big);
+	b.media_type = "application/octet-stream";
+	ck_assert_int_eq(setrlimit(RLIMIT_FSIZE, &rl), 0);
+	fill_in(&in, 2);
+	/* no assertion until the limit is lifted: Check reports through a
+	 * file */
+	rc = store_append(s, &b, 1, &in, 1, &out, &err);
+	lifted = setrlimit(RLIMIT_FSIZE, &old);
+	ck_assert_int_eq(lifted, 0);
+	ck_assert_msg(rc == TMON_E_IO, "rc %d: %s", rc, err.msg);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM entries"), 2);
+	tmon_err_clear(&err);
+	ck_assert_msg(store_append(s, &b, 1, &in, 1, &out, &err) == TMON_OK,
+	    "%s", err.msg);
+	ck_assert_uint_eq(out.seq, 2);
+	tmon_err_clear(&err);
+	ck_assert_int_eq(store_verify_chain(s, &size, NULL, &err), TMON_OK);
+	ck_assert_uint_eq(size, 3);
+	store_close(s);
+}
+END_TEST
+
 static Suite *
 store_suite(void)
 {
@@ -1092,6 +1189,8 @@ store_suite(void)
 	tcase_add_test(tc, test_ro_identify);
 	tcase_add_test(tc, test_query_filters);
 	tcase_add_test(tc, test_predicates);
+	tcase_add_test(tc, test_file_deleted_or_replaced);
+	tcase_add_test(tc, test_write_refused_by_disk);
 	suite_add_tcase(su, tc);
 	return su;
 }

@@ -15,11 +15,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <jansson.h>
 #include <microhttpd.h>
+#include <openssl/crypto.h>
 
 #include "api.h"
 #include "api_metrics.h"
@@ -27,6 +29,7 @@
 #include "api_request.h"
 #include "encode.h"
 #include "log.h"
+#include "quota.h"
 #include "store.h"
 #include "tmon_limits.h"
 #include "util.h"
@@ -68,6 +71,11 @@ struct api {
 	void			*receipt_arg;
 	void			(*health)(void *, struct api_health *);
 	void			*health_arg;
+	/* POST /api/v1/receipts: who may submit (the SHA-256 of the
+	   bearer token when has_token) and the quotas. */
+	bool			 has_token;
+	uint8_t			 token_sha256[32];
+	struct quota		*quota;
 	/* Submissions handed to receipt_submit whose done() has not
 	   returned yet: api_stop waits for them before stopping MHD. */
 	pthread_mutex_t		 pend_mu;
@@ -113,6 +121,7 @@ struct upload {
 	size_t		 dropped;	/* bytes dropped since */
 	bool		 has_model;
 	char		 model[MAX_MODEL_ID];
+	uint8_t		 qkey[QUOTA_KEY_LEN];	/* the client (quota.h) */
 };
 
 static const char json_ctype[] = "application/json; charset=utf-8";
@@ -199,10 +208,17 @@ add_header(struct MHD_Response *r, const char *h, const char *v)
 		log_warnx("api: cannot add header %s", h);
 }
 
-/* Queue len bytes of data (malloc'd; ownership passes to MHD). */
+/*
+ * Queue len bytes of data (malloc'd; ownership passes to MHD) with the
+ * headers every answer carries.  cors: JSON readable by any page
+ * (Access-Control-Allow-Origin: *).  allow: the Allow header of a 405.
+ * hname/hval: one more header, or NULL; a 503 without one gets
+ * Retry-After: API_RETRY_AFTER_S.
+ */
 static enum MHD_Result
-send_bytes(struct MHD_Connection *c, unsigned int status, void *data,
-    size_t len, const char *ctype, const char *cache, const char *allow)
+queue_answer(struct MHD_Connection *c, unsigned int status, void *data,
+    size_t len, const char *ctype, const char *cache, bool cors,
+    const char *allow, const char *hname, const char *hval)
 {
 	struct MHD_Response *r;
 	enum MHD_Result ret;
@@ -221,21 +237,32 @@ send_bytes(struct MHD_Connection *c, unsigned int status, void *data,
 		add_header(r, "Content-Security-Policy", dash_csp);
 		add_header(r, "X-Frame-Options", "DENY");
 	} else if (strcmp(ctype, json_ctype) == 0) {
-		/* Public read-only data: any page may read it. */
-		add_header(r, "Access-Control-Allow-Origin", "*");
+		if (cors)
+			add_header(r, "Access-Control-Allow-Origin", "*");
 		add_header(r, "Content-Security-Policy",
 		    "default-src 'none'; frame-ancestors 'none'");
 	}
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		add_header(r, MHD_HTTP_HEADER_ALLOW, allow != NULL ? allow :
 		    "GET, HEAD");
-	if (status == MHD_HTTP_SERVICE_UNAVAILABLE) {
+	if (hname != NULL)
+		add_header(r, hname, hval);
+	else if (status == MHD_HTTP_SERVICE_UNAVAILABLE) {
 		snprintf(retry, sizeof(retry), "%d", API_RETRY_AFTER_S);
 		add_header(r, MHD_HTTP_HEADER_RETRY_AFTER, retry);
 	}
 	ret = MHD_queue_response(c, status, r);
 	MHD_destroy_response(r);
 	return ret;
+}
+
+/* Queue a public answer (JSON readable by any page); see queue_answer. */
+static enum MHD_Result
+send_bytes(struct MHD_Connection *c, unsigned int status, void *data,
+    size_t len, const char *ctype, const char *cache, const char *allow)
+{
+	return queue_answer(c, status, data, len, ctype, cache, true, allow,
+	    NULL, NULL);
 }
 
 /* Serialise root (stolen) and queue it; allow: see send_bytes. */
@@ -832,6 +859,85 @@ do_receipt(struct store *st, struct MHD_Connection *c, uint64_t seq)
 /* --- POST /api/v1/receipts --- */
 
 /*
+ * Queue an answer of POST /api/v1/receipts (json malloc'd; ownership
+ * passes to MHD) with one optional extra header.  Like send_bytes for
+ * JSON but without Access-Control-Allow-Origin: no page of another
+ * origin gets to read what a submission was answered.
+ */
+static enum MHD_Result
+send_upload(struct MHD_Connection *c, unsigned int status, char *json,
+    size_t len, const char *hname, const char *hval)
+{
+	return queue_answer(c, status, json, len, json_ctype, "no-store",
+	    false, NULL, hname, hval);
+}
+
+/* {"error": error, "field": field} through send_upload. */
+static enum MHD_Result
+upload_error(struct MHD_Connection *c, unsigned int status,
+    const char *error, const char *field, const char *hname,
+    const char *hval)
+{
+	json_t *root;
+	char *s;
+
+	root = api_render_error(error, field);
+	s = json_dumps(root, JSON_COMPACT);
+	json_decref(root);
+	if (s == NULL)
+		fatalx("api: out of memory serialising json");
+	return send_upload(c, status, s, strlen(s), hname, hval);
+}
+
+static int64_t
+mono_s(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec;
+}
+
+/*
+ * Does the request carry "Authorization: Bearer <the token>" (RFC 6750
+ * section 2.1; the scheme name is case-insensitive, RFC 9110 section
+ * 11.1)?  The SHA-256 of what it carries is compared with the token's in
+ * constant time.
+ */
+static bool
+bearer_ok(const struct api *a, struct MHD_Connection *c)
+{
+	const char *h;
+	uint8_t md[32];
+	size_t n;
+
+	h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_AUTHORIZATION);
+	if (h == NULL || strncasecmp(h, "Bearer ", 7) != 0)
+		return false;
+	for (h += 7; *h == ' '; h++)
+		;
+	n = strnlen(h, MAX_BEARER_TOKEN + 1);
+	if (n == 0 || n > MAX_BEARER_TOKEN)
+		return false;
+	sha256(h, n, md);
+	return CRYPTO_memcmp(md, a->token_sha256, sizeof(md)) == 0;
+}
+
+/* 429 with Retry-After: retry_after seconds. */
+static enum MHD_Result
+send_quota_spent(struct MHD_Connection *c, uint32_t retry_after)
+{
+	char ra[16];
+
+	snprintf(ra, sizeof(ra), "%u", (unsigned)retry_after);
+	return upload_error(c, MHD_HTTP_TOO_MANY_REQUESTS, "too many "
+	    "receipts from this address, or from everyone: retry after the "
+	    "number of seconds in Retry-After", NULL,
+	    MHD_HTTP_HEADER_RETRY_AFTER, ra);
+}
+
+/*
  * The receipt handler's answer (any thread, exactly once per submission,
  * possibly before receipt_submit returns): keep it and resume the
  * connection, whose worker then queues it (answer_upload).  u may be
@@ -853,17 +959,25 @@ submit_done(void *arg, struct api_answer *ans)
 }
 
 /*
- * The whole body is in: suspend the connection (its worker thread goes
- * on serving other connections) and hand the body to the receipt
- * handler, which answers through submit_done once the receipt is
- * durably logged.  The body stays ours and alive until then.
+ * The whole body is in: charge it to the quotas (429 when it does not
+ * fit), suspend the connection (its worker thread goes on serving other
+ * connections) and hand the body to the receipt handler, which answers
+ * through submit_done once the receipt is durably logged.  The body
+ * stays ours and alive until then.
  */
 static enum MHD_Result
 submit(struct api *a, struct MHD_Connection *c, struct upload *u,
     void **con_cls)
 {
+	uint32_t retry;
 	bool stopping;
 
+	if (!quota_take(a->quota, u->qkey, u->len, mono_s(), &retry)) {
+		*con_cls = &answered;
+		free(u->body);
+		free(u);
+		return send_quota_spent(c, retry);
+	}
 	pthread_mutex_lock(&a->pend_mu);
 	stopping = a->stopping;
 	if (!stopping)
@@ -873,8 +987,8 @@ submit(struct api *a, struct MHD_Connection *c, struct upload *u,
 		*con_cls = &answered;
 		free(u->body);
 		free(u);
-		return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
-		    "the server is stopping; retry later", NULL);
+		return upload_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "the server is stopping; retry later", NULL, NULL, NULL);
 	}
 	u->a = a;
 	u->c = c;
@@ -894,44 +1008,62 @@ answer_upload(struct MHD_Connection *c, struct upload *u)
 
 	if (ans->json == NULL) {
 		log_warnx("api: receipt handler gave no answer");
-		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
-		    "internal error", NULL);
+		return upload_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "internal error", NULL, NULL, NULL);
 	}
 	if (ans->status < 200 || ans->status > 599)
 		ans->status = MHD_HTTP_INTERNAL_SERVER_ERROR;
-	/* send_bytes takes the json. */
-	return send_bytes(c, ans->status, ans->json, ans->json_len,
-	    json_ctype, "no-store", NULL);
+	/* send_upload takes the json. */
+	return send_upload(c, ans->status, ans->json, ans->json_len, NULL,
+	    NULL);
 }
 
 /*
  * The first call of a POST /api/v1/receipts: decide from the headers
- * whether to read the body.  Content-Length over MAX_RECEIPT_BODY is
- * refused before a byte of the body is read; a body without a length
- * (chunked) is cut off in upload() as soon as it grows past the limit.
+ * whether to read the body (api.h): 415 unless the body is declared
+ * application/json, 401 without the configured bearer token, 413 for a
+ * Content-Length over MAX_RECEIPT_BODY, 429 when the client's or the
+ * global quota has no room for it; all before a byte of the body is
+ * read.  A body without a length (chunked) is cut off in upload() as
+ * soon as it grows past the limit.
  */
 static enum MHD_Result
 start_upload(struct api *a, struct MHD_Connection *c,
     const struct api_request *req, void **con_cls)
 {
+	const union MHD_ConnectionInfo *ci;
 	struct upload *u;
 	const char *cl;
-	uint64_t n;
+	uint64_t n = 0;
+	uint32_t retry;
+	uint8_t key[QUOTA_KEY_LEN];
 
-	if (a->receipt_submit == NULL) {
-		*con_cls = &answered;
-		return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
-		    "this server does not accept receipts", NULL);
-	}
+	*con_cls = &answered;
+	if (a->receipt_submit == NULL)
+		return upload_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+		    "this server does not accept receipts", NULL, NULL, NULL);
+	if (!api_media_type_json(MHD_lookup_connection_value(c,
+	    MHD_HEADER_KIND, MHD_HTTP_HEADER_CONTENT_TYPE)))
+		return upload_error(c, MHD_HTTP_UNSUPPORTED_MEDIA_TYPE,
+		    "a receipt must be sent as Content-Type: application/json",
+		    "Content-Type", NULL, NULL);
+	if (a->has_token && !bearer_ok(a, c))
+		return upload_error(c, MHD_HTTP_UNAUTHORIZED, "this server "
+		    "takes receipts only with Authorization: Bearer <token>",
+		    "Authorization", MHD_HTTP_HEADER_WWW_AUTHENTICATE,
+		    "Bearer realm=\"tmon receipts\"");
 	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
 	    MHD_HTTP_HEADER_CONTENT_LENGTH);
 	if (cl != NULL && (!parse_u64(cl, 0, UINT64_MAX, &n) ||
-	    n > MAX_RECEIPT_BODY)) {
-		*con_cls = &answered;
-		return send_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
-		    "receipt body too large", "body");
-	}
+	    n > MAX_RECEIPT_BODY))
+		return upload_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
+		    "receipt body too large", "body", NULL, NULL);
+	ci = MHD_get_connection_info(c, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	quota_key(ci != NULL ? ci->client_addr : NULL, key);
+	if (!quota_allows(a->quota, key, n, mono_s(), &retry))
+		return send_quota_spent(c, retry);
 	u = xcalloc(1, sizeof(*u));
+	memcpy(u->qkey, key, sizeof(key));
 	if (req->has_model) {
 		u->has_model = true;
 		memcpy(u->model, req->model, sizeof(u->model));
@@ -1277,8 +1409,8 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 	if (!u->too_big)
 		return submit(a, c, u, con_cls);
 	*con_cls = &answered;
-	ret = send_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
-	    "receipt body too large", "body");
+	ret = upload_error(c, MHD_HTTP_CONTENT_TOO_LARGE,
+	    "receipt body too large", "body", NULL, NULL);
 	free(u->body);
 	free(u);
 	return ret;
@@ -1387,6 +1519,8 @@ api_free(struct api *a)
 	(void)rl_flush(a, true);
 	for (i = 0; i < a->npool; i++)
 		store_close(a->pool[i]);
+	quota_free(a->quota);
+	explicit_bzero(a->token_sha256, sizeof(a->token_sha256));
 	pthread_mutex_destroy(&a->pool_mu);
 	pthread_mutex_destroy(&a->pend_mu);
 	pthread_cond_destroy(&a->pend_cv);
@@ -1439,6 +1573,18 @@ api_start(const struct api_config *cfg, struct api **out,
 	a->receipt_arg = cfg->receipt_arg;
 	a->health = cfg->health;
 	a->health_arg = cfg->health_arg;
+	a->quota = quota_new(&cfg->receipt_per_client, &cfg->receipt_global);
+	if (cfg->receipt_token != NULL) {
+		if (cfg->receipt_token[0] == '\0' ||
+		    strlen(cfg->receipt_token) > MAX_BEARER_TOKEN) {
+			rc = tmon_err_set(err, TMON_E_CONFIG, "api: the receipt "
+			    "token must be 1..%u bytes", MAX_BEARER_TOKEN);
+			goto out;
+		}
+		sha256(cfg->receipt_token, strlen(cfg->receipt_token),
+		    a->token_sha256);
+		a->has_token = true;
+	}
 	if (cfg->db_path == NULL) {
 		rc = tmon_err_set(err, TMON_E_CONFIG, "api: no db_path");
 		goto out;

@@ -23,7 +23,27 @@
  *                                   answered 413 before the body is read;
  *                                   a chunked body is cut off with 413 as
  *                                   soon as it passes the limit.  Without
- *                                   a handler: 503.
+ *                                   a handler: 503.  Refused before the
+ *                                   body is read: 415 unless Content-Type
+ *                                   is application/json (parameters
+ *                                   allowed, case-insensitive), so that a
+ *                                   page of another origin cannot submit
+ *                                   without a CORS preflight, which is
+ *                                   never granted (OPTIONS: 405); 401
+ *                                   with WWW-Authenticate: Bearer when a
+ *                                   token is configured and the request
+ *                                   lacks "Authorization: Bearer <token>"
+ *                                   (RFC 6750; compared in constant
+ *                                   time); 429 with Retry-After (seconds)
+ *                                   when the client's or the global quota
+ *                                   is spent (quota.h; the client is the
+ *                                   peer address of the connection).  A
+ *                                   body read to its end is charged to
+ *                                   both quotas (one submission, its
+ *                                   length) before it is handed over,
+ *                                   whatever it is answered.  Answers of
+ *                                   this route carry no
+ *                                   Access-Control-Allow-Origin.
  *   GET /api/v1/receipts/{seq}      one receipt entry (api_render_receipt);
  *                                   404 {"field":"seq"} when seq is not a
  *                                   receipt
@@ -87,6 +107,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "quota.h"
 
 /* libmicrohttpd worker threads (one per core of the target machine). */
 #define API_THREADS		2
@@ -178,6 +199,15 @@ struct api_config {
 	 */
 	void			(*health)(void *arg, struct api_health *out);
 	void			*health_arg;
+	/*
+	 * Who may submit, and how much.  receipt_token: NULL, or the
+	 * bearer token (1..MAX_BEARER_TOKEN bytes) every submission must
+	 * carry; only its SHA-256 is kept.  Quotas per client address and
+	 * global (window_s 0: none at that level).
+	 */
+	const char		*receipt_token;
+	struct quota_limit	 receipt_per_client;
+	struct quota_limit	 receipt_global;
 };
 
 struct api;
@@ -197,7 +227,8 @@ struct api;
  * db_path, too many models, a model id that is not 1..MAX_MODEL_ID-1
  * printable bytes, a connection limit or timeout out of range,
  * listen_host does not resolve, dashboard_dir cannot be opened as a
- * directory), the errors of store_open() (TMON_E_IO, TMON_E_DB,
+ * directory, receipt_token empty or over MAX_BEARER_TOKEN bytes), the
+ * errors of store_open() (TMON_E_IO, TMON_E_DB,
  * TMON_E_UNSUPPORTED, ...) or TMON_E_NET (the address cannot be bound or
  * a server thread not started).
  */

@@ -3,6 +3,7 @@
  * (api_request.h).  Pure: no I/O, no allocation.
  */
 #include <string.h>
+#include <strings.h>
 
 #include "api_request.h"
 #include "encode.h"
@@ -323,4 +324,21 @@ api_request_parse(const char *method, const char *path,
 		break;
 	}
 	return parse_args(args, nargs, allowed, req, rej);
+}
+
+bool
+api_media_type_json(const char *ct)
+{
+	static const char want[] = "application/json";
+
+	if (ct == NULL)
+		return false;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	if (strncasecmp(ct, want, sizeof(want) - 1) != 0)
+		return false;
+	ct += sizeof(want) - 1;
+	while (*ct == ' ' || *ct == '\t')
+		ct++;
+	return *ct == '\0' || *ct == ';';
 }

@@ -116,4 +116,12 @@ enum tmon_rc	api_request_parse(const char *method, const char *path,
 		    const struct api_arg *args, size_t nargs,
 		    struct api_request *req, struct api_reject *rej);
 
+/*
+ * True if the Content-Type value ct is application/json: the media type
+ * compared without case, optionally followed by parameters after ';'
+ * ("application/json; charset=utf-8"), optional whitespace around it
+ * (RFC 9110 section 8.3.1).  NULL (no header) is false.
+ */
+bool		api_media_type_json(const char *ct);
+
 #endif /* TMON_API_API_REQUEST_H */

@@ -597,18 +597,22 @@ config_free(struct config *cfg)
 	free(cfg->pcs_root_ca_crl_url);
 	free(cfg->test_intel_root_der);
 	free(cfg->test_nvidia_root_der);
+	free(cfg->receipts_token_env);
 	free(cfg->models);
 	free(cfg);
 }
 
 static enum tmon_rc	parse_http(struct vctx *, json_t *, struct http_cfg *);
+static enum tmon_rc	parse_receipts(struct vctx *, json_t *,
+			    struct config *);
 
 enum tmon_rc
 config_parse(const char *text, size_t len, const char *name,
     struct config **out, struct tmon_err *err)
 {
 	static const char *const keys[] = { "models", "max_concurrent",
-	    "max_body_bytes", "test_trust_anchors", "pcs", "http", NULL };
+	    "max_body_bytes", "test_trust_anchors", "pcs", "http", "receipts",
+	    NULL };
 	static const char *const pkeys[] = { "base_url", "root_ca_crl_url",
 	    NULL };
 	json_t *pcs;
@@ -713,7 +717,10 @@ config_parse(const char *text, size_t len, const char *name,
 		    &cfg->test_nvidia_root_der_len)))
 			goto out;
 	}
-	if ((rc = parse_http(&v, json_object_get(root, "http"), &cfg->http)))
+	if ((rc = parse_http(&v, json_object_get(root, "http"),
+	    &cfg->http)) != TMON_OK ||
+	    (rc = parse_receipts(&v, json_object_get(root, "receipts"),
+	    cfg)) != TMON_OK)
 		goto out;
 	cfg->models = xcalloc(json_array_size(models) + 1,
 	    sizeof(struct model_cfg));
@@ -794,5 +801,73 @@ parse_http(struct vctx *v, json_t *obj, struct http_cfg *h)
 	    API_MAX_TIMEOUT_S, API_DEFAULT_IDLE_TIMEOUT_S, &u)))
 		return rc;
 	h->idle_timeout_s = (uint32_t)u;
+	return TMON_OK;
+}
+
+/*
+ * "receipts": {"token_env", "per_client": QUOTA, "global": QUOTA}
+ * (config.h); absent: no token and the default quotas.  Defaults: per
+ * client 60 receipts and 8 MiB a minute (a person or script submitting a
+ * receipt per completion, several behind one NAT); global 600 and
+ * 64 MiB a minute (at most ~90 GiB a day of disk in the worst case, with
+ * every submitter asking to keep request and response bytes).
+ */
+static enum tmon_rc
+parse_receipts(struct vctx *v, json_t *obj, struct config *cfg)
+{
+	static const char *const keys[] = { "token_env", "per_client",
+	    "global", NULL };
+	static const char *const qkeys[] = { "count", "bytes", "window_s",
+	    NULL };
+	static const char *const qname[] = { "per_client", "global" };
+	static const uint64_t defcount[] = { 60, 600 };
+	static const uint64_t defbytes[] = { 8u * 1024 * 1024,
+	    64u * 1024 * 1024 };
+	struct quota_limit *lim[2];
+	json_t *q;
+	enum tmon_rc rc;
+	uint64_t u;
+	size_t i;
+	char path[32];
+	const char *s;
+
+	lim[0] = &cfg->receipts_per_client;
+	lim[1] = &cfg->receipts_global;
+	for (i = 0; i < 2; i++) {
+		lim[i]->count = defcount[i];
+		lim[i]->bytes = defbytes[i];
+		lim[i]->window_s = 60;
+	}
+	if (obj == NULL)
+		return TMON_OK;
+	if (!json_is_object(obj))
+		return verr(v, "receipts", "must be an object");
+	if ((rc = check_keys(v, obj, "receipts", keys)) != TMON_OK ||
+	    (rc = get_str(v, obj, "receipts", "token_env", false,
+	    &cfg->receipts_token_env)) != TMON_OK)
+		return rc;
+	for (s = cfg->receipts_token_env; s != NULL && *s != '\0'; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		    *s == '_' || (s != cfg->receipts_token_env &&
+		    *s >= '0' && *s <= '9')))
+			return verr(v, "receipts.token_env", "must be an "
+			    "environment variable name ([A-Za-z_][A-Za-z0-9_]*)");
+	for (i = 0; i < 2; i++) {
+		snprintf(path, sizeof(path), "receipts.%s", qname[i]);
+		if ((q = json_object_get(obj, qname[i])) == NULL)
+			continue;
+		if (!json_is_object(q))
+			return verr(v, path, "must be an object");
+		if ((rc = check_keys(v, q, path, qkeys)) != TMON_OK ||
+		    (rc = get_uint(v, q, path, "count", 1, 1000000000,
+		    defcount[i], &lim[i]->count)) != TMON_OK ||
+		    (rc = get_uint(v, q, path, "bytes", MAX_RECEIPT_BODY,
+		    (uint64_t)1 << 40, defbytes[i], &lim[i]->bytes)) !=
+		    TMON_OK ||
+		    (rc = get_uint(v, q, path, "window_s", 1, 86400, 60, &u)) !=
+		    TMON_OK)
+			return rc;
+		lim[i]->window_s = (uint32_t)u;
+	}
 	return TMON_OK;
 }

@@ -61,6 +61,16 @@
  *                    max_connections), "request_deadline_s": 1..3600
  *                    (default 30: a request's headers and body must be in
  *                    by then), "idle_timeout_s": 1..3600 (default 15)}
+ *   receipts         who may submit receipts (POST /api/v1/receipts) and
+ *                    how many: {"token_env": NAME (optional: the
+ *                    environment variable holding the bearer token every
+ *                    submission must carry, 16..MAX_BEARER_TOKEN
+ *                    characters of RFC 6750 b64token; never logged or
+ *                    stored), "per_client": QUOTA, "global": QUOTA}, QUOTA
+ *                    being {"count": 1..10^9, "bytes": MAX_RECEIPT_BODY..
+ *                    2^40, "window_s": 1..86400} (quota.h); defaults: per
+ *                    client 60 receipts and 8 MiB per 60 s, global 600
+ *                    receipts and 64 MiB per 60 s
  */
 #ifndef TMON_MONITOR_CONFIG_H
 #define TMON_MONITOR_CONFIG_H
@@ -71,6 +81,7 @@
 
 #include "err.h"
 #include "policy.h"
+#include "quota.h"
 
 enum route {
 	ROUTE_NANOGPT,		/* GET /api/v1/tee/attestation?model=&nonce= */
@@ -131,6 +142,10 @@ struct config {
 	uint8_t			*test_nvidia_root_der;
 	size_t			 test_nvidia_root_der_len;
 	struct http_cfg		 http;
+	/* receipts: token variable (NULL: none) and quotas */
+	char			*receipts_token_env;
+	struct quota_limit	 receipts_per_client;
+	struct quota_limit	 receipts_global;
 };
 
 /*

@@ -1005,6 +1005,41 @@ check_log(const struct daemon_opts *o, struct tmon_err *err)
 	    what);
 }
 
+/*
+ * The receipt token from the environment variable receipts.token_env
+ * names (*tok NULL when none is configured).  A named variable that is
+ * unset, or not 16..MAX_BEARER_TOKEN characters of RFC 6750 b64token, is
+ * a configuration error: receipts are never taken unauthenticated by
+ * mistake.  The token itself is never logged.
+ */
+static enum tmon_rc
+receipt_token(const struct config *cfg, const char **tok,
+    struct tmon_err *err)
+{
+	const char *t, *name = cfg->receipts_token_env;
+	size_t n, i;
+
+	*tok = NULL;
+	if (name == NULL)
+		return TMON_OK;
+	if ((t = getenv(name)) == NULL)
+		return tmon_err_set(err, TMON_E_CONFIG, "receipts.token_env: "
+		    "environment variable %s is not set", name);
+	n = strlen(t);
+	for (i = 0; i < n; i++)
+		if (!((t[i] >= 'A' && t[i] <= 'Z') ||
+		    (t[i] >= 'a' && t[i] <= 'z') ||
+		    (t[i] >= '0' && t[i] <= '9') ||
+		    strchr("-._~+/=", t[i]) != NULL))
+			break;
+	if (n < 16 || n > MAX_BEARER_TOKEN || i < n)
+		return tmon_err_set(err, TMON_E_CONFIG, "receipts.token_env: "
+		    "%s must hold 16 to %u characters of A-Z a-z 0-9 - . _ ~ "
+		    "+ / =", name, MAX_BEARER_TOKEN);
+	*tok = t;
+	return TMON_OK;
+}
+
 enum tmon_rc
 daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 {
@@ -1069,6 +1104,10 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	ac.idle_timeout_s = o->cfg->http.idle_timeout_s;
 	ac.health = health_cb;
 	ac.health_arg = &d;
+	ac.receipt_per_client = o->cfg->receipts_per_client;
+	ac.receipt_global = o->cfg->receipts_global;
+	if ((rc = receipt_token(o->cfg, &ac.receipt_token, err)) != TMON_OK)
+		goto out;
 	/* POST /api/v1/receipts: its writer is owned by the api from here
 	 * (read-only: none, receipts answer 503). */
 	if (!o->read_only && (rc = rcpt_attach(o->db_path, &ac, err)) !=

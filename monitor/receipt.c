@@ -133,7 +133,7 @@ b64_member(const json_t *obj, const char *key, uint8_t **out, size_t *outlen,
 
 static const char *const sig_members[] = { "model", "text", "signature",
     "signing_address", "signing_algo", "signature_kind", "request_b64",
-    "response_b64" };
+    "response_b64", "archive_bytes" };
 
 static enum tmon_rc
 parse_signature(struct rcpt_parsed *p, const char *arg,
@@ -185,6 +185,11 @@ parse_signature(struct rcpt_parsed *p, const char *arg,
 	    (rc = b64_member(p->root, "response_b64", &p->response,
 	    &p->response_len, rej)) != TMON_OK)
 		return rc;
+	v = json_object_get(p->root, "archive_bytes");
+	if (v != NULL && !json_is_boolean(v))
+		return reject(rej, 400, "must be true or false",
+		    "archive_bytes");
+	p->archive_bytes = json_is_true(v);
 	p->fmt = RCPT_SIGNATURE;
 	return TMON_OK;
 }
@@ -383,6 +388,28 @@ parse_private_mode(struct rcpt_parsed *p, const char *arg,
 	return TMON_OK;
 }
 
+/* Why a valid JSON value that is not an object is refused. */
+static const char *
+not_object(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_ARRAY:
+		return "expected a JSON object, got an array";
+	case JSON_STRING:
+		return "expected a JSON object, got a string";
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return "expected a JSON object, got a number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "expected a JSON object, got true or false";
+	case JSON_NULL:
+		return "expected a JSON object, got null";
+	default:
+		return "expected a JSON object";
+	}
+}
+
 enum tmon_rc
 rcpt_parse(const uint8_t *body, size_t len, const char *model,
     struct rcpt_parsed *out, struct rcpt_reject *rej)
@@ -399,15 +426,16 @@ rcpt_parse(const uint8_t *body, size_t len, const char *model,
 		    "characters without spaces", "model");
 	if (!json_text_depth_ok(body, len, MAX_JSON_DEPTH))
 		return reject(rej, 400, "JSON nested too deep", "body");
+	/* Any value, so that a valid non-object is named as such. */
 	out->root = json_loadb((const char *)body, len,
-	    JSON_REJECT_DUPLICATES, &jerr);
+	    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
 	if (out->root == NULL) {
 		rc = reject(rej, 400, "body is not valid JSON (UTF-8, no "
 		    "duplicate keys)", "body");
 		goto fail;
 	}
 	if (!json_is_object(out->root)) {
-		rc = reject(rej, 400, "body must be a JSON object", "body");
+		rc = reject(rej, 400, not_object(out->root), "body");
 		goto fail;
 	}
 	if (json_object_get(out->root, "text") != NULL ||
@@ -845,10 +873,16 @@ check_measurement_log(struct checklist *cl, const struct rcpt_parsed *p,
 		checklist_set(cl, "receipt.measurement", CHECK_WARN, "the "
 		    "receipt names no TDX register tmon logged for %s",
 		    p->model);
+	else if (strcmp(pr->verdict, "pass") != 0)
+		checklist_set(cl, "receipt.measurement", CHECK_WARN, "%zu TDX "
+		    "register(s) equal tmon's probe seq %llu of %s, but that "
+		    "probe's verdict is %s: not a trusted measurement",
+		    compared, (unsigned long long)pr->seq, p->model,
+		    pr->verdict[0] != '\0' ? pr->verdict : "none");
 	else
 		checklist_set(cl, "receipt.measurement", CHECK_PASS, "%zu TDX "
-		    "register(s) equal tmon's probe seq %llu of %s", compared,
-		    (unsigned long long)pr->seq, p->model);
+		    "register(s) equal tmon's probe seq %llu of %s (verdict "
+		    "pass)", compared, (unsigned long long)pr->seq, p->model);
 }
 
 static void
@@ -866,9 +900,10 @@ verify_private_mode(const struct rcpt_parsed *p, const struct rcpt_probe *pr,
 	check_fingerprint(cl, "receipt.enclave_fp", doc, "enclaveFingerprint",
 	    encl);
 	check_key_binding(cl, doc, em);
-	checklist_set(cl, "receipt.signature", CHECK_SKIP, "a Private Mode "
-	    "receipt carries no signature: its claims are the browser's and "
-	    "cannot be tied to the enclave offline");
+	checklist_set(cl, "receipt.signature", CHECK_WARN, "unsigned: a "
+	    "Private Mode receipt carries no signature, so every claim in it "
+	    "is the browser's, not the enclave's (anyone can write one): at "
+	    "most warn");
 	check_measurement_log(cl, p, pr);
 }
 
@@ -1024,6 +1059,33 @@ claims_private_mode(const struct rcpt_parsed *p)
 	return c;
 }
 
+bool
+rcpt_keeps_whole(const struct rcpt_parsed *p)
+{
+	return p->fmt != RCPT_SIGNATURE || p->archive_bytes ||
+	    (p->request == NULL && p->response == NULL);
+}
+
+const uint8_t *
+rcpt_blob(const struct rcpt_parsed *p, const uint8_t *body, size_t len,
+    uint8_t **mem, size_t *blob_len)
+{
+	json_t *o;
+
+	*mem = NULL;
+	if (rcpt_keeps_whole(p)) {
+		*blob_len = len;
+		return body;
+	}
+	/* A shallow copy: the members are shared, not changed. */
+	o = jchk(json_copy(p->root));
+	(void)json_object_del(o, "request_b64");
+	(void)json_object_del(o, "response_b64");
+	*mem = entry_canonical(o, blob_len);
+	json_decref(o);
+	return *mem;
+}
+
 uint8_t *
 rcpt_entry_body(const struct rcpt_parsed *p, const struct rcpt_probe *probe,
     const struct checklist *cl, int64_t time, const uint8_t body_sha256[32],
@@ -1045,6 +1107,8 @@ rcpt_entry_body(const struct rcpt_parsed *p, const struct rcpt_probe *probe,
 	jset(sub, "sha256", json_string(hex_encode(body_sha256, 32, hex)));
 	jset(sub, "len", json_integer((json_int_t)body_len));
 	jset(sub, "media_type", json_string("application/json"));
+	jset(sub, "stored", json_string(rcpt_keeps_whole(p) ? "whole" :
+	    "without_bytes"));
 	jset(o, "submitted", sub);
 	jset(o, "claims", p->fmt == RCPT_SIGNATURE ? claims_signature(p) :
 	    claims_private_mode(p));
@@ -1073,6 +1137,8 @@ rcpt_entry_body(const struct rcpt_parsed *p, const struct rcpt_probe *probe,
 struct rcpt_job {
 	struct store_entry_in	 in;
 	struct store_blob_in	 blob;
+	uint8_t			*blob_mem;	/* owned: blob.data, when it
+						   is not the submitted body */
 	uint8_t			*entry;		/* owned: in.body */
 	char			*answer_tail;	/* owned: the 201 answer
 						   after "seq" and
@@ -1221,6 +1287,7 @@ finish(struct rcpt_job *j, enum tmon_rc rc, const struct store_appended *app)
 		ans.status = 201;
 	}
 	free(j->entry);
+	free(j->blob_mem);
 	free(j->answer_tail);
 	j->done(j->done_arg, &ans);
 	free(j);
@@ -1395,9 +1462,11 @@ rcpt_submit(struct rcpt *r, const uint8_t *body, size_t len,
 	struct rcpt_job *job;
 	struct api_answer ans;
 	struct tmon_err err;
+	const uint8_t *blob;
 	uint8_t md[32];
 	json_t *tail;
 	char hex[65];
+	size_t blen;
 	int64_t now;
 
 	if (refuse_unwritable(r, done, done_arg))
@@ -1422,12 +1491,13 @@ rcpt_submit(struct rcpt *r, const uint8_t *body, size_t len,
 	checklist_init(cl);
 	rcpt_verify(&p, &probe, cl);
 	now = (int64_t)time(NULL);
-	sha256(body, len, md);
 
 	job = xcalloc(1, sizeof(*job));
 	job->done = done;
 	job->done_arg = done_arg;
-	job->entry = rcpt_entry_body(&p, &probe, cl, now, md, len,
+	blob = rcpt_blob(&p, body, len, &job->blob_mem, &blen);
+	sha256(blob, blen, md);
+	job->entry = rcpt_entry_body(&p, &probe, cl, now, md, blen,
 	    &job->in.body_len);
 	job->in.body = job->entry;
 	job->in.kind = "receipt";
@@ -1435,13 +1505,15 @@ rcpt_submit(struct rcpt *r, const uint8_t *body, size_t len,
 	/* p is freed below: the model must outlive it (in the entry). */
 	job->in.model = NULL;
 	job->in.verdict = check_status_str(checklist_verdict(cl));
-	job->blob.data = len > 0 ? body : (const uint8_t *)"";
-	job->blob.len = len;
+	job->blob.data = blen > 0 ? blob : (const uint8_t *)"";
+	job->blob.len = blen;
 	job->blob.media_type = "application/json";
 	tail = jchk(json_object());
 	jset(tail, "verdict", json_string(job->in.verdict));
 	jset(tail, "checks", entry_checks_json(cl));
 	jset(tail, "submitted_sha256", json_string(hex_encode(md, 32, hex)));
+	jset(tail, "stored", json_string(rcpt_keeps_whole(&p) ? "whole" :
+	    "without_bytes"));
 	job->answer_tail = json_dumps(tail, JSON_COMPACT);
 	json_decref(tail);
 	if (job->answer_tail == NULL || job->answer_tail[0] != '{')

@@ -11,14 +11,17 @@
  *       {"model": "TEE/...", "text": "...", "signature": "0x...",
  *        "signing_address": "0x...", "signing_algo": "ecdsa"|"ed25519",
  *        "signature_kind": "...",                         (optional)
- *        "request_b64": "...", "response_b64": "..."}     (optional)
+ *        "request_b64": "...", "response_b64": "...",     (optional)
+ *        "archive_bytes": true|false}                     (optional)
  *     request_b64 / response_b64 carry the exact request body bytes sent
  *     and response bytes received (for a stream every SSE byte), in
  *     standard base64 (RFC 4648 section 4, padded): a JSON string cannot
  *     carry arbitrary bytes, and SSE streams must survive byte for byte
- *     because their SHA-256 is what the text signs.  model may instead
- *     be given as ?model= (both: they must be equal).  No other member
- *     is accepted (400 names it).
+ *     because their SHA-256 is what the text signs.  They are a user's
+ *     prompt and completion, and everything archived is public, so they
+ *     are checked and then dropped unless archive_bytes is true (see
+ *     "The blob" below).  model may instead be given as ?model= (both:
+ *     they must be equal).  No other member is accepted (400 names it).
  *
  * (b) A NanoGPT Private Mode receipt.  NanoGPT's web app shows, after a
  *     Private Mode answer, a "verification receipt you can inspect, copy,
@@ -76,29 +79,50 @@
  *                             absent
  *       receipt.key_binding   hpkePublicKey and tlsPublicKey equal the
  *                             enclave measurement's; skip when absent
- *       receipt.signature     skip: the document carries no signature
+ *       receipt.signature     warn, always: the document carries no
+ *                             signature, so its claims are the browser's
+ *                             (anyone can write one from public data);
+ *                             a Private Mode receipt is at most warn
  *       receipt.measurement   the TDX registers the receipt names (MRTD,
  *                             RTMR0 from hardwareMeasurement; registers of
  *                             a tdx-guest measurement as MRTD, RTMR0..3;
  *                             of snp-tdx-multiplatform/v1 as SNP, RTMR1,
  *                             RTMR2) equal the measurement of tmon's
- *                             latest probe of the model; warn when there
- *                             is no model, no probe, no measurement or
- *                             nothing to compare
+ *                             latest probe of the model: pass only when
+ *                             that probe's verdict is pass, else warn; fail
+ *                             when one differs; warn when there is no
+ *                             model, no probe, no measurement or nothing
+ *                             to compare
  * The verdict is checklist_verdict() of these.
  *
  * The entry (kind "receipt"; canonical JSON as entry_canonical, probe.h):
  *   {"v":1, "kind":"receipt", "format":"signature"|"nanogpt_private_mode",
- *    "time", "model"|null, "submitted":{"sha256","len","media_type"},
+ *    "time", "model"|null,
+ *    "submitted":{"sha256","len","media_type","stored"},
  *    "claims":{...}, "checks":[...], "verdict",
  *    "probe":{"seq","time","verdict"}|null}
- * The submitted body itself is stored as a blob (media type
- * application/json) in the same transaction; claims holds what the
- * receipt asserts (signature form: text, signature, signing_address,
- * signing_algo, signature_kind, text_model, request_sha256/_len,
- * response_sha256/_len; Private Mode: the document's members listed
- * above, and of its objects only the listed members, copied as
- * submitted, plus document_key: anything else stays in the blob only).
+ * claims holds what the receipt asserts (signature form: text,
+ * signature, signing_address, signing_algo, signature_kind, text_model,
+ * request_sha256/_len, response_sha256/_len; Private Mode: the
+ * document's members listed above, and of its objects only the listed
+ * members, copied as submitted, plus document_key: anything else stays
+ * in the blob only).
+ *
+ * The blob (rcpt_blob), stored in the same transaction (media type
+ * application/json) and described by "submitted" (its SHA-256, which is
+ * its address at GET /api/v1/blobs/{sha256}, and length):
+ *   "stored": "whole"          the submitted bytes, exactly: a Private
+ *                              Mode receipt, a signature receipt without
+ *                              request_b64 and response_b64, or one with
+ *                              "archive_bytes": true;
+ *   "stored": "without_bytes"  a signature receipt with request or
+ *                              response bytes and without
+ *                              "archive_bytes": true: the submitted
+ *                              object without request_b64 and
+ *                              response_b64, as canonical JSON
+ *                              (entry_canonical, probe.h); the bytes
+ *                              were hashed and checked and only their
+ *                              SHA-256 and lengths (claims) are kept.
  */
 #ifndef TMON_MONITOR_RECEIPT_H
 #define TMON_MONITOR_RECEIPT_H
@@ -158,6 +182,7 @@ struct rcpt_parsed {
 	size_t			 request_len;
 	uint8_t			*response;	/* owned; NULL if absent */
 	size_t			 response_len;
+	bool			 archive_bytes;	/* keep them in the blob */
 	/* (b) */
 	json_t			*doc;		/* borrowed from root */
 	const char		*doc_key;	/* NULL: doc is root */
@@ -180,8 +205,10 @@ struct rcpt_reject {
  * owns *out and frees it with rcpt_parsed_free().  On TMON_E_PARSE
  * (*out zeroed) *rej says why, with status
  *   413  len > MAX_RECEIPT_BODY (field "body");
- *   400  not JSON / not UTF-8 / duplicate keys / not an object / nesting
- *        deeper than MAX_JSON_DEPTH (field NULL or "body"); neither form;
+ *   400  not JSON / not UTF-8 / duplicate keys / nesting deeper than
+ *        MAX_JSON_DEPTH / a JSON value that is not an object ("expected
+ *        a JSON object, got null", ...) (field "body"); neither form
+ *        (field NULL); archive_bytes not true or false;
  *        a required member missing, a member of the wrong type, a string
  *        over its limit (text > MAX_SIG_TEXT, signature > MAX_SIG_HEX,
  *        signing_address > MAX_SIG_ADDRESS, signing_algo and
@@ -208,10 +235,26 @@ void		rcpt_verify(const struct rcpt_parsed *p,
 		    const struct rcpt_probe *probe, struct checklist *cl);
 
 /*
+ * True when p's submitted body is kept whole as its blob ("stored":
+ * "whole" above): p is not a signature receipt, carries neither request
+ * nor response bytes, or asks for them to be kept (archive_bytes).
+ */
+bool		rcpt_keeps_whole(const struct rcpt_parsed *p);
+
+/*
+ * The blob to store for p, whose submitted body is the len bytes at body
+ * (layout at the top of this file): body itself with *mem NULL when
+ * rcpt_keeps_whole(p), else a new buffer the caller frees, also returned
+ * in *mem.  *blob_len is its length.
+ */
+const uint8_t	*rcpt_blob(const struct rcpt_parsed *p, const uint8_t *body,
+		    size_t len, uint8_t **mem, size_t *blob_len);
+
+/*
  * The canonical JSON body of the receipt entry (layout at the top of this
  * file) in a new buffer the caller frees, *len bytes.  time is the unix
- * time of the submission, body_sha256/body_len describe the submitted
- * bytes (kept as a blob), verdict = checklist_verdict(cl).
+ * time of the submission, body_sha256/body_len describe the blob stored
+ * with it (rcpt_blob), verdict = checklist_verdict(cl).
  */
 uint8_t		*rcpt_entry_body(const struct rcpt_parsed *p,
 		    const struct rcpt_probe *probe, const struct checklist *cl,
@@ -252,8 +295,9 @@ enum tmon_rc	rcpt_start(const char *db_path, struct rcpt **out,
  * Safe to call from many threads at once; never blocks on I/O except for
  * the probe lookup (a read on a STORE_RO handle).  The answer (ans->json
  * is a new allocation the receiver owns):
- *   201 {"seq", "leaf_hash", "verdict", "checks", "submitted_sha256"}
- *       after the commit, whatever the verdict;
+ *   201 {"seq", "leaf_hash", "verdict", "checks", "submitted_sha256",
+ *        "stored"} after the commit, whatever the verdict;
+ *       submitted_sha256 and stored describe the blob (rcpt_blob);
  *   400 / 413 {"error", "field"} from rcpt_parse, nothing logged;
  *   503 {"error", "field": null} the service is stopping, too many
  *       receipts are waiting (MAX_RECEIPT_QUEUE), the log is not

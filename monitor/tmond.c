@@ -33,8 +33,9 @@ usage(FILE *f)
 	    "      --read-only       serve the log as it is: no probes, no "
 	    "receipts, no writes\n"
 	    "  -v, --verbose         more logging (repeat for debug)\n"
-	    "API keys are read from the environment variables the schedule "
-	    "names (api_key_env);\nthey are never logged or stored.\n",
+	    "API keys and the receipt token are read from the environment "
+	    "variables the\nschedule names (api_key_env, receipts.token_env); "
+	    "they are never logged or stored.\n",
 	    TMON_DEFAULT_CONFIG, TMON_DASHBOARD_DIR);
 }
 

@@ -161,6 +161,8 @@
 #define MAX_RECEIPT_BATCH	64
 #define MAX_RECEIPT_BATCH_BYTES	(64u * 1024 * 1024)
 #define MAX_RECEIPT_QUEUE	1024
+/* Clients whose receipt quota windows are remembered (quota.h). */
+#define MAX_QUOTA_CLIENTS	1024
 
 /* (FMSPC, PCK CA) pairs whose collateral tmond keeps. */
 #define MAX_COLLATERAL_SLOTS	64

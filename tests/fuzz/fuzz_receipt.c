@@ -1,7 +1,7 @@
 /*
  * libFuzzer target: a POST /api/v1/receipts body through rcpt_parse and,
- * when it parses, rcpt_verify (without a probe, and against a probe with
- * a signing key and TDX registers) and rcpt_entry_body.
+ * when it parses, rcpt_blob, rcpt_verify (without a probe, and against a
+ * probe with a signing key and TDX registers) and rcpt_entry_body.
  * Invariants: a refusal is 400 or 413 with an error text and leaves
  * nothing allocated; an accepted body has one of the two forms; the entry
  * is canonical JSON (parsing it and writing it back with sorted keys gives
@@ -53,6 +53,31 @@ entry_invariants(const struct rcpt_parsed *p, const struct rcpt_probe *pr,
 	free(entry);
 }
 
+/* The blob is the body, or an object without the request and response
+   bytes that parses as a receipt of the same form. */
+static void
+blob_invariants(const struct rcpt_parsed *p, const uint8_t *data,
+    size_t size)
+{
+	struct rcpt_parsed q;
+	struct rcpt_reject rej;
+	const uint8_t *blob;
+	uint8_t *mem;
+	size_t blen;
+
+	blob = rcpt_blob(p, data, size, &mem, &blen);
+	if (rcpt_keeps_whole(p)) {
+		TMON_ASSERT(blob == data && blen == size && mem == NULL);
+		return;
+	}
+	TMON_ASSERT(blob == mem && mem != NULL);
+	TMON_ASSERT(rcpt_parse(blob, blen, NULL, &q, &rej) == TMON_OK);
+	TMON_ASSERT(q.fmt == RCPT_SIGNATURE && q.request == NULL &&
+	    q.response == NULL && rcpt_keeps_whole(&q));
+	rcpt_parsed_free(&q);
+	free(mem);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -67,6 +92,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	}
 	TMON_ASSERT(p.fmt == RCPT_SIGNATURE || p.fmt == RCPT_PRIVATE_MODE);
+	blob_invariants(&p, data, size);
 	memset(&pr, 0, sizeof(pr));
 	checklist_init(&cl);
 	rcpt_verify(&p, &pr, &cl);

@@ -1117,6 +1117,28 @@ START_TEST(test_request_parse)
 }
 END_TEST
 
+/* The Content-Type a receipt must be sent with. */
+START_TEST(test_media_type_json)
+{
+	static const char *const yes[] = { "application/json",
+	    "Application/JSON", "application/json; charset=utf-8",
+	    "application/json;charset=UTF-8", " application/json ",
+	    "application/json\t; x=y" };
+	static const char *const no[] = { "", "text/plain",
+	    "text/plain;charset=UTF-8", "application/x-www-form-urlencoded",
+	    "multipart/form-data; boundary=x", "application/jsonx",
+	    "application/json-patch+json", "application/javascript",
+	    "application/ json", "application", "json" };
+	size_t i;
+
+	for (i = 0; i < sizeof(yes) / sizeof(yes[0]); i++)
+		ck_assert_msg(api_media_type_json(yes[i]), "%s", yes[i]);
+	for (i = 0; i < sizeof(no) / sizeof(no[0]); i++)
+		ck_assert_msg(!api_media_type_json(no[i]), "%s", no[i]);
+	ck_assert(!api_media_type_json(NULL));
+}
+END_TEST
+
 static Suite *
 api_suite(void)
 {
@@ -1144,6 +1166,7 @@ api_suite(void)
 	tcase_add_test(tc, test_healthz);
 	suite_add_tcase(su, tc);
 	tcase_add_test(tp, test_request_parse);
+	tcase_add_test(tp, test_media_type_json);
 	suite_add_tcase(su, tp);
 	return su;
 }

@@ -424,6 +424,73 @@ START_TEST(test_http_limits)
 }
 END_TEST
 
+START_TEST(test_receipts)
+{
+	static const struct bad bad[] = {
+		{ "{\"models\": [], \"receipts\": {\n \"per_client\": "
+		  "{\"count\": 5, \"cout\": 1}}}",
+		  "t.json:2:29: receipts.per_client.cout: unknown key" },
+		{ "{\"models\": [], \"receipts\": {\"tokenenv\": \"X\"}}",
+		  "receipts.tokenenv: unknown key" },
+		{ "{\"models\": [], \"receipts\": []}",
+		  "receipts: must be an object" },
+		{ "{\"models\": [], \"receipts\": {\"global\": 5}}",
+		  "receipts.global: must be an object" },
+		{ "{\"models\": [], \"receipts\": {\"global\": "
+		  "{\"count\": 0}}}",
+		  "receipts.global.count: must be between 1 and 1000000000" },
+		{ "{\"models\": [], \"receipts\": {\"per_client\": "
+		  "{\"bytes\": 1024}}}",
+		  "receipts.per_client.bytes: must be between 2097152 and" },
+		{ "{\"models\": [], \"receipts\": {\"per_client\": "
+		  "{\"window_s\": 86401}}}",
+		  "receipts.per_client.window_s: must be between 1 and 86400" },
+		{ "{\"models\": [], \"receipts\": {\"token_env\": 1}}",
+		  "receipts.token_env: must be a string" },
+		{ "{\"models\": [], \"receipts\": {\"token_env\": "
+		  "\"1TOKEN\"}}", "receipts.token_env: must be an environment "
+		  "variable name" },
+		{ "{\"models\": [], \"receipts\": {\"token_env\": "
+		  "\"A B\"}}", "receipts.token_env: must be an environment" },
+	};
+	struct config *cfg;
+	struct tmon_err err;
+	size_t i;
+
+	/* Defaults: 60 receipts and 8 MiB a minute per client, 600 and
+	   64 MiB a minute in all, no token. */
+	ck_assert_int_eq(parse("{\"models\": []}", &cfg, &err), TMON_OK);
+	ck_assert_ptr_null(cfg->receipts_token_env);
+	ck_assert_uint_eq(cfg->receipts_per_client.count, 60);
+	ck_assert_uint_eq(cfg->receipts_per_client.bytes, 8u << 20);
+	ck_assert_uint_eq(cfg->receipts_per_client.window_s, 60);
+	ck_assert_uint_eq(cfg->receipts_global.count, 600);
+	ck_assert_uint_eq(cfg->receipts_global.bytes, 64u << 20);
+	ck_assert_uint_eq(cfg->receipts_global.window_s, 60);
+	config_free(cfg);
+	/* Partial objects keep the other defaults. */
+	ck_assert_int_eq(parse("{\"models\": [], \"receipts\": "
+	    "{\"token_env\": \"TMON_RECEIPT_TOKEN\", \"per_client\": "
+	    "{\"count\": 5}, \"global\": {\"bytes\": 1099511627776, "
+	    "\"window_s\": 86400}}}", &cfg, &err), TMON_OK);
+	ck_assert_str_eq(cfg->receipts_token_env, "TMON_RECEIPT_TOKEN");
+	ck_assert_uint_eq(cfg->receipts_per_client.count, 5);
+	ck_assert_uint_eq(cfg->receipts_per_client.bytes, 8u << 20);
+	ck_assert_uint_eq(cfg->receipts_global.count, 600);
+	ck_assert_uint_eq(cfg->receipts_global.bytes, 1ull << 40);
+	ck_assert_uint_eq(cfg->receipts_global.window_s, 86400);
+	config_free(cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(parse(bad[i].text, &cfg, &err),
+		    TMON_E_CONFIG);
+		ck_assert_ptr_null(cfg);
+		ck_assert_msg(strstr(err.msg, bad[i].want) != NULL,
+		    "%s: got \"%s\", want \"%s\"", bad[i].text, err.msg,
+		    bad[i].want);
+	}
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -438,6 +505,7 @@ config_suite(void)
 	tcase_add_test(tc, test_error_positions);
 	tcase_add_test(tc, test_only_regular_files);
 	tcase_add_test(tc, test_http_limits);
+	tcase_add_test(tc, test_receipts);
 	suite_add_tcase(s, tc);
 	return s;
 }

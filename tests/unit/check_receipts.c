@@ -35,6 +35,7 @@
 #define A_REQ_SHA	"2ec65b4a042f68d7d4520e21a7135505a5154d52aa87dbd1" \
 			"9e9d08021ffe5c4d"
 #define OTHER_ADDR	"0x1111111111111111111111111111111111111111"
+#define STORED_WO	"\"stored\":\"without_bytes\""
 
 static char dir[64];
 static char dbpath[128];
@@ -290,6 +291,11 @@ START_TEST(test_reject_table)
 		{ "", NULL, "body" },
 		{ "[1]", NULL, "body" },
 		{ "\"text\"", NULL, "body" },
+		{ "null", NULL, "body" },
+		{ "{\"model\":\"m\"," SIGOK ",\"archive_bytes\":1}", NULL,
+		    "archive_bytes" },
+		{ "{\"model\":\"m\"," SIGOK ",\"archive_bytes\":\"yes\"}",
+		    NULL, "archive_bytes" },
 		{ "{\"text\":1}", NULL, "model" },
 		{ "{" SIGOK "}", NULL, "model" },
 		{ "{\"model\":\"m\"," SIGOK ",\"model\":\"n\"}", NULL, "body" },
@@ -327,6 +333,30 @@ START_TEST(test_reject_table)
 	/* A ?model= that is not a model id. */
 	expect_reject("{\"model\":\"m\"," SIGOK "}", strlen("{\"model\":\"m\","
 	    SIGOK "}"), "bad model", 400, "model");
+}
+END_TEST
+
+/* Valid JSON that is not an object is named as such, not "not JSON". */
+START_TEST(test_reject_not_object)
+{
+	static const char *const t[] = { "null", " null ", "[]", "[1,2]",
+	    "\"x\"", "1", "-2.5e3", "true", "false" };
+	struct rcpt_parsed p;
+	struct rcpt_reject rej;
+	size_t i;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		expect_reject(t[i], strlen(t[i]), NULL, 400, "body");
+		(void)rcpt_parse((const uint8_t *)t[i], strlen(t[i]), NULL,
+		    &p, &rej);
+		ck_assert_msg(strncmp(rej.error, "expected a JSON object",
+		    22) == 0, "%s: %s", t[i], rej.error);
+	}
+	/* Not JSON at all is still said so. */
+	(void)rcpt_parse((const uint8_t *)"nul", 3, NULL, &p, &rej);
+	ck_assert_ptr_nonnull(strstr(rej.error, "not valid JSON"));
+	(void)rcpt_parse((const uint8_t *)"{} {}", 5, NULL, &p, &rej);
+	ck_assert_ptr_nonnull(strstr(rej.error, "not valid JSON"));
 }
 END_TEST
 
@@ -480,15 +510,18 @@ START_TEST(test_pm_tdx)
 	ck_assert_int_eq(status_of(&cl, "receipt.code_fp"), CHECK_PASS);
 	ck_assert_int_eq(status_of(&cl, "receipt.enclave_fp"), CHECK_PASS);
 	ck_assert_int_eq(status_of(&cl, "receipt.key_binding"), CHECK_PASS);
-	ck_assert_int_eq(status_of(&cl, "receipt.signature"), CHECK_SKIP);
+	ck_assert_int_eq(status_of(&cl, "receipt.signature"), CHECK_WARN);
 	ck_assert_int_eq(status_of(&cl, "receipt.measurement"), CHECK_WARN);
 	ck_assert_int_eq(checklist_verdict(&cl), CHECK_WARN);
 
-	/* Named model, tmon's probe logged the same registers. */
+	/* Named model, tmon's probe (verdict pass) logged the same
+	   registers: the measurement matches, but an unsigned document is
+	   at most warn. */
 	probe_regs(&pr);
 	run_doc(load("tdx.json"), "TEE/synthetic", &pr, &cl);
 	ck_assert_int_eq(status_of(&cl, "receipt.measurement"), CHECK_PASS);
-	ck_assert_int_eq(checklist_verdict(&cl), CHECK_PASS);
+	ck_assert_int_eq(status_of(&cl, "receipt.signature"), CHECK_WARN);
+	ck_assert_int_eq(checklist_verdict(&cl), CHECK_WARN);
 
 	/* tmon logged another RTMR2 for that model. */
 	pr.rtmr[2][0] = pr.rtmr[2][0] == '0' ? '1' : '0';
@@ -522,6 +555,61 @@ START_TEST(test_pm_tdx)
 	pr.have = true;
 	run_doc(load("tdx.json"), "TEE/synthetic", &pr, &cl);
 	ck_assert_int_eq(status_of(&cl, "receipt.measurement"), CHECK_WARN);
+}
+END_TEST
+
+/*
+ * A document anyone can write from what GET /api/v1/models shows (the
+ * registers of tmon's latest probe), with no enclave involved: never a
+ * pass, and a match with a probe that was not pass is not a pass either.
+ */
+START_TEST(test_pm_forged_from_probe)
+{
+	static const char *const verdicts[] = { "warn", "error", "fail",
+	    "pass" };
+	struct rcpt_probe pr;
+	struct checklist cl;
+	const struct check *c;
+	json_t *o, *m, *regs;
+	size_t i;
+	int k;
+
+	probe_regs(&pr);
+	regs = json_array();
+	json_array_append_new(regs, json_string(pr.mrtd));
+	for (k = 0; k < 4; k++)
+		json_array_append_new(regs, json_string(pr.rtmr[k]));
+	m = json_pack("{s:s, s:o}", "type",
+	    "https://tinfoil.sh/predicate/tdx-guest/v2", "registers", regs);
+	o = json_pack("{s:O, s:{s:O}, s:s, s:b, s:{s:{s:s}, s:{s:s}, "
+	    "s:{s:s}, s:{s:s}}}", "codeMeasurement", m, "enclaveMeasurement",
+	    "measurement", m, "releaseDigest", "00", "securityVerified", 1,
+	    "steps", "fetchDigest", "status", "success", "verifyCode",
+	    "status", "success", "verifyEnclave", "status", "success",
+	    "compareMeasurements", "status", "success");
+	json_decref(m);
+	ck_assert_ptr_nonnull(o);
+	for (i = 0; i < sizeof(verdicts) / sizeof(verdicts[0]); i++) {
+		snprintf(pr.verdict, sizeof(pr.verdict), "%s", verdicts[i]);
+		run_doc(json_deep_copy(o), "TEE/synthetic", &pr, &cl);
+		ck_assert_int_eq(status_of(&cl, "receipt.claimed"),
+		    CHECK_PASS);
+		ck_assert_int_eq(status_of(&cl, "receipt.code_match"),
+		    CHECK_PASS);
+		ck_assert_int_eq(status_of(&cl, "receipt.measurement"),
+		    strcmp(verdicts[i], "pass") == 0 ? CHECK_PASS :
+		    CHECK_WARN);
+		ck_assert_int_eq(status_of(&cl, "receipt.signature"),
+		    CHECK_WARN);
+		c = checklist_get(&cl, "receipt.signature");
+		ck_assert_ptr_nonnull(strstr(c->detail, "browser"));
+		ck_assert_ptr_nonnull(strstr(c->detail, "unsigned"));
+		if (strcmp(verdicts[i], "pass") != 0)
+			ck_assert_ptr_nonnull(strstr(checklist_get(&cl,
+			    "receipt.measurement")->detail, verdicts[i]));
+		ck_assert_int_eq(checklist_verdict(&cl), CHECK_WARN);
+	}
+	json_decref(o);
 }
 END_TEST
 
@@ -737,6 +825,8 @@ START_TEST(test_entry_canonical)
 	    hex_encode(md, 32, hex));
 	ck_assert_int_eq(json_integer_value(json_object_get(c, "len")),
 	    (json_int_t)blen);
+	ck_assert_str_eq(json_string_value(json_object_get(c, "stored")),
+	    "without_bytes");
 	c = json_object_get(e, "claims");
 	ck_assert_str_eq(json_string_value(json_object_get(c,
 	    "request_sha256")), A_REQ_SHA);
@@ -878,9 +968,9 @@ START_TEST(test_service_roundtrip)
 	struct store_entry e;
 	struct tmon_err err;
 	uint8_t want[32], key[32], *blob, zero = 0;
-	char hex[65], *mt, *body = sample_a(true, -1);
+	char hex[65], *mt, *want_blob, *kept, *body = sample_a(true, -1);
 	size_t bl;
-	json_t *o;
+	json_t *o, *stripped;
 	EVP_MD_CTX *ctx;
 
 	tmon_err_clear(&err);
@@ -904,24 +994,67 @@ START_TEST(test_service_roundtrip)
 	EVP_MD_CTX_free(ctx);
 	ck_assert_str_eq(json_string_value(json_object_get(o, "leaf_hash")),
 	    hex_encode(want, 32, hex));
+	/* Request and response bytes were checked (the hashes pass), then
+	   dropped: neither the entry nor the blob holds them. */
+	ck_assert_ptr_nonnull(memmem(e.body, e.body_len, A_REQ_SHA, 64));
+	ck_assert_ptr_null(memmem(e.body, e.body_len, "request_b64", 11));
+	ck_assert_ptr_null(memmem(e.body, e.body_len, "two words", 9));
+	ck_assert_ptr_nonnull(memmem(e.body, e.body_len, STORED_WO,
+	    strlen(STORED_WO)));
 	store_entry_free(&e);
-	/* The submitted bytes are kept as a blob. */
-	SHA256((const unsigned char *)body, strlen(body), key);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "stored")),
+	    "without_bytes");
+	/* The blob is the submitted object without them, canonical. */
+	stripped = json_loads(body, 0, NULL);
+	ck_assert_ptr_nonnull(stripped);
+	ck_assert_int_eq(json_object_del(stripped, "request_b64"), 0);
+	ck_assert_int_eq(json_object_del(stripped, "response_b64"), 0);
+	want_blob = json_dumps(stripped, JSON_COMPACT | JSON_SORT_KEYS);
+	json_decref(stripped);
+	SHA256((const unsigned char *)want_blob, strlen(want_blob), key);
 	ck_assert_str_eq(json_string_value(json_object_get(o,
 	    "submitted_sha256")), hex_encode(key, 32, hex));
 	ck_assert_int_eq(store_blob_get(s, key, &blob, &bl, &mt, &err),
 	    TMON_OK);
-	ck_assert_uint_eq(bl, strlen(body));
-	ck_assert(memcmp(blob, body, bl) == 0);
+	ck_assert_uint_eq(bl, strlen(want_blob));
+	ck_assert(memcmp(blob, want_blob, bl) == 0);
 	ck_assert_str_eq(mt, "application/json");
 	free(blob);
 	free(mt);
+	free(want_blob);
+	json_decref(o);
+	/* The whole body is not stored anywhere under its own hash. */
+	SHA256((const unsigned char *)body, strlen(body), key);
+	ck_assert_int_eq(store_blob_get(s, key, &blob, &bl, &mt, &err),
+	    TMON_E_NOTFOUND);
+
+	/* "archive_bytes": true keeps the submitted bytes whole. */
+	stripped = json_loads(body, 0, NULL);
+	json_object_set_new(stripped, "archive_bytes", json_true());
+	kept = json_dumps(stripped, JSON_COMPACT);
+	json_decref(stripped);
+	rcpt_submit_wait(r, (const uint8_t *)kept, strlen(kept), NULL, &ans);
+	o = answer(&ans, 201);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "stored")),
+	    "whole");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "verdict")),
+	    "warn");
+	SHA256((const unsigned char *)kept, strlen(kept), key);
+	ck_assert_str_eq(json_string_value(json_object_get(o,
+	    "submitted_sha256")), hex_encode(key, 32, hex));
+	ck_assert_int_eq(store_blob_get(s, key, &blob, &bl, &mt, &err),
+	    TMON_OK);
+	ck_assert_uint_eq(bl, strlen(kept));
+	ck_assert(memcmp(blob, kept, bl) == 0);
+	free(blob);
+	free(mt);
+	free(kept);
 	json_decref(o);
 
 	/* A refused body writes nothing. */
 	rcpt_submit_wait(r, (const uint8_t *)"{\"x\":", 5, NULL, &ans);
 	json_decref(answer(&ans, 400));
-	ck_assert_uint_eq(log_size(s), 1);
+	ck_assert_uint_eq(log_size(s), 2);
 	rcpt_stop(r);
 	store_close(s);
 	free(body);
@@ -1196,10 +1329,12 @@ receipts_suite(void)
 	tcase_add_test(tp, test_sig_negative_sample);
 	tcase_add_test(tp, test_sig_tampered_bytes);
 	tcase_add_test(tp, test_reject_table);
+	tcase_add_test(tp, test_reject_not_object);
 	tcase_add_test(tp, test_reject_lengths);
 	tcase_add_test(tp, test_reject_depth);
 	tcase_add_test(tp, test_truncations);
 	tcase_add_test(tp, test_pm_tdx);
+	tcase_add_test(tp, test_pm_forged_from_probe);
 	tcase_add_test(tp, test_pm_tampered);
 	tcase_add_test(tp, test_pm_multiplatform);
 	tcase_add_test(tp, test_pm_wrapped_and_errors);

@@ -445,10 +445,12 @@ attest_verify_ctx(const uint8_t *body, size_t len, const uint8_t nonce[32],
 	if (ctx == NULL)
 		ctx = &none;
 	if (gw_report_decode(body, len, &rep, &err) != TMON_OK) {
-		checklist_set(&res->checks, "response.parse", CHECK_FAIL, "%s",
-		    err.msg);
+		/* a format we do not know is "not checked", not "wrong" */
+		res->verdict = err.code == TMON_E_UNSUPPORTED ? CHECK_ERROR :
+		    CHECK_FAIL;
+		checklist_set(&res->checks, "response.parse", res->verdict,
+		    "%s", err.msg);
 		skip_all(&res->checks, "not checked: response did not decode");
-		res->verdict = CHECK_FAIL;
 		return;
 	}
 	res->format = rep.format;

@@ -76,7 +76,9 @@ struct attest_result {
  * Verify the len bytes of an attestation response (as received) against
  * our 32-byte nonce at unix time now.  Always fills *res; never fails:
  * anything wrong with the input is a check result.  Checks set:
- *   response.parse      the body decodes as a known format
+ *   response.parse      the body decodes as a known format (fail when
+ *                       malformed, error when it matches no known
+ *                       format: not checked)
  *   nonce.echo          the response's request_nonce (Chutes: the
  *                       gateway's nonce) equals ours
  *   tdx.quote.parse, tdx.quote.signature, tdx.pck_chain   (tdx_verify.h)

@@ -101,11 +101,13 @@ struct sig_input {
  *            EIP-55 checksum" when they apply)
  *     fail   malformed input (text not "[model:]<64 hex>:<64 hex>", text
  *            longer than MAX_SIG_TEXT, bad hex, wrong lengths, v not in
- *            {0,1,27,28}, unknown signing_algo, missing field); a
+ *            {0,1,27,28}, missing field); a
  *            signature that recovers to no key or does not verify; a
  *            signer that differs from signing_address or from
  *            attested_address (the detail names the recovered address)
- *     error  a library failure (libsodium could not initialise)
+ *     error  a signing_algo other than ecdsa and ed25519 (not
+ *            checked), or a library failure (libsodium could not
+ *            initialise)
  *   sig.request_hash, sig.response_hash
  *     pass   the hash in text equals SHA-256 of the bytes (CRYPTO_memcmp)
  *     fail   it differs (both hashes, first 16 hex characters, in the

@@ -20,9 +20,23 @@ qoff(const struct cur *c, const uint8_t *buf)
 	return (size_t)(cur_data(c) - buf);
 }
 
+/*
+ * What the bytes parsed so far are, for error messages: an SGX quote is
+ * never called a TDX quote, and an unknown version is just a quote.
+ */
+static const char *
+qkind(const struct tdx_quote *q)
+{
+	if (q->version == 3)
+		return "sgx quote";
+	if (q->version == 4 || q->version == 5)
+		return "tdx quote";
+	return "quote";
+}
+
 #define SHORT(c, field)							\
 	tmon_err_set_at(err, TMON_E_PARSE, qoff((c), buf),		\
-	    "tdx quote: %s: short read at offset %zu", (field),		\
+	    "%s: %s: short read at offset %zu", qkind(q), (field),	\
 	    qoff((c), buf))
 
 static enum tmon_rc
@@ -44,7 +58,7 @@ parse_header(struct cur *c, const uint8_t *buf, struct tdx_quote *q,
 
 	if (q->version == 3 && !allow_sgx)
 		return tmon_err_set_at(err, TMON_E_UNSUPPORTED, 0,
-		    "tdx quote: header.version: 3 is an SGX quote, not TDX");
+		    "sgx quote: header.version: 3, not a TDX quote (4 or 5)");
 	if (q->version == 3) {
 		if (q->att_key_type != TDX_ATT_KEY_ECDSA_P256)
 			return tmon_err_set_at(err, TMON_E_UNSUPPORTED, 2,
@@ -62,8 +76,8 @@ parse_header(struct cur *c, const uint8_t *buf, struct tdx_quote *q,
 	}
 	if (q->version != 4 && q->version != 5)
 		return tmon_err_set_at(err, TMON_E_UNSUPPORTED, 0,
-		    "tdx quote: header.version: %u not supported (4 or 5)",
-		    q->version);
+		    "quote: header.version: %u not supported (%s)",
+		    q->version, allow_sgx ? "3, 4 or 5" : "4 or 5");
 	if (q->att_key_type != TDX_ATT_KEY_ECDSA_P256)
 		return tmon_err_set_at(err, TMON_E_UNSUPPORTED, 2,
 		    "tdx quote: header.att_key_type: %u not supported "
@@ -155,8 +169,8 @@ parse_body(struct cur *c, const uint8_t *buf, struct tdx_quote *q,
 
 /* The SGX REPORT BODY of the quoting enclave (notes/tdx-dcap.md 1.4). */
 static enum tmon_rc
-parse_qe_report(struct cur *c, const uint8_t *buf, struct tdx_qe_report *e,
-    struct tmon_err *err)
+parse_qe_report(struct cur *c, const uint8_t *buf, const struct tdx_quote *q,
+    struct tdx_qe_report *e, struct tmon_err *err)
 {
 	if (!cur_copy(c, e->cpusvn, sizeof(e->cpusvn)) ||
 	    !cur_get_u32le(c, &e->miscselect) ||
@@ -190,40 +204,40 @@ parse_qe_cert_data(struct cur *cd, const uint8_t *buf, struct tdx_quote *q,
 	if (!cur_get_bytes(cd, &q->qe_report, TDX_QE_REPORT_LEN))
 		return SHORT(cd, "qe_report");
 	rep = q->qe_report;
-	if ((rc = parse_qe_report(&rep, buf, &q->qe, err)) != TMON_OK)
+	if ((rc = parse_qe_report(&rep, buf, q, &q->qe, err)) != TMON_OK)
 		return rc;
 	if (!cur_copy(cd, q->qe_report_sig, sizeof(q->qe_report_sig)))
 		return SHORT(cd, "qe_report_signature");
 	off = qoff(cd, buf);
 	if (!cur_get_u16le_prefixed(cd, &q->qe_auth_data))
 		return tmon_err_set_at(err, TMON_E_PARSE, off,
-		    "tdx quote: qe_auth_data: length at offset %zu exceeds "
-		    "the certification data", off);
+		    "%s: qe_auth_data: length at offset %zu exceeds the "
+		    "certification data", qkind(q), off);
 
 	off = qoff(cd, buf);
 	if (!cur_get_u16le(cd, &q->pck_cert_type))
 		return SHORT(cd, "pck_cert_data.type");
 	if (q->pck_cert_type != TDX_CERT_PCK_CHAIN)
 		return tmon_err_set_at(err, TMON_E_UNSUPPORTED, off,
-		    "tdx quote: pck_cert_data.type: %u not supported "
-		    "(5 = PCK certificate chain)", q->pck_cert_type);
+		    "%s: pck_cert_data.type: %u not supported (5 = PCK "
+		    "certificate chain)", qkind(q), q->pck_cert_type);
 	off = qoff(cd, buf);
 	if (!cur_get_u32le(cd, &pem_len))
 		return SHORT(cd, "pck_cert_data.size");
 	if (pem_len > cur_len(cd))
 		return tmon_err_set_at(err, TMON_E_PARSE, off,
-		    "tdx quote: pck_cert_data.size: %u at offset %zu exceeds "
-		    "the %zu bytes left", pem_len, off, cur_len(cd));
+		    "%s: pck_cert_data.size: %u at offset %zu exceeds the %zu "
+		    "bytes left", qkind(q), pem_len, off, cur_len(cd));
 	if (pem_len > MAX_PEM_CHAIN_LEN)
 		return tmon_err_set_at(err, TMON_E_LIMIT, off,
-		    "tdx quote: pck_cert_data.size: %u exceeds %u", pem_len,
-		    MAX_PEM_CHAIN_LEN);
+		    "%s: pck_cert_data.size: %u exceeds %u", qkind(q),
+		    pem_len, MAX_PEM_CHAIN_LEN);
 	if (!cur_get_bytes(cd, &q->pck_chain, pem_len))
 		return SHORT(cd, "pck_cert_data");
 	if (cur_len(cd) != 0)
 		return tmon_err_set_at(err, TMON_E_PARSE, qoff(cd, buf),
-		    "tdx quote: cert_data: %zu bytes left after the PCK "
-		    "chain", cur_len(cd));
+		    "%s: cert_data: %zu bytes left after the PCK chain",
+		    qkind(q), cur_len(cd));
 	return TMON_OK;
 }
 
@@ -311,7 +325,7 @@ quote_parse(const uint8_t *buf, size_t len, bool allow_sgx,
 	memset(q, 0, sizeof(*q));
 	if (len > MAX_QUOTE_LEN)
 		return tmon_err_set(err, TMON_E_LIMIT,
-		    "tdx quote: %zu bytes exceeds %u", len, MAX_QUOTE_LEN);
+		    "quote: %zu bytes exceeds %u", len, MAX_QUOTE_LEN);
 	cur_init(&c, buf, len);
 	if ((rc = parse_header(&c, buf, q, allow_sgx, err)) != TMON_OK)
 		goto fail;
@@ -323,7 +337,7 @@ quote_parse(const uint8_t *buf, size_t len, bool allow_sgx,
 			rc = SHORT(&c, "body.sgx_report");
 			goto fail;
 		}
-		if ((rc = parse_qe_report(&rep, buf, &q->sgx, err)) != TMON_OK)
+		if ((rc = parse_qe_report(&rep, buf, q, &q->sgx, err)) != TMON_OK)
 			goto fail;
 		memcpy(q->report.report_data, q->sgx.report_data, 64);
 	} else if ((rc = parse_body(&c, buf, q, err)) != TMON_OK)

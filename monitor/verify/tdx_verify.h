@@ -66,8 +66,11 @@ extern const size_t tdx_intel_root_ca_der_len;
  *                          validity at now (no system trust store); the
  *                          leaf must not be a CA.
  *
- * If the quote does not parse, tdx.quote.parse is fail and the other two
- * are CHECK_SKIP "not checked: quote did not parse".  Library failures
+ * If the quote does not parse, tdx.quote.parse is fail (CHECK_ERROR if
+ * it is well-formed but of a kind not verified here, TMON_E_UNSUPPORTED:
+ * another version, key type, TEE type or certification data type) and
+ * the other two are CHECK_SKIP "not checked: quote did not parse".
+ * Library failures
  * (allocation etc.) are CHECK_ERROR, never pass or fail.
  *
  * On parse success *q is filled (borrowing buf; q->pck and q->pck_ok are

@@ -1,5 +1,5 @@
 /*
- * ctl_sig.c: tmonctl verify-signature, the offline check of a completion
+ * cmd_verify_signature.c: tmonctl verify-signature, the offline check of a completion
  * signature (monitor/verify/sig.h) saved from a signature endpoint,
  * optionally with the exact request and response bytes of the exchange.
  */
@@ -18,26 +18,30 @@
 #include "tmon_limits.h"
 #include "util.h"
 
-static void
-sig_usage(FILE *f)
-{
-	fprintf(f,
-	    "usage: tmonctl verify-signature SIGNATURE.json [--request FILE] "
-	    "[--response FILE]\n"
-	    "                                [--address ADDR] [--json]\n"
-	    "\n"
-	    "SIGNATURE.json  the signature endpoint's answer {text, signature, "
-	    "signing_address,\n"
-	    "                signing_algo}\n"
-	    "--request       the exact request body bytes that were sent\n"
-	    "--response      the exact response bytes received (the whole SSE "
-	    "stream)\n"
-	    "--address       the key the signer must be: an Ethereum address "
-	    "(0x + 40 hex)\n"
-	    "                or an Ed25519 key (64 hex), e.g. from the "
-	    "attestation\n"
-	    "exit: 0 nothing failed, 1 a check failed, 2 usage or I/O error\n");
-}
+static int	verify_signature(int, char *[]);
+
+const struct ctl_cmd ctl_cmd_verify_signature = {
+	"verify-signature",
+	"SIGNATURE.json [--request FILE] [--response FILE] [--address ADDR] "
+	"[--json]",
+	"Check a completion signature and the request/response hashes it "
+	"signs.",
+	"  SIGNATURE.json   the signature endpoint's answer {text, signature,\n"
+	"                   signing_address, signing_algo}\n"
+	"  --request FILE   the exact request body bytes that were sent\n"
+	"  --response FILE  the exact response bytes received (the whole SSE "
+	"stream)\n"
+	"  --address ADDR   the key the signer must be: an Ethereum address "
+	"(0x + 40 hex)\n"
+	"                   or an Ed25519 key (64 hex), e.g. from the "
+	"attestation\n"
+	"  --json           print the result as JSON\n\n"
+	"Without --request/--response their checks are skip (exit 0); a "
+	"signing_algo\n"
+	"other than ecdsa and ed25519 is error (exit 3).\n",
+	NULL,
+	verify_signature
+};
 
 /* Read path (at most max bytes) or print why not; true on success. */
 static bool
@@ -66,6 +70,7 @@ print_table(const struct checklist *cl, const struct sig_response *r,
 	if (signer[0] != '\0')
 		printf("signer: %s\n", signer);
 	printf("verdict: %s\n", check_status_str(checklist_verdict(cl)));
+	(void)ctl_result(cl, checklist_verdict(cl), stdout);
 }
 
 static void
@@ -108,8 +113,8 @@ address_ok(const char *addr)
 	    hex_decode_exact(addr, n, b, 32, true);
 }
 
-int
-ctl_verify_signature(int argc, char *argv[])
+static int
+verify_signature(int argc, char *argv[])
 {
 	static const struct option longopts[] = {
 		{ "request", required_argument, NULL, 'q' },
@@ -128,7 +133,7 @@ ctl_verify_signature(int argc, char *argv[])
 	struct tmon_err err;
 	char signer[43] = "";
 	bool have_text = false;
-	int ch, json = 0, rc = EXIT_USAGE;
+	int ch, json = 0, rc = CTL_EXIT_USAGE;
 
 	memset(&r, 0, sizeof(r));
 	optind = 1;
@@ -147,18 +152,18 @@ ctl_verify_signature(int argc, char *argv[])
 			json = 1;
 			break;
 		default:
-			sig_usage(stderr);
-			return EXIT_USAGE;
+			ctl_usage(&ctl_cmd_verify_signature, stderr);
+			return CTL_EXIT_USAGE;
 		}
 	}
 	if (optind + 1 != argc) {
-		sig_usage(stderr);
-		return EXIT_USAGE;
+		ctl_usage(&ctl_cmd_verify_signature, stderr);
+		return CTL_EXIT_USAGE;
 	}
 	if (address != NULL && !address_ok(address)) {
 		fprintf(stderr, "tmonctl: --address: expected 0x + 40 hex "
 		    "(ecdsa) or 64 hex (ed25519)\n");
-		return EXIT_USAGE;
+		return CTL_EXIT_USAGE;
 	}
 	if (!load("signature", argv[optind], MAX_UPSTREAM_BODY, &body,
 	    &body_len) ||
@@ -207,7 +212,7 @@ ctl_verify_signature(int argc, char *argv[])
 		print_json(cl, &r, signer, have_text ? &t : NULL);
 	else
 		print_table(cl, &r, signer);
-	rc = checklist_verdict(cl) == CHECK_FAIL ? EXIT_FAILED : EXIT_OK;
+	rc = ctl_result(cl, checklist_verdict(cl), NULL);
 out:
 	sig_response_free(&r);
 	free(cl);

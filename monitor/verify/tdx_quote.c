@@ -58,7 +58,7 @@ parse_header(struct cur *c, const uint8_t *buf, struct tdx_quote *q,
 
 	if (q->version == 3 && !allow_sgx)
 		return tmon_err_set_at(err, TMON_E_UNSUPPORTED, 0,
-		    "sgx quote: header.version: 3, not a TDX quote (4 or 5)");
+		    "sgx quote: header.version: 3 is an SGX quote, not TDX");
 	if (q->version == 3) {
 		if (q->att_key_type != TDX_ATT_KEY_ECDSA_P256)
 			return tmon_err_set_at(err, TMON_E_UNSUPPORTED, 2,

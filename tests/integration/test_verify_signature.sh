@@ -3,7 +3,8 @@
 # vectors made with ethers / @noble/curves (tests/data/sig/PROVENANCE.md):
 # genuine signatures with their exact bytes pass (exit 0); NEGATIVE, a
 # tampered response, a wrong --address fail (exit 1) with the expected
-# check failing; usage and I/O errors exit 2.  Expected addresses are the
+# check failing; a signing_algo we do not verify could not be checked
+# (exit 3); usage and I/O errors exit 2.  Expected addresses are the
 # samples' own signing_address values and NEGATIVE's expected.json.
 set -u
 build=$1 src=$2
@@ -90,6 +91,17 @@ check "not available" 1 $rc
 has "not available detail" "$out" "signature not available"
 echo 'not json' > "$tmp/bad.json"
 "$ctl" verify-signature "$tmp/bad.json" >/dev/null; check "not JSON" 1 $?
+
+# a signing_algo we do not verify: not checked (3), never wrong (1); the
+# hashes it signs still compare
+sed 's/"signing_algo": "ecdsa"/"signing_algo": "rsa-pss"/' "$A/signature_response.json" > "$tmp/rsa.json"
+out=$("$ctl" verify-signature "$tmp/rsa.json" --request "$A/request_body.json" --response "$A/response_body.sse"); rc=$?
+check "unsupported signing_algo" 3 $rc
+has "unsupported signing_algo detail" "$out" '^sig.completion +error +unsupported signing_algo "rsa-pss"'
+has "unsupported signing_algo: hashes" "$out" "^sig.response_hash +pass "
+has "unsupported signing_algo result" "$out" "^result: not verified: sig.completion could not be checked$"
+out=$("$ctl" verify-signature "$A/signature_response.json"); rc=$?
+has "result line" "$out" "^result: verified$"
 
 # usage and I/O
 "$ctl" verify-signature >/dev/null 2>&1; check "no file" 2 $?

@@ -1,7 +1,8 @@
 /*
- * cmd_verify_signature.c: tmonctl verify-signature, the offline check of a completion
- * signature (monitor/verify/sig.h) saved from a signature endpoint,
- * optionally with the exact request and response bytes of the exchange.
+ * cmd_verify_signature.c: tmonctl verify-signature, the offline check of
+ * a completion signature (monitor/verify/sig.h) saved from a signature
+ * endpoint, optionally with the exact request and response bytes of the
+ * exchange.
  */
 #include <getopt.h>
 #include <stdio.h>

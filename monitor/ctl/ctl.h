@@ -34,11 +34,11 @@
 
 /* The exit rule of the verify commands, as tmonctl help prints it. */
 #define CTL_EXIT_RULE							\
-	"exit: 0 verified: no check failed or is error (warn and skip are "	\
-	"not failures)\n"						\
+	"exit: 0 verified: no check failed or is error (warn and skip "	\
+	"are not failures)\n"						\
 	"      1 a check failed: the evidence is wrong\n"		\
-	"      3 nothing failed, but something could not be checked (a "	\
-	"check is error)\n"						\
+	"      3 nothing failed, but something could not be checked "	\
+	"(a check is error)\n"						\
 	"      2 usage or I/O error\n"
 
 /* One subcommand: its name, help text and entry point. */
@@ -47,7 +47,7 @@ struct ctl_cmd {
 	const char	*args;		/* synopsis after the name */
 	const char	*summary;	/* what it does, one line, no '\n' */
 	const char	*options;	/* "  --opt ARG  what\n" lines, or "" */
-	const char	*exits;		/* its exit codes; NULL: CTL_EXIT_RULE */
+	const char	*exits;		/* exit codes; NULL: CTL_EXIT_RULE */
 	int		(*run)(int argc, char *argv[]);
 };
 

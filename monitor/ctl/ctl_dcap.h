@@ -32,7 +32,7 @@ struct ctl_dcap {
 	bool			verified;	/* verdict pass or warn */
 	char			error[MAX_CHECK_DETAIL + MAX_CHECK_ID + 8];
 	char			coll_err[320];	/* why the file was rejected */
-	bool			coll_unsupported; /* ... as TMON_E_UNSUPPORTED */
+	bool			coll_unsupported; /* TMON_E_UNSUPPORTED */
 };
 
 /*

@@ -36,24 +36,38 @@ jset(json_t *obj, const char *key, json_t *v)
 		fatalx("entry: out of memory building json");
 }
 
-/* A string, or null for NULL.  Non-UTF-8 never comes from our own
- * structures; it would render as null. */
+
+/*
+ * Text that may come from upstream (check details, errors): as it is
+ * when it is valid UTF-8, else with every byte outside printable ASCII
+ * replaced by '?' (a detail cut inside a multi-byte character), so the
+ * entry is always written; null for NULL.
+ */
 static json_t *
-jstr_or_null(const char *s)
+jtext(const char *s)
 {
 	json_t *j;
+	char *c;
+	size_t i;
 
 	if (s == NULL)
 		return json_null();
-	j = json_string(s);
-	return j != NULL ? j : json_null();
+	if ((j = json_string(s)) != NULL)
+		return j;
+	c = xstrdup(s);
+	for (i = 0; c[i] != '\0'; i++)
+		if ((unsigned char)c[i] < 0x20 || (unsigned char)c[i] > 0x7e)
+			c[i] = '?';
+	j = jchk(json_string(c));
+	free(c);
+	return j;
 }
 
 /* A string, or null for NULL and "". */
 static json_t *
 jstr_nonempty(const char *s)
 {
-	return jstr_or_null(s != NULL && s[0] != '\0' ? s : NULL);
+	return jtext(s != NULL && s[0] != '\0' ? s : NULL);
 }
 
 /* Lower-case hex of n bytes (n <= 64). */
@@ -91,9 +105,9 @@ entry_checks_json(const struct checklist *cl)
 
 	for (i = 0; i < cl->n; i++)
 		if (json_array_append_new(arr, jchk(json_pack(
-		    "{s:s, s:s, s:s}", "id", cl->items[i].id,
+		    "{s:s, s:s, s:o}", "id", cl->items[i].id,
 		    "status", check_status_str(cl->items[i].status),
-		    "detail", cl->items[i].detail))) != 0)
+		    "detail", jtext(cl->items[i].detail)))) != 0)
 			fatalx("entry: out of memory building json");
 	return arr;
 }
@@ -222,8 +236,8 @@ entry_measurement_json(const struct attest_measurement *m)
 	in = jchk(json_object());
 	jset(in, "rtmr3", jhex(m->rtmr[3], 48));
 	/* "" when none, as in version 1 */
-	jset(in, "signing_address", jchk(json_string(m->signing_address)));
-	jset(in, "signing_algo", jchk(json_string(m->signing_algo)));
+	jset(in, "signing_address", jtext(m->signing_address));
+	jset(in, "signing_algo", jtext(m->signing_algo));
 	jset(in, "tls_fingerprint", jhex_or_null(m->has_tls_fingerprint ?
 	    m->tls_fingerprint : NULL, 32));
 	jset(in, "instance_id", event_hex(&m->instance_id));
@@ -269,7 +283,7 @@ canary_json(const struct entry_canary *c)
 	json_t *o = jchk(json_object());
 
 	jset(o, "stream", json_boolean(c->stream));
-	jset(o, "url", json_string(c->url != NULL ? c->url : ""));
+	jset(o, "url", jtext(c->url != NULL ? c->url : ""));
 	jset(o, "status", json_integer((json_int_t)c->status));
 	jset(o, "duration_ms", json_integer((json_int_t)c->duration_ms));
 	jset(o, "request_sha256", jhex(c->request_sha256, 32));
@@ -290,7 +304,7 @@ entry_probe_body(const struct entry_probe *p, size_t *len)
 	json_t *o, *req;
 
 	req = jchk(json_object());
-	jset(req, "url", json_string(p->url));
+	jset(req, "url", jtext(p->url));
 	jset(req, "status", json_integer((json_int_t)p->status));
 	jset(req, "duration_ms", json_integer((json_int_t)p->duration_ms));
 	jset(req, "body_len", json_integer((json_int_t)p->body_len));
@@ -299,8 +313,8 @@ entry_probe_body(const struct entry_probe *p, size_t *len)
 	o = body_new("probe", p->time);
 	jset(o, "verified_at", json_integer((json_int_t)p->verified_at));
 	jset(o, "model", json_string(p->model));
-	jset(o, "upstream_model", json_string(p->upstream_model));
-	jset(o, "provider", json_string(p->provider));
+	jset(o, "upstream_model", jtext(p->upstream_model));
+	jset(o, "provider", jtext(p->provider));
 	jset(o, "nonce", jhex(p->nonce, 32));
 	jset(o, "format", json_string(p->format));
 	jset(o, "request", req);
@@ -321,8 +335,8 @@ entry_alert_body(const struct entry_alert *a, size_t *len)
 	o = body_new("alert", a->time);
 	jset(o, "model", json_string(a->model));
 	jset(o, "reason", json_string(a->reason));
-	jset(o, "from", json_string(a->from));
-	jset(o, "to", json_string(a->to));
+	jset(o, "from", jtext(a->from));
+	jset(o, "to", jtext(a->to));
 	jset(o, "probe_seq", json_integer((json_int_t)a->probe_seq));
 	if (a->change != NULL) {
 		f = jchk(json_array());
@@ -350,9 +364,9 @@ entry_collateral_body(const struct entry_collateral *c, size_t *len)
 	for (i = 0; i < c->n_docs; i++) {
 		d = &c->docs[i];
 		dj = jchk(json_object());
-		jset(dj, "url", json_string(d->url != NULL ? d->url : ""));
+		jset(dj, "url", jtext(d->url != NULL ? d->url : ""));
 		jset(dj, "status", json_integer((json_int_t)d->status));
-		jset(dj, "error", jstr_or_null(d->error));
+		jset(dj, "error", jtext(d->error));
 		if (d->has_body)
 			jset(dj, "body_len",
 			    json_integer((json_int_t)d->body_len));
@@ -365,7 +379,7 @@ entry_collateral_body(const struct entry_collateral *c, size_t *len)
 	}
 	jset(o, "documents", docs);
 	jset(o, "verdict", json_string(c->verdict));
-	jset(o, "error", jstr_or_null(c->error));
+	jset(o, "error", jtext(c->error));
 	if (c->issue_date != NULL)
 		jset(o, "issue_date", json_string(c->issue_date));
 	if (c->next_update != NULL)
@@ -573,7 +587,17 @@ key_cmp(const void *a, const void *b)
 	return strcmp(*(const char *const *)a, *(const char *const *)b);
 }
 
-/* A value as alert text: a string as it is, null as "null", else JSON. */
+/* Bytes outside printable ASCII in out become '?'. */
+static void
+printable(char *out)
+{
+	for (; *out != '\0'; out++)
+		if ((unsigned char)*out < 0x20 || (unsigned char)*out > 0x7e)
+			*out = '?';
+}
+
+/* A value as alert text: a string as it is, null as "null", else JSON;
+ * printable ASCII, cut to outsz - 1 bytes. */
 static void
 value_text(const json_t *v, char *out, size_t outsz)
 {
@@ -591,6 +615,7 @@ value_text(const json_t *v, char *out, size_t outsz)
 		snprintf(out, outsz, "%s", s != NULL ? s : "?");
 		free(s);
 	}
+	printable(out);
 }
 
 /* Name layer.key in out, with its values before (ref) and now. */
@@ -606,8 +631,9 @@ add_field(struct entry_change *out, const char *layer, const char *key,
 		value_text(was, out->from, sizeof(out->from));
 		value_text(now, out->to, sizeof(out->to));
 	}
-	snprintf(out->fields[out->n_fields++], ENTRY_FIELD_NAME, "%s.%s",
-	    layer, key);
+	snprintf(out->fields[out->n_fields], ENTRY_FIELD_NAME, "%s.%s", layer,
+	    key);
+	printable(out->fields[out->n_fields++]);
 }
 
 /*

@@ -274,8 +274,9 @@ const char *entry_change_class_str(enum entry_change_class c);
  * instance_added the known instance of the same platform and app, for
  * changed the instance with the same instance layer if one is known,
  * else the most recently seen one; for first every identity field.  from
- * and to hold the first field's values before and now (printable, cut
- * to ENTRY_VALUE_TEXT - 1 bytes; "null" for null, "" for none).
+ * and to hold the first field's values before and now ("null" for null,
+ * "" for none).  Names and values are printable ASCII (other bytes read
+ * '?'), cut to ENTRY_FIELD_NAME - 1 and ENTRY_VALUE_TEXT - 1 bytes.
  */
 struct entry_change {
 	enum entry_change_class	 cls;

@@ -500,6 +500,59 @@ START_TEST(test_state_from_log)
 }
 END_TEST
 
+/*
+ * Upstream text cut inside a multi-byte character (a check detail at
+ * MAX_CHECK_DETAIL) is not valid UTF-8: the entry is still written, with
+ * '?' for the bytes, and so is an alert about a hostile member name.
+ */
+START_TEST(test_hostile_text)
+{
+	struct checklist cl;
+	struct entry_alert a;
+	struct entry_change c;
+	struct entry_state st;
+	json_t *arr, *m, *m2;
+	uint8_t *body;
+	size_t len;
+
+	checklist_init(&cl);
+	checklist_set(&cl, "tdx.quote.parse", CHECK_FAIL, "served \xc3");
+	arr = entry_checks_json(&cl);
+	ck_assert_str_eq(json_string_value(json_object_get(json_array_get(arr,
+	    0), "detail")), "served ?");
+	json_decref(arr);
+
+	m = json_pack("{s:{s:s}, s:{}, s:{}, s:{}}", "platform", "mrtd", "a",
+	    "app", "instance", "probe");
+	m2 = json_pack("{s:{s:s}, s:{}, s:{}, s:{}}", "platform", "mrtd", "b",
+	    "app", "instance", "probe");
+	ck_assert_int_eq(json_object_set_new(json_object_get(m, "platform"),
+	    "\xc3\xa9t\xc3\xa9", json_string("x")), 0);
+	ck_assert_int_eq(json_object_set_new(json_object_get(m2, "platform"),
+	    "\xc3\xa9t\xc3\xa9", json_string("\xc3\xa9")), 0);
+	entry_state_init(&st);
+	observe(&st, m, &c);
+	observe(&st, m2, &c);
+	ck_assert_int_eq(c.cls, ENTRY_CHANGE_CHANGED);
+	ck_assert_uint_eq(c.n_fields, 2);
+	ck_assert_str_eq(c.fields[0], "platform.mrtd");
+	ck_assert_str_eq(c.fields[1], "platform.??t??");
+	memset(&a, 0, sizeof(a));
+	a.time = 1;
+	a.model = "TEE/test";
+	a.reason = "measurement_changed";
+	a.from = "\xc3";
+	a.to = c.to;
+	a.change = &c;
+	body = entry_alert_body(&a, &len);
+	ck_assert_ptr_nonnull(strstr((const char *)body, "\"from\":\"?\""));
+	free(body);
+	entry_state_free(&st);
+	json_decref(m);
+	json_decref(m2);
+}
+END_TEST
+
 static Suite *
 entry_suite(void)
 {
@@ -514,6 +567,7 @@ entry_suite(void)
 	tcase_add_test(tc, test_v1_entries);
 	tcase_add_test(tc, test_bounds);
 	tcase_add_test(tc, test_state_from_log);
+	tcase_add_test(tc, test_hostile_text);
 	suite_add_tcase(s, tc);
 	return s;
 }

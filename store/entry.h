@@ -55,8 +55,11 @@
  * The state is a function of the log alone: entry_state_load rebuilds it
  * from the MAX_STATE_PROBES newest measured probes before a point (at
  * most MAX_STATE_SCAN probe entries read), which is what folding every
- * probe through entry_state_update gives, so tmond's alerts (across
- * restarts), the history and the models page of the API agree.
+ * probe through entry_state_update gives (the window forgets the rest),
+ * so tmond's alerts (across restarts), the history and the models page
+ * of the API agree.  They can differ only when more than MAX_STATE_SCAN
+ * - MAX_STATE_PROBES probes in a row carried no measurement, or in a
+ * tcb_status kept from a probe older than the window.
  *
  * Functions that build return new buffers or references; running out of
  * memory is fatal (as xmalloc).  Nothing here does I/O except

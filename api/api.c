@@ -28,6 +28,7 @@
 #include "api_render.h"
 #include "api_request.h"
 #include "encode.h"
+#include "entry.h"
 #include "log.h"
 #include "quota.h"
 #include "store.h"
@@ -366,6 +367,41 @@ extra_cb(const struct store_entry *e, void *arg)
 	return 0;
 }
 
+/*
+ * Add to the rendered model what its newest probe was against the
+ * model's state before it (the comparison of the history and alerts).
+ */
+static enum tmon_rc
+model_change(struct store *st, json_t *obj, struct tmon_err *err)
+{
+	struct entry_state known;
+	struct entry_change chg;
+	const json_t *seq, *meas;
+	const char *model;
+	enum tmon_rc rc;
+
+	seq = json_object_get(obj, "last_probe_seq");
+	model = json_string_value(json_object_get(obj, "model"));
+	if (!json_is_integer(seq) || json_integer_value(seq) < 0 ||
+	    model == NULL) {
+		api_render_model_change(obj, NULL, 0);	/* never probed */
+		return TMON_OK;
+	}
+	entry_state_init(&known);
+	rc = entry_state_load(st, model, (uint64_t)json_integer_value(seq),
+	    0, &known, NULL, err);
+	if (rc != TMON_OK)
+		return rc;
+	meas = json_object_get(obj, "measurement");
+	if (!json_is_object(meas))
+		meas = NULL;
+	entry_measurement_diff(&known, meas, &chg);
+	entry_state_update(&known, meas);
+	api_render_model_change(obj, &chg, known.n);
+	entry_state_free(&known);
+	return TMON_OK;
+}
+
 static enum MHD_Result
 do_models(struct api *a, struct store *st, struct MHD_Connection *c)
 {
@@ -373,7 +409,7 @@ do_models(struct api *a, struct store *st, struct MHD_Connection *c)
 	struct store_query q;
 	struct model_ctx m;
 	struct extra_ctx x;
-	json_t *root, *arr;
+	json_t *root, *arr, *item;
 	size_t i;
 
 	arr = json_array();
@@ -417,6 +453,12 @@ do_models(struct api *a, struct store *st, struct MHD_Connection *c)
 	if (json_array_extend(arr, x.arr) != 0)
 		fatalx("api: out of memory building json");
 	json_decref(x.arr);
+	json_array_foreach(arr, i, item) {
+		if (model_change(st, item, &err) != TMON_OK) {
+			json_decref(root);
+			return send_store_error(c, &err);
+		}
+	}
 	if (json_object_set_new(root, "truncated", json_boolean(x.cut)) != 0)
 		fatalx("api: out of memory building json");
 	return send_json(c, MHD_HTTP_OK, root);
@@ -496,57 +538,23 @@ do_list(struct store *st, struct MHD_Connection *c,
 /* --- GET /api/v1/models/{model}/history --- */
 
 struct hist_ctx {
-	json_t		*arr;
-	size_t		 limit;
-	size_t		 scanned;
-	size_t		 bytes;
-	bool		 have_prev;
-	char		*prev_verdict;		/* owned */
-	json_t		*prev_meas;		/* owned reference */
-	uint64_t	 last_seq;
-	uint64_t	 next_after;
-	bool		 more;
+	json_t			*arr;
+	size_t			 limit;
+	size_t			 scanned;
+	size_t			 bytes;
+	bool			 have_prev;
+	char			 prev_verdict[8];	/* "" if none */
+	struct entry_state	 known;		/* the model's instances */
+	uint64_t		 last_seq;
+	uint64_t		 next_after;
+	bool			 more;
 };
-
-/* The measurement object of a parsed body (borrowed), or NULL. */
-static json_t *
-body_meas(json_t *body)
-{
-	json_t *m;
-
-	if (body == NULL)
-		return NULL;
-	m = json_object_get(body, "measurement");
-	return json_is_object(m) ? m : NULL;
-}
-
-static void
-hist_remember(struct hist_ctx *h, const struct store_entry *e, json_t *meas)
-{
-	free(h->prev_verdict);
-	h->prev_verdict = e->verdict != NULL ? xstrdup(e->verdict) : NULL;
-	json_decref(h->prev_meas);
-	h->prev_meas = meas != NULL ? json_incref(meas) : NULL;
-	h->have_prev = true;
-}
-
-/* The state before the requested range. */
-static int
-hist_base_cb(const struct store_entry *e, void *arg)
-{
-	struct hist_ctx *h = arg;
-	json_t *body;
-
-	body = api_body_parse(e);
-	hist_remember(h, e, body_meas(body));
-	json_decref(body);
-	return 1;
-}
 
 static int
 hist_cb(const struct store_entry *e, void *arg)
 {
 	struct hist_ctx *h = arg;
+	struct entry_change chg;
 	json_t *body, *meas;
 	bool changed;
 
@@ -559,14 +567,19 @@ hist_cb(const struct store_entry *e, void *arg)
 	h->scanned++;
 	h->bytes += e->body_len;
 	h->last_seq = e->seq;
-	body = api_body_parse(e);
-	meas = body_meas(body);
-	changed = !h->have_prev || api_state_changed(e->verdict, meas,
-	    h->prev_verdict, h->prev_meas);
+	body = entry_parse(e);
+	meas = entry_measurement(body);
+	entry_measurement_diff(&h->known, meas, &chg);
+	entry_state_update(&h->known, meas);
+	changed = !h->have_prev || chg.cls != ENTRY_CHANGE_NONE ||
+	    strcmp(h->prev_verdict, e->verdict != NULL ? e->verdict : "") != 0;
 	if (changed && json_array_append_new(h->arr, api_render_change(e, meas,
-	    h->have_prev, h->prev_verdict, h->prev_meas)) != 0)
+	    h->have_prev, h->prev_verdict, &chg)) != 0)
 		fatalx("api: out of memory building json");
-	hist_remember(h, e, meas);
+	snprintf(h->prev_verdict, sizeof(h->prev_verdict), "%s",
+	    e->verdict != NULL ? e->verdict : "");
+	h->have_prev = true;
+	json_decref(meas);
 	json_decref(body);
 	if (changed && json_array_size(h->arr) >= h->limit) {
 		h->more = true;
@@ -591,6 +604,7 @@ do_history(struct api *a, struct store *st, struct MHD_Connection *c,
 	struct tmon_err err = { 0 };
 	struct store_query q;
 	struct hist_ctx h;
+	struct entry_last last;
 	json_t *root = NULL;
 	bool known = false;
 	size_t i;
@@ -613,19 +627,16 @@ do_history(struct api *a, struct store *st, struct MHD_Connection *c,
 	h.limit = r->limit;
 	if ((h.arr = json_array()) == NULL)
 		fatalx("api: out of memory building json");
-	/* Baseline: the model's last probe before the range, if any. */
-	store_query_init(&q);
-	q.kind = "probe";
-	q.model = r->model;
-	q.limit = 1;
-	q.newest_first = true;
-	if (r->after != UINT64_MAX)
-		q.before_seq = r->after + 1;
-	if (r->since > 1)
-		q.until = r->since - 1;
-	if ((r->after != UINT64_MAX || r->since > 1) &&
-	    store_query(st, &q, hist_base_cb, &h, &err) != TMON_OK)
-		goto fail;
+	/* Baseline: the model's state before the range, if it has one. */
+	if (r->after != UINT64_MAX || r->since > 1) {
+		if (entry_state_load(st, r->model, r->after != UINT64_MAX ?
+		    r->after + 1 : UINT64_MAX, r->since > 1 ? r->since - 1 : 0,
+		    &h.known, &last, &err) != TMON_OK)
+			goto fail;
+		h.have_prev = last.have;
+		snprintf(h.prev_verdict, sizeof(h.prev_verdict), "%s",
+		    last.verdict);
+	}
 	store_query_init(&q);
 	q.kind = "probe";
 	q.model = r->model;
@@ -639,12 +650,10 @@ do_history(struct api *a, struct store *st, struct MHD_Connection *c,
 	    json_integer((json_int_t)h.next_after) : json_null());
 	if (root == NULL)
 		fatalx("api: out of memory building json");
-	free(h.prev_verdict);
-	json_decref(h.prev_meas);
+	entry_state_free(&h.known);
 	return send_json(c, MHD_HTTP_OK, root);
 fail:
-	free(h.prev_verdict);
-	json_decref(h.prev_meas);
+	entry_state_free(&h.known);
 	json_decref(h.arr);
 	return send_store_error(c, &err);
 }

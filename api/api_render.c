@@ -63,20 +63,14 @@ jpick(const json_t *body, const char *key, json_type t)
 }
 
 json_t *
-api_body_parse(const struct store_entry *e)
-{
-	return store_body_parse(e->body, e->body_len);
-}
-
-json_t *
 api_render_model(const char *model, const char *provider, bool configured,
     const struct store_entry *e)
 {
-	json_t *o, *body = NULL, *checks, *p;
+	json_t *o, *body = NULL, *checks, *p, *meas;
 
 	o = jchk(json_object());
 	if (e != NULL)
-		body = api_body_parse(e);
+		body = entry_parse(e);
 	jset(o, "model", jstr_or_null(model));
 	if (provider == NULL && body != NULL)
 		p = jpick(body, "provider", JSON_STRING);
@@ -107,7 +101,8 @@ api_render_model(const char *model, const char *provider, bool configured,
 		checks = jchk(json_array());
 	}
 	jset(o, "checks", checks);
-	jset(o, "measurement", jpick(body, "measurement", JSON_OBJECT));
+	meas = entry_measurement(body);
+	jset(o, "measurement", meas != NULL ? meas : json_null());
 	jset(o, "request", jpick(body, "request", JSON_OBJECT));
 	if (e != NULL && body == NULL)
 		jset(o, "body_error", json_string("entry body is not a JSON "
@@ -127,7 +122,7 @@ api_render_probe(const struct store_entry *e)
 	jset(o, "model", jstr_or_null(e->model));
 	jset(o, "verdict", jstr_or_null(e->verdict));
 	jset(o, "leaf_hash", jhex(e->leaf, 32));
-	body = api_body_parse(e);
+	body = entry_parse(e);
 	jset(o, "entry", body != NULL ? body : json_null());
 	return o;
 }
@@ -154,7 +149,7 @@ api_render_failure(const struct store_entry *e)
 	size_t i;
 
 	o = jchk(json_object());
-	body = api_body_parse(e);
+	body = entry_parse(e);
 	jset(o, "seq", json_integer((json_int_t)e->seq));
 	jset(o, "time", json_integer(e->time));
 	jset(o, "model", jstr_or_null(e->model));
@@ -208,74 +203,63 @@ api_render_entry(const struct store_entry *e, const uint8_t prev_chain[32])
 	return o;
 }
 
-static bool
-str_eq(const char *a, const char *b)
+/* The changed fields of chg as a JSON array. */
+static json_t *
+fields_json(const struct entry_change *chg)
 {
-	if (a == NULL || b == NULL)
-		return a == b;
-	return strcmp(a, b) == 0;
+	json_t *arr = jchk(json_array());
+	size_t i;
+
+	for (i = 0; i < chg->n_fields; i++)
+		if (json_array_append_new(arr, jchk(json_string(
+		    chg->fields[i]))) != 0)
+			fatalx("api: out of memory building json");
+	return arr;
 }
 
-static bool
-meas_eq(const json_t *a, const json_t *b)
+void
+api_render_model_change(json_t *model, const struct entry_change *chg,
+    size_t instances)
 {
-	if (a == NULL || b == NULL)
-		return a == b;
-	return json_equal(a, b) != 0;
-}
+	json_t *c;
 
-bool
-api_state_changed(const char *verdict, const json_t *meas,
-    const char *prev_verdict, const json_t *prev_meas)
-{
-	return !str_eq(verdict, prev_verdict) || !meas_eq(meas, prev_meas);
-}
-
-/* Append key to arr. */
-static void
-jappend_key(json_t *arr, const char *key)
-{
-	if (json_array_append_new(arr, jchk(json_string(key))) != 0)
-		fatalx("api: out of memory building json");
+	if (chg == NULL) {
+		jset(model, "change", json_null());
+		jset(model, "instances", json_integer(0));
+		return;
+	}
+	c = jchk(json_object());
+	jset(c, "class", json_string(entry_change_class_str(chg->cls)));
+	jset(c, "changed_fields", fields_json(chg));
+	jset(model, "change", c);
+	jset(model, "instances", json_integer((json_int_t)instances));
 }
 
 json_t *
-api_render_change(const struct store_entry *e, json_t *meas,
-    bool have_prev, const char *prev_verdict, json_t *prev_meas)
+api_render_change(const struct store_entry *e, const json_t *meas,
+    bool have_prev, const char *prev_verdict,
+    const struct entry_change *chg)
 {
-	json_t *o, *fields, *v;
-	const char *k;
+	const char *v = e->verdict != NULL ? e->verdict : "";
+	json_t *o;
 
+	if (prev_verdict == NULL)
+		prev_verdict = "";
 	o = jchk(json_object());
 	jset(o, "seq", json_integer((json_int_t)e->seq));
 	jset(o, "time", json_integer(e->time));
 	jset(o, "leaf_hash", jhex(e->leaf, 32));
 	jset(o, "verdict", jstr_or_null(e->verdict));
-	jset(o, "previous_verdict", have_prev ? jstr_or_null(prev_verdict) :
-	    json_null());
+	jset(o, "previous_verdict", have_prev && prev_verdict[0] != '\0' ?
+	    json_string(prev_verdict) : json_null());
 	jset(o, "verdict_changed", json_boolean(!have_prev ||
-	    !str_eq(e->verdict, prev_verdict)));
-	if (!have_prev)
-		prev_meas = NULL;
-	jset(o, "measurement_changed", json_boolean(!have_prev ||
-	    !meas_eq(meas, prev_meas)));
-	fields = jchk(json_array());
-	if (json_is_object(meas)) {
-		json_object_foreach(meas, k, v) {
-			if (prev_meas == NULL ||
-			    !json_equal(v, json_object_get(prev_meas, k)))
-				jappend_key(fields, k);
-		}
-	}
-	if (json_is_object(prev_meas)) {
-		json_object_foreach(prev_meas, k, v) {
-			if (meas == NULL || json_object_get(meas, k) == NULL)
-				jappend_key(fields, k);
-		}
-	}
-	jset(o, "changed_fields", fields);
-	jset(o, "measurement", meas != NULL ?
-	    json_deep_copy(meas) : json_null());
+	    strcmp(v, prev_verdict) != 0));
+	jset(o, "change", json_string(entry_change_class_str(chg->cls)));
+	jset(o, "measurement_changed", json_boolean(
+	    chg->cls == ENTRY_CHANGE_FIRST || chg->cls == ENTRY_CHANGE_CHANGED));
+	jset(o, "changed_fields", fields_json(chg));
+	jset(o, "measurement", meas != NULL ? json_deep_copy(meas) :
+	    json_null());
 	return o;
 }
 
@@ -295,7 +279,7 @@ api_render_receipt(const struct store_entry *e)
 {
 	json_t *o, *body, *checks;
 
-	body = api_body_parse(e);
+	body = entry_parse(e);
 	o = jchk(json_object());
 	jset(o, "seq", json_integer((json_int_t)e->seq));
 	jset(o, "leaf_hash", jhex(e->leaf, 32));

@@ -6,11 +6,8 @@
  * upstream data (check details, measurements), so they are parsed with
  * JSON_REJECT_DUPLICATES, every field is type-checked before use, and a
  * body that is not a JSON object renders as null rather than failing the
- * request.  The probe body layout is the one tmond writes (see
- * dashboards/app.js and the task brief of api/):
- *   {"checks":[{"detail","id","status"}...], "format", "kind":"probe",
- *    "measurement":{...}|null, "model", "provider", "nonce",
- *    "request":{...}, "time", "v":1, "verdict"}
+ * request.  Bodies are read through store/entry.h, which owns their
+ * layout.
  *
  * Every function returns a new reference the caller releases with
  * json_decref.  Running out of memory is fatal (as xmalloc), so none of
@@ -24,13 +21,8 @@
 
 #include <jansson.h>
 
+#include "entry.h"
 #include "store.h"
-
-/*
- * The body of e parsed as a JSON object, or NULL if it is not valid JSON
- * (or not an object).  A new reference.
- */
-json_t	*api_body_parse(const struct store_entry *e);
 
 /*
  * One element of GET /api/v1/models:
@@ -40,9 +32,22 @@ json_t	*api_body_parse(const struct store_entry *e);
  * e is the model's newest probe entry, or NULL when it was never probed
  * (then verdict, times, measurement and request are null and checks is
  * []).  provider may be NULL: the body's "provider" string is used then.
+ * measurement is in layers (entry_measurement, store/entry.h), whatever
+ * the entry's version.
  */
 json_t	*api_render_model(const char *model, const char *provider,
 	    bool configured, const struct store_entry *e);
+
+/*
+ * Add to a model element of GET /api/v1/models what its newest probe
+ * was against the model's state before it (entry_measurement_diff):
+ *   "change": {"class": "none"|"first"|"instance_added"|"changed",
+ *              "changed_fields": [...]},
+ *   "instances": the instances known after it.
+ * chg NULL (never probed): "change" null, "instances" 0.
+ */
+void	api_render_model_change(json_t *model, const struct entry_change *chg,
+	    size_t instances);
 
 /*
  * One element of GET /api/v1/probes:
@@ -76,26 +81,19 @@ json_t	*api_render_entry(const struct store_entry *e,
  * One element of GET /api/v1/models/{model}/history, a probe at which the
  * model's state changed:
  *   {"seq", "time", "leaf_hash", "verdict", "previous_verdict",
- *    "verdict_changed", "measurement_changed", "changed_fields",
+ *    "verdict_changed", "change", "measurement_changed", "changed_fields",
  *    "measurement"}
- * meas is the entry's measurement object (borrowed, not modified; NULL if
- * it has none),
- * prev_verdict and prev_meas the state of the model's previous probe
- * (borrowed, either may be NULL), have_prev false when there was no
- * previous probe (the first one: previous_verdict is null and every field
- * of meas counts as changed).  changed_fields lists the measurement keys
- * whose values differ, those of meas first, then those only in prev_meas.
+ * meas is the entry's measurement in layers (borrowed; NULL if it has
+ * none), chg what it was against the state before it
+ * (entry_measurement_diff): "change" is its class, "changed_fields" its
+ * fields, and "measurement_changed" is true for "first" and "changed".
+ * prev_verdict is the verdict of the model's previous probe ("" or NULL
+ * for none) and have_prev false when there was none (previous_verdict
+ * is then null and verdict_changed true).
  */
-json_t	*api_render_change(const struct store_entry *e, json_t *meas,
-	    bool have_prev, const char *prev_verdict, json_t *prev_meas);
-
-/*
- * True if a probe with verdict and meas differs from the previous state
- * (verdicts compared as strings, NULL equal only to NULL; measurements
- * compared deeply with json_equal, NULL equal only to NULL).
- */
-bool	api_state_changed(const char *verdict, const json_t *meas,
-	    const char *prev_verdict, const json_t *prev_meas);
+json_t	*api_render_change(const struct store_entry *e, const json_t *meas,
+	    bool have_prev, const char *prev_verdict,
+	    const struct entry_change *chg);
 
 /*
  * GET /api/v1/receipts/{seq}, e being a receipt entry:

@@ -11,18 +11,20 @@ const REFRESH_MS = 60000;
 const VERDICTS = ['pass', 'warn', 'fail', 'error', 'skip'];
 const NONCE_ECHO_TEXT =
   'response does not echo our nonce: replayed or cached attestation';
-const MEASUREMENT_FIELDS = [
-  ['mrtd', 'MRTD'],
-  ['rtmr0', 'RTMR0'],
-  ['rtmr1', 'RTMR1'],
-  ['rtmr2', 'RTMR2'],
-  ['rtmr3', 'RTMR3'],
-  ['signing_address', 'Signing address'],
-  ['signing_algo', 'Signing algorithm'],
-  ['compose_hash', 'Compose hash'],
-  ['mr_config_id', 'MRCONFIGID'],
-  ['report_data', 'Report data'],
-  ['gpus', 'GPUs'],
+/* The measurement's identity layers (README "What counts as a change"). */
+const MEASUREMENT_LAYERS = [
+  ['platform', 'Platform', [
+    ['mrtd', 'MRTD'], ['rtmr0', 'RTMR0'], ['rtmr1', 'RTMR1'], ['rtmr2', 'RTMR2'],
+    ['tee_tcb_svn', 'TEE TCB SVN'], ['fmspc', 'FMSPC'], ['tcb_status', 'TCB status'],
+    ['gpu_count', 'GPUs']]],
+  ['app', 'App', [
+    ['compose_hash', 'Compose hash'], ['os_image_hash', 'OS image hash'],
+    ['app_id', 'App id'], ['key_provider', 'Key provider'], ['mr_config_id', 'MRCONFIGID']]],
+  ['instance', 'Instance', [
+    ['rtmr3', 'RTMR3'], ['signing_address', 'Signing address'],
+    ['signing_algo', 'Signing algorithm'], ['tls_fingerprint', 'TLS key'],
+    ['instance_id', 'Instance id']]],
+  ['probe', 'This probe', [['report_data', 'Report data']]],
 ];
 
 /* Create an element with optional class and text (text via textContent). */
@@ -108,14 +110,38 @@ function renderMeasurement(m) {
     return el('p', 'muted', 'No measurement in the last probe.');
   }
   const dl = el('dl', 'measurement');
-  for (const [key, label] of MEASUREMENT_FIELDS) {
-    const v = m[key];
-    if (v === undefined || v === null) continue;
-    if (typeof v !== 'string' && typeof v !== 'number') continue;
-    dl.appendChild(el('dt', null, label));
-    dl.appendChild(el('dd', 'mono', v));
+  for (const [layer, title, fields] of MEASUREMENT_LAYERS) {
+    const l = m[layer];
+    if (l === null || typeof l !== 'object') continue;
+    dl.appendChild(el('dt', 'layer', title));
+    dl.appendChild(el('dd', 'layer', ''));
+    for (const [key, label] of fields) {
+      const v = l[key];
+      if (v === undefined || v === null) continue;
+      if (typeof v !== 'string' && typeof v !== 'number') continue;
+      dl.appendChild(el('dt', null, label));
+      dl.appendChild(el('dd', 'mono', v));
+    }
   }
   return dl;
+}
+
+/* "instance_added" and "changed" of the newest probe, and the replicas. */
+function renderChange(m) {
+  const c = m.change;
+  const n = Number.isSafeInteger(m.instances) ? m.instances : 0;
+  const p = el('p', 'meta', n + (n === 1 ? ' instance' : ' instances') + ' seen recently');
+  if (c === null || typeof c !== 'object') return p;
+  const fields = Array.isArray(c.changed_fields) ?
+    c.changed_fields.filter(f => typeof f === 'string') : [];
+  if (c.class === 'changed') {
+    return el('p', 'alert', 'Measurement changed in the last probe: ' + fields.join(', '));
+  }
+  if (c.class === 'instance_added') {
+    p.appendChild(el('span', null, '; the last probe met a new instance (' +
+      fields.join(', ') + ')'));
+  }
+  return p;
 }
 
 function nonceEchoFailed(checks) {
@@ -165,6 +191,7 @@ function renderModel(m) {
   }
   if (Number.isSafeInteger(m.last_probe_time)) {
     card.appendChild(el('h4', null, 'Current measurement'));
+    card.appendChild(renderChange(m));
     card.appendChild(renderMeasurement(m.measurement));
   }
   return card;

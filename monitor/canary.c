@@ -5,8 +5,8 @@
 
 #include "buf.h"
 #include "canary.h"
+#include "entry.h"
 #include "log.h"
-#include "probe.h"
 #include "tmon_limits.h"
 #include "xmalloc.h"
 

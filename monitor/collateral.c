@@ -3,12 +3,11 @@
 #include <string.h>
 
 #include <curl/curl.h>
-#include <jansson.h>
 
 #include "collateral.h"
 #include "encode.h"
+#include "entry.h"
 #include "log.h"
-#include "probe.h"
 #include "tdx_collateral.h"
 #include "tdx_quote.h"
 #include "tmon_limits.h"
@@ -207,41 +206,37 @@ ca_name(int ca)
 	return ca == TDX_PCK_CA_PROCESSOR ? "processor" : "platform";
 }
 
-static json_t *
-doc_json(const struct coll_fetch *cf, enum doc d, struct store_blob_in *b,
-    size_t *nb)
+/* Document d's part of the entry into e (its hashes into h[2][32]) and
+ * its blobs into b. */
+static void
+doc_entry(const struct coll_fetch *cf, enum doc d, struct entry_coll_doc *e,
+    uint8_t h[2][32], struct store_blob_in *b, size_t *nb)
 {
 	const struct fetch_result *r = &cf->res[d];
-	uint8_t h[32];
-	char hex[65];
-	json_t *o;
 
-	o = json_pack("{s:s, s:I}", "url", cf->url[d] != NULL ? cf->url[d] :
-	    "", "status", (json_int_t)r->status);
-	json_object_set_new(o, "error", r->rc != TMON_OK ?
-	    json_string(r->error) : json_null());
+	memset(e, 0, sizeof(*e));
+	e->name = doc_names[d];
+	e->url = cf->url[d];
+	e->status = r->status;
+	e->error = r->rc != TMON_OK ? r->error : NULL;
 	/* a blob only for bytes that arrived: an empty body has none */
-	if (r->body != NULL)
-		json_object_set_new(o, "body_len",
-		    json_integer((json_int_t)r->body_len));
+	e->has_body = r->body != NULL;
+	e->body_len = r->body_len;
 	if (r->body != NULL && r->body_len > 0) {
-		sha256(r->body, r->body_len, h);
-		json_object_set_new(o, "body_sha256",
-		    json_string(hex_encode(h, 32, hex)));
+		sha256(r->body, r->body_len, h[0]);
+		e->body_sha256 = h[0];
 		b[*nb].data = r->body;
 		b[*nb].len = r->body_len;
 		b[(*nb)++].media_type = r->content_type[0] != '\0' ?
 		    r->content_type : "application/octet-stream";
 	}
 	if (r->headers != NULL && r->headers_len > 0) {
-		sha256(r->headers, r->headers_len, h);
-		json_object_set_new(o, "headers_sha256",
-		    json_string(hex_encode(h, 32, hex)));
+		sha256(r->headers, r->headers_len, h[1]);
+		e->headers_sha256 = h[1];
 		b[*nb].data = (const uint8_t *)r->headers;
 		b[*nb].len = r->headers_len;
 		b[(*nb)++].media_type = "message/http";
 	}
-	return o;
 }
 
 static void
@@ -261,7 +256,9 @@ all_done(struct coll_fetch *cf)
 	uint8_t got[6], *rootcrl = NULL;
 	bool wrong = false;
 	size_t nb = 0, rootcrl_len = 0;
-	json_t *o, *docs;
+	struct entry_collateral ec;
+	struct entry_coll_doc docs[NDOCS];
+	uint8_t dh[NDOCS][2][32];
 	uint8_t *body;
 	size_t len, i;
 	enum tmon_rc rc = TMON_E_NET;
@@ -342,31 +339,26 @@ build_entry:
 	    (rc == TMON_E_NET || rc == TMON_E_TIMEOUT || rc == TMON_E_HTTP ||
 	    rc == TMON_E_CRYPTO_LIB || rc == TMON_E_INTERNAL) ? "error" :
 	    "fail";
-	o = json_object();
-	json_object_set_new(o, "v", json_integer(1));
-	json_object_set_new(o, "kind", json_string("collateral"));
-	json_object_set_new(o, "time", json_integer((json_int_t)cf->now));
-	json_object_set_new(o, "fmspc",
-	    json_string(hex_encode(cf->fmspc, 6, fhex)));
-	json_object_set_new(o, "ca", json_string(ca_name(cf->ca)));
-	json_object_set_new(o, "test_pki", json_boolean(c->test_root != NULL));
-	docs = json_object();
+	hex_encode(cf->fmspc, 6, fhex);
+	memset(&ec, 0, sizeof(ec));
+	ec.time = cf->now;
+	ec.fmspc = cf->fmspc;
+	ec.ca = ca_name(cf->ca);
+	ec.test_pki = c->test_root != NULL;
 	memset(blobs, 0, sizeof(blobs));
 	for (i = 0; i < NDOCS; i++)
-		json_object_set_new(docs, doc_names[i],
-		    doc_json(cf, (enum doc)i, blobs, &nb));
-	json_object_set_new(o, "documents", docs);
-	json_object_set_new(o, "verdict", json_string(verdict));
-	json_object_set_new(o, "error", rc != TMON_OK || wrong ?
-	    json_string(err.msg) : json_null());
+		doc_entry(cf, (enum doc)i, &docs[i], dh[i], blobs, &nb);
+	ec.docs = docs;
+	ec.n_docs = NDOCS;
+	ec.verdict = verdict;
+	ec.error = rc != TMON_OK || wrong ? err.msg : NULL;
 	if (col != NULL) {
-		json_object_set_new(o, "issue_date", json_string(fmt_time(
-		    tdx_collateral_issue_date(col), t1, sizeof(t1))));
-		json_object_set_new(o, "next_update", json_string(fmt_time(
-		    tdx_collateral_next_update(col), t2, sizeof(t2))));
+		ec.issue_date = fmt_time(tdx_collateral_issue_date(col), t1,
+		    sizeof(t1));
+		ec.next_update = fmt_time(tdx_collateral_next_update(col), t2,
+		    sizeof(t2));
 	}
-	body = entry_canonical(o, &len);
-	json_decref(o);
+	body = entry_collateral_body(&ec, &len);
 	memset(&in, 0, sizeof(in));
 	in.kind = "collateral";
 	in.time = cf->now;

@@ -16,6 +16,7 @@
 #include "collateral.h"
 #include "daemon.h"
 #include "encode.h"
+#include "entry.h"
 #include "fetch.h"
 #include "log.h"
 #include "probe.h"
@@ -98,11 +99,11 @@ struct model_state {
 	bool			 has_po;
 	struct pending_alert	 alerts[MAX_PROBE_ALERTS];
 	size_t			 n_alerts;
-	/* last measurement, to raise alerts on change */
+	/* the last verdict and the known instances, to raise alerts on a
+	 * change (store/entry.h) */
 	bool			 has_last;
 	char			 last_verdict[8];
-	uint8_t			 last_meas[48 * 5];
-	char			 last_address[80];
+	struct entry_state	 known;
 };
 
 struct daemon {
@@ -166,93 +167,98 @@ jitter_ms(uint32_t jitter_s)
 /* Build an alert entry about s's probe probe_seq; it is logged next. */
 static void
 queue_alert(struct model_state *s, const char *reason, const char *from,
-    const char *to, uint64_t probe_seq)
+    const char *to, uint64_t probe_seq, const struct entry_change *chg)
 {
 	struct pending_alert *a;
-	json_t *o;
+	struct entry_alert ea;
+	char f[ENTRY_FIELD_NAME + 8];
 
 	TMON_ASSERT(s->n_alerts < MAX_PROBE_ALERTS);
 	a = &s->alerts[s->n_alerts++];
 	a->time = wall_s();
-	o = json_pack("{s:i, s:s, s:I, s:s, s:s, s:s, s:s, s:I}",
-	    "v", 1, "kind", "alert", "time", (json_int_t)a->time,
-	    "model", s->m->name, "reason", reason, "from", from, "to", to,
-	    "probe_seq", (json_int_t)probe_seq);
-	a->body = entry_canonical(o, &a->len);
-	json_decref(o);
-	snprintf(a->what, sizeof(a->what), "%s model=%s from=%s to=%s",
-	    reason, s->m->name, from, to);
+	memset(&ea, 0, sizeof(ea));
+	ea.time = a->time;
+	ea.model = s->m->name;
+	ea.reason = reason;
+	ea.from = from;
+	ea.to = to;
+	ea.probe_seq = probe_seq;
+	ea.change = chg;
+	a->body = entry_alert_body(&ea, &a->len);
+	f[0] = '\0';
+	if (chg != NULL && chg->n_fields > 0)
+		snprintf(f, sizeof(f), " fields=%s%s", chg->fields[0],
+		    chg->n_fields > 1 ? ",..." : "");
+	snprintf(a->what, sizeof(a->what), "%s model=%s from=%.64s to=%.64s%s",
+	    reason, s->m->name, from, to, f);
 }
 
 /*
- * Seed each model's last verdict and measurement from its latest logged
- * probe, so a change across a restart of tmond still raises an alert.
+ * Seed each model's last verdict and known instances from the log, so a
+ * restart of tmond neither misses a change nor raises one again.
  */
-static int
-restore_last(const struct store_entry *e, void *arg)
+static void
+restore_state(struct daemon *d)
 {
-	static const char *const regs[] = { "mrtd", "rtmr0", "rtmr1", "rtmr2",
-	    "rtmr3" };
-	struct daemon *d = arg;
-	struct model_state *s = NULL;
-	uint8_t meas[48 * 5];
-	json_error_t je;
-	json_t *o, *m, *v;
+	struct model_state *s;
+	struct entry_last last;
+	struct tmon_err err;
 	size_t i;
 
-	for (i = 0; i < d->n && e->model != NULL; i++)
-		if (strcmp(d->ms[i].m->name, e->model) == 0)
-			s = &d->ms[i];
-	if (s == NULL || (o = json_loadb((const char *)e->body, e->body_len,
-	    JSON_REJECT_DUPLICATES, &je)) == NULL)
-		return 0;
-	v = json_object_get(o, "verdict");
-	m = json_object_get(o, "measurement");
-	if (json_is_string(v) && json_is_object(m)) {
-		for (i = 0; i < 5; i++) {
-			v = json_object_get(m, regs[i]);
-			if (!json_is_string(v) || !hex_decode_exact(
-			    json_string_value(v), json_string_length(v),
-			    meas + 48 * i, 48, false))
-				break;
+	for (i = 0; i < d->n; i++) {
+		s = &d->ms[i];
+		tmon_err_clear(&err);
+		if (entry_state_load(d->store, s->m->name, UINT64_MAX, 0,
+		    &s->known, &last, &err) != TMON_OK) {
+			log_warnx("store: cannot read the last probes: %s "
+			    "model=%s", err.msg, s->m->name);
+			continue;
 		}
-		if (i == 5) {
-			memcpy(s->last_meas, meas, sizeof(meas));
+		if (last.have && last.verdict[0] != '\0') {
 			snprintf(s->last_verdict, sizeof(s->last_verdict),
-			    "%s", json_string_value(json_object_get(o,
-			    "verdict")));
+			    "%s", last.verdict);
 			s->has_last = true;
 		}
 	}
-	json_decref(o);
-	return 0;
 }
 
 static void
 maybe_alert(struct model_state *s, const struct probe_outcome *po,
     uint64_t seq)
 {
-	const struct attest_measurement *m = &po->res.m;
 	const char *verdict = check_status_str(po->res.verdict);
-	uint8_t meas[48 * 5];
-	char from[2 * 48 + 1], to[2 * 48 + 1];
+	struct entry_change chg;
+	json_t *meas;
+	size_t i;
+	char f[256];
 
 	if (s->has_last && strcmp(s->last_verdict, verdict) != 0 &&
 	    strcmp(s->last_verdict, "pass") == 0)
 		queue_alert(s, "verdict_changed", s->last_verdict, verdict,
-		    seq);
+		    seq, NULL);
 	snprintf(s->last_verdict, sizeof(s->last_verdict), "%s", verdict);
-	if (!m->has_quote)
-		return;
-	memcpy(meas, m->mrtd, 48);
-	memcpy(meas + 48, m->rtmr, 48 * 4);
-	if (s->has_last && memcmp(meas, s->last_meas, sizeof(meas)) != 0) {
-		hex_encode(s->last_meas, 16, from);
-		hex_encode(meas, 16, to);
-		queue_alert(s, "measurement_changed", from, to, seq);
-	}
-	memcpy(s->last_meas, meas, sizeof(meas));
 	s->has_last = true;
+	meas = entry_measurement_json(&po->res.m);
+	entry_measurement_diff(&s->known, meas, &chg);
+	entry_state_update(&s->known, meas);
+	json_decref(meas);
+	switch (chg.cls) {
+	case ENTRY_CHANGE_CHANGED:
+		queue_alert(s, "measurement_changed", chg.from, chg.to, seq,
+		    &chg);
+		break;
+	case ENTRY_CHANGE_INSTANCE_ADDED:
+		f[0] = '\0';
+		for (i = 0; i < chg.n_fields; i++)
+			snprintf(f + strlen(f), sizeof(f) - strlen(f), "%s%s",
+			    i > 0 ? "," : "", chg.fields[i]);
+		log_info("probe: instance added model=%s seq=%llu fields=%s",
+		    s->m->name, (unsigned long long)seq, f);
+		break;
+	case ENTRY_CHANGE_NONE:
+	case ENTRY_CHANGE_FIRST:
+		break;
+	}
 }
 
 static void	finish_probe(struct model_state *);
@@ -1048,7 +1054,6 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	struct api_config ac;
 	struct api_model *am = NULL;
 	struct sigaction sa;
-	struct tmon_err lerr;
 	enum tmon_rc rc;
 	size_t i;
 
@@ -1087,10 +1092,8 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 			    "set; probing without an API key model=%s",
 			    d.ms[i].m->api_key_env, d.ms[i].m->name);
 	}
-	tmon_err_clear(&lerr);
-	if (!o->read_only && store_latest_per_model(d.store, "probe",
-	    restore_last, &d, &lerr) != TMON_OK)
-		log_warnx("store: cannot read the last probes: %s", lerr.msg);
+	if (!o->read_only)
+		restore_state(&d);
 	memset(&ac, 0, sizeof(ac));
 	ac.listen_host = o->listen_host;
 	ac.port = o->listen_port;
@@ -1161,8 +1164,10 @@ out:
 	api_stop(api);
 	store_close(d.store);
 	if (d.ms != NULL)
-		for (i = 0; i < d.n; i++)
+		for (i = 0; i < d.n; i++) {
 			reset_probe(&d.ms[i]);
+			entry_state_free(&d.ms[i].known);
+		}
 	free(d.ms);
 	free(am);
 	pthread_mutex_destroy(&d.health_mu);

@@ -4,76 +4,13 @@
 
 #include "buf.h"
 #include "encode.h"
+#include "entry.h"
 #include "log.h"
 #include "probe.h"
 #include "sig.h"
 #include "tmon_limits.h"
 #include "util.h"
 #include "xmalloc.h"
-
-uint8_t *
-entry_canonical(const json_t *v, size_t *len)
-{
-	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
-
-	TMON_ASSERT(s != NULL);
-	*len = strlen(s);
-	return (uint8_t *)s;
-}
-
-json_t *
-entry_checks_json(const struct checklist *cl)
-{
-	json_t *arr = json_array();
-	size_t i;
-
-	for (i = 0; i < cl->n; i++)
-		json_array_append_new(arr, json_pack("{s:s, s:s, s:s}",
-		    "id", cl->items[i].id,
-		    "status", check_status_str(cl->items[i].status),
-		    "detail", cl->items[i].detail));
-	return arr;
-}
-
-static json_t *
-hexval(const uint8_t *p, size_t n)
-{
-	char out[2 * 64 + 1];
-
-	TMON_ASSERT(n <= 64);
-	return json_string(hex_encode(p, n, out));
-}
-
-json_t *
-entry_measurement_json(const struct attest_measurement *m)
-{
-	json_t *o;
-
-	if (!m->has_quote)
-		return json_null();
-	o = json_object();
-	json_object_set_new(o, "mrtd", hexval(m->mrtd, 48));
-	json_object_set_new(o, "rtmr0", hexval(m->rtmr[0], 48));
-	json_object_set_new(o, "rtmr1", hexval(m->rtmr[1], 48));
-	json_object_set_new(o, "rtmr2", hexval(m->rtmr[2], 48));
-	json_object_set_new(o, "rtmr3", hexval(m->rtmr[3], 48));
-	json_object_set_new(o, "report_data", hexval(m->report_data, 64));
-	json_object_set_new(o, "mr_config_id", hexval(m->mr_config_id, 48));
-	json_object_set_new(o, "signing_address",
-	    json_string(m->signing_address));
-	json_object_set_new(o, "signing_algo", json_string(m->signing_algo));
-	json_object_set_new(o, "compose_hash",
-	    m->compose_hash[0] != '\0' ? json_string(m->compose_hash) :
-	    json_null());
-	json_object_set_new(o, "reportdata_layout",
-	    m->reportdata_layout[0] != '\0' ?
-	    json_string(m->reportdata_layout) : json_null());
-	json_object_set_new(o, "gpus", json_integer((json_int_t)m->n_gpus));
-	json_object_set_new(o, "attestations",
-	    json_integer((json_int_t)m->n_attestations));
-	return o;
-}
-
 
 char *
 probe_url(const struct model_cfg *m, const uint8_t nonce[32])
@@ -176,48 +113,36 @@ probe_check_canary(const struct probe_canary *cn, const char *attested,
 	sig_response_free(&sr);
 }
 
-static json_t *
-canary_json(const struct probe_canary *cn, struct probe_outcome *out)
+/* The canary's blobs into out, and its part of the entry into ec. */
+static void
+canary_entry(const struct probe_canary *cn, struct probe_outcome *out,
+    struct entry_canary *ec)
 {
-	char h[65];
-	json_t *o;
-
-	o = json_pack("{s:b, s:s, s:I, s:I}", "stream", cn->stream,
-	    "url", cn->url != NULL ? cn->url : "",
-	    "status", (json_int_t)cn->completion.status,
-	    "duration_ms", (json_int_t)cn->completion.duration_ms);
+	memset(ec, 0, sizeof(*ec));
+	ec->stream = cn->stream;
+	ec->url = cn->url;
+	ec->status = cn->completion.status;
+	ec->duration_ms = cn->completion.duration_ms;
 	sha256(cn->request, cn->request_len, out->canary_req_sha256);
-	json_object_set_new(o, "request_sha256",
-	    json_string(hex_encode(out->canary_req_sha256, 32, h)));
+	ec->request_sha256 = out->canary_req_sha256;
 	/* An empty body is no blob (the store keeps 1 byte or more). */
 	if (cn->completion.body != NULL && cn->completion.body_len > 0) {
 		sha256(cn->completion.body, cn->completion.body_len,
 		    out->canary_resp_sha256);
 		out->has_canary_resp = true;
-		json_object_set_new(o, "response_sha256",
-		    json_string(hex_encode(out->canary_resp_sha256, 32, h)));
-	} else
-		json_object_set_new(o, "response_sha256", json_null());
-	json_object_set_new(o, "error", cn->completion.error != NULL &&
-	    cn->completion.error[0] != '\0' ?
-	    json_string(cn->completion.error) : json_null());
-	json_object_set_new(o, "completion_id", cn->completion_id != NULL &&
-	    cn->completion_id[0] != '\0' ? json_string(cn->completion_id) :
-	    json_null());
-	json_object_set_new(o, "signature_requests",
-	    json_integer((json_int_t)cn->sig_tries));
-	json_object_set_new(o, "signature_status",
-	    json_integer((json_int_t)cn->signature.status));
+		ec->response_sha256 = out->canary_resp_sha256;
+	}
+	ec->error = cn->completion.error;
+	ec->completion_id = cn->completion_id;
+	ec->signature_requests = cn->sig_tries;
+	ec->signature_status = cn->signature.status;
 	if (cn->sig_attempted && cn->signature.body != NULL &&
 	    cn->signature.body_len > 0) {
 		sha256(cn->signature.body, cn->signature.body_len,
 		    out->canary_sig_sha256);
 		out->has_canary_sig = true;
-		json_object_set_new(o, "signature_sha256",
-		    json_string(hex_encode(out->canary_sig_sha256, 32, h)));
-	} else
-		json_object_set_new(o, "signature_sha256", json_null());
-	return o;
+		ec->signature_sha256 = out->canary_sig_sha256;
+	}
 }
 
 void
@@ -227,9 +152,9 @@ probe_evaluate(const struct model_cfg *m, const char *url,
     const struct probe_canary *cn, struct probe_outcome *out)
 {
 	struct checklist *cl, tmp;
-	json_t *o, *req;
+	struct entry_probe ep;
+	struct entry_canary ec;
 	size_t i;
-	char nhex[65], shex[65];
 
 	memset(out, 0, sizeof(*out));
 	cl = &out->res.checks;
@@ -281,36 +206,28 @@ probe_evaluate(const struct model_cfg *m, const char *url,
 		out->res.verdict = v;
 	}
 
-	req = json_pack("{s:s, s:I, s:I, s:I}",
-	    "url", url, "status", (json_int_t)f->status,
-	    "duration_ms", (json_int_t)f->duration_ms,
-	    "body_len", (json_int_t)(f->body != NULL ? f->body_len : 0));
-	json_object_set_new(req, "error", f->error != NULL &&
-	    f->error[0] != '\0' ? json_string(f->error) : json_null());
-	json_object_set_new(req, "body_sha256", out->has_body ?
-	    json_string(hex_encode(out->body_sha256, 32, shex)) : json_null());
-	o = json_object();
-	json_object_set_new(o, "v", json_integer(1));
-	json_object_set_new(o, "kind", json_string("probe"));
-	json_object_set_new(o, "time", json_integer((json_int_t)time));
-	json_object_set_new(o, "verified_at", json_integer((json_int_t)now));
-	json_object_set_new(o, "model", json_string(m->name));
-	json_object_set_new(o, "upstream_model", json_string(m->model));
-	json_object_set_new(o, "provider", json_string(m->provider));
-	json_object_set_new(o, "nonce",
-	    json_string(hex_encode(nonce, 32, nhex)));
-	json_object_set_new(o, "format",
-	    json_string(gw_format_str(out->res.format)));
-	json_object_set_new(o, "request", req);
-	json_object_set_new(o, "checks", entry_checks_json(cl));
-	json_object_set_new(o, "verdict",
-	    json_string(check_status_str(out->res.verdict)));
-	json_object_set_new(o, "measurement",
-	    entry_measurement_json(&out->res.m));
-	json_object_set_new(o, "canary", cn != NULL && cn->attempted ?
-	    canary_json(cn, out) : json_null());
-	out->entry = entry_canonical(o, &out->entry_len);
-	json_decref(o);
+	memset(&ep, 0, sizeof(ep));
+	ep.time = time;
+	ep.verified_at = now;
+	ep.model = m->name;
+	ep.upstream_model = m->model;
+	ep.provider = m->provider;
+	ep.nonce = nonce;
+	ep.format = gw_format_str(out->res.format);
+	ep.url = url;
+	ep.status = f->status;
+	ep.duration_ms = f->duration_ms;
+	ep.body_len = f->body != NULL ? f->body_len : 0;
+	ep.error = f->error;
+	ep.body_sha256 = out->has_body ? out->body_sha256 : NULL;
+	ep.checks = cl;
+	ep.verdict = check_status_str(out->res.verdict);
+	ep.measurement = &out->res.m;
+	if (cn != NULL && cn->attempted) {
+		canary_entry(cn, out, &ec);
+		ep.canary = &ec;
+	}
+	out->entry = entry_probe_body(&ep, &out->entry_len);
 }
 
 void

@@ -3,8 +3,8 @@
  *
  * Pure apart from memory: the caller supplies the fetch outcome, the raw
  * body bytes, our nonce and the time; probe_evaluate runs the one
- * verification path (attest_verify) and builds the canonical JSON body of
- * the entry (design.md section 4: sorted keys, no spaces, UTF-8).
+ * verification path (attest_verify) and builds the body of the entry
+ * (entry_probe_body, store/entry.h).
  */
 #ifndef TMON_MONITOR_PROBE_H
 #define TMON_MONITOR_PROBE_H
@@ -16,6 +16,7 @@
 
 #include "attest.h"
 #include "config.h"
+#include "entry.h"
 #include "err.h"
 
 /* What the fetch produced (a plain copy of what fetch.h reports). */
@@ -82,19 +83,6 @@ void	probe_evaluate(const struct model_cfg *m, const char *url,
 	    const struct probe_canary *cn, struct probe_outcome *out);
 
 void	probe_outcome_free(struct probe_outcome *out);
-
-/*
- * Canonical JSON (sorted keys, compact separators, UTF-8, no trailing
- * newline) of v in a new buffer the caller frees; length in *len.
- * Aborts on allocation failure (jansson cannot fail otherwise here).
- */
-uint8_t	*entry_canonical(const json_t *v, size_t *len);
-
-/* The check list as a JSON array of {id, status, detail} (new ref). */
-json_t	*entry_checks_json(const struct checklist *cl);
-
-/* The measurement as a JSON object, or JSON null without a quote. */
-json_t	*entry_measurement_json(const struct attest_measurement *m);
 
 /*
  * Build the request URL for model m and nonce into a new string (caller

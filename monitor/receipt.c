@@ -14,8 +14,8 @@
 #include <openssl/crypto.h>
 
 #include "encode.h"
+#include "entry.h"
 #include "log.h"
-#include "probe.h"
 #include "receipt.h"
 #include "sig.h"
 #include "util.h"
@@ -466,25 +466,22 @@ rcpt_parsed_free(struct rcpt_parsed *p)
 /* Probe entries                                                     */
 /* ---------------------------------------------------------------- */
 
-/* Copy obj[key] into out (outsz) if it is a string that fits, else "". */
+/* Copy s into out (outsz) if it is a string that fits, else "". */
 static void
-copy_str(const json_t *obj, const char *key, char *out, size_t outsz)
+copy_str(const char *s, char *out, size_t outsz)
 {
-	json_t *v = json_object_get(obj, key);
-
 	out[0] = '\0';
-	if (json_is_string(v) && json_string_length(v) < outsz &&
-	    strlen(json_string_value(v)) == json_string_length(v))
-		memcpy(out, json_string_value(v), json_string_length(v) + 1);
+	if (s != NULL && strlen(s) < outsz)
+		memcpy(out, s, strlen(s) + 1);
 }
 
 /* A 96-hex-digit register, lower-cased, or "". */
 static void
-copy_reg(const json_t *obj, const char *key, char out[97])
+copy_reg(const char *s, char out[97])
 {
 	size_t i;
 
-	copy_str(obj, key, out, 97);
+	copy_str(s, out, 97);
 	if (strlen(out) != 96 || !is_hex_text(out, 96)) {
 		out[0] = '\0';
 		return;
@@ -497,7 +494,8 @@ copy_reg(const json_t *obj, const char *key, char out[97])
 void
 rcpt_probe_from_entry(const struct store_entry *e, struct rcpt_probe *out)
 {
-	json_error_t jerr;
+	static const char *const rtmr_layer[4] = { "platform", "platform",
+	    "platform", "instance" };
 	json_t *body, *m;
 	char key[8];
 	int i;
@@ -508,23 +506,22 @@ rcpt_probe_from_entry(const struct store_entry *e, struct rcpt_probe *out)
 	out->time = e->time;
 	if (e->verdict != NULL)
 		snprintf(out->verdict, sizeof(out->verdict), "%s", e->verdict);
-	body = json_loadb((const char *)e->body, e->body_len,
-	    JSON_REJECT_DUPLICATES, &jerr);
-	if (body == NULL)
-		return;
-	m = json_object_get(body, "measurement");
-	if (json_is_object(m)) {
+	body = entry_parse(e);
+	m = entry_measurement(body);
+	if (m != NULL) {
 		out->has_meas = true;
-		copy_str(m, "signing_address", out->signing_address,
-		    sizeof(out->signing_address));
-		copy_str(m, "signing_algo", out->signing_algo,
-		    sizeof(out->signing_algo));
-		copy_reg(m, "mrtd", out->mrtd);
+		copy_str(entry_meas_str(m, "instance", "signing_address"),
+		    out->signing_address, sizeof(out->signing_address));
+		copy_str(entry_meas_str(m, "instance", "signing_algo"),
+		    out->signing_algo, sizeof(out->signing_algo));
+		copy_reg(entry_meas_str(m, "platform", "mrtd"), out->mrtd);
 		for (i = 0; i < 4; i++) {
 			snprintf(key, sizeof(key), "rtmr%d", i);
-			copy_reg(m, key, out->rtmr[i]);
+			copy_reg(entry_meas_str(m, rtmr_layer[i], key),
+			    out->rtmr[i]);
 		}
 	}
+	json_decref(m);
 	json_decref(body);
 }
 
@@ -1091,41 +1088,28 @@ rcpt_entry_body(const struct rcpt_parsed *p, const struct rcpt_probe *probe,
     const struct checklist *cl, int64_t time, const uint8_t body_sha256[32],
     size_t body_len, size_t *len)
 {
-	json_t *o, *sub, *pr;
+	struct entry_receipt er;
 	uint8_t *out;
-	char hex[65];
 
-	o = jchk(json_object());
-	jset(o, "v", json_integer(1));
-	jset(o, "kind", json_string("receipt"));
-	jset(o, "format", json_string(p->fmt == RCPT_SIGNATURE ?
-	    "signature" : "nanogpt_private_mode"));
-	jset(o, "time", json_integer((json_int_t)time));
-	jset(o, "model", p->model[0] != '\0' ? json_string(p->model) :
-	    json_null());
-	sub = jchk(json_object());
-	jset(sub, "sha256", json_string(hex_encode(body_sha256, 32, hex)));
-	jset(sub, "len", json_integer((json_int_t)body_len));
-	jset(sub, "media_type", json_string("application/json"));
-	jset(sub, "stored", json_string(rcpt_keeps_whole(p) ? "whole" :
-	    "without_bytes"));
-	jset(o, "submitted", sub);
-	jset(o, "claims", p->fmt == RCPT_SIGNATURE ? claims_signature(p) :
-	    claims_private_mode(p));
-	jset(o, "checks", entry_checks_json(cl));
-	jset(o, "verdict", json_string(check_status_str(
-	    checklist_verdict(cl))));
-	if (probe->have) {
-		pr = jchk(json_object());
-		jset(pr, "seq", json_integer((json_int_t)probe->seq));
-		jset(pr, "time", json_integer((json_int_t)probe->time));
-		jset(pr, "verdict", jstr_or_null(probe->verdict[0] != '\0' ?
-		    probe->verdict : NULL));
-		jset(o, "probe", pr);
-	} else
-		jset(o, "probe", json_null());
-	out = entry_canonical(o, len);
-	json_decref(o);
+	memset(&er, 0, sizeof(er));
+	er.time = time;
+	er.format = p->fmt == RCPT_SIGNATURE ? "signature" :
+	    "nanogpt_private_mode";
+	er.model = p->model;
+	er.submitted_sha256 = body_sha256;
+	er.submitted_len = body_len;
+	er.media_type = "application/json";
+	er.stored = rcpt_keeps_whole(p) ? "whole" : "without_bytes";
+	er.claims = p->fmt == RCPT_SIGNATURE ? claims_signature(p) :
+	    claims_private_mode(p);
+	er.checks = cl;
+	er.verdict = check_status_str(checklist_verdict(cl));
+	er.has_probe = probe->have;
+	er.probe_seq = probe->seq;
+	er.probe_time = probe->time;
+	er.probe_verdict = probe->verdict;
+	out = entry_receipt_body(&er, len);
+	json_decref(er.claims);
 	return out;
 }
 

@@ -153,10 +153,11 @@ struct rcpt_probe {
 };
 
 /*
- * Fill *out from e, a probe entry as probe_evaluate() writes it (its
- * "measurement" object: mrtd, rtmr0..rtmr3 as 96 hex characters,
- * signing_address, signing_algo).  Values of the wrong type or length
- * are left empty.  out->have is true.
+ * Fill *out from e, a probe entry of any schema version, read through
+ * entry_measurement (store/entry.h): platform.mrtd, rtmr0..rtmr2 and
+ * instance.rtmr3 as 96 hex characters, instance.signing_address and
+ * signing_algo.  Values of the wrong type or length are left empty.
+ * out->have is true.
  */
 void	rcpt_probe_from_entry(const struct store_entry *e,
 	    struct rcpt_probe *out);

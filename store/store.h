@@ -29,7 +29,8 @@
  *       receipt     submitted.sha256
  *       collateral  documents.<name>.body_sha256,
  *                   documents.<name>.headers_sha256
- *     (the layouts written by monitor/probe.c, receipt.c, collateral.c).
+ *     (the layouts store/entry.h builds; the store knows these paths
+ *     only to check that the blobs an entry names are there).
  *
  * Handles: one STORE_RW handle (the daemon, the only writer) and any number
  * of STORE_RO handles (the API, tmonctl audit, tmond --read-only).  WAL mode gives every read
@@ -385,7 +386,8 @@ bool		store_body_check(const char *kind, int64_t time,
 /*
  * An entry body parsed as a JSON object (jansson, duplicate keys
  * rejected), a new reference the caller releases with json_decref; NULL
- * if it is not valid JSON or not an object.
+ * if it is not valid JSON or not an object.  The one parser of bodies:
+ * the store checks the columns with it, store/entry.h reads through it.
  */
 struct json_t	*store_body_parse(const uint8_t *body, size_t len);
 

@@ -63,8 +63,13 @@ enum sim_mode {
 	SIM_CHANGED_MEASUREMENT, /* MRTD changes after the first report */
 	SIM_RESERIALISED,	/* response hash over a re-serialised copy */
 	SIM_MISSING_SIGNATURE,	/* signature endpoint always 404 */
+	SIM_REPLICAS,		/* two instances of one app, alternately */
+	SIM_ROLLOUT,		/* a new compose after SIM_ROLLOUT_AFTER */
 	SIM_NMODES
 };
+
+/* sim/rollout: attestations served with the first compose. */
+#define SIM_ROLLOUT_AFTER	3
 
 extern const char *const sim_mode_names[SIM_NMODES];
 
@@ -79,6 +84,32 @@ enum sim_flavour {
 };
 
 #define SIM_NV_CHAIN	5	/* leaf, BROM, provisioner, identity, root */
+
+/* Completion signing keys. */
+enum { SIM_KEY_A, SIM_KEY_WRONG, SIM_KEY_B, SIM_NKEYS };
+
+/*
+ * Deployments of the one dstack app: SIM_APP_A (every mode), SIM_APP_B
+ * the second replica of sim/replicas (its own instance id, hence RTMR3,
+ * and key; the same compose, MRTD and RTMR0-2), SIM_APP_ROLLED the same
+ * instance as A after a new compose was rolled out (new compose hash,
+ * MRCONFIGID and RTMR3).  Each is internally consistent: its event log
+ * replays to its RTMR0-3.
+ */
+enum { SIM_APP_A, SIM_APP_B, SIM_APP_ROLLED, SIM_NAPPS };
+
+struct sim_app {
+	char		*app_compose;
+	uint8_t		 compose_hash[32];
+	uint8_t		 instance_id[20];
+	uint8_t		 rtmr[4][48];
+	uint8_t		 mr_config_id[48];
+	/* the event log as JSON array text: digests filled, and as NanoGPT
+	 * serves it (imr 3 digests empty) */
+	char		*event_log_full;
+	char		*event_log_nanogpt;
+	int		 key;		/* SIM_KEY_*: the instance's key */
+};
 
 struct sim_pki {
 	int64_t		 start;		/* unix time of generation */
@@ -120,28 +151,22 @@ struct sim_pki {
 	uint8_t		*nvidia_root_der;
 	size_t		 nvidia_root_der_len;
 
-	/* completion signing keys (secp256k1): [0] attested, [1] wrong */
+	/* completion signing keys (secp256k1): [SIM_KEY_A] attested (the
+	 * instance of SIM_APP_A), [SIM_KEY_WRONG], [SIM_KEY_B] the second
+	 * replica's */
 	secp256k1_context *secp;
-	uint8_t		 sk[2][32];
-	uint8_t		 pub[2][64];
-	char		 address[2][43];	/* EIP-55 "0x..." */
+	uint8_t		 sk[SIM_NKEYS][32];
+	uint8_t		 pub[SIM_NKEYS][64];
+	char		 address[SIM_NKEYS][43];	/* EIP-55 "0x..." */
 
-	/* the dstack app: compose, event log, measurements */
-	char		*app_compose;
-	uint8_t		 compose_hash[32];
-	uint8_t		 app_id[20], instance_id[20];
+	/* the dstack app: its deployments, and what they share */
+	struct sim_app	 app[SIM_NAPPS];
+	uint8_t		 app_id[20];
 	uint8_t		 os_image_hash[32], mr_kms[32];
 	uint8_t		 mrtd[2][48];	/* [1]: after a changed measurement */
-	uint8_t		 rtmr[4][48];
-	uint8_t		 mr_config_id[48];
 	uint8_t		 mrseam[48];
 	uint8_t		 user_data[20];
 	uint8_t		 stale_nonce[32];
-
-	/* the event log as JSON array text: digests filled, and as NanoGPT
-	 * serves it (imr 3 digests empty) */
-	char		*event_log_full;
-	char		*event_log_nanogpt;
 	char		*key_provider_info;
 	char		*vm_config;
 
@@ -164,6 +189,7 @@ struct sim_chat {
 struct sim_state {
 	pthread_mutex_t	 lock;
 	unsigned	 attestations[SIM_NMODES];	/* served per mode */
+	int		 last_app[SIM_NMODES];	/* SIM_APP_* last served */
 	uint64_t	 next_chat;
 	struct sim_chat	 chats[MAX_SIM_CHATS];		/* ring */
 	unsigned	 sig_misses;			/* --sig-misses */
@@ -223,17 +249,19 @@ void	sim_tdx_quote_tail_init(struct sim_pki *pki);
 /* The collateral bodies (called by sim_pki_generate, keys ready). */
 void	sim_tdx_collateral_init(struct sim_pki *pki);
 /*
- * A quote whose REPORTDATA is address(20) || 12 zero bytes || nonce and
- * whose MRTD is pki->mrtd[mrtd_idx].  Returns a new buffer of *len bytes.
+ * A quote of deployment pki->app[app_idx] whose REPORTDATA is its key's
+ * address(20) || 12 zero bytes || nonce and whose MRTD is
+ * pki->mrtd[mrtd_idx].  Returns a new buffer of *len bytes.
  */
 uint8_t	*sim_tdx_quote(const struct sim_pki *pki, const uint8_t nonce[32],
-	    int mrtd_idx, size_t *len);
+	    int mrtd_idx, int app_idx, size_t *len);
 /*
  * The attestation report body (dstack flat format, the shape of the
- * flavour) for nonce: a new NUL-terminated string.
+ * flavour) of deployment pki->app[app_idx] for nonce: a new
+ * NUL-terminated string.
  */
 char	*sim_tdx_report(const struct sim_pki *pki, enum sim_flavour fl,
-	    const uint8_t nonce[32], int mrtd_idx);
+	    const uint8_t nonce[32], int mrtd_idx, int app_idx);
 
 /* ---- sim_gpu.c ---- */
 

@@ -40,7 +40,7 @@ static const char *const reply_words[] = {
 
 const char *const sim_mode_names[SIM_NMODES] = {
 	"good", "wrong-key", "stale-nonce", "changed-measurement",
-	"reserialised-stream", "missing-signature"
+	"reserialised-stream", "missing-signature", "replicas", "rollout"
 };
 
 int
@@ -312,7 +312,11 @@ sim_chat_complete(struct sim *sim, enum sim_flavour fl, const uint8_t *req,
 			fatalx("tmon-sim: text");
 	} else if (!buf_printf(&text, "%s:%s", rh, sh))
 		fatalx("tmon-sim: text");
-	key = mode == SIM_WRONG_KEY ? 1 : 0;
+	/* the key of the instance that served the mode's last attestation */
+	pthread_mutex_lock(&sim->st.lock);
+	key = mode == SIM_WRONG_KEY ? SIM_KEY_WRONG :
+	    sim->pki.app[sim->st.last_app[mode]].key;
+	pthread_mutex_unlock(&sim->st.lock);
 	sim_eip191_sign(&sim->pki, sim->pki.sk[key], (const char *)text.data,
 	    sig);
 
@@ -330,8 +334,8 @@ sim_chat_complete(struct sim *sim, enum sim_flavour fl, const uint8_t *req,
 	if (log_verbosity() > 0)
 		log_info("tmon-sim: SIMULATED completion %s for %s (%s, %zu "
 		    "bytes, signed by %s key%s)", id, model, *stream ?
-		    "stream" : "json", out->len, key == 0 ? "the attested" :
-		    "a WRONG", mode == SIM_RESERIALISED ?
+		    "stream" : "json", out->len, key != SIM_KEY_WRONG ?
+		    "the attested" : "a WRONG", mode == SIM_RESERIALISED ?
 		    ", response hash over a re-serialised copy" : "");
 	status = 200;
 out:

@@ -562,7 +562,7 @@ secp_keys(struct sim_pki *pki)
 	sim_ossl_check(pki->secp != NULL && RAND_bytes(seed, sizeof(seed)) ==
 	    1 && secp256k1_context_randomize(pki->secp, seed) == 1,
 	    "secp256k1 context");
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < SIM_NKEYS; i++) {
 		do
 			sim_ossl_check(RAND_bytes(pki->sk[i], 32) == 1,
 			    "RAND_bytes");
@@ -734,9 +734,11 @@ sim_pki_free(struct sim_pki *pki)
 	if (pki->secp != NULL)
 		secp256k1_context_destroy(pki->secp);
 	explicit_bzero(pki->sk, sizeof(pki->sk));
-	free(pki->app_compose);
-	free(pki->event_log_full);
-	free(pki->event_log_nanogpt);
+	for (i = 0; i < SIM_NAPPS; i++) {
+		free(pki->app[i].app_compose);
+		free(pki->app[i].event_log_full);
+		free(pki->app[i].event_log_nanogpt);
+	}
 	free(pki->key_provider_info);
 	free(pki->vm_config);
 	free(pki->tcb_info_body);

@@ -40,6 +40,16 @@ static const char app_compose[] =
     "\"no_instance_id\":false,\"secure_time\":false,"
     "\"pre_launch_script\":\"echo SIMULATED by tmon-sim with a TEST PKI\"}";
 
+/* The compose rolled out to sim/rollout: another image. */
+static const char app_compose_rolled[] =
+    "{\"manifest_version\":2,\"name\":\"tmon-sim-TEST\","
+    "\"runner\":\"docker-compose\",\"docker_compose_file\":\"services:\\n"
+    "  tmon-sim:\\n    image: tmon-sim:TEST-2\\n\",\"kms_enabled\":true,"
+    "\"gateway_enabled\":false,\"public_logs\":true,"
+    "\"public_sysinfo\":true,\"allowed_envs\":[],"
+    "\"no_instance_id\":false,\"secure_time\":false,"
+    "\"pre_launch_script\":\"echo SIMULATED by tmon-sim with a TEST PKI\"}";
+
 static const char key_provider[] =
     "{\"name\":\"kms\",\"id\":\"746d6f6e2d73696d2054455354\"}";
 
@@ -158,19 +168,60 @@ add_dstack_event(json_t *full, json_t *nano, const char *name,
 	add_event(full, nano, 3, EV_DSTACK, d, name, payload, plen, rtmr);
 }
 
-void
-sim_tdx_app_init(struct sim_pki *pki)
+/*
+ * One deployment: compose text, instance id seed and key; its event log
+ * (the firmware events, then dstack's) and the registers it replays to.
+ */
+static void
+app_init(const struct sim_pki *pki, struct sim_app *app, const char *compose,
+    const char *instance_seed, int key)
 {
-	json_t *full = json_array(), *nano = json_array(), *vm;
+	json_t *full = json_array(), *nano = json_array();
 	uint8_t h[32], d[48];
 	size_t i, n;
 
-	pki->app_compose = xstrdup(app_compose);
-	sha256(app_compose, strlen(app_compose), pki->compose_hash);
+	app->key = key;
+	app->app_compose = xstrdup(compose);
+	sha256(compose, strlen(compose), app->compose_hash);
+	sha256(instance_seed, strlen(instance_seed), h);
+	memcpy(app->instance_id, h, 20);
+	memset(app->mr_config_id, 0, sizeof(app->mr_config_id));
+	app->mr_config_id[0] = 0x01;
+	memcpy(app->mr_config_id + 1, app->compose_hash, 32);
+
+	memset(app->rtmr, 0, sizeof(app->rtmr));
+	for (i = 0; i < sizeof(fw_events) / sizeof(fw_events[0]); i++) {
+		n = fw_events[i].type == 4 ? 4 : strlen(fw_events[i].payload);
+		sim_sha384(fw_events[i].payload, n, NULL, 0, NULL, 0, d);
+		add_event(full, nano, fw_events[i].imr, fw_events[i].type, d,
+		    "", fw_events[i].payload, n, app->rtmr);
+	}
+	add_dstack_event(full, nano, "system-preparing", "", 0, app->rtmr);
+	add_dstack_event(full, nano, "app-id", pki->app_id, 20, app->rtmr);
+	add_dstack_event(full, nano, "compose-hash", app->compose_hash, 32,
+	    app->rtmr);
+	add_dstack_event(full, nano, "instance-id", app->instance_id, 20,
+	    app->rtmr);
+	add_dstack_event(full, nano, "boot-mr-done", "", 0, app->rtmr);
+	add_dstack_event(full, nano, "mr-kms", pki->mr_kms, 32, app->rtmr);
+	add_dstack_event(full, nano, "os-image-hash", pki->os_image_hash, 32,
+	    app->rtmr);
+	add_dstack_event(full, nano, "key-provider", key_provider,
+	    strlen(key_provider), app->rtmr);
+	add_dstack_event(full, nano, "storage-fs", "ext4", 4, app->rtmr);
+	add_dstack_event(full, nano, "system-ready", "", 0, app->rtmr);
+	app->event_log_full = dump(full);
+	app->event_log_nanogpt = dump(nano);
+}
+
+void
+sim_tdx_app_init(struct sim_pki *pki)
+{
+	json_t *vm;
+	uint8_t h[32];
+
 	sha256("tmon TEST app id", 16, h);
 	memcpy(pki->app_id, h, 20);
-	sha256("tmon TEST instance id", 21, h);
-	memcpy(pki->instance_id, h, 20);
 	sha256("tmon TEST os image", 18, pki->os_image_hash);
 	sha256("tmon TEST kms", 13, pki->mr_kms);
 	sha256("tmon TEST QE user data", 22, h);
@@ -180,33 +231,12 @@ sim_tdx_app_init(struct sim_pki *pki)
 	sim_sha384("tmon TEST MRTD 1", 16, NULL, 0, NULL, 0, pki->mrtd[0]);
 	sim_sha384("tmon TEST MRTD 2", 16, NULL, 0, NULL, 0, pki->mrtd[1]);
 	sim_sha384("tmon TEST MRSEAM", 16, NULL, 0, NULL, 0, pki->mrseam);
-	memset(pki->mr_config_id, 0, sizeof(pki->mr_config_id));
-	pki->mr_config_id[0] = 0x01;
-	memcpy(pki->mr_config_id + 1, pki->compose_hash, 32);
-
-	memset(pki->rtmr, 0, sizeof(pki->rtmr));
-	for (i = 0; i < sizeof(fw_events) / sizeof(fw_events[0]); i++) {
-		n = fw_events[i].type == 4 ? 4 : strlen(fw_events[i].payload);
-		sim_sha384(fw_events[i].payload, n, NULL, 0, NULL, 0, d);
-		add_event(full, nano, fw_events[i].imr, fw_events[i].type, d,
-		    "", fw_events[i].payload, n, pki->rtmr);
-	}
-	add_dstack_event(full, nano, "system-preparing", "", 0, pki->rtmr);
-	add_dstack_event(full, nano, "app-id", pki->app_id, 20, pki->rtmr);
-	add_dstack_event(full, nano, "compose-hash", pki->compose_hash, 32,
-	    pki->rtmr);
-	add_dstack_event(full, nano, "instance-id", pki->instance_id, 20,
-	    pki->rtmr);
-	add_dstack_event(full, nano, "boot-mr-done", "", 0, pki->rtmr);
-	add_dstack_event(full, nano, "mr-kms", pki->mr_kms, 32, pki->rtmr);
-	add_dstack_event(full, nano, "os-image-hash", pki->os_image_hash, 32,
-	    pki->rtmr);
-	add_dstack_event(full, nano, "key-provider", key_provider,
-	    strlen(key_provider), pki->rtmr);
-	add_dstack_event(full, nano, "storage-fs", "ext4", 4, pki->rtmr);
-	add_dstack_event(full, nano, "system-ready", "", 0, pki->rtmr);
-	pki->event_log_full = dump(full);
-	pki->event_log_nanogpt = dump(nano);
+	app_init(pki, &pki->app[SIM_APP_A], app_compose,
+	    "tmon TEST instance id", SIM_KEY_A);
+	app_init(pki, &pki->app[SIM_APP_B], app_compose,
+	    "tmon TEST instance id B", SIM_KEY_B);
+	app_init(pki, &pki->app[SIM_APP_ROLLED], app_compose_rolled,
+	    "tmon TEST instance id", SIM_KEY_A);
 	pki->key_provider_info = xstrdup(key_provider);
 	vm = json_pack("{s:o,s:i,s:I,s:s,s:s,s:i,s:i}", "os_image_hash",
 	    jhex(pki->os_image_hash, 32), "cpu_count", 2, "memory_size",
@@ -275,8 +305,9 @@ sim_tdx_quote_tail_init(struct sim_pki *pki)
 
 uint8_t *
 sim_tdx_quote(const struct sim_pki *pki, const uint8_t nonce[32],
-    int mrtd_idx, size_t *len)
+    int mrtd_idx, int app_idx, size_t *len)
 {
+	const struct sim_app *app = &pki->app[app_idx];
 	/* TDATTRIBUTES: SEPT_VE_DISABLE (bit 28), no DEBUG */
 	static const uint8_t td_attr[8] = { 0x00, 0x00, 0x00, 0x10 };
 	static const uint8_t xfam[8] = { 0xe7, 0x02, 0x06 };
@@ -284,8 +315,8 @@ sim_tdx_quote(const struct sim_pki *pki, const uint8_t nonce[32],
 	uint8_t rd[64], sig[64];
 
 	memset(rd, 0, sizeof(rd));
-	if (!hex_decode_exact(pki->address[0], strlen(pki->address[0]), rd,
-	    20, true))
+	if (!hex_decode_exact(pki->address[app->key],
+	    strlen(pki->address[app->key]), rd, 20, true))
 		fatalx("tmon-sim: signing address");
 	memcpy(rd + 32, nonce, 32);
 
@@ -305,10 +336,10 @@ sim_tdx_quote(const struct sim_pki *pki, const uint8_t nonce[32],
 	put(&q, td_attr, 8);
 	put(&q, xfam, 8);
 	put(&q, pki->mrtd[mrtd_idx], 48);
-	put(&q, pki->mr_config_id, 48);
+	put(&q, app->mr_config_id, 48);
 	put_zero(&q, 48);			/* MROWNER */
 	put_zero(&q, 48);			/* MROWNERCONFIG */
-	put(&q, pki->rtmr, sizeof(pki->rtmr));
+	put(&q, app->rtmr, sizeof(app->rtmr));
 	put(&q, rd, 64);
 	if (q.len != 48 + 584)
 		fatalx("tmon-sim: signed region of %zu bytes", q.len);
@@ -321,7 +352,7 @@ sim_tdx_quote(const struct sim_pki *pki, const uint8_t nonce[32],
 
 /* info.tcb_info and info (dstack Info), as the vllm-proxy serves them. */
 static json_t *
-info_object(const struct sim_pki *pki, int mrtd_idx)
+info_object(const struct sim_pki *pki, int mrtd_idx, const struct sim_app *app)
 {
 	json_t *tcb, *info, *ev;
 	uint8_t dev[32], agg[32];
@@ -331,31 +362,31 @@ info_object(const struct sim_pki *pki, int mrtd_idx)
 	sha256(pki->user_data, sizeof(pki->user_data), dev);
 	buf_init(&b, MAX_SIM_BUILD);
 	put(&b, pki->mrtd[mrtd_idx], 48);
-	put(&b, pki->rtmr, sizeof(pki->rtmr));
-	put(&b, pki->mr_config_id, 48);
+	put(&b, app->rtmr, sizeof(app->rtmr));
+	put(&b, app->mr_config_id, 48);
 	put_zero(&b, 96);			/* MROWNER, MROWNERCONFIG */
 	sha256(b.data, b.len, agg);
 	buf_free(&b);
-	ev = json_loads(pki->event_log_full, 0, &jerr);
+	ev = json_loads(app->event_log_full, 0, &jerr);
 	if (ev == NULL)
 		fatalx("tmon-sim: event log text: %s", jerr.text);
 	tcb = json_pack("{s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o}",
 	    "mrtd", jhex(pki->mrtd[mrtd_idx], 48),
-	    "rtmr0", jhex(pki->rtmr[0], 48), "rtmr1", jhex(pki->rtmr[1], 48),
-	    "rtmr2", jhex(pki->rtmr[2], 48), "rtmr3", jhex(pki->rtmr[3], 48),
-	    "app_compose", pki->app_compose, "event_log", ev,
+	    "rtmr0", jhex(app->rtmr[0], 48), "rtmr1", jhex(app->rtmr[1], 48),
+	    "rtmr2", jhex(app->rtmr[2], 48), "rtmr3", jhex(app->rtmr[3], 48),
+	    "app_compose", app->app_compose, "event_log", ev,
 	    "mr_aggregated", jhex(agg, 32),
 	    "os_image_hash", jhex(pki->os_image_hash, 32),
-	    "compose_hash", jhex(pki->compose_hash, 32),
+	    "compose_hash", jhex(app->compose_hash, 32),
 	    "device_id", jhex(dev, 32));
 	info = json_pack("{s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:s,s:o,s:s}",
 	    "app_id", jhex(pki->app_id, 20),
-	    "instance_id", jhex(pki->instance_id, 20),
+	    "instance_id", jhex(app->instance_id, 20),
 	    "tcb_info", tcb, "app_name", "tmon-sim TEST app",
 	    "device_id", jhex(dev, 32), "mr_aggregated", jhex(agg, 32),
 	    "os_image_hash", jhex(pki->os_image_hash, 32),
 	    "key_provider_info", pki->key_provider_info,
-	    "compose_hash", jhex(pki->compose_hash, 32),
+	    "compose_hash", jhex(app->compose_hash, 32),
 	    "vm_config", pki->vm_config);
 	if (tcb == NULL || info == NULL)
 		fatalx("tmon-sim: info object");
@@ -364,37 +395,40 @@ info_object(const struct sim_pki *pki, int mrtd_idx)
 
 char *
 sim_tdx_report(const struct sim_pki *pki, enum sim_flavour fl,
-    const uint8_t nonce[32], int mrtd_idx)
+    const uint8_t nonce[32], int mrtd_idx, int app_idx)
 {
+	const struct sim_app *app = &pki->app[app_idx];
 	json_t *att, *root, *ev;
 	json_error_t jerr;
 	uint8_t *quote;
 	char *qhex, *payload, *out;
 	size_t qlen;
 
-	quote = sim_tdx_quote(pki, nonce, mrtd_idx, &qlen);
+	quote = sim_tdx_quote(pki, nonce, mrtd_idx, app_idx, &qlen);
 	qhex = sim_hex(quote, qlen);
 	payload = sim_gpu_payload(pki, nonce);
 	att = json_pack("{s:s,s:s,s:o,s:s,s:s,s:o}",
-	    "signing_address", pki->address[0], "signing_algo", "ecdsa",
+	    "signing_address", pki->address[app->key], "signing_algo", "ecdsa",
 	    "request_nonce", jhex(nonce, 32), "intel_quote", qhex,
-	    "nvidia_payload", payload, "info", info_object(pki, mrtd_idx));
+	    "nvidia_payload", payload, "info", info_object(pki, mrtd_idx,
+	    app));
 	if (att == NULL)
 		fatalx("tmon-sim: attestation object");
 	if (fl == SIM_FLAVOUR_NANOGPT) {
 		/* NanoGPT: a duplicate "quote", event_log as a string */
 		json_object_set_new(att, "quote", json_string(qhex));
 		json_object_set_new(att, "event_log",
-		    json_string(pki->event_log_nanogpt));
+		    json_string(app->event_log_nanogpt));
 		json_object_set_new(att, "vm_config",
 		    json_string(pki->vm_config));
 	} else {
-		ev = json_loads(pki->event_log_full, 0, &jerr);
+		ev = json_loads(app->event_log_full, 0, &jerr);
 		if (ev == NULL)
 			fatalx("tmon-sim: event log text: %s", jerr.text);
 		json_object_set_new(att, "event_log", ev);
 	}
-	json_object_set_new(att, "signing_public_key", jhex(pki->pub[0], 64));
+	json_object_set_new(att, "signing_public_key",
+	    jhex(pki->pub[app->key], 64));
 	root = json_deep_copy(att);
 	if (root == NULL || json_object_set_new(root, "all_attestations",
 	    json_pack("[o]", att)) != 0 ||

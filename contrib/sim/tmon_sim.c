@@ -41,6 +41,22 @@
  *   sim/missing-signature    the signature endpoint always answers 404:
  *                            after its retries the client records
  *                            sig.completion as error (not fail)
+ *   sim/replicas             two instances of one app behind the name,
+ *                            attestations alternating A, B, A, ...: each
+ *                            its own signing key, instance id and so
+ *                            RTMR3, the same MRTD, RTMR0-2, compose and
+ *                            app id; completions are signed by the key
+ *                            of the instance that served the last
+ *                            attestation.  Every check passes; tmond
+ *                            logs one instance_added, no alert
+ *   sim/rollout              the first SIM_ROLLOUT_AFTER (3)
+ *                            attestations run the first compose, every
+ *                            later one a new compose (another image) on
+ *                            the same instance and key: a new compose
+ *                            hash, MRCONFIGID and RTMR3, with an event
+ *                            log that replays to them (tdx.event_log and
+ *                            tdx.compose pass): one measurement-change
+ *                            alert
  *
  * Routes (shapes of the real services; notes/gpu-and-gateway.md 2 and 3,
  * notes/tdx-dcap.md 3):
@@ -324,7 +340,7 @@ do_attestation(struct MHD_Connection *conn, struct sim *sim,
 	struct query q;
 	enum MHD_Result ret;
 	uint8_t nonce[32];
-	int mode, mrtd_idx = 0;
+	int mode, mrtd_idx = 0, app_idx = SIM_APP_A;
 	unsigned n;
 	char esc[64];
 
@@ -346,6 +362,11 @@ do_attestation(struct MHD_Connection *conn, struct sim *sim,
 
 	pthread_mutex_lock(&sim->st.lock);
 	n = sim->st.attestations[mode]++;
+	if (mode == SIM_REPLICAS && n % 2 == 1)
+		app_idx = SIM_APP_B;
+	else if (mode == SIM_ROLLOUT && n >= SIM_ROLLOUT_AFTER)
+		app_idx = SIM_APP_ROLLED;
+	sim->st.last_app[mode] = app_idx;
 	pthread_mutex_unlock(&sim->st.lock);
 	if (mode == SIM_CHANGED_MEASUREMENT && n > 0)
 		mrtd_idx = 1;
@@ -353,10 +374,11 @@ do_attestation(struct MHD_Connection *conn, struct sim *sim,
 		memcpy(nonce, sim->pki.stale_nonce, 32);
 	if (log_verbosity() > 0)
 		log_info("tmon-sim: SIMULATED attestation #%u for %s (TEST "
-		    "PKI, nonce %s..., MRTD %d)", n + 1, sim_mode_names[mode],
-		    log_esc(esc, sizeof(esc), q.v[Q_NONCE], 16), mrtd_idx + 1);
+		    "PKI, nonce %s..., MRTD %d, deployment %d)", n + 1,
+		    sim_mode_names[mode], log_esc(esc, sizeof(esc),
+		    q.v[Q_NONCE], 16), mrtd_idx + 1, app_idx);
 	return send_owned(conn, 200, sim_tdx_report(&sim->pki, fl, nonce,
-	    mrtd_idx), "application/json");
+	    mrtd_idx, app_idx), "application/json");
 }
 
 static bool

@@ -167,4 +167,22 @@
 /* (FMSPC, PCK CA) pairs whose collateral tmond keeps. */
 #define MAX_COLLATERAL_SLOTS	64
 
+/*
+ * Measurement identity (store/entry.c, README "What counts as a change").
+ * Advisory ids kept in one probe's measurement (real: <= 30); bytes of a
+ * dstack system event value kept (app-id, instance-id: 20; key-provider:
+ * a short JSON text); instances of one model remembered (the replicas
+ * behind one name; least recently seen dropped first); the window: an
+ * instance not seen in the model's last MAX_STATE_PROBES probes that
+ * carry a measurement is forgotten; probe entries read back (newest
+ * first) to rebuild a model's state at tmond's start and for the API;
+ * fields one change names.
+ */
+#define MAX_MEAS_ADVISORIES	64
+#define MAX_MEAS_EVENT_VALUE	256
+#define MAX_INSTANCES		16
+#define MAX_STATE_PROBES	64
+#define MAX_STATE_SCAN		256
+#define MAX_CHANGED_FIELDS	32
+
 #endif /* TMON_CORE_LIMITS_H */

@@ -10,6 +10,7 @@
 #include "tdx_eventlog.h"
 #include "tdx_policy.h"
 #include "tdx_quote.h"
+#include "tdx_tcb.h"
 #include "tdx_verify.h"
 #include "util.h"
 
@@ -275,11 +276,39 @@ check_gpu_nonce(const struct gpu_summary *sum, const uint8_t nonce[32],
 		    sum->n_gpus, sum->n_gpus == 1 ? "" : "s");
 }
 
+/* The TCB status and advisories tdx.tcb judged (none: not judged). */
+static void
+measure_tcb(const struct tdx_tcb_result *r, struct attest_measurement *m)
+{
+	size_t i;
+
+	if (r->verdict == TDX_TCB_CANNOT || r->status == TDX_TCB_UNKNOWN)
+		return;
+	snprintf(m->tcb_status, sizeof(m->tcb_status), "%s",
+	    tdx_tcb_status_str(r->status));
+	for (i = 0; i < r->n_advisory && i < MAX_MEAS_ADVISORIES; i++)
+		memcpy(m->advisories[i], r->advisory[i].id,
+		    MAX_ADVISORY_ID_LEN);
+	m->n_advisories = i;
+	m->advisories_cut = r->advisory_truncated || i < r->n_advisory;
+}
+
+/* A dstack system event of the log q's RTMR3 authenticates, if any. */
+static void
+event_value(const struct tdx_quote *q, const json_t *att, const char *name,
+    struct attest_event_value *out)
+{
+	memset(out, 0, sizeof(*out));
+	out->has = tdx_event_log_system_payload(q, att, name, out->v,
+	    sizeof(out->v), &out->len, NULL) == TMON_OK;
+}
+
 static void
 verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
     const uint8_t nonce[32], int64_t now, struct checklist *cl,
     struct attest_measurement *m, bool primary)
 {
+	struct tdx_tcb_result tcb;
 	struct tdx_quote q;
 	struct gpu_summary sum;
 	char layout[32];
@@ -305,7 +334,7 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 		 * CRLs of tdx.pck_chain); no collateral is an error */
 		tdx_check_collateral(&q, ctx->collateral != NULL ?
 		    ctx->collateral(ctx->collateral_arg, q.pck.fmspc,
-		    (int)q.pck.ca) : NULL, now, cl, NULL);
+		    (int)q.pck.ca) : NULL, now, cl, primary ? &tcb : NULL);
 		/* issue 4, event log: tdx.td_attributes, tdx.event_log,
 		 * tdx.compose, measurement.policy (the schedule's allow-lists
 		 * pin the model's TEEs, not the NEAR gateway's own app) */
@@ -331,8 +360,22 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 			memcpy(m->rtmr, q.report.rtmr, sizeof(m->rtmr));
 			memcpy(m->report_data, q.report.report_data, 64);
 			memcpy(m->mr_config_id, q.report.mr_config_id, 48);
+			memcpy(m->tee_tcb_svn, q.report.tee_tcb_svn, 16);
 			snprintf(m->reportdata_layout,
 			    sizeof(m->reportdata_layout), "%s", layout);
+			if (q.pck_ok) {
+				m->has_fmspc = true;
+				memcpy(m->fmspc, q.pck.fmspc, 6);
+			}
+			measure_tcb(&tcb, m);
+			event_value(&q, a->obj, "app-id", &m->app_id);
+			event_value(&q, a->obj, "instance-id", &m->instance_id);
+			event_value(&q, a->obj, "os-image-hash",
+			    &m->os_image_hash);
+			event_value(&q, a->obj, "key-provider",
+			    &m->key_provider);
+			m->has_tls_fingerprint = a->has_tls_fingerprint;
+			memcpy(m->tls_fingerprint, a->tls_fingerprint, 32);
 		}
 	}
 
@@ -363,6 +406,16 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 	}
 	if (primary) {
 		m->n_gpus = sum.n_gpus;
+		for (i = 0; i < sum.n_gpus && i < MAX_GPUS; i++) {
+			snprintf(m->gpu[i].arch, sizeof(m->gpu[i].arch), "%s",
+			    sum.gpu[i].arch);
+			snprintf(m->gpu[i].driver_version,
+			    sizeof(m->gpu[i].driver_version), "%s",
+			    sum.gpu[i].driver_version);
+			snprintf(m->gpu[i].vbios_version,
+			    sizeof(m->gpu[i].vbios_version), "%s",
+			    sum.gpu[i].vbios_version);
+		}
 		snprintf(m->signing_address, sizeof(m->signing_address), "%s",
 		    a->signing_address);
 		snprintf(m->signing_algo, sizeof(m->signing_algo), "%s",

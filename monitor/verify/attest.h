@@ -17,6 +17,7 @@
 #include "checklist.h"
 #include "gateway.h"
 #include "policy.h"
+#include "tmon_limits.h"
 
 struct tdx_collateral;
 
@@ -50,19 +51,53 @@ struct attest_ctx {
 	const struct measurement_policy *policy;
 };
 
-/* The measurement of the model's TEE (the primary attestation). */
+/* A value of a dstack system event (tdx_event_log_system_payload). */
+struct attest_event_value {
+	bool	has;			/* the authenticated log has it */
+	uint8_t	v[MAX_MEAS_EVENT_VALUE];
+	size_t	len;
+};
+
+/*
+ * The measurement of the model's TEE (the primary attestation).  The
+ * store/entry.h layers say which member identifies what.
+ */
 struct attest_measurement {
 	bool	has_quote;
 	uint8_t	mrtd[48];
 	uint8_t	rtmr[4][48];
 	uint8_t	report_data[64];
 	uint8_t	mr_config_id[48];
+	uint8_t	tee_tcb_svn[16];	/* TD report TEE_TCB_SVN */
 	char	signing_address[80];	/* as served, "" if none */
 	char	signing_algo[16];	/* "ecdsa", "ed25519" or "" */
-	char	compose_hash[72];	/* info.compose_hash as served, "" */
+	char	compose_hash[72];	/* the quote's (tdx_check_compose), "" */
 	char	reportdata_layout[32];	/* layout that matched, "" if none */
 	size_t	n_gpus;			/* GPUs in the primary attestation */
 	size_t	n_attestations;		/* TEEs in the response */
+	/* FMSPC of the PCK leaf (has_fmspc: its SGX extension was read) */
+	bool	has_fmspc;
+	uint8_t	fmspc[6];
+	/* tdx.tcb's result when the collateral judged it: Intel's tcbStatus
+	 * ("UpToDate", ...) and the advisory ids, in Intel's order (at most
+	 * MAX_MEAS_ADVISORIES kept; advisories_cut says more were listed);
+	 * tcb_status "" when not judged */
+	char	tcb_status[48];
+	size_t	n_advisories;
+	char	advisories[MAX_MEAS_ADVISORIES][MAX_ADVISORY_ID_LEN];
+	bool	advisories_cut;
+	/* per GPU, in evidence order (n_gpus of them): as gpu_summary */
+	struct {
+		char	arch[16];
+		char	driver_version[32];
+		char	vbios_version[32];
+	} gpu[MAX_GPUS];
+	/* dstack system events of the event log that replays to RTMR3 */
+	struct attest_event_value app_id, instance_id, os_image_hash,
+	    key_provider;
+	/* TLS certificate fingerprint bound in REPORTDATA, if served */
+	bool	has_tls_fingerprint;
+	uint8_t	tls_fingerprint[32];
 };
 
 struct attest_result {

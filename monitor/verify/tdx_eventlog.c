@@ -442,6 +442,21 @@ enum tmon_rc
 tdx_event_log_system_value(const struct tdx_quote *q, const json_t *att,
     const char *name, uint8_t *out, size_t outlen, struct tmon_err *err)
 {
+	size_t n;
+	enum tmon_rc rc;
+
+	rc = tdx_event_log_system_payload(q, att, name, out, outlen, &n, err);
+	if (rc == TMON_OK && n != outlen)
+		rc = tmon_err_set(err, TMON_E_PARSE, "%s event payload of %zu "
+		    "bytes, not %zu", name, n, outlen);
+	return rc;
+}
+
+enum tmon_rc
+tdx_event_log_system_payload(const struct tdx_quote *q, const json_t *att,
+    const char *name, uint8_t *out, size_t outmax, size_t *outlen,
+    struct tmon_err *err)
+{
 	struct tdx_event_log log;
 	uint8_t rtmr[TDX_RTMR_COUNT][48];
 	const struct tdx_event *ev;
@@ -496,12 +511,14 @@ tdx_event_log_system_value(const struct tdx_quote *q, const json_t *att,
 		goto out;
 	}
 	ev = &log.ev[found];
-	if (ev->payload_len != outlen) {
+	if (ev->payload_len > outmax) {
 		rc = tmon_err_set(err, TMON_E_PARSE, "%s event payload of %zu "
-		    "bytes, not %zu", name, ev->payload_len, outlen);
+		    "bytes, over %zu", name, ev->payload_len, outmax);
 		goto out;
 	}
-	memcpy(out, ev->payload, outlen);
+	if (ev->payload_len > 0)
+		memcpy(out, ev->payload, ev->payload_len);
+	*outlen = ev->payload_len;
 	rc = TMON_OK;
 out:
 	tdx_event_log_free(&log);

@@ -170,6 +170,16 @@ enum tmon_rc	tdx_event_log_system_value(const struct tdx_quote *q,
 		    size_t outlen, struct tmon_err *err);
 
 /*
+ * As tdx_event_log_system_value(), for a payload of 0..outmax bytes (the
+ * length in *outlen, set on TMON_OK only): app-id and instance-id (empty
+ * when the app asks for no instance id), key-provider (JSON text).  A
+ * longer payload is TMON_E_PARSE.
+ */
+enum tmon_rc	tdx_event_log_system_payload(const struct tdx_quote *q,
+		    const json_t *att, const char *name, uint8_t *out,
+		    size_t outmax, size_t *outlen, struct tmon_err *err);
+
+/*
  * Find the event log(s) of one attestation object att (gw_attestation's
  * obj: top-level "event_log" as an array or a JSON string, and
  * info.tcb_info.event_log where info.tcb_info may itself be a JSON

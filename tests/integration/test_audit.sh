@@ -192,9 +192,9 @@ fi
 cp "$TMP/good.db" "$TMP/leaf.db"
 tail_seq=$(q "$TMP/good.db" "SELECT max(seq) FROM entries")
 sql "$TMP/leaf.db" "DROP TRIGGER entries_no_update;
-    UPDATE entries SET body = CAST(replace(CAST(body AS TEXT), '\"v\":1', '\"v\":2') AS BLOB)
+    UPDATE entries SET body = CAST(replace(CAST(body AS TEXT), '\"v\":2', '\"v\":9') AS BLOB)
      WHERE seq = $tail_seq;"
-[ "$(q "$TMP/leaf.db" "SELECT instr(CAST(body AS TEXT), '\"v\":2') > 0 FROM entries WHERE seq = $tail_seq")" = 1 ] ||
+[ "$(q "$TMP/leaf.db" "SELECT instr(CAST(body AS TEXT), '\"v\":9') > 0 FROM entries WHERE seq = $tail_seq")" = 1 ] ||
     fail "could not edit the last body"
 if start_tmond "$TMP/leaf.db" --max-probes 1; then
 	fail "tmond started on a log whose last leaf hash does not match"

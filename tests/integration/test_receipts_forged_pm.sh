@@ -3,7 +3,7 @@
 # simulated provider (tmon-sim, TEST PKI; "pcs": false, so the probe's
 # verdict is warn: tdx.tcb has no collateral), then a Tinfoil verification
 # document is written from nothing but what GET /api/v1/models shows (the
-# latest probe's MRTD and RTMR0..3), with no enclave involved, and POSTed
+# latest probe's MRTD, RTMR0..2 and RTMR3), with no enclave involved, and POSTed
 # for that model.  Its claims are self-consistent and equal tmon's
 # measurement, but it is unsigned (receipt.signature warn: the claims are
 # the browser's) and the probe it matches was not pass (receipt.measurement
@@ -62,7 +62,7 @@ done
 # Wait (bounded: 60 s) for the first probe of sim/good.
 for i in $(seq 1 240); do
 	curl -s -o "$TMP/models" "http://127.0.0.1:$PORT/api/v1/models"
-	python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["models"][0]; sys.exit(0 if m.get("last_probe_seq") is not None and (m.get("measurement") or {}).get("mrtd") else 1)' "$TMP/models" 2>/dev/null && break
+	python3 -c 'import json,sys; m=json.load(open(sys.argv[1]))["models"][0]; sys.exit(0 if m.get("last_probe_seq") is not None and ((m.get("measurement") or {}).get("platform") or {}).get("mrtd") else 1)' "$TMP/models" 2>/dev/null && break
 	sleep 0.25
 done
 probe_verdict=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["models"][0]["verdict"])' "$TMP/models" 2>/dev/null)
@@ -73,7 +73,8 @@ probe_verdict=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[
 python3 - "$TMP/models" "$TMP/forged.json" <<'EOF'
 import json, sys
 m = json.load(open(sys.argv[1]))["models"][0]["measurement"]
-regs = [m["mrtd"], m["rtmr0"], m["rtmr1"], m["rtmr2"], m["rtmr3"]]
+p, i = m["platform"], m["instance"]
+regs = [p["mrtd"], p["rtmr0"], p["rtmr1"], p["rtmr2"], i["rtmr3"]]
 meas = {"type": "https://tinfoil.sh/predicate/tdx-guest/v2", "registers": regs}
 ok = {"status": "success"}
 doc = {"codeMeasurement": meas,

@@ -19,7 +19,12 @@
 
 #include "api.h"
 #include "api_request.h"
+#include "attest.h"
+#include "encode.h"
+#include "entry.h"
 #include "store.h"
+#include "tmon_limits.h"
+#include "util.h"
 
 static char dir[64];
 static char dbpath[128];
@@ -37,19 +42,78 @@ enum {
 	NSEQ
 };
 
-static char bodies[NSEQ][2048];
+static char bodies[NSEQ][8192];
 static uint8_t blob_bin[300];
 static const char blob_json[] = "{\"attestation\":\"x\"}";
 
-static const char mrtd[] = "a1a2a3a4a5a6a7a8a9b1b2b3b4b5b6b7b8b9c1c2c3c4"
-    "c5c6c7c8c9d1d2d3d4d5d6d7d8d9e1e2e3e4e5e6e7e8e9f1f2f3f4f5f6f7f8f9"
-    "000102030405";
+/*
+ * Measurements are those of REAL captures (tests/data/replay), verified
+ * as a probe verifies them; each probe gets its own nonce, so its
+ * REPORTDATA differs as it does in life.
+ */
+#define REPLAY TMON_TEST_DATA "/replay/"
+#define GEMMA REPLAY "nanogpt-2026-06-10_gemma-3-27b-it/attestation_response.json"
+#define GEMMA_NONCE "9a796732359e9324a45576a730e5a9c47bff518b8ee8bcb882d00b5b1ff6f39a"
+#define NEAR REPLAY "nearai-cloud/nearai_cloud_report_openai_gpt_oss_120b.json"
+#define NEAR_NONCE "deadbeef00000000000000000000000000000000000000000000000000000001"
+#define T_0610 1781056145
+
+/* the MRTD of both captures (the same TDVF) */
+static const char mrtd[] = "b24d3b24e9e3c16012376b52362ca09856c4adecb709d5f"
+    "ac33addf1c47e193da075b125b6c364115771390a5461e217";
+
+static struct attest_result *cap_gemma, *cap_near;
+
+static struct attest_result *
+verify_capture(const char *path, const char *nonce_hex)
+{
+	struct attest_result *r = calloc(1, sizeof(*r));
+	struct tmon_err err;
+	uint8_t *body = NULL, nonce[32];
+	size_t len;
+
+	ck_assert_ptr_nonnull(r);
+	tmon_err_clear(&err);
+	ck_assert_msg(read_file(path, MAX_UPSTREAM_BODY, &body, &len, &err) ==
+	    TMON_OK, "%s", err.msg);
+	ck_assert(hex_decode_exact(nonce_hex, 64, nonce, 32, false));
+	attest_verify(body, len, nonce, T_0610, r);
+	free(body);
+	ck_assert(r->m.has_quote);
+	return r;
+}
+
+/* The measurement of capture r probed with nonce byte n, as canonical
+ * JSON text into out. */
+static void
+meas_text(const struct attest_result *r, int n, char *out, size_t outsz)
+{
+	struct attest_measurement *m = malloc(sizeof(*m));
+	json_t *j;
+	char *s;
+
+	ck_assert_ptr_nonnull(m);
+	*m = r->m;
+	memset(m->report_data + 32, n, 32);
+	j = entry_measurement_json(m);
+	s = json_dumps(j, JSON_COMPACT | JSON_SORT_KEYS);
+	ck_assert_ptr_nonnull(s);
+	ck_assert_uint_lt(strlen(s), outsz);
+	snprintf(out, outsz, "%s", s);
+	free(s);
+	json_decref(j);
+	free(m);
+}
 
 static void
 probe_body(char *out, size_t outsz, const char *model, const char *provider,
     const char *verdict, const char *echo, int64_t t)
 {
+	char meas[6144];
 	int n;
+
+	meas_text(strcmp(provider, "near") == 0 ? cap_near : cap_gemma,
+	    (int)(t / 100), meas, sizeof(meas));
 
 	n = snprintf(out, outsz,
 	    "{\"checks\":[{\"detail\":\"%s\",\"id\":\"nonce.echo\","
@@ -58,14 +122,13 @@ probe_body(char *out, size_t outsz, const char *model, const char *provider,
 	    "\"status\":\"skip\"},{\"detail\":\"unpinned\","
 	    "\"id\":\"measurement.policy\",\"status\":\"warn\"}],"
 	    "\"format\":\"dstack\",\"kind\":\"probe\","
-	    "\"measurement\":{\"mrtd\":\"%s\",\"signing_address\":"
-	    "\"0x1234\"},\"model\":\"%s\",\"nonce\":\"%064d\","
+	    "\"measurement\":%s,\"model\":\"%s\",\"nonce\":\"%064d\","
 	    "\"provider\":\"%s\",\"request\":{\"body_len\":%zu,"
-	    "\"body_sha256\":\"\",\"status\":200},\"time\":%lld,\"v\":1,"
+	    "\"body_sha256\":\"\",\"status\":200},\"time\":%lld,\"v\":2,"
 	    "\"verdict\":\"%s\"}",
 	    strcmp(echo, "pass") == 0 ? "nonce echoed" :
 	    "response does not echo our nonce: replayed or cached attestation",
-	    echo, mrtd, model, 7, provider, sizeof(blob_json) - 1,
+	    echo, meas, model, 7, provider, sizeof(blob_json) - 1,
 	    (long long)t, verdict);
 	ck_assert_int_lt(n, (int)outsz);
 }
@@ -156,6 +219,8 @@ setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(dbpath, sizeof(dbpath), "%s/log.db", dir);
 	ck_assert_int_eq(store_open(dbpath, STORE_RW, &writer, &err), TMON_OK);
+	cap_gemma = verify_capture(GEMMA, GEMMA_NONCE);
+	cap_near = verify_capture(NEAR, NEAR_NONCE);
 	fill_log();
 	start_api(TMON_SOURCE_DIR "/dashboards");
 }
@@ -169,6 +234,9 @@ teardown(void)
 	api = NULL;
 	store_close(writer);
 	writer = NULL;
+	free(cap_gemma);
+	free(cap_near);
+	cap_gemma = cap_near = NULL;
 	snprintf(p, sizeof(p), "%s-wal", dbpath);
 	(void)unlink(p);
 	snprintf(p, sizeof(p), "%s-shm", dbpath);
@@ -329,8 +397,13 @@ START_TEST(test_models)
 	ck_assert_int_eq(jint(m, "last_probe_time"), 2000);
 	ck_assert_int_eq(jint(m, "last_probe_seq"), SEQ_GEMMA_FAIL);
 	ck_assert(json_is_true(json_object_get(m, "configured")));
-	ck_assert_str_eq(jstr(json_object_get(m, "measurement"), "mrtd"),
-	    mrtd);
+	/* in layers; the REPORTDATA of a new nonce is no change */
+	ck_assert_str_eq(jstr(json_object_get(json_object_get(m,
+	    "measurement"), "platform"), "mrtd"), mrtd);
+	ck_assert_str_eq(jstr(json_object_get(m, "change"), "class"), "none");
+	ck_assert_uint_eq(json_array_size(json_object_get(json_object_get(m,
+	    "change"), "changed_fields")), 0);
+	ck_assert_int_eq(jint(m, "instances"), 1);
 	ck_assert_uint_eq(json_array_size(json_object_get(m, "checks")), 4);
 	c = check_by_id(json_object_get(m, "checks"), "nonce.echo");
 	ck_assert_ptr_nonnull(c);
@@ -350,6 +423,8 @@ START_TEST(test_models)
 	ck_assert(json_is_null(json_object_get(m, "last_probe_time")));
 	ck_assert(json_is_null(json_object_get(m, "last_probe_seq")));
 	ck_assert(json_is_null(json_object_get(m, "measurement")));
+	ck_assert(json_is_null(json_object_get(m, "change")));
+	ck_assert_int_eq(jint(m, "instances"), 0);
 	ck_assert_uint_eq(json_array_size(json_object_get(m, "checks")), 0);
 
 	m = json_array_get(arr, 3);	/* in the log, not configured */
@@ -512,7 +587,7 @@ START_TEST(test_entries)
 {
 	struct resp r;
 	json_t *root;
-	uint8_t leaf[32], chain[32] = { 0 }, buf[2100], both[64];
+	uint8_t leaf[32], chain[32] = { 0 }, buf[sizeof(bodies[0]) + 1], both[64];
 	char hx[65];
 	size_t i, n;
 
@@ -861,29 +936,41 @@ change_at(json_t *root, size_t i)
 	return c;
 }
 
+/* Every name in change's changed_fields is an identity field
+ * ("platform.", "app.", "instance."), never a "probe." one; want (may be
+ * NULL) must be among them. */
 static void
-expect_fields(json_t *change, const char *const *want, size_t n)
+expect_fields(json_t *change, const char *want, size_t min)
 {
 	json_t *f = json_object_get(change, "changed_fields");
+	const char *n;
+	bool found = want == NULL;
 	size_t i;
 
-	ck_assert_uint_eq(json_array_size(f), n);
-	for (i = 0; i < n; i++)
-		ck_assert_str_eq(json_string_value(json_array_get(f, i)),
-		    want[i]);
+	ck_assert_uint_ge(json_array_size(f), min);
+	for (i = 0; i < json_array_size(f); i++) {
+		n = json_string_value(json_array_get(f, i));
+		ck_assert_ptr_nonnull(n);
+		ck_assert_msg(strncmp(n, "platform.", 9) == 0 ||
+		    strncmp(n, "app.", 4) == 0 ||
+		    strncmp(n, "instance.", 9) == 0, "field %s", n);
+		if (want != NULL && strcmp(n, want) == 0)
+			found = true;
+	}
+	ck_assert_msg(found, "%s not among the changed fields", want);
 }
 
 START_TEST(test_history)
 {
-	static const char *const both[] = { "mrtd", "signing_address" };
-	static const char *const just_mrtd[] = { "mrtd" };
-	struct store_entry_in in[2];
+	struct store_entry_in in[3];
 	struct tmon_err err = { 0 };
 	struct resp r;
 	json_t *root, *c;
-	char b5[256], b6[256];
+	char b[3][8192];
 	size_t i;
 
+	/* Two gemma probes, each with its own nonce and so REPORTDATA: the
+	 * first, then pass -> fail, and no measurement change. */
 	root = get_json("/api/v1/models/TEE%2Fgemma-3-27b-it/history", 200,
 	    &r);
 	ck_assert_str_eq(jstr(root, "model"), "TEE/gemma-3-27b-it");
@@ -894,36 +981,57 @@ START_TEST(test_history)
 	ck_assert_int_eq(jint(c, "seq"), SEQ_GEMMA_PASS);
 	ck_assert(json_is_null(json_object_get(c, "previous_verdict")));
 	ck_assert(json_is_true(json_object_get(c, "measurement_changed")));
-	expect_fields(c, both, 2);
+	ck_assert_str_eq(jstr(c, "change"), "first");
+	expect_fields(c, "platform.mrtd", 10);
 	c = change_at(root, 1);			/* pass -> fail */
 	ck_assert_int_eq(jint(c, "seq"), SEQ_GEMMA_FAIL);
 	ck_assert_str_eq(jstr(c, "previous_verdict"), "pass");
 	ck_assert_str_eq(jstr(c, "verdict"), "fail");
 	ck_assert(json_is_true(json_object_get(c, "verdict_changed")));
 	ck_assert(json_is_false(json_object_get(c, "measurement_changed")));
-	expect_fields(c, NULL, 0);
+	ck_assert_str_eq(jstr(c, "change"), "none");
+	ck_assert_uint_eq(json_array_size(json_object_get(c,
+	    "changed_fields")), 0);
 	resp_free(&r);
 
-	/* A new MRTD at seq 5, the same state again at seq 6. */
-	snprintf(b5, sizeof(b5), "{\"kind\":\"probe\",\"measurement\":"
-	    "{\"mrtd\":\"ff\",\"signing_address\":\"0x1234\"},"
-	    "\"model\":\"TEE/gemma-3-27b-it\",\"time\":3000,"
-	    "\"verdict\":\"fail\"}");
-	snprintf(b6, sizeof(b6), "{\"kind\":\"probe\",\"measurement\":"
-	    "{\"signing_address\":\"0x1234\",\"mrtd\":\"ff\"},"
-	    "\"model\":\"TEE/gemma-3-27b-it\",\"time\":3001,"
-	    "\"verdict\":\"fail\",\"x\":1}");
+	/* seq 5: the NEAR capture's TEE (another boot chain, 8 GPUs);
+	 * seq 6: the gemma TEE again, new nonce, a member more in the body;
+	 * seq 7: the gemma TEE as a version 1 entry (one flat measurement,
+	 * as the first tmon wrote it). */
+	probe_body(b[0], sizeof(b[0]), "TEE/gemma-3-27b-it", "near", "fail",
+	    "fail", 3000);
+	probe_body(b[1], sizeof(b[1]), "TEE/gemma-3-27b-it", "nanogpt",
+	    "fail", "fail", 3100);
+	b[1][strlen(b[1]) - 1] = '\0';
+	ck_assert_uint_lt(strlen(b[1]) + 8, sizeof(b[1]));
+	memcpy(b[1] + strlen(b[1]), ",\"x\":1}", 7);
+	{
+		char h[5][97], rd[129];
+
+		hex_encode(cap_gemma->m.mrtd, 48, h[0]);
+		for (i = 0; i < 4; i++)
+			hex_encode(cap_gemma->m.rtmr[i], 48, h[1 + i]);
+		hex_encode(cap_gemma->m.report_data, 64, rd);
+		snprintf(b[2], sizeof(b[2]), "{\"kind\":\"probe\","
+		    "\"measurement\":{\"gpus\":1,\"mrtd\":\"%s\","
+		    "\"report_data\":\"%s\",\"rtmr0\":\"%s\","
+		    "\"rtmr1\":\"%s\",\"rtmr2\":\"%s\",\"rtmr3\":\"%s\","
+		    "\"signing_address\":\"%s\",\"signing_algo\":\"ecdsa\"},"
+		    "\"model\":\"TEE/gemma-3-27b-it\",\"time\":3200,\"v\":1,"
+		    "\"verdict\":\"fail\"}", h[0], rd, h[1], h[2], h[3], h[4],
+		    cap_gemma->m.signing_address);
+	}
 	memset(in, 0, sizeof(in));
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		in[i].kind = "probe";
 		in[i].model = "TEE/gemma-3-27b-it";
 		in[i].verdict = "fail";
-		in[i].time = 3000 + (int64_t)i;
-		in[i].body = (const uint8_t *)(i == 0 ? b5 : b6);
-		in[i].body_len = strlen(i == 0 ? b5 : b6);
+		in[i].time = 3000 + 100 * (int64_t)i;
+		in[i].body = (const uint8_t *)b[i];
+		in[i].body_len = strlen(b[i]);
 	}
-	ck_assert_int_eq(store_append(writer, NULL, 0, in, 2, NULL, &err),
-	    TMON_OK);
+	ck_assert_msg(store_append(writer, NULL, 0, in, 3, NULL, &err) ==
+	    TMON_OK, "%s", err.msg);
 	root = get_json("/api/v1/models/TEE%2Fgemma-3-27b-it/history", 200,
 	    &r);
 	ck_assert_uint_eq(json_array_size(json_object_get(root, "changes")),
@@ -932,9 +1040,17 @@ START_TEST(test_history)
 	ck_assert_int_eq(jint(c, "seq"), 5);
 	ck_assert(json_is_false(json_object_get(c, "verdict_changed")));
 	ck_assert(json_is_true(json_object_get(c, "measurement_changed")));
-	expect_fields(c, just_mrtd, 1);
-	ck_assert_str_eq(jstr(json_object_get(c, "measurement"), "mrtd"),
-	    "ff");
+	ck_assert_str_eq(jstr(c, "change"), "changed");
+	expect_fields(c, "platform.rtmr0", 1);
+	ck_assert_str_eq(jstr(json_object_get(json_object_get(c,
+	    "measurement"), "platform"), "mrtd"), mrtd);
+	resp_free(&r);
+	/* the models page: the gemma TEE again after NEAR's is no change */
+	root = get_json("/api/v1/models", 200, &r);
+	c = json_array_get(json_object_get(root, "models"), 0);
+	ck_assert_int_eq(jint(c, "last_probe_seq"), 7);
+	ck_assert_str_eq(jstr(json_object_get(c, "change"), "class"), "none");
+	ck_assert_int_eq(jint(c, "instances"), 2);
 	resp_free(&r);
 
 	/* Paging: one change per page, each against the probe before it. */
@@ -955,7 +1071,7 @@ START_TEST(test_history)
 	root = get_json("/api/v1/models/TEE%2Fgemma-3-27b-it/history?after=5",
 	    200, &r);
 	ck_assert_uint_eq(json_array_size(json_object_get(root, "changes")),
-	    0);
+	    0);		/* seq 6 and 7 are known: the state before is seeded */
 	ck_assert(json_is_null(json_object_get(root, "next_after")));
 	resp_free(&r);
 	/* since: the probe before the range is the baseline. */

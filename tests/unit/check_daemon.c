@@ -199,7 +199,7 @@ START_TEST(test_daemon_end_to_end)
 	fprintf(stderr, "tdx.tcb: %s: ", check_status(m, "tdx.tcb", &detail));
 	fprintf(stderr, "%s\n", detail);
 	ck_assert_str_ne(check_status(m, "tdx.tcb", NULL), "pass");
-	meas = json_object_get(m, "measurement");
+	meas = json_object_get(json_object_get(m, "measurement"), "platform");
 	ck_assert_str_eq(json_string_value(json_object_get(meas, "mrtd")),
 	    "b24d3b24e9e3c16012376b52362ca09856c4adecb709d5fac33addf1c47e193d"
 	    "a075b125b6c364115771390a5461e217");

@@ -1,0 +1,848 @@
+/*
+ * entry.c: the schema of log entry bodies and the one comparison of
+ * measurements (entry.h).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "attest.h"
+#include "checklist.h"
+#include "encode.h"
+#include "entry.h"
+#include "log.h"
+#include "store.h"
+#include "xmalloc.h"
+
+/* The layers that identify, in the order changes are named. */
+static const char *const id_layers[] = { "platform", "app", "instance" };
+#define NID_LAYERS	(sizeof(id_layers) / sizeof(id_layers[0]))
+/* Keys of one layer compared (a layer holds about a dozen). */
+#define MAX_LAYER_KEYS	64
+
+static json_t *
+jchk(json_t *j)
+{
+	if (j == NULL)
+		fatalx("entry: out of memory building json");
+	return j;
+}
+
+/* obj[key] = v, stealing v. */
+static void
+jset(json_t *obj, const char *key, json_t *v)
+{
+	if (json_object_set_new(obj, key, jchk(v)) != 0)
+		fatalx("entry: out of memory building json");
+}
+
+
+/*
+ * Text that may come from upstream (check details, errors): as it is
+ * when it is valid UTF-8, else with every byte outside printable ASCII
+ * replaced by '?' (a detail cut inside a multi-byte character), so the
+ * entry is always written; null for NULL.
+ */
+static json_t *
+jtext(const char *s)
+{
+	json_t *j;
+	char *c;
+	size_t i;
+
+	if (s == NULL)
+		return json_null();
+	if ((j = json_string(s)) != NULL)
+		return j;
+	c = xstrdup(s);
+	for (i = 0; c[i] != '\0'; i++)
+		if ((unsigned char)c[i] < 0x20 || (unsigned char)c[i] > 0x7e)
+			c[i] = '?';
+	j = jchk(json_string(c));
+	free(c);
+	return j;
+}
+
+/* A string, or null for NULL and "". */
+static json_t *
+jstr_nonempty(const char *s)
+{
+	return jtext(s != NULL && s[0] != '\0' ? s : NULL);
+}
+
+/* Lower-case hex of n bytes (n <= 64). */
+static json_t *
+jhex(const uint8_t *p, size_t n)
+{
+	char out[2 * 64 + 1];
+
+	TMON_ASSERT(n <= 64);
+	return json_string(hex_encode(p, n, out));
+}
+
+/* Lower-case hex of n bytes, or null for NULL. */
+static json_t *
+jhex_or_null(const uint8_t *p, size_t n)
+{
+	return p != NULL ? jhex(p, n) : json_null();
+}
+
+uint8_t *
+entry_canonical(const json_t *v, size_t *len)
+{
+	char *s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS);
+
+	TMON_ASSERT(s != NULL);
+	*len = strlen(s);
+	return (uint8_t *)s;
+}
+
+json_t *
+entry_checks_json(const struct checklist *cl)
+{
+	json_t *arr = jchk(json_array());
+	size_t i;
+
+	for (i = 0; i < cl->n; i++)
+		if (json_array_append_new(arr, jchk(json_pack(
+		    "{s:s, s:s, s:o}", "id", cl->items[i].id,
+		    "status", check_status_str(cl->items[i].status),
+		    "detail", jtext(cl->items[i].detail)))) != 0)
+			fatalx("entry: out of memory building json");
+	return arr;
+}
+
+/* The value of a dstack system event: its text when it is printable
+ * ASCII, else "0x" and its hex; null when the log has no such event. */
+static json_t *
+event_text(const struct attest_event_value *ev)
+{
+	char *s;
+	json_t *j;
+	size_t i;
+	bool text = ev->len > 0;
+
+	if (!ev->has)
+		return json_null();
+	for (i = 0; i < ev->len && text; i++)
+		text = ev->v[i] >= 0x20 && ev->v[i] <= 0x7e;
+	if (text)
+		return jchk(json_stringn((const char *)ev->v, ev->len));
+	s = xmalloc(2 * ev->len + 3);
+	memcpy(s, "0x", 2);
+	hex_encode(ev->v, ev->len, s + 2);
+	j = jchk(json_string(s));
+	free(s);
+	return j;
+}
+
+/* The value of a dstack system event as hex ("" when empty). */
+static json_t *
+event_hex(const struct attest_event_value *ev)
+{
+	char *s;
+	json_t *j;
+
+	if (!ev->has)
+		return json_null();
+	s = xmalloc(2 * ev->len + 1);
+	hex_encode(ev->v, ev->len, s);
+	j = jchk(json_string(s));
+	free(s);
+	return j;
+}
+
+/* Order of GPU objects: by arch, driver, VBIOS version. */
+static int
+gpu_cmp(const void *a, const void *b)
+{
+	const json_t *x = *(const json_t *const *)a;
+	const json_t *y = *(const json_t *const *)b;
+	static const char *const keys[] = { "arch", "driver_version",
+	    "vbios_version" };
+	const char *s, *t;
+	size_t i;
+	int c;
+
+	for (i = 0; i < 3; i++) {
+		s = json_string_value(json_object_get(x, keys[i]));
+		t = json_string_value(json_object_get(y, keys[i]));
+		c = strcmp(s != NULL ? s : "", t != NULL ? t : "");
+		if (c != 0)
+			return c;
+	}
+	return 0;
+}
+
+/* The GPUs as a set: sorted, so their order in the evidence is no
+ * change. */
+static json_t *
+gpus_json(const struct attest_measurement *m)
+{
+	json_t *g[MAX_GPUS], *arr;
+	size_t i, n = m->n_gpus < MAX_GPUS ? m->n_gpus : MAX_GPUS;
+
+	for (i = 0; i < n; i++) {
+		g[i] = jchk(json_object());
+		jset(g[i], "arch", jstr_nonempty(m->gpu[i].arch));
+		jset(g[i], "driver_version",
+		    jstr_nonempty(m->gpu[i].driver_version));
+		jset(g[i], "vbios_version",
+		    jstr_nonempty(m->gpu[i].vbios_version));
+	}
+	qsort(g, n, sizeof(g[0]), gpu_cmp);
+	arr = jchk(json_array());
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(arr, g[i]) != 0)
+			fatalx("entry: out of memory building json");
+	return arr;
+}
+
+json_t *
+entry_measurement_json(const struct attest_measurement *m)
+{
+	json_t *o, *pl, *app, *in, *pr, *adv;
+	size_t i;
+
+	if (!m->has_quote)
+		return json_null();
+	pl = jchk(json_object());
+	jset(pl, "mrtd", jhex(m->mrtd, 48));
+	jset(pl, "rtmr0", jhex(m->rtmr[0], 48));
+	jset(pl, "rtmr1", jhex(m->rtmr[1], 48));
+	jset(pl, "rtmr2", jhex(m->rtmr[2], 48));
+	jset(pl, "tee_tcb_svn", jhex(m->tee_tcb_svn, 16));
+	jset(pl, "fmspc", jhex_or_null(m->has_fmspc ? m->fmspc : NULL, 6));
+	jset(pl, "tcb_status", jstr_nonempty(m->tcb_status));
+	if (m->tcb_status[0] != '\0') {
+		adv = jchk(json_array());
+		for (i = 0; i < m->n_advisories; i++)
+			if (json_array_append_new(adv, jchk(json_string(
+			    m->advisories[i]))) != 0)
+				fatalx("entry: out of memory building json");
+		jset(pl, "advisories", adv);
+	} else
+		jset(pl, "advisories", json_null());
+	jset(pl, "gpu_count", json_integer((json_int_t)m->n_gpus));
+	jset(pl, "gpus", gpus_json(m));
+
+	app = jchk(json_object());
+	jset(app, "compose_hash", jstr_nonempty(m->compose_hash));
+	jset(app, "os_image_hash", event_hex(&m->os_image_hash));
+	jset(app, "app_id", event_hex(&m->app_id));
+	jset(app, "key_provider", event_text(&m->key_provider));
+	jset(app, "mr_config_id", jhex(m->mr_config_id, 48));
+
+	in = jchk(json_object());
+	jset(in, "rtmr3", jhex(m->rtmr[3], 48));
+	/* "" when none, as in version 1 */
+	jset(in, "signing_address", jtext(m->signing_address));
+	jset(in, "signing_algo", jtext(m->signing_algo));
+	jset(in, "tls_fingerprint", jhex_or_null(m->has_tls_fingerprint ?
+	    m->tls_fingerprint : NULL, 32));
+	jset(in, "instance_id", event_hex(&m->instance_id));
+
+	pr = jchk(json_object());
+	jset(pr, "report_data", jhex(m->report_data, 64));
+	jset(pr, "reportdata_layout", jstr_nonempty(m->reportdata_layout));
+	jset(pr, "attestations", json_integer((json_int_t)m->n_attestations));
+
+	o = jchk(json_object());
+	jset(o, "platform", pl);
+	jset(o, "app", app);
+	jset(o, "instance", in);
+	jset(o, "probe", pr);
+	return o;
+}
+
+/* A new body object with "v" and "kind". */
+static json_t *
+body_new(const char *kind, int64_t time)
+{
+	json_t *o = jchk(json_object());
+
+	jset(o, "v", json_integer(ENTRY_VERSION));
+	jset(o, "kind", json_string(kind));
+	jset(o, "time", json_integer((json_int_t)time));
+	return o;
+}
+
+/* The canonical bytes of o, which is released. */
+static uint8_t *
+body_done(json_t *o, size_t *len)
+{
+	uint8_t *b = entry_canonical(o, len);
+
+	json_decref(o);
+	return b;
+}
+
+static json_t *
+canary_json(const struct entry_canary *c)
+{
+	json_t *o = jchk(json_object());
+
+	jset(o, "stream", json_boolean(c->stream));
+	jset(o, "url", jtext(c->url != NULL ? c->url : ""));
+	jset(o, "status", json_integer((json_int_t)c->status));
+	jset(o, "duration_ms", json_integer((json_int_t)c->duration_ms));
+	jset(o, "request_sha256", jhex(c->request_sha256, 32));
+	jset(o, "response_sha256", jhex_or_null(c->response_sha256, 32));
+	jset(o, "error", jstr_nonempty(c->error));
+	jset(o, "completion_id", jstr_nonempty(c->completion_id));
+	jset(o, "signature_requests",
+	    json_integer((json_int_t)c->signature_requests));
+	jset(o, "signature_status",
+	    json_integer((json_int_t)c->signature_status));
+	jset(o, "signature_sha256", jhex_or_null(c->signature_sha256, 32));
+	return o;
+}
+
+uint8_t *
+entry_probe_body(const struct entry_probe *p, size_t *len)
+{
+	json_t *o, *req;
+
+	req = jchk(json_object());
+	jset(req, "url", jtext(p->url));
+	jset(req, "status", json_integer((json_int_t)p->status));
+	jset(req, "duration_ms", json_integer((json_int_t)p->duration_ms));
+	jset(req, "body_len", json_integer((json_int_t)p->body_len));
+	jset(req, "error", jstr_nonempty(p->error));
+	jset(req, "body_sha256", jhex_or_null(p->body_sha256, 32));
+	o = body_new("probe", p->time);
+	jset(o, "verified_at", json_integer((json_int_t)p->verified_at));
+	jset(o, "model", json_string(p->model));
+	jset(o, "upstream_model", jtext(p->upstream_model));
+	jset(o, "provider", jtext(p->provider));
+	jset(o, "nonce", jhex(p->nonce, 32));
+	jset(o, "format", json_string(p->format));
+	jset(o, "request", req);
+	jset(o, "checks", entry_checks_json(p->checks));
+	jset(o, "verdict", json_string(p->verdict));
+	jset(o, "measurement", entry_measurement_json(p->measurement));
+	jset(o, "canary", p->canary != NULL ? canary_json(p->canary) :
+	    json_null());
+	return body_done(o, len);
+}
+
+uint8_t *
+entry_alert_body(const struct entry_alert *a, size_t *len)
+{
+	json_t *o, *f;
+	size_t i;
+
+	o = body_new("alert", a->time);
+	jset(o, "model", json_string(a->model));
+	jset(o, "reason", json_string(a->reason));
+	jset(o, "from", jtext(a->from));
+	jset(o, "to", jtext(a->to));
+	jset(o, "probe_seq", json_integer((json_int_t)a->probe_seq));
+	if (a->change != NULL) {
+		f = jchk(json_array());
+		for (i = 0; i < a->change->n_fields; i++)
+			if (json_array_append_new(f, jchk(json_string(
+			    a->change->fields[i]))) != 0)
+				fatalx("entry: out of memory building json");
+		jset(o, "changed_fields", f);
+	}
+	return body_done(o, len);
+}
+
+uint8_t *
+entry_collateral_body(const struct entry_collateral *c, size_t *len)
+{
+	const struct entry_coll_doc *d;
+	json_t *o, *docs, *dj;
+	size_t i;
+
+	o = body_new("collateral", c->time);
+	jset(o, "fmspc", jhex(c->fmspc, 6));
+	jset(o, "ca", json_string(c->ca));
+	jset(o, "test_pki", json_boolean(c->test_pki));
+	docs = jchk(json_object());
+	for (i = 0; i < c->n_docs; i++) {
+		d = &c->docs[i];
+		dj = jchk(json_object());
+		jset(dj, "url", jtext(d->url != NULL ? d->url : ""));
+		jset(dj, "status", json_integer((json_int_t)d->status));
+		jset(dj, "error", jtext(d->error));
+		if (d->has_body)
+			jset(dj, "body_len",
+			    json_integer((json_int_t)d->body_len));
+		if (d->body_sha256 != NULL)
+			jset(dj, "body_sha256", jhex(d->body_sha256, 32));
+		if (d->headers_sha256 != NULL)
+			jset(dj, "headers_sha256", jhex(d->headers_sha256,
+			    32));
+		jset(docs, d->name, dj);
+	}
+	jset(o, "documents", docs);
+	jset(o, "verdict", json_string(c->verdict));
+	jset(o, "error", jtext(c->error));
+	if (c->issue_date != NULL)
+		jset(o, "issue_date", json_string(c->issue_date));
+	if (c->next_update != NULL)
+		jset(o, "next_update", json_string(c->next_update));
+	return body_done(o, len);
+}
+
+uint8_t *
+entry_receipt_body(const struct entry_receipt *r, size_t *len)
+{
+	json_t *o, *sub, *pr;
+
+	o = body_new("receipt", r->time);
+	jset(o, "format", json_string(r->format));
+	jset(o, "model", jstr_nonempty(r->model));
+	sub = jchk(json_object());
+	jset(sub, "sha256", jhex(r->submitted_sha256, 32));
+	jset(sub, "len", json_integer((json_int_t)r->submitted_len));
+	jset(sub, "media_type", json_string(r->media_type));
+	jset(sub, "stored", json_string(r->stored));
+	jset(o, "submitted", sub);
+	jset(o, "claims", json_incref(r->claims));	/* shared, read only */
+	jset(o, "checks", entry_checks_json(r->checks));
+	jset(o, "verdict", json_string(r->verdict));
+	if (r->has_probe) {
+		pr = jchk(json_object());
+		jset(pr, "seq", json_integer((json_int_t)r->probe_seq));
+		jset(pr, "time", json_integer((json_int_t)r->probe_time));
+		jset(pr, "verdict", jstr_nonempty(r->probe_verdict));
+		jset(o, "probe", pr);
+	} else
+		jset(o, "probe", json_null());
+	return body_done(o, len);
+}
+
+/* ---- reading ------------------------------------------------------- */
+
+json_t *
+entry_parse(const struct store_entry *e)
+{
+	return store_body_parse(e->body, e->body_len);
+}
+
+int
+entry_version(const json_t *body)
+{
+	const json_t *v = json_object_get(body, "v");
+
+	if (v == NULL)
+		return 1;
+	if (!json_is_integer(v) || json_integer_value(v) < 1 ||
+	    json_integer_value(v) > 1000)
+		return 0;
+	return (int)json_integer_value(v);
+}
+
+/* Where each member of a version 1 measurement belongs. */
+static const struct {
+	const char	*key;
+	const char	*layer;
+	const char	*as;
+} v1_members[] = {
+	{ "mrtd", "platform", "mrtd" },
+	{ "rtmr0", "platform", "rtmr0" },
+	{ "rtmr1", "platform", "rtmr1" },
+	{ "rtmr2", "platform", "rtmr2" },
+	{ "gpus", "platform", "gpu_count" },
+	{ "compose_hash", "app", "compose_hash" },
+	{ "mr_config_id", "app", "mr_config_id" },
+	{ "rtmr3", "instance", "rtmr3" },
+	{ "signing_address", "instance", "signing_address" },
+	{ "signing_algo", "instance", "signing_algo" },
+	{ "report_data", "probe", "report_data" },
+	{ "reportdata_layout", "probe", "reportdata_layout" },
+	{ "attestations", "probe", "attestations" },
+};
+
+/* A version 1 (flat) measurement in layers; unknown members go to the
+ * probe layer (never a change). */
+static json_t *
+from_v1(const json_t *m)
+{
+	json_t *o, *layer, *v;
+	const char *k, *as;
+	size_t i;
+
+	o = jchk(json_object());
+	jset(o, "platform", json_object());
+	jset(o, "app", json_object());
+	jset(o, "instance", json_object());
+	jset(o, "probe", json_object());
+	json_object_foreach((json_t *)(uintptr_t)m, k, v) {
+		for (i = 0; i < sizeof(v1_members) / sizeof(v1_members[0]);
+		    i++)
+			if (strcmp(v1_members[i].key, k) == 0)
+				break;
+		if (i < sizeof(v1_members) / sizeof(v1_members[0])) {
+			layer = json_object_get(o, v1_members[i].layer);
+			as = v1_members[i].as;
+		} else {
+			layer = json_object_get(o, "probe");
+			as = k;
+		}
+		jset(layer, as, json_deep_copy(v));
+	}
+	return o;
+}
+
+json_t *
+entry_measurement(const json_t *body)
+{
+	json_t *m;
+
+	if (!json_is_object(body))
+		return NULL;
+	m = json_object_get(body, "measurement");
+	if (!json_is_object(m))
+		return NULL;
+	if (entry_version(body) == 1)
+		return from_v1(m);
+	return json_incref(m);		/* shared with body, read only */
+}
+
+const char *
+entry_meas_str(const json_t *meas, const char *layer, const char *key)
+{
+	return json_string_value(json_object_get(json_object_get(meas,
+	    layer), key));
+}
+
+/* ---- what changed --------------------------------------------------- */
+
+const char *
+entry_change_class_str(enum entry_change_class c)
+{
+	switch (c) {
+	case ENTRY_CHANGE_NONE:
+		return "none";
+	case ENTRY_CHANGE_FIRST:
+		return "first";
+	case ENTRY_CHANGE_INSTANCE_ADDED:
+		return "instance_added";
+	case ENTRY_CHANGE_CHANGED:
+		return "changed";
+	}
+	return "none";
+}
+
+void
+entry_state_init(struct entry_state *st)
+{
+	memset(st, 0, sizeof(*st));
+}
+
+void
+entry_state_free(struct entry_state *st)
+{
+	size_t i;
+
+	if (st == NULL)
+		return;
+	for (i = 0; i < st->n; i++)
+		json_decref(st->inst[i].meas);
+	entry_state_init(st);
+}
+
+/* Members whose null means "not established this time", not a value. */
+static bool
+wildcard(const char *layer, const char *key)
+{
+	return strcmp(layer, "platform") == 0 &&
+	    (strcmp(key, "tcb_status") == 0 || strcmp(key, "advisories") == 0);
+}
+
+/* True if a and b agree on every member of layer both have. */
+static bool
+layer_eq(const json_t *a, const json_t *b, const char *layer)
+{
+	const json_t *la = json_object_get(a, layer);
+	const json_t *lb = json_object_get(b, layer);
+	const char *k;
+	json_t *va, *vb;
+
+	json_object_foreach((json_t *)(uintptr_t)la, k, va) {
+		if ((vb = json_object_get(lb, k)) == NULL)
+			continue;
+		if (wildcard(layer, k) && (json_is_null(va) ||
+		    json_is_null(vb)))
+			continue;
+		if (!json_equal(va, vb))
+			return false;
+	}
+	return true;
+}
+
+static bool
+identity_eq(const json_t *a, const json_t *b)
+{
+	return layer_eq(a, b, "platform") && layer_eq(a, b, "app");
+}
+
+static int
+key_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* Bytes outside printable ASCII in out become '?'. */
+static void
+printable(char *out)
+{
+	for (; *out != '\0'; out++)
+		if ((unsigned char)*out < 0x20 || (unsigned char)*out > 0x7e)
+			*out = '?';
+}
+
+/* A value as alert text: a string as it is, null as "null", else JSON;
+ * printable ASCII, cut to outsz - 1 bytes. */
+static void
+value_text(const json_t *v, char *out, size_t outsz)
+{
+	char *s;
+
+	if (v == NULL)
+		snprintf(out, outsz, "%s", "");
+	else if (json_is_string(v))
+		snprintf(out, outsz, "%s", json_string_value(v));
+	else if (json_is_null(v))
+		snprintf(out, outsz, "null");
+	else {
+		s = json_dumps(v, JSON_COMPACT | JSON_SORT_KEYS |
+		    JSON_ENCODE_ANY);
+		snprintf(out, outsz, "%s", s != NULL ? s : "?");
+		free(s);
+	}
+	printable(out);
+}
+
+/* Name layer.key in out, with its values before (ref) and now. */
+static void
+add_field(struct entry_change *out, const char *layer, const char *key,
+    const json_t *was, const json_t *now)
+{
+	if (out->n_fields >= MAX_CHANGED_FIELDS) {
+		out->cut = true;
+		return;
+	}
+	if (out->n_fields == 0) {
+		value_text(was, out->from, sizeof(out->from));
+		value_text(now, out->to, sizeof(out->to));
+	}
+	snprintf(out->fields[out->n_fields], ENTRY_FIELD_NAME, "%s.%s", layer,
+	    key);
+	printable(out->fields[out->n_fields++]);
+}
+
+/*
+ * The members of cur's layer that differ from ref's (ref NULL: all of
+ * them), in key order, into out.
+ */
+static void
+diff_layer(const json_t *ref, const json_t *cur, const char *layer,
+    struct entry_change *out)
+{
+	const json_t *lc = json_object_get(cur, layer);
+	const json_t *lr = ref != NULL ? json_object_get(ref, layer) : NULL;
+	const char *keys[MAX_LAYER_KEYS], *k;
+	json_t *vc, *vr;
+	size_t n = 0, i;
+
+	json_object_foreach((json_t *)(uintptr_t)lc, k, vc) {
+		if (n == MAX_LAYER_KEYS) {
+			out->cut = true;
+			break;
+		}
+		keys[n++] = k;
+	}
+	qsort(keys, n, sizeof(keys[0]), key_cmp);
+	for (i = 0; i < n; i++) {
+		vc = json_object_get(lc, keys[i]);
+		if (ref == NULL) {
+			add_field(out, layer, keys[i], NULL, vc);
+			continue;
+		}
+		if ((vr = json_object_get(lr, keys[i])) == NULL)
+			continue;
+		if (wildcard(layer, keys[i]) && (json_is_null(vc) ||
+		    json_is_null(vr)))
+			continue;
+		if (!json_equal(vc, vr))
+			add_field(out, layer, keys[i], vr, vc);
+	}
+}
+
+void
+entry_measurement_diff(const struct entry_state *st, const json_t *cur,
+    struct entry_change *out)
+{
+	const json_t *m, *ref;
+	size_t i, j, first = 0;
+	bool same_id = false, same_inst = false;
+	size_t id_at = 0, inst_at = 0;
+
+	memset(out, 0, sizeof(*out));
+	out->cls = ENTRY_CHANGE_NONE;
+	if (!json_is_object(cur))
+		return;
+	if (st->n == 0) {
+		out->cls = ENTRY_CHANGE_FIRST;
+		for (j = 0; j < NID_LAYERS; j++)
+			diff_layer(NULL, cur, id_layers[j], out);
+		return;
+	}
+	/* most recently seen first */
+	for (i = st->n; i-- > 0;) {
+		m = st->inst[i].meas;
+		if (identity_eq(m, cur)) {
+			if (layer_eq(m, cur, "instance"))
+				return;		/* seen before */
+			if (!same_id)
+				id_at = i;
+			same_id = true;
+		}
+		if (!same_inst && layer_eq(m, cur, "instance")) {
+			same_inst = true;
+			inst_at = i;
+		}
+	}
+	if (same_id && same_inst)
+		return;		/* a known instance, a known identity */
+	if (same_id) {
+		out->cls = ENTRY_CHANGE_INSTANCE_ADDED;
+		ref = st->inst[id_at].meas;
+		first = NID_LAYERS - 1;		/* the instance layer */
+	} else {
+		out->cls = ENTRY_CHANGE_CHANGED;
+		ref = st->inst[same_inst ? inst_at : st->n - 1].meas;
+	}
+	for (j = first; j < NID_LAYERS; j++)
+		diff_layer(ref, cur, id_layers[j], out);
+}
+
+/* Drop st->inst[i]. */
+static void
+drop(struct entry_state *st, size_t i)
+{
+	json_decref(st->inst[i].meas);
+	memmove(&st->inst[i], &st->inst[i + 1],
+	    (st->n - i - 1) * sizeof(st->inst[0]));
+	st->n--;
+}
+
+/* The members whose null means "not established this time". */
+static const char *const wild_keys[] = { "tcb_status", "advisories" };
+
+/*
+ * Fill the nulls of to's wildcard members from from's values (layer
+ * platform): from is the same instance seen before, or an instance of
+ * the same platform (Intel judges a platform, not an instance).
+ */
+static void
+fill_wild(json_t *to, const json_t *from)
+{
+	json_t *pt = json_object_get(to, "platform"), *v;
+	size_t k;
+
+	for (k = 0; k < 2 && json_is_object(pt); k++) {
+		v = json_object_get(json_object_get(from, "platform"),
+		    wild_keys[k]);
+		if (v != NULL && !json_is_null(v) &&
+		    json_is_null(json_object_get(pt, wild_keys[k])))
+			jset(pt, wild_keys[k], json_deep_copy(v));
+	}
+}
+
+void
+entry_state_update(struct entry_state *st, const json_t *cur)
+{
+	json_t *copy;
+	size_t i;
+
+	if (!json_is_object(cur))
+		return;
+	st->tick++;
+	copy = jchk(json_deep_copy(cur));
+	for (i = st->n; i-- > 0;) {
+		if (!layer_eq(st->inst[i].meas, copy, "instance"))
+			continue;
+		/* the same instance: cur is its record now */
+		fill_wild(copy, st->inst[i].meas);
+		drop(st, i);
+	}
+	/* what Intel said of this platform holds for its other instances */
+	for (i = 0; i < st->n; i++)
+		if (layer_eq(st->inst[i].meas, copy, "platform"))
+			fill_wild(st->inst[i].meas, copy);
+	for (i = st->n; i-- > 0;)
+		if (st->tick - st->inst[i].seen >= MAX_STATE_PROBES)
+			drop(st, i);
+	if (st->n == MAX_INSTANCES)
+		drop(st, 0);		/* the least recently seen */
+	st->inst[st->n].meas = copy;
+	st->inst[st->n++].seen = st->tick;
+}
+
+/* Collecting the newest measured probes, newest first. */
+struct load_ctx {
+	json_t			*meas[MAX_STATE_PROBES];
+	size_t			 n;
+	struct entry_last	*last;
+};
+
+static int
+load_cb(const struct store_entry *e, void *arg)
+{
+	struct load_ctx *c = arg;
+	json_t *body;
+
+	if (c->last != NULL && !c->last->have) {
+		c->last->have = true;
+		c->last->seq = e->seq;
+		snprintf(c->last->verdict, sizeof(c->last->verdict), "%s",
+		    e->verdict != NULL ? e->verdict : "");
+	}
+	body = entry_parse(e);
+	c->meas[c->n] = entry_measurement(body);
+	json_decref(body);
+	if (c->meas[c->n] != NULL)
+		c->n++;
+	return c->n == MAX_STATE_PROBES;
+}
+
+enum tmon_rc
+entry_state_load(struct store *s, const char *model, uint64_t before_seq,
+    int64_t until, struct entry_state *st, struct entry_last *last,
+    struct tmon_err *err)
+{
+	struct store_query q;
+	struct load_ctx c;
+	enum tmon_rc rc;
+	size_t i;
+
+	memset(&c, 0, sizeof(c));
+	c.last = last;
+	if (last != NULL)
+		memset(last, 0, sizeof(*last));
+	store_query_init(&q);
+	q.kind = "probe";
+	q.model = model;
+	q.before_seq = before_seq;
+	q.until = until;
+	q.limit = MAX_STATE_SCAN;
+	q.newest_first = true;
+	rc = store_query(s, &q, load_cb, &c, err);
+	for (i = c.n; i-- > 0;) {
+		if (rc == TMON_OK)
+			entry_state_update(st, c.meas[i]);
+		json_decref(c.meas[i]);
+	}
+	if (rc != TMON_OK) {
+		entry_state_free(st);
+		if (last != NULL)
+			memset(last, 0, sizeof(*last));
+	}
+	return rc;
+}

@@ -163,11 +163,17 @@ verdict(struct vq *v)
 }
 
 static void
-run_once(const uint8_t *quote, size_t qlen, const struct tdx_collateral *col,
-    int64_t at, struct vq *v)
+run_once(struct verify_ctx *vc, const uint8_t *quote, size_t qlen,
+    const struct tdx_collateral *col, int64_t at, struct vq *v)
 {
+	struct tdx_check_opts o;
+
+	/* an SGX quote too; the collateral's CRLs judge the PCK chain */
+	memset(&o, 0, sizeof(o));
+	o.allow_sgx = true;
+	o.col = col;
 	checklist_init(&v->cl);
-	v->parsed = tdx_check_quote_any(quote, qlen, at, &v->q, &v->cl);
+	v->parsed = tdx_check_quote(vc, quote, qlen, at, &o, &v->q, &v->cl);
 	if (v->parsed)
 		tdx_check_collateral(&v->q, col, at, &v->cl, &v->tcb);
 	else {
@@ -362,6 +368,7 @@ ctl_verify_quote(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tdx_collateral *col = NULL;
+	struct verify_ctx *vc;
 	struct vq *v;
 	uint8_t *quote = NULL, *cj = NULL;
 	size_t qlen, cjlen;
@@ -401,8 +408,9 @@ ctl_verify_quote(int argc, char *argv[])
 		return rc;
 	}
 	v = xcalloc(1, sizeof(*v));
+	vc = verify_ctx_new();
 	col = collateral_build(cj, cjlen, v);
-	run_once(quote, qlen, col, at, v);
+	run_once(vc, quote, qlen, col, at, v);
 	if (col == NULL && v->parsed)
 		checklist_set(&v->cl, "tdx.collateral", CHECK_FAIL,
 		    "collateral file rejected: %s", v->coll_err);
@@ -413,6 +421,7 @@ ctl_verify_quote(int argc, char *argv[])
 		print_table(v);
 	rc = v->verified ? EXIT_OK : EXIT_FAILED;
 	tdx_collateral_free(col);
+	verify_ctx_free(vc);
 	free(v);
 	free(cj);
 	free(quote);
@@ -439,6 +448,7 @@ ctl_bench_quote(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	struct tdx_collateral *col = NULL;
+	struct verify_ctx *vc;
 	struct vq *v;
 	uint8_t *quote = NULL, *cj = NULL;
 	size_t qlen, cjlen;
@@ -487,10 +497,11 @@ ctl_bench_quote(int argc, char *argv[])
 		return rc;
 	}
 	v = xcalloc(1, sizeof(*v));
+	vc = verify_ctx_new();
 
 	/* One verification first: say what is being timed. */
 	col = collateral_build(cj, cjlen, v);
-	run_once(quote, qlen, col, at, v);
+	run_once(vc, quote, qlen, col, at, v);
 	verdict(v);
 	printf("quote %s: %s%s%s\n", argv[optind], v->verified ?
 	    "verified, " : "rejected: ", v->verified ?
@@ -499,16 +510,16 @@ ctl_bench_quote(int argc, char *argv[])
 		tdx_collateral_free(col);
 		col = NULL;
 	}
-	tdx_pck_cache_stats(&hits0, &miss0);
+	verify_ctx_stats(vc, &hits0, &miss0);
 
 	w0 = seconds(CLOCK_MONOTONIC);
 	c0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
 	for (i = 0; i < n; i++) {
 		if (cold) {
-			tdx_pck_cache_flush();
+			verify_ctx_flush(vc);
 			col = collateral_build(cj, cjlen, v);
 		}
-		run_once(quote, qlen, col, at, v);
+		run_once(vc, quote, qlen, col, at, v);
 		if (cold) {
 			tdx_collateral_free(col);
 			col = NULL;
@@ -516,7 +527,7 @@ ctl_bench_quote(int argc, char *argv[])
 	}
 	wall = seconds(CLOCK_MONOTONIC) - w0;
 	cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
-	tdx_pck_cache_stats(&hits, &miss);
+	verify_ctx_stats(vc, &hits, &miss);
 	if (wall <= 0)
 		wall = 1e-9;
 	if (cpu <= 0)
@@ -534,6 +545,7 @@ ctl_bench_quote(int argc, char *argv[])
 	printf("cpu_verifications_per_sec %.1f\n", (double)n / cpu);
 	printf("verifications_per_sec %.1f\n", (double)n / wall);
 	tdx_collateral_free(col);
+	verify_ctx_free(vc);
 	free(v);
 	free(cj);
 	free(quote);

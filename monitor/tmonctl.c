@@ -21,6 +21,7 @@
 #include "tdx_quote.h"
 #include "tmon_limits.h"
 #include "util.h"
+#include "verify_ctx.h"
 
 
 static void
@@ -172,7 +173,9 @@ cmd_verify_attestation(int argc, char *argv[])
 		free(body);
 		return EXIT_USAGE;
 	}
+	ctx.vc = verify_ctx_new();
 	attest_verify_ctx(body, len, nonce, at, &ctx, r);
+	verify_ctx_free(ctx.vc);
 	if (json)
 		print_json(r, nonce, at);
 	else

@@ -996,6 +996,51 @@ flip_crl(json_t *j, const char *key)
 	free(h);
 }
 
+/*
+ * tdx.pck_chain is written once, by its owner tdx_check_quote, with the
+ * CRL result of the collateral it was given as an input:
+ * tdx_check_collateral never edits it.
+ */
+START_TEST(test_chain_detail_once)
+{
+	struct tdx_collateral *col = NULL;
+	struct tmon_err err;
+	struct checklist cl;
+	struct tdx_quote q;
+	char before[MAX_CHECK_DETAIL];
+	uint8_t *b;
+	size_t n;
+	json_t *j;
+
+	j = gemma_qvl();
+	ck_assert_int_eq(from_json(j, &col, &err), TMON_OK);
+	b = load(GEMMA_QUOTE, &n);
+
+	/* checked without the collateral: its CRLs are not claimed later */
+	checklist_init(&cl);
+	ck_assert(quote_check(b, n, GEMMA_TIME, NULL, 0, NULL, &q, &cl));
+	assert_check(&cl, "tdx.pck_chain", CHECK_PASS, "; CRLs not checked");
+	snprintf(before, sizeof(before), "%s",
+	    checklist_get(&cl, "tdx.pck_chain")->detail);
+	tdx_check_collateral(&q, col, GEMMA_TIME, &cl, NULL);
+	assert_check(&cl, "tdx.collateral", CHECK_PASS, NULL);
+	assert_check(&cl, "tdx.tcb", CHECK_PASS, NULL);
+	ck_assert_str_eq(checklist_get(&cl, "tdx.pck_chain")->detail, before);
+
+	/* with it, the chain check itself says what the CRLs said */
+	checklist_init(&cl);
+	ck_assert(quote_check(b, n, GEMMA_TIME, NULL, 0, col, &q, &cl));
+	assert_check(&cl, "tdx.pck_chain", CHECK_PASS, "valid at "
+	    "2026-06-10T01:49:05Z; not revoked (PCK CRL of ");
+	tdx_check_collateral(&q, col, GEMMA_TIME, &cl, NULL);
+	assert_check(&cl, "tdx.pck_chain", CHECK_PASS, "not revoked");
+
+	free(b);
+	tdx_collateral_free(col);
+	json_decref(j);
+}
+END_TEST
+
 START_TEST(test_hostile_crl_signature)
 {
 	struct tdx_collateral *col = NULL;
@@ -1727,6 +1772,7 @@ collateral_suite(void)
 	tcase_add_test(tc, test_hostile_duplicate_keys);
 	tcase_add_test(tc, test_hostile_reserialised);
 	tcase_add_test(tc, test_hostile_crl_signature);
+	tcase_add_test(tc, test_chain_detail_once);
 	tcase_add_test(tc, test_hostile_future_and_fmspc);
 	tcase_add_test(tc, test_qvl_structure);
 	tcase_add_test(tc, test_pki_collateral);

@@ -815,6 +815,59 @@ START_TEST(test_chain_count)
 }
 END_TEST
 
+/*
+ * The one PEM policy: a real chain with text after it, or between two
+ * of its blocks, is refused (the report itself still verifies).
+ */
+START_TEST(test_chain_text_outside)
+{
+	static const char *const extra[] = { "trailing text\n",
+	    "# comment\n" };
+	struct checklist cl;
+	struct gpu_summary sum;
+	size_t rl, pl, i, k;
+	uint8_t *rep, *pem;
+	char *txt, *mid;
+	json_t *list;
+
+	rep = load_hex("sdk_hopper_580.159.03_AttestationReport.hex.txt", &rl);
+	pem = load("sdk_hopper_580.159.03_CertChain.pem.txt", &pl);
+	for (i = 0; i < 2; i++) {
+		txt = calloc(1, pl + strlen(extra[i]) + 1);
+		ck_assert_ptr_nonnull(txt);
+		if (i == 0) {
+			memcpy(txt, pem, pl);
+			memcpy(txt + pl, extra[i], strlen(extra[i]));
+		} else {
+			/* after the first END line */
+			mid = strstr((char *)pem, "-----END CERTIFICATE-----\n");
+			ck_assert_ptr_nonnull(mid);
+			k = (size_t)(mid - (char *)pem) + 26;
+			memcpy(txt, pem, k);
+			memcpy(txt + k, extra[i], strlen(extra[i]));
+			memcpy(txt + k + strlen(extra[i]), pem + k, pl - k);
+		}
+		list = make_list(rep, rl, (const uint8_t *)txt, strlen(txt),
+		    "HOPPER");
+		checklist_init(&cl);
+		gpu_check_evidence_list(tvc(), list, NOW, &cl, &sum);
+		ck_assert_status(&cl, "gpu.cert_chain", CHECK_FAIL);
+		ck_assert_ptr_nonnull(strstr(detail(&cl, "gpu.cert_chain"),
+		    "GPU 0: certificate chain: text outside PEM blocks"));
+		json_decref(list);
+		free(txt);
+	}
+	/* the file as it is passes */
+	list = make_list(rep, rl, pem, pl, "HOPPER");
+	checklist_init(&cl);
+	gpu_check_evidence_list(tvc(), list, NOW, &cl, &sum);
+	ck_assert_status(&cl, "gpu.cert_chain", CHECK_PASS);
+	json_decref(list);
+	free(pem);
+	free(rep);
+}
+END_TEST
+
 START_TEST(test_chain_time)
 {
 	struct checklist cl;
@@ -1444,6 +1497,7 @@ gpu_suite(void)
 	tcase_add_test(tc, test_tamper_fwid);
 	tcase_add_test(tc, test_chain_count);
 	tcase_add_test(tc, test_chain_time);
+	tcase_add_test(tc, test_chain_text_outside);
 	tcase_add_test(tc, test_fake_root);
 	tcase_add_test(tc, test_caller_root);
 	tcase_add_test(tc, test_dice_fwid);

@@ -1016,6 +1016,31 @@ START_TEST(test_chain_rebuilt_identity)
 	assert_check(&cl, "tdx.pck_chain", CHECK_FAIL, "more than 3");
 	free(b);
 
+	/*
+	 * Text after the root, between the blocks or before the leaf: the
+	 * one PEM policy refuses anything but whitespace around the blocks.
+	 */
+	b = chain_quote(orig, leaf, ca, root, "not a certificate\n", &n);
+	checklist_init(&cl);
+	ck_assert(check_quote(b, n, GEMMA_TIME, &q, &cl));
+	assert_check(&cl, "tdx.pck_chain", CHECK_FAIL,
+	    "PCK chain: text outside PEM blocks at offset ");
+	assert_check(&cl, "tdx.quote.signature", CHECK_FAIL,
+	    "no usable PCK leaf key");
+	ck_assert(!q.pck_ok);
+	free(b);
+	b = chain_quote(orig, leaf, "Issuer: evil\n", ca, root, &n);
+	checklist_init(&cl);
+	ck_assert(check_quote(b, n, GEMMA_TIME, &q, &cl));
+	assert_check(&cl, "tdx.pck_chain", CHECK_FAIL,
+	    "text outside PEM blocks");
+	free(b);
+	b = chain_quote(orig, "\n\n", leaf, ca, root, &n);
+	checklist_init(&cl);
+	ck_assert(check_quote(b, n, GEMMA_TIME, &q, &cl));
+	ck_assert_int_eq(checklist_verdict(&cl), CHECK_PASS);
+	free(b);
+
 	/* CA first: the "leaf" is a CA. */
 	b = chain_quote(orig, ca, leaf, root, NULL, &n);
 	checklist_init(&cl);

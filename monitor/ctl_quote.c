@@ -5,7 +5,7 @@
  *   tmonctl bench-quote QUOTE --collateral FILE --at UNIX [-n N] [--cold]
  *
  * QUOTE is a binary quote or a text file of hex (optional 0x, any
- * whitespace): TDX v4/v5, or SGX v3 (tdx_check_quote_any); FILE is
+ * whitespace): TDX v4/v5, or SGX v3 (tdx_check_quote, allow_sgx); FILE is
  * collateral in the dcap-qvl JSON shape
  * (tdx_collateral_from_qvl_json).  verify-quote runs tdx_check_quote and
  * tdx_check_collateral, the same code tmond uses, and prints the result

@@ -171,7 +171,7 @@ is_p256(const EVP_PKEY *pkey)
 
 /*
  * The PCK chain of q under the one PEM policy: exactly leaf, CA, root,
- * the root kept as DER only.  TMON_E_PARSE fills why.
+ * the root kept as DER only.  An error fills why.
  */
 static enum tmon_rc
 chain_load(const struct tdx_quote *q, struct x509_chain *ch, char *why,
@@ -394,7 +394,6 @@ pck_info_from_x509(const X509 *leaf, struct tdx_pck_info *out,
 	out->sgx_type = -1;
 	return rc;
 }
-
 
 enum tmon_rc
 tdx_pck_info(const struct tdx_quote *q, struct tdx_pck_info *out,

@@ -56,7 +56,6 @@ static const char name_test[] = "test root";
 struct gpu_run {
 	struct checklist	*cl;
 	struct gpu_summary	*sum;
-	struct verify_ctx	*vc;
 	/* NULL when the root could not be loaded: chains are CHECK_ERROR */
 	const struct x509_anchor *anchor;
 	bool			 test;		/* not the pinned root */
@@ -617,7 +616,6 @@ run_init(struct gpu_run *run, struct verify_ctx *vc, int64_t now, bool test,
 
 	memset(run, 0, sizeof(*run));
 	memset(tmp, 0, sizeof(*tmp));
-	run->vc = vc;
 	run->now = now;
 	if (test && der != NULL && len > 0) {
 		sha256(der, len, h);

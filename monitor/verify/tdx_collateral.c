@@ -335,7 +335,7 @@ load_chain(const char *what, const char *pem, struct x509_chain *out,
 	if (pem == NULL)
 		return tmon_err_set(err, TMON_E_PARSE, "%s: missing", what);
 	return x509_chain_parse(what, (const uint8_t *)pem, strlen(pem), 2, 2,
-	    X509_CHAIN_ROOT_DER, out, err);
+	    TMON_X509_ROOT_DER, out, err);
 }
 
 /*
@@ -354,7 +354,7 @@ check_signer(struct tdx_collateral *c, const char *what,
 	char cn[64], why[MAX_CHECK_DETAIL - 64];
 	int64_t from, to;
 
-	switch (x509_chain_verify(ch, 2, anchor, 0, X509_CHAIN_NO_TIME, why,
+	switch (x509_chain_verify(ch, 2, anchor, 0, TMON_X509_NO_TIME, why,
 	    sizeof(why))) {
 	case VERDICT_PASS:
 		break;

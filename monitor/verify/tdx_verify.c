@@ -183,7 +183,7 @@ chain_load(const struct tdx_quote *q, struct x509_chain *ch, char *why,
 	tmon_err_clear(&err);
 	rc = x509_chain_parse("PCK chain", cur_data(&q->pck_chain),
 	    cur_len(&q->pck_chain), PCK_CHAIN_CERTS, PCK_CHAIN_CERTS,
-	    X509_CHAIN_ROOT_DER, ch, &err);
+	    TMON_X509_ROOT_DER, ch, &err);
 	if (rc != TMON_OK)
 		snprintf(why, whysz, "%s", err.msg);
 	return rc;

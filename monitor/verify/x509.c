@@ -333,7 +333,7 @@ x509_chain_parse(const char *what, const uint8_t *pem, size_t len,
 		    &out->der[i], &out->der_len[i], err)) != TMON_OK)
 			goto fail;
 		out->n = i + 1;
-		if (i + 1 == n && n >= min && (flags & X509_CHAIN_ROOT_DER) != 0)
+		if (i + 1 == n && n >= min && (flags & TMON_X509_ROOT_DER) != 0)
 			continue;	/* the served root: bytes only */
 		switch (der_cert(out->der[i], out->der_len[i], &out->cert[i])) {
 		case VERDICT_PASS:
@@ -478,7 +478,7 @@ x509_chain_verify(const struct x509_chain *c, size_t want,
 	    X509_STORE_CTX_init(ctx, a->store, c->cert[0], untrusted) != 1)
 		goto liberr;
 	param = X509_STORE_CTX_get0_param(ctx);
-	if ((flags & X509_CHAIN_NO_TIME) != 0)
+	if ((flags & TMON_X509_NO_TIME) != 0)
 		vflags |= X509_V_FLAG_NO_CHECK_TIME;
 	else
 		X509_VERIFY_PARAM_set_time(param, (time_t)now);
@@ -494,7 +494,7 @@ x509_chain_verify(const struct x509_chain *c, size_t want,
 		if (verr == X509_V_ERR_OUT_OF_MEM ||
 		    x509_drain_errors("x509: chain"))
 			goto liberr;
-		if ((flags & X509_CHAIN_NO_TIME) != 0)
+		if ((flags & TMON_X509_NO_TIME) != 0)
 			snprintf(why, whysz, "chain does not verify: %s "
 			    "(certificate %d)", X509_verify_cert_error_string(verr),
 			    X509_STORE_CTX_get_error_depth(ctx));

@@ -107,7 +107,7 @@ enum tmon_rc	x509_anchor_decode(const uint8_t *text, size_t len,
  * A certificate chain as served: leaf first, the root last.  der[i] is
  * the exact DER of each (the bytes a pinned root is compared with);
  * cert[i] its decoded form, except for the root when the chain was
- * parsed with X509_CHAIN_ROOT_DER (cert[n - 1] is NULL then).
+ * parsed with TMON_X509_ROOT_DER (cert[n - 1] is NULL then).
  */
 struct x509_chain {
 	size_t		 n;
@@ -121,11 +121,11 @@ struct x509_chain {
  * served root, which a chain check only compares with the pinned root's
  * bytes; the trusted copy is decoded from those (struct x509_anchor).
  */
-#define X509_CHAIN_ROOT_DER	0x01u
+#define TMON_X509_ROOT_DER	0x01u
 
 /*
  * Parse the len bytes at pem as a chain of min to max certificates
- * (1 <= min <= max <= MAX_X509_CHAIN; flags: X509_CHAIN_ROOT_DER, or 0),
+ * (1 <= min <= max <= MAX_X509_CHAIN; flags: TMON_X509_ROOT_DER, or 0),
  * under the one PEM policy:
  *   - at most MAX_PEM_CHAIN_LEN bytes; NUL bytes at the very end are
  *     ignored (a quote stores the chain as a C string), a NUL anywhere
@@ -135,7 +135,7 @@ struct x509_chain {
  *     whitespace (space, tab, CR, LF) only: any other text before,
  *     between or after the blocks is refused;
  *   - each block is base64 of exactly one DER certificate, nothing after
- *     it (with X509_CHAIN_ROOT_DER the last block is only base64).
+ *     it (with TMON_X509_ROOT_DER the last block is only base64).
  * what names the chain in messages ("PCK chain").  On TMON_OK the caller
  * frees *out with x509_chain_free.  Errors (*out zeroed, err names the
  * certificate by its 1-based position):
@@ -158,11 +158,11 @@ enum tmon_rc	x509_chain_parse(const char *what, const uint8_t *pem,
 void		x509_chain_free(struct x509_chain *c);
 
 /* x509_chain_verify: do not judge validity times (now is ignored). */
-#define X509_CHAIN_NO_TIME	0x02u
+#define TMON_X509_NO_TIME	0x02u
 
 /*
  * Verify the chain c of exactly want certificates to the pinned anchor
- * a at time now (unix seconds; see X509_CHAIN_NO_TIME in flags):
+ * a at time now (unix seconds; see TMON_X509_NO_TIME in flags):
  *   1. c has want certificates;
  *   2. its last certificate is a->der byte for byte (the served root is
  *      never decoded as trusted: the anchor is a->cert);

@@ -178,7 +178,7 @@ pck_verify(const struct pck *p, const char *pem, int64_t now, char *why,
 	struct tmon_err err;
 	enum verdict v;
 
-	ck_assert_int_eq(parse(pem, 3, 3, X509_CHAIN_ROOT_DER, &ch, &err),
+	ck_assert_int_eq(parse(pem, 3, 3, TMON_X509_ROOT_DER, &ch, &err),
 	    TMON_OK);
 	ck_assert_ptr_null(ch.cert[2]);		/* the root: bytes only */
 	v = x509_chain_verify(&ch, 3, &p->intel, now, 0, why, whysz);
@@ -468,10 +468,10 @@ START_TEST(test_collateral_chains)
 	    tdx_intel_root_ca_der_len, "Intel SGX Root CA", NULL), TMON_OK);
 	for (i = 0; i < 3; i++) {
 		pem = coll_str(keys[i]);
-		ck_assert_int_eq(parse(pem, 2, 2, X509_CHAIN_ROOT_DER, &ch,
+		ck_assert_int_eq(parse(pem, 2, 2, TMON_X509_ROOT_DER, &ch,
 		    &err), TMON_OK);
 		ck_assert_int_eq(x509_chain_verify(&ch, 2, &intel, 0,
-		    X509_CHAIN_NO_TIME, why, sizeof(why)), VERDICT_PASS);
+		    TMON_X509_NO_TIME, why, sizeof(why)), VERDICT_PASS);
 		/* in 2100 the signer has expired; without time: no matter */
 		ck_assert_int_eq(x509_chain_verify(&ch, 2, &intel, 4102444800,
 		    0, why, sizeof(why)), VERDICT_FAIL);

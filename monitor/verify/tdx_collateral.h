@@ -83,7 +83,8 @@ struct tdx_collateral_src {
  * and its exact bytes are what the signature is checked over (the range
  * is parsed again and must equal what jansson read); TCB Info and QE
  * Identity as tdx_tcb_info_parse / tdx_qe_identity_parse; each issuer
- * chain is exactly two PEM certificates; each CRL decodes.
+ * chain is exactly two PEM certificates under the PEM policy of
+ * x509_chain_parse; each CRL decodes (x509_crl_parse).
  *
  * Verification results are recorded in the object, not returned: a
  * signature that does not verify, a chain not ending at the pinned root

@@ -627,10 +627,10 @@ x509_crl_parse(const char *what, const uint8_t *b, size_t len,
 	STACK_OF(X509_REVOKED) *rev;
 	const ASN1_INTEGER *sn;
 	const unsigned char *p;
-	const uint8_t *der;
+	const uint8_t *der = NULL;
 	unsigned char *pem = NULL;
 	uint8_t *hex = NULL;
-	size_t i, k, dlen;
+	size_t i, k, dlen = 0;
 	int n;
 	enum tmon_rc rc = TMON_E_PARSE;
 

@@ -4,8 +4,6 @@
 #include <string.h>
 
 #include <jansson.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 
 #include "api.h"
 #include "config.h"
@@ -14,6 +12,7 @@
 #include "store.h"
 #include "tmon_limits.h"
 #include "util.h"
+#include "x509.h"
 #include "xmalloc.h"
 
 #define MAX_CONFIG_LEN	(1024 * 1024)
@@ -469,13 +468,10 @@ load_root(struct vctx *v, json_t *obj, const char *key, uint8_t **der,
 {
 	json_t *val = json_object_get(obj, key);
 	char sub[192], msg[300];
-	uint8_t *text = NULL, *out = NULL;
-	const unsigned char *p;
+	uint8_t *text = NULL;
 	struct tmon_err ferr;
 	size_t tlen;
-	X509 *x = NULL;
-	BIO *bio;
-	int n;
+	enum tmon_rc rc;
 
 	snprintf(sub, sizeof(sub), "test_trust_anchors.%s", key);
 	if (val == NULL)
@@ -488,21 +484,14 @@ load_root(struct vctx *v, json_t *obj, const char *key, uint8_t **der,
 		snprintf(msg, sizeof(msg), "cannot read: %s", ferr.msg);
 		return verr(v, sub, msg);
 	}
-	p = text;
-	x = d2i_X509(NULL, &p, (long)tlen);
-	if (x == NULL && (bio = BIO_new_mem_buf(text, (int)tlen)) != NULL) {
-		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-		BIO_free(bio);
-	}
+	tmon_err_clear(&ferr);
+	rc = x509_anchor_decode(text, tlen, der, len, &ferr);
 	free(text);
-	if (x == NULL || (n = i2d_X509(x, &out)) <= 0) {
-		X509_free(x);
-		return verr(v, sub, "not a PEM or DER certificate");
+	if (rc != TMON_OK) {
+		snprintf(msg, sizeof(msg), "not a PEM or DER certificate (%s)",
+		    ferr.msg);
+		return verr(v, sub, msg);
 	}
-	X509_free(x);
-	*der = xmemdup(out, (size_t)n);
-	*len = (size_t)n;
-	OPENSSL_free(out);
 	return TMON_OK;
 }
 

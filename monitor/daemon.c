@@ -111,6 +111,7 @@ struct daemon {
 	struct store			*store;
 	struct fetch			*fetch;
 	struct coll_cache		*coll;		/* NULL: "pcs": false */
+	struct verify_ctx		*vc;		/* the loop's caches */
 	struct model_state		*ms;
 	size_t				 n;
 	uint64_t			 logged;
@@ -450,14 +451,15 @@ verified_pck(const struct daemon *d, const uint8_t *quote, size_t len,
 	const struct config *cfg = d->o->cfg;
 	const struct check *c;
 	struct checklist cl;
+	struct tdx_check_opts o;
 	struct tdx_quote q;
 	bool parsed;
 
 	checklist_init(&cl);
-	parsed = cfg->test_intel_root_der != NULL ?
-	    tdx_check_quote_root(quote, len, wall_s(), cfg->test_intel_root_der,
-	    cfg->test_intel_root_der_len, &q, &cl) :
-	    tdx_check_quote(quote, len, wall_s(), &q, &cl);
+	memset(&o, 0, sizeof(o));
+	o.root_der = cfg->test_intel_root_der;
+	o.root_der_len = cfg->test_intel_root_der_len;
+	parsed = tdx_check_quote(d->vc, quote, len, wall_s(), &o, &q, &cl);
 	if (!parsed || !q.pck_ok ||
 	    (c = checklist_get(&cl, "tdx.pck_chain")) == NULL ||
 	    c->status != CHECK_PASS)
@@ -542,6 +544,7 @@ finish_probe(struct model_state *s)
 		cn.sig_tries = s->sig_tries;
 	}
 	memset(&ctx, 0, sizeof(ctx));
+	ctx.vc = d->vc;
 	ctx.policy = s->m->has_policy ? &s->m->policy : NULL;
 	if (d->coll != NULL) {
 		ctx.collateral = coll_cache_lookup;
@@ -1133,6 +1136,8 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 		rc = tmon_err_set(err, TMON_E_INTERNAL, "cannot start libcurl");
 		goto out;
 	}
+	/* Only the loop's thread verifies with it; receipts have their own. */
+	d.vc = verify_ctx_new();
 	if (o->cfg->pcs_base_url != NULL) {
 		struct coll_cache_cfg cc;
 
@@ -1161,6 +1166,7 @@ out:
 	/* Transfers still in flight are dropped without an entry. */
 	fetch_free(d.fetch);
 	coll_cache_free(d.coll);
+	verify_ctx_free(d.vc);
 	api_stop(api);
 	store_close(d.store);
 	if (d.ms != NULL)

@@ -45,9 +45,10 @@ short_err(char *out, size_t outsz, const struct probe_fetch *f)
 		    " with an empty body" : "");
 }
 
-void
-probe_check_canary(const struct probe_canary *cn, const char *attested,
-    struct checklist *cl)
+/* probe_check_canary, with the caller's verify_ctx (may be NULL). */
+static void
+check_canary(struct verify_ctx *vc, const struct probe_canary *cn,
+    const char *attested, struct checklist *cl)
 {
 	struct sig_response sr;
 	struct sig_input in;
@@ -109,8 +110,16 @@ probe_check_canary(const struct probe_canary *cn, const char *attested,
 	in.response_len = cn->completion.body_len;
 	in.attested_address = attested != NULL && attested[0] != '\0' ?
 	    attested : NULL;
+	in.vc = vc;
 	sig_check_completion(&in, cl);
 	sig_response_free(&sr);
+}
+
+void
+probe_check_canary(const struct probe_canary *cn, const char *attested,
+    struct checklist *cl)
+{
+	check_canary(NULL, cn, attested, cl);
 }
 
 /* The canary's blobs into out, and its part of the entry into ec. */
@@ -195,7 +204,8 @@ probe_evaluate(const struct model_cfg *m, const char *url,
 		*cl = tmp;
 	}
 	if (cn != NULL && cn->attempted)
-		probe_check_canary(cn, out->res.m.signing_address, cl);
+		check_canary(ctx != NULL ? ctx->vc : NULL, cn,
+		    out->res.m.signing_address, cl);
 	if (f->rc != TMON_OK || f->status != 200 || f->body == NULL ||
 	    f->body_len == 0 || (cn != NULL && cn->attempted)) {
 		enum check_status v = checklist_verdict(cl);

@@ -19,6 +19,7 @@
 #include "receipt.h"
 #include "sig.h"
 #include "util.h"
+#include "verify_ctx.h"
 #include "xmalloc.h"
 
 _Static_assert(MAX_RECEIPT_BATCH <= MAX_APPEND_ENTRIES &&
@@ -536,8 +537,8 @@ algo_or_ecdsa(const char *a)
 }
 
 static void
-verify_signature(const struct rcpt_parsed *p, const struct rcpt_probe *pr,
-    struct checklist *cl)
+verify_signature(struct verify_ctx *vc, const struct rcpt_parsed *p,
+    const struct rcpt_probe *pr, struct checklist *cl)
 {
 	struct sig_input in;
 	bool use_attested;
@@ -556,6 +557,7 @@ verify_signature(const struct rcpt_parsed *p, const struct rcpt_probe *pr,
 	in.response = p->response;
 	in.response_len = p->response_len;
 	in.attested_address = use_attested ? pr->signing_address : NULL;
+	in.vc = vc;
 	sig_check_completion(&in, cl);
 
 	if (!pr->have)
@@ -905,11 +907,11 @@ verify_private_mode(const struct rcpt_parsed *p, const struct rcpt_probe *pr,
 }
 
 void
-rcpt_verify(const struct rcpt_parsed *p, const struct rcpt_probe *probe,
-    struct checklist *cl)
+rcpt_verify(struct verify_ctx *vc, const struct rcpt_parsed *p,
+    const struct rcpt_probe *probe, struct checklist *cl)
 {
 	if (p->fmt == RCPT_SIGNATURE)
-		verify_signature(p, probe, cl);
+		verify_signature(vc, p, probe, cl);
 	else
 		verify_private_mode(p, probe, cl);
 }
@@ -1148,6 +1150,8 @@ struct rcpt {
 	uint64_t		 batches;
 	uint64_t		 appended;
 	size_t			 max_batch;
+	/* the submitters' caches (verify_ctx.h: safe for several threads) */
+	struct verify_ctx	*vc;
 	/* read-only handles for probe lookups, one thread each at a time */
 	pthread_mutex_t		 pool_mu;
 	struct store		*pool[MAX_API_CONNECTIONS];
@@ -1473,7 +1477,7 @@ rcpt_submit(struct rcpt *r, const uint8_t *body, size_t len,
 	}
 	cl = xmalloc(sizeof(*cl));
 	checklist_init(cl);
-	rcpt_verify(&p, &probe, cl);
+	rcpt_verify(r->vc, &p, &probe, cl);
 	now = (int64_t)time(NULL);
 
 	job = xcalloc(1, sizeof(*job));
@@ -1565,6 +1569,7 @@ rcpt_free(struct rcpt *r)
 	pthread_mutex_destroy(&r->pool_mu);
 	pthread_mutex_destroy(&r->mu);
 	pthread_cond_destroy(&r->work);
+	verify_ctx_free(r->vc);
 	free(r->db_path);
 	free(r);
 }
@@ -1583,6 +1588,7 @@ rcpt_start(const char *db_path, struct rcpt **out, struct tmon_err *err)
 	r = xcalloc(1, sizeof(*r));
 	r->db_path = xstrdup(db_path);
 	r->tailp = &r->head;
+	r->vc = verify_ctx_new();
 	pthread_mutex_init(&r->mu, NULL);
 	pthread_mutex_init(&r->pool_mu, NULL);
 	pthread_cond_init(&r->work, NULL);

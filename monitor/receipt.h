@@ -139,6 +139,8 @@
 #include "store.h"
 #include "tmon_limits.h"
 
+struct verify_ctx;
+
 /* What the checks need from the model's latest probe entry. */
 struct rcpt_probe {
 	bool		 have;		/* a probe entry of the model exists */
@@ -230,9 +232,10 @@ void		rcpt_parsed_free(struct rcpt_parsed *p);
 /*
  * Run the checks listed at the top of this file over p, with probe the
  * model's latest probe (probe->have false when there is none), appending
- * them to cl.  Pure: no I/O, no clock.
+ * them to cl, with the caches of vc (NULL: none; verify_ctx.h, which
+ * also says which threads may share one).  Pure: no I/O, no clock.
  */
-void		rcpt_verify(const struct rcpt_parsed *p,
+void		rcpt_verify(struct verify_ctx *vc, const struct rcpt_parsed *p,
 		    const struct rcpt_probe *probe, struct checklist *cl);
 
 /*

@@ -213,3 +213,73 @@ cur_is_zero(const struct cur *c)
 		acc |= c->data[i];
 	return acc == 0;
 }
+
+bool
+cur_get_der_any(struct cur *c, uint8_t *tag, struct cur *val)
+{
+	struct cur t = *c;
+	uint8_t id, l, b;
+	size_t len, i, nb;
+
+	if (!cur_get_u8(&t, &id) || (id & 0x1f) == 0x1f || !cur_get_u8(&t, &l))
+		return false;
+	if (l < 0x80)
+		len = l;
+	else {
+		nb = l & 0x7fu;
+		if (nb == 0 || nb > 4)
+			return false;
+		len = 0;
+		for (i = 0; i < nb; i++) {
+			if (!cur_get_u8(&t, &b) || (i == 0 && b == 0))
+				return false;
+			len = (len << 8) | b;
+		}
+		if (len < 0x80)
+			return false;
+	}
+	if (!cur_get_bytes(&t, val, len))
+		return false;
+	*tag = id;
+	*c = t;
+	return true;
+}
+
+bool
+cur_get_der(struct cur *c, uint8_t tag, struct cur *val)
+{
+	struct cur t = *c;
+	uint8_t got;
+
+	if (!cur_get_der_any(&t, &got, val) || got != tag)
+		return false;
+	*c = t;
+	return true;
+}
+
+bool
+cur_get_der_uint(struct cur *c, uint8_t tag, uint64_t max, uint64_t *out)
+{
+	struct cur t = *c, v;
+	const uint8_t *d;
+	uint64_t x = 0;
+	size_t n, i;
+
+	if (!cur_get_der(&t, tag, &v))
+		return false;
+	d = cur_data(&v);
+	n = cur_len(&v);
+	if (n == 0 || (d[0] & 0x80) != 0)
+		return false;		/* empty or negative */
+	if (n > 1 && d[0] == 0 && (d[1] & 0x80) == 0)
+		return false;		/* not minimal */
+	if (n > 9 || (n == 9 && d[0] != 0))
+		return false;		/* above 2^64 - 1 */
+	for (i = 0; i < n; i++)
+		x = (x << 8) | d[i];
+	if (x > max)
+		return false;
+	*out = x;
+	*c = t;
+	return true;
+}

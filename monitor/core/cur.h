@@ -59,4 +59,32 @@ bool	cur_mem_equal_ct(const struct cur *c, const void *p, size_t n);
 /* True if every remaining byte of c is zero. */
 bool	cur_is_zero(const struct cur *c);
 
+/*
+ * DER (ITU-T X.690 section 10, over the BER encoding of section 8.1):
+ * one element is an identifier octet with a low tag number (bits 1-5 not
+ * all set: numbers 0-30; the high-tag-number form is refused), a
+ * definite length and that many content octets.  The length must be in
+ * minimal form: the short form below 128, else the long form with 1 to
+ * 4 length octets, no leading zero octet and a value of at least 128.
+ * Indefinite lengths (0x80) are refused.
+ */
+
+/*
+ * Take the next DER element: its identifier octet into *tag and its
+ * contents as the sub-cursor val.  On failure c is unchanged.
+ */
+bool	cur_get_der_any(struct cur *c, uint8_t *tag, struct cur *val);
+
+/* As cur_get_der_any, but the identifier octet must be tag. */
+bool	cur_get_der(struct cur *c, uint8_t tag, struct cur *val);
+
+/*
+ * A DER INTEGER (tag 0x02) or ENUMERATED (tag 0x0a), as given by tag,
+ * whose value is non-negative, at most max and minimally encoded (no
+ * leading 0x00 before a byte below 0x80; X.690 section 8.3.2), into
+ * *out.  On failure c is unchanged.
+ */
+bool	cur_get_der_uint(struct cur *c, uint8_t tag, uint64_t max,
+	    uint64_t *out);
+
 #endif /* TMON_CORE_CUR_H */

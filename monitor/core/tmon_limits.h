@@ -13,6 +13,11 @@
 #define MAX_QUOTE_LEN		(64u * 1024)
 /* PEM certificate chain inside a quote or in GPU evidence. */
 #define MAX_PEM_CHAIN_LEN	(32u * 1024)
+/*
+ * Certificates in one PEM chain (monitor/verify/x509.c): the longest
+ * chain served is NVIDIA's device chain, 5; MAX_GPU_CERTS <= this.
+ */
+#define MAX_X509_CHAIN		8
 /* One SPDM GET_MEASUREMENTS request + response. */
 #define MAX_SPDM_LEN		(64u * 1024)
 /* GPUs in one nvidia_payload / gpu_evidence list. */

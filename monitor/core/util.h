@@ -89,4 +89,12 @@ bool	add_overflows(size_t a, size_t b, size_t *sum);
  */
 char	*fmt_time(int64_t t, char *out, size_t outsz);
 
+/*
+ * Days from 1970-01-01 to the date y-m-d (m 1-12, d 1-31) of the
+ * proleptic Gregorian calendar, negative before 1970 (H. Hinnant,
+ * "chrono-Compatible Low-Level Date Algorithms", days_from_civil).
+ * The date is not validated.
+ */
+int64_t	days_from_civil(int64_t y, unsigned m, unsigned d);
+
 #endif /* TMON_CORE_UTIL_H */

@@ -13,6 +13,7 @@
 #include "tdx_collateral.h"
 #include "tdx_verify.h"
 #include "util.h"
+#include "verify_ctx.h"
 #include "xmalloc.h"
 
 static int	bench_quote(int, char *[]);
@@ -56,6 +57,7 @@ bench_quote(int argc, char *argv[])
 	};
 	struct tdx_collateral *col = NULL;
 	struct ctl_dcap *v;
+	struct verify_ctx *vc;
 	uint8_t *quote = NULL, *cj = NULL;
 	size_t qlen, cjlen;
 	const char *cpath = NULL;
@@ -102,10 +104,11 @@ bench_quote(int argc, char *argv[])
 		return rc;
 	}
 	v = xcalloc(1, sizeof(*v));
+	vc = verify_ctx_new();
 
 	/* One verification first: say what is being timed. */
 	col = ctl_dcap_collateral(cj, cjlen, v);
-	ctl_dcap_run(quote, qlen, col, at, v);
+	ctl_dcap_run(vc, quote, qlen, col, at, v);
 	printf("quote %s: %s%s\n", argv[optind], v->verified ? "verified, " :
 	    v->verdict == CHECK_FAIL ? "rejected: " : "not verified: ",
 	    v->verified ? tdx_tcb_status_str(v->tcb.status) : v->error);
@@ -113,16 +116,16 @@ bench_quote(int argc, char *argv[])
 		tdx_collateral_free(col);
 		col = NULL;
 	}
-	tdx_pck_cache_stats(&hits0, &miss0);
+	verify_ctx_stats(vc, &hits0, &miss0);
 
 	w0 = seconds(CLOCK_MONOTONIC);
 	c0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
 	for (i = 0; i < n; i++) {
 		if (cold) {
-			tdx_pck_cache_flush();
+			verify_ctx_flush(vc);
 			col = ctl_dcap_collateral(cj, cjlen, v);
 		}
-		ctl_dcap_run(quote, qlen, col, at, v);
+		ctl_dcap_run(vc, quote, qlen, col, at, v);
 		if (cold) {
 			tdx_collateral_free(col);
 			col = NULL;
@@ -130,7 +133,7 @@ bench_quote(int argc, char *argv[])
 	}
 	wall = seconds(CLOCK_MONOTONIC) - w0;
 	cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
-	tdx_pck_cache_stats(&hits, &miss);
+	verify_ctx_stats(vc, &hits, &miss);
 	if (wall <= 0)
 		wall = 1e-9;
 	if (cpu <= 0)
@@ -148,6 +151,7 @@ bench_quote(int argc, char *argv[])
 	printf("cpu_verifications_per_sec %.1f\n", (double)n / cpu);
 	printf("verifications_per_sec %.1f\n", (double)n / wall);
 	tdx_collateral_free(col);
+	verify_ctx_free(vc);
 	free(v);
 	free(cj);
 	free(quote);

@@ -18,6 +18,7 @@
 #include "tdx_collateral.h"
 #include "tmon_limits.h"
 #include "util.h"
+#include "verify_ctx.h"
 
 static int	verify_attestation(int, char *[]);
 
@@ -166,7 +167,9 @@ verify_attestation(int argc, char *argv[])
 		free(body);
 		return CTL_EXIT_USAGE;
 	}
+	ctx.vc = verify_ctx_new();
 	attest_verify_ctx(body, len, nonce, at, &ctx, r);
+	verify_ctx_free(ctx.vc);
 	if (json)
 		print_json(r, nonce, at);
 	else

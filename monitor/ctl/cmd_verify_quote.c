@@ -21,6 +21,7 @@
 #include "tdx_quote.h"
 #include "tdx_tcb.h"
 #include "util.h"
+#include "verify_ctx.h"
 #include "xmalloc.h"
 
 static int	verify_quote(int, char *[]);
@@ -211,6 +212,7 @@ verify_quote(int argc, char *argv[])
 	const struct ctl_cmd *cmd = &ctl_cmd_verify_quote;
 	struct tdx_collateral *col = NULL;
 	struct ctl_dcap *v;
+	struct verify_ctx *vc;
 	uint8_t *quote = NULL, *cj = NULL;
 	size_t qlen, cjlen;
 	const char *cpath = NULL;
@@ -248,14 +250,16 @@ verify_quote(int argc, char *argv[])
 		return rc;
 	}
 	v = xcalloc(1, sizeof(*v));
+	vc = verify_ctx_new();
 	col = ctl_dcap_collateral(cj, cjlen, v);
-	ctl_dcap_run(quote, qlen, col, at, v);
+	ctl_dcap_run(vc, quote, qlen, col, at, v);
 	if (json)
 		print_json(v, argv[optind], cpath, at);
 	else
 		print_table(v);
 	rc = ctl_result(&v->cl, v->verdict, NULL);
 	tdx_collateral_free(col);
+	verify_ctx_free(vc);
 	free(v);
 	free(cj);
 	free(quote);

@@ -139,11 +139,17 @@ verdict(struct ctl_dcap *v)
 }
 
 void
-ctl_dcap_run(const uint8_t *quote, size_t qlen,
+ctl_dcap_run(struct verify_ctx *vc, const uint8_t *quote, size_t qlen,
     const struct tdx_collateral *col, int64_t at, struct ctl_dcap *v)
 {
+	struct tdx_check_opts o;
+
+	/* an SGX quote too; the collateral's CRLs judge the PCK chain */
+	memset(&o, 0, sizeof(o));
+	o.allow_sgx = true;
+	o.col = col;
 	checklist_init(&v->cl);
-	v->parsed = tdx_check_quote_any(quote, qlen, at, &v->q, &v->cl);
+	v->parsed = tdx_check_quote(vc, quote, qlen, at, &o, &v->q, &v->cl);
 	if (v->parsed) {
 		if (col == NULL && v->coll_err[0] != '\0')
 			checklist_set(&v->cl, "tdx.collateral",

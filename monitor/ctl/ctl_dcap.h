@@ -1,6 +1,6 @@
 /*
  * ctl_dcap.h: what tmonctl verify-quote and bench-quote share: reading a
- * quote and collateral file, one DCAP verification (tdx_check_quote_any
+ * quote and collateral file, one DCAP verification (tdx_check_quote
  * and tdx_check_collateral, the code tmond uses) and its verdict.
  */
 #ifndef TMON_MONITOR_CTL_DCAP_H
@@ -16,6 +16,7 @@
 #include "tmon_limits.h"
 
 struct tdx_collateral;
+struct verify_ctx;
 
 /* One verification: the checks, what was parsed, and the verdict. */
 struct ctl_dcap {
@@ -57,13 +58,15 @@ struct tdx_collateral *ctl_dcap_collateral(const uint8_t *cj, size_t cjlen,
 	    struct ctl_dcap *v);
 
 /*
- * Verify the qlen-byte quote at time at (unix seconds) with col (NULL:
+ * Verify the qlen-byte quote (TDX v4/v5 or SGX v3) at time at (unix
+ * seconds), with the caches of vc (NULL: none), and col (NULL:
  * none; then a collateral file that was rejected, v->coll_err, makes
  * tdx.collateral fail, or error when it was unsupported) into v, and
  * judge it (v->verdict, v->verified, v->error: the first DCAP check that
  * failed, else the first that is not pass).
  */
-void	ctl_dcap_run(const uint8_t *quote, size_t qlen,
-	    const struct tdx_collateral *col, int64_t at, struct ctl_dcap *v);
+void	ctl_dcap_run(struct verify_ctx *vc, const uint8_t *quote,
+	    size_t qlen, const struct tdx_collateral *col, int64_t at,
+	    struct ctl_dcap *v);
 
 #endif /* TMON_MONITOR_CTL_DCAP_H */

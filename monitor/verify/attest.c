@@ -14,14 +14,16 @@
 #include "tdx_verify.h"
 #include "util.h"
 
-static const char *const tdx_ids[] = { "tdx.quote.parse",
+/* Tables of names are char arrays: no pointers, so no relocations and
+ * no writable data (a position-independent pointer table is .data). */
+static const char tdx_ids[][MAX_CHECK_ID] = { "tdx.quote.parse",
     "tdx.quote.signature", "tdx.pck_chain", "tdx.reportdata",
     "tdx.collateral", "tdx.tcb", "tdx.td_attributes", "tdx.event_log",
     "tdx.compose", "measurement.policy" };
 /* tdx_ids[3..]: the checks that need a parsed quote */
 #define QUOTE_DEP_FIRST	3
-static const char *const gpu_ids[] = { "gpu.evidence", "gpu.cert_chain",
-    "gpu.nonce" };
+static const char gpu_ids[][MAX_CHECK_ID] = { "gpu.evidence",
+    "gpu.cert_chain", "gpu.nonce" };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -303,38 +305,64 @@ event_value(const struct tdx_quote *q, const json_t *att, const char *name,
 	    sizeof(out->v), &out->len, NULL) == TMON_OK;
 }
 
+/* The collateral lookup of ctx, remembering what it answered. */
+struct coll_seen {
+	const struct attest_ctx		*ctx;
+	const struct tdx_collateral	*col;
+};
+
+static const struct tdx_collateral *
+coll_lookup(void *arg, const uint8_t fmspc[6], int pck_ca)
+{
+	struct coll_seen *cs = arg;
+
+	cs->col = cs->ctx->collateral(cs->ctx->collateral_arg, fmspc, pck_ca);
+	return cs->col;
+}
+
 static void
 verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
     const uint8_t nonce[32], int64_t now, struct checklist *cl,
     struct attest_measurement *m, bool primary)
 {
 	struct tdx_tcb_result tcb;
+	struct tdx_check_opts o;
+	struct coll_seen cs;
 	struct tdx_quote q;
 	struct gpu_summary sum;
 	char layout[32];
 	size_t i;
 
 	memset(&sum, 0, sizeof(sum));
+	memset(&o, 0, sizeof(o));
+	memset(&cs, 0, sizeof(cs));
+	cs.ctx = ctx;
+	if (ctx->test_pki && ctx->intel_root_der != NULL) {
+		o.root_der = ctx->intel_root_der;
+		o.root_der_len = ctx->intel_root_der_len;
+	}
+	/* the CRLs of tdx.pck_chain come from the same collateral */
+	if (ctx->collateral != NULL) {
+		o.lookup = coll_lookup;
+		o.lookup_arg = &cs;
+	}
 	if (a->quote == NULL) {
 		checklist_set(cl, "tdx.quote.parse", CHECK_FAIL,
 		    "attestation has no intel_quote");
 		for (i = 1; i < NELEM(tdx_ids); i++)
 			checklist_set(cl, tdx_ids[i], CHECK_SKIP,
 			    "not checked: no quote");
-	} else if (!(ctx->test_pki && ctx->intel_root_der != NULL ?
-	    tdx_check_quote_root(a->quote, a->quote_len, now,
-	    ctx->intel_root_der, ctx->intel_root_der_len, &q, cl) :
-	    tdx_check_quote(a->quote, a->quote_len, now, &q, cl))) {
+	} else if (!tdx_check_quote(ctx->vc, a->quote, a->quote_len, now, &o,
+	    &q, cl)) {
 		for (i = QUOTE_DEP_FIRST; i < NELEM(tdx_ids); i++)
 			checklist_set(cl, tdx_ids[i], CHECK_SKIP,
 			    "not checked: quote did not parse");
 	} else {
 		check_reportdata(a, &q, nonce, cl, layout, sizeof(layout));
-		/* issue 4, collateral: tdx.collateral, tdx.tcb (and the
-		 * CRLs of tdx.pck_chain); no collateral is an error */
-		tdx_check_collateral(&q, ctx->collateral != NULL ?
-		    ctx->collateral(ctx->collateral_arg, q.pck.fmspc,
-		    (int)q.pck.ca) : NULL, now, cl, primary ? &tcb : NULL);
+		/* tdx.collateral, tdx.tcb, with the collateral whose CRLs
+		 * tdx.pck_chain used; no collateral is an error */
+		tdx_check_collateral(&q, cs.col, now, cl, primary ? &tcb :
+		    NULL);
 		/* issue 4, event log: tdx.td_attributes, tdx.event_log,
 		 * tdx.compose, measurement.policy (the schedule's allow-lists
 		 * pin the model's TEEs, not the NEAR gateway's own app) */
@@ -382,18 +410,19 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 	/* issue 5 (tmon-sim): a test NVIDIA root only when test_pki */
 	if (ctx->test_pki && ctx->nvidia_root_der != NULL) {
 		if (a->nvidia_payload != NULL)
-			gpu_check_payload_root(a->nvidia_payload,
+			gpu_check_payload_root(ctx->vc, a->nvidia_payload,
 			    a->nvidia_payload_len, now, ctx->nvidia_root_der,
 			    ctx->nvidia_root_der_len, cl, &sum);
 		else if (a->gpu_evidence != NULL)
-			gpu_check_evidence_list_root(a->gpu_evidence, now,
-			    ctx->nvidia_root_der, ctx->nvidia_root_der_len, cl,
-			    &sum);
+			gpu_check_evidence_list_root(ctx->vc, a->gpu_evidence,
+			    now, ctx->nvidia_root_der, ctx->nvidia_root_der_len,
+			    cl, &sum);
 	} else if (a->nvidia_payload != NULL)
-		gpu_check_payload(a->nvidia_payload, a->nvidia_payload_len,
-		    now, cl, &sum);
+		gpu_check_payload(ctx->vc, a->nvidia_payload,
+		    a->nvidia_payload_len, now, cl, &sum);
 	else if (a->gpu_evidence != NULL)
-		gpu_check_evidence_list(a->gpu_evidence, now, cl, &sum);
+		gpu_check_evidence_list(ctx->vc, a->gpu_evidence, now, cl,
+		    &sum);
 	if (a->nvidia_payload != NULL || a->gpu_evidence != NULL)
 		check_gpu_nonce(&sum, nonce, cl);
 	else {

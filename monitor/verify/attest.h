@@ -20,18 +20,25 @@
 #include "tmon_limits.h"
 
 struct tdx_collateral;
+struct verify_ctx;
 
 /*
  * What a verification may use beyond the response itself.  Every member
  * may be NULL/0: attest_verify() passes a NULL context, meaning the pinned
- * production roots, no collateral and no policy.
+ * production roots, no collateral, no policy and no caches.
  */
 struct attest_ctx {
+	/*
+	 * The caller's caches (verify_ctx.h): decoded roots, verified PCK
+	 * chains, attestation keys.  NULL: everything decoded per call.
+	 */
+	struct verify_ctx *vc;
 	/*
 	 * Intel collateral for a quote's FMSPC (6 bytes) and PCK CA
 	 * (enum tdx_pck_ca), or NULL if none is available (then tdx.tcb and
 	 * tdx.collateral are CHECK_ERROR "no collateral", never a pass).
-	 * The returned object stays valid until attest_verify_ctx returns.
+	 * Its CRLs are an input of tdx.pck_chain (tdx_check_quote).  The
+	 * returned object stays valid until attest_verify_ctx returns.
 	 */
 	const struct tdx_collateral *(*collateral)(void *arg,
 	    const uint8_t fmspc[6], int pck_ca);
@@ -117,6 +124,7 @@ struct attest_result {
  *   nonce.echo          the response's request_nonce (Chutes: the
  *                       gateway's nonce) equals ours
  *   tdx.quote.parse, tdx.quote.signature, tdx.pck_chain   (tdx_verify.h)
+ *   tdx.collateral, tdx.tcb   (tdx_collateral.h)
  *   tdx.reportdata      REPORTDATA binds the signing key and our nonce;
  *                       the layout that matched is named in the detail
  *                       and in res->m.reportdata_layout

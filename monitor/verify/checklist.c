@@ -135,3 +135,18 @@ check_status_parse(const char *s, enum check_status *out)
 	}
 	return false;
 }
+
+enum check_status
+verdict_check(enum verdict v)
+{
+	switch (v) {
+	case VERDICT_PASS:
+		return CHECK_PASS;
+	case VERDICT_FAIL:
+		return CHECK_FAIL;
+	case VERDICT_ERROR:
+	case VERDICT_UNCHECKED:
+		break;
+	}
+	return CHECK_ERROR;
+}

@@ -8,7 +8,12 @@
  *                unparsable quote)
  *   CHECK_ERROR  we could not check (library failure, missing collateral)
  *   CHECK_SKIP   not applicable to this provider format
- * CHECK_ERROR is 0 so that zeroed memory never reads as a pass.
+ * CHECK_ERROR is 0 so that zeroed memory never reads as a pass: a check
+ * nobody set is "not checked", which is an error, never a pass.
+ *
+ * Inside the TDX, GPU and signature modules each step of a check (a
+ * signature, a certificate chain, a key, a CRL lookup) has an enum
+ * verdict; the module turns the steps into one check_status.
  */
 #ifndef TMON_VERIFY_CHECKLIST_H
 #define TMON_VERIFY_CHECKLIST_H
@@ -24,6 +29,19 @@ enum check_status {
 	CHECK_WARN,
 	CHECK_SKIP,
 	CHECK_PASS
+};
+
+/*
+ * The result of one step of a check.  VERDICT_UNCHECKED is 0, so a step
+ * whose result nobody set never reads as verified.  A library failure
+ * (allocation, OpenSSL internal error) is VERDICT_ERROR, never
+ * VERDICT_FAIL: that would blame the evidence.
+ */
+enum verdict {
+	VERDICT_UNCHECKED = 0,	/* not checked (yet) */
+	VERDICT_FAIL,		/* the evidence is wrong */
+	VERDICT_ERROR,		/* could not be checked */
+	VERDICT_PASS		/* verified */
 };
 
 struct check {
@@ -73,5 +91,11 @@ bool	check_status_parse(const char *s, enum check_status *out);
 
 /* Rank for "worse": FAIL 0, ERROR 1, WARN 2, PASS 3, SKIP 4. */
 int	check_severity(enum check_status s);
+
+/*
+ * The check status of a step's verdict: PASS and FAIL as they are,
+ * ERROR and UNCHECKED (and any value out of range) CHECK_ERROR.
+ */
+enum check_status verdict_check(enum verdict v);
 
 #endif /* TMON_VERIFY_CHECKLIST_H */

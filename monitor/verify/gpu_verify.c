@@ -1,22 +1,17 @@
 /*
  * gpu_verify.c: NVIDIA GPU evidence verification (see gpu_verify.h).
  */
-#include <limits.h>
-#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
-#include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/crypto.h>
 #include <openssl/ec.h>
-#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
-#include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -26,13 +21,15 @@
 #include "log.h"
 #include "nvspdm.h"
 #include "util.h"
+#include "verify_ctx.h"
+#include "x509.h"
 #include "xmalloc.h"
 
 #define GPU_CHAIN_LEN	5	/* nvtrust config.py MAX_CERT_CHAIN_LENGTH */
 #define P384_LEN	48
 
 /* SHA-256 of the pinned root's DER (notes/gpu-and-gateway.md 1.2). */
-static const uint8_t root_fp[32] = {
+static const uint8_t nvidia_root_sha256[32] = {
 	0x10, 0x2b, 0xf6, 0x59, 0xd5, 0x41, 0x96, 0x14, 0xc9, 0xd8, 0xe6, 0xae,
 	0xce, 0xbc, 0x80, 0x45, 0x4e, 0xb2, 0x6b, 0x1d, 0xf6, 0xa7, 0x69, 0xac,
 	0x72, 0x0b, 0x9a, 0x69, 0x0b, 0x16, 0x7b, 0x48
@@ -52,94 +49,39 @@ static const uint8_t oid_sha384[] = { 0x60, 0x86, 0x48, 0x01, 0x65, 0x03,
 #define DER_SEQUENCE	0x30
 #define DER_CTX_CONS_6	0xa6		/* [6] IMPLICIT, constructed */
 
-/* The pinned root, parsed once. */
-static pthread_once_t	 root_once = PTHREAD_ONCE_INIT;
-static X509_STORE	*root_store;
-static X509		*root_cert;
-
-/*
- * The trust anchor of one verification: the pinned root, or a test root
- * given by the caller (gpu_check_*_root).  store is NULL when the root
- * could not be loaded (then gpu.cert_chain is CHECK_ERROR).
- */
-struct gpu_anchor {
-	X509_STORE	*store;		/* borrowed (pinned) or owned (test) */
-	uint8_t		 fp[32];	/* SHA-256 of the root's DER */
-	bool		 test;		/* not the pinned NVIDIA root */
-};
+static const char name_pinned[] = "NVIDIA Device Identity CA";
+static const char name_test[] = "test root";
 
 /* Per-list state. */
 struct gpu_run {
 	struct checklist	*cl;
 	struct gpu_summary	*sum;
-	const struct gpu_anchor	*anchor;
+	/* NULL when the root could not be loaded: chains are CHECK_ERROR */
+	const struct x509_anchor *anchor;
+	bool			 test;		/* not the pinned root */
 	int64_t			 now;
 	size_t			 ev_bad;	/* GPUs failing gpu.evidence */
 	size_t			 chain_bad;	/* GPUs failing gpu.cert_chain */
 	uint8_t			 leaf_fp[MAX_GPUS][32];
 };
 
-/* ---- strict DER reading over struct cur -------------------------------- */
-
-static bool
-der_get(struct cur *c, uint8_t *tag, struct cur *val)
-{
-	struct cur save = *c;
-	uint8_t t, b, b2;
-	uint16_t l16;
-	size_t len;
-
-	if (!cur_get_u8(c, &t) || (t & 0x1f) == 0x1f || !cur_get_u8(c, &b))
-		goto bad;
-	if (b < 0x80)
-		len = b;
-	else if (b == 0x81) {
-		if (!cur_get_u8(c, &b2) || b2 < 0x80)
-			goto bad;
-		len = b2;
-	} else if (b == 0x82) {
-		if (!cur_get_u16be(c, &l16) || l16 < 0x100)
-			goto bad;
-		len = l16;
-	} else
-		goto bad;
-	if (!cur_get_bytes(c, val, len))
-		goto bad;
-	*tag = t;
-	return true;
-bad:
-	*c = save;
-	return false;
-}
-
-static bool
-der_expect(struct cur *c, uint8_t want, struct cur *val)
-{
-	struct cur save = *c;
-	uint8_t tag;
-
-	if (!der_get(c, &tag, val) || tag != want) {
-		*c = save;
-		return false;
-	}
-	return true;
-}
+/* ---- the DICE extension (DER over the cursor, cur.h) ------------------- */
 
 static enum tmon_rc
 parse_fwid(struct cur *c, uint8_t fwid[48], struct tmon_err *err)
 {
 	struct cur seq, oid, dig;
 
-	if (!der_expect(c, DER_SEQUENCE, &seq))
+	if (!cur_get_der(c, DER_SEQUENCE, &seq))
 		return tmon_err_set(err, TMON_E_PARSE,
 		    "dice: FWID is not a SEQUENCE");
-	if (!der_expect(&seq, DER_OID, &oid))
+	if (!cur_get_der(&seq, DER_OID, &oid))
 		return tmon_err_set(err, TMON_E_PARSE,
 		    "dice: FWID hashAlg is not an OBJECT IDENTIFIER");
 	if (!cur_mem_equal_ct(&oid, oid_sha384, sizeof(oid_sha384)))
 		return tmon_err_set(err, TMON_E_PARSE,
 		    "dice: FWID hashAlg is not SHA-384");
-	if (!der_expect(&seq, DER_OCTETS, &dig) || cur_len(&seq) != 0)
+	if (!cur_get_der(&seq, DER_OCTETS, &dig) || cur_len(&seq) != 0)
 		return tmon_err_set(err, TMON_E_PARSE,
 		    "dice: FWID digest is not a single OCTET STRING");
 	if (cur_len(&dig) != NVSPDM_FWID_LEN)
@@ -158,15 +100,15 @@ gpu_dice_fwid_parse(const uint8_t *der, size_t len, uint8_t fwid[48],
 	int last = -1;
 
 	cur_init(&c, der, len);
-	if (!der_expect(&c, DER_SEQUENCE, &seq) || cur_len(&c) != 0)
+	if (!cur_get_der(&c, DER_SEQUENCE, &seq) || cur_len(&c) != 0)
 		return tmon_err_set(err, TMON_E_PARSE,
 		    "dice: extension value is not one DER SEQUENCE");
 	if (cur_len(&seq) > 0 && cur_data(&seq)[0] == DER_INTEGER) {
 		/* CompositeDeviceID { version, deviceID SPKI, fwid FWID } */
-		if (!der_expect(&seq, DER_INTEGER, &v) || cur_len(&v) == 0)
+		if (!cur_get_der(&seq, DER_INTEGER, &v) || cur_len(&v) == 0)
 			return tmon_err_set(err, TMON_E_PARSE,
 			    "dice: CompositeDeviceID version");
-		if (!der_expect(&seq, DER_SEQUENCE, &v))
+		if (!cur_get_der(&seq, DER_SEQUENCE, &v))
 			return tmon_err_set(err, TMON_E_PARSE,
 			    "dice: CompositeDeviceID deviceID is not a SEQUENCE");
 		if (parse_fwid(&seq, fwid, err) != TMON_OK)
@@ -178,7 +120,7 @@ gpu_dice_fwid_parse(const uint8_t *der, size_t len, uint8_t fwid[48],
 	}
 	/* DiceTcbInfo: optional [0]..[9], in order; fwids is [6]. */
 	while (cur_len(&seq) > 0) {
-		if (!der_get(&seq, &tag, &v))
+		if (!cur_get_der_any(&seq, &tag, &v))
 			return tmon_err_set(err, TMON_E_PARSE,
 			    "dice: TcbInfo element is not valid DER");
 		if ((tag & 0xc0) != 0x80 || (int)(tag & 0x1f) <= last)
@@ -203,29 +145,20 @@ gpu_dice_fwid_parse(const uint8_t *der, size_t len, uint8_t fwid[48],
 
 /* ---- pinned root -------------------------------------------------------- */
 
-static void
-root_init(void)
+enum tmon_rc
+gpu_nvidia_anchor_init(struct x509_anchor *a, struct tmon_err *err)
 {
-	const unsigned char *p = gpu_nvidia_root_der;
-	uint8_t fp[32];
-	X509 *x = NULL;
-	X509_STORE *st = NULL;
+	enum tmon_rc rc;
 
-	sha256(gpu_nvidia_root_der, gpu_nvidia_root_der_len, fp);
-	if (CRYPTO_memcmp(fp, root_fp, sizeof(fp)) != 0) {
-		log_warnx("gpu: pinned root does not match its fingerprint");
-		return;
+	if ((rc = x509_anchor_init(a, gpu_nvidia_root_der,
+	    gpu_nvidia_root_der_len, name_pinned, err)) != TMON_OK)
+		return rc;
+	if (CRYPTO_memcmp(a->sha256, nvidia_root_sha256, 32) != 0) {
+		x509_anchor_release(a);
+		return tmon_err_set(err, TMON_E_INTERNAL, "%s: does not match "
+		    "its fingerprint", name_pinned);
 	}
-	if ((x = d2i_X509(NULL, &p, (long)gpu_nvidia_root_der_len)) == NULL ||
-	    p != gpu_nvidia_root_der + gpu_nvidia_root_der_len ||
-	    (st = X509_STORE_new()) == NULL || X509_STORE_add_cert(st, x) != 1) {
-		log_crypto_warnx("gpu: cannot load the pinned NVIDIA root");
-		X509_STORE_free(st);
-		X509_free(x);
-		return;
-	}
-	root_store = st;
-	root_cert = x;
+	return TMON_OK;
 }
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -295,61 +228,6 @@ decode_evidence(const char *b64, size_t b64len, size_t *outlen)
 	return bin;
 }
 
-/*
- * Read every PEM certificate in pem into a new stack (caller frees with
- * sk_X509_pop_free).  Returns NULL with *bad set if the text is not a
- * clean sequence of at most MAX_GPU_CERTS certificates, NULL with *bad
- * clear on an OpenSSL failure.
- */
-static STACK_OF(X509) *
-read_chain(const uint8_t *pem, size_t len, bool *bad)
-{
-	STACK_OF(X509) *sk = NULL;
-	BIO *bio = NULL;
-	X509 *x;
-	unsigned long e;
-
-	*bad = false;
-	if (len > MAX_PEM_CHAIN_LEN) {
-		*bad = true;
-		return NULL;
-	}
-	if ((bio = BIO_new_mem_buf(pem, (int)len)) == NULL ||
-	    (sk = sk_X509_new_null()) == NULL)
-		goto fail;
-	for (;;) {
-		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
-		if (x == NULL)
-			break;
-		if (sk_X509_num(sk) >= MAX_GPU_CERTS) {
-			X509_free(x);
-			*bad = true;
-			goto fail;
-		}
-		if (!sk_X509_push(sk, x)) {
-			X509_free(x);
-			goto fail;
-		}
-	}
-	/* A clean end of input reads as "no start line". */
-	e = ERR_peek_last_error();
-	if (ERR_GET_LIB(e) != ERR_LIB_PEM ||
-	    ERR_GET_REASON(e) != PEM_R_NO_START_LINE || sk_X509_num(sk) == 0) {
-		*bad = true;
-		goto fail;
-	}
-	ERR_clear_error();
-	BIO_free(bio);
-	return sk;
-fail:
-	ERR_clear_error();
-	BIO_free(bio);
-	sk_X509_pop_free(sk, X509_free);
-	if (!*bad)
-		log_warnx("gpu: OpenSSL failed reading a certificate chain");
-	return NULL;
-}
-
 /* arch from the leaf CN ("GH100 A01 GSP FMC LF"), else the label. */
 static void
 set_arch(char *out, size_t outsz, X509 *leaf, const json_t *label)
@@ -393,9 +271,9 @@ set_arch(char *out, size_t outsz, X509 *leaf, const json_t *label)
 
 /*
  * Verify the P-384 r||s signature over the signed region with the leaf
- * key.  Returns CHECK_PASS, CHECK_FAIL (with *why) or CHECK_ERROR.
+ * key.  Returns VERDICT_PASS, VERDICT_FAIL (with *why) or VERDICT_ERROR.
  */
-static enum check_status
+static enum verdict
 verify_spdm_sig(const struct nvspdm_evidence *ev, X509 *leaf, const char **why)
 {
 	EVP_PKEY *pkey;
@@ -406,7 +284,7 @@ verify_spdm_sig(const struct nvspdm_evidence *ev, X509 *leaf, const char **why)
 	char group[32];
 	size_t glen;
 	int derlen, v;
-	enum check_status st = CHECK_ERROR;
+	enum verdict st = VERDICT_ERROR;
 
 	*why = "";
 	if ((pkey = X509_get0_pubkey(leaf)) == NULL ||
@@ -414,7 +292,7 @@ verify_spdm_sig(const struct nvspdm_evidence *ev, X509 *leaf, const char **why)
 	    !EVP_PKEY_get_group_name(pkey, group, sizeof(group), &glen) ||
 	    strcmp(group, "secp384r1") != 0) {
 		*why = "leaf key is not ECDSA P-384";
-		st = CHECK_FAIL;
+		st = VERDICT_FAIL;
 		goto out;
 	}
 	if ((sig = ECDSA_SIG_new()) == NULL ||
@@ -431,16 +309,17 @@ verify_spdm_sig(const struct nvspdm_evidence *ev, X509 *leaf, const char **why)
 	v = EVP_DigestVerify(md, der, (size_t)derlen,
 	    cur_data(&ev->signed_region), cur_len(&ev->signed_region));
 	if (v == 1)
-		st = CHECK_PASS;
+		st = VERDICT_PASS;
 	else if (v == 0) {
 		*why = "SPDM signature does not verify with the leaf key";
-		st = CHECK_FAIL;
+		st = VERDICT_FAIL;
 	}
 out:
-	if (st == CHECK_ERROR)
+	if (st == VERDICT_ERROR)
 		log_crypto_warnx("gpu: OpenSSL failed verifying an SPDM "
 		    "signature");
-	ERR_clear_error();
+	else if (x509_drain_errors("gpu: SPDM signature"))
+		st = VERDICT_ERROR;
 	EVP_MD_CTX_free(md);
 	OPENSSL_free(der);
 	ECDSA_SIG_free(sig);
@@ -451,9 +330,9 @@ out:
 
 /*
  * Check every DICE FWID extension of the leaf against the report's FWID.
- * Returns CHECK_PASS or CHECK_FAIL (with the reason in why).
+ * Returns VERDICT_PASS or VERDICT_FAIL (with the reason in why).
  */
-static enum check_status
+static enum verdict
 check_fwid(X509 *leaf, const struct nvspdm_evidence *ev, char *why,
     size_t whysz)
 {
@@ -485,116 +364,48 @@ check_fwid(X509 *leaf, const struct nvspdm_evidence *ev, char *why,
 		    (size_t)ASN1_STRING_length(val), fwid, &err) != TMON_OK) {
 			snprintf(why, whysz, "leaf DICE extension: %.200s",
 			    err.msg);
-			return CHECK_FAIL;
+			return VERDICT_FAIL;
 		}
 		if (CRYPTO_memcmp(fwid, ev->fwid, sizeof(fwid)) != 0) {
 			snprintf(why, whysz, "leaf certificate FWID does not "
 			    "match the report's FWID (opaque type 20)");
-			return CHECK_FAIL;
+			return VERDICT_FAIL;
 		}
 	}
 	if (found == 0) {
 		snprintf(why, whysz, "leaf certificate has no TCG DICE FWID "
 		    "extension (2.23.133.5.4.1[.1])");
-		return CHECK_FAIL;
+		return VERDICT_FAIL;
 	}
-	return CHECK_PASS;
+	return VERDICT_PASS;
 }
 
 /*
- * Chain checks for one GPU (see gpu_verify.h).  Returns the status and
- * the reason in why.
+ * Chain checks for one GPU (see gpu_verify.h): the path to the pinned
+ * root (x509_chain_verify), then the leaf's key usage.  Returns the
+ * verdict and the reason in why.
  */
-static enum check_status
-verify_chain(STACK_OF(X509) *sk, const struct gpu_anchor *anchor, int64_t now,
-    char *why, size_t whysz)
+static enum verdict
+verify_chain(const struct x509_chain *ch, const struct gpu_run *r, char *why,
+    size_t whysz)
 {
-	STACK_OF(X509) *untrusted = NULL, *built;
-	X509_STORE_CTX *ctx = NULL;
-	X509 *leaf;
-	uint8_t fp[32];
-	unsigned int fplen = 0;
-	enum check_status st = CHECK_ERROR;
-	int i, v, n = sk_X509_num(sk);
+	enum verdict v;
 
-	if (n != GPU_CHAIN_LEN) {
-		snprintf(why, whysz, "chain has %d certificates, want %d", n,
-		    GPU_CHAIN_LEN);
-		return CHECK_FAIL;
-	}
-	if (anchor->store == NULL) {
-		snprintf(why, whysz, "%s unavailable", anchor->test ?
+	if (r->anchor == NULL) {
+		snprintf(why, whysz, "%s unavailable", r->test ?
 		    "test root (not one DER certificate)" :
 		    "pinned NVIDIA root");
-		return CHECK_ERROR;
+		return VERDICT_ERROR;
 	}
-	if (X509_digest(sk_X509_value(sk, GPU_CHAIN_LEN - 1), EVP_sha256(), fp,
-	    &fplen) != 1 || fplen != sizeof(fp)) {
-		snprintf(why, whysz, "OpenSSL failed hashing the root");
-		goto out;
-	}
-	if (CRYPTO_memcmp(fp, anchor->fp, sizeof(fp)) != 0) {
-		snprintf(why, whysz, "last certificate is not the pinned %s",
-		    anchor->test ? "test root" :
-		    "NVIDIA Device Identity CA");
-		st = CHECK_FAIL;
-		goto out;
-	}
-	leaf = sk_X509_value(sk, 0);
-	if ((untrusted = sk_X509_new_null()) == NULL)
-		goto out;
-	for (i = 1; i < GPU_CHAIN_LEN - 1; i++)
-		if (!sk_X509_push(untrusted, sk_X509_value(sk, i)))
-			goto out;
-	if ((ctx = X509_STORE_CTX_new()) == NULL ||
-	    X509_STORE_CTX_init(ctx, anchor->store, leaf, untrusted) != 1)
-		goto out;
-	X509_STORE_CTX_set_time(ctx, 0, (time_t)now);
-	/* RFC 5280 profile checks; every real chain seen passes them */
-	X509_STORE_CTX_set_flags(ctx, X509_V_FLAG_X509_STRICT);
-	v = X509_verify_cert(ctx);
-	if (v < 0)
-		goto out;
-	if (v == 0) {
-		snprintf(why, whysz, "chain does not verify: %s (depth %d)",
-		    X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)),
-		    X509_STORE_CTX_get_error_depth(ctx));
-		st = CHECK_FAIL;
-		goto out;
-	}
-	/* The path must be exactly the served certificates, in order. */
-	built = X509_STORE_CTX_get0_chain(ctx);
-	if (built == NULL || sk_X509_num(built) != GPU_CHAIN_LEN) {
-		snprintf(why, whysz, "verified path is not the 5 served "
-		    "certificates");
-		st = CHECK_FAIL;
-		goto out;
-	}
-	for (i = 0; i < GPU_CHAIN_LEN - 1; i++) {
-		if (X509_cmp(sk_X509_value(built, i), sk_X509_value(sk, i)) !=
-		    0) {
-			snprintf(why, whysz, "certificate %d is not the path's "
-			    "certificate %d", i, i);
-			st = CHECK_FAIL;
-			goto out;
-		}
-	}
-	if ((X509_get_key_usage(leaf) & KU_DIGITAL_SIGNATURE) == 0) {
+	v = x509_chain_verify(ch, GPU_CHAIN_LEN, r->anchor, r->now, 0, why,
+	    whysz);
+	if (v != VERDICT_PASS)
+		return v;
+	if ((X509_get_key_usage(ch->cert[0]) & KU_DIGITAL_SIGNATURE) == 0) {
 		snprintf(why, whysz, "leaf key usage lacks digitalSignature");
-		st = CHECK_FAIL;
-		goto out;
+		return VERDICT_FAIL;
 	}
-	st = CHECK_PASS;
-out:
-	if (st == CHECK_ERROR) {
-		log_crypto_warnx("gpu: OpenSSL failed verifying a chain");
-		if (why[0] == '\0')
-			snprintf(why, whysz, "OpenSSL failed verifying the chain");
-	}
-	ERR_clear_error();
-	X509_STORE_CTX_free(ctx);
-	sk_X509_free(untrusted);	/* entries are owned by sk */
-	return st;
+	return VERDICT_PASS;
 }
 
 /* ---- one GPU ------------------------------------------------------------- */
@@ -605,15 +416,17 @@ check_one(struct gpu_run *r, size_t idx, const json_t *ent)
 	struct nvspdm_evidence *ev = NULL;
 	struct tmon_err err;
 	const json_t *jev, *jcert, *jarch;
-	STACK_OF(X509) *sk = NULL;
+	struct x509_chain ch;
 	uint8_t *bin = NULL, *pem = NULL, fp[32];
-	unsigned int fplen = 0;
 	size_t binlen = 0, pemlen = 0, j;
 	char why[MAX_CHECK_DETAIL];
 	const char *sigwhy;
-	bool parsed = false, bad;
+	bool parsed = false;
 	enum check_status st;
+	enum verdict v;
 	X509 *leaf = NULL;
+
+	memset(&ch, 0, sizeof(ch));
 
 	if (!json_is_object(ent)) {
 		ev_fail(r, CHECK_FAIL, "GPU %zu: entry is not an object", idx);
@@ -672,49 +485,43 @@ check_one(struct gpu_run *r, size_t idx, const json_t *ent)
 		    "valid base64 of at most %u bytes", idx, MAX_PEM_CHAIN_LEN);
 		goto out;
 	}
-	if ((sk = read_chain(pem, pemlen, &bad)) == NULL) {
-		st = bad ? CHECK_FAIL : CHECK_ERROR;
-		ev_fail(r, st, "GPU %zu: certificate chain is not a list of at "
-		    "most %d PEM certificates", idx, MAX_GPU_CERTS);
-		chain_fail(r, st, "GPU %zu: certificate chain is not a list of "
-		    "at most %d PEM certificates", idx, MAX_GPU_CERTS);
+	tmon_err_clear(&err);
+	if (x509_chain_parse("certificate chain", pem, pemlen, 1,
+	    MAX_GPU_CERTS, 0, &ch, &err) != TMON_OK) {
+		st = err.code == TMON_E_CRYPTO_LIB ? CHECK_ERROR : CHECK_FAIL;
+		ev_fail(r, st, "GPU %zu: %s", idx, err.msg);
+		chain_fail(r, st, "GPU %zu: %s", idx, err.msg);
 		goto out;
 	}
-	leaf = sk_X509_value(sk, 0);
+	leaf = ch.cert[0];
 	set_arch(r->sum->gpu[idx].arch, sizeof(r->sum->gpu[idx].arch), leaf,
 	    jarch);
 
 	/* The same device twice is not two GPUs. */
-	if (X509_digest(leaf, EVP_sha256(), fp, &fplen) != 1 ||
-	    fplen != sizeof(fp)) {
-		ERR_clear_error();
-		ev_fail(r, CHECK_ERROR, "GPU %zu: OpenSSL failed hashing the "
-		    "leaf", idx);
-	} else {
-		memcpy(r->leaf_fp[idx], fp, sizeof(fp));
-		for (j = 0; j < idx; j++)
-			if (CRYPTO_memcmp(r->leaf_fp[j], fp, sizeof(fp)) == 0) {
-				ev_fail(r, CHECK_FAIL, "GPU %zu: same device "
-				    "certificate as GPU %zu", idx, j);
-				break;
-			}
-	}
+	sha256(ch.der[0], ch.der_len[0], fp);
+	memcpy(r->leaf_fp[idx], fp, sizeof(fp));
+	for (j = 0; j < idx; j++)
+		if (CRYPTO_memcmp(r->leaf_fp[j], fp, sizeof(fp)) == 0) {
+			ev_fail(r, CHECK_FAIL, "GPU %zu: same device "
+			    "certificate as GPU %zu", idx, j);
+			break;
+		}
 
 	if (parsed) {
-		st = verify_spdm_sig(ev, leaf, &sigwhy);
-		if (st == CHECK_PASS)
+		v = verify_spdm_sig(ev, leaf, &sigwhy);
+		if (v == VERDICT_PASS)
 			r->sum->gpu[idx].signature_ok = true;
-		else if (st == CHECK_FAIL)
-			ev_fail(r, st, "GPU %zu: %s", idx, sigwhy);
+		else if (v == VERDICT_FAIL)
+			ev_fail(r, CHECK_FAIL, "GPU %zu: %s", idx, sigwhy);
 		else
-			ev_fail(r, st, "GPU %zu: OpenSSL failed verifying the "
-			    "SPDM signature", idx);
+			ev_fail(r, CHECK_ERROR, "GPU %zu: OpenSSL failed "
+			    "verifying the SPDM signature", idx);
 	}
 
 	why[0] = '\0';
-	st = verify_chain(sk, r->anchor, r->now, why, sizeof(why));
-	if (st != CHECK_PASS) {
-		chain_fail(r, st, "GPU %zu: %s", idx, why);
+	v = verify_chain(&ch, r, why, sizeof(why));
+	if (v != VERDICT_PASS) {
+		chain_fail(r, verdict_check(v), "GPU %zu: %s", idx, why);
 		goto out;
 	}
 	if (!parsed) {
@@ -728,13 +535,13 @@ check_one(struct gpu_run *r, size_t idx, const json_t *ent)
 		goto out;
 	}
 	why[0] = '\0';
-	if (check_fwid(leaf, ev, why, sizeof(why)) != CHECK_PASS) {
+	if (check_fwid(leaf, ev, why, sizeof(why)) != VERDICT_PASS) {
 		chain_fail(r, CHECK_FAIL, "GPU %zu: %s", idx, why);
 		goto out;
 	}
 	r->sum->gpu[idx].chain_ok = true;
 out:
-	sk_X509_pop_free(sk, X509_free);
+	x509_chain_free(&ch);
 	free(pem);
 	free(bin);
 	free(ev);
@@ -750,8 +557,8 @@ list_fail(struct checklist *cl, const char *why)
 }
 
 static void
-check_list(const json_t *list, const struct gpu_anchor *anchor, int64_t now,
-    struct checklist *cl, struct gpu_summary *sum)
+check_list(const json_t *list, struct gpu_run *run, struct checklist *cl,
+    struct gpu_summary *sum)
 {
 	struct gpu_run *r;
 	char tbuf[32];
@@ -775,10 +582,9 @@ check_list(const json_t *list, const struct gpu_anchor *anchor, int64_t now,
 		return;
 	}
 	r = xcalloc(1, sizeof(*r));
+	*r = *run;
 	r->cl = cl;
 	r->sum = sum;
-	r->anchor = anchor;
-	r->now = now;
 	sum->n_gpus = n;
 	for (i = 0; i < n; i++)
 		check_one(r, i, json_array_get(list, i));
@@ -790,87 +596,68 @@ check_list(const json_t *list, const struct gpu_anchor *anchor, int64_t now,
 		checklist_set(cl, "gpu.cert_chain", CHECK_PASS,
 		    "%zu GPU%s: 5-certificate chains to the pinned %s valid "
 		    "at %s, FWIDs match", n, n == 1 ? "" : "s",
-		    anchor->test ? "test root" : "NVIDIA Device Identity CA",
-		    fmt_time(now, tbuf, sizeof(tbuf)));
+		    r->anchor != NULL ? r->anchor->name : "root",
+		    fmt_time(r->now, tbuf, sizeof(tbuf)));
 	free(r);
 }
 
-/* The pinned root as an anchor (parsed on first use). */
-static void
-anchor_pinned(struct gpu_anchor *a)
-{
-	pthread_once(&root_once, root_init);
-	memset(a, 0, sizeof(*a));
-	a->store = root_store;
-	memcpy(a->fp, root_fp, sizeof(a->fp));
-}
-
 /*
- * An anchor for the caller's root_der.  The pinned root's own bytes give
- * the pinned anchor.  Anything else gets a store of its own (release
- * with anchor_release); one that is not exactly one DER certificate
- * gets none, so its chains are CHECK_ERROR.
+ * The run of one list: its time and its anchor, the pinned root (from
+ * vc, or decoded into *tmp) or, with test set, the caller's root_der
+ * (decoded into *tmp; the pinned root's own bytes give the pinned
+ * anchor).  A root that does not decode leaves run->anchor NULL, so its
+ * chains are CHECK_ERROR.  Release *tmp with x509_anchor_release.
  */
 static void
-anchor_from_der(struct gpu_anchor *a, const uint8_t *der, size_t len)
+run_init(struct gpu_run *run, struct verify_ctx *vc, int64_t now, bool test,
+    const uint8_t *der, size_t len, struct x509_anchor *tmp)
 {
-	const unsigned char *p = der;
-	X509 *x = NULL;
-	X509_STORE *st = NULL;
+	uint8_t h[32];
 
-	anchor_pinned(a);
-	if (der == NULL || len == 0 || len > LONG_MAX) {
-		a->store = NULL;
-		a->test = true;
+	memset(run, 0, sizeof(*run));
+	memset(tmp, 0, sizeof(*tmp));
+	run->now = now;
+	if (test && der != NULL && len > 0) {
+		sha256(der, len, h);
+		test = CRYPTO_memcmp(h, nvidia_root_sha256, 32) != 0;
+	}
+	run->test = test;
+	if (test) {
+		if (x509_anchor_init(tmp, der, len, name_test, NULL) == TMON_OK)
+			run->anchor = tmp;
 		return;
 	}
-	sha256(der, len, a->fp);
-	if (CRYPTO_memcmp(a->fp, root_fp, sizeof(root_fp)) == 0)
+	if ((run->anchor = verify_ctx_nvidia_root(vc)) != NULL)
 		return;
-	a->test = true;
-	a->store = NULL;
-	if ((x = d2i_X509(NULL, &p, (long)len)) == NULL ||
-	    p != der + len ||
-	    (st = X509_STORE_new()) == NULL || X509_STORE_add_cert(st, x) != 1) {
-		ERR_clear_error();
-		X509_STORE_free(st);
-		X509_free(x);
-		return;
-	}
-	X509_free(x);		/* the store holds its own reference */
-	a->store = st;
-}
-
-static void
-anchor_release(struct gpu_anchor *a)
-{
-	if (a->test)
-		X509_STORE_free(a->store);
-	memset(a, 0, sizeof(*a));
+	if (gpu_nvidia_anchor_init(tmp, NULL) == TMON_OK)
+		run->anchor = tmp;
 }
 
 void
-gpu_check_evidence_list(const json_t *list, int64_t now,
+gpu_check_evidence_list(struct verify_ctx *vc, const json_t *list,
+    int64_t now, struct checklist *cl, struct gpu_summary *sum)
+{
+	struct x509_anchor tmp;
+	struct gpu_run run;
+
+	memset(sum, 0, sizeof(*sum));
+	run_init(&run, vc, now, false, NULL, 0, &tmp);
+	check_list(list, &run, cl, sum);
+	x509_anchor_release(&tmp);
+}
+
+void
+gpu_check_evidence_list_root(struct verify_ctx *vc, const json_t *list,
+    int64_t now, const uint8_t *root_der, size_t root_der_len,
     struct checklist *cl, struct gpu_summary *sum)
 {
-	struct gpu_anchor a;
+	struct x509_anchor tmp;
+	struct gpu_run run;
 
 	memset(sum, 0, sizeof(*sum));
-	anchor_pinned(&a);
-	check_list(list, &a, now, cl, sum);
-}
-
-void
-gpu_check_evidence_list_root(const json_t *list, int64_t now,
-    const uint8_t *root_der, size_t root_der_len, struct checklist *cl,
-    struct gpu_summary *sum)
-{
-	struct gpu_anchor a;
-
-	memset(sum, 0, sizeof(*sum));
-	anchor_from_der(&a, root_der, root_der_len);
-	check_list(list, &a, now, cl, sum);
-	anchor_release(&a);
+	run_init(&run, vc, now, true, root_der, root_der_len, &tmp);
+	check_list(list, &run, cl, sum);
+	x509_anchor_release(&tmp);
 }
 
 /*
@@ -880,8 +667,8 @@ gpu_check_evidence_list_root(const json_t *list, int64_t now,
  */
 
 static void
-check_payload(const char *payload, size_t len, const struct gpu_anchor *anchor,
-    int64_t now, struct checklist *cl, struct gpu_summary *sum)
+check_payload(const char *payload, size_t len, struct gpu_run *run,
+    struct checklist *cl, struct gpu_summary *sum)
 {
 	json_t *root = NULL, *jn, *jl, *ja;
 	json_error_t jerr;
@@ -927,29 +714,32 @@ check_payload(const char *payload, size_t len, const struct gpu_anchor *anchor,
 		list_fail(cl, "nvidia_payload has no \"evidence_list\"");
 		goto out;
 	}
-	check_list(jl, anchor, now, cl, sum);
+	check_list(jl, run, cl, sum);
 out:
 	json_decref(root);
 }
 
 void
-gpu_check_payload(const char *payload, size_t len, int64_t now,
-    struct checklist *cl, struct gpu_summary *sum)
+gpu_check_payload(struct verify_ctx *vc, const char *payload, size_t len,
+    int64_t now, struct checklist *cl, struct gpu_summary *sum)
 {
-	struct gpu_anchor a;
+	struct x509_anchor tmp;
+	struct gpu_run run;
 
-	anchor_pinned(&a);
-	check_payload(payload, len, &a, now, cl, sum);
+	run_init(&run, vc, now, false, NULL, 0, &tmp);
+	check_payload(payload, len, &run, cl, sum);
+	x509_anchor_release(&tmp);
 }
 
 void
-gpu_check_payload_root(const char *payload, size_t len, int64_t now,
-    const uint8_t *root_der, size_t root_der_len, struct checklist *cl,
-    struct gpu_summary *sum)
+gpu_check_payload_root(struct verify_ctx *vc, const char *payload,
+    size_t len, int64_t now, const uint8_t *root_der, size_t root_der_len,
+    struct checklist *cl, struct gpu_summary *sum)
 {
-	struct gpu_anchor a;
+	struct x509_anchor tmp;
+	struct gpu_run run;
 
-	anchor_from_der(&a, root_der, root_der_len);
-	check_payload(payload, len, &a, now, cl, sum);
-	anchor_release(&a);
+	run_init(&run, vc, now, true, root_der, root_der_len, &tmp);
+	check_payload(payload, len, &run, cl, sum);
+	x509_anchor_release(&tmp);
 }

@@ -2,7 +2,8 @@
  * gpu_verify.h: verification of NVIDIA GPU confidential-computing
  * evidence as served inside attestation reports (nvidia_payload, Chutes
  * gpu_evidence).  Pure: no I/O, no clock (`now` is a parameter), no
- * global state except the pinned root, which is parsed once.
+ * state: the pinned root is decoded once into the caller's struct
+ * verify_ctx (verify_ctx.h; NULL: decoded for the call).
  *
  * What is checked, per GPU (notes/gpu-and-gateway.md sections 1.1-1.3;
  * NVIDIA/nvtrust local_gpu_verifier cc_admin.py / cc_admin_utils.py):
@@ -11,8 +12,10 @@
  *                   bytes verifies with the public key of the leaf (first)
  *                   certificate; no two GPUs present the same leaf.
  *   gpu.cert_chain  the chain holds exactly 5 PEM certificates, leaf
- *                   first; the 5th is byte-for-byte the pinned "NVIDIA
- *                   Device Identity CA" (SHA-256 102bf659...7b48).  Unlike
+ *                   first, under the PEM policy of x509_chain_parse
+ *                   (nothing but whitespace around the blocks); the 5th
+ *                   is byte-for-byte the pinned "NVIDIA Device Identity
+ *                   CA" (SHA-256 102bf659...7b48).  Unlike
  *                   NVIDIA's verifier, which drops the served root and
  *                   substitutes its bundled one, tmon REJECTS a chain whose
  *                   last certificate is anything else.  Certificates 1-4
@@ -47,6 +50,8 @@
 #include "checklist.h"
 #include "err.h"
 #include "tmon_limits.h"
+#include "verify_ctx.h"
+#include "x509.h"
 
 struct gpu_summary {
 	size_t	n_gpus;		/* entries in the list (<= MAX_GPUS) */
@@ -69,8 +74,9 @@ struct gpu_summary {
 };
 
 /*
- * Verify a decoded evidence list: a jansson array (borrowed, not
- * modified) of objects
+ * Verify a decoded evidence list with the pinned root kept in vc (NULL:
+ * decoded for the call): a jansson array (borrowed, not modified) of
+ * objects
  *   {"certificate": base64(PEM chain text), "evidence": base64(SPDM bytes),
  *    "arch": "HOPPER" (optional)}
  * Other members (NVIDIA's per-entry "nonce") are ignored.  This is the
@@ -89,8 +95,8 @@ struct gpu_summary {
  * Zeroes *sum, then fills it: n_gpus and, per GPU, the request nonce and
  * parsed fields (whether or not the checks passed).
  */
-void	gpu_check_evidence_list(const json_t *list, int64_t now,
-	    struct checklist *cl, struct gpu_summary *sum);
+void	gpu_check_evidence_list(struct verify_ctx *vc, const json_t *list,
+	    int64_t now, struct checklist *cl, struct gpu_summary *sum);
 
 /*
  * As gpu_check_evidence_list, starting from the nvidia_payload text: the
@@ -103,8 +109,9 @@ void	gpu_check_evidence_list(const json_t *list, int64_t now,
  * gpu.cert_chain).  A "nonce" of another shape (legacy payloads carried
  * the signing address) leaves payload_has_nonce false and fails nothing.
  */
-void	gpu_check_payload(const char *payload, size_t len, int64_t now,
-	    struct checklist *cl, struct gpu_summary *sum);
+void	gpu_check_payload(struct verify_ctx *vc, const char *payload,
+	    size_t len, int64_t now, struct checklist *cl,
+	    struct gpu_summary *sum);
 
 /*
  * As gpu_check_evidence_list() and gpu_check_payload(), but trusting
@@ -120,12 +127,12 @@ void	gpu_check_payload(const char *payload, size_t len, int64_t now,
  * certificate makes gpu.cert_chain CHECK_ERROR ("test root ...
  * unavailable"); gpu.evidence is still checked.
  */
-void	gpu_check_evidence_list_root(const json_t *list, int64_t now,
-	    const uint8_t *root_der, size_t root_der_len, struct checklist *cl,
-	    struct gpu_summary *sum);
-void	gpu_check_payload_root(const char *payload, size_t len, int64_t now,
-	    const uint8_t *root_der, size_t root_der_len, struct checklist *cl,
-	    struct gpu_summary *sum);
+void	gpu_check_evidence_list_root(struct verify_ctx *vc,
+	    const json_t *list, int64_t now, const uint8_t *root_der,
+	    size_t root_der_len, struct checklist *cl, struct gpu_summary *sum);
+void	gpu_check_payload_root(struct verify_ctx *vc, const char *payload,
+	    size_t len, int64_t now, const uint8_t *root_der,
+	    size_t root_der_len, struct checklist *cl, struct gpu_summary *sum);
 
 /*
  * Extract the firmware ID from the value (the contents of the extnValue
@@ -139,8 +146,8 @@ void	gpu_check_payload_root(const char *payload, size_t len, int64_t now,
  *     first FWID is taken, as NVIDIA does.
  * FWID ::= SEQUENCE { hashAlg OBJECT IDENTIFIER, digest OCTET STRING };
  * hashAlg must be SHA-384 and digest 48 bytes, copied to fwid.
- * Strict DER (definite, minimal lengths of at most 2 bytes, low tag
- * numbers only); nothing may follow the outer SEQUENCE.
+ * Strict DER as cur_get_der reads it (cur.h); nothing may follow the
+ * outer SEQUENCE.
  * Returns TMON_OK or TMON_E_PARSE (err names the element).
  */
 enum tmon_rc	gpu_dice_fwid_parse(const uint8_t *der, size_t len,
@@ -152,5 +159,13 @@ enum tmon_rc	gpu_dice_fwid_parse(const uint8_t *der, size_t len,
  */
 extern const uint8_t	gpu_nvidia_root_der[];
 extern const size_t	gpu_nvidia_root_der_len;
+
+/*
+ * Decode the pinned root into *a (x509_anchor_init) and check its
+ * fingerprint.  TMON_OK, or the errors of x509_anchor_init, or
+ * TMON_E_INTERNAL if the bytes built in are not the pinned root.
+ */
+enum tmon_rc	gpu_nvidia_anchor_init(struct x509_anchor *a,
+		    struct tmon_err *err);
 
 #endif /* TMON_VERIFY_GPU_VERIFY_H */

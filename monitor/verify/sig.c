@@ -2,7 +2,6 @@
  * sig.c: completion signatures (EIP-191 over secp256k1, and Ed25519).
  * See sig.h for the formats, their sources and the decisions taken.
  */
-#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,6 +19,7 @@
 #include "sig.h"
 #include "tmon_limits.h"
 #include "util.h"
+#include "verify_ctx.h"
 #include "xmalloc.h"
 
 /* EIP-191 version 0x45 prefix, before the decimal length. */
@@ -39,23 +39,6 @@ struct recovered {
 	bool	v01;		/* v was 0/1 rather than 27/28 */
 	bool	high_s;		/* s > n/2 */
 };
-
-static pthread_once_t secp_once = PTHREAD_ONCE_INIT;
-
-static void
-secp_selftest(void)
-{
-	/* aborts through the default error callback if the library is
-	 * miscompiled; recommended before using the static context */
-	secp256k1_selftest();
-}
-
-static const secp256k1_context *
-secp_ctx(void)
-{
-	TMON_ASSERT(pthread_once(&secp_once, secp_selftest) == 0);
-	return secp256k1_context_static;
-}
 
 /* "0x" + 40 lowercase hex of a 20-byte address. */
 static void
@@ -121,10 +104,10 @@ sig_eth_address(const uint8_t pub[64], char addr_out[43])
 }
 
 static enum tmon_rc
-recover(const char *text, size_t len, const char *sig_hex,
-    struct recovered *out, struct tmon_err *err)
+recover(const struct verify_ctx *vc, const char *text, size_t len,
+    const char *sig_hex, struct recovered *out, struct tmon_err *err)
 {
-	const secp256k1_context *ctx = secp_ctx();
+	const secp256k1_context *ctx = verify_ctx_secp(vc);
 	secp256k1_ecdsa_recoverable_signature rsig;
 	secp256k1_ecdsa_signature plain;
 	secp256k1_pubkey pk;
@@ -185,7 +168,7 @@ sig_eip191_recover(const char *text, size_t len, const char *sig_hex,
 	enum tmon_rc rc;
 
 	addr_out[0] = '\0';
-	rc = recover(text, len, sig_hex, &r, err);
+	rc = recover(NULL, text, len, sig_hex, &r, err);
 	if (rc == TMON_OK)
 		addr_str(r.addr, addr_out);
 	return rc;
@@ -280,17 +263,17 @@ sig_text_parse(const char *text, size_t len, struct sig_text *out,
 	return TMON_OK;
 }
 
-enum check_status
+enum verdict
 sig_ed25519_verify(const uint8_t key[32], const uint8_t sig[64],
     const uint8_t *msg, size_t len)
 {
 	if (sodium_init() < 0) {
 		log_warnx("sig: ed25519: libsodium could not initialise");
-		return CHECK_ERROR;
+		return VERDICT_ERROR;
 	}
 	if (crypto_sign_verify_detached(sig, msg, len, key) == 0)
-		return CHECK_PASS;
-	return CHECK_FAIL;
+		return VERDICT_PASS;
+	return VERDICT_FAIL;
 }
 
 /* The sig.completion check; returns its status. */
@@ -304,6 +287,7 @@ check_signature(const struct sig_input *in, bool text_ok,
 	struct tmon_err err;
 	enum algo algo;
 	enum check_status st;
+	enum verdict v;
 	size_t n, klen;
 	int eip55 = 0;
 
@@ -361,14 +345,14 @@ check_signature(const struct sig_input *in, bool text_ok,
 			    "got %zu characters", n);
 			return CHECK_FAIL;
 		}
-		st = sig_ed25519_verify(served, sig,
+		v = sig_ed25519_verify(served, sig,
 		    (const uint8_t *)in->text, in->text_len);
-		if (st == CHECK_ERROR) {
+		if (v != VERDICT_PASS && v != VERDICT_FAIL) {
 			checklist_set(cl, "sig.completion", CHECK_ERROR,
 			    "libsodium could not run Ed25519 verification");
 			return CHECK_ERROR;
 		}
-		if (st == CHECK_FAIL) {
+		if (v == VERDICT_FAIL) {
 			key_str(served, a2);
 			checklist_set(cl, "sig.completion", CHECK_FAIL,
 			    "Ed25519 signature does not verify under "
@@ -395,8 +379,8 @@ check_signature(const struct sig_input *in, bool text_ok,
 			    "attested %s", err.msg);
 			return CHECK_FAIL;
 		}
-		if (recover(in->text, in->text_len, in->signature, &r, &err) !=
-		    TMON_OK) {
+		if (recover(in->vc, in->text, in->text_len, in->signature, &r,
+		    &err) != TMON_OK) {
 			/* TMON_E_PARSE: the signature is bad; anything else
 			 * is secp256k1 misbehaving */
 			st = err.code == TMON_E_PARSE ? CHECK_FAIL :

@@ -61,6 +61,8 @@
 #include "checklist.h"
 #include "err.h"
 
+struct verify_ctx;
+
 /*
  * One completion signature and what we know around it.  All pointers are
  * borrowed for the duration of the call; strings are NUL-terminated.
@@ -88,6 +90,9 @@ struct sig_input {
 	 * address "0x" + 40 hex; ed25519: 32-byte key as 64 hex); NULL if
 	 * not known.  An empty string is malformed, not "unknown". */
 	const char	*attested_address;
+	/* the caller's context: its secp256k1 context is used (NULL: the
+	 * library's static one, self-tested on each call; verify_ctx.h) */
+	const struct verify_ctx *vc;
 };
 
 /*
@@ -174,12 +179,11 @@ void		sig_response_free(struct sig_response *r);
  * This is the "strict" column of Chalkias, Garillot, Nikolaenko, "Taming
  * the many EdDSAs" (SSR 2020): of its 12 vectors only vector 3 (mixed-
  * order A and R, valid under both equations) verifies.
- * Returns CHECK_PASS, CHECK_FAIL, or CHECK_ERROR when libsodium cannot
- * initialise.  Pure, thread-safe, never allocates.
+ * Returns VERDICT_PASS, VERDICT_FAIL, or VERDICT_ERROR when libsodium
+ * cannot initialise.  Pure, thread-safe, never allocates.
  */
-enum check_status	sig_ed25519_verify(const uint8_t key[32],
-			    const uint8_t sig[64], const uint8_t *msg,
-			    size_t len);
+enum verdict	sig_ed25519_verify(const uint8_t key[32], const uint8_t sig[64],
+		    const uint8_t *msg, size_t len);
 
 /*
  * The EIP-191 (version 0x45, personal_sign) digest of len bytes of text:
@@ -195,7 +199,8 @@ void		sig_eip191_digest(const char *text, size_t len,
  * address ("0x" + 40 lowercase hex, NUL-terminated) into addr_out.
  * Returns TMON_OK when the signature recovers to a key: that may be a
  * different key than the caller expects (a signature over another text
- * recovers to an unrelated address), so the caller must compare.
+ * recovers to an unrelated address), so the caller must compare.  Uses
+ * the library's static secp256k1 context, self-tested on each call.
  * Errors (addr_out is then ""):
  *   TMON_E_PARSE  malformed signature (length, hex, v), r or s not in
  *                 [1, n-1], or no public key recovers from it

@@ -24,6 +24,7 @@
 #include "tdx_verify.h"
 #include "tmon_limits.h"
 #include "util.h"
+#include "x509.h"
 #include "xmalloc.h"
 
 #define ID_COLL		"tdx.collateral"
@@ -44,19 +45,6 @@ struct window {
 	int64_t		 from, to;
 };
 
-struct serial {
-	size_t		len;
-	uint8_t		b[MAX_X509_SERIAL_LEN];
-};
-
-struct crl_info {
-	int64_t		 this_update, next_update;
-	uint8_t		 issuer[32];	/* SHA-256 of the issuer Name DER */
-	char		 issuer_cn[64];
-	struct serial	*revoked;	/* sorted by (len, bytes) */
-	size_t		 n_revoked;
-};
-
 struct tdx_collateral {
 	bool			 intel;		/* pinned Intel root */
 	bool			 verified;	/* every signature and chain */
@@ -68,7 +56,7 @@ struct tdx_collateral {
 	size_t			 n_win;
 	struct tdx_tcb_info	*tcb;
 	struct tdx_qe_identity	*qe;
-	struct crl_info		 pck_crl, root_crl;
+	struct x509_crl		 pck_crl, root_crl;
 	enum tdx_pck_ca		 crl_ca;
 	int64_t			 issue, next;
 };
@@ -89,25 +77,6 @@ struct raw {
 	const uint8_t	*root_crl;
 	size_t		 root_crl_len;
 };
-
-/* A decoded issuer chain: the signer and the root, with their DER. */
-struct chain2 {
-	X509		*cert[2];
-	unsigned char	*der[2];
-	long		 der_len[2];
-};
-
-static void
-chain2_free(struct chain2 *c)
-{
-	size_t i;
-
-	for (i = 0; i < 2; i++) {
-		X509_free(c->cert[i]);
-		OPENSSL_free(c->der[i]);
-	}
-	memset(c, 0, sizeof(*c));
-}
 
 /* Record the first verification failure (later ones are dropped). */
 static void __attribute__((format(printf, 2, 3)))
@@ -354,315 +323,82 @@ pcs_body(const char *what, const char *member, const uint8_t *body,
 
 /* ---- certificates and CRLs ---- */
 
-/* Exactly two PEM certificates (signer, root) from the text pem. */
+/*
+ * An issuer chain: exactly two PEM certificates (signer, root) from the
+ * C string pem, the root kept as DER (x509.h).
+ */
 static enum tmon_rc
-load_chain(const char *what, const char *pem, struct chain2 *out,
+load_chain(const char *what, const char *pem, struct x509_chain *out,
     struct tmon_err *err)
 {
-	BIO *bio = NULL;
-	char *name = NULL, *hdr = NULL;
-	unsigned char *data = NULL;
-	const unsigned char *p;
-	long len;
-	size_t n = 0, plen;
-	unsigned long e;
-	enum tmon_rc rc = TMON_E_PARSE;
-
 	memset(out, 0, sizeof(*out));
 	if (pem == NULL)
 		return tmon_err_set(err, TMON_E_PARSE, "%s: missing", what);
-	plen = strlen(pem);
-	if (plen > MAX_PEM_CHAIN_LEN)
-		return tmon_err_set(err, TMON_E_LIMIT, "%s: %zu bytes exceed %u",
-		    what, plen, MAX_PEM_CHAIN_LEN);
-	if ((bio = BIO_new_mem_buf(pem, (int)plen)) == NULL) {
-		rc = tmon_err_set(err, TMON_E_CRYPTO_LIB, "%s: BIO_new_mem_buf "
-		    "failed", what);
-		goto out;
-	}
-	for (;;) {
-		if (PEM_read_bio(bio, &name, &hdr, &data, &len) != 1) {
-			e = ERR_peek_last_error();
-			if (ERR_GET_LIB(e) == ERR_LIB_PEM &&
-			    ERR_GET_REASON(e) == PEM_R_NO_START_LINE)
-				break;
-			tmon_err_set(err, TMON_E_PARSE, "%s: malformed PEM "
-			    "block", what);
-			goto out;
-		}
-		if (strcmp(name, "CERTIFICATE") != 0 || hdr[0] != '\0') {
-			tmon_err_set(err, TMON_E_PARSE, "%s: PEM block %zu is not "
-			    "a plain CERTIFICATE", what, n + 1);
-			goto out;
-		}
-		if (n == 2) {
-			tmon_err_set(err, TMON_E_PARSE, "%s: more than two "
-			    "certificates (expected signer, root)", what);
-			goto out;
-		}
-		p = data;
-		if ((out->cert[n] = d2i_X509(NULL, &p, len)) == NULL ||
-		    p != data + len) {
-			tmon_err_set(err, TMON_E_PARSE, "%s: certificate %zu is "
-			    "not valid DER", what, n + 1);
-			goto out;
-		}
-		out->der[n] = data;
-		out->der_len[n] = len;
-		data = NULL;
-		OPENSSL_free(name);
-		OPENSSL_free(hdr);
-		name = hdr = NULL;
-		n++;
-	}
-	if (n != 2) {
-		tmon_err_set(err, TMON_E_PARSE, "%s: %zu certificate(s), "
-		    "expected 2 (signer, root)", what, n);
-		goto out;
-	}
-	rc = TMON_OK;
- out:
-	ERR_clear_error();
-	OPENSSL_free(name);
-	OPENSSL_free(hdr);
-	OPENSSL_free(data);
-	BIO_free(bio);
-	if (rc != TMON_OK)
-		chain2_free(out);
-	return rc;
-}
-
-static int
-serial_cmp(const void *pa, const void *pb)
-{
-	const struct serial *a = pa, *b = pb;
-
-	if (a->len != b->len)
-		return a->len < b->len ? -1 : 1;
-	return memcmp(a->b, b->b, a->len);
-}
-
-static bool
-serial_listed(const struct crl_info *ci, const uint8_t *sn, size_t len)
-{
-	struct serial key;
-
-	if (len == 0 || len > MAX_X509_SERIAL_LEN || ci->n_revoked == 0)
-		return false;
-	key.len = len;
-	memcpy(key.b, sn, len);
-	return bsearch(&key, ci->revoked, ci->n_revoked, sizeof(key),
-	    serial_cmp) != NULL;
-}
-
-/*
- * Decode a CRL given as DER, PEM or hex text of either, into *out
- * (caller frees), reading its dates, issuer and revoked serials into ci.
- */
-static enum tmon_rc
-load_crl(const char *what, const uint8_t *b, size_t len, X509_CRL **out,
-    struct crl_info *ci, struct tmon_err *err)
-{
-	X509_CRL *crl = NULL;
-	STACK_OF(X509_REVOKED) *rev;
-	const ASN1_INTEGER *sn;
-	const unsigned char *p;
-	const unsigned char *der;
-	size_t i, k, dlen;
-	uint8_t *hex = NULL;
-	BIO *bio = NULL;
-	int n;
-	enum tmon_rc rc = TMON_E_PARSE;
-
-	*out = NULL;
-	memset(ci, 0, sizeof(*ci));
-	if (b == NULL || len == 0)
-		return tmon_err_set(err, TMON_E_PARSE, "%s: missing", what);
-	if (len > 2 * (size_t)MAX_CRL_LEN)
-		return tmon_err_set(err, TMON_E_LIMIT, "%s: %zu bytes exceed %u",
-		    what, len, MAX_CRL_LEN);
-	if (b[0] != 0x30 && is_hex_text((const char *)b, 1)) {
-		/* a PCCS serves the Root CA CRL as hex text */
-		if ((hex = hex_decode_alloc((const char *)b, len, MAX_CRL_LEN,
-		    true, &dlen)) == NULL) {
-			tmon_err_set(err, TMON_E_PARSE, "%s: not hex, PEM or "
-			    "DER", what);
-			goto out;
-		}
-		b = hex;
-		len = dlen;
-	}
-	if (len > MAX_CRL_LEN) {
-		rc = tmon_err_set(err, TMON_E_LIMIT, "%s: %zu bytes exceed %u",
-		    what, len, MAX_CRL_LEN);
-		goto out;
-	}
-	if (len > 0 && b[0] == 0x30) {
-		p = b;
-		if ((crl = d2i_X509_CRL(NULL, &p, (long)len)) == NULL ||
-		    p != b + len) {
-			tmon_err_set(err, TMON_E_PARSE, "%s: not a DER CRL",
-			    what);
-			goto out;
-		}
-	} else {
-		if ((bio = BIO_new_mem_buf(b, (int)len)) == NULL ||
-		    (crl = PEM_read_bio_X509_CRL(bio, NULL, NULL, NULL)) ==
-		    NULL) {
-			tmon_err_set(err, TMON_E_PARSE, "%s: not a DER or PEM "
-			    "CRL", what);
-			goto out;
-		}
-	}
-	if (!tdx_asn1_time_unix(X509_CRL_get0_lastUpdate(crl),
-	    &ci->this_update) ||
-	    !tdx_asn1_time_unix(X509_CRL_get0_nextUpdate(crl),
-	    &ci->next_update)) {
-		tmon_err_set(err, TMON_E_PARSE, "%s: thisUpdate or nextUpdate "
-		    "missing or unreadable", what);
-		goto out;
-	}
-	if (X509_NAME_get0_der(X509_CRL_get_issuer(crl), &der, &dlen) != 1) {
-		tmon_err_set(err, TMON_E_PARSE, "%s: issuer unreadable", what);
-		goto out;
-	}
-	sha256(der, dlen, ci->issuer);
-	tdx_x509_name_cn(X509_CRL_get_issuer(crl), ci->issuer_cn,
-	    sizeof(ci->issuer_cn));
-	rev = X509_CRL_get_REVOKED(crl);
-	n = rev != NULL ? sk_X509_REVOKED_num(rev) : 0;
-	if (n > MAX_CRL_ENTRIES) {
-		rc = tmon_err_set(err, TMON_E_LIMIT, "%s: %d entries exceed %d",
-		    what, n, MAX_CRL_ENTRIES);
-		goto out;
-	}
-	if (n > 0)
-		ci->revoked = xcalloc((size_t)n, sizeof(*ci->revoked));
-	for (i = 0, k = 0; i < (size_t)n; i++) {
-		sn = X509_REVOKED_get0_serialNumber(sk_X509_REVOKED_value(rev,
-		    (int)i));
-		/* A serial longer than any we compare can never match. */
-		if (sn == NULL || ASN1_STRING_type(sn) != V_ASN1_INTEGER ||
-		    ASN1_STRING_length(sn) <= 0 ||
-		    (size_t)ASN1_STRING_length(sn) > MAX_X509_SERIAL_LEN)
-			continue;
-		ci->revoked[k].len = (size_t)ASN1_STRING_length(sn);
-		memcpy(ci->revoked[k].b, ASN1_STRING_get0_data(sn),
-		    ci->revoked[k].len);
-		k++;
-	}
-	ci->n_revoked = k;
-	if (k > 0)
-		qsort(ci->revoked, k, sizeof(*ci->revoked), serial_cmp);
-	*out = crl;
-	crl = NULL;
-	rc = TMON_OK;
- out:
-	ERR_clear_error();
-	if (rc != TMON_OK) {
-		free(ci->revoked);
-		ci->revoked = NULL;
-	}
-	X509_CRL_free(crl);
-	BIO_free(bio);
-	free(hex);
-	return rc;
+	return x509_chain_parse(what, (const uint8_t *)pem, strlen(pem), 2, 2,
+	    TMON_X509_ROOT_DER, out, err);
 }
 
 /*
  * The signer of an issuer chain: the second certificate must be the
  * trusted root byte for byte, the first must verify under it (signature,
- * extensions, name chaining; X509_verify_cert without time: the windows
- * are kept and judged at check time), carry one of the expected CNs and
- * not be listed in the Root CA CRL.  Records failures in c.
+ * extensions, name chaining; without time: the windows are kept and
+ * judged at check time), carry one of the expected CNs and not be listed
+ * in the Root CA CRL.  Records failures in c.
  */
 static enum tmon_rc
 check_signer(struct tdx_collateral *c, const char *what,
-    const struct chain2 *ch, X509 *anchor, const uint8_t *root_der,
-    size_t root_der_len, const char *cn1, const char *cn2,
-    const char *win_name, struct tmon_err *err)
+    const struct x509_chain *ch, const struct x509_anchor *anchor,
+    const char *cn1, const char *cn2, const char *win_name,
+    struct tmon_err *err)
 {
-	X509_STORE *store = NULL;
-	X509_STORE_CTX *ctx = NULL;
-	X509_VERIFY_PARAM *param;
-	const ASN1_INTEGER *sn;
-	char cn[64];
+	char cn[64], why[MAX_CHECK_DETAIL - 64];
 	int64_t from, to;
-	int v;
-	enum tmon_rc rc = TMON_E_CRYPTO_LIB;
 
-	if ((size_t)ch->der_len[1] != root_der_len ||
-	    CRYPTO_memcmp(ch->der[1], root_der, root_der_len) != 0) {
-		fail(c, "%s: the chain does not end at the pinned %s", what,
-		    c->intel ? "Intel SGX Root CA" : "test root");
-		return TMON_OK;
+	switch (x509_chain_verify(ch, 2, anchor, 0, TMON_X509_NO_TIME, why,
+	    sizeof(why))) {
+	case VERDICT_PASS:
+		break;
+	case VERDICT_FAIL:
+		fail(c, "%s: %s", what, why);
+		break;
+	default:
+		return tmon_err_set(err, TMON_E_CRYPTO_LIB, "%s: OpenSSL failed "
+		    "verifying the chain", what);
 	}
-	tdx_x509_name_cn(X509_get_subject_name(ch->cert[0]), cn, sizeof(cn));
-	if (strcmp(cn, cn1) != 0 && (cn2 == NULL || strcmp(cn, cn2) != 0)) {
+	x509_name_cn(X509_get_subject_name(ch->cert[0]), cn, sizeof(cn));
+	if (strcmp(cn, cn1) != 0 && (cn2 == NULL || strcmp(cn, cn2) != 0))
 		fail(c, "%s: the signer's CN is \"%.40s\", not \"%s\"", what,
 		    cn, cn1);
-		return TMON_OK;
-	}
-	if ((store = X509_STORE_new()) == NULL ||
-	    X509_STORE_add_cert(store, anchor) != 1 ||
-	    (ctx = X509_STORE_CTX_new()) == NULL ||
-	    X509_STORE_CTX_init(ctx, store, ch->cert[0], NULL) != 1)
-		goto liberr;
-	param = X509_STORE_CTX_get0_param(ctx);
-	X509_VERIFY_PARAM_set_depth(param, 1);
-	if (X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_X509_STRICT |
-	    X509_V_FLAG_NO_CHECK_TIME) != 1)
-		goto liberr;
-	v = X509_verify_cert(ctx);
-	if (v < 0 || (v == 0 && X509_STORE_CTX_get_error(ctx) ==
-	    X509_V_ERR_OUT_OF_MEM))
-		goto liberr;
-	if (v == 0)
-		fail(c, "%s: the signing certificate does not verify under the "
-		    "%s: %s", what, c->intel ? "Intel SGX Root CA" :
-		    "test root",
-		    X509_verify_cert_error_string(X509_STORE_CTX_get_error(ctx)));
-	if (!tdx_asn1_time_unix(X509_get0_notBefore(ch->cert[0]), &from) ||
-	    !tdx_asn1_time_unix(X509_get0_notAfter(ch->cert[0]), &to)) {
-		rc = tmon_err_set(err, TMON_E_PARSE, "%s: unreadable validity "
+	if (!x509_time_unix(X509_get0_notBefore(ch->cert[0]), &from) ||
+	    !x509_time_unix(X509_get0_notAfter(ch->cert[0]), &to))
+		return tmon_err_set(err, TMON_E_PARSE, "%s: unreadable validity "
 		    "dates", what);
-		goto out;
-	}
 	window_add(c, win_name, "notBefore", from, "notAfter", to);
-	sn = X509_get0_serialNumber(ch->cert[0]);
-	if (sn != NULL && serial_listed(&c->root_crl,
-	    ASN1_STRING_get0_data(sn), (size_t)ASN1_STRING_length(sn)))
+	if (x509_crl_lists_cert(&c->root_crl, ch->cert[0]))
 		fail(c, "%s: the signing certificate is revoked by the Root CA "
 		    "CRL", what);
-	rc = TMON_OK;
-	goto out;
- liberr:
-	rc = tmon_err_set(err, TMON_E_CRYPTO_LIB, "%s: OpenSSL failed "
-	    "verifying the chain", what);
- out:
-	ERR_clear_error();
-	X509_STORE_CTX_free(ctx);
-	X509_STORE_free(store);
-	return rc;
+	return TMON_OK;
 }
 
 /* A signed JSON text: ECDSA-P256 by the chain's signer over its bytes. */
 static enum tmon_rc
 check_json_sig(struct tdx_collateral *c, const char *what,
-    const struct chain2 *ch, const uint8_t *text, size_t len,
+    const struct x509_chain *ch, const uint8_t *text, size_t len,
     const uint8_t sig[64], struct tmon_err *err)
 {
 	EVP_PKEY *key = X509_get0_pubkey(ch->cert[0]);
 
 	if (key == NULL || !tdx_key_is_p256(key)) {
-		ERR_clear_error();
+		if (x509_drain_errors("collateral: signing key"))
+			return tmon_err_set(err, TMON_E_CRYPTO_LIB, "%s: OpenSSL "
+			    "failed reading the signing key", what);
 		fail(c, "%s: the signing key is not ECDSA P-256", what);
 		return TMON_OK;
 	}
 	switch (tdx_ecdsa_p256_verify(key, text, len, sig)) {
-	case TDX_SIG_OK:
+	case VERDICT_PASS:
 		return TMON_OK;
-	case TDX_SIG_BAD:
+	case VERDICT_FAIL:
 		fail(c, "%s signature does not verify over the served text "
 		    "(%zu bytes)", what, len);
 		return TMON_OK;
@@ -672,45 +408,27 @@ check_json_sig(struct tdx_collateral *c, const char *what,
 	}
 }
 
-/* X509_CRL_verify with the issuer's key; records failures in c. */
+/* The CRL crl is issued and signed by issuer; records failures in c. */
 static enum tmon_rc
-check_crl_sig(struct tdx_collateral *c, const char *what, X509_CRL *crl,
-    X509 *issuer, const struct crl_info *ci, struct tmon_err *err)
+check_crl_sig(struct tdx_collateral *c, const char *what,
+    const struct x509_crl *crl, const X509 *issuer, struct tmon_err *err)
 {
-	EVP_PKEY *key = X509_get0_pubkey(issuer);
-	const unsigned char *der;
-	uint8_t h[32];
-	size_t len;
-	int v;
-
-	if (X509_NAME_get0_der(X509_get_subject_name(issuer), &der, &len) !=
-	    1) {
-		ERR_clear_error();
-		return tmon_err_set(err, TMON_E_CRYPTO_LIB, "%s: issuer name "
-		    "unreadable", what);
-	}
-	sha256(der, len, h);
-	if (memcmp(h, ci->issuer, 32) != 0) {
+	if (!x509_crl_issued_by(crl, issuer)) {
 		fail(c, "%s: issued by \"%.40s\", not by its issuer chain's "
-		    "signer", what, ci->issuer_cn);
+		    "signer", what, crl->issuer_cn);
 		return TMON_OK;
 	}
-	if (key == NULL) {
-		ERR_clear_error();
-		fail(c, "%s: the issuer's key is unreadable", what);
+	switch (x509_crl_verify_sig(crl, issuer)) {
+	case VERDICT_PASS:
 		return TMON_OK;
-	}
-	v = X509_CRL_verify(crl, key);
-	ERR_clear_error();
-	if (v < 0)
+	case VERDICT_FAIL:
+		fail(c, "%s signature does not verify with its issuer (%s)",
+		    what, crl->issuer_cn);
+		return TMON_OK;
+	default:
 		return tmon_err_set(err, TMON_E_CRYPTO_LIB, "%s: OpenSSL failed "
 		    "verifying the CRL", what);
-	if (v == 0) {
-		fail(c, "%s signature does not verify with its issuer (%s)",
-		    what, ci->issuer_cn);
-		return TMON_OK;
 	}
-	return TMON_OK;
 }
 
 void
@@ -720,8 +438,8 @@ tdx_collateral_free(struct tdx_collateral *c)
 		return;
 	tdx_tcb_info_free(c->tcb);
 	tdx_qe_identity_free(c->qe);
-	free(c->pck_crl.revoked);
-	free(c->root_crl.revoked);
+	x509_crl_free(&c->pck_crl);
+	x509_crl_free(&c->root_crl);
 	free(c);
 }
 
@@ -734,11 +452,9 @@ build(const struct raw *r, const uint8_t *root_der, size_t root_der_len,
     struct tdx_collateral **out, struct tmon_err *err)
 {
 	struct tdx_collateral *c;
-	struct chain2 tcb_ch, qe_ch, crl_ch;
-	X509_CRL *pck_crl = NULL, *root_crl = NULL;
-	X509 *anchor = NULL;
+	struct x509_chain tcb_ch, qe_ch, crl_ch;
+	struct x509_anchor anchor;
 	int64_t from, to;
-	const ASN1_INTEGER *sn;
 	size_t i;
 	unsigned before;
 	enum tmon_rc rc;
@@ -747,6 +463,7 @@ build(const struct raw *r, const uint8_t *root_der, size_t root_der_len,
 	memset(&tcb_ch, 0, sizeof(tcb_ch));
 	memset(&qe_ch, 0, sizeof(qe_ch));
 	memset(&crl_ch, 0, sizeof(crl_ch));
+	memset(&anchor, 0, sizeof(anchor));
 	c = xcalloc(1, sizeof(*c));
 	c->verified = true;
 	c->intel = tdx_root_is_intel(root_der, root_der_len);
@@ -762,14 +479,16 @@ build(const struct raw *r, const uint8_t *root_der, size_t root_der_len,
 	    err)) != TMON_OK ||
 	    (rc = load_chain("PCK CRL issuer chain", r->crl_chain, &crl_ch,
 	    err)) != TMON_OK ||
-	    (rc = load_crl("PCK CRL", r->pck_crl, r->pck_crl_len, &pck_crl,
+	    (rc = x509_crl_parse("PCK CRL", r->pck_crl, r->pck_crl_len,
 	    &c->pck_crl, err)) != TMON_OK ||
-	    (rc = load_crl("Root CA CRL", r->root_crl, r->root_crl_len,
-	    &root_crl, &c->root_crl, err)) != TMON_OK)
+	    (rc = x509_crl_parse("Root CA CRL", r->root_crl, r->root_crl_len,
+	    &c->root_crl, err)) != TMON_OK)
 		goto out;
-	if ((anchor = tdx_root_anchor(root_der, root_der_len)) == NULL) {
-		rc = tmon_err_set(err, TMON_E_PARSE, "trusted root: not one DER "
-		    "certificate");
+	if ((rc = x509_anchor_init(&anchor, root_der, root_der_len, c->intel ?
+	    "Intel SGX Root CA" : "test root", err)) != TMON_OK) {
+		if (rc == TMON_E_PARSE)
+			rc = tmon_err_set(err, TMON_E_PARSE, "trusted root: not "
+			    "one DER certificate");
 		goto out;
 	}
 
@@ -781,40 +500,37 @@ build(const struct raw *r, const uint8_t *root_der, size_t root_der_len,
 	    "nextUpdate", c->pck_crl.next_update);
 	window_add(c, "Root CA CRL", "thisUpdate", c->root_crl.this_update,
 	    "nextUpdate", c->root_crl.next_update);
-	if (!tdx_asn1_time_unix(X509_get0_notBefore(anchor), &from) ||
-	    !tdx_asn1_time_unix(X509_get0_notAfter(anchor), &to)) {
+	if (!x509_time_unix(X509_get0_notBefore(anchor.cert), &from) ||
+	    !x509_time_unix(X509_get0_notAfter(anchor.cert), &to)) {
 		rc = tmon_err_set(err, TMON_E_CRYPTO_LIB, "trusted root: "
 		    "unreadable validity dates");
 		goto out;
 	}
-	window_add(c, c->intel ? "Intel SGX Root CA" : "test root",
-	    "notBefore", from, "notAfter", to);
+	window_add(c, anchor.name, "notBefore", from, "notAfter", to);
 
 	/* Step 2: the Root CA CRL, signed by the root, not listing it. */
-	if ((rc = check_crl_sig(c, "Root CA CRL", root_crl, anchor,
-	    &c->root_crl, err)) != TMON_OK)
+	if ((rc = check_crl_sig(c, "Root CA CRL", &c->root_crl, anchor.cert,
+	    err)) != TMON_OK)
 		goto out;
-	sn = X509_get0_serialNumber(anchor);
-	if (sn != NULL && serial_listed(&c->root_crl,
-	    ASN1_STRING_get0_data(sn), (size_t)ASN1_STRING_length(sn)))
+	if (x509_crl_lists_cert(&c->root_crl, anchor.cert))
 		fail(c, "Root CA CRL: the root itself is revoked");
 	c->root_crl_ok = c->n_fail == 0;
 
 	/* Steps 3-5: the three issuer chains, then what they sign. */
-	if ((rc = check_signer(c, "TCB Info issuer chain", &tcb_ch, anchor,
-	    root_der, root_der_len, CN_TCB_SIGNING, NULL,
-	    "TCB Info signing certificate", err)) != TMON_OK ||
-	    (rc = check_signer(c, "QE Identity issuer chain", &qe_ch, anchor,
-	    root_der, root_der_len, CN_TCB_SIGNING, NULL,
-	    "QE Identity signing certificate", err)) != TMON_OK)
+	if ((rc = check_signer(c, "TCB Info issuer chain", &tcb_ch, &anchor,
+	    CN_TCB_SIGNING, NULL, "TCB Info signing certificate", err)) !=
+	    TMON_OK ||
+	    (rc = check_signer(c, "QE Identity issuer chain", &qe_ch, &anchor,
+	    CN_TCB_SIGNING, NULL, "QE Identity signing certificate", err)) !=
+	    TMON_OK)
 		goto out;
 	before = c->n_fail;
-	if ((rc = check_signer(c, "PCK CRL issuer chain", &crl_ch, anchor,
-	    root_der, root_der_len, CN_PLATFORM_CA, CN_PROCESSOR_CA,
-	    "PCK CA certificate", err)) != TMON_OK)
+	if ((rc = check_signer(c, "PCK CRL issuer chain", &crl_ch, &anchor,
+	    CN_PLATFORM_CA, CN_PROCESSOR_CA, "PCK CA certificate", err)) !=
+	    TMON_OK)
 		goto out;
-	if ((rc = check_crl_sig(c, "PCK CRL", pck_crl, crl_ch.cert[0],
-	    &c->pck_crl, err)) != TMON_OK)
+	if ((rc = check_crl_sig(c, "PCK CRL", &c->pck_crl, crl_ch.cert[0],
+	    err)) != TMON_OK)
 		goto out;
 	/* the PCK CRL counts if its chain and its signature verified */
 	c->pck_crl_ok = c->root_crl_ok && c->n_fail == before;
@@ -840,13 +556,11 @@ build(const struct raw *r, const uint8_t *root_der, size_t root_der_len,
 	c = NULL;
 	rc = TMON_OK;
  out:
-	ERR_clear_error();
-	X509_free(anchor);
-	X509_CRL_free(pck_crl);
-	X509_CRL_free(root_crl);
-	chain2_free(&tcb_ch);
-	chain2_free(&qe_ch);
-	chain2_free(&crl_ch);
+	(void)x509_drain_errors("collateral");
+	x509_anchor_release(&anchor);
+	x509_chain_free(&tcb_ch);
+	x509_chain_free(&qe_ch);
+	x509_chain_free(&crl_ch);
 	tdx_collateral_free(c);
 	return rc;
 }
@@ -1100,81 +814,73 @@ check_windows(const struct tdx_collateral *c, int64_t now,
 	return true;
 }
 
-/* Rewrite the pass detail of tdx.pck_chain (set by tdx_check_quote). */
-static void
-chain_detail_crls(struct checklist *cl, const struct tdx_collateral *c)
+/* Set out to status with a formatted detail, unless it is set already. */
+static void __attribute__((format(printf, 3, 4)))
+crl_set(struct x509_crl_result *out, enum verdict status, const char *fmt,
+    ...)
 {
-	static const char tail[] = "; CRLs not checked";
-	struct check *k;
-	char t1[32], t2[32];
-	size_t i, n;
+	va_list ap;
 
-	for (i = 0; i < cl->n; i++) {
-		k = &cl->items[i];
-		if (strcmp(k->id, ID_CHAIN) != 0 || k->status != CHECK_PASS)
-			continue;
-		n = strlen(k->detail);
-		if (n < sizeof(tail) - 1 ||
-		    strcmp(k->detail + n - (sizeof(tail) - 1), tail) != 0)
-			return;
-		k->detail[n - (sizeof(tail) - 1)] = '\0';
-		n = strlen(k->detail);
-		snprintf(k->detail + n, sizeof(k->detail) - n, "; not revoked "
-		    "(PCK CRL of %s, Root CA CRL of %s)",
-		    fmt_time(c->pck_crl.this_update, t1, sizeof(t1)),
-		    fmt_time(c->root_crl.this_update, t2, sizeof(t2)));
+	if (out->status == VERDICT_FAIL ||
+	    (out->status == VERDICT_ERROR && status != VERDICT_FAIL))
 		return;
-	}
+	out->status = status;
+	va_start(ap, fmt);
+	vsnprintf(out->detail, sizeof(out->detail), fmt, ap);
+	va_end(ap);
 }
 
-/*
- * The CRL part of tdx.pck_chain (Intel QuoteVerifier.cpp 4.1.2.4.6-7):
- * the PCK CA against the Root CA CRL, the leaf against the PCK CRL, each
- * only with a CRL that verified.
- */
-static void
-check_revocation(const struct tdx_quote *q, const struct tdx_collateral *c,
-    struct checklist *cl)
+void
+tdx_collateral_revocation(const struct tdx_collateral *c,
+    const struct tdx_pck_ids *ids, struct x509_crl_result *out)
 {
-	const struct tdx_pck_ids *ids = &q->pck_ids;
-	char sn[2 * MAX_X509_SERIAL_LEN + 1];
-	bool all = true;
+	char sn[2 * MAX_X509_SERIAL_LEN + 1], t1[32], t2[32];
 
-	if (!c->root_crl_ok)
-		return;		/* tdx.collateral fails with the reason */
-	if (!q->pck_ids_ok) {
-		checklist_set(cl, ID_CHAIN, CHECK_ERROR, "revocation not "
-		    "checked: the chain's serial numbers could not be read");
+	memset(out, 0, sizeof(*out));
+	if (!c->root_crl_ok) {
+		/* tdx.collateral fails with the reason */
+		snprintf(out->detail, sizeof(out->detail), "the collateral's "
+		    "CRLs do not verify");
 		return;
 	}
-	if (memcmp(ids->ca_issuer, c->root_crl.issuer, 32) != 0) {
-		checklist_set(cl, ID_CHAIN, CHECK_ERROR, "revocation not "
-		    "checked: the Root CA CRL is not the PCK CA issuer's");
-		all = false;
-	} else if (serial_listed(&c->root_crl, ids->ca_serial,
+	if (ids == NULL) {
+		crl_set(out, VERDICT_ERROR, "revocation not checked: the "
+		    "chain's serial numbers could not be read");
+		return;
+	}
+	if (memcmp(ids->ca_issuer, c->root_crl.issuer, 32) != 0)
+		crl_set(out, VERDICT_ERROR, "revocation not checked: the Root "
+		    "CA CRL is not the PCK CA issuer's");
+	else if (x509_crl_lists(&c->root_crl, ids->ca_serial,
 	    ids->ca_serial_len)) {
-		checklist_set(cl, ID_CHAIN, CHECK_FAIL, "PCK CA (serial %s) is "
-		    "revoked by the Root CA CRL", hex_encode(ids->ca_serial,
+		crl_set(out, VERDICT_FAIL, "PCK CA (serial %s) is revoked by "
+		    "the Root CA CRL", hex_encode(ids->ca_serial,
 		    ids->ca_serial_len, sn));
 		return;
 	}
-	if (!c->pck_crl_ok)
-		return;
-	if (memcmp(ids->leaf_issuer, c->pck_crl.issuer, 32) != 0) {
-		checklist_set(cl, ID_CHAIN, CHECK_ERROR, "revocation not "
-		    "checked: the PCK CRL is issued by \"%.40s\", the leaf by "
-		    "\"%.40s\"", c->pck_crl.issuer_cn, ids->leaf_issuer_cn);
+	if (!c->pck_crl_ok) {
+		if (out->status == VERDICT_UNCHECKED)
+			snprintf(out->detail, sizeof(out->detail), "the PCK "
+			    "CRL does not verify");
 		return;
 	}
-	if (serial_listed(&c->pck_crl, ids->leaf_serial,
+	if (memcmp(ids->leaf_issuer, c->pck_crl.issuer, 32) != 0) {
+		crl_set(out, VERDICT_ERROR, "revocation not checked: the PCK "
+		    "CRL is issued by \"%.40s\", the leaf by \"%.40s\"",
+		    c->pck_crl.issuer_cn, ids->leaf_issuer_cn);
+		return;
+	}
+	if (x509_crl_lists(&c->pck_crl, ids->leaf_serial,
 	    ids->leaf_serial_len)) {
-		checklist_set(cl, ID_CHAIN, CHECK_FAIL, "PCK leaf (serial %s) "
-		    "is revoked by the %s CRL", hex_encode(ids->leaf_serial,
+		crl_set(out, VERDICT_FAIL, "PCK leaf (serial %s) is revoked by "
+		    "the %s CRL", hex_encode(ids->leaf_serial,
 		    ids->leaf_serial_len, sn), c->pck_crl.issuer_cn);
 		return;
 	}
-	if (all)
-		chain_detail_crls(cl, c);
+	if (out->status == VERDICT_UNCHECKED)
+		crl_set(out, VERDICT_PASS, "PCK CRL of %s, Root CA CRL of %s",
+		    fmt_time(c->pck_crl.this_update, t1, sizeof(t1)),
+		    fmt_time(c->root_crl.this_update, t2, sizeof(t2)));
 }
 
 /* The levels and advisory ids of r, as much as fits, after prefix. */
@@ -1233,7 +939,6 @@ tdx_check_collateral(const struct tdx_quote *q,
 	ch = checklist_get(cl, ID_CHAIN);
 	chain_ok = ch != NULL && ch->status == CHECK_PASS;
 	coll_ok = check_windows(col, now, cl, why, sizeof(why));
-	check_revocation(q, col, cl);
 
 	if (!chain_ok || !q->pck_ok) {
 		checklist_set(cl, ID_TCB, CHECK_SKIP, "not checked: %s",

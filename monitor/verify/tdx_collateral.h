@@ -2,7 +2,8 @@
  * tdx_collateral.h: Intel DCAP collateral for TDX quotes (TCB Info, QE
  * Identity, PCK CRL, Root CA CRL and their issuer chains), parsed and
  * verified once, and the checks that use it: "tdx.collateral",
- * "tdx.tcb", and the revocation part of "tdx.pck_chain".
+ * "tdx.tcb", and the CRL result that tdx_check_quote takes as an input
+ * of "tdx.pck_chain" (tdx_collateral_revocation).
  *
  * Procedure: notes/tdx-dcap.md section 2 steps 2-5, 8, 10-15 and section
  * 3 (the PCS v4 API and the dcap-qvl JSON shape), following Intel's
@@ -33,6 +34,7 @@
 #include "err.h"
 #include "tdx_quote.h"
 #include "tdx_tcb.h"
+#include "x509.h"
 
 /* Opaque; immutable once built. */
 struct tdx_collateral;
@@ -81,7 +83,8 @@ struct tdx_collateral_src {
  * and its exact bytes are what the signature is checked over (the range
  * is parsed again and must equal what jansson read); TCB Info and QE
  * Identity as tdx_tcb_info_parse / tdx_qe_identity_parse; each issuer
- * chain is exactly two PEM certificates; each CRL decodes.
+ * chain is exactly two PEM certificates under the PEM policy of
+ * x509_chain_parse; each CRL decodes (x509_crl_parse).
  *
  * Verification results are recorded in the object, not returned: a
  * signature that does not verify, a chain not ending at the pinned root
@@ -200,12 +203,8 @@ enum tdx_pck_ca	tdx_collateral_pck_ca(const struct tdx_collateral *c);
  *                     identity mismatch: CHECK_FAIL; FMSPC or PCE-ID
  *                     mismatch, SGX TCB Info, non-TD_QE identity:
  *                     CHECK_ERROR (this collateral cannot judge it).
- *   "tdx.pck_chain"   when col's CRL signatures verified: CHECK_FAIL if
- *                     the PCK leaf is listed in the PCK CRL or the PCK
- *                     CA in the Root CA CRL; CHECK_ERROR if the PCK CRL
- *                     is not the one of the leaf's issuer; a pass gets
- *                     its "CRLs not checked" replaced by what was
- *                     checked.  Untouched when col is NULL.
+ * tdx.pck_chain is not touched: its owner, tdx_check_quote, took the
+ * CRLs of the same collateral as an input.
  *
  * out (may be NULL) receives the TCB result (out->verdict
  * TDX_TCB_CANNOT and out->why set when it was not judged).
@@ -213,5 +212,25 @@ enum tdx_pck_ca	tdx_collateral_pck_ca(const struct tdx_collateral *c);
 void	tdx_check_collateral(const struct tdx_quote *q,
 	    const struct tdx_collateral *col, int64_t now, struct checklist *cl,
 	    struct tdx_tcb_result *out);
+
+/*
+ * What the CRLs of c say about a PCK chain with the identifiers ids
+ * (NULL: they could not be read), for the chain check of tdx_check_quote
+ * (Intel QuoteVerifier.cpp 4.1.2.4.6-7): the PCK CA against the Root CA
+ * CRL, the leaf against the PCK CRL, each only with a CRL whose chain
+ * and signature verified when c was built.  Sets *out:
+ *   VERDICT_UNCHECKED  the Root CA CRL (or only the PCK CRL) did not
+ *                      verify: tdx.collateral fails with the reason
+ *   VERDICT_PASS       neither is listed; detail "PCK CRL of <date>,
+ *                      Root CA CRL of <date>" (their thisUpdate)
+ *   VERDICT_FAIL       "PCK CA (serial <hex>) is revoked by the Root CA
+ *                      CRL", "PCK leaf (serial <hex>) is revoked by the
+ *                      <issuer CN> CRL"
+ *   VERDICT_ERROR      "revocation not checked: ..." (ids unreadable, a
+ *                      CRL of another issuer)
+ * Pure; times are not judged (tdx.collateral does).
+ */
+void	tdx_collateral_revocation(const struct tdx_collateral *c,
+	    const struct tdx_pck_ids *ids, struct x509_crl_result *out);
 
 #endif /* TMON_VERIFY_TDX_COLLATERAL_H */

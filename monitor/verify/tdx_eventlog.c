@@ -530,8 +530,8 @@ tdx_check_event_log(const struct tdx_quote *q, const json_t *att,
     struct checklist *cl)
 {
 	static const struct {
-		enum tdx_evl_src	 src;
-		const char		*name;
+		enum tdx_evl_src	src;
+		char			name[32];
 	} srcs[] = {
 		{ TDX_EVL_TOP, "event_log" },
 		{ TDX_EVL_TCB_INFO, "info.tcb_info.event_log" }

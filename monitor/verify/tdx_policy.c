@@ -128,7 +128,7 @@ static bool
 os_image_hash(const struct tdx_quote *q, const json_t *att,
     struct policy_state *s, uint8_t out[32])
 {
-	static const char *const keys[] = { "info", "tcb_info" };
+	static const char keys[][16] = { "info", "tcb_info" };
 	struct tmon_err err;
 	const json_t *o, *v;
 	uint8_t served[32];

@@ -17,20 +17,6 @@
 
 /* ---- time ---- */
 
-/* Days from 1970-01-01 to y-m-d (proleptic Gregorian; Hinnant's method). */
-static int64_t
-days_from_civil(int64_t y, unsigned m, unsigned d)
-{
-	int64_t era, yoe, doy, doe;
-
-	y -= m <= 2;
-	era = (y >= 0 ? y : y - 399) / 400;
-	yoe = y - era * 400;
-	doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-	doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-	return era * 146097 + doe - 719468;
-}
-
 static bool
 digits(const char *s, size_t n, unsigned *out)
 {
@@ -73,9 +59,10 @@ tdx_parse_time(const char *s, int64_t *out)
 
 /* ---- statuses ---- */
 
+/* The name in an array, not a pointer: the table has no relocations. */
 static const struct {
-	enum tdx_tcb_status	 s;
-	const char		*name;
+	enum tdx_tcb_status	s;
+	char			name[40];
 } status_names[] = {
 	{ TDX_TCB_UP_TO_DATE, "UpToDate" },
 	{ TDX_TCB_SW_HARDENING_NEEDED, "SWHardeningNeeded" },

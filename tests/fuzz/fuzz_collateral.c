@@ -10,7 +10,7 @@
  *   2  a tcbInfo text, and 3  an enclaveIdentity text, each parsed; a
  *      TCB Info that parses is evaluated (tdx_tcb_evaluate) with the
  *      real TD_QE identity against a fixed quote
- *   4  a quote through tdx_check_quote_any (the SGX v3 layout that
+ *   4  a quote through tdx_check_quote, SGX allowed (the v3 layout that
  *      tmonctl verify-quote also accepts; fuzz_tdx_quote covers v4/v5)
  *
  * Seeds: tests/fuzz/seeds/collateral/ (tests/data/dcap, see README.md
@@ -86,6 +86,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct tdx_tcb_info *ti = NULL;
 	struct tdx_qe_identity *qi = NULL;
 	struct tdx_tcb_result r;
+	struct tdx_check_opts o;
 	struct tdx_quote q;
 	struct checklist cl;
 	const uint8_t *nul;
@@ -153,8 +154,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		break;
 	case 4:
 		checklist_init(&cl);
-		if (tdx_check_quote_any(data + 1, size - 1, 1751624924, &q,
-		    &cl))
+		memset(&o, 0, sizeof(o));
+		o.allow_sgx = true;
+		if (tdx_check_quote(NULL, data + 1, size - 1, 1751624924, &o,
+		    &q, &cl))
 			TMON_ASSERT(q.quote_len + q.trailing_len == size - 1);
 		TMON_ASSERT(checklist_get(&cl, "tdx.quote.parse") != NULL);
 		break;

@@ -97,7 +97,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	memcpy(text, data, size);
 	checklist_init(&cl);
-	gpu_check_payload(text, size, FUZZ_NOW, &cl, &sum);
+	gpu_check_payload(NULL, text, size, FUZZ_NOW, &cl, &sum);
 	TMON_ASSERT(checklist_get(&cl, "gpu.evidence") != NULL);
 	TMON_ASSERT(checklist_get(&cl, "gpu.cert_chain") != NULL);
 	TMON_ASSERT(checklist_get(&cl, "gpu.nonce") == NULL);

@@ -95,7 +95,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	blob_invariants(&p, data, size);
 	memset(&pr, 0, sizeof(pr));
 	checklist_init(&cl);
-	rcpt_verify(&p, &pr, &cl);
+	rcpt_verify(NULL, &p, &pr, &cl);
 	entry_invariants(&p, &pr, &cl);
 
 	pr.have = true;
@@ -109,7 +109,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (p.model[0] == '\0')
 		memcpy(p.model, "TEE/fuzz", 9);
 	checklist_init(&cl);
-	rcpt_verify(&p, &pr, &cl);
+	rcpt_verify(NULL, &p, &pr, &cl);
 	entry_invariants(&p, &pr, &cl);
 	rcpt_parsed_free(&p);
 	return 0;

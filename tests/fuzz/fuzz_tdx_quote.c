@@ -32,7 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	const struct check *c;
 
 	checklist_init(&cl);
-	if (tdx_check_quote(data, size, 1781056145, &q, &cl)) {
+	if (tdx_check_quote(NULL, data, size, 1781056145, NULL, &q, &cl)) {
 		TMON_ASSERT(q.quote_len + q.trailing_len == size);
 		TMON_ASSERT(cur_len(&q.qe_report) == TDX_QE_REPORT_LEN);
 		tmon_err_clear(&err);

@@ -60,6 +60,24 @@
 /* The TD_QE identity values (notes/tdx-dcap.md section 2 step 8). */
 #define QE_MRSIGNER	"DC9E2A7C6F948F17474E34A7FC43ED030F7C1563F1BABDDF6340C82E0E54A8C5"
 
+/*
+ * tdx_check_quote as attest_verify runs it: trusting root_der (NULL: the
+ * Intel root), with the CRLs of col (NULL: none).
+ */
+static bool
+quote_check(const uint8_t *b, size_t n, int64_t at, const uint8_t *root_der,
+    size_t root_der_len, const struct tdx_collateral *col,
+    struct tdx_quote *q, struct checklist *cl)
+{
+	struct tdx_check_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.root_der = root_der;
+	o.root_der_len = root_der_len;
+	o.col = col;
+	return tdx_check_quote(NULL, b, n, at, &o, q, cl);
+}
+
 static uint8_t *
 load(const char *path, size_t *len)
 {
@@ -794,7 +812,7 @@ check_gemma(const struct tdx_collateral *col, int64_t at,
 
 	b = load(GEMMA_QUOTE, &n);
 	checklist_init(cl);
-	ck_assert(tdx_check_quote(b, n, at, &q, cl));
+	ck_assert(quote_check(b, n, at, NULL, 0, col, &q, cl));
 	tdx_check_collateral(&q, col, at, cl, NULL);
 	free(b);
 }
@@ -978,6 +996,51 @@ flip_crl(json_t *j, const char *key)
 	free(h);
 }
 
+/*
+ * tdx.pck_chain is written once, by its owner tdx_check_quote, with the
+ * CRL result of the collateral it was given as an input:
+ * tdx_check_collateral never edits it.
+ */
+START_TEST(test_chain_detail_once)
+{
+	struct tdx_collateral *col = NULL;
+	struct tmon_err err;
+	struct checklist cl;
+	struct tdx_quote q;
+	char before[MAX_CHECK_DETAIL];
+	uint8_t *b;
+	size_t n;
+	json_t *j;
+
+	j = gemma_qvl();
+	ck_assert_int_eq(from_json(j, &col, &err), TMON_OK);
+	b = load(GEMMA_QUOTE, &n);
+
+	/* checked without the collateral: its CRLs are not claimed later */
+	checklist_init(&cl);
+	ck_assert(quote_check(b, n, GEMMA_TIME, NULL, 0, NULL, &q, &cl));
+	assert_check(&cl, "tdx.pck_chain", CHECK_PASS, "; CRLs not checked");
+	snprintf(before, sizeof(before), "%s",
+	    checklist_get(&cl, "tdx.pck_chain")->detail);
+	tdx_check_collateral(&q, col, GEMMA_TIME, &cl, NULL);
+	assert_check(&cl, "tdx.collateral", CHECK_PASS, NULL);
+	assert_check(&cl, "tdx.tcb", CHECK_PASS, NULL);
+	ck_assert_str_eq(checklist_get(&cl, "tdx.pck_chain")->detail, before);
+
+	/* with it, the chain check itself says what the CRLs said */
+	checklist_init(&cl);
+	ck_assert(quote_check(b, n, GEMMA_TIME, NULL, 0, col, &q, &cl));
+	assert_check(&cl, "tdx.pck_chain", CHECK_PASS, "valid at "
+	    "2026-06-10T01:49:05Z; not revoked (PCK CRL of ");
+	tdx_check_collateral(&q, col, GEMMA_TIME, &cl, NULL);
+	assert_check(&cl, "tdx.pck_chain", CHECK_PASS, "not revoked");
+
+	free(b);
+	tdx_collateral_free(col);
+	json_decref(j);
+}
+END_TEST
+
 START_TEST(test_hostile_crl_signature)
 {
 	struct tdx_collateral *col = NULL;
@@ -1064,7 +1127,7 @@ START_TEST(test_hostile_future_and_fmspc)
 	free(b);
 	b = load(DATA "phala-dcap-qvl/tdx_quote.bin", &n);
 	checklist_init(&cl);
-	ck_assert(tdx_check_quote(b, n, 1759000000, &q, &cl));
+	ck_assert(quote_check(b, n, 1759000000, NULL, 0, col, &q, &cl));
 	tdx_check_collateral(&q, col, 1759000000, &cl, NULL);
 	assert_check(&cl, "tdx.collateral", CHECK_PASS, NULL);
 	assert_check(&cl, "tdx.tcb", CHECK_ERROR, "FMSPC mismatch: the PCK "
@@ -1073,7 +1136,7 @@ START_TEST(test_hostile_future_and_fmspc)
 
 	/* No collateral at all: error, never a pass. */
 	checklist_init(&cl);
-	ck_assert(tdx_check_quote(b, n, 1759000000, &q, &cl));
+	ck_assert(quote_check(b, n, 1759000000, NULL, 0, NULL, &q, &cl));
 	tdx_check_collateral(&q, NULL, 1759000000, &cl, NULL);
 	assert_check(&cl, "tdx.collateral", CHECK_ERROR, "no collateral");
 	assert_check(&cl, "tdx.tcb", CHECK_ERROR, "no collateral");
@@ -1588,8 +1651,8 @@ run_test_pki(const struct pki *p, const struct coll_opts *o,
 	(void)tdx_collateral_verified(col, why, whysz);
 	quote = test_quote(p, &n);
 	checklist_init(cl);
-	ck_assert(tdx_check_quote_root(quote, n, GEMMA_TIME, p->root_der,
-	    p->root_der_len, &q, cl));
+	ck_assert(quote_check(quote, n, GEMMA_TIME, p->root_der,
+	    p->root_der_len, col, &q, cl));
 	ck_assert(q.pck_ok);
 	tdx_check_collateral(&q, col, GEMMA_TIME, cl, NULL);
 	tdx_collateral_free(col);
@@ -1663,8 +1726,8 @@ START_TEST(test_pki_collateral)
 	memset(&o, 0, sizeof(o));
 	o.intel_chain = true;
 	run_test_pki(&p, &o, &cl, why, sizeof(why));
-	assert_check(&cl, "tdx.collateral", CHECK_FAIL, "does not end at the "
-	    "pinned test root");
+	assert_check(&cl, "tdx.collateral", CHECK_FAIL, "TCB Info issuer "
+	    "chain: chain's last certificate is not the pinned test root");
 
 	/* The signer is not a TCB Signing certificate. */
 	memset(&o, 0, sizeof(o));
@@ -1709,6 +1772,7 @@ collateral_suite(void)
 	tcase_add_test(tc, test_hostile_duplicate_keys);
 	tcase_add_test(tc, test_hostile_reserialised);
 	tcase_add_test(tc, test_hostile_crl_signature);
+	tcase_add_test(tc, test_chain_detail_once);
 	tcase_add_test(tc, test_hostile_future_and_fmspc);
 	tcase_add_test(tc, test_qvl_structure);
 	tcase_add_test(tc, test_pki_collateral);

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "tmon_limits.h"
+#include "util.h"
 
 static enum tmon_rc
 parse(const char *text, struct config **cfg, struct tmon_err *err)
@@ -177,6 +178,55 @@ START_TEST(test_policy_canary_anchors)
 	    "{\"intel_root_ca\": \"" TMON_SOURCE_DIR "/README.md\"}}", &cfg,
 	    &err), TMON_E_CONFIG);
 	ck_assert_ptr_nonnull(strstr(err.msg, "not a PEM or DER certificate"));
+
+	/*
+	 * One certificate and nothing else: the root's DER with a stray
+	 * byte, or its PEM after "openssl x509 -text" output, is refused.
+	 */
+	{
+		char dir[] = "/tmp/tmon-anchor-XXXXXX", path[64], js[256];
+		uint8_t *der;
+		size_t n;
+		FILE *f;
+
+		ck_assert_ptr_nonnull(mkdtemp(dir));
+		snprintf(path, sizeof(path), "%s/root.der", dir);
+		ck_assert_int_eq(read_file(TMON_TEST_DATA
+		    "/tdx/Intel_SGX_Root_CA.der", 4096, &der, &n, &err),
+		    TMON_OK);
+		ck_assert_ptr_nonnull(f = fopen(path, "w"));
+		ck_assert_uint_eq(fwrite(der, 1, n, f), n);
+		ck_assert_int_eq(fputc(0, f), 0);
+		ck_assert_int_eq(fclose(f), 0);
+		free(der);
+		snprintf(js, sizeof(js), "{\"models\": [], "
+		    "\"test_trust_anchors\": {\"intel_root_ca\": \"%s\"}}",
+		    path);
+		ck_assert_int_eq(parse(js, &cfg, &err), TMON_E_CONFIG);
+		ck_assert_msg(strstr(err.msg, "not exactly one DER "
+		    "certificate") != NULL, "%s", err.msg);
+		unlink(path);
+
+		snprintf(path, sizeof(path), "%s/root.pem", dir);
+		ck_assert_ptr_nonnull(f = fopen(path, "w"));
+		fputs("Certificate:\n    Data:\n        Version: 3\n", f);
+		ck_assert_int_eq(fclose(f), 0);
+		ck_assert_int_eq(read_file(TMON_TEST_DATA
+		    "/gpu/nvtrust_verifier_device_root.pem", 4096, &der, &n,
+		    &err), TMON_OK);
+		ck_assert_ptr_nonnull(f = fopen(path, "a"));
+		ck_assert_uint_eq(fwrite(der, 1, n, f), n);
+		ck_assert_int_eq(fclose(f), 0);
+		free(der);
+		snprintf(js, sizeof(js), "{\"models\": [], "
+		    "\"test_trust_anchors\": {\"nvidia_root_ca\": "
+		    "\"%s\"}}", path);
+		ck_assert_int_eq(parse(js, &cfg, &err), TMON_E_CONFIG);
+		ck_assert_msg(strstr(err.msg, "text outside PEM blocks") !=
+		    NULL, "%s", err.msg);
+		unlink(path);
+		rmdir(dir);
+	}
 }
 END_TEST
 

@@ -185,6 +185,108 @@ START_TEST(test_checklist_worst_wins)
 }
 END_TEST
 
+/* DER reading (X.690 section 10): tags, minimal lengths, integers. */
+START_TEST(test_cur_der)
+{
+	/* SEQUENCE { INTEGER 5, OCTET STRING 01 02 }, then a byte */
+	static const uint8_t seq[] = { 0x30, 0x07, 0x02, 0x01, 0x05, 0x04, 0x02,
+	    0x01, 0x02, 0xff };
+	static const uint8_t bad[][6] = {
+		{ 0x04, 0x81, 0x05 },		/* long form for 5 */
+		{ 0x04, 0x82, 0x00, 0x85 },	/* leading zero length octet */
+		{ 0x04, 0x80 },			/* indefinite */
+		{ 0x04, 0x85, 1, 0, 0, 0 },	/* 5 length octets */
+		{ 0x1f, 0x21, 0x00 },		/* high tag number form */
+		{ 0x04, 0x03, 0x01, 0x02 },	/* content past the end */
+	};
+	static const size_t badlen[] = { 3, 4, 2, 6, 3, 4 };
+	uint8_t big[3 + 200], tag;
+	struct cur c, v, in;
+	uint64_t x;
+	size_t i;
+
+	cur_init(&c, seq, sizeof(seq));
+	ck_assert(!cur_get_der(&c, 0x31, &v));		/* wrong tag */
+	ck_assert_uint_eq(cur_len(&c), sizeof(seq));	/* unchanged */
+	ck_assert(cur_get_der(&c, 0x30, &v));
+	ck_assert_uint_eq(cur_len(&v), 7);
+	ck_assert_uint_eq(cur_len(&c), 1);
+	ck_assert(cur_get_der_uint(&v, 0x02, 255, &x));
+	ck_assert(x == 5);
+	ck_assert(cur_get_der_any(&v, &tag, &in));
+	ck_assert_uint_eq(tag, 0x04);
+	ck_assert_uint_eq(cur_len(&in), 2);
+	ck_assert_uint_eq(cur_len(&v), 0);
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		cur_init(&c, bad[i], badlen[i]);
+		ck_assert_msg(!cur_get_der_any(&c, &tag, &v), "bad %zu", i);
+		ck_assert_uint_eq(cur_len(&c), badlen[i]);
+	}
+
+	/* the long form from 128 on: 0x81 0xc8 for 200 bytes */
+	memset(big, 0, sizeof(big));
+	big[0] = 0x04;
+	big[1] = 0x81;
+	big[2] = 200;
+	cur_init(&c, big, sizeof(big));
+	ck_assert(cur_get_der(&c, 0x04, &v));
+	ck_assert_uint_eq(cur_len(&v), 200);
+
+	/* integers: minimal, non-negative, bounded */
+	{
+		static const uint8_t i255[] = { 0x02, 0x02, 0x00, 0xff };
+		static const uint8_t i256[] = { 0x02, 0x02, 0x01, 0x00 };
+		static const uint8_t pad[] = { 0x02, 0x02, 0x00, 0x7f };
+		static const uint8_t neg[] = { 0x02, 0x01, 0x80 };
+		static const uint8_t empty[] = { 0x02, 0x00 };
+		static const uint8_t en[] = { 0x0a, 0x01, 0x03 };
+		static const uint8_t max64[] = { 0x02, 0x09, 0x00, 0xff, 0xff,
+		    0xff, 0xff, 0xff, 0xff, 0xff, 0xff };
+
+		cur_init(&c, i255, sizeof(i255));
+		ck_assert(cur_get_der_uint(&c, 0x02, 255, &x) && x == 255);
+		cur_init(&c, i256, sizeof(i256));
+		ck_assert(!cur_get_der_uint(&c, 0x02, 255, &x));
+		ck_assert_uint_eq(cur_len(&c), sizeof(i256));
+		ck_assert(cur_get_der_uint(&c, 0x02, 65535, &x) && x == 256);
+		cur_init(&c, pad, sizeof(pad));
+		ck_assert(!cur_get_der_uint(&c, 0x02, 255, &x));
+		cur_init(&c, neg, sizeof(neg));
+		ck_assert(!cur_get_der_uint(&c, 0x02, 255, &x));
+		cur_init(&c, empty, sizeof(empty));
+		ck_assert(!cur_get_der_uint(&c, 0x02, 255, &x));
+		cur_init(&c, en, sizeof(en));
+		ck_assert(!cur_get_der_uint(&c, 0x02, 255, &x));
+		ck_assert(cur_get_der_uint(&c, 0x0a, 255, &x) && x == 3);
+		cur_init(&c, max64, sizeof(max64));
+		ck_assert(cur_get_der_uint(&c, 0x02, UINT64_MAX, &x));
+		ck_assert(x == UINT64_MAX);
+	}
+}
+END_TEST
+
+/* The zero value of a step's verdict is "not checked", never a pass. */
+START_TEST(test_verdict_zero)
+{
+	struct checklist cl;
+	enum verdict v;
+
+	memset(&v, 0, sizeof(v));
+	ck_assert_int_eq(v, VERDICT_UNCHECKED);
+	ck_assert_int_eq(verdict_check(v), CHECK_ERROR);
+	ck_assert_int_eq(verdict_check(VERDICT_ERROR), CHECK_ERROR);
+	ck_assert_int_eq(verdict_check(VERDICT_FAIL), CHECK_FAIL);
+	ck_assert_int_eq(verdict_check(VERDICT_PASS), CHECK_PASS);
+	ck_assert_int_eq(verdict_check((enum verdict)77), CHECK_ERROR);
+	/* a check list entry nobody set reads as error, not pass */
+	memset(&cl, 0, sizeof(cl));
+	cl.n = 1;
+	ck_assert_int_eq(cl.items[0].status, CHECK_ERROR);
+	ck_assert_int_eq(checklist_verdict(&cl), CHECK_ERROR);
+}
+END_TEST
+
 static Suite *
 core_suite(void)
 {
@@ -200,6 +302,8 @@ core_suite(void)
 	tcase_add_test(tc, test_loopback_listen);
 	tcase_add_test(tc, test_pct_and_depth);
 	tcase_add_test(tc, test_checklist_worst_wins);
+	tcase_add_test(tc, test_cur_der);
+	tcase_add_test(tc, test_verdict_zero);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -123,6 +123,24 @@ static const struct {
 };
 #define N_REASONS	(sizeof(reasons) / sizeof(reasons[0]))
 
+/*
+ * tdx_check_quote as attest_verify runs it: trusting root_der (NULL: the
+ * Intel root), with the CRLs of col (NULL: none).
+ */
+static bool
+quote_check(const uint8_t *b, size_t n, int64_t at, const uint8_t *root_der,
+    size_t root_der_len, const struct tdx_collateral *col,
+    struct tdx_quote *q, struct checklist *cl)
+{
+	struct tdx_check_opts o;
+
+	memset(&o, 0, sizeof(o));
+	o.root_der = root_der;
+	o.root_der_len = root_der_len;
+	o.col = col;
+	return tdx_check_quote(NULL, b, n, at, &o, q, cl);
+}
+
 static uint8_t *
 load(const char *path, size_t *len)
 {
@@ -529,7 +547,7 @@ gemma_checks(const struct tdx_collateral *col)
 
 	quote = load(EVIDENCE GEMMA_QUOTE, &n);
 	checklist_init(&cl);
-	ck_assert(tdx_check_quote(quote, n, GEMMA_TIME, &q, &cl));
+	ck_assert(quote_check(quote, n, GEMMA_TIME, NULL, 0, col, &q, &cl));
 	tdx_check_collateral(&q, col, GEMMA_TIME, &cl, &r);
 	assert_check(&cl, "tdx.collateral", CHECK_PASS, "90c06f000000");
 	assert_check(&cl, "tdx.tcb", CHECK_PASS, "UpToDate");
@@ -546,7 +564,7 @@ gemma_checks(const struct tdx_collateral *col)
 	for (today = TODAY_FIXED; today != 0;
 	    today = today == TODAY_FIXED ? (int64_t)time(NULL) : 0) {
 		checklist_init(&cl);
-		ck_assert(tdx_check_quote(quote, n, today, &q, &cl));
+		ck_assert(quote_check(quote, n, today, NULL, 0, col, &q, &cl));
 		tdx_check_collateral(&q, col, today, &cl, &r);
 		assert_check(&cl, "tdx.collateral", CHECK_ERROR,
 		    "collateral expired at 2026-07-10T00:36:28Z (QE Identity "
@@ -694,6 +712,7 @@ END_TEST
  */
 START_TEST(test_pck_cache_same_result)
 {
+	struct verify_ctx *vc = verify_ctx_new();
 	struct checklist cold, warm;
 	struct tdx_quote q1, q2;
 	uint8_t *quote;
@@ -701,13 +720,13 @@ START_TEST(test_pck_cache_same_result)
 	size_t n, i;
 
 	quote = load(EVIDENCE GEMMA_QUOTE, &n);
-	tdx_pck_cache_flush();
-	tdx_pck_cache_stats(&h0, &m0);
+	verify_ctx_stats(vc, &h0, &m0);
+	ck_assert_uint_eq(h0 + m0, 0);
 	checklist_init(&cold);
-	ck_assert(tdx_check_quote(quote, n, GEMMA_TIME, &q1, &cold));
+	ck_assert(tdx_check_quote(vc, quote, n, GEMMA_TIME, NULL, &q1, &cold));
 	checklist_init(&warm);
-	ck_assert(tdx_check_quote(quote, n, GEMMA_TIME, &q2, &warm));
-	tdx_pck_cache_stats(&h1, &m1);
+	ck_assert(tdx_check_quote(vc, quote, n, GEMMA_TIME, NULL, &q2, &warm));
+	verify_ctx_stats(vc, &h1, &m1);
 	ck_assert_uint_eq(m1 - m0, 1);
 	ck_assert_uint_eq(h1 - h0, 1);
 	ck_assert_uint_eq(cold.n, warm.n);
@@ -722,15 +741,26 @@ START_TEST(test_pck_cache_same_result)
 
 	/* Outside the chain's window the cache is not used: same failure. */
 	checklist_init(&warm);
-	ck_assert(tdx_check_quote(quote, n, 1700000000, &q2, &warm));
+	ck_assert(tdx_check_quote(vc, quote, n, 1700000000, NULL, &q2,
+	    &warm));
 	assert_check(&warm, "tdx.pck_chain", CHECK_FAIL, "not yet valid");
 	/* A tampered quote with the cached chain still fails its signature. */
 	quote[200] ^= 1;
 	checklist_init(&warm);
-	ck_assert(tdx_check_quote(quote, n, GEMMA_TIME, &q2, &warm));
+	ck_assert(tdx_check_quote(vc, quote, n, GEMMA_TIME, NULL, &q2,
+	    &warm));
 	assert_check(&warm, "tdx.quote.signature", CHECK_FAIL,
 	    "quote signature does not verify");
 	assert_check(&warm, "tdx.pck_chain", CHECK_PASS, NULL);
+
+	/* A flushed ctx misses again (the out-of-window check missed too). */
+	verify_ctx_flush(vc);
+	checklist_init(&warm);
+	ck_assert(tdx_check_quote(vc, quote, n, GEMMA_TIME, NULL, &q2,
+	    &warm));
+	verify_ctx_stats(vc, &h0, &m0);
+	ck_assert_uint_eq(m0 - m1, 2);
+	verify_ctx_free(vc);
 	free(quote);
 }
 END_TEST

@@ -34,6 +34,17 @@
 
 /* ---- helpers -------------------------------------------------------------- */
 
+/* One verify_ctx for the test process, as tmond keeps one. */
+static struct verify_ctx *
+tvc(void)
+{
+	static struct verify_ctx *vc;
+
+	if (vc == NULL)
+		vc = verify_ctx_new();
+	return vc;
+}
+
 static uint8_t *
 load(const char *name, size_t *len)
 {
@@ -144,7 +155,7 @@ verify_files(const char *rep_hex, const char *chain, int64_t now,
 	json_t *list = make_list(rep, rl, pem, pl, "HOPPER");
 
 	checklist_init(cl);
-	gpu_check_evidence_list(list, now, cl, sum);
+	gpu_check_evidence_list(tvc(), list, now, cl, sum);
 	json_decref(list);
 	free(rep);
 	free(pem);
@@ -156,8 +167,9 @@ payload_file(const char *name, struct checklist *cl, struct gpu_summary *sum)
 	size_t n;
 	uint8_t *p = load(name, &n);
 
+	/* without a verify_ctx: the pinned root is decoded for the call */
 	checklist_init(cl);
-	gpu_check_payload((const char *)p, n, NOW, cl, sum);
+	gpu_check_payload(NULL, (const char *)p, n, NOW, cl, sum);
 	free(p);
 }
 
@@ -402,7 +414,7 @@ check_list_file(const char *name, size_t want_gpus)
 	size_t i;
 
 	checklist_init(&cl);
-	gpu_check_evidence_list(list, NOW, &cl, &sum);
+	gpu_check_evidence_list(tvc(), list, NOW, &cl, &sum);
 	ck_assert_status(&cl, "gpu.evidence", CHECK_PASS);
 	ck_assert_status(&cl, "gpu.cert_chain", CHECK_PASS);
 	ck_assert_uint_eq(sum.n_gpus, want_gpus);
@@ -552,8 +564,8 @@ START_TEST(test_chutes_gpu_evidence)
 	size_t i;
 
 	checklist_init(&cl);
-	gpu_check_evidence_list(json_object_get(j, "gpu_evidence"), NOW, &cl,
-	    &sum);
+	gpu_check_evidence_list(tvc(), json_object_get(j, "gpu_evidence"),
+	    NOW, &cl, &sum);
 	ck_assert_status(&cl, "gpu.evidence", CHECK_PASS);
 	ck_assert_status(&cl, "gpu.cert_chain", CHECK_PASS);
 	ck_assert_uint_eq(sum.n_gpus, 8);
@@ -585,7 +597,7 @@ START_TEST(test_legacy_hex_evidence)
 	/* base64 of the ASCII hex of the report, as the 2025 proxy sent */
 	list = make_list(txt, tl, pem, pl, NULL);
 	checklist_init(&cl);
-	gpu_check_evidence_list(list, NOW, &cl, &sum);
+	gpu_check_evidence_list(tvc(), list, NOW, &cl, &sum);
 	ck_assert_status(&cl, "gpu.evidence", CHECK_PASS);
 	ck_assert_status(&cl, "gpu.cert_chain", CHECK_PASS);
 	ck_assert_str_eq(sum.gpu[0].driver_version, "580.159.03");
@@ -633,7 +645,7 @@ verify_bytes(const uint8_t *rep, size_t rl, const char *chain, int64_t now,
 	json_t *list = make_list(rep, rl, pem, pl, "HOPPER");
 
 	checklist_init(cl);
-	gpu_check_evidence_list(list, now, cl, sum);
+	gpu_check_evidence_list(tvc(), list, now, cl, sum);
 	json_decref(list);
 	free(pem);
 }
@@ -743,7 +755,7 @@ verify_certs(const uint8_t *rep, size_t rl, X509 **v, size_t n,
 	json_t *list = make_list(rep, rl, (const uint8_t *)pem, pl, "HOPPER");
 
 	checklist_init(cl);
-	gpu_check_evidence_list(list, NOW, cl, sum);
+	gpu_check_evidence_list(tvc(), list, NOW, cl, sum);
 	json_decref(list);
 	free(pem);
 }
@@ -799,6 +811,59 @@ START_TEST(test_chain_count)
 	ck_assert_ptr_nonnull(strstr(detail(&cl, "gpu.cert_chain"), "FWID"));
 
 	sk_X509_pop_free(sk, X509_free);
+	free(rep);
+}
+END_TEST
+
+/*
+ * The one PEM policy: a real chain with text after it, or between two
+ * of its blocks, is refused (the report itself still verifies).
+ */
+START_TEST(test_chain_text_outside)
+{
+	static const char *const extra[] = { "trailing text\n",
+	    "# comment\n" };
+	struct checklist cl;
+	struct gpu_summary sum;
+	size_t rl, pl, i, k;
+	uint8_t *rep, *pem;
+	char *txt, *mid;
+	json_t *list;
+
+	rep = load_hex("sdk_hopper_580.159.03_AttestationReport.hex.txt", &rl);
+	pem = load("sdk_hopper_580.159.03_CertChain.pem.txt", &pl);
+	for (i = 0; i < 2; i++) {
+		txt = calloc(1, pl + strlen(extra[i]) + 1);
+		ck_assert_ptr_nonnull(txt);
+		if (i == 0) {
+			memcpy(txt, pem, pl);
+			memcpy(txt + pl, extra[i], strlen(extra[i]));
+		} else {
+			/* after the first END line */
+			mid = strstr((char *)pem, "-----END CERTIFICATE-----\n");
+			ck_assert_ptr_nonnull(mid);
+			k = (size_t)(mid - (char *)pem) + 26;
+			memcpy(txt, pem, k);
+			memcpy(txt + k, extra[i], strlen(extra[i]));
+			memcpy(txt + k + strlen(extra[i]), pem + k, pl - k);
+		}
+		list = make_list(rep, rl, (const uint8_t *)txt, strlen(txt),
+		    "HOPPER");
+		checklist_init(&cl);
+		gpu_check_evidence_list(tvc(), list, NOW, &cl, &sum);
+		ck_assert_status(&cl, "gpu.cert_chain", CHECK_FAIL);
+		ck_assert_ptr_nonnull(strstr(detail(&cl, "gpu.cert_chain"),
+		    "GPU 0: certificate chain: text outside PEM blocks"));
+		json_decref(list);
+		free(txt);
+	}
+	/* the file as it is passes */
+	list = make_list(rep, rl, pem, pl, "HOPPER");
+	checklist_init(&cl);
+	gpu_check_evidence_list(tvc(), list, NOW, &cl, &sum);
+	ck_assert_status(&cl, "gpu.cert_chain", CHECK_PASS);
+	json_decref(list);
+	free(pem);
 	free(rep);
 }
 END_TEST
@@ -1008,7 +1073,7 @@ START_TEST(test_caller_root)
 
 	/* 1. the pinned root's own bytes: exactly the pinned behaviour */
 	checklist_init(&cl);
-	gpu_check_evidence_list_root(list, NOW, gpu_nvidia_root_der,
+	gpu_check_evidence_list_root(tvc(), list, NOW, gpu_nvidia_root_der,
 	    gpu_nvidia_root_der_len, &cl, &sum);
 	ck_assert_status(&cl, "gpu.evidence", CHECK_PASS);
 	ck_assert_status(&cl, "gpu.cert_chain", CHECK_PASS);
@@ -1021,7 +1086,8 @@ START_TEST(test_caller_root)
 	dl = i2d_X509(fake_root, &der);
 	ck_assert_int_gt(dl, 0);
 	checklist_init(&cl);
-	gpu_check_evidence_list_root(list, NOW, der, (size_t)dl, &cl, &sum);
+	gpu_check_evidence_list_root(tvc(), list, NOW, der, (size_t)dl, &cl,
+	    &sum);
 	ck_assert_status(&cl, "gpu.evidence", CHECK_PASS);
 	ck_assert_status(&cl, "gpu.cert_chain", CHECK_FAIL);
 	ck_assert_ptr_nonnull(strstr(detail(&cl, "gpu.cert_chain"),
@@ -1034,25 +1100,26 @@ START_TEST(test_caller_root)
 	pem = certs_pem(v, 5, &pl);
 	list = make_list(rep, rl, (const uint8_t *)pem, pl, "HOPPER");
 	checklist_init(&cl);
-	gpu_check_evidence_list_root(list, NOW, der, (size_t)dl, &cl, &sum);
+	gpu_check_evidence_list_root(tvc(), list, NOW, der, (size_t)dl, &cl,
+	    &sum);
 	ck_assert_status(&cl, "gpu.cert_chain", CHECK_FAIL);
 	ck_assert_ptr_nonnull(strstr(detail(&cl, "gpu.cert_chain"),
 	    "does not verify"));
 	/* ... and the pinned root refuses it as before */
 	checklist_init(&cl);
-	gpu_check_evidence_list(list, NOW, &cl, &sum);
+	gpu_check_evidence_list(tvc(), list, NOW, &cl, &sum);
 	ck_assert_status(&cl, "gpu.cert_chain", CHECK_FAIL);
 
 	/* 4. a root that is not one DER certificate, or none: ERROR */
 	checklist_init(&cl);
-	gpu_check_evidence_list_root(list, NOW, junk, sizeof(junk), &cl,
+	gpu_check_evidence_list_root(tvc(), list, NOW, junk, sizeof(junk), &cl,
 	    &sum);
 	ck_assert_status(&cl, "gpu.evidence", CHECK_PASS);
 	ck_assert_status(&cl, "gpu.cert_chain", CHECK_ERROR);
 	ck_assert_ptr_nonnull(strstr(detail(&cl, "gpu.cert_chain"),
 	    "test root"));
 	checklist_init(&cl);
-	gpu_check_evidence_list_root(list, NOW, NULL, 0, &cl, &sum);
+	gpu_check_evidence_list_root(tvc(), list, NOW, NULL, 0, &cl, &sum);
 	ck_assert_status(&cl, "gpu.cert_chain", CHECK_ERROR);
 	/* a DER certificate followed by a stray byte is not one */
 	checklist_init(&cl);
@@ -1061,8 +1128,8 @@ START_TEST(test_caller_root)
 
 		memcpy(d2, der, (size_t)dl);
 		d2[dl] = 0;
-		gpu_check_evidence_list_root(list, NOW, d2, (size_t)dl + 1,
-		    &cl, &sum);
+		gpu_check_evidence_list_root(tvc(), list, NOW, d2,
+		    (size_t)dl + 1, &cl, &sum);
 		free(d2);
 	}
 	ck_assert_status(&cl, "gpu.cert_chain", CHECK_ERROR);
@@ -1070,13 +1137,13 @@ START_TEST(test_caller_root)
 	/* 5. the payload variant with the pinned bytes: a real payload */
 	pay = load("nanogpt_gemma_2026-06-10_nvidia_payload.json", &pl);
 	checklist_init(&cl);
-	gpu_check_payload_root((const char *)pay, pl, NOW, gpu_nvidia_root_der,
-	    gpu_nvidia_root_der_len, &cl, &sum);
+	gpu_check_payload_root(tvc(), (const char *)pay, pl, NOW,
+	    gpu_nvidia_root_der, gpu_nvidia_root_der_len, &cl, &sum);
 	ck_assert_status(&cl, "gpu.cert_chain", CHECK_PASS);
 	ck_assert_uint_eq(sum.n_gpus, 1);
 	checklist_init(&cl);
-	gpu_check_payload_root((const char *)pay, pl, NOW, der, (size_t)dl,
-	    &cl, &sum);
+	gpu_check_payload_root(tvc(), (const char *)pay, pl, NOW, der,
+	    (size_t)dl, &cl, &sum);
 	ck_assert_status(&cl, "gpu.evidence", CHECK_PASS);
 	ck_assert_status(&cl, "gpu.cert_chain", CHECK_FAIL);
 	ck_assert(sum.payload_has_nonce);
@@ -1297,7 +1364,7 @@ expect_list_fail2(json_t *list, const char *needle, bool chain_ok)
 	struct gpu_summary sum;
 
 	checklist_init(&cl);
-	gpu_check_evidence_list(list, NOW, &cl, &sum);
+	gpu_check_evidence_list(tvc(), list, NOW, &cl, &sum);
 	ck_assert_status(&cl, "gpu.evidence", CHECK_FAIL);
 	ck_assert_msg(strstr(detail(&cl, "gpu.evidence"), needle) != NULL,
 	    "want \"%s\" in \"%s\"", needle, detail(&cl, "gpu.evidence"));
@@ -1364,7 +1431,7 @@ expect_payload_fail(const char *text, const char *needle)
 	struct gpu_summary sum;
 
 	checklist_init(&cl);
-	gpu_check_payload(text, strlen(text), NOW, &cl, &sum);
+	gpu_check_payload(tvc(), text, strlen(text), NOW, &cl, &sum);
 	ck_assert_status(&cl, "gpu.evidence", CHECK_FAIL);
 	ck_assert_msg(strstr(detail(&cl, "gpu.evidence"), needle) != NULL,
 	    "want \"%s\" in \"%s\"", needle, detail(&cl, "gpu.evidence"));
@@ -1400,7 +1467,7 @@ START_TEST(test_bad_payloads)
 	/* a legacy nonce (signing address) is not recorded, not failed */
 	checklist_init(&cl);
 	legacy = "{\"nonce\":\"0x5A1f\",\"evidence_list\":[]}";
-	gpu_check_payload(legacy, strlen(legacy), NOW, &cl, &sum);
+	gpu_check_payload(tvc(), legacy, strlen(legacy), NOW, &cl, &sum);
 	ck_assert(!sum.payload_has_nonce);
 	ck_assert_str_eq(detail(&cl, "gpu.evidence"),
 	    "GPU evidence list is empty");
@@ -1430,6 +1497,7 @@ gpu_suite(void)
 	tcase_add_test(tc, test_tamper_fwid);
 	tcase_add_test(tc, test_chain_count);
 	tcase_add_test(tc, test_chain_time);
+	tcase_add_test(tc, test_chain_text_outside);
 	tcase_add_test(tc, test_fake_root);
 	tcase_add_test(tc, test_caller_root);
 	tcase_add_test(tc, test_dice_fwid);

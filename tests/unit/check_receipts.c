@@ -145,7 +145,7 @@ run(const char *body, const char *model, const struct rcpt_probe *probe,
 	    &p, &rej) == TMON_OK, "parse: %s (%s)", rej.error,
 	    rej.field != NULL ? rej.field : "-");
 	checklist_init(cl);
-	rcpt_verify(&p, probe != NULL ? probe : &none, cl);
+	rcpt_verify(NULL, &p, probe != NULL ? probe : &none, cl);
 	rcpt_parsed_free(&p);
 }
 
@@ -798,7 +798,7 @@ START_TEST(test_entry_canonical)
 	    &rej), TMON_OK);
 	probe_with(&pr, A_ADDR, "ecdsa", "pass");
 	checklist_init(&cl);
-	rcpt_verify(&p, &pr, &cl);
+	rcpt_verify(NULL, &p, &pr, &cl);
 	SHA256((const unsigned char *)body, blen, md);
 	entry = rcpt_entry_body(&p, &pr, &cl, 1700000123, md, blen, &len);
 	/* Canonical: sorted keys, compact, exactly what jansson would
@@ -867,7 +867,7 @@ START_TEST(test_entry_private_mode_claims)
 	    &rej), TMON_OK);
 	memset(&pr, 0, sizeof(pr));
 	checklist_init(&cl);
-	rcpt_verify(&p, &pr, &cl);
+	rcpt_verify(NULL, &p, &pr, &cl);
 	entry = rcpt_entry_body(&p, &pr, &cl, 1, md, strlen(s), &len);
 	ck_assert_ptr_null(memmem(entry, len, "not recorded", 12));
 	e = json_loadb((const char *)entry, len, 0, &jerr);

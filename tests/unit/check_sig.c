@@ -24,6 +24,7 @@
 #include "sig.h"
 #include "tmon_limits.h"
 #include "util.h"
+#include "verify_ctx.h"
 
 #define SIGDATA		TMON_TEST_DATA "/sig"
 #define SAMPLE_A	SIGDATA "/nearai-docs/A_deepseek-v3.1_cloud-api_2025-10"
@@ -134,11 +135,26 @@ static void
 expect(const struct sig_input *in, const char *id, enum check_status st,
     const char *needle)
 {
-	struct checklist cl;
+	static struct verify_ctx *vc;
+	struct checklist cl, cl2;
 	const struct check *c;
+	struct sig_input in2;
+	size_t i;
 
 	checklist_init(&cl);
 	sig_check_completion(in, &cl);
+	/* the same with a verify_ctx (its secp256k1 context) */
+	if (vc == NULL)
+		vc = verify_ctx_new();
+	in2 = *in;
+	in2.vc = vc;
+	checklist_init(&cl2);
+	sig_check_completion(&in2, &cl2);
+	ck_assert_uint_eq(cl.n, cl2.n);
+	for (i = 0; i < cl.n; i++) {
+		ck_assert_int_eq(cl.items[i].status, cl2.items[i].status);
+		ck_assert_str_eq(cl.items[i].detail, cl2.items[i].detail);
+	}
 	c = checklist_get(&cl, id);
 	ck_assert_ptr_nonnull(c);
 	ck_assert_msg(c->status == st, "%s: %s, want %s (%s)", id,
@@ -969,7 +985,7 @@ START_TEST(test_ed25519_speccheck)
 		ck_assert(hex_decode_exact(json_string_value(json_object_get(c,
 		    "signature")), 128, sig, 64, false));
 		ck_assert_msg(sig_ed25519_verify(key, sig, msg, mlen) ==
-		    (want[i] ? CHECK_PASS : CHECK_FAIL), "vector %zu", i);
+		    (want[i] ? VERDICT_PASS : VERDICT_FAIL), "vector %zu", i);
 	}
 	json_decref(cases);
 }

@@ -582,8 +582,8 @@ START_TEST(test_gpu_roots)
 	payload = jstr(&r, "nvidia_payload", NULL, NULL);
 
 	checklist_init(&cl);
-	gpu_check_payload(payload, strlen(payload), (int64_t)time(NULL), &cl,
-	    &sum);
+	gpu_check_payload(NULL, payload, strlen(payload), (int64_t)time(NULL),
+	    &cl, &sum);
 	ck_assert_int_eq(checklist_get(&cl, "gpu.evidence")->status,
 	    CHECK_PASS);
 	c = checklist_get(&cl, "gpu.cert_chain");
@@ -591,8 +591,8 @@ START_TEST(test_gpu_roots)
 	ck_assert_ptr_nonnull(strstr(c->detail, "not the pinned NVIDIA"));
 
 	checklist_init(&cl);
-	gpu_check_payload_root(payload, strlen(payload), (int64_t)time(NULL),
-	    roots.nvidia, roots.nvidia_len, &cl, &sum);
+	gpu_check_payload_root(NULL, payload, strlen(payload),
+	    (int64_t)time(NULL), roots.nvidia, roots.nvidia_len, &cl, &sum);
 	ck_assert_int_eq(checklist_get(&cl, "gpu.evidence")->status,
 	    CHECK_PASS);
 	c = checklist_get(&cl, "gpu.cert_chain");
@@ -606,8 +606,8 @@ START_TEST(test_gpu_roots)
 
 	/* the Intel root is no NVIDIA root */
 	checklist_init(&cl);
-	gpu_check_payload_root(payload, strlen(payload), (int64_t)time(NULL),
-	    roots.intel, roots.intel_len, &cl, &sum);
+	gpu_check_payload_root(NULL, payload, strlen(payload),
+	    (int64_t)time(NULL), roots.intel, roots.intel_len, &cl, &sum);
 	ck_assert_int_eq(checklist_get(&cl, "gpu.cert_chain")->status,
 	    CHECK_FAIL);
 	free(payload);

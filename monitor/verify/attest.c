@@ -115,7 +115,7 @@ check_nonce_echo(const struct gw_report *rep, const uint8_t nonce[32],
 		/* name the TEE only when there are several */
 		if (rep->n_att > 1) {
 			tee_name(rep, a, name, sizeof(name) - 2);
-			strcat(name, ": ");
+			memcpy(name + strlen(name), ": ", 3);
 		} else
 			name[0] = '\0';
 		short_hex(a->request_nonce, theirs);

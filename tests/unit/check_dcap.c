@@ -634,7 +634,7 @@ START_TEST(test_gemma_pcs)
 
 		ck_assert_ptr_nonnull(hex);
 		hex_encode(root, src.root_ca_crl_len, hex);
-		strcat(hex, "\n");
+		memcpy(hex + 2 * rlen, "\n", 2);
 		src.root_ca_crl = (const uint8_t *)hex;
 		src.root_ca_crl_len = strlen(hex);
 		ck_assert_msg(tdx_collateral_from_pcs(&src, &col, &err) ==

@@ -6,8 +6,8 @@
  * upstream data (check details, measurements), so they are parsed with
  * JSON_REJECT_DUPLICATES, every field is type-checked before use, and a
  * body that is not a JSON object renders as null rather than failing the
- * request.  The probe body layout is the one tmond writes (see
- * dashboards/app.js and the task brief of api/):
+ * request.  The probe body layout is the one tmond writes (probe.h;
+ * dashboards/app.js reads it too):
  *   {"checks":[{"detail","id","status"}...], "format", "kind":"probe",
  *    "measurement":{...}|null, "model", "provider", "nonce",
  *    "request":{...}, "time", "v":1, "verdict"}

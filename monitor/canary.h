@@ -1,7 +1,7 @@
 /*
  * canary.h: the canary chat completion sent with every probe, and the
- * completion-signature lookup that follows it (design.md section 2 step 2;
- * notes/gpu-and-gateway.md section 3).
+ * completion-signature lookup that follows it (README "The canary
+ * completion"; nearai/private-ml-sdk vllm-proxy/src/app/api/v1/openai.py).
  *
  * Routes: NanoGPT POST /api/v1/chat/completions and
  * GET /api/v1/tee/signature/{id}?model=&signing_algo=ecdsa; NEAR, Phala,

@@ -1,5 +1,5 @@
 /*
- * ctl_quote.c: tmonctl verify-quote and bench-quote (design.md section 7).
+ * ctl_quote.c: tmonctl verify-quote and bench-quote (README "tmonctl").
  *
  *   tmonctl verify-quote QUOTE --collateral FILE [--at UNIX] [--json]
  *   tmonctl bench-quote QUOTE --collateral FILE --at UNIX [-n N] [--cold]
@@ -9,7 +9,7 @@
  * collateral in the dcap-qvl JSON shape
  * (tdx_collateral_from_qvl_json).  verify-quote runs tdx_check_quote and
  * tdx_check_collateral, the same code tmond uses, and prints the result
- * with the keys the peer (shared/tools/peer-dcap/verify.mjs) prints.
+ * with the keys of the peer's verify result (npm @phala/dcap-qvl 0.3.9).
  */
 #include <getopt.h>
 #include <stdio.h>

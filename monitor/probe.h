@@ -4,7 +4,7 @@
  * Pure apart from memory: the caller supplies the fetch outcome, the raw
  * body bytes, our nonce and the time; probe_evaluate runs the one
  * verification path (attest_verify) and builds the canonical JSON body of
- * the entry (design.md section 4: sorted keys, no spaces, UTF-8).
+ * the entry (README "The log": sorted keys, no spaces, UTF-8).
  */
 #ifndef TMON_MONITOR_PROBE_H
 #define TMON_MONITOR_PROBE_H
@@ -56,7 +56,7 @@ struct probe_outcome {
 	bool			 has_canary_sig;
 };
 
-/* sig.* checks for a canary (design.md section 3) into cl, binding the
+/* sig.* checks for a canary (README "Checks") into cl, binding the
  * signer to attested_address (NULL: not known).  Exposed for tests. */
 void	probe_check_canary(const struct probe_canary *cn,
 	    const char *attested_address, struct checklist *cl);

@@ -31,7 +31,7 @@
  *
  * HTTP status is data, not an error: a transfer that completed with any
  * HTTP status (404, 500, ...) has rc TMON_OK and res->status set.  The
- * caller decides what a status means for its probe; design.md keeps
+ * caller decides what a status means for its probe; README "Checks" keeps
  * "could not check" (our network failed) apart from what the upstream
  * answered, and an upstream 500 is evidence worth archiving.
  *

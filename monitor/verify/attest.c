@@ -142,8 +142,9 @@ check_nonce_echo(const struct gw_report *rep, const uint8_t nonce[32],
 }
 
 /*
- * REPORTDATA layouts (notes/tdx-dcap.md section 4, gpu-and-gateway.md
- * 2.2).  Sets tdx.reportdata in cl and the matched layout in layout.
+ * REPORTDATA layouts (attest.h; nearai/private-ml-sdk
+ * vllm-proxy/src/app/quote/quote.py _build_report_data).  Sets
+ * tdx.reportdata in cl and the matched layout in layout.
  */
 static void
 check_reportdata(const struct gw_attestation *a, const struct tdx_quote *q,
@@ -301,12 +302,12 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 			    "not checked: quote did not parse");
 	} else {
 		check_reportdata(a, &q, nonce, cl, layout, sizeof(layout));
-		/* issue 4, collateral: tdx.collateral, tdx.tcb (and the
+		/* collateral: tdx.collateral, tdx.tcb (and the
 		 * CRLs of tdx.pck_chain); no collateral is an error */
 		tdx_check_collateral(&q, ctx->collateral != NULL ?
 		    ctx->collateral(ctx->collateral_arg, q.pck.fmspc,
 		    (int)q.pck.ca) : NULL, now, cl, NULL);
-		/* issue 4, event log: tdx.td_attributes, tdx.event_log,
+		/* event log: tdx.td_attributes, tdx.event_log,
 		 * tdx.compose, measurement.policy (the schedule's allow-lists
 		 * pin the model's TEEs, not the NEAR gateway's own app) */
 		{
@@ -336,7 +337,7 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 		}
 	}
 
-	/* issue 5 (tmon-sim): a test NVIDIA root only when test_pki */
+	/* tmon-sim: a test NVIDIA root only when test_pki */
 	if (ctx->test_pki && ctx->nvidia_root_der != NULL) {
 		if (a->nvidia_payload != NULL)
 			gpu_check_payload_root(a->nvidia_payload,
@@ -373,7 +374,7 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 
 /*
  * Evidence verified against test trust anchors must never read as a real
- * pass (design.md section 8): every TDX and GPU detail says so.
+ * pass (README "The simulated provider"): every TDX and GPU detail says so.
  */
 static void
 mark_test_pki(struct checklist *cl)

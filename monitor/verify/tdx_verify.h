@@ -2,11 +2,11 @@
  * tdx_verify.h: verify a TDX quote's signatures and its PCK certificate
  * chain against the pinned Intel SGX Root CA.
  *
- * Procedure: notes/tdx-dcap.md section 2, steps 0, 1, 5 (without CRLs),
- * 6, 7 and 9, which follow Intel's Quote Verification Library
- * (SGX-TDX-DCAP-QuoteVerificationLibrary, QuoteVerifier.cpp) and Rust
- * dcap-qvl src/verify.rs.  Collateral (TCB Info, QE identity, CRLs) is not
- * used here.
+ * Procedure: pinned root, header, PCK chain (without CRLs), QE report
+ * signature, QE binding and quote signature, as in Intel's Quote
+ * Verification Library (SGX-TDX-DCAP-QuoteVerificationLibrary,
+ * QuoteVerifier.cpp) and Rust dcap-qvl src/verify.rs.  Collateral (TCB
+ * Info, QE identity, CRLs) is not used here.
  *
  * Everything here is pure: no I/O, no clock (`now` is a parameter, unix
  * seconds, UTC).  Globals: the pinned root decoded into an X509 once
@@ -35,7 +35,7 @@
  * The pinned Intel SGX Root CA certificate, DER (trust_intel.c), and its
  * length.  Subject CN=Intel SGX Root CA, serial 22650CD6...2706AC, valid
  * 2018-05-21 to 2049-12-31, SHA-256 of the DER 44A0196B...FAB674D3
- * (notes/tdx-dcap.md section 2 step 0).
+ * (the same bytes as dcap-qvl src/TrustedRootCA.der).
  */
 extern const uint8_t tdx_intel_root_ca_der[];
 extern const size_t tdx_intel_root_ca_der_len;
@@ -88,7 +88,7 @@ bool	tdx_check_quote(const uint8_t *buf, size_t len, int64_t now,
 /*
  * As tdx_check_quote(), but with root_der (root_der_len bytes, DER) as
  * the only trusted root instead of the Intel SGX Root CA.  For test
- * PKIs only (design.md section 8: a simulated provider's test trust
+ * PKIs only (README "The simulated provider": its test trust
  * anchors); production code calls tdx_check_quote().  root_der is
  * borrowed and decoded on every call; if it does not decode,
  * tdx.pck_chain is CHECK_ERROR.  The pass detail of tdx.pck_chain says
@@ -112,7 +112,7 @@ bool	tdx_check_quote_any(const uint8_t *buf, size_t len, int64_t now,
  * certificate, the first PEM block of q->pck_chain, into *out: PPID,
  * the 16 TCB component SVNs, PCESVN, CPUSVN, PCE-ID, FMSPC, SGX type,
  * and the CA type from the issuer CN.  Layout: Intel "SGX PCK
- * Certificate and CRL Profile" 1.5 (notes/tdx-dcap.md section 2 step 5).
+ * Certificate and CRL Profile" 1.5.
  * The certificate is not verified here: call it on a quote whose
  * tdx.pck_chain passed, or use q->pck after tdx_check_quote().
  *

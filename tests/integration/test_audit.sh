@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Verifying the stored log over real SQLite files (issue 8: tmonctl
+# Verifying the stored log over real SQLite files (tmonctl
 # audit, tmond's start-up check, the API read path, read-only opens).
 # A real tmond logs a few probes of the real tmon-sim; copies of that log
 # are then damaged the way a disk or an attacker with the file would:

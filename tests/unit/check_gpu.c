@@ -386,7 +386,7 @@ START_TEST(test_sdk_blackwell)
 	    "sdk_blackwell_GB100_CertChain.pem.txt", NOW, &cl, &sum);
 	ck_assert_status(&cl, "gpu.evidence", CHECK_PASS);
 	ck_assert_status(&cl, "gpu.cert_chain", CHECK_PASS);
-	/* shared/evidence/gpu/PROVENANCE.md: GB100, driver 575.32 */
+	/* tests/data/gpu/PROVENANCE.md: GB100, driver 575.32 */
 	ck_assert_str_eq(sum.gpu[0].arch, "BLACKWELL");
 	ck_assert_str_eq(sum.gpu[0].driver_version, "575.32");
 }

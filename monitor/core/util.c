@@ -225,15 +225,6 @@ parse_loopback_listen(const char *s, struct sockaddr_in *sin)
 	return true;
 }
 
-bool
-add_overflows(size_t a, size_t b, size_t *sum)
-{
-	if (a > SIZE_MAX - b)
-		return true;
-	*sum = a + b;
-	return false;
-}
-
 char *
 fmt_time(int64_t t, char *out, size_t outsz)
 {

@@ -11,6 +11,8 @@
 #   PID, PORT       tmond (start_tmond)
 #   SIM, SIM_PORT   tmon-sim (start_sim)
 #   REPLAY, REPLAY_PORT  tmon-replay (start_replay)
+# Variables a test may set: TMOND_LOG and TMOND_STDERR (start_tmond),
+# LIB_PIDS and a function cleanup_hook (below).
 # On exit every process in PID, SIM, REPLAY and in the variables named in
 # LIB_PIDS (set by the test, e.g. LIB_PIDS="GEN") is killed and waited for
 # (those of LIB_PIDS first), then cleanup_hook runs if the test defines
@@ -27,6 +29,8 @@
 #                           after the first SKIP lines); its port into VAR
 #   start_tmond ARGS...     tmond ARGS... in the background (PID, PORT)
 #   stop_tmond              SIGTERM to tmond, which must exit 0
+#   start_listener PIDVAR PORTVAR NAME BASE ARGS...
+#                           a program that prints a "listening" line
 #   start_sim PKI_DIR [ARGS...]  tmon-sim on a free port (SIM, SIM_PORT)
 #   start_replay ARGS...    tmon-replay ARGS... (REPLAY, REPLAY_PORT)
 #   wait_for SECONDS CMD... run CMD every 0.2 s until it succeeds
@@ -145,31 +149,36 @@ stop_tmond() {
 	[ $rc -eq 0 ] && pass "tmond stopped cleanly" || fail "tmond exit $rc"
 }
 
+# start_listener PIDVAR PORTVAR NAME BASE ARGS...: "$BUILD/NAME" ARGS...
+# in the background, stdout in $TMP/BASE.out, stderr in $TMP/BASE.err;
+# its pid into PIDVAR and, once it prints its "listening" line, its port
+# into PORTVAR.  On failure prints why and returns 1.
+start_listener() {
+	local pidvar=$1 portvar=$2 name=$3 base=$4
+	shift 4
+	"$BUILD/$name" "$@" >"$TMP/$base.out" 2>"$TMP/$base.err" &
+	printf -v "$pidvar" '%s' $!
+	printf -v "$portvar" '%s' ''
+	wait_port "$portvar" "${!pidvar}" "$TMP/$base.out" && return 0
+	echo "$name did not start:"; cat "$TMP/$base.err"
+	return 1
+}
+
 # start_sim PKI_DIR [ARGS...]: tmon-sim on a kernel-chosen loopback port,
 # its test PKI in PKI_DIR; stdout in $TMP/sim.out, stderr in $TMP/sim.err.
-# Sets SIM and SIM_PORT; on failure prints why and returns 1.
+# Sets SIM and SIM_PORT.
 start_sim() {
 	local dir=$1
 	shift
-	"$BUILD/tmon-sim" --listen 127.0.0.1:0 --pki-dir "$dir" "$@" \
-	    >"$TMP/sim.out" 2>"$TMP/sim.err" &
-	SIM=$!
-	SIM_PORT=
-	wait_port SIM_PORT "$SIM" "$TMP/sim.out" && return 0
-	echo "tmon-sim did not start:"; cat "$TMP/sim.err"
-	return 1
+	start_listener SIM SIM_PORT tmon-sim sim --listen 127.0.0.1:0 \
+	    --pki-dir "$dir" "$@"
 }
 
 # start_replay ARGS...: tmon-replay ARGS... (--dir, --listen, ...); stdout
 # in $TMP/replay.out, stderr in $TMP/replay.err.  Sets REPLAY and
-# REPLAY_PORT; on failure prints why and returns 1.
+# REPLAY_PORT.
 start_replay() {
-	"$BUILD/tmon-replay" "$@" >"$TMP/replay.out" 2>"$TMP/replay.err" &
-	REPLAY=$!
-	REPLAY_PORT=
-	wait_port REPLAY_PORT "$REPLAY" "$TMP/replay.out" && return 0
-	echo "tmon-replay did not start:"; cat "$TMP/replay.err"
-	return 1
+	start_listener REPLAY REPLAY_PORT tmon-replay replay "$@"
 }
 
 # wait_for SECONDS CMD...: run CMD every 0.2 s until it succeeds (0) or

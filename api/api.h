@@ -1,6 +1,6 @@
 /*
- * api.h: tmon's read-only HTTP API and dashboard server (design.md
- * section 6), libmicrohttpd over a read-only store handle.
+ * api.h: tmon's read-only HTTP API and dashboard server (README
+ * "API"), libmicrohttpd over a read-only store handle.
  *
  * Routes (all answers JSON unless noted; errors are
  * {"error": "...", "field": "..." | null} with status 400, 404, 405 or 500):
@@ -14,7 +14,7 @@
  *       same arguments; probes whose verdict is fail or error
  *   GET /api/v1/entries/{seq}       one entry with its exact body bytes
  *   GET /api/v1/blobs/{sha256}      the raw bytes, with the stored media type
- *   POST /api/v1/receipts[?model=]  submit a receipt (design.md section 5):
+ *   POST /api/v1/receipts[?model=]  submit a receipt (README "Receipts"):
  *                                   the body (at most MAX_RECEIPT_BODY
  *                                   bytes) goes to cfg->receipt_submit,
  *                                   whose status and JSON are the answer
@@ -169,7 +169,7 @@ struct api_config {
 	 * done(done_arg, &ans) exactly once, on any thread, before or
 	 * after returning, and the answer is sent then.  body and model
 	 * stay valid until done is called.  The api never parses the body
-	 * (notes/c-style.md 2.7: api/ does not verify).
+	 * (api/ does not verify: tests/check_includes.sh).
 	 * receipt_free(receipt_arg), if not NULL, is called exactly once:
 	 * by api_stop() after every submission was answered and the server
 	 * stopped, or by a failing api_start().  All three NULL: receipts

@@ -4,7 +4,7 @@
  *
  * This is the part of the API that reads attacker-chosen input, kept pure
  * so that tests and the fuzz target (tests/fuzz/fuzz_api_query.c) can drive
- * it directly.  Routes (design.md section 6):
+ * it directly.  Routes (README "API"):
  *
  *   GET /api/v1/models
  *   GET /api/v1/models/{model}/history?since=&until=&after=&limit=
@@ -43,7 +43,7 @@ enum api_route {
 	API_ROUTE_ENTRY,
 	API_ROUTE_BLOB,
 	API_ROUTE_STATIC,
-	API_ROUTE_RECEIPTS,	/* POST: submit a receipt (design.md 5) */
+	API_ROUTE_RECEIPTS,	/* POST: submit a receipt (api.h) */
 	API_ROUTE_RECEIPT,	/* GET: one receipt entry by seq */
 	API_ROUTE_METRICS,	/* GET: counters (api_metrics.h) */
 	API_ROUTE_HEALTHZ	/* GET: is the log writable */

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench/quote.sh: TDX quote verifications per second, tmon next to the peer
-# (npm @phala/dcap-qvl through shared/tools/peer-dcap/verify.mjs), measured
+# (npm @phala/dcap-qvl 0.3.9 through a node wrapper, PEER_DIR), measured
 # in the same run on the same quote, collateral and time.
 #
 #   bench/quote.sh [BUILD_DIR]

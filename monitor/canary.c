@@ -8,6 +8,7 @@
 #include "entry.h"
 #include "log.h"
 #include "tmon_limits.h"
+#include "util.h"
 #include "xmalloc.h"
 
 #define MAX_SSE_FIRST_EVENT	(64 * 1024)
@@ -82,6 +83,8 @@ json_id(const char *text, size_t len, char *id, size_t idsz)
 	json_t *o, *v;
 	bool ok = false;
 
+	if (!json_text_depth_ok(text, len, MAX_JSON_DEPTH))
+		return false;
 	o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
 	if (o == NULL)
 		return false;
@@ -109,9 +112,10 @@ canary_completion_id(const uint8_t *resp, size_t len, bool stream, char *id,
 		eol = memchr(line, '\n', (size_t)(end - line));
 		if (eol == NULL)
 			eol = end;
-		if ((size_t)(eol - line) > 6 && strncmp(line, "data: ", 6) == 0 &&
+		if ((size_t)(eol - line) > 6 && memcmp(line, "data: ", 6) == 0 &&
 		    (size_t)(eol - line) - 6 <= MAX_SSE_FIRST_EVENT) {
-			if (strncmp(line + 6, "[DONE]", 6) == 0)
+			if ((size_t)(eol - line) >= 12 &&
+			    memcmp(line + 6, "[DONE]", 6) == 0)
 				return false;
 			return json_id(line + 6, (size_t)(eol - line) - 6 -
 			    (eol[-1] == '\r' ? 1 : 0), id, idsz);

@@ -1,7 +1,7 @@
 /*
  * canary.h: the canary chat completion sent with every probe, and the
- * completion-signature lookup that follows it (design.md section 2 step 2;
- * notes/gpu-and-gateway.md section 3).
+ * completion-signature lookup that follows it (README "The canary
+ * completion"; nearai/private-ml-sdk vllm-proxy/src/app/api/v1/openai.py).
  *
  * Routes: NanoGPT POST /api/v1/chat/completions and
  * GET /api/v1/tee/signature/{id}?model=&signing_algo=ecdsa; NEAR, Phala,
@@ -37,10 +37,15 @@ char	*canary_completion_url(const struct model_cfg *m);
 char	*canary_signature_url(const struct model_cfg *m, const char *id);
 
 /*
- * The completion id of a response: the "id" member of a JSON completion,
- * or of the first "data: {...}" event of an SSE stream.  The id must be
- * 1..MAX_COMPLETION_ID-1 characters of [A-Za-z0-9._:-].  Returns false
- * when there is none or it is malformed; id (idsz bytes) gets the value.
+ * The completion id of a response (untrusted bytes, len of them; no NUL
+ * needed): the "id" member of a JSON completion (stream false), or of the
+ * JSON on the first "data: " line of at most 64 KiB of an SSE stream
+ * (stream true; text/event-stream, WHATWG HTML section 9.2; lines end in
+ * LF or CRLF; "data: [DONE]" first means none).  The JSON must nest at
+ * most MAX_JSON_DEPTH levels and have no duplicate keys.  The id
+ * must be 1..MAX_COMPLETION_ID-1 characters of [A-Za-z0-9._:-].  Returns
+ * false when there is none or it is malformed; id (idsz bytes, idsz >= 1)
+ * gets the value, NUL-terminated, or "" on false.
  */
 bool	canary_completion_id(const uint8_t *resp, size_t len, bool stream,
 	    char *id, size_t idsz);

@@ -2,7 +2,7 @@
  * collateral.h: Intel DCAP collateral for tmond, fetched from Intel PCS v4
  * (or any PCCS: the base URL is configurable), kept per (FMSPC, PCK CA),
  * logged, reused until its nextUpdate and refreshed before it
- * (notes/tdx-dcap.md section 3).
+ * (Intel "SGX and TDX PCS API" v4).
  *
  * Per (FMSPC, CA) one refresh fetches four documents concurrently:
  *   GET {base}/tdx/certification/v4/tcb?fmspc=<12 hex>      TCB-Info-Issuer-Chain

@@ -1,5 +1,5 @@
 /*
- * config.h: the schedule file (design.md section 9).
+ * config.h: the schedule file (README "Configuration: the schedule").
  *
  * JSON, read with jansson (JSON_REJECT_DUPLICATES) and validated
  * strictly: an unknown key, a wrong type or an out-of-range value is an

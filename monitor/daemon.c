@@ -365,7 +365,7 @@ sig_done(struct fetch_result *res, void *arg)
 	s->sig_tries++;
 	/* 200 ends the lookup (the answer is judged later); anything else
 	 * is retried: signatures sit in a per-node cache and may 404 at
-	 * first (notes/gpu-and-gateway.md section 3). */
+	 * first (nearai/inference-proxy CHAT_CACHE_EXPIRATION). */
 	if ((s->sigr.rc == TMON_OK && s->sigr.status == 200) ||
 	    s->sig_tries > s->m->canary.signature_retries || stop_requested) {
 		finish_probe(s);
@@ -470,7 +470,7 @@ verified_pck(const struct daemon *d, const uint8_t *quote, size_t len,
 
 /*
  * Fetch the Intel collateral the quotes of this answer need, if it is
- * missing or due for refresh, before verifying (notes/tdx-dcap.md 3).
+ * missing or due for refresh, before verifying (collateral.h).
  * Returns the number of fetches started (coll_done runs for each).
  */
 static int

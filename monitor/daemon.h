@@ -2,10 +2,10 @@
  * daemon.h: tmond's main loop.
  *
  * One thread runs the scheduler, the libcurl multi loop and every SQLite
- * write; libmicrohttpd's own thread serves the read-only API
- * (notes/c-style.md 2.7).  For each model of the schedule the loop, every
- * interval_s plus a random jitter, draws a fresh 32-byte nonce from
- * OpenSSL RAND, requests the attestation report, and when the answer is
+ * write; libmicrohttpd's own thread serves the read-only API.  For each
+ * model of the schedule the loop, every interval_s plus a random jitter,
+ * draws a fresh 32-byte nonce from OpenSSL RAND, requests the attestation
+ * report, and when the answer is
  * complete stores the raw body as a content-addressed blob and appends
  * the `probe` entry in the same transaction (probe.h).  A probe is logged
  * whole or not at all: on SIGTERM/SIGINT transfers still in flight are

@@ -57,7 +57,7 @@ struct probe_outcome {
 	bool			 has_canary_sig;
 };
 
-/* sig.* checks for a canary (design.md section 3) into cl, binding the
+/* sig.* checks for a canary (README "Checks") into cl, binding the
  * signer to attested_address (NULL: not known).  Exposed for tests. */
 void	probe_check_canary(const struct probe_canary *cn,
 	    const char *attested_address, struct checklist *cl);

@@ -1,5 +1,5 @@
 /*
- * receipt.h: receipts submitted by users (design.md section 5): parse,
+ * receipt.h: receipts submitted by users (README "Receipts"): parse,
  * verify, build the `receipt` log entry, and append it durably through a
  * batching writer thread (group commit).
  *
@@ -7,7 +7,7 @@
  * parsed with JSON_REJECT_DUPLICATES, nesting at most MAX_JSON_DEPTH):
  *
  * (a) A completion signature: the answer of a signature endpoint
- *     (notes/gpu-and-gateway.md section 3) plus the model it is for,
+ *     (sig.h) plus the model it is for,
  *       {"model": "TEE/...", "text": "...", "signature": "0x...",
  *        "signing_address": "0x...", "signing_algo": "ecdsa"|"ed25519",
  *        "signature_kind": "...",                         (optional)
@@ -53,7 +53,7 @@
  *     releaseDigest, securityVerified, steps with its four required
  *     steps; every other listed member is type-checked when present.
  *
- * Checks (each a checklist item, design.md section 3 semantics):
+ * Checks (each a checklist item, README "Checks" semantics):
  *   (a) sig.completion, sig.request_hash, sig.response_hash from
  *       sig_check_completion() (sig.h), with the signing address of the
  *       model's latest probe entry as the attested key when the probe

@@ -1,6 +1,6 @@
 /*
  * store.c: the append-only, hash-chained log in SQLite (store.h,
- * design.md section 4).
+ * README "The log").
  */
 #include <sys/stat.h>
 #include <sys/statvfs.h>

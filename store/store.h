@@ -1,5 +1,5 @@
 /*
- * store.h: the append-only, hash-chained log of tmon (design.md section 4),
+ * store.h: the append-only, hash-chained log of tmon (README "The log"),
  * kept in one SQLite database in WAL mode.
  *
  * Tables (schema version STORE_SCHEMA_VERSION, kept in PRAGMA user_version
@@ -154,7 +154,7 @@ struct store_blob_in {
  *   kind     "probe", "receipt", "collateral" or "alert".
  *   time     unix seconds, >= 0.
  *   model    NULL, or 1..MAX_MODEL_ID-1 bytes of printable ASCII.
- *   verdict  NULL, or "pass", "warn", "fail" or "error" (design.md 3).
+ *   verdict  NULL, or "pass", "warn", "fail" or "error" (README "Checks").
  *   body     body_len bytes (1..MAX_ENTRY_BODY), already canonical JSON; the
  *            store hashes and keeps them exactly.  kind, time, model and
  *            verdict must be the body's members (store_body_check): the

@@ -1,5 +1,5 @@
 #!/bin/sh
-# Enforce the one-way module dependencies of design.md section 1:
+# Enforce the one-way module dependencies (README "Layout"):
 # core <- verify <- monitor -> store <- api.  verify does no I/O.
 # store/entry (the body schema) sits between: verify's result types in,
 # store below it; monitor and api read and write bodies through it.

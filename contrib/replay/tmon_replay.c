@@ -1,7 +1,7 @@
 /*
  * tmon-replay: a loopback HTTP server that answers the upstream
  * attestation routes with recorded real responses, byte for byte, whatever
- * nonce is asked for (design.md section 8).
+ * nonce is asked for (README "Quick start").
  *
  *	tmon-replay --dir DIR --listen 127.0.0.1:PORT [--index FILE]
  *	    [--stall-ms MS] [-v]
@@ -131,7 +131,7 @@ static const struct route_type route_types[] = {
 	    M_GET, "model", true, true, ERR_NEAR },
 	{ "tmon_echo", "tmon-test/echo", "GET, HEAD, POST",
 	    M_GET | M_POST, NULL, false, false, ERR_NEAR },
-	/* Intel PCS v4 (and PCCS) collateral, notes/tdx-dcap.md section 3 */
+	/* Intel PCS v4 (and PCCS) collateral, Intel "SGX and TDX PCS API" */
 	{ "pcs_tdx_tcb", "tdx/certification/v4/tcb", "GET, HEAD",
 	    M_GET, "fmspc", false, false, ERR_NEAR },
 	{ "pcs_tdx_qe_identity", "tdx/certification/v4/qe/identity",

@@ -1,6 +1,7 @@
 /*
  * sim_chat.c: tmon-sim's simulated chat completions and their
- * signatures (notes/gpu-and-gateway.md section 3).
+ * signatures (the NEAR AI / Phala vllm-proxy signature endpoint:
+ * nearai/private-ml-sdk vllm-proxy/src/app/api/v1/openai.py).
  *
  * A completion keeps the exact request body received and the exact bytes
  * sent (the whole SSE stream when streaming); the signed text is

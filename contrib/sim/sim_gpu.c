@@ -4,9 +4,9 @@
  * response to it, signed P-384 by the TEST GPU leaf key, wrapped in an
  * nvidia_payload.
  *
- * Layout: notes/gpu-and-gateway.md 1.1 (request 37 bytes; response with
+ * Layout: monitor/verify/nvspdm.h (request 37 bytes; response with
  * DMTF measurement blocks of 48-byte digests, responder nonce, opaque
- * TLVs, raw r || s signature over everything before it) and section 1
+ * TLVs, raw r || s signature over everything before it) and gpu_verify.h
  * for the payload {"nonce", "arch", "evidence_list": [{"certificate",
  * "evidence", "arch"}]}.  The opaque FWID (type 20) equals the FWID in
  * the leaf certificate's DICE extension (sim_pki.c).

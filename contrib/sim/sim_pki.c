@@ -4,7 +4,7 @@
  * saying what they are) are written out.
  *
  * Intel side (P-256, ECDSA-SHA256), shaped like Intel's (extensions as in
- * the real PCK chains: notes/tdx-dcap.md section 2 step 5):
+ * the real PCK chains: Intel "SGX PCK Certificate and CRL Profile"):
  *   CN=tmon TEST Intel SGX Root CA            self-signed, CA pathlen 1
  *   CN=Intel SGX PCK Platform CA              CA pathlen 0; the CN is the
  *                                             one tdx_verify.c requires of
@@ -17,7 +17,7 @@
  *                                             identity (O=tmon TEST PKI)
  *   PCK CRL (by the PCK CA) and Root CA CRL (by the root)
  * NVIDIA side (P-384, ECDSA-SHA384), 5 certificates like the real GPU
- * chains (notes/gpu-and-gateway.md 1.2), every CN starting "tmon TEST";
+ * chains (monitor/verify/gpu_verify.h), every CN starting "tmon TEST";
  * the leaf carries a TCG DICE CompositeDeviceID extension (2.23.133.5.4.1)
  * whose FWID equals the SPDM report's opaque FWID.
  * Completion signing: two secp256k1 keys, [0] the attested one, [1] the

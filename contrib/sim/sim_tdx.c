@@ -4,12 +4,12 @@
  * attestation report around them, and the Intel PCS collateral, all
  * signed by the TEST PKI (sim_pki.c).
  *
- * Layouts: quote notes/tdx-dcap.md section 1 (v4, TD10); event log and
- * compose binding section 5 (RTMR3 event digest = SHA-384(le32(type) ||
+ * Layouts: quote monitor/verify/tdx_quote.h (v4, TD10); event log and
+ * compose binding tdx_eventlog.h (RTMR3 event digest = SHA-384(le32(type) ||
  * ":" || name || ":" || payload), MRCONFIGID = 0x01 || compose-hash ||
- * zeros); report shapes notes/gpu-and-gateway.md 2.1 (dstack flat, and
+ * zeros); report shapes gateway.h (dstack flat, and
  * the NanoGPT flavour with event_log as a string whose imr 3 digests are
- * empty); collateral section 3 (PCS v4 bodies, signature over the exact
+ * empty); collateral tdx_collateral.h (PCS v4 bodies, signature over the exact
  * tcbInfo / enclaveIdentity text).
  */
 #include <stdio.h>
@@ -247,7 +247,7 @@ sim_tdx_app_init(struct sim_pki *pki)
 	pki->vm_config = dump(vm);
 }
 
-/* The QE report (SGX REPORT BODY, notes/tdx-dcap.md 1.4) into b. */
+/* The QE report (SGX REPORT BODY, tdx_quote.h) into b. */
 static void
 qe_report(const struct sim_pki *pki, const uint8_t auth[32], struct buf *b)
 {

@@ -1,6 +1,7 @@
 /*
  * tmon-sim: a SIMULATED TEE inference provider on loopback, for tests and
- * demos of the whole pass path with fresh nonces (design.md section 8).
+ * demos of the whole pass path with fresh nonces (README "The simulated
+ * provider").
  *
  *	tmon-sim --listen 127.0.0.1:PORT --pki-dir DIR [--sig-misses K] [-v]
  *
@@ -58,8 +59,8 @@
  *                            tdx.compose pass): one measurement-change
  *                            alert
  *
- * Routes (shapes of the real services; notes/gpu-and-gateway.md 2 and 3,
- * notes/tdx-dcap.md 3):
+ * Routes (shapes of the real services: monitor/verify/gateway.h and sig.h,
+ * Intel PCS v4 for the collateral):
  *   GET  /v1/attestation/report?model=M&nonce=HEX64[&signing_algo=ecdsa]
  *   GET  /api/v1/tee/attestation?model=M&nonce=HEX64      (NanoGPT shape)
  *        dstack flat report bound to the nonce: signing_address,

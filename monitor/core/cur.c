@@ -181,19 +181,6 @@ cur_get_u16le_prefixed(struct cur *c, struct cur *sub)
 }
 
 bool
-cur_get_u32le_prefixed(struct cur *c, struct cur *sub)
-{
-	struct cur save = *c;
-	uint32_t n;
-
-	if (!cur_get_u32le(c, &n) || !cur_get_bytes(c, sub, n)) {
-		*c = save;
-		return false;
-	}
-	return true;
-}
-
-bool
 cur_mem_equal_ct(const struct cur *c, const void *p, size_t n)
 {
 	if (c->len != n)

@@ -47,8 +47,6 @@ bool	cur_copy(struct cur *c, void *dst, size_t n);
 bool	cur_skip(struct cur *c, size_t n);
 /* Read a u16le length, then take that many bytes as sub. */
 bool	cur_get_u16le_prefixed(struct cur *c, struct cur *sub);
-/* Read a u32le length, then take that many bytes as sub. */
-bool	cur_get_u32le_prefixed(struct cur *c, struct cur *sub);
 
 /*
  * True if the remaining bytes of c are exactly the n bytes at p.

@@ -2,7 +2,7 @@
  * tmon_limits.h: every bound tmon places on untrusted input, in one place.
  *
  * A network value never reaches malloc, memcpy or a loop bound without
- * first being checked against one of these (notes/c-style.md 2.3, rule 2).
+ * first being checked against one of these.
  */
 #ifndef TMON_CORE_LIMITS_H
 #define TMON_CORE_LIMITS_H
@@ -99,11 +99,11 @@
 #define MAX_FETCH_HEADERS	(64u * 1024)
 
 /*
- * Completion signatures (monitor/verify/sig.c, notes/gpu-and-gateway.md
- * section 3): a signature endpoint answer; its "text" ("[model:]<64 hex>:
- * <64 hex>", so MAX_MODEL_ID + 130 with room to spare); the signature hex
- * (0x + 65 bytes ECDSA, 64 bytes Ed25519); signing_address (0x + 40 hex,
- * or 64 hex for Ed25519); signing_algo and signature_kind names.
+ * Completion signatures (monitor/verify/sig.h): a signature endpoint
+ * answer; its "text" ("[model:]<64 hex>:<64 hex>", so MAX_MODEL_ID + 130
+ * with room to spare); the signature hex (0x + 65 bytes ECDSA, 64 bytes
+ * Ed25519); signing_address (0x + 40 hex, or 64 hex for Ed25519);
+ * signing_algo and signature_kind names.
  */
 #define MAX_SIG_RESPONSE	(64u * 1024)
 #define MAX_SIG_TEXT		1024

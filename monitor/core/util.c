@@ -225,15 +225,6 @@ parse_loopback_listen(const char *s, struct sockaddr_in *sin)
 	return true;
 }
 
-bool
-add_overflows(size_t a, size_t b, size_t *sum)
-{
-	if (a > SIZE_MAX - b)
-		return true;
-	*sum = a + b;
-	return false;
-}
-
 int64_t
 days_from_civil(int64_t y, unsigned m, unsigned d)
 {

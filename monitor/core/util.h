@@ -80,9 +80,6 @@ bool	json_text_depth_ok(const void *s, size_t n, int max);
  */
 bool	parse_loopback_listen(const char *s, struct sockaddr_in *sin);
 
-/* True if a + b overflows size_t (stores the sum in *sum otherwise). */
-bool	add_overflows(size_t a, size_t b, size_t *sum);
-
 /*
  * Format a unix time as RFC 3339 UTC ("2026-06-10T01:49:05Z") into out,
  * which must hold at least 21 bytes.  Returns out.

@@ -1,8 +1,8 @@
 /*
  * cmd_verify_quote.c: tmonctl verify-quote, DCAP verification of one TDX
  * (v4/v5) or SGX (v3) quote with Intel collateral from a file
- * (ctl_dcap.h), printed with the keys the peer
- * (shared/tools/peer-dcap/verify.mjs) prints.
+ * (ctl_dcap.h), printed with the keys of the peer's verify result (npm
+ * @phala/dcap-qvl 0.3.9).
  */
 #include <getopt.h>
 #include <stdio.h>

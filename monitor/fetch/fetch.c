@@ -549,12 +549,6 @@ fetch_running(const struct fetch *f)
 	return f->running;
 }
 
-void
-fetch_wakeup(struct fetch *f)
-{
-	curl_multi_wakeup(f->multi);
-}
-
 static void
 sync_done(struct fetch_result *res, void *arg)
 {
@@ -637,18 +631,6 @@ fetch_header_dup(const struct fetch_result *res, const char *name)
 			break;
 	}
 	return NULL;
-}
-
-uint8_t *
-fetch_result_steal_body(struct fetch_result *res, size_t *len)
-{
-	uint8_t *p = res->body;
-
-	if (len != NULL)
-		*len = res->body_len;
-	res->body = NULL;
-	res->body_len = 0;
-	return p;
 }
 
 /* RFC 3986 section 2: unreserved, reserved and '%' (pct-encoded). */

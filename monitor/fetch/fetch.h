@@ -4,8 +4,8 @@
  *
  * One thread owns a struct fetch and drives it with fetch_poll(); many
  * transfers run at once, each finishing with its own callback.  Nothing
- * here is thread-safe except fetch_wakeup().  fetch_sync() is a blocking
- * convenience for tmonctl and tests.
+ * here is thread-safe.  fetch_sync() is a blocking convenience for
+ * tmonctl and tests.
  *
  * Policy, the same for every request:
  * - Protocols: http and https only (CURLOPT_PROTOCOLS_STR); any other
@@ -31,7 +31,7 @@
  *
  * HTTP status is data, not an error: a transfer that completed with any
  * HTTP status (404, 500, ...) has rc TMON_OK and res->status set.  The
- * caller decides what a status means for its probe; design.md keeps
+ * caller decides what a status means for its probe; README "Checks" keeps
  * "could not check" (our network failed) apart from what the upstream
  * answered, and an upstream 500 is evidence worth archiving.
  *
@@ -120,8 +120,8 @@ struct fetch_result {
 /*
  * Called by fetch_poll() once per finished transfer, in the thread that
  * called fetch_poll().  res is valid only during the call; its body is
- * freed after the callback returns unless the callback took it with
- * fetch_result_steal_body().  The callback may call fetch_start() on the
+ * freed after the callback returns unless the callback moved it out with
+ * fetch_result_move().  The callback may call fetch_start() on the
  * same struct fetch, but must not call fetch_free() or fetch_poll() on it.
  */
 typedef void (*fetch_done_fn)(struct fetch_result *res, void *arg);
@@ -157,22 +157,15 @@ enum tmon_rc	 fetch_start(struct fetch *f, const struct fetch_req *req,
 
 /*
  * Wait up to timeout_ms milliseconds (curl_multi_poll; 0 = do not wait)
- * for network activity or fetch_wakeup(), drive every transfer, and call
- * the callbacks of those that finished.  It waits even when nothing is
- * in flight, so a scheduler may use it as its sleep.  Returns the number
- * of transfers still running.
+ * for network activity, drive every transfer, and call the callbacks of
+ * those that finished.  It waits even when nothing is in flight, so a
+ * scheduler may use it as its sleep.  Returns the number of transfers
+ * still running.
  */
 int		 fetch_poll(struct fetch *f, int timeout_ms);
 
 /* Number of transfers started and not yet finished. */
 size_t		 fetch_running(const struct fetch *f);
-
-/*
- * Make a fetch_poll() that is waiting (or the next one) return early.
- * The only function here that may be called from another thread
- * (curl_multi_wakeup); not async-signal-safe.
- */
-void		 fetch_wakeup(struct fetch *f);
 
 /*
  * Blocking convenience: run one request to its end and store its result
@@ -186,23 +179,10 @@ enum tmon_rc	 fetch_sync(const struct fetch_req *req,
 
 /*
  * Free res->body and reset it to NULL/0.  Safe on a zeroed result and on
- * one whose body was stolen; does not free res itself.
+ * one whose body was moved out; does not free res itself.
  */
 void		 fetch_result_free(struct fetch_result *res);
 
-/*
- * Take ownership of res->body (the caller free()s it; NUL-terminated as
- * above) and store its length in *len if len is not NULL.  res is left
- * with no body.  Returns NULL if res has no body.
- */
-uint8_t		*fetch_result_steal_body(struct fetch_result *res,
-		    size_t *len);
-
-/*
- * The value of the first response header called name (case-insensitive),
- * with surrounding blanks removed, in a new string the caller frees; NULL
- * if absent.  The value is untrusted server data, returned unmodified.
- */
 /*
  * Move the result src (as passed to a fetch_done_fn) into dst, which then
  * owns the body and headers; src is left without them, so freeing both
@@ -211,6 +191,11 @@ uint8_t		*fetch_result_steal_body(struct fetch_result *res,
 void		fetch_result_move(struct fetch_result *dst,
 		    struct fetch_result *src);
 
+/*
+ * The value of the first response header called name (case-insensitive),
+ * with surrounding blanks removed, in a new string the caller frees; NULL
+ * if absent.  The value is untrusted server data, returned unmodified.
+ */
 char		*fetch_header_dup(const struct fetch_result *res,
 		    const char *name);
 

@@ -118,7 +118,7 @@ check_nonce_echo(const struct gw_report *rep, const uint8_t nonce[32],
 		/* name the TEE only when there are several */
 		if (rep->n_att > 1) {
 			tee_name(rep, a, name, sizeof(name) - 2);
-			strcat(name, ": ");
+			memcpy(name + strlen(name), ": ", 3);
 		} else
 			name[0] = '\0';
 		short_hex(a->request_nonce, theirs);
@@ -145,8 +145,9 @@ check_nonce_echo(const struct gw_report *rep, const uint8_t nonce[32],
 }
 
 /*
- * REPORTDATA layouts (notes/tdx-dcap.md section 4, gpu-and-gateway.md
- * 2.2).  Sets tdx.reportdata in cl and the matched layout in layout.
+ * REPORTDATA layouts (attest.h; nearai/private-ml-sdk
+ * vllm-proxy/src/app/quote/quote.py _build_report_data).  Sets
+ * tdx.reportdata in cl and the matched layout in layout.
  */
 static void
 check_reportdata(const struct gw_attestation *a, const struct tdx_quote *q,
@@ -363,7 +364,7 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 		 * tdx.pck_chain used; no collateral is an error */
 		tdx_check_collateral(&q, cs.col, now, cl, primary ? &tcb :
 		    NULL);
-		/* issue 4, event log: tdx.td_attributes, tdx.event_log,
+		/* event log: tdx.td_attributes, tdx.event_log,
 		 * tdx.compose, measurement.policy (the schedule's allow-lists
 		 * pin the model's TEEs, not the NEAR gateway's own app) */
 		{
@@ -407,7 +408,7 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 		}
 	}
 
-	/* issue 5 (tmon-sim): a test NVIDIA root only when test_pki */
+	/* tmon-sim: a test NVIDIA root only when test_pki */
 	if (ctx->test_pki && ctx->nvidia_root_der != NULL) {
 		if (a->nvidia_payload != NULL)
 			gpu_check_payload_root(ctx->vc, a->nvidia_payload,
@@ -455,7 +456,7 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 
 /*
  * Evidence verified against test trust anchors must never read as a real
- * pass (design.md section 8): every TDX and GPU detail says so.
+ * pass (README "The simulated provider"): every TDX and GPU detail says so.
  */
 static void
 mark_test_pki(struct checklist *cl)

@@ -1,5 +1,5 @@
 /*
- * attest.h: every check of design.md section 3 that one attestation
+ * attest.h: every check of README "Checks" that one attestation
  * response allows, from the response bytes, our nonce and a time.
  *
  * Pure: no I/O and no clock (now is a parameter), so a stored response
@@ -45,7 +45,8 @@ struct attest_ctx {
 	void		*collateral_arg;
 	/*
 	 * Trust anchors (DER).  NULL means the pinned production roots.
-	 * Anything else is a test PKI (design.md section 8): it is used only
+	 * Anything else is a test PKI (README "The simulated provider"): it
+	 * is used only
 	 * when test_pki is true, and every check detail then says
 	 * "test PKI" so a simulated pass can never pass for a real one.
 	 */
@@ -128,7 +129,8 @@ struct attest_result {
  *   tdx.reportdata      REPORTDATA binds the signing key and our nonce;
  *                       the layout that matched is named in the detail
  *                       and in res->m.reportdata_layout
- *                       (notes/tdx-dcap.md section 4)
+ *                       (nearai/private-ml-sdk quote.py
+ *                       _build_report_data)
  *   gpu.evidence, gpu.cert_chain   (gpu_verify.h)
  *   gpu.nonce           every GPU's SPDM request nonce equals our nonce
  * With several TEEs in one response (NEAR gateway, Chutes) each check is

@@ -1,7 +1,7 @@
 /*
  * checklist.h: the result of verifying evidence, as a list of checks.
  *
- * Every check has a stable id (design.md section 3: "tdx.quote.signature",
+ * Every check has a stable id (README "Checks": "tdx.quote.signature",
  * "gpu.nonce", ...), a status and a one-line detail for humans.  The
  * status values keep "wrong" apart from "couldn't check":
  *   CHECK_FAIL   the evidence is wrong (bad signature, nonce mismatch,
@@ -75,7 +75,7 @@ void	checklist_set(struct checklist *cl, const char *id,
 const struct check *checklist_get(const struct checklist *cl, const char *id);
 
 /*
- * The overall verdict (design.md section 3): FAIL if any check failed,
+ * The overall verdict (README "Checks"): FAIL if any check failed,
  * else WARN if any warned, else PASS if any passed; ERROR if nothing
  * passed, warned or failed (everything errored or was skipped).  An
  * ERROR check among passes makes the verdict WARN: something could not
@@ -85,9 +85,6 @@ enum check_status checklist_verdict(const struct checklist *cl);
 
 /* "pass", "fail", "warn", "skip", "error". */
 const char *check_status_str(enum check_status s);
-
-/* Parse the above names; returns false for anything else. */
-bool	check_status_parse(const char *s, enum check_status *out);
 
 /* Rank for "worse": FAIL 0, ERROR 1, WARN 2, PASS 3, SKIP 4. */
 int	check_severity(enum check_status s);

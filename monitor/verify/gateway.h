@@ -2,7 +2,8 @@
  * gateway.h: decode the attestation reports that TEE inference gateways
  * serve into one normalised shape, without verifying anything.
  *
- * Formats (notes/gpu-and-gateway.md section 2.1):
+ * Formats (nearai/private-ml-sdk vllm-proxy, nearai/inference-proxy
+ * src/types.rs, nearai/cloud-api, redpill-ai/redpill-gateway):
  *   GW_FORMAT_DSTACK        flat dstack / Phala vllm-proxy report
  *                           {signing_address, signing_algo, request_nonce,
  *                            intel_quote (hex), nvidia_payload (JSON text),

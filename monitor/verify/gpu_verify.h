@@ -5,8 +5,8 @@
  * state: the pinned root is decoded once into the caller's struct
  * verify_ctx (verify_ctx.h; NULL: decoded for the call).
  *
- * What is checked, per GPU (notes/gpu-and-gateway.md sections 1.1-1.3;
- * NVIDIA/nvtrust local_gpu_verifier cc_admin.py / cc_admin_utils.py):
+ * What is checked, per GPU (NVIDIA/nvtrust local_gpu_verifier
+ * cc_admin.py / cc_admin_utils.py):
  *   gpu.evidence    the SPDM report parses (nvspdm.h) and its ECDSA P-384 /
  *                   SHA-384 signature over everything but its last 96
  *                   bytes verifies with the public key of the leaf (first)
@@ -117,7 +117,7 @@ void	gpu_check_payload(struct verify_ctx *vc, const char *payload,
  * As gpu_check_evidence_list() and gpu_check_payload(), but trusting
  * root_der (root_der_len bytes, one DER certificate, borrowed, decoded
  * on every call) instead of the pinned NVIDIA Device Identity CA.  For
- * test PKIs only (design.md section 8: the simulated provider's test
+ * test PKIs only (README "The simulated provider": its test
  * trust anchors); production code calls the functions above.  The
  * chain's 5th certificate must then be byte-for-byte root_der (compared
  * by SHA-256); every other rule is unchanged.  Details say "test root"

@@ -7,8 +7,7 @@
  * "GET_MEASUREMENTS request and MEASUREMENTS response messages" and
  * "Measurement block"; NVIDIA's framing and opaque-data types from
  * NVIDIA/nvtrust local_gpu_verifier verifier/attestation/
- * spdm_msrt_req_msg.py and spdm_msrt_resp_msg.py, summarised in
- * notes/gpu-and-gateway.md section 1.1):
+ * spdm_msrt_req_msg.py and spdm_msrt_resp_msg.py):
  *
  *   request (37 bytes)
  *     0  SPDMVersion 0x11   1  RequestResponseCode 0xE0 (GET_MEASUREMENTS)

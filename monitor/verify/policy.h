@@ -1,7 +1,7 @@
 /*
  * policy.h: the measurement allow-lists of one scheduled model
- * (design.md section 3, measurement.policy; notes/tdx-dcap.md section 5
- * "Suggested app pin").
+ * (README "Checks", measurement.policy; the dstack measurements of
+ * Phala-Network/dstack attestation.md).
  *
  * A list with n == 0 is "not configured" for that register.  The policy
  * is plain data owned by whoever built it (tmond: the loaded schedule);

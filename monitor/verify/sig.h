@@ -4,7 +4,7 @@
  * serves it from a signature endpoint; this module parses that answer and
  * checks the signature, the signer and the two hashes.
  *
- * Facts (notes/gpu-and-gateway.md section 3; nearai/private-ml-sdk
+ * Facts (nearai/private-ml-sdk
  * vllm-proxy/src/app/api/v1/openai.py, nearai/inference-proxy
  * src/signing.rs and src/types.rs SignatureResponse, nearai/cloud-api
  * crates/api/src/routes/attestation/signature.rs):

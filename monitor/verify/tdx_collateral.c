@@ -1,7 +1,7 @@
 /*
  * tdx_collateral.c: Intel DCAP collateral, verified once, and the checks
  * tdx.collateral, tdx.tcb and the CRL part of tdx.pck_chain (contract in
- * tdx_collateral.h; procedure notes/tdx-dcap.md sections 2 and 3).
+ * tdx_collateral.h; procedure Intel QVL QuoteVerifier.cpp).
  */
 #include <limits.h>
 #include <stdarg.h>
@@ -702,7 +702,7 @@ tdx_collateral_from_qvl_json_root(const uint8_t *json, size_t len,
 	/*
 	 * "pck_certificate_chain" is ignored on purpose: Intel takes the PCK
 	 * chain from the quote (QuoteVerifier.cpp); the peer would let this
-	 * field replace it (notes/tdx-dcap.md section 7 item 4).
+	 * field replace it (npm @phala/dcap-qvl 0.3.9 src/verify.js).
 	 */
 	rc = build(&r, root_der, root_der_len, out, err);
  out:

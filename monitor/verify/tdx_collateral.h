@@ -5,14 +5,14 @@
  * "tdx.tcb", and the CRL result that tdx_check_quote takes as an input
  * of "tdx.pck_chain" (tdx_collateral_revocation).
  *
- * Procedure: notes/tdx-dcap.md section 2 steps 2-5, 8, 10-15 and section
- * 3 (the PCS v4 API and the dcap-qvl JSON shape), following Intel's
+ * Procedure: Intel "SGX and TDX PCS API" v4 (the documents) and the
+ * dcap-qvl QuoteCollateralV3 JSON shape, following Intel's
  * Quote Verification Library (SGX-TDX-DCAP-QuoteVerificationLibrary:
  * Src/AttestationLibrary/src/Verifiers/QuoteVerifier.cpp,
  * Checks/TcbLevelCheck.cpp, Checks/TdxModuleCheck.cpp,
  * EnclaveReportVerifier.cpp).  The TCB rules themselves are in
  * tdx_tcb.h.  Where the peer (npm @phala/dcap-qvl) deviates from Intel
- * (notes section 7: CRL signatures and dates, TDX module identity,
+ * (src/verify.js: CRL signatures and dates, TDX module identity,
  * convergence, collateral pck_certificate_chain) tmon follows Intel.
  *
  * Pure: no I/O and no clock.  A struct tdx_collateral is immutable once
@@ -111,8 +111,8 @@ enum tmon_rc	tdx_collateral_from_pcs(const struct tdx_collateral_src *src,
 
 /*
  * As tdx_collateral_from_pcs, from one JSON object in the dcap-qvl
- * "QuoteCollateralV3" shape (notes/tdx-dcap.md section 3; Phala's
- * dcap-qvl and its npm package, tools/peer-dcap):
+ * "QuoteCollateralV3" shape (Phala-Network/dcap-qvl src/collateral.rs
+ * and its npm package's index.d.ts):
  *   { "tcb_info_issuer_chain": PEM, "tcb_info": <the signed tcbInfo
  *     JSON text, as a string>, "tcb_info_signature": <128 hex>,
  *     "qe_identity_issuer_chain": PEM, "qe_identity": <signed
@@ -122,8 +122,9 @@ enum tmon_rc	tdx_collateral_from_pcs(const struct tdx_collateral_src *src,
  * The signatures are checked over the UTF-8 bytes of the tcb_info and
  * qe_identity strings.  An optional "pck_certificate_chain" (near/mpc
  * files) is ignored: Intel takes the PCK chain from the quote
- * (QuoteVerifier.cpp), the peer would use this one instead (notes
- * section 7 item 4).  Other unknown keys are ignored too.
+ * (QuoteVerifier.cpp), the peer would use this one instead
+ * (npm @phala/dcap-qvl 0.3.9 src/verify.js).  Other unknown keys are
+ * ignored too.
  * json is len bytes, no NUL needed.  Errors as tdx_collateral_from_pcs.
  */
 enum tmon_rc	tdx_collateral_from_qvl_json(const uint8_t *json, size_t len,
@@ -132,8 +133,8 @@ enum tmon_rc	tdx_collateral_from_qvl_json(const uint8_t *json, size_t len,
 /*
  * As the two above, but trusting root_der (root_der_len bytes, one DER
  * certificate) instead of the Intel SGX Root CA: for test PKIs only
- * (design.md section 8; tmon-sim, tests).  Every detail the checks write
- * then says "test root".  root_der is borrowed for the call.
+ * (README "The simulated provider"; tmon-sim, tests).  Every detail the
+ * checks write then says "test root".  root_der is borrowed for the call.
  */
 enum tmon_rc	tdx_collateral_from_pcs_root(
 		    const struct tdx_collateral_src *src,

@@ -3,7 +3,7 @@
  * into RTMR0-3 and compared with the quote; the app_compose binding
  * (compose hash == compose-hash event == MRCONFIGID).
  *
- * Sources: notes/tdx-dcap.md section 5, which follows
+ * Sources:
  *   - Phala-Network/dstack cc-eventlog/src/lib.rs (the JSON event shape
  *     {imr, event_type, digest, event, event_payload} and event_digest()
  *     for runtime events) and tdx-attest/src/lib.rs (extend_rtmr3);
@@ -32,9 +32,9 @@
  * later changed to recompute them.)  tests/unit/check_eventlog.c
  * reproduces both numbers.
  *
- * Accepted encodings (all seen in real responses, or described in the
- * notes): the log as a JSON array or as a JSON string holding the array's
- * text; imr and event_type as JSON integers or as decimal strings;
+ * Accepted encodings (all seen in real responses, or accepted by the
+ * sources above): the log as a JSON array or as a JSON string holding
+ * the array's text; imr and event_type as JSON integers or as decimal strings;
  * digest and event_payload as hex text (either case), digest empty or
  * absent only for runtime events; info.tcb_info as an object or as a JSON
  * string holding the object.  Embedded JSON text is parsed with
@@ -202,7 +202,7 @@ void	tdx_check_event_log(const struct tdx_quote *q, const json_t *att,
 	    struct checklist *cl);
 
 /*
- * The app_compose binding of att (dstack; notes/tdx-dcap.md section 5).
+ * The app_compose binding of att (dstack dstack-types/src/mr_config.rs).
  * H = SHA-256 of the exact bytes of info.tcb_info.app_compose (the JSON
  * string value as served, after JSON unescaping; tcb_info may be a JSON
  * string).  Sets "tdx.compose" in cl:

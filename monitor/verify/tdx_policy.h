@@ -1,9 +1,8 @@
 /*
  * tdx_policy.h: appraisal of a verified TDX quote against what tmon
  * requires of every TD (TD attributes) and against the measurement
- * allow-lists of one scheduled model (design.md section 3,
- * measurement.policy; notes/tdx-dcap.md section 2 step 14 and section 5
- * "Suggested app pin").
+ * allow-lists of one scheduled model (README "Checks",
+ * measurement.policy; dcap-qvl validate_attrs for the TD attributes).
  *
  * These are policy, not Intel's quote verification: they run after the
  * quote has parsed (its signature is judged by tdx.quote.signature).
@@ -21,7 +20,7 @@
 /*
  * TDATTRIBUTES, read as a little-endian u64 (Intel TDX Module ABI
  * specification, TD_ATTRIBUTES; the grouping as in dcap-qvl
- * src/quote.rs TDAttributes, notes/tdx-dcap.md 1.3):
+ * src/quote.rs TDAttributes):
  *   bits 7:0   TUD group ("TD under debug"; any bit set makes the TD
  *              untrusted): bit 0 DEBUG, bits 7:1 reserved
  *   bits 31:8  SEC group: 27:8 reserved, 28 SEPT_VE_DISABLE, 29 reserved,
@@ -39,8 +38,8 @@
 
 /*
  * Sets "tdx.td_attributes" in cl from the parsed quote q
- * (notes/tdx-dcap.md section 2 step 14, which dcap-qvl validate_attrs
- * and the peer also apply):
+ * (as dcap-qvl validate_attrs and the peer, npm @phala/dcap-qvl, apply
+ * it):
  *   fail  naming every violation: "DEBUG bit set", "TD-under-debug bits
  *         7:1 set", "SEPT_VE_DISABLE clear" (the host can inject #VE on
  *         pending pages), "reserved bits set: 0x...", "MRSERVICETD is not

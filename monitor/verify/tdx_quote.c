@@ -1,13 +1,12 @@
 /*
- * tdx_quote.c: TDX DCAP quote v4/v5 parser (layout in tdx_quote.h and
- * notes/tdx-dcap.md section 1).
+ * tdx_quote.c: TDX DCAP quote v4/v5 parser (layout in tdx_quote.h).
  */
 #include <string.h>
 
 #include "tdx_quote.h"
 #include "tmon_limits.h"
 
-/* dcap-qvl INTEL_QE_VENDOR_ID; notes/tdx-dcap.md 1.1. */
+/* dcap-qvl src/constants.rs INTEL_QE_VENDOR_ID. */
 const uint8_t tdx_intel_qe_vendor_id[16] = {
 	0x93, 0x9a, 0x72, 0x33, 0xf7, 0x9c, 0x4c, 0xa9,
 	0x94, 0x0a, 0x0d, 0xb3, 0x95, 0x7f, 0x06, 0x07
@@ -167,7 +166,7 @@ parse_body(struct cur *c, const uint8_t *buf, struct tdx_quote *q,
 	    q->body_size, q->body_type);
 }
 
-/* The SGX REPORT BODY of the quoting enclave (notes/tdx-dcap.md 1.4). */
+/* The SGX REPORT BODY of the quoting enclave (dcap-qvl EnclaveReport). */
 static enum tmon_rc
 parse_qe_report(struct cur *c, const uint8_t *buf, const struct tdx_quote *q,
     struct tdx_qe_report *e, struct tmon_err *err)
@@ -286,8 +285,8 @@ parse_sig_data(struct cur *c, const uint8_t *buf, struct tdx_quote *q,
 }
 
 /*
- * SGX quote v3 signature data (dcap-qvl AuthDataV3; notes/tdx-dcap.md
- * 1.4, last paragraph): signature, attestation key, then directly the QE
+ * SGX quote v3 signature data (dcap-qvl src/quote.rs AuthDataV3):
+ * signature, attestation key, then directly the QE
  * report, its signature, QE auth data and certification data (type 5).
  */
 static enum tmon_rc

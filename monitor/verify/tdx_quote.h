@@ -2,10 +2,10 @@
  * tdx_quote.h: parse an Intel TDX DCAP quote (version 4 or 5) into a
  * struct that borrows the caller's buffer.
  *
- * Layout: notes/tdx-dcap.md section 1, which follows Intel's "TDX DCAP
- * Quote Generation Library and Quote Verification Library API" (A.3
- * "Quote Format", ECDSA quote v4 and v5) as implemented in go-tdx-guest
- * abi/abi.go and dcap-qvl src/quote.rs.  Every integer is little-endian.
+ * Layout: Intel's "TDX DCAP Quote Generation Library and Quote
+ * Verification Library API" (A.3 "Quote Format", ECDSA quote v4 and v5)
+ * as implemented in go-tdx-guest abi/abi.go and dcap-qvl src/quote.rs.
+ * Every integer is little-endian.
  *
  *   header (48) | [v5: u16 body_type, u32 body_size] | TD report body
  *   (584 TD10, 648 TD15) | u32 sig_data_len | sig_data
@@ -70,7 +70,8 @@ struct tdx_td_report {			/* TD10 fields + TD15 extension */
 
 /*
  * The QE report (an SGX REPORT BODY, 384 bytes) as fields; offsets in
- * notes/tdx-dcap.md 1.4.  Reserved bytes are not kept.
+ * go-tdx-guest abi/abi.go and dcap-qvl EnclaveReport.  Reserved bytes
+ * are not kept.
  */
 struct tdx_qe_report {
 	uint8_t		cpusvn[16];
@@ -85,8 +86,8 @@ struct tdx_qe_report {
 
 /*
  * What the Intel SGX extension (OID 1.2.840.113741.1.13.1) of a PCK leaf
- * certificate says about the platform: notes/tdx-dcap.md 2 step 5 (Intel
- * "SGX PCK Certificate and CRL Profile", dcap-qvl src/oids.rs).  Filled
+ * certificate says about the platform (Intel "SGX PCK Certificate and
+ * CRL Profile", dcap-qvl src/oids.rs).  Filled
  * by tdx_pck_info() (tdx_verify.h); the TCB logic matches these against
  * TCB Info.
  */

@@ -793,7 +793,7 @@ sgx_level_ok(const struct tdx_pck_info *pck, const struct tdx_tcb_level *l)
  * Intel TcbLevelCheck.cpp isTdxTcbHigherOrEqual: when TEE_TCB_SVN[1] (the
  * module major version) is non-zero, bytes 0 and 1 are judged by the
  * TDX module identity instead, so the comparison starts at byte 2.
- * Intel, not the peer: the peer compares all 16 bytes (notes section 7).
+ * Intel, not the peer: the peer compares all 16 bytes (src/verify.js).
  */
 static bool
 tdx_level_ok(const uint8_t svn[16], const struct tdx_tcb_level *l)
@@ -835,7 +835,7 @@ converge_module(enum tdx_tcb_status tcb, enum tdx_tcb_status module)
 /*
  * Intel TcbLevelCheck.cpp convergeTcbStatusWithQeTcbStatus.  Intel, not
  * the peer: the peer takes the worse of the two by a severity order
- * (notes section 7), which differs e.g. for a QE OutOfDate with a
+ * (src/verify.js), which differs e.g. for a QE OutOfDate with a
  * ConfigurationNeeded platform (Intel: OutOfDateConfigurationNeeded).
  */
 static enum tdx_tcb_status

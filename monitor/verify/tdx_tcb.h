@@ -5,7 +5,7 @@
  * PCK leaf's SGX extension, TDX module identity, and Intel's status
  * convergence.
  *
- * Sources (notes/tdx-dcap.md sections 2 and 3):
+ * Sources:
  *   - TCB Info v3 and Enclave Identity v2 JSON: Intel "SGX and TDX PCS
  *     API" (v4), as parsed by Intel's QVL
  *     Src/AttestationParsers/src/Json/TcbInfo.cpp and TcbLevel.cpp.
@@ -19,8 +19,8 @@
  *     Checks/TDRelaunchCheck.cpp (checkForRelaunch) and
  *     Verifiers/QuoteVerifier.cpp (4.1.2.4.9 - 4.1.2.4.17).
  *
- * Where the peer (npm @phala/dcap-qvl, shared/tools/peer-dcap) differs
- * from these rules, tmon follows Intel (notes/tdx-dcap.md section 7);
+ * Where the peer (npm @phala/dcap-qvl 0.3.9, src/verify.js) differs
+ * from these rules, tmon follows Intel;
  * each such place is marked "Intel, not the peer" in tdx_tcb.c.
  *
  * Everything here is pure: no I/O, no clock.  Parsed structures are
@@ -233,8 +233,8 @@ struct tdx_tcb_result {
 };
 
 /*
- * Judge the quote q against ti and qi (notes/tdx-dcap.md section 2
- * steps 8, 10, 11, 12; Intel QuoteVerifier.cpp 4.1.2.4.9 - 4.1.2.4.17):
+ * Judge the quote q against ti and qi (Intel QuoteVerifier.cpp
+ * 4.1.2.4.9 - 4.1.2.4.17):
  * TCB Info id/version and FMSPC/PCE-ID against q->pck (which must be
  * filled: q->pck_ok), TDX module identity (MRSIGNERSEAM,
  * SEAMATTRIBUTES), QE identity (id, MRSIGNER, ISVPRODID, MISCSELECT and

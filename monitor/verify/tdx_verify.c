@@ -1,6 +1,6 @@
 /*
  * tdx_verify.c: TDX quote signatures, QE report binding and PCK chain
- * (notes/tdx-dcap.md section 2 steps 0, 1, 5, 6, 7, 9).
+ * (Intel QVL QuoteVerifier.cpp; procedure in tdx_verify.h).
  *
  * Cost per quote, first time a PCK chain is seen: one PEM decode of
  * three certificates, two X.509 decodes (leaf and CA: the root is only

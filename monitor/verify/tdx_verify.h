@@ -2,12 +2,12 @@
  * tdx_verify.h: verify a TDX quote's signatures and its PCK certificate
  * chain against the pinned Intel SGX Root CA.
  *
- * Procedure: notes/tdx-dcap.md section 2, steps 0, 1, 5, 6, 7 and 9,
- * which follow Intel's Quote Verification Library
+ * Procedure: pinned root, header, PCK chain (with the collateral's CRLs
+ * as an input, tdx_collateral_revocation), QE report signature, QE
+ * binding and quote signature, as in Intel's Quote Verification Library
  * (SGX-TDX-DCAP-QuoteVerificationLibrary, QuoteVerifier.cpp) and Rust
- * dcap-qvl src/verify.rs.  Of the collateral only the CRLs are used here,
- * as an input of step 5 (tdx_collateral_revocation); TCB Info and QE
- * Identity are judged by tdx_check_collateral.
+ * dcap-qvl src/verify.rs.  Of the collateral only the CRLs are used here;
+ * TCB Info and QE Identity are judged by tdx_check_collateral.
  *
  * Everything here is pure: no I/O, no clock (`now` is a parameter, unix
  * seconds, UTC), no state of its own.  The pinned root decoded once, the
@@ -37,7 +37,7 @@
  * The pinned Intel SGX Root CA certificate, DER (trust_intel.c), and its
  * length.  Subject CN=Intel SGX Root CA, serial 22650CD6...2706AC, valid
  * 2018-05-21 to 2049-12-31, SHA-256 of the DER 44A0196B...FAB674D3
- * (notes/tdx-dcap.md section 2 step 0).
+ * (the same bytes as dcap-qvl src/TrustedRootCA.der).
  */
 extern const uint8_t tdx_intel_root_ca_der[];
 extern const size_t tdx_intel_root_ca_der_len;
@@ -50,8 +50,8 @@ extern const size_t tdx_intel_root_ca_der_len;
 struct tdx_check_opts {
 	/*
 	 * The only trusted root, DER, instead of the Intel SGX Root CA: for
-	 * test PKIs only (design.md section 8: a simulated provider's test
-	 * trust anchors).  Borrowed and decoded for the call; if it does not
+	 * test PKIs only (README "The simulated provider": its test trust
+	 * anchors).  Borrowed and decoded for the call; if it does not
 	 * decode, tdx.pck_chain is CHECK_ERROR.  The pass detail of
 	 * tdx.pck_chain then says "test root".
 	 */
@@ -138,7 +138,7 @@ bool	tdx_check_quote(struct verify_ctx *vc, const uint8_t *buf, size_t len,
  * it: three PEM certificates under x509_chain_parse), into *out: PPID,
  * the 16 TCB component SVNs, PCESVN, CPUSVN, PCE-ID, FMSPC, SGX type,
  * and the CA type from the issuer CN.  Layout: Intel "SGX PCK
- * Certificate and CRL Profile" 1.5 (notes/tdx-dcap.md section 2 step 5).
+ * Certificate and CRL Profile" 1.5.
  * The certificate is not verified here: call it on a quote whose
  * tdx.pck_chain passed, or use q->pck after tdx_check_quote().
  *

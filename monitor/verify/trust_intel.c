@@ -6,7 +6,7 @@
  * P-256; valid 2018-05-21T10:45:10Z to 2049-12-31T23:59:59Z.
  * SHA-256 of these bytes:
  *   44A0196B2B99F889B8E149E95B807A350E7424964399E885A7CBB8CCFAB674D3
- * (notes/tdx-dcap.md section 2 step 0: the same bytes are pinned by
+ * (the same bytes are pinned by
  * Phala-Network/dcap-qvl src/TrustedRootCA.der, google/go-tdx-guest
  * verify/trusted_root.pem, and end every PCK chain in real quotes).
  * tests/unit/check_tdx.c checks the hash.

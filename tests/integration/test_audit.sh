@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Verifying the stored log over real SQLite files (issue 8: tmonctl
+# Verifying the stored log over real SQLite files (tmonctl
 # audit, tmond's start-up check, the API read path, read-only opens).
 # A real tmond logs a few probes of the real tmon-sim; copies of that log
 # are then damaged the way a disk or an attacker with the file would:
@@ -21,39 +21,21 @@
 # Takes about 10 s.
 # Usage: test_audit.sh BUILD_DIR SOURCE_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 
-BUILD=${1:?usage: test_audit.sh BUILD_DIR SOURCE_DIR}
-TMP=$(mktemp -d)
-SIM= PID=
-fails=0
-
-cleanup() {
-	for p in $PID $SIM; do kill "$p" 2>/dev/null; wait "$p" 2>/dev/null; done
-	chmod -R u+w "$TMP" 2>/dev/null
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-pass() { echo "ok: $*"; }
-for t in curl python3; do command -v $t >/dev/null || { echo "no $t"; exit 1; }; done
+# the read-only directory below is made writable again before removal
+cleanup_hook() { chmod -R u+w "$TMP" 2>/dev/null; }
+need curl python3
 
 # ---- a real log: tmond probing tmon-sim --------------------------------
-"$BUILD/tmon-sim" --listen 127.0.0.1:0 --pki-dir "$TMP/pki" >"$TMP/sim.out" 2>"$TMP/sim.err" &
-SIM=$!
-for i in $(seq 1 200); do
-	sport=$(sed -n 's|^tmon-sim: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$TMP/sim.out")
-	[ -n "$sport" ] && break
-	sleep 0.05
-done
-[ -n "$sport" ] || { echo "tmon-sim did not start"; cat "$TMP/sim.err"; exit 1; }
+start_sim "$TMP/pki" || exit 1
 cat >"$TMP/sched.json" <<EOF
 {"test_trust_anchors": {"intel_root_ca": "$TMP/pki/intel_root.pem",
   "nvidia_root_ca": "$TMP/pki/nvidia_root.pem"},
- "pcs": {"base_url": "http://127.0.0.1:$sport",
-  "root_ca_crl_url": "http://127.0.0.1:$sport/IntelSGXRootCA.der"},
+ "pcs": {"base_url": "http://127.0.0.1:$SIM_PORT",
+  "root_ca_crl_url": "http://127.0.0.1:$SIM_PORT/IntelSGXRootCA.der"},
  "models": [{"provider": "phala", "model": "sim/good", "name": "sim/good",
-  "base_url": "http://127.0.0.1:$sport", "interval_s": 1, "jitter_s": 0,
+  "base_url": "http://127.0.0.1:$SIM_PORT", "interval_s": 1, "jitter_s": 0,
   "canary": {"stream": false, "signature_retries": 3, "signature_backoff_ms": 50}}]}
 EOF
 timeout 120 "$BUILD/tmond" --init --config "$TMP/sched.json" --db "$TMP/good.db" \
@@ -87,24 +69,15 @@ audit() {
 	[ "$before" = "$after" ] || { fail "$name: audit changed $db"; return; }
 	pass "$name: exit $rc: $(tail -1 "$TMP/audit.out")"
 }
-# start_tmond DB [ARGS]: start tmond on DB, any port; PORT, PID; 1 if it
-# exited before listening (its stderr is in $TMP/t.log).
-start_tmond() {
-	local db=$1 i
+# tmond_on DB [ARGS]: start tmond on DB, any port; PORT, PID; 1 if it
+# exited before listening (exit status in TRC, stderr in $TMP/t.log).
+TMOND_LOG=$TMP/t.log
+tmond_on() {
+	local db=$1
 	shift
 	: >"$TMP/t.log"
-	"$BUILD/tmond" --config "$TMP/sched.json" --db "$db" --listen 127.0.0.1:0 "$@" 2>"$TMP/t.log" &
-	PID=$!
-	PORT=
-	for i in $(seq 1 300); do
-		PORT=$(sed -n 's/.*api: listening on 127\.0\.0\.1 port \([0-9][0-9]*\)$/\1/p' "$TMP/t.log")
-		[ -n "$PORT" ] && return 0
-		kill -0 "$PID" 2>/dev/null || { wait "$PID"; TRC=$?; PID=; return 1; }
-		sleep 0.05
-	done
-	return 1
+	start_tmond --config "$TMP/sched.json" --db "$db" --listen 127.0.0.1:0 "$@"
 }
-stop_tmond() { kill "$PID"; wait "$PID"; local rc=$?; PID=; [ $rc -eq 0 ] || fail "tmond exit $rc"; }
 get() { curl -s -o "$TMP/body" -w '%{http_code}' --max-time 20 "http://127.0.0.1:$PORT$1"; }
 
 # No free pages with stale copies of data: a live blob byte can then be
@@ -140,7 +113,7 @@ EOF
 python3 -c 'import sys; f=open(sys.argv[1],"r+b"); f.seek(int(sys.argv[2])); b=f.read(1); f.seek(int(sys.argv[2])); f.write(bytes([b[0]^1]))' "$TMP/blob.db" "$off"
 audit "flipped blob byte" 1 "$TMP/blob.db" "blob $key: blob bytes do not hash to their key" \
     "first bad seq $last: entry $last: request.body_sha256: blob $key is damaged"
-start_tmond "$TMP/blob.db" --read-only || { fail "tmond --read-only on blob.db did not start"; cat "$TMP/t.log"; }
+tmond_on "$TMP/blob.db" --read-only || { fail "tmond --read-only on blob.db did not start"; cat "$TMP/t.log"; }
 if [ -n "$PID" ]; then
 	st=$(get "/api/v1/blobs/$key")
 	[ "$st" = 500 ] && grep -q "damaged" "$TMP/body" && pass "API: the damaged blob is 500: $(cat "$TMP/body")" || fail "API blob: $st $(head -c 200 "$TMP/body")"
@@ -160,14 +133,14 @@ sql "$TMP/verdict.db" "DROP TRIGGER entries_no_update;
      BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;"
 audit "verdict column edited" 1 "$TMP/verdict.db" \
     "first bad seq $last: entry $last: column verdict is \"pass\", the body's is \"$verdict\""
-if start_tmond "$TMP/verdict.db"; then
+if tmond_on "$TMP/verdict.db"; then
 	fail "tmond started on a log whose last probe's verdict column was edited"
 	stop_tmond
 else
 	grep -q "entry $last: column verdict" "$TMP/t.log" && pass "tmond refuses: $(grep -o 'entry.*' "$TMP/t.log" | head -1)" || { fail "tmond: exit $TRC"; cat "$TMP/t.log"; }
 fi
 [ "$(q "$TMP/verdict.db" "SELECT count(*) FROM entries")" = "$n" ] && pass "nothing appended" || fail "tmond appended to verdict.db"
-start_tmond "$TMP/verdict.db" --read-only || { fail "tmond --read-only did not start"; cat "$TMP/t.log"; }
+tmond_on "$TMP/verdict.db" --read-only || { fail "tmond --read-only did not start"; cat "$TMP/t.log"; }
 if [ -n "$PID" ]; then
 	for path in /api/v1/probes /api/v1/models "/api/v1/probes?verdict=pass" /api/v1/entries/$last \
 	    "/api/v1/models/sim%2Fgood/history"; do
@@ -196,7 +169,7 @@ sql "$TMP/leaf.db" "DROP TRIGGER entries_no_update;
      WHERE seq = $tail_seq;"
 [ "$(q "$TMP/leaf.db" "SELECT instr(CAST(body AS TEXT), '\"v\":9') > 0 FROM entries WHERE seq = $tail_seq")" = 1 ] ||
     fail "could not edit the last body"
-if start_tmond "$TMP/leaf.db" --max-probes 1; then
+if tmond_on "$TMP/leaf.db" --max-probes 1; then
 	fail "tmond started on a log whose last leaf hash does not match"
 	wait "$PID"; PID=
 else
@@ -208,7 +181,7 @@ fi
 [ "$(q "$TMP/leaf.db" "SELECT count(*) FROM entries")" = "$n" ] && pass "nothing appended on top of seq $tail_seq" ||
     fail "tmond appended on top of a damaged tail ($(q "$TMP/leaf.db" "SELECT count(*) FROM entries") entries)"
 audit "leaf hash at the tail" 1 "$TMP/leaf.db" "first bad seq $tail_seq: entry $tail_seq: leaf hash does not match"
-if start_tmond "$TMP/leaf.db" --read-only; then
+if tmond_on "$TMP/leaf.db" --read-only; then
 	grep -q "first bad seq $tail_seq" "$TMP/t.log" && pass "--read-only starts and warns" || fail "--read-only: no warning"
 	st=$(get "/api/v1/entries/$tail_seq")
 	[ "$st" = 500 ] && grep -q "entry $tail_seq: leaf hash" "$TMP/body" && pass "API: the damaged entry is 500" || fail "API entry $tail_seq: $st"
@@ -241,7 +214,7 @@ before=$(fingerprint "$TMP/ro")
 audit "read-only copy" 0 "$TMP/ro/log.db" "audit: ok: $n entries"
 [ "$before" = "$(fingerprint "$TMP/ro")" ] && pass "audit created nothing in the read-only directory" ||
     fail "audit created files in the read-only directory: $(fingerprint "$TMP/ro" | tr '\n' ' ')"
-if start_tmond "$TMP/ro/log.db" --read-only; then
+if tmond_on "$TMP/ro/log.db" --read-only; then
 	st=$(get "/api/v1/probes")
 	[ "$st" = 200 ] && grep -q "\"seq\":$last" "$TMP/body" && pass "tmond --read-only serves the read-only copy" || fail "read-only copy: $st"
 	stop_tmond
@@ -250,5 +223,4 @@ else
 fi
 [ "$before" = "$(fingerprint "$TMP/ro")" ] && pass "tmond --read-only wrote nothing there" || fail "tmond --read-only changed the read-only directory"
 
-[ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
-exit $((fails > 0))
+finish

@@ -11,21 +11,7 @@
 # failure (exit 124), not a stuck test.  Takes a few seconds.
 # Usage: test_config_check.sh BUILD_DIR SOURCE_DIR
 set -u
-
-BUILD=${1:?usage: test_config_check.sh BUILD_DIR SOURCE_DIR}
-SRC=${2:?usage: test_config_check.sh BUILD_DIR SOURCE_DIR}
-TMP=$(mktemp -d)
-PID=
-fails=0
-
-cleanup() {
-	if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-pass() { echo "ok: $*"; }
+. "$(dirname "$0")/lib.sh"
 
 # rejects DESCRIPTION WANT CMD...: CMD must exit 1 or 2 within 10 s with
 # WANT (a fixed string) on stderr.
@@ -108,18 +94,9 @@ rejects "FIFO as tmonctl verify-attestation input" \
 # a FIFO in the dashboard directory is not served and does not block
 mkdir "$TMP/dash"
 mkfifo "$TMP/dash/x.html"
-"$BUILD/tmond" --init --config "$TMP/ok.json" --db "$TMP/t.db" --dashboard "$TMP/dash" \
-    --listen 127.0.0.1:0 2>"$TMP/log" &
-PID=$!
-PORT=
-for i in $(seq 1 200); do
-	PORT=$(sed -n 's/.*api: listening on 127\.0\.0\.1 port \([0-9][0-9]*\)$/\1/p' "$TMP/log")
-	[ -n "$PORT" ] && break
-	kill -0 "$PID" 2>/dev/null || break
-	sleep 0.1
-done
-if [ -z "$PORT" ]; then
-	fail "tmond did not start: $(cat "$TMP/log")"
+if ! start_tmond --init --config "$TMP/ok.json" --db "$TMP/t.db" \
+    --dashboard "$TMP/dash" --listen 127.0.0.1:0; then
+	fail "tmond did not start"
 else
 	code=$(curl -s -o /dev/null -w '%{http_code}' --max-time 10 \
 	    "http://127.0.0.1:$PORT/x.html")
@@ -127,8 +104,4 @@ else
 	    fail "FIFO in the dashboard: HTTP $code, want 404"
 fi
 
-if [ $fails -ne 0 ]; then
-	echo "$fails failure(s)"
-	exit 1
-fi
-echo "all passed"
+finish

@@ -18,30 +18,16 @@
 # about 20 s; every wait is bounded.
 # Usage: test_daemon_failures.sh BUILD_DIR SOURCE_DIR
 set -u
+LIB_PIDS=CATPID
+. "$(dirname "$0")/lib.sh"
 
-BUILD=${1:?usage: test_daemon_failures.sh BUILD_DIR SOURCE_DIR}
-SRC=${2:?usage: test_daemon_failures.sh BUILD_DIR SOURCE_DIR}
 DATA=$SRC/tests/data/replay
-TMP=$(mktemp -d)
-PID=
-RPID=
 CATPID=
-fails=0
 
-cleanup() {
-	[ -n "$PID" ] && { kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; }
-	[ -n "$RPID" ] && { kill "$RPID" 2>/dev/null; wait "$RPID" 2>/dev/null; }
-	[ -n "$CATPID" ] && { kill "$CATPID" 2>/dev/null; wait "$CATPID" 2>/dev/null; }
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-pass() { echo "ok: $*"; }
 die() { echo "FAIL: $*"; echo "--- tmond log:"; tail -n 40 "$TMP/log"; exit 1; }
 
-for t in curl python3 prlimit timeout; do command -v $t >/dev/null || { echo "no $t"; exit 1; }; done
-for b in tmond tmon-replay tmonctl; do [ -x "$BUILD/$b" ] || { echo "no $BUILD/$b"; exit 1; }; done
+need curl python3 prlimit timeout
+need_bin tmond tmon-replay tmonctl
 
 # ---- tmon-replay with SYNTHETIC hostile upstreams ---------------------
 cat >"$TMP/index.json" <<'EOF'
@@ -55,19 +41,10 @@ cat >"$TMP/index.json" <<'EOF'
   {"id": "synthetic/17mib", "prefix": "/", "route": "nanogpt_tee_attestation", "model": "TEE/tmon-synthetic-17mib", "reply": "oversize", "origin": "synthetic", "status": 200, "size": 17825792, "content_type": "application/json", "note": "SYNTHETIC: 17 MiB, more than the store keeps in one blob (16 MiB)"}
  ]}
 EOF
-"$BUILD/tmon-replay" --dir "$DATA" --index "$TMP/index.json" --listen 127.0.0.1:0 >"$TMP/replay.out" 2>"$TMP/replay.err" &
-RPID=$!
-RPORT=
-for i in $(seq 1 200); do
-	RPORT=$(sed -n 's#^tmon-replay: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$#\1#p' "$TMP/replay.out")
-	[ -n "$RPORT" ] && break
-	kill -0 "$RPID" 2>/dev/null || break
-	sleep 0.1
-done
-[ -n "$RPORT" ] || { cat "$TMP/replay.err"; echo "FAIL: tmon-replay did not start"; exit 1; }
+start_replay --dir "$DATA" --index "$TMP/index.json" --listen 127.0.0.1:0 || exit 1
 
 MODELS="TEE/gemma-3-27b-it TEE/tmon-synthetic-empty-200 TEE/tmon-synthetic-empty-302 TEE/tmon-synthetic-empty-502 TEE/tmon-synthetic-17mib"
-python3 - "$RPORT" $MODELS >"$TMP/sched.json" <<'EOF'
+python3 - "$REPLAY_PORT" $MODELS >"$TMP/sched.json" <<'EOF'
 import json, sys
 port, models = sys.argv[1], sys.argv[2:]
 print(json.dumps({"pcs": False, "max_body_bytes": 16 * 1024 * 1024,
@@ -83,18 +60,10 @@ cat "$TMP/logfifo" >"$TMP/log" &
 CATPID=$!
 exec 3>"$TMP/logfifo"
 
-start_tmond() { # [ARGS...]: start, wait for the API port; sets PID, PORT
-	"$BUILD/tmond" --config "$TMP/sched.json" --db "$TMP/t.db" \
-	    --listen 127.0.0.1:0 "$@" 2>&3 &
-	PID=$!
-	PORT=
-	for i in $(seq 1 200); do
-		PORT=$(sed -n 's/.*api: listening on 127\.0\.0\.1 port \([0-9][0-9]*\)$/\1/p' "$TMP/log" | tail -n 1)
-		[ -n "$PORT" ] && return 0
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	return 1
+TMOND_STDERR=$TMP/logfifo
+run_tmond() { # [ARGS...]: start, wait for the API port; sets PID, PORT
+	start_tmond --config "$TMP/sched.json" --db "$TMP/t.db" \
+	    --listen 127.0.0.1:0 "$@"
 }
 
 API() { echo "http://127.0.0.1:$PORT$1"; }
@@ -106,13 +75,6 @@ try: print(len(json.load(sys.stdin)["probes"]))
 except Exception: print(-1)'
 }
 alive() { kill -0 "$PID" 2>/dev/null; }
-# wait_for SECONDS CMD...: run CMD every 0.2 s until it succeeds.
-wait_for() {
-	local n=$(($1 * 5))
-	shift
-	while [ $n -gt 0 ]; do "$@" && return 0; sleep 0.2; n=$((n - 1)); done
-	return 1
-}
 all_have() { # N: every model has at least N probes
 	local m
 	for m in $MODELS; do [ "$(count "$m")" -ge "$1" ] || return 1; done
@@ -136,7 +98,7 @@ else
 	rm -f "$TMP/t.db" "$TMP/t.db-wal" "$TMP/t.db-shm"
 fi
 
-start_tmond --init || die "tmond did not start"
+run_tmond --init || die "tmond did not start"
 pass "tmond --init started (API port $PORT)"
 
 # ---- 1. empty bodies and a body over the store's blob limit -----------
@@ -224,7 +186,6 @@ timeout -s KILL 20 "$BUILD/tmond" --config "$TMP/sched.json" --db "$TMP/t.db" --
 rc=$?
 [ $rc = 2 ] && grep -q -- "--init" "$TMP/noinit2.err" && [ ! -e "$TMP/t.db" ] &&
     pass "restart without --init refused: exit 2" || fail "restart without --init: exit $rc $(cat "$TMP/noinit2.err")"
-start_tmond --init && pass "restart with --init: a new log" || die "restart with --init failed"
+run_tmond --init && pass "restart with --init: a new log" || die "restart with --init failed"
 
-echo "$fails failure(s)"
-[ $fails -eq 0 ]
+finish

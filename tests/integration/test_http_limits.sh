@@ -16,46 +16,16 @@
 # Takes about 15 s.
 # Usage: test_http_limits.sh BUILD_DIR SOURCE_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 
-BUILD=${1:?usage: test_http_limits.sh BUILD_DIR SOURCE_DIR}
 DRIP=$BUILD/tests/http_drip
-TMP=$(mktemp -d)
-PID=
-fails=0
 
-cleanup() {
-	if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-pass() { echo "ok: $*"; }
-
-# start_tmond SCHEDULE: start on 127.0.0.1, any port; set PID and PORT.
-start_tmond() {
-	local i
+# fresh_tmond SCHEDULE: a fresh database and log, on 127.0.0.1, any port;
+# set PID and PORT.
+fresh_tmond() {
 	rm -f "$TMP"/t.db*
 	: >"$TMP/log"
-	"$BUILD/tmond" --init --config "$1" --db "$TMP/t.db" \
-	    --listen 127.0.0.1:0 2>"$TMP/log" &
-	PID=$!
-	PORT=
-	for i in $(seq 1 200); do
-		PORT=$(sed -n 's/.*api: listening on 127\.0\.0\.1 port \([0-9][0-9]*\)$/\1/p' "$TMP/log")
-		[ -n "$PORT" ] && return 0
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "tmond did not start:"; cat "$TMP/log"
-	PID=
-	return 1
-}
-
-stop_tmond() {
-	kill "$PID"; wait "$PID"; local rc=$?
-	PID=
-	[ $rc -eq 0 ] && pass "tmond stopped cleanly" || fail "tmond exit $rc"
+	start_tmond --init --config "$1" --db "$TMP/t.db" --listen 127.0.0.1:0
 }
 
 # metric NAME: its value in GET /metrics (empty if absent).
@@ -76,12 +46,12 @@ check_normal() {
 	fi
 }
 
-[ -x "$DRIP" ] || { echo "no $DRIP"; exit 1; }
-command -v curl >/dev/null || { echo "no curl"; exit 1; }
+need_bin tests/http_drip
+need curl
 
 # ---- 1, 2: default limits ----------------------------------------------
 echo '{"models": []}' >"$TMP/default.json"
-start_tmond "$TMP/default.json" || exit 1
+fresh_tmond "$TMP/default.json" || exit 1
 
 "$DRIP" drip "$PORT" 60 3 >"$TMP/drip1" || fail "http_drip drip: exit $?"
 grep -q '^connected 60$' "$TMP/drip1" && pass "60 dripping connections" || fail "$(grep connected "$TMP/drip1")"
@@ -118,7 +88,7 @@ cat >"$TMP/deadline.json" <<'EOF'
 {"models": [], "http": {"request_deadline_s": 3, "idle_timeout_s": 30,
  "max_connections": 200, "max_connections_per_address": 100}}
 EOF
-start_tmond "$TMP/deadline.json" || exit 1
+fresh_tmond "$TMP/deadline.json" || exit 1
 "$DRIP" drip "$PORT" 60 10 >"$TMP/drip2" || fail "http_drip drip: exit $?"
 grep -q '^connected 60$' "$TMP/drip2" && pass "60 dripping connections" || fail "$(grep connected "$TMP/drip2")"
 check_normal "$TMP/drip2"
@@ -136,5 +106,4 @@ echo '{"models": [], "http": {"max_conections": 10}}' >"$TMP/bad.json"
 out=$("$BUILD/tmond" --check-config --config "$TMP/bad.json" 2>&1)
 echo "$out" | grep -q 'bad.json:1:25: http.max_conections: unknown key' && pass "unknown http key refused" || fail "unknown key: $out"
 
-[ $fails -eq 0 ] && { echo "all passed"; exit 0; }
-echo "$fails failed"; exit 1
+finish

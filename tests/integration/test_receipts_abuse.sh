@@ -22,47 +22,17 @@
 # Takes about 10 s under ASan.
 # Usage: test_receipts_abuse.sh BUILD_DIR SOURCE_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 
-BUILD=${1:?usage: test_receipts_abuse.sh BUILD_DIR SOURCE_DIR}
-SRC=${2:?usage: test_receipts_abuse.sh BUILD_DIR SOURCE_DIR}
 DATA=$SRC/tests/data/receipts
-TMP=$(mktemp -d)
-PID=
-fails=0
 
-cleanup() {
-	if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-pass() { echo "ok: $*"; }
-
-# start_tmond SCHEDULE_JSON: a fresh database; sets PID and PORT.
-start_tmond() {
-	local i
+# fresh_tmond SCHEDULE_JSON: a fresh database and log; sets PID and PORT.
+fresh_tmond() {
 	echo "$1" >"$TMP/sched.json"
 	rm -f "$TMP"/t.db*
 	: >"$TMP/log"
-	"$BUILD/tmond" --init --config "$TMP/sched.json" --db "$TMP/t.db" \
-	    --listen 127.0.0.1:0 2>"$TMP/log" &
-	PID=$!
-	PORT=
-	for i in $(seq 1 200); do
-		PORT=$(sed -n 's/.*api: listening on 127\.0\.0\.1 port \([0-9][0-9]*\)$/\1/p' "$TMP/log")
-		[ -n "$PORT" ] && return 0
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "tmond did not start:"; cat "$TMP/log"
-	return 1
-}
-
-stop_tmond() {
-	kill "$PID"; wait "$PID"; local rc=$?
-	PID=
-	[ $rc -eq 0 ] && pass "tmond stopped cleanly" || fail "tmond exit $rc"
+	start_tmond --init --config "$TMP/sched.json" --db "$TMP/t.db" \
+	    --listen 127.0.0.1:0
 }
 
 # post_ct TYPE FILE [curl args]: POST FILE to /api/v1/receipts with
@@ -77,9 +47,7 @@ post_ct() {
 }
 post() { post_ct application/json "$@"; }
 # hdr NAME: a header of the last answer ("" if none).
-hdr() { tr -d '\r' <"$TMP/hdr" | sed -n "s/^$1: //Ip" | head -1; }
-jget() { python3 -c 'import json,sys; v=json.load(open(sys.argv[2]))[sys.argv[1]]; print(v if not isinstance(v,bool) else str(v).lower())' "$1" "$2"; }
-check_status() { python3 -c 'import json,sys; print([c["status"] for c in json.load(open(sys.argv[2]))["checks"] if c["id"]==sys.argv[1]][0])' "$1" "$2"; }
+hdr() { header_value "$TMP/hdr" "$1"; }
 # entries: how many entries the log holds (via the API).
 entries() {
 	local n=0
@@ -90,7 +58,7 @@ entries() {
 }
 dbsize() { cat "$TMP"/t.db* 2>/dev/null | wc -c; }
 
-for t in curl python3; do command -v $t >/dev/null || { echo "no $t"; exit 1; }; done
+need curl python3
 
 # Sample A with its exact request and response bytes; the same asking for
 # them to be kept; the markers that must not be archived by default.
@@ -123,7 +91,7 @@ leaks() {
 }
 
 # ======== default quotas, no token =========================================
-start_tmond '{"models": []}' || exit 1
+fresh_tmond '{"models": []}' || exit 1
 
 # ---- Content-Type: 415 before the body is read; nothing written ----------
 printf '%s' '{"model":"m","text":"a","signature":"b","signing_address":"c"}' >"$TMP/s.json"
@@ -241,7 +209,7 @@ TMON_TEST_RECEIPT_TOKEN=short "$BUILD/tmond" --init --config "$TMP/sched.json" \
 [ $rc -ne 0 ] && pass "token too short: tmond refuses to start" || fail "short token: exit $rc"
 
 export TMON_TEST_RECEIPT_TOKEN=$TOKEN
-start_tmond "$sched" || exit 1
+fresh_tmond "$sched" || exit 1
 unset TMON_TEST_RECEIPT_TOKEN
 st=$(post "$TMP/s.json")
 [ "$st" = 401 ] && pass "no token: 401" || fail "no token: $st"
@@ -282,5 +250,4 @@ grep -qF -- "$TOKEN" "$TMP/log" && fail "the token is in tmond's log" || pass "t
 grep -qaF -- "$TOKEN" "$TMP"/t.db* && fail "the token is in the database" || pass "the token is not stored"
 stop_tmond
 
-[ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
-exit $((fails > 0))
+finish

@@ -10,45 +10,16 @@
 # recomputes (tmonctl audit).  Takes a few seconds.
 # Usage: test_receipts_api.sh BUILD_DIR SOURCE_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 
-BUILD=${1:?usage: test_receipts_api.sh BUILD_DIR SOURCE_DIR}
-SRC=${2:?usage: test_receipts_api.sh BUILD_DIR SOURCE_DIR}
 DATA=$SRC/tests/data/receipts
-TMP=$(mktemp -d)
-PID=
-fails=0
 
-cleanup() {
-	if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-pass() { echo "ok: $*"; }
-
-# start_tmond PORT: start on 127.0.0.1:PORT (0: any), set PID and PORT.
-start_tmond() {
-	local i
+# run_tmond PORT: start on 127.0.0.1:PORT (0: any) with a fresh log; PID
+# and PORT.
+run_tmond() {
 	: >"$TMP/log"
-	"$BUILD/tmond" --config "$TMP/sched.json" --db "$TMP/t.db" --init \
-	    --listen "127.0.0.1:$1" 2>"$TMP/log" &
-	PID=$!
-	PORT=
-	for i in $(seq 1 200); do
-		PORT=$(sed -n 's/.*api: listening on 127\.0\.0\.1 port \([0-9][0-9]*\)$/\1/p' "$TMP/log")
-		[ -n "$PORT" ] && return 0
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "tmond did not start:"; cat "$TMP/log"
-	return 1
-}
-
-stop_tmond() {
-	kill "$PID"; wait "$PID"; local rc=$?
-	PID=
-	[ $rc -eq 0 ] && pass "tmond stopped cleanly" || fail "tmond exit $rc"
+	start_tmond --config "$TMP/sched.json" --db "$TMP/t.db" --init \
+	    --listen "127.0.0.1:$1"
 }
 
 # post FILE [QUERY [curl args]]: POST the file to /api/v1/receipts?QUERY,
@@ -62,12 +33,7 @@ post() {
 	    "http://127.0.0.1:$PORT/api/v1/receipts${q:+?$q}"
 }
 
-# jget KEY FILE: a top-level scalar of a JSON file.
-jget() { python3 -c 'import json,sys; v=json.load(open(sys.argv[2]))[sys.argv[1]]; print(v if not isinstance(v,bool) else str(v).lower())' "$1" "$2"; }
-# check_status ID FILE: the status of check ID in the "checks" array.
-check_status() { python3 -c 'import json,sys; print([c["status"] for c in json.load(open(sys.argv[2]))["checks"] if c["id"]==sys.argv[1]][0])' "$1" "$2"; }
-
-for t in curl python3; do command -v $t >/dev/null || { echo "no $t"; exit 1; }; done
+need curl python3
 echo '{"models": []}' >"$TMP/sched.json"
 
 # The bodies: sample A with its bytes, a tampered copy, Private Mode.
@@ -87,7 +53,7 @@ open(t + "/a_tampered.json", "w").write(json.dumps(a))
 EOF
 cp "$DATA/private-mode/tdx.json" "$TMP/pm.json"
 
-start_tmond 0 || exit 1
+run_tmond 0 || exit 1
 
 # ---- a real signature receipt ------------------------------------------
 st=$(post "$TMP/a.json")
@@ -188,12 +154,11 @@ st=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/api/v1/entri
 # ---- restart: still there; the chain recomputes --------------------------
 port=$PORT
 stop_tmond
-start_tmond "$port" || exit 1
+run_tmond "$port" || exit 1
 curl -s -o "$TMP/get" "http://127.0.0.1:$PORT/api/v1/receipts/$seq_a"
 [ "$(jget leaf_hash "$TMP/get")" = "$(jget leaf_hash "$TMP/a.ans")" ] && pass "after restart: same receipt" || fail "after restart"
 stop_tmond
 out=$("$BUILD/tmonctl" audit "$TMP/t.db"); rc=$?
 [ $rc -eq 0 ] && echo "$out" | grep -q "ok: 3 entries" && pass "tmonctl audit: $(echo "$out" | head -1)" || fail "audit: $out"
 
-[ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
-exit $((fails > 0))
+finish

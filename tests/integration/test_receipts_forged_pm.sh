@@ -10,54 +10,21 @@
 # warn), so the verdict is warn, not pass.  Takes a few seconds.
 # Usage: test_receipts_forged_pm.sh BUILD_DIR SOURCE_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 
-BUILD=${1:?usage: test_receipts_forged_pm.sh BUILD_DIR SOURCE_DIR}
-TMP=$(mktemp -d)
-PID=
-SIM=
-fails=0
-
-cleanup() {
-	if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
-	if [ -n "$SIM" ]; then kill "$SIM" 2>/dev/null; wait "$SIM" 2>/dev/null; fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-pass() { echo "ok: $*"; }
-check_status() { python3 -c 'import json,sys; print([c["status"] for c in json.load(open(sys.argv[2]))["checks"] if c["id"]==sys.argv[1]][0])' "$1" "$2"; }
-check_detail() { python3 -c 'import json,sys; print([c["detail"] for c in json.load(open(sys.argv[2]))["checks"] if c["id"]==sys.argv[1]][0])' "$1" "$2"; }
-
-for t in curl python3; do command -v $t >/dev/null || { echo "no $t"; exit 1; }; done
-
-"$BUILD/tmon-sim" --listen 127.0.0.1:0 --pki-dir "$TMP/pki" >"$TMP/sim.out" 2>"$TMP/sim.err" &
-SIM=$!
-for i in $(seq 1 200); do
-	simport=$(sed -n 's|^tmon-sim: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$TMP/sim.out")
-	[ -n "$simport" ] && break
-	sleep 0.05
-done
-[ -n "$simport" ] || { echo "tmon-sim did not start"; cat "$TMP/sim.err"; exit 1; }
+need curl python3
+start_sim "$TMP/pki" || exit 1
 
 cat >"$TMP/sched.json" <<EOF
 {"test_trust_anchors": {"intel_root_ca": "$TMP/pki/intel_root.pem",
   "nvidia_root_ca": "$TMP/pki/nvidia_root.pem"},
  "pcs": false,
  "models": [{"provider": "phala", "model": "sim/good",
-  "base_url": "http://127.0.0.1:$simport", "interval_s": 3600,
+  "base_url": "http://127.0.0.1:$SIM_PORT", "interval_s": 3600,
   "jitter_s": 0, "canary": false}]}
 EOF
-"$BUILD/tmond" --init --config "$TMP/sched.json" --db "$TMP/t.db" \
-    --listen 127.0.0.1:0 2>"$TMP/log" &
-PID=$!
-PORT=
-for i in $(seq 1 200); do
-	PORT=$(sed -n 's/.*api: listening on 127\.0\.0\.1 port \([0-9][0-9]*\)$/\1/p' "$TMP/log")
-	[ -n "$PORT" ] && break
-	sleep 0.1
-done
-[ -n "$PORT" ] || { echo "tmond did not start"; cat "$TMP/log"; exit 1; }
+start_tmond --init --config "$TMP/sched.json" --db "$TMP/t.db" \
+    --listen 127.0.0.1:0 || exit 1
 
 # Wait (bounded: 60 s) for the first probe of sim/good.
 for i in $(seq 1 240); do
@@ -100,8 +67,5 @@ check_detail receipt.signature "$TMP/ans" | grep -q "browser" && pass "the detai
 [ "$(check_status receipt.measurement "$TMP/ans")" = warn ] && pass "receipt.measurement warn: $(check_detail receipt.measurement "$TMP/ans")" || fail "receipt.measurement $(check_status receipt.measurement "$TMP/ans"): $(check_detail receipt.measurement "$TMP/ans")"
 check_detail receipt.measurement "$TMP/ans" | grep -q "verdict is $probe_verdict" && pass "the detail names the probe's verdict" || fail "measurement detail"
 
-kill "$PID"; wait "$PID"; rc=$?
-PID=
-[ $rc -eq 0 ] && pass "tmond stopped cleanly" || fail "tmond exit $rc"
-[ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
-exit $((fails > 0))
+stop_tmond
+finish

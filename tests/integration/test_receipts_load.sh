@@ -10,52 +10,26 @@
 # check, tmonctl audit).  About 40-60 s under ASan.
 # Usage: test_receipts_load.sh BUILD_DIR SOURCE_DIR [COUNT [CONNECTIONS]]
 set -u
+LIB_PIDS=GEN
+. "$(dirname "$0")/lib.sh"
 
-BUILD=${1:?usage: test_receipts_load.sh BUILD_DIR SOURCE_DIR [COUNT [CONNECTIONS]]}
-SRC=${2:?usage}
 N=${3:-100000}
 C=${4:-48}
 KILL_AT=$((N / 3))
-TMP=$(mktemp -d)
-PID=
 GEN=
-fails=0
 
-cleanup() {
-	if [ -n "$GEN" ]; then kill "$GEN" 2>/dev/null; wait "$GEN" 2>/dev/null; fi
-	if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-pass() { echo "ok: $*"; }
-
-start_tmond() { # PORT (0: any); sets PID and PORT
-	local i
+run_tmond() { # PORT (0: any); a fresh log; sets PID and PORT
 	: >"$TMP/log"
-	"$BUILD/tmond" --config "$TMP/sched.json" --db "$TMP/t.db" --init \
-	    --listen "127.0.0.1:$1" 2>>"$TMP/log" &
-	PID=$!
-	PORT=
-	for i in $(seq 1 300); do
-		PORT=$(sed -n 's/.*api: listening on 127\.0\.0\.1 port \([0-9][0-9]*\)$/\1/p' "$TMP/log" | tail -1)
-		[ -n "$PORT" ] && return 0
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "tmond did not start:"; cat "$TMP/log"
-	return 1
+	start_tmond --config "$TMP/sched.json" --db "$TMP/t.db" --init \
+	    --listen "127.0.0.1:$1"
 }
 
-for b in tmond tmonctl rcpt_load; do
-	[ -x "$BUILD/$b" ] || { echo "no $BUILD/$b"; exit 1; }
-done
+need_bin tmond tmonctl rcpt_load
 # One loopback client sends everything: lift the receipt quotas.
 echo '{"models": [], "receipts": {
  "per_client": {"count": 1000000000, "bytes": 1099511627776, "window_s": 1},
  "global": {"count": 1000000000, "bytes": 1099511627776, "window_s": 1}}}' >"$TMP/sched.json"
-start_tmond 0 || exit 1
+run_tmond 0 || exit 1
 port=$PORT
 
 "$BUILD/rcpt_load" run --port "$port" --count "$N" --connections "$C" \
@@ -73,7 +47,7 @@ else
 	fail "tmond ended with status $rc, not by SIGKILL"
 	cat "$TMP/log"
 fi
-start_tmond "$port" || exit 1
+run_tmond "$port" || exit 1
 pass "tmond restarted on port $port, same database"
 
 wait "$GEN"; rc=$?
@@ -93,5 +67,4 @@ out=$("$BUILD/tmonctl" audit "$TMP/t.db"); rc=$?
 echo "$out" | head -1
 [ $rc -eq 0 ] && pass "tmonctl audit" || fail "tmonctl audit"
 
-[ $fails -eq 0 ] && echo "all passed" || echo "$fails failed"
-exit $((fails > 0))
+finish

@@ -5,42 +5,11 @@
 # hostile routes and odd requests, then stop it with SIGTERM and require a
 # clean exit.  Usage: test_replay.sh BUILD_DIR SOURCE_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 
-BUILD=${1:?usage: test_replay.sh BUILD_DIR SOURCE_DIR}
-SRC=${2:?usage: test_replay.sh BUILD_DIR SOURCE_DIR}
 BIN=$BUILD/tmon-replay
 DATA=$SRC/tests/data/replay
 NONCE=0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef
-TMP=$(mktemp -d)
-PID=
-fails=0
-
-cleanup() {
-	if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-pass() { echo "ok: $*"; }
-
-# start_replay OUTFILE ARGS...: start in the background, wait for the
-# "listening" line (at most 20 s), set PID and PORT.
-start_replay() {
-	local out=$1 i
-	shift
-	"$BIN" "$@" >"$out" 2>"$TMP/stderr" &
-	PID=$!
-	PORT=
-	for i in $(seq 1 200); do
-		PORT=$(sed -n 's#^tmon-replay: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$#\1#p' "$out")
-		[ -n "$PORT" ] && return 0
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "tmon-replay did not start:"; cat "$TMP/stderr"
-	return 1
-}
 
 # status_of URL [curl args...]: print the HTTP status.
 status_of() {
@@ -56,17 +25,13 @@ expect_status() { # what want url [curl args]
 	if [ "$got" = "$want" ]; then pass "$what: $got"; else fail "$what: status $got, want $want"; fi
 }
 
-# header_value FILE NAME: the value of the first NAME header (CR removed).
-header_value() {
-	tr -d '\r' <"$1" | awk -v n="$(echo "$2" | tr 'A-Z' 'a-z')" -F': ' \
-	    'tolower($1) == n { sub(/^[^:]*: /, ""); print; exit }'
-}
+# header_count FILE NAME: how many NAME headers (any case) FILE holds.
 header_count() {
 	tr -d '\r' <"$1" | awk -v n="$(echo "$2" | tr 'A-Z' 'a-z')" -F': ' \
 	    'tolower($1) == n { c++ } END { print c + 0 }'
 }
 
-[ -x "$BIN" ] || { echo "no $BIN"; exit 1; }
+need_bin tmon-replay
 
 # ---- the recorded files are the ones PROVENANCE.md lists ----------------
 sed -n '/^```sha256$/,/^```$/p' "$DATA/PROVENANCE.md" | grep -v '^```' >"$TMP/sums"
@@ -94,7 +59,8 @@ done
 [ $? = 2 ] && pass "non-loopback --listen refused" || fail "non-loopback --listen accepted"
 
 # ---- the real index ---------------------------------------------------------
-start_replay "$TMP/out" --dir "$DATA" --listen 127.0.0.1:0 --stall-ms 3000 || exit 1
+start_replay --dir "$DATA" --listen 127.0.0.1:0 --stall-ms 3000 || exit 1
+PORT=$REPLAY_PORT
 BASE=http://127.0.0.1:$PORT
 pass "listening on port $PORT"
 
@@ -218,7 +184,7 @@ check_body "$BASE/api/v1/tee/attestation?model=TEE%2Fgemma-3-27b-it&nonce=$NONCE
 for i in 1 2 3 4 5 6 7 8; do
 	curl -s -o "$TMP/par$i" "$BASE/nanogpt-2026-03-25/api/v1/tee/attestation?model=TEE/glm-5&nonce=$NONCE" &
 done
-wait $(jobs -p | grep -v "^$PID$") 2>/dev/null
+wait $(jobs -p | grep -v "^$REPLAY$") 2>/dev/null
 ok=1
 for i in 1 2 3 4 5 6 7 8; do cmp -s "$TMP/par$i" "$DATA/$M/glm-5_attestation.json" || ok=0; done
 [ "$ok" = 1 ] && pass "8 concurrent clients" || fail "concurrent clients"
@@ -227,28 +193,24 @@ for i in 1 2 3 4 5 6 7 8; do cmp -s "$TMP/par$i" "$DATA/$M/glm-5_attestation.jso
 curl -s -o /dev/null --max-time 20 "$BASE/api/v1/tee/attestation?model=TEE/tmon-synthetic-stall&nonce=$NONCE" &
 CURLPID=$!
 sleep 0.3
-kill -TERM "$PID"
-for i in $(seq 1 100); do kill -0 "$PID" 2>/dev/null || break; sleep 0.1; done
-if kill -0 "$PID" 2>/dev/null; then
+kill -TERM "$REPLAY"
+for i in $(seq 1 100); do kill -0 "$REPLAY" 2>/dev/null || break; sleep 0.1; done
+if kill -0 "$REPLAY" 2>/dev/null; then
 	fail "still running 10 s after SIGTERM"
 else
-	wait "$PID"
+	wait "$REPLAY"
 	rc=$?
-	[ "$rc" = 0 ] && pass "SIGTERM: clean exit" || { fail "SIGTERM: exit $rc"; cat "$TMP/stderr"; }
+	[ "$rc" = 0 ] && pass "SIGTERM: clean exit" || { fail "SIGTERM: exit $rc"; cat "$TMP/replay.err"; }
 fi
-PID=
+REPLAY=
 wait "$CURLPID" 2>/dev/null
 
 # SIGINT too, on a fixed-port restart of the same index.
-start_replay "$TMP/out2" --dir "$DATA" --listen "127.0.0.1:$PORT" || exit 1
-kill -INT "$PID"
-wait "$PID"
+start_replay --dir "$DATA" --listen "127.0.0.1:$PORT" || exit 1
+kill -INT "$REPLAY"
+wait "$REPLAY"
 rc=$?
-PID=
+REPLAY=
 [ "$rc" = 0 ] && pass "SIGINT: clean exit" || fail "SIGINT: exit $rc"
 
-if [ "$fails" -ne 0 ]; then
-	echo "$fails check(s) failed"
-	exit 1
-fi
-echo "all replay checks passed"
+finish

@@ -9,53 +9,31 @@
 # Takes about 2 s.
 # Usage: test_sim.sh BUILD_DIR SOURCE_DIR
 set -u
+. "$(dirname "$0")/lib.sh"
 
-BUILD=${1:?usage: test_sim.sh BUILD_DIR SOURCE_DIR}
-SIM=$BUILD/tmon-sim
-TMP=$(mktemp -d)
-PID=
-fails=0
+SIMBIN=$BUILD/tmon-sim
 
-cleanup() {
-	if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-pass() { echo "ok: $*"; }
-
-# start DIR: start tmon-sim on a kernel-chosen port; set PID and BASE.
+# start DIR: start tmon-sim on a kernel-chosen port; set SIM and BASE.
 start() {
-	local i port
-	: >"$TMP/out"
-	"$SIM" --listen 127.0.0.1:0 --pki-dir "$1" >"$TMP/out" 2>"$TMP/err" &
-	PID=$!
-	for i in $(seq 1 200); do
-		port=$(sed -n 's|^tmon-sim: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$TMP/out")
-		if [ -n "$port" ]; then BASE=http://127.0.0.1:$port; return 0; fi
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.05
-	done
-	echo "tmon-sim did not start:"; cat "$TMP/err"
-	return 1
+	start_sim "$1" || return 1
+	BASE=http://127.0.0.1:$SIM_PORT
 }
 
 # stop SIGNAL: stop it, expect exit 0
 stop() {
-	kill "-$1" "$PID"; wait "$PID"; local rc=$?
-	PID=
-	[ $rc -eq 0 ] && pass "stopped cleanly on SIG$1" || { fail "exit $rc on SIG$1"; cat "$TMP/err"; }
+	kill "-$1" "$SIM"; wait "$SIM"; local rc=$?
+	SIM=
+	[ $rc -eq 0 ] && pass "stopped cleanly on SIG$1" || { fail "exit $rc on SIG$1"; cat "$TMP/sim.err"; }
 }
 
 # usage errors and refusals
-"$SIM" >/dev/null 2>&1; [ $? -eq 2 ] && pass "no arguments: exit 2" || fail "no arguments"
-"$SIM" --listen 0.0.0.0:0 --pki-dir "$TMP/x" >/dev/null 2>&1
+"$SIMBIN" >/dev/null 2>&1; [ $? -eq 2 ] && pass "no arguments: exit 2" || fail "no arguments"
+"$SIMBIN" --listen 0.0.0.0:0 --pki-dir "$TMP/x" >/dev/null 2>&1
 [ $? -eq 2 ] && pass "non-loopback refused" || fail "non-loopback listen accepted"
-"$SIM" --listen 127.0.0.1:0 --pki-dir "$TMP/x" --sig-misses 101 >/dev/null 2>&1
+"$SIMBIN" --listen 127.0.0.1:0 --pki-dir "$TMP/x" --sig-misses 101 >/dev/null 2>&1
 [ $? -eq 2 ] && pass "--sig-misses bound" || fail "--sig-misses 101 accepted"
 : >"$TMP/file"
-"$SIM" --listen 127.0.0.1:0 --pki-dir "$TMP/file/pki" >/dev/null 2>&1
+"$SIMBIN" --listen 127.0.0.1:0 --pki-dir "$TMP/file/pki" >/dev/null 2>&1
 [ $? -eq 1 ] && pass "unusable --pki-dir: exit 1" || fail "unusable --pki-dir"
 
 start "$TMP/pki" || exit 1
@@ -68,7 +46,7 @@ for f in intel_root nvidia_root; do
 	openssl x509 -in "$TMP/pki/$f.pem" -noout -subject 2>/dev/null | grep -q TEST &&
 	    pass "$f subject says TEST" || fail "$f subject"
 done
-grep -q "SIMULATED" "$TMP/err" && pass "start-up banner says SIMULATED" || fail "no banner"
+grep -q "SIMULATED" "$TMP/sim.err" && pass "start-up banner says SIMULATED" || fail "no banner"
 
 NONCE=$(head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n')
 code=$(curl -s -D "$TMP/h" -o "$TMP/b" -w '%{http_code}' --max-time 20 \
@@ -96,10 +74,10 @@ for i in $(seq 1 24); do
 	curl -s -o /dev/null -w '%{http_code}\n' --max-time 30 \
 	    "$BASE/api/v1/tee/attestation?model=sim/good&nonce=$NONCE" >>"$TMP/par" &
 done
-wait $(jobs -p | grep -v "^$PID$") 2>/dev/null
+wait $(jobs -p | grep -v "^$SIM$") 2>/dev/null
 n=$(grep -c '^200$' "$TMP/par")
 [ "$n" = 24 ] && pass "24 concurrent attestations" || fail "concurrent: $n of 24"
-kill -0 "$PID" 2>/dev/null && pass "still running" || fail "died"
+kill -0 "$SIM" 2>/dev/null && pass "still running" || fail "died"
 cp "$TMP/pki/intel_root.pem" "$TMP/first_root.pem"
 stop TERM
 
@@ -109,5 +87,4 @@ cmp -s "$TMP/pki/intel_root.pem" "$TMP/first_root.pem" &&
     fail "root reused across starts" || pass "fresh root on every start"
 stop INT
 
-[ $fails -eq 0 ] && echo "test_sim: all passed" || echo "test_sim: $fails failed"
-exit $((fails != 0))
+finish

@@ -33,7 +33,7 @@ done
 echo "$out" | grep -Eq "^tdx.tcb +error +no collateral" || { echo "FAIL: tdx.tcb without collateral"; echo "$out"; fail=1; }
 echo "$out" | grep -q "^verdict: warn$" || { echo "FAIL: verdict without collateral"; fail=1; }
 
-# with the Intel collateral fetched in the same capture run (issue 4)
+# with the Intel collateral fetched in the same capture run
 coll=$src/tests/data/dcap/evidence/teep/nanogpt_tee_gemma-3-27b-it_20260610_014905/collateral_90c06f000000.json
 out=$("$ctl" verify-attestation "$resp" --nonce "$nonce" --at "$at" --collateral "$coll"); rc=$?
 check "recorded nonce + collateral verifies (warn is not a failure)" 0 $rc

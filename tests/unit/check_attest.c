@@ -5,7 +5,7 @@
  *
  * Expected values come from the captures themselves (the client nonce the
  * capturing tool recorded, the provider's own tcb_info.mrtd claim, the
- * documented behaviour of each provider in notes/gpu-and-gateway.md 2.3),
+ * documented behaviour of each provider, e.g. 13rac1/teep 929c7a0),
  * never from tmon's own output.
  */
 #include <stdlib.h>
@@ -94,7 +94,7 @@ START_TEST(test_gemma_recorded_nonce_passes)
 		ck_assert_msg(st(r, all[i]) == CHECK_PASS, "%s: %s: %s",
 		    all[i], check_status_str(st(r, all[i])),
 		    detail(r, all[i]));
-	/* issue 4: the event log replays (teep reports RTMR3 as a mismatch
+	/* the event log replays (teep reports RTMR3 as a mismatch
 	 * on this very response), the compose file is bound, the TD policy
 	 * holds; without collateral the TCB cannot be judged (error), and
 	 * without an allow-list the measurement is unpinned (warn) */
@@ -147,7 +147,7 @@ END_TEST
 /*
  * NanoGPT 2026-03-25, dstack format: NanoGPT echoed the client nonce in a
  * top-level "nonce" but the backend attested another request_nonce
- * (notes/gpu-and-gateway.md 2.3; teep commit 929c7a0).
+ * (13rac1/teep commit 929c7a0 documents it).
  */
 START_TEST(test_multi_dstack_internally_consistent_only)
 {

@@ -101,6 +101,71 @@ START_TEST(test_completion_id)
 }
 END_TEST
 
+/*
+ * A stream cut inside its first "data: " line is read up to its last byte
+ * and no further (the buffer is exactly that long, so ASan sees a read
+ * past it; a short line is not "[DONE]").
+ */
+START_TEST(test_completion_id_cut)
+{
+	static const char *const cut[] = { "data: [", "data: [DON",
+	    "data: {\"id\":\"a\"" };
+	char id[MAX_COMPLETION_ID];
+	uint8_t *t;
+	size_t i, n;
+
+	for (i = 0; i < sizeof(cut) / sizeof(cut[0]); i++) {
+		n = strlen(cut[i]);
+		t = malloc(n);
+		ck_assert_ptr_nonnull(t);
+		memcpy(t, cut[i], n);
+		ck_assert(!canary_completion_id(t, n, true, id, sizeof(id)));
+		ck_assert_str_eq(id, "");
+		free(t);
+	}
+}
+END_TEST
+
+/*
+ * A first event nesting deeper than MAX_JSON_DEPTH has no id, in a stream
+ * and as a whole body; one level less still has one.
+ */
+START_TEST(test_completion_id_depth)
+{
+	static const char head[] = "data: {\"id\":\"chatcmpl-deep\",\"x\":";
+	static const char tail[] = "}\r\n\r\ndata: [DONE]\r\n\r\n";
+	char id[MAX_COMPLETION_ID], *t;
+	size_t n, i, arrays;
+	bool stream;
+
+	for (arrays = MAX_JSON_DEPTH - 1; arrays <= MAX_JSON_DEPTH; arrays++) {
+		t = malloc(sizeof(head) + 2 * arrays + sizeof(tail));
+		ck_assert_ptr_nonnull(t);
+		n = sizeof(head) - 1;
+		memcpy(t, head, n);
+		for (i = 0; i < arrays; i++)
+			t[n++] = '[';
+		for (i = 0; i < arrays; i++)
+			t[n++] = ']';
+		memcpy(t + n, tail, sizeof(tail) - 1);
+		n += sizeof(tail) - 1;
+		for (stream = false; ; stream = true) {
+			/* the body alone: skip "data: ", stop at the CRLF */
+			ck_assert_int_eq(stream ? canary_completion_id(
+			    (const uint8_t *)t, n, true, id, sizeof(id)) :
+			    canary_completion_id((const uint8_t *)t + 6,
+			    sizeof(head) - 7 + 2 * arrays + 1, false, id,
+			    sizeof(id)), arrays < MAX_JSON_DEPTH);
+			ck_assert_str_eq(id, arrays < MAX_JSON_DEPTH ?
+			    "chatcmpl-deep" : "");
+			if (stream)
+				break;
+		}
+		free(t);
+	}
+}
+END_TEST
+
 struct ex {
 	uint8_t	*req, *resp, *sig;
 	size_t	 req_len, resp_len, sig_len;
@@ -289,6 +354,8 @@ canary_suite(void)
 
 	tcase_add_test(tc, test_request_and_urls);
 	tcase_add_test(tc, test_completion_id);
+	tcase_add_test(tc, test_completion_id_depth);
+	tcase_add_test(tc, test_completion_id_cut);
 	tcase_add_test(tc, test_sig_checks);
 	tcase_add_test(tc, test_empty_bodies);
 	suite_add_tcase(s, tc);

@@ -49,7 +49,7 @@
 #define GEMMA_TCB_BODY	GEMMA_DIR "pcs/0002_api.trustedservices.intel.com_tdx_certification_v4_tcb.body"
 #define GEMMA_TIME	1781056145
 
-/* v4 offsets with 32 bytes of QE auth data (notes/tdx-dcap.md 1.4). */
+/* v4 offsets with 32 bytes of QE auth data (tdx_quote.h). */
 #define V4_SIG_DATA_LEN	632
 #define V4_CERT_SIZE	766
 #define V4_QE_REPORT	770
@@ -57,7 +57,7 @@
 #define V4_PEM_SIZE	1254
 #define V4_PEM		1258
 
-/* The TD_QE identity values (notes/tdx-dcap.md section 2 step 8). */
+/* The TD_QE identity values (Intel PCS v4 tdx/certification/v4/qe/identity). */
 #define QE_MRSIGNER	"DC9E2A7C6F948F17474E34A7FC43ED030F7C1563F1BABDDF6340C82E0E54A8C5"
 
 /*

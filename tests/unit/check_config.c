@@ -1,5 +1,5 @@
 /*
- * check_config: the schedule loader is strict (design.md section 9):
+ * check_config: the schedule loader is strict (README "Configuration"):
  * unknown keys, wrong types and bad values are errors naming the line,
  * column and JSON path; defaults apply where keys are absent.
  */

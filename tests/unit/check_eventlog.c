@@ -153,11 +153,12 @@ sha384_cat(const void *a, size_t alen, const void *b, size_t blen,
 }
 
 /*
- * Reference replay, independent of tdx_eventlog.c (as
- * shared/tools/replay_rtmr.py): events with integer imr/event_type and
- * hex digest/payload.  teep_style reproduces 13rac1/teep 46ee4b8: every
- * digest hex-decoded and zero-padded to 48 bytes, so an empty one
- * extends 48 zero bytes; otherwise runtime events are recomputed.
+ * Reference replay, independent of tdx_eventlog.c (dstack
+ * cc-eventlog: RTMR[i] = SHA-384(RTMR[i] || digest)): events with
+ * integer imr/event_type and hex digest/payload.  teep_style reproduces
+ * 13rac1/teep 46ee4b8: every digest hex-decoded and zero-padded to 48
+ * bytes, so an empty one extends 48 zero bytes; otherwise runtime events
+ * are recomputed.
  */
 static void
 ref_replay(const json_t *arr, bool teep_style, uint8_t rtmr[4][48])
@@ -1086,7 +1087,7 @@ quote_file(const char *path, uint8_t **buf, struct tdx_quote *q)
 	quote_parse(*buf, len, q);
 }
 
-/* Real quotes that break the TD policy (notes/tdx-dcap.md 2 step 14). */
+/* Real quotes that break the TD policy (tdx_policy.h). */
 START_TEST(test_td_attributes_real)
 {
 	struct tdx_quote q;
@@ -1294,7 +1295,7 @@ verify(const char *path, const char *nonce_hex, int64_t at,
 	return r;
 }
 
-/* The checks as wired into attest.c (the issue-4 hook). */
+/* The checks as wired into attest.c. */
 START_TEST(test_attest_wiring)
 {
 	struct measurement_policy p;

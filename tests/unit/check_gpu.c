@@ -398,7 +398,7 @@ START_TEST(test_sdk_blackwell)
 	    "sdk_blackwell_GB100_CertChain.pem.txt", NOW, &cl, &sum);
 	ck_assert_status(&cl, "gpu.evidence", CHECK_PASS);
 	ck_assert_status(&cl, "gpu.cert_chain", CHECK_PASS);
-	/* shared/evidence/gpu/PROVENANCE.md: GB100, driver 575.32 */
+	/* tests/data/gpu/PROVENANCE.md: GB100, driver 575.32 */
 	ck_assert_str_eq(sum.gpu[0].arch, "BLACKWELL");
 	ck_assert_str_eq(sum.gpu[0].driver_version, "575.32");
 }
@@ -572,9 +572,9 @@ START_TEST(test_chutes_gpu_evidence)
 	/* Chutes: SPDM nonce = SHA-256(ASCII(nonce_hex || e2e_pubkey_b64)) */
 	nonce = json_string_value(json_object_get(j, "nonce"));
 	pub = json_string_value(json_object_get(j, "e2e_pubkey"));
-	cat = xmalloc(strlen(nonce) + strlen(pub) + 1);
-	strcpy(cat, nonce);
-	strcat(cat, pub);
+	i = strlen(nonce) + strlen(pub) + 1;
+	cat = xmalloc(i);
+	snprintf(cat, i, "%s%s", nonce, pub);
 	sha256(cat, strlen(cat), want);
 	for (i = 0; i < 8; i++)
 		ck_assert_mem_eq(sum.gpu[i].request_nonce, want, 32);

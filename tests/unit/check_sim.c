@@ -400,7 +400,7 @@ detail(const struct attest_result *res, const char *id)
 	ck_assert_msg(status(res, id) == (st), "%s: %s (%s)", id, \
 	    check_status_str(status(res, id)), detail(res, id))
 
-/* Every check of design.md section 3 that an attestation allows. */
+/* Every check of README "Checks" that an attestation allows. */
 static const char *const all_ids[] = {
 	"response.parse", "nonce.echo", "tdx.quote.parse",
 	"tdx.quote.signature", "tdx.pck_chain", "tdx.collateral", "tdx.tcb",

@@ -2,7 +2,7 @@
  * Unit tests for store/: the append-only hash-chained log.
  *
  * Expected hashes are computed here with OpenSSL's SHA256() directly
- * (design.md section 4), never with the store's own helpers.  Tampering
+ * (README "The log"), never with the store's own helpers.  Tampering
  * goes through a raw sqlite3 connection, as an attacker with the file
  * would.
  */

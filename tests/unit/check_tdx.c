@@ -4,10 +4,10 @@
  * Fixtures: tests/data/tdx (see PROVENANCE.md there).  Expected values
  * come from sources other than the code under test: the gateway JSON of
  * the NanoGPT capture (info.tcb_info, signing_address, request_nonce),
- * shared/tools/inspect_quote.py output (MRTD, REPORTDATA, lengths, PCK
- * FMSPC and notBefore), `openssl asn1parse` of the PCK leaf (SGX
- * extension), cases.json (verification times) and notes/tdx-dcap.md
- * (offsets, root CA fingerprint).
+ * an independent parser of the quote layout (MRTD, REPORTDATA, lengths,
+ * PCK FMSPC and notBefore), `openssl asn1parse` of the PCK leaf (SGX
+ * extension), cases.json (verification times), go-tdx-guest abi/abi.go
+ * (offsets) and dcap-qvl src/TrustedRootCA.der (root CA fingerprint).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -31,7 +31,7 @@
 
 #define DATA		TMON_TEST_DATA "/tdx/"
 
-/* v4 offsets with 32 bytes of QE auth data (notes/tdx-dcap.md 1.4). */
+/* v4 offsets with 32 bytes of QE auth data (tdx_quote.h). */
 #define V4_SIG_DATA_LEN	632
 #define V4_ATTEST_KEY	700
 #define V4_CERT_TYPE	764
@@ -178,7 +178,7 @@ START_TEST(test_root_pin)
 	X509 *x;
 	char cn[64];
 
-	/* notes/tdx-dcap.md section 2 step 0. */
+	/* tdx_verify.h: the pinned root. */
 	sha256(tdx_intel_root_ca_der, tdx_intel_root_ca_der_len, h);
 	assert_bytes(h, "44a0196b2b99f889b8e149e95b807a350e7424964399e885"
 	    "a7cbb8ccfab674d3", 32, "root CA SHA-256");
@@ -316,7 +316,7 @@ START_TEST(test_positive)
 	    "qe_vendor_id");
 	assert_bytes(q.report.mrtd, p->mrtd, 48, "mrtd");
 	assert_bytes(q.report.report_data, p->report_data, 64, "report_data");
-	/* Signed region: 632 for v4, 702 for v5 TD15 (notes 1.3). */
+	/* Signed region: 632 for v4, 702 for v5 TD15 (tdx_quote.h). */
 	ck_assert_uint_eq(cur_len(&q.signed_region), p->version == 4 ? 632 :
 	    702);
 	ck_assert(cur_data(&q.signed_region) == b);
@@ -377,7 +377,7 @@ START_TEST(test_gemma_gateway)
 	assert_bytes(q.report.rtmr[3], "bb3903919b511de9542858731648b6e3cb16d3"
 	    "87a3bfc59a2a58fc8d76cae6490b91fc46a698470ae7b0be565b91618f", 48,
 	    "rtmr3");
-	/* MRCONFIGID = 01 || compose_hash || 15 zero bytes (notes 5). */
+	/* MRCONFIGID = 01 || compose_hash || 15 zero bytes (dstack v1). */
 	assert_bytes(q.report.mr_config_id, "01cd5af14107fda0782665a90a48507d"
 	    "dfc99f37d3e6a22ce3df8802881c0b1a1a000000000000000000000000000000",
 	    48, "mr_config_id");
@@ -421,7 +421,7 @@ START_TEST(test_v5_fields)
 	    16, "tee_tcb_svn2");
 	assert_bytes(q.user_data, "ba103c0e5dffa40351f9d5dd559888eb00000000",
 	    20, "user_data");
-	/* QE report: the TD_QE identity's mrsigner (notes 2 step 8). */
+	/* QE report: the TD_QE identity's mrsigner (PCS QE identity). */
 	assert_bytes(q.qe.mrsigner, "dc9e2a7c6f948f17474e34a7fc43ed030f7c1563"
 	    "f1babddf6340c82e0e54a8c5", 32, "qe mrsigner");
 	ck_assert_uint_eq(q.qe.isvprodid, 2);

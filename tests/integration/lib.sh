@@ -1,0 +1,217 @@
+# tests/integration/lib.sh: what the integration tests share.  Sourced
+# (bash) by a test_*.sh run as "test_X.sh BUILD_DIR SOURCE_DIR [...]":
+#
+#	. "$(dirname "$0")/lib.sh"
+#
+# Variables it sets:
+#   BUILD, SRC      the build and source directories ($1 and $2; both are
+#                   required, a missing one is a usage error)
+#   TMP             a fresh directory, removed on exit
+#   fails           the number of failed checks so far
+#   PID, PORT       tmond (start_tmond)
+#   SIM, SIM_PORT   tmon-sim (start_sim)
+#   REPLAY, REPLAY_PORT  tmon-replay (start_replay)
+# Variables a test may set: TMOND_LOG and TMOND_STDERR (start_tmond),
+# LIB_PIDS and a function cleanup_hook (below).
+# On exit every process in PID, SIM, REPLAY and in the variables named in
+# LIB_PIDS (set by the test, e.g. LIB_PIDS="GEN") is killed and waited for
+# (those of LIB_PIDS first), then cleanup_hook runs if the test defines
+# it, then TMP is removed.
+#
+# Functions:
+#   pass MSG, fail MSG      print "ok: MSG" / "FAIL: MSG" (fail counts)
+#   finish                  print the tally; exit 0 if nothing failed, else 1
+#   need TOOL...            exit 1 unless every TOOL is on PATH
+#   need_bin NAME...        exit 1 unless every $BUILD/NAME is executable
+#   wait_port VAR PID FILE [SKIP]
+#                           wait for the "listening" line of tmond,
+#                           tmon-sim or tmon-replay in FILE (the last one
+#                           after the first SKIP lines); its port into VAR
+#   start_tmond ARGS...     tmond ARGS... in the background (PID, PORT)
+#   stop_tmond              SIGTERM to tmond, which must exit 0
+#   start_listener PIDVAR PORTVAR NAME BASE ARGS...
+#                           a program that prints a "listening" line
+#   start_sim PKI_DIR [ARGS...]  tmon-sim on a free port (SIM, SIM_PORT)
+#   start_replay ARGS...    tmon-replay ARGS... (REPLAY, REPLAY_PORT)
+#   wait_for SECONDS CMD... run CMD every 0.2 s until it succeeds
+#   header_value FILE NAME  a header's value in a curl -D dump
+#   jget KEY FILE           a top-level scalar of a JSON file
+#   check_status ID FILE, check_detail ID FILE
+#                           the status / detail of check ID in the
+#                           "checks" array of a JSON file
+# Every wait is bounded: a program that does not start within 30 s is a
+# failure, not a stuck test.
+
+BUILD=${1:?usage: $(basename "$0") BUILD_DIR SOURCE_DIR}
+SRC=${2:?usage: $(basename "$0") BUILD_DIR SOURCE_DIR}
+TMP=$(mktemp -d)
+PID= PORT=
+SIM= SIM_PORT=
+REPLAY= REPLAY_PORT=
+LIB_PIDS=${LIB_PIDS:-}
+fails=0
+
+lib_cleanup() {
+	local v p
+	for v in $LIB_PIDS PID SIM REPLAY; do
+		p=${!v:-}
+		[ -n "$p" ] || continue
+		kill "$p" 2>/dev/null
+		wait "$p" 2>/dev/null
+	done
+	if declare -F cleanup_hook >/dev/null; then cleanup_hook; fi
+	rm -rf "$TMP"
+}
+trap lib_cleanup EXIT
+
+fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
+pass() { echo "ok: $*"; }
+
+finish() {
+	if [ "$fails" -eq 0 ]; then
+		echo "$(basename "$0" .sh): all passed"
+		exit 0
+	fi
+	echo "$(basename "$0" .sh): $fails failed"
+	exit 1
+}
+
+need() {
+	local t
+	for t in "$@"; do
+		command -v "$t" >/dev/null || { echo "no $t"; exit 1; }
+	done
+}
+
+need_bin() {
+	local b
+	for b in "$@"; do
+		[ -x "$BUILD/$b" ] || { echo "no $BUILD/$b"; exit 1; }
+	done
+}
+
+# wait_port VAR PID FILE [SKIP]: poll FILE (every 0.05 s, at most 30 s),
+# after its first SKIP lines (default 0), for "tmon-replay: listening on
+# http://127.0.0.1:N", "tmon-sim: listening on http://127.0.0.1:N" or
+# tmond's "api: listening on 127.0.0.1 port N" (the last such line
+# counts) and set VAR to N.  Returns 0 then; 1 if process PID exited
+# first; 2 after 30 s.
+wait_port() {
+	local var=$1 pid=$2 file=$3 skip=${4:-0} i port
+	for i in $(seq 1 600); do
+		port=$(tail -n "+$((skip + 1))" "$file" 2>/dev/null | sed -n \
+		    -e 's#^tmon-[a-z]*: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$#\1#p' \
+		    -e 's/.*api: listening on 127\.0\.0\.1 port \([0-9][0-9]*\)$/\1/p' |
+		    tail -n 1)
+		if [ -n "$port" ]; then
+			printf -v "$var" '%s' "$port"
+			return 0
+		fi
+		kill -0 "$pid" 2>/dev/null || return 1
+		sleep 0.05
+	done
+	return 2
+}
+
+# start_tmond ARGS...: run "$BUILD/tmond" ARGS... in the background (the
+# caller gives --config, --db, --listen and the rest), stderr appended to
+# TMOND_STDERR (default $TMP/log); set PID and wait for the listening line
+# that it adds to TMOND_LOG (default $TMP/log): PORT.  Returns 0 when listening; 1 if tmond exited
+# first (PID cleared, its exit status in TRC); 2 if it did not listen
+# within 30 s.  On 1 and 2 it prints "tmond did not start:" and the last
+# 40 lines of the log.
+start_tmond() {
+	local log=${TMOND_LOG:-$TMP/log} rc skip=0
+	[ -f "$log" ] && skip=$(wc -l <"$log")
+	"$BUILD/tmond" "$@" 2>>"${TMOND_STDERR:-$log}" &
+	PID=$!
+	PORT=
+	wait_port PORT "$PID" "$log" "$skip"
+	rc=$?
+	[ $rc -eq 0 ] && return 0
+	if [ $rc -eq 1 ]; then
+		wait "$PID"
+		TRC=$?
+		PID=
+	fi
+	echo "tmond did not start:"
+	tail -n 40 "$log"
+	return $rc
+}
+
+# stop_tmond: SIGTERM to PID, which must exit 0 (a pass or a fail).
+stop_tmond() {
+	local rc
+	kill "$PID"
+	wait "$PID"
+	rc=$?
+	PID=
+	[ $rc -eq 0 ] && pass "tmond stopped cleanly" || fail "tmond exit $rc"
+}
+
+# start_listener PIDVAR PORTVAR NAME BASE ARGS...: "$BUILD/NAME" ARGS...
+# in the background, stdout in $TMP/BASE.out, stderr in $TMP/BASE.err;
+# its pid into PIDVAR and, once it prints its "listening" line, its port
+# into PORTVAR.  On failure prints why and returns 1.
+start_listener() {
+	local pidvar=$1 portvar=$2 name=$3 base=$4
+	shift 4
+	"$BUILD/$name" "$@" >"$TMP/$base.out" 2>"$TMP/$base.err" &
+	printf -v "$pidvar" '%s' $!
+	printf -v "$portvar" '%s' ''
+	wait_port "$portvar" "${!pidvar}" "$TMP/$base.out" && return 0
+	echo "$name did not start:"; cat "$TMP/$base.err"
+	return 1
+}
+
+# start_sim PKI_DIR [ARGS...]: tmon-sim on a kernel-chosen loopback port,
+# its test PKI in PKI_DIR; stdout in $TMP/sim.out, stderr in $TMP/sim.err.
+# Sets SIM and SIM_PORT.
+start_sim() {
+	local dir=$1
+	shift
+	start_listener SIM SIM_PORT tmon-sim sim --listen 127.0.0.1:0 \
+	    --pki-dir "$dir" "$@"
+}
+
+# start_replay ARGS...: tmon-replay ARGS... (--dir, --listen, ...); stdout
+# in $TMP/replay.out, stderr in $TMP/replay.err.  Sets REPLAY and
+# REPLAY_PORT.
+start_replay() {
+	start_listener REPLAY REPLAY_PORT tmon-replay replay "$@"
+}
+
+# wait_for SECONDS CMD...: run CMD every 0.2 s until it succeeds (0) or
+# SECONDS have passed (1).
+wait_for() {
+	local n=$(($1 * 5))
+	shift
+	while [ $n -gt 0 ]; do
+		"$@" && return 0
+		sleep 0.2
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# header_value FILE NAME: the value of the first NAME header (any case)
+# in FILE, a curl -D dump; CR removed, "" if absent.
+header_value() {
+	tr -d '\r' <"$1" | awk -v n="$(echo "$2" | tr 'A-Z' 'a-z')" -F': ' \
+	    'tolower($1) == n { sub(/^[^:]*: /, ""); print; exit }'
+}
+
+# jget KEY FILE: the top-level member KEY of the JSON object in FILE
+# (booleans as true/false).
+jget() {
+	python3 -c 'import json,sys; v=json.load(open(sys.argv[2]))[sys.argv[1]]; print(v if not isinstance(v,bool) else str(v).lower())' "$1" "$2"
+}
+
+# check_status ID FILE, check_detail ID FILE: the status / detail of the
+# check ID in the "checks" array of the JSON object in FILE.
+check_status() {
+	python3 -c 'import json,sys; print([c["status"] for c in json.load(open(sys.argv[2]))["checks"] if c["id"]==sys.argv[1]][0])' "$1" "$2"
+}
+check_detail() {
+	python3 -c 'import json,sys; print([c["detail"] for c in json.load(open(sys.argv[2]))["checks"] if c["id"]==sys.argv[1]][0])' "$1" "$2"
+}

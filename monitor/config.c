@@ -7,10 +7,10 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 
-#include "api.h"
 #include "config.h"
 #include "encode.h"
 #include "fetch.h"
+#include "service.h"
 #include "store.h"
 #include "tmon_limits.h"
 #include "util.h"

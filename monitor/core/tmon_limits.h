@@ -52,6 +52,12 @@
 /* store/: entries, and blobs, in one store_append transaction. */
 #define MAX_APPEND_ENTRIES	256
 #define MAX_APPEND_BLOBS	64
+/* store/: requests waiting for the writer thread (writer.h), and the
+   bytes of blobs and bodies it commits in one transaction. */
+#define MAX_WRITER_QUEUE	1024
+#define MAX_WRITER_BATCH_BYTES	(64u * 1024 * 1024)
+/* store/: idle read-only handles one pool keeps (pool.h). */
+#define MAX_STORE_POOL		4096
 /* api/: items in one page of a list (the default page is 50). */
 #define MAX_API_PAGE		500
 /* api/: entry body bytes rendered into one list answer before it is cut. */

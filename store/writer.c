@@ -209,17 +209,23 @@ run_batch(struct store_writer *w, size_t k)
 		check_file(w);
 }
 
-/* Complete w->batch[0..k): callbacks first, then the waiting callers. */
+/* Complete w->batch[0..k): the counters, the callbacks, then the
+ * waiting callers. */
 static void
 complete_batch(struct store_writer *w, size_t k)
 {
 	struct wreq *r;
 	size_t i, failed = 0;
 
+	for (i = 0; i < k; i++)
+		if (w->batch[i]->rc != TMON_OK)
+			failed++;
+	pthread_mutex_lock(&w->mu);
+	w->stats.requests += k;
+	w->stats.failed += failed;
+	pthread_mutex_unlock(&w->mu);
 	for (i = 0; i < k; i++) {
 		r = w->batch[i];
-		if (r->rc != TMON_OK)
-			failed++;
 		if (r->sync)
 			continue;
 		r->done(r->arg, r->rc, r->rc == TMON_OK && r->n > 0 ?
@@ -237,8 +243,6 @@ complete_batch(struct store_writer *w, size_t k)
 			    r->n * sizeof(*r->out));
 		r->finished = true;
 	}
-	w->stats.requests += k;
-	w->stats.failed += failed;
 	pthread_cond_broadcast(&w->done_cv);
 	pthread_mutex_unlock(&w->mu);
 }
@@ -474,6 +478,7 @@ store_writer_stats(struct store_writer *w, struct store_writer_stats *out)
 {
 	pthread_mutex_lock(&w->mu);
 	*out = w->stats;
+	out->queued = w->queued;
 	pthread_mutex_unlock(&w->mu);
 }
 

@@ -137,6 +137,7 @@ struct store_writer_stats {
 	uint64_t	entries;	/* entries committed */
 	uint64_t	failed;		/* requests completed with an error */
 	size_t		max_batch;	/* most requests in one transaction */
+	size_t		queued;		/* requests waiting now */
 };
 
 void		store_writer_stats(struct store_writer *w,

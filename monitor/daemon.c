@@ -673,8 +673,8 @@ clear_degraded(struct daemon *d, bool file)
 	publish_health(d);
 }
 
-/* Is the file we write still the one at db_path?  Each loop round and
- * after a failed append. */
+/* Is the file we write still the one at db_path (the writer's latest
+ * store_check_file)?  Each loop round and after a failed append. */
 static void
 check_file(struct daemon *d)
 {

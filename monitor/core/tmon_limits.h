@@ -154,19 +154,13 @@
  * submitted body (a signature triple with base64 request and response
  * bytes, or a NanoGPT Private Mode receipt); one string of a Private Mode
  * receipt; measurement registers in one receipt measurement; top-level
- * members of a receipt scanned for an embedded verification document;
- * receipts in one group commit of the receipt writer (one store_append:
- * it must fit MAX_APPEND_ENTRIES and MAX_APPEND_BLOBS) and their bytes;
- * receipts waiting for the writer (each one holds a connection thread,
- * so MAX_API_CONNECTIONS bounds it already).
+ * members of a receipt scanned for an embedded verification document.
+ * Receipts waiting to be committed are bounded by MAX_WRITER_QUEUE.
  */
 #define MAX_RECEIPT_BODY	(2u * 1024 * 1024)
 #define MAX_RECEIPT_FIELD	1024
 #define MAX_RECEIPT_REGISTERS	8
 #define MAX_RECEIPT_MEMBERS	64
-#define MAX_RECEIPT_BATCH	64
-#define MAX_RECEIPT_BATCH_BYTES	(64u * 1024 * 1024)
-#define MAX_RECEIPT_QUEUE	1024
 /* Clients whose receipt quota windows are remembered (quota.h). */
 #define MAX_QUOTA_CLIENTS	1024
 

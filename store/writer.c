@@ -161,7 +161,7 @@ run_batch(struct store_writer *w, size_t k)
 	struct tmon_err err;
 	struct wreq *r;
 	enum tmon_rc rc;
-	size_t i, ne = 0, nb = 0;
+	size_t i, ne = 0, nb = 0, tx = 0, committed = 0;
 
 	for (i = 0; i < k; i++) {
 		r = w->batch[i];
@@ -187,6 +187,10 @@ run_batch(struct store_writer *w, size_t k)
 			tmon_err_clear(&r->err);
 			r->rc = store_append(w->s, r->blobs, r->nblobs,
 			    r->entries, r->n, &w->app[r->off], &r->err);
+			if (r->rc == TMON_OK) {
+				tx++;
+				committed += r->n;
+			}
 		}
 	} else
 		for (i = 0; i < k; i++) {
@@ -194,16 +198,20 @@ run_batch(struct store_writer *w, size_t k)
 			r->rc = rc;
 			r->err = err;
 		}
+	if (rc == TMON_OK) {
+		tx = 1;
+		committed = ne;
+	}
 	pthread_mutex_lock(&w->mu);
 	if (rc == TMON_OK) {
 		/* store_append checked the file after the commit */
 		w->file_rc = TMON_OK;
 		w->file_msg[0] = '\0';
-		w->stats.batches++;
-		w->stats.entries += ne;
 		if (k > w->stats.max_batch)
 			w->stats.max_batch = k;
 	}
+	w->stats.batches += tx;
+	w->stats.entries += committed;
 	pthread_mutex_unlock(&w->mu);
 	if (rc != TMON_OK)
 		check_file(w);

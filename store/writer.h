@@ -22,10 +22,10 @@
  * renamed or replaced; TMON_E_DB; TMON_E_TIMEOUT) fails the whole batch,
  * and every request in it gets the same error: nothing of any of them is
  * in the log.  Should a batch still fail on its inputs (TMON_E_PARSE,
- * TMON_E_LIMIT: e.g. the log is full), its requests are appended again
- * one at a time, so each gets its own outcome.  The writer does not
- * retry: callers decide (tmond's probes back off and retry, receipts
- * answer 503).
+ * TMON_E_LIMIT: the log is full, or its last entry is damaged), its
+ * requests are appended again one at a time, so each gets its own
+ * outcome.  The writer does not retry: callers decide (tmond's probes
+ * back off and retry, receipts answer 503).
  *
  * The database file.  The thread runs store_check_file() after every
  * failed batch and at least every STORE_WRITER_CHECK_MS while idle;

@@ -1455,6 +1455,51 @@ START_TEST(test_writer_refuses_bad_request)
 END_TEST
 
 /*
+ * A transaction that fails on the log itself (here its last seq is
+ * INT64_MAX, a log_tail the store refuses), not on any request: each
+ * request of the batch is tried alone, each gets the error, nothing is
+ * appended, and the writer keeps serving.
+ */
+START_TEST(test_writer_batch_fails_alone)
+{
+	struct store *s = open_rw();
+	struct store_writer *w;
+	struct store_writer_stats st;
+	struct store_entry_in in;
+	struct tmon_err err = { 0 };
+	struct wjobs all;
+	char body[WBODY];
+	int i;
+
+	append_range(s, 0, 2, false);
+	ck_assert_int_eq(raw_exec("DROP TRIGGER entries_no_update; "
+	    "UPDATE entries SET seq = 9223372036854775807 WHERE seq = 1"),
+	    SQLITE_OK);
+	w = w_start(s);
+	wjobs_init(&all);
+	/* announced: the writer waits for the rest to join the batch */
+	store_writer_announce(w);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(store_writer_submit(w, NULL, 0, &all.j[i].in,
+		    1, false, wjob_done, &all.j[i], &err), TMON_OK);
+	store_writer_withdraw(w);
+	wjobs_wait(&all, 3);
+	for (i = 0; i < 3; i++)
+		ck_assert_int_eq(all.j[i].rc, TMON_E_PARSE);
+	w_fill(&in, body, 5, 0);
+	ck_assert_int_eq(store_writer_append(w, NULL, 0, &in, 1, NULL, &err),
+	    TMON_E_PARSE);
+	ck_assert_msg(strstr(err.msg, "corrupt") != NULL, "%s", err.msg);
+	store_writer_stats(w, &st);
+	ck_assert_uint_eq(st.failed, 4);
+	ck_assert_uint_eq(st.entries, 0);
+	store_writer_stop(w);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM entries"), 2);
+	wjobs_free(&all);
+}
+END_TEST
+
+/*
  * The disk refuses the writes (RLIMIT_FSIZE, EFBIG, as a full disk gives
  * ENOSPC): every request of the failed transaction, queued
  * asynchronously or waited for, gets TMON_E_IO; nothing of them is in
@@ -1913,6 +1958,7 @@ store_suite(void)
 	tcase_set_timeout(tw, 120);
 	tcase_add_test(tw, test_writer_batches_in_order);
 	tcase_add_test(tw, test_writer_refuses_bad_request);
+	tcase_add_test(tw, test_writer_batch_fails_alone);
 	tcase_add_test(tw, test_writer_full_disk_fails_every_caller);
 	tcase_add_test(tw, test_writer_concurrent);
 	tcase_add_test(tw, test_writer_file_moved);

@@ -1613,13 +1613,13 @@ api_start(const struct api_config *cfg, struct api **out,
 	}
 	/* A pool of its own opens one handle now: fails early on a
 	   database we cannot read. */
-	if (cfg->pool != NULL)
-		a->pool = cfg->pool;
-	else if ((rc = store_pool_new(cfg->db_path, MAX_API_CONNECTIONS,
-	    &a->pool, err)) != TMON_OK)
-		goto out;
-	else
+	a->pool = cfg->pool;
+	if (a->pool == NULL) {
+		if ((rc = store_pool_new(cfg->db_path, MAX_API_CONNECTIONS,
+		    &a->pool, err)) != TMON_OK)
+			goto out;
 		a->own_pool = true;
+	}
 
 	host = cfg->listen_host != NULL ? cfg->listen_host : "127.0.0.1";
 	memset(&hints, 0, sizeof(hints));

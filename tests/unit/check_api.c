@@ -1004,7 +1004,7 @@ START_TEST(test_history)
 	    "fail", "fail", 3100);
 	b[1][strlen(b[1]) - 1] = '\0';
 	ck_assert_uint_lt(strlen(b[1]) + 8, sizeof(b[1]));
-	memcpy(b[1] + strlen(b[1]), ",\"x\":1}", 7);
+	memcpy(b[1] + strlen(b[1]), ",\"x\":1}", 8);	/* with its NUL */
 	{
 		char h[5][97], rd[129];
 

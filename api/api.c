@@ -30,6 +30,7 @@
 #include "encode.h"
 #include "entry.h"
 #include "log.h"
+#include "pool.h"
 #include "quota.h"
 #include "store.h"
 #include "tmon_limits.h"
@@ -53,13 +54,10 @@ struct conn {
 
 struct api {
 	struct MHD_Daemon	*mhd;
-	char			*db_path;
-	/* Read-only store handles not in use; a request takes one (or
-	   opens one) and gives it back.  A handle is used by one thread at
-	   a time. */
-	pthread_mutex_t		 pool_mu;
-	struct store		*pool[MAX_API_CONNECTIONS];
-	size_t			 npool;
+	/* Read-only store handles: a request takes one and gives it back
+	   (pool.h).  own_pool: opened by api_start, freed by api_free. */
+	struct store_pool	*pool;
+	bool			 own_pool;
 	int			 dashfd;	/* -1: no dashboard */
 	char			**model_ids;
 	char			**providers;	/* entries may be NULL */
@@ -810,35 +808,6 @@ collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
 	return MHD_YES;
 }
 
-/* --- read-only store handles --- */
-
-static enum tmon_rc
-ro_get(struct api *a, struct store **out, struct tmon_err *err)
-{
-	*out = NULL;
-	pthread_mutex_lock(&a->pool_mu);
-	if (a->npool > 0)
-		*out = a->pool[--a->npool];
-	pthread_mutex_unlock(&a->pool_mu);
-	if (*out != NULL)
-		return TMON_OK;
-	return store_open(a->db_path, STORE_RO, out, err);
-}
-
-static void
-ro_put(struct api *a, struct store *st)
-{
-	if (st == NULL)
-		return;
-	pthread_mutex_lock(&a->pool_mu);
-	if (a->npool < sizeof(a->pool) / sizeof(a->pool[0])) {
-		a->pool[a->npool++] = st;
-		st = NULL;
-	}
-	pthread_mutex_unlock(&a->pool_mu);
-	store_close(st);
-}
-
 /* --- GET /api/v1/receipts/{seq} --- */
 
 static enum MHD_Result
@@ -1297,7 +1266,7 @@ route(struct api *a, struct MHD_Connection *c, const struct api_request *req)
 		return do_metrics(a, c);
 	if (req->route == API_ROUTE_HEALTHZ)
 		return do_healthz(a, c);
-	if (ro_get(a, &st, &err) != TMON_OK)
+	if (store_pool_get(a->pool, &st, &err) != TMON_OK)
 		return send_store_error(c, &err);
 	switch (req->route) {
 	case API_ROUTE_MODELS:
@@ -1323,7 +1292,7 @@ route(struct api *a, struct MHD_Connection *c, const struct api_request *req)
 		ret = send_error(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
 		break;
 	}
-	ro_put(a, st);
+	store_pool_put(a->pool, st);
 	return ret;
 }
 
@@ -1526,17 +1495,15 @@ api_free(struct api *a)
 		pthread_join(a->sweeper, NULL);
 	}
 	(void)rl_flush(a, true);
-	for (i = 0; i < a->npool; i++)
-		store_close(a->pool[i]);
+	if (a->own_pool)
+		store_pool_free(a->pool);
 	quota_free(a->quota);
 	explicit_bzero(a->token_sha256, sizeof(a->token_sha256));
-	pthread_mutex_destroy(&a->pool_mu);
 	pthread_mutex_destroy(&a->pend_mu);
 	pthread_cond_destroy(&a->pend_cv);
 	pthread_mutex_destroy(&a->conn_mu);
 	pthread_cond_destroy(&a->conn_cv);
 	pthread_mutex_destroy(&a->rl_mu);
-	free(a->db_path);
 	if (a->dashfd != -1)
 		close(a->dashfd);
 	for (i = 0; i < a->n_models; i++) {
@@ -1566,7 +1533,6 @@ api_start(const struct api_config *cfg, struct api **out,
 	*out = NULL;
 	a = xcalloc(1, sizeof(*a));
 	a->dashfd = -1;
-	pthread_mutex_init(&a->pool_mu, NULL);
 	pthread_mutex_init(&a->pend_mu, NULL);
 	pthread_cond_init(&a->pend_cv, NULL);
 	pthread_mutex_init(&a->conn_mu, NULL);
@@ -1594,7 +1560,7 @@ api_start(const struct api_config *cfg, struct api **out,
 		    a->token_sha256);
 		a->has_token = true;
 	}
-	if (cfg->db_path == NULL) {
+	if (cfg->db_path == NULL && cfg->pool == NULL) {
 		rc = tmon_err_set(err, TMON_E_CONFIG, "api: no db_path");
 		goto out;
 	}
@@ -1627,7 +1593,6 @@ api_start(const struct api_config *cfg, struct api **out,
 		goto out;
 	}
 	a->deadline_ms = (int64_t)deadline * 1000;
-	a->db_path = xstrdup(cfg->db_path);
 	a->model_ids = xcalloc(cfg->n_models + 1, sizeof(char *));
 	a->providers = xcalloc(cfg->n_models + 1, sizeof(char *));
 	for (i = 0; i < cfg->n_models; i++) {
@@ -1646,11 +1611,15 @@ api_start(const struct api_config *cfg, struct api **out,
 			goto out;
 		}
 	}
-	/* Open one handle now: fails early on a database we cannot read. */
-	if ((rc = store_open(cfg->db_path, STORE_RO, &a->pool[0], err)) !=
-	    TMON_OK)
-		goto out;
-	a->npool = 1;
+	/* A pool of its own opens one handle now: fails early on a
+	   database we cannot read. */
+	a->pool = cfg->pool;
+	if (a->pool == NULL) {
+		if ((rc = store_pool_new(cfg->db_path, MAX_API_CONNECTIONS,
+		    &a->pool, err)) != TMON_OK)
+			goto out;
+		a->own_pool = true;
+	}
 
 	host = cfg->listen_host != NULL ? cfg->listen_host : "127.0.0.1";
 	memset(&hints, 0, sizeof(hints));

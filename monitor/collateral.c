@@ -55,7 +55,7 @@ struct coll_fetch {
 	struct coll_slot	*slot;
 	uint8_t			 fmspc[6];	/* what was asked for */
 	int			 ca;
-	struct store		*st;
+	struct store_writer	*w;
 	int64_t			 now;
 	char			*url[NDOCS];
 	struct fetch_result	 res[NDOCS];
@@ -366,7 +366,8 @@ build_entry:
 	in.body = body;
 	in.body_len = len;
 	tmon_err_clear(&serr);
-	if (store_append(cf->st, blobs, nb, &in, 1, &app, &serr) != TMON_OK)
+	if (store_writer_append(cf->w, blobs, nb, &in, 1, &app, &serr) !=
+	    TMON_OK)
 		log_warnx("store: collateral entry not logged: %s", serr.msg);
 	else
 		log_info("collateral: fmspc=%s verdict=%s seq=%llu%s%s", fhex,
@@ -424,9 +425,9 @@ join3(const char *a, const char *b, const char *c)
 }
 
 enum tmon_rc
-coll_cache_refresh(struct coll_cache *c, struct fetch *f, struct store *st,
-    const uint8_t fmspc[6], int pck_ca, int64_t now, void (*done)(void *),
-    void *arg, struct tmon_err *err)
+coll_cache_refresh(struct coll_cache *c, struct fetch *f,
+    struct store_writer *w, const uint8_t fmspc[6], int pck_ca, int64_t now,
+    void (*done)(void *), void *arg, struct tmon_err *err)
 {
 	struct coll_slot *s = find_slot(c, fmspc, pck_ca, true);
 	struct coll_fetch *cf;
@@ -447,7 +448,7 @@ coll_cache_refresh(struct coll_cache *c, struct fetch *f, struct store *st,
 	cf->slot = s;
 	memcpy(cf->fmspc, fmspc, 6);
 	cf->ca = pck_ca;
-	cf->st = st;
+	cf->w = w;
 	cf->now = now;
 	cf->done = done;
 	cf->arg = arg;

@@ -22,7 +22,8 @@
  * (malformed, unverified or mismatched collateral).  Only collateral
  * that passed is cached and used.
  *
- * Runs on tmond's main thread (the fetch loop and the store writer).
+ * Runs on tmond's main thread (the fetch loop), appending through the
+ * one writer (store/writer.h).
  */
 #ifndef TMON_MONITOR_COLLATERAL_H
 #define TMON_MONITOR_COLLATERAL_H
@@ -32,7 +33,7 @@
 
 #include "err.h"
 #include "fetch.h"
-#include "store.h"
+#include "writer.h"
 
 struct tdx_collateral;
 struct coll_cache;
@@ -71,7 +72,7 @@ bool	coll_cache_wants(struct coll_cache *c, const uint8_t fmspc[6],
 /*
  * Start fetching (fmspc, pck_ca) through f.  When all four documents are
  * in (or failed), the collateral is built and verified, the blobs and the
- * `collateral` entry are appended to st, the new collateral replaces the
+ * `collateral` entry are appended through w (store_writer_append), the new collateral replaces the
  * old one if it verified, and done(arg) is called exactly once (also
  * when no request could be started: that is logged and recorded as an
  * `error` collateral entry).  Returns TMON_OK; TMON_E_LIMIT when the
@@ -79,7 +80,8 @@ bool	coll_cache_wants(struct coll_cache *c, const uint8_t fmspc[6],
  * flight (done is not called then).
  */
 enum tmon_rc coll_cache_refresh(struct coll_cache *c, struct fetch *f,
-	    struct store *st, const uint8_t fmspc[6], int pck_ca, int64_t now,
+	    struct store_writer *w, const uint8_t fmspc[6], int pck_ca,
+	    int64_t now,
 	    void (*done)(void *), void *arg, struct tmon_err *err);
 
 #endif /* TMON_MONITOR_COLLATERAL_H */

@@ -5,10 +5,10 @@
 
 #include <jansson.h>
 
-#include "api.h"
 #include "config.h"
 #include "encode.h"
 #include "fetch.h"
+#include "service.h"
 #include "store.h"
 #include "tmon_limits.h"
 #include "util.h"

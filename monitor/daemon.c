@@ -11,7 +11,6 @@
 
 #include <openssl/rand.h>
 
-#include "api.h"
 #include "canary.h"
 #include "collateral.h"
 #include "daemon.h"
@@ -19,13 +18,16 @@
 #include "entry.h"
 #include "fetch.h"
 #include "log.h"
+#include "pool.h"
 #include "probe.h"
 #include "receipt.h"
+#include "service.h"
 #include "store.h"
 #include "tdx_quote.h"
 #include "tdx_verify.h"
 #include "tmon_limits.h"
 #include "util.h"
+#include "writer.h"
 #include "xmalloc.h"
 
 static volatile sig_atomic_t stop_requested;
@@ -108,7 +110,11 @@ struct model_state {
 
 struct daemon {
 	const struct daemon_opts	*o;
+	/* The log: store until the writer starts (start-up checks and
+	 * reads; with --read-only, for good), then the writer owns it. */
 	struct store			*store;
+	struct store_writer		*w;		/* every append */
+	struct store_pool		*pool;		/* API, receipts */
 	struct fetch			*fetch;
 	struct coll_cache		*coll;		/* NULL: "pcs": false */
 	struct verify_ctx		*vc;		/* the loop's caches */
@@ -495,7 +501,7 @@ fetch_collateral(struct model_state *s)
 			continue;
 		tmon_err_clear(&err);
 		s->coll_pending++;
-		if (coll_cache_refresh(d->coll, d->fetch, d->store, pi.fmspc,
+		if (coll_cache_refresh(d->coll, d->fetch, d->w, pi.fmspc,
 		    (int)pi.ca, wall_s(), coll_done, s, &err) != TMON_OK) {
 			s->coll_pending--;
 			log_warnx("collateral: %s model=%s", err.msg,
@@ -670,15 +676,15 @@ clear_degraded(struct daemon *d, bool file)
 	publish_health(d);
 }
 
-/* Is the file we write still the one at db_path?  Each loop round and
- * after a failed append. */
+/* Is the file we write still the one at db_path (the writer's latest
+ * store_check_file)?  Each loop round and after a failed append. */
 static void
 check_file(struct daemon *d)
 {
 	struct tmon_err err;
 
 	tmon_err_clear(&err);
-	if (store_check_file(d->store, &err) != TMON_OK)
+	if (store_writer_check_file(d->w, &err) != TMON_OK)
 		set_degraded(d, true, err.msg);
 	else
 		clear_degraded(d, true);
@@ -744,7 +750,7 @@ log_probe_bare(struct model_state *s, const struct tmon_err *why,
 	in.body = s->po.entry;
 	in.body_len = s->po.entry_len;
 	tmon_err_clear(err);
-	rc = store_append(d->store, NULL, 0, &in, 1, app, err);
+	rc = store_writer_append(d->w, NULL, 0, &in, 1, app, err);
 	return rc;
 }
 
@@ -799,7 +805,8 @@ log_probe(struct model_state *s)
 			blobs[nb++].media_type = media_type(&s->sigr);
 		}
 		tmon_err_clear(&err);
-		rc = store_append(d->store, blobs, nb, &in, 1, &app, &err);
+		rc = store_writer_append(d->w, blobs, nb, &in, 1, &app,
+		    &err);
 		if (input_refused(rc))
 			rc = log_probe_bare(s, &err, &app, &err);
 		if (rc != TMON_OK) {
@@ -831,7 +838,7 @@ log_probe(struct model_state *s)
 		in.body = a->body;
 		in.body_len = a->len;
 		tmon_err_clear(&err);
-		rc = store_append(d->store, NULL, 0, &in, 1, &app, &err);
+		rc = store_writer_append(d->w, NULL, 0, &in, 1, &app, &err);
 		if (rc != TMON_OK && !input_refused(rc)) {
 			log_debug("store: alert not logged yet: %s model=%s",
 			    err.msg, s->m->name);
@@ -1095,12 +1102,23 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 			    "set; probing without an API key model=%s",
 			    d.ms[i].m->api_key_env, d.ms[i].m->name);
 	}
-	if (!o->read_only)
+	if (!o->read_only) {
 		restore_state(&d);
+		/* From here on every append goes through the writer, which
+		 * owns the read-write handle. */
+		rc = store_writer_start(d.store, &d.w, err);
+		d.store = NULL;
+		if (rc != TMON_OK)
+			goto out;
+	}
+	if ((rc = store_pool_new(o->db_path, MAX_STORE_POOL, &d.pool, err)) !=
+	    TMON_OK)
+		goto out;
 	memset(&ac, 0, sizeof(ac));
 	ac.listen_host = o->listen_host;
 	ac.port = o->listen_port;
 	ac.db_path = o->db_path;
+	ac.pool = d.pool;
 	ac.dashboard_dir = o->dashboard_dir;
 	ac.models = am;
 	ac.n_models = d.n;
@@ -1114,9 +1132,9 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	ac.receipt_global = o->cfg->receipts_global;
 	if ((rc = receipt_token(o->cfg, &ac.receipt_token, err)) != TMON_OK)
 		goto out;
-	/* POST /api/v1/receipts: its writer is owned by the api from here
+	/* POST /api/v1/receipts: the service is owned by the api from here
 	 * (read-only: none, receipts answer 503). */
-	if (!o->read_only && (rc = rcpt_attach(o->db_path, &ac, err)) !=
+	if (!o->read_only && (rc = rcpt_attach(d.w, d.pool, &ac, err)) !=
 	    TMON_OK)
 		goto out;
 	if ((rc = api_start(&ac, &api, err)) != TMON_OK)
@@ -1167,7 +1185,11 @@ out:
 	fetch_free(d.fetch);
 	coll_cache_free(d.coll);
 	verify_ctx_free(d.vc);
+	/* Every receipt is answered, then the writer commits what is
+	 * queued and stops. */
 	api_stop(api);
+	store_writer_stop(d.w);
+	store_pool_free(d.pool);
 	store_close(d.store);
 	if (d.ms != NULL)
 		for (i = 0; i < d.n; i++) {

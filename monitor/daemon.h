@@ -1,13 +1,15 @@
 /*
  * daemon.h: tmond's main loop.
  *
- * One thread runs the scheduler, the libcurl multi loop and every SQLite
- * write; libmicrohttpd's own thread serves the read-only API.  For each
- * model of the schedule the loop, every interval_s plus a random jitter,
- * draws a fresh 32-byte nonce from OpenSSL RAND, requests the attestation
- * report, and when the answer is
- * complete stores the raw body as a content-addressed blob and appends
- * the `probe` entry in the same transaction (probe.h).  A probe is logged
+ * One thread runs the scheduler and the libcurl multi loop; every append
+ * (its probes, alerts and collateral, and the receipts) goes through the
+ * one writer thread (store/writer.h), the loop waiting for the commit of
+ * its own; libmicrohttpd's threads serve the API through the shared
+ * read-only pool (store/pool.h).  For each model of the schedule the
+ * loop, every interval_s plus a random jitter, draws a fresh 32-byte
+ * nonce from OpenSSL RAND, requests the attestation report, and when the
+ * answer is complete stores the raw body as a content-addressed blob and
+ * appends the `probe` entry in the same transaction (probe.h).  A probe is logged
  * whole or not at all: on SIGTERM/SIGINT transfers still in flight are
  * abandoned without an entry, and an append in progress completes first.
  *
@@ -20,7 +22,8 @@
  * Degraded state: when an append fails for a reason of the environment
  * (store TMON_E_IO: disk full, I/O error; TMON_E_DB; TMON_E_TIMEOUT) or
  * the database file is no longer the one at db_path (store_check_file,
- * each loop round and around every append), tmond logs a warning (then
+ * run by the writer around every append and while idle, read each loop
+ * round: store_writer_check_file), tmond logs a warning (then
  * at most one a minute), starts no new probe, keeps each finished probe
  * (and its alerts) in memory, one per model, and retries the append with
  * a backoff of RETRY_MIN_MS doubling to RETRY_MAX_MS; GET /healthz

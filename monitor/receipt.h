@@ -1,128 +1,15 @@
 /*
- * receipt.h: receipts submitted by users (README "Receipts"): parse,
- * verify, build the `receipt` log entry, and append it durably through a
- * batching writer thread (group commit).
- *
- * Two forms are accepted in the body of POST /api/v1/receipts (JSON,
- * parsed with JSON_REJECT_DUPLICATES, nesting at most MAX_JSON_DEPTH):
- *
- * (a) A completion signature: the answer of a signature endpoint
- *     (sig.h) plus the model it is for,
- *       {"model": "TEE/...", "text": "...", "signature": "0x...",
- *        "signing_address": "0x...", "signing_algo": "ecdsa"|"ed25519",
- *        "signature_kind": "...",                         (optional)
- *        "request_b64": "...", "response_b64": "...",     (optional)
- *        "archive_bytes": true|false}                     (optional)
- *     request_b64 / response_b64 carry the exact request body bytes sent
- *     and response bytes received (for a stream every SSE byte), in
- *     standard base64 (RFC 4648 section 4, padded): a JSON string cannot
- *     carry arbitrary bytes, and SSE streams must survive byte for byte
- *     because their SHA-256 is what the text signs.  They are a user's
- *     prompt and completion, and everything archived is public, so they
- *     are checked and then dropped unless archive_bytes is true (see
- *     "The blob" below).  model may instead be given as ?model= (both:
- *     they must be equal).  No other member is accepted (400 names it).
- *
- * (b) A NanoGPT Private Mode receipt.  NanoGPT's web app shows, after a
- *     Private Mode answer, a "verification receipt you can inspect, copy,
- *     and check independently" (nano-gpt.com blog, "Private Mode:
- *     Browser-Encrypted TEE Requests on NanoGPT"); Private Mode runs on
- *     Tinfoil enclaves and the browser verifies them with Tinfoil's
- *     verifier, whose result is the Tinfoil VerificationDocument
- *     (tinfoilsh/tinfoil-js packages/verifier/src/types.ts):
- *       {configRepo, enclaveHost, releaseTag?, releaseDigest,
- *        codeMeasurement {type, registers[]},
- *        enclaveMeasurement {measurement {type, registers[]},
- *                            tlsPublicKeyFingerprint?, hpkePublicKey?},
- *        tlsPublicKey, hpkePublicKey, hardwareMeasurement? {ID?, MRTD?,
- *        RTMR0?}, codeFingerprint, enclaveFingerprint,
- *        selectedRouterEndpoint, securityVerified, verifier? {name,
- *        version}, verifiedAt?, schemaVersion?,
- *        steps {fetchDigest, verifyCode, verifyEnclave,
- *               compareMeasurements, verifyCertificate?, otherError?:
- *               {status, error?}}}
- *     The exact wrapper NanoGPT puts around it when the receipt is copied
- *     could not be found in any public source, so this is the documented
- *     subset: the document is accepted at the top level, or as the value
- *     of one top-level member (the first object member that has both
- *     codeMeasurement and enclaveMeasurement, among the first
- *     MAX_RECEIPT_MEMBERS members).  An optional top-level "model" string
- *     (or ?model=) names the tmon model it is for.  Members other than
- *     the above are ignored (the raw body is kept as a blob anyway).
- *     Required: codeMeasurement, enclaveMeasurement.measurement,
- *     releaseDigest, securityVerified, steps with its four required
- *     steps; every other listed member is type-checked when present.
- *
- * Checks (each a checklist item, README "Checks" semantics):
- *   (a) sig.completion, sig.request_hash, sig.response_hash from
- *       sig_check_completion() (sig.h), with the signing address of the
- *       model's latest probe entry as the attested key when the probe
- *       logged one with the same signing_algo; and
- *       receipt.attested_key  pass: the signer was compared with that
- *                             attested key (probe verdict pass);
- *                             warn: no probe of the model, the probe
- *                             logged no key or one of another algorithm,
- *                             or the latest probe's verdict is not pass
- *   (b) receipt.claimed       pass: securityVerified and the four steps
- *                             "success"; fail: the receipt itself records
- *                             a failed verification, or claims success
- *                             while a step did not succeed
- *       receipt.code_match    the code and enclave measurements agree
- *                             (Tinfoil's rule: same type, same registers;
- *                             snp-tdx-multiplatform/v1 vs sev-snp-guest/v2:
- *                             first register)
- *       receipt.code_fp, receipt.enclave_fp
- *                             codeFingerprint / enclaveFingerprint
- *                             recompute from their measurements (one
- *                             register: the register; else lower-case hex
- *                             SHA-256 of type || registers...); skip when
- *                             absent
- *       receipt.key_binding   hpkePublicKey and tlsPublicKey equal the
- *                             enclave measurement's; skip when absent
- *       receipt.signature     warn, always: the document carries no
- *                             signature, so its claims are the browser's
- *                             (anyone can write one from public data);
- *                             a Private Mode receipt is at most warn
- *       receipt.measurement   the TDX registers the receipt names (MRTD,
- *                             RTMR0 from hardwareMeasurement; registers of
- *                             a tdx-guest measurement as MRTD, RTMR0..3;
- *                             of snp-tdx-multiplatform/v1 as SNP, RTMR1,
- *                             RTMR2) equal the measurement of tmon's
- *                             latest probe of the model: pass only when
- *                             that probe's verdict is pass, else warn; fail
- *                             when one differs; warn when there is no
- *                             model, no probe, no measurement or nothing
- *                             to compare
- * The verdict is checklist_verdict() of these.
- *
- * The entry (kind "receipt"; canonical JSON as entry_canonical, probe.h):
- *   {"v":1, "kind":"receipt", "format":"signature"|"nanogpt_private_mode",
- *    "time", "model"|null,
- *    "submitted":{"sha256","len","media_type","stored"},
- *    "claims":{...}, "checks":[...], "verdict",
- *    "probe":{"seq","time","verdict"}|null}
- * claims holds what the receipt asserts (signature form: text,
- * signature, signing_address, signing_algo, signature_kind, text_model,
- * request_sha256/_len, response_sha256/_len; Private Mode: the
- * document's members listed above, and of its objects only the listed
- * members, copied as submitted, plus document_key: anything else stays
- * in the blob only).
- *
- * The blob (rcpt_blob), stored in the same transaction (media type
- * application/json) and described by "submitted" (its SHA-256, which is
- * its address at GET /api/v1/blobs/{sha256}, and length):
- *   "stored": "whole"          the submitted bytes, exactly: a Private
- *                              Mode receipt, a signature receipt without
- *                              request_b64 and response_b64, or one with
- *                              "archive_bytes": true;
- *   "stored": "without_bytes"  a signature receipt with request or
- *                              response bytes and without
- *                              "archive_bytes": true: the submitted
- *                              object without request_b64 and
- *                              response_b64, as canonical JSON
- *                              (entry_canonical, probe.h); the bytes
- *                              were hashed and checked and only their
- *                              SHA-256 and lengths (claims) are kept.
+ * receipt.h: the receipt service of tmond, behind POST /api/v1/receipts
+ * (README "Receipts").  A submitted body is parsed and checked on the
+ * submitting thread (monitor/verify/receipt_check.h) against the model's
+ * latest probe entry, read through the shared read-only pool
+ * (store/pool.h); its entry and blob are built by store/entry.h
+ * (entry_receipt_checked_body, entry_receipt_blob), and the append goes
+ * to the one writer (store/writer.h), which commits it together with
+ * whatever else waits (group commit) and completes it: the answer is
+ * sent once the receipt is durable.  While a receipt is being checked
+ * the writer is told one is coming (store_writer_announce), so that
+ * receipts checked at the same time share one commit.
  */
 #ifndef TMON_MONITOR_RECEIPT_H
 #define TMON_MONITOR_RECEIPT_H
@@ -131,180 +18,43 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include <jansson.h>
-
-#include "api.h"
-#include "checklist.h"
 #include "err.h"
-#include "store.h"
-#include "tmon_limits.h"
+#include "receipt_check.h"
+#include "service.h"
 
-struct verify_ctx;
+struct store_pool;
+struct store_writer;
 
-/* What the checks need from the model's latest probe entry. */
-struct rcpt_probe {
-	bool		 have;		/* a probe entry of the model exists */
-	uint64_t	 seq;
-	int64_t		 time;
-	char		 verdict[8];	/* "" if the entry has none */
-	bool		 has_meas;	/* it logged a measurement */
-	char		 signing_address[MAX_SIG_ADDRESS]; /* "" if none */
-	char		 signing_algo[MAX_SIG_NAME];	/* "" if none */
-	char		 mrtd[97];	/* lower-case hex, "" if none */
-	char		 rtmr[4][97];
-};
-
-/*
- * Fill *out from e, a probe entry of any schema version, read through
- * entry_measurement (store/entry.h): platform.mrtd, rtmr0..rtmr2 and
- * instance.rtmr3 as 96 hex characters, instance.signing_address and
- * signing_algo.  Values of the wrong type or length are left empty.
- * out->have is true.
- */
-void	rcpt_probe_from_entry(const struct store_entry *e,
-	    struct rcpt_probe *out);
-
-enum rcpt_format {
-	RCPT_SIGNATURE = 1,
-	RCPT_PRIVATE_MODE
-};
-
-/* A parsed receipt.  Strings are borrowed from root. */
-struct rcpt_parsed {
-	enum rcpt_format	 fmt;
-	json_t			*root;		/* owned */
-	char			 model[MAX_MODEL_ID];	/* "" if none */
-	/* (a) */
-	const char		*text;
-	size_t			 text_len;
-	const char		*signature;
-	const char		*signing_address;
-	const char		*signing_algo;		/* NULL if absent */
-	const char		*signature_kind;	/* NULL if absent */
-	uint8_t			*request;	/* owned; NULL if absent */
-	size_t			 request_len;
-	uint8_t			*response;	/* owned; NULL if absent */
-	size_t			 response_len;
-	bool			 archive_bytes;	/* keep them in the blob */
-	/* (b) */
-	json_t			*doc;		/* borrowed from root */
-	const char		*doc_key;	/* NULL: doc is root */
-};
-
-/* Why a body was refused (nothing is logged): an HTTP status and static
- * strings for {"error": ..., "field": ...}. */
-struct rcpt_reject {
-	unsigned int	 status;	/* 400 or 413 */
-	const char	*error;
-	const char	*field;		/* the member at fault (static or
-					   pointing at name), or NULL */
-	char		 name[MAX_SIG_NAME]; /* an unknown member's name,
-					   truncated, non-printables '?' */
-};
-
-/*
- * Parse len bytes of a submitted body; model is the ?model= argument (a
- * model id store_model_valid() accepts) or NULL.  On TMON_OK the caller
- * owns *out and frees it with rcpt_parsed_free().  On TMON_E_PARSE
- * (*out zeroed) *rej says why, with status
- *   413  len > MAX_RECEIPT_BODY (field "body");
- *   400  not JSON / not UTF-8 / duplicate keys / nesting deeper than
- *        MAX_JSON_DEPTH / a JSON value that is not an object ("expected
- *        a JSON object, got null", ...) (field "body"); neither form
- *        (field NULL); archive_bytes not true or false;
- *        a required member missing, a member of the wrong type, a string
- *        over its limit (text > MAX_SIG_TEXT, signature > MAX_SIG_HEX,
- *        signing_address > MAX_SIG_ADDRESS, signing_algo and
- *        signature_kind > MAX_SIG_NAME, Private Mode strings >
- *        MAX_RECEIPT_FIELD, more than MAX_RECEIPT_REGISTERS registers),
- *        bad base64, an unknown member of form (a), a model that is not
- *        a valid model id or that differs from ?model= (field names the
- *        member: "model", "text", "request_b64",
- *        "enclaveMeasurement.measurement.registers", ...).
- * Nothing here checks a signature or a hash.
- */
-enum tmon_rc	rcpt_parse(const uint8_t *body, size_t len, const char *model,
-		    struct rcpt_parsed *out, struct rcpt_reject *rej);
-
-/* Free the members of p and zero it; NULL or zeroed is a no-op. */
-void		rcpt_parsed_free(struct rcpt_parsed *p);
-
-/*
- * Run the checks listed at the top of this file over p, with probe the
- * model's latest probe (probe->have false when there is none), appending
- * them to cl, with the caches of vc (NULL: none; verify_ctx.h, which
- * also says which threads may share one).  Pure: no I/O, no clock.
- */
-void		rcpt_verify(struct verify_ctx *vc, const struct rcpt_parsed *p,
-		    const struct rcpt_probe *probe, struct checklist *cl);
-
-/*
- * True when p's submitted body is kept whole as its blob ("stored":
- * "whole" above): p is not a signature receipt, carries neither request
- * nor response bytes, or asks for them to be kept (archive_bytes).
- */
-bool		rcpt_keeps_whole(const struct rcpt_parsed *p);
-
-/*
- * The blob to store for p, whose submitted body is the len bytes at body
- * (layout at the top of this file): body itself with *mem NULL when
- * rcpt_keeps_whole(p), else a new buffer the caller frees, also returned
- * in *mem.  *blob_len is its length.
- */
-const uint8_t	*rcpt_blob(const struct rcpt_parsed *p, const uint8_t *body,
-		    size_t len, uint8_t **mem, size_t *blob_len);
-
-/*
- * The canonical JSON body of the receipt entry (layout at the top of this
- * file) in a new buffer the caller frees, *len bytes.  time is the unix
- * time of the submission, body_sha256/body_len describe the blob stored
- * with it (rcpt_blob), verdict = checklist_verdict(cl).
- */
-uint8_t		*rcpt_entry_body(const struct rcpt_parsed *p,
-		    const struct rcpt_probe *probe, const struct checklist *cl,
-		    int64_t time, const uint8_t body_sha256[32],
-		    size_t body_len, size_t *len);
-
-/* The receipt service: verification plus the batching writer. */
+/* The receipt service. */
 struct rcpt;
 
 /*
- * Start the receipt service on the database at db_path (already created
- * and migrated by the daemon's own STORE_RW handle): open the writer's
- * own STORE_RW handle and start the writer thread.
- *
- * The writer thread takes every receipt waiting when it wakes (up to
- * MAX_RECEIPT_BATCH entries, MAX_RECEIPT_BATCH_BYTES bytes; first it
- * waits up to RCPT_GATHER_US for receipts still being verified) and
- * appends them, each with its blob, in ONE store_append transaction (WAL,
- * synchronous=FULL), then answers each of them: while one batch commits
- * the next one gathers (group commit).  Several writers on one database
- * (tmond's probe writer and this one) are serialised by SQLite:
- * store_append runs BEGIN IMMEDIATE, waits up to STORE_BUSY_TIMEOUT_MS
- * for the lock and reads the chain head inside the transaction.
- *
- * On success *out is a running service (rcpt_stop).  Errors: those of
- * store_open(); TMON_E_INTERNAL when the thread cannot start.
+ * Start the receipt service: it appends through w and reads the probes
+ * through pool, both borrowed (they must outlive the service).  On
+ * success *out is the service (rcpt_stop).  Never fails but for an
+ * argument missing (TMON_E_CONFIG).
  */
-enum tmon_rc	rcpt_start(const char *db_path, struct rcpt **out,
-		    struct tmon_err *err);
+enum tmon_rc	rcpt_start(struct store_writer *w, struct store_pool *pool,
+		    struct rcpt **out, struct tmon_err *err);
 
 /*
- * Verify one submitted body (as rcpt_parse) on the calling thread and
- * queue its entry for the writer; done(done_arg, &ans) is called exactly
- * once with the answer: on the calling thread before rcpt_submit returns
- * for a refused body, else on the writer thread once the batch holding
- * the entry is durably committed (or has failed).  body must stay valid
- * until done is called (it is stored as the blob); model is copied.
- * Safe to call from many threads at once; never blocks on I/O except for
- * the probe lookup (a read on a STORE_RO handle).  The answer (ans->json
- * is a new allocation the receiver owns):
+ * Verify one submitted body (rcpt_parse, rcpt_verify) on the calling
+ * thread and submit its entry and blob to the writer; done(done_arg,
+ * &ans) is called exactly once with the answer: on the calling thread
+ * before rcpt_submit returns for a refused body, else on the writer
+ * thread once the transaction holding the entry is durably committed (or
+ * has failed).  body must stay valid until done is called (it is stored
+ * as the blob); model is copied.  Safe to call from many threads at
+ * once; never blocks on I/O except for the probe lookup (a read on a
+ * STORE_RO handle).  The answer (ans->json is a new allocation the
+ * receiver owns):
  *   201 {"seq", "leaf_hash", "verdict", "checks", "submitted_sha256",
  *        "stored"} after the commit, whatever the verdict;
- *       submitted_sha256 and stored describe the blob (rcpt_blob);
+ *       submitted_sha256 and stored describe the blob
+ *       (entry_receipt_blob);
  *   400 / 413 {"error", "field"} from rcpt_parse, nothing logged;
- *   503 {"error", "field": null} the service is stopping, too many
- *       receipts are waiting (MAX_RECEIPT_QUEUE), the log is not
+ *   503 {"error", "field": null} the writer is stopping, too many
+ *       requests are waiting for it (MAX_WRITER_QUEUE), the log is not
  *       writable (rcpt_set_unwritable), or the append failed (nothing of
  *       this receipt is logged);
  *   500 the probe lookup failed (nothing logged).
@@ -320,24 +70,24 @@ void		rcpt_submit(struct rcpt *r, const uint8_t *body, size_t len,
  */
 void		rcpt_set_unwritable(struct rcpt *r, bool unwritable);
 
-/* rcpt_submit, then wait for the answer in *ans (for tests and tools). */
+/* rcpt_submit, then wait for the answer in *ans (for tests and tools);
+ * not on the writer thread. */
 void		rcpt_submit_wait(struct rcpt *r, const uint8_t *body,
 		    size_t len, const char *model, struct api_answer *ans);
 
 /*
- * Stop the writer (receipts already queued are committed first), close
- * its handles and free r; NULL is a no-op.  No rcpt_submit may run
- * concurrently or afterwards.
+ * Free r (NULL is a no-op).  Every submission must have been answered
+ * (api_stop waits for that), and none may start afterwards.
  */
 void		rcpt_stop(struct rcpt *r);
 
 /*
- * Start the service on db_path and plug it into ac (receipt_submit,
+ * Start the service (rcpt_start) and plug it into ac (receipt_submit,
  * receipt_free = rcpt_stop, receipt_arg): from then on the api owns it
- * (api.h).  For tmond's daemon_run().  Errors as rcpt_start; ac is
+ * (service.h).  For tmond's daemon_run().  Errors as rcpt_start; ac is
  * untouched on failure.
  */
-enum tmon_rc	rcpt_attach(const char *db_path, struct api_config *ac,
-		    struct tmon_err *err);
+enum tmon_rc	rcpt_attach(struct store_writer *w, struct store_pool *pool,
+		    struct api_config *ac, struct tmon_err *err);
 
 #endif /* TMON_MONITOR_RECEIPT_H */

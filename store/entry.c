@@ -11,7 +11,9 @@
 #include "encode.h"
 #include "entry.h"
 #include "log.h"
+#include "receipt_check.h"
 #include "store.h"
+#include "util.h"
 #include "xmalloc.h"
 
 /* The layers that identify, in the order changes are named. */
@@ -415,6 +417,54 @@ entry_receipt_body(const struct entry_receipt *r, size_t *len)
 	return body_done(o, len);
 }
 
+const uint8_t *
+entry_receipt_blob(const struct rcpt_parsed *p, const uint8_t *body,
+    size_t len, uint8_t **mem, size_t *blob_len)
+{
+	json_t *o;
+
+	*mem = NULL;
+	if (rcpt_keeps_whole(p)) {
+		*blob_len = len;
+		return body;
+	}
+	/* A shallow copy: the members are shared, not changed. */
+	o = jchk(json_copy(p->root));
+	(void)json_object_del(o, "request_b64");
+	(void)json_object_del(o, "response_b64");
+	*mem = entry_canonical(o, blob_len);
+	json_decref(o);
+	return *mem;
+}
+
+uint8_t *
+entry_receipt_checked_body(const struct rcpt_parsed *p,
+    const struct rcpt_probe *probe, const struct checklist *cl, int64_t time,
+    const uint8_t blob_sha256[32], size_t blob_len, size_t *len)
+{
+	struct entry_receipt er;
+	uint8_t *out;
+
+	memset(&er, 0, sizeof(er));
+	er.time = time;
+	er.format = rcpt_format_str(p->fmt);
+	er.model = p->model;
+	er.submitted_sha256 = blob_sha256;
+	er.submitted_len = blob_len;
+	er.media_type = "application/json";
+	er.stored = rcpt_keeps_whole(p) ? "whole" : "without_bytes";
+	er.claims = rcpt_claims(p);
+	er.checks = cl;
+	er.verdict = check_status_str(checklist_verdict(cl));
+	er.has_probe = probe->have;
+	er.probe_seq = probe->seq;
+	er.probe_time = probe->time;
+	er.probe_verdict = probe->verdict;
+	out = entry_receipt_body(&er, len);
+	json_decref(er.claims);
+	return out;
+}
+
 /* ---- reading ------------------------------------------------------- */
 
 json_t *
@@ -508,6 +558,65 @@ entry_meas_str(const json_t *meas, const char *layer, const char *key)
 {
 	return json_string_value(json_object_get(json_object_get(meas,
 	    layer), key));
+}
+
+/* Copy s into out (outsz) if it is a string that fits, else "". */
+static void
+copy_str(const char *s, char *out, size_t outsz)
+{
+	out[0] = '\0';
+	if (s != NULL && strlen(s) < outsz)
+		memcpy(out, s, strlen(s) + 1);
+}
+
+/* A 96-hex-digit register, lower-cased, or "". */
+static void
+copy_reg(const char *s, char out[97])
+{
+	size_t i;
+
+	copy_str(s, out, 97);
+	if (strlen(out) != 96 || !is_hex_text(out, 96)) {
+		out[0] = '\0';
+		return;
+	}
+	for (i = 0; i < 96; i++)
+		if (out[i] >= 'A' && out[i] <= 'F')
+			out[i] = (char)(out[i] - 'A' + 'a');
+}
+
+void
+entry_receipt_probe(const struct store_entry *e, struct rcpt_probe *out)
+{
+	static const char *const rtmr_layer[4] = { "platform", "platform",
+	    "platform", "instance" };
+	json_t *body, *m;
+	char key[8];
+	int i;
+
+	memset(out, 0, sizeof(*out));
+	out->have = true;
+	out->seq = e->seq;
+	out->time = e->time;
+	if (e->verdict != NULL)
+		snprintf(out->verdict, sizeof(out->verdict), "%s", e->verdict);
+	body = entry_parse(e);
+	m = entry_measurement(body);
+	if (m != NULL) {
+		out->has_meas = true;
+		copy_str(entry_meas_str(m, "instance", "signing_address"),
+		    out->signing_address, sizeof(out->signing_address));
+		copy_str(entry_meas_str(m, "instance", "signing_algo"),
+		    out->signing_algo, sizeof(out->signing_algo));
+		copy_reg(entry_meas_str(m, "platform", "mrtd"), out->mrtd);
+		for (i = 0; i < 4; i++) {
+			snprintf(key, sizeof(key), "rtmr%d", i);
+			copy_reg(entry_meas_str(m, rtmr_layer[i], key),
+			    out->rtmr[i]);
+		}
+	}
+	json_decref(m);
+	json_decref(body);
 }
 
 /* ---- what changed --------------------------------------------------- */

@@ -79,6 +79,8 @@
 
 struct attest_measurement;
 struct checklist;
+struct rcpt_parsed;
+struct rcpt_probe;
 struct store;
 struct store_entry;
 
@@ -233,6 +235,42 @@ struct entry_receipt {
  */
 uint8_t	*entry_receipt_body(const struct entry_receipt *r, size_t *len);
 
+/*
+ * The blob kept of a receipt p (monitor/verify/receipt_check.h) whose
+ * submitted body is the len bytes at body, described by the entry's
+ * "submitted" ({sha256, len} of the blob, "stored"):
+ *   "whole"          the submitted bytes, exactly (rcpt_keeps_whole(p):
+ *                    a Private Mode receipt, a signature receipt without
+ *                    request_b64 and response_b64, or one with
+ *                    "archive_bytes": true): returns body, *mem NULL;
+ *   "without_bytes"  a signature receipt with request or response bytes
+ *                    and without "archive_bytes": true: the submitted
+ *                    object without request_b64 and response_b64, as
+ *                    canonical JSON (entry_canonical): returns a new
+ *                    buffer, also in *mem, which the caller frees.  The
+ *                    bytes were hashed and checked; only their SHA-256
+ *                    and lengths (the claims) are kept.
+ * *blob_len is the blob's length.  The blob is stored with media type
+ * application/json, in the same append as the entry.
+ */
+const uint8_t *entry_receipt_blob(const struct rcpt_parsed *p,
+	    const uint8_t *body, size_t len, uint8_t **mem, size_t *blob_len);
+
+/*
+ * The body of the receipt entry of p, checked against probe (the
+ * model's latest probe) into cl, submitted at time (unix s), whose blob
+ * (entry_receipt_blob) has SHA-256 blob_sha256 and blob_len bytes:
+ * entry_receipt_body of format rcpt_format_str, model p->model (null
+ * when none), claims rcpt_claims(p), checks cl, verdict
+ * checklist_verdict(cl), probe {seq, time, verdict} when probe->have,
+ * submitted {sha256, len, "application/json", "whole" or
+ * "without_bytes"}.  A new buffer of *len bytes the caller frees.
+ */
+uint8_t	*entry_receipt_checked_body(const struct rcpt_parsed *p,
+	    const struct rcpt_probe *probe, const struct checklist *cl,
+	    int64_t time, const uint8_t blob_sha256[32], size_t blob_len,
+	    size_t *len);
+
 /* ---- reading -------------------------------------------------------- */
 
 /*
@@ -257,6 +295,17 @@ json_t	*entry_measurement(const json_t *body);
  * NULL (absent, null, not a string). */
 const char *entry_meas_str(const json_t *meas, const char *layer,
 	    const char *key);
+
+/*
+ * The facts a receipt is checked against (struct rcpt_probe,
+ * monitor/verify/receipt_check.h) from e, a probe entry of any schema
+ * version, read through entry_measurement: seq, time, verdict,
+ * platform.mrtd, rtmr0..rtmr2 and instance.rtmr3 as 96 lower-case hex
+ * characters, instance.signing_address and signing_algo.  Values of the
+ * wrong type or length are left empty.  out->have is true.
+ */
+void	entry_receipt_probe(const struct store_entry *e,
+	    struct rcpt_probe *out);
 
 /* ---- what changed ---------------------------------------------------- */
 

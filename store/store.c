@@ -356,7 +356,7 @@ ascii_ok(const char *s, size_t max, unsigned char lo)
 bool
 store_model_valid(const char *m)
 {
-	return m != NULL && ascii_ok(m, MAX_MODEL_ID, 0x21);
+	return model_id_valid(m);
 }
 
 bool
@@ -955,6 +955,12 @@ store_schema_version(const struct store *s)
 	return s->version;
 }
 
+enum store_mode
+store_handle_mode(const struct store *s)
+{
+	return s->mode;
+}
+
 void
 store_set_append_hook(struct store *s, void (*hook)(void *, uint64_t),
     void *arg)
@@ -963,8 +969,8 @@ store_set_append_hook(struct store *s, void (*hook)(void *, uint64_t),
 	s->hook_arg = arg;
 }
 
-static enum tmon_rc
-check_inputs(const struct store_blob_in *blobs, size_t nblobs,
+enum tmon_rc
+store_append_check(const struct store_blob_in *blobs, size_t nblobs,
     const struct store_entry_in *entries, size_t n, struct tmon_err *err)
 {
 	const struct store_blob_in *b;
@@ -1180,7 +1186,8 @@ store_append(struct store *s, const struct store_blob_in *blobs,
 	if (s->mode != STORE_RW)
 		return tmon_err_set(err, TMON_E_UNSUPPORTED,
 		    "store: append on a read-only handle");
-	if ((rc = check_inputs(blobs, nblobs, entries, n, err)) != TMON_OK)
+	if ((rc = store_append_check(blobs, nblobs, entries, n, err)) !=
+	    TMON_OK)
 		return rc;
 	if (nblobs == 0 && n == 0)
 		return TMON_OK;

@@ -32,8 +32,9 @@
  *     (the layouts store/entry.h builds; the store knows these paths
  *     only to check that the blobs an entry names are there).
  *
- * Handles: one STORE_RW handle (the daemon, the only writer) and any number
- * of STORE_RO handles (the API, tmonctl audit, tmond --read-only).  WAL mode gives every read
+ * Handles: one STORE_RW handle (in tmond, owned by the writer thread of
+ * writer.h, the only writer) and any number of STORE_RO handles (pool.h:
+ * the API and the receipt path; tmonctl audit, tmond --read-only).  WAL mode gives every read
  * statement a consistent snapshot, and store_append writes in one
  * BEGIN IMMEDIATE ... COMMIT transaction, so a reader sees either none or
  * all of an append.  A struct store may be used by one thread at a time;
@@ -139,6 +140,9 @@ void		store_close(struct store *s);
 /* The schema version of an open handle (STORE_SCHEMA_VERSION once open). */
 int		store_schema_version(const struct store *s);
 
+/* The mode s was opened in. */
+enum store_mode	store_handle_mode(const struct store *s);
+
 /* One blob to store: data/len bytes (len 1..MAX_BLOB_LEN) and a media type
  * (1..MAX_MEDIA_TYPE-1 bytes of printable ASCII, e.g. "application/json").
  * The key is SHA-256(data); callers compute it with sha256() (util.h) to
@@ -201,6 +205,16 @@ struct store_appended {
 enum tmon_rc	store_append(struct store *s, const struct store_blob_in *blobs,
 		    size_t nblobs, const struct store_entry_in *entries,
 		    size_t n, struct store_appended *out, struct tmon_err *err);
+
+/*
+ * The checks store_append runs on its inputs before the transaction, on
+ * their own: the same errors (TMON_E_PARSE with err->offset the index of
+ * the blob or entry at fault, TMON_E_LIMIT), TMON_OK when store_append
+ * would take them.  For callers that queue appends (writer.h).
+ */
+enum tmon_rc	store_append_check(const struct store_blob_in *blobs,
+		    size_t nblobs, const struct store_entry_in *entries,
+		    size_t n, struct tmon_err *err);
 
 /* One entry read back.  model and verdict are NULL when the column is NULL.
  * model, verdict and body are owned (store_entry_free); body is not

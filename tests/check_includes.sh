@@ -17,4 +17,14 @@ forbid monitor/verify/ '#include [<"](sqlite3|curl/|microhttpd|store|api|fetch)'
 forbid store/store '#include [<"](curl/|microhttpd|verify|checklist\.h|attest|entry|api)' "store sees no verify, fetch or api, nor the body layout"
 forbid store/entry '#include [<"](sqlite3|curl/|microhttpd|fetch|api|tdx|nvspdm|gateway)' "entry builds and reads bodies: no I/O but the store"
 forbid api/ '#include [<"](curl/|fetch|tdx|nvspdm|gateway)' "api never verifies or fetches"
+forbid store/ '#include [<"](curl/|microhttpd|fetch|api|daemon|receipt\.h|probe\.h)' "store sees neither monitor's programs nor the api"
+# Nothing under monitor/ includes a header of api/: tmond reaches its HTTP
+# front end through store/service.h.
+api_headers=$(cd api && ls *.h 2>/dev/null | sed 's/\./\\./g' | paste -sd'|' -)
+if [ -n "$api_headers" ]; then
+	hits=$(grep -rnE "#include [<\"](api/)?($api_headers)[>\"]" monitor 2>/dev/null)
+	if [ -n "$hits" ]; then
+		echo "forbidden include under monitor/ (an api/ header):"; echo "$hits"; bad=1
+	fi
+fi
 exit $bad

@@ -57,6 +57,12 @@
 /* store/: entries, and blobs, in one store_append transaction. */
 #define MAX_APPEND_ENTRIES	256
 #define MAX_APPEND_BLOBS	64
+/* store/: requests waiting for the writer thread (writer.h), and the
+   bytes of blobs and bodies it commits in one transaction. */
+#define MAX_WRITER_QUEUE	1024
+#define MAX_WRITER_BATCH_BYTES	(64u * 1024 * 1024)
+/* store/: idle read-only handles one pool keeps (pool.h). */
+#define MAX_STORE_POOL		4096
 /* api/: items in one page of a list (the default page is 50). */
 #define MAX_API_PAGE		500
 /* api/: entry body bytes rendered into one list answer before it is cut. */
@@ -153,19 +159,13 @@
  * submitted body (a signature triple with base64 request and response
  * bytes, or a NanoGPT Private Mode receipt); one string of a Private Mode
  * receipt; measurement registers in one receipt measurement; top-level
- * members of a receipt scanned for an embedded verification document;
- * receipts in one group commit of the receipt writer (one store_append:
- * it must fit MAX_APPEND_ENTRIES and MAX_APPEND_BLOBS) and their bytes;
- * receipts waiting for the writer (each one holds a connection thread,
- * so MAX_API_CONNECTIONS bounds it already).
+ * members of a receipt scanned for an embedded verification document.
+ * Receipts waiting to be committed are bounded by MAX_WRITER_QUEUE.
  */
 #define MAX_RECEIPT_BODY	(2u * 1024 * 1024)
 #define MAX_RECEIPT_FIELD	1024
 #define MAX_RECEIPT_REGISTERS	8
 #define MAX_RECEIPT_MEMBERS	64
-#define MAX_RECEIPT_BATCH	64
-#define MAX_RECEIPT_BATCH_BYTES	(64u * 1024 * 1024)
-#define MAX_RECEIPT_QUEUE	1024
 /* Clients whose receipt quota windows are remembered (quota.h). */
 #define MAX_QUOTA_CLIENTS	1024
 

@@ -12,6 +12,7 @@
 #include <openssl/evp.h>
 #include <openssl/sha.h>
 
+#include "tmon_limits.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -248,4 +249,18 @@ fmt_time(int64_t t, char *out, size_t outsz)
 	    strftime(out, outsz, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(out, outsz, "%lld", (long long)t);
 	return out;
+}
+
+bool
+model_id_valid(const char *m)
+{
+	size_t i;
+
+	if (m == NULL || m[0] == '\0')
+		return false;
+	for (i = 0; m[i] != '\0'; i++)
+		if (i + 1 >= MAX_MODEL_ID || (unsigned char)m[i] < 0x21 ||
+		    (unsigned char)m[i] > 0x7e)
+			return false;
+	return true;
 }

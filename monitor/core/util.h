@@ -72,6 +72,14 @@ bool	sha256_2(const void *a, size_t alen, const void *b, size_t blen,
 bool	json_text_depth_ok(const void *s, size_t n, int max);
 
 /*
+ * True if m is a model id: 1..MAX_MODEL_ID-1 bytes of printable ASCII
+ * without spaces (0x21..0x7e).  The one definition: the store checks
+ * entry columns with it (store_model_valid), the receipt parser the
+ * model a receipt names.
+ */
+bool	model_id_valid(const char *m);
+
+/*
  * Parse "A.B.C.D:PORT" (PORT 0..65535, 0 = let the kernel pick) into
  * *sin, accepting only loopback addresses (127.0.0.0/8): for the test
  * servers (tmon-replay, tmon-sim), which hand out canned or simulated

@@ -1,7 +1,8 @@
 /*
  * libFuzzer target: a POST /api/v1/receipts body through rcpt_parse and,
- * when it parses, rcpt_blob, rcpt_verify (without a probe, and against a
- * probe with a signing key and TDX registers) and rcpt_entry_body.
+ * when it parses, entry_receipt_blob, rcpt_verify (without a probe, and
+ * against a probe with a signing key and TDX registers) and
+ * entry_receipt_checked_body.
  * Invariants: a refusal is 400 or 413 with an error text and leaves
  * nothing allocated; an accepted body has one of the two forms; the entry
  * is canonical JSON (parsing it and writing it back with sorted keys gives
@@ -23,8 +24,9 @@
 #include <jansson.h>
 
 #include "checklist.h"
+#include "entry.h"
 #include "log.h"
-#include "receipt.h"
+#include "receipt_check.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -39,7 +41,8 @@ entry_invariants(const struct rcpt_parsed *p, const struct rcpt_probe *pr,
 	char *again;
 	size_t len;
 
-	entry = rcpt_entry_body(p, pr, cl, 1700000000, md, 10, &len);
+	entry = entry_receipt_checked_body(p, pr, cl, 1700000000, md, 10,
+	    &len);
 	e = json_loadb((const char *)entry, len, JSON_REJECT_DUPLICATES,
 	    &jerr);
 	TMON_ASSERT(e != NULL);
@@ -65,7 +68,7 @@ blob_invariants(const struct rcpt_parsed *p, const uint8_t *data,
 	uint8_t *mem;
 	size_t blen;
 
-	blob = rcpt_blob(p, data, size, &mem, &blen);
+	blob = entry_receipt_blob(p, data, size, &mem, &blen);
 	if (rcpt_keeps_whole(p)) {
 		TMON_ASSERT(blob == data && blen == size && mem == NULL);
 		return;

@@ -24,10 +24,13 @@
 
 #include "checklist.h"
 #include "encode.h"
+#include "entry.h"
+#include "pool.h"
 #include "receipt.h"
 #include "store.h"
 #include "tmon_limits.h"
 #include "util.h"
+#include "writer.h"
 
 #define RDATA		TMON_TEST_DATA "/receipts"
 /* The signer of sample A (tests/data/receipts/PROVENANCE.md). */
@@ -800,7 +803,7 @@ START_TEST(test_entry_canonical)
 	checklist_init(&cl);
 	rcpt_verify(NULL, &p, &pr, &cl);
 	SHA256((const unsigned char *)body, blen, md);
-	entry = rcpt_entry_body(&p, &pr, &cl, 1700000123, md, blen, &len);
+	entry = entry_receipt_checked_body(&p, &pr, &cl, 1700000123, md, blen, &len);
 	/* Canonical: sorted keys, compact, exactly what jansson would
 	   write for the parsed value. */
 	e = json_loadb((const char *)entry, len, JSON_REJECT_DUPLICATES,
@@ -868,7 +871,8 @@ START_TEST(test_entry_private_mode_claims)
 	memset(&pr, 0, sizeof(pr));
 	checklist_init(&cl);
 	rcpt_verify(NULL, &p, &pr, &cl);
-	entry = rcpt_entry_body(&p, &pr, &cl, 1, md, strlen(s), &len);
+	entry = entry_receipt_checked_body(&p, &pr, &cl, 1, md, strlen(s),
+	    &len);
 	ck_assert_ptr_null(memmem(entry, len, "not recorded", 12));
 	e = json_loadb((const char *)entry, len, 0, &jerr);
 	ck_assert_ptr_nonnull(e);
@@ -923,6 +927,37 @@ open_rw(void)
 	return s;
 }
 
+/* The receipt service as tmond runs it: the one writer (its own
+   read-write handle), the read-only pool, the service on both. */
+struct svc {
+	struct store_writer	*w;
+	struct store_pool	*pool;
+	struct rcpt		*r;
+};
+
+static void
+svc_start(struct svc *v)
+{
+	struct tmon_err err;
+
+	memset(v, 0, sizeof(*v));
+	tmon_err_clear(&err);
+	ck_assert_msg(store_writer_start(open_rw(), &v->w, &err) == TMON_OK,
+	    "%s", err.msg);
+	ck_assert_msg(store_pool_new(dbpath, 4, &v->pool, &err) == TMON_OK,
+	    "%s", err.msg);
+	ck_assert_int_eq(rcpt_start(v->w, v->pool, &v->r, &err), TMON_OK);
+}
+
+static void
+svc_stop(struct svc *v)
+{
+	rcpt_stop(v->r);
+	store_writer_stop(v->w);
+	store_pool_free(v->pool);
+	memset(v, 0, sizeof(*v));
+}
+
 static uint64_t
 log_size(struct store *s)
 {
@@ -963,7 +998,8 @@ add_probe(struct store *s, const char *model, const char *addr,
 START_TEST(test_service_roundtrip)
 {
 	struct store *s = open_rw();
-	struct rcpt *r = NULL;
+	struct svc v;
+	struct rcpt *r;
 	struct api_answer ans;
 	struct store_entry e;
 	struct tmon_err err;
@@ -974,7 +1010,8 @@ START_TEST(test_service_roundtrip)
 	EVP_MD_CTX *ctx;
 
 	tmon_err_clear(&err);
-	ck_assert_int_eq(rcpt_start(dbpath, &r, &err), TMON_OK);
+	svc_start(&v);
+	r = v.r;
 	rcpt_submit_wait(r, (const uint8_t *)body, strlen(body), NULL, &ans);
 	o = answer(&ans, 201);
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "seq")), 0);
@@ -1055,7 +1092,7 @@ START_TEST(test_service_roundtrip)
 	rcpt_submit_wait(r, (const uint8_t *)"{\"x\":", 5, NULL, &ans);
 	json_decref(answer(&ans, 400));
 	ck_assert_uint_eq(log_size(s), 2);
-	rcpt_stop(r);
+	svc_stop(&v);
 	store_close(s);
 	free(body);
 }
@@ -1064,14 +1101,14 @@ END_TEST
 START_TEST(test_service_probe_lookup)
 {
 	struct store *s = open_rw();
-	struct rcpt *r = NULL;
+	struct svc v;
+	struct rcpt *r;
 	struct api_answer ans;
-	struct tmon_err err;
 	char *body = sample_a(true, -1);
 	json_t *o;
 
-	tmon_err_clear(&err);
-	ck_assert_int_eq(rcpt_start(dbpath, &r, &err), TMON_OK);
+	svc_start(&v);
+	r = v.r;
 	add_probe(s, "other-model", OTHER_ADDR, "pass");
 	add_probe(s, "deepseek-v3.1", A_ADDR, "pass");
 	rcpt_submit_wait(r, (const uint8_t *)body, strlen(body), NULL, &ans);
@@ -1089,7 +1126,7 @@ START_TEST(test_service_probe_lookup)
 	ck_assert_int_eq(json_integer_value(json_object_get(o, "seq")), 4);
 	json_decref(o);
 	ck_assert_uint_eq(log_size(s), 5);
-	rcpt_stop(r);
+	svc_stop(&v);
 	store_close(s);
 	free(body);
 }
@@ -1140,25 +1177,21 @@ submit_main(void *arg)
 }
 
 struct prober {
-	int	bad;
+	struct store_writer	*w;
+	int			 bad;
 };
 
-/* The probe writer: its own read-write handle, as tmond's main thread. */
+/* The probes: appended through the same writer, as tmond's main thread
+   does, each waiting for its commit. */
 static void *
 probe_main(void *arg)
 {
 	struct prober *p = arg;
-	struct store *s = NULL;
 	struct store_entry_in in;
 	struct tmon_err err;
 	char body[128];
 	int i;
 
-	tmon_err_clear(&err);
-	if (store_open(dbpath, STORE_RW, &s, &err) != TMON_OK) {
-		p->bad++;
-		return NULL;
-	}
 	for (i = 0; i < PROBES; i++) {
 		snprintf(body, sizeof(body), "{\"kind\":\"probe\","
 		    "\"model\":\"probe-model\",\"n\":%d,\"time\":%d,"
@@ -1171,10 +1204,10 @@ probe_main(void *arg)
 		in.body = (const uint8_t *)body;
 		in.body_len = strlen(body);
 		tmon_err_clear(&err);
-		if (store_append(s, NULL, 0, &in, 1, NULL, &err) != TMON_OK)
+		if (store_writer_append(p->w, NULL, 0, &in, 1, NULL, &err) !=
+		    TMON_OK)
 			p->bad++;
 	}
-	store_close(s);
 	return NULL;
 }
 
@@ -1194,13 +1227,15 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-START_TEST(test_service_concurrent_two_writers)
+START_TEST(test_service_concurrent_with_probes)
 {
 	struct submitter sb[SUBMITTERS];
 	struct prober pb;
 	pthread_t th[SUBMITTERS], pt;
 	struct store *s = open_rw();
-	struct rcpt *r = NULL;
+	struct svc v;
+	struct store_writer_stats ws;
+	struct rcpt *r;
 	struct store_entry e;
 	struct store_query q;
 	struct tmon_err err;
@@ -1210,8 +1245,10 @@ START_TEST(test_service_concurrent_two_writers)
 	char *body = sample_a(true, -1);
 
 	tmon_err_clear(&err);
-	ck_assert_int_eq(rcpt_start(dbpath, &r, &err), TMON_OK);
+	svc_start(&v);
+	r = v.r;
 	memset(&pb, 0, sizeof(pb));
+	pb.w = v.w;
 	ck_assert_int_eq(pthread_create(&pt, NULL, probe_main, &pb), 0);
 	for (i = 0; i < SUBMITTERS; i++) {
 		memset(&sb[i], 0, sizeof(sb[i]));
@@ -1223,8 +1260,13 @@ START_TEST(test_service_concurrent_two_writers)
 	for (i = 0; i < SUBMITTERS; i++)
 		pthread_join(th[i], NULL);
 	pthread_join(pt, NULL);
-	rcpt_stop(r);
+	store_writer_stats(v.w, &ws);
+	svc_stop(&v);
 	ck_assert_int_eq(pb.bad, 0);
+	/* Every append went through the one writer, none failed. */
+	ck_assert_uint_eq(ws.entries, SUBMITTERS * PER_SUBMITTER + PROBES);
+	ck_assert_uint_eq(ws.requests, SUBMITTERS * PER_SUBMITTER + PROBES);
+	ck_assert_uint_eq(ws.failed, 0);
 	/* Every answered receipt is at its seq, with its leaf hash. */
 	for (i = 0; i < SUBMITTERS; i++) {
 		ck_assert_int_eq(sb[i].bad, 0);
@@ -1240,12 +1282,12 @@ START_TEST(test_service_concurrent_two_writers)
 		}
 	}
 	/* No seq was answered twice; nothing lost, nothing extra; the
-	   chain recomputes over both writers' entries. */
+	   chain recomputes over receipts and probes. */
 	qsort(all, n, sizeof(all[0]), cmp_u64);
 	for (i = 1; i < n; i++)
 		ck_assert(all[i] != all[i - 1]);
 	ck_assert_uint_eq(log_size(s), SUBMITTERS * PER_SUBMITTER + PROBES);
-	/* ... and all of the probe writer's entries are there too. */
+	/* ... and all of the probes are there too. */
 	store_query_init(&q);
 	q.kind = "probe";
 	n = 0;
@@ -1345,7 +1387,7 @@ receipts_suite(void)
 	tcase_set_timeout(ts, 120);
 	tcase_add_test(ts, test_service_roundtrip);
 	tcase_add_test(ts, test_service_probe_lookup);
-	tcase_add_test(ts, test_service_concurrent_two_writers);
+	tcase_add_test(ts, test_service_concurrent_with_probes);
 	tcase_add_test(ts, test_store_two_handles);
 	suite_add_tcase(su, ts);
 	return su;

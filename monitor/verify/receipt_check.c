@@ -1,0 +1,1007 @@
+/*
+ * receipt_check.c: receipts submitted by users: parse, check, and what
+ * they claim (receipt_check.h).  Pure: no I/O, no clock.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "encode.h"
+#include "log.h"
+#include "receipt_check.h"
+#include "sig.h"
+#include "util.h"
+#include "xmalloc.h"
+
+/* ---------------------------------------------------------------- */
+/* Parsing                                                           */
+/* ---------------------------------------------------------------- */
+
+static enum tmon_rc
+reject(struct rcpt_reject *rej, unsigned int status, const char *error,
+    const char *field)
+{
+	rej->status = status;
+	rej->error = error;
+	rej->field = field;
+	return TMON_E_PARSE;
+}
+
+
+/*
+ * obj[key] as a string of at most max bytes: TMON_OK with *s (and *len)
+ * set, TMON_E_NOTFOUND when absent (or null when null_ok), TMON_E_PARSE
+ * for another type, TMON_E_LIMIT when too long.
+ */
+static enum tmon_rc
+get_str(const json_t *obj, const char *key, size_t max, bool null_ok,
+    const char **s, size_t *len)
+{
+	json_t *v = json_object_get(obj, key);
+
+	*s = NULL;
+	if (len != NULL)
+		*len = 0;
+	if (v == NULL || (null_ok && json_is_null(v)))
+		return TMON_E_NOTFOUND;
+	if (!json_is_string(v))
+		return TMON_E_PARSE;
+	if (json_string_length(v) > max)
+		return TMON_E_LIMIT;
+	*s = json_string_value(v);
+	if (len != NULL)
+		*len = json_string_length(v);
+	return TMON_OK;
+}
+
+/* Map a get_str result to a 400 naming field; required: absent is bad. */
+static enum tmon_rc
+str_member(const json_t *obj, const char *key, size_t max, bool required,
+    const char *field, const char **s, size_t *len, struct rcpt_reject *rej)
+{
+	switch (get_str(obj, key, max, !required, s, len)) {
+	case TMON_OK:
+		return TMON_OK;
+	case TMON_E_NOTFOUND:
+		if (!required)
+			return TMON_OK;
+		return reject(rej, 400, "missing required member", field);
+	case TMON_E_LIMIT:
+		return reject(rej, 400, "string too long", field);
+	default:
+		return reject(rej, 400, "must be a string", field);
+	}
+}
+
+static enum tmon_rc
+take_model(struct rcpt_parsed *p, const char *body_model, const char *arg,
+    struct rcpt_reject *rej)
+{
+	if (body_model != NULL && !model_id_valid(body_model))
+		return reject(rej, 400, "model must be 1 to 127 printable "
+		    "characters without spaces", "model");
+	if (body_model != NULL && arg != NULL &&
+	    strcmp(body_model, arg) != 0)
+		return reject(rej, 400, "model in the body differs from "
+		    "?model=", "model");
+	if (body_model == NULL)
+		body_model = arg;
+	if (body_model != NULL)
+		snprintf(p->model, sizeof(p->model), "%s", body_model);
+	return TMON_OK;
+}
+
+/* Decode an optional base64 member into *out. */
+static enum tmon_rc
+b64_member(const json_t *obj, const char *key, uint8_t **out, size_t *outlen,
+    struct rcpt_reject *rej)
+{
+	const char *s;
+	size_t len;
+	enum tmon_rc rc;
+
+	if ((rc = str_member(obj, key, MAX_RECEIPT_BODY, false, key, &s, &len,
+	    rej)) != TMON_OK)
+		return rc;
+	if (s == NULL)
+		return TMON_OK;
+	if (len == 0) {
+		/* Zero bytes: a valid (empty) body. */
+		*out = xmalloc(1);
+		*outlen = 0;
+		return TMON_OK;
+	}
+	if ((*out = b64_decode_alloc(s, len, MAX_RECEIPT_BODY, outlen)) ==
+	    NULL)
+		return reject(rej, 400, "not standard padded base64", key);
+	return TMON_OK;
+}
+
+/* Member-name tables are char arrays (no pointers: read-only data). */
+#define MEMBER_NAME_LEN		32
+
+static const char sig_members[][MEMBER_NAME_LEN] = {
+    "model", "text", "signature", "signing_address", "signing_algo",
+    "signature_kind", "request_b64", "response_b64", "archive_bytes" };
+
+static enum tmon_rc
+parse_signature(struct rcpt_parsed *p, const char *arg,
+    struct rcpt_reject *rej)
+{
+	const char *key, *model = NULL;
+	json_t *v;
+	enum tmon_rc rc;
+	size_t i;
+	bool known;
+
+	json_object_foreach(p->root, key, v) {
+		known = false;
+		for (i = 0; i < sizeof(sig_members) / sizeof(sig_members[0]);
+		    i++)
+			if (strcmp(key, sig_members[i]) == 0)
+				known = true;
+		if (!known) {
+			for (i = 0; key[i] != '\0' &&
+			    i + 1 < sizeof(rej->name); i++)
+				rej->name[i] = ((unsigned char)key[i] >= 0x20 &&
+				    (unsigned char)key[i] < 0x7f) ? key[i] : '?';
+			rej->name[i] = '\0';
+			return reject(rej, 400, "unknown member in a "
+			    "signature receipt", rej->name);
+		}
+	}
+	if ((rc = str_member(p->root, "model", MAX_MODEL_ID, false, "model",
+	    &model, NULL, rej)) != TMON_OK ||
+	    (rc = take_model(p, model, arg, rej)) != TMON_OK)
+		return rc;
+	if (p->model[0] == '\0')
+		return reject(rej, 400, "missing required member (or give "
+		    "?model=)", "model");
+	if ((rc = str_member(p->root, "text", MAX_SIG_TEXT, true, "text",
+	    &p->text, &p->text_len, rej)) != TMON_OK ||
+	    (rc = str_member(p->root, "signature", MAX_SIG_HEX, true,
+	    "signature", &p->signature, NULL, rej)) != TMON_OK ||
+	    (rc = str_member(p->root, "signing_address", MAX_SIG_ADDRESS,
+	    true, "signing_address", &p->signing_address, NULL, rej)) !=
+	    TMON_OK ||
+	    (rc = str_member(p->root, "signing_algo", MAX_SIG_NAME, false,
+	    "signing_algo", &p->signing_algo, NULL, rej)) != TMON_OK ||
+	    (rc = str_member(p->root, "signature_kind", MAX_SIG_NAME, false,
+	    "signature_kind", &p->signature_kind, NULL, rej)) != TMON_OK)
+		return rc;
+	if ((rc = b64_member(p->root, "request_b64", &p->request,
+	    &p->request_len, rej)) != TMON_OK ||
+	    (rc = b64_member(p->root, "response_b64", &p->response,
+	    &p->response_len, rej)) != TMON_OK)
+		return rc;
+	v = json_object_get(p->root, "archive_bytes");
+	if (v != NULL && !json_is_boolean(v))
+		return reject(rej, 400, "must be true or false",
+		    "archive_bytes");
+	p->archive_bytes = json_is_true(v);
+	p->fmt = RCPT_SIGNATURE;
+	return TMON_OK;
+}
+
+/* A measurement {type, registers[]} (Tinfoil AttestationMeasurement). */
+static enum tmon_rc
+check_measurement(const json_t *m, const char *field,
+    const char *type_field, const char *regs_field, struct rcpt_reject *rej)
+{
+	const char *s;
+	json_t *regs, *r;
+	enum tmon_rc rc;
+	size_t i;
+
+	if (!json_is_object(m))
+		return reject(rej, 400, "must be an object", field);
+	if ((rc = str_member(m, "type", MAX_RECEIPT_FIELD, true, type_field,
+	    &s, NULL, rej)) != TMON_OK)
+		return rc;
+	regs = json_object_get(m, "registers");
+	if (!json_is_array(regs))
+		return reject(rej, 400, "must be an array of strings",
+		    regs_field);
+	if (json_array_size(regs) > MAX_RECEIPT_REGISTERS)
+		return reject(rej, 400, "too many registers", regs_field);
+	json_array_foreach(regs, i, r) {
+		if (!json_is_string(r))
+			return reject(rej, 400, "must be an array of strings",
+			    regs_field);
+		if (json_string_length(r) > MAX_RECEIPT_FIELD)
+			return reject(rej, 400, "string too long", regs_field);
+	}
+	return TMON_OK;
+}
+
+static const char pm_strings[][MEMBER_NAME_LEN] = { "configRepo", "enclaveHost",
+    "releaseTag", "tlsPublicKey", "hpkePublicKey", "codeFingerprint",
+    "enclaveFingerprint", "selectedRouterEndpoint", "verifiedAt" };
+static const char pm_steps_required[][MEMBER_NAME_LEN] = { "fetchDigest",
+    "verifyCode", "verifyEnclave", "compareMeasurements" };
+static const char pm_steps_optional[][MEMBER_NAME_LEN] = { "verifyCertificate",
+    "otherError" };
+
+static enum tmon_rc
+check_step(const json_t *steps, const char *name, bool required,
+    struct rcpt_reject *rej)
+{
+	const char *s;
+	json_t *st;
+	enum tmon_rc rc;
+
+	st = json_object_get(steps, name);
+	if (st == NULL) {
+		if (required)
+			return reject(rej, 400, "missing required step",
+			    "steps");
+		return TMON_OK;
+	}
+	if (!json_is_object(st))
+		return reject(rej, 400, "a step must be an object", "steps");
+	if ((rc = str_member(st, "status", MAX_SIG_NAME, true, "steps",
+	    &s, NULL, rej)) != TMON_OK ||
+	    (rc = str_member(st, "error", MAX_RECEIPT_FIELD, false, "steps",
+	    &s, NULL, rej)) != TMON_OK)
+		return rc;
+	return TMON_OK;
+}
+
+/* Validate a Tinfoil VerificationDocument (receipt_check.h). */
+static enum tmon_rc
+check_document(const json_t *d, struct rcpt_reject *rej)
+{
+	const char *s;
+	json_t *v, *em, *steps;
+	enum tmon_rc rc;
+	size_t i;
+
+	if ((rc = check_measurement(json_object_get(d, "codeMeasurement"),
+	    "codeMeasurement", "codeMeasurement.type",
+	    "codeMeasurement.registers", rej)) != TMON_OK)
+		return rc;
+	em = json_object_get(d, "enclaveMeasurement");
+	if (!json_is_object(em))
+		return reject(rej, 400, "must be an object",
+		    "enclaveMeasurement");
+	if ((rc = check_measurement(json_object_get(em, "measurement"),
+	    "enclaveMeasurement.measurement",
+	    "enclaveMeasurement.measurement.type",
+	    "enclaveMeasurement.measurement.registers", rej)) != TMON_OK ||
+	    (rc = str_member(em, "tlsPublicKeyFingerprint",
+	    MAX_RECEIPT_FIELD, false,
+	    "enclaveMeasurement.tlsPublicKeyFingerprint", &s, NULL, rej)) !=
+	    TMON_OK ||
+	    (rc = str_member(em, "hpkePublicKey", MAX_RECEIPT_FIELD, false,
+	    "enclaveMeasurement.hpkePublicKey", &s, NULL, rej)) != TMON_OK)
+		return rc;
+	if ((rc = str_member(d, "releaseDigest", MAX_RECEIPT_FIELD, true,
+	    "releaseDigest", &s, NULL, rej)) != TMON_OK)
+		return rc;
+	for (i = 0; i < sizeof(pm_strings) / sizeof(pm_strings[0]); i++)
+		if ((rc = str_member(d, pm_strings[i], MAX_RECEIPT_FIELD,
+		    false, pm_strings[i], &s, NULL, rej)) != TMON_OK)
+			return rc;
+	if (!json_is_boolean(json_object_get(d, "securityVerified")))
+		return reject(rej, 400, json_object_get(d,
+		    "securityVerified") == NULL ? "missing required member" :
+		    "must be true or false", "securityVerified");
+	v = json_object_get(d, "schemaVersion");
+	if (v != NULL && !json_is_integer(v))
+		return reject(rej, 400, "must be an integer", "schemaVersion");
+	v = json_object_get(d, "hardwareMeasurement");
+	if (v != NULL && !json_is_null(v)) {
+		if (!json_is_object(v))
+			return reject(rej, 400, "must be an object",
+			    "hardwareMeasurement");
+		if ((rc = str_member(v, "ID", MAX_RECEIPT_FIELD, false,
+		    "hardwareMeasurement.ID", &s, NULL, rej)) != TMON_OK ||
+		    (rc = str_member(v, "MRTD", MAX_RECEIPT_FIELD, false,
+		    "hardwareMeasurement.MRTD", &s, NULL, rej)) != TMON_OK ||
+		    (rc = str_member(v, "RTMR0", MAX_RECEIPT_FIELD, false,
+		    "hardwareMeasurement.RTMR0", &s, NULL, rej)) != TMON_OK)
+			return rc;
+	}
+	v = json_object_get(d, "verifier");
+	if (v != NULL && !json_is_null(v)) {
+		if (!json_is_object(v))
+			return reject(rej, 400, "must be an object",
+			    "verifier");
+		if ((rc = str_member(v, "name", MAX_RECEIPT_FIELD, false,
+		    "verifier.name", &s, NULL, rej)) != TMON_OK ||
+		    (rc = str_member(v, "version", MAX_RECEIPT_FIELD, false,
+		    "verifier.version", &s, NULL, rej)) != TMON_OK)
+			return rc;
+	}
+	steps = json_object_get(d, "steps");
+	if (!json_is_object(steps))
+		return reject(rej, 400, steps == NULL ?
+		    "missing required member" : "must be an object", "steps");
+	for (i = 0; i < sizeof(pm_steps_required) /
+	    sizeof(pm_steps_required[0]); i++)
+		if ((rc = check_step(steps, pm_steps_required[i], true,
+		    rej)) != TMON_OK)
+			return rc;
+	for (i = 0; i < sizeof(pm_steps_optional) /
+	    sizeof(pm_steps_optional[0]); i++)
+		if ((rc = check_step(steps, pm_steps_optional[i], false,
+		    rej)) != TMON_OK)
+			return rc;
+	return TMON_OK;
+}
+
+static bool
+looks_like_document(const json_t *o)
+{
+	return json_is_object(o) &&
+	    json_object_get(o, "codeMeasurement") != NULL &&
+	    json_object_get(o, "enclaveMeasurement") != NULL;
+}
+
+static enum tmon_rc
+parse_private_mode(struct rcpt_parsed *p, const char *arg,
+    struct rcpt_reject *rej)
+{
+	const char *key, *model = NULL;
+	json_t *v;
+	enum tmon_rc rc;
+	size_t n = 0;
+
+	if (looks_like_document(p->root)) {
+		p->doc = p->root;
+		p->doc_key = NULL;
+	} else {
+		json_object_foreach(p->root, key, v) {
+			if (++n > MAX_RECEIPT_MEMBERS)
+				break;
+			if (looks_like_document(v)) {
+				p->doc = v;
+				p->doc_key = key;
+				break;
+			}
+		}
+	}
+	if (p->doc == NULL)
+		return reject(rej, 400, "not a receipt: expected a completion "
+		    "signature {model, text, signature, signing_address, "
+		    "signing_algo} or a NanoGPT Private Mode receipt (a "
+		    "verification document with codeMeasurement and "
+		    "enclaveMeasurement)", NULL);
+	if ((rc = str_member(p->root, "model", MAX_MODEL_ID, false, "model",
+	    &model, NULL, rej)) != TMON_OK ||
+	    (rc = take_model(p, model, arg, rej)) != TMON_OK)
+		return rc;
+	if ((rc = check_document(p->doc, rej)) != TMON_OK)
+		return rc;
+	p->fmt = RCPT_PRIVATE_MODE;
+	return TMON_OK;
+}
+
+/* Why a valid JSON value that is not an object is refused. */
+static const char *
+not_object(const json_t *v)
+{
+	switch (json_typeof(v)) {
+	case JSON_ARRAY:
+		return "expected a JSON object, got an array";
+	case JSON_STRING:
+		return "expected a JSON object, got a string";
+	case JSON_INTEGER:
+	case JSON_REAL:
+		return "expected a JSON object, got a number";
+	case JSON_TRUE:
+	case JSON_FALSE:
+		return "expected a JSON object, got true or false";
+	case JSON_NULL:
+		return "expected a JSON object, got null";
+	default:
+		return "expected a JSON object";
+	}
+}
+
+enum tmon_rc
+rcpt_parse(const uint8_t *body, size_t len, const char *model,
+    struct rcpt_parsed *out, struct rcpt_reject *rej)
+{
+	json_error_t jerr;
+	enum tmon_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(rej, 0, sizeof(*rej));
+	if (len > MAX_RECEIPT_BODY)
+		return reject(rej, 413, "receipt body too large", "body");
+	if (model != NULL && !model_id_valid(model))
+		return reject(rej, 400, "model must be 1 to 127 printable "
+		    "characters without spaces", "model");
+	if (!json_text_depth_ok(body, len, MAX_JSON_DEPTH))
+		return reject(rej, 400, "JSON nested too deep", "body");
+	/* Any value, so that a valid non-object is named as such. */
+	out->root = json_loadb((const char *)body, len,
+	    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
+	if (out->root == NULL) {
+		rc = reject(rej, 400, "body is not valid JSON (UTF-8, no "
+		    "duplicate keys)", "body");
+		goto fail;
+	}
+	if (!json_is_object(out->root)) {
+		rc = reject(rej, 400, not_object(out->root), "body");
+		goto fail;
+	}
+	if (json_object_get(out->root, "text") != NULL ||
+	    json_object_get(out->root, "signature") != NULL)
+		rc = parse_signature(out, model, rej);
+	else
+		rc = parse_private_mode(out, model, rej);
+	if (rc != TMON_OK)
+		goto fail;
+	return TMON_OK;
+fail:
+	rcpt_parsed_free(out);
+	return rc;
+}
+
+void
+rcpt_parsed_free(struct rcpt_parsed *p)
+{
+	if (p == NULL)
+		return;
+	json_decref(p->root);
+	free(p->request);
+	free(p->response);
+	memset(p, 0, sizeof(*p));
+}
+
+/* ---------------------------------------------------------------- */
+/* Checks                                                            */
+/* ---------------------------------------------------------------- */
+
+static const char *
+algo_or_ecdsa(const char *a)
+{
+	return a != NULL && a[0] != '\0' ? a : "ecdsa";
+}
+
+static void
+verify_signature(struct verify_ctx *vc, const struct rcpt_parsed *p,
+    const struct rcpt_probe *pr, struct checklist *cl)
+{
+	struct sig_input in;
+	bool use_attested;
+
+	use_attested = pr->have && pr->signing_address[0] != '\0' &&
+	    strcasecmp(algo_or_ecdsa(pr->signing_algo),
+	    algo_or_ecdsa(p->signing_algo)) == 0;
+	memset(&in, 0, sizeof(in));
+	in.text = p->text;
+	in.text_len = p->text_len;
+	in.signature = p->signature;
+	in.signing_address = p->signing_address;
+	in.signing_algo = p->signing_algo;
+	in.request = p->request;
+	in.request_len = p->request_len;
+	in.response = p->response;
+	in.response_len = p->response_len;
+	in.attested_address = use_attested ? pr->signing_address : NULL;
+	in.vc = vc;
+	sig_check_completion(&in, cl);
+
+	if (!pr->have)
+		checklist_set(cl, "receipt.attested_key", CHECK_WARN,
+		    "tmon has no probe of %s: the signer was not compared "
+		    "with an attested key", p->model);
+	else if (pr->signing_address[0] == '\0')
+		checklist_set(cl, "receipt.attested_key", CHECK_WARN,
+		    "the latest probe of %s (seq %llu, verdict %s) logged no "
+		    "signing key: the signer was not compared with an "
+		    "attested key", p->model, (unsigned long long)pr->seq,
+		    pr->verdict[0] != '\0' ? pr->verdict : "none");
+	else if (!use_attested)
+		checklist_set(cl, "receipt.attested_key", CHECK_WARN,
+		    "the latest probe of %s (seq %llu) attests an %s key, "
+		    "this receipt is %s: the signer was not compared",
+		    p->model, (unsigned long long)pr->seq,
+		    algo_or_ecdsa(pr->signing_algo),
+		    algo_or_ecdsa(p->signing_algo));
+	else if (strcmp(pr->verdict, "pass") != 0)
+		checklist_set(cl, "receipt.attested_key", CHECK_WARN,
+		    "signer compared with %s from the latest probe of %s "
+		    "(seq %llu), but that probe's verdict is %s: not a "
+		    "trusted attestation", pr->signing_address, p->model,
+		    (unsigned long long)pr->seq,
+		    pr->verdict[0] != '\0' ? pr->verdict : "none");
+	else
+		checklist_set(cl, "receipt.attested_key", CHECK_PASS,
+		    "signer compared with %s, attested by probe seq %llu of "
+		    "%s (verdict pass)", pr->signing_address,
+		    (unsigned long long)pr->seq, p->model);
+}
+
+/* The string member key of obj, or NULL. */
+static const char *
+str_of(const json_t *obj, const char *key)
+{
+	return json_string_value(json_object_get(obj, key));
+}
+
+/* Hex (or any) strings compared without case. */
+static bool
+same_text(const char *a, const char *b)
+{
+	return a != NULL && b != NULL && strcasecmp(a, b) == 0;
+}
+
+/*
+ * Tinfoil's measurement fingerprint (tinfoil-js verifier types.ts,
+ * measurementFingerprint): the register itself when there is one, else
+ * the lower-case hex SHA-256 of the type followed by every register, as
+ * text.  Returns false when m has no register.
+ */
+static bool
+fingerprint(const json_t *m, char out[MAX_RECEIPT_FIELD + 1])
+{
+	const json_t *regs = json_object_get(m, "registers");
+	const char *type = str_of(m, "type"), *r;
+	uint8_t md[32];
+	char *cat;
+	size_t i, len, n = json_array_size(regs);
+
+	if (n == 0 || type == NULL)
+		return false;
+	if (n == 1) {
+		snprintf(out, MAX_RECEIPT_FIELD + 1, "%s",
+		    json_string_value(json_array_get(regs, 0)));
+		return true;
+	}
+	/* Bounded: 1 + MAX_RECEIPT_REGISTERS strings of MAX_RECEIPT_FIELD. */
+	len = strlen(type);
+	for (i = 0; i < n; i++)
+		len += strlen(json_string_value(json_array_get(regs, i)));
+	cat = xmalloc(len + 1);
+	len = strlen(type);
+	memcpy(cat, type, len);
+	for (i = 0; i < n; i++) {
+		r = json_string_value(json_array_get(regs, i));
+		memcpy(cat + len, r, strlen(r));
+		len += strlen(r);
+	}
+	sha256(cat, len, md);
+	free(cat);
+	hex_encode(md, 32, out);
+	return true;
+}
+
+static void
+check_fingerprint(struct checklist *cl, const char *id, const json_t *doc,
+    const char *key, const json_t *m)
+{
+	char want[MAX_RECEIPT_FIELD + 1];
+	const char *claimed = str_of(doc, key);
+
+	if (claimed == NULL)
+		checklist_set(cl, id, CHECK_SKIP, "no %s in the receipt", key);
+	else if (!fingerprint(m, want))
+		checklist_set(cl, id, CHECK_FAIL, "%s given but its "
+		    "measurement has no register", key);
+	else if (!same_text(claimed, want))
+		checklist_set(cl, id, CHECK_FAIL, "%s %.16s... does not "
+		    "recompute from its measurement (%.16s...)", key, claimed,
+		    want);
+	else
+		checklist_set(cl, id, CHECK_PASS, "%s %.16s... recomputes "
+		    "from its measurement", key, claimed);
+}
+
+/* Tinfoil predicate types (tinfoil-js verifier types.ts PredicateType). */
+#define PT_SEV_V2	"https://tinfoil.sh/predicate/sev-snp-guest/v2"
+#define PT_MULTI_V1	"https://tinfoil.sh/predicate/snp-tdx-multiplatform/v1"
+
+static const char *
+reg(const json_t *m, size_t i)
+{
+	return json_string_value(json_array_get(json_object_get(m,
+	    "registers"), i));
+}
+
+/* Tinfoil's compareMeasurements rule (receipt_check.h). */
+static void
+check_code_match(struct checklist *cl, const json_t *code,
+    const json_t *encl)
+{
+	const char *ct = str_of(code, "type"), *et = str_of(encl, "type");
+	size_t i, nc, ne;
+
+	nc = json_array_size(json_object_get(code, "registers"));
+	ne = json_array_size(json_object_get(encl, "registers"));
+	if (strcmp(ct, et) == 0) {
+		if (nc != ne || nc == 0) {
+			checklist_set(cl, "receipt.code_match", CHECK_FAIL,
+			    "code measurement has %zu registers, the enclave "
+			    "%zu", nc, ne);
+			return;
+		}
+		for (i = 0; i < nc; i++)
+			if (!same_text(reg(code, i), reg(encl, i))) {
+				checklist_set(cl, "receipt.code_match",
+				    CHECK_FAIL, "register %zu: the enclave "
+				    "runs %.16s..., the release says %.16s...",
+				    i, reg(encl, i), reg(code, i));
+				return;
+			}
+		checklist_set(cl, "receipt.code_match", CHECK_PASS,
+		    "enclave measurement equals the release's (%zu "
+		    "registers)", nc);
+		return;
+	}
+	if ((strcmp(ct, PT_MULTI_V1) == 0 && strcmp(et, PT_SEV_V2) == 0) ||
+	    (strcmp(ct, PT_SEV_V2) == 0 && strcmp(et, PT_MULTI_V1) == 0)) {
+		if (nc == 0 || ne == 0 || !same_text(reg(code, 0),
+		    reg(encl, 0)))
+			checklist_set(cl, "receipt.code_match", CHECK_FAIL,
+			    "SNP measurement of the enclave differs from the "
+			    "release's");
+		else
+			checklist_set(cl, "receipt.code_match", CHECK_PASS,
+			    "SNP measurement of the enclave equals the "
+			    "release's");
+		return;
+	}
+	checklist_set(cl, "receipt.code_match", CHECK_FAIL, "measurement "
+	    "types cannot be compared: %.60s vs %.60s", ct, et);
+}
+
+static void
+check_key_binding(struct checklist *cl, const json_t *doc, const json_t *em)
+{
+	const char *pairs[2][3] = {
+		{ "hpkePublicKey", "hpkePublicKey", "HPKE key" },
+		{ "tlsPublicKey", "tlsPublicKeyFingerprint", "TLS key" },
+	};
+	const char *a, *b;
+	size_t i, compared = 0;
+
+	for (i = 0; i < 2; i++) {
+		a = str_of(doc, pairs[i][0]);
+		b = str_of(em, pairs[i][1]);
+		if (a == NULL || b == NULL)
+			continue;
+		if (!same_text(a, b)) {
+			checklist_set(cl, "receipt.key_binding", CHECK_FAIL,
+			    "%s %.16s... is not the attested one (%.16s...)",
+			    pairs[i][2], a, b);
+			return;
+		}
+		compared++;
+	}
+	if (compared == 0)
+		checklist_set(cl, "receipt.key_binding", CHECK_SKIP,
+		    "no key given both at the top and in the enclave "
+		    "measurement");
+	else
+		checklist_set(cl, "receipt.key_binding", CHECK_PASS,
+		    "%zu key(s) equal the attested ones", compared);
+}
+
+static void
+check_claimed(struct checklist *cl, const json_t *doc)
+{
+	const json_t *steps = json_object_get(doc, "steps");
+	const char *st, *bad = NULL, *bad_st = NULL, *bad_err = NULL;
+	bool verified = json_is_true(json_object_get(doc, "securityVerified"));
+	size_t i;
+
+	for (i = 0; i < sizeof(pm_steps_required) /
+	    sizeof(pm_steps_required[0]) && bad == NULL; i++) {
+		st = str_of(json_object_get(steps, pm_steps_required[i]),
+		    "status");
+		if (st == NULL || strcmp(st, "success") != 0) {
+			bad = pm_steps_required[i];
+			bad_st = st != NULL ? st : "?";
+			bad_err = str_of(json_object_get(steps, bad), "error");
+		}
+	}
+	if (verified && bad == NULL)
+		checklist_set(cl, "receipt.claimed", CHECK_PASS, "the "
+		    "receipt records a successful verification of %.60s "
+		    "(release %.40s)", str_of(doc, "enclaveHost") != NULL ?
+		    str_of(doc, "enclaveHost") : "the enclave",
+		    str_of(doc, "releaseTag") != NULL ?
+		    str_of(doc, "releaseTag") : str_of(doc, "releaseDigest"));
+	else if (verified)
+		checklist_set(cl, "receipt.claimed", CHECK_FAIL, "inconsistent: "
+		    "securityVerified is true but step %s is %.20s", bad,
+		    bad_st);
+	else if (bad != NULL)
+		checklist_set(cl, "receipt.claimed", CHECK_FAIL, "the receipt "
+		    "records a failed verification: step %s is %.20s%s%.80s",
+		    bad, bad_st, bad_err != NULL ? ": " : "",
+		    bad_err != NULL ? bad_err : "");
+	else
+		checklist_set(cl, "receipt.claimed", CHECK_FAIL, "the receipt "
+		    "records a failed verification (securityVerified false)");
+}
+
+/* One register pair to compare with tmon's log. */
+struct reg_pair {
+	const char	*name;
+	const char	*claimed;	/* from the receipt */
+	const char	*logged;	/* from the probe, "" if none */
+};
+
+static void
+check_measurement_log(struct checklist *cl, const struct rcpt_parsed *p,
+    const struct rcpt_probe *pr)
+{
+	const json_t *doc = p->doc, *hw, *m;
+	struct reg_pair pairs[8];
+	const char *type;
+	size_t i, n = 0, compared = 0;
+
+	if (p->model[0] == '\0') {
+		checklist_set(cl, "receipt.measurement", CHECK_WARN, "the "
+		    "receipt names no model (add ?model=): its measurement "
+		    "was not compared with tmon's log");
+		return;
+	}
+	if (!pr->have) {
+		checklist_set(cl, "receipt.measurement", CHECK_WARN, "tmon has "
+		    "no probe of %s: the measurement was not compared",
+		    p->model);
+		return;
+	}
+	if (!pr->has_meas || pr->mrtd[0] == '\0') {
+		checklist_set(cl, "receipt.measurement", CHECK_WARN, "the "
+		    "latest probe of %s (seq %llu) logged no TDX measurement",
+		    p->model, (unsigned long long)pr->seq);
+		return;
+	}
+	hw = json_object_get(doc, "hardwareMeasurement");
+	if (str_of(hw, "MRTD") != NULL)
+		pairs[n++] = (struct reg_pair){ "MRTD", str_of(hw, "MRTD"),
+		    pr->mrtd };
+	if (str_of(hw, "RTMR0") != NULL)
+		pairs[n++] = (struct reg_pair){ "RTMR0", str_of(hw, "RTMR0"),
+		    pr->rtmr[0] };
+	m = json_object_get(json_object_get(doc, "enclaveMeasurement"),
+	    "measurement");
+	type = str_of(m, "type");
+	if (type != NULL && strstr(type, "/tdx-guest/") != NULL) {
+		/* docs.tinfoil.sh/verification/predicate: MRTD, RTMR0.. */
+		static const char names[][MEMBER_NAME_LEN] = { "MRTD", "RTMR0",
+		    "RTMR1", "RTMR2", "RTMR3" };
+		for (i = 0; i < 5 && reg(m, i) != NULL; i++)
+			pairs[n++] = (struct reg_pair){ names[i], reg(m, i),
+			    i == 0 ? pr->mrtd : pr->rtmr[i - 1] };
+	} else if (type != NULL && strcmp(type, PT_MULTI_V1) == 0) {
+		/* registers [snp, rtmr1, rtmr2] (tinfoil-js types.ts) */
+		if (reg(m, 1) != NULL)
+			pairs[n++] = (struct reg_pair){ "RTMR1", reg(m, 1),
+			    pr->rtmr[1] };
+		if (reg(m, 2) != NULL)
+			pairs[n++] = (struct reg_pair){ "RTMR2", reg(m, 2),
+			    pr->rtmr[2] };
+	}
+	for (i = 0; i < n; i++) {
+		if (pairs[i].logged[0] == '\0')
+			continue;
+		if (!same_text(pairs[i].claimed, pairs[i].logged)) {
+			checklist_set(cl, "receipt.measurement", CHECK_FAIL,
+			    "%s %.16s... differs from tmon's probe seq %llu of "
+			    "%s (%.16s...)", pairs[i].name, pairs[i].claimed,
+			    (unsigned long long)pr->seq, p->model,
+			    pairs[i].logged);
+			return;
+		}
+		compared++;
+	}
+	if (compared == 0)
+		checklist_set(cl, "receipt.measurement", CHECK_WARN, "the "
+		    "receipt names no TDX register tmon logged for %s",
+		    p->model);
+	else if (strcmp(pr->verdict, "pass") != 0)
+		checklist_set(cl, "receipt.measurement", CHECK_WARN, "%zu TDX "
+		    "register(s) equal tmon's probe seq %llu of %s, but that "
+		    "probe's verdict is %s: not a trusted measurement",
+		    compared, (unsigned long long)pr->seq, p->model,
+		    pr->verdict[0] != '\0' ? pr->verdict : "none");
+	else
+		checklist_set(cl, "receipt.measurement", CHECK_PASS, "%zu TDX "
+		    "register(s) equal tmon's probe seq %llu of %s (verdict "
+		    "pass)", compared, (unsigned long long)pr->seq, p->model);
+}
+
+static void
+verify_private_mode(const struct rcpt_parsed *p, const struct rcpt_probe *pr,
+    struct checklist *cl)
+{
+	const json_t *doc = p->doc, *code, *em, *encl;
+
+	code = json_object_get(doc, "codeMeasurement");
+	em = json_object_get(doc, "enclaveMeasurement");
+	encl = json_object_get(em, "measurement");
+	check_claimed(cl, doc);
+	check_code_match(cl, code, encl);
+	check_fingerprint(cl, "receipt.code_fp", doc, "codeFingerprint", code);
+	check_fingerprint(cl, "receipt.enclave_fp", doc, "enclaveFingerprint",
+	    encl);
+	check_key_binding(cl, doc, em);
+	checklist_set(cl, "receipt.signature", CHECK_WARN, "unsigned: a "
+	    "Private Mode receipt carries no signature, so every claim in it "
+	    "is the browser's, not the enclave's (anyone can write one): at "
+	    "most warn");
+	check_measurement_log(cl, p, pr);
+}
+
+void
+rcpt_verify(struct verify_ctx *vc, const struct rcpt_parsed *p,
+    const struct rcpt_probe *probe, struct checklist *cl)
+{
+	if (p->fmt == RCPT_SIGNATURE)
+		verify_signature(vc, p, probe, cl);
+	else
+		verify_private_mode(p, probe, cl);
+}
+
+/* ---------------------------------------------------------------- */
+/* What the receipt claims                                           */
+/* ---------------------------------------------------------------- */
+
+static json_t *
+jchk(json_t *j)
+{
+	if (j == NULL)
+		fatalx("receipt: out of memory building json");
+	return j;
+}
+
+static void
+jset(json_t *o, const char *key, json_t *v)
+{
+	if (json_object_set_new(o, key, jchk(v)) != 0)
+		fatalx("receipt: out of memory building json");
+}
+
+static json_t *
+jstr_or_null(const char *s)
+{
+	json_t *j;
+
+	if (s == NULL)
+		return json_null();
+	/* Strings come from parsed JSON, so they are UTF-8. */
+	return (j = json_string(s)) != NULL ? j : json_null();
+}
+
+static json_t *
+jhash_or_null(const uint8_t *bytes, size_t len)
+{
+	uint8_t md[32];
+	char hex[65];
+
+	if (bytes == NULL)
+		return json_null();
+	sha256(bytes, len, md);
+	return json_string(hex_encode(md, 32, hex));
+}
+
+static json_t *
+claims_signature(const struct rcpt_parsed *p)
+{
+	struct sig_text st;
+	json_t *c = jchk(json_object());
+
+	jset(c, "text", jchk(json_stringn(p->text, p->text_len)));
+	jset(c, "signature", jstr_or_null(p->signature));
+	jset(c, "signing_address", jstr_or_null(p->signing_address));
+	jset(c, "signing_algo", jstr_or_null(p->signing_algo));
+	jset(c, "signature_kind", jstr_or_null(p->signature_kind));
+	if (sig_text_parse(p->text, p->text_len, &st, NULL) == TMON_OK &&
+	    st.model != NULL)
+		jset(c, "text_model", jchk(json_stringn(st.model,
+		    st.model_len)));
+	else
+		jset(c, "text_model", json_null());
+	jset(c, "request_sha256", jhash_or_null(p->request, p->request_len));
+	jset(c, "request_len", p->request != NULL ?
+	    json_integer((json_int_t)p->request_len) : json_null());
+	jset(c, "response_sha256", jhash_or_null(p->response,
+	    p->response_len));
+	jset(c, "response_len", p->response != NULL ?
+	    json_integer((json_int_t)p->response_len) : json_null());
+	return c;
+}
+
+/*
+ * What is recorded of a verification document: only the members
+ * check_document() validated, and of its objects only the validated
+ * members, so the entry holds checked data and stays small whatever else
+ * the submitted document carries (that is in the blob).
+ */
+static const char pm_scalars[][MEMBER_NAME_LEN] = {
+    "schemaVersion", "configRepo", "enclaveHost", "releaseTag",
+    "releaseDigest", "tlsPublicKey", "hpkePublicKey", "codeFingerprint",
+    "enclaveFingerprint", "selectedRouterEndpoint", "securityVerified",
+    "verifiedAt" };
+
+/* A copy of the members keys[0..n) of obj that exist (obj may be NULL). */
+static json_t *
+pick(const json_t *obj, const char (*keys)[MEMBER_NAME_LEN], size_t n)
+{
+	json_t *o = jchk(json_object()), *v;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((v = json_object_get(obj, keys[i])) != NULL)
+			jset(o, keys[i], json_deep_copy(v));
+	return o;
+}
+
+static json_t *
+pick_measurement(const json_t *m)
+{
+	static const char keys[][MEMBER_NAME_LEN] = { "type", "registers" };
+
+	return pick(m, keys, 2);
+}
+
+static json_t *
+claims_private_mode(const struct rcpt_parsed *p)
+{
+	static const char em_keys[][MEMBER_NAME_LEN] = {
+	    "tlsPublicKeyFingerprint", "hpkePublicKey" };
+	static const char hw_keys[][MEMBER_NAME_LEN] = {
+	    "ID", "MRTD", "RTMR0" };
+	static const char vf_keys[][MEMBER_NAME_LEN] = { "name", "version" };
+	static const char st_keys[][MEMBER_NAME_LEN] = { "status", "error" };
+	const json_t *doc = p->doc, *em, *v, *steps;
+	json_t *c = jchk(json_object()), *o, *so;
+	size_t i;
+
+	jset(c, "document_key", jstr_or_null(p->doc_key));
+	for (i = 0; i < sizeof(pm_scalars) / sizeof(pm_scalars[0]); i++)
+		if ((v = json_object_get(doc, pm_scalars[i])) != NULL)
+			jset(c, pm_scalars[i], json_deep_copy(v));
+	jset(c, "codeMeasurement", pick_measurement(json_object_get(doc,
+	    "codeMeasurement")));
+	em = json_object_get(doc, "enclaveMeasurement");
+	o = pick(em, em_keys, 2);
+	jset(o, "measurement", pick_measurement(json_object_get(em,
+	    "measurement")));
+	jset(c, "enclaveMeasurement", o);
+	if (json_is_object(v = json_object_get(doc, "hardwareMeasurement")))
+		jset(c, "hardwareMeasurement", pick(v, hw_keys, 3));
+	if (json_is_object(v = json_object_get(doc, "verifier")))
+		jset(c, "verifier", pick(v, vf_keys, 2));
+	steps = json_object_get(doc, "steps");
+	so = jchk(json_object());
+	for (i = 0; i < sizeof(pm_steps_required) /
+	    sizeof(pm_steps_required[0]); i++)
+		jset(so, pm_steps_required[i], pick(json_object_get(steps,
+		    pm_steps_required[i]), st_keys, 2));
+	for (i = 0; i < sizeof(pm_steps_optional) /
+	    sizeof(pm_steps_optional[0]); i++)
+		if ((v = json_object_get(steps, pm_steps_optional[i])) != NULL)
+			jset(so, pm_steps_optional[i], pick(v, st_keys, 2));
+	jset(c, "steps", so);
+	return c;
+}
+
+json_t *
+rcpt_claims(const struct rcpt_parsed *p)
+{
+	return p->fmt == RCPT_SIGNATURE ? claims_signature(p) :
+	    claims_private_mode(p);
+}
+
+const char *
+rcpt_format_str(enum rcpt_format fmt)
+{
+	return fmt == RCPT_SIGNATURE ? "signature" : "nanogpt_private_mode";
+}
+
+bool
+rcpt_keeps_whole(const struct rcpt_parsed *p)
+{
+	return p->fmt != RCPT_SIGNATURE || p->archive_bytes ||
+	    (p->request == NULL && p->response == NULL);
+}

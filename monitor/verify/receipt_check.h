@@ -1,0 +1,228 @@
+/*
+ * receipt_check.h: receipts submitted by users (README "Receipts"):
+ * parse a submitted body, check it against the facts of the model's
+ * latest probe, and say what it claims.  Pure: no I/O, no clock, no
+ * threads; the receipt service (monitor/receipt.h) looks the probe up,
+ * store/entry.h builds the entry and the blob, store/writer.h appends.
+ *
+ * Two forms are accepted in the body of POST /api/v1/receipts (JSON,
+ * parsed with JSON_REJECT_DUPLICATES, nesting at most MAX_JSON_DEPTH):
+ *
+ * (a) A completion signature: the answer of a signature endpoint
+ *     plus the model it is for,
+ *       {"model": "TEE/...", "text": "...", "signature": "0x...",
+ *        "signing_address": "0x...", "signing_algo": "ecdsa"|"ed25519",
+ *        "signature_kind": "...",                         (optional)
+ *        "request_b64": "...", "response_b64": "...",     (optional)
+ *        "archive_bytes": true|false}                     (optional)
+ *     request_b64 / response_b64 carry the exact request body bytes sent
+ *     and response bytes received (for a stream every SSE byte), in
+ *     standard base64 (RFC 4648 section 4, padded): a JSON string cannot
+ *     carry arbitrary bytes, and SSE streams must survive byte for byte
+ *     because their SHA-256 is what the text signs.  They are a user's
+ *     prompt and completion, and everything archived is public, so they
+ *     are checked and then dropped unless archive_bytes is true (see
+ *     "The blob" below).  model may instead be given as ?model= (both:
+ *     they must be equal).  No other member is accepted (400 names it).
+ *
+ * (b) A NanoGPT Private Mode receipt.  NanoGPT's web app shows, after a
+ *     Private Mode answer, a "verification receipt you can inspect, copy,
+ *     and check independently" (nano-gpt.com blog, "Private Mode:
+ *     Browser-Encrypted TEE Requests on NanoGPT"); Private Mode runs on
+ *     Tinfoil enclaves and the browser verifies them with Tinfoil's
+ *     verifier, whose result is the Tinfoil VerificationDocument
+ *     (tinfoilsh/tinfoil-js packages/verifier/src/types.ts):
+ *       {configRepo, enclaveHost, releaseTag?, releaseDigest,
+ *        codeMeasurement {type, registers[]},
+ *        enclaveMeasurement {measurement {type, registers[]},
+ *                            tlsPublicKeyFingerprint?, hpkePublicKey?},
+ *        tlsPublicKey, hpkePublicKey, hardwareMeasurement? {ID?, MRTD?,
+ *        RTMR0?}, codeFingerprint, enclaveFingerprint,
+ *        selectedRouterEndpoint, securityVerified, verifier? {name,
+ *        version}, verifiedAt?, schemaVersion?,
+ *        steps {fetchDigest, verifyCode, verifyEnclave,
+ *               compareMeasurements, verifyCertificate?, otherError?:
+ *               {status, error?}}}
+ *     The exact wrapper NanoGPT puts around it when the receipt is copied
+ *     could not be found in any public source, so this is the documented
+ *     subset: the document is accepted at the top level, or as the value
+ *     of one top-level member (the first object member that has both
+ *     codeMeasurement and enclaveMeasurement, among the first
+ *     MAX_RECEIPT_MEMBERS members).  An optional top-level "model" string
+ *     (or ?model=) names the tmon model it is for.  Members other than
+ *     the above are ignored (the raw body is kept as a blob anyway).
+ *     Required: codeMeasurement, enclaveMeasurement.measurement,
+ *     releaseDigest, securityVerified, steps with its four required
+ *     steps; every other listed member is type-checked when present.
+ *
+ * Checks (each a checklist item, README "Checks" semantics):
+ *   (a) sig.completion, sig.request_hash, sig.response_hash from
+ *       sig_check_completion() (sig.h), with the signing address of the
+ *       model's latest probe entry as the attested key when the probe
+ *       logged one with the same signing_algo; and
+ *       receipt.attested_key  pass: the signer was compared with that
+ *                             attested key (probe verdict pass);
+ *                             warn: no probe of the model, the probe
+ *                             logged no key or one of another algorithm,
+ *                             or the latest probe's verdict is not pass
+ *   (b) receipt.claimed       pass: securityVerified and the four steps
+ *                             "success"; fail: the receipt itself records
+ *                             a failed verification, or claims success
+ *                             while a step did not succeed
+ *       receipt.code_match    the code and enclave measurements agree
+ *                             (Tinfoil's rule: same type, same registers;
+ *                             snp-tdx-multiplatform/v1 vs sev-snp-guest/v2:
+ *                             first register)
+ *       receipt.code_fp, receipt.enclave_fp
+ *                             codeFingerprint / enclaveFingerprint
+ *                             recompute from their measurements (one
+ *                             register: the register; else lower-case hex
+ *                             SHA-256 of type || registers...); skip when
+ *                             absent
+ *       receipt.key_binding   hpkePublicKey and tlsPublicKey equal the
+ *                             enclave measurement's; skip when absent
+ *       receipt.signature     warn, always: the document carries no
+ *                             signature, so its claims are the browser's
+ *                             (anyone can write one from public data);
+ *                             a Private Mode receipt is at most warn
+ *       receipt.measurement   the TDX registers the receipt names (MRTD,
+ *                             RTMR0 from hardwareMeasurement; registers of
+ *                             a tdx-guest measurement as MRTD, RTMR0..3;
+ *                             of snp-tdx-multiplatform/v1 as SNP, RTMR1,
+ *                             RTMR2) equal the measurement of tmon's
+ *                             latest probe of the model: pass only when
+ *                             that probe's verdict is pass, else warn; fail
+ *                             when one differs; warn when there is no
+ *                             model, no probe, no measurement or nothing
+ *                             to compare
+ * The verdict is checklist_verdict() of these.
+ *
+ * What a receipt claims (rcpt_claims, the entry's "claims"): for a
+ * signature receipt text, signature, signing_address, signing_algo,
+ * signature_kind, text_model (the model the signed text names, or null),
+ * request_sha256 / request_len and response_sha256 / response_len (null
+ * without those bytes); for a Private Mode receipt document_key (the
+ * member holding the document, null at the top level), the document's
+ * members listed above, and of its objects only the listed members,
+ * copied as submitted: anything else stays in the blob only.
+ */
+#ifndef TMON_VERIFY_RECEIPT_CHECK_H
+#define TMON_VERIFY_RECEIPT_CHECK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <jansson.h>
+
+#include "checklist.h"
+#include "err.h"
+#include "tmon_limits.h"
+
+struct verify_ctx;
+
+/* What the checks need from the model's latest probe entry. */
+struct rcpt_probe {
+	bool		 have;		/* a probe entry of the model exists */
+	uint64_t	 seq;
+	int64_t		 time;
+	char		 verdict[8];	/* "" if the entry has none */
+	bool		 has_meas;	/* it logged a measurement */
+	char		 signing_address[MAX_SIG_ADDRESS]; /* "" if none */
+	char		 signing_algo[MAX_SIG_NAME];	/* "" if none */
+	char		 mrtd[97];	/* lower-case hex, "" if none */
+	char		 rtmr[4][97];
+};
+
+enum rcpt_format {
+	RCPT_SIGNATURE = 1,
+	RCPT_PRIVATE_MODE
+};
+
+/* A parsed receipt.  Strings are borrowed from root. */
+struct rcpt_parsed {
+	enum rcpt_format	 fmt;
+	json_t			*root;		/* owned */
+	char			 model[MAX_MODEL_ID];	/* "" if none */
+	/* (a) */
+	const char		*text;
+	size_t			 text_len;
+	const char		*signature;
+	const char		*signing_address;
+	const char		*signing_algo;		/* NULL if absent */
+	const char		*signature_kind;	/* NULL if absent */
+	uint8_t			*request;	/* owned; NULL if absent */
+	size_t			 request_len;
+	uint8_t			*response;	/* owned; NULL if absent */
+	size_t			 response_len;
+	bool			 archive_bytes;	/* keep them in the blob */
+	/* (b) */
+	json_t			*doc;		/* borrowed from root */
+	const char		*doc_key;	/* NULL: doc is root */
+};
+
+/* Why a body was refused (nothing is logged): an HTTP status and static
+ * strings for {"error": ..., "field": ...}. */
+struct rcpt_reject {
+	unsigned int	 status;	/* 400 or 413 */
+	const char	*error;
+	const char	*field;		/* the member at fault (static or
+					   pointing at name), or NULL */
+	char		 name[MAX_SIG_NAME]; /* an unknown member's name,
+					   truncated, non-printables '?' */
+};
+
+/*
+ * Parse len bytes of a submitted body; model is the ?model= argument (a
+ * model id model_id_valid() accepts) or NULL.  On TMON_OK the caller
+ * owns *out and frees it with rcpt_parsed_free().  On TMON_E_PARSE
+ * (*out zeroed) *rej says why, with status
+ *   413  len > MAX_RECEIPT_BODY (field "body");
+ *   400  not JSON / not UTF-8 / duplicate keys / nesting deeper than
+ *        MAX_JSON_DEPTH / a JSON value that is not an object ("expected
+ *        a JSON object, got null", ...) (field "body"); neither form
+ *        (field NULL); archive_bytes not true or false;
+ *        a required member missing, a member of the wrong type, a string
+ *        over its limit (text > MAX_SIG_TEXT, signature > MAX_SIG_HEX,
+ *        signing_address > MAX_SIG_ADDRESS, signing_algo and
+ *        signature_kind > MAX_SIG_NAME, Private Mode strings >
+ *        MAX_RECEIPT_FIELD, more than MAX_RECEIPT_REGISTERS registers),
+ *        bad base64, an unknown member of form (a), a model that is not
+ *        a valid model id or that differs from ?model= (field names the
+ *        member: "model", "text", "request_b64",
+ *        "enclaveMeasurement.measurement.registers", ...).
+ * Nothing here checks a signature or a hash.
+ */
+enum tmon_rc	rcpt_parse(const uint8_t *body, size_t len, const char *model,
+		    struct rcpt_parsed *out, struct rcpt_reject *rej);
+
+/* Free the members of p and zero it; NULL or zeroed is a no-op. */
+void		rcpt_parsed_free(struct rcpt_parsed *p);
+
+/*
+ * Run the checks listed at the top of this file over p, with probe the
+ * model's latest probe (probe->have false when there is none), appending
+ * them to cl, with the caches of vc (NULL: none; verify_ctx.h, which
+ * also says which threads may share one).  Pure: no I/O, no clock.
+ */
+void		rcpt_verify(struct verify_ctx *vc, const struct rcpt_parsed *p,
+		    const struct rcpt_probe *probe, struct checklist *cl);
+
+/*
+ * True when p's submitted body is kept whole as its blob ("stored":
+ * "whole", store/entry.h): p is not a signature receipt, carries neither
+ * request nor response bytes, or asks for them to be kept
+ * (archive_bytes).
+ */
+bool		rcpt_keeps_whole(const struct rcpt_parsed *p);
+
+/*
+ * What p claims (see the top of this file), as a new JSON object (new
+ * reference).  Only members rcpt_parse validated are copied.
+ */
+json_t		*rcpt_claims(const struct rcpt_parsed *p);
+
+/* The entry's "format": "signature" or "nanogpt_private_mode". */
+const char	*rcpt_format_str(enum rcpt_format fmt);
+
+#endif /* TMON_VERIFY_RECEIPT_CHECK_H */

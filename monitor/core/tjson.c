@@ -152,8 +152,10 @@ tjson_load_file(struct tjson_doc *d, const char *path, size_t max,
 	enum tmon_rc rc;
 
 	*out = NULL;
+	d->text = NULL;
+	d->len = 0;
 	if ((rc = read_file(path, max, &text, &len, d->err)) != TMON_OK)
-		return d->code != TMON_OK ? d->code : rc;
+		return rc;
 	rc = tjson_load(d, text, len, max, flags, out);
 	free(text);
 	d->text = NULL;

@@ -91,7 +91,9 @@ enum tmon_rc	tjson_load(struct tjson_doc *d, const void *text, size_t len,
  * tjson_load() of the regular file path (read_file(): a FIFO or device
  * is refused), at most max bytes.  The text is freed before returning,
  * so d->text is left NULL and positions are not available afterwards.
- * Errors: as read_file() (TMON_E_IO, TMON_E_LIMIT) and tjson_load().
+ * Errors: as read_file() (TMON_E_IO, TMON_E_LIMIT; with read_file()'s
+ * message, not d's style, and its code even when d->code is set) and
+ * tjson_load().
  */
 enum tmon_rc	tjson_load_file(struct tjson_doc *d, const char *path,
 		    size_t max, unsigned flags, json_t **out);

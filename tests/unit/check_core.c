@@ -738,7 +738,10 @@ END_TEST
 START_TEST(test_tjson_lines_schedule)
 {
 	struct tjson_span sp;
+	struct tjson_doc d = { .name = "schedule" };
+	struct tmon_err err;
 	uint8_t *text;
+	json_t *j;
 	size_t n;
 	int line, col;
 	char in[MAX_JSON_PATH];
@@ -768,6 +771,19 @@ START_TEST(test_tjson_lines_schedule)
 	tjson_enclosing(text, n, in, sizeof(in));
 	ck_assert_str_eq(in, "");
 	free(text);
+	/* the same file through the loader, and files it refuses */
+	d.err = &err;
+	tmon_err_clear(&err);
+	ck_assert_int_eq(tjson_load_file(&d, SCHEDULE, 1u << 20, TJSON_OBJECT,
+	    &j), TMON_OK);
+	ck_assert_ptr_null(d.text);
+	ck_assert(json_is_array(json_object_get(j, "models")));
+	json_decref(j);
+	ck_assert_int_eq(tjson_load_file(&d, SCHEDULE, 10, 0, &j),
+	    TMON_E_LIMIT);
+	ck_assert_int_eq(tjson_load_file(&d, TMON_SOURCE_DIR, 1u << 20, 0,
+	    &j), TMON_E_IO);
+	ck_assert_ptr_null(j);
 }
 END_TEST
 

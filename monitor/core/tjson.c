@@ -571,26 +571,25 @@ bool
 tjson_locate(const void *text, size_t len, const char *path,
     struct tjson_span *out)
 {
-	struct walk *w = xcalloc(1, sizeof(*w));
-	bool ok;
+	struct walk w;
 
-	w->want = path;
-	w->want_len = strlen(path);
-	ok = walk_text(w, text, len) && w->hits == 1;
-	if (ok)
-		*out = w->span;
-	free(w);
-	return ok;
+	memset(&w, 0, sizeof(w));
+	w.want = path;
+	w.want_len = strlen(path);
+	if (!walk_text(&w, text, len) || w.hits != 1)
+		return false;
+	*out = w.span;
+	return true;
 }
 
 void
 tjson_enclosing(const void *text, size_t len, char *buf, size_t bufsz)
 {
-	struct walk *w = xcalloc(1, sizeof(*w));
+	struct walk w;
 
-	(void)walk_text(w, text, len);
-	snprintf(buf, bufsz, "%s", w->cut_set ? w->cut : "");
-	free(w);
+	memset(&w, 0, sizeof(w));
+	(void)walk_text(&w, text, len);
+	snprintf(buf, bufsz, "%s", w.cut_set ? w.cut : "");
 }
 
 void

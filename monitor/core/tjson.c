@@ -129,7 +129,8 @@ tjson_load(struct tjson_doc *d, const void *text, size_t len, size_t max,
 			    je.column);
 		/* named after the innermost object or array the token
 		 * jansson stopped at is in: scan up to its last byte */
-		tjson_enclosing(text, off > 0 ? off - 1 : 0, in, sizeof(in));
+		tjson_enclosing(text, je.position > 0 && (size_t)je.position <=
+		    len ? (size_t)je.position - 1 : len, in, sizeof(in));
 		return tmon_err_set_at(d->err, d->code != TMON_OK ? d->code :
 		    TMON_E_PARSE, off, "%s:%d:%d: %s: %s", d->name != NULL ?
 		    d->name : "", je.line, je.column, in[0] != '\0' ? in :

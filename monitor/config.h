@@ -1,9 +1,10 @@
 /*
  * config.h: the schedule file (README "Configuration: the schedule").
  *
- * JSON, read with jansson (JSON_REJECT_DUPLICATES) and validated
- * strictly: an unknown key, a wrong type or an out-of-range value is an
- * error that names the file, line and column and the JSON path
+ * JSON, read with tjson_load() (a repeated key is an error, nesting at
+ * most MAX_JSON_DEPTH) and validated strictly: an unknown key, a wrong
+ * type or an out-of-range value is an error that names the file, line
+ * and column and the JSON path
  * ("schedules/x.json:4:7: models[0].intervall: unknown key"); a syntax
  * error names the innermost object or array it is in, and a value that
  * defaults from another key (name from model) names that key.  Only

@@ -11,6 +11,7 @@
 #include "config.h"
 #include "daemon.h"
 #include "log.h"
+#include "tjson.h"
 #include "util.h"
 
 static void
@@ -81,6 +82,7 @@ main(int argc, char *argv[])
 	int ch, verbose = 1, check_only = 0;
 	enum tmon_rc rc;
 
+	tjson_init();
 	memset(&o, 0, sizeof(o));
 	o.db_path = "./tmon.db";
 	o.listen_port = 8080;

@@ -22,6 +22,7 @@
 #include "encode.h"
 #include "log.h"
 #include "store.h"
+#include "tjson.h"
 #include "tmon_limits.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -368,19 +369,12 @@ store_media_type_valid(const char *t)
 json_t *
 store_body_parse(const uint8_t *body, size_t len)
 {
-	json_error_t jerr;
-	json_t *root;
+	struct tjson_doc d = { .name = "entry body" };
+	json_t *root = NULL;
 
 	if (body == NULL)
 		return NULL;
-	root = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES,
-	    &jerr);
-	if (root == NULL)
-		return NULL;
-	if (!json_is_object(root)) {
-		json_decref(root);
-		return NULL;
-	}
+	(void)tjson_load(&d, body, len, MAX_ENTRY_BODY, TJSON_OBJECT, &root);
 	return root;
 }
 

@@ -398,9 +398,10 @@ bool		store_body_check(const char *kind, int64_t time,
 		    const uint8_t *body, size_t len, char *why, size_t whysz);
 
 /*
- * An entry body parsed as a JSON object (jansson, duplicate keys
+ * An entry body parsed as a JSON object (tjson_load(): at most
+ * MAX_ENTRY_BODY bytes, nesting at most MAX_JSON_DEPTH, duplicate keys
  * rejected), a new reference the caller releases with json_decref; NULL
- * if it is not valid JSON or not an object.  The one parser of bodies:
+ * if it is not such an object.  The one parser of bodies:
  * the store checks the columns with it, store/entry.h reads through it.
  */
 struct json_t	*store_body_parse(const uint8_t *body, size_t len);

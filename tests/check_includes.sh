@@ -12,7 +12,7 @@ forbid() { # dir-or-file-prefix pattern why
 		echo "forbidden include in $1 ($3):"; echo "$hits"; bad=1
 	fi
 }
-forbid monitor/core/ '#include [<"](sqlite3|curl/|microhttpd|jansson|secp256k1)' "core depends on libc and libcrypto only"
+forbid monitor/core/ '#include [<"](sqlite3|curl/|microhttpd|secp256k1)' "core depends on libc, libcrypto and jansson only"
 forbid monitor/verify/ '#include [<"](sqlite3|curl/|microhttpd|store|api|fetch)' "verify does no I/O"
 forbid store/store '#include [<"](curl/|microhttpd|verify|checklist\.h|attest|entry|api)' "store sees no verify, fetch or api, nor the body layout"
 forbid store/entry '#include [<"](sqlite3|curl/|microhttpd|fetch|api|tdx|nvspdm|gateway)' "entry builds and reads bodies: no I/O but the store"

@@ -78,6 +78,7 @@
 #include "buf.h"
 #include "encode.h"
 #include "log.h"
+#include "tjson.h"
 #include "tmon_limits.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -327,21 +328,18 @@ load_headers(const char *dir, const char *rel, struct entry *e,
 	uint8_t *data = NULL;
 	size_t len, i;
 	json_t *root = NULL, *map, *st, *vals, *v;
-	json_error_t jerr;
+	struct tjson_doc d = { .name = rel, .err = err, .code = TMON_E_CONFIG,
+	    .lines = true };
 	const char *name;
 	enum tmon_rc rc;
 
 	rc = load_file(dir, rel, MAX_REPLAY_HDRFILE, &data, &len, err);
 	if (rc != TMON_OK)
 		goto out;
-	rc = TMON_E_CONFIG;
-	root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES,
-	    &jerr);
-	if (root == NULL || !json_is_object(root)) {
-		tmon_err_set(err, rc, "%s: not a JSON object (%d:%d %s)", rel,
-		    jerr.line, jerr.column, root == NULL ? jerr.text : "");
+	if ((rc = tjson_load(&d, data, len, MAX_REPLAY_HDRFILE, TJSON_OBJECT,
+	    &root)) != TMON_OK)
 		goto out;
-	}
+	rc = TMON_E_CONFIG;
 	map = root;
 	if ((v = json_object_get(root, "headers")) != NULL) {
 		if (!json_is_object(v)) {
@@ -638,7 +636,8 @@ replay_load(struct replay *r, const char *dir, const char *index,
 	uint8_t *data = NULL;
 	size_t len, i, j, n;
 	json_t *root = NULL, *entries, *v;
-	json_error_t jerr;
+	struct tjson_doc d = { .name = index, .err = err,
+	    .code = TMON_E_CONFIG, .lines = true };
 	const char *k;
 	struct entry *a, *b;
 	enum tmon_rc rc;
@@ -646,18 +645,10 @@ replay_load(struct replay *r, const char *dir, const char *index,
 	rc = read_file(index, MAX_REPLAY_INDEX, &data, &len, err);
 	if (rc != TMON_OK)
 		goto out;
+	if ((rc = tjson_load(&d, data, len, MAX_REPLAY_INDEX, TJSON_OBJECT,
+	    &root)) != TMON_OK)
+		goto out;
 	rc = TMON_E_CONFIG;
-	root = json_loadb((const char *)data, len, JSON_REJECT_DUPLICATES,
-	    &jerr);
-	if (root == NULL) {
-		tmon_err_set(err, rc, "%s:%d:%d: %s", index, jerr.line,
-		    jerr.column, jerr.text);
-		goto out;
-	}
-	if (!json_is_object(root)) {
-		tmon_err_set(err, rc, "%s: not a JSON object", index);
-		goto out;
-	}
 	json_object_foreach(root, k, v) {
 		if (strcmp(k, "readme") != 0 && strcmp(k, "version") != 0 &&
 		    strcmp(k, "entries") != 0) {
@@ -1142,6 +1133,7 @@ main(int argc, char *argv[])
 	uint64_t u;
 	int ch, sig, verbose = 0, status = 1;
 
+	tjson_init();
 	memset(&r, 0, sizeof(r));
 	r.stall_override = -1;
 	tmon_err_clear(&err);

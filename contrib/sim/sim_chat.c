@@ -25,6 +25,7 @@
 #include "keccak.h"
 #include "log.h"
 #include "sim.h"
+#include "tjson.h"
 #include "tmon_limits.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -104,30 +105,6 @@ sim_eip191_sign(const struct sim_pki *pki, const uint8_t sk[32],
 	hex_encode(rs, 65, out + 2);
 }
 
-/* True if the JSON text never nests deeper than max (strings skipped). */
-static bool
-depth_ok(const uint8_t *s, size_t n, int max)
-{
-	size_t i;
-	int d = 0;
-	bool str = false;
-
-	for (i = 0; i < n; i++) {
-		if (str) {
-			if (s[i] == '\\')
-				i++;
-			else if (s[i] == '"')
-				str = false;
-		} else if (s[i] == '"')
-			str = true;
-		else if ((s[i] == '[' || s[i] == '{') && ++d > max)
-			return false;
-		else if (s[i] == ']' || s[i] == '}')
-			d--;
-	}
-	return true;
-}
-
 static json_t *
 chunk(const char *id, int64_t created, const char *model, json_t *delta,
     const char *finish)
@@ -174,7 +151,8 @@ sim_chat_complete(struct sim *sim, enum sim_flavour fl, const uint8_t *req,
     const char **field)
 {
 	json_t *root = NULL, *v, *j;
-	json_error_t jerr;
+	struct tmon_err jerr;
+	struct tjson_doc d = { .name = "request body", .err = &jerr };
 	struct buf re, text;
 	struct sim_chat *c;
 	const char *model, *finish;
@@ -189,15 +167,10 @@ sim_chat_complete(struct sim *sim, enum sim_flavour fl, const uint8_t *req,
 	*stream = false;
 	buf_init(&re, MAX_SIM_BUILD);
 	buf_init(&text, MAX_SIM_BUILD);
-	if (!depth_ok(req, reqlen, MAX_JSON_DEPTH)) {
-		snprintf(why, whysz, "request nests deeper than %d",
-		    MAX_JSON_DEPTH);
-		goto out;
-	}
-	root = json_loadb((const char *)req, reqlen, JSON_REJECT_DUPLICATES,
-	    &jerr);
-	if (root == NULL || !json_is_object(root)) {
-		snprintf(why, whysz, "request body is not a JSON object");
+	tmon_err_clear(&jerr);
+	if (tjson_load(&d, req, reqlen, MAX_SIM_REQUEST_BODY, TJSON_OBJECT,
+	    &root) != TMON_OK) {
+		snprintf(why, whysz, "%s", jerr.msg);
 		goto out;
 	}
 	v = json_object_get(root, "model");

@@ -23,6 +23,8 @@
 #include "log.h"
 #include "sim.h"
 #include "tdx_quote.h"
+#include "tjson.h"
+#include "tmon_limits.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -112,6 +114,22 @@ jhex(const uint8_t *p, size_t n)
 
 	free(h);
 	return j;
+}
+
+/* The app's full event log text as JSON (built here: fatal if bad). */
+static json_t *
+event_log(const struct sim_app *app)
+{
+	struct tmon_err err;
+	struct tjson_doc d = { .name = "tmon-sim: event log text",
+	    .err = &err };
+	json_t *ev;
+
+	tmon_err_clear(&err);
+	if (tjson_load(&d, app->event_log_full, strlen(app->event_log_full),
+	    MAX_EVENT_LOG_TEXT, 0, &ev) != TMON_OK)
+		fatalx("%s", err.msg);
+	return ev;
 }
 
 static char *
@@ -356,7 +374,6 @@ info_object(const struct sim_pki *pki, int mrtd_idx, const struct sim_app *app)
 {
 	json_t *tcb, *info, *ev;
 	uint8_t dev[32], agg[32];
-	json_error_t jerr;
 	struct buf b;
 
 	sha256(pki->user_data, sizeof(pki->user_data), dev);
@@ -367,9 +384,7 @@ info_object(const struct sim_pki *pki, int mrtd_idx, const struct sim_app *app)
 	put_zero(&b, 96);			/* MROWNER, MROWNERCONFIG */
 	sha256(b.data, b.len, agg);
 	buf_free(&b);
-	ev = json_loads(app->event_log_full, 0, &jerr);
-	if (ev == NULL)
-		fatalx("tmon-sim: event log text: %s", jerr.text);
+	ev = event_log(app);
 	tcb = json_pack("{s:o,s:o,s:o,s:o,s:o,s:s,s:o,s:o,s:o,s:o,s:o}",
 	    "mrtd", jhex(pki->mrtd[mrtd_idx], 48),
 	    "rtmr0", jhex(app->rtmr[0], 48), "rtmr1", jhex(app->rtmr[1], 48),
@@ -398,8 +413,7 @@ sim_tdx_report(const struct sim_pki *pki, enum sim_flavour fl,
     const uint8_t nonce[32], int mrtd_idx, int app_idx)
 {
 	const struct sim_app *app = &pki->app[app_idx];
-	json_t *att, *root, *ev;
-	json_error_t jerr;
+	json_t *att, *root;
 	uint8_t *quote;
 	char *qhex, *payload, *out;
 	size_t qlen;
@@ -422,10 +436,7 @@ sim_tdx_report(const struct sim_pki *pki, enum sim_flavour fl,
 		json_object_set_new(att, "vm_config",
 		    json_string(pki->vm_config));
 	} else {
-		ev = json_loads(app->event_log_full, 0, &jerr);
-		if (ev == NULL)
-			fatalx("tmon-sim: event log text: %s", jerr.text);
-		json_object_set_new(att, "event_log", ev);
+		json_object_set_new(att, "event_log", event_log(app));
 	}
 	json_object_set_new(att, "signing_public_key",
 	    jhex(pki->pub[app->key], 64));

@@ -109,6 +109,7 @@
 #include "encode.h"
 #include "log.h"
 #include "sim.h"
+#include "tjson.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -651,6 +652,7 @@ main(int argc, char *argv[])
 	unsigned misses = 1;
 	int ch, sig, verbose = 0, status = 1;
 
+	tjson_init();
 	while ((ch = getopt_long(argc, argv, "l:p:m:vh", opts, NULL)) != -1) {
 		switch (ch) {
 		case 'l':

@@ -47,6 +47,8 @@
 #define MAX_BASE_URL		1024
 /* JSON nesting accepted from the network (jansson allows 2048). */
 #define MAX_JSON_DEPTH		64
+/* A JSON path named in a message ("models[0].policy.mrtd[2]"), NUL included. */
+#define MAX_JSON_PATH		160
 
 /* store/: one entry body (canonical JSON bytes) in the log. */
 #define MAX_ENTRY_BODY		(4u * 1024 * 1024)

@@ -9,6 +9,7 @@
 
 #include "ctl.h"
 #include "log.h"
+#include "tjson.h"
 
 static int	help(int, char *[]);
 
@@ -102,6 +103,7 @@ main(int argc, char *argv[])
 	const struct ctl_cmd *c;
 
 	log_init(0);
+	tjson_init();
 	if (argc < 2) {
 		usage(stderr);
 		return CTL_EXIT_USAGE;

@@ -20,9 +20,10 @@
  *                           body (gzip+base64)}: recognised, not decoded
  * NanoGPT relays any of these and may add a top-level "nonce" echo.
  *
- * All input is untrusted: the body is parsed with JSON_REJECT_DUPLICATES,
- * every field is type-checked, and hex/base64 sizes are bounded by
- * MAX_QUOTE_LEN.  A report that cannot be decoded is an error with a
+ * All input is untrusted: the body is read with tjson_load() (at most
+ * MAX_BLOB_LEN bytes, nesting at most MAX_JSON_DEPTH, a repeated key is
+ * an error), every field is type-checked (errors name its JSON path), and
+ * hex/base64 sizes are bounded by MAX_QUOTE_LEN.  A report that cannot be decoded is an error with a
  * message; the caller turns that into a failed check.
  */
 #ifndef TMON_VERIFY_GATEWAY_H

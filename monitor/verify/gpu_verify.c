@@ -20,6 +20,7 @@
 #include "gpu_verify.h"
 #include "log.h"
 #include "nvspdm.h"
+#include "tjson.h"
 #include "util.h"
 #include "verify_ctx.h"
 #include "x509.h"
@@ -660,44 +661,20 @@ gpu_check_evidence_list_root(struct verify_ctx *vc, const json_t *list,
 	x509_anchor_release(&tmp);
 }
 
-/*
- * True if the JSON text never nests arrays/objects deeper than max.
- * Linear; string contents (with escapes) are skipped.  The text is not
- * otherwise validated here (jansson does that).
- */
-
 static void
 check_payload(const char *payload, size_t len, struct gpu_run *run,
     struct checklist *cl, struct gpu_summary *sum)
 {
+	struct tmon_err err;
+	struct tjson_doc d = { .name = "nvidia_payload", .err = &err };
 	json_t *root = NULL, *jn, *jl, *ja;
-	json_error_t jerr;
-	char msg[MAX_CHECK_DETAIL], esc[128];
 
 	memset(sum, 0, sizeof(*sum));
-	if (len > MAX_GPU_PAYLOAD_LEN) {
-		snprintf(msg, sizeof(msg), "nvidia_payload of %zu bytes > %u",
-		    len, MAX_GPU_PAYLOAD_LEN);
-		list_fail(cl, msg);
+	tmon_err_clear(&err);
+	if (tjson_load(&d, payload, len, MAX_GPU_PAYLOAD_LEN, TJSON_OBJECT,
+	    &root) != TMON_OK) {
+		list_fail(cl, err.msg);
 		return;
-	}
-	if (!json_text_depth_ok(payload, len, MAX_JSON_DEPTH)) {
-		snprintf(msg, sizeof(msg), "nvidia_payload nests deeper than "
-		    "%d", MAX_JSON_DEPTH);
-		list_fail(cl, msg);
-		return;
-	}
-	root = json_loadb(payload, len, JSON_REJECT_DUPLICATES, &jerr);
-	if (root == NULL) {
-		snprintf(msg, sizeof(msg), "nvidia_payload is not valid JSON: "
-		    "%s at %d", log_esc(esc, sizeof(esc), jerr.text,
-		    strnlen(jerr.text, sizeof(jerr.text))), jerr.position);
-		list_fail(cl, msg);
-		return;
-	}
-	if (!json_is_object(root)) {
-		list_fail(cl, "nvidia_payload is not a JSON object");
-		goto out;
 	}
 	jn = json_object_get(root, "nonce");
 	if (json_is_string(jn) && json_string_length(jn) == 64 &&

@@ -17,6 +17,7 @@
 #include "keccak.h"
 #include "log.h"
 #include "sig.h"
+#include "tjson.h"
 #include "tmon_limits.h"
 #include "util.h"
 #include "verify_ctx.h"
@@ -489,39 +490,22 @@ sig_check_completion(const struct sig_input *in, struct checklist *cl)
 }
 
 /*
- * True if the JSON text never nests arrays/objects deeper than max.
- * Linear; strings (with escapes) are skipped; jansson validates the rest.
- */
-
-/*
  * Copy the string member name of o into *out (NULL when absent and not
  * required), at most max bytes.
  */
 static enum tmon_rc
-get_str(json_t *o, const char *name, bool required, size_t max, char **out,
-    size_t *lenp, struct tmon_err *err)
+get_str(struct tjson_doc *d, json_t *o, const char *name, bool required,
+    size_t max, char **out, size_t *lenp)
 {
-	json_t *v;
-	size_t len;
+	const char *s = NULL;
+	size_t len = 0;
+	enum tmon_rc rc;
 
 	*out = NULL;
-	v = json_object_get(o, name);
-	if (v == NULL) {
-		if (required)
-			return tmon_err_set(err, TMON_E_PARSE,
-			    "signature response: \"%s\" missing", name);
-		return TMON_OK;
-	}
-	if (!json_is_string(v))
-		return tmon_err_set(err, TMON_E_PARSE,
-		    "signature response: \"%s\" is not a string", name);
-	len = json_string_length(v);
-	if (len > max)
-		return tmon_err_set(err, TMON_E_LIMIT, "signature response: "
-		    "\"%s\" is %zu bytes, at most %zu", name, len, max);
-	*out = xmalloc(len + 1);
-	memcpy(*out, json_string_value(v), len);
-	(*out)[len] = '\0';
+	if ((rc = tjson_str(d, o, "", name, max, required ? 0 :
+	    TJSON_OPTIONAL, &s, &len)) != TMON_OK || s == NULL)
+		return rc;
+	*out = xstrndup(s, len);
 	if (lenp != NULL)
 		*lenp = len;
 	return TMON_OK;
@@ -531,30 +515,17 @@ enum tmon_rc
 sig_response_parse(const uint8_t *json, size_t len, struct sig_response *out,
     struct tmon_err *err)
 {
+	struct tjson_doc d = { .name = "signature response", .err = err };
 	struct sig_response r;
-	json_error_t je;
 	json_t *root = NULL, *code, *msg;
 	enum tmon_rc rc = TMON_E_INTERNAL;
 	char e1[80], e2[80];
 
 	memset(out, 0, sizeof(*out));
 	memset(&r, 0, sizeof(r));
-	if (len > MAX_SIG_RESPONSE)
-		return tmon_err_set(err, TMON_E_LIMIT, "signature response: "
-		    "%zu bytes, at most %u", len, (unsigned)MAX_SIG_RESPONSE);
-	if (!json_text_depth_ok(json, len, MAX_JSON_DEPTH))
-		return tmon_err_set(err, TMON_E_LIMIT, "signature response: "
-		    "nested deeper than %d", MAX_JSON_DEPTH);
-	root = json_loadb((const char *)json, len, JSON_REJECT_DUPLICATES, &je);
-	if (root == NULL)
-		return tmon_err_set_at(err, TMON_E_PARSE, (size_t)je.position,
-		    "signature response is not valid JSON: %s at line %d "
-		    "column %d", je.text, je.line, je.column);
-	if (!json_is_object(root)) {
-		rc = tmon_err_set(err, TMON_E_PARSE,
-		    "signature response is not a JSON object");
-		goto out;
-	}
+	if ((rc = tjson_load(&d, json, len, MAX_SIG_RESPONSE, TJSON_OBJECT,
+	    &root)) != TMON_OK)
+		return rc;
 	code = json_object_get(root, "error_code");
 	if (json_object_get(root, "text") == NULL && code != NULL) {
 		/* NEAR gateway: 200 {error_code, message} when unavailable */
@@ -574,16 +545,16 @@ sig_response_parse(const uint8_t *json, size_t len, struct sig_response *out,
 		    "available: error_code %s: %s", e1, e2);
 		goto out;
 	}
-	if ((rc = get_str(root, "text", true, MAX_SIG_TEXT, &r.text,
-	    &r.text_len, err)) != TMON_OK ||
-	    (rc = get_str(root, "signature", true, MAX_SIG_HEX, &r.signature,
-	    NULL, err)) != TMON_OK ||
-	    (rc = get_str(root, "signing_address", true, MAX_SIG_ADDRESS,
-	    &r.signing_address, NULL, err)) != TMON_OK ||
-	    (rc = get_str(root, "signing_algo", false, MAX_SIG_NAME,
-	    &r.signing_algo, NULL, err)) != TMON_OK ||
-	    (rc = get_str(root, "signature_kind", false, MAX_SIG_NAME,
-	    &r.signature_kind, NULL, err)) != TMON_OK)
+	if ((rc = get_str(&d, root, "text", true, MAX_SIG_TEXT, &r.text,
+	    &r.text_len)) != TMON_OK ||
+	    (rc = get_str(&d, root, "signature", true, MAX_SIG_HEX,
+	    &r.signature, NULL)) != TMON_OK ||
+	    (rc = get_str(&d, root, "signing_address", true, MAX_SIG_ADDRESS,
+	    &r.signing_address, NULL)) != TMON_OK ||
+	    (rc = get_str(&d, root, "signing_algo", false, MAX_SIG_NAME,
+	    &r.signing_algo, NULL)) != TMON_OK ||
+	    (rc = get_str(&d, root, "signature_kind", false, MAX_SIG_NAME,
+	    &r.signature_kind, NULL)) != TMON_OK)
 		goto out;
 	*out = r;
 	memset(&r, 0, sizeof(r));

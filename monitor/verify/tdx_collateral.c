@@ -22,6 +22,7 @@
 #include "log.h"
 #include "tdx_collateral.h"
 #include "tdx_verify.h"
+#include "tjson.h"
 #include "tmon_limits.h"
 #include "util.h"
 #include "x509.h"
@@ -106,161 +107,7 @@ window_add(struct tdx_collateral *c, const char *what, const char *from_name,
 	c->n_win++;
 }
 
-/* ---- locating the signed member in a PCS body, byte for byte ---- */
-
-struct scan {
-	const uint8_t	*p;
-	size_t		 n;
-	size_t		 i;
-};
-
-static void
-scan_ws(struct scan *s)
-{
-	while (s->i < s->n && (s->p[s->i] == ' ' || s->p[s->i] == '\t' ||
-	    s->p[s->i] == '\n' || s->p[s->i] == '\r'))
-		s->i++;
-}
-
-/* A JSON string at s->i: its raw contents are [*start, *end). */
-static bool
-scan_string(struct scan *s, size_t *start, size_t *end, bool *escaped)
-{
-	if (s->i >= s->n || s->p[s->i] != '"')
-		return false;
-	s->i++;
-	*start = s->i;
-	*escaped = false;
-	while (s->i < s->n) {
-		if (s->p[s->i] == '\\') {
-			*escaped = true;
-			if (s->n - s->i < 2)
-				return false;
-			s->i += 2;
-			continue;
-		}
-		if (s->p[s->i] == '"') {
-			*end = s->i;
-			s->i++;
-			return true;
-		}
-		if (s->p[s->i] < 0x20)
-			return false;
-		s->i++;
-	}
-	return false;
-}
-
-static bool
-scan_value(struct scan *s, int depth)
-{
-	size_t a, b, start;
-	bool esc, obj;
-	uint8_t close;
-
-	scan_ws(s);
-	if (s->i >= s->n)
-		return false;
-	if (s->p[s->i] == '"')
-		return scan_string(s, &a, &b, &esc);
-	if (s->p[s->i] == '{' || s->p[s->i] == '[') {
-		obj = s->p[s->i] == '{';
-		close = obj ? '}' : ']';
-		if (depth >= MAX_JSON_DEPTH)
-			return false;
-		s->i++;
-		scan_ws(s);
-		if (s->i < s->n && s->p[s->i] == close) {
-			s->i++;
-			return true;
-		}
-		for (;;) {
-			if (obj) {
-				scan_ws(s);
-				if (!scan_string(s, &a, &b, &esc))
-					return false;
-				scan_ws(s);
-				if (s->i >= s->n || s->p[s->i] != ':')
-					return false;
-				s->i++;
-			}
-			if (!scan_value(s, depth + 1))
-				return false;
-			scan_ws(s);
-			if (s->i >= s->n)
-				return false;
-			if (s->p[s->i] == ',') {
-				s->i++;
-				continue;
-			}
-			if (s->p[s->i] != close)
-				return false;
-			s->i++;
-			return true;
-		}
-	}
-	start = s->i;
-	while (s->i < s->n && ((s->p[s->i] >= '0' && s->p[s->i] <= '9') ||
-	    (s->p[s->i] >= 'a' && s->p[s->i] <= 'z') ||
-	    (s->p[s->i] >= 'A' && s->p[s->i] <= 'Z') || s->p[s->i] == '+' ||
-	    s->p[s->i] == '-' || s->p[s->i] == '.'))
-		s->i++;
-	return s->i > start;
-}
-
-/*
- * The exact bytes of the value of the top-level member key of the JSON
- * object in body (a member whose name is written with escapes does not
- * count).  False if body is not one object or key is absent or repeated.
- */
-static bool
-raw_member(const uint8_t *body, size_t n, const char *key,
-    const uint8_t **val, size_t *val_len)
-{
-	struct scan s = { body, n, 0 };
-	size_t ka, kb, va, klen = strlen(key);
-	bool esc, found = false;
-
-	scan_ws(&s);
-	if (s.i >= s.n || s.p[s.i] != '{')
-		return false;
-	s.i++;
-	scan_ws(&s);
-	if (s.i < s.n && s.p[s.i] == '}')
-		return false;
-	for (;;) {
-		scan_ws(&s);
-		if (!scan_string(&s, &ka, &kb, &esc))
-			return false;
-		scan_ws(&s);
-		if (s.i >= s.n || s.p[s.i] != ':')
-			return false;
-		s.i++;
-		scan_ws(&s);
-		va = s.i;
-		if (!scan_value(&s, 1))
-			return false;
-		if (!esc && kb - ka == klen && memcmp(body + ka, key, klen) == 0) {
-			if (found)
-				return false;
-			found = true;
-			*val = body + va;
-			*val_len = s.i - va;
-		}
-		scan_ws(&s);
-		if (s.i >= s.n)
-			return false;
-		if (s.p[s.i] == ',') {
-			s.i++;
-			continue;
-		}
-		if (s.p[s.i] != '}')
-			return false;
-		s.i++;
-		scan_ws(&s);
-		return found && s.i == s.n;
-	}
-}
+/* ---- the signed member of a PCS body, byte for byte ---- */
 
 /*
  * A PCS body {"<member>": {...}, "signature": "<128 hex>"}: the exact
@@ -272,48 +119,35 @@ pcs_body(const char *what, const char *member, const uint8_t *body,
     size_t len, const uint8_t **text, size_t *text_len, uint8_t sig[64],
     struct tmon_err *err)
 {
-	json_error_t je;
-	json_t *root = NULL, *m, *slice = NULL, *sv;
-	enum tmon_rc rc = TMON_E_PARSE;
+	struct tjson_doc d = { .name = what, .err = err };
+	struct tjson_doc sd = { .name = what };
+	struct tjson_span sp;
+	json_t *root = NULL, *m = NULL, *slice = NULL;
+	enum tmon_rc rc;
 
 	if (body == NULL)
 		return tmon_err_set(err, TMON_E_PARSE, "%s: missing", what);
-	if (len > MAX_COLLATERAL_JSON)
-		return tmon_err_set(err, TMON_E_LIMIT, "%s: %zu bytes exceed %u",
-		    what, len, MAX_COLLATERAL_JSON);
-	if (!json_text_depth_ok(body, len, MAX_JSON_DEPTH))
-		return tmon_err_set(err, TMON_E_LIMIT, "%s: nested deeper than "
-		    "%d", what, MAX_JSON_DEPTH);
-	root = json_loadb((const char *)body, len, JSON_REJECT_DUPLICATES, &je);
-	if (root == NULL) {
-		tmon_err_set(err, TMON_E_PARSE, "%s: invalid JSON at line %d "
-		    "column %d: %s", what, je.line, je.column, je.text);
+	if ((rc = tjson_load(&d, body, len, MAX_COLLATERAL_JSON, TJSON_OBJECT,
+	    &root)) != TMON_OK)
+		return rc;
+	if ((rc = tjson_object(&d, root, "", member, 0, &m)) != TMON_OK ||
+	    (rc = tjson_hex(&d, root, "", "signature", 0, sig, 64)) !=
+	    TMON_OK)
 		goto out;
-	}
-	if (!json_is_object(root) ||
-	    !json_is_object(m = json_object_get(root, member))) {
-		tmon_err_set(err, TMON_E_PARSE, "%s: no \"%s\" object", what,
-		    member);
-		goto out;
-	}
-	sv = json_object_get(root, "signature");
-	if (!json_is_string(sv) || !hex_decode_exact(json_string_value(sv),
-	    json_string_length(sv), sig, 64, false)) {
-		tmon_err_set(err, TMON_E_PARSE, "%s: signature: not 128 hex "
-		    "digits", what);
-		goto out;
-	}
 	/*
 	 * The signature covers the member's text as served: find its bytes,
 	 * and make sure they are the value jansson read.
 	 */
-	if (!raw_member(body, len, member, text, text_len) ||
-	    (slice = json_loadb((const char *)*text, *text_len,
-	    JSON_REJECT_DUPLICATES, &je)) == NULL || !json_equal(slice, m)) {
-		tmon_err_set(err, TMON_E_PARSE, "%s: cannot locate the exact "
-		    "text of \"%s\"", what, member);
+	if (!tjson_locate(body, len, member, &sp) ||
+	    tjson_load(&sd, body + sp.start, sp.end - sp.start,
+	    MAX_COLLATERAL_JSON, TJSON_OBJECT, &slice) != TMON_OK ||
+	    !json_equal(slice, m)) {
+		rc = tmon_err_set(err, TMON_E_PARSE, "%s: cannot locate the "
+		    "exact text of \"%s\"", what, member);
 		goto out;
 	}
+	*text = body + sp.start;
+	*text_len = sp.end - sp.start;
 	rc = TMON_OK;
  out:
 	json_decref(slice);
@@ -600,88 +434,45 @@ tdx_collateral_from_pcs(const struct tdx_collateral_src *src,
 	    tdx_intel_root_ca_der_len, out, err);
 }
 
-/* A string member of the dcap-qvl object (borrowed; NUL-free). */
-static enum tmon_rc
-qvl_str(json_t *root, const char *key, const char **out, size_t *len,
-    struct tmon_err *err)
-{
-	json_t *v = json_object_get(root, key);
-
-	if (v == NULL)
-		return tmon_err_set(err, TMON_E_PARSE, "collateral: %s: missing",
-		    key);
-	if (!json_is_string(v))
-		return tmon_err_set(err, TMON_E_PARSE, "collateral: %s: not a "
-		    "string", key);
-	if (strlen(json_string_value(v)) != json_string_length(v))
-		return tmon_err_set(err, TMON_E_PARSE, "collateral: %s: NUL in "
-		    "string", key);
-	*out = json_string_value(v);
-	if (len != NULL)
-		*len = json_string_length(v);
-	return TMON_OK;
-}
-
 enum tmon_rc
 tdx_collateral_from_qvl_json_root(const uint8_t *json, size_t len,
     const uint8_t *root_der, size_t root_der_len,
     struct tdx_collateral **out, struct tmon_err *err)
 {
-	json_error_t je;
+	struct tjson_doc d = { .name = "collateral", .err = err };
 	json_t *root = NULL;
 	struct raw r;
-	const char *s;
+	const char *s = NULL;
 	uint8_t *pck_crl = NULL, *root_crl = NULL;
-	size_t n;
-	enum tmon_rc rc = TMON_E_PARSE;
+	size_t n = 0;
+	enum tmon_rc rc;
 
 	*out = NULL;
 	memset(&r, 0, sizeof(r));
-	if (len > MAX_COLLATERAL_JSON)
-		return tmon_err_set(err, TMON_E_LIMIT, "collateral: %zu bytes "
-		    "exceed %u", len, MAX_COLLATERAL_JSON);
-	if (!json_text_depth_ok(json, len, MAX_JSON_DEPTH))
-		return tmon_err_set(err, TMON_E_LIMIT, "collateral: nested "
-		    "deeper than %d", MAX_JSON_DEPTH);
-	root = json_loadb((const char *)json, len, JSON_REJECT_DUPLICATES, &je);
-	if (root == NULL) {
-		tmon_err_set(err, TMON_E_PARSE, "collateral: invalid JSON at "
-		    "line %d column %d: %s", je.line, je.column, je.text);
-		goto out;
-	}
-	if (!json_is_object(root)) {
-		tmon_err_set(err, TMON_E_PARSE, "collateral: not a JSON object");
-		goto out;
-	}
-	if ((rc = qvl_str(root, "tcb_info", &s, &r.tcb_len, err)) != TMON_OK)
+	if ((rc = tjson_load(&d, json, len, MAX_COLLATERAL_JSON, TJSON_OBJECT,
+	    &root)) != TMON_OK)
+		return rc;
+	if ((rc = tjson_str(&d, root, "", "tcb_info", MAX_COLLATERAL_JSON, 0,
+	    &s, &r.tcb_len)) != TMON_OK)
 		goto out;
 	r.tcb = (const uint8_t *)s;
-	if ((rc = qvl_str(root, "qe_identity", &s, &r.qe_len, err)) != TMON_OK)
+	if ((rc = tjson_str(&d, root, "", "qe_identity", MAX_COLLATERAL_JSON,
+	    0, &s, &r.qe_len)) != TMON_OK)
 		goto out;
 	r.qe = (const uint8_t *)s;
-	if ((rc = qvl_str(root, "tcb_info_signature", &s, &n, err)) != TMON_OK)
+	if ((rc = tjson_hex(&d, root, "", "tcb_info_signature", 0, r.tcb_sig,
+	    64)) != TMON_OK ||
+	    (rc = tjson_hex(&d, root, "", "qe_identity_signature", 0,
+	    r.qe_sig, 64)) != TMON_OK ||
+	    (rc = tjson_str(&d, root, "", "tcb_info_issuer_chain",
+	    MAX_COLLATERAL_JSON, 0, &r.tcb_chain, NULL)) != TMON_OK ||
+	    (rc = tjson_str(&d, root, "", "qe_identity_issuer_chain",
+	    MAX_COLLATERAL_JSON, 0, &r.qe_chain, NULL)) != TMON_OK ||
+	    (rc = tjson_str(&d, root, "", "pck_crl_issuer_chain",
+	    MAX_COLLATERAL_JSON, 0, &r.crl_chain, NULL)) != TMON_OK)
 		goto out;
-	if (!hex_decode_exact(s, n, r.tcb_sig, 64, false)) {
-		rc = tmon_err_set(err, TMON_E_PARSE, "collateral: "
-		    "tcb_info_signature: not 128 hex digits");
-		goto out;
-	}
-	if ((rc = qvl_str(root, "qe_identity_signature", &s, &n, err)) !=
-	    TMON_OK)
-		goto out;
-	if (!hex_decode_exact(s, n, r.qe_sig, 64, false)) {
-		rc = tmon_err_set(err, TMON_E_PARSE, "collateral: "
-		    "qe_identity_signature: not 128 hex digits");
-		goto out;
-	}
-	if ((rc = qvl_str(root, "tcb_info_issuer_chain", &r.tcb_chain, NULL,
-	    err)) != TMON_OK ||
-	    (rc = qvl_str(root, "qe_identity_issuer_chain", &r.qe_chain, NULL,
-	    err)) != TMON_OK ||
-	    (rc = qvl_str(root, "pck_crl_issuer_chain", &r.crl_chain, NULL,
-	    err)) != TMON_OK)
-		goto out;
-	if ((rc = qvl_str(root, "pck_crl", &s, &n, err)) != TMON_OK)
+	if ((rc = tjson_str(&d, root, "", "pck_crl", MAX_COLLATERAL_JSON, 0,
+	    &s, &n)) != TMON_OK)
 		goto out;
 	if ((pck_crl = hex_decode_alloc(s, n, MAX_CRL_LEN, false,
 	    &r.pck_crl_len)) == NULL) {
@@ -690,7 +481,8 @@ tdx_collateral_from_qvl_json_root(const uint8_t *json, size_t len,
 		goto out;
 	}
 	r.pck_crl = pck_crl;
-	if ((rc = qvl_str(root, "root_ca_crl", &s, &n, err)) != TMON_OK)
+	if ((rc = tjson_str(&d, root, "", "root_ca_crl", MAX_COLLATERAL_JSON,
+	    0, &s, &n)) != TMON_OK)
 		goto out;
 	if ((root_crl = hex_decode_alloc(s, n, MAX_CRL_LEN, false,
 	    &r.root_crl_len)) == NULL) {

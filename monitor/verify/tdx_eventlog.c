@@ -12,6 +12,7 @@
 #include "encode.h"
 #include "log.h"
 #include "tdx_eventlog.h"
+#include "tjson.h"
 #include "tmon_limits.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -24,37 +25,17 @@ short_hex(const uint8_t *p, char out[17])
 }
 
 /*
- * True if the JSON text never nests arrays/objects deeper than max
- * (jansson's own limit is 2048).  String contents are skipped.
- */
-
-/*
  * Parse len bytes of JSON text embedded in a string member (what names
- * it) into *out (owned by the caller): at most max bytes, duplicate keys
- * rejected, nesting bounded.
+ * it) into *out (owned by the caller): tjson_load() of at most max
+ * bytes.
  */
 static enum tmon_rc
 load_text(const char *text, size_t len, size_t max, const char *what,
     json_t **out, struct tmon_err *err)
 {
-	json_error_t je;
-	char esc[128];
+	struct tjson_doc d = { .name = what, .err = err };
 
-	*out = NULL;
-	if (len > max)
-		return tmon_err_set(err, TMON_E_LIMIT,
-		    "%s: %zu bytes of JSON text, over the limit of %zu", what,
-		    len, (size_t)max);
-	if (!json_text_depth_ok(text, len, MAX_JSON_DEPTH))
-		return tmon_err_set(err, TMON_E_PARSE,
-		    "%s: JSON nested deeper than %d", what, MAX_JSON_DEPTH);
-	*out = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-	if (*out == NULL)
-		return tmon_err_set_at(err, TMON_E_PARSE, (size_t)je.position,
-		    "%s: string is not valid JSON: %s at column %d", what,
-		    log_esc(esc, sizeof(esc), je.text, strlen(je.text)),
-		    je.column);
-	return TMON_OK;
+	return tjson_load(&d, text, len, max, 0, out);
 }
 
 /* A JSON integer or a decimal string in [0, max]. */

@@ -12,6 +12,8 @@
 #include "encode.h"
 #include "log.h"
 #include "tdx_tcb.h"
+#include "tjson.h"
+#include "tmon_limits.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -110,146 +112,28 @@ status_parse(const char *s, enum tdx_tcb_status *out)
 	return false;
 }
 
-/* ---- JSON helpers (every field type checked) ---- */
+/* ---- JSON ---- */
 
-struct jctx {
-	struct tmon_err	*err;
-	const char	*doc;		/* "tcbInfo", "enclaveIdentity" */
-};
+/* Any string member: the text as a whole is bounded. */
+#define ANY_LEN		MAX_COLLATERAL_JSON
 
-static enum tmon_rc __attribute__((format(printf, 3, 4)))
-jbad(struct jctx *j, enum tmon_rc rc, const char *fmt, ...)
-{
-	char msg[200];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
-	va_end(ap);
-	return tmon_err_set(j->err, rc, "%s: %s", j->doc, msg);
-}
-
-static json_t *
-jget(json_t *o, const char *key)
-{
-	return json_is_object(o) ? json_object_get(o, key) : NULL;
-}
-
-/* An integer member key of o in [min, max]. */
+/* A time member "YYYY-MM-DDTHH:MM:SSZ" (tdx_parse_time). */
 static enum tmon_rc
-jint(struct jctx *j, json_t *o, const char *path, const char *key,
-    json_int_t min, json_int_t max, json_int_t *out)
-{
-	json_t *v = jget(o, key);
-
-	if (v == NULL)
-		return jbad(j, TMON_E_PARSE, "%s%s: missing", path, key);
-	if (!json_is_integer(v))
-		return jbad(j, TMON_E_PARSE, "%s%s: not an integer", path, key);
-	if (json_integer_value(v) < min || json_integer_value(v) > max)
-		return jbad(j, TMON_E_PARSE, "%s%s: %lld out of range", path,
-		    key, (long long)json_integer_value(v));
-	*out = json_integer_value(v);
-	return TMON_OK;
-}
-
-/* A string member (borrowed, NUL-free). */
-static enum tmon_rc
-jstr(struct jctx *j, json_t *o, const char *path, const char *key,
-    const char **out)
-{
-	json_t *v = jget(o, key);
-
-	if (v == NULL)
-		return jbad(j, TMON_E_PARSE, "%s%s: missing", path, key);
-	if (!json_is_string(v))
-		return jbad(j, TMON_E_PARSE, "%s%s: not a string", path, key);
-	if (strlen(json_string_value(v)) != json_string_length(v))
-		return jbad(j, TMON_E_PARSE, "%s%s: NUL in string", path, key);
-	*out = json_string_value(v);
-	return TMON_OK;
-}
-
-/* A string of exactly 2 * n hex digits into out[n]. */
-static enum tmon_rc
-jhex(struct jctx *j, json_t *o, const char *path, const char *key,
-    uint8_t *out, size_t n)
-{
-	const char *s = NULL;
-	enum tmon_rc rc;
-
-	if ((rc = jstr(j, o, path, key, &s)) != TMON_OK)
-		return rc;
-	if (!hex_decode_exact(s, strlen(s), out, n, false))
-		return jbad(j, TMON_E_PARSE, "%s%s: not %zu hex digits", path,
-		    key, 2 * n);
-	return TMON_OK;
-}
-
-static enum tmon_rc
-jtime(struct jctx *j, json_t *o, const char *path, const char *key,
+jtime(struct tjson_doc *j, json_t *o, const char *path, const char *key,
     int64_t *out)
 {
 	const char *s = NULL;
+	char p[MAX_JSON_PATH];
 	enum tmon_rc rc;
 
-	if ((rc = jstr(j, o, path, key, &s)) != TMON_OK)
+	if ((rc = tjson_str(j, o, path, key, ANY_LEN, 0, &s, NULL)) !=
+	    TMON_OK)
 		return rc;
 	if (!tdx_parse_time(s, out))
-		return jbad(j, TMON_E_PARSE, "%s%s: not a time of the form "
-		    "YYYY-MM-DDTHH:MM:SSZ", path, key);
+		return tjson_fail(j, TMON_E_PARSE, tjson_path(p, sizeof(p), path,
+		    key), "not a time of the form YYYY-MM-DDTHH:MM:SSZ");
 	return TMON_OK;
 }
-
-/* An array member with 1..max elements (max 0: any size up to SIZE_MAX). */
-static enum tmon_rc
-jarr(struct jctx *j, json_t *o, const char *path, const char *key,
-    size_t max, enum tmon_rc limit_rc, json_t **out)
-{
-	json_t *v = jget(o, key);
-
-	if (v == NULL)
-		return jbad(j, TMON_E_PARSE, "%s%s: missing", path, key);
-	if (!json_is_array(v))
-		return jbad(j, TMON_E_PARSE, "%s%s: not an array", path, key);
-	if (json_array_size(v) == 0)
-		return jbad(j, TMON_E_PARSE, "%s%s: empty", path, key);
-	if (max != 0 && json_array_size(v) > max)
-		return jbad(j, limit_rc, "%s%s: %zu elements exceed %zu", path,
-		    key, json_array_size(v), max);
-	*out = v;
-	return TMON_OK;
-}
-
-/*
- * Load text as one JSON object (duplicate keys rejected, depth bounded,
- * nothing after it).
- */
-static enum tmon_rc
-jload(struct jctx *j, const uint8_t *text, size_t len, json_t **out)
-{
-	json_error_t je;
-	json_t *root;
-
-	*out = NULL;
-	if (len > MAX_COLLATERAL_JSON)
-		return jbad(j, TMON_E_LIMIT, "%zu bytes exceed %u", len,
-		    MAX_COLLATERAL_JSON);
-	if (!json_text_depth_ok(text, len, MAX_JSON_DEPTH))
-		return jbad(j, TMON_E_LIMIT, "nested deeper than %d",
-		    MAX_JSON_DEPTH);
-	root = json_loadb((const char *)text, len, JSON_REJECT_DUPLICATES, &je);
-	if (root == NULL)
-		return jbad(j, TMON_E_PARSE, "invalid JSON at line %d column "
-		    "%d: %s", je.line, je.column, je.text);
-	if (!json_is_object(root)) {
-		json_decref(root);
-		return jbad(j, TMON_E_PARSE, "not a JSON object");
-	}
-	*out = root;
-	return TMON_OK;
-}
-
 
 /* ---- advisory ids ---- */
 
@@ -260,7 +144,7 @@ count_advisories(json_t *levels)
 	size_t i, n = 0;
 
 	json_array_foreach(levels, i, lv) {
-		a = jget(lv, "advisoryIDs");
+		a = json_object_get(lv, "advisoryIDs");
 		/* a longer array is refused before anything is stored */
 		if (json_is_array(a))
 			n += json_array_size(a) > MAX_ADVISORY_IDS ?
@@ -285,37 +169,37 @@ advisory_ok(const char *s)
 }
 
 /*
- * Read the optional advisoryIDs of one level into pool[*n_pool..],
- * recording the range in *off / *cnt.
+ * Read the optional advisoryIDs of the level lv (at path) into
+ * pool[*n_pool..], recording the range in *off / *cnt.
  */
 static enum tmon_rc
-read_advisories(struct jctx *j, json_t *lv, const char *path,
+read_advisories(struct tjson_doc *j, json_t *lv, const char *path,
     struct tdx_advisory *pool, size_t pool_cap, size_t *n_pool,
     size_t *off, size_t *cnt)
 {
-	json_t *a, *v;
+	json_t *a = NULL;
+	const char *s = NULL;
+	char p[MAX_JSON_PATH], e[MAX_JSON_PATH];
 	size_t i;
+	enum tmon_rc rc;
 
 	*off = *n_pool;
 	*cnt = 0;
-	a = jget(lv, "advisoryIDs");
-	if (a == NULL)
-		return TMON_OK;
-	if (!json_is_array(a))
-		return jbad(j, TMON_E_PARSE, "%sadvisoryIDs: not an array",
-		    path);
-	if (json_array_size(a) > MAX_ADVISORY_IDS)
-		return jbad(j, TMON_E_LIMIT, "%sadvisoryIDs: %zu ids exceed %d",
-		    path, json_array_size(a), MAX_ADVISORY_IDS);
-	json_array_foreach(a, i, v) {
-		if (!json_is_string(v) || !advisory_ok(json_string_value(v)) ||
-		    strlen(json_string_value(v)) != json_string_length(v))
-			return jbad(j, TMON_E_PARSE, "%sadvisoryIDs[%zu]: not an "
-			    "advisory id ([A-Za-z0-9-], 1..%d characters)",
-			    path, i, MAX_ADVISORY_ID_LEN - 1);
+	if ((rc = tjson_array(j, lv, path, "advisoryIDs", 0, MAX_ADVISORY_IDS,
+	    TJSON_OPTIONAL, &a)) != TMON_OK || a == NULL)
+		return rc;
+	tjson_path(p, sizeof(p), path, "advisoryIDs");
+	for (i = 0; i < json_array_size(a); i++) {
+		tjson_path_index(e, sizeof(e), p, i);
+		if ((rc = tjson_str(j, json_array_get(a, i), e, NULL, ANY_LEN,
+		    0, &s, NULL)) != TMON_OK)
+			return rc;
+		if (!advisory_ok(s))
+			return tjson_fail(j, TMON_E_PARSE, e, "not an advisory "
+			    "id ([A-Za-z0-9-], 1..%d characters)",
+			    MAX_ADVISORY_ID_LEN - 1);
 		TMON_ASSERT(*n_pool < pool_cap);
-		snprintf(pool[*n_pool].id, sizeof(pool[*n_pool].id), "%s",
-		    json_string_value(v));
+		snprintf(pool[*n_pool].id, sizeof(pool[*n_pool].id), "%s", s);
 		(*n_pool)++;
 		(*cnt)++;
 	}
@@ -324,27 +208,29 @@ read_advisories(struct jctx *j, json_t *lv, const char *path,
 
 /* ---- TCB Info ---- */
 
-/* 16 {"svn": n} components of key in tcb into out[16]. */
+/* 16 {"svn": n} components of key in tcb (at path) into out[16]. */
 static enum tmon_rc
-read_components(struct jctx *j, json_t *tcb, const char *path,
+read_components(struct tjson_doc *j, json_t *tcb, const char *path,
     const char *key, uint8_t out[16])
 {
-	json_t *arr, *c;
-	json_int_t v = 0;
-	char p[96];
+	json_t *arr = NULL, *c = NULL;
+	uint64_t v = 0;
+	char p[MAX_JSON_PATH], e[MAX_JSON_PATH];
 	size_t i;
 	enum tmon_rc rc;
 
-	if ((rc = jarr(j, tcb, path, key, 0, TMON_E_PARSE, &arr)) != TMON_OK)
+	if ((rc = tjson_array(j, tcb, path, key, 1, SIZE_MAX, 0, &arr)) !=
+	    TMON_OK)
 		return rc;
+	tjson_path(p, sizeof(p), path, key);
 	if (json_array_size(arr) != 16)
-		return jbad(j, TMON_E_PARSE, "%s%s: %zu components, expected 16",
-		    path, key, json_array_size(arr));
-	json_array_foreach(arr, i, c) {
-		snprintf(p, sizeof(p), "%s%s[%zu].", path, key, i);
-		if (!json_is_object(c))
-			return jbad(j, TMON_E_PARSE, "%s: not an object", p);
-		if ((rc = jint(j, c, p, "svn", 0, 255, &v)) != TMON_OK)
+		return tjson_fail(j, TMON_E_PARSE, p, "%zu components, "
+		    "expected 16", json_array_size(arr));
+	for (i = 0; i < 16; i++) {
+		tjson_path_index(e, sizeof(e), p, i);
+		if ((rc = tjson_object(j, json_array_get(arr, i), e, NULL, 0,
+		    &c)) != TMON_OK ||
+		    (rc = tjson_uint(j, c, e, "svn", 0, 255, 0, &v)) != TMON_OK)
 			return rc;
 		out[i] = (uint8_t)v;
 	}
@@ -373,16 +259,16 @@ level_cmp(const void *pa, const void *pb)
 }
 
 static enum tmon_rc
-read_tcb_levels(struct jctx *j, json_t *root, struct tdx_tcb_info *ti)
+read_tcb_levels(struct tjson_doc *j, json_t *root, struct tdx_tcb_info *ti)
 {
-	json_t *levels, *lv, *tcb;
-	json_int_t v = 0;
+	json_t *levels = NULL, *lv = NULL, *tcb = NULL;
+	uint64_t v = 0;
 	const char *s = NULL;
-	char p[64];
+	char p[MAX_JSON_PATH], pt[MAX_JSON_PATH];
 	size_t i, cap;
 	enum tmon_rc rc;
 
-	if ((rc = jarr(j, root, "", "tcbLevels", MAX_TCB_LEVELS, TMON_E_LIMIT,
+	if ((rc = tjson_array(j, root, "", "tcbLevels", 1, MAX_TCB_LEVELS, 0,
 	    &levels)) != TMON_OK)
 		return rc;
 	ti->n_levels = json_array_size(levels);
@@ -390,38 +276,35 @@ read_tcb_levels(struct jctx *j, json_t *root, struct tdx_tcb_info *ti)
 	cap = count_advisories(levels);
 	if (cap > 0)
 		ti->adv = xcalloc(cap, sizeof(*ti->adv));
-	json_array_foreach(levels, i, lv) {
+	for (i = 0; i < ti->n_levels; i++) {
 		struct tdx_tcb_level *l = &ti->levels[i];
 
-		snprintf(p, sizeof(p), "tcbLevels[%zu].", i);
+		tjson_path_index(p, sizeof(p), "tcbLevels", i);
+		tjson_path(pt, sizeof(pt), p, "tcb");
 		l->served_index = i;
-		if (!json_is_object(lv))
-			return jbad(j, TMON_E_PARSE, "%s: not an object", p);
-		tcb = jget(lv, "tcb");
-		if (!json_is_object(tcb))
-			return jbad(j, TMON_E_PARSE, "%stcb: missing or not an "
-			    "object", p);
-		snprintf(p, sizeof(p), "tcbLevels[%zu].tcb.", i);
-		if ((rc = read_components(j, tcb, p, "sgxtcbcomponents",
-		    l->sgx_svn)) != TMON_OK)
-			return rc;
-		if ((rc = jint(j, tcb, p, "pcesvn", 0, 65535, &v)) != TMON_OK)
+		if ((rc = tjson_object(j, json_array_get(levels, i), p, NULL, 0,
+		    &lv)) != TMON_OK ||
+		    (rc = tjson_object(j, lv, p, "tcb", 0, &tcb)) != TMON_OK ||
+		    (rc = read_components(j, tcb, pt, "sgxtcbcomponents",
+		    l->sgx_svn)) != TMON_OK ||
+		    (rc = tjson_uint(j, tcb, pt, "pcesvn", 0, 65535, 0, &v)) !=
+		    TMON_OK)
 			return rc;
 		l->pcesvn = (uint16_t)v;
 		if (ti->id == TDX_TCB_INFO_TDX) {
-			if ((rc = read_components(j, tcb, p, "tdxtcbcomponents",
+			if ((rc = read_components(j, tcb, pt, "tdxtcbcomponents",
 			    l->tdx_svn)) != TMON_OK)
 				return rc;
 			l->has_tdx = true;
 		}
-		snprintf(p, sizeof(p), "tcbLevels[%zu].", i);
-		if ((rc = jtime(j, lv, p, "tcbDate", &l->tcb_date)) != TMON_OK)
-			return rc;
-		if ((rc = jstr(j, lv, p, "tcbStatus", &s)) != TMON_OK)
+		if ((rc = jtime(j, lv, p, "tcbDate", &l->tcb_date)) != TMON_OK ||
+		    (rc = tjson_str(j, lv, p, "tcbStatus", ANY_LEN, 0, &s,
+		    NULL)) != TMON_OK)
 			return rc;
 		if (!status_parse(s, &l->status))
-			return jbad(j, TMON_E_PARSE, "%stcbStatus: \"%.40s\" is "
-			    "not a TCB status Intel defines", p, s);
+			return tjson_fail(j, TMON_E_PARSE, tjson_path(pt,
+			    sizeof(pt), p, "tcbStatus"), "\"%.40s\" is not a "
+			    "TCB status Intel defines", s);
 		if ((rc = read_advisories(j, lv, p, ti->adv, cap, &ti->n_adv,
 		    &l->adv_off, &l->adv_n)) != TMON_OK)
 			return rc;
@@ -429,9 +312,9 @@ read_tcb_levels(struct jctx *j, json_t *root, struct tdx_tcb_info *ti)
 	qsort(ti->levels, ti->n_levels, sizeof(*ti->levels), level_cmp);
 	for (i = 1; i < ti->n_levels; i++)
 		if (level_cmp(&ti->levels[i - 1], &ti->levels[i]) == 0)
-			return jbad(j, TMON_E_PARSE, "tcbLevels[%zu] and [%zu] "
-			    "are the same TCB level (Intel: \"Detected "
-			    "duplicated TCB levels\")",
+			return tjson_fail(j, TMON_E_PARSE, NULL, "tcbLevels[%zu] "
+			    "and [%zu] are the same TCB level (Intel: "
+			    "\"Detected duplicated TCB levels\")",
 			    ti->levels[i - 1].served_index,
 			    ti->levels[i].served_index);
 	return TMON_OK;
@@ -453,52 +336,51 @@ module_status_parse(const char *s, enum tdx_tcb_status *out)
 }
 
 /*
- * tcbLevels of a TDX module identity or of the QE identity: {tcb:
- * {isvsvn}, tcbDate, tcbStatus, advisoryIDs?} in served order.
+ * tcbLevels of a TDX module identity or of the QE identity (o, at path):
+ * {tcb: {isvsvn}, tcbDate, tcbStatus, advisoryIDs?} in served order.
  */
 static enum tmon_rc
-read_isv_levels(struct jctx *j, json_t *o, const char *path,
+read_isv_levels(struct tjson_doc *j, json_t *o, const char *path,
     struct tdx_isv_level **out, size_t *n_out, struct tdx_advisory **pool,
     size_t *n_pool)
 {
-	json_t *levels, *lv, *tcb;
+	json_t *levels = NULL, *lv = NULL, *tcb = NULL;
 	struct tdx_isv_level *lvls;
-	json_int_t v = 0;
+	uint64_t v = 0;
 	const char *s = NULL;
-	char p[96];
+	char pl[MAX_JSON_PATH], p[MAX_JSON_PATH], pt[MAX_JSON_PATH];
 	size_t i, cap;
 	enum tmon_rc rc;
 
-	if ((rc = jarr(j, o, path, "tcbLevels", MAX_TCB_LEVELS, TMON_E_LIMIT,
+	if ((rc = tjson_array(j, o, path, "tcbLevels", 1, MAX_TCB_LEVELS, 0,
 	    &levels)) != TMON_OK)
 		return rc;
+	tjson_path(pl, sizeof(pl), path, "tcbLevels");
 	cap = count_advisories(levels);
 	if (cap > 0)
 		*pool = xcalloc(cap, sizeof(**pool));
 	*n_pool = 0;
 	*n_out = json_array_size(levels);
 	lvls = *out = xcalloc(*n_out, sizeof(**out));
-	json_array_foreach(levels, i, lv) {
-		snprintf(p, sizeof(p), "%stcbLevels[%zu].", path, i);
-		if (!json_is_object(lv))
-			return jbad(j, TMON_E_PARSE, "%s: not an object", p);
-		tcb = jget(lv, "tcb");
-		if (!json_is_object(tcb))
-			return jbad(j, TMON_E_PARSE, "%stcb: missing or not an "
-			    "object", p);
-		snprintf(p, sizeof(p), "%stcbLevels[%zu].tcb.", path, i);
-		if ((rc = jint(j, tcb, p, "isvsvn", 0, 65535, &v)) != TMON_OK)
-			return rc;
-		lvls[i].isvsvn = (uint16_t)v;
-		snprintf(p, sizeof(p), "%stcbLevels[%zu].", path, i);
-		if ((rc = jtime(j, lv, p, "tcbDate", &lvls[i].tcb_date)) !=
+	for (i = 0; i < *n_out; i++) {
+		tjson_path_index(p, sizeof(p), pl, i);
+		tjson_path(pt, sizeof(pt), p, "tcb");
+		if ((rc = tjson_object(j, json_array_get(levels, i), p, NULL, 0,
+		    &lv)) != TMON_OK ||
+		    (rc = tjson_object(j, lv, p, "tcb", 0, &tcb)) != TMON_OK ||
+		    (rc = tjson_uint(j, tcb, pt, "isvsvn", 0, 65535, 0, &v)) !=
 		    TMON_OK)
 			return rc;
-		if ((rc = jstr(j, lv, p, "tcbStatus", &s)) != TMON_OK)
+		lvls[i].isvsvn = (uint16_t)v;
+		if ((rc = jtime(j, lv, p, "tcbDate", &lvls[i].tcb_date)) !=
+		    TMON_OK ||
+		    (rc = tjson_str(j, lv, p, "tcbStatus", ANY_LEN, 0, &s,
+		    NULL)) != TMON_OK)
 			return rc;
 		if (!module_status_parse(s, &lvls[i].status))
-			return jbad(j, TMON_E_PARSE, "%stcbStatus: \"%.40s\" is "
-			    "not UpToDate, OutOfDate or Revoked", p, s);
+			return tjson_fail(j, TMON_E_PARSE, tjson_path(pt,
+			    sizeof(pt), p, "tcbStatus"), "\"%.40s\" is not "
+			    "UpToDate, OutOfDate or Revoked", s);
 		if ((rc = read_advisories(j, lv, p, *pool, cap, n_pool,
 		    &lvls[i].adv_off, &lvls[i].adv_n)) != TMON_OK)
 			return rc;
@@ -506,32 +388,34 @@ read_isv_levels(struct jctx *j, json_t *o, const char *path,
 	return TMON_OK;
 }
 
-/* tdxModule (id NULL) or one tdxModuleIdentities entry. */
+/* tdxModule (identity false) or one tdxModuleIdentities entry, at path. */
 static enum tmon_rc
-read_module(struct jctx *j, json_t *o, const char *path, bool identity,
+read_module(struct tjson_doc *j, json_t *o, const char *path, bool identity,
     struct tdx_module_identity *m)
 {
-	const char *id;
+	const char *id = NULL;
+	char p[MAX_JSON_PATH];
 	unsigned ver;
 	enum tmon_rc rc;
 
-	if (!json_is_object(o))
-		return jbad(j, TMON_E_PARSE, "%s: not an object", path);
-	if ((rc = jhex(j, o, path, "mrsigner", m->mrsigner, 48)) != TMON_OK ||
-	    (rc = jhex(j, o, path, "attributes", m->attributes, 8)) !=
+	if ((rc = tjson_object(j, o, path, NULL, 0, &o)) != TMON_OK ||
+	    (rc = tjson_hex(j, o, path, "mrsigner", 0, m->mrsigner, 48)) !=
 	    TMON_OK ||
-	    (rc = jhex(j, o, path, "attributesMask", m->attributes_mask, 8)) !=
-	    TMON_OK)
+	    (rc = tjson_hex(j, o, path, "attributes", 0, m->attributes, 8)) !=
+	    TMON_OK ||
+	    (rc = tjson_hex(j, o, path, "attributesMask", 0,
+	    m->attributes_mask, 8)) != TMON_OK)
 		return rc;
 	if (!identity)
 		return TMON_OK;
-	if ((rc = jstr(j, o, path, "id", &id)) != TMON_OK)
+	if ((rc = tjson_str(j, o, path, "id", ANY_LEN, 0, &id, NULL)) !=
+	    TMON_OK)
 		return rc;
 	/* "TDX_" and two hex digits (Intel compares upper-cased). */
 	if (strlen(id) != 6 || strncmp(id, "TDX_", 4) != 0 ||
 	    !is_hex_text(id + 4, 2))
-		return jbad(j, TMON_E_PARSE, "%sid: \"%.20s\" is not TDX_xx",
-		    path, id);
+		return tjson_fail(j, TMON_E_PARSE, tjson_path(p, sizeof(p), path,
+		    "id"), "\"%.20s\" is not TDX_xx", id);
 	ver = (unsigned)strtoul(id + 4, NULL, 16);
 	m->version = (uint8_t)ver;
 	snprintf(m->id, sizeof(m->id), "TDX_%02X", ver);
@@ -560,83 +444,91 @@ enum tmon_rc
 tdx_tcb_info_parse(const uint8_t *json, size_t len,
     struct tdx_tcb_info **out, struct tmon_err *err)
 {
-	struct jctx j = { err, "tcbInfo" };
+	struct tjson_doc j = { .name = "tcbInfo", .err = err };
 	struct tdx_tcb_info *ti;
-	json_t *root = NULL, *ids, *m;
-	json_int_t v = 0;
+	json_t *root = NULL, *ids = NULL, *m;
+	uint64_t v = 0;
 	const char *s = NULL;
-	char p[64];
+	char p[MAX_JSON_PATH];
 	size_t i;
 	enum tmon_rc rc;
 
 	*out = NULL;
 	ti = xcalloc(1, sizeof(*ti));
-	if ((rc = jload(&j, json, len, &root)) != TMON_OK)
+	if ((rc = tjson_load(&j, json, len, MAX_COLLATERAL_JSON, TJSON_OBJECT,
+	    &root)) != TMON_OK)
 		goto out;
-	if ((rc = jint(&j, root, "", "version", 0, 1000, &v)) != TMON_OK)
+	if ((rc = tjson_uint(&j, root, "", "version", 0, 1000, 0, &v)) !=
+	    TMON_OK)
 		goto out;
 	if (v != 3) {
 		/* Intel accepts 2 for SGX only; a TDX quote needs 3. */
-		rc = jbad(&j, TMON_E_UNSUPPORTED, "version %lld: only TCB Info "
-		    "v3 is supported", (long long)v);
+		rc = tjson_fail(&j, TMON_E_UNSUPPORTED, NULL, "version %llu: "
+		    "only TCB Info v3 is supported", (unsigned long long)v);
 		goto out;
 	}
 	ti->version = (unsigned)v;
-	if ((rc = jstr(&j, root, "", "id", &s)) != TMON_OK)
+	if ((rc = tjson_str(&j, root, "", "id", ANY_LEN, 0, &s, NULL)) !=
+	    TMON_OK)
 		goto out;
 	if (strcmp(s, "TDX") == 0)
 		ti->id = TDX_TCB_INFO_TDX;
 	else if (strcmp(s, "SGX") == 0)
 		ti->id = TDX_TCB_INFO_SGX;
 	else {
-		rc = jbad(&j, TMON_E_UNSUPPORTED, "id \"%.20s\": not SGX or TDX",
-		    s);
+		rc = tjson_fail(&j, TMON_E_UNSUPPORTED, NULL, "id \"%.20s\": "
+		    "not SGX or TDX", s);
 		goto out;
 	}
 	if ((rc = jtime(&j, root, "", "issueDate", &ti->issue_date)) !=
 	    TMON_OK ||
 	    (rc = jtime(&j, root, "", "nextUpdate", &ti->next_update)) !=
 	    TMON_OK ||
-	    (rc = jhex(&j, root, "", "fmspc", ti->fmspc, 6)) != TMON_OK ||
-	    (rc = jhex(&j, root, "", "pceId", ti->pceid, 2)) != TMON_OK)
+	    (rc = tjson_hex(&j, root, "", "fmspc", 0, ti->fmspc, 6)) !=
+	    TMON_OK ||
+	    (rc = tjson_hex(&j, root, "", "pceId", 0, ti->pceid, 2)) !=
+	    TMON_OK)
 		goto out;
-	if ((rc = jint(&j, root, "", "tcbType", 0, 1000, &v)) != TMON_OK)
+	if ((rc = tjson_uint(&j, root, "", "tcbType", 0, 1000, 0, &v)) !=
+	    TMON_OK)
 		goto out;
 	if (v != 0) {
-		rc = jbad(&j, TMON_E_UNSUPPORTED, "tcbType %lld: only 0 is "
-		    "defined", (long long)v);
+		rc = tjson_fail(&j, TMON_E_UNSUPPORTED, NULL, "tcbType %llu: "
+		    "only 0 is defined", (unsigned long long)v);
 		goto out;
 	}
 	ti->tcb_type = 0;
-	if ((rc = jint(&j, root, "", "tcbEvaluationDataNumber", 0, UINT32_MAX,
-	    &v)) != TMON_OK)
+	if ((rc = tjson_uint(&j, root, "", "tcbEvaluationDataNumber", 0,
+	    UINT32_MAX, 0, &v)) != TMON_OK)
 		goto out;
 	ti->tcb_eval_num = (uint32_t)v;
 
-	m = jget(root, "tdxModule");
-	ids = jget(root, "tdxModuleIdentities");
+	m = json_object_get(root, "tdxModule");
+	ids = json_object_get(root, "tdxModuleIdentities");
 	if (ti->id == TDX_TCB_INFO_SGX && (m != NULL || ids != NULL)) {
-		rc = jbad(&j, TMON_E_PARSE, "an SGX TCB Info has tdxModule");
+		rc = tjson_fail(&j, TMON_E_PARSE, NULL, "an SGX TCB Info has "
+		    "tdxModule");
 		goto out;
 	}
 	if (ti->id == TDX_TCB_INFO_TDX) {
 		if (m == NULL) {
-			rc = jbad(&j, TMON_E_PARSE, "tdxModule: missing");
+			rc = tjson_fail(&j, TMON_E_PARSE, NULL, "tdxModule: "
+			    "missing");
 			goto out;
 		}
-		if ((rc = read_module(&j, m, "tdxModule.", false,
+		if ((rc = read_module(&j, m, "tdxModule", false,
 		    &ti->module)) != TMON_OK)
 			goto out;
 		ti->has_module = true;
 	}
 	if (ids != NULL) {
-		if ((rc = jarr(&j, root, "", "tdxModuleIdentities",
-		    MAX_TDX_MODULE_IDS, TMON_E_LIMIT, &ids)) != TMON_OK)
+		if ((rc = tjson_array(&j, root, "", "tdxModuleIdentities", 1,
+		    MAX_TDX_MODULE_IDS, 0, &ids)) != TMON_OK)
 			goto out;
 		ti->n_modules = json_array_size(ids);
 		ti->modules = xcalloc(ti->n_modules, sizeof(*ti->modules));
 		json_array_foreach(ids, i, m) {
-			snprintf(p, sizeof(p), "tdxModuleIdentities[%zu].", i);
+			tjson_path_index(p, sizeof(p), "tdxModuleIdentities", i);
 			if ((rc = read_module(&j, m, p, true,
 			    &ti->modules[i])) != TMON_OK)
 				goto out;
@@ -669,32 +561,35 @@ enum tmon_rc
 tdx_qe_identity_parse(const uint8_t *json, size_t len,
     struct tdx_qe_identity **out, struct tmon_err *err)
 {
-	struct jctx j = { err, "enclaveIdentity" };
+	struct tjson_doc j = { .name = "enclaveIdentity", .err = err };
 	struct tdx_qe_identity *qi;
 	json_t *root = NULL;
-	json_int_t v = 0;
+	uint64_t v = 0;
 	const char *s = NULL;
 	uint8_t b4[4];
 	enum tmon_rc rc;
 
 	*out = NULL;
 	qi = xcalloc(1, sizeof(*qi));
-	if ((rc = jload(&j, json, len, &root)) != TMON_OK)
+	if ((rc = tjson_load(&j, json, len, MAX_COLLATERAL_JSON, TJSON_OBJECT,
+	    &root)) != TMON_OK)
 		goto out;
-	if ((rc = jint(&j, root, "", "version", 0, 1000, &v)) != TMON_OK)
+	if ((rc = tjson_uint(&j, root, "", "version", 0, 1000, 0, &v)) !=
+	    TMON_OK)
 		goto out;
 	if (v != 2 && v != 3) {
-		rc = jbad(&j, TMON_E_UNSUPPORTED, "version %lld: only 2 (and "
-		    "3) are supported", (long long)v);
+		rc = tjson_fail(&j, TMON_E_UNSUPPORTED, NULL, "version %llu: "
+		    "only 2 (and 3) are supported", (unsigned long long)v);
 		goto out;
 	}
 	qi->version = (unsigned)v;
-	if ((rc = jstr(&j, root, "", "id", &s)) != TMON_OK)
+	if ((rc = tjson_str(&j, root, "", "id", ANY_LEN, 0, &s, NULL)) !=
+	    TMON_OK)
 		goto out;
 	if (strcmp(s, "QE") != 0 && strcmp(s, "QVE") != 0 &&
 	    strcmp(s, "TD_QE") != 0) {
-		rc = jbad(&j, TMON_E_UNSUPPORTED, "id \"%.20s\": not QE, QVE "
-		    "or TD_QE", s);
+		rc = tjson_fail(&j, TMON_E_UNSUPPORTED, NULL, "id \"%.20s\": "
+		    "not QE, QVE or TD_QE", s);
 		goto out;
 	}
 	snprintf(qi->id, sizeof(qi->id), "%s", s);
@@ -703,26 +598,29 @@ tdx_qe_identity_parse(const uint8_t *json, size_t len,
 	    (rc = jtime(&j, root, "", "nextUpdate", &qi->next_update)) !=
 	    TMON_OK)
 		goto out;
-	if ((rc = jint(&j, root, "", "tcbEvaluationDataNumber", 0, UINT32_MAX,
-	    &v)) != TMON_OK)
+	if ((rc = tjson_uint(&j, root, "", "tcbEvaluationDataNumber", 0,
+	    UINT32_MAX, 0, &v)) != TMON_OK)
 		goto out;
 	qi->tcb_eval_num = (uint32_t)v;
 	/* 4 hex bytes read as a little-endian u32, as the report holds it. */
-	if ((rc = jhex(&j, root, "", "miscselect", b4, 4)) != TMON_OK)
+	if ((rc = tjson_hex(&j, root, "", "miscselect", 0, b4, 4)) != TMON_OK)
 		goto out;
 	qi->miscselect = (uint32_t)b4[0] | (uint32_t)b4[1] << 8 |
 	    (uint32_t)b4[2] << 16 | (uint32_t)b4[3] << 24;
-	if ((rc = jhex(&j, root, "", "miscselectMask", b4, 4)) != TMON_OK)
+	if ((rc = tjson_hex(&j, root, "", "miscselectMask", 0, b4, 4)) !=
+	    TMON_OK)
 		goto out;
 	qi->miscselect_mask = (uint32_t)b4[0] | (uint32_t)b4[1] << 8 |
 	    (uint32_t)b4[2] << 16 | (uint32_t)b4[3] << 24;
-	if ((rc = jhex(&j, root, "", "attributes", qi->attributes, 16)) !=
-	    TMON_OK ||
-	    (rc = jhex(&j, root, "", "attributesMask", qi->attributes_mask,
+	if ((rc = tjson_hex(&j, root, "", "attributes", 0, qi->attributes,
 	    16)) != TMON_OK ||
-	    (rc = jhex(&j, root, "", "mrsigner", qi->mrsigner, 32)) != TMON_OK)
+	    (rc = tjson_hex(&j, root, "", "attributesMask", 0,
+	    qi->attributes_mask, 16)) != TMON_OK ||
+	    (rc = tjson_hex(&j, root, "", "mrsigner", 0, qi->mrsigner, 32)) !=
+	    TMON_OK)
 		goto out;
-	if ((rc = jint(&j, root, "", "isvprodid", 0, 65535, &v)) != TMON_OK)
+	if ((rc = tjson_uint(&j, root, "", "isvprodid", 0, 65535, 0, &v)) !=
+	    TMON_OK)
 		goto out;
 	qi->isvprodid = (uint16_t)v;
 	if ((rc = read_isv_levels(&j, root, "", &qi->levels, &qi->n_levels,

@@ -156,17 +156,18 @@ struct tdx_qe_identity {
 };
 
 /*
- * Parse the len bytes at json, the text of a tcbInfo object (the value
- * that the TCB Info signature covers), into a new *out (caller frees
- * with tdx_tcb_info_free).  jansson with JSON_REJECT_DUPLICATES; every
- * field Intel's parser reads is required and type checked; unknown keys
- * are ignored (the signature covers them anyway).  Checks: version 2 or
- * 3; id "SGX" or "TDX" (v3); tcbType 0; fmspc 12 and pceId 4 hex
- * digits; dates RFC 3339 "YYYY-MM-DDTHH:MM:SSZ"; every level has 16 SGX
- * component SVNs (0..255), a PCESVN (0..65535), for TDX 16 TDX component
- * SVNs, a known tcbStatus and advisory ids matching [A-Za-z0-9-]; a TDX
- * TCB Info has tdxModule (and tdxModuleIdentities, if present, non-empty
- * with ids "TDX_xx"); no two levels equal under Intel's ordering.
+ * Parse the len bytes at json, the text of a tcbInfo object (the value that
+ * the TCB Info signature covers), into a new *out (caller frees with
+ * tdx_tcb_info_free).  Read with tjson_load() (a repeated key is an error;
+ * errors name the JSON path); every field Intel's parser reads is required
+ * and type checked; unknown keys are ignored (the signature covers them
+ * anyway).  Checks: version 2 or 3; id "SGX" or "TDX" (v3); tcbType 0; fmspc
+ * 12 and pceId 4 hex digits; dates RFC 3339 "YYYY-MM-DDTHH:MM:SSZ"; every
+ * level has 16 SGX component SVNs (0..255), a PCESVN (0..65535), for TDX 16
+ * TDX component SVNs, a known tcbStatus and advisory ids matching
+ * [A-Za-z0-9-]; a TDX TCB Info has tdxModule (and tdxModuleIdentities, if
+ * present, non-empty with ids "TDX_xx"); no two levels equal under Intel's
+ * ordering.
  *
  * Returns TMON_OK, or TMON_E_PARSE (malformed; err names the field,
  * "duplicate object key" for repeated keys), TMON_E_LIMIT (len above

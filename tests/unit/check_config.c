@@ -86,10 +86,12 @@ START_TEST(test_rejects_with_position)
 		  "models[1]: duplicate name" },
 		{ "[]", "(top): must be an object" },
 		/* fuzz finding: nesting deeper than the position scanner
-		 * goes made it loop in place (signed overflow) */
+		 * goes made it loop in place (signed overflow); nesting
+		 * beyond MAX_JSON_DEPTH is refused before parsing */
 		{ "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
-		  "[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
-		  "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]", "(top): must be an object" },
+		  "[[[[[[[[[[[[[[[[]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]"
+		  "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]",
+		  "t.json: JSON nested deeper than 64" },
 		{ "{\"models\": [], \"max_concurrent\": 1000}",
 		  "max_concurrent: must be between 1 and 64" },
 	};

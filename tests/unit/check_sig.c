@@ -1078,10 +1078,10 @@ START_TEST(test_response_parse)
 	    "\"signing_address\":\"x\"}", &r, &err) == TMON_E_PARSE);
 	ck_assert(parse_str("{\"signature\":\"s\",\"signing_address\":\"x\"}",
 	    &r, &err) == TMON_E_PARSE);
-	ck_assert(strstr(err.msg, "\"text\" missing") != NULL);
+	ck_assert(strstr(err.msg, "missing required key \"text\"") != NULL);
 	ck_assert(parse_str("{\"text\":1,\"signature\":\"s\","
 	    "\"signing_address\":\"x\"}", &r, &err) == TMON_E_PARSE);
-	ck_assert(strstr(err.msg, "\"text\" is not a string") != NULL);
+	ck_assert(strstr(err.msg, "text: must be a string") != NULL);
 	ck_assert(parse_str("{\"text\":\"t\",\"signature\":\"s\","
 	    "\"signing_address\":null}", &r, &err) == TMON_E_PARSE);
 	ck_assert(strstr(err.msg, "signing_address") != NULL);
@@ -1121,7 +1121,7 @@ START_TEST(test_response_parse)
 	memset(big + i, 'x', MAX_SIG_TEXT + 1);
 	memcpy(big + i + MAX_SIG_TEXT + 1, "\"}", 3);
 	ck_assert(parse_str(big, &r, &err) == TMON_E_LIMIT);
-	ck_assert(strstr(err.msg, "\"text\"") != NULL);
+	ck_assert(strstr(err.msg, "text: must be at most") != NULL);
 	/* a body over MAX_SIG_RESPONSE */
 	memset(big, ' ', MAX_SIG_RESPONSE + 1);
 	big[MAX_SIG_RESPONSE + 1] = '\0';

@@ -13,12 +13,12 @@
 
 #include "api.h"
 #include "canary.h"
-#include "collateral.h"
 #include "daemon.h"
 #include "encode.h"
 #include "entry.h"
 #include "fetch.h"
 #include "log.h"
+#include "pcs_client.h"
 #include "probe.h"
 #include "receipt.h"
 #include "store.h"

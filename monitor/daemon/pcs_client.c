@@ -4,10 +4,10 @@
 
 #include <curl/curl.h>
 
-#include "collateral.h"
 #include "encode.h"
 #include "entry.h"
 #include "log.h"
+#include "pcs_client.h"
 #include "tdx_collateral.h"
 #include "tdx_quote.h"
 #include "tmon_limits.h"

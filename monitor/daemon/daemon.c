@@ -110,7 +110,7 @@ struct daemon {
 	const struct daemon_opts	*o;
 	struct store			*store;
 	struct fetch			*fetch;
-	struct coll_cache		*coll;		/* NULL: "pcs": false */
+	struct pcs_client		*coll;		/* NULL: "pcs": false */
 	struct verify_ctx		*vc;		/* the loop's caches */
 	struct model_state		*ms;
 	size_t				 n;
@@ -470,7 +470,7 @@ verified_pck(const struct daemon *d, const uint8_t *quote, size_t len,
 
 /*
  * Fetch the Intel collateral the quotes of this answer need, if it is
- * missing or due for refresh, before verifying (collateral.h).
+ * missing or due for refresh, before verifying (pcs_client.h).
  * Returns the number of fetches started (coll_done runs for each).
  */
 static int
@@ -491,11 +491,11 @@ fetch_collateral(struct model_state *s)
 	for (i = 0; i < rep.n_att; i++) {
 		if (rep.att[i].quote == NULL || !verified_pck(d,
 		    rep.att[i].quote, rep.att[i].quote_len, &pi) ||
-		    !coll_cache_wants(d->coll, pi.fmspc, (int)pi.ca, wall_s()))
+		    !pcs_client_wants(d->coll, pi.fmspc, (int)pi.ca, wall_s()))
 			continue;
 		tmon_err_clear(&err);
 		s->coll_pending++;
-		if (coll_cache_refresh(d->coll, d->fetch, d->store, pi.fmspc,
+		if (pcs_client_refresh(d->coll, d->fetch, d->store, pi.fmspc,
 		    (int)pi.ca, wall_s(), coll_done, s, &err) != TMON_OK) {
 			s->coll_pending--;
 			log_warnx("collateral: %s model=%s", err.msg,
@@ -547,7 +547,7 @@ finish_probe(struct model_state *s)
 	ctx.vc = d->vc;
 	ctx.policy = s->m->has_policy ? &s->m->policy : NULL;
 	if (d->coll != NULL) {
-		ctx.collateral = coll_cache_lookup;
+		ctx.collateral = pcs_client_lookup;
 		ctx.collateral_arg = d->coll;
 	}
 	if (d->o->cfg->test_intel_root_der != NULL ||
@@ -1139,7 +1139,7 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	/* Only the loop's thread verifies with it; receipts have their own. */
 	d.vc = verify_ctx_new();
 	if (o->cfg->pcs_base_url != NULL) {
-		struct coll_cache_cfg cc;
+		struct pcs_client_cfg cc;
 
 		memset(&cc, 0, sizeof(cc));
 		cc.pcs_base_url = o->cfg->pcs_base_url;
@@ -1148,7 +1148,7 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 		cc.test_root_der_len = o->cfg->test_intel_root_der_len;
 		cc.timeout_ms = 60000;
 		cc.max_body = d.max_body;
-		d.coll = coll_cache_new(&cc);
+		d.coll = pcs_client_new(&cc);
 	}
 	while (!stop_requested) {
 		loop_once(&d);
@@ -1165,7 +1165,7 @@ out:
 	d.rcpt = NULL;		/* api_stop frees it */
 	/* Transfers still in flight are dropped without an entry. */
 	fetch_free(d.fetch);
-	coll_cache_free(d.coll);
+	pcs_client_free(d.coll);
 	verify_ctx_free(d.vc);
 	api_stop(api);
 	store_close(d.store);

@@ -21,6 +21,7 @@
 #include "pcs_client.h"
 #include "probe.h"
 #include "receipt.h"
+#include "scheduler.h"
 #include "store.h"
 #include "tdx_quote.h"
 #include "tdx_verify.h"
@@ -152,17 +153,6 @@ static int64_t
 wall_s(void)
 {
 	return (int64_t)time(NULL);
-}
-
-/* Uniform random delay in [0, jitter_s] seconds, in ms. */
-static int64_t
-jitter_ms(uint32_t jitter_s)
-{
-	uint32_t r;
-
-	if (jitter_s == 0 || RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
-		return 0;
-	return (int64_t)(r % ((uint64_t)jitter_s * 1000 + 1));
 }
 
 /* Build an alert entry about s's probe probe_seq; it is logged next. */
@@ -371,10 +361,7 @@ sig_done(struct fetch_result *res, void *arg)
 		finish_probe(s);
 		return;
 	}
-	backoff = (uint64_t)s->m->canary.signature_backoff_ms <<
-	    (s->sig_tries - 1 > 10 ? 10 : s->sig_tries - 1);
-	if (backoff > 60000)
-		backoff = 60000;
+	backoff = sched_sig_backoff_ms(&s->m->canary, s->sig_tries);
 	s->step = STEP_SIG_WAIT;
 	s->sig_due_ms = mono_ms() + (int64_t)backoff;
 	log_debug("probe: signature not yet available (HTTP %ld), retry in "
@@ -854,8 +841,7 @@ done:
 	clear_degraded(d, false);
 	s->n_probes++;
 	reset_probe(s);
-	s->next_due_ms = mono_ms() + (int64_t)s->m->interval_s * 1000 +
-	    jitter_ms(s->m->jitter_s);
+	s->next_due_ms = sched_next_due(s->m, mono_ms());
 	publish_health(d);
 	return true;
 }
@@ -877,12 +863,12 @@ start_probe(struct model_state *s)
 	if (RAND_bytes(s->nonce, sizeof(s->nonce)) != 1) {
 		log_crypto_warnx("rand: no nonce, probe postponed model=%s",
 		    s->m->name);
-		s->next_due_ms = mono_ms() + 10000;
+		s->next_due_ms = mono_ms() + SCHED_NO_NONCE_MS;
 		return;
 	}
 	if ((s->url = probe_url(s->m, s->nonce)) == NULL) {
 		log_warnx("probe: url too long model=%s", s->m->name);
-		s->next_due_ms = mono_ms() + (int64_t)s->m->interval_s * 1000;
+		s->next_due_ms = sched_retry_due(s->m, mono_ms());
 		return;
 	}
 	s->started = wall_s();
@@ -890,7 +876,7 @@ start_probe(struct model_state *s)
 	s->step = STEP_ATTEST;
 	if (!start(s, s->url, "GET", NULL, 0, att_done)) {
 		reset_probe(s);
-		s->next_due_ms = mono_ms() + (int64_t)s->m->interval_s * 1000;
+		s->next_due_ms = sched_retry_due(s->m, mono_ms());
 		return;
 	}
 	log_debug("probe: start model=%s", s->m->name);
@@ -899,9 +885,11 @@ start_probe(struct model_state *s)
 static int
 loop_once(struct daemon *d)
 {
-	int64_t now = mono_ms(), wait = 500;
+	int64_t now = mono_ms(), wait = SCHED_POLL_MS;
 	size_t i, running;
 	struct model_state *s;
+	struct sched_slot sl;
+	struct sched_room room;
 
 	check_file(d);
 	if (d->waiting > 0 && !d->file_bad) {
@@ -913,28 +901,30 @@ loop_once(struct daemon *d)
 	if (degraded(d))
 		warn_degraded(d);
 	running = fetch_running(d->fetch);
+	memset(&room, 0, sizeof(room));
+	room.max_concurrent = d->o->cfg->max_concurrent;
+	room.max_probes = d->o->max_probes;
 	for (i = 0; i < d->n; i++) {
 		s = &d->ms[i];
-		if (s->step == STEP_SIG_WAIT) {
-			if (s->sig_due_ms <= now)
-				start_signature(s);
-			else if (s->sig_due_ms - now < wait)
-				wait = s->sig_due_ms - now;
-			continue;
-		}
+		sl.next_due = s->next_due_ms;
+		sl.sig_due = s->sig_due_ms;
+		sl.busy = s->in_flight;
+		sl.sig_wait = s->step == STEP_SIG_WAIT;
+		room.running = running;
+		room.logged = d->logged;
 		/* No probe starts while nothing can be logged. */
-		if (s->in_flight || degraded(d))
-			continue;
-		if (s->next_due_ms <= now) {
-			if (running >= d->o->cfg->max_concurrent)
-				continue;
-			if (d->o->max_probes != 0 && d->logged +
-			    running >= d->o->max_probes)
-				continue;
+		room.hold = degraded(d);
+		switch (sched_pick(&sl, &room, now, &wait)) {
+		case SCHED_RUN_SIGNATURE:
+			start_signature(s);
+			break;
+		case SCHED_RUN_PROBE:
 			start_probe(s);
 			running = fetch_running(d->fetch);
-		} else if (s->next_due_ms - now < wait)
-			wait = s->next_due_ms - now;
+			break;
+		case SCHED_RUN_NONE:
+			break;
+		}
 	}
 	return fetch_poll(d->fetch, (int)wait);
 }
@@ -1085,8 +1075,7 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	for (i = 0; i < d.n; i++) {
 		d.ms[i].m = &o->cfg->models[i];
 		d.ms[i].d = &d;
-		d.ms[i].next_due_ms = mono_ms() +
-		    jitter_ms(d.ms[i].m->jitter_s);
+		d.ms[i].next_due_ms = sched_first_due(d.ms[i].m, mono_ms());
 		am[i].model = o->cfg->models[i].name;
 		am[i].provider = o->cfg->models[i].provider;
 		if (d.ms[i].m->api_key_env != NULL &&

@@ -11,6 +11,7 @@
 
 #include <openssl/rand.h>
 
+#include "alert.h"
 #include "api.h"
 #include "canary.h"
 #include "daemon.h"
@@ -47,8 +48,6 @@ on_signal(int sig)
 #define RETRY_MIN_MS		500
 #define RETRY_MAX_MS		10000
 #define DEGRADED_WARN_MS	60000
-/* Alerts one probe can raise (verdict_changed, measurement_changed). */
-#define MAX_PROBE_ALERTS	2
 
 /* Where a probe is: attestation, then canary completion, then signature
  * lookups (with waits between retries), then evaluation, then logging
@@ -61,14 +60,6 @@ enum probe_step {
 	STEP_SIG_WAIT,
 	STEP_SIG,
 	STEP_LOG
-};
-
-/* An alert entry built, not yet logged. */
-struct pending_alert {
-	uint8_t		*body;		/* canonical JSON, owned */
-	size_t		 len;
-	int64_t		 time;		/* unix s, as in the body */
-	char		 what[320];	/* for the log line */
 };
 
 struct model_state {
@@ -101,10 +92,8 @@ struct model_state {
 	struct pending_alert	 alerts[MAX_PROBE_ALERTS];
 	size_t			 n_alerts;
 	/* the last verdict and the known instances, to raise alerts on a
-	 * change (store/entry.h) */
-	bool			 has_last;
-	char			 last_verdict[8];
-	struct entry_state	 known;
+	 * change (alert.h) */
+	struct alert_state	 al;
 };
 
 struct daemon {
@@ -155,35 +144,6 @@ wall_s(void)
 	return (int64_t)time(NULL);
 }
 
-/* Build an alert entry about s's probe probe_seq; it is logged next. */
-static void
-queue_alert(struct model_state *s, const char *reason, const char *from,
-    const char *to, uint64_t probe_seq, const struct entry_change *chg)
-{
-	struct pending_alert *a;
-	struct entry_alert ea;
-	char f[ENTRY_FIELD_NAME + 8];
-
-	TMON_ASSERT(s->n_alerts < MAX_PROBE_ALERTS);
-	a = &s->alerts[s->n_alerts++];
-	a->time = wall_s();
-	memset(&ea, 0, sizeof(ea));
-	ea.time = a->time;
-	ea.model = s->m->name;
-	ea.reason = reason;
-	ea.from = from;
-	ea.to = to;
-	ea.probe_seq = probe_seq;
-	ea.change = chg;
-	a->body = entry_alert_body(&ea, &a->len);
-	f[0] = '\0';
-	if (chg != NULL && chg->n_fields > 0)
-		snprintf(f, sizeof(f), " fields=%s%s", chg->fields[0],
-		    chg->n_fields > 1 ? ",..." : "");
-	snprintf(a->what, sizeof(a->what), "%s model=%s from=%.64s to=%.64s%s",
-	    reason, s->m->name, from, to, f);
-}
-
 /*
  * Seed each model's last verdict and known instances from the log, so a
  * restart of tmond neither misses a change nor raises one again.
@@ -191,65 +151,18 @@ queue_alert(struct model_state *s, const char *reason, const char *from,
 static void
 restore_state(struct daemon *d)
 {
-	struct model_state *s;
-	struct entry_last last;
-	struct tmon_err err;
 	size_t i;
 
-	for (i = 0; i < d->n; i++) {
-		s = &d->ms[i];
-		tmon_err_clear(&err);
-		if (entry_state_load(d->store, s->m->name, UINT64_MAX, 0,
-		    &s->known, &last, &err) != TMON_OK) {
-			log_warnx("store: cannot read the last probes: %s "
-			    "model=%s", err.msg, s->m->name);
-			continue;
-		}
-		if (last.have && last.verdict[0] != '\0') {
-			snprintf(s->last_verdict, sizeof(s->last_verdict),
-			    "%s", last.verdict);
-			s->has_last = true;
-		}
-	}
+	for (i = 0; i < d->n; i++)
+		alert_state_load(&d->ms[i].al, d->store, d->ms[i].m->name);
 }
 
+/* Judge s's probe po, logged as seq: its alerts are logged next. */
 static void
 maybe_alert(struct model_state *s, const struct probe_outcome *po,
     uint64_t seq)
 {
-	const char *verdict = check_status_str(po->res.verdict);
-	struct entry_change chg;
-	json_t *meas;
-	size_t i;
-	char f[256];
-
-	if (s->has_last && strcmp(s->last_verdict, verdict) != 0 &&
-	    strcmp(s->last_verdict, "pass") == 0)
-		queue_alert(s, "verdict_changed", s->last_verdict, verdict,
-		    seq, NULL);
-	snprintf(s->last_verdict, sizeof(s->last_verdict), "%s", verdict);
-	s->has_last = true;
-	meas = entry_measurement_json(&po->res.m);
-	entry_measurement_diff(&s->known, meas, &chg);
-	entry_state_update(&s->known, meas);
-	json_decref(meas);
-	switch (chg.cls) {
-	case ENTRY_CHANGE_CHANGED:
-		queue_alert(s, "measurement_changed", chg.from, chg.to, seq,
-		    &chg);
-		break;
-	case ENTRY_CHANGE_INSTANCE_ADDED:
-		f[0] = '\0';
-		for (i = 0; i < chg.n_fields; i++)
-			snprintf(f + strlen(f), sizeof(f) - strlen(f), "%s%s",
-			    i > 0 ? "," : "", chg.fields[i]);
-		log_info("probe: instance added model=%s seq=%llu fields=%s",
-		    s->m->name, (unsigned long long)seq, f);
-		break;
-	case ENTRY_CHANGE_NONE:
-	case ENTRY_CHANGE_FIRST:
-		break;
-	}
+	alert_judge(&s->al, s->m->name, po, seq, s->alerts, &s->n_alerts);
 }
 
 static void	finish_probe(struct model_state *);
@@ -1161,7 +1074,7 @@ out:
 	if (d.ms != NULL)
 		for (i = 0; i < d.n; i++) {
 			reset_probe(&d.ms[i]);
-			entry_state_free(&d.ms[i].known);
+			alert_state_free(&d.ms[i].al);
 		}
 	free(d.ms);
 	free(am);

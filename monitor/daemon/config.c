@@ -505,7 +505,7 @@ parse_model(struct vctx *v, json_t *obj, const char *path,
 	enum tmon_rc rc;
 	uint64_t u;
 	size_t n;
-	char sub[96];
+	char sub[96], names[128], msg[160];
 
 	if (!json_is_object(obj))
 		return verr(v, path, "must be an object");
@@ -518,15 +518,11 @@ parse_model(struct vctx *v, json_t *obj, const char *path,
 	    &m->api_key_env)))
 		return rc;
 	snprintf(sub, sizeof(sub), "%s.provider", path);
-	if (strcmp(m->provider, "nanogpt") == 0)
-		m->route = ROUTE_NANOGPT;
-	else if (strcmp(m->provider, "near") == 0 ||
-	    strcmp(m->provider, "phala") == 0 ||
-	    strcmp(m->provider, "redpill") == 0)
-		m->route = ROUTE_ATTESTATION_REPORT;
-	else
-		return verr(v, sub,
-		    "unknown provider (nanogpt, near, phala, redpill)");
+	if ((m->prov = provider_find(m->provider)) == NULL) {
+		provider_names(names, sizeof(names));
+		snprintf(msg, sizeof(msg), "unknown provider (%s)", names);
+		return verr(v, sub, msg);
+	}
 	if (m->name == NULL)
 		m->name = xstrdup(m->model);
 	snprintf(sub, sizeof(sub), "%s.model", path);

@@ -16,7 +16,6 @@
 #include "canary.h"
 #include "daemon.h"
 #include "encode.h"
-#include "entry.h"
 #include "fetch.h"
 #include "log.h"
 #include "pcs_client.h"

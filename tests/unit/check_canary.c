@@ -12,6 +12,7 @@
 
 #include "canary.h"
 #include "probe.h"
+#include "provider.h"
 #include "tmon_limits.h"
 #include "util.h"
 
@@ -28,16 +29,17 @@ load(const char *path, size_t *len)
 }
 
 static struct model_cfg *
-model(enum route r)
+model(const char *provider)
 {
 	static struct model_cfg m;
 
 	memset(&m, 0, sizeof(m));
-	m.provider = (char *)(uintptr_t)"nanogpt";
+	m.provider = (char *)(uintptr_t)provider;
+	m.prov = provider_find(provider);
+	ck_assert_ptr_nonnull(m.prov);
 	m.model = (char *)(uintptr_t)"TEE/gemma-3-27b-it";
 	m.name = m.model;
 	m.base_url = (char *)(uintptr_t)"http://127.0.0.1:9";
-	m.route = r;
 	m.canary.enabled = true;
 	m.canary.prompt = (char *)(uintptr_t)"Reply with the single word: ok";
 	m.canary.max_tokens = 8;
@@ -50,20 +52,20 @@ START_TEST(test_request_and_urls)
 	size_t n;
 	char *u;
 
-	b = canary_request_body(model(ROUTE_NANOGPT), false, &n);
+	b = canary_request_body(model("nanogpt"), false, &n);
 	ck_assert_str_eq((char *)b, "{\"max_tokens\":8,\"messages\":[{\"content"
 	    "\":\"Reply with the single word: ok\",\"role\":\"user\"}],\"model\""
 	    ":\"TEE/gemma-3-27b-it\",\"stream\":false}");
 	ck_assert_uint_eq(n, strlen((char *)b));
 	free(b);
-	u = canary_completion_url(model(ROUTE_NANOGPT));
+	u = canary_completion_url(model("nanogpt"));
 	ck_assert_str_eq(u, "http://127.0.0.1:9/api/v1/chat/completions");
 	free(u);
-	u = canary_signature_url(model(ROUTE_NANOGPT), "chatcmpl-1");
+	u = canary_signature_url(model("nanogpt"), "chatcmpl-1");
 	ck_assert_str_eq(u, "http://127.0.0.1:9/api/v1/tee/signature/chatcmpl-1"
 	    "?model=TEE%2Fgemma-3-27b-it&signing_algo=ecdsa");
 	free(u);
-	u = canary_signature_url(model(ROUTE_ATTESTATION_REPORT), "x");
+	u = canary_signature_url(model("near"), "x");
 	ck_assert_str_eq(u, "http://127.0.0.1:9/v1/signature/x"
 	    "?model=TEE%2Fgemma-3-27b-it&signing_algo=ecdsa");
 	free(u);
@@ -300,7 +302,7 @@ START_TEST(test_empty_bodies)
 		f.body = (const uint8_t *)"";	/* as fetch keeps it */
 		f.body_len = 0;
 		f.error = "";
-		probe_evaluate(model(ROUTE_NANOGPT), "http://127.0.0.1:9/x",
+		probe_evaluate(model("nanogpt"), "http://127.0.0.1:9/x",
 		    nonce, 1000, 1000, NULL, &f, NULL, &po);
 		ck_assert_int_eq(po.res.verdict, CHECK_ERROR);
 		ck_assert(!po.has_body);
@@ -323,7 +325,7 @@ START_TEST(test_empty_bodies)
 	memset(&f, 0, sizeof(f));
 	f.rc = TMON_E_NET;
 	f.error = "refused";
-	probe_evaluate(model(ROUTE_NANOGPT), "http://127.0.0.1:9/x", nonce,
+	probe_evaluate(model("nanogpt"), "http://127.0.0.1:9/x", nonce,
 	    1000, 1000, NULL, &f, &cn, &po);
 	ck_assert(!po.has_canary_resp);
 	ck_assert_int_eq(st(&po.res.checks, "sig.completion"), CHECK_ERROR);
@@ -334,7 +336,7 @@ START_TEST(test_empty_bodies)
 	cn.completion.body_len = x.resp_len;
 	cn.signature.body = (const uint8_t *)"";
 	cn.signature.body_len = 0;
-	probe_evaluate(model(ROUTE_NANOGPT), "http://127.0.0.1:9/x", nonce,
+	probe_evaluate(model("nanogpt"), "http://127.0.0.1:9/x", nonce,
 	    1000, 1000, NULL, &f, &cn, &po);
 	ck_assert(po.has_canary_resp);
 	ck_assert(!po.has_canary_sig);
@@ -346,6 +348,54 @@ START_TEST(test_empty_bodies)
 }
 END_TEST
 
+/* The routes of every provider (provider.h), byte for byte. */
+START_TEST(test_provider_routes)
+{
+	static const struct {
+		const char	*provider;
+		const char	*att, *comp, *sig;
+	} want[] = {
+		{ "nanogpt",
+		  "/api/v1/tee/attestation?model=TEE%2Fgemma-3-27b-it&nonce=",
+		  "/api/v1/chat/completions", "/api/v1/tee/signature/id-1" },
+		{ "near", "/v1/attestation/report?model=TEE%2Fgemma-3-27b-it"
+		  "&nonce=", "/v1/chat/completions", "/v1/signature/id-1" },
+		{ "phala", "/v1/attestation/report?model=TEE%2Fgemma-3-27b-it"
+		  "&nonce=", "/v1/chat/completions", "/v1/signature/id-1" },
+		{ "redpill", "/v1/attestation/report?model=TEE%2Fgemma-3-27b-it"
+		  "&nonce=", "/v1/chat/completions", "/v1/signature/id-1" },
+	};
+	uint8_t nonce[32];
+	char exp[512], *u;
+	size_t i;
+	bool ecdsa;
+
+	for (i = 0; i < sizeof(nonce); i++)
+		nonce[i] = (uint8_t)(0xa0 + i);
+	for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+		ecdsa = strcmp(want[i].provider, "nanogpt") != 0;
+		u = probe_url(model(want[i].provider), nonce);
+		snprintf(exp, sizeof(exp), "http://127.0.0.1:9%s"
+		    "a0a1a2a3a4a5a6a7a8a9aaabacadaeaf"
+		    "b0b1b2b3b4b5b6b7b8b9babbbcbdbebf%s", want[i].att,
+		    ecdsa ? "&signing_algo=ecdsa" : "");
+		ck_assert_str_eq(u, exp);
+		free(u);
+		u = canary_completion_url(model(want[i].provider));
+		snprintf(exp, sizeof(exp), "http://127.0.0.1:9%s",
+		    want[i].comp);
+		ck_assert_str_eq(u, exp);
+		free(u);
+		u = canary_signature_url(model(want[i].provider), "id-1");
+		snprintf(exp, sizeof(exp), "http://127.0.0.1:9%s"
+		    "?model=TEE%%2Fgemma-3-27b-it&signing_algo=ecdsa",
+		    want[i].sig);
+		ck_assert_str_eq(u, exp);
+		free(u);
+	}
+}
+END_TEST
+
 static Suite *
 canary_suite(void)
 {
@@ -353,6 +403,7 @@ canary_suite(void)
 	TCase *tc = tcase_create("canary");
 
 	tcase_add_test(tc, test_request_and_urls);
+	tcase_add_test(tc, test_provider_routes);
 	tcase_add_test(tc, test_completion_id);
 	tcase_add_test(tc, test_completion_id_depth);
 	tcase_add_test(tc, test_completion_id_cut);

@@ -13,6 +13,7 @@
 #include <check.h>
 
 #include "config.h"
+#include "provider.h"
 #include "tmon_limits.h"
 #include "util.h"
 
@@ -45,7 +46,7 @@ START_TEST(test_minimal_and_defaults)
 	ck_assert_uint_eq(cfg->models[0].interval_s, 300);
 	ck_assert_uint_eq(cfg->models[0].jitter_s, 30);
 	ck_assert_uint_eq(cfg->models[0].timeout_s, 60);
-	ck_assert_int_eq(cfg->models[0].route, ROUTE_NANOGPT);
+	ck_assert_ptr_eq(cfg->models[0].prov, provider_find("nanogpt"));
 	config_free(cfg);
 }
 END_TEST
@@ -543,6 +544,40 @@ START_TEST(test_receipts)
 }
 END_TEST
 
+/* The providers of the table (provider.h), and no other. */
+START_TEST(test_providers)
+{
+	static const char *const ok[] = { "nanogpt", "near", "phala",
+	    "redpill" };
+	static const char *const bad[] = { "acme", "NanoGPT", "near ",
+	    "chutes", "tinfoil" };
+	struct config *cfg;
+	struct tmon_err err;
+	char text[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		snprintf(text, sizeof(text), "{\"models\": [{\"provider\": "
+		    "\"%s\", \"model\": \"m\", \"base_url\": \"http://x\"}]}",
+		    ok[i]);
+		ck_assert_int_eq(parse(text, &cfg, &err), TMON_OK);
+		ck_assert_ptr_nonnull(cfg->models[0].prov);
+		ck_assert_str_eq(cfg->models[0].prov->name, ok[i]);
+		ck_assert_ptr_eq(cfg->models[0].prov, provider_find(ok[i]));
+		config_free(cfg);
+	}
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		snprintf(text, sizeof(text), "{\"models\": [{\"provider\": "
+		    "\"%s\", \"model\": \"m\", \"base_url\": \"http://x\"}]}",
+		    bad[i]);
+		ck_assert_int_eq(parse(text, &cfg, &err), TMON_E_CONFIG);
+		ck_assert_ptr_null(cfg);
+		ck_assert_str_eq(err.msg, "t.json:1:14: models[0].provider: "
+		    "unknown provider (nanogpt, near, phala, redpill)");
+	}
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -558,6 +593,7 @@ config_suite(void)
 	tcase_add_test(tc, test_only_regular_files);
 	tcase_add_test(tc, test_http_limits);
 	tcase_add_test(tc, test_receipts);
+	tcase_add_test(tc, test_providers);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -3,10 +3,7 @@
  * completion-signature lookup that follows it (README "The canary
  * completion"; nearai/private-ml-sdk vllm-proxy/src/app/api/v1/openai.py).
  *
- * Routes: NanoGPT POST /api/v1/chat/completions and
- * GET /api/v1/tee/signature/{id}?model=&signing_algo=ecdsa; NEAR, Phala,
- * RedPill POST /v1/chat/completions and
- * GET /v1/signature/{id}?model=&signing_algo=ecdsa.
+ * Routes: those of the model's provider (provider.h).
  */
 #ifndef TMON_MONITOR_CANARY_H
 #define TMON_MONITOR_CANARY_H

@@ -11,16 +11,17 @@
 
 #include <openssl/rand.h>
 
+#include "alert.h"
 #include "canary.h"
-#include "collateral.h"
 #include "daemon.h"
 #include "encode.h"
-#include "entry.h"
 #include "fetch.h"
 #include "log.h"
+#include "pcs_client.h"
 #include "pool.h"
 #include "probe.h"
 #include "receipt.h"
+#include "scheduler.h"
 #include "service.h"
 #include "store.h"
 #include "tdx_quote.h"
@@ -48,8 +49,6 @@ on_signal(int sig)
 #define RETRY_MIN_MS		500
 #define RETRY_MAX_MS		10000
 #define DEGRADED_WARN_MS	60000
-/* Alerts one probe can raise (verdict_changed, measurement_changed). */
-#define MAX_PROBE_ALERTS	2
 
 /* Where a probe is: attestation, then canary completion, then signature
  * lookups (with waits between retries), then evaluation, then logging
@@ -62,14 +61,6 @@ enum probe_step {
 	STEP_SIG_WAIT,
 	STEP_SIG,
 	STEP_LOG
-};
-
-/* An alert entry built, not yet logged. */
-struct pending_alert {
-	uint8_t		*body;		/* canonical JSON, owned */
-	size_t		 len;
-	int64_t		 time;		/* unix s, as in the body */
-	char		 what[320];	/* for the log line */
 };
 
 struct model_state {
@@ -102,10 +93,8 @@ struct model_state {
 	struct pending_alert	 alerts[MAX_PROBE_ALERTS];
 	size_t			 n_alerts;
 	/* the last verdict and the known instances, to raise alerts on a
-	 * change (store/entry.h) */
-	bool			 has_last;
-	char			 last_verdict[8];
-	struct entry_state	 known;
+	 * change (alert.h) */
+	struct alert_state	 al;
 };
 
 struct daemon {
@@ -116,7 +105,7 @@ struct daemon {
 	struct store_writer		*w;		/* every append */
 	struct store_pool		*pool;		/* API, receipts */
 	struct fetch			*fetch;
-	struct coll_cache		*coll;		/* NULL: "pcs": false */
+	struct pcs_client		*coll;		/* NULL: "pcs": false */
 	struct verify_ctx		*vc;		/* the loop's caches */
 	struct model_state		*ms;
 	size_t				 n;
@@ -160,46 +149,6 @@ wall_s(void)
 	return (int64_t)time(NULL);
 }
 
-/* Uniform random delay in [0, jitter_s] seconds, in ms. */
-static int64_t
-jitter_ms(uint32_t jitter_s)
-{
-	uint32_t r;
-
-	if (jitter_s == 0 || RAND_bytes((unsigned char *)&r, sizeof(r)) != 1)
-		return 0;
-	return (int64_t)(r % ((uint64_t)jitter_s * 1000 + 1));
-}
-
-/* Build an alert entry about s's probe probe_seq; it is logged next. */
-static void
-queue_alert(struct model_state *s, const char *reason, const char *from,
-    const char *to, uint64_t probe_seq, const struct entry_change *chg)
-{
-	struct pending_alert *a;
-	struct entry_alert ea;
-	char f[ENTRY_FIELD_NAME + 8];
-
-	TMON_ASSERT(s->n_alerts < MAX_PROBE_ALERTS);
-	a = &s->alerts[s->n_alerts++];
-	a->time = wall_s();
-	memset(&ea, 0, sizeof(ea));
-	ea.time = a->time;
-	ea.model = s->m->name;
-	ea.reason = reason;
-	ea.from = from;
-	ea.to = to;
-	ea.probe_seq = probe_seq;
-	ea.change = chg;
-	a->body = entry_alert_body(&ea, &a->len);
-	f[0] = '\0';
-	if (chg != NULL && chg->n_fields > 0)
-		snprintf(f, sizeof(f), " fields=%s%s", chg->fields[0],
-		    chg->n_fields > 1 ? ",..." : "");
-	snprintf(a->what, sizeof(a->what), "%s model=%s from=%.64s to=%.64s%s",
-	    reason, s->m->name, from, to, f);
-}
-
 /*
  * Seed each model's last verdict and known instances from the log, so a
  * restart of tmond neither misses a change nor raises one again.
@@ -207,65 +156,18 @@ queue_alert(struct model_state *s, const char *reason, const char *from,
 static void
 restore_state(struct daemon *d)
 {
-	struct model_state *s;
-	struct entry_last last;
-	struct tmon_err err;
 	size_t i;
 
-	for (i = 0; i < d->n; i++) {
-		s = &d->ms[i];
-		tmon_err_clear(&err);
-		if (entry_state_load(d->store, s->m->name, UINT64_MAX, 0,
-		    &s->known, &last, &err) != TMON_OK) {
-			log_warnx("store: cannot read the last probes: %s "
-			    "model=%s", err.msg, s->m->name);
-			continue;
-		}
-		if (last.have && last.verdict[0] != '\0') {
-			snprintf(s->last_verdict, sizeof(s->last_verdict),
-			    "%s", last.verdict);
-			s->has_last = true;
-		}
-	}
+	for (i = 0; i < d->n; i++)
+		alert_state_load(&d->ms[i].al, d->store, d->ms[i].m->name);
 }
 
+/* Judge s's probe po, logged as seq: its alerts are logged next. */
 static void
 maybe_alert(struct model_state *s, const struct probe_outcome *po,
     uint64_t seq)
 {
-	const char *verdict = check_status_str(po->res.verdict);
-	struct entry_change chg;
-	json_t *meas;
-	size_t i;
-	char f[256];
-
-	if (s->has_last && strcmp(s->last_verdict, verdict) != 0 &&
-	    strcmp(s->last_verdict, "pass") == 0)
-		queue_alert(s, "verdict_changed", s->last_verdict, verdict,
-		    seq, NULL);
-	snprintf(s->last_verdict, sizeof(s->last_verdict), "%s", verdict);
-	s->has_last = true;
-	meas = entry_measurement_json(&po->res.m);
-	entry_measurement_diff(&s->known, meas, &chg);
-	entry_state_update(&s->known, meas);
-	json_decref(meas);
-	switch (chg.cls) {
-	case ENTRY_CHANGE_CHANGED:
-		queue_alert(s, "measurement_changed", chg.from, chg.to, seq,
-		    &chg);
-		break;
-	case ENTRY_CHANGE_INSTANCE_ADDED:
-		f[0] = '\0';
-		for (i = 0; i < chg.n_fields; i++)
-			snprintf(f + strlen(f), sizeof(f) - strlen(f), "%s%s",
-			    i > 0 ? "," : "", chg.fields[i]);
-		log_info("probe: instance added model=%s seq=%llu fields=%s",
-		    s->m->name, (unsigned long long)seq, f);
-		break;
-	case ENTRY_CHANGE_NONE:
-	case ENTRY_CHANGE_FIRST:
-		break;
-	}
+	alert_judge(&s->al, s->m->name, po, seq, s->alerts, &s->n_alerts);
 }
 
 static void	finish_probe(struct model_state *);
@@ -377,10 +279,7 @@ sig_done(struct fetch_result *res, void *arg)
 		finish_probe(s);
 		return;
 	}
-	backoff = (uint64_t)s->m->canary.signature_backoff_ms <<
-	    (s->sig_tries - 1 > 10 ? 10 : s->sig_tries - 1);
-	if (backoff > 60000)
-		backoff = 60000;
+	backoff = sched_sig_backoff_ms(&s->m->canary, s->sig_tries);
 	s->step = STEP_SIG_WAIT;
 	s->sig_due_ms = mono_ms() + (int64_t)backoff;
 	log_debug("probe: signature not yet available (HTTP %ld), retry in "
@@ -476,7 +375,7 @@ verified_pck(const struct daemon *d, const uint8_t *quote, size_t len,
 
 /*
  * Fetch the Intel collateral the quotes of this answer need, if it is
- * missing or due for refresh, before verifying (collateral.h).
+ * missing or due for refresh, before verifying (pcs_client.h).
  * Returns the number of fetches started (coll_done runs for each).
  */
 static int
@@ -497,11 +396,11 @@ fetch_collateral(struct model_state *s)
 	for (i = 0; i < rep.n_att; i++) {
 		if (rep.att[i].quote == NULL || !verified_pck(d,
 		    rep.att[i].quote, rep.att[i].quote_len, &pi) ||
-		    !coll_cache_wants(d->coll, pi.fmspc, (int)pi.ca, wall_s()))
+		    !pcs_client_wants(d->coll, pi.fmspc, (int)pi.ca, wall_s()))
 			continue;
 		tmon_err_clear(&err);
 		s->coll_pending++;
-		if (coll_cache_refresh(d->coll, d->fetch, d->w, pi.fmspc,
+		if (pcs_client_refresh(d->coll, d->fetch, d->w, pi.fmspc,
 		    (int)pi.ca, wall_s(), coll_done, s, &err) != TMON_OK) {
 			s->coll_pending--;
 			log_warnx("collateral: %s model=%s", err.msg,
@@ -553,7 +452,7 @@ finish_probe(struct model_state *s)
 	ctx.vc = d->vc;
 	ctx.policy = s->m->has_policy ? &s->m->policy : NULL;
 	if (d->coll != NULL) {
-		ctx.collateral = coll_cache_lookup;
+		ctx.collateral = pcs_client_lookup;
 		ctx.collateral_arg = d->coll;
 	}
 	if (d->o->cfg->test_intel_root_der != NULL ||
@@ -861,8 +760,7 @@ done:
 	clear_degraded(d, false);
 	s->n_probes++;
 	reset_probe(s);
-	s->next_due_ms = mono_ms() + (int64_t)s->m->interval_s * 1000 +
-	    jitter_ms(s->m->jitter_s);
+	s->next_due_ms = sched_next_due(s->m, mono_ms());
 	publish_health(d);
 	return true;
 }
@@ -884,12 +782,12 @@ start_probe(struct model_state *s)
 	if (RAND_bytes(s->nonce, sizeof(s->nonce)) != 1) {
 		log_crypto_warnx("rand: no nonce, probe postponed model=%s",
 		    s->m->name);
-		s->next_due_ms = mono_ms() + 10000;
+		s->next_due_ms = mono_ms() + SCHED_NO_NONCE_MS;
 		return;
 	}
 	if ((s->url = probe_url(s->m, s->nonce)) == NULL) {
 		log_warnx("probe: url too long model=%s", s->m->name);
-		s->next_due_ms = mono_ms() + (int64_t)s->m->interval_s * 1000;
+		s->next_due_ms = sched_retry_due(s->m, mono_ms());
 		return;
 	}
 	s->started = wall_s();
@@ -897,7 +795,7 @@ start_probe(struct model_state *s)
 	s->step = STEP_ATTEST;
 	if (!start(s, s->url, "GET", NULL, 0, att_done)) {
 		reset_probe(s);
-		s->next_due_ms = mono_ms() + (int64_t)s->m->interval_s * 1000;
+		s->next_due_ms = sched_retry_due(s->m, mono_ms());
 		return;
 	}
 	log_debug("probe: start model=%s", s->m->name);
@@ -906,9 +804,11 @@ start_probe(struct model_state *s)
 static int
 loop_once(struct daemon *d)
 {
-	int64_t now = mono_ms(), wait = 500;
+	int64_t now = mono_ms(), wait = SCHED_POLL_MS;
 	size_t i, running;
 	struct model_state *s;
+	struct sched_slot sl;
+	struct sched_room room;
 
 	check_file(d);
 	if (d->waiting > 0 && !d->file_bad) {
@@ -920,28 +820,30 @@ loop_once(struct daemon *d)
 	if (degraded(d))
 		warn_degraded(d);
 	running = fetch_running(d->fetch);
+	memset(&room, 0, sizeof(room));
+	room.max_concurrent = d->o->cfg->max_concurrent;
+	room.max_probes = d->o->max_probes;
 	for (i = 0; i < d->n; i++) {
 		s = &d->ms[i];
-		if (s->step == STEP_SIG_WAIT) {
-			if (s->sig_due_ms <= now)
-				start_signature(s);
-			else if (s->sig_due_ms - now < wait)
-				wait = s->sig_due_ms - now;
-			continue;
-		}
+		sl.next_due = s->next_due_ms;
+		sl.sig_due = s->sig_due_ms;
+		sl.busy = s->in_flight;
+		sl.sig_wait = s->step == STEP_SIG_WAIT;
+		room.running = running;
+		room.logged = d->logged;
 		/* No probe starts while nothing can be logged. */
-		if (s->in_flight || degraded(d))
-			continue;
-		if (s->next_due_ms <= now) {
-			if (running >= d->o->cfg->max_concurrent)
-				continue;
-			if (d->o->max_probes != 0 && d->logged +
-			    running >= d->o->max_probes)
-				continue;
+		room.hold = degraded(d);
+		switch (sched_pick(&sl, &room, now, &wait)) {
+		case SCHED_RUN_SIGNATURE:
+			start_signature(s);
+			break;
+		case SCHED_RUN_PROBE:
 			start_probe(s);
 			running = fetch_running(d->fetch);
-		} else if (s->next_due_ms - now < wait)
-			wait = s->next_due_ms - now;
+			break;
+		case SCHED_RUN_NONE:
+			break;
+		}
 	}
 	return fetch_poll(d->fetch, (int)wait);
 }
@@ -1092,8 +994,7 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	for (i = 0; i < d.n; i++) {
 		d.ms[i].m = &o->cfg->models[i];
 		d.ms[i].d = &d;
-		d.ms[i].next_due_ms = mono_ms() +
-		    jitter_ms(d.ms[i].m->jitter_s);
+		d.ms[i].next_due_ms = sched_first_due(d.ms[i].m, mono_ms());
 		am[i].model = o->cfg->models[i].name;
 		am[i].provider = o->cfg->models[i].provider;
 		if (d.ms[i].m->api_key_env != NULL &&
@@ -1157,7 +1058,7 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	/* Only the loop's thread verifies with it; receipts have their own. */
 	d.vc = verify_ctx_new();
 	if (o->cfg->pcs_base_url != NULL) {
-		struct coll_cache_cfg cc;
+		struct pcs_client_cfg cc;
 
 		memset(&cc, 0, sizeof(cc));
 		cc.pcs_base_url = o->cfg->pcs_base_url;
@@ -1166,7 +1067,7 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 		cc.test_root_der_len = o->cfg->test_intel_root_der_len;
 		cc.timeout_ms = 60000;
 		cc.max_body = d.max_body;
-		d.coll = coll_cache_new(&cc);
+		d.coll = pcs_client_new(&cc);
 	}
 	while (!stop_requested) {
 		loop_once(&d);
@@ -1183,7 +1084,7 @@ out:
 	d.rcpt = NULL;		/* api_stop frees it */
 	/* Transfers still in flight are dropped without an entry. */
 	fetch_free(d.fetch);
-	coll_cache_free(d.coll);
+	pcs_client_free(d.coll);
 	verify_ctx_free(d.vc);
 	/* Every receipt is answered, then the writer commits what is
 	 * queued and stops. */
@@ -1194,7 +1095,7 @@ out:
 	if (d.ms != NULL)
 		for (i = 0; i < d.n; i++) {
 			reset_probe(&d.ms[i]);
-			entry_state_free(&d.ms[i].known);
+			alert_state_free(&d.ms[i].al);
 		}
 	free(d.ms);
 	free(am);

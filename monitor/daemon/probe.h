@@ -86,8 +86,9 @@ void	probe_outcome_free(struct probe_outcome *out);
 
 /*
  * Build the request URL for model m and nonce into a new string (caller
- * frees): NanoGPT "/api/v1/tee/attestation?model=<m>&nonce=<hex>", the
- * others "/v1/attestation/report?model=<m>&nonce=<hex>&signing_algo=ecdsa",
+ * frees): the attestation route of m's provider (provider.h), e.g.
+ * NanoGPT "/api/v1/tee/attestation?model=<m>&nonce=<hex>", NEAR
+ * "/v1/attestation/report?model=<m>&nonce=<hex>&signing_algo=ecdsa",
  * with the model id percent-encoded.  Returns NULL if it would exceed
  * MAX_URL.
  */

@@ -4,10 +4,10 @@
 
 #include <curl/curl.h>
 
-#include "collateral.h"
 #include "encode.h"
 #include "entry.h"
 #include "log.h"
+#include "pcs_client.h"
 #include "tdx_collateral.h"
 #include "tdx_quote.h"
 #include "tmon_limits.h"
@@ -35,7 +35,7 @@ struct coll_fetch;
 
 /*
  * One (FMSPC, CA) pair.  Slots are allocated one by one and are neither
- * moved nor freed before coll_cache_free(), so a fetch in flight may keep
+ * moved nor freed before pcs_client_free(), so a fetch in flight may keep
  * a pointer to its slot across fetch_poll() callbacks while other pairs
  * are added.
  */
@@ -51,7 +51,7 @@ struct coll_slot {
 };
 
 struct coll_fetch {
-	struct coll_cache	*c;
+	struct pcs_client	*c;
 	struct coll_slot	*slot;
 	uint8_t			 fmspc[6];	/* what was asked for */
 	int			 ca;
@@ -70,7 +70,7 @@ struct coll_doc {
 	enum doc		 which;
 };
 
-struct coll_cache {
+struct pcs_client {
 	char			*base;
 	char			*root_crl_url;
 	uint8_t			*test_root;
@@ -94,10 +94,10 @@ coll_fetch_free(struct coll_fetch *cf)
 	free(cf);
 }
 
-struct coll_cache *
-coll_cache_new(const struct coll_cache_cfg *cfg)
+struct pcs_client *
+pcs_client_new(const struct pcs_client_cfg *cfg)
 {
-	struct coll_cache *c = xcalloc(1, sizeof(*c));
+	struct pcs_client *c = xcalloc(1, sizeof(*c));
 
 	c->base = xstrdup(cfg->pcs_base_url);
 	c->root_crl_url = xstrdup(cfg->root_ca_crl_url);
@@ -112,7 +112,7 @@ coll_cache_new(const struct coll_cache_cfg *cfg)
 }
 
 void
-coll_cache_free(struct coll_cache *c)
+pcs_client_free(struct pcs_client *c)
 {
 	size_t i;
 
@@ -133,7 +133,7 @@ coll_cache_free(struct coll_cache *c)
 }
 
 static struct coll_slot *
-find_slot(struct coll_cache *c, const uint8_t fmspc[6], int ca, bool create)
+find_slot(struct pcs_client *c, const uint8_t fmspc[6], int ca, bool create)
 {
 	struct coll_slot *s;
 	size_t i;
@@ -153,7 +153,7 @@ find_slot(struct coll_cache *c, const uint8_t fmspc[6], int ca, bool create)
 }
 
 const struct tdx_collateral *
-coll_cache_lookup(void *arg, const uint8_t fmspc[6], int pck_ca)
+pcs_client_lookup(void *arg, const uint8_t fmspc[6], int pck_ca)
 {
 	struct coll_slot *s = find_slot(arg, fmspc, pck_ca, false);
 
@@ -161,7 +161,7 @@ coll_cache_lookup(void *arg, const uint8_t fmspc[6], int pck_ca)
 }
 
 bool
-coll_cache_wants(struct coll_cache *c, const uint8_t fmspc[6], int pck_ca,
+pcs_client_wants(struct pcs_client *c, const uint8_t fmspc[6], int pck_ca,
     int64_t now)
 {
 	struct coll_slot *s;
@@ -242,7 +242,7 @@ doc_entry(const struct coll_fetch *cf, enum doc d, struct entry_coll_doc *e,
 static void
 all_done(struct coll_fetch *cf)
 {
-	struct coll_cache *c = cf->c;
+	struct pcs_client *c = cf->c;
 	struct coll_slot *s = cf->slot;
 	const struct fetch_result *r;
 	struct tdx_collateral_src src;
@@ -425,7 +425,7 @@ join3(const char *a, const char *b, const char *c)
 }
 
 enum tmon_rc
-coll_cache_refresh(struct coll_cache *c, struct fetch *f,
+pcs_client_refresh(struct pcs_client *c, struct fetch *f,
     struct store_writer *w, const uint8_t fmspc[6], int pck_ca, int64_t now,
     void (*done)(void *), void *arg, struct tmon_err *err)
 {

@@ -20,7 +20,8 @@
  *                    archived as one store blob), default 8 MiB: cap on
  *                    every upstream body, enforced while receiving
  * Per model:
- *   provider         "nanogpt" | "near" | "phala" | "redpill" (required)
+ *   provider         a provider of provider.h: "nanogpt" | "near" |
+ *                    "phala" | "redpill" (required)
  *   model            model id as the provider names it (required)
  *   name             the id tmon shows and logs it under, unique in the
  *                    schedule (default: model); lets one schedule watch
@@ -82,13 +83,8 @@
 
 #include "err.h"
 #include "policy.h"
+#include "provider.h"
 #include "quota.h"
-
-enum route {
-	ROUTE_NANOGPT,		/* GET /api/v1/tee/attestation?model=&nonce= */
-	ROUTE_ATTESTATION_REPORT /* GET /v1/attestation/report?model=&nonce=
-				    &signing_algo=ecdsa (NEAR, Phala, RedPill) */
-};
 
 enum canary_stream {
 	CANARY_STREAM_NO,
@@ -107,7 +103,7 @@ struct canary_cfg {
 
 struct model_cfg {
 	char		*provider;
-	enum route	 route;
+	const struct provider *prov;	/* the provider's row (provider.h) */
 	char		*model;
 	char		*name;		/* unique; defaults to model */
 	char		*base_url;	/* without a trailing '/' */

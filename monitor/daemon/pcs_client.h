@@ -1,5 +1,5 @@
 /*
- * collateral.h: Intel DCAP collateral for tmond, fetched from Intel PCS v4
+ * pcs_client.h: Intel DCAP collateral for tmond, fetched from Intel PCS v4
  * (or any PCCS: the base URL is configurable), kept per (FMSPC, PCK CA),
  * logged, reused until its nextUpdate and refreshed before it
  * (Intel "SGX and TDX PCS API" v4).
@@ -25,8 +25,8 @@
  * Runs on tmond's main thread (the fetch loop), appending through the
  * one writer (store/writer.h).
  */
-#ifndef TMON_MONITOR_COLLATERAL_H
-#define TMON_MONITOR_COLLATERAL_H
+#ifndef TMON_MONITOR_PCS_CLIENT_H
+#define TMON_MONITOR_PCS_CLIENT_H
 
 #include <stdbool.h>
 #include <stdint.h>
@@ -36,9 +36,9 @@
 #include "writer.h"
 
 struct tdx_collateral;
-struct coll_cache;
+struct pcs_client;
 
-struct coll_cache_cfg {
+struct pcs_client_cfg {
 	const char	*pcs_base_url;		/* no trailing '/' */
 	const char	*root_ca_crl_url;
 	const uint8_t	*test_root_der;		/* test PKI root, or NULL */
@@ -48,16 +48,16 @@ struct coll_cache_cfg {
 };
 
 /* A new, empty cache (strings copied).  Never NULL. */
-struct coll_cache *coll_cache_new(const struct coll_cache_cfg *cfg);
+struct pcs_client *pcs_client_new(const struct pcs_client_cfg *cfg);
 /* Free the cache and every collateral in it; NULL is a no-op. */
-void	coll_cache_free(struct coll_cache *c);
+void	pcs_client_free(struct pcs_client *c);
 
 /*
  * The verified collateral for fmspc and pck_ca (enum tdx_pck_ca), or
  * NULL.  Usable as attest_ctx.collateral with arg = the cache.  The
- * result stays valid until the next coll_cache_refresh completes.
+ * result stays valid until the next pcs_client_refresh completes.
  */
-const struct tdx_collateral *coll_cache_lookup(void *arg,
+const struct tdx_collateral *pcs_client_lookup(void *arg,
 	    const uint8_t fmspc[6], int pck_ca);
 
 /*
@@ -66,7 +66,7 @@ const struct tdx_collateral *coll_cache_lookup(void *arg,
  * flight, and the last attempt is older than the retry interval (10 min
  * after a failure, 1 h when Intel's own copy was already stale).
  */
-bool	coll_cache_wants(struct coll_cache *c, const uint8_t fmspc[6],
+bool	pcs_client_wants(struct pcs_client *c, const uint8_t fmspc[6],
 	    int pck_ca, int64_t now);
 
 /*
@@ -79,9 +79,9 @@ bool	coll_cache_wants(struct coll_cache *c, const uint8_t fmspc[6],
  * cache is full, TMON_E_INTERNAL when a fetch for the pair is already in
  * flight (done is not called then).
  */
-enum tmon_rc coll_cache_refresh(struct coll_cache *c, struct fetch *f,
+enum tmon_rc pcs_client_refresh(struct pcs_client *c, struct fetch *f,
 	    struct store_writer *w, const uint8_t fmspc[6], int pck_ca,
 	    int64_t now,
 	    void (*done)(void *), void *arg, struct tmon_err *err);
 
-#endif /* TMON_MONITOR_COLLATERAL_H */
+#endif /* TMON_MONITOR_PCS_CLIENT_H */

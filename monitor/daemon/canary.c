@@ -38,8 +38,7 @@ canary_completion_url(const struct model_cfg *m)
 
 	buf_init(&b, MAX_URL);
 	if (!buf_append_str(&b, m->base_url) ||
-	    !buf_append_str(&b, m->route == ROUTE_NANOGPT ?
-	    "/api/v1/chat/completions" : "/v1/chat/completions"))
+	    !buf_append_str(&b, m->prov->completion_path))
 		return NULL;
 	return (char *)buf_release(&b, NULL);
 }
@@ -51,9 +50,9 @@ canary_signature_url(const struct model_cfg *m, const char *id)
 
 	buf_init(&b, MAX_URL);
 	if (!buf_append_str(&b, m->base_url) ||
-	    !buf_append_str(&b, m->route == ROUTE_NANOGPT ?
-	    "/api/v1/tee/signature/" : "/v1/signature/") ||
-	    !buf_append_pct(&b, id) || !buf_append_str(&b, "?model=") ||
+	    !buf_append_str(&b, m->prov->signature_path) ||
+	    !buf_append_str(&b, "/") || !buf_append_pct(&b, id) ||
+	    !buf_append_str(&b, "?model=") ||
 	    !buf_append_pct(&b, m->model) ||
 	    !buf_append_str(&b, "&signing_algo=ecdsa"))
 		return NULL;

@@ -22,12 +22,11 @@ probe_url(const struct model_cfg *m, const uint8_t nonce[32])
 	hex_encode(nonce, 32, nhex);
 	buf_init(&b, MAX_URL);
 	ok = buf_append_str(&b, m->base_url) &&
-	    buf_append_str(&b, m->route == ROUTE_NANOGPT ?
-	    "/api/v1/tee/attestation?model=" :
-	    "/v1/attestation/report?model=") &&
+	    buf_append_str(&b, m->prov->attestation_path) &&
+	    buf_append_str(&b, "?model=") &&
 	    buf_append_pct(&b, m->model) &&
 	    buf_append_str(&b, "&nonce=") && buf_append_str(&b, nhex) &&
-	    (m->route == ROUTE_NANOGPT ||
+	    (!m->prov->attestation_ecdsa ||
 	    buf_append_str(&b, "&signing_algo=ecdsa"));
 	if (!ok)
 		return NULL;

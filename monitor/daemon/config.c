@@ -241,7 +241,7 @@ parse_model(struct tjson_doc *v, json_t *obj, const char *path,
 	enum tmon_rc rc;
 	uint64_t u;
 	size_t n;
-	char sub[MAX_JSON_PATH];
+	char sub[MAX_JSON_PATH], names[128];
 
 	if ((rc = tjson_object(v, obj, path, NULL, 0, &obj)) != TMON_OK ||
 	    (rc = tjson_keys(v, obj, path, keys)) != TMON_OK ||
@@ -253,15 +253,11 @@ parse_model(struct tjson_doc *v, json_t *obj, const char *path,
 	    &m->api_key_env)))
 		return rc;
 	snprintf(sub, sizeof(sub), "%s.provider", path);
-	if (strcmp(m->provider, "nanogpt") == 0)
-		m->route = ROUTE_NANOGPT;
-	else if (strcmp(m->provider, "near") == 0 ||
-	    strcmp(m->provider, "phala") == 0 ||
-	    strcmp(m->provider, "redpill") == 0)
-		m->route = ROUTE_ATTESTATION_REPORT;
-	else
+	if ((m->prov = provider_find(m->provider)) == NULL) {
+		provider_names(names, sizeof(names));
 		return tjson_fail(v, TMON_E_CONFIG, sub,
-		    "unknown provider (nanogpt, near, phala, redpill)");
+		    "unknown provider (%s)", names);
+	}
 	if (m->name == NULL)
 		m->name = xstrdup(m->model);
 	snprintf(sub, sizeof(sub), "%s.model", path);

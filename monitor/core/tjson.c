@@ -46,6 +46,7 @@ vfail(struct tjson_doc *d, enum tmon_rc rc, size_t offset, const char *path,
 	int line, col;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	snprintf(d->where, sizeof(d->where), "%s", path != NULL ? path : "");
 	if (d->code != TMON_OK)
 		rc = d->code;
 	if (path == NULL)
@@ -131,6 +132,7 @@ tjson_load(struct tjson_doc *d, const void *text, size_t len, size_t max,
 		 * jansson stopped at is in: scan up to its last byte */
 		tjson_enclosing(text, je.position > 0 && (size_t)je.position <=
 		    len ? (size_t)je.position - 1 : len, in, sizeof(in));
+		d->where[0] = '\0';
 		return tmon_err_set_at(d->err, d->code != TMON_OK ? d->code :
 		    TMON_E_PARSE, off, "%s:%d:%d: %s: %s", d->name != NULL ?
 		    d->name : "", je.line, je.column, in[0] != '\0' ? in :
@@ -190,6 +192,7 @@ member(struct tjson_doc *d, const json_t *obj, const char *path,
     const char *key, unsigned flags, json_t **v, char *vpath, size_t vsz)
 {
 	json_t *m;
+	enum tmon_rc rc;
 
 	if (key == NULL) {
 		snprintf(vpath, vsz, "%s", path);
@@ -205,8 +208,10 @@ member(struct tjson_doc *d, const json_t *obj, const char *path,
 			return TMON_E_NOTFOUND;
 		if (key == NULL)
 			return tjson_fail(d, TMON_E_PARSE, path, "missing");
-		return tjson_fail(d, TMON_E_PARSE, path, "missing required key "
+		rc = tjson_fail(d, TMON_E_PARSE, path, "missing required key "
 		    "\"%s\"", key);
+		snprintf(d->where, sizeof(d->where), "%s", vpath);
+		return rc;
 	}
 	*v = m;
 	return TMON_OK;

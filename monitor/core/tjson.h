@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "err.h"
+#include "tmon_limits.h"
 
 /*
  * What a document's errors look like: every error of tjson_load(), the
@@ -38,7 +39,10 @@
  * function names); any other code reports that code for every error
  * (TMON_E_CONFIG for a configuration file).  text and len are set by
  * tjson_load(): the text is borrowed, so a document with lines set is
- * used only while its text lives.
+ * used only while its text lives.  where is set by every error to the
+ * path of the value it is about ("" for the document as a whole; the
+ * absent member's own path for a missing one), for callers that report
+ * the failing member apart from the message.
  */
 struct tjson_doc {
 	const char	*name;		/* "TCB Info body", a file name */
@@ -47,6 +51,7 @@ struct tjson_doc {
 	bool		 lines;
 	const char	*text;
 	size_t		 len;
+	char		 where[MAX_JSON_PATH];
 };
 
 /* tjson_load() flags. */

@@ -262,19 +262,29 @@ tjson_uint(struct tjson_doc *d, const json_t *obj, const char *path,
 	char vp[MAX_JSON_PATH];
 	json_t *v;
 	json_int_t i;
+	uint64_t u = 0;
+	bool ok = false;
 	enum tmon_rc rc;
 
 	if ((rc = lookup(d, obj, path, key, flags, &v, vp, sizeof(vp))) !=
 	    TMON_OK || v == NULL)
 		return rc;
-	if (!json_is_integer(v))
-		return tjson_fail(d, TMON_E_PARSE, vp, "must be an integer");
-	i = json_integer_value(v);
-	if (i < 0 || (uint64_t)i < min || (uint64_t)i > max)
+	if (json_is_integer(v)) {
+		i = json_integer_value(v);
+		ok = i >= 0;
+		u = (uint64_t)i;
+	} else if ((flags & TJSON_DECIMAL) != 0 && json_is_string(v) &&
+	    strlen(json_string_value(v)) == json_string_length(v) &&
+	    parse_u64(json_string_value(v), 0, UINT64_MAX, &u))
+		ok = true;
+	else
+		return tjson_fail(d, TMON_E_PARSE, vp, "must be an integer%s",
+		    (flags & TJSON_DECIMAL) != 0 ? " or a decimal string" : "");
+	if (!ok || u < min || u > max)
 		return tjson_fail(d, TMON_E_PARSE, vp, "must be between %llu "
 		    "and %llu", (unsigned long long)min,
 		    (unsigned long long)max);
-	*out = (uint64_t)i;
+	*out = u;
 	return TMON_OK;
 }
 

@@ -65,6 +65,8 @@ struct tjson_doc {
 #define TJSON_NULL	0x20	/* a JSON null reads as absent */
 #define TJSON_0X	0x40	/* tjson_hex: a "0x" or "0X" prefix is
 				   allowed */
+#define TJSON_DECIMAL	0x80	/* tjson_uint: a string of decimal digits
+				   reads as the integer it spells */
 
 /*
  * Make jansson allocate with xmalloc() (running out of memory aborts,
@@ -145,9 +147,11 @@ enum tmon_rc	tjson_str(struct tjson_doc *d, const json_t *obj,
 		    unsigned flags, const char **out, size_t *len);
 
 /*
- * An integer in [min, max] (max at most INT64_MAX: jansson's range).
- * Errors: TMON_E_PARSE ("must be an integer", "must be between MIN and
- * MAX").
+ * An integer in [min, max] (max at most INT64_MAX: jansson's range), or
+ * with TJSON_DECIMAL also a string of decimal digits (no sign, no
+ * spaces: parse_u64()) in [min, max] (max up to UINT64_MAX).  Errors:
+ * TMON_E_PARSE ("must be an integer", with TJSON_DECIMAL "must be an
+ * integer or a decimal string", "must be between MIN and MAX").
  */
 enum tmon_rc	tjson_uint(struct tjson_doc *d, const json_t *obj,
 		    const char *path, const char *key, uint64_t min,

@@ -638,6 +638,17 @@ START_TEST(test_tjson_getters)
 	ck_assert_int_eq(tjson_uint(&d, root, "", "big", 0, INT64_MAX, 0, &u),
 	    TMON_OK);
 	ck_assert(u == INT64_MAX);
+	/* TJSON_DECIMAL: a decimal string too, up to UINT64_MAX */
+	o = json_string("18446744073709551615");
+	ck_assert_int_eq(tjson_uint(&d, o, "s", NULL, 0, UINT64_MAX,
+	    TJSON_DECIMAL, &u), TMON_OK);
+	ck_assert(u == UINT64_MAX);
+	json_decref(o);
+	tmon_err_clear(&err);
+	ck_assert_int_eq(tjson_uint(&d, m, "models[0]", "s", 0, 10,
+	    TJSON_DECIMAL, &u), TMON_E_PARSE);
+	ck_assert_str_eq(err.msg, "doc: models[0].s: must be an integer or a "
+	    "decimal string");
 	tmon_err_clear(&err);
 	ck_assert_int_eq(tjson_str(&d, m, "models[0]", "missing", 10, 0, &s,
 	    NULL), TMON_E_PARSE);

@@ -46,6 +46,7 @@ vfail(struct tjson_doc *d, enum tmon_rc rc, size_t offset, const char *path,
 	int line, col;
 
 	vsnprintf(msg, sizeof(msg), fmt, ap);
+	snprintf(d->where, sizeof(d->where), "%s", path != NULL ? path : "");
 	if (d->code != TMON_OK)
 		rc = d->code;
 	if (path == NULL)
@@ -131,6 +132,7 @@ tjson_load(struct tjson_doc *d, const void *text, size_t len, size_t max,
 		 * jansson stopped at is in: scan up to its last byte */
 		tjson_enclosing(text, je.position > 0 && (size_t)je.position <=
 		    len ? (size_t)je.position - 1 : len, in, sizeof(in));
+		d->where[0] = '\0';
 		return tmon_err_set_at(d->err, d->code != TMON_OK ? d->code :
 		    TMON_E_PARSE, off, "%s:%d:%d: %s: %s", d->name != NULL ?
 		    d->name : "", je.line, je.column, in[0] != '\0' ? in :
@@ -190,6 +192,7 @@ member(struct tjson_doc *d, const json_t *obj, const char *path,
     const char *key, unsigned flags, json_t **v, char *vpath, size_t vsz)
 {
 	json_t *m;
+	enum tmon_rc rc;
 
 	if (key == NULL) {
 		snprintf(vpath, vsz, "%s", path);
@@ -205,8 +208,10 @@ member(struct tjson_doc *d, const json_t *obj, const char *path,
 			return TMON_E_NOTFOUND;
 		if (key == NULL)
 			return tjson_fail(d, TMON_E_PARSE, path, "missing");
-		return tjson_fail(d, TMON_E_PARSE, path, "missing required key "
+		rc = tjson_fail(d, TMON_E_PARSE, path, "missing required key "
 		    "\"%s\"", key);
+		snprintf(d->where, sizeof(d->where), "%s", vpath);
+		return rc;
 	}
 	*v = m;
 	return TMON_OK;
@@ -257,19 +262,29 @@ tjson_uint(struct tjson_doc *d, const json_t *obj, const char *path,
 	char vp[MAX_JSON_PATH];
 	json_t *v;
 	json_int_t i;
+	uint64_t u = 0;
+	bool ok = false;
 	enum tmon_rc rc;
 
 	if ((rc = lookup(d, obj, path, key, flags, &v, vp, sizeof(vp))) !=
 	    TMON_OK || v == NULL)
 		return rc;
-	if (!json_is_integer(v))
-		return tjson_fail(d, TMON_E_PARSE, vp, "must be an integer");
-	i = json_integer_value(v);
-	if (i < 0 || (uint64_t)i < min || (uint64_t)i > max)
+	if (json_is_integer(v)) {
+		i = json_integer_value(v);
+		ok = i >= 0;
+		u = (uint64_t)i;
+	} else if ((flags & TJSON_DECIMAL) != 0 && json_is_string(v) &&
+	    strlen(json_string_value(v)) == json_string_length(v) &&
+	    parse_u64(json_string_value(v), 0, UINT64_MAX, &u))
+		ok = true;
+	else
+		return tjson_fail(d, TMON_E_PARSE, vp, "must be an integer%s",
+		    (flags & TJSON_DECIMAL) != 0 ? " or a decimal string" : "");
+	if (!ok || u < min || u > max)
 		return tjson_fail(d, TMON_E_PARSE, vp, "must be between %llu "
 		    "and %llu", (unsigned long long)min,
 		    (unsigned long long)max);
-	*out = (uint64_t)i;
+	*out = u;
 	return TMON_OK;
 }
 

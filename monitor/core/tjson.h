@@ -26,6 +26,7 @@
 #include <jansson.h>
 
 #include "err.h"
+#include "tmon_limits.h"
 
 /*
  * What a document's errors look like: every error of tjson_load(), the
@@ -38,7 +39,10 @@
  * function names); any other code reports that code for every error
  * (TMON_E_CONFIG for a configuration file).  text and len are set by
  * tjson_load(): the text is borrowed, so a document with lines set is
- * used only while its text lives.
+ * used only while its text lives.  where is set by every error to the
+ * path of the value it is about ("" for the document as a whole; the
+ * absent member's own path for a missing one), for callers that report
+ * the failing member apart from the message.
  */
 struct tjson_doc {
 	const char	*name;		/* "TCB Info body", a file name */
@@ -47,6 +51,7 @@ struct tjson_doc {
 	bool		 lines;
 	const char	*text;
 	size_t		 len;
+	char		 where[MAX_JSON_PATH];
 };
 
 /* tjson_load() flags. */
@@ -60,6 +65,8 @@ struct tjson_doc {
 #define TJSON_NULL	0x20	/* a JSON null reads as absent */
 #define TJSON_0X	0x40	/* tjson_hex: a "0x" or "0X" prefix is
 				   allowed */
+#define TJSON_DECIMAL	0x80	/* tjson_uint: a string of decimal digits
+				   reads as the integer it spells */
 
 /*
  * Make jansson allocate with xmalloc() (running out of memory aborts,
@@ -140,9 +147,11 @@ enum tmon_rc	tjson_str(struct tjson_doc *d, const json_t *obj,
 		    unsigned flags, const char **out, size_t *len);
 
 /*
- * An integer in [min, max] (max at most INT64_MAX: jansson's range).
- * Errors: TMON_E_PARSE ("must be an integer", "must be between MIN and
- * MAX").
+ * An integer in [min, max] (max at most INT64_MAX: jansson's range), or
+ * with TJSON_DECIMAL also a string of decimal digits (no sign, no
+ * spaces: parse_u64()) in [min, max] (max up to UINT64_MAX).  Errors:
+ * TMON_E_PARSE ("must be an integer", with TJSON_DECIMAL "must be an
+ * integer or a decimal string", "must be between MIN and MAX").
  */
 enum tmon_rc	tjson_uint(struct tjson_doc *d, const json_t *obj,
 		    const char *path, const char *key, uint64_t min,

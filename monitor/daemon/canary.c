@@ -7,6 +7,7 @@
 #include "canary.h"
 #include "entry.h"
 #include "log.h"
+#include "tjson.h"
 #include "tmon_limits.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -78,19 +79,18 @@ valid_id(const char *s, size_t n)
 static bool
 json_id(const char *text, size_t len, char *id, size_t idsz)
 {
-	json_error_t je;
-	json_t *o, *v;
+	struct tjson_doc d = { .name = "completion" };
+	json_t *o;
+	const char *v;
+	size_t n;
 	bool ok = false;
 
-	if (!json_text_depth_ok(text, len, MAX_JSON_DEPTH))
+	/* len is bounded by the caller (the response or one SSE line) */
+	if (tjson_load(&d, text, len, len, TJSON_OBJECT, &o) != TMON_OK)
 		return false;
-	o = json_loadb(text, len, JSON_REJECT_DUPLICATES, &je);
-	if (o == NULL)
-		return false;
-	v = json_object_get(o, "id");
-	if (json_is_string(v) && valid_id(json_string_value(v),
-	    json_string_length(v)) && json_string_length(v) < idsz) {
-		memcpy(id, json_string_value(v), json_string_length(v) + 1);
+	if (tjson_str(&d, o, "", "id", idsz - 1, 0, &v, &n) == TMON_OK &&
+	    valid_id(v, n)) {
+		memcpy(id, v, n + 1);
 		ok = true;
 	}
 	json_decref(o);

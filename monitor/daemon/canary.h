@@ -38,9 +38,9 @@ char	*canary_signature_url(const struct model_cfg *m, const char *id);
  * needed): the "id" member of a JSON completion (stream false), or of the
  * JSON on the first "data: " line of at most 64 KiB of an SSE stream
  * (stream true; text/event-stream, WHATWG HTML section 9.2; lines end in
- * LF or CRLF; "data: [DONE]" first means none).  The JSON must nest at
- * most MAX_JSON_DEPTH levels and have no duplicate keys.  The id
- * must be 1..MAX_COMPLETION_ID-1 characters of [A-Za-z0-9._:-].  Returns
+ * LF or CRLF; "data: [DONE]" first means none).  The JSON, read by
+ * tjson_load(), must be an object nested at most MAX_JSON_DEPTH levels
+ * with no duplicate keys.  The id must be 1..MAX_COMPLETION_ID-1 characters of [A-Za-z0-9._:-].  Returns
  * false when there is none or it is malformed; id (idsz bytes, idsz >= 1)
  * gets the value, NUL-terminated, or "" on false.
  */

@@ -11,6 +11,7 @@
 #include "log.h"
 #include "receipt_check.h"
 #include "sig.h"
+#include "tjson.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -28,63 +29,35 @@ reject(struct rcpt_reject *rej, unsigned int status, const char *error,
 	return TMON_E_PARSE;
 }
 
-
 /*
- * obj[key] as a string of at most max bytes: TMON_OK with *s (and *len)
- * set, TMON_E_NOTFOUND when absent (or null when null_ok), TMON_E_PARSE
- * for another type, TMON_E_LIMIT when too long.
+ * A 400 from the tjson error recorded in d (its message in rej->err):
+ * field, or when NULL the path of the member d's error is about.
  */
 static enum tmon_rc
-get_str(const json_t *obj, const char *key, size_t max, bool null_ok,
-    const char **s, size_t *len)
+reject_doc(struct rcpt_reject *rej, const struct tjson_doc *d,
+    const char *field)
 {
-	json_t *v = json_object_get(obj, key);
-
-	*s = NULL;
-	if (len != NULL)
-		*len = 0;
-	if (v == NULL || (null_ok && json_is_null(v)))
-		return TMON_E_NOTFOUND;
-	if (!json_is_string(v))
-		return TMON_E_PARSE;
-	if (json_string_length(v) > max)
-		return TMON_E_LIMIT;
-	*s = json_string_value(v);
-	if (len != NULL)
-		*len = json_string_length(v);
-	return TMON_OK;
-}
-
-/* Map a get_str result to a 400 naming field; required: absent is bad. */
-static enum tmon_rc
-str_member(const json_t *obj, const char *key, size_t max, bool required,
-    const char *field, const char **s, size_t *len, struct rcpt_reject *rej)
-{
-	switch (get_str(obj, key, max, !required, s, len)) {
-	case TMON_OK:
-		return TMON_OK;
-	case TMON_E_NOTFOUND:
-		if (!required)
-			return TMON_OK;
-		return reject(rej, 400, "missing required member", field);
-	case TMON_E_LIMIT:
-		return reject(rej, 400, "string too long", field);
-	default:
-		return reject(rej, 400, "must be a string", field);
+	if (field == NULL) {
+		snprintf(rej->path, sizeof(rej->path), "%s", d->where);
+		field = rej->path;
 	}
+	return reject(rej, 400, rej->err.msg, field);
 }
 
+/* An optional string member: absent or null leaves *s as it is. */
+#define OPT	(TJSON_OPTIONAL | TJSON_NULL)
+
 static enum tmon_rc
-take_model(struct rcpt_parsed *p, const char *body_model, const char *arg,
-    struct rcpt_reject *rej)
+take_model(struct tjson_doc *d, struct rcpt_parsed *p, const char *body_model,
+    const char *arg)
 {
 	if (body_model != NULL && !model_id_valid(body_model))
-		return reject(rej, 400, "model must be 1 to 127 printable "
-		    "characters without spaces", "model");
+		return tjson_fail(d, TMON_E_PARSE, "model", "must be 1 to 127 "
+		    "printable characters without spaces");
 	if (body_model != NULL && arg != NULL &&
 	    strcmp(body_model, arg) != 0)
-		return reject(rej, 400, "model in the body differs from "
-		    "?model=", "model");
+		return tjson_fail(d, TMON_E_PARSE, "model", "differs from "
+		    "?model=");
 	if (body_model == NULL)
 		body_model = arg;
 	if (body_model != NULL)
@@ -94,18 +67,16 @@ take_model(struct rcpt_parsed *p, const char *body_model, const char *arg,
 
 /* Decode an optional base64 member into *out. */
 static enum tmon_rc
-b64_member(const json_t *obj, const char *key, uint8_t **out, size_t *outlen,
-    struct rcpt_reject *rej)
+b64_member(struct tjson_doc *d, const json_t *obj, const char *key,
+    uint8_t **out, size_t *outlen)
 {
-	const char *s;
-	size_t len;
+	const char *s = NULL;
+	size_t len = 0;
 	enum tmon_rc rc;
 
-	if ((rc = str_member(obj, key, MAX_RECEIPT_BODY, false, key, &s, &len,
-	    rej)) != TMON_OK)
+	if ((rc = tjson_str(d, obj, "", key, MAX_RECEIPT_BODY, OPT, &s,
+	    &len)) != TMON_OK || s == NULL)
 		return rc;
-	if (s == NULL)
-		return TMON_OK;
 	if (len == 0) {
 		/* Zero bytes: a valid (empty) body. */
 		*out = xmalloc(1);
@@ -114,7 +85,8 @@ b64_member(const json_t *obj, const char *key, uint8_t **out, size_t *outlen,
 	}
 	if ((*out = b64_decode_alloc(s, len, MAX_RECEIPT_BODY, outlen)) ==
 	    NULL)
-		return reject(rej, 400, "not standard padded base64", key);
+		return tjson_fail(d, TMON_E_PARSE, key, "not standard padded "
+		    "base64");
 	return TMON_OK;
 }
 
@@ -126,10 +98,10 @@ static const char sig_members[][MEMBER_NAME_LEN] = {
     "signature_kind", "request_b64", "response_b64", "archive_bytes" };
 
 static enum tmon_rc
-parse_signature(struct rcpt_parsed *p, const char *arg,
-    struct rcpt_reject *rej)
+parse_signature(struct tjson_doc *d, struct rcpt_parsed *p, const char *arg)
 {
 	const char *key, *model = NULL;
+	char name[MAX_SIG_NAME];
 	json_t *v;
 	enum tmon_rc rc;
 	size_t i;
@@ -142,76 +114,71 @@ parse_signature(struct rcpt_parsed *p, const char *arg,
 			if (strcmp(key, sig_members[i]) == 0)
 				known = true;
 		if (!known) {
-			for (i = 0; key[i] != '\0' &&
-			    i + 1 < sizeof(rej->name); i++)
-				rej->name[i] = ((unsigned char)key[i] >= 0x20 &&
+			/* named truncated, non-printables '?' */
+			for (i = 0; key[i] != '\0' && i + 1 < sizeof(name);
+			    i++)
+				name[i] = ((unsigned char)key[i] >= 0x20 &&
 				    (unsigned char)key[i] < 0x7f) ? key[i] : '?';
-			rej->name[i] = '\0';
-			return reject(rej, 400, "unknown member in a "
-			    "signature receipt", rej->name);
+			name[i] = '\0';
+			return tjson_fail(d, TMON_E_PARSE, name, "unknown "
+			    "member in a signature receipt");
 		}
 	}
-	if ((rc = str_member(p->root, "model", MAX_MODEL_ID, false, "model",
-	    &model, NULL, rej)) != TMON_OK ||
-	    (rc = take_model(p, model, arg, rej)) != TMON_OK)
+	if ((rc = tjson_str(d, p->root, "", "model", MAX_MODEL_ID, OPT,
+	    &model, NULL)) != TMON_OK ||
+	    (rc = take_model(d, p, model, arg)) != TMON_OK)
 		return rc;
 	if (p->model[0] == '\0')
-		return reject(rej, 400, "missing required member (or give "
-		    "?model=)", "model");
-	if ((rc = str_member(p->root, "text", MAX_SIG_TEXT, true, "text",
-	    &p->text, &p->text_len, rej)) != TMON_OK ||
-	    (rc = str_member(p->root, "signature", MAX_SIG_HEX, true,
-	    "signature", &p->signature, NULL, rej)) != TMON_OK ||
-	    (rc = str_member(p->root, "signing_address", MAX_SIG_ADDRESS,
-	    true, "signing_address", &p->signing_address, NULL, rej)) !=
-	    TMON_OK ||
-	    (rc = str_member(p->root, "signing_algo", MAX_SIG_NAME, false,
-	    "signing_algo", &p->signing_algo, NULL, rej)) != TMON_OK ||
-	    (rc = str_member(p->root, "signature_kind", MAX_SIG_NAME, false,
-	    "signature_kind", &p->signature_kind, NULL, rej)) != TMON_OK)
+		return tjson_fail(d, TMON_E_PARSE, "model", "missing required "
+		    "member (or give ?model=)");
+	if ((rc = tjson_str(d, p->root, "", "text", MAX_SIG_TEXT, 0,
+	    &p->text, &p->text_len)) != TMON_OK ||
+	    (rc = tjson_str(d, p->root, "", "signature", MAX_SIG_HEX, 0,
+	    &p->signature, NULL)) != TMON_OK ||
+	    (rc = tjson_str(d, p->root, "", "signing_address",
+	    MAX_SIG_ADDRESS, 0, &p->signing_address, NULL)) != TMON_OK ||
+	    (rc = tjson_str(d, p->root, "", "signing_algo", MAX_SIG_NAME,
+	    OPT, &p->signing_algo, NULL)) != TMON_OK ||
+	    (rc = tjson_str(d, p->root, "", "signature_kind", MAX_SIG_NAME,
+	    OPT, &p->signature_kind, NULL)) != TMON_OK)
 		return rc;
-	if ((rc = b64_member(p->root, "request_b64", &p->request,
-	    &p->request_len, rej)) != TMON_OK ||
-	    (rc = b64_member(p->root, "response_b64", &p->response,
-	    &p->response_len, rej)) != TMON_OK)
+	if ((rc = b64_member(d, p->root, "request_b64", &p->request,
+	    &p->request_len)) != TMON_OK ||
+	    (rc = b64_member(d, p->root, "response_b64", &p->response,
+	    &p->response_len)) != TMON_OK ||
+	    (rc = tjson_bool(d, p->root, "", "archive_bytes", TJSON_OPTIONAL,
+	    &p->archive_bytes)) != TMON_OK)
 		return rc;
-	v = json_object_get(p->root, "archive_bytes");
-	if (v != NULL && !json_is_boolean(v))
-		return reject(rej, 400, "must be true or false",
-		    "archive_bytes");
-	p->archive_bytes = json_is_true(v);
 	p->fmt = RCPT_SIGNATURE;
 	return TMON_OK;
 }
 
-/* A measurement {type, registers[]} (Tinfoil AttestationMeasurement). */
+/*
+ * The measurement obj.key {type, registers[]} (Tinfoil
+ * AttestationMeasurement), obj being at path.
+ */
 static enum tmon_rc
-check_measurement(const json_t *m, const char *field,
-    const char *type_field, const char *regs_field, struct rcpt_reject *rej)
+check_measurement(struct tjson_doc *d, const json_t *obj, const char *path,
+    const char *key)
 {
+	char mp[MAX_JSON_PATH], rp[MAX_JSON_PATH], ep[MAX_JSON_PATH];
 	const char *s;
-	json_t *regs, *r;
+	json_t *m, *regs, *r;
 	enum tmon_rc rc;
 	size_t i;
 
-	if (!json_is_object(m))
-		return reject(rej, 400, "must be an object", field);
-	if ((rc = str_member(m, "type", MAX_RECEIPT_FIELD, true, type_field,
-	    &s, NULL, rej)) != TMON_OK)
+	tjson_path(mp, sizeof(mp), path, key);
+	tjson_path(rp, sizeof(rp), mp, "registers");
+	if ((rc = tjson_object(d, obj, path, key, 0, &m)) != TMON_OK ||
+	    (rc = tjson_str(d, m, mp, "type", MAX_RECEIPT_FIELD, 0, &s,
+	    NULL)) != TMON_OK ||
+	    (rc = tjson_array(d, m, mp, "registers", 0,
+	    MAX_RECEIPT_REGISTERS, 0, &regs)) != TMON_OK)
 		return rc;
-	regs = json_object_get(m, "registers");
-	if (!json_is_array(regs))
-		return reject(rej, 400, "must be an array of strings",
-		    regs_field);
-	if (json_array_size(regs) > MAX_RECEIPT_REGISTERS)
-		return reject(rej, 400, "too many registers", regs_field);
-	json_array_foreach(regs, i, r) {
-		if (!json_is_string(r))
-			return reject(rej, 400, "must be an array of strings",
-			    regs_field);
-		if (json_string_length(r) > MAX_RECEIPT_FIELD)
-			return reject(rej, 400, "string too long", regs_field);
-	}
+	json_array_foreach(regs, i, r)
+		if ((rc = tjson_str(d, r, tjson_path_index(ep, sizeof(ep), rp,
+		    i), NULL, MAX_RECEIPT_FIELD, 0, &s, NULL)) != TMON_OK)
+			return rc;
 	return TMON_OK;
 }
 
@@ -224,109 +191,92 @@ static const char pm_steps_optional[][MEMBER_NAME_LEN] = { "verifyCertificate",
     "otherError" };
 
 static enum tmon_rc
-check_step(const json_t *steps, const char *name, bool required,
-    struct rcpt_reject *rej)
+check_step(struct tjson_doc *d, const json_t *steps, const char *name,
+    bool required)
 {
+	char sp[MAX_JSON_PATH];
 	const char *s;
-	json_t *st;
+	json_t *st = NULL;
 	enum tmon_rc rc;
 
-	st = json_object_get(steps, name);
-	if (st == NULL) {
-		if (required)
-			return reject(rej, 400, "missing required step",
-			    "steps");
-		return TMON_OK;
-	}
-	if (!json_is_object(st))
-		return reject(rej, 400, "a step must be an object", "steps");
-	if ((rc = str_member(st, "status", MAX_SIG_NAME, true, "steps",
-	    &s, NULL, rej)) != TMON_OK ||
-	    (rc = str_member(st, "error", MAX_RECEIPT_FIELD, false, "steps",
-	    &s, NULL, rej)) != TMON_OK)
+	if ((rc = tjson_object(d, steps, "steps", name, required ? 0 :
+	    TJSON_OPTIONAL, &st)) != TMON_OK || st == NULL)
+		return rc;
+	tjson_path(sp, sizeof(sp), "steps", name);
+	if ((rc = tjson_str(d, st, sp, "status", MAX_SIG_NAME, 0, &s,
+	    NULL)) != TMON_OK ||
+	    (rc = tjson_str(d, st, sp, "error", MAX_RECEIPT_FIELD, OPT, &s,
+	    NULL)) != TMON_OK)
 		return rc;
 	return TMON_OK;
 }
 
 /* Validate a Tinfoil VerificationDocument (receipt_check.h). */
 static enum tmon_rc
-check_document(const json_t *d, struct rcpt_reject *rej)
+check_document(struct tjson_doc *d, const json_t *doc)
 {
 	const char *s;
 	json_t *v, *em, *steps;
 	enum tmon_rc rc;
 	size_t i;
+	bool b;
 
-	if ((rc = check_measurement(json_object_get(d, "codeMeasurement"),
-	    "codeMeasurement", "codeMeasurement.type",
-	    "codeMeasurement.registers", rej)) != TMON_OK)
-		return rc;
-	em = json_object_get(d, "enclaveMeasurement");
-	if (!json_is_object(em))
-		return reject(rej, 400, "must be an object",
-		    "enclaveMeasurement");
-	if ((rc = check_measurement(json_object_get(em, "measurement"),
-	    "enclaveMeasurement.measurement",
-	    "enclaveMeasurement.measurement.type",
-	    "enclaveMeasurement.measurement.registers", rej)) != TMON_OK ||
-	    (rc = str_member(em, "tlsPublicKeyFingerprint",
-	    MAX_RECEIPT_FIELD, false,
-	    "enclaveMeasurement.tlsPublicKeyFingerprint", &s, NULL, rej)) !=
+	if ((rc = check_measurement(d, doc, "", "codeMeasurement")) !=
 	    TMON_OK ||
-	    (rc = str_member(em, "hpkePublicKey", MAX_RECEIPT_FIELD, false,
-	    "enclaveMeasurement.hpkePublicKey", &s, NULL, rej)) != TMON_OK)
-		return rc;
-	if ((rc = str_member(d, "releaseDigest", MAX_RECEIPT_FIELD, true,
-	    "releaseDigest", &s, NULL, rej)) != TMON_OK)
+	    (rc = tjson_object(d, doc, "", "enclaveMeasurement", 0, &em)) !=
+	    TMON_OK ||
+	    (rc = check_measurement(d, em, "enclaveMeasurement",
+	    "measurement")) != TMON_OK ||
+	    (rc = tjson_str(d, em, "enclaveMeasurement",
+	    "tlsPublicKeyFingerprint", MAX_RECEIPT_FIELD, OPT, &s, NULL)) !=
+	    TMON_OK ||
+	    (rc = tjson_str(d, em, "enclaveMeasurement", "hpkePublicKey",
+	    MAX_RECEIPT_FIELD, OPT, &s, NULL)) != TMON_OK ||
+	    (rc = tjson_str(d, doc, "", "releaseDigest", MAX_RECEIPT_FIELD, 0,
+	    &s, NULL)) != TMON_OK)
 		return rc;
 	for (i = 0; i < sizeof(pm_strings) / sizeof(pm_strings[0]); i++)
-		if ((rc = str_member(d, pm_strings[i], MAX_RECEIPT_FIELD,
-		    false, pm_strings[i], &s, NULL, rej)) != TMON_OK)
+		if ((rc = tjson_str(d, doc, "", pm_strings[i],
+		    MAX_RECEIPT_FIELD, OPT, &s, NULL)) != TMON_OK)
 			return rc;
-	if (!json_is_boolean(json_object_get(d, "securityVerified")))
-		return reject(rej, 400, json_object_get(d,
-		    "securityVerified") == NULL ? "missing required member" :
-		    "must be true or false", "securityVerified");
-	v = json_object_get(d, "schemaVersion");
+	if ((rc = tjson_bool(d, doc, "", "securityVerified", 0, &b)) !=
+	    TMON_OK)
+		return rc;
+	/* any integer: tjson_uint() would refuse a negative one */
+	v = json_object_get(doc, "schemaVersion");
 	if (v != NULL && !json_is_integer(v))
-		return reject(rej, 400, "must be an integer", "schemaVersion");
-	v = json_object_get(d, "hardwareMeasurement");
-	if (v != NULL && !json_is_null(v)) {
-		if (!json_is_object(v))
-			return reject(rej, 400, "must be an object",
-			    "hardwareMeasurement");
-		if ((rc = str_member(v, "ID", MAX_RECEIPT_FIELD, false,
-		    "hardwareMeasurement.ID", &s, NULL, rej)) != TMON_OK ||
-		    (rc = str_member(v, "MRTD", MAX_RECEIPT_FIELD, false,
-		    "hardwareMeasurement.MRTD", &s, NULL, rej)) != TMON_OK ||
-		    (rc = str_member(v, "RTMR0", MAX_RECEIPT_FIELD, false,
-		    "hardwareMeasurement.RTMR0", &s, NULL, rej)) != TMON_OK)
-			return rc;
-	}
-	v = json_object_get(d, "verifier");
-	if (v != NULL && !json_is_null(v)) {
-		if (!json_is_object(v))
-			return reject(rej, 400, "must be an object",
-			    "verifier");
-		if ((rc = str_member(v, "name", MAX_RECEIPT_FIELD, false,
-		    "verifier.name", &s, NULL, rej)) != TMON_OK ||
-		    (rc = str_member(v, "version", MAX_RECEIPT_FIELD, false,
-		    "verifier.version", &s, NULL, rej)) != TMON_OK)
-			return rc;
-	}
-	steps = json_object_get(d, "steps");
-	if (!json_is_object(steps))
-		return reject(rej, 400, steps == NULL ?
-		    "missing required member" : "must be an object", "steps");
+		return tjson_fail(d, TMON_E_PARSE, "schemaVersion", "must be "
+		    "an integer");
+	v = NULL;
+	if ((rc = tjson_object(d, doc, "", "hardwareMeasurement", OPT,
+	    &v)) != TMON_OK)
+		return rc;
+	if (v != NULL && ((rc = tjson_str(d, v, "hardwareMeasurement", "ID",
+	    MAX_RECEIPT_FIELD, OPT, &s, NULL)) != TMON_OK ||
+	    (rc = tjson_str(d, v, "hardwareMeasurement", "MRTD",
+	    MAX_RECEIPT_FIELD, OPT, &s, NULL)) != TMON_OK ||
+	    (rc = tjson_str(d, v, "hardwareMeasurement", "RTMR0",
+	    MAX_RECEIPT_FIELD, OPT, &s, NULL)) != TMON_OK))
+		return rc;
+	v = NULL;
+	if ((rc = tjson_object(d, doc, "", "verifier", OPT, &v)) != TMON_OK)
+		return rc;
+	if (v != NULL && ((rc = tjson_str(d, v, "verifier", "name",
+	    MAX_RECEIPT_FIELD, OPT, &s, NULL)) != TMON_OK ||
+	    (rc = tjson_str(d, v, "verifier", "version", MAX_RECEIPT_FIELD,
+	    OPT, &s, NULL)) != TMON_OK))
+		return rc;
+	if ((rc = tjson_object(d, doc, "", "steps", 0, &steps)) != TMON_OK)
+		return rc;
 	for (i = 0; i < sizeof(pm_steps_required) /
 	    sizeof(pm_steps_required[0]); i++)
-		if ((rc = check_step(steps, pm_steps_required[i], true,
-		    rej)) != TMON_OK)
+		if ((rc = check_step(d, steps, pm_steps_required[i],
+		    true)) != TMON_OK)
 			return rc;
 	for (i = 0; i < sizeof(pm_steps_optional) /
 	    sizeof(pm_steps_optional[0]); i++)
-		if ((rc = check_step(steps, pm_steps_optional[i], false,
-		    rej)) != TMON_OK)
+		if ((rc = check_step(d, steps, pm_steps_optional[i],
+		    false)) != TMON_OK)
 			return rc;
 	return TMON_OK;
 }
@@ -340,8 +290,8 @@ looks_like_document(const json_t *o)
 }
 
 static enum tmon_rc
-parse_private_mode(struct rcpt_parsed *p, const char *arg,
-    struct rcpt_reject *rej)
+parse_private_mode(struct tjson_doc *d, struct rcpt_parsed *p,
+    const char *arg, struct rcpt_reject *rej)
 {
 	const char *key, *model = NULL;
 	json_t *v;
@@ -368,12 +318,11 @@ parse_private_mode(struct rcpt_parsed *p, const char *arg,
 		    "signing_algo} or a NanoGPT Private Mode receipt (a "
 		    "verification document with codeMeasurement and "
 		    "enclaveMeasurement)", NULL);
-	if ((rc = str_member(p->root, "model", MAX_MODEL_ID, false, "model",
-	    &model, NULL, rej)) != TMON_OK ||
-	    (rc = take_model(p, model, arg, rej)) != TMON_OK)
-		return rc;
-	if ((rc = check_document(p->doc, rej)) != TMON_OK)
-		return rc;
+	if ((rc = tjson_str(d, p->root, "", "model", MAX_MODEL_ID, OPT,
+	    &model, NULL)) != TMON_OK ||
+	    (rc = take_model(d, p, model, arg)) != TMON_OK ||
+	    (rc = check_document(d, p->doc)) != TMON_OK)
+		return reject_doc(rej, d, NULL);
 	p->fmt = RCPT_PRIVATE_MODE;
 	return TMON_OK;
 }
@@ -404,24 +353,22 @@ enum tmon_rc
 rcpt_parse(const uint8_t *body, size_t len, const char *model,
     struct rcpt_parsed *out, struct rcpt_reject *rej)
 {
-	json_error_t jerr;
+	struct tjson_doc d;
 	enum tmon_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	memset(rej, 0, sizeof(*rej));
+	memset(&d, 0, sizeof(d));
+	d.err = &rej->err;
 	if (len > MAX_RECEIPT_BODY)
 		return reject(rej, 413, "receipt body too large", "body");
 	if (model != NULL && !model_id_valid(model))
 		return reject(rej, 400, "model must be 1 to 127 printable "
 		    "characters without spaces", "model");
-	if (!json_text_depth_ok(body, len, MAX_JSON_DEPTH))
-		return reject(rej, 400, "JSON nested too deep", "body");
 	/* Any value, so that a valid non-object is named as such. */
-	out->root = json_loadb((const char *)body, len,
-	    JSON_REJECT_DUPLICATES | JSON_DECODE_ANY, &jerr);
-	if (out->root == NULL) {
-		rc = reject(rej, 400, "body is not valid JSON (UTF-8, no "
-		    "duplicate keys)", "body");
+	if (tjson_load(&d, body, len, MAX_RECEIPT_BODY, TJSON_ANY,
+	    &out->root) != TMON_OK) {
+		rc = reject_doc(rej, &d, "body");
 		goto fail;
 	}
 	if (!json_is_object(out->root)) {
@@ -430,9 +377,10 @@ rcpt_parse(const uint8_t *body, size_t len, const char *model,
 	}
 	if (json_object_get(out->root, "text") != NULL ||
 	    json_object_get(out->root, "signature") != NULL)
-		rc = parse_signature(out, model, rej);
+		rc = parse_signature(&d, out, model) != TMON_OK ?
+		    reject_doc(rej, &d, NULL) : TMON_OK;
 	else
-		rc = parse_private_mode(out, model, rej);
+		rc = parse_private_mode(&d, out, model, rej);
 	if (rc != TMON_OK)
 		goto fail;
 	return TMON_OK;

@@ -161,15 +161,17 @@ struct rcpt_parsed {
 	const char		*doc_key;	/* NULL: doc is root */
 };
 
-/* Why a body was refused (nothing is logged): an HTTP status and static
- * strings for {"error": ..., "field": ...}. */
+/* Why a body was refused (nothing is logged): an HTTP status and the
+ * strings for {"error": ..., "field": ...}, valid while *rej lives. */
 struct rcpt_reject {
 	unsigned int	 status;	/* 400 or 413 */
-	const char	*error;
+	const char	*error;		/* static or pointing at err.msg */
 	const char	*field;		/* the member at fault (static or
-					   pointing at name), or NULL */
-	char		 name[MAX_SIG_NAME]; /* an unknown member's name,
-					   truncated, non-printables '?' */
+					   pointing at path), or NULL */
+	struct tmon_err	 err;		/* a tjson error's message */
+	char		 path[MAX_JSON_PATH]; /* its member's JSON path (an
+					   unknown member's name truncated,
+					   non-printables '?') */
 };
 
 /*
@@ -188,9 +190,11 @@ struct rcpt_reject {
  *        signature_kind > MAX_SIG_NAME, Private Mode strings >
  *        MAX_RECEIPT_FIELD, more than MAX_RECEIPT_REGISTERS registers),
  *        bad base64, an unknown member of form (a), a model that is not
- *        a valid model id or that differs from ?model= (field names the
- *        member: "model", "text", "request_b64",
- *        "enclaveMeasurement.measurement.registers", ...).
+ *        a valid model id or that differs from ?model= (error is tjson's
+ *        "PATH: what" (tjson.h); field names the member by its JSON
+ *        path, within the verification document for form (b): "model",
+ *        "text", "request_b64", "enclaveMeasurement.measurement.registers",
+ *        "codeMeasurement.registers[2]", "steps.verifyCode.status", ...).
  * Nothing here checks a signature or a hash.
  */
 enum tmon_rc	rcpt_parse(const uint8_t *body, size_t len, const char *model,

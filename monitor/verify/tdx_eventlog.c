@@ -38,47 +38,6 @@ load_text(const char *text, size_t len, size_t max, const char *what,
 	return tjson_load(&d, text, len, max, 0, out);
 }
 
-/* A JSON integer or a decimal string in [0, max]. */
-static bool
-get_uint(const json_t *v, uint64_t max, uint64_t *out)
-{
-	json_int_t i;
-	const char *s;
-
-	if (json_is_integer(v)) {
-		i = json_integer_value(v);
-		if (i < 0 || (uint64_t)i > max)
-			return false;
-		*out = (uint64_t)i;
-		return true;
-	}
-	if (json_is_string(v)) {
-		s = json_string_value(v);
-		if (strlen(s) != json_string_length(v))
-			return false;
-		return parse_u64(s, 0, max, out);
-	}
-	return false;
-}
-
-/* Member key of obj as a string: absent or null reads as "". */
-static bool
-opt_string(const json_t *obj, const char *key, const char **s, size_t *len)
-{
-	const json_t *v = json_object_get(obj, key);
-
-	if (v == NULL || json_is_null(v)) {
-		*s = "";
-		*len = 0;
-		return true;
-	}
-	if (!json_is_string(v))
-		return false;
-	*s = json_string_value(v);
-	*len = json_string_length(v);
-	return true;
-}
-
 /* SHA-384 over up to three parts into out; false on a library failure. */
 static bool
 sha384_3(EVP_MD_CTX *md, const void *a, size_t alen, const void *b,
@@ -129,31 +88,35 @@ static enum tmon_rc
 parse_event(const json_t *o, size_t i, EVP_MD_CTX *md, struct tdx_event *ev,
     struct tmon_err *err)
 {
-	const char *dig, *name, *pay;
-	size_t diglen, namelen, paylen;
+	/* errors read "event N: member: what"; absent or null strings
+	 * read as "" */
+	const unsigned opt = TJSON_OPTIONAL | TJSON_NULL;
+	const char *dig = "", *name = "", *pay = "";
+	size_t diglen = 0, namelen = 0, paylen = 0;
+	char what[32];
+	struct tjson_doc d = { .name = what, .err = err };
 	uint64_t v;
+	enum tmon_rc rc;
 
+	snprintf(what, sizeof(what), "event %zu", i);
 	if (!json_is_object(o))
-		return tmon_err_set(err, TMON_E_PARSE,
-		    "event %zu: not an object", i);
-	if (!get_uint(json_object_get(o, "imr"), TDX_RTMR_COUNT - 1, &v))
-		return tmon_err_set(err, TMON_E_PARSE, "event %zu: imr: "
-		    "missing, or not an integer in 0..3", i);
+		return tjson_fail(&d, TMON_E_PARSE, NULL, "not an object");
+	if ((rc = tjson_uint(&d, o, "", "imr", 0, TDX_RTMR_COUNT - 1,
+	    TJSON_DECIMAL, &v)) != TMON_OK)
+		return rc;
 	ev->imr = (uint8_t)v;
-	if (!get_uint(json_object_get(o, "event_type"), UINT32_MAX, &v))
-		return tmon_err_set(err, TMON_E_PARSE, "event %zu: event_type: "
-		    "missing, or not an integer in 0..4294967295", i);
+	if ((rc = tjson_uint(&d, o, "", "event_type", 0, UINT32_MAX,
+	    TJSON_DECIMAL, &v)) != TMON_OK)
+		return rc;
 	ev->type = (uint32_t)v;
 	ev->runtime = ev->type == TDX_EVENT_DSTACK_RUNTIME;
-	if (!opt_string(o, "digest", &dig, &diglen))
-		return tmon_err_set(err, TMON_E_PARSE,
-		    "event %zu: digest: not a string", i);
-	if (!opt_string(o, "event", &name, &namelen))
-		return tmon_err_set(err, TMON_E_PARSE,
-		    "event %zu: event: not a string", i);
-	if (!opt_string(o, "event_payload", &pay, &paylen))
-		return tmon_err_set(err, TMON_E_PARSE,
-		    "event %zu: event_payload: not a string", i);
+	if ((rc = tjson_str(&d, o, "", "digest", SIZE_MAX, opt, &dig,
+	    &diglen)) != TMON_OK ||
+	    (rc = tjson_str(&d, o, "", "event", SIZE_MAX, opt, &name,
+	    &namelen)) != TMON_OK ||
+	    (rc = tjson_str(&d, o, "", "event_payload", SIZE_MAX, opt, &pay,
+	    &paylen)) != TMON_OK)
+		return rc;
 	if (namelen > MAX_EVENT_NAME)
 		return tmon_err_set(err, TMON_E_LIMIT, "event %zu: event name "
 		    "of %zu bytes, over the limit of %d", i, namelen,

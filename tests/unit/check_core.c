@@ -619,6 +619,7 @@ START_TEST(test_tjson_getters)
 	    "models[0].policy.mrtd[2]", NULL, 0, b, 1), TMON_E_PARSE);
 	ck_assert_str_eq(err.msg, "doc: models[0].policy.mrtd[2]: must be 2 "
 	    "hex characters");
+	ck_assert_str_eq(d.where, "models[0].policy.mrtd[2]");
 	tmon_err_clear(&err);
 	ck_assert_int_eq(tjson_array(&d, o, "models[0].policy", "mrtd", 0, 2,
 	    0, &mrtd), TMON_E_LIMIT);
@@ -637,11 +638,24 @@ START_TEST(test_tjson_getters)
 	ck_assert_int_eq(tjson_uint(&d, root, "", "big", 0, INT64_MAX, 0, &u),
 	    TMON_OK);
 	ck_assert(u == INT64_MAX);
+	/* TJSON_DECIMAL: a decimal string too, up to UINT64_MAX */
+	o = json_string("18446744073709551615");
+	ck_assert_int_eq(tjson_uint(&d, o, "s", NULL, 0, UINT64_MAX,
+	    TJSON_DECIMAL, &u), TMON_OK);
+	ck_assert(u == UINT64_MAX);
+	json_decref(o);
+	tmon_err_clear(&err);
+	ck_assert_int_eq(tjson_uint(&d, m, "models[0]", "s", 0, 10,
+	    TJSON_DECIMAL, &u), TMON_E_PARSE);
+	ck_assert_str_eq(err.msg, "doc: models[0].s: must be an integer or a "
+	    "decimal string");
 	tmon_err_clear(&err);
 	ck_assert_int_eq(tjson_str(&d, m, "models[0]", "missing", 10, 0, &s,
 	    NULL), TMON_E_PARSE);
 	ck_assert_str_eq(err.msg, "doc: models[0]: missing required key "
 	    "\"missing\"");
+	/* the failing member apart from the message: the absent one */
+	ck_assert_str_eq(d.where, "models[0].missing");
 	ck_assert_int_eq(tjson_str(&d, m, "models[0]", "missing", 10,
 	    TJSON_OPTIONAL, &s, NULL), TMON_OK);
 	ck_assert_str_eq(s, "default");
@@ -665,6 +679,7 @@ START_TEST(test_tjson_getters)
 	ck_assert_int_eq(tjson_keys(&d, json_object_get(m, "keys"),
 	    "models[0].keys", keys), TMON_E_PARSE);
 	ck_assert_str_eq(err.msg, "doc: models[0].keys.x: unknown key");
+	ck_assert_str_eq(d.where, "models[0].keys.x");
 	tmon_err_clear(&err);
 	ck_assert_int_eq(tjson_object(&d, root, "", "models", 0, &o),
 	    TMON_E_PARSE);
@@ -675,6 +690,7 @@ START_TEST(test_tjson_getters)
 	ck_assert_int_eq(tjson_array(&d, root, "", NULL, 0, 1, 0, &o),
 	    TMON_E_CONFIG);
 	ck_assert_str_eq(err.msg, "doc: (top): must be an array");
+	ck_assert_str_eq(d.where, "");
 	/* lines: NAME:LINE:COLUMN of the path, or of its closest parent */
 	d.lines = true;
 	tmon_err_clear(&err);

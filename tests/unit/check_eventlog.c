@@ -786,7 +786,8 @@ static const struct {
 	{ "[{\"imr\":3,\"event_type\":134217729,\"event\":\"x\","
 	    "\"event_payload\":\"0x12\"}]", TMON_E_PARSE, "event_payload" },
 	{ "[{\"imr\":3,\"event_type\":134217729,\"event\":[],"
-	    "\"event_payload\":\"\"}]", TMON_E_PARSE, "event: not" },
+	    "\"event_payload\":\"\"}]", TMON_E_PARSE,
+	    "event 0: event: must be a string" },
 	{ "[{\"imr\":0,\"imr\":1,\"event_type\":1,\"digest\":\"" D96 "\"}]",
 	    TMON_E_PARSE, "JSON" },
 	{ "[{", TMON_E_PARSE, "JSON" },

@@ -750,6 +750,36 @@ START_TEST(test_pm_wrapped_and_errors)
 	expect_reject(s, strlen(s), NULL, 400, "steps");
 	free(s);
 
+	/* a nested member is named by its JSON path, in field and error */
+	o = load("tdx.json");
+	json_object_del(json_object_get(json_object_get(o, "steps"),
+	    "verifyCode"), "status");
+	s = dump(o);
+	json_decref(o);
+	expect_reject(s, strlen(s), NULL, 400, "steps.verifyCode.status");
+	free(s);
+
+	o = load("tdx.json");
+	{
+		struct rcpt_parsed p2;
+		struct rcpt_reject rj;
+		json_t *regs = json_object_get(json_object_get(o,
+		    "codeMeasurement"), "registers");
+		char want[64];
+
+		snprintf(want, sizeof(want), "codeMeasurement.registers[%zu]",
+		    json_array_size(regs));
+		json_array_append_new(regs, json_integer(1));
+		s = dump(o);
+		json_decref(o);
+		ck_assert_int_eq(rcpt_parse((const uint8_t *)s, strlen(s),
+		    NULL, &p2, &rj), TMON_E_PARSE);
+		ck_assert_str_eq(rj.field, want);
+		ck_assert_ptr_nonnull(strstr(rj.error, "must be a string"));
+		ck_assert_ptr_nonnull(strstr(rj.error, want));
+	}
+	free(s);
+
 	o = load("tdx.json");
 	json_object_set_new(o, "securityVerified", json_string("yes"));
 	s = dump(o);

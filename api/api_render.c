@@ -7,24 +7,11 @@
 #include "api_render.h"
 #include "encode.h"
 #include "log.h"
+#include "tjson.h"
 #include "tmon_limits.h"
 #include "xmalloc.h"
 
-static json_t *
-jchk(json_t *j)
-{
-	if (j == NULL)
-		fatalx("api: out of memory building json");
-	return j;
-}
 
-/* obj[key] = v, stealing v. */
-static void
-jset(json_t *obj, const char *key, json_t *v)
-{
-	if (json_object_set_new(obj, key, jchk(v)) != 0)
-		fatalx("api: out of memory building json");
-}
 
 /* A string, or null for NULL.  Store strings are ASCII (store.h). */
 static json_t *
@@ -45,7 +32,7 @@ jhex(const uint8_t *p, size_t n)
 	char hex[65];
 
 	TMON_ASSERT(n <= 32);
-	return jchk(json_string(hex_encode(p, n, hex)));
+	return tjson_chk(json_string(hex_encode(p, n, hex)));
 }
 
 /* A copy (new reference) of body[key] if it has type t, else null. */
@@ -68,44 +55,44 @@ api_render_model(const char *model, const char *provider, bool configured,
 {
 	json_t *o, *body = NULL, *checks, *p, *meas;
 
-	o = jchk(json_object());
+	o = tjson_chk(json_object());
 	if (e != NULL)
 		body = entry_parse(e);
-	jset(o, "model", jstr_or_null(model));
+	tjson_set(o, "model", jstr_or_null(model));
 	if (provider == NULL && body != NULL)
 		p = jpick(body, "provider", JSON_STRING);
 	else
 		p = jstr_or_null(provider);
-	jset(o, "provider", p);
-	jset(o, "configured", json_boolean(configured));
+	tjson_set(o, "provider", p);
+	tjson_set(o, "configured", json_boolean(configured));
 	if (e == NULL) {
-		jset(o, "verdict", json_null());
-		jset(o, "last_probe_time", json_null());
-		jset(o, "last_probe_seq", json_null());
-		jset(o, "leaf_hash", json_null());
+		tjson_set(o, "verdict", json_null());
+		tjson_set(o, "last_probe_time", json_null());
+		tjson_set(o, "last_probe_seq", json_null());
+		tjson_set(o, "leaf_hash", json_null());
 	} else {
 		if (e->verdict != NULL)
-			jset(o, "verdict", jstr_or_null(e->verdict));
+			tjson_set(o, "verdict", jstr_or_null(e->verdict));
 		else
-			jset(o, "verdict", jpick(body, "verdict",
+			tjson_set(o, "verdict", jpick(body, "verdict",
 			    JSON_STRING));
-		jset(o, "last_probe_time", json_integer(e->time));
-		jset(o, "last_probe_seq", json_integer((json_int_t)e->seq));
-		jset(o, "leaf_hash", jhex(e->leaf, 32));
+		tjson_set(o, "last_probe_time", json_integer(e->time));
+		tjson_set(o, "last_probe_seq", json_integer((json_int_t)e->seq));
+		tjson_set(o, "leaf_hash", jhex(e->leaf, 32));
 	}
-	jset(o, "format", jpick(body, "format", JSON_STRING));
-	jset(o, "nonce", jpick(body, "nonce", JSON_STRING));
+	tjson_set(o, "format", jpick(body, "format", JSON_STRING));
+	tjson_set(o, "nonce", jpick(body, "nonce", JSON_STRING));
 	checks = jpick(body, "checks", JSON_ARRAY);
 	if (json_is_null(checks)) {
 		json_decref(checks);
-		checks = jchk(json_array());
+		checks = tjson_chk(json_array());
 	}
-	jset(o, "checks", checks);
+	tjson_set(o, "checks", checks);
 	meas = entry_measurement(body);
-	jset(o, "measurement", meas != NULL ? meas : json_null());
-	jset(o, "request", jpick(body, "request", JSON_OBJECT));
+	tjson_set(o, "measurement", meas != NULL ? meas : json_null());
+	tjson_set(o, "request", jpick(body, "request", JSON_OBJECT));
 	if (e != NULL && body == NULL)
-		jset(o, "body_error", json_string("entry body is not a JSON "
+		tjson_set(o, "body_error", json_string("entry body is not a JSON "
 		    "object"));
 	json_decref(body);
 	return o;
@@ -116,14 +103,14 @@ api_render_probe(const struct store_entry *e)
 {
 	json_t *o, *body;
 
-	o = jchk(json_object());
-	jset(o, "seq", json_integer((json_int_t)e->seq));
-	jset(o, "time", json_integer(e->time));
-	jset(o, "model", jstr_or_null(e->model));
-	jset(o, "verdict", jstr_or_null(e->verdict));
-	jset(o, "leaf_hash", jhex(e->leaf, 32));
+	o = tjson_chk(json_object());
+	tjson_set(o, "seq", json_integer((json_int_t)e->seq));
+	tjson_set(o, "time", json_integer(e->time));
+	tjson_set(o, "model", jstr_or_null(e->model));
+	tjson_set(o, "verdict", jstr_or_null(e->verdict));
+	tjson_set(o, "leaf_hash", jhex(e->leaf, 32));
 	body = entry_parse(e);
-	jset(o, "entry", body != NULL ? body : json_null());
+	tjson_set(o, "entry", body != NULL ? body : json_null());
 	return o;
 }
 
@@ -148,16 +135,16 @@ api_render_failure(const struct store_entry *e)
 	json_t *o, *body, *all, *bad, *c;
 	size_t i;
 
-	o = jchk(json_object());
+	o = tjson_chk(json_object());
 	body = entry_parse(e);
-	jset(o, "seq", json_integer((json_int_t)e->seq));
-	jset(o, "time", json_integer(e->time));
-	jset(o, "model", jstr_or_null(e->model));
-	jset(o, "provider", jpick(body, "provider", JSON_STRING));
-	jset(o, "verdict", jstr_or_null(e->verdict));
-	jset(o, "format", jpick(body, "format", JSON_STRING));
-	jset(o, "leaf_hash", jhex(e->leaf, 32));
-	bad = jchk(json_array());
+	tjson_set(o, "seq", json_integer((json_int_t)e->seq));
+	tjson_set(o, "time", json_integer(e->time));
+	tjson_set(o, "model", jstr_or_null(e->model));
+	tjson_set(o, "provider", jpick(body, "provider", JSON_STRING));
+	tjson_set(o, "verdict", jstr_or_null(e->verdict));
+	tjson_set(o, "format", jpick(body, "format", JSON_STRING));
+	tjson_set(o, "leaf_hash", jhex(e->leaf, 32));
+	bad = tjson_chk(json_array());
 	all = body != NULL ? json_object_get(body, "checks") : NULL;
 	if (json_is_array(all)) {
 		json_array_foreach(all, i, c) {
@@ -166,9 +153,9 @@ api_render_failure(const struct store_entry *e)
 				fatalx("api: out of memory building json");
 		}
 	}
-	jset(o, "checks", bad);
+	tjson_set(o, "checks", bad);
 	if (body == NULL)
-		jset(o, "body_error", json_string("entry body is not a JSON "
+		tjson_set(o, "body_error", json_string("entry body is not a JSON "
 		    "object"));
 	json_decref(body);
 	return o;
@@ -180,26 +167,26 @@ api_render_entry(const struct store_entry *e, const uint8_t prev_chain[32])
 	json_t *o, *body;
 	char *hex;
 
-	o = jchk(json_object());
-	jset(o, "seq", json_integer((json_int_t)e->seq));
-	jset(o, "time", json_integer(e->time));
-	jset(o, "kind", jstr_or_null(e->kind));
-	jset(o, "model", jstr_or_null(e->model));
-	jset(o, "verdict", jstr_or_null(e->verdict));
+	o = tjson_chk(json_object());
+	tjson_set(o, "seq", json_integer((json_int_t)e->seq));
+	tjson_set(o, "time", json_integer(e->time));
+	tjson_set(o, "kind", jstr_or_null(e->kind));
+	tjson_set(o, "model", jstr_or_null(e->model));
+	tjson_set(o, "verdict", jstr_or_null(e->verdict));
 	body = json_stringn((const char *)e->body, e->body_len);
 	if (body != NULL)
-		jset(o, "body", body);
+		tjson_set(o, "body", body);
 	else {
-		jset(o, "body", json_null());
+		tjson_set(o, "body", json_null());
 		TMON_ASSERT(e->body_len <= MAX_ENTRY_BODY);
 		hex = xmalloc(e->body_len * 2 + 1);
-		jset(o, "body_hex", json_string(hex_encode(e->body,
+		tjson_set(o, "body_hex", json_string(hex_encode(e->body,
 		    e->body_len, hex)));
 		free(hex);
 	}
-	jset(o, "leaf_hash", jhex(e->leaf, 32));
-	jset(o, "chain_hash", jhex(e->chain, 32));
-	jset(o, "prev_chain_hash", jhex(prev_chain, 32));
+	tjson_set(o, "leaf_hash", jhex(e->leaf, 32));
+	tjson_set(o, "chain_hash", jhex(e->chain, 32));
+	tjson_set(o, "prev_chain_hash", jhex(prev_chain, 32));
 	return o;
 }
 
@@ -207,11 +194,11 @@ api_render_entry(const struct store_entry *e, const uint8_t prev_chain[32])
 static json_t *
 fields_json(const struct entry_change *chg)
 {
-	json_t *arr = jchk(json_array());
+	json_t *arr = tjson_chk(json_array());
 	size_t i;
 
 	for (i = 0; i < chg->n_fields; i++)
-		if (json_array_append_new(arr, jchk(json_string(
+		if (json_array_append_new(arr, tjson_chk(json_string(
 		    chg->fields[i]))) != 0)
 			fatalx("api: out of memory building json");
 	return arr;
@@ -224,15 +211,15 @@ api_render_model_change(json_t *model, const struct entry_change *chg,
 	json_t *c;
 
 	if (chg == NULL) {
-		jset(model, "change", json_null());
-		jset(model, "instances", json_integer(0));
+		tjson_set(model, "change", json_null());
+		tjson_set(model, "instances", json_integer(0));
 		return;
 	}
-	c = jchk(json_object());
-	jset(c, "class", json_string(entry_change_class_str(chg->cls)));
-	jset(c, "changed_fields", fields_json(chg));
-	jset(model, "change", c);
-	jset(model, "instances", json_integer((json_int_t)instances));
+	c = tjson_chk(json_object());
+	tjson_set(c, "class", json_string(entry_change_class_str(chg->cls)));
+	tjson_set(c, "changed_fields", fields_json(chg));
+	tjson_set(model, "change", c);
+	tjson_set(model, "instances", json_integer((json_int_t)instances));
 }
 
 json_t *
@@ -245,20 +232,20 @@ api_render_change(const struct store_entry *e, const json_t *meas,
 
 	if (prev_verdict == NULL)
 		prev_verdict = "";
-	o = jchk(json_object());
-	jset(o, "seq", json_integer((json_int_t)e->seq));
-	jset(o, "time", json_integer(e->time));
-	jset(o, "leaf_hash", jhex(e->leaf, 32));
-	jset(o, "verdict", jstr_or_null(e->verdict));
-	jset(o, "previous_verdict", have_prev && prev_verdict[0] != '\0' ?
+	o = tjson_chk(json_object());
+	tjson_set(o, "seq", json_integer((json_int_t)e->seq));
+	tjson_set(o, "time", json_integer(e->time));
+	tjson_set(o, "leaf_hash", jhex(e->leaf, 32));
+	tjson_set(o, "verdict", jstr_or_null(e->verdict));
+	tjson_set(o, "previous_verdict", have_prev && prev_verdict[0] != '\0' ?
 	    json_string(prev_verdict) : json_null());
-	jset(o, "verdict_changed", json_boolean(!have_prev ||
+	tjson_set(o, "verdict_changed", json_boolean(!have_prev ||
 	    strcmp(v, prev_verdict) != 0));
-	jset(o, "change", json_string(entry_change_class_str(chg->cls)));
-	jset(o, "measurement_changed", json_boolean(
+	tjson_set(o, "change", json_string(entry_change_class_str(chg->cls)));
+	tjson_set(o, "measurement_changed", json_boolean(
 	    chg->cls == ENTRY_CHANGE_FIRST || chg->cls == ENTRY_CHANGE_CHANGED));
-	jset(o, "changed_fields", fields_json(chg));
-	jset(o, "measurement", meas != NULL ? json_deep_copy(meas) :
+	tjson_set(o, "changed_fields", fields_json(chg));
+	tjson_set(o, "measurement", meas != NULL ? json_deep_copy(meas) :
 	    json_null());
 	return o;
 }
@@ -268,9 +255,9 @@ api_render_error(const char *error, const char *field)
 {
 	json_t *o;
 
-	o = jchk(json_object());
-	jset(o, "error", jstr_or_null(error));
-	jset(o, "field", jstr_or_null(field));
+	o = tjson_chk(json_object());
+	tjson_set(o, "error", jstr_or_null(error));
+	tjson_set(o, "field", jstr_or_null(field));
 	return o;
 }
 
@@ -280,20 +267,20 @@ api_render_receipt(const struct store_entry *e)
 	json_t *o, *body, *checks;
 
 	body = entry_parse(e);
-	o = jchk(json_object());
-	jset(o, "seq", json_integer((json_int_t)e->seq));
-	jset(o, "leaf_hash", jhex(e->leaf, 32));
-	jset(o, "chain_hash", jhex(e->chain, 32));
-	jset(o, "time", json_integer(e->time));
-	jset(o, "model", jstr_or_null(e->model));
-	jset(o, "verdict", jstr_or_null(e->verdict));
-	jset(o, "format", jpick(body, "format", JSON_STRING));
+	o = tjson_chk(json_object());
+	tjson_set(o, "seq", json_integer((json_int_t)e->seq));
+	tjson_set(o, "leaf_hash", jhex(e->leaf, 32));
+	tjson_set(o, "chain_hash", jhex(e->chain, 32));
+	tjson_set(o, "time", json_integer(e->time));
+	tjson_set(o, "model", jstr_or_null(e->model));
+	tjson_set(o, "verdict", jstr_or_null(e->verdict));
+	tjson_set(o, "format", jpick(body, "format", JSON_STRING));
 	checks = jpick(body, "checks", JSON_ARRAY);
 	if (json_is_null(checks)) {
 		json_decref(checks);
-		checks = jchk(json_array());
+		checks = tjson_chk(json_array());
 	}
-	jset(o, "checks", checks);
-	jset(o, "receipt", body != NULL ? body : json_null());
+	tjson_set(o, "checks", checks);
+	tjson_set(o, "receipt", body != NULL ? body : json_null());
 	return o;
 }

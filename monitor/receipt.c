@@ -14,6 +14,7 @@
 #include "pool.h"
 #include "receipt.h"
 #include "store.h"
+#include "tjson.h"
 #include "util.h"
 #include "verify_ctx.h"
 #include "writer.h"
@@ -52,20 +53,7 @@ struct rcpt_job {
 	void			*done_arg;
 };
 
-static json_t *
-jchk(json_t *j)
-{
-	if (j == NULL)
-		fatalx("receipt: out of memory building json");
-	return j;
-}
 
-static void
-jset(json_t *o, const char *key, json_t *v)
-{
-	if (json_object_set_new(o, key, jchk(v)) != 0)
-		fatalx("receipt: out of memory building json");
-}
 
 static int
 probe_cb(const struct store_entry *e, void *arg)
@@ -116,7 +104,7 @@ static void
 answer_error(struct api_answer *ans, unsigned int status, const char *error,
     const char *field)
 {
-	answer_json(ans, status, jchk(json_pack("{s:s, s:o}", "error", error,
+	answer_json(ans, status, tjson_chk(json_pack("{s:s, s:o}", "error", error,
 	    "field", field != NULL ? json_string(field) : json_null())));
 }
 
@@ -254,11 +242,11 @@ build_job(struct rcpt *r, const struct rcpt_parsed *p,
 	job->blob.data = blen > 0 ? blob : (const uint8_t *)"";
 	job->blob.len = blen;
 	job->blob.media_type = "application/json";
-	tail = jchk(json_object());
-	jset(tail, "verdict", json_string(job->in.verdict));
-	jset(tail, "checks", entry_checks_json(cl));
-	jset(tail, "submitted_sha256", json_string(hex_encode(md, 32, hex)));
-	jset(tail, "stored", json_string(rcpt_keeps_whole(p) ? "whole" :
+	tail = tjson_chk(json_object());
+	tjson_set(tail, "verdict", json_string(job->in.verdict));
+	tjson_set(tail, "checks", entry_checks_json(cl));
+	tjson_set(tail, "submitted_sha256", json_string(hex_encode(md, 32, hex)));
+	tjson_set(tail, "stored", json_string(rcpt_keeps_whole(p) ? "whole" :
 	    "without_bytes"));
 	job->answer_tail = json_dumps(tail, JSON_COMPACT);
 	json_decref(tail);

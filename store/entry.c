@@ -13,6 +13,7 @@
 #include "log.h"
 #include "receipt_check.h"
 #include "store.h"
+#include "tjson.h"
 #include "util.h"
 #include "xmalloc.h"
 
@@ -22,21 +23,7 @@ static const char *const id_layers[] = { "platform", "app", "instance" };
 /* Keys of one layer compared (a layer holds about a dozen). */
 #define MAX_LAYER_KEYS	64
 
-static json_t *
-jchk(json_t *j)
-{
-	if (j == NULL)
-		fatalx("entry: out of memory building json");
-	return j;
-}
 
-/* obj[key] = v, stealing v. */
-static void
-jset(json_t *obj, const char *key, json_t *v)
-{
-	if (json_object_set_new(obj, key, jchk(v)) != 0)
-		fatalx("entry: out of memory building json");
-}
 
 
 /*
@@ -60,7 +47,7 @@ jtext(const char *s)
 	for (i = 0; c[i] != '\0'; i++)
 		if ((unsigned char)c[i] < 0x20 || (unsigned char)c[i] > 0x7e)
 			c[i] = '?';
-	j = jchk(json_string(c));
+	j = tjson_chk(json_string(c));
 	free(c);
 	return j;
 }
@@ -102,11 +89,11 @@ entry_canonical(const json_t *v, size_t *len)
 json_t *
 entry_checks_json(const struct checklist *cl)
 {
-	json_t *arr = jchk(json_array());
+	json_t *arr = tjson_chk(json_array());
 	size_t i;
 
 	for (i = 0; i < cl->n; i++)
-		if (json_array_append_new(arr, jchk(json_pack(
+		if (json_array_append_new(arr, tjson_chk(json_pack(
 		    "{s:s, s:s, s:o}", "id", cl->items[i].id,
 		    "status", check_status_str(cl->items[i].status),
 		    "detail", jtext(cl->items[i].detail)))) != 0)
@@ -129,11 +116,11 @@ event_text(const struct attest_event_value *ev)
 	for (i = 0; i < ev->len && text; i++)
 		text = ev->v[i] >= 0x20 && ev->v[i] <= 0x7e;
 	if (text)
-		return jchk(json_stringn((const char *)ev->v, ev->len));
+		return tjson_chk(json_stringn((const char *)ev->v, ev->len));
 	s = xmalloc(2 * ev->len + 3);
 	memcpy(s, "0x", 2);
 	hex_encode(ev->v, ev->len, s + 2);
-	j = jchk(json_string(s));
+	j = tjson_chk(json_string(s));
 	free(s);
 	return j;
 }
@@ -149,7 +136,7 @@ event_hex(const struct attest_event_value *ev)
 		return json_null();
 	s = xmalloc(2 * ev->len + 1);
 	hex_encode(ev->v, ev->len, s);
-	j = jchk(json_string(s));
+	j = tjson_chk(json_string(s));
 	free(s);
 	return j;
 }
@@ -185,15 +172,15 @@ gpus_json(const struct attest_measurement *m)
 	size_t i, n = m->n_gpus < MAX_GPUS ? m->n_gpus : MAX_GPUS;
 
 	for (i = 0; i < n; i++) {
-		g[i] = jchk(json_object());
-		jset(g[i], "arch", jstr_nonempty(m->gpu[i].arch));
-		jset(g[i], "driver_version",
+		g[i] = tjson_chk(json_object());
+		tjson_set(g[i], "arch", jstr_nonempty(m->gpu[i].arch));
+		tjson_set(g[i], "driver_version",
 		    jstr_nonempty(m->gpu[i].driver_version));
-		jset(g[i], "vbios_version",
+		tjson_set(g[i], "vbios_version",
 		    jstr_nonempty(m->gpu[i].vbios_version));
 	}
 	qsort(g, n, sizeof(g[0]), gpu_cmp);
-	arr = jchk(json_array());
+	arr = tjson_chk(json_array());
 	for (i = 0; i < n; i++)
 		if (json_array_append_new(arr, g[i]) != 0)
 			fatalx("entry: out of memory building json");
@@ -208,52 +195,52 @@ entry_measurement_json(const struct attest_measurement *m)
 
 	if (!m->has_quote)
 		return json_null();
-	pl = jchk(json_object());
-	jset(pl, "mrtd", jhex(m->mrtd, 48));
-	jset(pl, "rtmr0", jhex(m->rtmr[0], 48));
-	jset(pl, "rtmr1", jhex(m->rtmr[1], 48));
-	jset(pl, "rtmr2", jhex(m->rtmr[2], 48));
-	jset(pl, "tee_tcb_svn", jhex(m->tee_tcb_svn, 16));
-	jset(pl, "fmspc", jhex_or_null(m->has_fmspc ? m->fmspc : NULL, 6));
-	jset(pl, "tcb_status", jstr_nonempty(m->tcb_status));
+	pl = tjson_chk(json_object());
+	tjson_set(pl, "mrtd", jhex(m->mrtd, 48));
+	tjson_set(pl, "rtmr0", jhex(m->rtmr[0], 48));
+	tjson_set(pl, "rtmr1", jhex(m->rtmr[1], 48));
+	tjson_set(pl, "rtmr2", jhex(m->rtmr[2], 48));
+	tjson_set(pl, "tee_tcb_svn", jhex(m->tee_tcb_svn, 16));
+	tjson_set(pl, "fmspc", jhex_or_null(m->has_fmspc ? m->fmspc : NULL, 6));
+	tjson_set(pl, "tcb_status", jstr_nonempty(m->tcb_status));
 	if (m->tcb_status[0] != '\0') {
-		adv = jchk(json_array());
+		adv = tjson_chk(json_array());
 		for (i = 0; i < m->n_advisories; i++)
-			if (json_array_append_new(adv, jchk(json_string(
+			if (json_array_append_new(adv, tjson_chk(json_string(
 			    m->advisories[i]))) != 0)
 				fatalx("entry: out of memory building json");
-		jset(pl, "advisories", adv);
+		tjson_set(pl, "advisories", adv);
 	} else
-		jset(pl, "advisories", json_null());
-	jset(pl, "gpu_count", json_integer((json_int_t)m->n_gpus));
-	jset(pl, "gpus", gpus_json(m));
+		tjson_set(pl, "advisories", json_null());
+	tjson_set(pl, "gpu_count", json_integer((json_int_t)m->n_gpus));
+	tjson_set(pl, "gpus", gpus_json(m));
 
-	app = jchk(json_object());
-	jset(app, "compose_hash", jstr_nonempty(m->compose_hash));
-	jset(app, "os_image_hash", event_hex(&m->os_image_hash));
-	jset(app, "app_id", event_hex(&m->app_id));
-	jset(app, "key_provider", event_text(&m->key_provider));
-	jset(app, "mr_config_id", jhex(m->mr_config_id, 48));
+	app = tjson_chk(json_object());
+	tjson_set(app, "compose_hash", jstr_nonempty(m->compose_hash));
+	tjson_set(app, "os_image_hash", event_hex(&m->os_image_hash));
+	tjson_set(app, "app_id", event_hex(&m->app_id));
+	tjson_set(app, "key_provider", event_text(&m->key_provider));
+	tjson_set(app, "mr_config_id", jhex(m->mr_config_id, 48));
 
-	in = jchk(json_object());
-	jset(in, "rtmr3", jhex(m->rtmr[3], 48));
+	in = tjson_chk(json_object());
+	tjson_set(in, "rtmr3", jhex(m->rtmr[3], 48));
 	/* "" when none, as in version 1 */
-	jset(in, "signing_address", jtext(m->signing_address));
-	jset(in, "signing_algo", jtext(m->signing_algo));
-	jset(in, "tls_fingerprint", jhex_or_null(m->has_tls_fingerprint ?
+	tjson_set(in, "signing_address", jtext(m->signing_address));
+	tjson_set(in, "signing_algo", jtext(m->signing_algo));
+	tjson_set(in, "tls_fingerprint", jhex_or_null(m->has_tls_fingerprint ?
 	    m->tls_fingerprint : NULL, 32));
-	jset(in, "instance_id", event_hex(&m->instance_id));
+	tjson_set(in, "instance_id", event_hex(&m->instance_id));
 
-	pr = jchk(json_object());
-	jset(pr, "report_data", jhex(m->report_data, 64));
-	jset(pr, "reportdata_layout", jstr_nonempty(m->reportdata_layout));
-	jset(pr, "attestations", json_integer((json_int_t)m->n_attestations));
+	pr = tjson_chk(json_object());
+	tjson_set(pr, "report_data", jhex(m->report_data, 64));
+	tjson_set(pr, "reportdata_layout", jstr_nonempty(m->reportdata_layout));
+	tjson_set(pr, "attestations", json_integer((json_int_t)m->n_attestations));
 
-	o = jchk(json_object());
-	jset(o, "platform", pl);
-	jset(o, "app", app);
-	jset(o, "instance", in);
-	jset(o, "probe", pr);
+	o = tjson_chk(json_object());
+	tjson_set(o, "platform", pl);
+	tjson_set(o, "app", app);
+	tjson_set(o, "instance", in);
+	tjson_set(o, "probe", pr);
 	return o;
 }
 
@@ -261,11 +248,11 @@ entry_measurement_json(const struct attest_measurement *m)
 static json_t *
 body_new(const char *kind, int64_t time)
 {
-	json_t *o = jchk(json_object());
+	json_t *o = tjson_chk(json_object());
 
-	jset(o, "v", json_integer(ENTRY_VERSION));
-	jset(o, "kind", json_string(kind));
-	jset(o, "time", json_integer((json_int_t)time));
+	tjson_set(o, "v", json_integer(ENTRY_VERSION));
+	tjson_set(o, "kind", json_string(kind));
+	tjson_set(o, "time", json_integer((json_int_t)time));
 	return o;
 }
 
@@ -282,21 +269,21 @@ body_done(json_t *o, size_t *len)
 static json_t *
 canary_json(const struct entry_canary *c)
 {
-	json_t *o = jchk(json_object());
+	json_t *o = tjson_chk(json_object());
 
-	jset(o, "stream", json_boolean(c->stream));
-	jset(o, "url", jtext(c->url != NULL ? c->url : ""));
-	jset(o, "status", json_integer((json_int_t)c->status));
-	jset(o, "duration_ms", json_integer((json_int_t)c->duration_ms));
-	jset(o, "request_sha256", jhex(c->request_sha256, 32));
-	jset(o, "response_sha256", jhex_or_null(c->response_sha256, 32));
-	jset(o, "error", jstr_nonempty(c->error));
-	jset(o, "completion_id", jstr_nonempty(c->completion_id));
-	jset(o, "signature_requests",
+	tjson_set(o, "stream", json_boolean(c->stream));
+	tjson_set(o, "url", jtext(c->url != NULL ? c->url : ""));
+	tjson_set(o, "status", json_integer((json_int_t)c->status));
+	tjson_set(o, "duration_ms", json_integer((json_int_t)c->duration_ms));
+	tjson_set(o, "request_sha256", jhex(c->request_sha256, 32));
+	tjson_set(o, "response_sha256", jhex_or_null(c->response_sha256, 32));
+	tjson_set(o, "error", jstr_nonempty(c->error));
+	tjson_set(o, "completion_id", jstr_nonempty(c->completion_id));
+	tjson_set(o, "signature_requests",
 	    json_integer((json_int_t)c->signature_requests));
-	jset(o, "signature_status",
+	tjson_set(o, "signature_status",
 	    json_integer((json_int_t)c->signature_status));
-	jset(o, "signature_sha256", jhex_or_null(c->signature_sha256, 32));
+	tjson_set(o, "signature_sha256", jhex_or_null(c->signature_sha256, 32));
 	return o;
 }
 
@@ -305,25 +292,25 @@ entry_probe_body(const struct entry_probe *p, size_t *len)
 {
 	json_t *o, *req;
 
-	req = jchk(json_object());
-	jset(req, "url", jtext(p->url));
-	jset(req, "status", json_integer((json_int_t)p->status));
-	jset(req, "duration_ms", json_integer((json_int_t)p->duration_ms));
-	jset(req, "body_len", json_integer((json_int_t)p->body_len));
-	jset(req, "error", jstr_nonempty(p->error));
-	jset(req, "body_sha256", jhex_or_null(p->body_sha256, 32));
+	req = tjson_chk(json_object());
+	tjson_set(req, "url", jtext(p->url));
+	tjson_set(req, "status", json_integer((json_int_t)p->status));
+	tjson_set(req, "duration_ms", json_integer((json_int_t)p->duration_ms));
+	tjson_set(req, "body_len", json_integer((json_int_t)p->body_len));
+	tjson_set(req, "error", jstr_nonempty(p->error));
+	tjson_set(req, "body_sha256", jhex_or_null(p->body_sha256, 32));
 	o = body_new("probe", p->time);
-	jset(o, "verified_at", json_integer((json_int_t)p->verified_at));
-	jset(o, "model", json_string(p->model));
-	jset(o, "upstream_model", jtext(p->upstream_model));
-	jset(o, "provider", jtext(p->provider));
-	jset(o, "nonce", jhex(p->nonce, 32));
-	jset(o, "format", json_string(p->format));
-	jset(o, "request", req);
-	jset(o, "checks", entry_checks_json(p->checks));
-	jset(o, "verdict", json_string(p->verdict));
-	jset(o, "measurement", entry_measurement_json(p->measurement));
-	jset(o, "canary", p->canary != NULL ? canary_json(p->canary) :
+	tjson_set(o, "verified_at", json_integer((json_int_t)p->verified_at));
+	tjson_set(o, "model", json_string(p->model));
+	tjson_set(o, "upstream_model", jtext(p->upstream_model));
+	tjson_set(o, "provider", jtext(p->provider));
+	tjson_set(o, "nonce", jhex(p->nonce, 32));
+	tjson_set(o, "format", json_string(p->format));
+	tjson_set(o, "request", req);
+	tjson_set(o, "checks", entry_checks_json(p->checks));
+	tjson_set(o, "verdict", json_string(p->verdict));
+	tjson_set(o, "measurement", entry_measurement_json(p->measurement));
+	tjson_set(o, "canary", p->canary != NULL ? canary_json(p->canary) :
 	    json_null());
 	return body_done(o, len);
 }
@@ -335,18 +322,18 @@ entry_alert_body(const struct entry_alert *a, size_t *len)
 	size_t i;
 
 	o = body_new("alert", a->time);
-	jset(o, "model", json_string(a->model));
-	jset(o, "reason", json_string(a->reason));
-	jset(o, "from", jtext(a->from));
-	jset(o, "to", jtext(a->to));
-	jset(o, "probe_seq", json_integer((json_int_t)a->probe_seq));
+	tjson_set(o, "model", json_string(a->model));
+	tjson_set(o, "reason", json_string(a->reason));
+	tjson_set(o, "from", jtext(a->from));
+	tjson_set(o, "to", jtext(a->to));
+	tjson_set(o, "probe_seq", json_integer((json_int_t)a->probe_seq));
 	if (a->change != NULL) {
-		f = jchk(json_array());
+		f = tjson_chk(json_array());
 		for (i = 0; i < a->change->n_fields; i++)
-			if (json_array_append_new(f, jchk(json_string(
+			if (json_array_append_new(f, tjson_chk(json_string(
 			    a->change->fields[i]))) != 0)
 				fatalx("entry: out of memory building json");
-		jset(o, "changed_fields", f);
+		tjson_set(o, "changed_fields", f);
 	}
 	return body_done(o, len);
 }
@@ -359,33 +346,33 @@ entry_collateral_body(const struct entry_collateral *c, size_t *len)
 	size_t i;
 
 	o = body_new("collateral", c->time);
-	jset(o, "fmspc", jhex(c->fmspc, 6));
-	jset(o, "ca", json_string(c->ca));
-	jset(o, "test_pki", json_boolean(c->test_pki));
-	docs = jchk(json_object());
+	tjson_set(o, "fmspc", jhex(c->fmspc, 6));
+	tjson_set(o, "ca", json_string(c->ca));
+	tjson_set(o, "test_pki", json_boolean(c->test_pki));
+	docs = tjson_chk(json_object());
 	for (i = 0; i < c->n_docs; i++) {
 		d = &c->docs[i];
-		dj = jchk(json_object());
-		jset(dj, "url", jtext(d->url != NULL ? d->url : ""));
-		jset(dj, "status", json_integer((json_int_t)d->status));
-		jset(dj, "error", jtext(d->error));
+		dj = tjson_chk(json_object());
+		tjson_set(dj, "url", jtext(d->url != NULL ? d->url : ""));
+		tjson_set(dj, "status", json_integer((json_int_t)d->status));
+		tjson_set(dj, "error", jtext(d->error));
 		if (d->has_body)
-			jset(dj, "body_len",
+			tjson_set(dj, "body_len",
 			    json_integer((json_int_t)d->body_len));
 		if (d->body_sha256 != NULL)
-			jset(dj, "body_sha256", jhex(d->body_sha256, 32));
+			tjson_set(dj, "body_sha256", jhex(d->body_sha256, 32));
 		if (d->headers_sha256 != NULL)
-			jset(dj, "headers_sha256", jhex(d->headers_sha256,
+			tjson_set(dj, "headers_sha256", jhex(d->headers_sha256,
 			    32));
-		jset(docs, d->name, dj);
+		tjson_set(docs, d->name, dj);
 	}
-	jset(o, "documents", docs);
-	jset(o, "verdict", json_string(c->verdict));
-	jset(o, "error", jtext(c->error));
+	tjson_set(o, "documents", docs);
+	tjson_set(o, "verdict", json_string(c->verdict));
+	tjson_set(o, "error", jtext(c->error));
 	if (c->issue_date != NULL)
-		jset(o, "issue_date", json_string(c->issue_date));
+		tjson_set(o, "issue_date", json_string(c->issue_date));
 	if (c->next_update != NULL)
-		jset(o, "next_update", json_string(c->next_update));
+		tjson_set(o, "next_update", json_string(c->next_update));
 	return body_done(o, len);
 }
 
@@ -395,25 +382,25 @@ entry_receipt_body(const struct entry_receipt *r, size_t *len)
 	json_t *o, *sub, *pr;
 
 	o = body_new("receipt", r->time);
-	jset(o, "format", json_string(r->format));
-	jset(o, "model", jstr_nonempty(r->model));
-	sub = jchk(json_object());
-	jset(sub, "sha256", jhex(r->submitted_sha256, 32));
-	jset(sub, "len", json_integer((json_int_t)r->submitted_len));
-	jset(sub, "media_type", json_string(r->media_type));
-	jset(sub, "stored", json_string(r->stored));
-	jset(o, "submitted", sub);
-	jset(o, "claims", json_incref(r->claims));	/* shared, read only */
-	jset(o, "checks", entry_checks_json(r->checks));
-	jset(o, "verdict", json_string(r->verdict));
+	tjson_set(o, "format", json_string(r->format));
+	tjson_set(o, "model", jstr_nonempty(r->model));
+	sub = tjson_chk(json_object());
+	tjson_set(sub, "sha256", jhex(r->submitted_sha256, 32));
+	tjson_set(sub, "len", json_integer((json_int_t)r->submitted_len));
+	tjson_set(sub, "media_type", json_string(r->media_type));
+	tjson_set(sub, "stored", json_string(r->stored));
+	tjson_set(o, "submitted", sub);
+	tjson_set(o, "claims", json_incref(r->claims));	/* shared, read only */
+	tjson_set(o, "checks", entry_checks_json(r->checks));
+	tjson_set(o, "verdict", json_string(r->verdict));
 	if (r->has_probe) {
-		pr = jchk(json_object());
-		jset(pr, "seq", json_integer((json_int_t)r->probe_seq));
-		jset(pr, "time", json_integer((json_int_t)r->probe_time));
-		jset(pr, "verdict", jstr_nonempty(r->probe_verdict));
-		jset(o, "probe", pr);
+		pr = tjson_chk(json_object());
+		tjson_set(pr, "seq", json_integer((json_int_t)r->probe_seq));
+		tjson_set(pr, "time", json_integer((json_int_t)r->probe_time));
+		tjson_set(pr, "verdict", jstr_nonempty(r->probe_verdict));
+		tjson_set(o, "probe", pr);
 	} else
-		jset(o, "probe", json_null());
+		tjson_set(o, "probe", json_null());
 	return body_done(o, len);
 }
 
@@ -429,7 +416,7 @@ entry_receipt_blob(const struct rcpt_parsed *p, const uint8_t *body,
 		return body;
 	}
 	/* A shallow copy: the members are shared, not changed. */
-	o = jchk(json_copy(p->root));
+	o = tjson_chk(json_copy(p->root));
 	(void)json_object_del(o, "request_b64");
 	(void)json_object_del(o, "response_b64");
 	*mem = entry_canonical(o, blob_len);
@@ -516,11 +503,11 @@ from_v1(const json_t *m)
 	const char *k, *as;
 	size_t i;
 
-	o = jchk(json_object());
-	jset(o, "platform", json_object());
-	jset(o, "app", json_object());
-	jset(o, "instance", json_object());
-	jset(o, "probe", json_object());
+	o = tjson_chk(json_object());
+	tjson_set(o, "platform", json_object());
+	tjson_set(o, "app", json_object());
+	tjson_set(o, "instance", json_object());
+	tjson_set(o, "probe", json_object());
 	json_object_foreach((json_t *)(uintptr_t)m, k, v) {
 		for (i = 0; i < sizeof(v1_members) / sizeof(v1_members[0]);
 		    i++)
@@ -533,7 +520,7 @@ from_v1(const json_t *m)
 			layer = json_object_get(o, "probe");
 			as = k;
 		}
-		jset(layer, as, json_deep_copy(v));
+		tjson_set(layer, as, json_deep_copy(v));
 	}
 	return o;
 }
@@ -860,7 +847,7 @@ fill_wild(json_t *to, const json_t *from)
 		    wild_keys[k]);
 		if (v != NULL && !json_is_null(v) &&
 		    json_is_null(json_object_get(pt, wild_keys[k])))
-			jset(pt, wild_keys[k], json_deep_copy(v));
+			tjson_set(pt, wild_keys[k], json_deep_copy(v));
 	}
 }
 
@@ -873,7 +860,7 @@ entry_state_update(struct entry_state *st, const json_t *cur)
 	if (!json_is_object(cur))
 		return;
 	st->tick++;
-	copy = jchk(json_deep_copy(cur));
+	copy = tjson_chk(json_deep_copy(cur));
 	for (i = st->n; i-- > 0;) {
 		if (!layer_eq(st->inst[i].meas, copy, "instance"))
 			continue;

@@ -20,6 +20,22 @@ tjson_init(void)
 	json_object_seed(0);
 }
 
+json_t *
+tjson_chk(json_t *j)
+{
+	if (j == NULL)
+		fatalx("json: cannot build a value (out of memory, or text "
+		    "that is not UTF-8)");
+	return j;
+}
+
+void
+tjson_set(json_t *obj, const char *key, json_t *v)
+{
+	if (json_object_set_new(obj, key, tjson_chk(v)) != 0)
+		fatalx("json: cannot set member %s", key);
+}
+
 /* ---- errors ---- */
 
 /* Cut the last step off path ("a.b[2]" -> "a.b" -> "a" -> ""). */

@@ -77,6 +77,16 @@ struct tjson_doc {
 void	tjson_init(void);
 
 /*
+ * Building JSON: j itself, or a fatal error when it is NULL (jansson
+ * returns NULL when it cannot allocate, or for a string that is not
+ * UTF-8: callers pass only text they made or checked).
+ */
+json_t	*tjson_chk(json_t *j);
+
+/* obj[key] = v (tjson_chk'd), stealing v; fatal when it cannot be set. */
+void	 tjson_set(json_t *obj, const char *key, json_t *v);
+
+/*
  * Parse len bytes of JSON text into *out (a new reference the caller
  * decrefs; NULL on failure), with d's name and error style.  flags:
  * TJSON_OBJECT, TJSON_ANY; neither: an object or an array.  d->text and

@@ -794,20 +794,7 @@ rcpt_verify(struct verify_ctx *vc, const struct rcpt_parsed *p,
 /* What the receipt claims                                           */
 /* ---------------------------------------------------------------- */
 
-static json_t *
-jchk(json_t *j)
-{
-	if (j == NULL)
-		fatalx("receipt: out of memory building json");
-	return j;
-}
 
-static void
-jset(json_t *o, const char *key, json_t *v)
-{
-	if (json_object_set_new(o, key, jchk(v)) != 0)
-		fatalx("receipt: out of memory building json");
-}
 
 static json_t *
 jstr_or_null(const char *s)
@@ -836,25 +823,25 @@ static json_t *
 claims_signature(const struct rcpt_parsed *p)
 {
 	struct sig_text st;
-	json_t *c = jchk(json_object());
+	json_t *c = tjson_chk(json_object());
 
-	jset(c, "text", jchk(json_stringn(p->text, p->text_len)));
-	jset(c, "signature", jstr_or_null(p->signature));
-	jset(c, "signing_address", jstr_or_null(p->signing_address));
-	jset(c, "signing_algo", jstr_or_null(p->signing_algo));
-	jset(c, "signature_kind", jstr_or_null(p->signature_kind));
+	tjson_set(c, "text", tjson_chk(json_stringn(p->text, p->text_len)));
+	tjson_set(c, "signature", jstr_or_null(p->signature));
+	tjson_set(c, "signing_address", jstr_or_null(p->signing_address));
+	tjson_set(c, "signing_algo", jstr_or_null(p->signing_algo));
+	tjson_set(c, "signature_kind", jstr_or_null(p->signature_kind));
 	if (sig_text_parse(p->text, p->text_len, &st, NULL) == TMON_OK &&
 	    st.model != NULL)
-		jset(c, "text_model", jchk(json_stringn(st.model,
+		tjson_set(c, "text_model", tjson_chk(json_stringn(st.model,
 		    st.model_len)));
 	else
-		jset(c, "text_model", json_null());
-	jset(c, "request_sha256", jhash_or_null(p->request, p->request_len));
-	jset(c, "request_len", p->request != NULL ?
+		tjson_set(c, "text_model", json_null());
+	tjson_set(c, "request_sha256", jhash_or_null(p->request, p->request_len));
+	tjson_set(c, "request_len", p->request != NULL ?
 	    json_integer((json_int_t)p->request_len) : json_null());
-	jset(c, "response_sha256", jhash_or_null(p->response,
+	tjson_set(c, "response_sha256", jhash_or_null(p->response,
 	    p->response_len));
-	jset(c, "response_len", p->response != NULL ?
+	tjson_set(c, "response_len", p->response != NULL ?
 	    json_integer((json_int_t)p->response_len) : json_null());
 	return c;
 }
@@ -875,12 +862,12 @@ static const char pm_scalars[][MEMBER_NAME_LEN] = {
 static json_t *
 pick(const json_t *obj, const char (*keys)[MEMBER_NAME_LEN], size_t n)
 {
-	json_t *o = jchk(json_object()), *v;
+	json_t *o = tjson_chk(json_object()), *v;
 	size_t i;
 
 	for (i = 0; i < n; i++)
 		if ((v = json_object_get(obj, keys[i])) != NULL)
-			jset(o, keys[i], json_deep_copy(v));
+			tjson_set(o, keys[i], json_deep_copy(v));
 	return o;
 }
 
@@ -902,35 +889,35 @@ claims_private_mode(const struct rcpt_parsed *p)
 	static const char vf_keys[][MEMBER_NAME_LEN] = { "name", "version" };
 	static const char st_keys[][MEMBER_NAME_LEN] = { "status", "error" };
 	const json_t *doc = p->doc, *em, *v, *steps;
-	json_t *c = jchk(json_object()), *o, *so;
+	json_t *c = tjson_chk(json_object()), *o, *so;
 	size_t i;
 
-	jset(c, "document_key", jstr_or_null(p->doc_key));
+	tjson_set(c, "document_key", jstr_or_null(p->doc_key));
 	for (i = 0; i < sizeof(pm_scalars) / sizeof(pm_scalars[0]); i++)
 		if ((v = json_object_get(doc, pm_scalars[i])) != NULL)
-			jset(c, pm_scalars[i], json_deep_copy(v));
-	jset(c, "codeMeasurement", pick_measurement(json_object_get(doc,
+			tjson_set(c, pm_scalars[i], json_deep_copy(v));
+	tjson_set(c, "codeMeasurement", pick_measurement(json_object_get(doc,
 	    "codeMeasurement")));
 	em = json_object_get(doc, "enclaveMeasurement");
 	o = pick(em, em_keys, 2);
-	jset(o, "measurement", pick_measurement(json_object_get(em,
+	tjson_set(o, "measurement", pick_measurement(json_object_get(em,
 	    "measurement")));
-	jset(c, "enclaveMeasurement", o);
+	tjson_set(c, "enclaveMeasurement", o);
 	if (json_is_object(v = json_object_get(doc, "hardwareMeasurement")))
-		jset(c, "hardwareMeasurement", pick(v, hw_keys, 3));
+		tjson_set(c, "hardwareMeasurement", pick(v, hw_keys, 3));
 	if (json_is_object(v = json_object_get(doc, "verifier")))
-		jset(c, "verifier", pick(v, vf_keys, 2));
+		tjson_set(c, "verifier", pick(v, vf_keys, 2));
 	steps = json_object_get(doc, "steps");
-	so = jchk(json_object());
+	so = tjson_chk(json_object());
 	for (i = 0; i < sizeof(pm_steps_required) /
 	    sizeof(pm_steps_required[0]); i++)
-		jset(so, pm_steps_required[i], pick(json_object_get(steps,
+		tjson_set(so, pm_steps_required[i], pick(json_object_get(steps,
 		    pm_steps_required[i]), st_keys, 2));
 	for (i = 0; i < sizeof(pm_steps_optional) /
 	    sizeof(pm_steps_optional[0]); i++)
 		if ((v = json_object_get(steps, pm_steps_optional[i])) != NULL)
-			jset(so, pm_steps_optional[i], pick(v, st_keys, 2));
-	jset(c, "steps", so);
+			tjson_set(so, pm_steps_optional[i], pick(v, st_keys, 2));
+	tjson_set(c, "steps", so);
 	return c;
 }
 

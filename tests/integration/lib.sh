@@ -36,6 +36,8 @@
 #   wait_for SECONDS CMD... run CMD every 0.2 s until it succeeds
 #   header_value FILE NAME  a header's value in a curl -D dump
 #   jget KEY FILE           a top-level scalar of a JSON file
+#   q DB SQL [ARG...]       the first column of the first row of SQL
+#                           (? bound to ARGs) on DB opened read-only, or ""
 #   check_status ID FILE, check_detail ID FILE
 #                           the status / detail of check ID in the
 #                           "checks" array of a JSON file
@@ -179,6 +181,13 @@ start_sim() {
 # REPLAY_PORT.
 start_replay() {
 	start_listener REPLAY REPLAY_PORT tmon-replay replay "$@"
+}
+
+# q DB SQL [ARG...]: SQL on the log DB, opened read-only through Python's
+# sqlite3 (the test reads the file, not tmon's code); prints the first
+# column of the first row, "" when there is none.
+q() {
+	python3 -c 'import sqlite3,sys; c=sqlite3.connect("file:"+sys.argv[1]+"?mode=ro",uri=True); r=c.execute(sys.argv[2], sys.argv[3:]).fetchone(); print("" if r is None else r[0])' "$@"
 }
 
 # wait_for SECONDS CMD...: run CMD every 0.2 s until it succeeds (0) or

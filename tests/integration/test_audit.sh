@@ -44,7 +44,6 @@ rc=$?
 [ $rc -eq 0 ] && pass "tmond logged 3 probes of tmon-sim" || { fail "tmond exit $rc"; cat "$TMP/tmond.log"; exit 1; }
 
 # q DB SQL: one value, read through Python's own SQLite (read-only).
-q() { python3 -c 'import sqlite3,sys; c=sqlite3.connect("file:"+sys.argv[1]+"?mode=ro",uri=True); r=c.execute(sys.argv[2]).fetchone(); print("" if r is None else r[0])' "$1" "$2"; }
 # sql DB SQL: run statements as an attacker with the file would.
 sql() { python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.executescript(sys.argv[2]); c.close()' "$1" "$2"; }
 # fingerprint PATH: its bytes and mtime; for a directory, the names in it.

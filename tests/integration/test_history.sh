@@ -20,36 +20,14 @@
 # Usage: test_history.sh BUILD_DIR SOURCE_DIR
 set -u
 
-BUILD=${1:?usage: test_history.sh BUILD_DIR SOURCE_DIR}
-TMP=$(mktemp -d)
-PID=
-SIM=
-fails=0
-
-cleanup() {
-	if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
-	if [ -n "$SIM" ]; then kill "$SIM" 2>/dev/null; wait "$SIM" 2>/dev/null; fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-pass() { echo "ok: $*"; }
-q() { python3 -c 'import sqlite3,sys; c=sqlite3.connect("file:"+sys.argv[1]+"?mode=ro",uri=True); r=c.execute(sys.argv[2], sys.argv[3:]).fetchone(); print("" if r is None else r[0])' "$@"; }
-
-for t in curl python3; do command -v $t >/dev/null || { echo "no $t"; exit 1; }; done
+. "$(dirname "$0")/lib.sh"
+need curl python3
+need_bin tmond tmon-sim
 
 MODELS="sim/good sim/changed-measurement sim/replicas sim/rollout"
 
-"$BUILD/tmon-sim" --listen 127.0.0.1:0 --pki-dir "$TMP/pki" >"$TMP/sim.out" 2>"$TMP/sim.err" &
-SIM=$!
-simport=
-for i in $(seq 1 200); do
-	simport=$(sed -n 's|^tmon-sim: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$TMP/sim.out")
-	[ -n "$simport" ] && break
-	sleep 0.05
-done
-[ -n "$simport" ] || { echo "tmon-sim did not start"; cat "$TMP/sim.err"; exit 1; }
+start_sim "$TMP/pki" || exit 1
+simport=$SIM_PORT
 
 {
 	echo "{\"test_trust_anchors\": {\"intel_root_ca\": \"$TMP/pki/intel_root.pem\","
@@ -71,26 +49,10 @@ done
 	echo "]}"
 } >"$TMP/sched.json"
 
-# start_tmond [ARGS]: start tmond on $TMP/t.db; set PID and PORT.
-start_tmond() {
-	: >"$TMP/log"
-	"$BUILD/tmond" --config "$TMP/sched.json" --db "$TMP/t.db" \
-	    --listen 127.0.0.1:0 "$@" 2>"$TMP/log" &
-	PID=$!
-	PORT=
-	for i in $(seq 1 200); do
-		PORT=$(sed -n 's/.*api: listening on 127\.0\.0\.1 port \([0-9][0-9]*\)$/\1/p' "$TMP/log")
-		[ -n "$PORT" ] && return 0
-		kill -0 "$PID" 2>/dev/null || break
-		sleep 0.1
-	done
-	echo "tmond did not start"; cat "$TMP/log"; exit 1
-}
-
-stop_tmond() {
-	kill "$PID"; wait "$PID"; local rc=$?
-	PID=
-	[ $rc -eq 0 ] || fail "tmond exit $rc"
+# start_log [ARGS]: start tmond on $TMP/t.db (lib.sh start_tmond).
+start_log() {
+	start_tmond --config "$TMP/sched.json" --db "$TMP/t.db" \
+	    --listen 127.0.0.1:0 "$@" || exit 1
 }
 
 enc() { python3 -c 'import sys,urllib.parse; print(urllib.parse.quote(sys.argv[1], safe=""))' "$1"; }
@@ -124,7 +86,7 @@ for c in json.load(open(sys.argv[1]))["changes"]:
 ' "$1"
 }
 
-start_tmond --init
+start_log --init
 wait_probes 10 || exit 1
 stop_tmond
 
@@ -148,7 +110,7 @@ EOF2
 	[ -z "$bad" ] && pass "$m: every probe verifies (tdx.event_log, tdx.compose pass)" || fail "$m: $bad"
 done
 
-start_tmond --read-only
+start_log --read-only
 i=0
 for m in $MODELS; do
 	i=$((i + 1))
@@ -205,7 +167,7 @@ echo "$body" | grep -q '"changed_fields":\["app.compose_hash"' && pass "the aler
 # a restart: the state comes back from the log; nothing new
 before=$(q "$TMP/t.db" "SELECT count(*) FROM entries WHERE kind = 'alert'")
 total=$(q "$TMP/t.db" "SELECT count(*) FROM entries WHERE kind = 'probe'")
-start_tmond --max-probes 12
+start_log --max-probes 12
 wait "$PID"; rc=$?
 PID=
 [ $rc -eq 0 ] && pass "restart: 12 more probes" || fail "restart: tmond exit $rc"
@@ -213,7 +175,7 @@ PID=
     fail "restart: not 12 more probes"
 after=$(q "$TMP/t.db" "SELECT count(*) FROM entries WHERE kind = 'alert'")
 [ "$after" = "$before" ] && pass "restart: no new alert ($after in all)" || fail "restart: alerts $before -> $after"
-start_tmond --read-only
+start_log --read-only
 i=0
 for m in $MODELS; do
 	i=$((i + 1))
@@ -224,5 +186,4 @@ for m in $MODELS; do
 done
 stop_tmond
 
-[ $fails -eq 0 ] && echo "test_history: all passed" || echo "test_history: $fails failed"
-exit $((fails != 0))
+finish

@@ -12,36 +12,12 @@
 # Usage: test_one_writer.sh BUILD_DIR SOURCE_DIR
 set -u
 
-BUILD=${1:?usage: test_one_writer.sh BUILD_DIR SOURCE_DIR}
-SRC=${2:?usage: test_one_writer.sh BUILD_DIR SOURCE_DIR}
-TMP=$(mktemp -d)
-PID=
-SIM=
-fails=0
+. "$(dirname "$0")/lib.sh"
+need curl python3
+need_bin tmond tmonctl tmon-sim
 
-cleanup() {
-	if [ -n "$PID" ]; then kill "$PID" 2>/dev/null; wait "$PID" 2>/dev/null; fi
-	if [ -n "$SIM" ]; then kill "$SIM" 2>/dev/null; wait "$SIM" 2>/dev/null; fi
-	rm -rf "$TMP"
-}
-trap cleanup EXIT
-
-fail() { echo "FAIL: $*"; fails=$((fails + 1)); }
-pass() { echo "ok: $*"; }
-q() { python3 -c 'import sqlite3,sys; c=sqlite3.connect("file:"+sys.argv[1]+"?mode=ro",uri=True); r=c.execute(sys.argv[2], sys.argv[3:]).fetchone(); print("" if r is None else r[0])' "$@"; }
-
-for t in curl python3; do command -v $t >/dev/null || { echo "no $t"; exit 1; }; done
-for b in tmond tmonctl tmon-sim; do [ -x "$BUILD/$b" ] || { echo "no $BUILD/$b"; exit 1; }; done
-
-"$BUILD/tmon-sim" --listen 127.0.0.1:0 --pki-dir "$TMP/pki" >"$TMP/sim.out" 2>"$TMP/sim.err" &
-SIM=$!
-simport=
-for i in $(seq 1 200); do
-	simport=$(sed -n 's|^tmon-sim: listening on http://127\.0\.0\.1:\([0-9][0-9]*\)$|\1|p' "$TMP/sim.out")
-	[ -n "$simport" ] && break
-	sleep 0.05
-done
-[ -n "$simport" ] || { echo "tmon-sim did not start"; cat "$TMP/sim.err"; exit 1; }
+start_sim "$TMP/pki" || exit 1
+simport=$SIM_PORT
 
 cat >"$TMP/sched.json" <<EOF
 {"test_trust_anchors": {"intel_root_ca": "$TMP/pki/intel_root.pem",
@@ -54,17 +30,8 @@ cat >"$TMP/sched.json" <<EOF
   "canary": false}]}
 EOF
 
-"$BUILD/tmond" --config "$TMP/sched.json" --db "$TMP/t.db" --init \
-    --listen 127.0.0.1:0 2>"$TMP/log" &
-PID=$!
-PORT=
-for i in $(seq 1 200); do
-	PORT=$(sed -n 's/.*api: listening on 127\.0\.0\.1 port \([0-9][0-9]*\)$/\1/p' "$TMP/log")
-	[ -n "$PORT" ] && break
-	kill -0 "$PID" 2>/dev/null || break
-	sleep 0.1
-done
-[ -n "$PORT" ] || { echo "tmond did not start:"; cat "$TMP/log"; exit 1; }
+start_tmond --config "$TMP/sched.json" --db "$TMP/t.db" --init \
+    --listen 127.0.0.1:0 || exit 1
 
 # Four clients post the Private Mode sample, 15 receipts each, while the
 # probes go on; each answer is kept.
@@ -114,9 +81,7 @@ n201=$(cat "$TMP"/st.* 2>/dev/null | grep -c '^201$')
 [ "$n201" -eq 60 ] && pass "60 receipts answered 201" ||
     fail "receipts answered 201: $n201 of 60 ($(cat "$TMP"/st.* | sort | uniq -c | tr '\n' ' '))"
 
-kill "$PID"; wait "$PID"; rc=$?
-PID=
-[ $rc -eq 0 ] && pass "tmond stopped cleanly" || fail "tmond exit $rc"
+stop_tmond
 
 # Every answered receipt is at its seq with its leaf hash.
 python3 - "$TMP" <<'EOF' && pass "every answered receipt is in the log at its seq" || fail "receipts in the log"
@@ -140,5 +105,5 @@ last=$(q "$TMP/t.db" "SELECT max(seq) FROM entries")
 "$BUILD/tmonctl" audit "$TMP/t.db" >"$TMP/audit" 2>&1 &&
     pass "tmonctl audit: $(head -c 100 "$TMP/audit")" || { fail "tmonctl audit"; cat "$TMP/audit"; }
 
-[ $fails -eq 0 ] && echo "all passed" || { echo "$fails failed"; tail -n 20 "$TMP/log"; }
-exit $((fails > 0))
+[ $fails -eq 0 ] || tail -n 20 "$TMP/log"
+finish

@@ -25,6 +25,7 @@
 #include "store.h"
 #include "tmon_limits.h"
 #include "util.h"
+#include "testverify.h"
 
 static char dir[64];
 static char dbpath[128];
@@ -63,25 +64,6 @@ static const char mrtd[] = "b24d3b24e9e3c16012376b52362ca09856c4adecb709d5f"
     "ac33addf1c47e193da075b125b6c364115771390a5461e217";
 
 static struct attest_result *cap_gemma, *cap_near;
-
-static struct attest_result *
-verify_capture(const char *path, const char *nonce_hex)
-{
-	struct attest_result *r = calloc(1, sizeof(*r));
-	struct tmon_err err;
-	uint8_t *body = NULL, nonce[32];
-	size_t len;
-
-	ck_assert_ptr_nonnull(r);
-	tmon_err_clear(&err);
-	ck_assert_msg(read_file(path, MAX_UPSTREAM_BODY, &body, &len, &err) ==
-	    TMON_OK, "%s", err.msg);
-	ck_assert(hex_decode_exact(nonce_hex, 64, nonce, 32, false));
-	attest_verify(body, len, nonce, T_0610, r);
-	free(body);
-	ck_assert(r->m.has_quote);
-	return r;
-}
 
 /* The measurement of capture r probed with nonce byte n, as canonical
  * JSON text into out. */
@@ -219,8 +201,8 @@ setup(void)
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(dbpath, sizeof(dbpath), "%s/log.db", dir);
 	ck_assert_int_eq(store_open(dbpath, STORE_RW, &writer, &err), TMON_OK);
-	cap_gemma = verify_capture(GEMMA, GEMMA_NONCE);
-	cap_near = verify_capture(NEAR, NEAR_NONCE);
+	cap_gemma = tv_verify_capture(GEMMA, GEMMA_NONCE, T_0610, NULL);
+	cap_near = tv_verify_capture(NEAR, NEAR_NONCE, T_0610, NULL);
 	fill_log();
 	start_api(TMON_SOURCE_DIR "/dashboards");
 }

@@ -41,6 +41,7 @@
 #include "tdx_verify.h"
 #include "tmon_limits.h"
 #include "util.h"
+#include "testverify.h"
 
 #define DATA		TMON_TEST_DATA "/dcap/evidence/"
 #define GEMMA_DIR	DATA "teep/nanogpt_tee_gemma-3-27b-it_20260610_014905/"
@@ -59,24 +60,6 @@
 
 /* The TD_QE identity values (Intel PCS v4 tdx/certification/v4/qe/identity). */
 #define QE_MRSIGNER	"DC9E2A7C6F948F17474E34A7FC43ED030F7C1563F1BABDDF6340C82E0E54A8C5"
-
-/*
- * tdx_check_quote as attest_verify runs it: trusting root_der (NULL: the
- * Intel root), with the CRLs of col (NULL: none).
- */
-static bool
-quote_check(const uint8_t *b, size_t n, int64_t at, const uint8_t *root_der,
-    size_t root_der_len, const struct tdx_collateral *col,
-    struct tdx_quote *q, struct checklist *cl)
-{
-	struct tdx_check_opts o;
-
-	memset(&o, 0, sizeof(o));
-	o.root_der = root_der;
-	o.root_der_len = root_der_len;
-	o.col = col;
-	return tdx_check_quote(NULL, b, n, at, &o, q, cl);
-}
 
 static uint8_t *
 load(const char *path, size_t *len)
@@ -812,7 +795,7 @@ check_gemma(const struct tdx_collateral *col, int64_t at,
 
 	b = load(GEMMA_QUOTE, &n);
 	checklist_init(cl);
-	ck_assert(quote_check(b, n, at, NULL, 0, col, &q, cl));
+	ck_assert(tv_quote_check(b, n, at, NULL, 0, col, &q, cl));
 	tdx_check_collateral(&q, col, at, cl, NULL);
 	free(b);
 }
@@ -1018,7 +1001,7 @@ START_TEST(test_chain_detail_once)
 
 	/* checked without the collateral: its CRLs are not claimed later */
 	checklist_init(&cl);
-	ck_assert(quote_check(b, n, GEMMA_TIME, NULL, 0, NULL, &q, &cl));
+	ck_assert(tv_quote_check(b, n, GEMMA_TIME, NULL, 0, NULL, &q, &cl));
 	assert_check(&cl, "tdx.pck_chain", CHECK_PASS, "; CRLs not checked");
 	snprintf(before, sizeof(before), "%s",
 	    checklist_get(&cl, "tdx.pck_chain")->detail);
@@ -1029,7 +1012,7 @@ START_TEST(test_chain_detail_once)
 
 	/* with it, the chain check itself says what the CRLs said */
 	checklist_init(&cl);
-	ck_assert(quote_check(b, n, GEMMA_TIME, NULL, 0, col, &q, &cl));
+	ck_assert(tv_quote_check(b, n, GEMMA_TIME, NULL, 0, col, &q, &cl));
 	assert_check(&cl, "tdx.pck_chain", CHECK_PASS, "valid at "
 	    "2026-06-10T01:49:05Z; not revoked (PCK CRL of ");
 	tdx_check_collateral(&q, col, GEMMA_TIME, &cl, NULL);
@@ -1127,7 +1110,7 @@ START_TEST(test_hostile_future_and_fmspc)
 	free(b);
 	b = load(DATA "phala-dcap-qvl/tdx_quote.bin", &n);
 	checklist_init(&cl);
-	ck_assert(quote_check(b, n, 1759000000, NULL, 0, col, &q, &cl));
+	ck_assert(tv_quote_check(b, n, 1759000000, NULL, 0, col, &q, &cl));
 	tdx_check_collateral(&q, col, 1759000000, &cl, NULL);
 	assert_check(&cl, "tdx.collateral", CHECK_PASS, NULL);
 	assert_check(&cl, "tdx.tcb", CHECK_ERROR, "FMSPC mismatch: the PCK "
@@ -1136,7 +1119,7 @@ START_TEST(test_hostile_future_and_fmspc)
 
 	/* No collateral at all: error, never a pass. */
 	checklist_init(&cl);
-	ck_assert(quote_check(b, n, 1759000000, NULL, 0, NULL, &q, &cl));
+	ck_assert(tv_quote_check(b, n, 1759000000, NULL, 0, NULL, &q, &cl));
 	tdx_check_collateral(&q, NULL, 1759000000, &cl, NULL);
 	assert_check(&cl, "tdx.collateral", CHECK_ERROR, "no collateral");
 	assert_check(&cl, "tdx.tcb", CHECK_ERROR, "no collateral");
@@ -1651,7 +1634,7 @@ run_test_pki(const struct pki *p, const struct coll_opts *o,
 	(void)tdx_collateral_verified(col, why, whysz);
 	quote = test_quote(p, &n);
 	checklist_init(cl);
-	ck_assert(quote_check(quote, n, GEMMA_TIME, p->root_der,
+	ck_assert(tv_quote_check(quote, n, GEMMA_TIME, p->root_der,
 	    p->root_der_len, col, &q, cl));
 	ck_assert(q.pck_ok);
 	tdx_check_collateral(&q, col, GEMMA_TIME, cl, NULL);

@@ -33,6 +33,7 @@
 #include "tdx_tcb.h"
 #include "tdx_verify.h"
 #include "util.h"
+#include "testverify.h"
 
 #define DATA		TMON_TEST_DATA "/dcap/"
 #define EVIDENCE	DATA "evidence/"
@@ -122,24 +123,6 @@ static const struct {
 	    "tdx.pck_chain: revocation not checked" },
 };
 #define N_REASONS	(sizeof(reasons) / sizeof(reasons[0]))
-
-/*
- * tdx_check_quote as attest_verify runs it: trusting root_der (NULL: the
- * Intel root), with the CRLs of col (NULL: none).
- */
-static bool
-quote_check(const uint8_t *b, size_t n, int64_t at, const uint8_t *root_der,
-    size_t root_der_len, const struct tdx_collateral *col,
-    struct tdx_quote *q, struct checklist *cl)
-{
-	struct tdx_check_opts o;
-
-	memset(&o, 0, sizeof(o));
-	o.root_der = root_der;
-	o.root_der_len = root_der_len;
-	o.col = col;
-	return tdx_check_quote(NULL, b, n, at, &o, q, cl);
-}
 
 static uint8_t *
 load(const char *path, size_t *len)
@@ -547,7 +530,7 @@ gemma_checks(const struct tdx_collateral *col)
 
 	quote = load(EVIDENCE GEMMA_QUOTE, &n);
 	checklist_init(&cl);
-	ck_assert(quote_check(quote, n, GEMMA_TIME, NULL, 0, col, &q, &cl));
+	ck_assert(tv_quote_check(quote, n, GEMMA_TIME, NULL, 0, col, &q, &cl));
 	tdx_check_collateral(&q, col, GEMMA_TIME, &cl, &r);
 	assert_check(&cl, "tdx.collateral", CHECK_PASS, "90c06f000000");
 	assert_check(&cl, "tdx.tcb", CHECK_PASS, "UpToDate");
@@ -564,7 +547,7 @@ gemma_checks(const struct tdx_collateral *col)
 	for (today = TODAY_FIXED; today != 0;
 	    today = today == TODAY_FIXED ? (int64_t)time(NULL) : 0) {
 		checklist_init(&cl);
-		ck_assert(quote_check(quote, n, today, NULL, 0, col, &q, &cl));
+		ck_assert(tv_quote_check(quote, n, today, NULL, 0, col, &q, &cl));
 		tdx_check_collateral(&q, col, today, &cl, &r);
 		assert_check(&cl, "tdx.collateral", CHECK_ERROR,
 		    "collateral expired at 2026-07-10T00:36:28Z (QE Identity "

@@ -24,6 +24,7 @@
 #include "store.h"
 #include "tmon_limits.h"
 #include "util.h"
+#include "testverify.h"
 
 #define REPLAY TMON_TEST_DATA "/replay/"
 #define GEMMA REPLAY "nanogpt-2026-06-10_gemma-3-27b-it/attestation_response.json"
@@ -31,26 +32,6 @@
 #define NEAR REPLAY "nearai-cloud/nearai_cloud_report_openai_gpt_oss_120b.json"
 #define NEAR_NONCE "deadbeef00000000000000000000000000000000000000000000000000000001"
 #define T_0610 1781056145
-
-/* The verified measurement of a capture (a new allocation). */
-static struct attest_result *
-verify_capture(const char *path, const char *nonce_hex, uint8_t nonce[32])
-{
-	struct attest_result *r = calloc(1, sizeof(*r));
-	struct tmon_err err;
-	uint8_t *body = NULL;
-	size_t len;
-
-	ck_assert_ptr_nonnull(r);
-	tmon_err_clear(&err);
-	ck_assert_msg(read_file(path, MAX_UPSTREAM_BODY, &body, &len, &err) ==
-	    TMON_OK, "%s", err.msg);
-	ck_assert(hex_decode_exact(nonce_hex, 64, nonce, 32, false));
-	attest_verify(body, len, nonce, T_0610, r);
-	free(body);
-	ck_assert(r->m.has_quote);
-	return r;
-}
 
 /*
  * The measurement of capture r as a probe entry records it and a reader
@@ -128,7 +109,7 @@ START_TEST(test_real_self_new_nonce)
 	size_t i, k;
 
 	for (i = 0; i < 2; i++) {
-		r = verify_capture(paths[i], nonces[i], nonce);
+		r = tv_verify_capture(paths[i], nonces[i], T_0610, nonce);
 		entry_state_init(&st);
 		a = probed(r, nonce, NULL, 1000);
 		observe(&st, a, &c);
@@ -166,8 +147,8 @@ START_TEST(test_real_cross_is_platform_change)
 	json_t *a, *b;
 	size_t i;
 
-	g = verify_capture(GEMMA, GEMMA_NONCE, nonce);
-	n = verify_capture(NEAR, NEAR_NONCE, nonce2);
+	g = tv_verify_capture(GEMMA, GEMMA_NONCE, T_0610, nonce);
+	n = tv_verify_capture(NEAR, NEAR_NONCE, T_0610, nonce2);
 	a = probed(g, nonce, NULL, 1000);
 	b = probed(n, nonce2, NULL, 1300);
 	entry_state_init(&st);
@@ -223,7 +204,7 @@ START_TEST(test_replicas)
 	json_t *a, *b, *t;
 	int i;
 
-	g = verify_capture(GEMMA, GEMMA_NONCE, nonce);
+	g = tv_verify_capture(GEMMA, GEMMA_NONCE, T_0610, nonce);
 	a = probed(g, nonce, NULL, 1000);
 	t = with(a, "instance", "rtmr3", "00");
 	b = with(t, "instance", "signing_address",
@@ -275,7 +256,7 @@ START_TEST(test_rollout)
 	json_t *a, *b, *t;
 	int i, changes = 0;
 
-	g = verify_capture(GEMMA, GEMMA_NONCE, nonce);
+	g = tv_verify_capture(GEMMA, GEMMA_NONCE, T_0610, nonce);
 	a = probed(g, nonce, NULL, 1000);
 	t = with(a, "app", "compose_hash", "11");
 	b = with(t, "instance", "rtmr3", "22");
@@ -311,7 +292,7 @@ START_TEST(test_v1_entries)
 	json_t *v1, *o, *a;
 	int i;
 
-	g = verify_capture(GEMMA, GEMMA_NONCE, nonce);
+	g = tv_verify_capture(GEMMA, GEMMA_NONCE, T_0610, nonce);
 	hex_encode(g->m.mrtd, 48, h[0]);
 	for (i = 0; i < 4; i++)
 		hex_encode(g->m.rtmr[i], 48, h[1 + i]);
@@ -363,7 +344,7 @@ START_TEST(test_bounds)
 	char key[48];
 	size_t i;
 
-	g = verify_capture(GEMMA, GEMMA_NONCE, nonce);
+	g = tv_verify_capture(GEMMA, GEMMA_NONCE, T_0610, nonce);
 	a = probed(g, nonce, NULL, 1000);
 	for (i = 0; i <= MAX_INSTANCES; i++) {
 		snprintf(key, sizeof(key), "0x%040zx", i);
@@ -423,8 +404,8 @@ START_TEST(test_state_from_log)
 	snprintf(db, sizeof(db), "%s/log.db", dir);
 	tmon_err_clear(&err);
 	ck_assert_int_eq(store_open(db, STORE_RW, &s, &err), TMON_OK);
-	g = verify_capture(GEMMA, GEMMA_NONCE, nonce);
-	n = verify_capture(NEAR, NEAR_NONCE, nonce2);
+	g = tv_verify_capture(GEMMA, GEMMA_NONCE, T_0610, nonce);
+	n = tv_verify_capture(NEAR, NEAR_NONCE, T_0610, nonce2);
 	entry_state_init(&live);
 	for (i = 0; i < sizeof(pick) / sizeof(pick[0]); i++) {
 		ck_assert_int_eq(RAND_bytes(fresh, 32), 1);

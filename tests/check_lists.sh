@@ -9,7 +9,7 @@ top=${1:-.}
 cd "$top" || exit 2
 bad=0
 missing() { echo "not in $1: $2"; bad=1; }
-for f in $(find monitor store api contrib bench -name '*.c' -type f |
+for f in $(find monitor store tlog api contrib bench -name '*.c' -type f |
     LC_ALL=C sort); do
 	grep -qF -- "$f" CMakeLists.txt || missing CMakeLists.txt "$f"
 done

@@ -22,6 +22,7 @@
 #include "encode.h"
 #include "log.h"
 #include "store.h"
+#include "tlog.h"
 #include "tjson.h"
 #include "tmon_limits.h"
 #include "util.h"
@@ -33,7 +34,7 @@
  * call.  A statement is lent to one caller at a time (busy); a nested use
  * of the same SQL gets a private statement that is finalized after use.
  */
-#define STORE_STMT_CACHE	16
+#define STORE_STMT_CACHE	32
 
 struct stmt_slot {
 	char		*sql;
@@ -73,6 +74,11 @@ struct store {
 	bool		 have_id;
 	dev_t		 dev;
 	ino_t		 ino;
+	/* STORE_RW: the tree of the committed entries (tree_load), and the
+	 * one an append transaction builds, adopted when it commits */
+	bool		 tree_loaded;
+	struct tlog_frontier tree;
+	struct tlog_frontier pending;
 };
 
 /*
@@ -114,6 +120,39 @@ static const char *const migrations[] = {
 	") STRICT;"
 	"CREATE TRIGGER blobs_no_update BEFORE UPDATE ON blobs"
 	" BEGIN SELECT RAISE(ABORT, 'blobs are immutable'); END;",
+	/* 1 -> 2: the Merkle tree, checkpoints, cosignatures (filled for
+	 * the entries already there by tree_backfill). */
+	"CREATE TABLE tree ("
+	" level INTEGER NOT NULL CHECK (level BETWEEN 0 AND 62),"
+	" idx INTEGER NOT NULL CHECK (idx >= 0),"
+	" hash BLOB NOT NULL CHECK (length(hash) = 32),"
+	" PRIMARY KEY (level, idx)"
+	") STRICT, WITHOUT ROWID;"
+	"CREATE TRIGGER tree_no_update BEFORE UPDATE ON tree"
+	" BEGIN SELECT RAISE(ABORT, 'tree nodes are append-only'); END;"
+	"CREATE TRIGGER tree_no_delete BEFORE DELETE ON tree"
+	" BEGIN SELECT RAISE(ABORT, 'tree nodes are append-only'); END;"
+	"CREATE TABLE checkpoints ("
+	" size INTEGER PRIMARY KEY CHECK (size > 0),"
+	" time INTEGER NOT NULL CHECK (time >= 0),"
+	" root BLOB NOT NULL CHECK (length(root) = 32),"
+	" note BLOB NOT NULL CHECK (length(note) > 0)"
+	") STRICT;"
+	"CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints"
+	" BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;"
+	"CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints"
+	" BEGIN SELECT RAISE(ABORT, 'checkpoints are append-only'); END;"
+	"CREATE TABLE cosignatures ("
+	" size INTEGER NOT NULL REFERENCES checkpoints (size),"
+	" name TEXT NOT NULL,"
+	" time INTEGER NOT NULL CHECK (time >= 0),"
+	" line TEXT NOT NULL,"
+	" PRIMARY KEY (size, name)"
+	") STRICT;"
+	"CREATE TRIGGER cosignatures_no_update BEFORE UPDATE ON cosignatures"
+	" BEGIN SELECT RAISE(ABORT, 'cosignatures are append-only'); END;"
+	"CREATE TRIGGER cosignatures_no_delete BEFORE DELETE ON cosignatures"
+	" BEGIN SELECT RAISE(ABORT, 'cosignatures are append-only'); END;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
@@ -280,27 +319,11 @@ rollback(struct store *s)
 		(void)sqlite3_exec(s->db, "ROLLBACK", NULL, NULL, NULL);
 }
 
-static void
-hash_fail(void)
-{
-	log_crypto_warnx("store: sha-256 failed");
-	fatalx("store: cannot hash");
-}
 
 void
 store_leaf_hash(const uint8_t *body, size_t len, uint8_t leaf[32])
 {
-	static const uint8_t zero = 0x00;
-	EVP_MD_CTX *ctx;
-
-	if ((ctx = EVP_MD_CTX_new()) == NULL)
-		hash_fail();
-	if (EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) != 1 ||
-	    EVP_DigestUpdate(ctx, &zero, 1) != 1 ||
-	    EVP_DigestUpdate(ctx, body, len) != 1 ||
-	    EVP_DigestFinal_ex(ctx, leaf, NULL) != 1)
-		hash_fail();
-	EVP_MD_CTX_free(ctx);
+	tlog_leaf_hash(body, len, leaf);
 }
 
 void
@@ -494,6 +517,8 @@ blob_ok(const uint8_t key[32], const void *p, int n, sqlite3_int64 reclen,
 	return true;
 }
 
+static enum tmon_rc	tree_backfill(struct store *, struct tmon_err *);
+
 /* The migration transaction: create or upgrade the schema. */
 static enum tmon_rc
 migrate(struct store *s, struct tmon_err *err)
@@ -546,6 +571,8 @@ migrate(struct store *s, struct tmon_err *err)
 	for (v = uv; v < STORE_SCHEMA_VERSION; v++) {
 		if ((rc = db_exec(s, migrations[v], "migration", err)) !=
 		    TMON_OK)
+			goto out;
+		if (v == 1 && (rc = tree_backfill(s, err)) != TMON_OK)
 			goto out;
 		log_info("store: migrated schema from version %d to %d", v,
 		    v + 1);
@@ -1103,12 +1130,186 @@ out:
 	return rc;
 }
 
+/* --- the Merkle tree (the tree table, tlog.h) --- */
+
+enum tmon_rc
+store_tree_read(void *arg, const struct tlog_node *nodes, size_t n,
+    uint8_t (*out)[32], struct tmon_err *err)
+{
+	struct store *s = arg;
+	sqlite3_stmt *st = NULL;
+	enum tmon_rc rc;
+	size_t i;
+	int r;
+
+	if ((rc = stmt_get(s, "SELECT hash FROM tree WHERE level = ?1 AND "
+	    "idx = ?2", &st, err)) != TMON_OK)
+		return rc;
+	for (i = 0; i < n; i++) {
+		if (nodes[i].index > INT64_MAX) {
+			rc = tmon_err_set(err, TMON_E_NOTFOUND, "store: no "
+			    "tree node (%u, %" PRIu64 ")", nodes[i].level,
+			    nodes[i].index);
+			goto out;
+		}
+		if ((r = sqlite3_bind_int(st, 1, (int)nodes[i].level)) !=
+		    SQLITE_OK || (r = sqlite3_bind_int64(st, 2,
+		    (sqlite3_int64)nodes[i].index)) != SQLITE_OK) {
+			rc = db_err(s, r, "bind tree node", err);
+			goto out;
+		}
+		r = sqlite3_step(st);
+		if (r == SQLITE_DONE) {
+			rc = tmon_err_set(err, TMON_E_NOTFOUND, "store: tree "
+			    "node (%u, %" PRIu64 ") is missing", nodes[i].level,
+			    nodes[i].index);
+			goto out;
+		}
+		if (r != SQLITE_ROW) {
+			rc = db_err(s, r, "read tree node", err);
+			goto out;
+		}
+		if (sqlite3_column_bytes(st, 0) != 32) {
+			rc = tmon_err_set(err, TMON_E_PARSE, "store: tree node "
+			    "(%u, %" PRIu64 ") is not 32 bytes", nodes[i].level,
+			    nodes[i].index);
+			goto out;
+		}
+		memcpy(out[i], sqlite3_column_blob(st, 0), 32);
+		sqlite3_reset(st);
+	}
+	rc = TMON_OK;
+out:
+	stmt_put(s, st);
+	return rc;
+}
+
+/* Inserting the nodes an append completes (tlog_emit_fn). */
+struct tree_put {
+	struct store	*s;
+	sqlite3_stmt	*st;
+	enum tmon_rc	 rc;
+	struct tmon_err	*err;
+};
+
+static void
+tree_emit(void *arg, const struct tlog_node *node, const uint8_t hash[32])
+{
+	struct tree_put *p = arg;
+	int r;
+
+	if (p->rc != TMON_OK)
+		return;
+	if ((r = sqlite3_bind_int(p->st, 1, (int)node->level)) != SQLITE_OK ||
+	    (r = sqlite3_bind_int64(p->st, 2, (sqlite3_int64)node->index)) !=
+	    SQLITE_OK ||
+	    (r = sqlite3_bind_blob(p->st, 3, hash, 32, SQLITE_STATIC)) !=
+	    SQLITE_OK) {
+		p->rc = db_err(p->s, r, "bind tree node", p->err);
+		return;
+	}
+	if ((r = sqlite3_step(p->st)) != SQLITE_DONE)
+		p->rc = tmon_err_set(p->err, sql_rc(r), "store: insert tree "
+		    "node (%u, %" PRIu64 "): %s", node->level, node->index,
+		    sqlite3_errmsg(p->s->db));
+	sqlite3_reset(p->st);
+}
+
+static enum tmon_rc
+tree_put_begin(struct store *s, struct tree_put *p, struct tmon_err *err)
+{
+	p->s = s;
+	p->rc = TMON_OK;
+	p->err = err;
+	return stmt_get(s, "INSERT INTO tree (level, idx, hash) "
+	    "VALUES (?1, ?2, ?3)", &p->st, err);
+}
+
+/* Add leaf to f, inserting every node it completes. */
+static enum tmon_rc
+tree_put_leaf(struct tree_put *p, struct tlog_frontier *f,
+    const uint8_t leaf[32])
+{
+	if (!tlog_frontier_append(f, leaf, tree_emit, p))
+		return tmon_err_set(p->err, TMON_E_LIMIT, "store: log full");
+	return p->rc;
+}
+
+/*
+ * Load the frontier of the committed tree; it must cover exactly the
+ * size entries (a tree that does not is a damaged log).
+ */
+static enum tmon_rc
+tree_load(struct store *s, uint64_t size, struct tmon_err *err)
+{
+	struct tmon_err e;
+	enum tmon_rc rc;
+
+	s->tree_loaded = false;
+	tmon_err_clear(&e);
+	rc = tlog_frontier_load(&s->tree, size, store_tree_read, s, &e);
+	if (rc == TMON_E_NOTFOUND)
+		return tmon_err_set(err, TMON_E_PARSE, "store: the Merkle tree "
+		    "does not cover the %" PRIu64 " entries of the log (%s)",
+		    size, e.msg);
+	if (rc != TMON_OK)
+		return tmon_err_set(err, rc, "%s", e.msg);
+	s->tree_loaded = true;
+	return TMON_OK;
+}
+
+/* Migration 1 -> 2: the tree of the entries already there, from their
+ * stored leaf hashes (store_verify compares them with the bodies). */
+static enum tmon_rc
+tree_backfill(struct store *s, struct tmon_err *err)
+{
+	struct tlog_frontier f;
+	struct tree_put p;
+	sqlite3_stmt *st = NULL;
+	uint64_t expect = 0;
+	enum tmon_rc rc;
+	int r;
+
+	tlog_frontier_init(&f);
+	if ((rc = tree_put_begin(s, &p, err)) != TMON_OK)
+		return rc;
+	if ((rc = db_prepare(s, "SELECT seq, leaf_hash FROM entries "
+	    "ORDER BY seq", &st, err)) != TMON_OK)
+		goto out;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_int64(st, 0) != (sqlite3_int64)expect ||
+		    sqlite3_column_bytes(st, 1) != 32) {
+			rc = tmon_err_set_at(err, TMON_E_PARSE, (size_t)expect,
+			    "store: entry %" PRIu64 " is missing or damaged: "
+			    "cannot build the Merkle tree", expect);
+			goto out;
+		}
+		if ((rc = tree_put_leaf(&p, &f, sqlite3_column_blob(st, 1))) !=
+		    TMON_OK)
+			goto out;
+		expect++;
+	}
+	if (r != SQLITE_DONE) {
+		rc = db_err(s, r, "read entries", err);
+		goto out;
+	}
+	if (expect > 0)
+		log_info("store: built the Merkle tree of %" PRIu64 " entries",
+		    expect);
+	rc = TMON_OK;
+out:
+	sqlite3_finalize(st);
+	stmt_put(s, p.st);
+	return rc;
+}
+
 static enum tmon_rc
 put_entries(struct store *s, const struct store_entry_in *entries, size_t n,
     struct store_appended *res, struct tmon_err *err)
 {
 	sqlite3_stmt *st = NULL;
 	const struct store_entry_in *e;
+	struct tree_put tp;
 	uint8_t prev[32];
 	uint64_t seq = 0;
 	enum tmon_rc rc;
@@ -1119,9 +1320,17 @@ put_entries(struct store *s, const struct store_entry_in *entries, size_t n,
 		return TMON_OK;
 	if ((rc = log_tail(s, &seq, prev, err)) != TMON_OK)
 		return rc;
+	/* The tree as committed: loaded again if the log moved on. */
+	if ((!s->tree_loaded || s->tree.size != seq) &&
+	    (rc = tree_load(s, seq, err)) != TMON_OK)
+		return rc;
+	s->pending = s->tree;
+	tp.st = NULL;
+	if ((rc = tree_put_begin(s, &tp, err)) != TMON_OK)
+		return rc;
 	if ((rc = stmt_get(s, "INSERT INTO entries (" ENTRY_COLS ") "
 	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &st, err)) != TMON_OK)
-		return rc;
+		goto out;
 	for (i = 0; i < n; i++, seq++) {
 		e = &entries[i];
 		if (seq > INT64_MAX) {
@@ -1160,12 +1369,16 @@ put_entries(struct store *s, const struct store_entry_in *entries, size_t n,
 		}
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
+		if ((rc = tree_put_leaf(&tp, &s->pending, res[i].leaf)) !=
+		    TMON_OK)
+			goto out;
 		if (s->hook != NULL)
 			s->hook(s->hook_arg, seq);
 	}
 	rc = TMON_OK;
 out:
 	stmt_put(s, st);
+	stmt_put(s, tp.st);
 	return rc;
 }
 
@@ -1196,6 +1409,8 @@ store_append(struct store *s, const struct store_blob_in *blobs,
 		goto out;
 	if ((rc = db_exec(s, "COMMIT", "commit append", err)) != TMON_OK)
 		goto out;
+	if (n > 0)
+		s->tree = s->pending;
 	/* Committed, but into a file that may have left the path meanwhile:
 	 * then it is not in the log, and the caller must not say it is. */
 	if ((rc = store_check_file(s, err)) != TMON_OK)
@@ -1559,6 +1774,380 @@ out:
 	return rc;
 }
 
+/* --- checkpoints and cosignatures --- */
+
+enum tmon_rc
+store_tree_size(struct store *s, uint64_t *size, struct tmon_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum tmon_rc rc;
+	int r;
+
+	if ((rc = stmt_get(s, "SELECT max(idx) FROM tree WHERE level = 0",
+	    &st, err)) != TMON_OK)
+		return rc;
+	if ((r = sqlite3_step(st)) != SQLITE_ROW)
+		rc = db_err(s, r, "read tree size", err);
+	else if (sqlite3_column_type(st, 0) == SQLITE_NULL)
+		*size = 0;
+	else if (sqlite3_column_int64(st, 0) < 0)
+		rc = tmon_err_set(err, TMON_E_PARSE, "store: tree is corrupt");
+	else
+		*size = (uint64_t)sqlite3_column_int64(st, 0) + 1;
+	stmt_put(s, st);
+	return rc;
+}
+
+enum tmon_rc
+store_tree_root(struct store *s, uint64_t size, uint8_t root[32],
+    struct tmon_err *err)
+{
+	return tlog_root(size, store_tree_read, s, root, err);
+}
+
+enum tmon_rc
+store_tree_tile(struct store *s, const struct tlog_tile *t, uint8_t *out,
+    struct tmon_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	uint64_t first, i = 0;
+	unsigned level;
+	enum tmon_rc rc;
+	int r;
+
+	if (t->level < 0 || t->width == 0 || t->width > TLOG_TILE_WIDTH ||
+	    t->index > (uint64_t)INT64_MAX / TLOG_TILE_WIDTH)
+		return tmon_err_set(err, TMON_E_PARSE, "store: not a hash "
+		    "tile");
+	level = (unsigned)t->level * TLOG_TILE_HEIGHT;
+	first = t->index * TLOG_TILE_WIDTH;
+	if ((rc = stmt_get(s, "SELECT idx, hash FROM tree WHERE level = ?1 "
+	    "AND idx >= ?2 AND idx < ?3 ORDER BY idx", &st, err)) != TMON_OK)
+		return rc;
+	if ((r = sqlite3_bind_int(st, 1, (int)level)) != SQLITE_OK ||
+	    (r = sqlite3_bind_int64(st, 2, (sqlite3_int64)first)) !=
+	    SQLITE_OK || (r = sqlite3_bind_int64(st, 3,
+	    (sqlite3_int64)(first + t->width))) != SQLITE_OK) {
+		rc = db_err(s, r, "bind tile", err);
+		goto out;
+	}
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if (sqlite3_column_int64(st, 0) != (sqlite3_int64)(first + i) ||
+		    sqlite3_column_bytes(st, 1) != 32)
+			break;
+		memcpy(out + i * 32, sqlite3_column_blob(st, 1), 32);
+		i++;
+	}
+	if (r != SQLITE_ROW && r != SQLITE_DONE) {
+		rc = db_err(s, r, "read tile", err);
+		goto out;
+	}
+	if (i != t->width) {
+		rc = tmon_err_set(err, TMON_E_NOTFOUND, "store: tree nodes "
+		    "(%u, %" PRIu64 "..%" PRIu64 ") are not all there", level,
+		    first, first + t->width - 1);
+		goto out;
+	}
+	rc = TMON_OK;
+out:
+	stmt_put(s, st);
+	return rc;
+}
+
+void
+store_checkpoint_free(struct store_checkpoint *c)
+{
+	if (c == NULL)
+		return;
+	free(c->note);
+	memset(c, 0, sizeof(*c));
+}
+
+/* One checkpoints row (size, time, root, note) into c. */
+static enum tmon_rc
+row_checkpoint(sqlite3_stmt *st, struct store_checkpoint *c,
+    struct tmon_err *err)
+{
+	sqlite3_int64 size = sqlite3_column_int64(st, 0);
+	int len = sqlite3_column_bytes(st, 3);
+
+	if (size <= 0 || sqlite3_column_bytes(st, 2) != 32 || len <= 0 ||
+	    (size_t)len > MAX_CHECKPOINT_NOTE)
+		return tmon_err_set(err, TMON_E_PARSE, "store: checkpoint "
+		    "%lld is corrupt", (long long)size);
+	memset(c, 0, sizeof(*c));
+	c->size = (uint64_t)size;
+	c->time = sqlite3_column_int64(st, 1);
+	memcpy(c->root, sqlite3_column_blob(st, 2), 32);
+	c->note = xmalloc((size_t)len + 1);
+	memcpy(c->note, sqlite3_column_blob(st, 3), (size_t)len);
+	c->note[len] = '\0';
+	c->note_len = (size_t)len;
+	return TMON_OK;
+}
+
+#define CP_COLS	"size, time, root, note"
+
+/* The checkpoint of exactly size (size > 0), or the latest (size 0). */
+static enum tmon_rc
+checkpoint_get(struct store *s, uint64_t size, struct store_checkpoint *out,
+    struct tmon_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum tmon_rc rc;
+	int r;
+
+	if (size > INT64_MAX)
+		return tmon_err_set(err, TMON_E_NOTFOUND, "store: no "
+		    "checkpoint of size %" PRIu64, size);
+	if ((rc = stmt_get(s, size == 0 ?
+	    "SELECT " CP_COLS " FROM checkpoints ORDER BY size DESC LIMIT 1" :
+	    "SELECT " CP_COLS " FROM checkpoints WHERE size = ?1", &st,
+	    err)) != TMON_OK)
+		return rc;
+	if (size != 0 && (r = sqlite3_bind_int64(st, 1,
+	    (sqlite3_int64)size)) != SQLITE_OK) {
+		rc = db_err(s, r, "bind", err);
+		goto out;
+	}
+	r = sqlite3_step(st);
+	if (r == SQLITE_DONE)
+		rc = size == 0 ? tmon_err_set(err, TMON_E_NOTFOUND, "store: "
+		    "no checkpoint yet") : tmon_err_set(err, TMON_E_NOTFOUND,
+		    "store: no checkpoint of size %" PRIu64, size);
+	else if (r != SQLITE_ROW)
+		rc = db_err(s, r, "read checkpoint", err);
+	else
+		rc = row_checkpoint(st, out, err);
+out:
+	stmt_put(s, st);
+	return rc;
+}
+
+enum tmon_rc
+store_checkpoint_latest(struct store *s, struct store_checkpoint *out,
+    struct tmon_err *err)
+{
+	return checkpoint_get(s, 0, out, err);
+}
+
+enum tmon_rc
+store_checkpoint_get(struct store *s, uint64_t size,
+    struct store_checkpoint *out, struct tmon_err *err)
+{
+	if (size == 0)
+		return tmon_err_set(err, TMON_E_NOTFOUND, "store: no "
+		    "checkpoint of size 0");
+	return checkpoint_get(s, size, out, err);
+}
+
+enum tmon_rc
+store_checkpoint_list(struct store *s, uint64_t after, size_t limit,
+    int (*cb)(const struct store_checkpoint *c, void *arg), void *arg,
+    struct tmon_err *err)
+{
+	struct store_checkpoint c;
+	sqlite3_stmt *st = NULL;
+	enum tmon_rc rc;
+	int r, stop;
+
+	if (after > INT64_MAX)
+		return TMON_OK;
+	if ((rc = stmt_get(s, "SELECT " CP_COLS " FROM checkpoints WHERE "
+	    "size > ?1 ORDER BY size LIMIT ?2", &st, err)) != TMON_OK)
+		return rc;
+	if ((r = sqlite3_bind_int64(st, 1, (sqlite3_int64)after)) !=
+	    SQLITE_OK || (r = sqlite3_bind_int64(st, 2, limit == 0 ? -1 :
+	    (sqlite3_int64)limit)) != SQLITE_OK) {
+		rc = db_err(s, r, "bind", err);
+		goto out;
+	}
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = row_checkpoint(st, &c, err)) != TMON_OK)
+			goto out;
+		stop = cb(&c, arg);
+		store_checkpoint_free(&c);
+		if (stop != 0) {
+			r = SQLITE_DONE;
+			break;
+		}
+	}
+	rc = r == SQLITE_DONE ? TMON_OK : db_err(s, r, "read checkpoints",
+	    err);
+out:
+	stmt_put(s, st);
+	return rc;
+}
+
+enum tmon_rc
+store_checkpoint_add(struct store *s, const struct store_checkpoint *c,
+    struct tmon_err *err)
+{
+	struct store_checkpoint old;
+	struct tmon_err e;
+	sqlite3_stmt *st = NULL;
+	uint8_t root[32];
+	uint64_t size;
+	enum tmon_rc rc;
+	int r;
+
+	if (s->mode != STORE_RW)
+		return tmon_err_set(err, TMON_E_UNSUPPORTED, "store: "
+		    "checkpoint on a read-only handle");
+	if (c->size == 0 || c->size > INT64_MAX || c->time < 0 ||
+	    c->note == NULL || c->note_len == 0 ||
+	    c->note_len > MAX_CHECKPOINT_NOTE)
+		return tmon_err_set(err, TMON_E_PARSE, "store: checkpoint "
+		    "fields out of range");
+	if ((rc = db_exec(s, "BEGIN IMMEDIATE", "begin checkpoint", err)) !=
+	    TMON_OK)
+		return rc;
+	/* One checkpoint per size, and only of the tree as stored. */
+	tmon_err_clear(&e);
+	rc = checkpoint_get(s, c->size, &old, &e);
+	if (rc == TMON_OK) {
+		r = old.note_len == c->note_len && memcmp(old.note, c->note,
+		    c->note_len) == 0 && memcmp(old.root, c->root, 32) == 0;
+		store_checkpoint_free(&old);
+		rc = r ? TMON_OK : tmon_err_set(err, TMON_E_PARSE, "store: "
+		    "another checkpoint of size %" PRIu64 " is stored: never "
+		    "two for one size", c->size);
+		goto out;
+	}
+	if (rc != TMON_E_NOTFOUND) {
+		(void)tmon_err_set(err, rc, "%s", e.msg);
+		goto out;
+	}
+	if ((rc = store_tree_size(s, &size, err)) != TMON_OK)
+		goto out;
+	if (c->size > size) {
+		rc = tmon_err_set(err, TMON_E_PARSE, "store: checkpoint of "
+		    "size %" PRIu64 " for a tree of %" PRIu64, c->size, size);
+		goto out;
+	}
+	if ((rc = store_tree_root(s, c->size, root, err)) != TMON_OK)
+		goto out;
+	if (CRYPTO_memcmp(root, c->root, 32) != 0) {
+		rc = tmon_err_set(err, TMON_E_PARSE, "store: checkpoint root "
+		    "for size %" PRIu64 " is not the tree's", c->size);
+		goto out;
+	}
+	if ((rc = stmt_get(s, "INSERT INTO checkpoints (" CP_COLS ") VALUES "
+	    "(?1, ?2, ?3, ?4)", &st, err)) != TMON_OK)
+		goto out;
+	if ((r = sqlite3_bind_int64(st, 1, (sqlite3_int64)c->size)) !=
+	    SQLITE_OK || (r = sqlite3_bind_int64(st, 2, c->time)) !=
+	    SQLITE_OK || (r = sqlite3_bind_blob(st, 3, c->root, 32,
+	    SQLITE_STATIC)) != SQLITE_OK || (r = sqlite3_bind_blob64(st, 4,
+	    c->note, c->note_len, SQLITE_STATIC)) != SQLITE_OK) {
+		rc = db_err(s, r, "bind checkpoint", err);
+		goto out;
+	}
+	if ((r = sqlite3_step(st)) != SQLITE_DONE) {
+		rc = db_err(s, r, "insert checkpoint", err);
+		goto out;
+	}
+	stmt_put(s, st);
+	st = NULL;
+	if ((rc = db_exec(s, "COMMIT", "commit checkpoint", err)) != TMON_OK)
+		goto out;
+	return store_check_file(s, err);
+out:
+	stmt_put(s, st);
+	rollback(s);
+	return rc;
+}
+
+/* A witness name as the cosignatures table keeps it. */
+static bool
+cosigner_name_ok(const char *name)
+{
+	size_t n = strlen(name);
+
+	return n > 0 && n < MAX_NOTE_NAME && ascii_ok(name, MAX_NOTE_NAME,
+	    0x21);
+}
+
+enum tmon_rc
+store_cosignature_add(struct store *s, const struct store_cosignature *c,
+    struct tmon_err *err)
+{
+	sqlite3_stmt *st = NULL;
+	enum tmon_rc rc;
+	int r;
+
+	if (s->mode != STORE_RW)
+		return tmon_err_set(err, TMON_E_UNSUPPORTED, "store: "
+		    "cosignature on a read-only handle");
+	if (c->size == 0 || c->size > INT64_MAX || c->time < 0 ||
+	    !cosigner_name_ok(c->name) || c->line == NULL ||
+	    strlen(c->line) == 0 || strlen(c->line) > MAX_NOTE_SIG_LINE)
+		return tmon_err_set(err, TMON_E_PARSE, "store: cosignature "
+		    "fields out of range");
+	if ((rc = stmt_get(s, "INSERT OR IGNORE INTO cosignatures (size, "
+	    "name, time, line) VALUES (?1, ?2, ?3, ?4)", &st, err)) !=
+	    TMON_OK)
+		return rc;
+	if ((r = sqlite3_bind_int64(st, 1, (sqlite3_int64)c->size)) !=
+	    SQLITE_OK || (r = sqlite3_bind_text(st, 2, c->name, -1,
+	    SQLITE_STATIC)) != SQLITE_OK || (r = sqlite3_bind_int64(st, 3,
+	    c->time)) != SQLITE_OK || (r = sqlite3_bind_text(st, 4, c->line,
+	    -1, SQLITE_STATIC)) != SQLITE_OK) {
+		rc = db_err(s, r, "bind cosignature", err);
+		goto out;
+	}
+	if ((r = sqlite3_step(st)) != SQLITE_DONE)
+		rc = db_err(s, r, "insert cosignature", err);
+	else
+		rc = TMON_OK;
+out:
+	stmt_put(s, st);
+	return rc;
+}
+
+enum tmon_rc
+store_cosignature_list(struct store *s, uint64_t size,
+    int (*cb)(const struct store_cosignature *c, void *arg), void *arg,
+    struct tmon_err *err)
+{
+	struct store_cosignature c;
+	sqlite3_stmt *st = NULL;
+	const unsigned char *name, *line;
+	enum tmon_rc rc;
+	int r;
+
+	if (size > INT64_MAX)
+		return TMON_OK;
+	if ((rc = stmt_get(s, "SELECT name, time, line FROM cosignatures "
+	    "WHERE size = ?1 ORDER BY name", &st, err)) != TMON_OK)
+		return rc;
+	if ((r = sqlite3_bind_int64(st, 1, (sqlite3_int64)size)) !=
+	    SQLITE_OK) {
+		rc = db_err(s, r, "bind", err);
+		goto out;
+	}
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		name = sqlite3_column_text(st, 0);
+		line = sqlite3_column_text(st, 2);
+		if (name == NULL || line == NULL)
+			continue;
+		memset(&c, 0, sizeof(c));
+		c.size = size;
+		c.name = (const char *)name;
+		c.time = sqlite3_column_int64(st, 1);
+		c.line = (const char *)line;
+		if (cb(&c, arg) != 0) {
+			r = SQLITE_DONE;
+			break;
+		}
+	}
+	rc = r == SQLITE_DONE ? TMON_OK : db_err(s, r, "read cosignatures",
+	    err);
+out:
+	stmt_put(s, st);
+	return rc;
+}
+
 /* --- verification (store_verify) --- */
 
 struct verify {
@@ -1568,6 +2157,7 @@ struct verify {
 	struct tmon_err			*err;
 	bool				 full;	/* columns and blobs too */
 	sqlite3_stmt			*blob_st;
+	sqlite3_stmt			*leaf_st;
 	/* STORE_VERIFY_BLOBS: keys of the damaged blobs (sorted), so the
 	 * entries naming them are reported too */
 	uint8_t				(*bad)[32];
@@ -1713,6 +2303,37 @@ verify_refs(struct verify *v, uint64_t seq, const char *kind,
 	return rc;
 }
 
+/* The stored leaf hash of entry seq is the tree's leaf seq. */
+static enum tmon_rc
+verify_tree_leaf(struct verify *v, uint64_t seq, const uint8_t leaf[32])
+{
+	int r;
+
+	if (v->leaf_st == NULL) {
+		enum tmon_rc rc = db_prepare(v->s, "SELECT hash FROM tree "
+		    "WHERE level = 0 AND idx = ?1", &v->leaf_st, v->err);
+
+		if (rc != TMON_OK)
+			return rc;
+	}
+	if ((r = sqlite3_bind_int64(v->leaf_st, 1, (sqlite3_int64)seq)) !=
+	    SQLITE_OK)
+		return db_err(v->s, r, "bind", v->err);
+	r = sqlite3_step(v->leaf_st);
+	if (r == SQLITE_ROW && (sqlite3_column_bytes(v->leaf_st, 0) != 32 ||
+	    CRYPTO_memcmp(sqlite3_column_blob(v->leaf_st, 0), leaf, 32) != 0))
+		problem(v, seq, "entry %" PRIu64 ": its leaf hash is not the "
+		    "tree's leaf %" PRIu64, seq, seq);
+	else if (r == SQLITE_DONE)
+		problem(v, seq, "entry %" PRIu64 ": no leaf in the tree", seq);
+	else if (r != SQLITE_ROW) {
+		sqlite3_reset(v->leaf_st);
+		return db_err(v->s, r, "read tree leaf", v->err);
+	}
+	sqlite3_reset(v->leaf_st);
+	return TMON_OK;
+}
+
 /* One entry row (seq, time, kind, model, verdict, body, leaf_hash,
  * chain_hash): its leaf, its chain link from prev (when known), its
  * columns and blobs (v->full).  Leaves prev at its stored chain hash. */
@@ -1744,6 +2365,8 @@ verify_row(struct verify *v, sqlite3_stmt *st, uint64_t seq,
 		    "the body", seq);
 	if (leaf != NULL)
 		memcpy(want, leaf, 32);
+	if ((rc = verify_tree_leaf(v, seq, want)) != TMON_OK)
+		return rc;
 	if (chain == NULL)
 		problem(v, seq, "entry %" PRIu64 ": chain hash is not 32 bytes",
 		    seq);
@@ -1973,6 +2596,231 @@ verify_integrity(struct verify *v)
 	return rc;
 }
 
+/* --- the tree and the checkpoints (store_verify) --- */
+
+/* The deepest level a node of a tree below 2^63 leaves has. */
+#define TREE_LEVELS	63
+
+struct vtree {
+	struct verify	*v;
+	sqlite3_stmt	*cur[TREE_LEVELS];	/* tree rows by level, idx */
+	enum tmon_rc	 rc;
+	uint64_t	 bad_levels;		/* levels reported damaged */
+};
+
+/* The next stored node of a level, in idx order: 1 a row, 0 none left,
+ * -1 an error (vt->rc set, or a problem recorded). */
+static int
+vtree_next(struct vtree *vt, unsigned level, uint64_t *idx, uint8_t h[32])
+{
+	struct verify *v = vt->v;
+	sqlite3_stmt **st = &vt->cur[level];
+	int r;
+
+	if (*st == NULL) {
+		if ((vt->rc = db_prepare(v->s, "SELECT idx, hash FROM tree "
+		    "WHERE level = ?1 ORDER BY idx", st, v->err)) != TMON_OK)
+			return -1;
+		if ((r = sqlite3_bind_int(*st, 1, (int)level)) != SQLITE_OK) {
+			vt->rc = db_err(v->s, r, "bind", v->err);
+			return -1;
+		}
+	}
+	r = sqlite3_step(*st);
+	if (r == SQLITE_DONE)
+		return 0;
+	if (r != SQLITE_ROW) {
+		if (sql_damaged(r))
+			problem(v, STORE_NO_SEQ, "tree level %u cannot be read: "
+			    "%s", level, sqlite3_errmsg(v->s->db));
+		else
+			vt->rc = db_err(v->s, r, "read tree", v->err);
+		return -1;
+	}
+	if (sqlite3_column_int64(*st, 0) < 0 ||
+	    sqlite3_column_bytes(*st, 1) != 32) {
+		*idx = (uint64_t)sqlite3_column_int64(*st, 0);
+		memset(h, 0, 32);
+		return 1;
+	}
+	*idx = (uint64_t)sqlite3_column_int64(*st, 0);
+	memcpy(h, sqlite3_column_blob(*st, 1), 32);
+	return 1;
+}
+
+/* A node the recomputed tree completes (levels >= 1): the stored one must
+ * be the next row of its level, with the same hash. */
+static void
+vtree_emit(void *arg, const struct tlog_node *node, const uint8_t hash[32])
+{
+	struct vtree *vt = arg;
+	uint64_t idx, bit;
+	uint8_t h[32];
+	int r;
+
+	if (node->level == 0 || vt->rc != TMON_OK)
+		return;
+	bit = UINT64_C(1) << node->level;
+	if ((vt->bad_levels & bit) != 0)
+		return;
+	r = vtree_next(vt, node->level, &idx, h);
+	if (r < 0)
+		return;
+	if (r == 0 || idx != node->index || CRYPTO_memcmp(h, hash, 32) != 0) {
+		/* one report per level: the rows after it are out of step */
+		vt->bad_levels |= bit;
+		problem(vt->v, STORE_NO_SEQ, "tree node (%u, %"
+		    PRIu64 ") %s the entries %" PRIu64 "..%" PRIu64 " under it",
+		    node->level, node->index, r == 0 || idx != node->index ?
+		    "is missing for" : "does not match",
+		    node->index << node->level,
+		    ((node->index + 1) << node->level) - 1);
+	}
+}
+
+/* The next stored checkpoint, by size: 1, 0 none left, -1 error. */
+static int
+vtree_checkpoint(struct vtree *vt, sqlite3_stmt *st,
+    struct store_checkpoint *c)
+{
+	struct verify *v = vt->v;
+	int r = sqlite3_step(st);
+
+	if (r == SQLITE_DONE)
+		return 0;
+	if (r != SQLITE_ROW) {
+		vt->rc = db_err(v->s, r, "read checkpoints", v->err);
+		return -1;
+	}
+	if (row_checkpoint(st, c, NULL) != TMON_OK) {
+		problem(v, STORE_NO_SEQ, "checkpoint %lld is corrupt",
+		    (long long)sqlite3_column_int64(st, 0));
+		return vtree_checkpoint(vt, st, c);
+	}
+	return 1;
+}
+
+/* A stored checkpoint against the recomputed root of its size. */
+static void
+vtree_check_cp(struct vtree *vt, const struct store_checkpoint *c,
+    const uint8_t root[32])
+{
+	struct verify *v = vt->v;
+	char why[256];
+
+	v->res->checkpoints++;
+	v->res->last_checkpoint = c->size;
+	if (CRYPTO_memcmp(root, c->root, 32) != 0) {
+		problem(v, STORE_NO_SEQ, "checkpoint %" PRIu64 ": its root is "
+		    "not the root of the first %" PRIu64 " entries (the log "
+		    "changed after it was signed)", c->size, c->size);
+		return;
+	}
+	why[0] = '\0';
+	if (v->o->checkpoint != NULL &&
+	    !v->o->checkpoint(v->o->arg, c, why, sizeof(why)))
+		problem(v, STORE_NO_SEQ, "checkpoint %" PRIu64 ": %s", c->size,
+		    why);
+}
+
+/*
+ * Rebuild the tree from the stored leaf hashes (tree level 0, which
+ * verify_entries compares with the bodies), compare every stored node
+ * and every checkpoint's root, and the pinned checkpoint.
+ */
+static enum tmon_rc
+verify_tree(struct verify *v)
+{
+	struct tlog_frontier f;
+	struct store_checkpoint c;
+	struct vtree vt;
+	sqlite3_stmt *cps = NULL;
+	uint8_t leaf[32], root[32];
+	uint64_t idx, expect = 0;
+	bool have_cp = false, pin_done = false;
+	unsigned l;
+	int r;
+
+	memset(&vt, 0, sizeof(vt));
+	memset(&c, 0, sizeof(c));
+	vt.v = v;
+	vt.rc = TMON_OK;
+	tlog_frontier_init(&f);
+	if ((vt.rc = db_prepare(v->s, "SELECT " CP_COLS " FROM checkpoints "
+	    "ORDER BY size", &cps, v->err)) != TMON_OK)
+		goto out;
+	if ((r = vtree_checkpoint(&vt, cps, &c)) < 0)
+		goto out;
+	have_cp = r == 1;
+	while ((r = vtree_next(&vt, 0, &idx, leaf)) == 1) {
+		if (idx != expect) {
+			problem(v, expect, "tree: leaf %" PRIu64 " is %s",
+			    expect, idx > expect ? "missing" : "out of order");
+			break;
+		}
+		if (!tlog_frontier_append(&f, leaf, vtree_emit, &vt))
+			break;
+		if (vt.rc != TMON_OK)
+			goto out;
+		expect++;
+		v->res->tree_leaves = expect;
+		while (have_cp && c.size <= expect) {
+			if (c.size == expect) {
+				tlog_frontier_root(&f, root);
+				vtree_check_cp(&vt, &c, root);
+			}
+			store_checkpoint_free(&c);
+			if ((r = vtree_checkpoint(&vt, cps, &c)) < 0)
+				goto out;
+			have_cp = r == 1;
+		}
+		if (v->o->has_pin && !pin_done && v->o->pin_size == expect) {
+			pin_done = true;
+			tlog_frontier_root(&f, root);
+			if (CRYPTO_memcmp(root, v->o->pin_root, 32) != 0)
+				problem(v, STORE_NO_SEQ, "the saved checkpoint "
+				    "of size %" PRIu64 " does not match the log: "
+				    "its first %" PRIu64 " entries changed since",
+				    expect, expect);
+		}
+	}
+	if (r < 0)
+		goto out;
+	if (expect != v->res->size)
+		problem(v, expect < v->res->size ? expect : STORE_NO_SEQ,
+		    "tree: %" PRIu64 " leaves for %" PRIu64 " entries", expect,
+		    v->res->size);
+	for (; have_cp; have_cp = vtree_checkpoint(&vt, cps, &c) == 1) {
+		problem(v, STORE_NO_SEQ, "checkpoint %" PRIu64 " is larger "
+		    "than the log (%" PRIu64 " entries): entries were removed",
+		    c.size, expect);
+		store_checkpoint_free(&c);
+	}
+	if (vt.rc != TMON_OK)
+		goto out;
+	if (v->o->has_pin && !pin_done)
+		problem(v, STORE_NO_SEQ, "the saved checkpoint of size %" PRIu64
+		    " is larger than the log (%" PRIu64 " entries): the log "
+		    "was rolled back", v->o->pin_size, expect);
+	/* Rows no leaf accounts for. */
+	for (l = 1; l < TREE_LEVELS; l++) {
+		if ((vt.bad_levels & (UINT64_C(1) << l)) != 0)
+			continue;
+		if ((r = vtree_next(&vt, l, &idx, root)) < 0)
+			goto out;
+		if (r == 1)
+			problem(v, STORE_NO_SEQ, "tree node (%u, %" PRIu64 ") is "
+			    "not part of the tree of %" PRIu64 " entries", l,
+			    idx, expect);
+	}
+out:
+	store_checkpoint_free(&c);
+	sqlite3_finalize(cps);
+	for (l = 0; l < TREE_LEVELS; l++)
+		sqlite3_finalize(vt.cur[l]);
+	return vt.rc;
+}
+
 /* Run the checks in one read transaction. */
 static enum tmon_rc
 verify_run(struct verify *v, uint64_t tail)
@@ -1988,11 +2836,15 @@ verify_run(struct verify *v, uint64_t tail)
 		rc = verify_blobs(v);
 	if (rc == TMON_OK)
 		rc = verify_entries(v, tail);
+	if (rc == TMON_OK)
+		rc = verify_tree(v);
 	if (rc == TMON_OK && v->full &&
 	    (v->o->flags & STORE_VERIFY_INTEGRITY))
 		rc = verify_integrity(v);
 	sqlite3_finalize(v->blob_st);
 	v->blob_st = NULL;
+	sqlite3_finalize(v->leaf_st);
+	v->leaf_st = NULL;
 	free(v->bad);
 	v->bad = NULL;
 	v->nbad = 0;

@@ -18,6 +18,22 @@
  *     (leaf hashing as RFC 9162 section 2.1.1, so the same leaves can feed
  *     the Merkle tree).  Triggers refuse every UPDATE and DELETE, and any
  *     INSERT whose seq is not the next one.
+ *   tree(level INTEGER, idx INTEGER, hash BLOB(32), PRIMARY KEY(level, idx))
+ *     the Merkle tree of the entries (RFC 9162 section 2.1, tlog.h): every
+ *     complete node (level, idx), the hash over the leaves [idx * 2^level,
+ *     (idx + 1) * 2^level); level 0 holds the leaf hashes.  store_append
+ *     inserts the nodes each entry completes in the same transaction (at
+ *     most 63 per entry, about two rows per entry in all), so the root of
+ *     any size and every proof read O(log n) rows.  Append-only.
+ *   checkpoints(size INTEGER PRIMARY KEY, time INTEGER, root BLOB(32),
+ *           note BLOB)
+ *     every signed checkpoint (C2SP tlog-checkpoint in a signed note, the
+ *     exact bytes with the log's signature): one per size, never replaced,
+ *     its root the tree's root at that size (store_checkpoint_add).
+ *   cosignatures(size INTEGER, name TEXT, time INTEGER, line TEXT,
+ *           PRIMARY KEY(size, name))
+ *     the witness cosignature lines (C2SP tlog-cosignature) returned for
+ *     the checkpoint of that size.  Append-only.
  *   blobs(sha256 BLOB PRIMARY KEY, media_type TEXT, len INTEGER, data BLOB)
  *     content-addressed raw bytes (upstream responses); the key is
  *     SHA-256(data), computed by the store.  Storing a blob that is already
@@ -56,11 +72,12 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "tlog.h"
 
 struct json_t;
 
 /* The schema version this build creates and understands. */
-#define STORE_SCHEMA_VERSION	1
+#define STORE_SCHEMA_VERSION	2
 /* PRAGMA application_id of a tmon database ("tmon" in ASCII). */
 #define STORE_APPLICATION_ID	0x746d6f6e
 /* How long a statement waits for a lock held by another connection. */
@@ -326,6 +343,108 @@ enum tmon_rc	store_verify_chain(struct store *s, uint64_t *size,
 		    uint8_t head[32], struct tmon_err *err);
 
 /*
+ * The Merkle tree of the log (tlog.h): a tlog_read_fn over a handle (arg
+ * is the struct store *), reading complete nodes from the tree table.
+ * Errors: TMON_E_NOTFOUND (no such node: past the end of the tree),
+ * TMON_E_PARSE (a stored hash is not 32 bytes), TMON_E_DB.
+ */
+enum tmon_rc	store_tree_read(void *arg, const struct tlog_node *nodes,
+		    size_t n, uint8_t (*out)[32], struct tmon_err *err);
+
+/* The number of leaves in the tree table (0 for an empty log).  Errors:
+ * TMON_E_PARSE (corrupt), TMON_E_DB. */
+enum tmon_rc	store_tree_size(struct store *s, uint64_t *size,
+		    struct tmon_err *err);
+
+/* The root MTH(D[0:size)) from the stored nodes (tlog_root).  Errors: as
+ * store_tree_read; TMON_E_NOTFOUND when size is past the tree. */
+enum tmon_rc	store_tree_root(struct store *s, uint64_t size,
+		    uint8_t root[32], struct tmon_err *err);
+
+/*
+ * The hashes of a C2SP tlog-tiles hash tile (t->level >= 0): the nodes
+ * (8 * level, index * 256 + i), i < width, into out (width * 32 bytes).
+ * The caller checks that the tile belongs to the tree it serves
+ * (tlog_tile_in_tree).  Errors: TMON_E_PARSE (an entry bundle or an
+ * invalid tile), TMON_E_NOTFOUND (a node is missing), TMON_E_DB.
+ */
+enum tmon_rc	store_tree_tile(struct store *s, const struct tlog_tile *t,
+		    uint8_t *out, struct tmon_err *err);
+
+/* One signed checkpoint.  note (note_len bytes, NUL-terminated for
+ * convenience, the NUL not counted) is owned when read back
+ * (store_checkpoint_free). */
+struct store_checkpoint {
+	uint64_t	 size;
+	int64_t		 time;		/* unix seconds, when signed */
+	uint8_t		 root[32];
+	uint8_t		*note;
+	size_t		 note_len;
+};
+
+void		store_checkpoint_free(struct store_checkpoint *c);
+
+/*
+ * Store a signed checkpoint (STORE_RW; tmond's writer thread), in its own
+ * transaction.  c->size is 1..tree size, c->root must be the stored
+ * tree's root at c->size, note 1..MAX_CHECKPOINT_NOTE bytes (the store
+ * does not parse it: the signer made it from size and root).  Storing
+ * the very same checkpoint again is a no-op; another one for a size that
+ * has one is refused, so the log never keeps two roots for one size.
+ * Errors: TMON_E_PARSE (fields out of range, a root that is not the
+ * tree's, another checkpoint of that size), TMON_E_UNSUPPORTED (a
+ * STORE_RO handle), TMON_E_NOTFOUND (the tree is damaged), TMON_E_DB,
+ * TMON_E_IO, TMON_E_TIMEOUT.
+ */
+enum tmon_rc	store_checkpoint_add(struct store *s,
+		    const struct store_checkpoint *c, struct tmon_err *err);
+
+/* The checkpoint of the largest size, or of exactly size (> 0), into
+ * *out (store_checkpoint_free).  Errors: TMON_E_NOTFOUND (none),
+ * TMON_E_PARSE (a corrupt row), TMON_E_DB. */
+enum tmon_rc	store_checkpoint_latest(struct store *s,
+		    struct store_checkpoint *out, struct tmon_err *err);
+enum tmon_rc	store_checkpoint_get(struct store *s, uint64_t size,
+		    struct store_checkpoint *out, struct tmon_err *err);
+
+/* Call cb for each checkpoint of size > after, by size, at most limit (0:
+ * no limit); the checkpoint is borrowed for the call; cb returns non-zero
+ * to stop.  Errors: TMON_E_PARSE, TMON_E_DB. */
+enum tmon_rc	store_checkpoint_list(struct store *s, uint64_t after,
+		    size_t limit,
+		    int (*cb)(const struct store_checkpoint *c, void *arg),
+		    void *arg, struct tmon_err *err);
+
+/* A witness cosignature of the checkpoint of size: the witness's key
+ * name (1..MAX_NOTE_NAME-1 bytes of 0x21..0x7e), the time it signed
+ * (unix seconds) and its signature line as returned ("— name base64\n",
+ * at most MAX_NOTE_SIG_LINE bytes). */
+struct store_cosignature {
+	uint64_t	 size;
+	const char	*name;
+	int64_t		 time;
+	const char	*line;
+};
+
+/*
+ * Keep a cosignature (STORE_RW; through the writer, see writer.h).  The
+ * checkpoint must be stored; a second cosignature from the same witness
+ * for the same size is ignored (the first stays).  The caller verified
+ * it (note.h).  Errors: TMON_E_PARSE (fields out of range),
+ * TMON_E_UNSUPPORTED, TMON_E_DB (no such checkpoint: a foreign key),
+ * TMON_E_IO, TMON_E_TIMEOUT.
+ */
+enum tmon_rc	store_cosignature_add(struct store *s,
+		    const struct store_cosignature *c, struct tmon_err *err);
+
+/* Call cb for each cosignature of the checkpoint of size, by witness
+ * name; borrowed for the call; cb returns non-zero to stop.  Errors:
+ * TMON_E_DB. */
+enum tmon_rc	store_cosignature_list(struct store *s, uint64_t size,
+		    int (*cb)(const struct store_cosignature *c, void *arg),
+		    void *arg, struct tmon_err *err);
+
+/*
  * What store_verify checks besides the entries (flags):
  *   STORE_VERIFY_BLOBS      re-hash every blob of the blobs table (without
  *                           it, only the blobs the checked entries name);
@@ -347,6 +466,18 @@ struct store_verify_opts {
 	 * only count them. */
 	void		(*report)(void *arg, uint64_t seq, const char *msg);
 	void		*arg;
+	/* Called for each stored checkpoint whose root is the recomputed
+	 * tree's, to check its note (signature, origin, size and root in
+	 * the text): false and a printable reason in why (whysz bytes) make
+	 * a problem.  NULL: notes are not checked. */
+	bool		(*checkpoint)(void *arg,
+			    const struct store_checkpoint *c, char *why,
+			    size_t whysz);
+	/* A checkpoint saved earlier (e.g. by an auditor): the log must
+	 * hold pin_size entries whose root is pin_root. */
+	bool		 has_pin;
+	uint64_t	 pin_size;
+	uint8_t		 pin_root[32];
 };
 
 struct store_verify_result {
@@ -357,6 +488,9 @@ struct store_verify_result {
 	uint64_t	problems;	/* problems found */
 	uint64_t	first_bad_seq;	/* lowest bad entry, or STORE_NO_SEQ */
 	uint8_t		head[32];	/* the last stored chain hash */
+	uint64_t	tree_leaves;	/* leaves of the rebuilt tree */
+	uint64_t	checkpoints;	/* checkpoints checked */
+	uint64_t	last_checkpoint; /* the largest one's size, or 0 */
 };
 
 /*
@@ -372,6 +506,15 @@ struct store_verify_result {
  *             with STORE_VERIFY_BLOBS every blob of the table is checked
  *             so (and its media type too) before the entries, which are
  *             then reported for naming a damaged one;
+ *   tree      each checked entry's leaf hash is the tree's leaf of its
+ *             seq; then, for the whole log whatever the tail, the tree
+ *             is rebuilt from its stored leaves (RFC 9162 section 2.1):
+ *             every stored node must be the one rebuilt (a problem names
+ *             the first entry under the bad node), no node may be left
+ *             over, there must be one leaf per entry, every checkpoint's
+ *             root must be the rebuilt root of its size (then o->checkpoint
+ *             checks its note), no checkpoint may be larger than the log,
+ *             and a pinned checkpoint must match;
  *   SQLite    with STORE_VERIFY_INTEGRITY, each line of PRAGMA
  *             integrity_check(STORE_VERIFY_MAX_REPORTS) that is not "ok".
  * A page SQLite reports as corrupt while reading is a problem too.

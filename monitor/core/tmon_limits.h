@@ -50,8 +50,15 @@
 /* A JSON path named in a message ("models[0].policy.mrtd[2]"), NUL included. */
 #define MAX_JSON_PATH		160
 
-/* store/: one entry body (canonical JSON bytes) in the log. */
-#define MAX_ENTRY_BODY		(4u * 1024 * 1024)
+/* store/: one entry body (canonical JSON bytes) in the log: an entry of a
+ * C2SP tlog-tiles entry bundle has a big-endian uint16 length prefix. */
+#define MAX_ENTRY_BODY		65535u
+/* store/: one signed checkpoint note as stored (the log's signature). */
+#define MAX_CHECKPOINT_NOTE	16384
+/* tlog/: a signed-note key name (a log origin, a witness name), NUL
+ * included; and one signature line ("— name base64\n"). */
+#define MAX_NOTE_NAME		256
+#define MAX_NOTE_SIG_LINE	1024
 /* store/: one content-addressed blob (a raw upstream body). */
 #define MAX_BLOB_LEN		(16u * 1024 * 1024)
 /* store/: a blob's media type, including the NUL. */

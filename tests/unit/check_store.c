@@ -316,7 +316,8 @@ START_TEST(test_tamper_leaf_and_body)
 	size_t i;
 
 	tamper_setup();
-	/* A consistent new body + leaf still breaks the chain at that seq. */
+	/* A consistent new body + leaf is not the tree's leaf (and breaks
+	 * the chain) at that seq. */
 	want_leaf("{\"forged\":1}", leaf);
 	for (i = 0; i < 32; i++)
 		snprintf(hex + 2 * i, 3, "%02x", leaf[i]);
@@ -324,7 +325,7 @@ START_TEST(test_tamper_leaf_and_body)
 	    "UPDATE entries SET body = CAST('{\"forged\":1}' AS BLOB), "
 	    "leaf_hash = X'%s' WHERE seq = 1", hex);
 	ck_assert_int_eq(raw_exec(sql), SQLITE_OK);
-	expect_chain_fail(1, "chain");
+	expect_chain_fail(1, "tree's leaf 1");
 }
 END_TEST
 
@@ -608,6 +609,275 @@ START_TEST(test_migrate_empty_file)
 }
 END_TEST
 
+/* Alert entries with distinct bodies, i = 0, 1, ... */
+static void
+alert_body(size_t i, char *buf, size_t sz)
+{
+	snprintf(buf, sz, "{\"kind\":\"alert\",\"n\":%zu,\"time\":%zu}", i,
+	    2000 + i);
+}
+
+static void
+append_alerts(struct store *s, size_t from, size_t n)
+{
+	struct store_entry_in in[64];
+	char body[64][64];
+	struct tmon_err err = { 0 };
+	size_t i;
+
+	ck_assert_uint_le(n, 64);
+	for (i = 0; i < n; i++) {
+		alert_body(from + i, body[i], sizeof(body[i]));
+		memset(&in[i], 0, sizeof(in[i]));
+		in[i].kind = "alert";
+		in[i].time = 2000 + (int64_t)(from + i);
+		in[i].body = (const uint8_t *)body[i];
+		in[i].body_len = strlen(body[i]);
+	}
+	ck_assert_msg(store_append(s, NULL, 0, in, n, NULL, &err) == TMON_OK,
+	    "%s", err.msg);
+}
+
+/* MTH(D[lo:hi)) of the alert bodies, from RFC 9162 section 2.1.1 with
+ * OpenSSL, not with the store's or tlog's code. */
+static void
+want_mth(size_t lo, size_t hi, uint8_t out[32])
+{
+	unsigned char buf[65];
+	uint8_t l[32], r[32];
+	char body[64];
+	size_t k = 1;
+
+	if (hi - lo == 1) {
+		alert_body(lo, body, sizeof(body));
+		want_leaf(body, out);
+		return;
+	}
+	while (k * 2 < hi - lo)
+		k *= 2;
+	want_mth(lo, lo + k, l);
+	want_mth(lo + k, hi, r);
+	buf[0] = 0x01;
+	memcpy(buf + 1, l, 32);
+	memcpy(buf + 33, r, 32);
+	SHA256(buf, sizeof(buf), out);
+}
+
+/* The tree the store keeps is RFC 9162's, for every size, whatever the
+ * batches; proofs read from it verify. */
+START_TEST(test_tree_roots)
+{
+	struct store *s = open_rw(), *ro;
+	struct tmon_err err = { 0 };
+	uint8_t root[32], want[32], proof[TLOG_MAX_PROOF][32];
+	uint64_t size;
+	size_t i, n, batches[] = { 1, 2, 3, 64, 5, 60, 1, 1, 63 };
+
+	for (i = 0, size = 0; i < sizeof(batches) / sizeof(batches[0]); i++) {
+		append_alerts(s, (size_t)size, batches[i]);
+		size += batches[i];
+	}
+	ck_assert_int_eq(store_tree_size(s, &size, &err), TMON_OK);
+	ck_assert_uint_eq(size, 200);
+	store_close(s);
+	ro = open_ro();
+	for (size = 1; size <= 200; size++) {
+		ck_assert_int_eq(store_tree_root(ro, size, root, &err),
+		    TMON_OK);
+		want_mth(0, (size_t)size, want);
+		ck_assert_msg(memcmp(root, want, 32) == 0, "size %" PRIu64,
+		    size);
+		i = (size_t)(size * 7 % size);
+		ck_assert_int_eq(tlog_prove_inclusion(i, size, store_tree_read,
+		    ro, proof, &n, &err), TMON_OK);
+		want_mth(i, i + 1, want);
+		ck_assert(tlog_verify_inclusion(i, size, want,
+		    (const uint8_t (*)[32])proof, n, root));
+	}
+	ck_assert_int_eq(store_tree_root(ro, 201, root, &err),
+	    TMON_E_NOTFOUND);
+	store_close(ro);
+}
+END_TEST
+
+static char note_a[] = "test/log\n5\nroot\n\n— test/log sig\n";
+
+START_TEST(test_checkpoints)
+{
+	struct store *s = open_rw();
+	struct store_checkpoint c, got;
+	struct store_cosignature cs;
+	struct tmon_err err = { 0 };
+
+	append_alerts(s, 0, 9);
+	memset(&c, 0, sizeof(c));
+	c.size = 5;
+	c.time = 1234;
+	want_mth(0, 5, c.root);
+	c.note = (uint8_t *)note_a;
+	c.note_len = strlen(note_a);
+	ck_assert_int_eq(store_checkpoint_latest(s, &got, &err),
+	    TMON_E_NOTFOUND);
+	ck_assert_msg(store_checkpoint_add(s, &c, &err) == TMON_OK, "%s",
+	    err.msg);
+	/* the same again: a no-op; another note for size 5: refused */
+	ck_assert_int_eq(store_checkpoint_add(s, &c, &err), TMON_OK);
+	c.note_len--;
+	tmon_err_clear(&err);
+	ck_assert_int_eq(store_checkpoint_add(s, &c, &err), TMON_E_PARSE);
+	ck_assert_msg(strstr(err.msg, "never two") != NULL, "%s", err.msg);
+	/* a root that is not the tree's, a size past the tree */
+	c.size = 6;
+	tmon_err_clear(&err);
+	ck_assert_int_eq(store_checkpoint_add(s, &c, &err), TMON_E_PARSE);
+	ck_assert_msg(strstr(err.msg, "not the tree's") != NULL, "%s",
+	    err.msg);
+	c.size = 10;
+	ck_assert_int_eq(store_checkpoint_add(s, &c, &err), TMON_E_PARSE);
+	c.size = 9;
+	want_mth(0, 9, c.root);
+	ck_assert_int_eq(store_checkpoint_add(s, &c, &err), TMON_OK);
+	ck_assert_int_eq(store_checkpoint_latest(s, &got, &err), TMON_OK);
+	ck_assert_uint_eq(got.size, 9);
+	ck_assert_mem_eq(got.root, c.root, 32);
+	ck_assert_uint_eq(got.note_len, c.note_len);
+	store_checkpoint_free(&got);
+	ck_assert_int_eq(store_checkpoint_get(s, 5, &got, &err), TMON_OK);
+	ck_assert_uint_eq(got.note_len, strlen(note_a));
+	store_checkpoint_free(&got);
+	/* cosignatures name a stored checkpoint */
+	memset(&cs, 0, sizeof(cs));
+	cs.size = 9;
+	cs.name = "witness.example/w1";
+	cs.time = 1300;
+	cs.line = "— witness.example/w1 AAAA\n";
+	ck_assert_int_eq(store_cosignature_add(s, &cs, &err), TMON_OK);
+	cs.size = 7;
+	ck_assert_int_eq(store_cosignature_add(s, &cs, &err), TMON_E_DB);
+	store_close(s);
+	/* nothing of it can be changed */
+	ck_assert_int_ne(raw_exec("UPDATE checkpoints SET time = 1"),
+	    SQLITE_OK);
+	ck_assert_int_ne(raw_exec("DELETE FROM checkpoints"), SQLITE_OK);
+	ck_assert_int_ne(raw_exec("UPDATE tree SET idx = idx"), SQLITE_OK);
+	ck_assert_int_ne(raw_exec("DELETE FROM cosignatures"), SQLITE_OK);
+}
+END_TEST
+
+/* store_verify of a log whose tree or checkpoints were changed. */
+static void
+expect_verify(const char *what, uint64_t bad_seq)
+{
+	struct store *s = open_ro();
+	struct store_verify_opts o;
+	struct store_verify_result res;
+	struct tmon_err err = { 0 };
+
+	memset(&o, 0, sizeof(o));
+	ck_assert_int_eq(store_verify(s, &o, &res, &err), TMON_E_PARSE);
+	ck_assert_msg(strstr(err.msg, what) != NULL, "%s", err.msg);
+	ck_assert_uint_eq(res.first_bad_seq, bad_seq);
+	store_close(s);
+}
+
+static void
+tree_setup(void)
+{
+	struct store *s = open_rw();
+	struct store_checkpoint c;
+	struct store_verify_opts o;
+	struct store_verify_result res;
+	struct tmon_err err = { 0 };
+
+	append_alerts(s, 0, 40);
+	memset(&c, 0, sizeof(c));
+	c.size = 40;
+	want_mth(0, 40, c.root);
+	c.note = (uint8_t *)note_a;
+	c.note_len = strlen(note_a);
+	ck_assert_int_eq(store_checkpoint_add(s, &c, &err), TMON_OK);
+	memset(&o, 0, sizeof(o));
+	ck_assert_msg(store_verify(s, &o, &res, &err) == TMON_OK, "%s",
+	    err.msg);
+	ck_assert_uint_eq(res.tree_leaves, 40);
+	ck_assert_uint_eq(res.checkpoints, 1);
+	store_close(s);
+}
+
+START_TEST(test_verify_tree_tampered)
+{
+	struct store_verify_opts o;
+	struct store_verify_result res;
+	struct store *s;
+	struct tmon_err err = { 0 };
+
+	/* a node of level 3 (entries 16..23) */
+	tree_setup();
+	ck_assert_int_eq(raw_exec("DROP TRIGGER tree_no_update; UPDATE tree "
+	    "SET hash = zeroblob(32) WHERE level = 3 AND idx = 2"), SQLITE_OK);
+	expect_verify("tree node (3, 2) does not match", STORE_NO_SEQ);
+	/* a leaf of the tree that is not its entry's */
+	teardown();
+	setup();
+	tree_setup();
+	ck_assert_int_eq(raw_exec("DROP TRIGGER tree_no_update; UPDATE tree "
+	    "SET hash = zeroblob(32) WHERE level = 0 AND idx = 7"), SQLITE_OK);
+	expect_verify("entry 7: its leaf hash is not the tree's", 7);
+	/* a removed node */
+	teardown();
+	setup();
+	tree_setup();
+	ck_assert_int_eq(raw_exec("DROP TRIGGER tree_no_delete; DELETE FROM "
+	    "tree WHERE level = 1 AND idx = 19"), SQLITE_OK);
+	expect_verify("tree node (1, 19) is missing", STORE_NO_SEQ);
+	/* a body, its leaf hash, the chain after it and the tree rebuilt:
+	 * only the signed checkpoint's root shows it */
+	teardown();
+	setup();
+	tree_setup();
+	ck_assert_int_eq(raw_exec("DROP TRIGGER checkpoints_no_delete; "
+	    "DELETE FROM checkpoints"), SQLITE_OK);
+	s = open_ro();
+	memset(&o, 0, sizeof(o));
+	o.has_pin = true;
+	o.pin_size = 40;
+	want_mth(0, 40, o.pin_root);
+	ck_assert_int_eq(store_verify(s, &o, &res, &err), TMON_OK);
+	o.pin_root[0] ^= 1;
+	tmon_err_clear(&err);
+	ck_assert_int_eq(store_verify(s, &o, &res, &err), TMON_E_PARSE);
+	ck_assert_msg(strstr(err.msg, "saved checkpoint of size 40 does not "
+	    "match") != NULL, "%s", err.msg);
+	o.pin_size = 41;
+	tmon_err_clear(&err);
+	ck_assert_int_eq(store_verify(s, &o, &res, &err), TMON_E_PARSE);
+	ck_assert_msg(strstr(err.msg, "rolled back") != NULL, "%s", err.msg);
+	store_close(s);
+}
+END_TEST
+
+/* A log of schema version 1 gets its tree when opened for writing. */
+START_TEST(test_migrate_tree)
+{
+	struct store *s = open_rw();
+	struct tmon_err err = { 0 };
+	uint8_t root[32], want[32];
+
+	append_alerts(s, 0, 21);
+	store_close(s);
+	ck_assert_int_eq(raw_exec("DROP TABLE cosignatures; DROP TABLE "
+	    "checkpoints; DROP TABLE tree; PRAGMA user_version = 1"),
+	    SQLITE_OK);
+	s = open_rw();
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), STORE_SCHEMA_VERSION);
+	append_alerts(s, 21, 2);
+	ck_assert_int_eq(store_tree_root(s, 23, root, &err), TMON_OK);
+	want_mth(0, 23, want);
+	ck_assert_mem_eq(root, want, 32);
+	store_close(s);
+}
+END_TEST
+
 START_TEST(test_refuse_future_version)
 {
 	struct store *s = NULL;
@@ -617,7 +887,7 @@ START_TEST(test_refuse_future_version)
 	append_range(s, 0, 1, true);
 	store_close(s);
 	s = NULL;
-	ck_assert_int_eq(raw_exec("PRAGMA user_version = 2"), SQLITE_OK);
+	ck_assert_int_eq(raw_exec("PRAGMA user_version = 3"), SQLITE_OK);
 	ck_assert_int_eq(store_open(dbpath, STORE_RW, &s, &err),
 	    TMON_E_UNSUPPORTED);
 	ck_assert_ptr_null(s);
@@ -626,8 +896,8 @@ START_TEST(test_refuse_future_version)
 	ck_assert_int_eq(store_open(dbpath, STORE_RO, &s, &err),
 	    TMON_E_UNSUPPORTED);
 	ck_assert_ptr_null(s);
-	/* Untouched: still version 2 with its entry. */
-	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
+	/* Untouched: still version 3 with its entry. */
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 3);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM entries"), 1);
 }
 END_TEST
@@ -1936,6 +2206,10 @@ store_suite(void)
 	tcase_add_test(tc, test_empty_log);
 	tcase_add_test(tc, test_tamper_body);
 	tcase_add_test(tc, test_tamper_leaf_and_body);
+	tcase_add_test(tc, test_tree_roots);
+	tcase_add_test(tc, test_checkpoints);
+	tcase_add_test(tc, test_verify_tree_tampered);
+	tcase_add_test(tc, test_migrate_tree);
 	tcase_add_test(tc, test_tamper_gap);
 	tcase_add_test(tc, test_tamper_truncated_hash);
 	tcase_add_test(tc, test_update_delete_refused);

@@ -2,6 +2,7 @@
  * writer.c: the one writer thread of the log (writer.h).
  */
 #include <errno.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,6 +35,9 @@ struct wreq {
 	enum tmon_rc			 rc;
 	struct tmon_err			 err;
 	size_t				 off;		/* its results in app */
+	/* a cosignature to keep (store_writer_cosign), alone in its
+	 * transaction; then blobs and entries are empty */
+	const struct store_cosignature	*cosig;
 	struct wreq			*next;
 };
 
@@ -56,6 +60,12 @@ struct store_writer {
 	enum tmon_rc		 file_rc;	/* the last store_check_file */
 	char			 file_msg[sizeof(((struct tmon_err *)0)->msg)];
 	struct store_writer_stats stats;
+	/* checkpoints (store_writer_set_signer); the rest of them on the
+	 * writer thread only */
+	struct store_writer_signer signer;
+	bool			 have_signer;
+	bool			 cp_due;	/* entries since the last one */
+	int64_t			 cp_next_us;	/* not before then */
 	/* the batch being appended (writer thread only) */
 	struct wreq		*batch[MAX_APPEND_ENTRIES];
 	struct store_blob_in	 blobs[MAX_APPEND_BLOBS];
@@ -134,7 +144,16 @@ take_batch(struct store_writer *w)
 	struct wreq *r;
 	size_t k = 0, ne = 0, nb = 0, bytes = 0;
 
-	while ((r = w->head) != NULL && k < MAX_APPEND_ENTRIES &&
+	if ((r = w->head) != NULL && r->cosig != NULL) {
+		w->head = r->next;
+		if (w->head == NULL)
+			w->tailp = &w->head;
+		w->queued--;
+		w->batch[k++] = r;
+		return k;
+	}
+	while ((r = w->head) != NULL && r->cosig == NULL &&
+	    k < MAX_APPEND_ENTRIES &&
 	    ne + r->n <= MAX_APPEND_ENTRIES &&
 	    nb + r->nblobs <= MAX_APPEND_BLOBS &&
 	    (k == 0 || bytes + r->bytes <= MAX_WRITER_BATCH_BYTES)) {
@@ -175,6 +194,12 @@ run_batch(struct store_writer *w, size_t k)
 		nb += r->nblobs;
 		ne += r->n;
 	}
+	if (k == 1 && w->batch[0]->cosig != NULL) {
+		r = w->batch[0];
+		tmon_err_clear(&r->err);
+		r->rc = store_cosignature_add(w->s, r->cosig, &r->err);
+		return;
+	}
 	tmon_err_clear(&err);
 	rc = store_append(w->s, w->blobs, nb, w->ents, ne, w->app, &err);
 	if (rc != TMON_OK && input_error(rc) && k > 1) {
@@ -202,6 +227,8 @@ run_batch(struct store_writer *w, size_t k)
 		tx = 1;
 		committed = ne;
 	}
+	if (rc == TMON_OK || committed > 0)
+		w->cp_due = true;
 	pthread_mutex_lock(&w->mu);
 	if (rc == TMON_OK) {
 		/* store_append checked the file after the commit */
@@ -255,18 +282,87 @@ complete_batch(struct store_writer *w, size_t k)
 	pthread_mutex_unlock(&w->mu);
 }
 
+/*
+ * Sign and store a checkpoint of the tree as committed, when one is due
+ * (writer thread).  A failure is logged and tried again an interval
+ * later; the entries stay in the log either way.
+ */
+static void
+checkpoint(struct store_writer *w)
+{
+	struct store_checkpoint c, last;
+	struct tmon_err err;
+	enum tmon_rc rc;
+	int64_t now_us = mono_us();
+
+	if (!w->have_signer || !w->cp_due || now_us < w->cp_next_us)
+		return;
+	w->cp_next_us = now_us + (int64_t)w->signer.interval_ms * 1000;
+	memset(&c, 0, sizeof(c));
+	tmon_err_clear(&err);
+	if ((rc = store_tree_size(w->s, &c.size, &err)) != TMON_OK ||
+	    c.size == 0)
+		goto out;
+	rc = store_checkpoint_latest(w->s, &last, &err);
+	if (rc == TMON_OK) {
+		bool same = last.size == c.size;
+
+		store_checkpoint_free(&last);
+		if (same) {
+			w->cp_due = false;
+			return;
+		}
+	} else if (rc != TMON_E_NOTFOUND)
+		goto out;
+	tmon_err_clear(&err);
+	c.time = (int64_t)time(NULL);
+	if ((rc = store_tree_root(w->s, c.size, c.root, &err)) != TMON_OK ||
+	    (rc = w->signer.sign(w->signer.arg, c.size, c.root, &c.note,
+	    &c.note_len, &err)) != TMON_OK ||
+	    (rc = store_checkpoint_add(w->s, &c, &err)) != TMON_OK)
+		goto out;
+	w->cp_due = false;
+	pthread_mutex_lock(&w->mu);
+	w->stats.checkpoints++;
+	w->stats.checkpoint_size = c.size;
+	pthread_mutex_unlock(&w->mu);
+	if (w->signer.signed_cb != NULL)
+		w->signer.signed_cb(w->signer.arg, &c);
+out:
+	if (rc != TMON_OK) {
+		log_warnx("store: writer: no checkpoint for %" PRIu64 " entries "
+		    "(%s); trying again in %u ms", c.size, err.msg,
+		    w->signer.interval_ms);
+		pthread_mutex_lock(&w->mu);
+		w->stats.checkpoint_failures++;
+		pthread_mutex_unlock(&w->mu);
+	}
+	free(c.note);
+}
+
 static void *
 writer_main(void *arg)
 {
 	struct store_writer *w = arg;
 	struct timespec until;
-	int64_t next_check = mono_us() + STORE_WRITER_CHECK_MS * 1000;
+	int64_t next_check = mono_us() + STORE_WRITER_CHECK_MS * 1000, wake;
 	size_t k;
 
 	(void)pthread_setname_np(pthread_self(), "tmond-writer");
 	pthread_mutex_lock(&w->mu);
 	for (;;) {
 		while (w->head == NULL && !w->stopping) {
+			wake = next_check;
+			if (w->have_signer && w->cp_due) {
+				if (mono_us() >= w->cp_next_us) {
+					pthread_mutex_unlock(&w->mu);
+					checkpoint(w);
+					pthread_mutex_lock(&w->mu);
+					continue;
+				}
+				if (w->cp_next_us < wake)
+					wake = w->cp_next_us;
+			}
 			if (mono_us() >= next_check) {
 				pthread_mutex_unlock(&w->mu);
 				check_file(w);
@@ -275,16 +371,25 @@ writer_main(void *arg)
 				    STORE_WRITER_CHECK_MS * 1000;
 				continue;
 			}
-			until = mono_at(next_check);
+			until = mono_at(wake);
 			(void)pthread_cond_timedwait(&w->work, &w->mu, &until);
 		}
-		if (w->head == NULL)
+		if (w->head == NULL) {
+			/* the last entries get their checkpoint */
+			if (w->have_signer && w->cp_due) {
+				w->cp_next_us = 0;
+				pthread_mutex_unlock(&w->mu);
+				checkpoint(w);
+				pthread_mutex_lock(&w->mu);
+			}
 			break;
+		}
 		gather(w);
 		k = take_batch(w);
 		pthread_mutex_unlock(&w->mu);
 		run_batch(w, k);
 		complete_batch(w, k);
+		checkpoint(w);
 		pthread_mutex_lock(&w->mu);
 	}
 	pthread_mutex_unlock(&w->mu);
@@ -437,6 +542,47 @@ store_writer_append(struct store_writer *w, const struct store_blob_in *blobs,
 		return rc;
 	r.sync = true;
 	r.out = out;
+	pthread_mutex_lock(&w->mu);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->mu);
+		return tmon_err_set(err, TMON_E_LIMIT, "store: the writer is "
+		    "stopping");
+	}
+	enqueue(w, &r);
+	while (!r.finished)
+		pthread_cond_wait(&w->done_cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	if (r.rc != TMON_OK && err != NULL)
+		*err = r.err;
+	return r.rc;
+}
+
+void
+store_writer_set_signer(struct store_writer *w,
+    const struct store_writer_signer *signer)
+{
+	pthread_mutex_lock(&w->mu);
+	w->signer = *signer;
+	if (w->signer.interval_ms == 0)
+		w->signer.interval_ms = 1;
+	w->have_signer = true;
+	/* a log that grew while nobody signed gets its checkpoint now */
+	w->cp_due = true;
+	w->cp_next_us = 0;
+	pthread_cond_signal(&w->work);
+	pthread_mutex_unlock(&w->mu);
+}
+
+enum tmon_rc
+store_writer_cosign(struct store_writer *w, const struct store_cosignature *c,
+    struct tmon_err *err)
+{
+	struct wreq r;
+
+	TMON_ASSERT(!pthread_equal(pthread_self(), w->thr));
+	memset(&r, 0, sizeof(r));
+	r.sync = true;
+	r.cosig = c;
 	pthread_mutex_lock(&w->mu);
 	if (w->stopping) {
 		pthread_mutex_unlock(&w->mu);

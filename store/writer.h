@@ -130,12 +130,51 @@ void		store_writer_withdraw(struct store_writer *w);
 enum tmon_rc	store_writer_check_file(struct store_writer *w,
 		    struct tmon_err *err);
 
+/*
+ * Checkpoints.  With a signer, the writer thread signs a checkpoint of
+ * the tree as committed (C2SP tlog-checkpoint: size and root) after a
+ * batch, at most one per interval_ms (the entries committed meanwhile
+ * wait for the next), and when it stops; and stores it
+ * (store_checkpoint_add).  sign(arg, size, root, &note, &len, err)
+ * returns the signed note in a new allocation the writer frees, or an
+ * error (then the writer logs it and tries again an interval later).
+ * signed_cb (may be NULL) is told of each stored checkpoint, borrowed for
+ * the call.  Both run on the writer thread and must not block on the
+ * writer.
+ */
+struct store_writer_signer {
+	enum tmon_rc	(*sign)(void *arg, uint64_t size,
+			    const uint8_t root[32], uint8_t **note,
+			    size_t *len, struct tmon_err *err);
+	void		(*signed_cb)(void *arg,
+			    const struct store_checkpoint *c);
+	void		*arg;
+	unsigned	 interval_ms;	/* >= 1 */
+};
+
+/* Give the writer its signer (copied), once, before or after requests
+ * come: a log that has entries no checkpoint covers gets one at once. */
+void		store_writer_set_signer(struct store_writer *w,
+		    const struct store_writer_signer *signer);
+
+/*
+ * Keep a witness cosignature (store_cosignature_add) through the writer,
+ * in its own transaction, and wait for it.  c is borrowed for the call.
+ * Errors: those of store_cosignature_add, TMON_E_LIMIT when the writer
+ * is stopping.  Must not be called on the writer thread.
+ */
+enum tmon_rc	store_writer_cosign(struct store_writer *w,
+		    const struct store_cosignature *c, struct tmon_err *err);
+
 /* What the writer has done so far. */
 struct store_writer_stats {
 	uint64_t	requests;	/* requests completed, either way */
 	uint64_t	batches;	/* transactions committed */
 	uint64_t	entries;	/* entries committed */
 	uint64_t	failed;		/* requests completed with an error */
+	uint64_t	checkpoints;	/* checkpoints signed and stored */
+	uint64_t	checkpoint_failures;
+	uint64_t	checkpoint_size; /* the last one's tree size */
 	size_t		max_batch;	/* most requests in one transaction */
 	size_t		queued;		/* requests waiting now */
 };

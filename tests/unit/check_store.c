@@ -878,6 +878,107 @@ START_TEST(test_migrate_tree)
 }
 END_TEST
 
+/* A signer for the writer tests: the note is the size and the root in
+ * hex (signing itself is note.c's, tested in check_note). */
+struct test_signer {
+	unsigned	signed_n;
+	uint64_t	last;
+	bool		fail;
+};
+
+static enum tmon_rc
+test_sign(void *arg, uint64_t size, const uint8_t root[32], uint8_t **note,
+    size_t *len, struct tmon_err *err)
+{
+	struct test_signer *t = arg;
+	char *p;
+	size_t i;
+
+	if (t->fail)
+		return tmon_err_set(err, TMON_E_IO, "test signer fails");
+	p = malloc(100);
+	ck_assert_ptr_nonnull(p);
+	i = (size_t)snprintf(p, 100, "test\n%" PRIu64 "\n", size);
+	for (size_t j = 0; j < 32; j++)
+		i += (size_t)snprintf(p + i, 100 - i, "%02x", root[j]);
+	*note = (uint8_t *)p;
+	*len = i;
+	return TMON_OK;
+}
+
+static void
+test_signed(void *arg, const struct store_checkpoint *c)
+{
+	struct test_signer *t = arg;
+
+	ck_assert_uint_gt(c->size, t->last);
+	t->last = c->size;
+	t->signed_n++;
+}
+
+/* The writer signs a checkpoint of what it committed, at most one per
+ * interval, and one when it stops; cosignatures go through it. */
+START_TEST(test_writer_checkpoints)
+{
+	struct store_writer_signer sg;
+	struct test_signer ts;
+	struct store_writer *w;
+	struct store_checkpoint c;
+	struct store_cosignature cs;
+	struct store_entry_in in;
+	struct tmon_err err = { 0 };
+	struct store *s = open_rw(), *ro;
+	char body[64];
+	uint8_t want[32];
+	size_t i;
+
+	append_alerts(s, 0, 3);
+	ck_assert_int_eq(store_writer_start(s, &w, &err), TMON_OK);
+	memset(&ts, 0, sizeof(ts));
+	memset(&sg, 0, sizeof(sg));
+	sg.sign = test_sign;
+	sg.signed_cb = test_signed;
+	sg.arg = &ts;
+	sg.interval_ms = 200;
+	/* the 3 entries appended before get theirs at once */
+	store_writer_set_signer(w, &sg);
+	for (i = 0; i < 200 && ts.signed_n == 0; i++)
+		usleep(10 * 1000);
+	ck_assert_uint_eq(ts.last, 3);
+	/* 60 appends over about 600 ms: a handful of checkpoints */
+	for (i = 3; i < 63; i++) {
+		alert_body(i, body, sizeof(body));
+		memset(&in, 0, sizeof(in));
+		in.kind = "alert";
+		in.time = 2000 + (int64_t)i;
+		in.body = (const uint8_t *)body;
+		in.body_len = strlen(body);
+		ck_assert_int_eq(store_writer_append(w, NULL, 0, &in, 1, NULL,
+		    &err), TMON_OK);
+		usleep(10 * 1000);
+	}
+	ck_assert_uint_le(ts.signed_n, 1 + 2000 / 200);
+	memset(&cs, 0, sizeof(cs));
+	cs.size = 3;
+	cs.name = "w.example/1";
+	cs.time = 5;
+	cs.line = "— w.example/1 AAAA\n";
+	ck_assert_int_eq(store_writer_cosign(w, &cs, &err), TMON_OK);
+	store_writer_stop(w);
+	ck_assert_uint_eq(ts.last, 63);
+	ro = open_ro();
+	ck_assert_int_eq(store_checkpoint_latest(ro, &c, &err), TMON_OK);
+	ck_assert_uint_eq(c.size, 63);
+	want_mth(0, 63, want);
+	ck_assert_mem_eq(c.root, want, 32);
+	store_checkpoint_free(&c);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM cosignatures"), 1);
+	ck_assert_int_eq(raw_int("SELECT count(*) FROM checkpoints"),
+	    ts.signed_n);
+	store_close(ro);
+}
+END_TEST
+
 START_TEST(test_refuse_future_version)
 {
 	struct store *s = NULL;
@@ -2210,6 +2311,7 @@ store_suite(void)
 	tcase_add_test(tc, test_checkpoints);
 	tcase_add_test(tc, test_verify_tree_tampered);
 	tcase_add_test(tc, test_migrate_tree);
+	tcase_add_test(tc, test_writer_checkpoints);
 	tcase_add_test(tc, test_tamper_gap);
 	tcase_add_test(tc, test_tamper_truncated_hash);
 	tcase_add_test(tc, test_update_delete_refused);

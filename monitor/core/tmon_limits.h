@@ -199,4 +199,21 @@
 #define MAX_STATE_SCAN		256
 #define MAX_CHANGED_FIELDS	32
 
+/*
+ * Signed notes and the C2SP formats around the log (tlog/note.h).  A key
+ * name (a log origin, a witness name) in bytes; a whole signed note;
+ * signature lines in one note (C2SP signed-note: "MUST accept at least
+ * up to 16"; Go's golang.org/x/mod/sumdb/note stops at 100); the decoded
+ * extra data of a tlog-proof, and a whole proof (a note, at most 64 hash
+ * lines, the extra line); a witness add-checkpoint answer (200: signature
+ * lines, at most MAX_WITNESS_SIGS; 409: a decimal size).
+ */
+#define MAX_NOTE_NAME		255
+#define MAX_NOTE_LEN		(256u * 1024)
+#define MAX_NOTE_SIGS		100
+#define MAX_TLOG_PROOF_EXTRA	(16u * 1024)
+#define MAX_TLOG_PROOF_LEN	(MAX_NOTE_LEN + 64u * 1024)
+#define MAX_WITNESS_RESPONSE	(64u * 1024)
+#define MAX_WITNESS_SIGS	16
+
 #endif /* TMON_CORE_LIMITS_H */

@@ -2064,7 +2064,7 @@ cosigner_name_ok(const char *name)
 {
 	size_t n = strlen(name);
 
-	return n > 0 && n < MAX_NOTE_NAME && ascii_ok(name, MAX_NOTE_NAME,
+	return n > 0 && n <= MAX_NOTE_NAME && ascii_ok(name, MAX_NOTE_NAME + 1,
 	    0x21);
 }
 

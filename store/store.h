@@ -416,7 +416,7 @@ enum tmon_rc	store_checkpoint_list(struct store *s, uint64_t after,
 		    void *arg, struct tmon_err *err);
 
 /* A witness cosignature of the checkpoint of size: the witness's key
- * name (1..MAX_NOTE_NAME-1 bytes of 0x21..0x7e), the time it signed
+ * name (1..MAX_NOTE_NAME bytes of 0x21..0x7e), the time it signed
  * (unix seconds) and its signature line as returned ("— name base64\n",
  * at most MAX_NOTE_SIG_LINE bytes). */
 struct store_cosignature {

@@ -1489,7 +1489,7 @@ keyfile_load(const char *path, const char *name, struct note_signer *out,
 		    "(type 0x04), not a log key (0x01)", path);
 		goto out;
 	}
-	if (strcmp(out->name, name) != 0) {
+	if (name != NULL && strcmp(out->name, name) != 0) {
 		tmon_err_set(err, TMON_E_CONFIG, "key file %s: the key is named "
 		    "\"%s\", not the log origin \"%s\"", path,
 		    esc(e, sizeof(e), out->name, strlen(out->name)), name);
@@ -1623,7 +1623,11 @@ note_keyfile_load_or_create(const char *path, const char *name, bool create,
 	char e[96];
 
 	memset(out, 0, sizeof(*out));
-	if (!note_name_valid(name, strnlen(name, MAX_NOTE_NAME + 1)))
+	if (name == NULL && create)
+		return tmon_err_set(err, TMON_E_CONFIG, "key file %s: a new "
+		    "key needs a name", path);
+	if (name != NULL &&
+	    !note_name_valid(name, strnlen(name, MAX_NOTE_NAME + 1)))
 		return tmon_err_set(err, TMON_E_CONFIG, "log origin \"%s\" is "
 		    "not a key name (1 to %u bytes of UTF-8 without spaces, "
 		    "'+' or control characters)", esc(e, sizeof(e), name,

@@ -181,7 +181,8 @@ bool	note_verifier_format(const struct note_verifier *v, char *buf,
  * naming path and what to fix, never the key) when it is a symbolic link,
  * not a regular file, not owned by the effective user, readable, writable
  * or executable by group or others ("chmod 600"), larger than a key
- * line, malformed, of another type, or of a name other than name.
+ * line, malformed, of another type, or of a name other than name (name
+ * NULL: any name; a new key needs one).
  * If path does not exist and create is true, a new random key is written
  * to a temporary file created in the same directory (O_CREAT | O_EXCL,
  * mode 0600), fsync'd, linked to path (link(2): never replacing a file

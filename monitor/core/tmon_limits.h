@@ -34,6 +34,8 @@
 #define MAX_CHECK_ID		32
 /* Models in one schedule. */
 #define MAX_MODELS		256
+/* Witnesses a log sends its checkpoints to (config "log.witnesses"). */
+#define MAX_WITNESSES		16
 /* Length of a model id. */
 #define MAX_MODEL_ID		128
 /* Length of a URL. */
@@ -55,9 +57,7 @@
 #define MAX_ENTRY_BODY		65535u
 /* store/: one signed checkpoint note as stored (the log's signature). */
 #define MAX_CHECKPOINT_NOTE	16384
-/* tlog/: a signed-note key name (a log origin, a witness name), NUL
- * included; and one signature line ("— name base64\n"). */
-#define MAX_NOTE_NAME		256
+/* tlog/: one signature line as stored ("— name base64\n"). */
 #define MAX_NOTE_SIG_LINE	1024
 /* store/: one content-addressed blob (a raw upstream body). */
 #define MAX_BLOB_LEN		(16u * 1024 * 1024)

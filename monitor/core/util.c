@@ -1,5 +1,6 @@
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -141,6 +142,85 @@ read_file(const char *path, size_t max, uint8_t **out, size_t *len,
     struct tmon_err *err)
 {
 	return read_file_at(AT_FDCWD, path, 0, max, out, len, err);
+}
+
+/* fsync the directory holding path. */
+static enum tmon_rc
+sync_dir(const char *path, struct tmon_err *err)
+{
+	char dir[PATH_MAX];
+	const char *slash = strrchr(path, '/');
+	int fd, r;
+
+	if (slash == NULL)
+		snprintf(dir, sizeof(dir), ".");
+	else if (slash == path)
+		snprintf(dir, sizeof(dir), "/");
+	else if ((size_t)(slash - path) < sizeof(dir))
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - path), path);
+	else
+		return tmon_err_set(err, TMON_E_IO, "%s: path too long", path);
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return tmon_err_set(err, TMON_E_IO, "%s: %s", dir,
+		    strerror(errno));
+	r = fsync(fd);
+	close(fd);
+	if (r == -1)
+		return tmon_err_set(err, TMON_E_IO, "fsync %s: %s", dir,
+		    strerror(errno));
+	return TMON_OK;
+}
+
+enum tmon_rc
+write_file_atomic(const char *path, const void *data, size_t len,
+    mode_t mode, struct tmon_err *err)
+{
+	char tmp[PATH_MAX];
+	const uint8_t *p = data;
+	size_t off = 0;
+	ssize_t w;
+	unsigned i;
+	int fd = -1;
+
+	for (i = 0; i < 100 && fd == -1; i++) {
+		if ((size_t)snprintf(tmp, sizeof(tmp), "%s.tmp%u.%ld", path, i,
+		    (long)getpid()) >= sizeof(tmp))
+			return tmon_err_set(err, TMON_E_IO, "%s: path too long",
+			    path);
+		fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC |
+		    O_NOFOLLOW, mode);
+		if (fd == -1 && errno != EEXIST)
+			return tmon_err_set(err, TMON_E_IO, "create %s: %s", tmp,
+			    strerror(errno));
+	}
+	if (fd == -1)
+		return tmon_err_set(err, TMON_E_IO, "%s: no temporary file name "
+		    "left", path);
+	while (off < len) {
+		w = write(fd, p + off, len - off);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			goto fail;
+		off += (size_t)w;
+	}
+	if (fsync(fd) == -1)
+		goto fail;
+	if (close(fd) == -1) {
+		fd = -1;
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1)
+		goto fail;
+	return sync_dir(path, err);
+fail:
+	(void)tmon_err_set(err, TMON_E_IO, "write %s: %s", path,
+	    strerror(errno));
+	if (fd != -1)
+		close(fd);
+	(void)unlink(tmp);
+	return TMON_E_IO;
 }
 
 void

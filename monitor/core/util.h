@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include "err.h"
 
@@ -52,6 +53,16 @@ enum tmon_rc	read_file_at(int dirfd, const char *path, int oflags,
 /* read_file_at(AT_FDCWD, path, 0, max, out, len, err). */
 enum tmon_rc	read_file(const char *path, size_t max, uint8_t **out,
 		    size_t *len, struct tmon_err *err);
+
+/*
+ * Replace the file at path with len bytes of data, atomically: they are
+ * written to a new temporary file in the same directory (O_CREAT |
+ * O_EXCL, mode mode), fsync'd and renamed over path, and the directory
+ * is fsync'd, so after a crash path holds either the old or the new
+ * bytes, never a part.  Errors: TMON_E_IO (naming the step and path).
+ */
+enum tmon_rc	write_file_atomic(const char *path, const void *data,
+		    size_t len, mode_t mode, struct tmon_err *err);
 
 /* SHA-256 of n bytes into out[32] (OpenSSL one-shot). */
 void	sha256(const void *p, size_t n, uint8_t out[32]);

@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "fetch.h"
+#include "note.h"
 #include "service.h"
 #include "store.h"
 #include "tjson.h"
@@ -323,6 +324,15 @@ config_free(struct config *cfg)
 	free(cfg->test_intel_root_der);
 	free(cfg->test_nvidia_root_der);
 	free(cfg->receipts_token_env);
+	free(cfg->log.origin);
+	free(cfg->log.key_file);
+	free(cfg->log.checkpoint_file);
+	for (i = 0; i < cfg->log.n_witnesses; i++) {
+		free(cfg->log.witnesses[i].name);
+		free(cfg->log.witnesses[i].url);
+		free(cfg->log.witnesses[i].key);
+	}
+	free(cfg->log.witnesses);
 	free(cfg->models);
 	free(cfg);
 }
@@ -331,6 +341,8 @@ static enum tmon_rc	parse_http(struct tjson_doc *, json_t *,
 			    struct http_cfg *);
 static enum tmon_rc	parse_receipts(struct tjson_doc *, json_t *,
 			    struct config *);
+static enum tmon_rc	parse_log(struct tjson_doc *, json_t *,
+			    struct log_cfg *);
 
 enum tmon_rc
 config_parse(const char *text, size_t len, const char *name,
@@ -338,7 +350,7 @@ config_parse(const char *text, size_t len, const char *name,
 {
 	static const char *const keys[] = { "models", "max_concurrent",
 	    "max_body_bytes", "test_trust_anchors", "pcs", "http", "receipts",
-	    NULL };
+	    "log", NULL };
 	static const char *const pkeys[] = { "base_url", "root_ca_crl_url",
 	    NULL };
 	json_t *pcs;
@@ -420,7 +432,9 @@ config_parse(const char *text, size_t len, const char *name,
 	if ((rc = parse_http(&v, json_object_get(root, "http"),
 	    &cfg->http)) != TMON_OK ||
 	    (rc = parse_receipts(&v, json_object_get(root, "receipts"),
-	    cfg)) != TMON_OK)
+	    cfg)) != TMON_OK ||
+	    (rc = parse_log(&v, json_object_get(root, "log"), &cfg->log)) !=
+	    TMON_OK)
 		goto out;
 	cfg->models = xcalloc(json_array_size(models) + 1,
 	    sizeof(struct model_cfg));
@@ -575,6 +589,84 @@ parse_receipts(struct tjson_doc *v, json_t *obj, struct config *cfg)
 		    TJSON_OPTIONAL, &u)) != TMON_OK)
 			return rc;
 		lim[i]->window_s = (uint32_t)u;
+	}
+	return TMON_OK;
+}
+
+/*
+ * "log" (config.h); absent: every default.  Key names and keys are
+ * checked as C2SP signed-note defines them (note.h).
+ */
+static enum tmon_rc
+parse_log(struct tjson_doc *v, json_t *obj, struct log_cfg *lc)
+{
+	static const char *const keys[] = { "origin", "key_file",
+	    "checkpoint_file", "checkpoint_interval_s", "witnesses", NULL };
+	static const char *const wkeys[] = { "name", "url", "key", NULL };
+	struct note_verifier nv;
+	struct tmon_err kerr;
+	json_t *ws = NULL, *w;
+	struct witness_cfg *wc;
+	enum tmon_rc rc;
+	uint64_t u = 2;
+	size_t i, j;
+	char path[MAX_JSON_PATH];
+
+	lc->checkpoint_interval_s = 2;
+	if (obj == NULL)
+		return TMON_OK;
+	if ((rc = tjson_object(v, obj, "log", NULL, 0, &obj)) != TMON_OK ||
+	    (rc = tjson_keys(v, obj, "log", keys)) != TMON_OK ||
+	    (rc = get_str(v, obj, "log", "origin", false, &lc->origin)) !=
+	    TMON_OK ||
+	    (rc = get_str(v, obj, "log", "key_file", false,
+	    &lc->key_file)) != TMON_OK ||
+	    (rc = get_str(v, obj, "log", "checkpoint_file", false,
+	    &lc->checkpoint_file)) != TMON_OK ||
+	    (rc = tjson_uint(v, obj, "log", "checkpoint_interval_s", 1, 3600,
+	    TJSON_OPTIONAL, &u)) != TMON_OK ||
+	    (rc = tjson_array(v, obj, "log", "witnesses", 0, MAX_WITNESSES,
+	    TJSON_OPTIONAL, &ws)) != TMON_OK)
+		return rc;
+	lc->checkpoint_interval_s = (uint32_t)u;
+	if (lc->origin != NULL && (strlen(lc->origin) > MAX_NOTE_NAME ||
+	    !note_name_valid(lc->origin, strlen(lc->origin))))
+		return tjson_fail(v, TMON_E_CONFIG, "log.origin", "must be a "
+		    "key name: 1..%d bytes of UTF-8 without spaces or '+'",
+		    MAX_NOTE_NAME);
+	lc->witnesses = xcalloc(json_array_size(ws) + 1, sizeof(*wc));
+	for (i = 0; i < json_array_size(ws); i++) {
+		w = json_array_get(ws, i);
+		wc = &lc->witnesses[i];
+		lc->n_witnesses++;
+		snprintf(path, sizeof(path), "log.witnesses[%zu]", i);
+		if ((rc = tjson_object(v, w, path, NULL, 0, &w)) != TMON_OK ||
+		    (rc = tjson_keys(v, w, path, wkeys)) != TMON_OK ||
+		    (rc = get_str(v, w, path, "name", true, &wc->name)) !=
+		    TMON_OK ||
+		    (rc = get_str(v, w, path, "url", true, &wc->url)) !=
+		    TMON_OK ||
+		    (rc = get_str(v, w, path, "key", true, &wc->key)) !=
+		    TMON_OK)
+			return rc;
+		tjson_path(path, sizeof(path), path, "url");
+		if ((rc = check_url(v, path, wc->url, FETCH_URL_BASE)) !=
+		    TMON_OK)
+			return rc;
+		strip_slash(wc->url);
+		snprintf(path, sizeof(path), "log.witnesses[%zu].key", i);
+		tmon_err_clear(&kerr);
+		if (note_verifier_parse(wc->key, strlen(wc->key), &nv, &kerr) !=
+		    TMON_OK)
+			return tjson_fail(v, TMON_E_CONFIG, path, "%s",
+			    kerr.msg);
+		if (strcmp(nv.name, wc->name) != 0)
+			return tjson_fail(v, TMON_E_CONFIG, path, "is a key of "
+			    "\"%s\", not of the witness's name", nv.name);
+		for (j = 0; j < i; j++)
+			if (strcmp(lc->witnesses[j].name, wc->name) == 0)
+				return tjson_fail(v, TMON_E_CONFIG, path,
+				    "a second witness of that name");
 	}
 	return TMON_OK;
 }

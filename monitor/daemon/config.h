@@ -73,6 +73,21 @@
  *                    2^40, "window_s": 1..86400} (quota.h); defaults: per
  *                    client 60 receipts and 8 MiB per 60 s, global 600
  *                    receipts and 64 MiB per 60 s
+ *   log              the verifiable log (README "The log"): {"origin":
+ *                    the checkpoints' origin line, a schema-less URL-like
+ *                    key name (default "<listen host>:<port>/tmon", see
+ *                    config_log_origin), "key_file": the log's Ed25519
+ *                    signing key (default "<db>.key"; created mode 0600
+ *                    with the log, never logged), "checkpoint_file": the
+ *                    latest signed checkpoint, kept outside the database
+ *                    to detect a rolled-back log (default
+ *                    "<db>.checkpoint"), "checkpoint_interval_s": 1..3600
+ *                    (default 2: at most one checkpoint per interval),
+ *                    "witnesses": up to MAX_WITNESSES of {"name": the
+ *                    witness's key name, "url": its submission prefix
+ *                    (http or https, add-checkpoint is appended), "key":
+ *                    its verifier key (C2SP tlog-cosignature Ed25519,
+ *                    type 0x04, or a note key, 0x01)}}
  */
 #ifndef TMON_MONITOR_CONFIG_H
 #define TMON_MONITOR_CONFIG_H
@@ -125,6 +140,22 @@ struct http_cfg {
 	uint32_t		 idle_timeout_s;
 };
 
+/* "log": one witness (C2SP tlog-witness). */
+struct witness_cfg {
+	char			*name;
+	char			*url;		/* submission prefix, no '/' */
+	char			*key;		/* verifier key text */
+};
+
+struct log_cfg {
+	char			*origin;	/* NULL: config_log_origin */
+	char			*key_file;	/* NULL: "<db>.key" */
+	char			*checkpoint_file; /* NULL: "<db>.checkpoint" */
+	uint32_t		 checkpoint_interval_s;
+	struct witness_cfg	*witnesses;
+	size_t			 n_witnesses;
+};
+
 struct config {
 	struct model_cfg	*models;
 	size_t			 n_models;
@@ -143,6 +174,7 @@ struct config {
 	char			*receipts_token_env;
 	struct quota_limit	 receipts_per_client;
 	struct quota_limit	 receipts_global;
+	struct log_cfg		 log;
 };
 
 /*

@@ -17,6 +17,7 @@
 #include "encode.h"
 #include "fetch.h"
 #include "log.h"
+#include "logkey.h"
 #include "pcs_client.h"
 #include "pool.h"
 #include "probe.h"
@@ -103,6 +104,7 @@ struct daemon {
 	 * reads; with --read-only, for good), then the writer owns it. */
 	struct store			*store;
 	struct store_writer		*w;		/* every append */
+	struct logkey			*key;		/* signs checkpoints */
 	struct store_pool		*pool;		/* API, receipts */
 	struct fetch			*fetch;
 	struct pcs_client		*coll;		/* NULL: "pcs": false */
@@ -893,6 +895,38 @@ open_log(struct daemon *d, struct tmon_err *err)
 }
 
 /*
+ * The log's key (logkey.h): made with a new log, loaded otherwise, and
+ * the stored checkpoints and the checkpoint file checked against the
+ * log: tmond does not append to a log that does not match what it
+ * signed.  Read-only, a key that cannot be loaded or a log that does not
+ * match is only warned about (the log is served as it is, for forensics).
+ */
+static enum tmon_rc
+open_log_key(struct daemon *d, struct tmon_err *err)
+{
+	struct logkey_paths p;
+	struct tmon_err lerr;
+	enum tmon_rc rc;
+
+	if ((rc = logkey_paths(&d->o->cfg->log, d->o->db_path,
+	    d->o->listen_host, d->o->listen_port, &p, err)) != TMON_OK)
+		return rc;
+	tmon_err_clear(&lerr);
+	rc = logkey_open(&p, !d->o->read_only, d->store, &d->key, &lerr);
+	if (rc == TMON_OK) {
+		log_info("log: origin %s, verifier key %s", logkey_origin(d->key),
+		    logkey_vkey(d->key));
+		return TMON_OK;
+	}
+	if (d->o->read_only) {
+		log_warnx("log: %s; serving the log read-only without its key",
+		    lerr.msg);
+		return TMON_OK;
+	}
+	return tmon_err_set(err, rc, "%s", lerr.msg);
+}
+
+/*
  * A new log is created only when asked for (--init): where a previous
  * run's log is expected but missing (deleted, a wrong path, a volume not
  * mounted), a new one would start again at seq 0, and old sequence
@@ -965,6 +999,7 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	struct api *api = NULL;
 	struct api_config ac;
 	struct api_model *am = NULL;
+	struct store_writer_signer sg;
 	struct sigaction sa;
 	enum tmon_rc rc;
 	size_t i;
@@ -984,7 +1019,8 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	signal(SIGXFSZ, SIG_IGN);
 
 	if ((!o->read_only && (rc = check_log(o, err)) != TMON_OK) ||
-	    (rc = open_log(&d, err)) != TMON_OK)
+	    (rc = open_log(&d, err)) != TMON_OK ||
+	    (rc = open_log_key(&d, err)) != TMON_OK)
 		goto out;
 	/* config_load keeps max_body_bytes within MAX_BLOB_LEN */
 	d.max_body = o->cfg->max_body_bytes;
@@ -1011,6 +1047,9 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 		d.store = NULL;
 		if (rc != TMON_OK)
 			goto out;
+		logkey_writer_signer(d.key,
+		    o->cfg->log.checkpoint_interval_s * 1000, NULL, NULL, &sg);
+		store_writer_set_signer(d.w, &sg);
 	}
 	if ((rc = store_pool_new(o->db_path, MAX_STORE_POOL, &d.pool, err)) !=
 	    TMON_OK)
@@ -1090,6 +1129,7 @@ out:
 	 * queued and stops. */
 	api_stop(api);
 	store_writer_stop(d.w);
+	logkey_free(d.key);
 	store_pool_free(d.pool);
 	store_close(d.store);
 	if (d.ms != NULL)

@@ -186,6 +186,14 @@ timeout -s KILL 20 "$BUILD/tmond" --config "$TMP/sched.json" --db "$TMP/t.db" --
 rc=$?
 [ $rc = 2 ] && grep -q -- "--init" "$TMP/noinit2.err" && [ ! -e "$TMP/t.db" ] &&
     pass "restart without --init refused: exit 2" || fail "restart without --init: exit $rc $(cat "$TMP/noinit2.err")"
+# The previous log's signed checkpoint is still there: a new log under
+# the same key would contradict it, so tmond refuses until it is moved.
+timeout -s KILL 20 "$BUILD/tmond" --config "$TMP/sched.json" --db "$TMP/t.db" --listen 127.0.0.1:0 --init 2>"$TMP/oldcp.err"
+rc=$?
+[ $rc != 0 ] && grep -q "rolled back" "$TMP/oldcp.err" &&
+    pass "--init next to the old log's checkpoint file refused: $(grep -o 'the log signed.*' "$TMP/oldcp.err" | head -n 1)" ||
+    fail "--init with an old checkpoint file: exit $rc $(cat "$TMP/oldcp.err")"
+rm -f "$TMP/t.db" "$TMP/t.db-wal" "$TMP/t.db-shm" "$TMP/t.db.checkpoint" "$TMP/t.db.key"
 run_tmond --init && pass "restart with --init: a new log" || die "restart with --init failed"
 
 finish

@@ -21,6 +21,11 @@
  *       (DIR/tile/<L>/<N>[.p/<W>] and DIR/tile/entries/<N>[.p/<W>], paths
  *       from tlog_tiles_each + tlog_tile_path) and print the unsigned
  *       C2SP tlog-checkpoint body (ORIGIN, SIZE, base64 root) on stdout.
+ *   tlog_vectors paths
+ *       Print "path L N W PATH" for tiles of every level (-1 for entry
+ *       bundles), widths 1, 17, 255 and 256 and indexes from 0 to the
+ *       largest valid one (tlog_tile_path), each also parsed back
+ *       (tlog_tile_parse); then "end COUNT".
  *   tlog_vectors verify
  *       Read verdicts from stdin, one a line,
  *           incl INDEX SIZE LEAF ROOT WANT N HASH...
@@ -67,6 +72,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: tlog_vectors proofs MAX\n"
 	    "       tlog_vectors tiles DIR SIZE ORIGIN\n"
+	    "       tlog_vectors paths\n"
 	    "       tlog_vectors verify\n");
 	exit(2);
 }
@@ -336,6 +342,45 @@ cmd_tiles(const char *dir, uint64_t size, const char *origin)
 	return 0;
 }
 
+static int
+cmd_paths(void)
+{
+	static const uint64_t idx[] = { 0, 1, 9, 10, 99, 100, 999, 1000, 1001,
+	    1234, 999999, 1000000, 1234067, UINT64_C(1000000000000),
+	    UINT64_C(123456789012345678) / 1000, (TLOG_MAX_SIZE >> 8) - 1 };
+	static const unsigned widths[] = { 1, 17, 255, 256 };
+	struct tlog_tile t, back;
+	char path[TLOG_TILE_PATH_MAX];
+	size_t i, w, count = 0;
+	int level;
+
+	for (level = TLOG_TILE_ENTRIES; level <= 7; level++)
+		for (i = 0; i < sizeof(idx) / sizeof(idx[0]); i++)
+			for (w = 0; w < sizeof(widths) / sizeof(widths[0]);
+			    w++) {
+				t.level = level;
+				t.index = idx[i];
+				t.width = widths[w];
+				if (!tlog_tile_path(&t, path, sizeof(path)) ||
+				    !tlog_tile_parse(path, &back) ||
+				    back.level != t.level ||
+				    back.index != t.index ||
+				    back.width != t.width) {
+					fprintf(stderr, "tlog_vectors: tile %d %"
+					    PRIu64 " %u: no path or no round "
+					    "trip\n", level, t.index, t.width);
+					return 1;
+				}
+				printf("path %d %" PRIu64 " %u %s\n", level,
+				    t.index, t.width, path);
+				count++;
+			}
+	printf("end %zu\n", count);
+	if (fflush(stdout) != 0 || ferror(stdout))
+		die("write error on stdout");
+	return 0;
+}
+
 /* The next space-separated field of *p: its start, its length in *len. */
 static const char *
 field(const char **p, size_t *len)
@@ -459,6 +504,8 @@ main(int argc, char **argv)
 			usage();
 		return cmd_tiles(argv[2], n, argv[4]);
 	}
+	if (argc == 2 && strcmp(argv[1], "paths") == 0)
+		return cmd_paths();
 	if (argc == 2 && strcmp(argv[1], "verify") == 0)
 		return cmd_verify();
 	usage();

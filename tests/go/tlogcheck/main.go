@@ -10,6 +10,7 @@
 //	vectors            check tmon's proofs printed by tlog_vectors (stdin)
 //	mutants MAX        print proofs and altered proofs with Go's verdicts,
 //	                   for tlog_vectors verify
+//	paths              check tmon's tile paths printed by tlog_vectors (stdin)
 //	api URL VKEY       check a running tmond's checkpoint, entries and proofs
 //	tiles SRC VKEY     check a C2SP tlog-tiles log (URL prefix or directory)
 //	witness ...        run a C2SP tlog-witness for tests
@@ -54,6 +55,7 @@ func usagef(format string, args ...interface{}) error {
 
 const usage = `usage: tlogcheck vectors [-quiet]                  < tlog_vectors proofs output
        tlogcheck mutants MAX                        > tlog_vectors verify input
+       tlogcheck paths                              < tlog_vectors paths output
        tlogcheck api [-limit N] [-j N] [-origin O] [-witness VKEY]... URL VKEY
        tlogcheck tiles [-samples N] [-origin O] [-witness VKEY]... URL-or-DIR VKEY
        tlogcheck witness -listen HOST:PORT -name NAME -log-vkey VKEY -origin ORIGIN
@@ -75,6 +77,8 @@ func main() {
 		err = cmdVectors(args)
 	case "mutants":
 		err = cmdMutants(args)
+	case "paths":
+		err = cmdPaths(args)
 	case "api":
 		err = cmdAPI(args)
 	case "tiles":

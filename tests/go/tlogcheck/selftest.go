@@ -260,6 +260,22 @@ func cmdSelftest(args []string) error {
 		return l, httptest.NewServer(l), nil
 	}
 
+	// C2SP tlog-tiles "Merkle Tree": index 1234067 is x001/x234/067.
+	var err2 error
+	for _, c := range []struct {
+		t    tlog.Tile
+		want string
+	}{
+		{tlog.Tile{H: 8, L: 0, N: 1234067, W: 256}, "tile/0/x001/x234/067"},
+		{tlog.Tile{H: 8, L: 2, N: 0, W: 1}, "tile/2/000.p/1"},
+		{tlog.Tile{H: 8, L: -1, N: 1000, W: 112}, "tile/entries/x001/000.p/112"},
+	} {
+		if got := tilePath(c.t); got != c.want && err2 == nil {
+			err2 = fmt.Errorf("tilePath(%v) = %s, want %s", c.t, got, c.want)
+		}
+	}
+	st.expect("tile paths as C2SP tlog-tiles spells them", err2, "")
+
 	// api: every proof of a 100-entry log; a 1000-entry log with
 	// limit 40 (the sampled path); then one fault each.
 	api := func(name string, n, limit int64, fault, want string, wit ...string) {

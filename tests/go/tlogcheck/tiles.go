@@ -1,10 +1,13 @@
 package main
 
 import (
+	"bufio"
 	"bytes"
 	"flag"
 	"fmt"
 	"math/rand"
+	"os"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -280,6 +283,43 @@ func checkTiles(src source, vkey string, o tilesOptions) (string, error) {
 	}
 	return fmt.Sprintf("tlogcheck tiles: checkpoint %q size %d verified (%d cosignatures required); %d entry bundles hash to its root; %d hash tiles on %d levels match the entries' tree and give its root through tlog.TileHashReader; %d record and %d tree proofs from the tiles check",
 		c.origin, n, len(o.witnesses), len(bundles), ntiles, levels, len(sizes), len(sizes)), nil
+}
+
+// cmdPaths compares the tile paths of "tlog_vectors paths" (lines "path
+// L N W PATH", then "end COUNT") with tilePath's.
+func cmdPaths(args []string) error {
+	if len(args) != 0 {
+		return usagef("paths takes no arguments")
+	}
+	sc := bufio.NewScanner(os.Stdin)
+	count := 0
+	for sc.Scan() {
+		f := strings.Fields(sc.Text())
+		if len(f) == 2 && f[0] == "end" {
+			if f[1] != fmt.Sprint(count) || count == 0 {
+				return failf("end %s after %d paths", f[1], count)
+			}
+			fmt.Printf("tlogcheck paths: %d C2SP tile paths agree\n", count)
+			return nil
+		}
+		if len(f) != 5 || f[0] != "path" {
+			return fmt.Errorf("line %d: malformed", count+1)
+		}
+		l, err1 := strconv.Atoi(f[1])
+		n, err2 := strconv.ParseInt(f[2], 10, 64)
+		w, err3 := strconv.Atoi(f[3])
+		if err1 != nil || err2 != nil || err3 != nil || l < -1 || n < 0 || w < 1 || w > 256 {
+			return fmt.Errorf("line %d: malformed", count+1)
+		}
+		if want := tilePath(tlog.Tile{H: tileHeight, L: l, N: n, W: w}); want != f[4] {
+			return failf("tile level %d index %d width %d: tmon %s, want %s", l, n, w, f[4], want)
+		}
+		count++
+	}
+	if err := sc.Err(); err != nil {
+		return err
+	}
+	return failf("input ends after %d paths without its end line", count)
 }
 
 func cmdTiles(args []string) error {

@@ -108,7 +108,7 @@ func (v *vectorState) line(f []string) error {
 			return err
 		}
 		if got != want {
-			return failf("leaf %d: tmon's leaf hash %x, Go's tlog.RecordHash %x", i, want, got)
+			return failf("leaf %d: tmon's leaf hash %x, Go's tlog.RecordHash %x", i, want[:], got[:])
 		}
 		r, err := v.t.root(v.t.n)
 		if err != nil {
@@ -131,7 +131,7 @@ func (v *vectorState) line(f []string) error {
 			return failf("root of size %d with %d leaves", s, v.t.n)
 		}
 		if v.roots[s] != want {
-			return failf("root of size %d: tmon %x, Go's tlog.TreeHash %x", s, want, v.roots[s])
+			return failf("root of size %d: tmon %x, Go's tlog.TreeHash %x", s, want[:], v.roots[s][:])
 		}
 		v.nRoot++
 	case "incl": // incl INDEX SIZE N HASH...
@@ -269,7 +269,7 @@ func cmdVectors(args []string) error {
 // proofs of Go's trees of sizes 1..MAX (the entries of memTree's
 // testEntry) and altered copies of each: every hash with one bit
 // flipped, a hash dropped or added, the neighbouring index, sizes and
-// roots.  WANT is what Go's tlog.CheckRecord / tlog.CheckTree decide.
+// roots, a leaf or root with one bit flipped.  WANT is what Go's tlog.CheckRecord / tlog.CheckTree decide.
 func cmdMutants(args []string) error {
 	if len(args) != 1 {
 		return usagef("mutants MAX")
@@ -359,6 +359,8 @@ func cmdMutants(args []string) error {
 			}
 			emit("incl", i, s, roots[s], root, p, checkR(p, s, root, i, roots[s]))
 			emit("incl", i, s, leaf, roots[s-1], p, checkR(p, s, roots[s-1], i, leaf))
+			emit("incl", i, s, flipHash(leaf), root, p, checkR(p, s, root, i, flipHash(leaf)))
+			emit("incl", i, s, leaf, flipHash(root), p, checkR(p, s, flipHash(root), i, leaf))
 		}
 		for m := int64(1); m <= s; m++ {
 			p, err := tlog.ProveTree(s, m, t)
@@ -384,10 +386,18 @@ func cmdMutants(args []string) error {
 				}
 			}
 			emit("cons", m, s, root, old, p, checkT(p, s, old, m, root))
+			emit("cons", m, s, flipHash(old), root, p, checkT(p, s, root, m, flipHash(old)))
+			emit("cons", m, s, old, flipHash(root), p, checkT(p, s, flipHash(root), m, old))
 		}
 	}
 	fmt.Fprintf(w, "end %d\n", count)
 	return w.Flush()
+}
+
+// flipHash is h with its last bit flipped.
+func flipHash(h tlog.Hash) tlog.Hash {
+	h[tlog.HashSize-1] ^= 1
+	return h
 }
 
 // testEntry is entry i of the Go-side test logs (mutants, selftest): up

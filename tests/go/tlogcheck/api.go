@@ -218,12 +218,12 @@ func sampleSizes(n int64, count int, rnd *rand.Rand) []int64 {
 
 // apiOptions are the flags of the api mode.
 type apiOptions struct {
-	limit     int64
-	jobs      int
-	origin    string
-	witnesses []string
-	seed      int64
-	quiet     bool
+	limit      int64
+	jobs       int
+	origin     string
+	witnesses  []string
+	seed       int64
+	maxEntries int64
 }
 
 // checkAPI checks a tmond (or any server of the same API) at base.
@@ -239,19 +239,22 @@ func checkAPI(base, vkey string, o apiOptions) (string, error) {
 		return "", err
 	}
 	n := c.size
+	if n > o.maxEntries {
+		return "", fmt.Errorf("checkpoint of size %d: more than -max-entries %d", n, o.maxEntries)
+	}
 	// Every entry, by its exact bytes.
-	entries := make([][]byte, n)
+	leaves := make([]tlog.Hash, n)
 	err = runJobs(o.jobs, int(n), func(k int) error {
 		b, err := a.get(fmt.Sprintf("/api/v1/log/entries/%d", k), maxEntry, "application/octet-stream")
-		entries[k] = b
+		leaves[k] = tlog.RecordHash(b)
 		return err
 	})
 	if err != nil {
 		return "", err
 	}
 	a.roots = []tlog.Hash{emptyRoot}
-	for _, e := range entries {
-		if _, err := a.t.add(e); err != nil {
+	for _, h := range leaves {
+		if err := a.t.addLeaf(h); err != nil {
 			return "", err
 		}
 		r, err := a.t.root(a.t.n)
@@ -325,6 +328,7 @@ func cmdAPI(args []string) error {
 	fs.StringVar(&o.origin, "origin", "", "the checkpoint's origin line must be `ORIGIN`")
 	fs.Var(&w, "witness", "a cosignature by witness `VKEY` is required (repeatable)")
 	fs.Int64Var(&o.seed, "seed", 1, "seed of the sampled sizes")
+	fs.Int64Var(&o.maxEntries, "max-entries", 1<<24, "refuse (exit 3) a log of more than `N` entries")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 2 || o.limit < 1 || o.jobs < 1 {
 		return usagef("api [flags] URL VKEY")
 	}

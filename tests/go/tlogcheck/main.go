@@ -53,16 +53,18 @@ func usagef(format string, args ...interface{}) error {
 	return &usageError{fmt.Sprintf(format, args...)}
 }
 
-const usage = `usage: tlogcheck vectors [-quiet]                  < tlog_vectors proofs output
+const usage = `usage: tlogcheck vectors                            < tlog_vectors proofs output
        tlogcheck mutants MAX                        > tlog_vectors verify input
        tlogcheck paths                              < tlog_vectors paths output
-       tlogcheck api [-limit N] [-j N] [-origin O] [-witness VKEY]... URL VKEY
-       tlogcheck tiles [-samples N] [-origin O] [-witness VKEY]... URL-or-DIR VKEY
+       tlogcheck api [-limit N] [-j N] [-origin O] [-witness VKEY]... [-max-entries N] URL VKEY
+       tlogcheck tiles [-samples N] [-origin O] [-witness VKEY]... [-max-entries N] URL-or-DIR VKEY
        tlogcheck witness -listen HOST:PORT -name NAME -log-vkey VKEY -origin ORIGIN
                          [-key FILE] [-state FILE] [-init-size N -init-root B64]
        tlogcheck genkey NAME
        tlogcheck sign SKEY                          < note text
        tlogcheck selftest
+api URL is tmond's base (http://127.0.0.1:PORT); tiles takes the tlog-tiles
+prefix (http://127.0.0.1:PORT/api/v1/log) or a tmonctl export-tiles directory.
 `
 
 func main() {

@@ -35,13 +35,26 @@ func (t *memTree) add(data []byte) (tlog.Hash, error) {
 	if err != nil {
 		return tlog.Hash{}, err
 	}
+	return hs[0], t.store(hs)
+}
+
+// addLeaf appends a record by its leaf hash.
+func (t *memTree) addLeaf(h tlog.Hash) error {
+	hs, err := tlog.StoredHashesForRecordHash(t.n, h, t)
+	if err != nil {
+		return err
+	}
+	return t.store(hs)
+}
+
+func (t *memTree) store(hs []tlog.Hash) error {
 	if int64(len(t.hashes)) != tlog.StoredHashIndex(0, t.n) {
-		return tlog.Hash{}, fmt.Errorf("memtree: %d stored hashes before record %d", len(t.hashes), t.n)
+		return fmt.Errorf("memtree: %d stored hashes before record %d", len(t.hashes), t.n)
 	}
 	t.hashes = append(t.hashes, hs...)
 	t.leaves = append(t.leaves, hs[0])
 	t.n++
-	return hs[0], nil
+	return nil
 }
 
 // root is MTH of the first n records; the empty tree's root is

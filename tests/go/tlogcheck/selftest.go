@@ -289,7 +289,7 @@ func cmdSelftest(args []string) error {
 			l.cosig = wit[1]
 			wit = wit[:1]
 		}
-		_, err = checkAPI(srv.URL, vkey, apiOptions{limit: limit, jobs: 4, seed: 1, origin: origin, witnesses: wit})
+		_, err = checkAPI(srv.URL, vkey, apiOptions{limit: limit, jobs: 4, seed: 1, origin: origin, witnesses: wit, maxEntries: 1 << 20})
 		st.expect(name, err, want)
 	}
 	api("api: 100 entries, every proof", 100, 300, "", "")
@@ -328,7 +328,7 @@ func cmdSelftest(args []string) error {
 			}
 			src = newSource(d, 4)
 		}
-		sum, err := checkTiles(src, vkey, tilesOptions{origin: origin, samples: 64, seed: 1, jobs: 4})
+		sum, err := checkTiles(src, vkey, tilesOptions{origin: origin, samples: 64, seed: 1, jobs: 4, maxEntries: 1 << 20})
 		if err == nil {
 			name += ": " + sum
 		}

@@ -133,11 +133,12 @@ func treeTiles(n int64) []tlog.Tile {
 }
 
 type tilesOptions struct {
-	origin    string
-	witnesses []string
-	samples   int
-	seed      int64
-	jobs      int
+	origin     string
+	witnesses  []string
+	samples    int
+	seed       int64
+	jobs       int
+	maxEntries int64
 }
 
 // checkTiles checks the tlog-tiles log at src.  Returns a summary line.
@@ -151,6 +152,9 @@ func checkTiles(src source, vkey string, o tilesOptions) (string, error) {
 		return "", err
 	}
 	n := c.size
+	if n > o.maxEntries {
+		return "", fmt.Errorf("checkpoint of size %d: more than -max-entries %d", n, o.maxEntries)
+	}
 	if n == 0 {
 		if c.root != emptyRoot {
 			return "", failf("checkpoint of size 0: root %s is not the empty tree's", hashB64(c.root))
@@ -166,23 +170,26 @@ func checkTiles(src source, vkey string, o tilesOptions) (string, error) {
 			bundles = append(bundles, t)
 		}
 	}
-	data := make([][][]byte, len(bundles))
+	leaves := make([][]tlog.Hash, len(bundles))
 	err = runJobs(o.jobs, len(bundles), func(k int) error {
 		t := bundles[k]
 		b, err := src.get(tilePath(t), maxBundle, "application/octet-stream")
 		if err != nil {
 			return err
 		}
-		data[k], err = parseBundle(tilePath(t), b, t.W)
+		es, err := parseBundle(tilePath(t), b, t.W)
+		for _, e := range es {
+			leaves[k] = append(leaves[k], tlog.RecordHash(e))
+		}
 		return err
 	})
 	if err != nil {
 		return "", err
 	}
 	var own memTree
-	for _, es := range data {
-		for _, e := range es {
-			if _, err := own.add(e); err != nil {
+	for _, hs := range leaves {
+		for _, h := range hs {
+			if err := own.addLeaf(h); err != nil {
 				return "", err
 			}
 		}
@@ -244,8 +251,8 @@ func checkTiles(src source, vkey string, o tilesOptions) (string, error) {
 			return "", failf("level-0 tile hashes of %s: %v", tilePath(t), err)
 		}
 		for i, h := range hs {
-			if h != tlog.RecordHash(data[k][i]) {
-				return "", failf("entry %d: hash %s, level-0 tile has %s", t.N<<tileHeight+int64(i), tlog.RecordHash(data[k][i]), h)
+			if h != leaves[k][i] {
+				return "", failf("entry %d: hash %s, level-0 tile has %s", t.N<<tileHeight+int64(i), leaves[k][i], h)
 			}
 		}
 	}
@@ -331,6 +338,7 @@ func cmdTiles(args []string) error {
 	fs.IntVar(&o.samples, "samples", 256, "random sizes to prove from the tiles (besides powers of two)")
 	fs.Int64Var(&o.seed, "seed", 1, "seed of the sampled sizes")
 	fs.IntVar(&o.jobs, "j", 4, "concurrent requests")
+	fs.Int64Var(&o.maxEntries, "max-entries", 1<<24, "refuse (exit 3) a log of more than `N` entries")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 2 || o.samples < 0 || o.jobs < 1 {
 		return usagef("tiles [flags] URL-or-DIR VKEY")
 	}

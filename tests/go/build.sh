@@ -18,6 +18,7 @@ if [ ! -d "$gopath/src/golang.org/x/mod/sumdb/tlog" ]; then
 	exit 1
 fi
 mkdir -p "$build/tests" "$build/gocache" || exit 1
+build=$(cd "$build" && pwd) || exit 1	# GOCACHE must be absolute
 out=$build/tests/tlogcheck
 # a private name, renamed into place: tests may build it concurrently
 cd "$src" && env GOPATH="$gopath" GO111MODULE=off GOFLAGS= GOENV=off \

@@ -6,7 +6,6 @@ import (
 	"crypto/sha256"
 	"encoding/base64"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"math"
@@ -211,5 +210,3 @@ func openCheckpoint(msg []byte, logVkey string, witnesses []string, origin strin
 	}
 	return c, nil
 }
-
-func shortHex(b []byte) string { return hex.EncodeToString(b) }

@@ -23,8 +23,8 @@ import (
 )
 
 // goLog is a log served by Go from golang.org/x/mod/sumdb/tlog alone,
-// with the endpoints of tmond's /api/v1/log (README "The verifiable
-// log") and its C2SP tlog-tiles, so that the api and tiles modes can be
+// with the endpoints of tmond's /api/v1/log (checkpoint, entries/{seq},
+// proof/inclusion, proof/consistency) and its C2SP tlog-tiles, so that the api and tiles modes can be
 // checked before and apart from tmond.  fault names one thing it gets
 // wrong on purpose ("" for none).
 type goLog struct {

@@ -9,6 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 contrib/deps.sh
+# test_tlog_go skips itself without go; here it must run
+command -v go >/dev/null || { echo "FAIL: no go command (contrib/deps.sh installs golang-go)"; exit 1; }
 jobs=$(nproc 2>/dev/null || echo 2)
 
 cmake -S . -B build-test -DTMON_WERROR=ON -DTMON_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug

@@ -322,11 +322,18 @@ entry_alert_body(const struct entry_alert *a, size_t *len)
 	size_t i;
 
 	o = body_new("alert", a->time);
-	tjson_set(o, "model", json_string(a->model));
+	tjson_set(o, "model", a->model != NULL ? json_string(a->model) :
+	    json_null());
 	tjson_set(o, "reason", json_string(a->reason));
 	tjson_set(o, "from", jtext(a->from));
 	tjson_set(o, "to", jtext(a->to));
-	tjson_set(o, "probe_seq", json_integer((json_int_t)a->probe_seq));
+	if (a->witness != NULL) {
+		tjson_set(o, "witness", json_string(a->witness));
+		tjson_set(o, "checkpoint_size",
+		    json_integer((json_int_t)a->checkpoint_size));
+	} else
+		tjson_set(o, "probe_seq",
+		    json_integer((json_int_t)a->probe_seq));
 	if (a->change != NULL) {
 		f = tjson_chk(json_array());
 		for (i = 0; i < a->change->n_fields; i++)

@@ -167,12 +167,17 @@ struct entry_alert {
 	const char	*to;		/* the value now */
 	uint64_t	 probe_seq;	/* the probe that raised it */
 	const struct entry_change *change;	/* NULL: no changed_fields */
+	/* a witness's alert ("witness_conflict"): no model, no probe */
+	const char	*witness;	/* NULL: a probe's alert */
+	uint64_t	 checkpoint_size;
 };
 
 /*
  * The body of an alert entry: {"changed_fields" (with a change),
  * "from", "kind":"alert", "model", "probe_seq", "reason", "time", "to",
- * "v"} (new buffer, *len bytes).
+ * "v"}; a witness's: {"checkpoint_size", "from", "kind":"alert",
+ * "model":null, "reason", "time", "to", "v", "witness"} (new buffer,
+ * *len bytes).
  */
 uint8_t	*entry_alert_body(const struct entry_alert *a, size_t *len);
 

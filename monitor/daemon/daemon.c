@@ -29,6 +29,7 @@
 #include "tdx_verify.h"
 #include "tmon_limits.h"
 #include "util.h"
+#include "witness.h"
 #include "writer.h"
 #include "xmalloc.h"
 
@@ -105,6 +106,7 @@ struct daemon {
 	struct store			*store;
 	struct store_writer		*w;		/* every append */
 	struct logkey			*key;		/* signs checkpoints */
+	struct witnesses		*wit;		/* NULL: none */
 	struct store_pool		*pool;		/* API, receipts */
 	struct fetch			*fetch;
 	struct pcs_client		*coll;		/* NULL: "pcs": false */
@@ -1047,13 +1049,19 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 		d.store = NULL;
 		if (rc != TMON_OK)
 			goto out;
-		logkey_writer_signer(d.key,
-		    o->cfg->log.checkpoint_interval_s * 1000, NULL, NULL, &sg);
-		store_writer_set_signer(d.w, &sg);
 	}
 	if ((rc = store_pool_new(o->db_path, MAX_STORE_POOL, &d.pool, err)) !=
 	    TMON_OK)
 		goto out;
+	if (!o->read_only) {
+		if ((rc = witnesses_start(&o->cfg->log, d.w, d.pool, &d.wit,
+		    err)) != TMON_OK)
+			goto out;
+		logkey_writer_signer(d.key,
+		    o->cfg->log.checkpoint_interval_s * 1000, witnesses_notify,
+		    d.wit, &sg);
+		store_writer_set_signer(d.w, &sg);
+	}
 	memset(&ac, 0, sizeof(ac));
 	ac.listen_host = o->listen_host;
 	ac.port = o->listen_port;
@@ -1128,6 +1136,7 @@ out:
 	/* Every receipt is answered, then the writer commits what is
 	 * queued and stops. */
 	api_stop(api);
+	witnesses_stop(d.wit);
 	store_writer_stop(d.w);
 	logkey_free(d.key);
 	store_pool_free(d.pool);

@@ -1,0 +1,180 @@
+#!/usr/bin/env bash
+# The verifiable log, end to end: a real tmond probes the simulated
+# provider with its log key made by Go's golang.org/x/mod/sumdb/note (so
+# the key file format is Go's), signs checkpoints every second and sends
+# them to two C2SP tlog-witness processes (tests/go/tlogcheck witness):
+# one cosigns (the cosignature is verified and stored), the other was
+# shown another tree of size 1 before (a split view) and answers 409 then
+# 422, which raises a witness_conflict alert.  tmonctl log-key prints the
+# key Go made.  Then integrity at rest: tmond refuses to start on a log
+# rolled back to an earlier copy, on one whose entry was rewritten with
+# every hash after it recomputed (tree included), on one with an entry
+# removed, and on a key file that is not the log's; each refusal names
+# what is wrong.  About 20 s.
+# Usage: test_tlog.sh BUILD_DIR SOURCE_DIR
+set -u
+
+. "$(dirname "$0")/lib.sh"
+need curl python3
+need_bin tmond tmonctl tmon-sim
+sh "$SRC/tests/go/build.sh" "$BUILD" "$SRC" || exit $?
+TC=$BUILD/tests/tlogcheck
+ORIGIN=tmon.test/log
+
+# The log key, made by Go.
+"$TC" genkey "$ORIGIN" >"$TMP/gokey" || { fail "tlogcheck genkey"; finish; }
+sed -n 1p "$TMP/gokey" >"$TMP/t.db.key"
+chmod 600 "$TMP/t.db.key"
+VKEY=$(sed -n 2p "$TMP/gokey")
+
+W=()
+start_witness() { # BASE NAME ARGS...: sets WPORT, WVKEY
+	local base=$1 name=$2 pid
+	shift 2
+	start_listener pid WPORT tests/tlogcheck "$base" witness \
+	    -listen 127.0.0.1:0 -name "$name" -log-vkey "$VKEY" \
+	    -origin "$ORIGIN" -key "$TMP/$base.key" "$@" || return 1
+	W+=("$pid")
+	WVKEY=$(sed -n 1p "$TMP/$base.out")
+}
+cleanup_hook() { local p; for p in "${W[@]}"; do kill "$p" 2>/dev/null; done; }
+
+start_witness w1 witness.test/one || exit 1
+W1PORT=$WPORT W1KEY=$WVKEY
+# The second witness has cosigned another tree of size 1 already.
+start_witness w2 witness.test/two -init-size 1 \
+    -init-root "$(head -c 32 /dev/urandom | base64)" || exit 1
+W2PORT=$WPORT W2KEY=$WVKEY
+
+start_sim "$TMP/pki" || exit 1
+cat >"$TMP/sched.json" <<EOF
+{"test_trust_anchors": {"intel_root_ca": "$TMP/pki/intel_root.pem",
+  "nvidia_root_ca": "$TMP/pki/nvidia_root.pem"},
+ "pcs": {"base_url": "http://127.0.0.1:$SIM_PORT",
+  "root_ca_crl_url": "http://127.0.0.1:$SIM_PORT/IntelSGXRootCA.der"},
+ "log": {"origin": "$ORIGIN", "checkpoint_interval_s": 1,
+  "witnesses": [
+   {"name": "witness.test/one", "url": "http://127.0.0.1:$W1PORT", "key": "$W1KEY"},
+   {"name": "witness.test/two", "url": "http://127.0.0.1:$W2PORT", "key": "$W2KEY"}]},
+ "models": [{"provider": "phala", "model": "sim/good",
+  "base_url": "http://127.0.0.1:$SIM_PORT", "interval_s": 1, "jitter_s": 0,
+  "canary": false}]}
+EOF
+
+start_tmond --config "$TMP/sched.json" --db "$TMP/t.db" --init \
+    --listen 127.0.0.1:0 || exit 1
+grep -q "verifier key $VKEY" "$TMP/log" && pass "tmond uses Go's key: $VKEY" ||
+    fail "tmond's verifier key is not Go's: $(grep 'verifier key' "$TMP/log")"
+
+cosigned() { [ "$(q "$TMP/t.db" "SELECT count(*) FROM cosignatures WHERE name = 'witness.test/one'")" -ge 2 ]; }
+wait_for 20 cosigned && pass "witness one cosigned $(q "$TMP/t.db" "SELECT count(*) FROM cosignatures") checkpoints" ||
+    fail "no cosignature stored: $(grep witness "$TMP/log" | tail -3)"
+conflict() { [ "$(q "$TMP/t.db" "SELECT count(*) FROM entries WHERE kind = 'alert' AND body LIKE '%witness_conflict%witness.test/two%'")" -ge 1 ]; }
+wait_for 20 conflict && pass "split view: alert $(q "$TMP/t.db" "SELECT body FROM entries WHERE kind = 'alert' AND body LIKE '%witness_conflict%' LIMIT 1")" ||
+    fail "split view: no alert ($(grep witness "$TMP/log" | tail -3))"
+grep -q "ALERT: witness witness.test/two" "$TMP/log" && pass "split view: error line logged" ||
+    fail "split view: no ALERT line"
+[ "$(q "$TMP/t.db" "SELECT count(*) FROM cosignatures WHERE name = 'witness.test/two'")" = 0 ] &&
+    pass "the split-view witness cosigned nothing" || fail "witness two cosigned"
+# The witness's own record of the log: what it cosigned, as a signed note.
+curl -sf "http://127.0.0.1:$W1PORT/$(printf '%s' "$ORIGIN" | sha256sum | cut -c1-64)/checkpoint" >"$TMP/wcp" &&
+    grep -q "^— $ORIGIN " "$TMP/wcp" && pass "witness one serves the log's checkpoint with our signature" ||
+    fail "witness checkpoint: $(cat "$TMP/wcp")"
+stop_tmond
+
+n=$(q "$TMP/t.db" "SELECT count(*) FROM entries")
+[ "$(q "$TMP/t.db" "SELECT max(size) FROM checkpoints")" = "$n" ] &&
+    pass "the last checkpoint covers all $n entries (signed at stop)" ||
+    fail "last checkpoint $(q "$TMP/t.db" "SELECT max(size) FROM checkpoints") of $n entries"
+python3 - "$TMP/t.db" "$TMP/t.db.checkpoint" <<'EOF' && pass "checkpoint file = the latest stored checkpoint" || fail "checkpoint file"
+import sqlite3, sys
+c = sqlite3.connect("file:" + sys.argv[1] + "?mode=ro", uri=True)
+note = c.execute("SELECT note FROM checkpoints ORDER BY size DESC LIMIT 1").fetchone()[0]
+sys.exit(0 if open(sys.argv[2], "rb").read() == note else 1)
+EOF
+out=$("$BUILD/tmonctl" log-key --db "$TMP/t.db") && [ "$out" = "$VKEY" ] &&
+    pass "tmonctl log-key: $out" || fail "tmonctl log-key: $out"
+"$BUILD/tmonctl" log-key --db "$TMP/nothere.db" 2>"$TMP/lk.err"; rc=$?
+[ $rc = 2 ] && pass "tmonctl log-key without a key file: exit 2 ($(cat "$TMP/lk.err"))" || fail "log-key: exit $rc"
+
+# ---- integrity at rest ---------------------------------------------------
+cp "$TMP/t.db" "$TMP/old.db"
+start_tmond --config "$TMP/sched.json" --db "$TMP/t.db" --listen 127.0.0.1:0 || exit 1
+more() { [ "$(q "$TMP/t.db" "SELECT max(size) FROM checkpoints")" -gt "$n" ]; }
+wait_for 20 more && pass "restarted: the log grew to $(q "$TMP/t.db" "SELECT max(size) FROM checkpoints")" ||
+    fail "no new checkpoint after the restart"
+stop_tmond
+cp "$TMP/t.db" "$TMP/good.db"
+
+refused() { # WHAT GREP: tmond must exit non-zero, saying GREP
+	timeout -s KILL 20 "$BUILD/tmond" --config "$TMP/sched.json" --db "$TMP/t.db" \
+	    --listen 127.0.0.1:0 2>"$TMP/refuse.err"
+	local rc=$?
+	if [ $rc != 0 ] && [ $rc != 137 ] && grep -q "$2" "$TMP/refuse.err"; then
+		pass "$1: tmond refuses to start: $(grep -o "$2.*" "$TMP/refuse.err" | head -n 1 | cut -c1-160)"
+	else
+		fail "$1: tmond exit $rc: $(tail -n 3 "$TMP/refuse.err")"
+	fi
+}
+
+# A rolled-back database: the checkpoint file has signed a larger tree.
+cp "$TMP/old.db" "$TMP/t.db"; rm -f "$TMP/t.db-wal" "$TMP/t.db-shm"
+refused "rolled back to an earlier copy" "rolled back"
+
+# One body rewritten by someone with the file, and every hash after it
+# recomputed (leaf, chain, the whole tree): only the signed checkpoints
+# can tell.
+cp "$TMP/good.db" "$TMP/t.db"
+python3 - "$TMP/t.db" 3 <<'EOF' || fail "tampering script"
+import hashlib, sqlite3, sys
+db = sqlite3.connect(sys.argv[1])
+seq = int(sys.argv[2])
+H = lambda b: hashlib.sha256(b).digest()
+db.executescript("DROP TRIGGER entries_no_update; DROP TRIGGER tree_no_update;"
+                 " DROP TRIGGER tree_no_delete;")
+body = db.execute("SELECT body FROM entries WHERE seq = ?", (seq,)).fetchone()[0]
+body = body.replace(b'"verdict":"', b'"verdict":"X', 1).replace(b'"verdict":"X', b'"verdict":"', 1)
+body = body.replace(b'"time":', b'"time": ', 1)    # one more byte, same JSON
+db.execute("UPDATE entries SET body = ? WHERE seq = ?", (body, seq))
+rows = db.execute("SELECT seq, body FROM entries ORDER BY seq").fetchall()
+prev, leaves = bytes(32), []
+for s, b in rows:
+    leaf = H(b"\x00" + b)
+    prev = H(prev + leaf)
+    leaves.append(leaf)
+    db.execute("UPDATE entries SET leaf_hash = ?, chain_hash = ? WHERE seq = ?", (leaf, prev, s))
+db.execute("DELETE FROM tree")
+level, nodes = 0, leaves
+while nodes:
+    db.executemany("INSERT INTO tree VALUES (?, ?, ?)", [(level, i, h) for i, h in enumerate(nodes)])
+    nodes = [H(b"\x01" + nodes[i] + nodes[i + 1]) for i in range(0, len(nodes) - 1, 2)]
+    level += 1
+db.commit()
+EOF
+refused "entry 3 rewritten, hashes and tree recomputed" "checkpoint [0-9]*: its root is not"
+# ... and with the checkpoints table emptied too, the checkpoint file.
+python3 -c 'import sqlite3,sys; d=sqlite3.connect(sys.argv[1]); d.executescript("DROP TRIGGER checkpoints_no_delete; DELETE FROM cosignatures; DROP TRIGGER cosignatures_no_delete; DELETE FROM checkpoints;")' "$TMP/t.db" 2>/dev/null ||
+python3 -c 'import sqlite3,sys; d=sqlite3.connect(sys.argv[1]); d.executescript("DROP TRIGGER cosignatures_no_delete; DELETE FROM cosignatures; DROP TRIGGER checkpoints_no_delete; DELETE FROM checkpoints;")' "$TMP/t.db"
+refused "and every stored checkpoint deleted" "are not the ones the log signed"
+
+# The last entry removed (and its tree leaf).
+cp "$TMP/good.db" "$TMP/t.db"
+python3 -c 'import sqlite3,sys; d=sqlite3.connect(sys.argv[1]); d.executescript("DROP TRIGGER entries_no_delete; DELETE FROM entries WHERE seq = (SELECT max(seq) FROM entries);")' "$TMP/t.db"
+refused "last entry deleted" "tree"
+
+# Another key in the key file.
+cp "$TMP/good.db" "$TMP/t.db"
+cp "$TMP/t.db.key" "$TMP/right.key"
+"$TC" genkey "$ORIGIN" | sed -n 1p >"$TMP/t.db.key"
+refused "a key file that did not sign this log" "is the key file the one"
+cp "$TMP/right.key" "$TMP/t.db.key"
+chmod 644 "$TMP/t.db.key"
+refused "a key file others can read" "chmod 600"
+chmod 600 "$TMP/t.db.key"
+
+# The good log still starts.
+start_tmond --config "$TMP/sched.json" --db "$TMP/t.db" --listen 127.0.0.1:0 &&
+    pass "the untouched log starts" || fail "the good log does not start"
+stop_tmond
+
+finish

@@ -432,9 +432,10 @@ key_split(const char *text, size_t len, const char *what, const char **name,
     struct tmon_err *err)
 {
 	const char *plus, *h;
-	uint8_t raw[1 + 32];
+	uint8_t *raw;
 	uint32_t v = 0;
-	size_t i, rest;
+	size_t i, rest, rawlen;
+	bool ok;
 
 	if ((plus = memchr(text, '+', len)) == NULL)
 		return tmon_err_set(err, TMON_E_PARSE, "%s: expected "
@@ -458,16 +459,27 @@ key_split(const char *text, size_t len, const char *what, const char **name,
 			    "is not 8 lower-case hex digits", what);
 	}
 	*id = v;
-	if (!b64_exact(h + 9, rest - 9, raw, sizeof(raw)))
+	/* the type first: a longer key (ML-DSA) is unsupported, not bad */
+	if ((raw = b64_canon(h + 9, rest - 9, MAX_NOTE_KEY_BYTES, &rawlen)) ==
+	    NULL || rawlen == 0) {
+		free(raw);
 		return tmon_err_set(err, TMON_E_PARSE, "%s: the key is not "
-		    "canonical base64 of a type byte and 32 bytes", what);
+		    "canonical base64 of at most %d bytes", what,
+		    MAX_NOTE_KEY_BYTES);
+	}
 	*type = raw[0];
-	memcpy(key, raw + 1, 32);
-	sodium_memzero(raw, sizeof(raw));
+	ok = rawlen == 1 + 32;
+	if (ok)
+		memcpy(key, raw + 1, 32);
+	sodium_memzero(raw, rawlen);
+	free(raw);
 	if (!type_known(*type))
 		return tmon_err_set(err, TMON_E_UNSUPPORTED, "%s: key type "
 		    "0x%02x is not supported (0x01 Ed25519 or 0x04 "
 		    "cosignature/v1)", what, *type);
+	if (!ok)
+		return tmon_err_set(err, TMON_E_PARSE, "%s: %zu key bytes, "
+		    "an Ed25519 key has 32", what, rawlen - 1);
 	return TMON_OK;
 }
 
@@ -744,6 +756,7 @@ note_parse(const uint8_t *msg, size_t len, struct note *out,
     struct tmon_err *err)
 {
 	size_t off, i, split;
+	enum tmon_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	if (len > MAX_NOTE_LEN)
@@ -768,8 +781,11 @@ note_parse(const uint8_t *msg, size_t len, struct note *out,
 		    "the last signature line has no final newline");
 	out->text = msg;
 	out->text_len = split + 1;
-	return parse_siglines(msg + split + 2, len - split - 2, split + 2,
+	rc = parse_siglines(msg + split + 2, len - split - 2, split + 2,
 	    out->sigs, MAX_NOTE_SIGS, &out->nsigs, err);
+	if (rc != TMON_OK)
+		memset(out, 0, sizeof(*out));
+	return rc;
 }
 
 /* Index of the key named by g in keys, or nkeys. */
@@ -1339,6 +1355,7 @@ note_witness_response_parse(const uint8_t *body, size_t len,
     struct note_witness_response *out, struct tmon_err *err)
 {
 	size_t off;
+	enum tmon_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	if (len > MAX_WITNESS_RESPONSE)
@@ -1349,8 +1366,11 @@ note_witness_response_parse(const uint8_t *body, size_t len,
 		    "answer: %s at byte %zu", len == 0 ? "empty" : off == len ?
 		    "no final newline" : "not UTF-8, or a control character",
 		    off);
-	return parse_siglines(body, len, 0, out->sigs, MAX_WITNESS_SIGS,
+	rc = parse_siglines(body, len, 0, out->sigs, MAX_WITNESS_SIGS,
 	    &out->nsigs, err);
+	if (rc != TMON_OK)
+		memset(out, 0, sizeof(*out));
+	return rc;
 }
 
 enum note_verdict

@@ -253,7 +253,8 @@ enum tmon_rc	note_sign(const struct note_signer *s, const uint8_t *text,
  * base64 of at least 5 bytes.  Two lines with the same key name and id
  * are refused (Go's note.Open keeps the first and ignores the others;
  * no signer writes two).  Errors: TMON_E_PARSE (err->offset: the byte
- * where it went wrong), TMON_E_LIMIT (too long, too many lines).
+ * where it went wrong), TMON_E_LIMIT (too long, too many lines); *out is
+ * then zeroed.
  */
 enum tmon_rc	note_parse(const uint8_t *msg, size_t len, struct note *out,
 		    struct tmon_err *err);
@@ -445,7 +446,7 @@ struct note_witness_response {
  * Parse the body of an add-checkpoint 200 answer (len bytes, at most
  * MAX_WITNESS_RESPONSE): one or more signature lines as in a note
  * (note_parse), at most MAX_WITNESS_SIGS, no two by the same name and
- * id.  Errors: TMON_E_PARSE, TMON_E_LIMIT.
+ * id.  Errors: TMON_E_PARSE, TMON_E_LIMIT; *out is then zeroed.
  */
 enum tmon_rc	note_witness_response_parse(const uint8_t *body,
 		    size_t len, struct note_witness_response *out,

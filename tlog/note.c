@@ -925,11 +925,12 @@ note_checkpoint_format(const char *origin, uint64_t size,
     const uint8_t root[TLOG_HASH_LEN], const char *ext, size_t ext_len,
     struct buf *out, struct tmon_err *err)
 {
-	char b64[B64_ENCODED_LEN(TLOG_HASH_LEN) + 1];
+	char b64[B64_ENCODED_LEN(TLOG_HASH_LEN) + 1], mid[80];
 	size_t olen, off;
+	int k;
 
 	olen = strnlen(origin, MAX_NOTE_LEN + 1);
-	if (olen == 0 || olen > MAX_NOTE_LEN - 64 || memchr(origin, '\n',
+	if (olen == 0 || olen > MAX_NOTE_LEN || memchr(origin, '\n',
 	    olen) != NULL || !chars_valid((const uint8_t *)origin, olen, &off))
 		return tmon_err_set(err, TMON_E_PARSE, "checkpoint origin: "
 		    "empty, too long, or not one line of UTF-8 without "
@@ -939,17 +940,19 @@ note_checkpoint_format(const char *origin, uint64_t size,
 		    PRIu64 " is not below 2^63", size);
 	if (ext == NULL)
 		ext_len = 0;
-	if (ext_len > MAX_NOTE_LEN - 64 - olen)
-		return tmon_err_set(err, TMON_E_LIMIT, "checkpoint: longer "
-		    "than %u bytes", MAX_NOTE_LEN);
 	if (!ext_valid(ext, ext_len) || !chars_valid((const uint8_t *)ext,
 	    ext_len, &off))
 		return tmon_err_set(err, TMON_E_PARSE, "checkpoint extension "
 		    "lines: each must be non-empty UTF-8 ending in a newline");
-	b64_encode(root, TLOG_HASH_LEN, b64);
-	if (!buf_append(out, origin, olen) || !buf_printf(out, "\n%" PRIu64
-	    "\n%s\n", size, b64) || (ext_len > 0 && !buf_append(out, ext,
-	    ext_len)))
+	k = snprintf(mid, sizeof(mid), "\n%" PRIu64 "\n%s\n", size,
+	    b64_encode(root, TLOG_HASH_LEN, b64));
+	TMON_ASSERT(k > 0 && (size_t)k < sizeof(mid));
+	if (olen + (size_t)k > MAX_NOTE_LEN ||
+	    ext_len > MAX_NOTE_LEN - olen - (size_t)k)
+		return tmon_err_set(err, TMON_E_LIMIT, "checkpoint: longer "
+		    "than %u bytes", MAX_NOTE_LEN);
+	if (!buf_append(out, origin, olen) || !buf_append(out, mid,
+	    (size_t)k) || (ext_len > 0 && !buf_append(out, ext, ext_len)))
 		return full(err, "checkpoint");
 	return TMON_OK;
 }
@@ -1212,11 +1215,12 @@ note_proof_parse(const uint8_t *text, size_t len, struct note_proof *out,
 		goto short_proof;
 	if (has_prefix(line, n, "extra ")) {
 		x = b64_canon(line + 6, n - 6, MAX_TLOG_PROOF_EXTRA, &xlen);
-		if (x == NULL) {
+		if (x == NULL || xlen == 0) {
+			free(x);
 			memset(out, 0, sizeof(*out));
 			return tmon_err_set_at(err, TMON_E_PARSE, at, "tlog "
 			    "proof: the extra line is not canonical base64 of "
-			    "at most %u bytes", MAX_TLOG_PROOF_EXTRA);
+			    "1 to %u bytes", MAX_TLOG_PROOF_EXTRA);
 		}
 		free(x);
 		out->extra = line + 6;

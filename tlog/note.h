@@ -395,8 +395,9 @@ enum tmon_rc	note_proof_format(const uint8_t *extra, size_t extra_len,
 
 /*
  * Parse a tlog proof of len bytes (at most MAX_TLOG_PROOF_LEN): the
- * header line, an optional "extra " line with canonical base64 of at most
- * MAX_TLOG_PROOF_EXTRA bytes, "index N" (no leading zeroes, <
+ * header line, an optional "extra " line with canonical base64 of 1 to
+ * MAX_TLOG_PROOF_EXTRA bytes (no extra data: no line), "index N" (no
+ * leading zeroes, <
  * TLOG_MAX_SIZE), at most TLOG_MAX_PROOF lines of canonical base64 of 32
  * bytes, an empty line, and a signed note (note_parse) whose text is a
  * checkpoint (note_checkpoint_parse).  No signature is checked.  Errors:

@@ -1176,6 +1176,7 @@ START_TEST(proofs_malformed)
 		"c2sp.org/tlog-proof@v1\nindex 9223372036854775808\n\n",
 		"c2sp.org/tlog-proof@v1\nIndex 1\n\n",
 		"c2sp.org/tlog-proof@v1\nextra\nindex 1\n\n",
+		"c2sp.org/tlog-proof@v1\nextra \nindex 1\n\n",
 		"c2sp.org/tlog-proof@v1\nextra Zh==\nindex 1\n\n",
 		"c2sp.org/tlog-proof@v1\nextra Zg==\nextra Zg==\nindex 1\n\n",
 		"c2sp.org/tlog-proof@v1\nindex 1\nAAAA\n\n",

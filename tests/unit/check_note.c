@@ -961,6 +961,35 @@ START_TEST(tamper)
 	ck_assert_int_eq(note_checkpoint_open((uint8_t *)m2, strlen(m2), &pol,
 	    NULL, NULL, NULL), NOTE_BAD_COSIGNATURE);
 	free(m2);
+	/* a well-signed cosignature at a time above 2^63 - 1 */
+	{
+		uint8_t raw[76], *msgb;
+		char b64[B64_ENCODED_LEN(76) + 1];
+		size_t tl = len - sl - 1, hl;
+		const char *hd = "cosignature/v1\ntime 9223372036854775808\n";
+
+		hl = strlen(hd);
+		msgb = malloc(hl + tl);
+		memcpy(msgb, hd, hl);
+		memcpy(msgb + hl, m, tl);
+		raw[0] = (uint8_t)(ws.id >> 24);
+		raw[1] = (uint8_t)(ws.id >> 16);
+		raw[2] = (uint8_t)(ws.id >> 8);
+		raw[3] = (uint8_t)ws.id;
+		memset(raw + 4, 0, 8);
+		raw[4] = 0x80;
+		ck_assert(note_ed25519_sign(&ws, msgb, hl + tl, raw + 12,
+		    NULL) == TMON_OK);
+		free(msgb);
+		buf_init(&t, MAX_NOTE_LEN);
+		ck_assert(buf_append(&t, m, len) && buf_printf(&t,
+		    "\xe2\x80\x94 %s %s\n", ws.name, b64_encode(raw, 76,
+		    b64)));
+		tmon_err_clear(&err);
+		ck_assert_int_eq(note_checkpoint_open(t.data, t.len, &pol,
+		    NULL, NULL, &err), NOTE_BAD_COSIGNATURE);
+		buf_free(&t);
+	}
 	/* the cosignature's time is signed: another time fails */
 	m2 = edit_sig((char *)cs.data, 1, flip_id);
 	ck_assert_int_eq(note_checkpoint_open((uint8_t *)m2, strlen(m2), &pol,

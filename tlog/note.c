@@ -424,12 +424,13 @@ note_signer_verifier(const struct note_signer *s, struct note_verifier *out)
  * Split "<name>+<8 hex>+<base64 of type || 32 bytes>" (what follows
  * "PRIVATE+KEY+" in a signer text): the name, the key id, the type and
  * the 32 key bytes (wiped by the caller when secret).  what names the
- * text in messages, which never show the key bytes.
+ * text in messages, which never show the key bytes, nor (secret) any
+ * part of the text.
  */
 static enum tmon_rc
-key_split(const char *text, size_t len, const char *what, const char **name,
-    size_t *name_len, uint32_t *id, uint8_t *type, uint8_t key[32],
-    struct tmon_err *err)
+key_split(const char *text, size_t len, const char *what, bool secret,
+    const char **name, size_t *name_len, uint32_t *id, uint8_t *type,
+    uint8_t key[32], struct tmon_err *err)
 {
 	const char *plus, *h;
 	uint8_t *raw;
@@ -443,7 +444,8 @@ key_split(const char *text, size_t len, const char *what, const char **name,
 	*name = text;
 	*name_len = (size_t)(plus - text);
 	if (!note_name_valid(text, *name_len))
-		return bad_name(err, what, text, *name_len);
+		return bad_name(err, what, secret ? "..." : text,
+		    secret ? 3 : *name_len);
 	h = plus + 1;
 	rest = len - *name_len - 1;
 	if (rest < 9 || h[8] != '+')
@@ -501,7 +503,7 @@ note_signer_parse(const char *text, size_t len, struct note_signer *out,
 		return tmon_err_set(err, TMON_E_PARSE, "signer key: does not "
 		    "start with " SKEY_PREFIX);
 	rc = key_split(text + SKEY_PREFIX_LEN, len - SKEY_PREFIX_LEN,
-	    "signer key", &name, &name_len, &id, &type, seed, err);
+	    "signer key", true, &name, &name_len, &id, &type, seed, err);
 	if (rc == TMON_OK) {
 		memcpy(nm, name, name_len);
 		nm[name_len] = '\0';
@@ -529,8 +531,8 @@ note_verifier_parse(const char *text, size_t len, struct note_verifier *out,
 	enum tmon_rc rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = key_split(text, len, "verifier key", &name, &name_len, &id, &type,
-	    pub, err);
+	rc = key_split(text, len, "verifier key", false, &name, &name_len, &id,
+	    &type, pub, err);
 	if (rc != TMON_OK)
 		return rc;
 	if (note_key_id(name, name_len, type, pub) != id)

@@ -424,17 +424,19 @@ note_signer_verifier(const struct note_signer *s, struct note_verifier *out)
  * Split "<name>+<8 hex>+<base64 of type || 32 bytes>" (what follows
  * "PRIVATE+KEY+" in a signer text): the name, the key id, the type and
  * the 32 key bytes (wiped by the caller when secret).  what names the
- * text in messages, which never show the key bytes.
+ * text in messages, which never show the key bytes, nor (secret) any
+ * part of the text.
  */
 static enum tmon_rc
-key_split(const char *text, size_t len, const char *what, const char **name,
-    size_t *name_len, uint32_t *id, uint8_t *type, uint8_t key[32],
-    struct tmon_err *err)
+key_split(const char *text, size_t len, const char *what, bool secret,
+    const char **name, size_t *name_len, uint32_t *id, uint8_t *type,
+    uint8_t key[32], struct tmon_err *err)
 {
 	const char *plus, *h;
-	uint8_t raw[1 + 32];
+	uint8_t *raw;
 	uint32_t v = 0;
-	size_t i, rest;
+	size_t i, rest, rawlen;
+	bool ok;
 
 	if ((plus = memchr(text, '+', len)) == NULL)
 		return tmon_err_set(err, TMON_E_PARSE, "%s: expected "
@@ -442,7 +444,8 @@ key_split(const char *text, size_t len, const char *what, const char **name,
 	*name = text;
 	*name_len = (size_t)(plus - text);
 	if (!note_name_valid(text, *name_len))
-		return bad_name(err, what, text, *name_len);
+		return bad_name(err, what, secret ? "..." : text,
+		    secret ? 3 : *name_len);
 	h = plus + 1;
 	rest = len - *name_len - 1;
 	if (rest < 9 || h[8] != '+')
@@ -458,16 +461,27 @@ key_split(const char *text, size_t len, const char *what, const char **name,
 			    "is not 8 lower-case hex digits", what);
 	}
 	*id = v;
-	if (!b64_exact(h + 9, rest - 9, raw, sizeof(raw)))
+	/* the type first: a longer key (ML-DSA) is unsupported, not bad */
+	if ((raw = b64_canon(h + 9, rest - 9, MAX_NOTE_KEY_BYTES, &rawlen)) ==
+	    NULL || rawlen == 0) {
+		free(raw);
 		return tmon_err_set(err, TMON_E_PARSE, "%s: the key is not "
-		    "canonical base64 of a type byte and 32 bytes", what);
+		    "canonical base64 of at most %d bytes", what,
+		    MAX_NOTE_KEY_BYTES);
+	}
 	*type = raw[0];
-	memcpy(key, raw + 1, 32);
-	sodium_memzero(raw, sizeof(raw));
+	ok = rawlen == 1 + 32;
+	if (ok)
+		memcpy(key, raw + 1, 32);
+	sodium_memzero(raw, rawlen);
+	free(raw);
 	if (!type_known(*type))
 		return tmon_err_set(err, TMON_E_UNSUPPORTED, "%s: key type "
 		    "0x%02x is not supported (0x01 Ed25519 or 0x04 "
 		    "cosignature/v1)", what, *type);
+	if (!ok)
+		return tmon_err_set(err, TMON_E_PARSE, "%s: %zu key bytes, "
+		    "an Ed25519 key has 32", what, rawlen - 1);
 	return TMON_OK;
 }
 
@@ -489,7 +503,7 @@ note_signer_parse(const char *text, size_t len, struct note_signer *out,
 		return tmon_err_set(err, TMON_E_PARSE, "signer key: does not "
 		    "start with " SKEY_PREFIX);
 	rc = key_split(text + SKEY_PREFIX_LEN, len - SKEY_PREFIX_LEN,
-	    "signer key", &name, &name_len, &id, &type, seed, err);
+	    "signer key", true, &name, &name_len, &id, &type, seed, err);
 	if (rc == TMON_OK) {
 		memcpy(nm, name, name_len);
 		nm[name_len] = '\0';
@@ -517,8 +531,8 @@ note_verifier_parse(const char *text, size_t len, struct note_verifier *out,
 	enum tmon_rc rc;
 
 	memset(out, 0, sizeof(*out));
-	rc = key_split(text, len, "verifier key", &name, &name_len, &id, &type,
-	    pub, err);
+	rc = key_split(text, len, "verifier key", false, &name, &name_len, &id,
+	    &type, pub, err);
 	if (rc != TMON_OK)
 		return rc;
 	if (note_key_id(name, name_len, type, pub) != id)
@@ -744,6 +758,7 @@ note_parse(const uint8_t *msg, size_t len, struct note *out,
     struct tmon_err *err)
 {
 	size_t off, i, split;
+	enum tmon_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	if (len > MAX_NOTE_LEN)
@@ -768,8 +783,11 @@ note_parse(const uint8_t *msg, size_t len, struct note *out,
 		    "the last signature line has no final newline");
 	out->text = msg;
 	out->text_len = split + 1;
-	return parse_siglines(msg + split + 2, len - split - 2, split + 2,
+	rc = parse_siglines(msg + split + 2, len - split - 2, split + 2,
 	    out->sigs, MAX_NOTE_SIGS, &out->nsigs, err);
+	if (rc != TMON_OK)
+		memset(out, 0, sizeof(*out));
+	return rc;
 }
 
 /* Index of the key named by g in keys, or nkeys. */
@@ -909,11 +927,12 @@ note_checkpoint_format(const char *origin, uint64_t size,
     const uint8_t root[TLOG_HASH_LEN], const char *ext, size_t ext_len,
     struct buf *out, struct tmon_err *err)
 {
-	char b64[B64_ENCODED_LEN(TLOG_HASH_LEN) + 1];
+	char b64[B64_ENCODED_LEN(TLOG_HASH_LEN) + 1], mid[80];
 	size_t olen, off;
+	int k;
 
 	olen = strnlen(origin, MAX_NOTE_LEN + 1);
-	if (olen == 0 || olen > MAX_NOTE_LEN - 64 || memchr(origin, '\n',
+	if (olen == 0 || olen > MAX_NOTE_LEN || memchr(origin, '\n',
 	    olen) != NULL || !chars_valid((const uint8_t *)origin, olen, &off))
 		return tmon_err_set(err, TMON_E_PARSE, "checkpoint origin: "
 		    "empty, too long, or not one line of UTF-8 without "
@@ -923,17 +942,19 @@ note_checkpoint_format(const char *origin, uint64_t size,
 		    PRIu64 " is not below 2^63", size);
 	if (ext == NULL)
 		ext_len = 0;
-	if (ext_len > MAX_NOTE_LEN - 64 - olen)
-		return tmon_err_set(err, TMON_E_LIMIT, "checkpoint: longer "
-		    "than %u bytes", MAX_NOTE_LEN);
 	if (!ext_valid(ext, ext_len) || !chars_valid((const uint8_t *)ext,
 	    ext_len, &off))
 		return tmon_err_set(err, TMON_E_PARSE, "checkpoint extension "
 		    "lines: each must be non-empty UTF-8 ending in a newline");
-	b64_encode(root, TLOG_HASH_LEN, b64);
-	if (!buf_append(out, origin, olen) || !buf_printf(out, "\n%" PRIu64
-	    "\n%s\n", size, b64) || (ext_len > 0 && !buf_append(out, ext,
-	    ext_len)))
+	k = snprintf(mid, sizeof(mid), "\n%" PRIu64 "\n%s\n", size,
+	    b64_encode(root, TLOG_HASH_LEN, b64));
+	TMON_ASSERT(k > 0 && (size_t)k < sizeof(mid));
+	if (olen + (size_t)k > MAX_NOTE_LEN ||
+	    ext_len > MAX_NOTE_LEN - olen - (size_t)k)
+		return tmon_err_set(err, TMON_E_LIMIT, "checkpoint: longer "
+		    "than %u bytes", MAX_NOTE_LEN);
+	if (!buf_append(out, origin, olen) || !buf_append(out, mid,
+	    (size_t)k) || (ext_len > 0 && !buf_append(out, ext, ext_len)))
 		return full(err, "checkpoint");
 	return TMON_OK;
 }
@@ -1196,11 +1217,12 @@ note_proof_parse(const uint8_t *text, size_t len, struct note_proof *out,
 		goto short_proof;
 	if (has_prefix(line, n, "extra ")) {
 		x = b64_canon(line + 6, n - 6, MAX_TLOG_PROOF_EXTRA, &xlen);
-		if (x == NULL) {
+		if (x == NULL || xlen == 0) {
+			free(x);
 			memset(out, 0, sizeof(*out));
 			return tmon_err_set_at(err, TMON_E_PARSE, at, "tlog "
 			    "proof: the extra line is not canonical base64 of "
-			    "at most %u bytes", MAX_TLOG_PROOF_EXTRA);
+			    "1 to %u bytes", MAX_TLOG_PROOF_EXTRA);
 		}
 		free(x);
 		out->extra = line + 6;
@@ -1339,6 +1361,7 @@ note_witness_response_parse(const uint8_t *body, size_t len,
     struct note_witness_response *out, struct tmon_err *err)
 {
 	size_t off;
+	enum tmon_rc rc;
 
 	memset(out, 0, sizeof(*out));
 	if (len > MAX_WITNESS_RESPONSE)
@@ -1349,8 +1372,11 @@ note_witness_response_parse(const uint8_t *body, size_t len,
 		    "answer: %s at byte %zu", len == 0 ? "empty" : off == len ?
 		    "no final newline" : "not UTF-8, or a control character",
 		    off);
-	return parse_siglines(body, len, 0, out->sigs, MAX_WITNESS_SIGS,
+	rc = parse_siglines(body, len, 0, out->sigs, MAX_WITNESS_SIGS,
 	    &out->nsigs, err);
+	if (rc != TMON_OK)
+		memset(out, 0, sizeof(*out));
+	return rc;
 }
 
 enum note_verdict

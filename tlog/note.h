@@ -254,7 +254,8 @@ enum tmon_rc	note_sign(const struct note_signer *s, const uint8_t *text,
  * base64 of at least 5 bytes.  Two lines with the same key name and id
  * are refused (Go's note.Open keeps the first and ignores the others;
  * no signer writes two).  Errors: TMON_E_PARSE (err->offset: the byte
- * where it went wrong), TMON_E_LIMIT (too long, too many lines).
+ * where it went wrong), TMON_E_LIMIT (too long, too many lines); *out is
+ * then zeroed.
  */
 enum tmon_rc	note_parse(const uint8_t *msg, size_t len, struct note *out,
 		    struct tmon_err *err);
@@ -395,8 +396,9 @@ enum tmon_rc	note_proof_format(const uint8_t *extra, size_t extra_len,
 
 /*
  * Parse a tlog proof of len bytes (at most MAX_TLOG_PROOF_LEN): the
- * header line, an optional "extra " line with canonical base64 of at most
- * MAX_TLOG_PROOF_EXTRA bytes, "index N" (no leading zeroes, <
+ * header line, an optional "extra " line with canonical base64 of 1 to
+ * MAX_TLOG_PROOF_EXTRA bytes (no extra data: no line), "index N" (no
+ * leading zeroes, <
  * TLOG_MAX_SIZE), at most TLOG_MAX_PROOF lines of canonical base64 of 32
  * bytes, an empty line, and a signed note (note_parse) whose text is a
  * checkpoint (note_checkpoint_parse).  No signature is checked.  Errors:
@@ -446,7 +448,7 @@ struct note_witness_response {
  * Parse the body of an add-checkpoint 200 answer (len bytes, at most
  * MAX_WITNESS_RESPONSE): one or more signature lines as in a note
  * (note_parse), at most MAX_WITNESS_SIGS, no two by the same name and
- * id.  Errors: TMON_E_PARSE, TMON_E_LIMIT.
+ * id.  Errors: TMON_E_PARSE, TMON_E_LIMIT; *out is then zeroed.
  */
 enum tmon_rc	note_witness_response_parse(const uint8_t *body,
 		    size_t len, struct note_witness_response *out,

@@ -201,7 +201,9 @@
 
 /*
  * Signed notes and the C2SP formats around the log (tlog/note.h).  A key
- * name (a log origin, a witness name) in bytes; a whole signed note;
+ * name (a log origin, a witness name) in bytes; the decoded type and key
+ * of a key text (an ML-DSA-44 key has 1 + 1312 bytes: read, then
+ * refused as unsupported); a whole signed note;
  * signature lines in one note (C2SP signed-note: "MUST accept at least
  * up to 16"; Go's golang.org/x/mod/sumdb/note stops at 100); the decoded
  * extra data of a tlog-proof, and a whole proof (a note, at most 64 hash
@@ -209,6 +211,7 @@
  * lines, at most MAX_WITNESS_SIGS; 409: a decimal size).
  */
 #define MAX_NOTE_NAME		255
+#define MAX_NOTE_KEY_BYTES	4096
 #define MAX_NOTE_LEN		(256u * 1024)
 #define MAX_NOTE_SIGS		100
 #define MAX_TLOG_PROOF_EXTRA	(16u * 1024)

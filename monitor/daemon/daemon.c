@@ -1138,6 +1138,7 @@ out:
 	api_stop(api);
 	witnesses_stop(d.wit);
 	store_writer_stop(d.w);
+	witnesses_free(d.wit);
 	logkey_free(d.key);
 	store_pool_free(d.pool);
 	store_close(d.store);

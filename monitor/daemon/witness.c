@@ -26,7 +26,7 @@ struct witness {
 	struct note_verifier	 key;
 	uint64_t		 old;		/* the size it last cosigned */
 	uint64_t		 done;		/* the size it cosigned for us */
-	uint64_t		 alerted;	/* the size of the last alert */
+	bool			 alerted;	/* since it last cosigned */
 	char			 url[MAX_URL];
 };
 
@@ -58,9 +58,9 @@ conflict(struct witnesses *ws, struct witness *wt, uint64_t size,
 	pthread_mutex_lock(&ws->mu);
 	ws->stats.conflicts++;
 	pthread_mutex_unlock(&ws->mu);
-	if (wt->alerted == size)
+	if (wt->alerted)
 		return;
-	wt->alerted = size;
+	wt->alerted = true;
 	log_warnx("ALERT: witness %s: %s; the log has %s", wt->cfg->name, from,
 	    to);
 	memset(&a, 0, sizeof(a));
@@ -189,6 +189,7 @@ submit(struct witnesses *ws, struct store *s, struct witness *wt,
 			    "%s", c->size, err.msg);
 		else {
 			wt->old = wt->done = c->size;
+			wt->alerted = false;
 			pthread_mutex_lock(&ws->mu);
 			ws->stats.cosigned++;
 			pthread_mutex_unlock(&ws->mu);
@@ -319,7 +320,7 @@ witnesses_start(const struct log_cfg *lc, struct store_writer *w,
 		    TMON_OK || (size_t)snprintf(ws->w[i].url,
 		    sizeof(ws->w[i].url), "%s/add-checkpoint",
 		    lc->witnesses[i].url) >= sizeof(ws->w[i].url)) {
-			witnesses_stop(ws);
+			witnesses_free(ws);
 			return tmon_err_set(err, TMON_E_CONFIG, "log.witnesses"
 			    "[%zu]: bad key or URL", i);
 		}
@@ -329,7 +330,7 @@ witnesses_start(const struct log_cfg *lc, struct store_writer *w,
 	e = pthread_create(&ws->thr, NULL, witness_main, ws);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (e != 0) {
-		witnesses_stop(ws);
+		witnesses_free(ws);
 		return tmon_err_set(err, TMON_E_INTERNAL, "witnesses: cannot "
 		    "start a thread: %s", strerror(e));
 	}
@@ -374,6 +375,15 @@ witnesses_stop(struct witnesses *ws)
 	pthread_mutex_unlock(&ws->mu);
 	if (ws->thr_started)
 		pthread_join(ws->thr, NULL);
+	ws->thr_started = false;
+}
+
+void
+witnesses_free(struct witnesses *ws)
+{
+	if (ws == NULL)
+		return;
+	witnesses_stop(ws);
 	pthread_cond_destroy(&ws->cv);
 	pthread_mutex_destroy(&ws->mu);
 	free(ws->w);

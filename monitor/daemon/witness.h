@@ -19,7 +19,7 @@
  *        against what the witness saw: a split view.
  * A witness that saw a larger tree (409) or another tree (422) raises an
  * alert (an `alert` entry, reason "witness_conflict", and an error line),
- * once per witness and checkpoint size; other failures (network, 403,
+ * once until that witness cosigns again; other failures (network, 403,
  * 404, a bad cosignature) are logged and tried again later.
  */
 #ifndef TMON_MONITOR_WITNESS_H
@@ -63,8 +63,12 @@ void		witnesses_notify(void *arg, const struct store_checkpoint *c);
 /* Counters so far (ws may be NULL: zeroes). */
 void		witnesses_stats(struct witnesses *ws, struct witness_stats *out);
 
-/* Stop and join the thread, free ws (NULL is a no-op).  Must run before
- * the writer stops. */
+/* Stop and join the thread (NULL is a no-op): before the writer stops,
+ * which may still notify ws (then a no-op). */
 void		witnesses_stop(struct witnesses *ws);
+
+/* Stop the thread if it runs and free ws (NULL is a no-op): after the
+ * writer stopped. */
+void		witnesses_free(struct witnesses *ws);
 
 #endif /* TMON_MONITOR_WITNESS_H */

@@ -62,7 +62,7 @@ lib_cleanup() {
 		wait "$p" 2>/dev/null
 	done
 	if declare -F cleanup_hook >/dev/null; then cleanup_hook; fi
-	rm -rf "$TMP"
+	[ -n "${KEEP_TMP:-}" ] || rm -rf "$TMP"
 }
 trap lib_cleanup EXIT
 

@@ -58,6 +58,7 @@ extern const struct ctl_cmd ctl_cmd_verify_signature;
 extern const struct ctl_cmd ctl_cmd_bench_quote;
 extern const struct ctl_cmd ctl_cmd_audit;
 extern const struct ctl_cmd ctl_cmd_log_key;
+extern const struct ctl_cmd ctl_cmd_verify_proof;
 
 /*
  * Print c's usage line ("usage: tmonctl NAME ARGS") and the pointer to

@@ -30,6 +30,7 @@ static const struct ctl_cmd *const cmds[] = {
 	&ctl_cmd_bench_quote,
 	&ctl_cmd_audit,
 	&ctl_cmd_log_key,
+	&ctl_cmd_verify_proof,
 	&ctl_cmd_help
 };
 #define N_CMDS	(sizeof(cmds) / sizeof(cmds[0]))

@@ -1,9 +1,11 @@
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include <openssl/evp.h>
 
 #include "encode.h"
+#include "log.h"
 #include "xmalloc.h"
 
 static int
@@ -107,6 +109,17 @@ hex_encode(const uint8_t *p, size_t n, char *out)
 		out[2 * i + 1] = digits[p[i] & 0xf];
 	}
 	out[2 * n] = '\0';
+	return out;
+}
+
+char *
+b64_encode(const uint8_t *p, size_t n, char *out)
+{
+	int r;
+
+	TMON_ASSERT(n <= (size_t)INT_MAX / 4 * 3);
+	r = EVP_EncodeBlock((unsigned char *)out, p, (int)n);
+	TMON_ASSERT(r >= 0 && (size_t)r == B64_ENCODED_LEN(n));
 	return out;
 }
 

@@ -42,6 +42,17 @@ char	*hex_encode(const uint8_t *p, size_t n, char *out);
 uint8_t	*b64_decode_alloc(const char *b64, size_t len, size_t max,
 	    size_t *outlen);
 
+/* Characters of the standard base64 of n bytes (padded), without the NUL. */
+#define B64_ENCODED_LEN(n)	(((n) + 2) / 3 * 4)
+
+/*
+ * Write the standard base64 (RFC 4648 section 4, padded) of n bytes (n
+ * below 1.5 GiB, so the length fits an int) into out, which must hold
+ * B64_ENCODED_LEN(n) + 1 bytes; out is NUL-terminated.  The pad bits are
+ * zero (section 3.5).  Returns out.
+ */
+char	*b64_encode(const uint8_t *p, size_t n, char *out);
+
 /* True if all n bytes of s are hex digits. */
 bool	is_hex_text(const char *s, size_t n);
 

@@ -10,7 +10,9 @@
  * bodies with OpenSSL's SHA-256 (RFC 9162 section 2.1: leaves, roots,
  * C2SP tlog-tiles tile hashes and entry bundles), and every proof with
  * tlog_verify_inclusion / tlog_verify_consistency against those roots.
- * tmonctl export-tiles must write the very bytes the API serves.
+ * tmonctl export-tiles must write the very bytes the API serves.  A log
+ * of 70,100 entries has tiles up to level 2.  Takes about 20 s under
+ * ASan (the large log is most of it).
  */
 #include <sys/stat.h>
 #include <sys/types.h>
@@ -45,6 +47,11 @@
 #define CP_SIZE		700
 #define BIG_SEQ		300	/* its body is MAX_ENTRY_BODY bytes */
 #define ORIGIN		"tmon.test/log"
+/* The large log: tiles at level 2 (C2SP tlog-tiles: a tree of 70,000
+ * has 273 full level 0 tiles, a partial one of width 112, a full level 1
+ * tile, a partial one of width 17 and a partial level 2 tile). */
+#define LARGE_N		70100
+#define LARGE_CP	70000
 
 static const uint64_t cp_sizes[] = { 1, 2, 3, 7, 255, 256, 257, 300, 511,
     512, 513, CP_SIZE };
@@ -52,9 +59,11 @@ static const uint64_t cp_sizes[] = { 1, 2, 3, 7, 255, 256, 257, 300, 511,
 
 static char dir[64];
 static char dbpath[128];
-static uint8_t *bodies[N_ENTRIES];
-static size_t body_len[N_ENTRIES];
-static uint8_t leaves[N_ENTRIES][32];
+/* The log made by make_log: n_log entries. */
+static uint64_t n_log;
+static uint8_t **bodies;
+static size_t *body_len;
+static uint8_t (*leaves)[32];
 static uint16_t port;
 static pid_t tmond_pid = -1;
 static struct api *api;
@@ -80,10 +89,10 @@ sha(uint8_t prefix, const void *a, size_t alen, const void *b, size_t blen,
 }
 
 /* The complete subtrees computed so far: memo[l][i] = MTH(D[i 2^l :
- * (i + 1) 2^l]). */
-#define MEMO_LEVELS	11	/* 2^10 > N_ENTRIES */
-static uint8_t memo[MEMO_LEVELS][N_ENTRIES][32];
-static bool have_memo[MEMO_LEVELS][N_ENTRIES];
+ * (i + 1) 2^l]), i < n_log >> l. */
+#define MEMO_LEVELS	64
+static uint8_t (*memo[MEMO_LEVELS])[32];
+static bool *have_memo[MEMO_LEVELS];
 
 /* MTH(D[lo:hi]), hi > lo (RFC 9162 section 2.1.1). */
 static void
@@ -94,6 +103,7 @@ mth(uint64_t lo, uint64_t hi, uint8_t out[32])
 	unsigned l = 0;
 	bool complete;
 
+	ck_assert_uint_le(hi, n_log);
 	if (hi - lo == 1) {
 		memcpy(out, leaves[lo], 32);
 		return;
@@ -117,14 +127,19 @@ mth(uint64_t lo, uint64_t hi, uint8_t out[32])
 	}
 }
 
-/* MTH(D[0:size]), remembered. */
+/* MTH(D[0:size]), remembered for sizes up to N_ENTRIES. */
 static uint8_t roots[N_ENTRIES + 1][32];
 static bool have_root[N_ENTRIES + 1];
 
 static const uint8_t *
 root_of(uint64_t size)
 {
-	ck_assert_uint_le(size, N_ENTRIES);
+	static uint8_t large[32];
+
+	if (size > N_ENTRIES) {
+		mth(0, size, large);
+		return large;
+	}
 	if (!have_root[size]) {
 		mth(0, size, roots[size]);
 		have_root[size] = true;
@@ -147,7 +162,7 @@ expect_tile(const struct tlog_tile *t, size_t *len)
 		p = malloc((size_t)t->width * (2 + MAX_ENTRY_BODY));
 		ck_assert_ptr_nonnull(p);
 		for (i = first; i < first + t->width; i++) {
-			ck_assert_uint_lt(i, N_ENTRIES);
+			ck_assert_uint_lt(i, n_log);
 			p[n++] = (uint8_t)(body_len[i] / 256);
 			p[n++] = (uint8_t)(body_len[i] % 256);
 			memcpy(p + n, bodies[i], body_len[i]);
@@ -244,6 +259,16 @@ make_log(uint64_t n, const uint64_t *sizes, size_t ncp)
 	snprintf(dir, sizeof(dir), "/tmp/tmon-check-api-log-XXXXXX");
 	ck_assert_ptr_nonnull(mkdtemp(dir));
 	snprintf(dbpath, sizeof(dbpath), "%s/log.db", dir);
+	n_log = n;
+	bodies = calloc(n, sizeof(*bodies));
+	body_len = calloc(n, sizeof(*body_len));
+	leaves = calloc(n, sizeof(*leaves));
+	ck_assert(bodies != NULL && body_len != NULL && leaves != NULL);
+	for (i = 0; i < MEMO_LEVELS && (n >> i) > 0; i++) {
+		memo[i] = calloc(n >> i, sizeof(*memo[i]));
+		have_memo[i] = calloc(n >> i, sizeof(*have_memo[i]));
+		ck_assert(memo[i] != NULL && have_memo[i] != NULL);
+	}
 	for (i = 0; i < n; i++) {
 		want = i == BIG_SEQ ? MAX_ENTRY_BODY : 60 + (i * 37) % 300;
 		make_body(i, want, &bodies[i], &body_len[i]);
@@ -285,14 +310,24 @@ rm_rf(const char *path)
 static void
 free_log(void)
 {
-	size_t i;
+	uint64_t i;
 
-	for (i = 0; i < N_ENTRIES; i++) {
+	for (i = 0; i < n_log; i++)
 		free(bodies[i]);
-		bodies[i] = NULL;
+	free(bodies);
+	free(body_len);
+	free(leaves);
+	bodies = NULL;
+	body_len = NULL;
+	leaves = NULL;
+	n_log = 0;
+	for (i = 0; i < MEMO_LEVELS; i++) {
+		free(memo[i]);
+		free(have_memo[i]);
+		memo[i] = NULL;
+		have_memo[i] = NULL;
 	}
 	memset(have_root, 0, sizeof(have_root));
-	memset(have_memo, 0, sizeof(have_memo));
 	rm_rf(dir);
 }
 
@@ -950,6 +985,8 @@ END_TEST
 struct export_ctx {
 	const char	*out;
 	size_t		 n;
+	bool		 computed;	/* compare with the tile computed
+					   here, not with the API's */
 };
 
 static bool
@@ -958,18 +995,25 @@ compare_file_cb(void *arg, const struct tlog_tile *t)
 	struct export_ctx *x = arg;
 	char rel[TLOG_TILE_PATH_MAX], path[160];
 	struct resp r;
-	uint8_t *file;
-	size_t len = 0;
+	uint8_t *file, *want;
+	size_t len = 0, wlen;
 
 	ck_assert(tlog_tile_path(t, rel, sizeof(rel)));
 	file = slurp(x->out, rel, &len);
 	ck_assert_msg(file != NULL, "%s/%s is missing", x->out, rel);
-	snprintf(path, sizeof(path), "/api/v1/log/%s", rel);
-	get_status(path, 200, &r);
-	ck_assert_msg(len == r.len && memcmp(file, r.body, len) == 0,
-	    "%s: the file is not what the API serves", rel);
+	if (x->computed) {
+		want = expect_tile(t, &wlen);
+		ck_assert_msg(len == wlen && memcmp(file, want, len) == 0,
+		    "%s: the file is not the tile", rel);
+		free(want);
+	} else {
+		snprintf(path, sizeof(path), "/api/v1/log/%s", rel);
+		get_status(path, 200, &r);
+		ck_assert_msg(len == r.len && memcmp(file, r.body, len) == 0,
+		    "%s: the file is not what the API serves", rel);
+		resp_free(&r);
+	}
 	free(file);
-	resp_free(&r);
 	x->n++;
 	return true;
 }
@@ -988,8 +1032,8 @@ START_TEST(test_export_tiles)
 	    mirror) == 0, "%s", out);
 	ck_assert_msg(strstr(out, "checkpoint of size 700: 7 tiles; 8 files "
 	    "written") != NULL, "%s", out);
+	memset(&x, 0, sizeof(x));
 	x.out = mirror;
-	x.n = 0;
 	ck_assert(tlog_tiles_each(CP_SIZE, compare_file_cb, &x));
 	ck_assert_uint_eq(x.n, 7);
 	file = slurp(mirror, "checkpoint", &len);
@@ -1027,6 +1071,62 @@ START_TEST(test_export_tiles)
 	    "/nonexistent/db", mirror), 2);
 	ck_assert_int_eq(tmonctl(out, sizeof(out), "export-tiles", dbpath,
 	    "/proc/self/no/such/dir"), 2);
+}
+END_TEST
+
+/* --- a log with tiles at level 2 --- */
+
+START_TEST(test_large)
+{
+	static const uint64_t sizes[] = { 256, 65536, LARGE_CP };
+	struct export_ctx x;
+	struct tiles_seen s;
+	struct resp r;
+	char out[4096], mirror[160];
+	uint8_t *file;
+	size_t len = 0;
+
+	make_log(LARGE_N, sizes, 3);
+	start_tmond();
+	/* 273 full entry bundles and level 0 tiles and their partial
+	 * ones (width 112), level 1: 000 and 001.p/17, level 2: 000.p/1 */
+	memset(&s, 0, sizeof(s));
+	s.max_level = -2;
+	ck_assert(tlog_tiles_each(LARGE_CP, check_tile_cb, &s));
+	ck_assert_uint_eq(s.n, 551);
+	ck_assert_uint_eq(s.full, 547);
+	ck_assert_int_eq(s.max_level, 2);
+	expect_tile_served("tile/2/000.p/1");
+	expect_error("/api/v1/log/tile/2/000.p/2", 404, NULL);
+	expect_error("/api/v1/log/tile/1/001.p/18", 404, NULL);
+	expect_error("/api/v1/log/tile/0/x001/018", 404, NULL);
+
+	check_inclusion(0, LARGE_CP, false);
+	check_inclusion(65535, 65536, true);
+	check_inclusion(65536, LARGE_CP, false);
+	check_inclusion(LARGE_CP - 1, LARGE_CP, false);
+	check_consistency(65536, LARGE_CP, false);
+	check_consistency(1000, 65537, true);
+	check_consistency(256, 65536, true);
+	expect_error("/api/v1/log/proof/inclusion?seq=70000", 503, "seq");
+
+	snprintf(mirror, sizeof(mirror), "%s/mirror", dir);
+	ck_assert_msg(tmonctl(out, sizeof(out), "export-tiles", dbpath,
+	    mirror) == 0, "%s", out);
+	ck_assert_msg(strstr(out, "checkpoint of size 70000: 551 tiles; 552 "
+	    "files written") != NULL, "%s", out);
+	/* every tile was checked against the API's above */
+	memset(&x, 0, sizeof(x));
+	x.out = mirror;
+	x.computed = true;
+	ck_assert(tlog_tiles_each(LARGE_CP, compare_file_cb, &x));
+	ck_assert_uint_eq(x.n, 551);
+	file = slurp(mirror, "checkpoint", &len);
+	ck_assert_ptr_nonnull(file);
+	get_status("/api/v1/log/checkpoint", 200, &r);
+	ck_assert(len == r.len && memcmp(file, r.body, len) == 0);
+	resp_free(&r);
+	free(file);
 }
 END_TEST
 
@@ -1323,6 +1423,7 @@ api_log_suite(void)
 	TCase *tp = tcase_create("parse");
 	TCase *tc = tcase_create("tmond");
 	TCase *ti = tcase_create("inprocess");
+	TCase *tl = tcase_create("large");
 
 	tcase_add_test(tp, test_parse);
 	suite_add_tcase(su, tp);
@@ -1334,6 +1435,10 @@ api_log_suite(void)
 	tcase_add_test(tc, test_tiles);
 	tcase_add_test(tc, test_export_tiles);
 	suite_add_tcase(su, tc);
+	tcase_add_checked_fixture(tl, NULL, teardown);
+	tcase_set_timeout(tl, 300);
+	tcase_add_test(tl, test_large);
+	suite_add_tcase(su, tl);
 	tcase_add_checked_fixture(ti, NULL, teardown);
 	tcase_set_timeout(ti, 60);
 	tcase_add_test(ti, test_key_and_no_checkpoint);

@@ -120,11 +120,10 @@ parse_log_path(const char *rest, struct api_request *req,
 			return reject(rej, 400, "seq must be a decimal "
 			    "integer from 0 to 2^63-1", "seq");
 	} else if (strncmp(rest, "tile/", 5) == 0) {
-		/* As a static mirror: a path that names no tile is not
-		 * there. */
+		/* As on a static mirror, a path that names no tile is not
+		 * there, and a tile has one path: the one tlog_tile_path
+		 * writes (no "x000/" group). */
 		req->route = API_ROUTE_LOG_TILE;
-		/* only the one path of each tile, as tlog_tile_path
-		 * writes it (no "x000/" groups) */
 		if (!tlog_tile_parse(rest, &req->tile) ||
 		    !tlog_tile_path(&req->tile, canon, sizeof(canon)) ||
 		    strcmp(canon, rest) != 0)
@@ -209,16 +208,7 @@ parse_path(const char *path, struct api_request *req, struct api_reject *rej)
 	return TMON_OK;
 }
 
-static const char *
-arg_name(unsigned int bit)
-{
-	size_t j;
-
-	for (j = 0; j < sizeof(argnames) / sizeof(argnames[0]); j++)
-		if (argnames[j].bit == bit)
-			return argnames[j].name;
-	return NULL;
-}
+static const char *arg_name(unsigned int);
 
 static enum tmon_rc
 parse_arg(const struct api_arg *a, unsigned int bit, struct api_request *req,
@@ -301,6 +291,17 @@ parse_arg(const struct api_arg *a, unsigned int bit, struct api_request *req,
 		return reject(rej, 400, "unknown query argument", NULL);
 	}
 	return TMON_OK;
+}
+
+static const char *
+arg_name(unsigned int bit)
+{
+	size_t j;
+
+	for (j = 0; j < sizeof(argnames) / sizeof(argnames[0]); j++)
+		if (argnames[j].bit == bit)
+			return argnames[j].name;
+	return NULL;
 }
 
 /* Keep a printable copy of an unknown argument's name for the answer. */

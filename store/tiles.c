@@ -79,8 +79,9 @@ tiles_servable(const struct tlog_tile *t, uint64_t size)
 	uint64_t hashes;
 	unsigned level;
 
-	if (t->level < TLOG_TILE_ENTRIES ||
-	    t->level * TLOG_TILE_HEIGHT >= 64 || t->width == 0 ||
+	/* levels whose nodes fit a 64-bit size (tlog_tile_parse: 0..7) */
+	if (t->level < TLOG_TILE_ENTRIES || t->level >= 64 / TLOG_TILE_HEIGHT ||
+	    t->width == 0 ||
 	    t->width > TLOG_TILE_WIDTH || size >= TLOG_MAX_SIZE)
 		return false;
 	level = t->level == TLOG_TILE_ENTRIES ? 0 : (unsigned)t->level;

@@ -33,6 +33,7 @@
 #include "pool.h"
 #include "quota.h"
 #include "store.h"
+#include "tiles.h"
 #include "tmon_limits.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -70,6 +71,7 @@ struct api {
 	void			*receipt_arg;
 	void			(*health)(void *, struct api_health *);
 	void			*health_arg;
+	char			*log_vkey;	/* NULL: none configured */
 	/* POST /api/v1/receipts: who may submit (the SHA-256 of the
 	   bearer token when has_token) and the quotas. */
 	bool			 has_token;
@@ -124,6 +126,9 @@ struct upload {
 };
 
 static const char json_ctype[] = "application/json; charset=utf-8";
+static const char text_ctype[] = "text/plain; charset=utf-8";
+static const char octet_ctype[] = "application/octet-stream";
+static const char cache_immutable[] = "public, max-age=31536000, immutable";
 static const char metrics_ctype[] = "text/plain; version=0.0.4; "
     "charset=utf-8";
 static const char dash_csp[] = "default-src 'none'; script-src 'self'; "
@@ -290,6 +295,38 @@ send_error(struct MHD_Connection *c, unsigned int status, const char *error,
     const char *field)
 {
 	return send_json(c, status, api_render_error(error, field));
+}
+
+/*
+ * Queue len bytes of data (malloc'd; ownership passes to MHD) that any
+ * page may read (Access-Control-Allow-Origin: *) but that never run as a
+ * page of this origin: blobs (upstream bytes) and the log's keys,
+ * checkpoints, entries and tiles.  etag: an ETag header, or NULL.
+ */
+static enum MHD_Result
+send_public(struct MHD_Connection *c, unsigned int status, void *data,
+    size_t len, const char *ctype, const char *cache, const char *etag)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
+	if (r == NULL) {
+		free(data);
+		return MHD_NO;
+	}
+	add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
+	add_header(r, "Content-Security-Policy", "default-src 'none'; "
+	    "sandbox");
+	add_header(r, "X-Content-Type-Options", "nosniff");
+	add_header(r, "Referrer-Policy", "no-referrer");
+	add_header(r, "Access-Control-Allow-Origin", "*");
+	add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+	if (etag != NULL)
+		add_header(r, MHD_HTTP_HEADER_ETAG, etag);
+	ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
 }
 
 /*
@@ -697,7 +734,6 @@ static enum MHD_Result
 do_blob(struct store *st, struct MHD_Connection *c, const uint8_t key[32])
 {
 	struct tmon_err err = { 0 };
-	struct MHD_Response *r;
 	enum MHD_Result ret;
 	enum tmon_rc rc;
 	uint8_t *data = NULL;
@@ -710,27 +746,12 @@ do_blob(struct store *st, struct MHD_Connection *c, const uint8_t key[32])
 		    "sha256");
 	if (rc != TMON_OK)
 		return send_store_error(c, &err);
-	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
-	if (r == NULL) {
-		free(data);
-		free(mt);
-		return MHD_NO;
-	}
-	add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, store_media_type_valid(mt) ? mt :
-	    "application/octet-stream");
-	free(mt);
-	/* Upstream bytes: never let them run as a page of this origin. */
-	add_header(r, "Content-Security-Policy", "default-src 'none'; "
-	    "sandbox");
-	add_header(r, "X-Content-Type-Options", "nosniff");
-	add_header(r, "Referrer-Policy", "no-referrer");
-	add_header(r, "Access-Control-Allow-Origin", "*");
-	add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL,
-	    "public, max-age=31536000, immutable");
 	snprintf(etag, sizeof(etag), "\"%s\"", hex_encode(key, 32, hex));
-	add_header(r, MHD_HTTP_HEADER_ETAG, etag);
-	ret = MHD_queue_response(c, MHD_HTTP_OK, r);
-	MHD_destroy_response(r);
+	/* Upstream bytes: never let them run as a page of this origin. */
+	ret = send_public(c, MHD_HTTP_OK, data, len,
+	    store_media_type_valid(mt) ? mt : octet_ctype, cache_immutable,
+	    etag);
+	free(mt);
 	return ret;
 }
 
@@ -1223,6 +1244,293 @@ sweeper(void *arg)
 	return NULL;
 }
 
+/* --- GET /api/v1/log/... (the verifiable log, api.h) --- */
+
+static enum MHD_Result
+do_log_key(struct api *a, struct MHD_Connection *c)
+{
+	char *s;
+	size_t n;
+
+	if (a->log_vkey == NULL)
+		return send_error(c, MHD_HTTP_NOT_FOUND, "no log key "
+		    "configured", NULL);
+	n = strlen(a->log_vkey);
+	s = xmalloc(n + 2);
+	memcpy(s, a->log_vkey, n);
+	s[n] = '\n';
+	s[n + 1] = '\0';
+	return send_public(c, MHD_HTTP_OK, s, n + 1, text_ctype, "no-cache",
+	    NULL);
+}
+
+/*
+ * The latest checkpoint into *cp (store_checkpoint_free), or an answer
+ * already queued into *ret: 404 when there is none yet, 500 on a store
+ * error.  Returns true when *cp holds one.
+ */
+static bool
+latest_checkpoint(struct store *st, struct MHD_Connection *c,
+    struct store_checkpoint *cp, enum MHD_Result *ret)
+{
+	struct tmon_err err = { 0 };
+	enum tmon_rc rc;
+
+	memset(cp, 0, sizeof(*cp));
+	if ((rc = store_checkpoint_latest(st, cp, &err)) == TMON_OK)
+		return true;
+	if (rc == TMON_E_NOTFOUND)
+		*ret = send_error(c, MHD_HTTP_NOT_FOUND, "no checkpoint yet",
+		    NULL);
+	else
+		*ret = send_store_error(c, &err);
+	return false;
+}
+
+static enum MHD_Result
+do_log_checkpoint(struct store *st, struct MHD_Connection *c)
+{
+	struct tmon_err err = { 0 };
+	struct store_checkpoint cp;
+	enum tmon_rc rc;
+	uint8_t *text;
+	size_t len;
+
+	rc = tiles_checkpoint(st, &cp, &text, &len, &err);
+	if (rc == TMON_E_NOTFOUND)
+		return send_error(c, MHD_HTTP_NOT_FOUND, "no checkpoint yet",
+		    NULL);
+	if (rc != TMON_OK)
+		return send_store_error(c, &err);
+	store_checkpoint_free(&cp);
+	/* C2SP tlog-tiles: mutable, not to be cached. */
+	return send_public(c, MHD_HTTP_OK, text, len, text_ctype, "no-cache",
+	    NULL);
+}
+
+struct cps_ctx {
+	json_t		*arr;
+	size_t		 limit;
+	size_t		 bytes;
+	uint64_t	 last;
+	bool		 more;
+};
+
+static int
+cps_cb(const struct store_checkpoint *cp, void *arg)
+{
+	struct cps_ctx *x = arg;
+
+	if (json_array_size(x->arr) >= x->limit ||
+	    (json_array_size(x->arr) > 0 &&
+	    x->bytes + cp->note_len > MAX_API_PAGE_BYTES)) {
+		x->more = true;
+		return 1;
+	}
+	if (json_array_append_new(x->arr, api_render_checkpoint(cp)) != 0)
+		fatalx("api: out of memory building json");
+	x->bytes += cp->note_len;
+	x->last = cp->size;
+	return 0;
+}
+
+static enum MHD_Result
+do_log_checkpoints(struct store *st, struct MHD_Connection *c,
+    const struct api_request *r)
+{
+	struct tmon_err err = { 0 };
+	struct cps_ctx x;
+	json_t *root;
+
+	memset(&x, 0, sizeof(x));
+	x.limit = r->limit;
+	if ((x.arr = json_array()) == NULL)
+		fatalx("api: out of memory building json");
+	/* one more tells if a page follows */
+	if (store_checkpoint_list(st, r->after != UINT64_MAX ? r->after : 0,
+	    r->limit + 1, cps_cb, &x, &err) != TMON_OK) {
+		json_decref(x.arr);
+		return send_store_error(c, &err);
+	}
+	root = json_pack("{s:o, s:o}", "checkpoints", x.arr, "next_after",
+	    x.more ? json_integer((json_int_t)x.last) : json_null());
+	if (root == NULL)
+		fatalx("api: out of memory building json");
+	return send_json(c, MHD_HTTP_OK, root);
+}
+
+/* 400: a tree size past the latest checkpoint's (field: "size", "new"). */
+static enum MHD_Result
+send_unsigned_size(struct MHD_Connection *c, const char *field,
+    uint64_t signed_size)
+{
+	char msg[200];
+
+	snprintf(msg, sizeof(msg), "proofs are only for signed tree sizes: "
+	    "%s must be at most %llu, the size of the latest checkpoint",
+	    field, (unsigned long long)signed_size);
+	return send_error(c, MHD_HTTP_BAD_REQUEST, msg, field);
+}
+
+/* 500: the stored tree contradicts itself or its checkpoint. */
+static enum MHD_Result
+send_tree_damaged(struct MHD_Connection *c, const char *what)
+{
+	char msg[200];
+
+	log_warnx("api: the stored tree is damaged: %s", what);
+	snprintf(msg, sizeof(msg), "the log is damaged: %s", what);
+	return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, msg, NULL);
+}
+
+static enum MHD_Result
+do_log_inclusion(struct store *st, struct MHD_Connection *c,
+    const struct api_request *r)
+{
+	struct tmon_err err = { 0 };
+	struct store_checkpoint cp;
+	struct tlog_node node;
+	enum MHD_Result ret;
+	uint8_t proof[TLOG_MAX_PROOF][32], leaf[1][32], root[32];
+	uint64_t size, tree = 0;
+	size_t n = 0;
+
+	if (!latest_checkpoint(st, c, &cp, &ret))
+		return ret;
+	size = r->size != 0 ? r->size : cp.size;
+	if (size > cp.size) {
+		store_checkpoint_free(&cp);
+		return send_unsigned_size(c, "size", cp.size);
+	}
+	if (r->seq >= size) {
+		/* size is the latest checkpoint's (api_request_parse
+		 * refused seq >= a given size) */
+		store_checkpoint_free(&cp);
+		if (store_tree_size(st, &tree, &err) != TMON_OK)
+			return send_store_error(c, &err);
+		if (r->seq < tree)
+			return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE,
+			    "no signed checkpoint covers this entry yet: "
+			    "retry after Retry-After seconds", "seq");
+		return send_error(c, MHD_HTTP_NOT_FOUND, "no such entry",
+		    "seq");
+	}
+	node.level = 0;
+	node.index = r->seq;
+	if (tlog_prove_inclusion(r->seq, size, store_tree_read, st, proof,
+	    &n, &err) != TMON_OK ||
+	    store_tree_read(st, &node, 1, leaf, &err) != TMON_OK ||
+	    store_tree_root(st, size, root, &err) != TMON_OK) {
+		store_checkpoint_free(&cp);
+		return send_store_error(c, &err);
+	}
+	if (size == cp.size && memcmp(root, cp.root, 32) != 0) {
+		store_checkpoint_free(&cp);
+		return send_tree_damaged(c, "the tree's root is not the "
+		    "latest checkpoint's");
+	}
+	store_checkpoint_free(&cp);
+	if (!tlog_verify_inclusion(r->seq, size, leaf[0],
+	    (const uint8_t (*)[32])proof, n, root))
+		return send_tree_damaged(c, "an inclusion proof from the "
+		    "stored tree does not verify");
+	return send_json(c, MHD_HTTP_OK, api_render_inclusion(r->seq, size,
+	    leaf[0], root, (const uint8_t (*)[32])proof, n));
+}
+
+static enum MHD_Result
+do_log_consistency(struct store *st, struct MHD_Connection *c,
+    const struct api_request *r)
+{
+	struct tmon_err err = { 0 };
+	struct store_checkpoint cp;
+	enum MHD_Result ret;
+	uint8_t proof[TLOG_MAX_PROOF][32], old_root[32], new_root[32];
+	uint64_t new_size;
+	size_t n = 0;
+
+	if (!latest_checkpoint(st, c, &cp, &ret))
+		return ret;
+	new_size = r->new_size != 0 ? r->new_size : cp.size;
+	if (new_size > cp.size) {
+		store_checkpoint_free(&cp);
+		return send_unsigned_size(c, "new", cp.size);
+	}
+	if (r->old_size > new_size) {
+		store_checkpoint_free(&cp);
+		return send_unsigned_size(c, "old", cp.size);
+	}
+	if (tlog_prove_consistency(r->old_size, new_size, store_tree_read,
+	    st, proof, &n, &err) != TMON_OK ||
+	    store_tree_root(st, r->old_size, old_root, &err) != TMON_OK ||
+	    store_tree_root(st, new_size, new_root, &err) != TMON_OK) {
+		store_checkpoint_free(&cp);
+		return send_store_error(c, &err);
+	}
+	if (new_size == cp.size && memcmp(new_root, cp.root, 32) != 0) {
+		store_checkpoint_free(&cp);
+		return send_tree_damaged(c, "the tree's root is not the "
+		    "latest checkpoint's");
+	}
+	store_checkpoint_free(&cp);
+	if (!tlog_verify_consistency(r->old_size, new_size, old_root,
+	    new_root, (const uint8_t (*)[32])proof, n))
+		return send_tree_damaged(c, "a consistency proof from the "
+		    "stored tree does not verify");
+	return send_json(c, MHD_HTTP_OK, api_render_consistency(r->old_size,
+	    new_size, old_root, new_root, (const uint8_t (*)[32])proof, n));
+}
+
+static enum MHD_Result
+do_log_entry(struct store *st, struct MHD_Connection *c, uint64_t seq)
+{
+	struct tmon_err err = { 0 };
+	struct store_entry e;
+	enum tmon_rc rc;
+	uint8_t *body;
+	size_t len;
+
+	/* store_entry_get checks the body against its leaf hash. */
+	rc = store_entry_get(st, seq, &e, &err);
+	if (rc == TMON_E_NOTFOUND)
+		return send_error(c, MHD_HTTP_NOT_FOUND, "no such entry",
+		    "seq");
+	if (rc != TMON_OK)
+		return send_store_error(c, &err);
+	body = e.body;
+	len = e.body_len;
+	e.body = NULL;
+	store_entry_free(&e);
+	return send_public(c, MHD_HTTP_OK, body, len, octet_ctype,
+	    cache_immutable, NULL);
+}
+
+static enum MHD_Result
+do_log_tile(struct store *st, struct MHD_Connection *c,
+    const struct tlog_tile *t)
+{
+	struct tmon_err err = { 0 };
+	struct store_checkpoint cp;
+	enum MHD_Result ret;
+	uint8_t *data;
+	size_t len;
+	bool servable;
+
+	if (!latest_checkpoint(st, c, &cp, &ret))
+		return ret;
+	servable = tiles_servable(t, cp.size);
+	store_checkpoint_free(&cp);
+	if (!servable)
+		return send_error(c, MHD_HTTP_NOT_FOUND, "no such tile in the "
+		    "tree of the latest checkpoint", NULL);
+	if (tiles_read(st, t, &data, &len, &err) != TMON_OK)
+		return send_store_error(c, &err);
+	/* A partial tile is left out once its full tile is there. */
+	return send_public(c, MHD_HTTP_OK, data, len, octet_ctype,
+	    t->width == TLOG_TILE_WIDTH ? cache_immutable :
+	    "public, max-age=60", NULL);
+}
+
 /* --- GET /healthz --- */
 
 static enum MHD_Result
@@ -1266,6 +1574,8 @@ route(struct api *a, struct MHD_Connection *c, const struct api_request *req)
 		return do_metrics(a, c);
 	if (req->route == API_ROUTE_HEALTHZ)
 		return do_healthz(a, c);
+	if (req->route == API_ROUTE_LOG_KEY)
+		return do_log_key(a, c);
 	if (store_pool_get(a->pool, &st, &err) != TMON_OK)
 		return send_store_error(c, &err);
 	switch (req->route) {
@@ -1287,6 +1597,24 @@ route(struct api *a, struct MHD_Connection *c, const struct api_request *req)
 		break;
 	case API_ROUTE_RECEIPT:
 		ret = do_receipt(st, c, req->seq);
+		break;
+	case API_ROUTE_LOG_CHECKPOINT:
+		ret = do_log_checkpoint(st, c);
+		break;
+	case API_ROUTE_LOG_CHECKPOINTS:
+		ret = do_log_checkpoints(st, c, req);
+		break;
+	case API_ROUTE_LOG_INCLUSION:
+		ret = do_log_inclusion(st, c, req);
+		break;
+	case API_ROUTE_LOG_CONSISTENCY:
+		ret = do_log_consistency(st, c, req);
+		break;
+	case API_ROUTE_LOG_ENTRY:
+		ret = do_log_entry(st, c, req->seq);
+		break;
+	case API_ROUTE_LOG_TILE:
+		ret = do_log_tile(st, c, &req->tile);
 		break;
 	default:
 		ret = send_error(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
@@ -1512,7 +1840,21 @@ api_free(struct api *a)
 	}
 	free(a->model_ids);
 	free(a->providers);
+	free(a->log_vkey);
 	free(a);
+}
+
+/* A verifier key as api_config.log_vkey must be. */
+static bool
+vkey_ok(const char *k)
+{
+	size_t i;
+
+	for (i = 0; k[i] != '\0'; i++)
+		if (i >= API_MAX_LOG_VKEY || (unsigned char)k[i] < 0x21 ||
+		    (unsigned char)k[i] > 0x7e)
+			return false;
+	return i > 0;
 }
 
 enum tmon_rc
@@ -1548,6 +1890,15 @@ api_start(const struct api_config *cfg, struct api **out,
 	a->receipt_arg = cfg->receipt_arg;
 	a->health = cfg->health;
 	a->health_arg = cfg->health_arg;
+	if (cfg->log_vkey != NULL) {
+		if (!vkey_ok(cfg->log_vkey)) {
+			rc = tmon_err_set(err, TMON_E_CONFIG, "api: the log's "
+			    "verifier key must be 1..%u printable bytes "
+			    "without spaces", API_MAX_LOG_VKEY);
+			goto out;
+		}
+		a->log_vkey = xstrdup(cfg->log_vkey);
+	}
 	a->quota = quota_new(&cfg->receipt_per_client, &cfg->receipt_global);
 	if (cfg->receipt_token != NULL) {
 		if (cfg->receipt_token[0] == '\0' ||

@@ -47,6 +47,53 @@
  *   GET /api/v1/receipts/{seq}      one receipt entry (api_render_receipt);
  *                                   404 {"field":"seq"} when seq is not a
  *                                   receipt
+ *   GET /api/v1/log/key             text/plain: the log's verifier key
+ *                                   (cfg->log_vkey) and "\n"; 404 when
+ *                                   none is configured
+ *   GET /api/v1/log/checkpoint      text/plain; charset=utf-8, Cache-
+ *                                   Control: no-cache: the latest signed
+ *                                   checkpoint (C2SP tlog-checkpoint) and
+ *                                   every cosignature line stored for it
+ *                                   (tiles_checkpoint); 404 while there
+ *                                   is none.  Also the C2SP tlog-tiles
+ *                                   <prefix>/checkpoint of the prefix
+ *                                   /api/v1/log
+ *   GET /api/v1/log/checkpoints     {"checkpoints": [{"size", "time",
+ *       ?after=&limit=              "root_hash", "note"}], "next_after":
+ *                                   size|null}: checkpoints of size >
+ *                                   after, oldest first, paged as lists
+ *   GET /api/v1/log/proof/inclusion?seq=N[&size=S]
+ *                                   {"seq", "size", "leaf_hash",
+ *                                   "root_hash", "proof": [...]}: RFC 9162
+ *                                   section 2.1.3; size defaults to the
+ *                                   latest checkpoint's
+ *   GET /api/v1/log/proof/consistency?old=M[&new=N]
+ *                                   {"old", "new", "old_root", "new_root",
+ *                                   "proof": [...]}: RFC 9162 section
+ *                                   2.1.4; new defaults to the latest
+ *                                   checkpoint's
+ *       Hashes are standard base64 (RFC 4648 section 4).  Proofs are
+ *       only for signed tree sizes, so that a client can check the root
+ *       against a checkpoint: 400 {"field": "size"|"new"|"old"} for a
+ *       size over the latest checkpoint's; 404 while there is no
+ *       checkpoint; inclusion without size: 503 {"field": "seq"} for an
+ *       entry no checkpoint covers yet, 404 for no such entry.  Every
+ *       proof is checked against the tree before it is served (500
+ *       "the log is damaged" otherwise).
+ *   GET /api/v1/log/entries/{seq}   application/octet-stream: the entry's
+ *                                   exact body bytes (immutable)
+ *   GET /api/v1/log/tile/<L>/<N>[.p/<W>], /api/v1/log/tile/entries/<N>[.p/<W>]
+ *                                   C2SP tlog-tiles hash tiles and entry
+ *                                   bundles (tiles.h), application/
+ *                                   octet-stream; full tiles are
+ *                                   immutable, partial ones cached 60 s.
+ *                                   Only tiles whose hashes are all in
+ *                                   the tree of the latest checkpoint
+ *                                   (tiles_servable: its own, and the
+ *                                   partial tiles of smaller sizes); 404
+ *                                   for any other
+ *       The log's text, entries and tiles carry Access-Control-Allow-
+ *       Origin: * and are never run as a page (CSP sandbox).
  *   GET /metrics                    the server's counters, Prometheus text
  *                                   format 0.0.4 (api_metrics.h)
  *   GET /healthz                    200 {"status":"ok","pending_probes":0}

@@ -250,6 +250,83 @@ api_render_change(const struct store_entry *e, const json_t *meas,
 	return o;
 }
 
+/* A hash in standard base64 (RFC 4648 section 4). */
+static json_t *
+jb64(const uint8_t h[32])
+{
+	char b64[B64_ENCODED_LEN(32) + 1];
+
+	return tjson_chk(json_string(b64_encode(h, 32, b64)));
+}
+
+static json_t *
+jproof(const uint8_t proof[][32], size_t n)
+{
+	json_t *a;
+	size_t i;
+
+	TMON_ASSERT(n <= TLOG_MAX_PROOF);
+	a = tjson_chk(json_array());
+	for (i = 0; i < n; i++)
+		if (json_array_append_new(a, jb64(proof[i])) != 0)
+			fatalx("api: out of memory building json");
+	return a;
+}
+
+json_t *
+api_render_checkpoint(const struct store_checkpoint *c)
+{
+	json_t *o, *note;
+	char *b64;
+
+	o = tjson_chk(json_object());
+	tjson_set(o, "size", json_integer((json_int_t)c->size));
+	tjson_set(o, "time", json_integer(c->time));
+	tjson_set(o, "root_hash", jb64(c->root));
+	if ((note = json_stringn((const char *)c->note, c->note_len)) != NULL)
+		tjson_set(o, "note", note);
+	else {
+		tjson_set(o, "note", json_null());
+		TMON_ASSERT(c->note_len <= MAX_CHECKPOINT_NOTE);
+		b64 = xmalloc(B64_ENCODED_LEN(c->note_len) + 1);
+		tjson_set(o, "note_base64", json_string(b64_encode(c->note,
+		    c->note_len, b64)));
+		free(b64);
+	}
+	return o;
+}
+
+json_t *
+api_render_inclusion(uint64_t seq, uint64_t size, const uint8_t leaf[32],
+    const uint8_t root[32], const uint8_t proof[][32], size_t n)
+{
+	json_t *o;
+
+	o = tjson_chk(json_object());
+	tjson_set(o, "seq", json_integer((json_int_t)seq));
+	tjson_set(o, "size", json_integer((json_int_t)size));
+	tjson_set(o, "leaf_hash", jb64(leaf));
+	tjson_set(o, "root_hash", jb64(root));
+	tjson_set(o, "proof", jproof(proof, n));
+	return o;
+}
+
+json_t *
+api_render_consistency(uint64_t old, uint64_t new_size,
+    const uint8_t old_root[32], const uint8_t new_root[32],
+    const uint8_t proof[][32], size_t n)
+{
+	json_t *o;
+
+	o = tjson_chk(json_object());
+	tjson_set(o, "old", json_integer((json_int_t)old));
+	tjson_set(o, "new", json_integer((json_int_t)new_size));
+	tjson_set(o, "old_root", jb64(old_root));
+	tjson_set(o, "new_root", jb64(new_root));
+	tjson_set(o, "proof", jproof(proof, n));
+	return o;
+}
+
 json_t *
 api_render_error(const char *error, const char *field)
 {

@@ -107,6 +107,34 @@ json_t	*api_render_change(const struct store_entry *e, const json_t *meas,
  */
 json_t	*api_render_receipt(const struct store_entry *e);
 
+/*
+ * One element of GET /api/v1/log/checkpoints:
+ *   {"size", "time", "root_hash", "note"}
+ * root_hash in standard base64 (RFC 4648 section 4), note the signed
+ * note's text (null, with "note_base64" holding the bytes, if they are
+ * not UTF-8).
+ */
+json_t	*api_render_checkpoint(const struct store_checkpoint *c);
+
+/*
+ * GET /api/v1/log/proof/inclusion (RFC 9162 section 2.1.3):
+ *   {"seq", "size", "leaf_hash", "root_hash", "proof": [...]}
+ * the n (at most TLOG_MAX_PROOF) proof hashes, leaf sibling first; every
+ * hash in standard base64.
+ */
+json_t	*api_render_inclusion(uint64_t seq, uint64_t size,
+	    const uint8_t leaf[32], const uint8_t root[32],
+	    const uint8_t proof[][32], size_t n);
+
+/*
+ * GET /api/v1/log/proof/consistency (RFC 9162 section 2.1.4):
+ *   {"old", "new", "old_root", "new_root", "proof": [...]}
+ * as api_render_inclusion.
+ */
+json_t	*api_render_consistency(uint64_t old, uint64_t new_size,
+	    const uint8_t old_root[32], const uint8_t new_root[32],
+	    const uint8_t proof[][32], size_t n);
+
 /* {"error": error, "field": field or null}. */
 json_t	*api_render_error(const char *error, const char *field);
 

@@ -20,9 +20,16 @@
 #define ARG_BEFORE	0x10u
 #define ARG_LIMIT	0x20u
 #define ARG_AFTER	0x40u
+#define ARG_SEQ		0x80u
+#define ARG_SIZE	0x100u
+#define ARG_OLD		0x200u
+#define ARG_NEW		0x400u
 #define ARGS_LIST	(ARG_MODEL | ARG_VERDICT | ARG_SINCE | ARG_UNTIL | \
 			    ARG_BEFORE | ARG_LIMIT)
 #define ARGS_HISTORY	(ARG_SINCE | ARG_UNTIL | ARG_AFTER | ARG_LIMIT)
+#define ARGS_CHECKPOINTS (ARG_AFTER | ARG_LIMIT)
+#define ARGS_INCLUSION	(ARG_SEQ | ARG_SIZE)
+#define ARGS_CONSISTENCY (ARG_OLD | ARG_NEW)
 
 static const struct {
 	const char	*name;
@@ -35,6 +42,10 @@ static const struct {
 	{ "before", ARG_BEFORE },
 	{ "limit", ARG_LIMIT },
 	{ "after", ARG_AFTER },
+	{ "seq", ARG_SEQ },
+	{ "size", ARG_SIZE },
+	{ "old", ARG_OLD },
+	{ "new", ARG_NEW },
 };
 
 /* The verdict strings handed out in req->verdict (static storage). */
@@ -84,9 +95,50 @@ model_ok(const char *s, size_t len)
 	return true;
 }
 
+/* A path under /api/v1/log/ (rest is what follows that prefix). */
+static enum tmon_rc
+parse_log_path(const char *rest, struct api_request *req,
+    struct api_reject *rej)
+{
+	static const char entries[] = "entries/";
+	char canon[TLOG_TILE_PATH_MAX];
+
+	if (strcmp(rest, "key") == 0)
+		req->route = API_ROUTE_LOG_KEY;
+	else if (strcmp(rest, "checkpoint") == 0)
+		req->route = API_ROUTE_LOG_CHECKPOINT;
+	else if (strcmp(rest, "checkpoints") == 0)
+		req->route = API_ROUTE_LOG_CHECKPOINTS;
+	else if (strcmp(rest, "proof/inclusion") == 0)
+		req->route = API_ROUTE_LOG_INCLUSION;
+	else if (strcmp(rest, "proof/consistency") == 0)
+		req->route = API_ROUTE_LOG_CONSISTENCY;
+	else if (strncmp(rest, entries, sizeof(entries) - 1) == 0) {
+		req->route = API_ROUTE_LOG_ENTRY;
+		if (!parse_u64(rest + sizeof(entries) - 1, 0, INT64_MAX,
+		    &req->seq))
+			return reject(rej, 400, "seq must be a decimal "
+			    "integer from 0 to 2^63-1", "seq");
+	} else if (strncmp(rest, "tile/", 5) == 0) {
+		/* As on a static mirror, a path that names no tile is not
+		 * there, and a tile has one path: the one tlog_tile_path
+		 * writes (no "x000/" group). */
+		req->route = API_ROUTE_LOG_TILE;
+		if (!tlog_tile_parse(rest, &req->tile) ||
+		    !tlog_tile_path(&req->tile, canon, sizeof(canon)) ||
+		    strcmp(canon, rest) != 0)
+			return reject(rej, 404, "no such tile (C2SP "
+			    "tlog-tiles: tile/<L>/<N>[.p/<W>] or "
+			    "tile/entries/<N>[.p/<W>])", NULL);
+	} else
+		return reject(rej, 404, "not found", NULL);
+	return TMON_OK;
+}
+
 static enum tmon_rc
 parse_path(const char *path, struct api_request *req, struct api_reject *rej)
 {
+	static const char logp[] = "/api/v1/log/";
 	static const char entries[] = "/api/v1/entries/";
 	static const char blobs[] = "/api/v1/blobs/";
 	static const char models[] = "/api/v1/models/";
@@ -105,6 +157,8 @@ parse_path(const char *path, struct api_request *req, struct api_reject *rej)
 		req->route = API_ROUTE_RECEIPTS;
 	else if (strcmp(path, "/healthz") == 0)
 		req->route = API_ROUTE_HEALTHZ;
+	else if (strncmp(path, logp, sizeof(logp) - 1) == 0)
+		return parse_log_path(path + sizeof(logp) - 1, req, rej);
 	else if (strncmp(path, receipts, sizeof(receipts) - 1) == 0) {
 		req->route = API_ROUTE_RECEIPT;
 		p = path + sizeof(receipts) - 1;
@@ -153,6 +207,8 @@ parse_path(const char *path, struct api_request *req, struct api_reject *rej)
 		return reject(rej, 404, "not found", NULL);
 	return TMON_OK;
 }
+
+static const char *arg_name(unsigned int);
 
 static enum tmon_rc
 parse_arg(const struct api_arg *a, unsigned int bit, struct api_request *req,
@@ -205,6 +261,25 @@ parse_arg(const struct api_arg *a, unsigned int bit, struct api_request *req,
 		if (!parse_u64(a->value, 0, INT64_MAX - 1, &req->after))
 			return reject(rej, 400, "after must be a sequence "
 			    "number (decimal)", "after");
+		break;
+	case ARG_SEQ:
+		if (!parse_u64(a->value, 0, INT64_MAX - 1, &req->seq))
+			return reject(rej, 400, "seq must be a decimal "
+			    "integer from 0 to 2^63-2", "seq");
+		break;
+	case ARG_SIZE:
+	case ARG_OLD:
+	case ARG_NEW:
+		if (!parse_u64(a->value, 1, INT64_MAX, &v))
+			return reject(rej, 400, "a tree size must be a "
+			    "decimal integer from 1 to 2^63-1",
+			    arg_name(bit));
+		if (bit == ARG_SIZE)
+			req->size = v;
+		else if (bit == ARG_OLD)
+			req->old_size = v;
+		else
+			req->new_size = v;
 		break;
 	case ARG_LIMIT:
 		if (!parse_u64(a->value, 1, MAX_API_PAGE, &v))
@@ -279,6 +354,15 @@ parse_args(const struct api_arg *args, size_t nargs, unsigned int allowed,
 	}
 	if (req->since != 0 && req->until != 0 && req->until < req->since)
 		return reject(rej, 400, "until is before since", "until");
+	if ((allowed & ARG_SEQ) && !(seen & ARG_SEQ))
+		return reject(rej, 400, "seq is required", "seq");
+	if ((allowed & ARG_OLD) && !(seen & ARG_OLD))
+		return reject(rej, 400, "old is required", "old");
+	if (req->size != 0 && req->seq >= req->size)
+		return reject(rej, 400, "seq must be below the tree size",
+		    "seq");
+	if (req->new_size != 0 && req->old_size > req->new_size)
+		return reject(rej, 400, "old must be at most new", "old");
 	return TMON_OK;
 }
 
@@ -317,6 +401,15 @@ api_request_parse(const char *method, const char *path,
 		break;
 	case API_ROUTE_HISTORY:
 		allowed = ARGS_HISTORY;
+		break;
+	case API_ROUTE_LOG_CHECKPOINTS:
+		allowed = ARGS_CHECKPOINTS;
+		break;
+	case API_ROUTE_LOG_INCLUSION:
+		allowed = ARGS_INCLUSION;
+		break;
+	case API_ROUTE_LOG_CONSISTENCY:
+		allowed = ARGS_CONSISTENCY;
 		break;
 	case API_ROUTE_STATIC:
 		return TMON_OK;

@@ -14,6 +14,13 @@
  *   GET /api/v1/blobs/{sha256 hex}
  *   POST /api/v1/receipts?model=     (the body is read by api.c, not here)
  *   GET /api/v1/receipts/{seq}
+ *   GET /api/v1/log/key
+ *   GET /api/v1/log/checkpoint
+ *   GET /api/v1/log/checkpoints?after=&limit=
+ *   GET /api/v1/log/proof/inclusion?seq=&size=
+ *   GET /api/v1/log/proof/consistency?old=&new=
+ *   GET /api/v1/log/entries/{seq}
+ *   GET /api/v1/log/tile/<L>/<N>[.p/<W>], /api/v1/log/tile/entries/<N>[.p/<W>]
  *   GET /metrics
  *   GET /healthz                     (no query arguments)
  *   GET /  and  GET /{file}    dashboard files, file ~ [A-Za-z0-9_-][A-Za-z0-9._-]*
@@ -29,6 +36,7 @@
 #include <stdint.h>
 
 #include "err.h"
+#include "tlog.h"
 #include "tmon_limits.h"
 
 /* Items in a list page when the request gives no limit. */
@@ -46,7 +54,14 @@ enum api_route {
 	API_ROUTE_RECEIPTS,	/* POST: submit a receipt (api.h) */
 	API_ROUTE_RECEIPT,	/* GET: one receipt entry by seq */
 	API_ROUTE_METRICS,	/* GET: counters (api_metrics.h) */
-	API_ROUTE_HEALTHZ	/* GET: is the log writable */
+	API_ROUTE_HEALTHZ,	/* GET: is the log writable */
+	API_ROUTE_LOG_KEY,	/* GET: the log's verifier key */
+	API_ROUTE_LOG_CHECKPOINT, /* GET: the latest signed checkpoint */
+	API_ROUTE_LOG_CHECKPOINTS, /* GET: every checkpoint, paged */
+	API_ROUTE_LOG_INCLUSION, /* GET: an inclusion proof */
+	API_ROUTE_LOG_CONSISTENCY, /* GET: a consistency proof */
+	API_ROUTE_LOG_ENTRY,	/* GET: one entry's body bytes */
+	API_ROUTE_LOG_TILE	/* GET: a tlog-tiles tile or entry bundle */
 };
 
 /* One query argument as the HTTP library decoded it.  value is NULL for
@@ -62,7 +77,14 @@ struct api_arg {
 /* A validated request. */
 struct api_request {
 	enum api_route	 route;
-	uint64_t	 seq;			/* API_ROUTE_ENTRY, RECEIPT */
+	uint64_t	 seq;			/* API_ROUTE_ENTRY, RECEIPT,
+						   LOG_ENTRY, LOG_INCLUSION */
+	/* LOG_INCLUSION: the tree size; LOG_CONSISTENCY: the old and new
+	   sizes.  0: not given (size, new_size: the latest checkpoint's) */
+	uint64_t	 size;
+	uint64_t	 old_size;
+	uint64_t	 new_size;
+	struct tlog_tile tile;			/* API_ROUTE_LOG_TILE */
 	uint8_t		 sha256[32];		/* API_ROUTE_BLOB */
 	char		 file[MAX_DASHBOARD_NAME]; /* API_ROUTE_STATIC */
 	/* list filters (PROBES, FAILURES; HISTORY: model, since, until,
@@ -73,7 +95,8 @@ struct api_request {
 	int64_t		 since;		/* 0 = unbounded */
 	int64_t		 until;		/* 0 = unbounded */
 	uint64_t	 before;	/* UINT64_MAX = none */
-	uint64_t	 after;		/* UINT64_MAX = none */
+	uint64_t	 after;		/* UINT64_MAX = none (HISTORY: a seq;
+					   LOG_CHECKPOINTS: a size) */
 	size_t		 limit;		/* 1..MAX_API_PAGE */
 };
 
@@ -110,6 +133,17 @@ struct api_reject {
  *        fail or error (failures: fail or error), a model id that is not
  *        1..MAX_MODEL_ID-1 printable non-space ASCII bytes.  The receipt
  *        seq is checked like the entry seq (field "seq").
+ * The log routes (/api/v1/log/...):
+ *   404  a tile path that is not one of C2SP tlog-tiles as
+ *        tlog_tile_parse() reads it (levels 0..7 or "entries", 3-digit
+ *        groups, width 1..255);
+ *   400  /log/entries/{seq} as the entry seq; proof/inclusion without
+ *        seq (0..2^63-2) or with size outside 1..2^63-1 or not above
+ *        seq (field "seq"); proof/consistency without old, old or new
+ *        outside 1..2^63-1, old above new (field "old"); checkpoints:
+ *        after (a size, 0..2^63-2) and limit as for lists; any other
+ *        argument.  Whether a size is signed (at most the latest
+ *        checkpoint's) is the server's check (api.h).
  * Static file routes ignore query arguments.
  */
 enum tmon_rc	api_request_parse(const char *method, const char *path,

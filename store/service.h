@@ -17,6 +17,7 @@
 
 #include "err.h"
 #include "quota.h"
+#include "tmon_limits.h"
 
 struct store_pool;
 
@@ -27,6 +28,9 @@ struct store_pool;
 #define API_DEFAULT_IDLE_TIMEOUT_S	15
 /* The longest request deadline and idle timeout api_start accepts. */
 #define API_MAX_TIMEOUT_S		3600
+/* The longest verifier key api_start accepts (a key name of up to
+   MAX_NOTE_NAME bytes, its id and its base64 public key). */
+#define API_MAX_LOG_VKEY		(MAX_NOTE_NAME + 64)
 
 /* A configured model, shown even before its first probe. */
 struct api_model {
@@ -116,6 +120,12 @@ struct api_config {
 	const char		*receipt_token;
 	struct quota_limit	 receipt_per_client;
 	struct quota_limit	 receipt_global;
+	/*
+	 * GET /api/v1/log/key: the log's verifier key (C2SP signed-note
+	 * "<name>+<hex key id>+<base64 key>"), 1..API_MAX_LOG_VKEY bytes of
+	 * printable ASCII without spaces; NULL: that route answers 404.
+	 */
+	const char		*log_vkey;
 };
 
 struct api;
@@ -136,7 +146,8 @@ struct api;
  * db_path, too many models, a model id that is not 1..MAX_MODEL_ID-1
  * printable bytes, a connection limit or timeout out of range,
  * listen_host does not resolve, dashboard_dir cannot be opened as a
- * directory, receipt_token empty or over MAX_BEARER_TOKEN bytes), the
+ * directory, receipt_token empty or over MAX_BEARER_TOKEN bytes,
+ * log_vkey empty, too long or not printable), the
  * errors of store_pool_new() (TMON_E_IO, TMON_E_DB,
  * TMON_E_UNSUPPORTED, ...) or TMON_E_NET (the address cannot be bound or
  * a server thread not started).

@@ -57,6 +57,7 @@ extern const struct ctl_cmd ctl_cmd_verify_quote;
 extern const struct ctl_cmd ctl_cmd_verify_signature;
 extern const struct ctl_cmd ctl_cmd_bench_quote;
 extern const struct ctl_cmd ctl_cmd_audit;
+extern const struct ctl_cmd ctl_cmd_export_tiles;
 extern const struct ctl_cmd ctl_cmd_log_key;
 extern const struct ctl_cmd ctl_cmd_verify_proof;
 

@@ -29,6 +29,7 @@ static const struct ctl_cmd *const cmds[] = {
 	&ctl_cmd_verify_signature,
 	&ctl_cmd_bench_quote,
 	&ctl_cmd_audit,
+	&ctl_cmd_export_tiles,
 	&ctl_cmd_log_key,
 	&ctl_cmd_verify_proof,
 	&ctl_cmd_help
@@ -60,7 +61,9 @@ usage(FILE *f)
 	    "prints its options.\n\n"
 	    "The verify commands (verify-*):\n" CTL_EXIT_RULE
 	    "audit: 0 the log verifies, 1 it is damaged, 2 usage or I/O "
-	    "error; bench-quote: 0 or 2.\n");
+	    "error; bench-quote: 0 or 2.\n"
+	    "export-tiles: 0 exported, 1 the log is damaged, 2 usage or I/O "
+	    "error.\n");
 }
 
 static int

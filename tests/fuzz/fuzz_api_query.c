@@ -3,7 +3,9 @@
  *
  * Byte 0 chooses the mode.  Even: the rest is "PATH?QUERY" and goes
  * through api_request_parse as libmicrohttpd would hand it over (the query
- * split at '&' and '=', values NUL-terminated).  Odd: the rest is an entry
+ * split at '&' and '=', values NUL-terminated), and what it accepts for
+ * the log routes must keep their promises (a tile's one path, proof
+ * sizes in range).  Odd: the rest is an entry
  * body and goes through every api_render_* function, as a tampered or
  * unexpected log entry would.
  *
@@ -24,9 +26,41 @@
 #include "api_request.h"
 #include "entry.h"
 #include "store.h"
+#include "tlog.h"
 #include "tmon_limits.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* What the parser promises about the log routes (api_request.h). */
+static void
+fuzz_log_request(const struct api_request *req, const char *path)
+{
+	static const char prefix[] = "/api/v1/log/";
+	char canon[TLOG_TILE_PATH_MAX];
+
+	switch (req->route) {
+	case API_ROUTE_LOG_TILE:
+		/* a tile has exactly one path, the one asked for */
+		if (!tlog_tile_path(&req->tile, canon, sizeof(canon)) ||
+		    strncmp(path, prefix, sizeof(prefix) - 1) != 0 ||
+		    strcmp(path + sizeof(prefix) - 1, canon) != 0)
+			abort();
+		break;
+	case API_ROUTE_LOG_INCLUSION:
+		if (req->seq > INT64_MAX - 1 || req->size > INT64_MAX ||
+		    (req->size != 0 && req->seq >= req->size))
+			abort();
+		break;
+	case API_ROUTE_LOG_CONSISTENCY:
+		if (req->old_size == 0 || req->old_size > INT64_MAX ||
+		    req->new_size > INT64_MAX ||
+		    (req->new_size != 0 && req->old_size > req->new_size))
+			abort();
+		break;
+	default:
+		break;
+	}
+}
 
 static void
 fuzz_request(uint8_t sel, const uint8_t *data, size_t size)
@@ -68,6 +102,7 @@ fuzz_request(uint8_t sel, const uint8_t *data, size_t size)
 			abort();
 		if (req.limit == 0 || req.limit > MAX_API_PAGE)
 			abort();
+		fuzz_log_request(&req, buf);
 	} else if (rej.status != 400 && rej.status != 404 &&
 	    rej.status != 405)
 		abort();

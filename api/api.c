@@ -27,9 +27,11 @@
 #include "api_metrics.h"
 #include "api_render.h"
 #include "api_request.h"
+#include "buf.h"
 #include "encode.h"
 #include "entry.h"
 #include "log.h"
+#include "note.h"
 #include "pool.h"
 #include "quota.h"
 #include "store.h"
@@ -855,6 +857,82 @@ do_receipt(struct store *st, struct MHD_Connection *c, uint64_t seq)
 	return send_json(c, MHD_HTTP_OK, root);
 }
 
+static enum MHD_Result	send_tree_damaged(struct MHD_Connection *,
+			    const char *);
+
+/*
+ * GET /api/v1/receipts/{seq}/proof: a C2SP tlog-proof (c2sp.org/
+ * tlog-proof@v1) of the receipt in the latest checkpoint, with its
+ * cosignatures, for the submitter to keep and check offline (tmonctl
+ * verify-proof).  The proof is checked against the checkpoint's root
+ * before it is sent.
+ */
+static enum MHD_Result
+do_receipt_proof(struct store *st, struct MHD_Connection *c, uint64_t seq)
+{
+	struct tmon_err err = { 0 };
+	struct store_entry e;
+	struct store_checkpoint cp;
+	struct buf out;
+	uint8_t proof[TLOG_MAX_PROOF][32], *note = NULL, *text;
+	size_t n = 0, note_len, len;
+	enum tmon_rc rc;
+
+	memset(&cp, 0, sizeof(cp));
+	rc = store_entry_get(st, seq, &e, &err);
+	if (rc == TMON_E_NOTFOUND)
+		return send_error(c, MHD_HTTP_NOT_FOUND, "no such receipt",
+		    "seq");
+	if (rc != TMON_OK)
+		return send_store_error(c, &err);
+	rc = strcmp(e.kind, "receipt") == 0 ? TMON_OK : TMON_E_NOTFOUND;
+	if (rc != TMON_OK) {
+		store_entry_free(&e);
+		return send_error(c, MHD_HTTP_NOT_FOUND, "no such receipt "
+		    "(that entry is not a receipt)", "seq");
+	}
+	rc = tiles_checkpoint(st, &cp, &note, &note_len, &err);
+	if (rc == TMON_OK && cp.size <= seq)
+		rc = TMON_E_NOTFOUND;
+	if (rc == TMON_E_NOTFOUND) {
+		store_entry_free(&e);
+		store_checkpoint_free(&cp);
+		free(note);
+		return send_error(c, MHD_HTTP_SERVICE_UNAVAILABLE, "no signed "
+		    "checkpoint covers this receipt yet: retry after "
+		    "Retry-After seconds", "seq");
+	}
+	if (rc != TMON_OK ||
+	    tlog_prove_inclusion(seq, cp.size, store_tree_read, st, proof,
+	    &n, &err) != TMON_OK) {
+		store_entry_free(&e);
+		store_checkpoint_free(&cp);
+		free(note);
+		return send_store_error(c, &err);
+	}
+	if (!tlog_verify_inclusion(seq, cp.size, e.leaf,
+	    (const uint8_t (*)[32])proof, n, cp.root)) {
+		store_entry_free(&e);
+		store_checkpoint_free(&cp);
+		free(note);
+		return send_tree_damaged(c, "an inclusion proof from the "
+		    "stored tree does not verify");
+	}
+	store_entry_free(&e);
+	store_checkpoint_free(&cp);
+	buf_init(&out, MAX_TLOG_PROOF_LEN);
+	rc = note_proof_format(NULL, 0, seq, (const uint8_t (*)[32])proof,
+	    n, note, note_len, &out, &err);
+	free(note);
+	if (rc != TMON_OK) {
+		buf_free(&out);
+		return send_tree_damaged(c, err.msg);
+	}
+	text = buf_release(&out, &len);
+	return send_public(c, MHD_HTTP_OK, text, len, text_ctype,
+	    "no-cache", NULL);
+}
+
 /* --- POST /api/v1/receipts --- */
 
 /*
@@ -1597,6 +1675,9 @@ route(struct api *a, struct MHD_Connection *c, const struct api_request *req)
 		break;
 	case API_ROUTE_RECEIPT:
 		ret = do_receipt(st, c, req->seq);
+		break;
+	case API_ROUTE_RECEIPT_PROOF:
+		ret = do_receipt_proof(st, c, req->seq);
 		break;
 	case API_ROUTE_LOG_CHECKPOINT:
 		ret = do_log_checkpoint(st, c);

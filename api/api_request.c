@@ -101,7 +101,6 @@ parse_log_path(const char *rest, struct api_request *req,
     struct api_reject *rej)
 {
 	static const char entries[] = "entries/";
-	char canon[TLOG_TILE_PATH_MAX];
 
 	if (strcmp(rest, "key") == 0)
 		req->route = API_ROUTE_LOG_KEY;
@@ -121,18 +120,28 @@ parse_log_path(const char *rest, struct api_request *req,
 			    "integer from 0 to 2^63-1", "seq");
 	} else if (strncmp(rest, "tile/", 5) == 0) {
 		/* As on a static mirror, a path that names no tile is not
-		 * there, and a tile has one path: the one tlog_tile_path
-		 * writes (no "x000/" group). */
+		 * there (tlog_tile_parse takes only a tile's one path). */
 		req->route = API_ROUTE_LOG_TILE;
-		if (!tlog_tile_parse(rest, &req->tile) ||
-		    !tlog_tile_path(&req->tile, canon, sizeof(canon)) ||
-		    strcmp(canon, rest) != 0)
+		if (!tlog_tile_parse(rest, &req->tile))
 			return reject(rej, 404, "no such tile (C2SP "
 			    "tlog-tiles: tile/<L>/<N>[.p/<W>] or "
 			    "tile/entries/<N>[.p/<W>])", NULL);
 	} else
 		return reject(rej, 404, "not found", NULL);
 	return TMON_OK;
+}
+
+/* The n decimal digits at p as a seq (0..2^63-1; parse_u64's rules). */
+static bool
+parse_u64_n(const char *p, size_t n, uint64_t *out)
+{
+	char digits[20];
+
+	if (n >= sizeof(digits))
+		return false;
+	memcpy(digits, p, n);
+	digits[n] = '\0';
+	return parse_u64(digits, 0, INT64_MAX, out);
 }
 
 static enum tmon_rc
@@ -144,6 +153,7 @@ parse_path(const char *path, struct api_request *req, struct api_reject *rej)
 	static const char models[] = "/api/v1/models/";
 	static const char history[] = "/history";
 	static const char receipts[] = "/api/v1/receipts/";
+	static const char proof[] = "/proof";
 	const char *p;
 	size_t n;
 
@@ -162,7 +172,14 @@ parse_path(const char *path, struct api_request *req, struct api_reject *rej)
 	else if (strncmp(path, receipts, sizeof(receipts) - 1) == 0) {
 		req->route = API_ROUTE_RECEIPT;
 		p = path + sizeof(receipts) - 1;
-		if (!parse_u64(p, 0, INT64_MAX, &req->seq))
+		n = strlen(p);
+		if (n > sizeof(proof) - 1 &&
+		    strcmp(p + n - (sizeof(proof) - 1), proof) == 0) {
+			req->route = API_ROUTE_RECEIPT_PROOF;
+			n -= sizeof(proof) - 1;
+		}
+		if (n == 0 || n > 19 || strspn(p, "0123456789") != n ||
+		    !parse_u64_n(p, n, &req->seq))
 			return reject(rej, 400, "seq must be a decimal "
 			    "integer from 0 to 2^63-1", "seq");
 	}

@@ -14,6 +14,7 @@
  *   GET /api/v1/blobs/{sha256 hex}
  *   POST /api/v1/receipts?model=     (the body is read by api.c, not here)
  *   GET /api/v1/receipts/{seq}
+ *   GET /api/v1/receipts/{seq}/proof
  *   GET /api/v1/log/key
  *   GET /api/v1/log/checkpoint
  *   GET /api/v1/log/checkpoints?after=&limit=
@@ -53,6 +54,7 @@ enum api_route {
 	API_ROUTE_STATIC,
 	API_ROUTE_RECEIPTS,	/* POST: submit a receipt (api.h) */
 	API_ROUTE_RECEIPT,	/* GET: one receipt entry by seq */
+	API_ROUTE_RECEIPT_PROOF, /* GET: its C2SP tlog-proof */
 	API_ROUTE_METRICS,	/* GET: counters (api_metrics.h) */
 	API_ROUTE_HEALTHZ,	/* GET: is the log writable */
 	API_ROUTE_LOG_KEY,	/* GET: the log's verifier key */

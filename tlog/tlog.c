@@ -489,6 +489,9 @@ tlog_tile_parse(const char *path, struct tlog_tile *out)
 			p++;
 		if (!digits3(p, &g))
 			return false;
+		/* the first of several groups is not 000 (one path a tile) */
+		if (more && ngroups == 0 && g == 0)
+			return false;
 		/* seven groups reach 10^21 > 2^63: no more are valid */
 		if (++ngroups > 7 || t.index > (UINT64_MAX - g) / 1000)
 			return false;

@@ -189,9 +189,10 @@ bool	tlog_tile_path(const struct tlog_tile *t, char *buf, size_t size);
 /*
  * Parse a path relative to the prefix ("tile/...") exactly as
  * tlog_tile_path writes it: levels 0..7 or "entries" (level 7 already
- * covers 2^64 leaves), 3-digit groups with "x" on all but the last, no
- * leading zeroes in <L> and <W>, width 1..255 after ".p/".  Returns false
- * for anything else.
+ * covers 2^64 leaves), 3-digit groups with "x" on all but the last and
+ * no leading "x000/" group, no leading zeroes in <L> and <W>, width
+ * 1..255 after ".p/".  So each tile has one path.  Returns false for
+ * anything else.
  */
 bool	tlog_tile_parse(const char *path, struct tlog_tile *out);
 

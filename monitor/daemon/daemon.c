@@ -1076,6 +1076,7 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	ac.idle_timeout_s = o->cfg->http.idle_timeout_s;
 	ac.health = health_cb;
 	ac.health_arg = &d;
+	ac.log_vkey = d.key != NULL ? logkey_vkey(d.key) : NULL;
 	ac.receipt_per_client = o->cfg->receipts_per_client;
 	ac.receipt_global = o->cfg->receipts_global;
 	if ((rc = receipt_token(o->cfg, &ac.receipt_token, err)) != TMON_OK)

@@ -80,7 +80,55 @@ grep -q "ALERT: witness witness.test/two" "$TMP/log" && pass "split view: error 
 curl -sf "http://127.0.0.1:$W1PORT/$(printf '%s' "$ORIGIN" | sha256sum | cut -c1-64)/checkpoint" >"$TMP/wcp" &&
     grep -q "^— $ORIGIN " "$TMP/wcp" && pass "witness one serves the log's checkpoint with our signature" ||
     fail "witness checkpoint: $(cat "$TMP/wcp")"
+API=http://127.0.0.1:$PORT
+[ "$(curl -sf "$API/api/v1/log/key")" = "$VKEY" ] && pass "GET /api/v1/log/key: Go's key" ||
+    fail "/api/v1/log/key: $(curl -s "$API/api/v1/log/key")"
+
+# Go's sumdb/tlog and sumdb/note check what tmond serves: the signed
+# checkpoint, every entry, and the proofs of every size 1..N and index.
+out=$("$TC" api -origin "$ORIGIN" -limit 300 "$API" "$VKEY" 2>&1) &&
+    pass "Go checks the API: $out" || fail "Go api check: $out"
+out=$("$TC" tiles -origin "$ORIGIN" -witness "$W1KEY" "$API/api/v1/log" "$VKEY" 2>&1) &&
+    pass "Go checks the tiles, witness one's cosignature required: $out" ||
+    fail "Go tiles check: $out"
+
+# A receipt's proof file, checked offline by tmonctl verify-proof.
+st=$(curl -s -o "$TMP/rcpt.ans" -w '%{http_code}' -X POST -H 'Content-Type: application/json'     --data-binary @"$SRC/tests/data/receipts/private-mode/tdx.json" "$API/api/v1/receipts?model=sim%2Fgood")
+rseq=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["seq"])' "$TMP/rcpt.ans" 2>/dev/null)
+[ "$st" = 201 ] && [ -n "$rseq" ] && pass "receipt logged as entry $rseq" || fail "receipt: $st $(cat "$TMP/rcpt.ans")"
+curl -sf -o "$TMP/entry" "$API/api/v1/log/entries/$rseq" || fail "GET /api/v1/log/entries/$rseq"
+proved() {
+	curl -sf -o "$TMP/proof" "$API/api/v1/receipts/$rseq/proof" &&
+	    "$BUILD/tmonctl" verify-proof "$TMP/proof" "$TMP/entry" --key "$VKEY" 	    --witness "$W1KEY" >"$TMP/vp.out" 2>&1
+}
+wait_for 20 proved && pass "tmonctl verify-proof, witness one's cosignature required: $(tail -n 1 "$TMP/vp.out")" ||
+    fail "verify-proof: $(cat "$TMP/vp.out"; head -c 600 "$TMP/proof")"
+head -n 1 "$TMP/proof" | grep -qx 'c2sp.org/tlog-proof@v1' && pass "the proof is a c2sp.org/tlog-proof@v1" ||
+    fail "proof header: $(head -n 1 "$TMP/proof")"
+vp() { # EXPECTED-EXIT WHAT ARGS...
+	local want=$1 what=$2 rc
+	shift 2
+	"$BUILD/tmonctl" verify-proof "$@" >"$TMP/vp.out" 2>&1
+	rc=$?
+	[ $rc = "$want" ] && pass "verify-proof $what: exit $rc ($(tail -n 1 "$TMP/vp.out"))" ||
+	    fail "verify-proof $what: exit $rc, want $want: $(cat "$TMP/vp.out")"
+}
+python3 -c 'import sys; b=bytearray(open(sys.argv[1],"rb").read()); b[10]^=1; open(sys.argv[2],"wb").write(b)' "$TMP/entry" "$TMP/entry.bad"
+vp 1 "of another entry" "$TMP/proof" "$TMP/entry.bad" --key "$VKEY"
+python3 -c 'import sys,re; t=open(sys.argv[1]).read(); t=re.sub(r"^index (\d+)$", lambda m: "index %d" % (int(m.group(1)) + 1), t, flags=re.M); open(sys.argv[2],"w").write(t)' "$TMP/proof" "$TMP/proof.idx"
+vp 1 "with another index" "$TMP/proof.idx" "$TMP/entry" --key "$VKEY"
+vp 1 "against another log key" "$TMP/proof" "$TMP/entry" --key "$("$TC" genkey "$ORIGIN" | sed -n 2p)"
+vp 1 "requiring the split-view witness" "$TMP/proof" "$TMP/entry" --key "$VKEY" --witness "$W2KEY"
+vp 2 "without --key" "$TMP/proof" "$TMP/entry"
+curl -s -o /dev/null -w '%{http_code}' "$API/api/v1/receipts/0/proof" | grep -qx 404 &&
+    pass "a probe entry has no receipt proof (404)" || fail "receipt proof of entry 0"
+
+# The tiles as files: tmonctl export-tiles, checked by Go as a directory.
 stop_tmond
+"$BUILD/tmonctl" export-tiles "$TMP/t.db" "$TMP/mirror" >"$TMP/export.out" 2>&1 &&
+    pass "$(tail -n 1 "$TMP/export.out")" || fail "export-tiles: $(cat "$TMP/export.out")"
+out=$("$TC" tiles -origin "$ORIGIN" "$TMP/mirror" "$VKEY" 2>&1) &&
+    pass "Go checks the exported tiles: $out" || fail "Go check of the export: $out"
 
 n=$(q "$TMP/t.db" "SELECT count(*) FROM entries")
 [ "$(q "$TMP/t.db" "SELECT max(size) FROM checkpoints")" = "$n" ] &&

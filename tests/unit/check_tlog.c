@@ -373,7 +373,8 @@ START_TEST(tile_paths)
 		"tile/0/000.p/", "tile/0/000.x/1", "tile/entries/000.p/1a",
 		"tile/0/x999/x999/x999/x999/x999/x999/x999/000", "tile/0/00a",
 		"tiles/0/000", "tile/entries000", "tile/0/000?x", "",
-		"tile/0/x009/x223/x372/x036/x854/x775/807",
+		"tile/0/x009/x223/x372/x036/x854/x775/807", "tile/0/x000/001",
+		"tile/entries/x000/x001/000",
 	};
 	char buf[TLOG_TILE_PATH_MAX];
 	struct tlog_tile t;

@@ -549,8 +549,11 @@ audit(int argc, char *argv[])
 		sh->vc = verify_ctx_new();
 		sh->size = res.size;
 		if (rederive(sh, &secs) != TMON_OK) {
-			fprintf(stderr, "tmonctl: audit: %s\n", sh->why);
-			goto out;
+			fprintf(stderr, "tmonctl: audit: re-derivation stopped: "
+			    "%s\n", sh->why);
+			/* the damage found stands: exit 1, not 2 */
+			if (rc != TMON_E_PARSE)
+				goto out;
 		}
 		print_problems("does not follow", &sh->differs);
 		print_problems("not re-checked", &sh->unchecked);

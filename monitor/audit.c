@@ -59,7 +59,7 @@ struct coll_memo {
 struct audit_ctx {
 	struct store		*s;
 	struct verify_ctx	*vc;
-	struct audit_trust	 trust;
+	struct audit_config	 cfg;
 	struct coll_built	 built[COLL_CACHE];
 	struct coll_memo	 memo[MAX_COLLATERAL_SLOTS];
 	uint64_t		 tick;
@@ -87,14 +87,14 @@ struct probe_run {
 
 struct audit_ctx *
 audit_ctx_new(struct store *s, struct verify_ctx *vc,
-    const struct audit_trust *trust)
+    const struct audit_config *cfg)
 {
 	struct audit_ctx *a = xcalloc(1, sizeof(*a));
 
 	a->s = s;
 	a->vc = vc;
-	if (trust != NULL)
-		a->trust = *trust;
+	if (cfg != NULL)
+		a->cfg = *cfg;
 	return a;
 }
 
@@ -451,7 +451,7 @@ static enum tmon_rc
 coll_rebuild(struct job *jb, const json_t *body, struct coll_built *b)
 {
 	struct fetch_result res[PCS_NDOCS];
-	const struct audit_trust *t = &jb->a->trust;
+	const struct audit_config *t = &jb->a->cfg;
 	const json_t *docs = json_object_get(body, "documents");
 	const json_t *tp = json_object_get(body, "test_pki");
 	uint8_t fmspc[6];
@@ -871,7 +871,7 @@ rederive_probe(struct job *jb)
 {
 	const json_t *b = jb->body, *req, *checks, *pol;
 	const char *model, *upstream, *provider, *nhex, *url, *error, *bh;
-	const struct audit_trust *t = &jb->a->trust;
+	const struct audit_config *t = &jb->a->cfg;
 	struct model_cfg m;
 	struct attest_ctx ctx;
 	struct probe_fetch pf;
@@ -881,7 +881,7 @@ rederive_probe(struct job *jb)
 	int64_t time, now, status, dur, blen;
 	json_t *r = NULL;
 	enum tmon_rc rc;
-	bool used, full = entry_version(b) == ENTRY_VERSION;
+	bool used, known, full = entry_version(b) == ENTRY_VERSION;
 	size_t i;
 
 	req = json_object_get(b, "request");
@@ -913,8 +913,12 @@ rederive_probe(struct job *jb)
 		ctx.nvidia_root_der = t->nvidia_root_der;
 		ctx.nvidia_root_der_len = t->nvidia_root_der_len;
 	}
-	/* the allow-lists are configuration: taken as recorded */
-	if ((pol = check_in(checks, "measurement.policy")) != NULL) {
+	/* the allow-lists are configuration: the auditor's, or taken as
+	 * recorded */
+	known = false;
+	if (t->policy != NULL)
+		ctx.policy = t->policy(t->policy_arg, model, &known);
+	if (!known && (pol = check_in(checks, "measurement.policy")) != NULL) {
 		memset(&policy, 0, sizeof(policy));
 		if (!check_status_parse(str_of(pol, "status"), &policy.status))
 			return UNCHECKED(jb, "its measurement.policy has no "

@@ -19,7 +19,7 @@
  *               false): that can only lower a verdict, never make one a
  *               pass.  A probe whose checks carry " [test PKI]" (tmon-sim)
  *               is re-run against the test trust anchors of
- *               struct audit_trust.
+ *               struct audit_config.
  *   receipt     rcpt_verify() (receipt_check.h) over the stored submitted
  *               document (blob submitted.sha256), parsed with the entry's
  *               model, against the probe entry the body names
@@ -31,8 +31,9 @@
  *   alert       nothing to re-derive (AUDIT_NOTHING).
  * What is taken as recorded: how each request ended when it brought no
  * bytes (the transport: the http.fetch and sig.completion of such a
- * request can only be fail or error), and measurement.policy (the
- * allow-lists are tmond's configuration, not in the log).
+ * request can only be fail or error), and measurement.policy unless the
+ * allow-lists of the model are given (struct audit_config: they are
+ * tmond's configuration, not in the log).
  *
  * Compared: the verdict, the status of every check (an id on one side
  * only is a difference), and for a probe of body version ENTRY_VERSION
@@ -54,6 +55,7 @@
 
 #include "err.h"
 
+struct measurement_policy;
 struct store;
 struct store_entry;
 struct verify_ctx;
@@ -63,16 +65,26 @@ struct audit_ctx;
 #define AUDIT_MSG	640
 
 /*
- * The test trust anchors (DER, as tmond's test_trust_anchors, config.h)
- * that entries marked as verified against a test PKI are re-run with;
- * NULL: none given (such entries are AUDIT_UNCHECKED).  Borrowed: they
- * must outlive every context made with them.
+ * What the auditor brings from tmond's configuration (config.h), all
+ * borrowed (they must outlive every context made with them):
+ *   the test trust anchors (DER, test_trust_anchors) that entries marked
+ *   as verified against a test PKI are re-run with; NULL: none given
+ *   (such entries are AUDIT_UNCHECKED);
+ *   policy: the measurement allow-lists of the model named model
+ *   (models[].name), NULL when it has none (measurement.policy is then
+ *   warn, "unpinned"); *known false when the configuration does not list
+ *   the model.  policy NULL, or a model it does not know: a probe's
+ *   measurement.policy is taken as recorded (the allow-lists are not in
+ *   the log).  They must be the lists in force when the probes ran.
  */
-struct audit_trust {
+struct audit_config {
 	const uint8_t	*intel_root_der;
 	size_t		 intel_root_der_len;
 	const uint8_t	*nvidia_root_der;
 	size_t		 nvidia_root_der_len;
+	const struct measurement_policy *(*policy)(void *arg,
+			    const char *model, bool *known);
+	void		*policy_arg;
 };
 
 /* What one entry's re-derivation says.  Zero is AUDIT_UNCHECKED, so a
@@ -97,11 +109,12 @@ struct audit_result {
 /*
  * A new context reading through s (a STORE_RO handle, borrowed: it
  * must outlive the context and be used by one thread at a time), with
- * the caches of vc (NULL: none; borrowed) and the test anchors of trust
- * (NULL: none; borrowed).  Never fails; free with audit_ctx_free.
+ * the caches of vc (NULL: none; borrowed) and the configuration cfg
+ * (NULL: none; copied, what it points to borrowed).  Never fails; free
+ * with audit_ctx_free.
  */
 struct audit_ctx *audit_ctx_new(struct store *s, struct verify_ctx *vc,
-	    const struct audit_trust *trust);
+	    const struct audit_config *cfg);
 
 /* Free a (NULL is a no-op) and the collateral it keeps. */
 void	audit_ctx_free(struct audit_ctx *a);

@@ -46,9 +46,15 @@ const struct ctl_cmd ctl_cmd_audit = {
 	"or checks do not follow from its evidence.  A progress bar goes to "
 	"stderr\n"
 	"when it is a terminal; a summary ends the output.\n\n"
-	"  --config FILE    tmond's configuration: entries verified against "
-	"a test PKI\n"
-	"                   (tmon-sim) are re-run with its test_trust_anchors\n"
+	"  --config FILE    tmond's configuration when the entries were "
+	"made: entries\n"
+	"                   verified against a test PKI (tmon-sim) are re-run "
+	"with its\n"
+	"                   test_trust_anchors, and measurement.policy with "
+	"the allow-lists\n"
+	"                   of its models (without it, or for a model it does "
+	"not list,\n"
+	"                   measurement.policy is taken as recorded)\n"
 	"  -j N             threads re-deriving (1 to "
 	STR(MAX_AUDIT_THREADS) "; default: the online\n"
 	"                   CPUs)\n"
@@ -101,7 +107,7 @@ static const char *const kind_names[NKINDS] = { "probe", "receipt",
 struct shared {
 	const struct audit_opts	*o;
 	struct verify_ctx	*vc;
-	struct audit_trust	 trust;
+	struct audit_config	 acfg;
 	uint64_t		 size;
 	pthread_mutex_t		 mu;
 	uint64_t		 next;		/* the next chunk's first seq */
@@ -272,7 +278,7 @@ worker(void *arg)
 	/* one handle per thread (store.h) */
 	if ((rc = store_open(sh->o->db, STORE_RO, &s, &err)) != TMON_OK)
 		goto out;
-	a = audit_ctx_new(s, sh->vc, &sh->trust);
+	a = audit_ctx_new(s, sh->vc, &sh->acfg);
 	for (;;) {
 		pthread_mutex_lock(&sh->mu);
 		first = sh->next;
@@ -386,6 +392,23 @@ rederive(struct shared *sh, double *secs)
 }
 
 /* ---- the command ------------------------------------------------------ */
+
+/* audit_config.policy: the allow-lists of the model called model. */
+static const struct measurement_policy *
+config_policy(void *arg, const char *model, bool *known)
+{
+	const struct config *cfg = arg;
+	size_t i;
+
+	for (i = 0; i < cfg->n_models; i++)
+		if (strcmp(cfg->models[i].name, model) == 0) {
+			*known = true;
+			return cfg->models[i].has_policy ?
+			    &cfg->models[i].policy : NULL;
+		}
+	*known = false;
+	return NULL;
+}
 
 static void
 print_problems(const char *what, struct problems *ps)
@@ -539,12 +562,14 @@ audit(int argc, char *argv[])
 	pthread_mutex_init(&sh->mu, NULL);
 	if (o.rederive) {
 		if (cfg != NULL) {
-			sh->trust.intel_root_der = cfg->test_intel_root_der;
-			sh->trust.intel_root_der_len =
+			sh->acfg.intel_root_der = cfg->test_intel_root_der;
+			sh->acfg.intel_root_der_len =
 			    cfg->test_intel_root_der_len;
-			sh->trust.nvidia_root_der = cfg->test_nvidia_root_der;
-			sh->trust.nvidia_root_der_len =
+			sh->acfg.nvidia_root_der = cfg->test_nvidia_root_der;
+			sh->acfg.nvidia_root_der_len =
 			    cfg->test_nvidia_root_der_len;
+			sh->acfg.policy = config_policy;
+			sh->acfg.policy_arg = cfg;
 		}
 		sh->vc = verify_ctx_new();
 		sh->size = res.size;

@@ -20,6 +20,8 @@
 #                           evidence"
 #   a forged receipt        the same for a receipt whose verdict was fail
 #   a forged check          only one check's status edited
+#   a forged policy         an unpinned (warn) measurement.policy edited to
+#                           pass: caught with the configuration's allow-lists
 #   a forged collateral     its next_update edited
 # About 10 s: probes are 1 s apart.
 # Usage: test_audit_rederive.sh BUILD_DIR SOURCE_DIR
@@ -214,6 +216,17 @@ dbcopy "$TMP/t.db" "$TMP/check.db"
 forge "$TMP/check.db" "$seq" '[k for k in b["checks"] if k["id"] == "gpu.nonce"][0]["status"] = "skip"'
 audit "forged check" 1 "$TMP/check.db" --config "$TMP/sched.json" -- \
     "first bad seq $seq: entry $seq (probe sim/good): stored checks do not follow from its evidence: gpu.nonce is pass, stored skip"
+
+# ---- an unpinned measurement made to look pinned -------------------------------
+# sim/good is warn only for measurement.policy (no allow-list): with the
+# configuration it was probed under, the forged pass is caught.
+seq=$(q "$TMP/t.db" "SELECT max(seq) FROM entries WHERE kind = 'probe' AND model = 'sim/good'")
+cp_v=$(q "$TMP/t.db" "SELECT verdict FROM entries WHERE seq = $seq")
+dbcopy "$TMP/t.db" "$TMP/policy.db"
+forge "$TMP/policy.db" "$seq" "$PASS_ALL
+[k for k in b['checks'] if k['id'] == 'measurement.policy'][0]['status'] = 'pass'"
+audit "forged measurement.policy ($cp_v to pass)" 1 "$TMP/policy.db" --config "$TMP/sched.json" -- \
+    "first bad seq $seq: entry $seq (probe sim/good): stored verdict pass does not follow from its evidence, which gives warn: measurement.policy is warn, stored pass"
 
 # ---- a collateral entry ------------------------------------------------------
 seq=$(q "$TMP/t.db" "SELECT min(seq) FROM entries WHERE kind = 'collateral' AND verdict = 'pass'")

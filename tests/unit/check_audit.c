@@ -623,6 +623,56 @@ START_TEST(test_unchecked)
 }
 END_TEST
 
+/* audit_config.policy: MODEL pins an MRTD of zeros when arg is not
+ * NULL, has no allow-list otherwise; other models are unknown. */
+static const struct measurement_policy *
+policy_of(void *arg, const char *model, bool *known)
+{
+	static const uint8_t zero[1][48];
+	static const struct measurement_policy pin = { { zero, 1 },
+	    { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 }, { NULL, 0 } };
+
+	*known = strcmp(model, MODEL) == 0;
+	return *known && arg != NULL ? &pin : NULL;
+}
+
+static void
+policy_pass(json_t *o)
+{
+	json_t *c;
+	size_t i;
+
+	to_pass(o);
+	json_array_foreach(json_object_get(o, "checks"), i, c)
+		if (strcmp(json_string_value(json_object_get(c, "id")),
+		    "measurement.policy") == 0)
+			tjson_set(c, "status", json_string("pass"));
+}
+
+/* measurement.policy: taken as recorded without the allow-lists, judged
+ * with them. */
+START_TEST(test_policy)
+{
+	struct audit_config cfg;
+	uint64_t seq;
+
+	ck_assert_str_eq(status_of(s_probe, "measurement.policy"), "warn");
+	seq = append_edited(s_probe, policy_pass);
+	want(seq, AUDIT_FOLLOWS, NULL);		/* as recorded */
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.policy = policy_of;
+	audit_ctx_free(actx);
+	actx = audit_ctx_new(ro, vc, &cfg);
+	want(s_probe, AUDIT_FOLLOWS, NULL);	/* unpinned: warn */
+	want(seq, AUDIT_DIFFERS, "measurement.policy is warn, stored pass");
+	cfg.policy_arg = &cfg;
+	audit_ctx_free(actx);
+	actx = audit_ctx_new(ro, vc, &cfg);
+	want(s_probe, AUDIT_DIFFERS, "measurement.policy is fail, stored "
+	    "warn");
+}
+END_TEST
+
 int
 main(void)
 {
@@ -637,6 +687,7 @@ main(void)
 	tcase_add_test(tc, test_real_entries_follow);
 	tcase_add_test(tc, test_edited_entries_differ);
 	tcase_add_test(tc, test_unchecked);
+	tcase_add_test(tc, test_policy);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

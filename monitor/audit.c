@@ -26,9 +26,10 @@
 #include "util.h"
 #include "xmalloc.h"
 
-/* Rebuilt collateral entries one context keeps (least recently used
- * replaced). */
+/* Rebuilt collateral entries, and probe entries receipts name, one
+ * context keeps (least recently used replaced). */
 #define COLL_CACHE	8
+#define PROBE_CACHE	16
 
 /* One collateral entry, rebuilt from its logged documents. */
 struct coll_built {
@@ -56,12 +57,27 @@ struct coll_memo {
 	uint64_t	tick;
 };
 
+/* A probe entry as receipts were checked against it. */
+struct probe_ref {
+	bool			used;
+	uint64_t		seq;
+	uint64_t		tick;
+	bool			readable;	/* false: damaged or missing */
+	char			kind[16];
+	bool			has_model;
+	char			model[MAX_MODEL_ID];
+	int64_t			time;
+	char			verdict[8];	/* "" for none */
+	struct rcpt_probe	pr;		/* entry_receipt_probe */
+};
+
 struct audit_ctx {
 	struct store		*s;
 	struct verify_ctx	*vc;
 	struct audit_config	 cfg;
 	struct coll_built	 built[COLL_CACHE];
 	struct coll_memo	 memo[MAX_COLLATERAL_SLOTS];
+	struct probe_ref	 probes[PROBE_CACHE];
 	uint64_t		 tick;
 };
 
@@ -405,7 +421,7 @@ coll_doc(struct job *jb, const json_t *docs, const char *name,
 {
 	const json_t *d = json_object_get(docs, name);
 	const char *err, *bh, *hh;
-	int64_t status, blen;
+	int64_t status, blen = 0;
 	uint8_t *data;
 	size_t len;
 	enum tmon_rc rc;
@@ -637,8 +653,8 @@ run_collateral(void *arg, const uint8_t fmspc[6], int pck_ca)
 {
 	struct probe_run *r = arg;
 	struct coll_built *b;
-	uint64_t cseq;
-	bool found;
+	uint64_t cseq = 0;
+	bool found = false;
 	char fhex[13];
 
 	if (r->no_collateral || r->rc != TMON_OK || r->unchecked[0] != '\0')
@@ -978,6 +994,57 @@ out:
 
 /* ---- receipts --------------------------------------------------------- */
 
+/*
+ * The probe entry seq as a receipt names it, from a's cache or read
+ * now: *out is a's (valid until the next call).  A store failure
+ * returns its rc.
+ */
+static enum tmon_rc
+probe_get(struct audit_ctx *a, uint64_t seq, struct probe_ref **out,
+    struct tmon_err *err)
+{
+	struct probe_ref *r = NULL;
+	struct store_entry e;
+	struct tmon_err le;
+	enum tmon_rc rc;
+	size_t i;
+
+	a->tick++;
+	for (i = 0; i < PROBE_CACHE; i++)
+		if (a->probes[i].used && a->probes[i].seq == seq) {
+			a->probes[i].tick = a->tick;
+			*out = &a->probes[i];
+			return TMON_OK;
+		}
+	for (i = 0; i < PROBE_CACHE; i++)
+		if (r == NULL || !a->probes[i].used ||
+		    (r->used && a->probes[i].tick < r->tick))
+			r = &a->probes[i];
+	memset(r, 0, sizeof(*r));
+	memset(&e, 0, sizeof(e));
+	tmon_err_clear(&le);
+	if ((rc = store_entry_get(a->s, seq, &e, &le)) != TMON_OK &&
+	    rc != TMON_E_PARSE && rc != TMON_E_NOTFOUND)
+		return tmon_err_set(err, rc, "%s", le.msg);
+	if (rc == TMON_OK) {
+		r->readable = true;
+		snprintf(r->kind, sizeof(r->kind), "%s", e.kind);
+		r->has_model = e.model != NULL;
+		snprintf(r->model, sizeof(r->model), "%s",
+		    e.model != NULL ? e.model : "");
+		r->time = e.time;
+		snprintf(r->verdict, sizeof(r->verdict), "%s",
+		    e.verdict != NULL ? e.verdict : "");
+		entry_receipt_probe(&e, &r->pr);
+		store_entry_free(&e);
+	}
+	r->used = true;
+	r->seq = seq;
+	r->tick = a->tick;
+	*out = r;
+	return TMON_OK;
+}
+
 /* A digest of the claims (request_sha256 and request_len, or the
  * response's) into *has, md, *len; false when malformed. */
 static bool
@@ -1008,8 +1075,7 @@ rederive_receipt(struct job *jb)
 	struct rcpt_parsed p;
 	struct rcpt_reject rej;
 	struct rcpt_probe pr;
-	struct store_entry pe;
-	struct tmon_err le;
+	struct probe_ref *ref = NULL;
 	struct checklist *cl = NULL;
 	uint8_t *blob = NULL;
 	size_t len;
@@ -1061,37 +1127,32 @@ rederive_receipt(struct job *jb)
 			rc = TMON_OK;
 			goto out;
 		}
-		memset(&pe, 0, sizeof(pe));
-		tmon_err_clear(&le);
-		if ((rc = store_entry_get(jb->a->s, (uint64_t)pseq, &pe,
-		    &le)) != TMON_OK) {
-			if (rc == TMON_E_PARSE || rc == TMON_E_NOTFOUND)
-				rc = UNCHECKED(jb, "its probe, entry %lld, "
-				    "cannot be read", (long long)pseq);
-			else {
-				(void)UNCHECKED(jb, "reading its probe, entry "
-				    "%lld: %s", (long long)pseq, le.msg);
-				tmon_err_set(jb->err, rc, "%s", le.msg);
-			}
+		if ((rc = probe_get(jb->a, (uint64_t)pseq, &ref, jb->err)) !=
+		    TMON_OK) {
+			(void)UNCHECKED(jb, "reading its probe, entry %lld",
+			    (long long)pseq);
 			goto out;
 		}
-		entry_receipt_probe(&pe, &pr);
-		if (strcmp(pe.kind, "probe") != 0 || jb->e->model == NULL ||
-		    pe.model == NULL || strcmp(pe.model, jb->e->model) != 0 ||
-		    pe.time != ptime || strcmp(pr.verdict, pv != NULL ? pv :
-		    "") != 0) {
+		if (!ref->readable) {
+			rc = UNCHECKED(jb, "its probe, entry %lld, cannot be "
+			    "read", (long long)pseq);
+			goto out;
+		}
+		if (strcmp(ref->kind, "probe") != 0 || jb->e->model == NULL ||
+		    !ref->has_model || strcmp(ref->model, jb->e->model) != 0 ||
+		    ref->time != ptime || strcmp(ref->pr.verdict, pv != NULL ?
+		    pv : "") != 0) {
 			result(jb, AUDIT_DIFFERS, "its probe {seq %lld, time "
 			    "%lld, verdict %s} is not entry %lld, a %s of %s at "
 			    "%lld with verdict %s", (long long)pseq,
 			    (long long)ptime, pv != NULL ? pv : "null",
-			    (long long)pseq, pe.kind, pe.model != NULL ?
-			    pe.model : "no model", (long long)pe.time,
-			    pe.verdict != NULL ? pe.verdict : "null");
-			store_entry_free(&pe);
+			    (long long)pseq, ref->kind, ref->has_model ?
+			    ref->model : "no model", (long long)ref->time,
+			    ref->verdict[0] != '\0' ? ref->verdict : "null");
 			rc = TMON_OK;
 			goto out;
 		}
-		store_entry_free(&pe);
+		pr = ref->pr;
 	}
 	cl = xmalloc(sizeof(*cl));
 	checklist_init(cl);

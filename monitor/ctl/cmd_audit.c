@@ -114,6 +114,7 @@ struct shared {
 	uint64_t		 done;		/* entries done */
 	unsigned		 running;	/* workers not finished */
 	uint64_t		 count[NKINDS][AUDIT_FOLLOWS + 1];
+	double			 cpu[NKINDS];	/* thread CPU seconds */
 	uint64_t		 unreadable;	/* damaged: store_verify says */
 	struct problems		 differs;
 	struct problems		 unchecked;
@@ -168,13 +169,20 @@ problem_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+/* Seconds on clock c (CLOCK_MONOTONIC, CLOCK_THREAD_CPUTIME_ID). */
 static double
-now_s(void)
+clock_s(clockid_t c)
 {
 	struct timespec ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(c, &ts);
 	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double
+now_s(void)
+{
+	return clock_s(CLOCK_MONOTONIC);
 }
 
 /* ---- the workers ------------------------------------------------------ */
@@ -272,7 +280,9 @@ worker(void *arg)
 	struct tmon_err err;
 	uint64_t first, end, unreadable;
 	enum tmon_rc rc;
+	double cpu;
 	size_t i;
+	int k;
 
 	tmon_err_clear(&err);
 	/* one handle per thread (store.h) */
@@ -293,11 +303,15 @@ worker(void *arg)
 		    TMON_OK)
 			goto out;
 		for (i = 0; i < c->n; i++) {
+			k = kind_index(c->e[i].kind);
+			cpu = clock_s(CLOCK_THREAD_CPUTIME_ID);
 			if ((rc = audit_entry(a, &c->e[i], res, &err)) !=
 			    TMON_OK)
 				goto out;
+			cpu = clock_s(CLOCK_THREAD_CPUTIME_ID) - cpu;
 			pthread_mutex_lock(&sh->mu);
-			sh->count[kind_index(c->e[i].kind)][res->outcome]++;
+			sh->count[k][res->outcome]++;
+			sh->cpu[k] += cpu;
 			if (res->outcome == AUDIT_DIFFERS)
 				problem_add(&sh->differs, c->e[i].seq,
 				    res->msg);
@@ -454,6 +468,15 @@ print_summary(const struct shared *sh, double secs)
 	    "thread)\n", secs, secs > 0 ? (double)n / secs : 0.0,
 	    sh->o->threads, sh->o->threads == 1 ? "" : "s", secs > 0 ?
 	    (double)n / secs / sh->o->threads : 0.0);
+	printf("  per second of CPU:");
+	for (i = 0; i < NKINDS; i++) {
+		k = sh->count[i][AUDIT_FOLLOWS] + sh->count[i][AUDIT_DIFFERS] +
+		    sh->count[i][AUDIT_UNCHECKED] + sh->count[i][AUDIT_NOTHING];
+		if (k > 0 && sh->cpu[i] > 0)
+			printf(" %s %.0f", kind_names[i], (double)k /
+			    sh->cpu[i]);
+	}
+	printf("\n");
 }
 
 static bool

@@ -348,12 +348,18 @@ out:
 static void
 progress(uint64_t done, uint64_t total, double t0)
 {
-	double dt = now_s() - t0;
+	double dt = now_s() - t0, f = total > 0 ? (double)done /
+	    (double)total : 1.0;
+	char bar[25];
+	size_t i, n = (size_t)(f * (double)(sizeof(bar) - 1));
 
-	fprintf(stderr, "\r\033[Kaudit: re-deriving %llu/%llu entries "
-	    "(%.0f%%), %.0f entries/s", (unsigned long long)done,
-	    (unsigned long long)total, total > 0 ? 100.0 * (double)done /
-	    (double)total : 100.0, dt > 0 ? (double)done / dt : 0.0);
+	for (i = 0; i + 1 < sizeof(bar); i++)
+		bar[i] = i < n ? '#' : '.';
+	bar[sizeof(bar) - 1] = '\0';
+	fprintf(stderr, "\r\033[Kaudit: [%s] %llu/%llu entries (%.0f%%), "
+	    "%.0f entries/s", bar, (unsigned long long)done,
+	    (unsigned long long)total, 100.0 * f, dt > 0 ? (double)done / dt :
+	    0.0);
 	fflush(stderr);
 }
 
@@ -370,7 +376,7 @@ rederive(struct shared *sh, double *secs)
 	double t0 = now_s();
 	uint64_t done;
 	unsigned running;
-	struct timespec nap = { 0, 100 * 1000 * 1000 };
+	struct timespec nap = { 0, 200 * 1000 * 1000 };
 
 	th = xcalloc(sh->o->threads, sizeof(*th));
 	sh->running = sh->o->threads;

@@ -15,6 +15,7 @@
 #include "encode.h"
 #include "entry.h"
 #include "fetch.h"
+#include "log.h"
 #include "pcs_client.h"
 #include "probe.h"
 #include "receipt_check.h"
@@ -26,9 +27,13 @@
 #include "util.h"
 #include "xmalloc.h"
 
-/* Rebuilt collateral entries, and probe entries receipts name, one
- * context keeps (least recently used replaced). */
-#define COLL_CACHE	8
+/*
+ * Rebuilt collateral entries, and probe entries receipts name, one
+ * context keeps (least recently used replaced).  A collateral handed to
+ * the entry being re-derived is not replaced while it runs: each of its
+ * MAX_ATTESTATIONS TEEs may use one.
+ */
+#define COLL_CACHE	(MAX_ATTESTATIONS + 4)
 #define PROBE_CACHE	16
 
 /* One collateral entry, rebuilt from its logged documents. */
@@ -36,6 +41,7 @@ struct coll_built {
 	bool			used;
 	uint64_t		seq;
 	uint64_t		tick;
+	uint64_t		entry;		/* a->entry when last used */
 	bool			rebuilt;	/* j holds pcs_judge's result */
 	struct pcs_judgement	j;
 	char			why[AUDIT_MSG];	/* !rebuilt: why not */
@@ -79,6 +85,7 @@ struct audit_ctx {
 	struct coll_memo	 memo[MAX_COLLATERAL_SLOTS];
 	struct probe_ref	 probes[PROBE_CACHE];
 	uint64_t		 tick;
+	uint64_t		 entry;		/* audit_entry calls */
 };
 
 /* One entry being re-derived. */
@@ -519,13 +526,19 @@ coll_get(struct audit_ctx *a, uint64_t seq, struct coll_built **out,
 	for (i = 0; i < COLL_CACHE; i++)
 		if (a->built[i].used && a->built[i].seq == seq) {
 			a->built[i].tick = a->tick;
+			a->built[i].entry = a->entry;
 			*out = &a->built[i];
 			return TMON_OK;
 		}
-	for (i = 0; i < COLL_CACHE; i++)
+	/* the least recently used one the current entry does not hold */
+	for (i = 0; i < COLL_CACHE; i++) {
+		if (a->built[i].used && a->built[i].entry == a->entry)
+			continue;
 		if (b == NULL || !a->built[i].used ||
 		    (b->used && a->built[i].tick < b->tick))
 			b = &a->built[i];
+	}
+	TMON_ASSERT(b != NULL);
 	pcs_judgement_free(&b->j);
 	memset(b, 0, sizeof(*b));
 	memset(&e, 0, sizeof(e));
@@ -559,6 +572,7 @@ coll_get(struct audit_ctx *a, uint64_t seq, struct coll_built **out,
 	b->used = true;
 	b->seq = seq;
 	b->tick = a->tick;
+	b->entry = a->entry;
 	*out = b;
 	return TMON_OK;
 }
@@ -1188,6 +1202,7 @@ audit_entry(struct audit_ctx *a, const struct store_entry *e,
 
 	memset(out, 0, sizeof(*out));
 	memset(&jb, 0, sizeof(jb));
+	a->entry++;
 	jb.a = a;
 	jb.e = e;
 	jb.out = out;

@@ -160,7 +160,6 @@ entry_prefix(const struct store_entry *e, char *buf, size_t bufsz)
 	    e->model != NULL ? e->model : "");
 }
 
-
 /* Set jb's outcome and message: the entry's prefix, then fmt. */
 static void __attribute__((format(printf, 3, 4)))
 result(struct job *jb, enum audit_outcome o, const char *fmt, ...)
@@ -194,6 +193,15 @@ static const char *
 str_of(const json_t *o, const char *key)
 {
 	return json_string_value(json_object_get(o, key));
+}
+
+/* The string member key of o, or "(none)" to print. */
+static const char *
+str_or(const json_t *o, const char *key)
+{
+	const char *v = str_of(o, key);
+
+	return v != NULL ? v : "(none)";
 }
 
 /* The integer member key of o into *v; false when it is not one. */
@@ -280,23 +288,25 @@ static bool
 check_diff(const json_t *sc, const json_t *rc, char *buf, size_t bufsz)
 {
 	const json_t *c, *o;
-	const char *id, *st, *ost;
+	const char *id, *st, *ost, *d;
 	size_t i;
 
 	json_array_foreach(rc, i, c) {
 		id = str_of(c, "id");
 		st = str_of(c, "status");
+		if ((d = str_of(c, "detail")) == NULL)
+			d = "";
 		if (id == NULL || st == NULL)
 			continue;
 		if ((o = check_in(sc, id)) == NULL) {
 			snprintf(buf, bufsz, "%s is %s, and the stored checks "
-			    "have no %s: %s", id, st, id, str_of(c, "detail"));
+			    "have no %s: %s", id, st, id, d);
 			return true;
 		}
 		ost = str_of(o, "status");
 		if (ost == NULL || strcmp(ost, st) != 0) {
 			snprintf(buf, bufsz, "%s is %s, stored %s: %s", id, st,
-			    ost != NULL ? ost : "(none)", str_of(c, "detail"));
+			    ost != NULL ? ost : "(none)", d);
 			return true;
 		}
 	}
@@ -372,8 +382,8 @@ compare(struct job *jb, const json_t *s, const json_t *r, bool full)
 	if (full && !json_equal(json_object_get(s, "format"),
 	    json_object_get(r, "format"))) {
 		result(jb, AUDIT_DIFFERS, "stored format %s does not follow "
-		    "from its evidence, which gives %s", str_of(s, "format"),
-		    str_of(r, "format"));
+		    "from its evidence, which gives %s", str_or(s, "format"),
+		    str_or(r, "format"));
 		return false;
 	}
 	if (full && !json_equal(json_object_get(s, "measurement"),
@@ -1179,7 +1189,7 @@ rederive_receipt(struct job *jb)
 	if (compare(jb, b, r, false) && !json_equal(json_object_get(b,
 	    "format"), json_object_get(r, "format")))
 		result(jb, AUDIT_DIFFERS, "stored format %s does not follow "
-		    "from its evidence, which gives %s", str_of(b, "format"),
+		    "from its evidence, which gives %s", str_or(b, "format"),
 		    rcpt_format_str(p.fmt));
 	rc = TMON_OK;
 out:

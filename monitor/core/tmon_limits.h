@@ -181,6 +181,9 @@
 /* (FMSPC, PCK CA) pairs whose collateral tmond keeps. */
 #define MAX_COLLATERAL_SLOTS	64
 
+/* Threads of tmonctl audit -j (a plain number: its help prints it). */
+#define MAX_AUDIT_THREADS	256
+
 /*
  * Measurement identity (store/entry.c, README "What counts as a change").
  * Advisory ids kept in one probe's measurement (real: <= 30); bytes of a

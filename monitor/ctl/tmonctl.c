@@ -60,8 +60,10 @@ usage(FILE *f)
 	fprintf(f, "\ntmonctl help COMMAND (or tmonctl COMMAND --help) "
 	    "prints its options.\n\n"
 	    "The verify commands (verify-*):\n" CTL_EXIT_RULE
-	    "audit: 0 the log verifies, 1 it is damaged, 2 usage or I/O "
-	    "error; bench-quote: 0 or 2.\n"
+	    "audit: 0 the log verifies and every verdict follows from its "
+	    "evidence, 1 it is\ndamaged or a verdict does not follow, 3 an "
+	    "entry could not be re-checked,\n2 usage or I/O error; "
+	    "bench-quote: 0 or 2.\n"
 	    "export-tiles: 0 exported, 1 the log is damaged, 2 usage or I/O "
 	    "error.\n");
 }

@@ -25,8 +25,9 @@ enum doc {
 	DOC_ROOT_CA_CRL,
 	NDOCS
 };
+_Static_assert(NDOCS == PCS_NDOCS, "the documents of pcs_client.h");
 
-static const char *const doc_names[NDOCS] = { "tcb_info", "qe_identity",
+const char *const pcs_doc_names[PCS_NDOCS] = { "tcb_info", "qe_identity",
     "pck_crl", "root_ca_crl" };
 static const char *const doc_chain_header[NDOCS] = { "TCB-Info-Issuer-Chain",
     "SGX-Enclave-Identity-Issuer-Chain", "SGX-PCK-CRL-Issuer-Chain", NULL };
@@ -215,7 +216,7 @@ doc_entry(const struct coll_fetch *cf, enum doc d, struct entry_coll_doc *e,
 	const struct fetch_result *r = &cf->res[d];
 
 	memset(e, 0, sizeof(*e));
-	e->name = doc_names[d];
+	e->name = pcs_doc_names[d];
 	e->url = cf->url[d];
 	e->status = r->status;
 	e->error = r->rc != TMON_OK ? r->error : NULL;
@@ -239,106 +240,132 @@ doc_entry(const struct coll_fetch *cf, enum doc d, struct entry_coll_doc *e,
 	}
 }
 
+void
+pcs_judge(const struct fetch_result res[PCS_NDOCS], const uint8_t fmspc[6],
+    int pck_ca, const uint8_t *test_root_der, size_t test_root_der_len,
+    struct pcs_judgement *out)
+{
+	const struct fetch_result *r;
+	struct tdx_collateral_src src;
+	struct tmon_err *err = &out->err;
+	char *chain[PCS_NDOCS] = { NULL }, fhex[13], ghex[13];
+	char why[MAX_CHECK_DETAIL];
+	uint8_t got[6], *rootcrl = NULL;
+	size_t rootcrl_len = 0, i;
+	enum tmon_rc rc = TMON_E_NET;
+
+	memset(out, 0, sizeof(*out));
+	tmon_err_clear(err);
+	for (i = 0; i < PCS_NDOCS; i++) {
+		r = &res[i];
+		/* a document that could not be had: rc stays TMON_E_NET */
+		if (r->rc != TMON_OK) {
+			tmon_err_set(err, r->rc, "%s: %s", pcs_doc_names[i],
+			    r->error);
+			goto out;
+		}
+		if (r->status != 200) {
+			tmon_err_set(err, TMON_E_HTTP, "%s: HTTP %ld",
+			    pcs_doc_names[i], r->status);
+			goto out;
+		}
+		if (r->body_len == 0) {
+			tmon_err_set(err, TMON_E_HTTP, "%s: HTTP 200 with an "
+			    "empty body", pcs_doc_names[i]);
+			goto out;
+		}
+		if (doc_chain_header[i] != NULL &&
+		    (chain[i] = chain_header(r, doc_chain_header[i])) == NULL) {
+			rc = TMON_E_PARSE;
+			tmon_err_set(err, TMON_E_PARSE, "%s: no %s header",
+			    pcs_doc_names[i], doc_chain_header[i]);
+			goto out;
+		}
+	}
+	/* Intel serves the Root CA CRL as DER; a PCCS as hex text. */
+	if (is_hex_text((const char *)res[DOC_ROOT_CA_CRL].body,
+	    res[DOC_ROOT_CA_CRL].body_len))
+		rootcrl = hex_decode_alloc(
+		    (const char *)res[DOC_ROOT_CA_CRL].body,
+		    res[DOC_ROOT_CA_CRL].body_len, MAX_UPSTREAM_BODY, true,
+		    &rootcrl_len);
+	memset(&src, 0, sizeof(src));
+	src.tcb_info_body = res[DOC_TCB_INFO].body;
+	src.tcb_info_body_len = res[DOC_TCB_INFO].body_len;
+	src.tcb_info_issuer_chain = chain[DOC_TCB_INFO];
+	src.qe_identity_body = res[DOC_QE_IDENTITY].body;
+	src.qe_identity_body_len = res[DOC_QE_IDENTITY].body_len;
+	src.qe_identity_issuer_chain = chain[DOC_QE_IDENTITY];
+	src.pck_crl = res[DOC_PCK_CRL].body;
+	src.pck_crl_len = res[DOC_PCK_CRL].body_len;
+	src.pck_crl_issuer_chain = chain[DOC_PCK_CRL];
+	src.root_ca_crl = rootcrl != NULL ? rootcrl :
+	    res[DOC_ROOT_CA_CRL].body;
+	src.root_ca_crl_len = rootcrl != NULL ? rootcrl_len :
+	    res[DOC_ROOT_CA_CRL].body_len;
+	rc = test_root_der != NULL ?
+	    tdx_collateral_from_pcs_root(&src, test_root_der,
+	    test_root_der_len, &out->col, err) :
+	    tdx_collateral_from_pcs(&src, &out->col, err);
+	/* built is not verified, and it must be what was asked for */
+	if (rc == TMON_OK) {
+		tdx_collateral_fmspc(out->col, got);
+		out->wrong = true;
+		if (!tdx_collateral_verified(out->col, why, sizeof(why)))
+			tmon_err_set(err, TMON_E_PARSE, "%s", why);
+		else if (memcmp(got, fmspc, 6) != 0)
+			tmon_err_set(err, TMON_E_PARSE, "tcb_info: TCB Info "
+			    "for fmspc %s, asked for %s", hex_encode(got, 6,
+			    ghex), hex_encode(fmspc, 6, fhex));
+		else if ((int)tdx_collateral_pck_ca(out->col) != pck_ca)
+			tmon_err_set(err, TMON_E_PARSE, "pck_crl: CRL of "
+			    "another PCK CA than the %s CA asked for",
+			    ca_name(pck_ca));
+		else
+			out->wrong = false;
+	}
+out:
+	out->rc = rc;
+	out->verdict = rc == TMON_OK ? (out->wrong ? "fail" : "pass") :
+	    (rc == TMON_E_NET || rc == TMON_E_TIMEOUT || rc == TMON_E_HTTP ||
+	    rc == TMON_E_CRYPTO_LIB || rc == TMON_E_INTERNAL) ? "error" :
+	    "fail";
+	for (i = 0; i < PCS_NDOCS; i++)
+		free(chain[i]);
+	free(rootcrl);
+}
+
+void
+pcs_judgement_free(struct pcs_judgement *j)
+{
+	if (j == NULL)
+		return;
+	tdx_collateral_free(j->col);
+	memset(j, 0, sizeof(*j));
+}
+
 static void
 all_done(struct coll_fetch *cf)
 {
 	struct pcs_client *c = cf->c;
 	struct coll_slot *s = cf->slot;
-	const struct fetch_result *r;
-	struct tdx_collateral_src src;
-	struct tdx_collateral *col = NULL;
-	struct store_blob_in blobs[2 * NDOCS];
+	struct pcs_judgement j;
+	struct store_blob_in blobs[2 * PCS_NDOCS];
 	struct store_entry_in in;
 	struct store_appended app;
-	struct tmon_err err, serr;
-	char *chain[NDOCS] = { NULL }, fhex[13], ghex[13], t1[32], t2[32];
-	char why[MAX_CHECK_DETAIL];
-	uint8_t got[6], *rootcrl = NULL;
-	bool wrong = false;
-	size_t nb = 0, rootcrl_len = 0;
+	struct tmon_err serr;
+	char fhex[13], t1[32], t2[32];
+	size_t nb = 0;
 	struct entry_collateral ec;
-	struct entry_coll_doc docs[NDOCS];
-	uint8_t dh[NDOCS][2][32];
+	struct entry_coll_doc docs[PCS_NDOCS];
+	uint8_t dh[PCS_NDOCS][2][32];
 	uint8_t *body;
 	size_t len, i;
-	enum tmon_rc rc = TMON_E_NET;
-	const char *verdict;
+	bool bad;
 
-	tmon_err_clear(&err);
-	for (i = 0; i < NDOCS; i++) {
-		r = &cf->res[i];
-		if (r->rc != TMON_OK) {
-			tmon_err_set(&err, r->rc, "%s: %s", doc_names[i],
-			    r->error);
-			goto build_entry;
-		}
-		if (r->status != 200) {
-			tmon_err_set(&err, TMON_E_HTTP, "%s: HTTP %ld",
-			    doc_names[i], r->status);
-			goto build_entry;
-		}
-		if (r->body_len == 0) {
-			tmon_err_set(&err, TMON_E_HTTP, "%s: HTTP 200 with an "
-			    "empty body", doc_names[i]);
-			goto build_entry;
-		}
-		if (doc_chain_header[i] != NULL &&
-		    (chain[i] = chain_header(&cf->res[i],
-		    doc_chain_header[i])) == NULL) {
-			tmon_err_set(&err, TMON_E_PARSE, "%s: no %s header",
-			    doc_names[i], doc_chain_header[i]);
-			rc = TMON_E_PARSE;
-			goto build_entry;
-		}
-	}
-	/* Intel serves the Root CA CRL as DER; a PCCS as hex text. */
-	if (cf->res[DOC_ROOT_CA_CRL].body_len > 0 &&
-	    is_hex_text((const char *)cf->res[DOC_ROOT_CA_CRL].body,
-	    cf->res[DOC_ROOT_CA_CRL].body_len))
-		rootcrl = hex_decode_alloc(
-		    (const char *)cf->res[DOC_ROOT_CA_CRL].body,
-		    cf->res[DOC_ROOT_CA_CRL].body_len, MAX_UPSTREAM_BODY, true,
-		    &rootcrl_len);
-	memset(&src, 0, sizeof(src));
-	src.tcb_info_body = cf->res[DOC_TCB_INFO].body;
-	src.tcb_info_body_len = cf->res[DOC_TCB_INFO].body_len;
-	src.tcb_info_issuer_chain = chain[DOC_TCB_INFO];
-	src.qe_identity_body = cf->res[DOC_QE_IDENTITY].body;
-	src.qe_identity_body_len = cf->res[DOC_QE_IDENTITY].body_len;
-	src.qe_identity_issuer_chain = chain[DOC_QE_IDENTITY];
-	src.pck_crl = cf->res[DOC_PCK_CRL].body;
-	src.pck_crl_len = cf->res[DOC_PCK_CRL].body_len;
-	src.pck_crl_issuer_chain = chain[DOC_PCK_CRL];
-	src.root_ca_crl = rootcrl != NULL ? rootcrl :
-	    cf->res[DOC_ROOT_CA_CRL].body;
-	src.root_ca_crl_len = rootcrl != NULL ? rootcrl_len :
-	    cf->res[DOC_ROOT_CA_CRL].body_len;
-	rc = c->test_root != NULL ?
-	    tdx_collateral_from_pcs_root(&src, c->test_root, c->test_root_len,
-	    &col, &err) : tdx_collateral_from_pcs(&src, &col, &err);
-	/* built is not verified, and it must be what was asked for */
-	if (rc == TMON_OK) {
-		tdx_collateral_fmspc(col, got);
-		wrong = true;
-		if (!tdx_collateral_verified(col, why, sizeof(why)))
-			tmon_err_set(&err, TMON_E_PARSE, "%s", why);
-		else if (memcmp(got, cf->fmspc, 6) != 0)
-			tmon_err_set(&err, TMON_E_PARSE, "tcb_info: TCB Info "
-			    "for fmspc %s, asked for %s", hex_encode(got, 6,
-			    ghex), hex_encode(cf->fmspc, 6, fhex));
-		else if ((int)tdx_collateral_pck_ca(col) != cf->ca)
-			tmon_err_set(&err, TMON_E_PARSE, "pck_crl: CRL of "
-			    "another PCK CA than the %s CA asked for",
-			    ca_name(cf->ca));
-		else
-			wrong = false;
-	}
-
-build_entry:
-	verdict = rc == TMON_OK ? (wrong ? "fail" : "pass") :
-	    (rc == TMON_E_NET || rc == TMON_E_TIMEOUT || rc == TMON_E_HTTP ||
-	    rc == TMON_E_CRYPTO_LIB || rc == TMON_E_INTERNAL) ? "error" :
-	    "fail";
+	pcs_judge(cf->res, cf->fmspc, cf->ca, c->test_root, c->test_root_len,
+	    &j);
+	bad = j.rc != TMON_OK || j.wrong;
 	hex_encode(cf->fmspc, 6, fhex);
 	memset(&ec, 0, sizeof(ec));
 	ec.time = cf->now;
@@ -346,23 +373,23 @@ build_entry:
 	ec.ca = ca_name(cf->ca);
 	ec.test_pki = c->test_root != NULL;
 	memset(blobs, 0, sizeof(blobs));
-	for (i = 0; i < NDOCS; i++)
+	for (i = 0; i < PCS_NDOCS; i++)
 		doc_entry(cf, (enum doc)i, &docs[i], dh[i], blobs, &nb);
 	ec.docs = docs;
-	ec.n_docs = NDOCS;
-	ec.verdict = verdict;
-	ec.error = rc != TMON_OK || wrong ? err.msg : NULL;
-	if (col != NULL) {
-		ec.issue_date = fmt_time(tdx_collateral_issue_date(col), t1,
+	ec.n_docs = PCS_NDOCS;
+	ec.verdict = j.verdict;
+	ec.error = bad ? j.err.msg : NULL;
+	if (j.col != NULL) {
+		ec.issue_date = fmt_time(tdx_collateral_issue_date(j.col), t1,
 		    sizeof(t1));
-		ec.next_update = fmt_time(tdx_collateral_next_update(col), t2,
+		ec.next_update = fmt_time(tdx_collateral_next_update(j.col), t2,
 		    sizeof(t2));
 	}
 	body = entry_collateral_body(&ec, &len);
 	memset(&in, 0, sizeof(in));
 	in.kind = "collateral";
 	in.time = cf->now;
-	in.verdict = verdict;
+	in.verdict = j.verdict;
 	in.body = body;
 	in.body_len = len;
 	tmon_err_clear(&serr);
@@ -371,9 +398,8 @@ build_entry:
 		log_warnx("store: collateral entry not logged: %s", serr.msg);
 	else
 		log_info("collateral: fmspc=%s verdict=%s seq=%llu%s%s", fhex,
-		    verdict, (unsigned long long)app.seq, rc != TMON_OK ||
-		    wrong ? " error=" : "", rc != TMON_OK || wrong ? err.msg :
-		    "");
+		    j.verdict, (unsigned long long)app.seq, bad ? " error=" :
+		    "", bad ? j.err.msg : "");
 	free(body);
 
 	/* the slot outlives its fetch; one fetch per slot at a time */
@@ -382,20 +408,17 @@ build_entry:
 		s->last_attempt = cf->now;
 		s->in_flight = false;
 		s->cf = NULL;
-		s->last_failed = rc != TMON_OK || wrong;
-		if (col != NULL && !wrong) {
+		s->last_failed = bad;
+		if (j.col != NULL && !j.wrong) {
 			tdx_collateral_free(s->col);
-			s->col = col;
-			col = NULL;
+			s->col = j.col;
+			j.col = NULL;
 			s->next_update = tdx_collateral_next_update(s->col);
 		}
 	} else
 		log_warnx("collateral: fetch for fmspc=%s is not its slot's; "
 		    "result dropped", fhex);
-	tdx_collateral_free(col);
-	for (i = 0; i < NDOCS; i++)
-		free(chain[i]);
-	free(rootcrl);
+	pcs_judgement_free(&j);
 	if (cf->done != NULL)
 		cf->done(cf->arg);
 	coll_fetch_free(cf);

@@ -38,6 +38,23 @@
 struct tdx_collateral;
 struct pcs_client;
 
+/* The documents of one fetch, in this order: the members of a
+ * `collateral` entry's "documents" (store/entry.h). */
+#define PCS_NDOCS	4
+extern const char *const pcs_doc_names[PCS_NDOCS];	/* "tcb_info",
+				   "qe_identity", "pck_crl", "root_ca_crl" */
+
+/* What one fetch of the four documents comes to (pcs_judge). */
+struct pcs_judgement {
+	enum tmon_rc		 rc;	/* TMON_OK: the collateral was built */
+	bool			 wrong;	/* built, but not verified or not
+					   for the FMSPC and CA asked for */
+	const char		*verdict;	/* "pass", "fail", "error"
+						   (static) */
+	struct tdx_collateral	*col;	/* built (owned), or NULL */
+	struct tmon_err		 err;	/* why, when the verdict is not pass */
+};
+
 struct pcs_client_cfg {
 	const char	*pcs_base_url;		/* no trailing '/' */
 	const char	*root_ca_crl_url;
@@ -68,6 +85,30 @@ const struct tdx_collateral *pcs_client_lookup(void *arg,
  */
 bool	pcs_client_wants(struct pcs_client *c, const uint8_t fmspc[6],
 	    int pck_ca, int64_t now);
+
+/*
+ * Judge the four documents fetched for fmspc and pck_ca (enum
+ * tdx_pck_ca): res[i] is what the request for pcs_doc_names[i] brought
+ * (rc, status, body, headers; fetch.h).  The verdict is the one at the
+ * top of this file: "error" when a document could not be had (rc not
+ * TMON_OK, a status other than 200, an empty body), else the issuer
+ * chains are read from the response headers (URL-decoded), the Root CA
+ * CRL is decoded from hex text when a PCCS served it so, the collateral
+ * is built with tdx_collateral_from_pcs(), or with
+ * tdx_collateral_from_pcs_root() trusting test_root_der (test_root_der_len
+ * bytes of DER) when it is not NULL, and it is "pass" only when it
+ * verified and its TCB Info and PCK CRL are for fmspc and pck_ca; "fail"
+ * otherwise (a missing issuer chain header, a malformed, unverified or
+ * mismatched collateral).  Pure: the same documents give the same
+ * judgement (tmond's fetch, tmonctl audit re-judging a logged one).
+ * Fills *out; the caller frees it with pcs_judgement_free.
+ */
+void	pcs_judge(const struct fetch_result res[PCS_NDOCS],
+	    const uint8_t fmspc[6], int pck_ca, const uint8_t *test_root_der,
+	    size_t test_root_der_len, struct pcs_judgement *out);
+
+/* Free j->col and zero *j; NULL is a no-op. */
+void	pcs_judgement_free(struct pcs_judgement *j);
 
 /*
  * Start fetching (fmspc, pck_ca) through f.  When all four documents are

@@ -373,7 +373,12 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 			tdx_check_td_attributes(&q, cl);
 			tdx_check_event_log(&q, a->obj, cl);
 			tdx_check_compose(&q, a->obj, cl, compose_hex);
-			if (a->role != GW_ROLE_GATEWAY)
+			if (a->role != GW_ROLE_GATEWAY &&
+			    ctx->policy_result != NULL)
+				checklist_set(cl, "measurement.policy",
+				    ctx->policy_result->status, "%s",
+				    ctx->policy_result->detail);
+			else if (a->role != GW_ROLE_GATEWAY)
 				measurement_check_policy(&q, a->obj,
 				    compose_hex, ctx->policy, cl);
 			/* the summary shows the compose hash the quote
@@ -470,9 +475,10 @@ mark_test_pki(struct checklist *cl)
 		    strncmp(c->id, "gpu.", 4) != 0)
 			continue;
 		n = strlen(c->detail);
-		if (n + sizeof(" [test PKI]") > sizeof(c->detail))
-			n = sizeof(c->detail) - sizeof(" [test PKI]");
-		memcpy(c->detail + n, " [test PKI]", sizeof(" [test PKI]"));
+		if (n + sizeof(ATTEST_TEST_PKI_MARK) > sizeof(c->detail))
+			n = sizeof(c->detail) - sizeof(ATTEST_TEST_PKI_MARK);
+		memcpy(c->detail + n, ATTEST_TEST_PKI_MARK,
+		    sizeof(ATTEST_TEST_PKI_MARK));
 	}
 }
 

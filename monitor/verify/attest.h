@@ -22,6 +22,10 @@
 struct tdx_collateral;
 struct verify_ctx;
 
+/* What ends the detail of every tdx.* and gpu.* check verified against a
+ * test PKI (attest_ctx.test_pki). */
+#define ATTEST_TEST_PKI_MARK	" [test PKI]"
+
 /*
  * What a verification may use beyond the response itself.  Every member
  * may be NULL/0: attest_verify() passes a NULL context, meaning the pinned
@@ -57,6 +61,13 @@ struct attest_ctx {
 	bool		 test_pki;
 	/* measurement allow-lists of this model; NULL: none configured */
 	const struct measurement_policy *policy;
+	/*
+	 * Not NULL: record this status and detail as measurement.policy
+	 * instead of judging policy (tmonctl audit re-running a stored
+	 * probe: the allow-lists are tmond's configuration, not in the
+	 * log, so the stored result is taken as given).
+	 */
+	const struct check *policy_result;
 };
 
 /* A value of a dstack system event (tdx_event_log_system_payload). */

@@ -120,6 +120,22 @@ check_status_str(enum check_status s)
 	return "error";
 }
 
+bool
+check_status_parse(const char *s, enum check_status *out)
+{
+	static const enum check_status all[] = { CHECK_ERROR, CHECK_FAIL,
+	    CHECK_WARN, CHECK_SKIP, CHECK_PASS };
+	size_t i;
+
+	*out = CHECK_ERROR;
+	for (i = 0; s != NULL && i < sizeof(all) / sizeof(all[0]); i++)
+		if (strcmp(s, check_status_str(all[i])) == 0) {
+			*out = all[i];
+			return true;
+		}
+	return false;
+}
+
 enum check_status
 verdict_check(enum verdict v)
 {

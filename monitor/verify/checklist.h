@@ -86,6 +86,10 @@ enum check_status checklist_verdict(const struct checklist *cl);
 /* "pass", "fail", "warn", "skip", "error". */
 const char *check_status_str(enum check_status s);
 
+/* The status whose check_status_str is s into *out; false (and *out
+ * CHECK_ERROR) when s is none of them (or NULL). */
+bool	check_status_parse(const char *s, enum check_status *out);
+
 /* Rank for "worse": FAIL 0, ERROR 1, WARN 2, PASS 3, SKIP 4. */
 int	check_severity(enum check_status s);
 

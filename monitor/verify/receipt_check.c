@@ -430,6 +430,9 @@ verify_signature(struct verify_ctx *vc, const struct rcpt_parsed *p,
 	in.request_len = p->request_len;
 	in.response = p->response;
 	in.response_len = p->response_len;
+	in.request_sha256 = p->has_request_sha256 ? p->request_sha256 : NULL;
+	in.response_sha256 = p->has_response_sha256 ? p->response_sha256 :
+	    NULL;
 	in.attested_address = use_attested ? pr->signing_address : NULL;
 	in.vc = vc;
 	sig_check_completion(&in, cl);

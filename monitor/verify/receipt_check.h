@@ -156,6 +156,14 @@ struct rcpt_parsed {
 	uint8_t			*response;	/* owned; NULL if absent */
 	size_t			 response_len;
 	bool			 archive_bytes;	/* keep them in the blob */
+	/* request (response) NULL: the SHA-256 of its request_len
+	 * (response_len) bytes, when they were hashed and dropped (the
+	 * "without_bytes" blob of store/entry.h); set by whoever re-checks
+	 * an archived receipt from its claims, never by rcpt_parse */
+	bool			 has_request_sha256;
+	uint8_t			 request_sha256[32];
+	bool			 has_response_sha256;
+	uint8_t			 response_sha256[32];
 	/* (b) */
 	json_t			*doc;		/* borrowed from root */
 	const char		*doc_key;	/* NULL: doc is root */

@@ -86,6 +86,12 @@ struct sig_input {
 	 * stream); NULL if unknown */
 	const uint8_t	*response;
 	size_t		 response_len;
+	/* when request (response) is NULL: the SHA-256 (32 bytes) of those
+	 * request_len (response_len) bytes, kept where the bytes were not
+	 * (an archived receipt, store/entry.h "without_bytes"); NULL if
+	 * unknown */
+	const uint8_t	*request_sha256;
+	const uint8_t	*response_sha256;
 	/* the key bound in the attestation of the same probe (ecdsa:
 	 * address "0x" + 40 hex; ed25519: 32-byte key as 64 hex); NULL if
 	 * not known.  An empty string is malformed, not "unknown". */
@@ -114,13 +120,14 @@ struct sig_input {
  *            checked), or a library failure (libsodium could not
  *            initialise)
  *   sig.request_hash, sig.response_hash
- *     pass   the hash in text equals SHA-256 of the bytes (CRYPTO_memcmp)
+ *     pass   the hash in text equals SHA-256 of the bytes (CRYPTO_memcmp),
+ *            or the SHA-256 given for them when the bytes are NULL
  *     fail   it differs (both hashes, first 16 hex characters, in the
  *            detail), or text carries no hashes.  When sig.completion
  *            passed, the detail starts "signature genuine but the bytes we
  *            received hash to ...: re-serialised by a gateway?" (or "we
  *            sent" for the request)
- *     skip   the bytes are NULL
+ *     skip   the bytes and their SHA-256 are NULL
  *
  * Never allocates; never aborts on input.  in and cl must not be NULL.
  */

@@ -50,14 +50,15 @@ sql() { python3 -c 'import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); c.execut
 fingerprint() {
 	if [ -d "$1" ]; then ls -A "$1"; else sha256sum <"$1"; stat -c '%s %y' "$1"; fi
 }
-# audit NAME WANT-EXIT DB [GREP...]: run tmonctl audit, check the exit
-# code, that every GREP pattern is in its output (and no advice to
-# migrate), and that DB is unchanged.
+# audit NAME WANT-EXIT DB [GREP...]: run tmonctl audit (with the test
+# trust anchors the log was verified with), check the exit code, that
+# every GREP pattern is in its output (and no advice to migrate), and
+# that DB is unchanged.
 audit() {
 	local name=$1 want=$2 db=$3 before after rc p
 	shift 3
 	before=$(fingerprint "$db")
-	"$BUILD/tmonctl" audit "$db" >"$TMP/audit.out" 2>&1
+	"$BUILD/tmonctl" audit "$db" --config "$TMP/sched.json" >"$TMP/audit.out" 2>&1
 	rc=$?
 	after=$(fingerprint "$db")
 	[ $rc -eq "$want" ] || { fail "$name: audit exit $rc, want $want"; cat "$TMP/audit.out"; return; }

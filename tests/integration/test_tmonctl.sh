@@ -161,5 +161,11 @@ done
 "$ctl" help verify-attestation | grep -q -- "--nonce HEX" || { echo "FAIL: help verify-attestation options"; fail=1; }
 "$ctl" help verify-signature | grep -q -- "--address ADDR" || { echo "FAIL: help verify-signature options"; fail=1; }
 "$ctl" help bench-quote | grep -q -- "--cold" || { echo "FAIL: help bench-quote options"; fail=1; }
+for o in --config "-j N" --no-rederive "3 nothing is wrong, but an entry could not be re-checked"; do
+	"$ctl" help audit | grep -q -- "$o" || { echo "FAIL: help audit lacks $o"; fail=1; }
+done
+"$ctl" audit /nonexistent -j 0 >/dev/null 2>&1; check "audit: -j 0" 2 $?
+"$ctl" audit /nonexistent -j 257 >/dev/null 2>&1; check "audit: -j 257" 2 $?
+"$ctl" audit /nonexistent --config /nonexistent >/dev/null 2>&1; check "audit: missing --config" 2 $?
 "$ctl" help nosuchcommand >/dev/null 2>&1; check "help for an unknown command" 2 $?
 exit $fail

@@ -5,6 +5,7 @@
  * threads.
  */
 #include <getopt.h>
+#include <inttypes.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "config.h"
 #include "ctl.h"
 #include "encode.h"
+#include "note.h"
 #include "store.h"
 #include "tmon_limits.h"
 #include "util.h"
@@ -60,9 +62,21 @@ const struct ctl_cmd ctl_cmd_audit = {
 	STR(MAX_AUDIT_THREADS) "; default: the online\n"
 	"                   CPUs)\n"
 	"  --no-rederive    check the stored bytes only\n"
-	"  --key VKEY, --from-checkpoint FILE\n"
-	"                   checkpoints: not verified by this build (exit 3 "
-	"when given)\n",
+	"  --key VKEY       the log's verifier key (tmonctl log-key, GET "
+	"/api/v1/log/key):\n"
+	"                   every stored checkpoint must be a checkpoint of "
+	"the log,\n"
+	"                   signed by it, of the rebuilt tree's root at its "
+	"size;\n"
+	"                   without it, a log with checkpoints exits 3\n"
+	"  --from-checkpoint FILE\n"
+	"                   a checkpoint saved earlier (GET "
+	"/api/v1/log/checkpoint),\n"
+	"                   signed by --key: the log must still hold its "
+	"tree\n"
+	"                   (an earlier root changed, or a log rolled back "
+	"past it,\n"
+	"                   is exit 1)\n",
 	"exit: 0 the log verifies and every verdict follows from its "
 	"evidence\n"
 	"      1 it is damaged, or a stored verdict or check does not follow "
@@ -84,8 +98,9 @@ const struct ctl_cmd ctl_cmd_audit = {
 struct audit_opts {
 	const char	*db;
 	const char	*config;
-	const char	*key;		/* checkpoints: not verified here */
+	const char	*key;		/* the log's verifier key */
 	const char	*from_checkpoint;
+	struct note_verifier vkey;
 	unsigned	 threads;
 	bool		 rederive;
 };
@@ -128,6 +143,8 @@ struct shared {
 struct audit_first {
 	char	any[256];
 	char	entry[256];
+	const struct note_verifier *vkey;	/* --key, or NULL */
+	uint64_t checkpoints;			/* notes checked */
 };
 
 /* store_verify report: one line per problem. */
@@ -486,6 +503,70 @@ print_summary(const struct shared *sh, double secs)
 	printf("\n");
 }
 
+/* store_verify's checkpoint check: a checkpoint note of the log, signed
+ * by --key, naming the stored size and root. */
+static bool
+check_checkpoint(void *arg, const struct store_checkpoint *c, char *why,
+    size_t whysz)
+{
+	struct audit_first *f = arg;
+	struct note_policy pol;
+	struct note_checkpoint cp;
+	struct tmon_err err;
+	enum note_verdict nv;
+
+	f->checkpoints++;
+	memset(&pol, 0, sizeof(pol));
+	pol.log = f->vkey;
+	tmon_err_clear(&err);
+	nv = note_checkpoint_open(c->note, c->note_len, &pol, &cp, NULL, &err);
+	if (nv != NOTE_PASS) {
+		snprintf(why, whysz, "its note is not a checkpoint signed by "
+		    "--key: %s: %s", note_verdict_str(nv), err.msg);
+		return false;
+	}
+	if (cp.size != c->size || memcmp(cp.root, c->root, 32) != 0) {
+		snprintf(why, whysz, "its note names size %" PRIu64 " and "
+		    "another root than its row", cp.size);
+		return false;
+	}
+	return true;
+}
+
+/* --from-checkpoint: a checkpoint signed by --key, pinned in vo. */
+static bool
+load_pin(const struct audit_opts *o, struct store_verify_opts *vo)
+{
+	struct note_policy pol;
+	struct note_checkpoint cp;
+	struct tmon_err err;
+	enum note_verdict nv;
+	uint8_t *text = NULL;
+	size_t len;
+
+	tmon_err_clear(&err);
+	if (read_file(o->from_checkpoint, MAX_NOTE_LEN, &text, &len, &err) !=
+	    TMON_OK) {
+		fprintf(stderr, "tmonctl: audit: --from-checkpoint: %s\n",
+		    err.msg);
+		return false;
+	}
+	memset(&pol, 0, sizeof(pol));
+	pol.log = &o->vkey;
+	nv = note_checkpoint_open(text, len, &pol, &cp, NULL, &err);
+	free(text);
+	if (nv != NOTE_PASS) {
+		fprintf(stderr, "tmonctl: audit: --from-checkpoint %s: not a "
+		    "checkpoint signed by --key: %s: %s\n", o->from_checkpoint,
+		    note_verdict_str(nv), err.msg);
+		return false;
+	}
+	vo->has_pin = true;
+	vo->pin_size = cp.size;
+	memcpy(vo->pin_root, cp.root, 32);
+	return true;
+}
+
 static bool
 parse_opts(int argc, char *argv[], struct audit_opts *o)
 {
@@ -535,6 +616,21 @@ parse_opts(int argc, char *argv[], struct audit_opts *o)
 	if (optind + 1 != argc)
 		return false;
 	o->db = argv[optind];
+	if (o->from_checkpoint != NULL && o->key == NULL) {
+		fprintf(stderr, "tmonctl: audit: --from-checkpoint needs --key "
+		    "to check its signature\n");
+		return false;
+	}
+	if (o->key != NULL) {
+		struct tmon_err err;
+
+		tmon_err_clear(&err);
+		if (note_verifier_parse(o->key, strlen(o->key), &o->vkey,
+		    &err) != TMON_OK) {
+			fprintf(stderr, "tmonctl: audit: --key: %s\n", err.msg);
+			return false;
+		}
+	}
 	return true;
 }
 
@@ -555,7 +651,7 @@ audit(int argc, char *argv[])
 	double secs = 0;
 	enum tmon_rc rc;
 	int exit_code = CTL_EXIT_USAGE;
-	bool tty = isatty(STDERR_FILENO) == 1;
+	bool tty = isatty(STDERR_FILENO) == 1, unsigned_cps = false;
 
 	if (!parse_opts(argc, argv, &o)) {
 		ctl_usage(&ctl_cmd_audit, stderr);
@@ -576,6 +672,12 @@ audit(int argc, char *argv[])
 	vo.report = audit_report;
 	vo.arg = &first;
 	memset(&first, 0, sizeof(first));
+	if (o.key != NULL) {
+		first.vkey = &o.vkey;
+		vo.checkpoint = check_checkpoint;
+	}
+	if (o.from_checkpoint != NULL && !load_pin(&o, &vo))
+		goto out;
 	if (tty)
 		fprintf(stderr, "audit: checking the stored bytes...");
 	rc = store_verify(s, &vo, &res, &err);
@@ -614,11 +716,17 @@ audit(int argc, char *argv[])
 		print_problems("not re-checked", &sh->unchecked);
 		print_summary(sh, secs);
 	}
-	if (o.key != NULL || o.from_checkpoint != NULL) {
-		printf("not checked: checkpoints (--key, --from-checkpoint): "
-		    "this build does not verify them\n");
-		sh->unchecked.count++;
-	}
+	printf("tree: %" PRIu64 " leaves rebuilt, %" PRIu64 " checkpoints "
+	    "(latest of size %" PRIu64 ") match it; signatures %s%s\n",
+	    res.tree_leaves, res.checkpoints, res.last_checkpoint,
+	    o.key != NULL ? "verified with " : "not checked (no --key)",
+	    o.key != NULL ? o.key : "");
+	if (o.from_checkpoint != NULL)
+		printf("saved checkpoint of size %" PRIu64 ": %s\n",
+		    vo.pin_size, rc == TMON_OK ? "the log still holds its tree" :
+		    "see the problems above");
+	if (o.key == NULL && res.checkpoints > 0)
+		unsigned_cps = true;
 	printf("head: %s\n", hex_encode(res.head, 32, hhex));
 
 	problems = res.problems + sh->differs.count;
@@ -641,7 +749,7 @@ audit(int argc, char *argv[])
 			    (unsigned long long)problems,
 			    problems == 1 ? "" : "s", bad_msg);
 		exit_code = CTL_EXIT_FAILED;
-	} else if (sh->unchecked.count > 0) {
+	} else if (sh->unchecked.count > 0 || unsigned_cps) {
 		if (sh->unchecked.n > 0)
 			printf("audit: NOT VERIFIED: %llu entr%s could not be "
 			    "re-checked, first seq %llu: %s\n",
@@ -650,8 +758,9 @@ audit(int argc, char *argv[])
 			    (unsigned long long)sh->unchecked.p[0].seq,
 			    sh->unchecked.p[0].msg);
 		else
-			printf("audit: NOT VERIFIED: the checkpoints were not "
-			    "checked\n");
+			printf("audit: NOT VERIFIED: the checkpoints' signatures "
+			    "were not checked: pass --key VKEY (tmonctl "
+			    "log-key)\n");
 		exit_code = CTL_EXIT_UNCHECKED;
 	} else {
 		printf("audit: ok: %llu entries, %llu blobs: every leaf hash, "

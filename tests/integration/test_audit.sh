@@ -58,7 +58,7 @@ audit() {
 	local name=$1 want=$2 db=$3 before after rc p
 	shift 3
 	before=$(fingerprint "$db")
-	"$BUILD/tmonctl" audit "$db" --config "$TMP/sched.json" >"$TMP/audit.out" 2>&1
+	"$BUILD/tmonctl" audit "$db" --config "$TMP/sched.json" --key "$VKEY" >"$TMP/audit.out" 2>&1
 	rc=$?
 	after=$(fingerprint "$db")
 	[ $rc -eq "$want" ] || { fail "$name: audit exit $rc, want $want"; cat "$TMP/audit.out"; return; }
@@ -84,6 +84,7 @@ get() { curl -s -o "$TMP/body" -w '%{http_code}' --max-time 20 "http://127.0.0.1
 # found in the file by its content.
 sql "$TMP/good.db" "VACUUM;"
 n=$(q "$TMP/good.db" "SELECT count(*) FROM entries")
+VKEY=$("$BUILD/tmonctl" log-key --db "$TMP/good.db")
 last=$(q "$TMP/good.db" "SELECT max(seq) FROM entries WHERE kind = 'probe'")
 verdict=$(q "$TMP/good.db" "SELECT verdict FROM entries WHERE seq = $last")
 [ "$verdict" != pass ] && [ -n "$verdict" ] && pass "$n entries, the last probe ($last) is $verdict" ||

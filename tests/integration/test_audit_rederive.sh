@@ -100,6 +100,7 @@ wait_probes 3 || fail "no probes after the receipts"
 stop_tmond
 
 n=$(q "$TMP/t.db" "SELECT count(*) FROM entries")
+VKEY=$("$BUILD/tmonctl" log-key --db "$TMP/t.db")
 kinds=$(q "$TMP/t.db" "SELECT group_concat(k, ' ') FROM (SELECT kind || '=' || count(*) AS k FROM entries GROUP BY kind)")
 pass "the log: $n entries ($kinds)"
 
@@ -116,7 +117,7 @@ audit() {
 	shift 3
 	while [ $# -gt 0 ] && [ "$1" != -- ]; do args+=("$1"); shift; done
 	[ $# -gt 0 ] && shift
-	"$BUILD/tmonctl" audit "$db" "${args[@]}" >"$TMP/audit.out" 2>"$TMP/audit.err"
+	"$BUILD/tmonctl" audit "$db" --key "$VKEY" "${args[@]}" >"$TMP/audit.out" 2>"$TMP/audit.err"
 	rc=$?
 	[ $rc -eq "$want" ] || { fail "$name: audit exit $rc, want $want"; cat "$TMP/audit.out" "$TMP/audit.err"; return 1; }
 	for p in "$@"; do

@@ -167,7 +167,7 @@ wait_for 30 more && pass "space back: probes logged again ($before before, $duri
     fail "space back: no new probes"
 st=$(post_receipt)
 [ "$st" = 201 ] && pass "space back: receipt 201" || fail "space back: receipt $st $(cat "$TMP/ans")"
-"$BUILD/tmonctl" audit "$TMP/t.db" >"$TMP/audit" 2>&1 && pass "chain verifies after the full disk: $(tail -n 1 "$TMP/audit")" ||
+"$BUILD/tmonctl" audit "$TMP/t.db" --config "$TMP/sched.json" --key "$("$BUILD/tmonctl" log-key --db "$TMP/t.db")" >"$TMP/audit" 2>&1 && pass "chain verifies after the full disk: $(tail -n 1 "$TMP/audit")" ||
     fail "tmonctl audit: $(cat "$TMP/audit")"
 
 # ---- 3. the database deleted under tmond ------------------------------

@@ -102,7 +102,7 @@ coll=$(q "$TMP/t.db" "SELECT count(*) FROM entries WHERE kind = 'collateral'")
 n=$(q "$TMP/t.db" "SELECT count(*) FROM entries")
 last=$(q "$TMP/t.db" "SELECT max(seq) FROM entries")
 [ "$n" -eq $((last + 1)) ] && pass "seq 0..$last without a gap" || fail "$n entries, last seq $last"
-"$BUILD/tmonctl" audit "$TMP/t.db" >"$TMP/audit" 2>&1 &&
+"$BUILD/tmonctl" audit "$TMP/t.db" --config "$TMP/sched.json" --key "$("$BUILD/tmonctl" log-key --db "$TMP/t.db")" >"$TMP/audit" 2>&1 &&
     pass "tmonctl audit: $(head -c 100 "$TMP/audit")" || { fail "tmonctl audit"; cat "$TMP/audit"; }
 
 [ $fails -eq 0 ] || tail -n 20 "$TMP/log"

@@ -158,7 +158,7 @@ run_tmond "$port" || exit 1
 curl -s -o "$TMP/get" "http://127.0.0.1:$PORT/api/v1/receipts/$seq_a"
 [ "$(jget leaf_hash "$TMP/get")" = "$(jget leaf_hash "$TMP/a.ans")" ] && pass "after restart: same receipt" || fail "after restart"
 stop_tmond
-out=$("$BUILD/tmonctl" audit "$TMP/t.db"); rc=$?
+out=$("$BUILD/tmonctl" audit "$TMP/t.db" --key "$("$BUILD/tmonctl" log-key --db "$TMP/t.db")"); rc=$?
 [ $rc -eq 0 ] && echo "$out" | grep -q "ok: 3 entries" && pass "tmonctl audit: $(echo "$out" | head -1)" || fail "audit: $out"
 
 finish

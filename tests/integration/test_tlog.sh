@@ -154,10 +154,12 @@ keep() { # NAME
 	[ -f "$TMP/t.db-wal" ] && cp "$TMP/t.db-wal" "$TMP/$1-wal"
 	return 0
 }
-use() { # NAME: the log to start from, without another one's -wal/-shm
+use() { # NAME: the log to start from, without another one's -wal/-shm,
+	# and the checkpoint file of the good log (once there is one)
 	rm -f "$TMP/t.db-wal" "$TMP/t.db-shm"
 	cp "$TMP/$1" "$TMP/t.db"
 	[ -f "$TMP/$1-wal" ] && cp "$TMP/$1-wal" "$TMP/t.db-wal"
+	[ -f "$TMP/late.checkpoint" ] && cp "$TMP/late.checkpoint" "$TMP/t.db.checkpoint"
 	return 0
 }
 keep old.db
@@ -179,9 +181,72 @@ refused() { # WHAT GREP: tmond must exit non-zero, saying GREP
 	fi
 }
 
+# audited WHAT GREP [ARGS...]: tmonctl audit --key (and ARGS) exits 1
+# naming GREP.
+audited() {
+	local what=$1 grep=$2 rc
+	shift 2
+	"$BUILD/tmonctl" audit "$TMP/t.db" --no-rederive --key "$VKEY" "$@" >"$TMP/audit.out" 2>&1
+	rc=$?
+	if [ $rc = 1 ] && grep -q "$grep" "$TMP/audit.out"; then
+		pass "$what: tmonctl audit exit 1: $(grep -m1 -o "$grep.*" "$TMP/audit.out" | cut -c1-150)"
+	else
+		fail "$what: tmonctl audit exit $rc: $(tail -n 4 "$TMP/audit.out")"
+	fi
+}
+use good.db
+"$BUILD/tmonctl" audit "$TMP/t.db" --config "$TMP/sched.json" --key "$VKEY" \
+    --from-checkpoint "$TMP/t.db.checkpoint" >"$TMP/audit.out" 2>&1 &&
+    pass "the good log: $(tail -n 1 "$TMP/audit.out" | cut -c1-160)" ||
+    fail "audit of the good log: $(tail -n 5 "$TMP/audit.out")"
+cp "$TMP/t.db.checkpoint" "$TMP/late.checkpoint"
+
 # A rolled-back database: the checkpoint file has signed a larger tree.
 use old.db
 refused "rolled back to an earlier copy" "rolled back"
+audited "rolled back to an earlier copy" "is larger than the log" --from-checkpoint "$TMP/late.checkpoint"
+
+# One byte of one body changed, nothing else.
+use good.db
+python3 - "$TMP/t.db" <<'EOF2'
+import sqlite3, sys
+d = sqlite3.connect(sys.argv[1])
+d.executescript("DROP TRIGGER entries_no_update;")
+b = bytes(d.execute("SELECT body FROM entries WHERE seq = 5").fetchone()[0])
+d.execute("UPDATE entries SET body = ? WHERE seq = 5", (b.replace(b'"time":', b'"time": ', 1),))
+d.commit()
+EOF2
+refused "one body changed" "entry 5"
+audited "one body changed" "first bad seq 5"
+
+# Two entries swapped (bodies and hashes moved as they are).
+use good.db
+python3 - "$TMP/t.db" <<'EOF2'
+import sqlite3, sys
+d = sqlite3.connect(sys.argv[1])
+d.executescript("DROP TRIGGER entries_no_update;")
+cols = "time, kind, model, verdict, body, leaf_hash, chain_hash"
+a = d.execute("SELECT %s FROM entries WHERE seq = 7" % cols).fetchone()
+b = d.execute("SELECT %s FROM entries WHERE seq = 8" % cols).fetchone()
+upd = "UPDATE entries SET time=?, kind=?, model=?, verdict=?, body=?, leaf_hash=?, chain_hash=? WHERE seq=?"
+d.execute(upd, b + (7,))
+d.execute(upd, a + (8,))
+d.commit()
+EOF2
+refused "two entries swapped" "entry 7"
+audited "two entries swapped" "first bad seq 7"
+
+# A blob replaced by other bytes under its key.
+use good.db
+python3 - "$TMP/t.db" <<'EOF2'
+import sqlite3, sys
+d = sqlite3.connect(sys.argv[1])
+d.executescript("DROP TRIGGER blobs_no_update;")
+k, data = d.execute("SELECT sha256, data FROM blobs ORDER BY len DESC LIMIT 1").fetchone()
+d.execute("UPDATE blobs SET data = ? WHERE sha256 = ?", (bytes(data[:-1]) + bytes([data[-1] ^ 1]), k))
+d.commit()
+EOF2
+audited "a blob replaced" "blob bytes do not hash to their key"
 
 # One body rewritten by someone with the file, and every hash after it
 # recomputed (leaf, chain, the whole tree): only the signed checkpoints
@@ -214,15 +279,18 @@ while nodes:
 db.commit()
 EOF
 refused "entry 3 rewritten, hashes and tree recomputed" "checkpoint [0-9]*: its root is not"
+audited "entry 3 rewritten, hashes and tree recomputed" "checkpoint [0-9]*: its root is not"
 # ... and with the checkpoints table emptied too, the checkpoint file.
 python3 -c 'import sqlite3,sys; d=sqlite3.connect(sys.argv[1]); d.executescript("DROP TRIGGER cosignatures_no_delete; DELETE FROM cosignatures; DROP TRIGGER checkpoints_no_delete; DELETE FROM checkpoints;")' "$TMP/t.db" ||
     fail "deleting the checkpoints"
 refused "and every stored checkpoint deleted" "are not the ones the log signed"
+audited "and every stored checkpoint deleted" "saved checkpoint of size [0-9]* does not match" --from-checkpoint "$TMP/late.checkpoint"
 
 # The last entry removed (and its tree leaf).
 use good.db
 python3 -c 'import sqlite3,sys; d=sqlite3.connect(sys.argv[1]); d.executescript("DROP TRIGGER entries_no_delete; DELETE FROM entries WHERE seq = (SELECT max(seq) FROM entries);")' "$TMP/t.db"
 refused "last entry deleted" "tree"
+audited "last entry deleted" "leaves for"
 
 # Another key in the key file.
 use good.db

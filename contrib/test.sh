@@ -27,7 +27,7 @@ tsan_logs=$(mktemp -d)
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp:log_path=$tsan_logs/tsan"
 tsan_rc=0
 (cd build-tsan && ctest --output-on-failure -j"$jobs" -R \
-    '^(check_daemon|check_sim_daemon|check_receipts|check_collateral|check_collateral_daemon|check_api|check_fetch|check_store|test_receipts_api)$') ||
+    '^(check_daemon|check_sim_daemon|check_receipts|check_collateral|check_collateral_daemon|check_api|check_fetch|check_store|test_receipts_api|test_tlog)$') ||
     tsan_rc=1
 # the receipt load test, smaller: 5,000 receipts over 16 connections
 bash tests/integration/test_receipts_load.sh "$PWD/build-tsan" "$PWD" 5000 16 ||

@@ -490,11 +490,11 @@ note_signer_parse(const char *text, size_t len, struct note_signer *out,
     struct tmon_err *err)
 {
 	uint8_t seed[NOTE_SEED_LEN];
-	const char *name;
+	const char *name = NULL;
 	char nm[MAX_NOTE_NAME + 1];
-	size_t name_len;
-	uint32_t id;
-	uint8_t type;
+	size_t name_len = 0;
+	uint32_t id = 0;
+	uint8_t type = 0;
 	enum tmon_rc rc;
 
 	memset(out, 0, sizeof(*out));
@@ -524,10 +524,10 @@ enum tmon_rc
 note_verifier_parse(const char *text, size_t len, struct note_verifier *out,
     struct tmon_err *err)
 {
-	const char *name;
-	size_t name_len;
-	uint32_t id;
-	uint8_t type, pub[NOTE_PUBKEY_LEN];
+	const char *name = NULL;
+	size_t name_len = 0;
+	uint32_t id = 0;
+	uint8_t type = 0, pub[NOTE_PUBKEY_LEN];
 	enum tmon_rc rc;
 
 	memset(out, 0, sizeof(*out));

@@ -13,7 +13,7 @@ queue_alert(const char *model, struct pending_alert out[MAX_PROBE_ALERTS],
 {
 	struct pending_alert *a;
 	struct entry_alert ea;
-	char f[ENTRY_FIELD_NAME + 8];
+	char f[ENTRY_FIELD_NAME + 16];	/* " fields=" NAME ",..." */
 
 	TMON_ASSERT(*n < MAX_PROBE_ALERTS);
 	a = &out[(*n)++];

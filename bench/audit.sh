@@ -120,6 +120,7 @@ timed() {
 	tail -1 "$TMP/out"
 	tail -1 "$TMP/time"
 }
+timed "audit --hashes-only" "$build/tmonctl" audit "$dir/genlog.db" --hashes-only
 timed "audit --no-rederive" "$build/tmonctl" audit "$dir/genlog.db" --no-rederive
 timed "audit -j $J" "$build/tmonctl" audit "$dir/genlog.db" --config "$dir/sched.json" -j "$J"
 exit 0

@@ -2866,7 +2866,7 @@ store_verify(struct store *s, const struct store_verify_opts *o,
 	v.o = o;
 	v.res = res != NULL ? res : &r;
 	v.err = err;
-	v.full = true;
+	v.full = (o->flags & STORE_VERIFY_HASHES) == 0;
 	return verify_run(&v, o->tail);
 }
 

@@ -453,6 +453,10 @@ enum tmon_rc	store_cosignature_list(struct store *s, uint64_t size,
  */
 #define STORE_VERIFY_BLOBS	0x01
 #define STORE_VERIFY_INTEGRITY	0x02
+/* Only the hashes: every leaf from its body, the chain, the tree and the
+ * checkpoints; no columns, no blobs, no integrity_check (the other flags
+ * are ignored). */
+#define STORE_VERIFY_HASHES	0x04
 
 /* No entry (a problem that is not about one entry). */
 #define STORE_NO_SEQ		UINT64_MAX

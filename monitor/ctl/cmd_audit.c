@@ -62,6 +62,11 @@ const struct ctl_cmd ctl_cmd_audit = {
 	STR(MAX_AUDIT_THREADS) "; default: the online\n"
 	"                   CPUs)\n"
 	"  --no-rederive    check the stored bytes only\n"
+	"  --hashes-only    check only what the hashes prove: every leaf "
+	"from its body,\n"
+	"                   the chain, the Merkle tree and the checkpoints "
+	"(no columns,\n"
+	"                   blobs, integrity_check or re-derivation)\n"
 	"  --key VKEY       the log's verifier key (tmonctl log-key, GET "
 	"/api/v1/log/key):\n"
 	"                   every stored checkpoint must be a checkpoint of "
@@ -103,6 +108,7 @@ struct audit_opts {
 	struct note_verifier vkey;
 	unsigned	 threads;
 	bool		 rederive;
+	bool		 hashes_only;
 };
 
 /* The problems kept to print: the AUDIT_MAX_REPORTS lowest seqs. */
@@ -575,6 +581,7 @@ parse_opts(int argc, char *argv[], struct audit_opts *o)
 		{ "key", required_argument, NULL, 'k' },
 		{ "from-checkpoint", required_argument, NULL, 'f' },
 		{ "no-rederive", no_argument, NULL, 'n' },
+		{ "hashes-only", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 }
 	};
 	uint64_t j;
@@ -600,6 +607,10 @@ parse_opts(int argc, char *argv[], struct audit_opts *o)
 			break;
 		case 'n':
 			o->rederive = false;
+			break;
+		case 'H':
+			o->rederive = false;
+			o->hashes_only = true;
 			break;
 		case 'j':
 			if (!parse_u64(optarg, 1, MAX_AUDIT_THREADS, &j)) {
@@ -668,7 +679,8 @@ audit(int argc, char *argv[])
 		goto out;
 	}
 	memset(&vo, 0, sizeof(vo));
-	vo.flags = STORE_VERIFY_BLOBS | STORE_VERIFY_INTEGRITY;
+	vo.flags = o.hashes_only ? STORE_VERIFY_HASHES :
+	    STORE_VERIFY_BLOBS | STORE_VERIFY_INTEGRITY;
 	vo.report = audit_report;
 	vo.arg = &first;
 	memset(&first, 0, sizeof(first));
@@ -763,13 +775,21 @@ audit(int argc, char *argv[])
 			    "log-key)\n");
 		exit_code = CTL_EXIT_UNCHECKED;
 	} else {
-		printf("audit: ok: %llu entries, %llu blobs: every leaf hash, "
-		    "the hash chain, the indexed columns and every blob hash "
-		    "recompute from the stored bytes; integrity_check ok%s\n",
-		    (unsigned long long)res.entries,
-		    (unsigned long long)res.blobs, o.rederive ? "; every "
-		    "verdict follows from its stored evidence" : " (verdicts "
-		    "not re-derived: --no-rederive)");
+		if (o.hashes_only)
+			printf("audit: ok: %llu entries: every leaf hash, the "
+			    "hash chain, the Merkle tree and the checkpoints "
+			    "recompute from the stored bodies (--hashes-only: "
+			    "columns, blobs, integrity_check and verdicts not "
+			    "checked)\n", (unsigned long long)res.entries);
+		else
+			printf("audit: ok: %llu entries, %llu blobs: every leaf "
+			    "hash, the hash chain, the Merkle tree, the indexed "
+			    "columns and every blob hash recompute from the "
+			    "stored bytes; integrity_check ok%s\n",
+			    (unsigned long long)res.entries,
+			    (unsigned long long)res.blobs, o.rederive ?
+			    "; every verdict follows from its stored evidence" :
+			    " (verdicts not re-derived: --no-rederive)");
 		exit_code = CTL_EXIT_OK;
 	}
 out:

@@ -2158,6 +2158,7 @@ struct verify {
 	bool				 full;	/* columns and blobs too */
 	sqlite3_stmt			*blob_st;
 	sqlite3_stmt			*leaf_st;
+	bool				 size_known;
 	/* STORE_VERIFY_BLOBS: keys of the damaged blobs (sorted), so the
 	 * entries naming them are reported too */
 	uint8_t				(*bad)[32];
@@ -2406,6 +2407,8 @@ verify_entries(struct verify *v, uint64_t tail)
 	int r;
 
 	memset(prev, 0, sizeof(prev));
+	if (v->size_known)
+		goto sized;
 	if ((rc = db_prepare(v->s, "SELECT max(seq) FROM entries", &st,
 	    v->err)) != TMON_OK)
 		return rc;
@@ -2424,10 +2427,16 @@ verify_entries(struct verify *v, uint64_t tail)
 	if (any && sqlite3_column_int64(st, 0) >= 0)
 		last = (uint64_t)sqlite3_column_int64(st, 0);
 	v->res->size = any ? last + 1 : 0;
-	expect = tail != 0 && v->res->size > tail ? v->res->size - tail : 0;
-	v->res->first = expect;
+	v->size_known = true;
 	sqlite3_finalize(st);
 	st = NULL;
+	if ((v->o->flags & STORE_VERIFY_NO_ENTRIES) != 0)
+		return TMON_OK;
+sized:
+	expect = tail != 0 && v->res->size > tail ? v->res->size - tail : 0;
+	if (v->o->end != 0)
+		expect = v->o->first;
+	v->res->first = expect;
 	if (expect > 0) {
 		/* The chain hash the tail continues, taken as stored. */
 		if ((rc = db_prepare(v->s, "SELECT chain_hash FROM entries "
@@ -2447,9 +2456,12 @@ verify_entries(struct verify *v, uint64_t tail)
 		st = NULL;
 	}
 	if ((rc = db_prepare(v->s, "SELECT " ENTRY_COLS " FROM entries "
-	    "WHERE seq >= ?1 ORDER BY seq ASC", &st, v->err)) != TMON_OK)
+	    "WHERE seq >= ?1 AND seq < ?2 ORDER BY seq ASC", &st, v->err)) !=
+	    TMON_OK)
 		return rc;
 	if ((r = sqlite3_bind_int64(st, 1, (sqlite3_int64)expect)) !=
+	    SQLITE_OK || (r = sqlite3_bind_int64(st, 2, v->o->end != 0 &&
+	    v->o->end <= INT64_MAX ? (sqlite3_int64)v->o->end : INT64_MAX)) !=
 	    SQLITE_OK) {
 		rc = db_err(v->s, r, "bind", v->err);
 		goto out;
@@ -2836,7 +2848,7 @@ verify_run(struct verify *v, uint64_t tail)
 		rc = verify_blobs(v);
 	if (rc == TMON_OK)
 		rc = verify_entries(v, tail);
-	if (rc == TMON_OK)
+	if (rc == TMON_OK && (v->o->flags & STORE_VERIFY_NO_TREE) == 0)
 		rc = verify_tree(v);
 	if (rc == TMON_OK && v->full &&
 	    (v->o->flags & STORE_VERIFY_INTEGRITY))

@@ -457,6 +457,12 @@ enum tmon_rc	store_cosignature_list(struct store *s, uint64_t size,
  * checkpoints; no columns, no blobs, no integrity_check (the other flags
  * are ignored). */
 #define STORE_VERIFY_HASHES	0x04
+/* For checks split over threads (each with its own handle, the union of
+ * their results is one store_verify): skip the tree and checkpoints, or
+ * skip the entries (then only blobs, tree, checkpoints and
+ * integrity_check, as flagged). */
+#define STORE_VERIFY_NO_TREE	0x08
+#define STORE_VERIFY_NO_ENTRIES	0x10
 
 /* No entry (a problem that is not about one entry). */
 #define STORE_NO_SEQ		UINT64_MAX
@@ -464,6 +470,10 @@ enum tmon_rc	store_cosignature_list(struct store *s, uint64_t size,
 struct store_verify_opts {
 	unsigned	 flags;		/* STORE_VERIFY_* */
 	uint64_t	 tail;		/* 0: every entry; else the newest tail */
+	/* end != 0: the entries [first, end) only (tail is ignored), the
+	 * chain continuing from the stored chain hash of entry first - 1 */
+	uint64_t	 first;
+	uint64_t	 end;
 	/* Called for each of the first STORE_VERIFY_MAX_REPORTS problems,
 	 * in the order found; seq is the entry or STORE_NO_SEQ, msg a
 	 * printable ASCII line ("entry 3: column verdict is ...").  NULL:

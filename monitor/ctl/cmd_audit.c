@@ -149,8 +149,10 @@ struct shared {
 struct audit_first {
 	char	any[256];
 	char	entry[256];
+	uint64_t entry_seq;			/* entry's, or STORE_NO_SEQ */
 	const struct note_verifier *vkey;	/* --key, or NULL */
 	uint64_t checkpoints;			/* notes checked */
+	pthread_mutex_t mu;			/* parts on threads */
 };
 
 /* store_verify report: one line per problem. */
@@ -159,11 +161,15 @@ audit_report(void *arg, uint64_t seq, const char *msg)
 {
 	struct audit_first *f = arg;
 
+	pthread_mutex_lock(&f->mu);
 	if (f->any[0] == '\0')
 		snprintf(f->any, sizeof(f->any), "%s", msg);
-	if (seq != STORE_NO_SEQ && f->entry[0] == '\0')
+	if (seq != STORE_NO_SEQ && seq < f->entry_seq) {
 		snprintf(f->entry, sizeof(f->entry), "%s", msg);
+		f->entry_seq = seq;
+	}
 	printf("damaged: %s\n", msg);
+	pthread_mutex_unlock(&f->mu);
 }
 
 static void
@@ -521,7 +527,9 @@ check_checkpoint(void *arg, const struct store_checkpoint *c, char *why,
 	struct tmon_err err;
 	enum note_verdict nv;
 
+	pthread_mutex_lock(&f->mu);
 	f->checkpoints++;
+	pthread_mutex_unlock(&f->mu);
 	memset(&pol, 0, sizeof(pol));
 	pol.log = f->vkey;
 	tmon_err_clear(&err);
@@ -571,6 +579,110 @@ load_pin(const struct audit_opts *o, struct store_verify_opts *vo)
 	vo->pin_size = cp.size;
 	memcpy(vo->pin_root, cp.root, 32);
 	return true;
+}
+
+/* One part of the stored-bytes check on its own read-only handle. */
+struct vpart {
+	const char		*db;
+	struct store_verify_opts vo;
+	struct store_verify_result res;
+	struct tmon_err		 err;
+	enum tmon_rc		 rc;
+	pthread_t		 thr;
+	bool			 started;
+};
+
+static void *
+vpart_main(void *arg)
+{
+	struct vpart *p = arg;
+	struct store *s = NULL;
+
+	tmon_err_clear(&p->err);
+	memset(&p->res, 0, sizeof(p->res));
+	p->res.first_bad_seq = STORE_NO_SEQ;
+	if ((p->rc = store_open(p->db, STORE_RO, &s, &p->err)) == TMON_OK)
+		p->rc = store_verify(s, &p->vo, &p->res, &p->err);
+	store_close(s);
+	return NULL;
+}
+
+/*
+ * store_verify over nthreads threads: the entries split into ranges
+ * (each continuing the chain from the stored hash before it), and the
+ * tree, checkpoints, blobs and integrity_check on one more; their
+ * results merged as one store_verify gives them.
+ */
+static enum tmon_rc
+verify_parallel(const char *db, const struct store_verify_opts *base,
+    unsigned nthreads, struct store_verify_result *res, struct tmon_err *err)
+{
+	struct vpart *p;
+	struct store *s = NULL;
+	uint64_t size = 0, per;
+	enum tmon_rc rc = TMON_OK;
+	unsigned i, n = nthreads + 1, bad = n;
+
+	if ((rc = store_open(db, STORE_RO, &s, err)) != TMON_OK)
+		return rc;
+	rc = store_tree_size(s, &size, err);
+	store_close(s);
+	if (rc != TMON_OK)
+		size = 0;
+	per = size / nthreads + 1;
+	p = xcalloc(n, sizeof(*p));
+	for (i = 0; i < n; i++) {
+		p[i].db = db;
+		p[i].vo = *base;
+		if (i == 0)
+			p[i].vo.flags |= STORE_VERIFY_NO_ENTRIES;
+		else {
+			/* blobs are re-hashed once, by part 0 */
+			p[i].vo.flags = (base->flags & STORE_VERIFY_HASHES) |
+			    STORE_VERIFY_BLOBS | STORE_VERIFY_NO_TREE;
+			p[i].vo.first = (i - 1) * per;
+			p[i].vo.end = i == nthreads ? (uint64_t)INT64_MAX :
+			    i * per;
+		}
+		if (pthread_create(&p[i].thr, NULL, vpart_main, &p[i]) == 0)
+			p[i].started = true;
+		else
+			vpart_main(&p[i]);
+	}
+	memset(res, 0, sizeof(*res));
+	res->first_bad_seq = STORE_NO_SEQ;
+	rc = TMON_OK;
+	for (i = 0; i < n; i++) {
+		if (p[i].started)
+			pthread_join(p[i].thr, NULL);
+		if (p[i].rc != TMON_OK && p[i].rc != TMON_E_PARSE &&
+		    rc == TMON_OK) {
+			rc = p[i].rc;
+			*err = p[i].err;
+		}
+		if (p[i].res.size > res->size)
+			res->size = p[i].res.size;
+		res->entries += p[i].res.entries;
+		res->blobs += p[i].res.blobs;
+		res->problems += p[i].res.problems;
+		if (p[i].res.problems > 0 && (bad == n ||
+		    p[i].res.first_bad_seq < p[bad].res.first_bad_seq))
+			bad = i;
+		if (p[i].res.first_bad_seq < res->first_bad_seq)
+			res->first_bad_seq = p[i].res.first_bad_seq;
+		if (i == 0) {
+			res->tree_leaves = p[i].res.tree_leaves;
+			res->checkpoints = p[i].res.checkpoints;
+			res->last_checkpoint = p[i].res.last_checkpoint;
+		} else if (p[i].res.entries > 0)
+			memcpy(res->head, p[i].res.head, 32);
+	}
+	if (rc == TMON_OK && res->problems > 0) {
+		rc = TMON_E_PARSE;
+		*err = p[bad].err;
+	}
+	free(p);
+	return rc;
 }
 
 static bool
@@ -668,6 +780,9 @@ audit(int argc, char *argv[])
 		ctl_usage(&ctl_cmd_audit, stderr);
 		return CTL_EXIT_USAGE;
 	}
+	memset(&first, 0, sizeof(first));
+	first.entry_seq = STORE_NO_SEQ;
+	pthread_mutex_init(&first.mu, NULL);
 	tmon_err_clear(&err);
 	if (o.config != NULL && config_load(o.config, &cfg, &err) != TMON_OK) {
 		fprintf(stderr, "tmonctl: audit: --config: %s\n", err.msg);
@@ -683,7 +798,6 @@ audit(int argc, char *argv[])
 	    STORE_VERIFY_BLOBS | STORE_VERIFY_INTEGRITY;
 	vo.report = audit_report;
 	vo.arg = &first;
-	memset(&first, 0, sizeof(first));
 	if (o.key != NULL) {
 		first.vkey = &o.vkey;
 		vo.checkpoint = check_checkpoint;
@@ -692,7 +806,12 @@ audit(int argc, char *argv[])
 		goto out;
 	if (tty)
 		fprintf(stderr, "audit: checking the stored bytes...");
-	rc = store_verify(s, &vo, &res, &err);
+	if (o.threads > 1) {
+		store_close(s);
+		s = NULL;
+		rc = verify_parallel(o.db, &vo, o.threads, &res, &err);
+	} else
+		rc = store_verify(s, &vo, &res, &err);
 	if (tty)
 		fprintf(stderr, "\r\033[K");
 	store_close(s);
@@ -798,6 +917,7 @@ out:
 		pthread_mutex_destroy(&sh->mu);
 		free(sh);
 	}
+	pthread_mutex_destroy(&first.mu);
 	store_close(s);
 	config_free(cfg);
 	return exit_code;

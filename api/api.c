@@ -503,32 +503,77 @@ do_models(struct api *a, struct store *st, struct MHD_Connection *c)
 
 /* --- GET /api/v1/probes, /api/v1/failures --- */
 
-struct page_ctx {
+/*
+ * One page of a list answer: at most limit items and, past the first,
+ * MAX_API_PAGE_BYTES of the stored bytes they show.  The list is asked
+ * for one item more than the limit, which only tells that a page follows
+ * (more); last is the key of the last item taken (the next page's
+ * before/after).
+ */
+struct page {
 	json_t		*arr;
 	size_t		 limit;
 	size_t		 bytes;
-	uint64_t	 last_seq;
+	uint64_t	 last;
 	bool		 more;
-	bool		 failures;
+	bool		 failures;	/* /failures: render failures */
 };
+
+static void
+page_init(struct page *p, size_t limit)
+{
+	memset(p, 0, sizeof(*p));
+	p->limit = limit;
+	if ((p->arr = json_array()) == NULL)
+		fatalx("api: out of memory building json");
+}
+
+/* True, and the page marked as followed by more, when an item of bytes
+ * stored bytes does not fit. */
+static bool
+page_full(struct page *p, size_t bytes)
+{
+	if (json_array_size(p->arr) >= p->limit ||
+	    (json_array_size(p->arr) > 0 &&
+	    p->bytes + bytes > MAX_API_PAGE_BYTES)) {
+		p->more = true;
+		return true;
+	}
+	return false;
+}
+
+static void
+page_add(struct page *p, json_t *item, size_t bytes, uint64_t key)
+{
+	if (json_array_append_new(p->arr, item) != 0)
+		fatalx("api: out of memory building json");
+	p->bytes += bytes;
+	p->last = key;
+}
+
+/* The answer {"<name>": [...], "<next>": key or null}. */
+static enum MHD_Result
+page_send(struct MHD_Connection *c, struct page *p, const char *name,
+    const char *next)
+{
+	json_t *root;
+
+	root = json_pack("{s:o, s:o}", name, p->arr, next, p->more ?
+	    json_integer((json_int_t)p->last) : json_null());
+	if (root == NULL)
+		fatalx("api: out of memory building json");
+	return send_json(c, MHD_HTTP_OK, root);
+}
 
 static int
 page_cb(const struct store_entry *e, void *arg)
 {
-	struct page_ctx *p = arg;
-	json_t *item;
+	struct page *p = arg;
 
-	if (json_array_size(p->arr) >= p->limit ||
-	    (json_array_size(p->arr) > 0 &&
-	    p->bytes + e->body_len > MAX_API_PAGE_BYTES)) {
-		p->more = true;
+	if (page_full(p, e->body_len))
 		return 1;
-	}
-	item = p->failures ? api_render_failure(e) : api_render_probe(e);
-	if (json_array_append_new(p->arr, item) != 0)
-		fatalx("api: out of memory building json");
-	p->bytes += e->body_len;
-	p->last_seq = e->seq;
+	page_add(p, p->failures ? api_render_failure(e) :
+	    api_render_probe(e), e->body_len, e->seq);
 	return 0;
 }
 
@@ -538,15 +583,11 @@ do_list(struct store *st, struct MHD_Connection *c,
 {
 	struct tmon_err err = { 0 };
 	struct store_query q;
-	struct page_ctx p;
-	json_t *root;
+	struct page p;
 	bool failures = r->route == API_ROUTE_FAILURES;
 
-	memset(&p, 0, sizeof(p));
+	page_init(&p, r->limit);
 	p.failures = failures;
-	p.limit = r->limit;
-	if ((p.arr = json_array()) == NULL)
-		fatalx("api: out of memory building json");
 	store_query_init(&q);
 	q.kind = "probe";
 	q.model = r->has_model ? r->model : NULL;
@@ -564,12 +605,8 @@ do_list(struct store *st, struct MHD_Connection *c,
 		json_decref(p.arr);
 		return send_store_error(c, &err);
 	}
-	root = json_pack("{s:o, s:o}", failures ? "failures" : "probes",
-	    p.arr, "next_before", p.more ?
-	    json_integer((json_int_t)p.last_seq) : json_null());
-	if (root == NULL)
-		fatalx("api: out of memory building json");
-	return send_json(c, MHD_HTTP_OK, root);
+	return page_send(c, &p, failures ? "failures" : "probes",
+	    "next_before");
 }
 
 /* --- GET /api/v1/models/{model}/history --- */
@@ -1386,29 +1423,14 @@ do_log_checkpoint(struct store *st, struct MHD_Connection *c)
 	    NULL);
 }
 
-struct cps_ctx {
-	json_t		*arr;
-	size_t		 limit;
-	size_t		 bytes;
-	uint64_t	 last;
-	bool		 more;
-};
-
 static int
 cps_cb(const struct store_checkpoint *cp, void *arg)
 {
-	struct cps_ctx *x = arg;
+	struct page *p = arg;
 
-	if (json_array_size(x->arr) >= x->limit ||
-	    (json_array_size(x->arr) > 0 &&
-	    x->bytes + cp->note_len > MAX_API_PAGE_BYTES)) {
-		x->more = true;
+	if (page_full(p, cp->note_len))
 		return 1;
-	}
-	if (json_array_append_new(x->arr, api_render_checkpoint(cp)) != 0)
-		fatalx("api: out of memory building json");
-	x->bytes += cp->note_len;
-	x->last = cp->size;
+	page_add(p, api_render_checkpoint(cp), cp->note_len, cp->size);
 	return 0;
 }
 
@@ -1417,24 +1439,16 @@ do_log_checkpoints(struct store *st, struct MHD_Connection *c,
     const struct api_request *r)
 {
 	struct tmon_err err = { 0 };
-	struct cps_ctx x;
-	json_t *root;
+	struct page p;
 
-	memset(&x, 0, sizeof(x));
-	x.limit = r->limit;
-	if ((x.arr = json_array()) == NULL)
-		fatalx("api: out of memory building json");
+	page_init(&p, r->limit);
 	/* one more tells if a page follows */
 	if (store_checkpoint_list(st, r->after != UINT64_MAX ? r->after : 0,
-	    r->limit + 1, cps_cb, &x, &err) != TMON_OK) {
-		json_decref(x.arr);
+	    r->limit + 1, cps_cb, &p, &err) != TMON_OK) {
+		json_decref(p.arr);
 		return send_store_error(c, &err);
 	}
-	root = json_pack("{s:o, s:o}", "checkpoints", x.arr, "next_after",
-	    x.more ? json_integer((json_int_t)x.last) : json_null());
-	if (root == NULL)
-		fatalx("api: out of memory building json");
-	return send_json(c, MHD_HTTP_OK, root);
+	return page_send(c, &p, "checkpoints", "next_after");
 }
 
 /* 400: a tree size past the latest checkpoint's (field: "size", "new"). */

@@ -529,6 +529,27 @@ store_writer_submit(struct store_writer *w, const struct store_blob_in *blobs,
 	return rc;
 }
 
+/* Queue r and wait until it is done (not on the writer thread). */
+static enum tmon_rc
+run_sync(struct store_writer *w, struct wreq *r, struct tmon_err *err)
+{
+	TMON_ASSERT(!pthread_equal(pthread_self(), w->thr));
+	r->sync = true;
+	pthread_mutex_lock(&w->mu);
+	if (w->stopping) {
+		pthread_mutex_unlock(&w->mu);
+		return tmon_err_set(err, TMON_E_LIMIT, "store: the writer is "
+		    "stopping");
+	}
+	enqueue(w, r);
+	while (!r->finished)
+		pthread_cond_wait(&w->done_cv, &w->mu);
+	pthread_mutex_unlock(&w->mu);
+	if (r->rc != TMON_OK && err != NULL)
+		*err = r->err;
+	return r->rc;
+}
+
 enum tmon_rc
 store_writer_append(struct store_writer *w, const struct store_blob_in *blobs,
     size_t nblobs, const struct store_entry_in *entries, size_t n,
@@ -537,24 +558,10 @@ store_writer_append(struct store_writer *w, const struct store_blob_in *blobs,
 	struct wreq r;
 	enum tmon_rc rc;
 
-	TMON_ASSERT(!pthread_equal(pthread_self(), w->thr));
 	if ((rc = req_init(&r, blobs, nblobs, entries, n, err)) != TMON_OK)
 		return rc;
-	r.sync = true;
 	r.out = out;
-	pthread_mutex_lock(&w->mu);
-	if (w->stopping) {
-		pthread_mutex_unlock(&w->mu);
-		return tmon_err_set(err, TMON_E_LIMIT, "store: the writer is "
-		    "stopping");
-	}
-	enqueue(w, &r);
-	while (!r.finished)
-		pthread_cond_wait(&w->done_cv, &w->mu);
-	pthread_mutex_unlock(&w->mu);
-	if (r.rc != TMON_OK && err != NULL)
-		*err = r.err;
-	return r.rc;
+	return run_sync(w, &r, err);
 }
 
 void
@@ -579,23 +586,9 @@ store_writer_cosign(struct store_writer *w, const struct store_cosignature *c,
 {
 	struct wreq r;
 
-	TMON_ASSERT(!pthread_equal(pthread_self(), w->thr));
 	memset(&r, 0, sizeof(r));
-	r.sync = true;
 	r.cosig = c;
-	pthread_mutex_lock(&w->mu);
-	if (w->stopping) {
-		pthread_mutex_unlock(&w->mu);
-		return tmon_err_set(err, TMON_E_LIMIT, "store: the writer is "
-		    "stopping");
-	}
-	enqueue(w, &r);
-	while (!r.finished)
-		pthread_cond_wait(&w->done_cv, &w->mu);
-	pthread_mutex_unlock(&w->mu);
-	if (r.rc != TMON_OK && err != NULL)
-		*err = r.err;
-	return r.rc;
+	return run_sync(w, &r, err);
 }
 
 void

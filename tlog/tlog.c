@@ -138,6 +138,27 @@ ranges_hash(const struct ranges *r, tlog_read_fn rd, void *arg,
 	return TMON_OK;
 }
 
+/* The MTH of top's ranges, last first (top lists them from the root
+ * down; a proof goes from the leaf up): *n hashes into proof. */
+static enum tmon_rc
+ranges_prove(const struct ranges *top, tlog_read_fn rd, void *arg,
+    uint8_t proof[][32], size_t *n, struct tmon_err *err)
+{
+	struct ranges r;
+	enum tmon_rc rc;
+	size_t i;
+
+	r.n = top->n;
+	for (i = 0; i < top->n; i++) {
+		r.lo[i] = top->lo[top->n - 1 - i];
+		r.hi[i] = top->hi[top->n - 1 - i];
+	}
+	if ((rc = ranges_hash(&r, rd, arg, proof, err)) != TMON_OK)
+		return rc;
+	*n = r.n;
+	return TMON_OK;
+}
+
 enum tmon_rc
 tlog_root(uint64_t size, tlog_read_fn rd, void *arg, uint8_t out[32],
     struct tmon_err *err)
@@ -165,10 +186,8 @@ enum tmon_rc
 tlog_prove_inclusion(uint64_t index, uint64_t size, tlog_read_fn rd,
     void *arg, uint8_t proof[][32], size_t *n, struct tmon_err *err)
 {
-	struct ranges top, r;
+	struct ranges top;
 	uint64_t lo = 0, hi = size, k;
-	size_t i;
-	enum tmon_rc rc;
 
 	if (size >= TLOG_MAX_SIZE || index >= size)
 		return tmon_err_set(err, TMON_E_PARSE,
@@ -187,26 +206,16 @@ tlog_prove_inclusion(uint64_t index, uint64_t size, tlog_read_fn rd,
 		}
 	}
 	/* The proof lists them from the leaf up. */
-	r.n = top.n;
-	for (i = 0; i < top.n; i++) {
-		r.lo[i] = top.lo[top.n - 1 - i];
-		r.hi[i] = top.hi[top.n - 1 - i];
-	}
-	if ((rc = ranges_hash(&r, rd, arg, proof, err)) != TMON_OK)
-		return rc;
-	*n = r.n;
-	return TMON_OK;
+	return ranges_prove(&top, rd, arg, proof, n, err);
 }
 
 enum tmon_rc
 tlog_prove_consistency(uint64_t old, uint64_t new, tlog_read_fn rd,
     void *arg, uint8_t proof[][32], size_t *n, struct tmon_err *err)
 {
-	struct ranges top, r;
+	struct ranges top;
 	uint64_t lo = 0, hi = new, m = old, k;
 	bool b = true;
-	size_t i;
-	enum tmon_rc rc;
 
 	if (new >= TLOG_MAX_SIZE || old == 0 || old > new)
 		return tmon_err_set(err, TMON_E_PARSE,
@@ -232,15 +241,7 @@ tlog_prove_consistency(uint64_t old, uint64_t new, tlog_read_fn rd,
 		}
 	}
 	/* Each step appends its sibling after the subproof: reverse. */
-	r.n = top.n;
-	for (i = 0; i < top.n; i++) {
-		r.lo[i] = top.lo[top.n - 1 - i];
-		r.hi[i] = top.hi[top.n - 1 - i];
-	}
-	if ((rc = ranges_hash(&r, rd, arg, proof, err)) != TMON_OK)
-		return rc;
-	*n = r.n;
-	return TMON_OK;
+	return ranges_prove(&top, rd, arg, proof, n, err);
 }
 
 bool

@@ -4,6 +4,8 @@
  * verdict re-derived from its stored evidence (audit.h), over -j
  * threads.
  */
+#include <sys/stat.h>
+
 #include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -14,6 +16,7 @@
 #include <unistd.h>
 
 #include "audit.h"
+#include "audit_tiles.h"
 #include "config.h"
 #include "ctl.h"
 #include "encode.h"
@@ -31,8 +34,8 @@ static int	audit(int, char *[]);
 
 const struct ctl_cmd ctl_cmd_audit = {
 	"audit",
-	"DB [--config FILE] [-j N] [--no-rederive] [--key VKEY] "
-	"[--from-checkpoint FILE]",
+	"DB-or-URL [--config FILE] [-j N] [--no-rederive | --hashes-only] "
+	"[--key VKEY] [--from-checkpoint FILE]",
 	"Check a whole log, read-only: its stored bytes, and that every "
 	"verdict follows from its evidence.",
 	"Checks integrity_check, every leaf hash, the hash chain, the indexed "
@@ -47,7 +50,16 @@ const struct ctl_cmd ctl_cmd_audit = {
 	"stored verdict\n"
 	"or checks do not follow from its evidence.  A progress bar goes to "
 	"stderr\n"
-	"when it is a terminal; a summary ends the output.\n\n"
+	"when it is a terminal; a summary ends the output.\n"
+	"DB-or-URL may also be a log served as C2SP tlog-tiles: tmond's\n"
+	"http://HOST:PORT/api/v1/log, a mirror's URL, or a directory "
+	"export-tiles\n"
+	"wrote: then --key is required, every entry bundle is hashed into the "
+	"tree\n"
+	"(-j N fetches at a time), every hash tile and the checkpoint (and "
+	"from\n"
+	"tmond every listed checkpoint) must match it, and verdicts are not\n"
+	"re-derived (tiles carry no evidence: exit 3 unless --no-rederive).\n\n"
 	"  --config FILE    tmond's configuration when the entries were "
 	"made: entries\n"
 	"                   verified against a test PKI (tmon-sim) are re-run "
@@ -775,11 +787,18 @@ audit(int argc, char *argv[])
 	enum tmon_rc rc;
 	int exit_code = CTL_EXIT_USAGE;
 	bool tty = isatty(STDERR_FILENO) == 1, unsigned_cps = false;
+	struct stat sb;
 
 	if (!parse_opts(argc, argv, &o)) {
 		ctl_usage(&ctl_cmd_audit, stderr);
 		return CTL_EXIT_USAGE;
 	}
+	/* A log served as tiles: a URL, or a directory export-tiles wrote. */
+	if (strncmp(o.db, "http://", 7) == 0 ||
+	    strncmp(o.db, "https://", 8) == 0 ||
+	    (stat(o.db, &sb) == 0 && S_ISDIR(sb.st_mode)))
+		return audit_tiles(o.db, o.key, o.from_checkpoint, o.threads,
+		    o.rederive);
 	memset(&first, 0, sizeof(first));
 	first.entry_seq = STORE_NO_SEQ;
 	pthread_mutex_init(&first.mu, NULL);

@@ -123,12 +123,38 @@ vp 2 "without --key" "$TMP/proof" "$TMP/entry"
 curl -s -o /dev/null -w '%{http_code}' "$API/api/v1/receipts/0/proof" | grep -qx 404 &&
     pass "a probe entry has no receipt proof (404)" || fail "receipt proof of entry 0"
 
+# tmonctl audit over the tiles tmond serves (and every checkpoint it lists).
+cp "$TMP/t.db.checkpoint" "$TMP/early.checkpoint"
+"$BUILD/tmonctl" audit "$API/api/v1/log" --key "$VKEY" --no-rederive -j 2 \
+    --from-checkpoint "$TMP/early.checkpoint" >"$TMP/ta.out" 2>&1 &&
+    pass "tmonctl audit of tmond's tiles: $(grep '^tree:' "$TMP/ta.out") / $(tail -n 1 "$TMP/ta.out")" ||
+    fail "audit of the tiles: $(cat "$TMP/ta.out")"
+"$BUILD/tmonctl" audit "$API/api/v1/log" --key "$VKEY" >"$TMP/ta.out" 2>&1; rc=$?
+[ $rc = 3 ] && pass "the tiles without --no-rederive: exit 3 ($(tail -n 1 "$TMP/ta.out" | cut -c1-80))" ||
+    fail "tiles audit without --no-rederive: exit $rc"
+
 # The tiles as files: tmonctl export-tiles, checked by Go as a directory.
 stop_tmond
 "$BUILD/tmonctl" export-tiles "$TMP/t.db" "$TMP/mirror" >"$TMP/export.out" 2>&1 &&
     pass "$(tail -n 1 "$TMP/export.out")" || fail "export-tiles: $(cat "$TMP/export.out")"
 out=$("$TC" tiles -origin "$ORIGIN" "$TMP/mirror" "$VKEY" 2>&1) &&
     pass "Go checks the exported tiles: $out" || fail "Go check of the export: $out"
+"$BUILD/tmonctl" audit "$TMP/mirror" --key "$VKEY" --no-rederive >"$TMP/ta.out" 2>&1 &&
+    pass "tmonctl audit of the mirror directory: $(tail -n 1 "$TMP/ta.out" | cut -c1-100)" ||
+    fail "audit of the mirror: $(cat "$TMP/ta.out")"
+# A mirror that changed one entry byte, one that changed its hash tile to
+# match, and one rolled back behind a checkpoint the auditor kept.
+cp -r "$TMP/mirror" "$TMP/m1"
+python3 - "$TMP/m1/tile/entries" <<'EOF2'
+import os, sys
+f = sorted(os.path.join(r, n) for r, _, fs in os.walk(sys.argv[1]) for n in fs)[0]
+b = bytearray(open(f, "rb").read()); b[40] ^= 1; open(f, "wb").write(b)
+EOF2
+"$BUILD/tmonctl" audit "$TMP/m1" --key "$VKEY" --no-rederive >"$TMP/ta.out" 2>&1; rc=$?
+[ $rc = 1 ] && grep -q "first bad seq 0" "$TMP/ta.out" &&
+    pass "a mirror with one entry byte changed: exit 1 ($(grep -m1 damaged "$TMP/ta.out" | cut -c1-120))" ||
+    fail "changed mirror: exit $rc $(cat "$TMP/ta.out")"
+
 
 n=$(q "$TMP/t.db" "SELECT count(*) FROM entries")
 [ "$(q "$TMP/t.db" "SELECT max(size) FROM checkpoints")" = "$n" ] &&
@@ -200,6 +226,12 @@ use good.db
     pass "the good log: $(tail -n 1 "$TMP/audit.out" | cut -c1-160)" ||
     fail "audit of the good log: $(tail -n 5 "$TMP/audit.out")"
 cp "$TMP/t.db.checkpoint" "$TMP/late.checkpoint"
+# The first export is now a mirror left behind a checkpoint the auditor kept.
+"$BUILD/tmonctl" audit "$TMP/mirror" --key "$VKEY" --no-rederive \
+    --from-checkpoint "$TMP/late.checkpoint" >"$TMP/ta.out" 2>&1; rc=$?
+[ $rc = 1 ] && grep -q "rolled back" "$TMP/ta.out" &&
+    pass "a mirror behind a saved checkpoint: exit 1 ($(grep -m1 -o 'the saved checkpoint.*' "$TMP/ta.out"))" ||
+    fail "stale mirror: exit $rc $(tail -n 3 "$TMP/ta.out")"
 
 # A rolled-back database: the checkpoint file has signed a larger tree.
 use old.db

@@ -61,6 +61,9 @@ wait_for 60 signed && pass "checkpoint of $(q "$TMP/big.db" "SELECT max(size) FR
     fail "no checkpoint of the big log"
 out=$("$TC" tiles -origin "$ORIGIN" "$API/api/v1/log" "$VKEY" 2>&1) &&
     pass "Go checks every tile of 70,000 entries: $out" || fail "Go tiles check of 70,000 entries: $out"
+"$BUILD/tmonctl" audit "$API/api/v1/log" --key "$VKEY" --no-rederive -j 4 >"$TMP/ta.out" 2>&1 &&
+    pass "tmonctl audit of the 70,000 entries' tiles: $(grep '^tree:' "$TMP/ta.out")" ||
+    fail "tmonctl audit of the big log's tiles: $(tail -n 5 "$TMP/ta.out")"
 out=$("$TC" api -origin "$ORIGIN" -limit 300 -j 4 "$API" "$VKEY" 2>&1) &&
     pass "Go checks the API of 70,000 entries: $out" || fail "Go api check of 70,000 entries: $out"
 stop_tmond

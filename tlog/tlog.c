@@ -570,3 +570,20 @@ tlog_tiles_each(uint64_t size,
 	}
 	return true;
 }
+
+bool
+tlog_bundle_next(const uint8_t *b, size_t len, size_t *off,
+    const uint8_t **entry, size_t *elen)
+{
+	size_t n;
+
+	if (*off > len || len - *off < 2)
+		return false;
+	n = (size_t)b[*off] << 8 | b[*off + 1];
+	if (n == 0 || len - *off - 2 < n)
+		return false;
+	*entry = b + *off + 2;
+	*elen = n;
+	*off += 2 + n;
+	return true;
+}

@@ -213,4 +213,14 @@ bool	tlog_tile_in_tree(const struct tlog_tile *t, uint64_t size);
 bool	tlog_tiles_each(uint64_t size,
 	    bool (*cb)(void *arg, const struct tlog_tile *t), void *arg);
 
+/*
+ * The next entry of a C2SP tlog-tiles entry bundle (each entry a
+ * big-endian uint16 length and that many bytes) in b[*off..len): *entry
+ * and *elen (1..65535) point into b and *off moves past it.  Returns
+ * false, moving nothing, when the bytes left are not a whole non-empty
+ * entry (none left included: check *off == len to tell the end).
+ */
+bool	tlog_bundle_next(const uint8_t *b, size_t len, size_t *off,
+	    const uint8_t **entry, size_t *elen);
+
 #endif /* TMON_TLOG_TLOG_H */

@@ -198,27 +198,18 @@ at_size(struct pass *p)
 static void
 take_bundle(struct pass *p, const struct job *j)
 {
-	const uint8_t *b = j->bundle;
+	const uint8_t *e;
 	uint64_t seq = j->t.index * TLOG_TILE_WIDTH;
 	size_t off = 0, len, i;
 	uint8_t leaf[32];
 
 	for (i = 0; i < j->t.width; i++, seq++) {
-		if (j->blen - off < 2) {
-			bad(p, seq, "entry bundle %" PRIu64 ": ends before entry "
-			    "%" PRIu64, j->t.index, seq);
-			return;
-		}
-		len = (size_t)b[off] << 8 | b[off + 1];
-		off += 2;
-		if (len == 0 || j->blen - off < len) {
+		if (!tlog_bundle_next(j->bundle, j->blen, &off, &e, &len)) {
 			bad(p, seq, "entry bundle %" PRIu64 ": entry %" PRIu64
-			    " has %s", j->t.index, seq, len == 0 ?
-			    "no bytes" : "fewer bytes than its length");
+			    " is missing, empty or cut short", j->t.index, seq);
 			return;
 		}
-		tlog_leaf_hash(b + off, len, leaf);
-		off += len;
+		tlog_leaf_hash(e, len, leaf);
 		if (j->tlen != (size_t)j->t.width * 32 ||
 		    CRYPTO_memcmp(j->tile + i * 32, leaf, 32) != 0)
 			bad(p, seq, "entry %" PRIu64 ": its leaf hash is not the "

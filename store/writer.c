@@ -227,9 +227,9 @@ run_batch(struct store_writer *w, size_t k)
 		tx = 1;
 		committed = ne;
 	}
+	pthread_mutex_lock(&w->mu);
 	if (rc == TMON_OK || committed > 0)
 		w->cp_due = true;
-	pthread_mutex_lock(&w->mu);
 	if (rc == TMON_OK) {
 		/* store_append checked the file after the commit */
 		w->file_rc = TMON_OK;
@@ -290,14 +290,23 @@ complete_batch(struct store_writer *w, size_t k)
 static void
 checkpoint(struct store_writer *w)
 {
+	struct store_writer_signer sg;
 	struct store_checkpoint c, last;
 	struct tmon_err err;
 	enum tmon_rc rc;
 	int64_t now_us = mono_us();
+	bool due;
 
-	if (!w->have_signer || !w->cp_due || now_us < w->cp_next_us)
+	memset(&sg, 0, sizeof(sg));
+	pthread_mutex_lock(&w->mu);
+	due = w->have_signer && w->cp_due && now_us >= w->cp_next_us;
+	if (due) {
+		w->cp_next_us = now_us + (int64_t)w->signer.interval_ms * 1000;
+		sg = w->signer;
+	}
+	pthread_mutex_unlock(&w->mu);
+	if (!due)
 		return;
-	w->cp_next_us = now_us + (int64_t)w->signer.interval_ms * 1000;
 	memset(&c, 0, sizeof(c));
 	tmon_err_clear(&err);
 	if ((rc = store_tree_size(w->s, &c.size, &err)) != TMON_OK ||
@@ -309,7 +318,9 @@ checkpoint(struct store_writer *w)
 
 		store_checkpoint_free(&last);
 		if (same) {
+			pthread_mutex_lock(&w->mu);
 			w->cp_due = false;
+			pthread_mutex_unlock(&w->mu);
 			return;
 		}
 	} else if (rc != TMON_E_NOTFOUND)
@@ -317,22 +328,22 @@ checkpoint(struct store_writer *w)
 	tmon_err_clear(&err);
 	c.time = (int64_t)time(NULL);
 	if ((rc = store_tree_root(w->s, c.size, c.root, &err)) != TMON_OK ||
-	    (rc = w->signer.sign(w->signer.arg, c.size, c.root, &c.note,
+	    (rc = sg.sign(sg.arg, c.size, c.root, &c.note,
 	    &c.note_len, &err)) != TMON_OK ||
 	    (rc = store_checkpoint_add(w->s, &c, &err)) != TMON_OK)
 		goto out;
-	w->cp_due = false;
 	pthread_mutex_lock(&w->mu);
+	w->cp_due = false;
 	w->stats.checkpoints++;
 	w->stats.checkpoint_size = c.size;
 	pthread_mutex_unlock(&w->mu);
-	if (w->signer.signed_cb != NULL)
-		w->signer.signed_cb(w->signer.arg, &c);
+	if (sg.signed_cb != NULL)
+		sg.signed_cb(sg.arg, &c);
 out:
 	if (rc != TMON_OK) {
 		log_warnx("store: writer: no checkpoint for %" PRIu64 " entries "
 		    "(%s); trying again in %u ms", c.size, err.msg,
-		    w->signer.interval_ms);
+		    sg.interval_ms);
 		pthread_mutex_lock(&w->mu);
 		w->stats.checkpoint_failures++;
 		pthread_mutex_unlock(&w->mu);

@@ -911,9 +911,9 @@ test_signed(void *arg, const struct store_checkpoint *c)
 {
 	struct test_signer *t = arg;
 
-	ck_assert_uint_gt(c->size, t->last);
-	t->last = c->size;
-	t->signed_n++;
+	ck_assert_uint_gt(c->size, __atomic_load_n(&t->last, __ATOMIC_SEQ_CST));
+	__atomic_store_n(&t->last, c->size, __ATOMIC_SEQ_CST);
+	__atomic_fetch_add(&t->signed_n, 1, __ATOMIC_SEQ_CST);
 }
 
 /* The writer signs a checkpoint of what it committed, at most one per
@@ -942,9 +942,10 @@ START_TEST(test_writer_checkpoints)
 	sg.interval_ms = 200;
 	/* the 3 entries appended before get theirs at once */
 	store_writer_set_signer(w, &sg);
-	for (i = 0; i < 200 && ts.signed_n == 0; i++)
+	for (i = 0; i < 200 &&
+	    __atomic_load_n(&ts.signed_n, __ATOMIC_SEQ_CST) == 0; i++)
 		usleep(10 * 1000);
-	ck_assert_uint_eq(ts.last, 3);
+	ck_assert_uint_eq(__atomic_load_n(&ts.last, __ATOMIC_SEQ_CST), 3);
 	/* 60 appends over about 600 ms: a handful of checkpoints */
 	for (i = 3; i < 63; i++) {
 		alert_body(i, body, sizeof(body));
@@ -957,7 +958,8 @@ START_TEST(test_writer_checkpoints)
 		    &err), TMON_OK);
 		usleep(10 * 1000);
 	}
-	ck_assert_uint_le(ts.signed_n, 1 + 2000 / 200);
+	ck_assert_uint_le(__atomic_load_n(&ts.signed_n, __ATOMIC_SEQ_CST),
+	    1 + 2000 / 200);
 	memset(&cs, 0, sizeof(cs));
 	cs.size = 3;
 	cs.name = "w.example/1";

@@ -54,7 +54,7 @@ const struct ctl_cmd ctl_cmd_audit = {
 	"DB-or-URL may also be a log served as C2SP tlog-tiles: tmond's\n"
 	"http://HOST:PORT/api/v1/log, a mirror's URL, or a directory "
 	"export-tiles\n"
-	"wrote: then --key is required, every entry bundle is hashed into the "
+	"wrote (with its checkpoint file): then --key is required, every entry bundle is hashed into the "
 	"tree\n"
 	"(-j N fetches at a time), every hash tile and the checkpoint (and "
 	"from\n"
@@ -788,15 +788,21 @@ audit(int argc, char *argv[])
 	int exit_code = CTL_EXIT_USAGE;
 	bool tty = isatty(STDERR_FILENO) == 1, unsigned_cps = false;
 	struct stat sb;
+	char cpath[4096];
 
 	if (!parse_opts(argc, argv, &o)) {
 		ctl_usage(&ctl_cmd_audit, stderr);
 		return CTL_EXIT_USAGE;
 	}
-	/* A log served as tiles: a URL, or a directory export-tiles wrote. */
+	/* A log served as tiles: a URL, or a directory export-tiles wrote
+	 * (it has a checkpoint file; any other directory is no log). */
+	if ((size_t)snprintf(cpath, sizeof(cpath), "%s/checkpoint", o.db) >=
+	    sizeof(cpath))
+		cpath[0] = '\0';
 	if (strncmp(o.db, "http://", 7) == 0 ||
 	    strncmp(o.db, "https://", 8) == 0 ||
-	    (stat(o.db, &sb) == 0 && S_ISDIR(sb.st_mode)))
+	    (stat(o.db, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+	    stat(cpath, &sb) == 0 && S_ISREG(sb.st_mode)))
 		return audit_tiles(o.db, o.key, o.from_checkpoint, o.threads,
 		    o.rederive);
 	memset(&first, 0, sizeof(first));

@@ -896,6 +896,10 @@ do_receipt(struct store *st, struct MHD_Connection *c, uint64_t seq)
 
 static enum MHD_Result	send_tree_damaged(struct MHD_Connection *,
 			    const char *);
+static bool		prove_checked(struct store *, struct MHD_Connection *,
+			    uint64_t, uint64_t, const struct store_checkpoint *,
+			    const uint8_t [32], uint8_t [32], uint8_t [][32],
+			    size_t *, enum MHD_Result *);
 
 /*
  * GET /api/v1/receipts/{seq}/proof: a C2SP tlog-proof (c2sp.org/
@@ -911,9 +915,11 @@ do_receipt_proof(struct store *st, struct MHD_Connection *c, uint64_t seq)
 	struct store_entry e;
 	struct store_checkpoint cp;
 	struct buf out;
-	uint8_t proof[TLOG_MAX_PROOF][32], *note = NULL, *text;
+	enum MHD_Result ret;
+	uint8_t proof[TLOG_MAX_PROOF][32], root[32], *note = NULL, *text;
 	size_t n = 0, note_len, len;
 	enum tmon_rc rc;
+	bool ok;
 
 	memset(&cp, 0, sizeof(cp));
 	rc = store_entry_get(st, seq, &e, &err);
@@ -939,24 +945,21 @@ do_receipt_proof(struct store *st, struct MHD_Connection *c, uint64_t seq)
 		    "checkpoint covers this receipt yet: retry after "
 		    "Retry-After seconds", "seq");
 	}
-	if (rc != TMON_OK ||
-	    tlog_prove_inclusion(seq, cp.size, store_tree_read, st, proof,
-	    &n, &err) != TMON_OK) {
+	if (rc != TMON_OK) {
 		store_entry_free(&e);
 		store_checkpoint_free(&cp);
 		free(note);
 		return send_store_error(c, &err);
 	}
-	if (!tlog_verify_inclusion(seq, cp.size, e.leaf,
-	    (const uint8_t (*)[32])proof, n, cp.root)) {
-		store_entry_free(&e);
-		store_checkpoint_free(&cp);
-		free(note);
-		return send_tree_damaged(c, "an inclusion proof from the "
-		    "stored tree does not verify");
-	}
+	/* the entry's own leaf (checked against its bytes on read) */
+	ok = prove_checked(st, c, seq, cp.size, &cp, e.leaf, root, proof, &n,
+	    &ret);
 	store_entry_free(&e);
 	store_checkpoint_free(&cp);
+	if (!ok) {
+		free(note);
+		return ret;
+	}
 	buf_init(&out, MAX_TLOG_PROOF_LEN);
 	rc = note_proof_format(NULL, 0, seq, (const uint8_t (*)[32])proof,
 	    n, note, note_len, &out, &err);
@@ -1475,6 +1478,40 @@ send_tree_damaged(struct MHD_Connection *c, const char *what)
 	return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR, msg, NULL);
 }
 
+/*
+ * The inclusion proof of leaf (entry seq) in the stored tree of size
+ * (at most cp's), checked before it is sent: the tree's root of that size
+ * (into root) must be cp's when size is cp's, and the proof (*n hashes
+ * into proof) must give it.  On false *ret is the answer: the store's
+ * error, or 500 when the stored tree disagrees with itself or cp.
+ */
+static bool
+prove_checked(struct store *st, struct MHD_Connection *c, uint64_t seq,
+    uint64_t size, const struct store_checkpoint *cp, const uint8_t leaf[32],
+    uint8_t root[32], uint8_t proof[][32], size_t *n, enum MHD_Result *ret)
+{
+	struct tmon_err err = { 0 };
+
+	if (tlog_prove_inclusion(seq, size, store_tree_read, st, proof, n,
+	    &err) != TMON_OK ||
+	    store_tree_root(st, size, root, &err) != TMON_OK) {
+		*ret = send_store_error(c, &err);
+		return false;
+	}
+	if (size == cp->size && memcmp(root, cp->root, 32) != 0) {
+		*ret = send_tree_damaged(c, "the tree's root is not the latest "
+		    "checkpoint's");
+		return false;
+	}
+	if (!tlog_verify_inclusion(seq, size, leaf,
+	    (const uint8_t (*)[32])proof, *n, root)) {
+		*ret = send_tree_damaged(c, "an inclusion proof from the "
+		    "stored tree does not verify");
+		return false;
+	}
+	return true;
+}
+
 static enum MHD_Result
 do_log_inclusion(struct store *st, struct MHD_Connection *c,
     const struct api_request *r)
@@ -1486,6 +1523,7 @@ do_log_inclusion(struct store *st, struct MHD_Connection *c,
 	uint8_t proof[TLOG_MAX_PROOF][32], leaf[1][32], root[32];
 	uint64_t size, tree = 0;
 	size_t n = 0;
+	bool ok;
 
 	if (!latest_checkpoint(st, c, &cp, &ret))
 		return ret;
@@ -1509,23 +1547,15 @@ do_log_inclusion(struct store *st, struct MHD_Connection *c,
 	}
 	node.level = 0;
 	node.index = r->seq;
-	if (tlog_prove_inclusion(r->seq, size, store_tree_read, st, proof,
-	    &n, &err) != TMON_OK ||
-	    store_tree_read(st, &node, 1, leaf, &err) != TMON_OK ||
-	    store_tree_root(st, size, root, &err) != TMON_OK) {
+	if (store_tree_read(st, &node, 1, leaf, &err) != TMON_OK) {
 		store_checkpoint_free(&cp);
 		return send_store_error(c, &err);
 	}
-	if (size == cp.size && memcmp(root, cp.root, 32) != 0) {
-		store_checkpoint_free(&cp);
-		return send_tree_damaged(c, "the tree's root is not the "
-		    "latest checkpoint's");
-	}
+	ok = prove_checked(st, c, r->seq, size, &cp, leaf[0], root, proof,
+	    &n, &ret);
 	store_checkpoint_free(&cp);
-	if (!tlog_verify_inclusion(r->seq, size, leaf[0],
-	    (const uint8_t (*)[32])proof, n, root))
-		return send_tree_damaged(c, "an inclusion proof from the "
-		    "stored tree does not verify");
+	if (!ok)
+		return ret;
 	return send_json(c, MHD_HTTP_OK, api_render_inclusion(r->seq, size,
 	    leaf[0], root, (const uint8_t (*)[32])proof, n));
 }

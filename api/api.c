@@ -1231,13 +1231,44 @@ upload(struct upload *u, const char *data, size_t *n)
 
 /* --- GET /metrics --- */
 
+static int
+count_cosig(const struct store_cosignature *cs, void *arg)
+{
+	(void)cs;
+	(*(uint64_t *)arg)++;
+	return 0;
+}
+
 static enum MHD_Result
 do_metrics(struct api *a, struct MHD_Connection *c)
 {
+	struct api_log_gauges g;
+	struct store_checkpoint cp;
+	struct tmon_err err = { 0 };
+	struct store *st = NULL;
+	uint64_t n;
 	char *text;
 	size_t len;
 
-	text = api_metrics_render(&a->metrics, &len);
+	memset(&g, 0, sizeof(g));
+	if (store_pool_get(a->pool, &st, &err) == TMON_OK) {
+		if (store_tree_size(st, &n, &err) == TMON_OK) {
+			g.have_entries = true;
+			g.entries = n;
+		}
+		if (store_checkpoint_latest(st, &cp, &err) == TMON_OK) {
+			g.have_checkpoint = true;
+			g.checkpoint_entries = cp.size;
+			g.checkpoint_age_s = (long long)time(NULL) - cp.time;
+			n = 0;
+			if (store_cosignature_list(st, cp.size, count_cosig, &n,
+			    &err) == TMON_OK)
+				g.cosignatures = n;
+			store_checkpoint_free(&cp);
+		}
+		store_pool_put(a->pool, st);
+	}
+	text = api_metrics_render(&a->metrics, &g, &len);
 	return send_bytes(c, MHD_HTTP_OK, text, len, metrics_ctype,
 	    "no-store", NULL);
 }

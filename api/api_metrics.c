@@ -23,7 +23,8 @@ get(atomic_ullong *counter)
 }
 
 char *
-api_metrics_render(struct api_metrics *m, size_t *len)
+api_metrics_render(struct api_metrics *m, const struct api_log_gauges *g,
+    size_t *len)
 {
 	struct buf b;
 	bool ok;
@@ -48,6 +49,28 @@ api_metrics_render(struct api_metrics *m, size_t *len)
 	    "# TYPE tmon_http_log_lines_suppressed_total counter\n"
 	    "tmon_http_log_lines_suppressed_total %llu\n",
 	    get(&m->log_suppressed));
+	if (ok && g->have_entries)
+		ok = buf_printf(&b,
+		    "# HELP tmon_log_entries Entries in the log (leaves of its "
+		    "Merkle tree).\n"
+		    "# TYPE tmon_log_entries gauge\n"
+		    "tmon_log_entries %llu\n", g->entries);
+	if (ok && g->have_checkpoint)
+		ok = buf_printf(&b,
+		    "# HELP tmon_log_checkpoint_entries Tree size of the latest "
+		    "signed checkpoint.\n"
+		    "# TYPE tmon_log_checkpoint_entries gauge\n"
+		    "tmon_log_checkpoint_entries %llu\n"
+		    "# HELP tmon_log_checkpoint_age_seconds Seconds since the "
+		    "latest checkpoint was signed.\n"
+		    "# TYPE tmon_log_checkpoint_age_seconds gauge\n"
+		    "tmon_log_checkpoint_age_seconds %lld\n"
+		    "# HELP tmon_log_checkpoint_cosignatures Witness "
+		    "cosignatures of the latest checkpoint.\n"
+		    "# TYPE tmon_log_checkpoint_cosignatures gauge\n"
+		    "tmon_log_checkpoint_cosignatures %llu\n",
+		    g->checkpoint_entries, g->checkpoint_age_s,
+		    g->cosignatures);
 	if (!ok)
 		fatalx("api: metrics text over %u bytes", METRICS_MAX_TEXT);
 	return (char *)buf_release(&b, len);

@@ -17,11 +17,19 @@
  *   tmon_http_log_lines_suppressed_total
  *       log lines about rejected requests and closed connections left out
  *       by the log rate limit (api.h)
+ * and gauges of the verifiable log (README "The verifiable log"), read
+ * from the store for each request:
+ *   tmon_log_entries                  leaves of the Merkle tree
+ *   tmon_log_checkpoint_entries       the latest checkpoint's tree size
+ *   tmon_log_checkpoint_age_seconds   seconds since it was signed
+ *   tmon_log_checkpoint_cosignatures  witness cosignatures it carries
+ * (the checkpoint series only once there is a checkpoint).
  */
 #ifndef TMON_API_API_METRICS_H
 #define TMON_API_API_METRICS_H
 
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stddef.h>
 
 /* Counters updated from any thread (atomic_fetch_add, relaxed). */
@@ -35,12 +43,24 @@ struct api_metrics {
 /* Add n to a counter (any thread). */
 void	api_metrics_add(atomic_ullong *counter, unsigned long long n);
 
+/* The log's gauges (have_entries false: the store could not be read;
+ * have_checkpoint false: none yet). */
+struct api_log_gauges {
+	bool			have_entries;
+	unsigned long long	entries;
+	bool			have_checkpoint;
+	unsigned long long	checkpoint_entries;
+	long long		checkpoint_age_s;
+	unsigned long long	cosignatures;
+};
+
 /*
- * The exposition text of m (every series above, each with its # HELP and
- * # TYPE lines, ending in a newline), malloc'd, NUL-terminated; its length
- * without the NUL in *len.  The caller frees it.  Never returns NULL
- * (running out of memory is fatal).
+ * The exposition text of m and g (every series above that has a value,
+ * each with its # HELP and # TYPE lines, ending in a newline), malloc'd,
+ * NUL-terminated; its length without the NUL in *len.  The caller frees
+ * it.  Never returns NULL (running out of memory is fatal).
  */
-char	*api_metrics_render(struct api_metrics *m, size_t *len);
+char	*api_metrics_render(struct api_metrics *m,
+	    const struct api_log_gauges *g, size_t *len);
 
 #endif /* TMON_API_API_METRICS_H */

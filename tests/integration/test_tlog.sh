@@ -123,6 +123,29 @@ vp 2 "without --key" "$TMP/proof" "$TMP/entry"
 curl -s -o /dev/null -w '%{http_code}' "$API/api/v1/receipts/0/proof" | grep -qx 404 &&
     pass "a probe entry has no receipt proof (404)" || fail "receipt proof of entry 0"
 
+# The log's gauges on /metrics: Prometheus text format, consistent values.
+curl -sf "$API/metrics" >"$TMP/metrics" || fail "GET /metrics"
+python3 - "$TMP/metrics" <<'EOF2' && pass "/metrics: $(grep -E '^tmon_log_' "$TMP/metrics" | tr '\n' ' ')" || fail "/metrics: $(cat "$TMP/metrics")"
+import re, sys
+v, types = {}, {}
+for line in open(sys.argv[1]):
+    line = line.rstrip("\n")
+    m = re.match(r"# TYPE ([a-z_:][a-z0-9_:]*) (counter|gauge)$", line)
+    if m:
+        types[m.group(1)] = m.group(2)
+        continue
+    if line.startswith("# HELP "):
+        continue
+    m = re.match(r"([a-z_:][a-z0-9_:]*)(\{[^}]*\})? (-?[0-9]+)$", line)
+    assert m, line
+    assert m.group(1) in types, line
+    v[m.group(1)] = int(m.group(3))
+assert types["tmon_log_entries"] == "gauge"
+assert 1 <= v["tmon_log_checkpoint_entries"] <= v["tmon_log_entries"]
+assert 0 <= v["tmon_log_checkpoint_age_seconds"] < 30
+assert v["tmon_log_checkpoint_cosignatures"] in (0, 1)
+EOF2
+
 # tmonctl audit over the tiles tmond serves (and every checkpoint it lists).
 cp "$TMP/t.db.checkpoint" "$TMP/early.checkpoint"
 "$BUILD/tmonctl" audit "$API/api/v1/log" --key "$VKEY" --no-rederive -j 2 \

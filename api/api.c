@@ -24,13 +24,13 @@
 #include <openssl/crypto.h>
 
 #include "api.h"
-#include "api_metrics.h"
 #include "api_render.h"
 #include "api_request.h"
 #include "buf.h"
 #include "encode.h"
 #include "entry.h"
 #include "log.h"
+#include "metrics.h"
 #include "note.h"
 #include "pool.h"
 #include "quota.h"
@@ -99,7 +99,6 @@ struct api {
 	pthread_mutex_t		 rl_mu;
 	int64_t			 rl_next_ms;	/* no line before this */
 	unsigned long long	 rl_suppressed;	/* lines left out since */
-	struct api_metrics	 metrics;
 };
 
 /* Marks a request that has its answer queued. */
@@ -137,6 +136,17 @@ static const char dash_csp[] = "default-src 'none'; script-src 'self'; "
     "style-src 'self'; img-src 'self'; connect-src 'self'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
+/* The server's counters in the metrics registry (metrics.h). */
+#define M_REJECTED	"tmon_http_requests_rejected_total"
+#define M_REJECTED_HELP	"HTTP requests refused as malformed (by the HTTP " \
+	"parser, or 400 from the API)."
+#define M_DEADLINE	"tmon_http_connections_closed_deadline_total"
+#define M_DEADLINE_HELP	"Connections closed because a request was not " \
+	"complete by its deadline."
+#define M_SUPPRESSED	"tmon_http_log_lines_suppressed_total"
+#define M_SUPPRESSED_HELP "Log lines about rejected requests left out by " \
+	"the log rate limit."
+
 static int64_t
 mono_ms(void)
 {
@@ -165,7 +175,7 @@ rl_log(struct api *a, const char *fmt, ...)
 	if (now < a->rl_next_ms) {
 		a->rl_suppressed++;
 		pthread_mutex_unlock(&a->rl_mu);
-		api_metrics_add(&a->metrics.log_suppressed, 1);
+		metrics_counter_add(M_SUPPRESSED, M_SUPPRESSED_HELP, NULL, 1);
 		return;
 	}
 	n = a->rl_suppressed;
@@ -1239,37 +1249,67 @@ count_cosig(const struct store_cosignature *cs, void *arg)
 	return 0;
 }
 
-static enum MHD_Result
-do_metrics(struct api *a, struct MHD_Connection *c)
+/*
+ * The log's gauges, read from the store at scrape time, after the
+ * registry's families.  Returns false when out is full.
+ */
+static bool
+metrics_log(struct api *a, struct buf *out)
 {
-	struct api_log_gauges g;
 	struct store_checkpoint cp;
 	struct tmon_err err = { 0 };
 	struct store *st = NULL;
-	uint64_t n;
-	char *text;
+	uint64_t n, cosigs = 0;
+	bool ok = true;
+
+	if (store_pool_get(a->pool, &st, &err) != TMON_OK)
+		return true;
+	if (store_tree_size(st, &n, &err) == TMON_OK)
+		ok = metrics_render_family(out, "tmon_log_entries", "Entries "
+		    "in the log (leaves of its Merkle tree).", "gauge") &&
+		    metrics_render_sample(out, "tmon_log_entries", NULL,
+		    (double)n);
+	if (ok && store_checkpoint_latest(st, &cp, &err) == TMON_OK) {
+		(void)store_cosignature_list(st, cp.size, count_cosig,
+		    &cosigs, &err);
+		ok = metrics_render_family(out, "tmon_log_checkpoint_entries",
+		    "Tree size of the latest signed checkpoint.", "gauge") &&
+		    metrics_render_sample(out, "tmon_log_checkpoint_entries",
+		    NULL, (double)cp.size) &&
+		    metrics_render_family(out,
+		    "tmon_log_checkpoint_age_seconds", "Seconds since the "
+		    "latest checkpoint was signed.", "gauge") &&
+		    metrics_render_sample(out,
+		    "tmon_log_checkpoint_age_seconds", NULL,
+		    (double)((long long)time(NULL) - cp.time)) &&
+		    metrics_render_family(out,
+		    "tmon_log_checkpoint_cosignatures", "Witness "
+		    "cosignatures of the latest checkpoint.", "gauge") &&
+		    metrics_render_sample(out,
+		    "tmon_log_checkpoint_cosignatures", NULL, (double)cosigs);
+		store_checkpoint_free(&cp);
+	}
+	store_pool_put(a->pool, st);
+	return ok;
+}
+
+static enum MHD_Result
+do_metrics(struct api *a, struct MHD_Connection *c)
+{
+	struct buf b;
+	uint8_t *text;
 	size_t len;
 
-	memset(&g, 0, sizeof(g));
-	if (store_pool_get(a->pool, &st, &err) == TMON_OK) {
-		if (store_tree_size(st, &n, &err) == TMON_OK) {
-			g.have_entries = true;
-			g.entries = n;
-		}
-		if (store_checkpoint_latest(st, &cp, &err) == TMON_OK) {
-			g.have_checkpoint = true;
-			g.checkpoint_entries = cp.size;
-			g.checkpoint_age_s = (long long)time(NULL) - cp.time;
-			n = 0;
-			if (store_cosignature_list(st, cp.size, count_cosig, &n,
-			    &err) == TMON_OK)
-				g.cosignatures = n;
-			store_checkpoint_free(&cp);
-		}
-		store_pool_put(a->pool, st);
+	buf_init(&b, MAX_METRICS_TEXT);
+	metrics_render(&b);
+	if (!metrics_log(a, &b) || b.len == 0) {
+		buf_free(&b);
+		log_warnx("api: metrics text over %u bytes", MAX_METRICS_TEXT);
+		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "metrics text too long", NULL);
 	}
-	text = api_metrics_render(&a->metrics, &g, &len);
-	return send_bytes(c, MHD_HTTP_OK, text, len, metrics_ctype,
+	text = buf_release(&b, &len);
+	return send_bytes(c, MHD_HTTP_OK, (char *)text, len, metrics_ctype,
 	    "no-store", NULL);
 }
 
@@ -1375,7 +1415,7 @@ sweeper(void *arg)
 		}
 		pthread_mutex_unlock(&a->conn_mu);
 		if (n > 0) {
-			api_metrics_add(&a->metrics.closed_deadline, n);
+			metrics_counter_add(M_DEADLINE, M_DEADLINE_HELP, NULL, n);
 			rl_log(a, "api: request deadline (%lld s) passed: "
 			    "closed %llu connection(s)",
 			    (long long)(a->deadline_ms / 1000), n);
@@ -1787,7 +1827,8 @@ bad_request(struct api *a, const char *method, const char *url,
 {
 	char em[32], eu[128];
 
-	api_metrics_add(&a->metrics.rejected_bad_request, 1);
+	metrics_counter_add(M_REJECTED, M_REJECTED_HELP,
+	    "reason=\"bad_request\"", 1);
 	rl_log(a, "api: 400 %s %s: %s", log_esc(em, sizeof(em), method,
 	    strlen(method)), log_esc(eu, sizeof(eu), url, strlen(url)), why);
 }
@@ -1952,7 +1993,8 @@ mhd_log(void *cls, const char *fm, va_list ap)
 		rl_log(a, "api: httpd: %s", log_esc(esc, sizeof(esc), msg, n));
 		return;
 	}
-	api_metrics_add(&a->metrics.rejected_malformed, 1);
+	metrics_counter_add(M_REJECTED, M_REJECTED_HELP,
+	    "reason=\"malformed\"", 1);
 	if ((p = strstr(msg, code)) != NULL)
 		for (p += sizeof(code) - 1; *p >= '0' && *p <= '9' &&
 		    status < 1000; p++)
@@ -2040,6 +2082,13 @@ api_start(const struct api_config *cfg, struct api **out,
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&a->rl_mu, NULL);
 	TAILQ_INIT(&a->conns);
+	/* The counters show 0 before their first event. */
+	metrics_counter_add(M_REJECTED, M_REJECTED_HELP,
+	    "reason=\"malformed\"", 0);
+	metrics_counter_add(M_REJECTED, M_REJECTED_HELP,
+	    "reason=\"bad_request\"", 0);
+	metrics_counter_add(M_DEADLINE, M_DEADLINE_HELP, NULL, 0);
+	metrics_counter_add(M_SUPPRESSED, M_SUPPRESSED_HELP, NULL, 0);
 	/* From here on a owns the receipt handler (api_free releases it). */
 	a->receipt_submit = cfg->receipt_submit;
 	a->receipt_free = cfg->receipt_free;

@@ -55,7 +55,7 @@ enum api_route {
 	API_ROUTE_RECEIPTS,	/* POST: submit a receipt (api.h) */
 	API_ROUTE_RECEIPT,	/* GET: one receipt entry by seq */
 	API_ROUTE_RECEIPT_PROOF, /* GET: its C2SP tlog-proof */
-	API_ROUTE_METRICS,	/* GET: counters (api_metrics.h) */
+	API_ROUTE_METRICS,	/* GET: Prometheus text (metrics.h) */
 	API_ROUTE_HEALTHZ,	/* GET: is the log writable */
 	API_ROUTE_LOG_KEY,	/* GET: the log's verifier key */
 	API_ROUTE_LOG_CHECKPOINT, /* GET: the latest signed checkpoint */

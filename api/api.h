@@ -167,5 +167,11 @@
 /* Seconds a 503 answer asks the client to wait (Retry-After, RFC 9110
  * section 10.2.3). */
 #define API_RETRY_AFTER_S	10
+/* An ETag value with its NUL: W/"<20 digits>-<32 hex>". */
+#define API_ETAG_LEN		64
+/* First pages kept by the render cache (each at most MAX_API_CACHE_BODY). */
+#define API_CACHE_SLOTS		32
+/* Cache-Control of a badge. */
+#define API_BADGE_CACHE		"max-age=60"
 
 #endif /* TMON_API_API_H */

@@ -76,6 +76,8 @@
 #define MAX_API_PAGE		500
 /* api/: entry body bytes rendered into one list answer before it is cut. */
 #define MAX_API_PAGE_BYTES	(8u * 1024 * 1024)
+/* api/: one rendered answer kept in the render cache (api.h). */
+#define MAX_API_CACHE_BODY	(1024u * 1024)
 /* api/: query arguments in one request. */
 #define MAX_API_QUERY_ARGS	16
 /* api/: concurrent connections: the most the schedule's

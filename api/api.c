@@ -2273,8 +2273,10 @@ metrics_models(struct api *a, struct store *st, struct buf *out)
 	now = xcalloc(mm.n + 1, sizeof(*now));
 	for (i = 0; i < mm.n; i++)
 		if (model_now(st, mm.names[i], true, &now[i], &err) !=
-		    TMON_OK)
+		    TMON_OK) {
+			json_decref(now[i].checks);
 			memset(&now[i], 0, sizeof(now[i]));
+		}
 	ok = metrics_render_family(out, M_VERDICT, "The verdict of the "
 	    "model's newest probe (1 for the current one).", "gauge");
 	for (i = 0; ok && i < mm.n; i++)

@@ -9,8 +9,9 @@
 #   - the values are the log's: sim/good's sig.completion check is pass
 #     and sim/wrong-key's is fail (one status at 1 per model and check),
 #     the verdicts likewise (sim/good warn: no policy pinned), probe durations observed for each model, the
-#     last success time of sim/good and none for sim/wrong-key, alerts
-#     counted as many as the alert entries in the log, one rejected
+#     last success time of sim/good and none for sim/wrong-key, events
+#     (by class: 3 first, sim/changed-measurement's unexplained) and
+#     alerts counted as many as those entries in the log, one rejected
 #     receipt, tmon_log_entries between two counts of the log's rows;
 #   - /readyz is 200 {"status":"ready"}; the badges say warn / fail;
 #   - HTTP keep-alive: several requests on one TCP connection (raw socket).
@@ -53,12 +54,14 @@ API=http://127.0.0.1:$PORT
 nprobes() { q "$TMP/t.db" "SELECT count(*) FROM entries WHERE kind = 'probe' AND model = ?" "$1"; }
 nalerts() { q "$TMP/t.db" "SELECT count(*) FROM entries WHERE kind = 'alert'"; }
 nentries() { q "$TMP/t.db" "SELECT count(*) FROM entries"; }
+nevents() { q "$TMP/t.db" "SELECT count(*) FROM entries WHERE kind = 'event'"; }
 enough() {
 	local m
 	for m in $MODELS; do
 		[ "$(nprobes "$m")" -ge 2 ] 2>/dev/null || return 1
 	done
-	[ "$(nalerts)" -ge 1 ] 2>/dev/null
+	[ "$(nalerts)" -ge 1 ] 2>/dev/null &&
+	    [ "$(q "$TMP/t.db" "SELECT count(*) FROM entries WHERE kind = 'event' AND class = 'unexplained'")" -ge 1 ] 2>/dev/null
 }
 wait_for 60 enough || { fail "fewer than 2 probes per model or no alert after 60 s"; tail -n 30 "$TMP/log"; finish; }
 
@@ -68,18 +71,18 @@ code=$(curl -s -o /dev/null -w '%{http_code}' -H 'Content-Type: application/json
 [ "$code" = 400 ] && pass "bogus receipt: 400" || fail "bogus receipt: $code"
 
 # The scrape, with the log's counts around it (tmond keeps probing).
-before=$(nentries) abefore=$(nalerts)
+before=$(nentries) abefore=$(nalerts) ebefore=$(nevents)
 curl -sf --max-time 20 -D "$TMP/mh" "$API/metrics" >"$TMP/metrics" || fail "GET /metrics"
-after=$(nentries) aafter=$(nalerts)
+after=$(nentries) aafter=$(nalerts) eafter=$(nevents)
 grep -qi '^Content-Type: text/plain; version=0.0.4; charset=utf-8' "$TMP/mh" &&
     pass "metrics content type" || fail "metrics content type"
 
-$PY - "$TMP/metrics" "$before" "$after" "$START" "$(date +%s)" "$abefore" "$aafter" <<'EOF' && pass "/metrics parses; names and values right" || fail "/metrics: see above"
+$PY - "$TMP/metrics" "$before" "$after" "$START" "$(date +%s)" "$abefore" "$aafter" "$ebefore" "$eafter" <<'EOF' && pass "/metrics parses; names and values right" || fail "/metrics: see above"
 import re, sys
 from prometheus_client.parser import text_string_to_metric_families
 
 text = open(sys.argv[1]).read()
-before, after, start, now, abefore, aafter = (int(x) for x in sys.argv[2:8])
+before, after, start, now, abefore, aafter, ebefore, eafter = (int(x) for x in sys.argv[2:10])
 fams = list(text_string_to_metric_families(text))
 bad = []
 name_re = re.compile(r'^tmon_[a-z0-9]+(_[a-z0-9]+)*$')
@@ -164,6 +167,11 @@ expect(get("tmon_receipts_total", result="rejected") == 1, "receipts rejected")
 expect(get("tmon_receipts_total", result="accepted") == 0, "receipts accepted")
 n = sum(val for (name, _), val in v.items() if name == "tmon_alerts_total")
 expect(abefore <= n <= aafter, "alerts counted %s not in [%d, %d]" % (n, abefore, aafter))
+n = sum(val for (name, _), val in v.items() if name == "tmon_events_total")
+expect(ebefore <= n <= eafter, "events counted %s not in [%d, %d]" % (n, ebefore, eafter))
+expect(get("tmon_events_total", **{"class": "first"}) == 3, "events: not 3 first")
+expect((get("tmon_events_total", **{"class": "unexplained"}) or 0) >= 1,
+       "events: sim/changed-measurement gave no unexplained")
 n = get("tmon_log_entries")
 expect(n is not None and before <= n <= after, "log entries %s not in [%d, %d]" % (n, before, after))
 expect(get("tmon_http_requests_rejected_total", reason="bad_request") is not None, "http series")

@@ -5,6 +5,7 @@
  */
 #include <sys/stat.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -1362,6 +1363,74 @@ START_TEST(test_events)
 }
 END_TEST
 
+/* A client thread of test_cache_threads: first pages while the log
+ * grows; every answer must show the log at least as of its ETag. */
+static void *
+cache_client(void *arg)
+{
+	struct resp r;
+	struct hdrs h;
+	json_t *arr;
+	unsigned long size;
+	long long first;
+	int i, *bad = arg;
+
+	for (i = 0; i < 40; i++) {
+		get_h(i % 2 == 0 ? "/api/v1/probes?limit=5" : "/api/v1/models",
+		    NULL, &r, &h);
+		if (r.status != 200 || sscanf(h.etag, "W/\"%lu-", &size) != 1) {
+			(*bad)++;
+			resp_free(&r);
+			continue;
+		}
+		r.json = json_loadb(r.body, r.len, 0, NULL);
+		arr = json_object_get(r.json, i % 2 == 0 ? "probes" : "models");
+		first = i % 2 == 0 ? (long long)json_integer_value(
+		    json_object_get(json_array_get(arr, 0), "seq")) :
+		    (long long)json_integer_value(json_object_get(
+		    json_array_get(arr, 1), "last_probe_seq"));
+		/* every entry appended here is a probe of TEE/qwen */
+		if (size > NSEQ && first < (long long)size - 1)
+			(*bad)++;
+		resp_free(&r);
+	}
+	return NULL;
+}
+
+/* The render cache under concurrent requests while entries arrive. */
+START_TEST(test_cache_threads)
+{
+	static char body[8192];
+	struct store_entry_in in;
+	struct store_appended out;
+	struct tmon_err err = { 0 };
+	pthread_t th[4];
+	int bad[4] = { 0 }, i;
+
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, cache_client,
+		    &bad[i]), 0);
+	for (i = 0; i < 30; i++) {
+		probe_body(body, sizeof(body), "TEE/qwen", "near", "pass",
+		    "pass", 3000 + i);
+		memset(&in, 0, sizeof(in));
+		in.kind = "probe";
+		in.time = 3000 + i;
+		in.model = "TEE/qwen";
+		in.verdict = "pass";
+		in.body = (const uint8_t *)body;
+		in.body_len = strlen(body);
+		ck_assert_msg(store_append(writer, NULL, 0, &in, 1, &out,
+		    &err) == TMON_OK, "%s", err.msg);
+		usleep(2000);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_int_eq(bad[i], 0);
+	}
+}
+END_TEST
+
 START_TEST(test_badge_age)
 {
 	char b[24];
@@ -1794,6 +1863,7 @@ api_suite(void)
 	tcase_add_test(tc, test_readyz);
 	tcase_add_test(tc, test_badges);
 	tcase_add_test(tc, test_events);
+	tcase_add_test(tc, test_cache_threads);
 	suite_add_tcase(su, tc);
 	tcase_add_test(tp, test_request_parse);
 	tcase_add_test(tp, test_media_type_json);

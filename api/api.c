@@ -62,6 +62,9 @@ struct api {
 	struct store_pool	*pool;
 	bool			 own_pool;
 	int			 dashfd;	/* -1: no dashboard */
+	/* The configured models: written by api_set_models under the
+	   write lock, read by route() under the read lock. */
+	pthread_rwlock_t	 models_lock;
 	char			**model_ids;
 	char			**providers;	/* entries may be NULL */
 	size_t			 n_models;
@@ -1731,6 +1734,7 @@ route(struct api *a, struct MHD_Connection *c, const struct api_request *req)
 		return do_log_key(a, c);
 	if (store_pool_get(a->pool, &st, &err) != TMON_OK)
 		return send_store_error(c, &err);
+	pthread_rwlock_rdlock(&a->models_lock);
 	switch (req->route) {
 	case API_ROUTE_MODELS:
 		ret = do_models(a, st, c);
@@ -1776,6 +1780,7 @@ route(struct api *a, struct MHD_Connection *c, const struct api_request *req)
 		ret = send_error(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
 		break;
 	}
+	pthread_rwlock_unlock(&a->models_lock);
 	store_pool_put(a->pool, st);
 	return ret;
 }
@@ -1988,6 +1993,7 @@ api_free(struct api *a)
 	pthread_mutex_destroy(&a->conn_mu);
 	pthread_cond_destroy(&a->conn_cv);
 	pthread_mutex_destroy(&a->rl_mu);
+	pthread_rwlock_destroy(&a->models_lock);
 	if (a->dashfd != -1)
 		close(a->dashfd);
 	for (i = 0; i < a->n_models; i++) {
@@ -2023,6 +2029,7 @@ api_start(const struct api_config *cfg, struct api **out,
 	pthread_condattr_t ca;
 	const char *host;
 	char portstr[8];
+	pthread_rwlockattr_t rwa;
 	enum tmon_rc rc = TMON_E_INTERNAL;
 	unsigned int flags, maxc, perip, deadline, idle;
 	size_t i;
@@ -2039,6 +2046,12 @@ api_start(const struct api_config *cfg, struct api **out,
 	pthread_cond_init(&a->conn_cv, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&a->rl_mu, NULL);
+	pthread_rwlockattr_init(&rwa);
+	/* a reload is not starved by a steady stream of requests */
+	pthread_rwlockattr_setkind_np(&rwa,
+	    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&a->models_lock, &rwa);
+	pthread_rwlockattr_destroy(&rwa);
 	TAILQ_INIT(&a->conns);
 	/* From here on a owns the receipt handler (api_free releases it). */
 	a->receipt_submit = cfg->receipt_submit;
@@ -2185,6 +2198,44 @@ out:
 		freeaddrinfo(res);
 	api_free(a);
 	return rc;
+}
+
+enum tmon_rc
+api_set_models(struct api *a, const struct api_model *models, size_t n,
+    struct tmon_err *err)
+{
+	char **ids, **provs, **old_ids, **old_provs;
+	size_t i, old_n;
+
+	if (n > MAX_MODELS || (n > 0 && models == NULL))
+		return tmon_err_set(err, TMON_E_CONFIG, "api: %zu models "
+		    "(max %u)", n, MAX_MODELS);
+	for (i = 0; i < n; i++)
+		if (!store_model_valid(models[i].model))
+			return tmon_err_set_at(err, TMON_E_CONFIG, i,
+			    "api: model %zu: bad model id", i);
+	ids = xcalloc(n + 1, sizeof(char *));
+	provs = xcalloc(n + 1, sizeof(char *));
+	for (i = 0; i < n; i++) {
+		ids[i] = xstrdup(models[i].model);
+		if (models[i].provider != NULL)
+			provs[i] = xstrdup(models[i].provider);
+	}
+	pthread_rwlock_wrlock(&a->models_lock);
+	old_ids = a->model_ids;
+	old_provs = a->providers;
+	old_n = a->n_models;
+	a->model_ids = ids;
+	a->providers = provs;
+	a->n_models = n;
+	pthread_rwlock_unlock(&a->models_lock);
+	for (i = 0; i < old_n; i++) {
+		free(old_ids[i]);
+		free(old_provs[i]);
+	}
+	free(old_ids);
+	free(old_provs);
+	return TMON_OK;
 }
 
 uint16_t

@@ -44,6 +44,8 @@
 
 struct daemon_opts {
 	const struct config	*cfg;		/* borrowed */
+	/* the schedule's file, re-read on SIGHUP (NULL: SIGHUP only warns) */
+	const char		*config_path;
 	const char		*db_path;
 	const char		*listen_host;	/* API address */
 	uint16_t		 listen_port;
@@ -68,14 +70,30 @@ struct daemon_opts {
  * measurement is compared with the model's instances
  * (entry_measurement_diff): "changed" logs a measurement_changed alert,
  * "instance_added" an information line; a verdict leaving pass logs a
- * verdict_changed alert.  Returns TMON_OK on a stop by signal or
- * max_probes (probes still waiting for the log are then dropped, with a
- * warning); at start only: TMON_E_NOTFOUND when db_path does not exist or
- * is empty and o->init is false, TMON_E_PARSE if the start-up check finds
+ * verdict_changed alert.  SIGHUP re-reads o->config_path and applies
+ * its models and max_concurrent without a restart, keeping the state of
+ * every model still listed; an invalid schedule is logged and the
+ * running one kept (README "Installing as a service").  Returns TMON_OK
+ * on a stop by signal or max_probes (probes still waiting for the log
+ * are then dropped, with a warning); at start only: TMON_E_NOTFOUND when
+ * db_path does not exist or is empty and o->init is false, TMON_E_PARSE if the start-up check finds
  * the log damaged (err->offset is the first bad seq; with read_only it
  * only warns), the errors of store_open() when the store cannot be
  * opened, TMON_E_NET if the API cannot listen.
  */
 enum tmon_rc	daemon_run(const struct daemon_opts *o, struct tmon_err *err);
+
+/*
+ * What tmond --check-config checks beyond the schedule (o->cfg, loaded):
+ * what daemon_run would refuse at start.  Errors: TMON_E_CONFIG (the
+ * receipt token variable receipts.token_env names is unset or not a
+ * token, the dashboard directory has no readable index.html), the errors
+ * of daemon_run's log check (TMON_E_IO: db_path cannot be examined) and
+ * of store_open on an existing log opened read-only (not a tmon log, a
+ * newer schema, damaged).  Warnings (log_warnx), not errors: an
+ * api_key_env variable that is unset, no log at db_path without
+ * o->init (daemon_run would then exit with TMON_E_NOTFOUND).
+ */
+enum tmon_rc	daemon_check(const struct daemon_opts *o, struct tmon_err *err);
 
 #endif /* TMON_MONITOR_DAEMON_H */

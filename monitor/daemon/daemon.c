@@ -109,7 +109,7 @@ struct model_state {
 	bool			 removed;
 };
 
-/* A reloaded config no model_state may point into any more. */
+/* A replaced schedule, freed once no probe under way uses it. */
 struct old_config {
 	struct config		*cfg;
 	struct old_config	*next;
@@ -1019,7 +1019,6 @@ receipt_token(const struct config *cfg, const char **tok,
 	*tok = t;
 	return TMON_OK;
 }
-
 
 enum tmon_rc
 daemon_check(const struct daemon_opts *o, struct tmon_err *err)

@@ -55,17 +55,6 @@ reload_model_equal(const struct model_cfg *a, const struct model_cfg *b)
 	    ca->signature_backoff_ms == cb->signature_backoff_ms;
 }
 
-const struct model_cfg *
-reload_model_find(const struct config *cfg, const char *name)
-{
-	size_t i;
-
-	for (i = 0; i < cfg->n_models; i++)
-		if (strcmp(cfg->models[i].name, name) == 0)
-			return &cfg->models[i];
-	return NULL;
-}
-
 static bool
 quota_eq(const struct quota_limit *a, const struct quota_limit *b)
 {

@@ -22,10 +22,6 @@
 bool		reload_model_equal(const struct model_cfg *a,
 		    const struct model_cfg *b);
 
-/* The model of cfg named name, or NULL. */
-const struct model_cfg *reload_model_find(const struct config *cfg,
-		    const char *name);
-
 /*
  * The top-level keys that differ between the running config old and the
  * reloaded one new and need a restart of tmond: any of "max_body_bytes",

@@ -91,20 +91,6 @@ START_TEST(test_model_equal)
 }
 END_TEST
 
-START_TEST(test_model_find)
-{
-	struct config *a;
-
-	a = load("{\"models\": [{\"provider\": \"phala\", \"model\": \"x\", "
-	    "\"base_url\": \"http://h\"}, {\"provider\": \"phala\", "
-	    "\"model\": \"x\", \"name\": \"y\", \"base_url\": \"http://h\"}]}");
-	ck_assert_ptr_eq(reload_model_find(a, "x"), &a->models[0]);
-	ck_assert_ptr_eq(reload_model_find(a, "y"), &a->models[1]);
-	ck_assert_ptr_null(reload_model_find(a, "z"));
-	config_free(a);
-}
-END_TEST
-
 START_TEST(test_restart_keys)
 {
 	struct config *a, *b;
@@ -139,7 +125,6 @@ reload_suite(void)
 	TCase *tc = tcase_create("reload");
 
 	tcase_add_test(tc, test_model_equal);
-	tcase_add_test(tc, test_model_find);
 	tcase_add_test(tc, test_restart_keys);
 	suite_add_tcase(s, tc);
 	return s;

@@ -63,11 +63,14 @@ struct api {
 	bool			 own_pool;
 	int			 dashfd;	/* -1: no dashboard */
 	/* The configured models: written by api_set_models under the
-	   write lock, read by route() under the read lock. */
+	   write lock, read by route() under the read lock; models_gen
+	   counts the replacements (a validator of an answer that lists
+	   them must change with it, not only with the log). */
 	pthread_rwlock_t	 models_lock;
 	char			**model_ids;
 	char			**providers;	/* entries may be NULL */
 	size_t			 n_models;
+	uint64_t		 models_gen;
 	uint16_t		 port;
 	struct sockaddr_storage	 addr;
 	void			(*receipt_submit)(void *, const uint8_t *,
@@ -2228,6 +2231,7 @@ api_set_models(struct api *a, const struct api_model *models, size_t n,
 	a->model_ids = ids;
 	a->providers = provs;
 	a->n_models = n;
+	a->models_gen++;
 	pthread_rwlock_unlock(&a->models_lock);
 	for (i = 0; i < old_n; i++) {
 		free(old_ids[i]);

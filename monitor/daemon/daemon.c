@@ -1026,9 +1026,11 @@ daemon_check(const struct daemon_opts *o, struct tmon_err *err)
 	const struct config *cfg = o->cfg;
 	struct store *st = NULL;
 	struct tmon_err lerr;
-	const char *tok;
-	char path[4096];
+	struct stat sb;
+	const char *tok, *dir;
+	char path[4096], *slash;
 	enum tmon_rc rc;
+	bool none;
 	size_t i;
 
 	if ((rc = receipt_token(cfg, &tok, err)) != TMON_OK)
@@ -1047,16 +1049,33 @@ daemon_check(const struct daemon_opts *o, struct tmon_err *err)
 			return tmon_err_set(err, TMON_E_CONFIG, "dashboard: "
 			    "%s: %s", path, strerror(errno));
 	}
-	tmon_err_clear(&lerr);
-	rc = check_log(o, &lerr);
-	if (rc == TMON_E_NOTFOUND) {
-		log_warnx("%s", lerr.msg);
+	if (stat(o->db_path, &sb) != 0) {
+		if (errno != ENOENT)
+			return tmon_err_set(err, TMON_E_IO, "%s: %s",
+			    o->db_path, strerror(errno));
+		none = true;
+	} else
+		none = S_ISREG(sb.st_mode) && sb.st_size == 0;
+	if (none) {
+		/* no log yet: --init makes one in its directory */
+		snprintf(path, sizeof(path), "%s", o->db_path);
+		dir = ".";
+		if ((slash = strrchr(path, '/')) == path)
+			dir = "/";
+		else if (slash != NULL) {
+			*slash = '\0';
+			dir = path;
+		}
+		if (!o->init)
+			log_warnx("%s: no log there; start tmond once with "
+			    "--init to create a new one", o->db_path);
+		else if (access(dir, W_OK) != 0)
+			return tmon_err_set(err, TMON_E_IO, "%s: cannot "
+			    "create the log there: %s", o->db_path,
+			    strerror(errno));
 		return TMON_OK;
 	}
-	if (rc != TMON_OK)
-		return tmon_err_set(err, rc, "%s", lerr.msg);
-	if (access(o->db_path, F_OK) != 0)
-		return TMON_OK;		/* --init creates it */
+	tmon_err_clear(&lerr);
 	rc = store_open(o->db_path, STORE_RO, &st, &lerr);
 	store_close(st);
 	if (rc == TMON_E_UNSUPPORTED) {

@@ -87,12 +87,14 @@ enum tmon_rc	daemon_run(const struct daemon_opts *o, struct tmon_err *err);
  * What tmond --check-config checks beyond the schedule (o->cfg, loaded):
  * what daemon_run would refuse at start.  Errors: TMON_E_CONFIG (the
  * receipt token variable receipts.token_env names is unset or not a
- * token, the dashboard directory has no readable index.html), the errors
- * of daemon_run's log check (TMON_E_IO: db_path cannot be examined) and
- * of store_open on an existing log opened read-only (not a tmon log, a
- * newer schema, damaged).  Warnings (log_warnx), not errors: an
- * api_key_env variable that is unset, no log at db_path without
- * o->init (daemon_run would then exit with TMON_E_NOTFOUND).
+ * token, the dashboard directory has no readable index.html), TMON_E_IO
+ * (db_path cannot be examined; with o->init and no log there, its
+ * directory is not writable) and the errors of store_open on an existing
+ * log opened read-only (TMON_E_CONFIG not a tmon log, TMON_E_DB, ...).
+ * Warnings (log_warnx), not errors: an api_key_env variable that is
+ * unset, no log at db_path without o->init (daemon_run would then exit
+ * with TMON_E_NOTFOUND), a log of another schema version (an older one is
+ * migrated at start, a newer one refused).
  */
 enum tmon_rc	daemon_check(const struct daemon_opts *o, struct tmon_err *err);
 

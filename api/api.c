@@ -63,7 +63,7 @@ struct api {
 	bool			 own_pool;
 	int			 dashfd;	/* -1: no dashboard */
 	/* The configured models: written by api_set_models under the
-	   write lock, read by route() under the read lock; models_gen
+	   write lock, read under the read lock (route_locked); models_gen
 	   counts the replacements (a validator of an answer that lists
 	   them must change with it, not only with the log). */
 	pthread_rwlock_t	 models_lock;
@@ -1737,7 +1737,6 @@ route(struct api *a, struct MHD_Connection *c, const struct api_request *req)
 		return do_log_key(a, c);
 	if (store_pool_get(a->pool, &st, &err) != TMON_OK)
 		return send_store_error(c, &err);
-	pthread_rwlock_rdlock(&a->models_lock);
 	switch (req->route) {
 	case API_ROUTE_MODELS:
 		ret = do_models(a, st, c);
@@ -1783,8 +1782,20 @@ route(struct api *a, struct MHD_Connection *c, const struct api_request *req)
 		ret = send_error(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
 		break;
 	}
-	pthread_rwlock_unlock(&a->models_lock);
 	store_pool_put(a->pool, st);
+	return ret;
+}
+
+/* route() with the configured models held still (api_set_models). */
+static enum MHD_Result
+route_locked(struct api *a, struct MHD_Connection *c,
+    const struct api_request *req)
+{
+	enum MHD_Result ret;
+
+	pthread_rwlock_rdlock(&a->models_lock);
+	ret = route(a, c, req);
+	pthread_rwlock_unlock(&a->models_lock);
 	return ret;
 }
 
@@ -1829,7 +1840,7 @@ first_call(struct api *a, struct MHD_Connection *c, const char *url,
 	if (req.route == API_ROUTE_RECEIPTS)
 		return start_upload(a, c, &req, con_cls);
 	*con_cls = &answered;
-	return route(a, c, &req);
+	return route_locked(a, c, &req);
 }
 
 static enum MHD_Result

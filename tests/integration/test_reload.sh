@@ -9,7 +9,8 @@
 # send two non-streaming probes in a row).  A schedule that does not
 # load keeps the running one (a clear log line, probes go on); a change
 # of a model is applied, one of "http" is named as needing a restart.
-# tmond stops cleanly (exit 0).  About 20 s: probes are 1 s apart.
+# tmond stops cleanly (exit 0).  Read-only, where the log does not
+# change, a reload changes the models' answer and its ETag.  About 20 s: probes are 1 s apart.
 # Usage: test_reload.sh BUILD_DIR SOURCE_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -169,5 +170,24 @@ grep -q 'reload: http changed: needs a restart' "$TMP/log" &&
     pass "http: needs a restart" || fail "no restart line for http"
 curl -s --max-time 20 -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/healthz" | grep -q 200 &&
     pass "serving after three reloads" || fail "not serving"
+stop_tmond
+
+# Read-only (no probes, the log does not change): the reload alone
+# changes GET /api/v1/models, and its ETag with it (no 304).
+sched A:1 B:1
+start_tmond --config "$TMP/sched.json" --db "$TMP/t.db" --listen 127.0.0.1:0 --read-only || exit 1
+models() { python3 -c 'import json,sys; print(" ".join("%s%s" % (x["model"], "" if x["configured"] else "(history)") for x in json.load(open(sys.argv[1]))["models"]))' "$1"; }
+curl -s --max-time 20 -D "$TMP/h1" -o "$TMP/m1.json" "http://127.0.0.1:$PORT/api/v1/models"
+etag=$(header_value "$TMP/h1" ETag)
+[ "$(models "$TMP/m1.json")" = "A B C(history)" ] && pass "read-only: A, B configured" || fail "read-only models: $(models "$TMP/m1.json")"
+r0=$(grep -c 'reload: .*: 2 models' "$TMP/log")
+sched B:1 C:1
+kill -HUP "$PID"
+reloaded() { [ "$(grep -c 'reload: .*: 2 models' "$TMP/log")" -gt "$1" ]; }
+wait_for 30 reloaded "$r0" || fail "read-only: no reload"
+code=$(curl -s --max-time 20 -H "If-None-Match: $etag" -D "$TMP/h2" -o "$TMP/m2.json" -w '%{http_code}' "http://127.0.0.1:$PORT/api/v1/models")
+[ "$code" = 200 ] && [ "$(models "$TMP/m2.json")" = "B C A(history)" ] &&
+    pass "read-only: after the reload B, C configured, a new ETag (${etag:-none} -> $(header_value "$TMP/h2" ETag))" ||
+    fail "read-only after the reload: $code $(models "$TMP/m2.json" 2>/dev/null)"
 stop_tmond
 finish

@@ -70,13 +70,10 @@ struct daemon_opts {
  * measurement is compared with the model's instances
  * (entry_measurement_diff): "changed" logs a measurement_changed alert,
  * "instance_added" an information line; a verdict leaving pass logs a
- * verdict_changed alert.  SIGHUP re-reads o->config_path and applies
- * its models and max_concurrent without a restart, keeping the state of
- * every model still listed; an invalid schedule is logged and the
- * running one kept (README "Installing as a service").  Returns TMON_OK
- * on a stop by signal or max_probes (probes still waiting for the log
- * are then dropped, with a warning); at start only: TMON_E_NOTFOUND when
- * db_path does not exist or is empty and o->init is false, TMON_E_PARSE if the start-up check finds
+ * verdict_changed alert.  Returns TMON_OK on a stop by signal or
+ * max_probes (probes still waiting for the log are then dropped, with a
+ * warning); at start only: TMON_E_NOTFOUND when db_path does not exist or
+ * is empty and o->init is false, TMON_E_PARSE if the start-up check finds
  * the log damaged (err->offset is the first bad seq; with read_only it
  * only warns), the errors of store_open() when the store cannot be
  * opened, TMON_E_NET if the API cannot listen.
@@ -84,6 +81,11 @@ struct daemon_opts {
 enum tmon_rc	daemon_run(const struct daemon_opts *o, struct tmon_err *err);
 
 /*
+ * SIGHUP (daemon_run): o->config_path is re-read and its models and
+ * max_concurrent applied without a restart, keeping the state of every
+ * model still listed; a schedule that does not load is logged and the
+ * running one kept (reload.h, README "Installing as a service").
+ *
  * What tmond --check-config checks beyond the schedule (o->cfg, loaded):
  * what daemon_run would refuse at start.  Errors: TMON_E_CONFIG (the
  * receipt token variable receipts.token_env names is unset or not a

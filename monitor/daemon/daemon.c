@@ -219,7 +219,8 @@ static void
 maybe_alert(struct model_state *s, const struct probe_outcome *po,
     uint64_t seq)
 {
-	const struct config *cfg = s->d->o->cfg;
+	/* d->cfg, not o->cfg: a reload applies the reference values */
+	const struct config *cfg = s->d->cfg;
 
 	alert_out_free(&s->out);
 	s->ev_done = s->al_done = 0;
@@ -1193,7 +1194,8 @@ daemon_check(const struct daemon_opts *o, struct tmon_err *err)
  * a state (its last verdict and instances from the log, its first probe
  * a jitter from now), one no longer listed is dropped, a changed one is
  * probed a jitter from now with its new settings; an unchanged one keeps
- * its state and timing.  A model whose probe is under way keeps its
+ * its state and timing.  reference_values apply to the probes judged
+ * from then on (maybe_alert).  A model whose probe is under way keeps its
  * settings until that probe is logged (next_m, removed), and the config
  * it points into is freed only then.  max_concurrent applies at once;
  * the other top-level keys need a restart (reload_restart_keys).  The

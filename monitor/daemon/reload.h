@@ -1,7 +1,8 @@
 /*
  * reload.h: what a reloaded schedule changes (README "Installing as a
  * service": SIGHUP).  tmond re-reads its schedule on SIGHUP and applies
- * the models (added, removed, changed) and max_concurrent at once; the
+ * the models (added, removed, changed), max_concurrent and
+ * reference_values at once; the
  * other top-level settings are read at start only, and a reload that
  * changes one of them keeps the running value and names it.  Pure
  * comparisons of two loaded configs (config.h); nothing here allocates.

@@ -31,8 +31,11 @@ function view() {
   return document.getElementById('view');
 }
 
+/* The status line under the header; text null hides it. */
 function setStatus(text, good) {
   const s = document.getElementById('status');
+  s.hidden = text === null;
+  if (text === null) return;
   s.className = 'status' + (good === true ? ' good' : good === false ? ' bad' : '');
   s.textContent = text;
 }
@@ -436,7 +439,7 @@ async function pageModel(id, model) {
     }
     v.appendChild(c);
   }
-  setStatus(model + ': ' + plist.length + ' recent probes, ' + events.length + ' changes', true);
+  setStatus(null);
 }
 
 /* --- a log entry --- */
@@ -449,6 +452,7 @@ const BLOB_NAMES = {
   'canary.response_sha256': 'canary completion response',
   'canary.signature_sha256': 'completion signature response',
   'submitted_sha256': 'submitted receipt',
+  'submitted.sha256': 'submitted receipt',
 };
 
 /* Every "...sha256" member holding a SHA-256: the entry's blobs. */
@@ -495,7 +499,7 @@ async function checkInclusion(seq, pr) {
     return ['Not checked here: this browser gives WebCrypto to HTTPS pages only ' +
       '(tmonctl verify-proof checks it offline).'];
   }
-  const r = await fetch('api/v1/log/entries/' + seq, { cache: 'no-store' });
+  const r = await fetch('api/v1/log/entries/' + seq, { cache: 'no-cache' });
   if (!r.ok) return ['Not checked: the entry bytes are not available (HTTP ' + r.status + ').'];
   const bytes = new Uint8Array(await r.arrayBuffer());
   const leafWant = b64bytes(pr.leaf_hash), rootWant = b64bytes(pr.root_hash);
@@ -648,7 +652,7 @@ async function pageEntry(id, seq) {
   pre.textContent = body !== null ? JSON.stringify(body, null, 2) : (str(e.body) ?? '(not UTF-8: see body_hex)');
   body2.appendChild(pre);
   v.appendChild(body2);
-  setStatus('entry #' + seq, null);
+  setStatus(null);
   const proof = await renderProof(seq);
   if (id !== renderId) return;
   log.appendChild(proof);
@@ -702,7 +706,6 @@ async function pageEvents(id, q) {
     if (id !== renderId) return;
     if (!res.ok || !obj(res.data)) {
       list.appendChild(notice(apiProblem('/api/v1/events', res), 'alert'));
-      setStatus('events: not available', null);
       return;
     }
     const evs = arr(res.data.events).map(normEvent).filter(e => e !== null);
@@ -711,7 +714,6 @@ async function pageEvents(id, q) {
     if (isSeq(res.data.next_before)) {
       list.appendChild(moreButton('Older events', () => load(res.data.next_before)));
     }
-    setStatus('events' + (cls ? ' of class ' + cls : '') + (model ? ' of ' + model : ''), null);
   };
   await load(null);
 }
@@ -749,7 +751,6 @@ async function pageFailures(id) {
       ul.appendChild(li);
     }
     if (isSeq(res.data.next_before)) v.appendChild(moreButton('Older failures', () => load(res.data.next_before)));
-    setStatus('failures', null);
   };
   await load(null);
 }
@@ -771,7 +772,8 @@ function renderReceiptAnswer(d) {
   if (arr(d.checks).length > 0) box.appendChild(renderChecks(d.checks));
   const links = el('p', 'links');
   if (isSeq(d.seq)) add(links, probeLink(d.seq, 'log entry #' + d.seq));
-  const bl = blobLink('submitted bytes', d.submitted_sha256, 'receipt');
+  const sub = obj(d.receipt) && obj(d.receipt.submitted) ? d.receipt.submitted.sha256 : null;
+  const bl = blobLink('submitted bytes', d.submitted_sha256 ?? sub, 'receipt');
   if (bl) add(links, ' \u00b7 ', bl);
   box.appendChild(links);
   return box;
@@ -891,7 +893,6 @@ async function pageReceipts(id, seq) {
   });
   add(sub, ta, add(el('div', 'filters'), add(el('label', null, 'or a file '), file), b2), out2);
   v.appendChild(sub);
-  setStatus('receipts', null);
   if (seq !== null) await lookupReceipt(id, seq, out1);
 }
 
@@ -922,6 +923,7 @@ async function route(ev) {
   if (refreshTimer !== null) { clearTimeout(refreshTimer); refreshTimer = null; }
   const { parts, q } = parseHash();
   const v = view();
+  if ((parts[0] ?? '') !== '') setStatus(null);
   try {
     switch (parts[0] ?? '') {
     case '':

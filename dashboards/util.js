@@ -245,7 +245,7 @@ export function simMark() {
  * when there is no answer (network error).
  */
 export async function api(path) {
-  const r = await fetch(path, { headers: { Accept: 'application/json' }, cache: 'no-store' });
+  const r = await fetch(path, { headers: { Accept: 'application/json' }, cache: 'no-cache' });
   let data = null;
   const ct = r.headers.get('Content-Type') || '';
   if (ct.startsWith('application/json')) {

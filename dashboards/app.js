@@ -439,6 +439,15 @@ async function pageModel(id, model) {
     }
     v.appendChild(c);
   }
+  if (m) {
+    /* the status badge for a README (GET /badge/{model}.svg) */
+    const url = new URL('badge/' + enc + '.svg', location.href.split('#')[0]).href;
+    const img = el('img', 'statusbadge');
+    img.src = 'badge/' + enc + '.svg';
+    img.alt = 'tmon status badge of ' + model;
+    img.addEventListener('error', () => img.replaceWith(el('span', 'muted small', 'badges: not available on this server')));
+    v.appendChild(section('Badge', add(el('p'), img), el('p', 'mono small', '![tmon: ' + model + '](' + url + ')')));
+  }
   setStatus(null);
 }
 

@@ -15,9 +15,9 @@
  */
 import {
   el, add, str, obj, arr, isSeq, isSha256, verdictClass, fmtTime, fmtAgo, timeEl,
-  short, badge, classBadge, routeLink, modelRoute, modelLink, probeLink, apiLink,
+  short, badge, classBadge, classText, eventClass, routeLink, modelRoute, modelLink, probeLink, apiLink,
   blobLink, checkWords, isSimulated, simMark, api, apiProblem, notice, checkpointSize,
-  EVENT_CLASSES, CLASS_TEXT, MEASUREMENT_LAYERS,
+  EVENT_CLASSES, MEASUREMENT_LAYERS,
 } from './util.js';
 import { dailyBar, modelChart } from './chart.js';
 
@@ -150,7 +150,7 @@ function normEvent(c) {
 }
 
 function renderEvent(e, withModel) {
-  const box = el('div', 'event c-' + e.class);
+  const box = el('div', 'event c-' + eventClass(e.class));
   const h = el('div', 'ehead');
   h.appendChild(classBadge(e.class));
   if (withModel && str(e.model)) h.appendChild(modelLink(e.model));
@@ -162,7 +162,7 @@ function renderEvent(e, withModel) {
     h.appendChild(badge(e.verdict_after));
   }
   box.appendChild(h);
-  const p = el('p', 'edesc', CLASS_TEXT[e.class] ?? '');
+  const p = el('p', 'edesc', classText(e.class));
   if (str(e.endorsed_by)) p.appendChild(el('span', null, ' (endorsed by ' + e.endorsed_by + ')'));
   if (e.worse === true) p.appendChild(el('strong', 'worse', ' Worse than before.'));
   if (Number.isSafeInteger(e.instances)) {
@@ -632,7 +632,7 @@ async function pageEntry(id, seq) {
     const ul = el('ul', 'evidence');
     for (const x of list) {
       const li = el('li');
-      const name = BLOB_NAMES[x.path] ?? x.path.replace(/_sha256$/, '');
+      const name = Object.hasOwn(BLOB_NAMES, x.path) ? BLOB_NAMES[x.path] : x.path.replace(/_sha256$/, '');
       add(li, blobLink(name, x.sha, (str(e.model) ?? kind) + '-' + x.path.replace(/_sha256$/, '')),
         ' ', el('span', 'muted small', x.path + ' '), short(x.sha, 16));
       ul.appendChild(li);

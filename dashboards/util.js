@@ -159,10 +159,15 @@ export function badge(verdict) {
   return el('span', 'badge v-' + verdictClass(v), v === null ? 'not probed' : v);
 }
 
+/* What an event class means, '' for an unknown one. */
+export function classText(cls) {
+  return typeof cls === 'string' && Object.hasOwn(CLASS_TEXT, cls) ? CLASS_TEXT[cls] : '';
+}
+
 export function classBadge(cls) {
   const c = str(cls) ?? '?';
   const b = el('span', 'cbadge c-' + eventClass(c), c.replace('_', ' '));
-  if (CLASS_TEXT[c]) b.title = CLASS_TEXT[c];
+  if (classText(c)) b.title = classText(c);
   return b;
 }
 
@@ -218,7 +223,7 @@ export function blobLink(text, sha, name) {
 /* The plain words for a fail/error check. */
 export function checkWords(c) {
   const id = str(c.id) ?? '?';
-  const w = CHECK_WORDS[id];
+  const w = Object.hasOwn(CHECK_WORDS, id) ? CHECK_WORDS[id] : null;
   if (c.status === 'fail') return w ? w[0] : 'check ' + id + ' failed';
   if (c.status === 'error') return w ? w[1] : 'could not run check ' + id;
   if (c.status === 'warn') return id === 'measurement.policy' ?

@@ -215,6 +215,10 @@ try {
           }
           text = await page.$eval('#receipt-answer .receipt .badge', e => e.textContent).catch(() => '');
           check(want && text === want.verdict, `${w}px: receipt #${seq} looked up: verdict ${text}`);
+        const shown = await page.$eval('#receipt-answer .receipt .model', e => e.textContent);
+        check(shown === want.model && await page.evaluate(() => window.__xss) === undefined &&
+          await page.$('#receipt-answer img') === null,
+          `${w}px: the receipt's model id (markup) is shown as text, never run`, shown);
           const pr = await page.$eval('#receipt-proof', e => e.textContent).catch(() => '');
           const real = await (await fetch(base + '/api/v1/receipts/' + seq + '/proof')).text();
           check(pr.startsWith('c2sp.org/tlog-proof@v1') && pr.split('\n')[1] === real.split('\n')[1],

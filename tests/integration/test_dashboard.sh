@@ -9,7 +9,8 @@
 # timeline shows the roll-out as "unexplained"; a probe page's evidence
 # links download the blobs' exact bytes, its entry and inclusion proof
 # are shown; the event feed and failures list render; a receipt file
-# submitted through the page is answered and looked up with its proof;
+# submitted through the page is answered and looked up with its proof
+# (its model id is markup: shown as text, never run);
 # no console error or CSP violation.  Then, on a fresh log and simulator
 # whose schedule allow-lists both compose hashes (read from the first
 # run's API), the same roll-out shows as "allowlisted".  Screenshots of
@@ -75,7 +76,8 @@ python3 - "$SRC/tests/data/receipts/nearai-docs/A" "$TMP/receipt.json" <<'EOF'
 import base64, json, sys
 d, out = sys.argv[1], sys.argv[2]
 a = json.load(open(d + "/signature_response.json"))
-a["model"] = "deepseek-v3.1"
+# a model id that is markup: the page must show it as text
+a["model"] = "deepseek-v3.1<img/src=x/onerror=window.__xss=1>"
 a["request_b64"] = base64.b64encode(open(d + "/request_body.json", "rb").read()).decode()
 a["response_b64"] = base64.b64encode(open(d + "/response_body.sse", "rb").read()).decode()
 open(out, "w").write(json.dumps(a))

@@ -393,9 +393,7 @@ async function pageModel(id, model) {
     histNote = apiProblem('history', hist);
   }
   const chartProbes = plist.map(p => ({ seq: p.seq, time: p.time, verdict: p.verdict }));
-  const t0 = chartProbes.length ? Math.min(...chartProbes.map(p => p.time)) : 0;
-  const chartEvents = events.filter(e => e.class !== 'first' || e.time >= t0);
-  v.appendChild(section('Verdicts and changes', modelChart(chartProbes, chartEvents),
+  v.appendChild(section('Verdicts and changes', modelChart(chartProbes, events),
     add(el('p', 'legend'), ...['pass', 'warn', 'fail', 'error'].map(x =>
       add(el('span', 'key'), el('i', 'sw p-' + x), x)),
     ...EVENT_CLASSES.map(c => add(el('span', 'key'), el('i', 'sw c-' + c), c.replace('_', ' '))))));

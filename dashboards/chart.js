@@ -79,11 +79,17 @@ export function dailyBar(daily, days = 90) {
  * The model page's chart: one lane of probe verdicts over time and one
  * of classified events (measurement changes), each mark a link to its
  * probe.  probes: [{seq, time, verdict}], events: [{seq, time, class,
- * probe_seq}].  Returns a figure element.
+ * probe_seq}]; the chart spans the probes (events before the oldest are
+ * left out).  Returns a figure element.
  */
 export function modelChart(probes, events) {
   const pts = arr(probes).filter(p => isSeq(p.seq) && Number.isSafeInteger(p.time));
-  const evs = arr(events).filter(e => Number.isSafeInteger(e.time));
+  let evs = arr(events).filter(e => Number.isSafeInteger(e.time));
+  /* the span of the probes shown; events before it are on the timeline */
+  if (pts.length > 0) {
+    const p0 = Math.min(...pts.map(p => p.time));
+    evs = evs.filter(e => e.time >= p0);
+  }
   const fig = el('figure', 'chart');
   if (pts.length === 0 && evs.length === 0) {
     fig.appendChild(el('p', 'muted', 'Nothing to chart yet.'));

@@ -126,6 +126,9 @@ static __thread struct answer_tag *cur_tag;
 
 /* Marks a request that has its answer queued. */
 static int answered;
+/* Marks a request without a body, to be answered on the next call
+ * (HTTP keep-alive, api.h). */
+static int deferred;
 
 /* A POST /api/v1/receipts: its body, then its answer. */
 enum upload_state {
@@ -1936,7 +1939,8 @@ do_readyz(struct api *a, struct MHD_Connection *c)
 
 /* --- a model's state now: badges and /metrics --- */
 
-/* The newest probe of a model and its newest pass. */
+/* The newest probe of a model and its newest success (pass or warn:
+ * README "exit status" 0, verified). */
 struct model_now {
 	bool		 has_probe;
 	char		 verdict[8];
@@ -1992,12 +1996,14 @@ model_now(struct store *st, const char *model, bool with_checks,
 	q.newest_first = true;
 	if ((rc = store_query(st, &q, now_cb, m, err)) != TMON_OK)
 		return rc;
-	if (m->has_probe && strcmp(m->verdict, "pass") == 0) {
+	if (m->has_probe && (strcmp(m->verdict, "pass") == 0 ||
+	    strcmp(m->verdict, "warn") == 0)) {
 		m->has_pass = true;
 		m->pass_time = m->time;
 		return TMON_OK;
 	}
 	q.verdict = "pass";
+	q.verdict_alt = "warn";
 	return store_query(st, &q, pass_cb, m, err);
 }
 
@@ -2061,7 +2067,7 @@ stateset(struct buf *out, const char *name, const char *model,
 /*
  * Per model, from its newest probe and newest pass (two index reads
  * each): the verdict and every check's status as statesets, and the
- * times of the last probe and the last pass.
+ * times of the last probe and the last success.
  */
 static bool
 metrics_models(struct api *a, struct store *st, struct buf *out)
@@ -2116,7 +2122,8 @@ metrics_models(struct api *a, struct store *st, struct buf *out)
 			ok = metrics_render_sample(out, M_LAST_PROBE, l,
 			    (double)now[i].time);
 	ok = ok && metrics_render_family(out, M_LAST_PASS, "Unix time of "
-	    "the model's newest probe that passed.", "gauge");
+	    "the model's newest successful probe (verdict pass or warn).",
+	    "gauge");
 	for (i = 0; ok && i < mm.n; i++)
 		if (now[i].has_pass && metrics_label(l, sizeof(l), "model",
 		    mm.names[i], NULL) > 0)
@@ -2175,15 +2182,16 @@ do_badge(struct api *a, struct store *st, struct MHD_Connection *c,
 		    "model");
 	if (!m.has_probe)
 		snprintf(value, sizeof(value), "no probes yet");
-	else if (strcmp(m.verdict, "pass") == 0) {
+	else if (strcmp(m.verdict, "pass") == 0 ||
+	    strcmp(m.verdict, "warn") == 0) {
 		api_badge_age(now - m.time, age, sizeof(age));
-		snprintf(value, sizeof(value), "pass %s", age);
+		snprintf(value, sizeof(value), "%s %s", m.verdict, age);
 	} else if (m.has_pass) {
 		api_badge_age(now - m.pass_time, age, sizeof(age));
-		snprintf(value, sizeof(value), "%s, last pass %s", m.verdict,
+		snprintf(value, sizeof(value), "%s, last ok %s", m.verdict,
 		    age);
 	} else
-		snprintf(value, sizeof(value), "%s, never passed", m.verdict);
+		snprintf(value, sizeof(value), "%s, never ok", m.verdict);
 	return send_badge(c, model, value, api_badge_color(m.has_probe ?
 	    m.verdict : NULL));
 }
@@ -2194,7 +2202,7 @@ do_badge_all(struct api *a, struct store *st, struct MHD_Connection *c)
 	struct tmon_err err = { 0 };
 	struct model_now m;
 	char value[API_BADGE_TEXT];
-	size_t i, pass = 0, fail = 0;
+	size_t i, pass = 0, warn = 0, fail = 0;
 	const char *color;
 
 	for (i = 0; i < a->n_models; i++) {
@@ -2202,6 +2210,8 @@ do_badge_all(struct api *a, struct store *st, struct MHD_Connection *c)
 			return send_store_error(c, &err);
 		if (m.has_probe && strcmp(m.verdict, "pass") == 0)
 			pass++;
+		else if (m.has_probe && strcmp(m.verdict, "warn") == 0)
+			warn++;
 		else if (m.has_probe && strcmp(m.verdict, "fail") == 0)
 			fail++;
 	}
@@ -2209,10 +2219,11 @@ do_badge_all(struct api *a, struct store *st, struct MHD_Connection *c)
 		snprintf(value, sizeof(value), "no models");
 		color = api_badge_color(NULL);
 	} else {
-		snprintf(value, sizeof(value), "%zu/%zu pass", pass,
+		snprintf(value, sizeof(value), "%zu/%zu ok", pass + warn,
 		    a->n_models);
 		color = api_badge_color(pass == a->n_models ? "pass" :
-		    fail > 0 ? "fail" : "warn");
+		    fail > 0 ? "fail" : pass + warn == a->n_models ? "warn" :
+		    "error");
 	}
 	return send_badge(c, "tmon", value, color);
 }
@@ -2430,6 +2441,25 @@ first_call(struct api *a, struct MHD_Connection *c, const char *url,
 	return route(a, c, &req, key);
 }
 
+/*
+ * True for a request that announces no body (no Transfer-Encoding, no
+ * Content-Length or 0) and is not a POST: answering it once it is
+ * complete keeps the connection open for the next request.
+ */
+static bool
+no_body(struct MHD_Connection *c, const char *method)
+{
+	const char *cl;
+
+	if (strcmp(method, "POST") == 0 ||
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)
+		return false;
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	return cl == NULL || strcmp(cl, "0") == 0;
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -2446,10 +2476,17 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (*con_cls == NULL) {
-		if (log_verbosity() >= LOG_LVL_DEBUG)
+	if (*con_cls == NULL || *con_cls == &deferred) {
+		if (*con_cls == NULL && log_verbosity() >= LOG_LVL_DEBUG)
 			log_debug("api: %s %s", method, log_esc(esc,
 			    sizeof(esc), url, strlen(url)));
+		if (*con_cls == NULL && no_body(c, method)) {
+			/* Answered on the next call, once libmicrohttpd has
+			   the whole (empty) request: a response queued
+			   before that closes the connection after it. */
+			*con_cls = &deferred;
+			return MHD_YES;
+		}
 		ret = first_call(a, c, url, method, con_cls);
 		/* Answered: the request is over (libmicrohttpd drops a
 		   body still coming and then closes the connection). */
@@ -2499,7 +2536,8 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 	(void)toe;
 	conn_mark(cls, c, true);
-	if (con_cls == NULL || *con_cls == NULL || *con_cls == &answered)
+	if (con_cls == NULL || *con_cls == NULL || *con_cls == &answered ||
+	    *con_cls == &deferred)
 		return;
 	u = *con_cls;
 	if (u->state == UP_WAITING) {

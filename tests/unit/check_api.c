@@ -1109,7 +1109,7 @@ START_TEST(test_badges)
 	ck_assert_ptr_nonnull(strstr(r.body, "<svg xmlns="));
 	/* newest fail at t=2000, last pass at t=1000: years ago */
 	ck_assert_ptr_nonnull(strstr(r.body, ">TEE/gemma-3-27b-it</text>"));
-	ck_assert_ptr_nonnull(strstr(r.body, ">fail, last pass "));
+	ck_assert_ptr_nonnull(strstr(r.body, ">fail, last ok "));
 	ck_assert_ptr_nonnull(strstr(r.body, "fill=\"#e05d44\""));
 	ck_assert_uint_eq(strlen(h.etag), 34);
 	snprintf(inm, sizeof(inm), "If-None-Match: %s", h.etag);
@@ -1118,7 +1118,7 @@ START_TEST(test_badges)
 	resp_free(&r2);
 	resp_free(&r);
 	get_h("/badge/TEE%2Fqwen.svg", NULL, &r, &h);
-	ck_assert_ptr_nonnull(strstr(r.body, ">error, never passed<"));
+	ck_assert_ptr_nonnull(strstr(r.body, ">error, never ok<"));
 	resp_free(&r);
 	get_h("/badge/TEE%2Fnever.svg", NULL, &r, &h);
 	ck_assert_int_eq(r.status, 200);
@@ -1133,11 +1133,11 @@ START_TEST(test_badges)
 	expect_error("GET", "/badge/.svg", 400, "model");
 	expect_error("GET", "/badge/x", 404, NULL);
 	expect_error("GET", "/badge/x.svg?y=1", 400, "y");
-	/* the deployment: 0 of 3 configured models pass, one fails */
+	/* the deployment: 0 of 3 configured models ok, one fails */
 	get_h("/badge.svg", NULL, &r, &h);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(strstr(r.body, ">tmon</text>"));
-	ck_assert_ptr_nonnull(strstr(r.body, ">0/3 pass</text>"));
+	ck_assert_ptr_nonnull(strstr(r.body, ">0/3 ok</text>"));
 	ck_assert_ptr_nonnull(strstr(r.body, "fill=\"#e05d44\""));
 	resp_free(&r);
 

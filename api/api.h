@@ -206,6 +206,8 @@
 #define API_ETAG_LEN		64
 /* First pages kept by the render cache (each at most MAX_API_CACHE_BODY). */
 #define API_CACHE_SLOTS		32
+/* Days of daily verdict counts in each model of GET /api/v1/models. */
+#define API_DAILY_DAYS		90
 /* Cache-Control of a badge. */
 #define API_BADGE_CACHE		"max-age=60"
 

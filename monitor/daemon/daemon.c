@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
 #include <openssl/rand.h>
 
 #include "alert.h"
@@ -180,22 +179,6 @@ observe_probe(const struct model_state *s)
 		    "a probe's start to its verdict (attestation, collateral, "
 		    "canary and signature).", l,
 		    (double)(mono_ms() - s->started_ms) / 1000.0);
-}
-
-/* GET /metrics: count a logged alert entry by its body's reason. */
-static void
-count_alert(const uint8_t *body, size_t len)
-{
-	char l[MAX_METRIC_LABELS];
-	const char *r;
-	json_t *b;
-
-	b = json_loadb((const char *)body, len, 0, NULL);
-	r = json_string_value(json_object_get(b, "reason"));
-	if (r != NULL && metrics_label(l, sizeof(l), "reason", r, NULL) > 0)
-		metrics_counter_add("tmon_alerts_total", "Alert entries "
-		    "logged since tmond started, by reason.", l, 1);
-	json_decref(b);
 }
 
 /* Judge s's probe po, logged as seq: its alerts are logged next. */
@@ -784,11 +767,9 @@ log_probe(struct model_state *s)
 		if (rc != TMON_OK)
 			log_warnx("store: alert not logged: %s model=%s",
 			    err.msg, s->m->name);
-		else {
+		else
 			log_warnx("alert: %s seq=%llu", a->what,
 			    (unsigned long long)app.seq);
-			count_alert(a->body, a->len);
-		}
 		free(a->body);
 		memmove(&s->alerts[0], &s->alerts[1],
 		    (s->n_alerts - 1) * sizeof(s->alerts[0]));

@@ -79,7 +79,8 @@ history() { curl -s --max-time 20 -o "$TMP/hist-$2" "http://127.0.0.1:$PORT/api/
 summary() {
 	python3 -c '
 import json, sys
-for c in json.load(open(sys.argv[1]))["changes"]:
+# oldest first (a history of events is newest first)
+for c in sorted(json.load(open(sys.argv[1]))["changes"], key=lambda c: c["seq"]):
     # (before "change" existed, measurement_changed was all there was)
     k = c.get("change", "changed" if c["measurement_changed"] else "none")
     print(c["seq"], k, ",".join(c["changed_fields"]) if k != "first" else "-", c["verdict"])

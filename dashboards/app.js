@@ -163,7 +163,9 @@ function renderEvent(e, withModel) {
   }
   box.appendChild(h);
   const p = el('p', 'edesc', classText(e.class));
-  if (str(e.endorsed_by)) p.appendChild(el('span', null, ' (endorsed by ' + e.endorsed_by + ')'));
+  if (str(e.endorsed_by) && e.endorsed_by !== 'policy') {
+    p.appendChild(el('span', null, ' (published in ' + e.endorsed_by + ')'));
+  }
   if (e.worse === true) p.appendChild(el('strong', 'worse', ' Worse than before.'));
   if (Number.isSafeInteger(e.instances)) {
     p.appendChild(el('span', 'muted', ' ' + e.instances + (e.instances === 1 ?
@@ -623,7 +625,10 @@ async function pageEntry(id, seq) {
 
   const ev = section('Evidence');
   const list = blobs(body);
-  if (list.length === 0) ev.appendChild(el('p', 'muted', 'This entry references no raw evidence.'));
+  if (list.length === 0 && kind === 'event' && isSeq(b.probe_seq)) {
+    ev.appendChild(add(el('p', 'muted'), 'The evidence is in the probe that saw the change: ',
+      probeLink(b.probe_seq, 'probe #' + b.probe_seq), '.'));
+  } else if (list.length === 0) ev.appendChild(el('p', 'muted', 'This entry references no raw evidence.'));
   else {
     ev.appendChild(el('p', 'muted small', 'The exact bytes tmon received, as stored in the log ' +
       '(each file\u2019s SHA-256 is its name in the log).'));

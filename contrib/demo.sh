@@ -40,7 +40,7 @@ done
 sleep 0.5
 ./build/tmond --config schedules/replay.json --db "$db" --init --listen "$listen" &
 tmond=$!
-pids+=($tmond)
+pids+=("$tmond")
 ./build/tmond --config schedules/demo.json --db "$simdb" --init --listen "$simlisten" &
 pids+=($!)
 sleep 1

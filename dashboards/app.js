@@ -546,10 +546,24 @@ async function checkInclusion(seq, pr) {
   return out;
 }
 
-async function renderProof(seq) {
+/* Wait (at most about 30 s, while page id is shown) for a checkpoint over seq. */
+async function coveredSize(id, seq) {
+  for (let i = 0; i < 15; i++) {
+    const size = await checkpointSize();
+    if (size !== null && size > seq) return size;
+    if (id !== renderId) return null;
+    await new Promise(r => setTimeout(r, 2000));
+  }
+  return null;
+}
+
+async function renderProof(id, seq, into) {
   const box = el('div', 'proof');
-  const size = await checkpointSize();
-  if (size === null || size <= seq) {
+  const wait = el('p', 'muted', 'Waiting for a signed checkpoint that covers this entry\u2026');
+  into.appendChild(wait);
+  const size = await coveredSize(id, seq);
+  wait.remove();
+  if (size === null) {
     box.appendChild(el('p', 'muted', 'No signed checkpoint covers this entry yet: reload in a few seconds.'));
     return box;
   }
@@ -665,7 +679,7 @@ async function pageEntry(id, seq) {
   body2.appendChild(pre);
   v.appendChild(body2);
   setStatus(null);
-  const proof = await renderProof(seq);
+  const proof = await renderProof(id, seq, log);
   if (id !== renderId) return;
   log.appendChild(proof);
 }

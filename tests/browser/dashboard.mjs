@@ -31,7 +31,7 @@ const ok = m => console.log('ok: ' + m);
 const fail = m => { console.log('FAIL: ' + m); fails++; };
 const check = (c, m, why) => (c ? ok(m) : fail(m + (why ? ': ' + why : '')));
 
-const WAIT = 15000;
+const WAIT = 30000; // generous: tmond runs under ASan on a loaded machine
 const profile = mkdtempSync(join(tmpdir(), 'tmon-chromium-'));
 const browser = await chromium.launchPersistentContext(profile, {
   executablePath: '/usr/bin/chromium',
@@ -161,7 +161,8 @@ try {
       check(links.length > 0 && good === links.length,
         `${w}px: ${links.length} evidence links download the blobs' exact bytes`);
       check(await page.$('a[href^="api/v1/entries/"]') !== null, `${w}px: the probe links its log entry`);
-      await page.waitForSelector('ul.checked li', { timeout: WAIT });
+      // the page waits for a checkpoint over the entry (every 2 s)
+      await page.waitForSelector('ul.checked li', { timeout: 40000 });
       const proof = await page.$eval('ul.checked', e => e.textContent);
       check(/Checked in this browser/.test(proof) && !/FAILED/.test(proof),
         `${w}px: the inclusion proof is shown and checks in the page`, proof);

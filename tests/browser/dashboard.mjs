@@ -48,6 +48,7 @@ await browser.addInitScript(() => {
 });
 
 const problems = [];
+let receiptSeq = null; // the receipt submitted at the first width
 async function newPage(width, height) {
   const page = await browser.newPage();
   await page.setViewportSize({ width, height });
@@ -203,29 +204,33 @@ try {
         check(/HTTP 201/.test(ans) && m !== null, `${w}px: a receipt file submitted through the page: 201`, ans);
         if (m) {
           const seq = m[1];
+          receiptSeq = seq;
           const want = (await api('/api/v1/receipts/' + seq)).json;
           // a checkpoint covers it within a few seconds (interval 2 s)
-          let text = '';
           for (let i = 0; i < 20; i++) {
             if (i === 0) await page.goto(base + '/#/receipts/' + seq);
-          else await page.reload();
-          await page.waitForSelector('#receipt-answer .receipt, #receipt-answer .alert', { timeout: WAIT });
+            else await page.reload();
+            await page.waitForSelector('#receipt-answer .receipt, #receipt-answer .alert', { timeout: WAIT });
             await page.waitForSelector('#receipt-answer h3 ~ *', { timeout: WAIT });
             if (await page.$('#receipt-proof') !== null) break;
             await page.waitForTimeout(500);
           }
-          text = await page.$eval('#receipt-answer .receipt .badge', e => e.textContent).catch(() => '');
+          const text = await page.$eval('#receipt-answer .receipt .badge', e => e.textContent).catch(() => '');
           check(want && text === want.verdict, `${w}px: receipt #${seq} looked up: verdict ${text}`);
-        const shown = await page.$eval('#receipt-answer .receipt .model', e => e.textContent);
-        check(shown === want.model && await page.evaluate(() => window.__xss) === undefined &&
-          await page.$('#receipt-answer img') === null,
-          `${w}px: the receipt's model id (markup) is shown as text, never run`, shown);
+          const shown = await page.$eval('#receipt-answer .receipt .model', e => e.textContent);
+          check(shown === want.model && await page.evaluate(() => window.__xss) === undefined &&
+            await page.$('#receipt-answer img') === null,
+            `${w}px: the receipt's model id (markup) is shown as text, never run`, shown);
           const pr = await page.$eval('#receipt-proof', e => e.textContent).catch(() => '');
           const real = await (await fetch(base + '/api/v1/receipts/' + seq + '/proof')).text();
           check(pr.startsWith('c2sp.org/tlog-proof@v1') && pr.split('\n')[1] === real.split('\n')[1],
             `${w}px: receipt #${seq}: its proof is shown`, pr.slice(0, 80));
           await shoot(page, 'receipt');
         }
+      } else if (receiptSeq !== null) {
+        await go(page, '/receipts/' + receiptSeq, '#receipt-answer .receipt');
+        await page.waitForSelector('#receipt-proof', { timeout: WAIT });
+        await shoot(page, 'receipt');
       } else {
         await go(page, '/receipts', '#receipt-file');
         await shoot(page, 'receipt');

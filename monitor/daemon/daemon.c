@@ -18,6 +18,7 @@
 #include "fetch.h"
 #include "log.h"
 #include "logkey.h"
+#include "notify.h"
 #include "pcs_client.h"
 #include "pool.h"
 #include "probe.h"
@@ -97,6 +98,7 @@ struct model_state {
 	/* the last verdict and the known instances, to raise alerts on a
 	 * change (alert.h) */
 	struct alert_state	 al;
+	struct notify_probe	 np;		/* for the webhooks */
 };
 
 struct daemon {
@@ -107,6 +109,7 @@ struct daemon {
 	struct store_writer		*w;		/* every append */
 	struct logkey			*key;		/* signs checkpoints */
 	struct witnesses		*wit;		/* NULL: none */
+	struct notify			*notify;	/* NULL: no webhook */
 	struct store_pool		*pool;		/* API, receipts */
 	struct fetch			*fetch;
 	struct pcs_client		*coll;		/* NULL: "pcs": false */
@@ -729,6 +732,7 @@ log_probe(struct model_state *s)
 		    s->m->name, check_status_str(s->po.res.verdict),
 		    (unsigned long long)app.seq, hex_encode(s->nonce, 8, nhex));
 		maybe_alert(s, &s->po, app.seq);
+		notify_probe_set(&s->np, s->m->name, &s->po, app.seq);
 		probe_outcome_free(&s->po);
 		s->has_po = false;
 	}
@@ -751,14 +755,17 @@ log_probe(struct model_state *s)
 		if (rc != TMON_OK)
 			log_warnx("store: alert not logged: %s model=%s",
 			    err.msg, s->m->name);
-		else
+		else {
 			log_warnx("alert: %s seq=%llu", a->what,
 			    (unsigned long long)app.seq);
+			notify_probe_alert(&s->np, app.seq, a->body, a->len);
+		}
 		free(a->body);
 		memmove(&s->alerts[0], &s->alerts[1],
 		    (s->n_alerts - 1) * sizeof(s->alerts[0]));
 		s->n_alerts--;
 	}
+	notify_submit(d->notify, &s->np);
 done:
 	d->waiting--;
 	clear_degraded(d, false);
@@ -1061,6 +1068,9 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 		    o->cfg->log.checkpoint_interval_s * 1000, witnesses_notify,
 		    d.wit, &sg);
 		store_writer_set_signer(d.w, &sg);
+		if ((rc = notify_start(o->cfg, d.w, &d.notify, err)) !=
+		    TMON_OK)
+			goto out;
 	}
 	memset(&ac, 0, sizeof(ac));
 	ac.listen_host = o->listen_host;
@@ -1137,6 +1147,7 @@ out:
 	/* Every receipt is answered, then the writer commits what is
 	 * queued and stops. */
 	api_stop(api);
+	notify_stop(d.notify);
 	witnesses_stop(d.wit);
 	store_writer_stop(d.w);
 	witnesses_free(d.wit);
@@ -1147,6 +1158,7 @@ out:
 		for (i = 0; i < d.n; i++) {
 			reset_probe(&d.ms[i]);
 			alert_state_free(&d.ms[i].al);
+			notify_probe_clear(&d.ms[i].np);
 		}
 	free(d.ms);
 	free(am);

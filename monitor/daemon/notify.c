@@ -609,7 +609,7 @@ log_delivery(struct notify *n, const struct webhook_cfg *w,
 	uint8_t *body;
 	size_t len;
 	int64_t now = (int64_t)time(NULL);
-	char esc[256];
+	char esc[256], aseq[24], dseq[24];
 
 	o = tjson_chk(json_object());
 	tjson_set(o, "v", json_integer(ENTRY_VERSION));
@@ -637,21 +637,29 @@ log_delivery(struct notify *n, const struct webhook_cfg *w,
 	in.body = body;
 	in.body_len = len;
 	tmon_err_clear(&err);
-	if (store_writer_append(n->w, NULL, 0, &in, 1, &app, &err) != TMON_OK)
+	if (store_writer_append(n->w, NULL, 0, &in, 1, &app, &err) != TMON_OK) {
 		log_warnx("store: delivery not logged: %s webhook=%s", err.msg,
 		    w->name);
-	else
-		log_info("notify: delivery seq=%llu", (unsigned long long)
-		    app.seq);
+		app.seq = UINT64_MAX;
+	}
 	free(body);
 	log_esc(esc, sizeof(esc), error != NULL ? error : "",
 	    error != NULL ? strlen(error) : 0);
-	(outcome[0] == 'f' ? log_warnx : log_info)("notify: %s %s webhook=%s "
-	    "model=%s reason=%s alert_seq=%lld attempts=%u status=%ld%s%s%s%s",
-	    notify_send_str(dl->state), outcome, w->name,
-	    dl->model != NULL ? dl->model : "-", dl->reason,
-	    dl->alert_seq == UINT64_MAX ? -1LL : (long long)dl->alert_seq,
-	    attempts, status, error != NULL ? " error=" : "", esc,
+	if (dl->alert_seq != UINT64_MAX)
+		snprintf(aseq, sizeof(aseq), "%llu",
+		    (unsigned long long)dl->alert_seq);
+	else
+		snprintf(aseq, sizeof(aseq), "none");
+	if (app.seq != UINT64_MAX)
+		snprintf(dseq, sizeof(dseq), "%llu",
+		    (unsigned long long)app.seq);
+	else
+		snprintf(dseq, sizeof(dseq), "none");
+	(strcmp(outcome, "failed") == 0 ? log_warnx : log_info)("notify: %s "
+	    "%s webhook=%s model=%s reason=%s alert_seq=%s attempts=%u "
+	    "status=%ld seq=%s%s%s%s%s", notify_send_str(dl->state), outcome,
+	    w->name, dl->model != NULL ? dl->model : "-", dl->reason, aseq,
+	    attempts, status, dseq, error != NULL ? " error=" : "", esc,
 	    window != NULL ? " window=" : "", window != NULL ? window : "");
 	count_delivery(w->name, outcome);
 }

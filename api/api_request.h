@@ -23,7 +23,8 @@
  *   GET /api/v1/log/entries/{seq}
  *   GET /api/v1/log/tile/<L>/<N>[.p/<W>], /api/v1/log/tile/entries/<N>[.p/<W>]
  *   GET /metrics
- *   GET /healthz                     (no query arguments)
+ *   GET /healthz, GET /readyz        (no query arguments)
+ *   GET /badge/{model}.svg, GET /badge.svg   (no query arguments)
  *   GET /  and  GET /{file}    dashboard files, file ~ [A-Za-z0-9_-][A-Za-z0-9._-]*
  *
  * HEAD is accepted wherever GET is; POST only on /api/v1/receipts, which
@@ -55,8 +56,11 @@ enum api_route {
 	API_ROUTE_RECEIPTS,	/* POST: submit a receipt (api.h) */
 	API_ROUTE_RECEIPT,	/* GET: one receipt entry by seq */
 	API_ROUTE_RECEIPT_PROOF, /* GET: its C2SP tlog-proof */
-	API_ROUTE_METRICS,	/* GET: counters (api_metrics.h) */
+	API_ROUTE_METRICS,	/* GET: Prometheus text (metrics.h) */
 	API_ROUTE_HEALTHZ,	/* GET: is the log writable */
+	API_ROUTE_READYZ,	/* GET: ready to serve and log */
+	API_ROUTE_BADGE,	/* GET: one model's SVG badge */
+	API_ROUTE_BADGE_ALL,	/* GET: the deployment's SVG badge */
 	API_ROUTE_LOG_KEY,	/* GET: the log's verifier key */
 	API_ROUTE_LOG_CHECKPOINT, /* GET: the latest signed checkpoint */
 	API_ROUTE_LOG_CHECKPOINTS, /* GET: every checkpoint, paged */
@@ -90,7 +94,7 @@ struct api_request {
 	uint8_t		 sha256[32];		/* API_ROUTE_BLOB */
 	char		 file[MAX_DASHBOARD_NAME]; /* API_ROUTE_STATIC */
 	/* list filters (PROBES, FAILURES; HISTORY: model, since, until,
-	   after, limit; RECEIPTS: model only, optional) */
+	   after, limit; RECEIPTS: model only, optional; BADGE: model) */
 	bool		 has_model;
 	char		 model[MAX_MODEL_ID];
 	const char	*verdict;	/* a static string, or NULL = any */
@@ -133,7 +137,8 @@ struct api_reject {
  *        0..2^63-1 (after: 0..2^63-2), until before since, a verdict
  *        that is not pass, warn,
  *        fail or error (failures: fail or error), a model id that is not
- *        1..MAX_MODEL_ID-1 printable non-space ASCII bytes.  The receipt
+ *        1..MAX_MODEL_ID-1 printable non-space ASCII bytes (also the
+ *        {model} of a badge).  The receipt
  *        seq is checked like the entry seq (field "seq").
  * The log routes (/api/v1/log/...):
  *   404  a tile path that is not one of C2SP tlog-tiles as

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
 #include <openssl/rand.h>
 
 #include "alert.h"
@@ -18,6 +19,7 @@
 #include "fetch.h"
 #include "log.h"
 #include "logkey.h"
+#include "metrics.h"
 #include "notify.h"
 #include "pcs_client.h"
 #include "pool.h"
@@ -75,6 +77,7 @@ struct model_state {
 	uint8_t			 nonce[32];
 	char			*url;
 	int64_t			 started;	/* wall clock, unix s */
+	int64_t			 started_ms;	/* monotonic */
 	struct fetch_result	 att;		/* attestation answer */
 	/* canary */
 	uint64_t		 n_probes;	/* for stream alternation */
@@ -167,6 +170,35 @@ restore_state(struct daemon *d)
 
 	for (i = 0; i < d->n; i++)
 		alert_state_load(&d->ms[i].al, d->store, d->ms[i].m->name);
+}
+
+/* GET /metrics: a probe's duration, from its start to its verdict. */
+static void
+observe_probe(const struct model_state *s)
+{
+	char l[MAX_METRIC_LABELS];
+
+	if (metrics_label(l, sizeof(l), "model", s->m->name, NULL) > 0)
+		metrics_observe("tmon_probe_duration_seconds", "Seconds from "
+		    "a probe's start to its verdict (attestation, collateral, "
+		    "canary and signature).", l,
+		    (double)(mono_ms() - s->started_ms) / 1000.0);
+}
+
+/* GET /metrics: count a logged alert entry by its body's reason. */
+static void
+count_alert(const uint8_t *body, size_t len)
+{
+	char l[MAX_METRIC_LABELS];
+	const char *r;
+	json_t *b;
+
+	b = json_loadb((const char *)body, len, 0, NULL);
+	r = json_string_value(json_object_get(b, "reason"));
+	if (r != NULL && metrics_label(l, sizeof(l), "reason", r, NULL) > 0)
+		metrics_counter_add("tmon_alerts_total", "Alert entries "
+		    "logged since tmond started, by reason.", l, 1);
+	json_decref(b);
 }
 
 /* Judge s's probe po, logged as seq: its alerts are logged next. */
@@ -472,6 +504,7 @@ finish_probe(struct model_state *s)
 	}
 	probe_evaluate(s->m, s->url, s->nonce, s->started, wall_s(), &ctx, &pf,
 	    &cn, &s->po);
+	observe_probe(s);
 	s->has_po = true;
 	s->step = STEP_LOG;
 	d->waiting++;
@@ -759,6 +792,7 @@ log_probe(struct model_state *s)
 			log_warnx("alert: %s seq=%llu", a->what,
 			    (unsigned long long)app.seq);
 			notify_probe_alert(&s->np, app.seq, a->body, a->len);
+			count_alert(a->body, a->len);
 		}
 		free(a->body);
 		memmove(&s->alerts[0], &s->alerts[1],
@@ -802,6 +836,7 @@ start_probe(struct model_state *s)
 		return;
 	}
 	s->started = wall_s();
+	s->started_ms = mono_ms();
 	s->in_flight = true;
 	s->step = STEP_ATTEST;
 	if (!start(s, s->url, "GET", NULL, 0, att_done)) {

@@ -16,6 +16,7 @@
 #include "entry.h"
 #include "fetch.h"
 #include "log.h"
+#include "metrics.h"
 #include "notify.h"
 #include "store.h"
 #include "tjson.h"
@@ -89,8 +90,13 @@ notify_send_str(enum notify_send s)
 static void
 count_delivery(const char *webhook, const char *outcome)
 {
-	log_debug("notify: tmon_alert_deliveries_total{webhook=\"%s\","
-	    "outcome=\"%s\"} += 1", webhook, outcome);
+	char l[MAX_METRIC_LABELS];
+
+	if (metrics_label(l, sizeof(l), "webhook", webhook, "outcome",
+	    outcome, NULL) > 0)
+		metrics_counter_add("tmon_alert_deliveries_total", "Alert "
+		    "deliveries to webhooks since tmond started, by webhook "
+		    "and outcome (delivered, failed, muted, dropped).", l, 1);
 }
 
 /* ---- the health gate and maintenance windows (pure) ---- */
@@ -604,32 +610,25 @@ log_delivery(struct notify *n, const struct webhook_cfg *w,
 {
 	struct store_entry_in in;
 	struct store_appended app;
+	struct entry_delivery ed;
 	struct tmon_err err;
-	json_t *o;
 	uint8_t *body;
 	size_t len;
 	int64_t now = (int64_t)time(NULL);
 	char esc[256], aseq[24], dseq[24];
 
-	o = tjson_chk(json_object());
-	tjson_set(o, "v", json_integer(ENTRY_VERSION));
-	tjson_set(o, "kind", json_string("delivery"));
-	tjson_set(o, "time", json_integer((json_int_t)now));
-	tjson_set(o, "model", dl->model != NULL ? json_string(dl->model) :
-	    json_null());
-	tjson_set(o, "webhook", json_string(w->name));
-	tjson_set(o, "alert_seq", seq_json(dl->alert_seq));
-	tjson_set(o, "state", json_string(notify_send_str(dl->state)));
-	tjson_set(o, "outcome", json_string(outcome));
-	tjson_set(o, "attempts", json_integer((json_int_t)attempts));
-	tjson_set(o, "http_status", status > 0 ? json_integer(status) :
-	    json_null());
-	tjson_set(o, "error", error != NULL ? json_string(error) :
-	    json_null());
-	tjson_set(o, "window", window != NULL ? json_string(window) :
-	    json_null());
-	body = entry_canonical(o, &len);
-	json_decref(o);
+	memset(&ed, 0, sizeof(ed));
+	ed.time = now;
+	ed.model = dl->model;
+	ed.webhook = w->name;
+	ed.alert_seq = dl->alert_seq;
+	ed.state = notify_send_str(dl->state);
+	ed.outcome = outcome;
+	ed.attempts = attempts;
+	ed.http_status = status;
+	ed.error = error;
+	ed.window = window;
+	body = entry_delivery_body(&ed, &len);
 	memset(&in, 0, sizeof(in));
 	in.kind = "delivery";
 	in.time = now;

@@ -129,6 +129,13 @@ done
 # changed-measurement muted x1 (the retry waits 1 s)
 wait_for 20 sh -c "[ \"\$(ls '$TMP/recv' | grep -c 'json$')\" -ge 8 ]" || true
 sleep 2
+curl -s --max-time 20 -o "$TMP/metrics" "http://127.0.0.1:$PORT/metrics"
+for want in 'tmon_alert_deliveries_total{webhook="retry",outcome="delivered"} 1' \
+    'tmon_alert_deliveries_total{webhook="json",outcome="muted"} 1' \
+    'tmon_alert_deliveries_total{webhook="slack",outcome="delivered"} 1'; do
+	grep -qxF "$want" "$TMP/metrics" && pass "/metrics: $want" ||
+	    fail "/metrics lacks $want: $(grep deliveries "$TMP/metrics" | tr '\n' ' ')"
+done
 stop_tmond
 
 "$PY" - "$TMP/t.db" "$TMP/recv" <<'EOF' >"$TMP/result" 2>&1

@@ -580,14 +580,17 @@ attempt_done(struct fetch_result *res, void *arg)
 	at->done = true;
 }
 
-/* Wait ms, or less when stopping; false when stopping. */
+/*
+ * Wait ms (CLOCK_MONOTONIC), less when stopping and, with any, when
+ * signalled (a probe queued); false when stopping.
+ */
 static bool
-nap(struct notify *n, int64_t ms)
+nap(struct notify *n, int64_t ms, bool any)
 {
 	struct timespec ts;
 	bool s;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
+	clock_gettime(CLOCK_MONOTONIC, &ts);
 	ts.tv_sec += ms / 1000;
 	ts.tv_nsec += (ms % 1000) * 1000000;
 	if (ts.tv_nsec >= 1000000000) {
@@ -595,7 +598,8 @@ nap(struct notify *n, int64_t ms)
 		ts.tv_nsec -= 1000000000;
 	}
 	pthread_mutex_lock(&n->mu);
-	while (!n->stop && pthread_cond_timedwait(&n->cv, &n->mu, &ts) == 0)
+	while (!n->stop && !(any && n->count > 0) &&
+	    pthread_cond_timedwait(&n->cv, &n->mu, &ts) == 0)
 		;
 	s = n->stop;
 	pthread_mutex_unlock(&n->mu);
@@ -750,7 +754,7 @@ deliver(struct notify *n, const struct webhook_cfg *w,
 			break;
 		log_debug("notify: attempt %u failed (%s), retry in %lld ms "
 		    "webhook=%s", tries, err, (long long)backoff, w->name);
-		if (!nap(n, backoff)) {
+		if (!nap(n, backoff, false)) {
 			snprintf(err, sizeof(err), "tmond stopping");
 			cut = true;
 			break;
@@ -845,9 +849,15 @@ handle_probe(struct notify *n, const struct notify_probe *np)
 	mm = mi >= 0 ? &n->mem[mi] : NULL;
 	if (mm != NULL) {
 		if (!np->healthy && (mm->prev_verdict[0] == '\0' ||
-		    mm->prev_healthy))
+		    mm->prev_healthy)) {
+			/* a new unhealthy streak: forget the last one's */
 			snprintf(mm->streak_before, sizeof(mm->streak_before),
 			    "%s", mm->prev_verdict);
+			json_decref(mm->health_alert);
+			mm->health_alert = NULL;
+			mm->health_seq = UINT64_MAX;
+			mm->recovered_seq = UINT64_MAX;
+		}
 		for (k = 0; k < np->n_alerts; k++) {
 			if (al[k] == NULL || (r = jstr(al[k], "reason")) ==
 			    NULL)
@@ -898,8 +908,6 @@ handle_probe(struct notify *n, const struct notify_probe *np)
 		if (!np->healthy)
 			snprintf(mm->last_bad, sizeof(mm->last_bad), "%s",
 			    np->verdict);
-		else if (!mm->prev_healthy)
-			mm->recovered_seq = UINT64_MAX;
 		snprintf(mm->prev_verdict, sizeof(mm->prev_verdict), "%s",
 		    np->verdict);
 		mm->prev_healthy = np->healthy;
@@ -949,7 +957,7 @@ run(void *arg)
 		pthread_mutex_lock(&n->mu);
 		if (n->count == 0 && !n->stop) {
 			pthread_mutex_unlock(&n->mu);
-			(void)nap(n, 1000);
+			(void)nap(n, 1000, true);
 			pthread_mutex_lock(&n->mu);
 		}
 		if (n->stop) {
@@ -1010,6 +1018,7 @@ notify_start(const struct config *cfg, struct store_writer *w,
 	}
 	pthread_mutex_init(&n->mu, NULL);
 	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
 	pthread_cond_init(&n->cv, &ca);
 	pthread_condattr_destroy(&ca);
 	if ((errno = pthread_create(&n->thread, NULL, run, n)) != 0) {

@@ -5,6 +5,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
       libsqlite3-dev libcurl4-openssl-dev libssl-dev libsecp256k1-dev libsodium-dev
       libmicrohttpd-dev check libjansson-dev nettle-dev curl ca-certificates python3 util-linux
+      tzdata
       golang-go golang-golang-x-mod-dev)
 missing=()
 for p in "${pkgs[@]}"; do

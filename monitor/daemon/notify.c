@@ -706,7 +706,7 @@ deliver(struct notify *n, const struct webhook_cfg *w,
 	unsigned tries;
 	int64_t backoff = BACKOFF_FIRST_MS;
 	long status = 0;
-	bool ok = false, cut = false;
+	bool ok = false;
 
 	for (i = 0; i < n->a->n_maint; i++)
 		if (notify_maint_active(&n->a->maint[i], dl->model,
@@ -739,7 +739,6 @@ deliver(struct notify *n, const struct webhook_cfg *w,
 	for (tries = 1;; tries++) {
 		if (!post_once(n, &req, &at)) {
 			snprintf(err, sizeof(err), "tmond stopping");
-			cut = true;
 			break;
 		}
 		status = at.res.status;
@@ -756,13 +755,11 @@ deliver(struct notify *n, const struct webhook_cfg *w,
 		    "webhook=%s", tries, err, (long long)backoff, w->name);
 		if (!nap(n, backoff, false)) {
 			snprintf(err, sizeof(err), "tmond stopping");
-			cut = true;
 			break;
 		}
 		backoff = backoff * 2 > BACKOFF_MAX_MS ? BACKOFF_MAX_MS :
 		    backoff * 2;
 	}
-	(void)cut;
 	log_delivery(n, w, dl, ok ? "delivered" : "failed", tries, status,
 	    ok ? NULL : err, NULL);
 	for (i = 0; i < nextra; i++)

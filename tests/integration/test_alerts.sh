@@ -13,6 +13,9 @@
 #   sim/replicas, sim/good   nothing
 #   sim/flaky                one failed probe in four: nothing sent
 #                            (failure_threshold 3)
+#                            (and with failure_threshold 1 and
+#                            minimum_reminder_interval_s 3: "triggered"
+#                            at once, then reminders)
 #   sim/outage               three failed probes, then healthy: one
 #                            "triggered" and exactly one "resolved"
 #   sim/changed-measurement  a maintenance window (Europe/Berlin) covers
@@ -107,6 +110,8 @@ hook="http://127.0.0.1:$RECV_PORT"
 	echo "    \"models\": [\"sim/rollout\"]},"
 	echo "   {\"name\": \"ntfy\", \"url\": \"$hook/ntfy\", \"format\": \"ntfy\","
 	echo "    \"models\": [\"sim/wrong-key\"], \"reasons\": [\"check_failed\", \"verdict_changed\"]},"
+	echo "   {\"name\": \"remind\", \"url\": \"$hook/remind\", \"failure_threshold\": 1,"
+	echo "    \"minimum_reminder_interval_s\": 3, \"models\": [\"sim/wrong-key\"]},"
 	echo "   {\"name\": \"retry\", \"url\": \"$hook/fail-once/x?k=1\", \"retries\": 2,"
 	echo "    \"models\": [\"sim/rollout\"], \"timeout_s\": 5}],"
 	echo "  \"maintenance\": [{\"name\": \"upgrade-window\", \"start\": \"$start\","
@@ -233,6 +238,15 @@ if n:
           "warning" in h.get("tags", "") and "sim/wrong-key" in h.get("title", "") and
           h.get("click", "").startswith("https://status.example/tmon/") and
           "sig.completion=fail" in n[0][1], "ntfy: plain body, Title/Priority/Tags/Click headers")
+
+# reminders every 3 s while the incident is open
+rm = bodies("/remind", "sim/wrong-key")
+st = [b["state"] for _, b in rm]
+check(len(st) >= 3 and st[0] == "triggered" and set(st[1:]) == {"reminder"} and
+      all(b["after"] == "fail" for _, b in rm),
+      "sim/wrong-key: triggered, then reminders (%s)" % st)
+check(rm and rm[0][1]["probe_seq"] == entries("probe", "sim/wrong-key")[0][0],
+      "failure_threshold 1: sent at the first failing probe")
 
 # nothing for sim/good, sim/replicas, sim/flaky
 for m in ("sim/good", "sim/replicas", "sim/flaky"):

@@ -11,7 +11,8 @@
 #                            "triggered" after failure_threshold (3)
 #                            probes (json and ntfy), not one per probe
 #   sim/replicas, sim/good   nothing
-#   sim/flaky                one failed probe in four: nothing sent
+#   sim/flaky                one failed probe in four: check_failed
+#                            alerts logged, nothing sent
 #                            (failure_threshold 3)
 #                            (and with failure_threshold 1 and
 #                            minimum_reminder_interval_s 3: "triggered"
@@ -162,6 +163,10 @@ def entries(kind, model=None):
     q = "SELECT seq, body FROM entries WHERE kind = ?" + (" AND model = ?" if model else "") + " ORDER BY seq"
     return [(s, json.loads(b)) for s, b in db.execute(q, (kind, model) if model else (kind,))]
 
+CHANGE = ("unexplained", "measurement_changed")
+def changes(model):
+    return [(q, b) for q, b in entries("alert", model) if b["reason"] in CHANGE]
+
 def bodies(path, model):
     out = []
     for r in reqs:
@@ -187,9 +192,9 @@ check(len(keys) == len(set(keys)), "no request delivered twice (%d requests)" % 
 probes = entries("probe", "sim/rollout")
 first = probes[0][1]["measurement"]["app"]["compose_hash"]
 last = probes[-1][1]["measurement"]["app"]["compose_hash"]
-al = entries("alert", "sim/rollout")
+al = changes("sim/rollout")
 j = bodies("/json", "sim/rollout")
-check(len(al) == 1, "sim/rollout: one alert entry (%d)" % len(al))
+check(len(al) == 1, "sim/rollout: one change alert entry (%d)" % len(al))
 check(len(j) == 1, "sim/rollout: exactly one json delivery (%d)" % len(j))
 if j and al:
     b = j[0][1]
@@ -198,8 +203,9 @@ if j and al:
     check("app.compose_hash" in b["changed_fields"], "sim/rollout: changed_fields %s" % b["changed_fields"])
     check(b["before"] == first and b["after"] == last and first != last,
           "sim/rollout: before %s.. after %s.. are the compose hashes" % (str(b["before"])[:12], str(b["after"])[:12]))
-    check(b["alert_seq"] == al[0][0] and b["probe_seq"] == al[0][1]["probe_seq"],
-          "sim/rollout: alert_seq %s probe_seq %s" % (b["alert_seq"], b["probe_seq"]))
+    check(b["alert_seq"] == al[0][0] and b["probe_seq"] == al[0][1]["probe_seq"] and
+          b["event_seq"] == al[0][1].get("event_seq"),
+          "sim/rollout: alert_seq %s probe_seq %s event_seq %s" % (b["alert_seq"], b["probe_seq"], b["event_seq"]))
     check(b["dashboard"] == "https://status.example/tmon/#/models/sim%2Frollout", "sim/rollout: dashboard link %s" % b["dashboard"])
     check(j[0][0]["headers"].get("x-test") == "tmon alerts", "configured header sent")
 # slack
@@ -230,6 +236,9 @@ if j:
           "sim/wrong-key: before null, after fail, sig.completion fail (%s %s)" % (b["before"], b["checks"]))
     p = entries("probe", "sim/wrong-key")
     check(b["probe_seq"] == p[2][0], "sim/wrong-key: sent at the third failing probe (seq %s)" % b["probe_seq"])
+    cf = [q for q, a in entries("alert", "sim/wrong-key") if a["reason"] == "check_failed"]
+    check(cf and b["alert_seq"] == cf[0] and b["reason"] == "check_failed",
+          "sim/wrong-key: alert_seq %s is the check_failed alert %s" % (b["alert_seq"], cf))
 n = bodies("/ntfy", "sim/wrong-key")
 check(len(n) == 1, "sim/wrong-key: exactly one ntfy delivery (%d)" % len(n))
 if n:
@@ -254,8 +263,9 @@ for m in ("sim/good", "sim/replicas", "sim/flaky"):
     d = [b for _, b in entries("delivery") if b["model"] == m]
     check(len(j) == 0 and len(d) == 0, "%s: no delivery (%d requests, %d entries)" % (m, len(j), len(d)))
 fl = entries("probe", "sim/flaky")
-check(sum(1 for _, b in fl if b["verdict"] == "fail") >= 2,
-      "sim/flaky: %d failed probes (%d alert entries logged), none sent" %
+check(sum(1 for _, b in fl if b["verdict"] == "fail") >= 2 and
+      any(b["reason"] == "check_failed" for _, b in entries("alert", "sim/flaky")),
+      "sim/flaky: %d failed probes and %d alert entries logged, none sent" %
       (sum(1 for _, b in fl if b["verdict"] == "fail"), len(entries("alert", "sim/flaky"))))
 
 # sim/outage: one triggered, one resolved
@@ -265,9 +275,12 @@ check(st == ["triggered", "resolved"], "sim/outage: triggered then exactly one r
 if len(j) == 2:
     check(j[1][1]["before"] == "fail" and j[1][1]["after"] in ("pass", "warn"),
           "sim/outage: resolved %s -> %s" % (j[1][1]["before"], j[1][1]["after"]))
+    rec = [q for q, a in entries("alert", "sim/outage") if a["reason"] == "recovered"]
+    check(rec and j[1][1]["alert_seq"] == rec[-1],
+          "sim/outage: the resolution names the recovered alert (%s, %s)" % (j[1][1]["alert_seq"], rec))
 
 # sim/changed-measurement: muted, still logged
-al = entries("alert", "sim/changed-measurement")
+al = changes("sim/changed-measurement")
 d = [b for _, b in entries("delivery", "sim/changed-measurement")]
 check(len(al) == 1, "sim/changed-measurement: the alert entry is logged (%d)" % len(al))
 check(len(d) == 1 and d[0]["outcome"] == "muted" and d[0]["window"] == "upgrade-window" and

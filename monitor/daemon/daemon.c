@@ -1179,16 +1179,15 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	    TMON_OK)
 		goto out;
 	if (!o->read_only) {
-		if ((rc = witnesses_start(&o->cfg->log, d.w, d.pool, &d.wit,
-		    err)) != TMON_OK)
+		if ((rc = notify_start(o->cfg, d.w, &d.notify, err)) !=
+		    TMON_OK || (rc = witnesses_start(&o->cfg->log, d.w, d.pool,
+		    &d.wit, err)) != TMON_OK)
 			goto out;
+		witnesses_set_alert_cb(d.wit, notify_alert, d.notify);
 		logkey_writer_signer(d.key,
 		    o->cfg->log.checkpoint_interval_s * 1000, witnesses_notify,
 		    d.wit, &sg);
 		store_writer_set_signer(d.w, &sg);
-		if ((rc = notify_start(o->cfg, d.w, &d.notify, err)) !=
-		    TMON_OK)
-			goto out;
 	}
 	memset(&ac, 0, sizeof(ac));
 	ac.listen_host = o->listen_host;
@@ -1265,6 +1264,7 @@ out:
 	/* Every receipt is answered, then the writer commits what is
 	 * queued and stops. */
 	api_stop(api);
+	witnesses_set_alert_cb(d.wit, NULL, NULL);
 	notify_stop(d.notify);
 	witnesses_stop(d.wit);
 	store_writer_stop(d.w);

@@ -271,6 +271,21 @@ notify_submit(struct notify *n, struct notify_probe *np)
 	}
 }
 
+void
+notify_alert(void *arg, uint64_t seq, const uint8_t *body, size_t len)
+{
+	struct notify_probe np;
+
+	if (arg == NULL)
+		return;
+	memset(&np, 0, sizeof(np));	/* model "": none */
+	np.probe_seq = UINT64_MAX;
+	np.time = (int64_t)time(NULL);
+	np.healthy = true;
+	notify_probe_alert(&np, seq, body, len);
+	notify_submit(arg, &np);
+}
+
 /* ---- bodies ---- */
 
 static bool
@@ -833,13 +848,14 @@ handle_probe(struct notify *n, const struct notify_probe *np)
 	struct model_mem *mm;
 	struct delivery dl;
 	json_t *al[NOTIFY_MAX_ALERTS];
-	const char *r;
+	const char *r, *model;
 	enum notify_send st;
 	ssize_t mi;
 	size_t i, k;
 	int64_t now = (int64_t)time(NULL);
 
-	mi = model_index(n, np->model);
+	model = np->model[0] != '\0' ? np->model : NULL;
+	mi = model != NULL ? model_index(n, model) : -1;
 	for (k = 0; k < np->n_alerts; k++)
 		al[k] = json_loadb((const char *)np->alerts[k].body,
 		    np->alerts[k].len, JSON_REJECT_DUPLICATES, NULL);
@@ -869,7 +885,7 @@ handle_probe(struct notify *n, const struct notify_probe *np)
 	}
 	for (i = 0; i < n->a->n_webhooks && !stopping(n); i++) {
 		w = &n->a->webhooks[i];
-		if (!listed(w->models, w->n_models, np->model))
+		if (!listed(w->models, w->n_models, model))
 			continue;
 		for (k = 0; k < np->n_alerts; k++) {
 			if (al[k] == NULL || (r = jstr(al[k], "reason")) ==
@@ -877,7 +893,7 @@ handle_probe(struct notify *n, const struct notify_probe *np)
 			    !listed(w->reasons, w->n_reasons, r))
 				continue;
 			memset(&dl, 0, sizeof(dl));
-			dl.model = np->model;
+			dl.model = model;
 			dl.reason = r;
 			dl.state = NOTIFY_TRIGGERED;
 			dl.alert_seq = np->alerts[k].seq;

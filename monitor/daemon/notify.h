@@ -121,6 +121,15 @@ void		notify_probe_alert(struct notify_probe *np, uint64_t seq,
  */
 void		notify_submit(struct notify *n, struct notify_probe *np);
 
+/*
+ * Queue a model-less alert entry (witness_conflict, logged as seq) for
+ * delivery: only webhooks without "models" take it, and only windows
+ * without "models" mute it.  n is the struct notify * (NULL: a no-op);
+ * the shape of witnesses_set_alert_cb's callback.  Never blocks.
+ */
+void		notify_alert(void *n, uint64_t seq, const uint8_t *body,
+		    size_t len);
+
 /* Free np's alert bodies; np is then empty. */
 void		notify_probe_clear(struct notify_probe *np);
 

@@ -1217,7 +1217,8 @@ audit_entry(struct audit_ctx *a, const struct store_entry *e,
 	jb.e = e;
 	jb.out = out;
 	jb.err = err;
-	if (strcmp(e->kind, "alert") == 0) {
+	if (strcmp(e->kind, "alert") == 0 || strcmp(e->kind, "event") == 0 ||
+	    strcmp(e->kind, "delivery") == 0) {
 		out->outcome = AUDIT_NOTHING;
 		return TMON_OK;
 	}

@@ -28,7 +28,11 @@
  *               claims stands in for them (sig.request_hash,
  *               sig.response_hash).
  *   collateral  pcs_judge() over the logged documents and header blocks.
- *   alert       nothing to re-derive (AUDIT_NOTHING).
+ *   alert, event, delivery
+ *               nothing to re-derive (AUDIT_NOTHING): an event's class
+ *               follows from the model's earlier probes and tmond's
+ *               allow-lists and reference values; its columns are checked
+ *               with the log (store_verify).
  * What is taken as recorded: how each request ended when it brought no
  * bytes (the transport: the http.fetch and sig.completion of such a
  * request can only be fail or error), and measurement.policy unless the

@@ -100,9 +100,11 @@ struct store {
 	"SELECT model, time / 86400, sum(verdict = 'pass'), " \
 	"sum(verdict = 'warn'), sum(verdict = 'fail'), " \
 	"sum(verdict = 'error') FROM entries " \
-	"WHERE kind = 'probe' AND model IS NOT NULL GROUP BY model, time / 86400"
+	"WHERE kind = 'probe' AND model IS NOT NULL " \
+	"GROUP BY model, time / 86400"
 #define MODELS_COLS \
-	"model, first_seq, last_probe_seq, last_pass_seq, last_event_seq, probes"
+	"model, first_seq, last_probe_seq, last_pass_seq, last_event_seq, " \
+	"probes"
 #define DAILY_COLS	"model, day, pass, warn, fail, error"
 
 /*
@@ -1137,8 +1139,8 @@ store_append_check(const struct store_blob_in *blobs, size_t nblobs,
 		if (strcmp(e->kind, "event") == 0 ?
 		    !store_class_valid(e->cls) : e->cls != NULL)
 			return tmon_err_set_at(err, TMON_E_PARSE, i,
-			    "store: entry %zu: bad class (an event needs one of "
-			    "the classes, other kinds none)", i);
+			    "store: entry %zu: bad class (an event needs "
+			    "one of the classes, other kinds none)", i);
 		if (e->body == NULL || e->body_len == 0)
 			return tmon_err_set_at(err, TMON_E_PARSE, i,
 			    "store: entry %zu: no body", i);
@@ -3340,8 +3342,8 @@ verify_rows(struct verify *v, const char *sql, int64_t bind)
 			log_esc(esc, sizeof(esc), (const char *)model,
 			    (size_t)sqlite3_column_bytes(st, 2));
 		if (sqlite3_column_type(st, 3) == SQLITE_NULL)
-			problem(v, STORE_NO_SEQ, "%s: the row of model \"%s\" %s",
-			    t != NULL ? (const char *)t : "?", esc,
+			problem(v, STORE_NO_SEQ, "%s: the row of model "
+			    "\"%s\" %s", t != NULL ? (const char *)t : "?", esc,
 			    what != NULL ? (const char *)what : "?");
 		else
 			problem(v, STORE_NO_SEQ, "%s: the row of model \"%s\", "

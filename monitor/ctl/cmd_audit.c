@@ -244,6 +244,7 @@ chunk_cb(const struct store_entry *e, void *arg)
 	*d = *e;
 	d->model = e->model != NULL ? xstrdup(e->model) : NULL;
 	d->verdict = e->verdict != NULL ? xstrdup(e->verdict) : NULL;
+	d->cls = e->cls != NULL ? xstrdup(e->cls) : NULL;
 	d->body = xmemdup(e->body, e->body_len);
 	return c->n == AUDIT_CHUNK;
 }

@@ -126,6 +126,34 @@ listed(const struct measurement_policy *p, const char *f, const char *hex)
 	return false;
 }
 
+/*
+ * True if field i of chg is app.mr_config_id and its new value is the
+ * dstack encoding of the new compose hash of chg: 0x01 || compose_hash
+ * || 15 zero bytes (Phala-Network/dstack attestation.md, MRCONFIGID),
+ * so the compose hash alone explains it.
+ */
+static bool
+config_id_of_compose(const struct entry_change *chg, size_t i)
+{
+	uint8_t want[48], got[48];
+	size_t j;
+
+	if (strcmp(chg->fields[i], "app.mr_config_id") != 0 ||
+	    chg->after_null[i] || !hex_decode_exact(chg->after[i],
+	    strlen(chg->after[i]), got, sizeof(got), true))
+		return false;
+	for (j = 0; j < chg->n_fields; j++)
+		if (strcmp(chg->fields[j], "app.compose_hash") == 0)
+			break;
+	memset(want, 0, sizeof(want));
+	want[0] = 0x01;
+	if (j == chg->n_fields || chg->after_null[j] ||
+	    !hex_decode_exact(chg->after[j], strlen(chg->after[j]), want + 1,
+	    32, true))
+		return false;
+	return memcmp(want, got, sizeof(want)) == 0;
+}
+
 static bool
 refval_applies(const struct refval_cfg *r, const char *model)
 {
@@ -180,7 +208,8 @@ classify(const struct entry_change *chg, const struct model_cfg *m,
 	/* Every other changed identity value must be listed somewhere. */
 	for (i = 0; i < chg->n_fields; i++) {
 		f = chg->fields[i];
-		if (!identity_field(f) || tcb_field(f))
+		if (!identity_field(f) || tcb_field(f) ||
+		    config_id_of_compose(chg, i))
 			continue;
 		if (chg->after_null[i])
 			return ENTRY_EVENT_UNEXPLAINED;

@@ -10,7 +10,11 @@
  *   instance_added    a new instance of a known platform and app;
  *   allowlisted       a change whose every changed identity value
  *                     (platform.mrtd, rtmr0..rtmr2, app.compose_hash,
- *                     app.os_image_hash) is in the model's policy;
+ *                     app.os_image_hash) is in the model's policy (an
+ *                     app.mr_config_id that is 0x01 || the new compose
+ *                     hash || zeros, as dstack sets it, goes with the
+ *                     compose hash; tcb_status and advisories and the
+ *                     instance layer are not judged);
  *   upgrade_endorsed  ... is in a reference value set that applies to
  *                     the model or in the policy, at least one in a set
  *                     (endorsed_by: the first such set's name);

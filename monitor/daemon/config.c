@@ -166,7 +166,7 @@ parse_refvals(struct tjson_doc *v, json_t *arr, struct config *cfg)
 	struct refval_cfg *r;
 	json_t *o, *ms;
 	const char *s;
-	char path[MAX_JSON_PATH], sub[MAX_JSON_PATH];
+	char path[MAX_JSON_PATH], sub[MAX_JSON_PATH], el[MAX_JSON_PATH];
 	enum tmon_rc rc;
 	size_t i, j, k, len;
 
@@ -216,8 +216,8 @@ parse_refvals(struct tjson_doc *v, json_t *arr, struct config *cfg)
 		r->models = xcalloc(json_array_size(ms) + 1,
 		    sizeof(*r->models));
 		for (j = 0; j < json_array_size(ms); j++) {
-			tjson_path_index(sub, sizeof(sub), tjson_path(sub,
-			    sizeof(sub), path, "models"), j);
+			tjson_path(el, sizeof(el), path, "models");
+			tjson_path_index(sub, sizeof(sub), el, j);
 			s = json_string_value(json_array_get(ms, j));
 			for (k = 0; s != NULL && k < cfg->n_models; k++)
 				if (strcmp(cfg->models[k].name, s) == 0)

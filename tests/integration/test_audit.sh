@@ -162,6 +162,22 @@ if [ -n "$PID" ]; then
 fi
 [ "$(q "$TMP/verdict.db" "SELECT count(*) FROM entries")" = "$n" ] && pass "--read-only appended nothing" || fail "--read-only appended"
 
+# ---- a derived row edited: the status page's "last pass" forged ----------
+# (models and daily are kept by the writer, not hashed: audit recomputes
+# them from the entries, tmond's start-up check looks them up)
+cp "$TMP/good.db" "$TMP/derived.db"
+sql "$TMP/derived.db" "UPDATE models SET last_pass_seq = $last WHERE model = 'sim/good';
+    UPDATE daily SET pass = pass + 1, $verdict = $verdict - 1 WHERE model = 'sim/good';"
+audit "models and daily rows edited" 1 "$TMP/derived.db" \
+    'models: the row of model "sim/good" is not what the entries give' \
+    'daily: the row of model "sim/good", day ' "audit: FAILED"
+if tmond_on "$TMP/derived.db"; then
+	fail "tmond started on a log whose models row was edited"
+	stop_tmond
+else
+	grep -q 'models: the row of model "sim/good"' "$TMP/t.log" && pass "tmond refuses: $(grep -o 'models: the row.*' "$TMP/t.log" | head -1)" || { fail "tmond: exit $TRC"; cat "$TMP/t.log"; }
+fi
+
 # ---- the last entry's body edited: its leaf hash no longer matches -------
 cp "$TMP/good.db" "$TMP/leaf.db"
 tail_seq=$(q "$TMP/good.db" "SELECT max(seq) FROM entries")

@@ -544,6 +544,69 @@ START_TEST(test_receipts)
 }
 END_TEST
 
+/* "reference_values": strict like the rest; names of the schedule. */
+START_TEST(test_reference_values)
+{
+#define M1 "{\"provider\": \"phala\", \"model\": \"a\", \"base_url\": " \
+	"\"http://x\"}"
+#define H32 "\"" \
+	"b5604c128cb6c05fe08dd135385b036c9f9e71e7260d25af7347748768683f4e\""
+	static const struct bad bad[] = {
+		{ "{\"models\": [], \"reference_values\": {}}",
+		  "reference_values: must be an array" },
+		{ "{\"models\": [], \"reference_values\": [{}]}",
+		  "reference_values[0]: missing required key \"name\"" },
+		{ "{\"models\": [], \"reference_values\": [{\"name\": \"a b\"}]}",
+		  "reference_values[0].name: must be 1..63 printable" },
+		{ "{\"models\": [], \"reference_values\": [{\"name\": "
+		  "\"policy\"}]}", "reference_values[0].name: \"policy\"" },
+		{ "{\"models\": [], \"reference_values\": [{\"name\": \"r\"}, "
+		  "{\"name\": \"r\"}]}",
+		  "reference_values[1].name: a second set of that name" },
+		{ "{\"models\": [], \"reference_values\": [{\"name\": \"r\", "
+		  "\"compose\": []}]}", "reference_values[0].compose: unknown "
+		  "key" },
+		{ "{\"models\": [], \"reference_values\": [{\"name\": \"r\", "
+		  "\"compose_hash\": [\"ab\"]}]}",
+		  "reference_values[0].compose_hash[0]: must be 64 hex" },
+		{ "{\"models\": [" M1 "], \"reference_values\": [{\"name\": "
+		  "\"r\", \"models\": [\"a\", \"b\"]}]}",
+		  "reference_values[0].models[1]: must be the name of a model" },
+		{ "{\"models\": [], \"reference_values\": [{\"name\": \"r\", "
+		  "\"source\": \"ftp://x\"}]}", "reference_values[0].source" },
+	};
+	struct config *cfg;
+	struct tmon_err err;
+	size_t i;
+
+	ck_assert_int_eq(parse("{\"models\": [" M1 "], \"reference_values\": "
+	    "[{\"name\": \"dstack-0.5.3\", \"source\": "
+	    "\"https://example.com/r\", \"models\": [\"a\"], \"compose_hash\": "
+	    "[" H32 "]}, {\"name\": \"all\"}]}", &cfg, &err), TMON_OK);
+	ck_assert_uint_eq(cfg->n_refvals, 2);
+	ck_assert_str_eq(cfg->refvals[0].name, "dstack-0.5.3");
+	ck_assert_str_eq(cfg->refvals[0].source, "https://example.com/r");
+	ck_assert_uint_eq(cfg->refvals[0].n_models, 1);
+	ck_assert_str_eq(cfg->refvals[0].models[0], "a");
+	ck_assert_uint_eq(cfg->refvals[0].values.compose_hash.n, 1);
+	ck_assert_uint_eq(cfg->refvals[0].values.compose_hash.v[0][0], 0xb5);
+	ck_assert_uint_eq(cfg->refvals[0].values.mrtd.n, 0);
+	ck_assert_uint_eq(cfg->refvals[1].n_models, 0);
+	ck_assert_ptr_null(cfg->refvals[1].source);
+	config_free(cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(parse(bad[i].text, &cfg, &err),
+		    TMON_E_CONFIG);
+		ck_assert_ptr_null(cfg);
+		ck_assert_msg(strstr(err.msg, bad[i].want) != NULL,
+		    "%s: got \"%s\", want \"%s\"", bad[i].text, err.msg,
+		    bad[i].want);
+	}
+#undef M1
+#undef H32
+}
+END_TEST
+
 /* The providers of the table (provider.h), and no other. */
 START_TEST(test_providers)
 {
@@ -594,6 +657,7 @@ config_suite(void)
 	tcase_add_test(tc, test_http_limits);
 	tcase_add_test(tc, test_receipts);
 	tcase_add_test(tc, test_providers);
+	tcase_add_test(tc, test_reference_values);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -399,7 +399,8 @@ entry_delivery_body(const struct entry_delivery *d, size_t *len)
 	o = body_new("delivery", d->time);
 	tjson_set(o, "model", jtext(d->model));
 	tjson_set(o, "webhook", jtext(d->webhook));
-	tjson_set(o, "alert_seq", json_integer((json_int_t)d->alert_seq));
+	tjson_set(o, "alert_seq", d->alert_seq != UINT64_MAX ?
+	    json_integer((json_int_t)d->alert_seq) : tjson_chk(json_null()));
 	tjson_set(o, "state", json_string(d->state));
 	tjson_set(o, "outcome", json_string(d->outcome));
 	tjson_set(o, "attempts", json_integer((json_int_t)d->attempts));

@@ -256,7 +256,7 @@ struct entry_delivery {
 	int64_t		 time;
 	const char	*model;		/* NULL: none (null) */
 	const char	*webhook;	/* its configured name */
-	uint64_t	 alert_seq;
+	uint64_t	 alert_seq;	/* UINT64_MAX: none (null) */
 	const char	*state;		/* "triggered", "reminder", "resolved" */
 	const char	*outcome;	/* "delivered", "failed", "muted" */
 	unsigned	 attempts;

@@ -65,11 +65,17 @@ enum sim_mode {
 	SIM_MISSING_SIGNATURE,	/* signature endpoint always 404 */
 	SIM_REPLICAS,		/* two instances of one app, alternately */
 	SIM_ROLLOUT,		/* a new compose after SIM_ROLLOUT_AFTER */
+	SIM_FLAKY,		/* every SIM_FLAKY_EVERY-th signed wrongly */
+	SIM_OUTAGE,		/* probes 2..1+SIM_OUTAGE_LEN signed wrongly */
 	SIM_NMODES
 };
 
 /* sim/rollout: attestations served with the first compose. */
 #define SIM_ROLLOUT_AFTER	3
+/* sim/flaky: the completion after every 4th attestation is signed by the
+ * wrong key; sim/outage: those after the 2nd, 3rd and 4th. */
+#define SIM_FLAKY_EVERY		4
+#define SIM_OUTAGE_LEN		3
 
 extern const char *const sim_mode_names[SIM_NMODES];
 

@@ -42,7 +42,8 @@ static const char *const reply_words[] = {
 
 const char *const sim_mode_names[SIM_NMODES] = {
 	"good", "wrong-key", "stale-nonce", "changed-measurement",
-	"reserialised-stream", "missing-signature", "replicas", "rollout"
+	"reserialised-stream", "missing-signature", "replicas", "rollout",
+	"flaky", "outage"
 };
 
 int
@@ -288,8 +289,11 @@ sim_chat_complete(struct sim *sim, enum sim_flavour fl, const uint8_t *req,
 		fatalx("tmon-sim: text");
 	/* the key of the instance that served the mode's last attestation */
 	pthread_mutex_lock(&sim->st.lock);
-	key = mode == SIM_WRONG_KEY ? SIM_KEY_WRONG :
-	    sim->pki.app[sim->st.last_app[mode]].key;
+	n = sim->st.attestations[mode];		/* served so far */
+	key = mode == SIM_WRONG_KEY ||
+	    (mode == SIM_FLAKY && n % SIM_FLAKY_EVERY == 0) ||
+	    (mode == SIM_OUTAGE && n >= 2 && n < 2 + SIM_OUTAGE_LEN) ?
+	    SIM_KEY_WRONG : sim->pki.app[sim->st.last_app[mode]].key;
 	pthread_mutex_unlock(&sim->st.lock);
 	sim_eip191_sign(&sim->pki, sim->pki.sk[key], (const char *)text.data,
 	    sig);

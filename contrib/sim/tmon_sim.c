@@ -58,6 +58,14 @@
  *                            log that replays to them (tdx.event_log and
  *                            tdx.compose pass): one measurement-change
  *                            alert
+ *   sim/flaky                as sim/good, but the completion that follows
+ *                            every SIM_FLAKY_EVERY-th (4th) attestation is
+ *                            signed by the wrong key (sim/wrong-key):
+ *                            one failing probe in four, never two in a row
+ *   sim/outage               as sim/good, but the completions that follow
+ *                            the 2nd to the (1 + SIM_OUTAGE_LEN)-th (4th)
+ *                            attestations are signed by the wrong key:
+ *                            three failing probes, then it recovers
  *
  * Routes (shapes of the real services: monitor/verify/gateway.h and sig.h,
  * Intel PCS v4 for the collateral):

@@ -239,4 +239,15 @@
 #define MAX_WITNESS_RESPONSE	(64u * 1024)
 #define MAX_WITNESS_SIGS	16
 
+/*
+ * Alert delivery (monitor/daemon/notify.h): webhooks and maintenance
+ * windows in a schedule, extra headers of one webhook, probes and
+ * alerts waiting for the delivery thread, and the largest body sent.
+ */
+#define MAX_WEBHOOKS		16
+#define MAX_MAINTENANCE		32
+#define MAX_WEBHOOK_HEADERS	16
+#define MAX_NOTIFY_QUEUE	256
+#define MAX_NOTIFY_BODY		(64u * 1024)
+
 #endif /* TMON_CORE_LIMITS_H */

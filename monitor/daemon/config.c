@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include <jansson.h>
 
@@ -13,6 +14,7 @@
 #include "store.h"
 #include "tjson.h"
 #include "tmon_limits.h"
+#include "tz.h"
 #include "util.h"
 #include "x509.h"
 #include "xmalloc.h"
@@ -394,6 +396,8 @@ parse_model(struct tjson_doc *v, json_t *obj, const char *path,
 	return parse_canary(v, json_object_get(obj, "canary"), sub, m);
 }
 
+static void	free_alerts(struct alerts_cfg *);
+
 void
 config_free(struct config *cfg)
 {
@@ -433,6 +437,7 @@ config_free(struct config *cfg)
 		free(cfg->refvals[i].models);
 	}
 	free(cfg->refvals);
+	free_alerts(&cfg->alerts);
 	free(cfg->models);
 	free(cfg);
 }
@@ -443,6 +448,8 @@ static enum tmon_rc	parse_receipts(struct tjson_doc *, json_t *,
 			    struct config *);
 static enum tmon_rc	parse_log(struct tjson_doc *, json_t *,
 			    struct log_cfg *);
+static enum tmon_rc	parse_alerts(struct tjson_doc *, json_t *,
+			    struct config *);
 
 enum tmon_rc
 config_parse(const char *text, size_t len, const char *name,
@@ -450,7 +457,7 @@ config_parse(const char *text, size_t len, const char *name,
 {
 	static const char *const keys[] = { "models", "max_concurrent",
 	    "max_body_bytes", "test_trust_anchors", "pcs", "http", "receipts",
-	    "log", "reference_values", NULL };
+	    "log", "reference_values", "alerts", NULL };
 	static const char *const pkeys[] = { "base_url", "root_ca_crl_url",
 	    NULL };
 	json_t *pcs;
@@ -557,6 +564,9 @@ config_parse(const char *text, size_t len, const char *name,
 	}
 	if ((rc = parse_refvals(&v, json_object_get(root, "reference_values"),
 	    cfg)) != TMON_OK)
+		goto out;
+	if ((rc = parse_alerts(&v, json_object_get(root, "alerts"), cfg)) !=
+	    TMON_OK)
 		goto out;
 	*out = cfg;
 	cfg = NULL;
@@ -770,6 +780,375 @@ parse_log(struct tjson_doc *v, json_t *obj, struct log_cfg *lc)
 			if (strcmp(lc->witnesses[j].name, wc->name) == 0)
 				return tjson_fail(v, TMON_E_CONFIG, path,
 				    "a second witness of that name");
+	}
+	return TMON_OK;
+}
+
+static void
+free_list(char **l, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(l[i]);
+	free(l);
+}
+
+static void
+free_alerts(struct alerts_cfg *a)
+{
+	size_t i;
+
+	free(a->dashboard_url);
+	for (i = 0; i < a->n_webhooks; i++) {
+		free(a->webhooks[i].name);
+		free(a->webhooks[i].url);
+		free_list(a->webhooks[i].headers, a->webhooks[i].n_headers);
+		free(a->webhooks[i].token_env);
+		free_list(a->webhooks[i].models, a->webhooks[i].n_models);
+		free_list(a->webhooks[i].reasons, a->webhooks[i].n_reasons);
+	}
+	free(a->webhooks);
+	for (i = 0; i < a->n_maint; i++) {
+		free(a->maint[i].name);
+		free(a->maint[i].timezone);
+		tz_free(a->maint[i].tz);
+		free_list(a->maint[i].models, a->maint[i].n_models);
+	}
+	free(a->maint);
+}
+
+/* A webhook's or window's name: a metrics label and a log field. */
+static bool
+alert_name_ok(const char *s)
+{
+	size_t n = strlen(s);
+
+	if (n == 0 || n > 64)
+		return false;
+	for (; *s != '\0'; s++)
+		if (!((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') ||
+		    (*s >= '0' && *s <= '9') || *s == '_' || *s == '.' ||
+		    *s == '-'))
+			return false;
+	return true;
+}
+
+/*
+ * obj[key], when present: an array of 1..max distinct strings, each one
+ * of allowed (NULL-terminated) or, with allowed NULL, the name of a model
+ * of cfg; copied into *out (NULL when absent).
+ */
+static enum tmon_rc
+get_names(struct tjson_doc *v, json_t *obj, const char *path,
+    const char *key, size_t max, const char *const *allowed,
+    const struct config *cfg, char ***out, size_t *n)
+{
+	json_t *arr = NULL;
+	const char *s;
+	char sub[MAX_JSON_PATH], el[MAX_JSON_PATH];
+	size_t i, j;
+	bool found;
+	enum tmon_rc rc;
+
+	*out = NULL;
+	*n = 0;
+	if ((rc = tjson_array(v, obj, path, key, 1, max, TJSON_OPTIONAL,
+	    &arr)) != TMON_OK || arr == NULL)
+		return rc;
+	tjson_path(sub, sizeof(sub), path, key);
+	*out = xcalloc(json_array_size(arr) + 1, sizeof(char *));
+	for (i = 0; i < json_array_size(arr); i++) {
+		tjson_path_index(el, sizeof(el), sub, i);
+		if ((rc = tjson_str(v, json_array_get(arr, i), el, NULL,
+		    MAX_MODEL_ID, 0, &s, NULL)) != TMON_OK)
+			return rc;
+		found = false;
+		for (j = 0; allowed != NULL && allowed[j] != NULL; j++)
+			found = found || strcmp(allowed[j], s) == 0;
+		for (j = 0; allowed == NULL && j < cfg->n_models; j++)
+			found = found || strcmp(cfg->models[j].name, s) == 0;
+		if (!found)
+			return tjson_fail(v, TMON_E_CONFIG, el, allowed == NULL ?
+			    "names no model of \"models\"" : "unknown value");
+		for (j = 0; j < *n; j++)
+			if (strcmp((*out)[j], s) == 0)
+				return tjson_fail(v, TMON_E_CONFIG, el,
+				    "listed twice");
+		(*out)[(*n)++] = xstrdup(s);
+	}
+	return TMON_OK;
+}
+
+/* An environment variable's name: [A-Za-z_][A-Za-z0-9_]*. */
+static bool
+env_name_ok(const char *s)
+{
+	const char *p;
+
+	for (p = s; *p != '\0'; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    *p == '_' || (p != s && *p >= '0' && *p <= '9')))
+			return false;
+	return p != s;
+}
+
+/* "headers": {NAME: VALUE}: RFC 9110 token names, printable values. */
+static enum tmon_rc
+parse_headers(struct tjson_doc *v, json_t *obj, const char *path,
+    struct webhook_cfg *w)
+{
+	static const char *const refused[] = { "content-type",
+	    "content-length", "host", "transfer-encoding", "expect",
+	    "authorization", NULL };
+	const char *k, *val, *p;
+	json_t *h = NULL, *jv;
+	char sub[MAX_JSON_PATH], el[MAX_JSON_PATH];
+	size_t i, n;
+	enum tmon_rc rc;
+
+	if ((rc = tjson_object(v, obj, path, "headers", TJSON_OPTIONAL,
+	    &h)) != TMON_OK || h == NULL)
+		return rc;
+	tjson_path(sub, sizeof(sub), path, "headers");
+	if (json_object_size(h) > MAX_WEBHOOK_HEADERS)
+		return tjson_fail(v, TMON_E_CONFIG, sub, "more than %d headers",
+		    MAX_WEBHOOK_HEADERS);
+	w->headers = xcalloc(json_object_size(h) + 1, sizeof(char *));
+	json_object_foreach(h, k, jv) {
+		tjson_path(el, sizeof(el), sub, k);
+		if (strlen(k) == 0 || strlen(k) > 64)
+			return tjson_fail(v, TMON_E_CONFIG, el, "header name "
+			    "must be 1 to 64 bytes");
+		for (p = k; *p != '\0'; p++)
+			if (!((*p >= 'A' && *p <= 'Z') ||
+			    (*p >= 'a' && *p <= 'z') ||
+			    (*p >= '0' && *p <= '9') ||
+			    strchr("!#$%&'*+-.^_`|~", *p) != NULL))
+				return tjson_fail(v, TMON_E_CONFIG, el,
+				    "header name must be an RFC 9110 token");
+		for (i = 0; refused[i] != NULL; i++)
+			if (strcasecmp(k, refused[i]) == 0)
+				return tjson_fail(v, TMON_E_CONFIG, el, "set by "
+				    "tmon (use token_env for Authorization)");
+		if ((rc = tjson_str(v, jv, el, NULL, 1024, 0, &val, &n)) !=
+		    TMON_OK)
+			return rc;
+		for (p = val; *p != '\0'; p++)
+			if (*p < 0x20 || *p >= 0x7f)
+				return tjson_fail(v, TMON_E_CONFIG, el, "header "
+				    "value must be printable ASCII");
+		n += strlen(k) + 3;
+		w->headers[w->n_headers] = xmalloc(n);
+		snprintf(w->headers[w->n_headers++], n, "%s: %s", k, val);
+	}
+	return TMON_OK;
+}
+
+static enum tmon_rc
+parse_webhook(struct tjson_doc *v, json_t *obj, const char *path,
+    const struct config *cfg, struct webhook_cfg *w)
+{
+	static const char *const keys[] = { "name", "url", "format",
+	    "headers", "token_env", "failure_threshold", "success_threshold",
+	    "send_on_resolved", "minimum_reminder_interval_s", "models",
+	    "reasons", "retries", "timeout_s", NULL };
+	static const char *const reasons[] = { "unexplained", "check_failed",
+	    "recovered", "tcb_worse", "witness_conflict", "verdict_changed",
+	    "measurement_changed", NULL };
+	const char *fmt = "json";
+	char sub[MAX_JSON_PATH];
+	uint64_t u;
+	enum tmon_rc rc;
+
+	if ((rc = tjson_object(v, obj, path, NULL, 0, &obj)) != TMON_OK ||
+	    (rc = tjson_keys(v, obj, path, keys)) != TMON_OK ||
+	    (rc = get_str(v, obj, path, "name", true, &w->name)) != TMON_OK ||
+	    (rc = get_str(v, obj, path, "url", true, &w->url)) != TMON_OK ||
+	    (rc = tjson_str(v, obj, path, "format", 16, TJSON_OPTIONAL, &fmt,
+	    NULL)) != TMON_OK ||
+	    (rc = get_str(v, obj, path, "token_env", false, &w->token_env)) !=
+	    TMON_OK)
+		return rc;
+	if (!alert_name_ok(w->name))
+		return tjson_fail(v, TMON_E_CONFIG, tjson_path(sub, sizeof(sub),
+		    path, "name"), "must be 1 to 64 of A-Z a-z 0-9 _ . -");
+	if ((rc = check_url(v, tjson_path(sub, sizeof(sub), path, "url"),
+	    w->url, FETCH_URL_FULL)) != TMON_OK)
+		return rc;
+	if (strcmp(fmt, "json") == 0)
+		w->format = WEBHOOK_JSON;
+	else if (strcmp(fmt, "slack") == 0)
+		w->format = WEBHOOK_SLACK;
+	else if (strcmp(fmt, "ntfy") == 0)
+		w->format = WEBHOOK_NTFY;
+	else
+		return tjson_fail(v, TMON_E_CONFIG, tjson_path(sub, sizeof(sub),
+		    path, "format"), "must be \"json\", \"slack\" or \"ntfy\"");
+	if (w->token_env != NULL && !env_name_ok(w->token_env))
+		return tjson_fail(v, TMON_E_CONFIG, tjson_path(sub, sizeof(sub),
+		    path, "token_env"), "must be an environment variable name "
+		    "([A-Za-z_][A-Za-z0-9_]*)");
+	if ((rc = parse_headers(v, obj, path, w)) != TMON_OK)
+		return rc;
+	u = 3;
+	if ((rc = tjson_uint(v, obj, path, "failure_threshold", 1, 100,
+	    TJSON_OPTIONAL, &u)) != TMON_OK)
+		return rc;
+	w->failure_threshold = (uint32_t)u;
+	u = 2;
+	if ((rc = tjson_uint(v, obj, path, "success_threshold", 1, 100,
+	    TJSON_OPTIONAL, &u)) != TMON_OK)
+		return rc;
+	w->success_threshold = (uint32_t)u;
+	w->send_on_resolved = true;
+	if ((rc = tjson_bool(v, obj, path, "send_on_resolved", TJSON_OPTIONAL,
+	    &w->send_on_resolved)) != TMON_OK)
+		return rc;
+	u = 0;
+	if ((rc = tjson_uint(v, obj, path, "minimum_reminder_interval_s", 0,
+	    604800, TJSON_OPTIONAL, &u)) != TMON_OK)
+		return rc;
+	w->reminder_s = (uint32_t)u;
+	u = 3;
+	if ((rc = tjson_uint(v, obj, path, "retries", 0, 10, TJSON_OPTIONAL,
+	    &u)) != TMON_OK)
+		return rc;
+	w->retries = (uint32_t)u;
+	u = 10;
+	if ((rc = tjson_uint(v, obj, path, "timeout_s", 1, 60, TJSON_OPTIONAL,
+	    &u)) != TMON_OK)
+		return rc;
+	w->timeout_s = (uint32_t)u;
+	if ((rc = get_names(v, obj, path, "models", MAX_MODELS, NULL, cfg,
+	    &w->models, &w->n_models)) != TMON_OK)
+		return rc;
+	return get_names(v, obj, path, "reasons", 16, reasons, cfg,
+	    &w->reasons, &w->n_reasons);
+}
+
+static enum tmon_rc
+parse_maint(struct tjson_doc *v, json_t *obj, const char *path,
+    const struct config *cfg, struct maint_cfg *m)
+{
+	static const char *const keys[] = { "name", "start", "duration_s",
+	    "days", "timezone", "models", NULL };
+	static const char *const days[] = { "sun", "mon", "tue", "wed", "thu",
+	    "fri", "sat", NULL };
+	struct tmon_err zerr;
+	const char *start = NULL;
+	char **dl = NULL, sub[MAX_JSON_PATH];
+	size_t nd = 0, i, j;
+	uint64_t u = 0;
+	enum tmon_rc rc;
+
+	if ((rc = tjson_object(v, obj, path, NULL, 0, &obj)) != TMON_OK ||
+	    (rc = tjson_keys(v, obj, path, keys)) != TMON_OK ||
+	    (rc = get_str(v, obj, path, "name", true, &m->name)) != TMON_OK ||
+	    (rc = tjson_str(v, obj, path, "start", 5, 0, &start, NULL)) !=
+	    TMON_OK ||
+	    (rc = tjson_uint(v, obj, path, "duration_s", 60, 604800, 0,
+	    &u)) != TMON_OK ||
+	    (rc = get_str(v, obj, path, "timezone", false, &m->timezone)) !=
+	    TMON_OK)
+		return rc;
+	m->duration_s = (uint32_t)u;
+	if (!alert_name_ok(m->name))
+		return tjson_fail(v, TMON_E_CONFIG, tjson_path(sub, sizeof(sub),
+		    path, "name"), "must be 1 to 64 of A-Z a-z 0-9 _ . -");
+	/* exactly "HH:MM", 00:00 to 23:59 */
+	if (strlen(start) != 5 || start[2] != ':' ||
+	    start[0] < '0' || start[0] > '2' || start[1] < '0' ||
+	    start[1] > '9' || start[3] < '0' || start[3] > '5' ||
+	    start[4] < '0' || start[4] > '9' ||
+	    (start[0] - '0') * 10 + (start[1] - '0') > 23)
+		return tjson_fail(v, TMON_E_CONFIG, tjson_path(sub, sizeof(sub),
+		    path, "start"), "must be \"HH:MM\" (00:00 to 23:59)");
+	m->start_s = (uint32_t)(((start[0] - '0') * 10 + (start[1] - '0')) *
+	    3600 + ((start[3] - '0') * 10 + (start[4] - '0')) * 60);
+	if (m->timezone == NULL)
+		m->timezone = xstrdup("UTC");
+	tmon_err_clear(&zerr);
+	if (tz_load(m->timezone, &m->tz, &zerr) != TMON_OK)
+		return tjson_fail(v, TMON_E_CONFIG, tjson_path(sub, sizeof(sub),
+		    path, json_object_get(obj, "timezone") != NULL ?
+		    "timezone" : "name"), "%s", zerr.msg);
+	m->days = 0x7f;
+	if ((rc = get_names(v, obj, path, "days", 7, days, cfg, &dl, &nd)) !=
+	    TMON_OK) {
+		free_list(dl, nd);
+		return rc;
+	}
+	if (dl != NULL) {
+		m->days = 0;
+		for (i = 0; i < nd; i++)
+			for (j = 0; days[j] != NULL; j++)
+				if (strcmp(dl[i], days[j]) == 0)
+					m->days |= (uint8_t)(1u << j);
+	}
+	free_list(dl, nd);
+	return get_names(v, obj, path, "models", MAX_MODELS, NULL, cfg,
+	    &m->models, &m->n_models);
+}
+
+/*
+ * "alerts" (config.h); absent: no webhook, no window.  Runs after
+ * "models", whose names the webhooks and windows may list.
+ */
+static enum tmon_rc
+parse_alerts(struct tjson_doc *v, json_t *obj, struct config *cfg)
+{
+	static const char *const keys[] = { "dashboard_url", "webhooks",
+	    "maintenance", NULL };
+	struct alerts_cfg *a = &cfg->alerts;
+	json_t *ws = NULL, *ms = NULL;
+	char path[MAX_JSON_PATH], sub[MAX_JSON_PATH];
+	size_t i, j;
+	enum tmon_rc rc;
+
+	if (obj == NULL)
+		return TMON_OK;
+	if ((rc = tjson_object(v, obj, "alerts", NULL, 0, &obj)) != TMON_OK ||
+	    (rc = tjson_keys(v, obj, "alerts", keys)) != TMON_OK ||
+	    (rc = get_str(v, obj, "alerts", "dashboard_url", false,
+	    &a->dashboard_url)) != TMON_OK ||
+	    (rc = tjson_array(v, obj, "alerts", "webhooks", 0, MAX_WEBHOOKS,
+	    TJSON_OPTIONAL, &ws)) != TMON_OK ||
+	    (rc = tjson_array(v, obj, "alerts", "maintenance", 0,
+	    MAX_MAINTENANCE, TJSON_OPTIONAL, &ms)) != TMON_OK)
+		return rc;
+	if (a->dashboard_url != NULL) {
+		if ((rc = check_url(v, "alerts.dashboard_url",
+		    a->dashboard_url, FETCH_URL_BASE)) != TMON_OK)
+			return rc;
+		strip_slash(a->dashboard_url);
+	}
+	a->webhooks = xcalloc(json_array_size(ws) + 1, sizeof(*a->webhooks));
+	for (i = 0; i < json_array_size(ws); i++) {
+		snprintf(path, sizeof(path), "alerts.webhooks[%zu]", i);
+		a->n_webhooks++;
+		if ((rc = parse_webhook(v, json_array_get(ws, i), path, cfg,
+		    &a->webhooks[i])) != TMON_OK)
+			return rc;
+		for (j = 0; j < i; j++)
+			if (strcmp(a->webhooks[j].name, a->webhooks[i].name) ==
+			    0)
+				return tjson_fail(v, TMON_E_CONFIG,
+				    tjson_path(sub, sizeof(sub), path,
+				    "name"), "a second webhook of that name");
+	}
+	a->maint = xcalloc(json_array_size(ms) + 1, sizeof(*a->maint));
+	for (i = 0; i < json_array_size(ms); i++) {
+		snprintf(path, sizeof(path), "alerts.maintenance[%zu]", i);
+		a->n_maint++;
+		if ((rc = parse_maint(v, json_array_get(ms, i), path, cfg,
+		    &a->maint[i])) != TMON_OK)
+			return rc;
+		for (j = 0; j < i; j++)
+			if (strcmp(a->maint[j].name, a->maint[i].name) == 0)
+				return tjson_fail(v, TMON_E_CONFIG,
+				    tjson_path(sub, sizeof(sub), path,
+				    "name"), "a second window of that name");
 	}
 	return TMON_OK;
 }

@@ -98,6 +98,29 @@
  *                    A measurement change whose every changed identity
  *                    value is in a set (or the model's policy) is
  *                    classed upgrade_endorsed, not unexplained.
+ *   alerts           webhook delivery of alerts (notify.h, README
+ *                    "Alerts"): {"dashboard_url": URL (links in bodies),
+ *                    "webhooks": up to MAX_WEBHOOKS of {"name": 1..64 of
+ *                    [A-Za-z0-9_.-], unique, "url": URL, "format": "json"
+ *                    (default) | "slack" | "ntfy", "headers": {NAME:
+ *                    VALUE} (at most MAX_WEBHOOK_HEADERS; an RFC 9110
+ *                    token and printable ASCII; not Content-Type,
+ *                    Content-Length, Host, Transfer-Encoding, Expect,
+ *                    Authorization), "token_env": NAME (sent as
+ *                    "Authorization: Bearer"), "failure_threshold":
+ *                    1..100 (default 3), "success_threshold": 1..100
+ *                    (default 2), "send_on_resolved": bool (default
+ *                    true), "minimum_reminder_interval_s": 0..604800
+ *                    (default 0: no reminder), "models": [names of
+ *                    models[]] (absent: all), "reasons": [alert reasons]
+ *                    (absent: all), "retries": 0..10 (default 3),
+ *                    "timeout_s": 1..60 (default 10)}, "maintenance": up
+ *                    to MAX_MAINTENANCE of {"name" (as a webhook's),
+ *                    "start": "HH:MM" local, "duration_s": 60..604800,
+ *                    "days": ["mon".."sun"] (absent: every day),
+ *                    "timezone": "UTC" (default) or an IANA zone of the
+ *                    system database (tz.h), "models": [names] (absent:
+ *                    all)}}
  */
 #ifndef TMON_MONITOR_CONFIG_H
 #define TMON_MONITOR_CONFIG_H
@@ -110,6 +133,8 @@
 #include "policy.h"
 #include "provider.h"
 #include "quota.h"
+
+struct tz;
 
 enum canary_stream {
 	CANARY_STREAM_NO,
@@ -176,6 +201,53 @@ struct refval_cfg {
 	uint8_t			*mem;
 };
 
+/* "alerts": one webhook (notify.h). */
+enum webhook_format {
+	WEBHOOK_JSON,
+	WEBHOOK_SLACK,
+	WEBHOOK_NTFY
+};
+
+struct webhook_cfg {
+	char			*name;
+	char			*url;
+	enum webhook_format	 format;
+	char			**headers;	/* "Name: value" lines */
+	size_t			 n_headers;
+	char			*token_env;	/* NULL: none */
+	uint32_t		 failure_threshold;
+	uint32_t		 success_threshold;
+	bool			 send_on_resolved;
+	uint32_t		 reminder_s;	/* 0: no reminder */
+	char			**models;	/* NULL: every model */
+	size_t			 n_models;
+	char			**reasons;	/* NULL: every reason */
+	size_t			 n_reasons;
+	uint32_t		 retries;
+	uint32_t		 timeout_s;
+};
+
+/* "alerts": one maintenance window. */
+struct maint_cfg {
+	char			*name;
+	uint32_t		 start_s;	/* after local midnight */
+	uint32_t		 duration_s;
+	uint8_t			 days;		/* bit 0 Sunday .. 6 Saturday */
+	char			*timezone;
+	struct tz		*tz;		/* loaded (tz.h) */
+	char			**models;	/* NULL: every model */
+	size_t			 n_models;
+};
+
+struct alerts_cfg {
+	char			*dashboard_url;	/* NULL: no links; no '/' at
+						   the end */
+	struct webhook_cfg	*webhooks;
+	size_t			 n_webhooks;
+	struct maint_cfg	*maint;
+	size_t			 n_maint;
+};
+
 struct config {
 	struct model_cfg	*models;
 	size_t			 n_models;
@@ -197,6 +269,7 @@ struct config {
 	struct log_cfg		 log;
 	struct refval_cfg	*refvals;
 	size_t			 n_refvals;
+	struct alerts_cfg	 alerts;
 };
 
 /*

@@ -20,6 +20,7 @@
 #include "log.h"
 #include "logkey.h"
 #include "metrics.h"
+#include "notify.h"
 #include "pcs_client.h"
 #include "pool.h"
 #include "probe.h"
@@ -118,6 +119,7 @@ struct model_state {
 	 * once the probe is logged. */
 	const struct model_cfg	*next_m;
 	bool			 removed;
+	struct notify_probe	 np;		/* for the webhooks */
 };
 
 /* A replaced schedule, freed once no probe under way uses it. */
@@ -134,6 +136,7 @@ struct daemon {
 	struct store_writer		*w;		/* every append */
 	struct logkey			*key;		/* signs checkpoints */
 	struct witnesses		*wit;		/* NULL: none */
+	struct notify			*notify;	/* NULL: no webhook */
 	struct store_pool		*pool;		/* API, receipts */
 	struct fetch			*fetch;
 	struct pcs_client		*coll;		/* NULL: "pcs": false */
@@ -726,12 +729,16 @@ probe_done(struct model_state *s)
 	size_t i;
 
 	for (i = 0; i < s->out.n_alerts; i++)
-		if (s->al_ok[i])
+		if (s->al_ok[i]) {
 			log_debug("probe: model=%s seq=%llu raised alert "
 			    "seq=%llu reason=%s", s->m->name,
 			    (unsigned long long)s->probe_seq,
 			    (unsigned long long)s->al_seq[i],
 			    s->out.alerts[i].reason);
+			notify_probe_alert(&s->np, s->al_seq[i],
+			    s->out.alerts[i].body, s->out.alerts[i].len);
+		}
+	notify_submit(s->d->notify, &s->np);
 }
 
 /*
@@ -835,6 +842,7 @@ log_probe(struct model_state *s)
 		    s->m->name, check_status_str(s->po.res.verdict),
 		    (unsigned long long)app.seq, hex_encode(s->nonce, 8, nhex));
 		maybe_alert(s, &s->po, app.seq);
+		notify_probe_set(&s->np, s->m->name, &s->po, app.seq);
 		probe_outcome_free(&s->po);
 		s->has_po = false;
 	}
@@ -1237,6 +1245,7 @@ model_state_free(struct model_state *s)
 		return;
 	reset_probe(s);
 	alert_state_free(&s->al);
+	notify_probe_clear(&s->np);
 	free(s);
 }
 
@@ -1468,9 +1477,11 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	    TMON_OK)
 		goto out;
 	if (!o->read_only) {
-		if ((rc = witnesses_start(&o->cfg->log, d.w, d.pool, &d.wit,
-		    err)) != TMON_OK)
+		if ((rc = notify_start(o->cfg, d.w, &d.notify, err)) !=
+		    TMON_OK || (rc = witnesses_start(&o->cfg->log, d.w, d.pool,
+		    &d.wit, err)) != TMON_OK)
 			goto out;
+		witnesses_set_alert_cb(d.wit, notify_alert, d.notify);
 		logkey_writer_signer(d.key,
 		    o->cfg->log.checkpoint_interval_s * 1000, witnesses_notify,
 		    d.wit, &sg);
@@ -1555,6 +1566,8 @@ out:
 	/* Every receipt is answered, then the writer commits what is
 	 * queued and stops. */
 	api_stop(api);
+	witnesses_set_alert_cb(d.wit, NULL, NULL);
+	notify_stop(d.notify);
 	witnesses_stop(d.wit);
 	store_writer_stop(d.w);
 	witnesses_free(d.wit);

@@ -42,6 +42,10 @@ struct witnesses {
 	bool			 stopping;
 	bool			 kicked;
 	struct witness_stats	 stats;
+	/* under mu: told of each witness_conflict alert logged */
+	void			(*alert_cb)(void *, uint64_t, const uint8_t *,
+				    size_t);
+	void			*alert_arg;
 };
 
 /* Log an alert entry for witness wt (once per checkpoint size). */
@@ -51,6 +55,7 @@ conflict(struct witnesses *ws, struct witness *wt, uint64_t size,
 {
 	struct entry_alert a;
 	struct store_entry_in in;
+	struct store_appended app;
 	struct tmon_err err;
 	uint8_t *body;
 	size_t len;
@@ -77,10 +82,16 @@ conflict(struct witnesses *ws, struct witness *wt, uint64_t size,
 	in.body = body;
 	in.body_len = len;
 	tmon_err_clear(&err);
-	if (store_writer_append(ws->writer, NULL, 0, &in, 1, NULL, &err) !=
+	if (store_writer_append(ws->writer, NULL, 0, &in, 1, &app, &err) !=
 	    TMON_OK)
 		log_warnx("witness %s: the alert could not be logged: %s",
 		    wt->cfg->name, err.msg);
+	else {
+		pthread_mutex_lock(&ws->mu);
+		if (ws->alert_cb != NULL)
+			ws->alert_cb(ws->alert_arg, app.seq, body, len);
+		pthread_mutex_unlock(&ws->mu);
+	}
 	free(body);
 }
 
@@ -350,6 +361,18 @@ witnesses_notify(void *arg, const struct store_checkpoint *c)
 	pthread_mutex_lock(&ws->mu);
 	ws->kicked = true;
 	pthread_cond_signal(&ws->cv);
+	pthread_mutex_unlock(&ws->mu);
+}
+
+void
+witnesses_set_alert_cb(struct witnesses *ws,
+    void (*cb)(void *, uint64_t, const uint8_t *, size_t), void *arg)
+{
+	if (ws == NULL)
+		return;
+	pthread_mutex_lock(&ws->mu);
+	ws->alert_cb = cb;
+	ws->alert_arg = arg;
 	pthread_mutex_unlock(&ws->mu);
 }
 

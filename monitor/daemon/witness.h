@@ -60,6 +60,15 @@ enum tmon_rc	witnesses_start(const struct log_cfg *lc,
  * thread.  arg is the struct witnesses * (NULL: a no-op). */
 void		witnesses_notify(void *arg, const struct store_checkpoint *c);
 
+/*
+ * Call cb(arg, seq, body, len) (any thread; under ws's lock, so it must
+ * not block) after each witness_conflict alert entry is logged as seq;
+ * cb NULL: none.  Set it to NULL before arg goes away.  ws NULL: a no-op.
+ */
+void		witnesses_set_alert_cb(struct witnesses *ws,
+		    void (*cb)(void *, uint64_t, const uint8_t *, size_t),
+		    void *arg);
+
 /* Counters so far (ws may be NULL: zeroes). */
 void		witnesses_stats(struct witnesses *ws, struct witness_stats *out);
 

@@ -184,6 +184,22 @@ valid_header_value(const char *s, size_t max)
 	return true;
 }
 
+/* "Name: value": an RFC 9110 token, ':', printable ASCII. */
+static bool
+valid_header_line(const char *s)
+{
+	const char *p;
+
+	for (p = s; *p != '\0' && *p != ':'; p++)
+		if (!((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= '0' && *p <= '9') ||
+		    strchr("!#$%&'*+-.^_`|~", *p) != NULL))
+			return false;
+	if (p == s || *p != ':')
+		return false;
+	return valid_header_value(p + 1, 2048) || p[1] == '\0';
+}
+
 /* Append n bytes of src to the NUL-terminated dst of size sz, cutting. */
 static void
 append(char *dst, size_t sz, const char *src, size_t n)
@@ -377,6 +393,13 @@ fetch_start(struct fetch *f, const struct fetch_req *req, fetch_done_fn cb,
 		    "content_type");
 		goto out;
 	}
+	for (n = 0; n < req->n_headers; n++)
+		if (n >= MAX_WEBHOOK_HEADERS + 4 ||
+		    !valid_header_line(req->headers[n])) {
+			rc = tmon_err_set(err, TMON_E_CONFIG, "fetch: bad "
+			    "header line %zu", n);
+			goto out;
+		}
 	if (req->connect_timeout_ms < 0 || req->timeout_ms < 0) {
 		rc = tmon_err_set(err, TMON_E_CONFIG, "fetch: negative "
 		    "timeout");
@@ -420,6 +443,15 @@ fetch_start(struct fetch *f, const struct fetch_req *req, fetch_done_fn cb,
 		x->hdrs = h;
 		/* The list was empty: h, its head, is the new node. */
 		x->token = h->data + strlen(AUTH_PREFIX);
+	}
+	for (n = 0; n < req->n_headers; n++) {
+		if ((h = curl_slist_append(x->hdrs, req->headers[n])) ==
+		    NULL) {
+			rc = tmon_err_set(err, TMON_E_INTERNAL, "fetch: "
+			    "header list");
+			goto out;
+		}
+		x->hdrs = h;
 	}
 	if (post) {
 		/*

@@ -72,6 +72,14 @@ struct fetch_req {
 	size_t		 body_len;	/* at most MAX_FETCH_REQUEST_BODY */
 	/* POST only: Content-Type value, or NULL for none; copied. */
 	const char	*content_type;
+	/*
+	 * Extra request header lines "Name: value" (n_headers of them, at
+	 * most MAX_WEBHOOK_HEADERS + 4), copied: an RFC 9110 token, ':',
+	 * printable ASCII.  Never logged (one may hold a secret), cleared
+	 * like the token when the transfer ends.
+	 */
+	const char *const *headers;
+	size_t		 n_headers;
 	/* Milliseconds; 0 means the FETCH_DEFAULT_* value.  Never "none". */
 	long		 connect_timeout_ms;
 	long		 timeout_ms;	/* whole transfer, connect included */
@@ -145,8 +153,9 @@ void		 fetch_free(struct fetch *f);
  * fetch_poll() when the transfer ends, whatever its outcome.
  * Errors (nothing is started and cb is never called):
  *   TMON_E_UNSUPPORTED  url is not http(s)://, or method is not GET/POST
- *   TMON_E_CONFIG       url, token or content_type is empty, too long or
- *                       holds characters that cannot go in a header;
+ *   TMON_E_CONFIG       url, token, content_type or a header line is
+ *                       empty, too long or holds characters that cannot
+ *                       go in a header;
  *                       a body given to a GET; a negative timeout
  *   TMON_E_LIMIT        body_len > MAX_FETCH_REQUEST_BODY, or
  *                       MAX_FETCH_INFLIGHT transfers already running

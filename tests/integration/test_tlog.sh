@@ -46,6 +46,25 @@ start_witness w2 witness.test/two -init-size 1 \
     -init-root "$(head -c 32 /dev/urandom | base64)" || exit 1
 W2PORT=$WPORT W2KEY=$WVKEY
 
+# A webhook receiver: the witness_conflict alert is delivered (notify.h).
+/usr/bin/python3 -c '
+import http.server, sys
+class H(http.server.BaseHTTPRequestHandler):
+    def do_POST(self):
+        b = self.rfile.read(int(self.headers.get("Content-Length", "0")))
+        with open(sys.argv[1], "ab") as f:
+            f.write(b + b"\n")
+        self.send_response(204)
+        self.end_headers()
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", 0), H)
+print("tmon-recv: listening on http://127.0.0.1:%d" % s.server_port, flush=True)
+s.serve_forever()' "$TMP/hook.txt" >"$TMP/recv.out" 2>&1 &
+RECV=$!
+LIB_PIDS="RECV"
+wait_port RPORT "$RECV" "$TMP/recv.out" || { echo "no receiver"; exit 1; }
+
 start_sim "$TMP/pki" || exit 1
 cat >"$TMP/sched.json" <<EOF
 {"test_trust_anchors": {"intel_root_ca": "$TMP/pki/intel_root.pem",
@@ -56,6 +75,7 @@ cat >"$TMP/sched.json" <<EOF
   "witnesses": [
    {"name": "witness.test/one", "url": "http://127.0.0.1:$W1PORT", "key": "$W1KEY"},
    {"name": "witness.test/two", "url": "http://127.0.0.1:$W2PORT", "key": "$W2KEY"}]},
+ "alerts": {"webhooks": [{"name": "ops", "url": "http://127.0.0.1:$RPORT/hook"}]},
  "models": [{"provider": "phala", "model": "sim/good",
   "base_url": "http://127.0.0.1:$SIM_PORT", "interval_s": 1, "jitter_s": 0,
   "canary": false}]}
@@ -74,6 +94,12 @@ wait_for 20 conflict && pass "split view: alert $(q "$TMP/t.db" "SELECT body FRO
     fail "split view: no alert ($(grep witness "$TMP/log" | tail -3))"
 grep -q "ALERT: witness witness.test/two" "$TMP/log" && pass "split view: error line logged" ||
     fail "split view: no ALERT line"
+aseq=$(q "$TMP/t.db" "SELECT seq FROM entries WHERE kind = 'alert' AND CAST(body AS TEXT) LIKE '%witness_conflict%' LIMIT 1")
+delivered() { [ "$(q "$TMP/t.db" "SELECT count(*) FROM entries WHERE kind = 'delivery' AND model IS NULL AND CAST(body AS TEXT) LIKE '%\"alert_seq\":$aseq,%\"outcome\":\"delivered\"%\"webhook\":\"ops\"%'")" = 1 ]; }
+wait_for 20 delivered && grep -q '"reason":"witness_conflict"' "$TMP/hook.txt" &&
+    [ "$(grep -c witness_conflict "$TMP/hook.txt")" = 1 ] &&
+    pass "split view: the alert is delivered once to the webhook (delivery entry for alert $aseq)" ||
+    fail "split view: not delivered ($(q "$TMP/t.db" "SELECT body FROM entries WHERE kind = 'delivery'"); $(cat "$TMP/hook.txt" 2>/dev/null))"
 [ "$(q "$TMP/t.db" "SELECT count(*) FROM cosignatures WHERE name = 'witness.test/two'")" = 0 ] &&
     pass "the split-view witness cosigned nothing" || fail "witness two cosigned"
 # The witness's own record of the log: what it cosigned, as a signed note.

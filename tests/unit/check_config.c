@@ -178,8 +178,8 @@ START_TEST(test_policy_canary_anchors)
 	ck_assert_uint_gt(cfg->test_intel_root_der_len, 500);
 	config_free(cfg);
 	ck_assert_int_eq(parse("{\"models\": [], \"test_trust_anchors\": "
-	    "{\"intel_root_ca\": \"" TMON_SOURCE_DIR
-	    "/schedules/default.json\"}}", &cfg, &err), TMON_E_CONFIG);
+	    "{\"intel_root_ca\": \"" TMON_SOURCE_DIR "/CMakeLists.txt\"}}", &cfg,
+	    &err), TMON_E_CONFIG);
 	ck_assert_ptr_nonnull(strstr(err.msg, "not a PEM or DER certificate"));
 
 	/*

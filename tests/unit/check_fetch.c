@@ -658,6 +658,25 @@ START_TEST(test_bad_requests)
 	ck_assert_int_eq(fetch_start(f, &req, count_done, &called, NULL),
 	    TMON_E_CONFIG);
 	req.timeout_ms = 0;
+	/* Extra header lines: a name token, ':', no CR or LF. */
+	{
+		const char *const inj[] = { "X-A: 1\r\nX-Injected: 1" };
+		const char *const noname[] = { ": 1" };
+		const char *const nocolon[] = { "X-A 1" };
+
+		req.n_headers = 1;
+		req.headers = inj;
+		ck_assert_int_eq(fetch_start(f, &req, count_done, &called,
+		    NULL), TMON_E_CONFIG);
+		req.headers = noname;
+		ck_assert_int_eq(fetch_start(f, &req, count_done, &called,
+		    NULL), TMON_E_CONFIG);
+		req.headers = nocolon;
+		ck_assert_int_eq(fetch_start(f, &req, count_done, &called,
+		    NULL), TMON_E_CONFIG);
+		req.headers = NULL;
+		req.n_headers = 0;
+	}
 	/* A token that would inject a header; the message omits it. */
 	req.bearer_token = TOKEN "\r\nX-Injected: 1";
 	tmon_err_clear(&err);

@@ -143,8 +143,7 @@ fi
 [ "$(q "$TMP/verdict.db" "SELECT count(*) FROM entries")" = "$n" ] && pass "nothing appended" || fail "tmond appended to verdict.db"
 tmond_on "$TMP/verdict.db" --read-only || { fail "tmond --read-only did not start"; cat "$TMP/t.log"; }
 if [ -n "$PID" ]; then
-	for path in /api/v1/probes /api/v1/models "/api/v1/probes?verdict=pass" /api/v1/entries/$last \
-	    "/api/v1/models/sim%2Fgood/history"; do
+	for path in /api/v1/probes /api/v1/models "/api/v1/probes?verdict=pass" /api/v1/entries/$last; do
 		st=$(get "$path")
 		if grep -q '"verdict":"pass"' "$TMP/body"; then
 			fail "API $path shows the forged pass"
@@ -154,6 +153,14 @@ if [ -n "$PID" ]; then
 			fail "API $path: $st $(head -c 300 "$TMP/body")"
 		fi
 	done
+	# The history is the model's event entries, which are intact: it
+	# is served, and never with the forged verdict.
+	st=$(get "/api/v1/models/sim%2Fgood/history")
+	if [ "$st" = 200 ] && ! grep -q '"verdict":"pass"' "$TMP/body"; then
+		pass "API history: 200 from the intact events, no forged pass"
+	else
+		fail "API history: $st $(head -c 300 "$TMP/body")"
+	fi
 	st=$(get "/api/v1/entries/0")
 	[ "$st" = 200 ] && pass "API: intact entries are still served" || fail "API entry 0: $st"
 	st=$(curl -s -o "$TMP/body" -w '%{http_code}' -X POST -d '{}' "http://127.0.0.1:$PORT/api/v1/receipts")

@@ -126,6 +126,9 @@ static __thread struct answer_tag *cur_tag;
 
 /* Marks a request that has its answer queued. */
 static int answered;
+/* Marks a request without a body, to be answered on the next call
+ * (HTTP keep-alive, api.h). */
+static int deferred;
 
 /* A POST /api/v1/receipts: its body, then its answer. */
 enum upload_state {
@@ -597,6 +600,75 @@ model_change(struct store *st, json_t *obj, struct tmon_err *err)
 	return TMON_OK;
 }
 
+static int
+daily_cb(const struct store_day *d, void *arg)
+{
+	json_t *row;
+
+	row = json_pack("[I, I, I, I, I]", (json_int_t)d->day,
+	    (json_int_t)d->pass, (json_int_t)d->warn, (json_int_t)d->fail,
+	    (json_int_t)d->error);
+	if (row == NULL || json_array_append_new(arg, row) != 0)
+		fatalx("api: out of memory building json");
+	return 0;
+}
+
+/*
+ * Add to a rendered model what the writer keeps for it (store.h models
+ * and daily): "daily" [[day, pass, warn, fail, error], ...] for the UTC
+ * days (unix time / 86400) of the last API_DAILY_DAYS days that have
+ * probes, oldest first; "last_pass_time" (null: never); "last_event"
+ * (the newest event, as /api/v1/events renders it, or null).  Index
+ * reads only.
+ */
+static enum tmon_rc
+model_state(struct store *st, json_t *obj, struct tmon_err *err)
+{
+	struct store_model sm;
+	struct store_entry e;
+	const char *model;
+	json_t *daily, *last_event = NULL;
+	int64_t last_pass = -1, today;
+	enum tmon_rc rc;
+	bool found = false;
+
+	model = json_string_value(json_object_get(obj, "model"));
+	if ((daily = json_array()) == NULL)
+		fatalx("api: out of memory building json");
+	if (model != NULL &&
+	    (rc = store_model_get(st, model, &sm, &found, err)) != TMON_OK)
+		goto fail;
+	if (found && sm.last_pass_seq != STORE_NO_SEQ) {
+		if ((rc = store_entry_get(st, sm.last_pass_seq, &e, err)) !=
+		    TMON_OK)
+			goto fail;
+		last_pass = e.time;
+		store_entry_free(&e);
+	}
+	if (found && sm.last_event_seq != STORE_NO_SEQ) {
+		if ((rc = store_entry_get(st, sm.last_event_seq, &e, err)) !=
+		    TMON_OK)
+			goto fail;
+		last_event = api_render_event(&e);
+		store_entry_free(&e);
+	}
+	today = (int64_t)time(NULL) / 86400;
+	if (found && (rc = store_daily(st, model, today - (API_DAILY_DAYS - 1),
+	    daily_cb, daily, err)) != TMON_OK)
+		goto fail;
+	if (json_object_set_new(obj, "daily", daily) != 0 ||
+	    json_object_set_new(obj, "last_pass_time", last_pass >= 0 ?
+	    json_integer(last_pass) : json_null()) != 0 ||
+	    json_object_set_new(obj, "last_event", last_event != NULL ?
+	    last_event : json_null()) != 0)
+		fatalx("api: out of memory building json");
+	return TMON_OK;
+fail:
+	json_decref(daily);
+	json_decref(last_event);
+	return rc;
+}
+
 static enum MHD_Result
 do_models(struct api *a, struct store *st, struct MHD_Connection *c)
 {
@@ -649,7 +721,8 @@ do_models(struct api *a, struct store *st, struct MHD_Connection *c)
 		fatalx("api: out of memory building json");
 	json_decref(x.arr);
 	json_array_foreach(arr, i, item) {
-		if (model_change(st, item, &err) != TMON_OK) {
+		if (model_change(st, item, &err) != TMON_OK ||
+		    model_state(st, item, &err) != TMON_OK) {
 			json_decref(root);
 			return send_store_error(c, &err);
 		}
@@ -675,6 +748,7 @@ struct page {
 	uint64_t	 last;
 	bool		 more;
 	bool		 failures;	/* /failures: render failures */
+	bool		 events;	/* /events: render events */
 };
 
 static void
@@ -730,8 +804,8 @@ page_cb(const struct store_entry *e, void *arg)
 
 	if (page_full(p, e->body_len))
 		return 1;
-	page_add(p, p->failures ? api_render_failure(e) :
-	    api_render_probe(e), e->body_len, e->seq);
+	page_add(p, p->events ? api_render_event(e) : p->failures ?
+	    api_render_failure(e) : api_render_probe(e), e->body_len, e->seq);
 	return 0;
 }
 
@@ -765,6 +839,34 @@ do_list(struct store *st, struct MHD_Connection *c,
 	}
 	return page_send(c, &p, failures ? "failures" : "probes",
 	    "next_before");
+}
+
+/* --- GET /api/v1/events --- */
+
+static enum MHD_Result
+do_events(struct store *st, struct MHD_Connection *c,
+    const struct api_request *r)
+{
+	struct tmon_err err = { 0 };
+	struct store_query q;
+	struct page p;
+
+	page_init(&p, r->limit);
+	p.events = true;
+	store_query_init(&q);
+	q.kind = "event";
+	q.model = r->has_model ? r->model : NULL;
+	q.cls = r->cls;
+	q.since = r->since;
+	q.until = r->until;
+	q.before_seq = r->before;
+	q.limit = r->limit + 1;		/* one more tells if a page follows */
+	q.newest_first = true;
+	if (store_query(st, &q, page_cb, &p, &err) != TMON_OK) {
+		json_decref(p.arr);
+		return send_store_error(c, &err);
+	}
+	return page_send(c, &p, "events", "next_before");
 }
 
 /* --- GET /api/v1/models/{model}/history --- */
@@ -821,6 +923,85 @@ hist_cb(const struct store_entry *e, void *arg)
 	return 0;
 }
 
+/* One page of a model's events, newest first, each with the members of
+ * the old history and its probe's measurement. */
+struct hev_ctx {
+	struct store	*st;
+	struct page	 p;
+	struct tmon_err	*err;
+	bool		 failed;
+};
+
+static int
+hev_cb(const struct store_entry *e, void *arg)
+{
+	struct hev_ctx *h = arg;
+	struct store_entry pe;
+	json_t *ev, *meas = NULL, *ps, *body;
+	enum tmon_rc rc;
+
+	if (page_full(&h->p, e->body_len))
+		return 1;
+	ev = api_render_event(e);
+	ps = json_object_get(ev, "probe_seq");
+	if (json_is_integer(ps) && json_integer_value(ps) >= 0) {
+		/* the event's probe, by its seq */
+		rc = store_entry_get(h->st, (uint64_t)json_integer_value(ps),
+		    &pe, h->err);
+		if (rc != TMON_OK && rc != TMON_E_NOTFOUND) {
+			json_decref(ev);
+			h->failed = true;
+			return 1;
+		}
+		if (rc == TMON_OK) {
+			if (strcmp(pe.kind, "probe") == 0 &&
+			    (body = entry_parse(&pe)) != NULL) {
+				meas = entry_measurement(body);
+				json_decref(body);
+			}
+			store_entry_free(&pe);
+		}
+	}
+	api_render_event_compat(ev, meas);
+	json_decref(meas);
+	page_add(&h->p, ev, e->body_len, e->seq);
+	return 0;
+}
+
+static enum MHD_Result
+history_events(struct store *st, struct MHD_Connection *c,
+    const struct api_request *r)
+{
+	struct tmon_err err = { 0 };
+	struct store_query q;
+	struct hev_ctx h;
+	json_t *root;
+
+	memset(&h, 0, sizeof(h));
+	h.st = st;
+	h.err = &err;
+	page_init(&h.p, r->limit);
+	store_query_init(&q);
+	q.kind = "event";
+	q.model = r->model;
+	q.since = r->since;
+	q.until = r->until;
+	q.before_seq = r->before;
+	q.after_seq = r->after;
+	q.limit = r->limit + 1;
+	q.newest_first = true;
+	if (store_query(st, &q, hev_cb, &h, &err) != TMON_OK || h.failed) {
+		json_decref(h.p.arr);
+		return send_store_error(c, &err);
+	}
+	root = json_pack("{s:s, s:o, s:o}", "model", r->model, "changes",
+	    h.p.arr, "next_before", h.p.more ?
+	    json_integer((json_int_t)h.p.last) : json_null());
+	if (root == NULL)
+		fatalx("api: out of memory building json");
+	return send_json(c, MHD_HTTP_OK, root);
+}
+
 static int
 exists_cb(const struct store_entry *e, void *arg)
 {
@@ -837,8 +1018,9 @@ do_history(struct api *a, struct store *st, struct MHD_Connection *c,
 	struct store_query q;
 	struct hist_ctx h;
 	struct entry_last last;
+	struct store_model sm;
 	json_t *root = NULL;
-	bool known = false;
+	bool known = false, found = false;
 	size_t i;
 
 	for (i = 0; i < a->n_models; i++)
@@ -855,6 +1037,11 @@ do_history(struct api *a, struct store *st, struct MHD_Connection *c,
 		return send_error(c, MHD_HTTP_NOT_FOUND, "no such model",
 		    "model");
 
+	if (store_model_get(st, r->model, &sm, &found, &err) != TMON_OK)
+		return send_store_error(c, &err);
+	if (found && sm.last_event_seq != STORE_NO_SEQ)
+		return history_events(st, c, r);
+	/* A log written before events: the changes from its probes. */
 	memset(&h, 0, sizeof(h));
 	h.limit = r->limit;
 	if ((h.arr = json_array()) == NULL)
@@ -1936,7 +2123,8 @@ do_readyz(struct api *a, struct MHD_Connection *c)
 
 /* --- a model's state now: badges and /metrics --- */
 
-/* The newest probe of a model and its newest pass. */
+/* The newest probe of a model and its newest success (pass or warn:
+ * README "exit status" 0, verified). */
 struct model_now {
 	bool		 has_probe;
 	char		 verdict[8];
@@ -1992,12 +2180,14 @@ model_now(struct store *st, const char *model, bool with_checks,
 	q.newest_first = true;
 	if ((rc = store_query(st, &q, now_cb, m, err)) != TMON_OK)
 		return rc;
-	if (m->has_probe && strcmp(m->verdict, "pass") == 0) {
+	if (m->has_probe && (strcmp(m->verdict, "pass") == 0 ||
+	    strcmp(m->verdict, "warn") == 0)) {
 		m->has_pass = true;
 		m->pass_time = m->time;
 		return TMON_OK;
 	}
 	q.verdict = "pass";
+	q.verdict_alt = "warn";
 	return store_query(st, &q, pass_cb, m, err);
 }
 
@@ -2061,7 +2251,7 @@ stateset(struct buf *out, const char *name, const char *model,
 /*
  * Per model, from its newest probe and newest pass (two index reads
  * each): the verdict and every check's status as statesets, and the
- * times of the last probe and the last pass.
+ * times of the last probe and the last success.
  */
 static bool
 metrics_models(struct api *a, struct store *st, struct buf *out)
@@ -2083,8 +2273,10 @@ metrics_models(struct api *a, struct store *st, struct buf *out)
 	now = xcalloc(mm.n + 1, sizeof(*now));
 	for (i = 0; i < mm.n; i++)
 		if (model_now(st, mm.names[i], true, &now[i], &err) !=
-		    TMON_OK)
+		    TMON_OK) {
+			json_decref(now[i].checks);
 			memset(&now[i], 0, sizeof(now[i]));
+		}
 	ok = metrics_render_family(out, M_VERDICT, "The verdict of the "
 	    "model's newest probe (1 for the current one).", "gauge");
 	for (i = 0; ok && i < mm.n; i++)
@@ -2116,7 +2308,8 @@ metrics_models(struct api *a, struct store *st, struct buf *out)
 			ok = metrics_render_sample(out, M_LAST_PROBE, l,
 			    (double)now[i].time);
 	ok = ok && metrics_render_family(out, M_LAST_PASS, "Unix time of "
-	    "the model's newest probe that passed.", "gauge");
+	    "the model's newest successful probe (verdict pass or warn).",
+	    "gauge");
 	for (i = 0; ok && i < mm.n; i++)
 		if (now[i].has_pass && metrics_label(l, sizeof(l), "model",
 		    mm.names[i], NULL) > 0)
@@ -2175,15 +2368,16 @@ do_badge(struct api *a, struct store *st, struct MHD_Connection *c,
 		    "model");
 	if (!m.has_probe)
 		snprintf(value, sizeof(value), "no probes yet");
-	else if (strcmp(m.verdict, "pass") == 0) {
+	else if (strcmp(m.verdict, "pass") == 0 ||
+	    strcmp(m.verdict, "warn") == 0) {
 		api_badge_age(now - m.time, age, sizeof(age));
-		snprintf(value, sizeof(value), "pass %s", age);
+		snprintf(value, sizeof(value), "%s %s", m.verdict, age);
 	} else if (m.has_pass) {
 		api_badge_age(now - m.pass_time, age, sizeof(age));
-		snprintf(value, sizeof(value), "%s, last pass %s", m.verdict,
+		snprintf(value, sizeof(value), "%s, last ok %s", m.verdict,
 		    age);
 	} else
-		snprintf(value, sizeof(value), "%s, never passed", m.verdict);
+		snprintf(value, sizeof(value), "%s, never ok", m.verdict);
 	return send_badge(c, model, value, api_badge_color(m.has_probe ?
 	    m.verdict : NULL));
 }
@@ -2194,7 +2388,7 @@ do_badge_all(struct api *a, struct store *st, struct MHD_Connection *c)
 	struct tmon_err err = { 0 };
 	struct model_now m;
 	char value[API_BADGE_TEXT];
-	size_t i, pass = 0, fail = 0;
+	size_t i, pass = 0, warn = 0, fail = 0;
 	const char *color;
 
 	for (i = 0; i < a->n_models; i++) {
@@ -2202,6 +2396,8 @@ do_badge_all(struct api *a, struct store *st, struct MHD_Connection *c)
 			return send_store_error(c, &err);
 		if (m.has_probe && strcmp(m.verdict, "pass") == 0)
 			pass++;
+		else if (m.has_probe && strcmp(m.verdict, "warn") == 0)
+			warn++;
 		else if (m.has_probe && strcmp(m.verdict, "fail") == 0)
 			fail++;
 	}
@@ -2209,10 +2405,11 @@ do_badge_all(struct api *a, struct store *st, struct MHD_Connection *c)
 		snprintf(value, sizeof(value), "no models");
 		color = api_badge_color(NULL);
 	} else {
-		snprintf(value, sizeof(value), "%zu/%zu pass", pass,
+		snprintf(value, sizeof(value), "%zu/%zu ok", pass + warn,
 		    a->n_models);
 		color = api_badge_color(pass == a->n_models ? "pass" :
-		    fail > 0 ? "fail" : "warn");
+		    fail > 0 ? "fail" : pass + warn == a->n_models ? "warn" :
+		    "error");
 	}
 	return send_badge(c, "tmon", value, color);
 }
@@ -2233,6 +2430,7 @@ tagged(const struct api_request *req, bool *cache)
 		return true;
 	case API_ROUTE_PROBES:
 	case API_ROUTE_FAILURES:
+	case API_ROUTE_EVENTS:
 		*cache = req->before == UINT64_MAX;
 		return true;
 	case API_ROUTE_HISTORY:
@@ -2312,6 +2510,9 @@ route(struct api *a, struct MHD_Connection *c, const struct api_request *req,
 	case API_ROUTE_PROBES:
 	case API_ROUTE_FAILURES:
 		ret = do_list(st, c, req);
+		break;
+	case API_ROUTE_EVENTS:
+		ret = do_events(st, c, req);
 		break;
 	case API_ROUTE_ENTRY:
 		ret = do_entry(st, c, req->seq);
@@ -2430,6 +2631,25 @@ first_call(struct api *a, struct MHD_Connection *c, const char *url,
 	return route(a, c, &req, key);
 }
 
+/*
+ * True for a request that announces no body (no Transfer-Encoding, no
+ * Content-Length or 0) and is not a POST: answering it once it is
+ * complete keeps the connection open for the next request.
+ */
+static bool
+no_body(struct MHD_Connection *c, const char *method)
+{
+	const char *cl;
+
+	if (strcmp(method, "POST") == 0 ||
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)
+		return false;
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	return cl == NULL || strcmp(cl, "0") == 0;
+}
+
 static enum MHD_Result
 handle(void *cls, struct MHD_Connection *c, const char *url,
     const char *method, const char *version, const char *upload_data,
@@ -2446,10 +2666,17 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (*con_cls == NULL) {
-		if (log_verbosity() >= LOG_LVL_DEBUG)
+	if (*con_cls == NULL || *con_cls == &deferred) {
+		if (*con_cls == NULL && log_verbosity() >= LOG_LVL_DEBUG)
 			log_debug("api: %s %s", method, log_esc(esc,
 			    sizeof(esc), url, strlen(url)));
+		if (*con_cls == NULL && no_body(c, method)) {
+			/* Answered on the next call, once libmicrohttpd has
+			   the whole (empty) request: a response queued
+			   before that closes the connection after it. */
+			*con_cls = &deferred;
+			return MHD_YES;
+		}
 		ret = first_call(a, c, url, method, con_cls);
 		/* Answered: the request is over (libmicrohttpd drops a
 		   body still coming and then closes the connection). */
@@ -2499,7 +2726,8 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 	(void)toe;
 	conn_mark(cls, c, true);
-	if (con_cls == NULL || *con_cls == NULL || *con_cls == &answered)
+	if (con_cls == NULL || *con_cls == NULL || *con_cls == &answered ||
+	    *con_cls == &deferred)
 		return;
 	u = *con_cls;
 	if (u->state == UP_WAITING) {

@@ -7,6 +7,7 @@
 
 #include "api_request.h"
 #include "encode.h"
+#include "entry.h"
 #include "util.h"
 
 #define XSTR(x)	STR(x)
@@ -24,9 +25,13 @@
 #define ARG_SIZE	0x100u
 #define ARG_OLD		0x200u
 #define ARG_NEW		0x400u
+#define ARG_CLASS	0x800u
 #define ARGS_LIST	(ARG_MODEL | ARG_VERDICT | ARG_SINCE | ARG_UNTIL | \
 			    ARG_BEFORE | ARG_LIMIT)
-#define ARGS_HISTORY	(ARG_SINCE | ARG_UNTIL | ARG_AFTER | ARG_LIMIT)
+#define ARGS_HISTORY	(ARG_SINCE | ARG_UNTIL | ARG_AFTER | ARG_BEFORE | \
+			    ARG_LIMIT)
+#define ARGS_EVENTS	(ARG_MODEL | ARG_CLASS | ARG_SINCE | ARG_UNTIL | \
+			    ARG_BEFORE | ARG_LIMIT)
 #define ARGS_CHECKPOINTS (ARG_AFTER | ARG_LIMIT)
 #define ARGS_INCLUSION	(ARG_SEQ | ARG_SIZE)
 #define ARGS_CONSISTENCY (ARG_OLD | ARG_NEW)
@@ -46,6 +51,7 @@ static const struct {
 	{ "size", ARG_SIZE },
 	{ "old", ARG_OLD },
 	{ "new", ARG_NEW },
+	{ "class", ARG_CLASS },
 };
 
 /* The verdict strings handed out in req->verdict (static storage). */
@@ -165,6 +171,8 @@ parse_path(const char *path, struct api_request *req, struct api_reject *rej)
 		req->route = API_ROUTE_PROBES;
 	else if (strcmp(path, "/api/v1/failures") == 0)
 		req->route = API_ROUTE_FAILURES;
+	else if (strcmp(path, "/api/v1/events") == 0)
+		req->route = API_ROUTE_EVENTS;
 	else if (strcmp(path, "/api/v1/receipts") == 0)
 		req->route = API_ROUTE_RECEIPTS;
 	else if (strcmp(path, "/healthz") == 0)
@@ -254,6 +262,7 @@ static enum tmon_rc
 parse_arg(const struct api_arg *a, unsigned int bit, struct api_request *req,
     struct api_reject *rej)
 {
+	enum entry_event_class cls;
 	uint64_t v;
 	size_t i;
 
@@ -280,6 +289,14 @@ parse_arg(const struct api_arg *a, unsigned int bit, struct api_request *req,
 		    strcmp(req->verdict, "error") != 0)
 			return reject(rej, 400, "failures: verdict must be "
 			    "fail or error", "verdict");
+		break;
+	case ARG_CLASS:
+		if (!entry_event_class_parse(a->value, &cls))
+			return reject(rej, 400, "class must be first, "
+			    "instance_added, allowlisted, upgrade_endorsed, "
+			    "tcb_changed, verdict_changed or unexplained",
+			    "class");
+		req->cls = entry_event_class_str(cls);
 		break;
 	case ARG_SINCE:
 	case ARG_UNTIL:
@@ -441,6 +458,9 @@ api_request_parse(const char *method, const char *path,
 		break;
 	case API_ROUTE_HISTORY:
 		allowed = ARGS_HISTORY;
+		break;
+	case API_ROUTE_EVENTS:
+		allowed = ARGS_EVENTS;
 		break;
 	case API_ROUTE_LOG_CHECKPOINTS:
 		allowed = ARGS_CHECKPOINTS;

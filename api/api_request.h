@@ -7,7 +7,8 @@
  * it directly.  Routes (README "API"):
  *
  *   GET /api/v1/models
- *   GET /api/v1/models/{model}/history?since=&until=&after=&limit=
+ *   GET /api/v1/models/{model}/history?since=&until=&after=&before=&limit=
+ *   GET /api/v1/events?model=&class=&since=&until=&before=&limit=
  *   GET /api/v1/probes?model=&verdict=&since=&until=&before=&limit=
  *   GET /api/v1/failures?model=&verdict=&since=&until=&before=&limit=
  *   GET /api/v1/entries/{seq}
@@ -50,6 +51,7 @@ enum api_route {
 	API_ROUTE_HISTORY,
 	API_ROUTE_PROBES,
 	API_ROUTE_FAILURES,
+	API_ROUTE_EVENTS,	/* GET: event entries, newest first */
 	API_ROUTE_ENTRY,
 	API_ROUTE_BLOB,
 	API_ROUTE_STATIC,
@@ -98,6 +100,8 @@ struct api_request {
 	bool		 has_model;
 	char		 model[MAX_MODEL_ID];
 	const char	*verdict;	/* a static string, or NULL = any */
+	const char	*cls;		/* EVENTS: an event class (static,
+					   entry_event_class_str), NULL = any */
 	int64_t		 since;		/* 0 = unbounded */
 	int64_t		 until;		/* 0 = unbounded */
 	uint64_t	 before;	/* UINT64_MAX = none */
@@ -136,7 +140,8 @@ struct api_reject {
  *        limit outside 1..MAX_API_PAGE, since/until/before not a decimal
  *        0..2^63-1 (after: 0..2^63-2), until before since, a verdict
  *        that is not pass, warn,
- *        fail or error (failures: fail or error), a model id that is not
+ *        fail or error (failures: fail or error), a class that is not
+ *        one of entry_event_class_str's (field "class"), a model id that is not
  *        1..MAX_MODEL_ID-1 printable non-space ASCII bytes (also the
  *        {model} of a badge).  The receipt
  *        seq is checked like the entry seq (field "seq").

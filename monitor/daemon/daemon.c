@@ -9,7 +9,6 @@
 #include <string.h>
 #include <time.h>
 
-#include <jansson.h>
 #include <openssl/rand.h>
 
 #include "alert.h"
@@ -192,22 +191,6 @@ observe_probe(const struct model_state *s)
 		    "a probe's start to its verdict (attestation, collateral, "
 		    "canary and signature).", l,
 		    (double)(mono_ms() - s->started_ms) / 1000.0);
-}
-
-/* GET /metrics: count a logged alert entry by its body's reason. */
-static void
-count_alert(const uint8_t *body, size_t len)
-{
-	char l[MAX_METRIC_LABELS];
-	const char *r;
-	json_t *b;
-
-	b = json_loadb((const char *)body, len, 0, NULL);
-	r = json_string_value(json_object_get(b, "reason"));
-	if (r != NULL && metrics_label(l, sizeof(l), "reason", r, NULL) > 0)
-		metrics_counter_add("tmon_alerts_total", "Alert entries "
-		    "logged since tmond started, by reason.", l, 1);
-	json_decref(b);
 }
 
 /* Judge s's probe po, logged as seq: its events and alerts are logged
@@ -879,7 +862,6 @@ log_probe(struct model_state *s)
 			s->al_seq[s->al_done] = seq;
 			log_warnx("alert: %s seq=%llu", a->what,
 			    (unsigned long long)seq);
-			count_alert(a->body, a->len);
 		}
 	}
 	probe_done(s);

@@ -161,6 +161,14 @@ fuzz_render(const uint8_t *data, size_t size)
 	json_decref(j);
 	j = api_render_model("TEE/fuzz", NULL, false, &e);
 	json_decref(j);
+	/* the same bytes as an event (GET /api/v1/events, a history) */
+	j = api_render_event(&e);
+	api_render_event_compat(j, NULL);
+	s = json_dumps(j, JSON_COMPACT);
+	if (s == NULL)
+		abort();
+	free(s);
+	json_decref(j);
 	j = api_render_entry(&e, prev);
 	s = json_dumps(j, JSON_COMPACT);
 	if (s == NULL)

@@ -5,10 +5,12 @@
  */
 #include <sys/stat.h>
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -1109,7 +1111,7 @@ START_TEST(test_badges)
 	ck_assert_ptr_nonnull(strstr(r.body, "<svg xmlns="));
 	/* newest fail at t=2000, last pass at t=1000: years ago */
 	ck_assert_ptr_nonnull(strstr(r.body, ">TEE/gemma-3-27b-it</text>"));
-	ck_assert_ptr_nonnull(strstr(r.body, ">fail, last pass "));
+	ck_assert_ptr_nonnull(strstr(r.body, ">fail, last ok "));
 	ck_assert_ptr_nonnull(strstr(r.body, "fill=\"#e05d44\""));
 	ck_assert_uint_eq(strlen(h.etag), 34);
 	snprintf(inm, sizeof(inm), "If-None-Match: %s", h.etag);
@@ -1118,7 +1120,7 @@ START_TEST(test_badges)
 	resp_free(&r2);
 	resp_free(&r);
 	get_h("/badge/TEE%2Fqwen.svg", NULL, &r, &h);
-	ck_assert_ptr_nonnull(strstr(r.body, ">error, never passed<"));
+	ck_assert_ptr_nonnull(strstr(r.body, ">error, never ok<"));
 	resp_free(&r);
 	get_h("/badge/TEE%2Fnever.svg", NULL, &r, &h);
 	ck_assert_int_eq(r.status, 200);
@@ -1133,11 +1135,11 @@ START_TEST(test_badges)
 	expect_error("GET", "/badge/.svg", 400, "model");
 	expect_error("GET", "/badge/x", 404, NULL);
 	expect_error("GET", "/badge/x.svg?y=1", 400, "y");
-	/* the deployment: 0 of 3 configured models pass, one fails */
+	/* the deployment: 0 of 3 configured models ok, one fails */
 	get_h("/badge.svg", NULL, &r, &h);
 	ck_assert_int_eq(r.status, 200);
 	ck_assert_ptr_nonnull(strstr(r.body, ">tmon</text>"));
-	ck_assert_ptr_nonnull(strstr(r.body, ">0/3 pass</text>"));
+	ck_assert_ptr_nonnull(strstr(r.body, ">0/3 ok</text>"));
 	ck_assert_ptr_nonnull(strstr(r.body, "fill=\"#e05d44\""));
 	resp_free(&r);
 
@@ -1155,6 +1157,277 @@ START_TEST(test_badges)
 	    "role"));
 	ck_assert_ptr_nonnull(strstr(svg, "<rect x=\"26\" width=\"19\""));
 	free(svg);
+}
+END_TEST
+
+/* Append an event of model about its probe probe_seq: seq NSEQ + k. */
+static void
+append_event(const char *model, enum entry_event_class cls, int64_t t,
+    uint64_t probe_seq, uint64_t prev, const char *vb, const char *va,
+    uint64_t want_seq)
+{
+	struct store_entry_in in;
+	struct store_appended out;
+	struct entry_event ev;
+	struct tmon_err err = { 0 };
+	uint8_t *body;
+	size_t len;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.time = t;
+	ev.model = model;
+	ev.cls = cls;
+	ev.probe_seq = probe_seq;
+	ev.prev_probe_seq = prev;
+	ev.verdict_before = vb;
+	ev.verdict_after = va;
+	ev.worse = -1;
+	ev.instances = 1;
+	body = entry_event_body(&ev, &len);
+	memset(&in, 0, sizeof(in));
+	in.kind = "event";
+	in.time = t;
+	in.model = model;
+	in.cls = entry_event_class_str(cls);
+	in.body = body;
+	in.body_len = len;
+	ck_assert_msg(store_append(writer, NULL, 0, &in, 1, &out, &err) ==
+	    TMON_OK, "%s", err.msg);
+	ck_assert_uint_eq(out.seq, want_seq);
+	free(body);
+}
+
+static json_int_t
+seq_at(json_t *arr, size_t i)
+{
+	return json_integer_value(json_object_get(json_array_get(arr, i),
+	    "seq"));
+}
+
+/*
+ * GET /api/v1/events: newest first, filters, paging, 400 on an unknown
+ * class; the history of a model with events is its events; /models
+ * carries daily counts, the last pass and the last event.
+ */
+START_TEST(test_events)
+{
+	struct resp r;
+	json_t *j, *arr, *ev, *m;
+	json_int_t nb;
+	int64_t now = (int64_t)time(NULL);
+	size_t i;
+
+	append_event("TEE/gemma-3-27b-it", ENTRY_EVENT_FIRST, 1000, 0,
+	    UINT64_MAX, NULL, "pass", NSEQ);
+	append_event("TEE/qwen", ENTRY_EVENT_FIRST, 1500, 1, UINT64_MAX, NULL,
+	    "error", NSEQ + 1);
+	append_event("TEE/gemma-3-27b-it", ENTRY_EVENT_VERDICT_CHANGED, 2000,
+	    4, 0, "pass", "fail", NSEQ + 2);
+
+	j = get_json("/api/v1/events", 200, &r);
+	arr = json_object_get(j, "events");
+	ck_assert_uint_eq(json_array_size(arr), 3);
+	ck_assert_int_eq(seq_at(arr, 0), NSEQ + 2);
+	ck_assert_int_eq(seq_at(arr, 2), NSEQ);
+	ck_assert(json_is_null(json_object_get(j, "next_before")));
+	ev = json_array_get(arr, 0);
+	ck_assert_str_eq(jstr(ev, "kind"), "event");
+	ck_assert_str_eq(jstr(ev, "class"), "verdict_changed");
+	ck_assert_str_eq(jstr(ev, "model"), "TEE/gemma-3-27b-it");
+	ck_assert_str_eq(jstr(ev, "verdict_before"), "pass");
+	ck_assert_str_eq(jstr(ev, "verdict_after"), "fail");
+	ck_assert_int_eq(jint(ev, "probe_seq"), 4);
+	ck_assert_int_eq(jint(ev, "time"), 2000);
+	resp_free(&r);
+
+	j = get_json("/api/v1/events?class=first", 200, &r);
+	arr = json_object_get(j, "events");
+	ck_assert_uint_eq(json_array_size(arr), 2);
+	for (i = 0; i < 2; i++)
+		ck_assert_str_eq(jstr(json_array_get(arr, i), "class"),
+		    "first");
+	resp_free(&r);
+	j = get_json("/api/v1/events?model=TEE%2Fqwen", 200, &r);
+	arr = json_object_get(j, "events");
+	ck_assert_uint_eq(json_array_size(arr), 1);
+	ck_assert_int_eq(seq_at(arr, 0), NSEQ + 1);
+	resp_free(&r);
+	j = get_json("/api/v1/events?since=1500&until=1999", 200, &r);
+	arr = json_object_get(j, "events");
+	ck_assert_uint_eq(json_array_size(arr), 1);
+	ck_assert_int_eq(seq_at(arr, 0), NSEQ + 1);
+	resp_free(&r);
+	j = get_json("/api/v1/events?class=unexplained", 200, &r);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "events")), 0);
+	resp_free(&r);
+	/* paging: limit 2, then the rest from next_before */
+	j = get_json("/api/v1/events?limit=2", 200, &r);
+	arr = json_object_get(j, "events");
+	ck_assert_uint_eq(json_array_size(arr), 2);
+	nb = jint(j, "next_before");
+	ck_assert_int_eq(nb, NSEQ + 1);
+	resp_free(&r);
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "/api/v1/events?limit=2&before=%lld",
+		    (long long)nb);
+		j = get_json(path, 200, &r);
+		arr = json_object_get(j, "events");
+		ck_assert_uint_eq(json_array_size(arr), 1);
+		ck_assert_int_eq(seq_at(arr, 0), NSEQ);
+		ck_assert(json_is_null(json_object_get(j, "next_before")));
+		resp_free(&r);
+	}
+	expect_error("GET", "/api/v1/events?class=changed", 400, "class");
+	expect_error("GET", "/api/v1/events?class=", 400, "class");
+	expect_error("GET", "/api/v1/events?verdict=pass", 400, "verdict");
+	expect_error("GET", "/api/v1/events?limit=501", 400, "limit");
+	expect_error("POST", "/api/v1/events", 405, NULL);
+
+	/* the history of a model with events: its events, newest first,
+	 * with the members of the old history */
+	j = get_json("/api/v1/models/TEE%2Fgemma-3-27b-it/history", 200, &r);
+	ck_assert_str_eq(jstr(j, "model"), "TEE/gemma-3-27b-it");
+	arr = json_object_get(j, "changes");
+	ck_assert_uint_eq(json_array_size(arr), 2);
+	ev = json_array_get(arr, 0);
+	ck_assert_int_eq(seq_at(arr, 0), NSEQ + 2);
+	ck_assert_str_eq(jstr(ev, "change"), "verdict_changed");
+	ck_assert_str_eq(jstr(ev, "verdict"), "fail");
+	ck_assert_str_eq(jstr(ev, "previous_verdict"), "pass");
+	ck_assert(json_is_true(json_object_get(ev, "verdict_changed")));
+	ck_assert(json_is_false(json_object_get(ev, "measurement_changed")));
+	ck_assert(json_is_object(json_object_get(ev, "measurement")));
+	ev = json_array_get(arr, 1);
+	ck_assert_str_eq(jstr(ev, "change"), "first");
+	ck_assert(json_is_null(json_object_get(ev, "previous_verdict")));
+	ck_assert(json_is_true(json_object_get(ev, "measurement_changed")));
+	ck_assert(json_is_null(json_object_get(j, "next_before")));
+	resp_free(&r);
+	j = get_json("/api/v1/models/TEE%2Fgemma-3-27b-it/history?limit=1",
+	    200, &r);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "changes")), 1);
+	ck_assert_int_eq(jint(j, "next_before"), NSEQ + 2);
+	resp_free(&r);
+	j = get_json("/api/v1/models/TEE%2Fgemma-3-27b-it/history?before=7",
+	    200, &r);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "changes")), 1);
+	ck_assert_int_eq(seq_at(json_object_get(j, "changes"), 0), NSEQ);
+	resp_free(&r);
+
+	/* /models: the last event, the last pass, daily counts (a probe of
+	 * today for TEE/qwen; the fixture's are of 1970, out of range) */
+	{
+		static char body[8192];
+		struct store_entry_in in;
+		struct store_appended out;
+		struct tmon_err err = { 0 };
+
+		probe_body(body, sizeof(body), "TEE/qwen", "near", "pass",
+		    "pass", now);
+		memset(&in, 0, sizeof(in));
+		in.kind = "probe";
+		in.time = now;
+		in.model = "TEE/qwen";
+		in.verdict = "pass";
+		in.body = (const uint8_t *)body;
+		in.body_len = strlen(body);
+		ck_assert_msg(store_append(writer, NULL, 0, &in, 1, &out,
+		    &err) == TMON_OK, "%s", err.msg);
+	}
+	j = get_json("/api/v1/models", 200, &r);
+	arr = json_object_get(j, "models");
+	m = json_array_get(arr, 0);
+	ck_assert_str_eq(jstr(m, "model"), "TEE/gemma-3-27b-it");
+	ck_assert_int_eq(jint(m, "last_pass_time"), 1000);
+	ck_assert_str_eq(jstr(json_object_get(m, "last_event"), "class"),
+	    "verdict_changed");
+	ck_assert_int_eq(jint(json_object_get(m, "last_event"), "seq"),
+	    NSEQ + 2);
+	ck_assert_uint_eq(json_array_size(json_object_get(m, "daily")), 0);
+	m = json_array_get(arr, 1);
+	ck_assert_str_eq(jstr(m, "model"), "TEE/qwen");
+	ck_assert_int_eq(jint(m, "last_pass_time"), now);
+	ck_assert_uint_eq(json_array_size(json_object_get(m, "daily")), 1);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_array_get(
+	    json_object_get(m, "daily"), 0), 0)), now / 86400);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_array_get(
+	    json_object_get(m, "daily"), 0), 1)), 1);
+	m = json_array_get(arr, 2);
+	ck_assert_str_eq(jstr(m, "model"), "TEE/never");
+	ck_assert(json_is_null(json_object_get(m, "last_event")));
+	ck_assert(json_is_null(json_object_get(m, "last_pass_time")));
+	ck_assert_uint_eq(json_array_size(json_object_get(m, "daily")), 0);
+	resp_free(&r);
+}
+END_TEST
+
+/* A client thread of test_cache_threads: first pages while the log
+ * grows; every answer must show the log at least as of its ETag. */
+static void *
+cache_client(void *arg)
+{
+	struct resp r;
+	struct hdrs h;
+	json_t *arr;
+	unsigned long size;
+	long long first;
+	int i, *bad = arg;
+
+	for (i = 0; i < 40; i++) {
+		get_h(i % 2 == 0 ? "/api/v1/probes?limit=5" : "/api/v1/models",
+		    NULL, &r, &h);
+		if (r.status != 200 || sscanf(h.etag, "W/\"%lu-", &size) != 1) {
+			(*bad)++;
+			resp_free(&r);
+			continue;
+		}
+		r.json = json_loadb(r.body, r.len, 0, NULL);
+		arr = json_object_get(r.json, i % 2 == 0 ? "probes" : "models");
+		first = i % 2 == 0 ? (long long)json_integer_value(
+		    json_object_get(json_array_get(arr, 0), "seq")) :
+		    (long long)json_integer_value(json_object_get(
+		    json_array_get(arr, 1), "last_probe_seq"));
+		/* every entry appended here is a probe of TEE/qwen */
+		if (size > NSEQ && first < (long long)size - 1)
+			(*bad)++;
+		resp_free(&r);
+	}
+	return NULL;
+}
+
+/* The render cache under concurrent requests while entries arrive. */
+START_TEST(test_cache_threads)
+{
+	static char body[8192];
+	struct store_entry_in in;
+	struct store_appended out;
+	struct tmon_err err = { 0 };
+	pthread_t th[4];
+	int bad[4] = { 0 }, i;
+
+	for (i = 0; i < 4; i++)
+		ck_assert_int_eq(pthread_create(&th[i], NULL, cache_client,
+		    &bad[i]), 0);
+	for (i = 0; i < 30; i++) {
+		probe_body(body, sizeof(body), "TEE/qwen", "near", "pass",
+		    "pass", 3000 + i);
+		memset(&in, 0, sizeof(in));
+		in.kind = "probe";
+		in.time = 3000 + i;
+		in.model = "TEE/qwen";
+		in.verdict = "pass";
+		in.body = (const uint8_t *)body;
+		in.body_len = strlen(body);
+		ck_assert_msg(store_append(writer, NULL, 0, &in, 1, &out,
+		    &err) == TMON_OK, "%s", err.msg);
+		usleep(2000);
+	}
+	for (i = 0; i < 4; i++) {
+		pthread_join(th[i], NULL);
+		ck_assert_int_eq(bad[i], 0);
+	}
 }
 END_TEST
 
@@ -1395,8 +1668,9 @@ START_TEST(test_history)
 	expect_error("GET", "/api/v1/models/TEE%2Fnope/history", 404, "model");
 	expect_error("GET", "/api/v1/models/a%20b/history", 400, "model");
 	expect_error("GET", "/api/v1/models//history", 404, NULL);
-	expect_error("GET", "/api/v1/models/TEE%2Fqwen/history?before=1", 400,
-	    "before");
+	/* before= pages a history of events (test_events) */
+	expect_error("GET", "/api/v1/models/TEE%2Fqwen/history?verdict=pass",
+	    400, "verdict");
 	expect_error("GET", "/api/v1/models/TEE%2Fqwen/history?after=x", 400,
 	    "after");
 	expect_error("POST", "/api/v1/models/TEE%2Fqwen/history", 405, NULL);
@@ -1588,6 +1862,8 @@ api_suite(void)
 	tcase_add_test(tc, test_etag);
 	tcase_add_test(tc, test_readyz);
 	tcase_add_test(tc, test_badges);
+	tcase_add_test(tc, test_events);
+	tcase_add_test(tc, test_cache_threads);
 	suite_add_tcase(su, tc);
 	tcase_add_test(tp, test_request_parse);
 	tcase_add_test(tp, test_media_type_json);

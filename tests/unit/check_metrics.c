@@ -234,6 +234,8 @@ metrics_suite(void)
 	Suite *s = suite_create("metrics");
 	TCase *tc = tcase_create("metrics");
 
+	/* test_bounds fills the registry: slow under TSan */
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_label_escaping);
 	tcase_add_test(tc, test_render_counter_gauge);
 	tcase_add_test(tc, test_histogram);

@@ -63,9 +63,15 @@ struct api {
 	struct store_pool	*pool;
 	bool			 own_pool;
 	int			 dashfd;	/* -1: no dashboard */
+	/* The configured models: written by api_set_models under the
+	   write lock, read under the read lock (route_locked); models_gen
+	   counts the replacements (a validator of an answer that lists
+	   them must change with it, not only with the log). */
+	pthread_rwlock_t	 models_lock;
 	char			**model_ids;
 	char			**providers;	/* entries may be NULL */
 	size_t			 n_models;
+	uint64_t		 models_gen;
 	uint16_t		 port;
 	struct sockaddr_storage	 addr;
 	void			(*receipt_submit)(void *, const uint8_t *,
@@ -2559,6 +2565,33 @@ route(struct api *a, struct MHD_Connection *c, const struct api_request *req,
 	return ret;
 }
 
+/*
+ * route() with the configured models held still (api_set_models).  After
+ * a replacement of the models, key becomes SHA-256(key || models_gen as 8
+ * bytes big-endian): ETags and cached first pages of answers that list
+ * the models change with the list, not only with the log.
+ */
+static enum MHD_Result
+route_locked(struct api *a, struct MHD_Connection *c,
+    const struct api_request *req, const uint8_t key[32])
+{
+	enum MHD_Result ret;
+	uint8_t buf[40], gkey[32];
+	int i;
+
+	pthread_rwlock_rdlock(&a->models_lock);
+	if (a->models_gen != 0) {
+		memcpy(buf, key, 32);
+		for (i = 0; i < 8; i++)
+			buf[32 + i] = (uint8_t)(a->models_gen >> (56 - 8 * i));
+		sha256(buf, sizeof(buf), gkey);
+		key = gkey;
+	}
+	ret = route(a, c, req, key);
+	pthread_rwlock_unlock(&a->models_lock);
+	return ret;
+}
+
 /* Count and (rate-limited) log a request answered 400. */
 static void
 bad_request(struct api *a, const char *method, const char *url,
@@ -2628,7 +2661,7 @@ first_call(struct api *a, struct MHD_Connection *c, const char *url,
 		return start_upload(a, c, &req, con_cls);
 	*con_cls = &answered;
 	request_key(url, &x, key);
-	return route(a, c, &req, key);
+	return route_locked(a, c, &req, key);
 }
 
 /*
@@ -2823,6 +2856,7 @@ api_free(struct api *a)
 	pthread_mutex_destroy(&a->conn_mu);
 	pthread_cond_destroy(&a->conn_cv);
 	pthread_mutex_destroy(&a->rl_mu);
+	pthread_rwlock_destroy(&a->models_lock);
 	cache_free(a);
 	pthread_mutex_destroy(&a->cache_mu);
 	if (a->dashfd != -1)
@@ -2860,6 +2894,7 @@ api_start(const struct api_config *cfg, struct api **out,
 	pthread_condattr_t ca;
 	const char *host;
 	char portstr[8];
+	pthread_rwlockattr_t rwa;
 	enum tmon_rc rc = TMON_E_INTERNAL;
 	unsigned int flags, maxc, perip, deadline, idle;
 	size_t i;
@@ -2876,6 +2911,12 @@ api_start(const struct api_config *cfg, struct api **out,
 	pthread_cond_init(&a->conn_cv, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&a->rl_mu, NULL);
+	pthread_rwlockattr_init(&rwa);
+	/* a reload is not starved by a steady stream of requests */
+	pthread_rwlockattr_setkind_np(&rwa,
+	    PTHREAD_RWLOCK_PREFER_WRITER_NONRECURSIVE_NP);
+	pthread_rwlock_init(&a->models_lock, &rwa);
+	pthread_rwlockattr_destroy(&rwa);
 	pthread_mutex_init(&a->cache_mu, NULL);
 	TAILQ_INIT(&a->conns);
 	/* The counters show 0 before their first event. */
@@ -3036,6 +3077,45 @@ out:
 		freeaddrinfo(res);
 	api_free(a);
 	return rc;
+}
+
+enum tmon_rc
+api_set_models(struct api *a, const struct api_model *models, size_t n,
+    struct tmon_err *err)
+{
+	char **ids, **provs, **old_ids, **old_provs;
+	size_t i, old_n;
+
+	if (n > MAX_MODELS || (n > 0 && models == NULL))
+		return tmon_err_set(err, TMON_E_CONFIG, "api: %zu models "
+		    "(max %u)", n, MAX_MODELS);
+	for (i = 0; i < n; i++)
+		if (!store_model_valid(models[i].model))
+			return tmon_err_set_at(err, TMON_E_CONFIG, i,
+			    "api: model %zu: bad model id", i);
+	ids = xcalloc(n + 1, sizeof(char *));
+	provs = xcalloc(n + 1, sizeof(char *));
+	for (i = 0; i < n; i++) {
+		ids[i] = xstrdup(models[i].model);
+		if (models[i].provider != NULL)
+			provs[i] = xstrdup(models[i].provider);
+	}
+	pthread_rwlock_wrlock(&a->models_lock);
+	old_ids = a->model_ids;
+	old_provs = a->providers;
+	old_n = a->n_models;
+	a->model_ids = ids;
+	a->providers = provs;
+	a->n_models = n;
+	a->models_gen++;
+	pthread_rwlock_unlock(&a->models_lock);
+	for (i = 0; i < old_n; i++) {
+		free(old_ids[i]);
+		free(old_provs[i]);
+	}
+	free(old_ids);
+	free(old_provs);
+	return TMON_OK;
 }
 
 uint16_t

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: install dependencies, build with warnings as errors
-# under ASan+UBSan, run every unit and integration test with ctest; build
+# under ASan+UBSan, run every unit and integration test with ctest (the
+# dashboard's in headless chromium: npm ci --prefix tests/browser); build
 # again under ThreadSanitizer and run the tests of the daemon's threads and
 # asynchronous paths (API, receipts, collateral fetches against a stalling
 # PCS); then build the libFuzzer targets with clang and run each one for
@@ -11,6 +12,10 @@ cd "$(dirname "$0")/.."
 contrib/deps.sh
 # test_tlog_go skips itself without go; here it must run
 command -v go >/dev/null || { echo "FAIL: no go command (contrib/deps.sh installs golang-go)"; exit 1; }
+# test_dashboard skips itself without node or chromium; here it must run
+command -v node >/dev/null && [ -x /usr/bin/chromium ] ||
+    { echo "FAIL: no node or /usr/bin/chromium (contrib/deps.sh installs nodejs, chromium)"; exit 1; }
+npm ci --prefix tests/browser --no-audit --no-fund
 jobs=$(nproc 2>/dev/null || echo 2)
 
 cmake -S . -B build-test -DTMON_WERROR=ON -DTMON_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug

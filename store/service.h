@@ -155,6 +155,17 @@ struct api;
 enum tmon_rc	api_start(const struct api_config *cfg, struct api **out,
 		    struct tmon_err *err);
 
+/*
+ * Replace the configured models (api_config.models) of a running server,
+ * for a reloaded schedule: models (n entries) is copied; requests already
+ * running finish with the old list, later ones see the new one (the swap
+ * waits for the requests that read the list), with ETags and cached
+ * answers of their own.  Connections are not touched.  Errors: TMON_E_CONFIG (more than MAX_MODELS, a bad model id;
+ * the old list is kept).
+ */
+enum tmon_rc	api_set_models(struct api *a, const struct api_model *models,
+		    size_t n, struct tmon_err *err);
+
 /* The port actually bound (the chosen one when cfg->port was 0). */
 uint16_t	api_port(const struct api *a);
 

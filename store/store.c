@@ -2020,12 +2020,12 @@ store_latest_per_model(struct store *s, const char *kind,
 	/* probes and events from the models table, one row per model */
 	if (strcmp(kind, "probe") == 0)
 		sql = "SELECT " ENTRY_COLS_E " FROM models AS m "
-		    "JOIN entries AS e ON e.seq = m.last_probe_seq "
-		    "ORDER BY m.model";
+		    "JOIN entries AS e ON e.seq = m.last_probe_seq AND "
+		    "e.model = m.model AND e.kind = 'probe' ORDER BY m.model";
 	else if (strcmp(kind, "event") == 0)
 		sql = "SELECT " ENTRY_COLS_E " FROM models AS m "
-		    "JOIN entries AS e ON e.seq = m.last_event_seq "
-		    "ORDER BY m.model";
+		    "JOIN entries AS e ON e.seq = m.last_event_seq AND "
+		    "e.model = m.model AND e.kind = 'event' ORDER BY m.model";
 	else
 		sql = "SELECT " ENTRY_COLS_E " FROM entries AS e "
 		    "JOIN (SELECT max(seq) AS ms FROM entries "

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <openssl/rand.h>
 
@@ -24,6 +25,7 @@
 #include "pool.h"
 #include "probe.h"
 #include "receipt.h"
+#include "reload.h"
 #include "scheduler.h"
 #include "service.h"
 #include "store.h"
@@ -36,12 +38,15 @@
 #include "xmalloc.h"
 
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t reload_requested;
 
 static void
 on_signal(int sig)
 {
-	(void)sig;
-	stop_requested = 1;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		stop_requested = 1;
 }
 
 /*
@@ -109,7 +114,18 @@ struct model_state {
 	/* the last probe, its checks and the known instances, to classify
 	 * changes and raise alerts (alert.h) */
 	struct alert_state	 al;
+	/* A reload (daemon_reload) changed or removed the model while a
+	 * probe was under way: next_m (or, removed, nothing) replaces m
+	 * once the probe is logged. */
+	const struct model_cfg	*next_m;
+	bool			 removed;
 	struct notify_probe	 np;		/* for the webhooks */
+};
+
+/* A replaced schedule, freed once no probe under way uses it. */
+struct old_config {
+	struct config		*cfg;
+	struct old_config	*next;
 };
 
 struct daemon {
@@ -125,7 +141,14 @@ struct daemon {
 	struct fetch			*fetch;
 	struct pcs_client		*coll;		/* NULL: "pcs": false */
 	struct verify_ctx		*vc;		/* the loop's caches */
-	struct model_state		*ms;
+	/* The schedule: o->cfg until the first reload (SIGHUP), then
+	 * cfg_own; old ones are kept while a probe still uses them. */
+	const struct config		*cfg;
+	struct config			*cfg_own;
+	struct old_config		*cfg_old;
+	bool				 settling;	/* a reload waits */
+	struct api			*api;
+	struct model_state		**ms;
 	size_t				 n;
 	uint64_t			 logged;
 	size_t				 max_body;	/* <= MAX_BLOB_LEN */
@@ -177,7 +200,7 @@ restore_state(struct daemon *d)
 	size_t i;
 
 	for (i = 0; i < d->n; i++)
-		alert_state_load(&d->ms[i].al, d->store, d->ms[i].m->name);
+		alert_state_load(&d->ms[i]->al, d->store, d->ms[i]->m->name);
 }
 
 /* GET /metrics: a probe's duration, from its start to its verdict. */
@@ -199,7 +222,8 @@ static void
 maybe_alert(struct model_state *s, const struct probe_outcome *po,
     uint64_t seq)
 {
-	const struct config *cfg = s->d->o->cfg;
+	/* d->cfg, not o->cfg: a reload applies the reference values */
+	const struct config *cfg = s->d->cfg;
 
 	alert_out_free(&s->out);
 	s->ev_done = s->al_done = 0;
@@ -215,6 +239,7 @@ static void	start_signature(struct model_state *);
 static bool	log_probe(struct model_state *);
 static void	publish_health(struct daemon *);
 static bool	degraded(const struct daemon *);
+static void	daemon_reload(struct daemon *);
 
 static const char *
 media_type(const struct fetch_result *r)
@@ -882,7 +907,7 @@ retry_waiting(struct daemon *d)
 	size_t i;
 
 	for (i = 0; i < d->n && d->waiting > 0; i++)
-		if (d->ms[i].step == STEP_LOG && !log_probe(&d->ms[i]))
+		if (d->ms[i]->step == STEP_LOG && !log_probe(d->ms[i]))
 			return;
 }
 
@@ -921,6 +946,8 @@ loop_once(struct daemon *d)
 	struct sched_slot sl;
 	struct sched_room room;
 
+	if (reload_requested || d->settling)
+		daemon_reload(d);
 	check_file(d);
 	if (d->waiting > 0 && !d->file_bad) {
 		if (!d->write_bad || d->retry_due_ms <= now)
@@ -932,10 +959,10 @@ loop_once(struct daemon *d)
 		warn_degraded(d);
 	running = fetch_running(d->fetch);
 	memset(&room, 0, sizeof(room));
-	room.max_concurrent = d->o->cfg->max_concurrent;
+	room.max_concurrent = d->cfg->max_concurrent;
 	room.max_probes = d->o->max_probes;
 	for (i = 0; i < d->n; i++) {
-		s = &d->ms[i];
+		s = d->ms[i];
 		sl.next_due = s->next_due_ms;
 		sl.sig_due = s->sig_due_ms;
 		sl.busy = s->in_flight;
@@ -1102,6 +1129,299 @@ receipt_token(const struct config *cfg, const char **tok,
 }
 
 enum tmon_rc
+daemon_check(const struct daemon_opts *o, struct tmon_err *err)
+{
+	const struct config *cfg = o->cfg;
+	struct store *st = NULL;
+	struct tmon_err lerr;
+	struct stat sb;
+	const char *tok, *dir;
+	char path[4096], *slash;
+	enum tmon_rc rc;
+	bool none;
+	size_t i;
+
+	if ((rc = receipt_token(cfg, &tok, err)) != TMON_OK)
+		return rc;
+	for (i = 0; i < cfg->n_models; i++)
+		if (cfg->models[i].api_key_env != NULL &&
+		    getenv(cfg->models[i].api_key_env) == NULL)
+			log_warnx("config: environment variable %s is not "
+			    "set; tmond would probe without an API key "
+			    "model=%s", cfg->models[i].api_key_env,
+			    cfg->models[i].name);
+	if (o->dashboard_dir != NULL) {
+		snprintf(path, sizeof(path), "%s/index.html",
+		    o->dashboard_dir);
+		if (access(path, R_OK) != 0)
+			return tmon_err_set(err, TMON_E_CONFIG, "dashboard: "
+			    "%s: %s", path, strerror(errno));
+	}
+	if (stat(o->db_path, &sb) != 0) {
+		if (errno != ENOENT)
+			return tmon_err_set(err, TMON_E_IO, "%s: %s",
+			    o->db_path, strerror(errno));
+		none = true;
+	} else
+		none = S_ISREG(sb.st_mode) && sb.st_size == 0;
+	if (none) {
+		/* no log yet: --init makes one in its directory */
+		snprintf(path, sizeof(path), "%s", o->db_path);
+		dir = ".";
+		if ((slash = strrchr(path, '/')) == path)
+			dir = "/";
+		else if (slash != NULL) {
+			*slash = '\0';
+			dir = path;
+		}
+		if (!o->init)
+			log_warnx("%s: no log there; start tmond once with "
+			    "--init to create a new one", o->db_path);
+		else if (access(dir, W_OK) != 0)
+			return tmon_err_set(err, TMON_E_IO, "%s: cannot "
+			    "create the log there: %s", o->db_path,
+			    strerror(errno));
+		return TMON_OK;
+	}
+	tmon_err_clear(&lerr);
+	rc = store_open(o->db_path, STORE_RO, &st, &lerr);
+	store_close(st);
+	if (rc == TMON_E_UNSUPPORTED) {
+		/* an older schema is migrated at start, a newer refused */
+		log_warnx("%s", lerr.msg);
+		return TMON_OK;
+	}
+	if (rc != TMON_OK)
+		return tmon_err_set(err, rc, "%s", lerr.msg);
+	return TMON_OK;
+}
+
+/*
+ * Reload (SIGHUP).  The schedule is re-read and validated; an invalid one
+ * keeps the running schedule.  Models are matched by name: a new one gets
+ * a state (its last verdict and instances from the log, its first probe
+ * a jitter from now), one no longer listed is dropped, a changed one is
+ * probed a jitter from now with its new settings; an unchanged one keeps
+ * its state and timing.  reference_values apply to the probes judged
+ * from then on (maybe_alert).  A model whose probe is under way keeps its
+ * settings until that probe is logged (next_m, removed), and the config
+ * it points into is freed only then.  max_concurrent applies at once;
+ * the other top-level keys need a restart (reload_restart_keys).  The
+ * API's list of configured models is replaced (api_set_models); the
+ * server and its connections are untouched.
+ */
+
+static bool
+model_idle(const struct model_state *s)
+{
+	return !s->in_flight && s->step == STEP_IDLE;
+}
+
+/* A state for m: its alert state from st (NULL: none yet), its first
+ * probe a jitter from now. */
+static struct model_state *
+model_state_new(struct daemon *d, const struct model_cfg *m,
+    struct store *st)
+{
+	struct model_state *s;
+
+	s = xcalloc(1, sizeof(*s));
+	s->m = m;
+	s->d = d;
+	s->next_due_ms = sched_first_due(m, mono_ms());
+	if (st != NULL)
+		alert_state_load(&s->al, st, m->name);
+	if (m->api_key_env != NULL && getenv(m->api_key_env) == NULL)
+		log_warnx("config: environment variable %s is not set; "
+		    "probing without an API key model=%s", m->api_key_env,
+		    m->name);
+	return s;
+}
+
+static void
+model_state_free(struct model_state *s)
+{
+	if (s == NULL)
+		return;
+	reset_probe(s);
+	alert_state_free(&s->al);
+	notify_probe_clear(&s->np);
+	free(s);
+}
+
+/* Hand the API the configured models of cfg. */
+static void
+publish_models(struct daemon *d, const struct config *cfg)
+{
+	struct api_model *am;
+	struct tmon_err err;
+	size_t i;
+
+	if (d->api == NULL)
+		return;
+	am = xcalloc(cfg->n_models + 1, sizeof(*am));
+	for (i = 0; i < cfg->n_models; i++) {
+		am[i].model = cfg->models[i].name;
+		am[i].provider = cfg->models[i].provider;
+	}
+	tmon_err_clear(&err);
+	if (api_set_models(d->api, am, cfg->n_models, &err) != TMON_OK)
+		log_warnx("reload: the API keeps its list of models: %s",
+		    err.msg);
+	free(am);
+}
+
+/* Apply what waits for an idle model; free the configs nothing uses. */
+static void
+reload_settle(struct daemon *d)
+{
+	struct model_state *s;
+	struct old_config *oc;
+	bool pending = false, changed;
+	size_t i;
+
+	for (i = 0; i < d->n; i++) {
+		s = d->ms[i];
+		if (!s->removed && s->next_m == NULL)
+			continue;
+		if (!model_idle(s)) {
+			pending = true;
+			continue;
+		}
+		if (s->removed) {
+			log_info("reload: model=%s removed after its last "
+			    "probe", s->m->name);
+			model_state_free(s);
+			memmove(&d->ms[i], &d->ms[i + 1],
+			    (d->n - i - 1) * sizeof(d->ms[0]));
+			d->n--;
+			i--;
+			continue;
+		}
+		changed = !reload_model_equal(s->m, s->next_m);
+		s->m = s->next_m;
+		s->next_m = NULL;
+		if (changed)
+			s->next_due_ms = sched_first_due(s->m, mono_ms());
+	}
+	if (!pending)
+		while ((oc = d->cfg_old) != NULL) {
+			d->cfg_old = oc->next;
+			config_free(oc->cfg);
+			free(oc);
+		}
+	d->settling = pending;
+}
+
+/* Re-read the schedule (SIGHUP) and apply it. */
+static void
+reload_config(struct daemon *d)
+{
+	struct model_state **ms, *s;
+	struct old_config *oc;
+	struct config *nc = NULL;
+	struct store *st = NULL;
+	const struct model_cfg *m;
+	struct tmon_err err;
+	size_t i, j, k, n_ms, added = 0, changed = 0, removed = 0;
+	char keys[128];
+	bool *kept;
+
+	if (d->o->config_path == NULL) {
+		log_warnx("reload: no schedule file to re-read");
+		return;
+	}
+	tmon_err_clear(&err);
+	if (config_load(d->o->config_path, &nc, &err) != TMON_OK) {
+		log_warnx("reload: %s; the running schedule is kept (%zu "
+		    "models)", err.msg, d->cfg->n_models);
+		return;
+	}
+	if (reload_restart_keys(d->o->cfg, nc, keys, sizeof(keys)) > 0)
+		log_warnx("reload: %s changed: needs a restart; the running "
+		    "values are kept", keys);
+	tmon_err_clear(&err);
+	if (d->pool != NULL && store_pool_get(d->pool, &st, &err) != TMON_OK)
+		log_warnx("reload: %s; new models start without their "
+		    "history", err.msg);
+	ms = xcalloc(nc->n_models + d->n + 1, sizeof(*ms));
+	kept = xcalloc(d->n + 1, sizeof(*kept));
+	n_ms = 0;
+	for (j = 0; j < nc->n_models; j++) {
+		m = &nc->models[j];
+		for (k = 0; k < d->n; k++)
+			if (!kept[k] && !d->ms[k]->removed &&
+			    strcmp(d->ms[k]->m->name, m->name) == 0)
+				break;
+		if (k == d->n) {
+			log_info("reload: model=%s added", m->name);
+			ms[n_ms++] = model_state_new(d, m, st);
+			added++;
+			continue;
+		}
+		s = d->ms[k];
+		kept[k] = true;
+		if (!reload_model_equal(s->m, m)) {
+			log_info("reload: model=%s changed%s", m->name,
+			    model_idle(s) ? "" : " (after the probe under way)");
+			changed++;
+		}
+		/* m points into nc either way: the old config goes */
+		s->next_m = m;
+		ms[n_ms++] = s;
+	}
+	for (k = 0; k < d->n; k++) {
+		s = d->ms[k];
+		if (kept[k])
+			continue;
+		if (!s->removed) {
+			log_info("reload: model=%s removed%s", s->m->name,
+			    model_idle(s) ? "" : " (after the probe under way)");
+			removed++;
+		}
+		if (model_idle(s)) {
+			model_state_free(s);
+			continue;
+		}
+		s->removed = true;
+		s->next_m = NULL;
+		s->next_due_ms = INT64_MAX;	/* no new probe */
+		ms[n_ms++] = s;
+	}
+	if (st != NULL)
+		store_pool_put(d->pool, st);
+	free(kept);
+	free(d->ms);
+	d->ms = ms;
+	d->n = n_ms;
+	if (d->cfg_own != NULL) {
+		oc = xcalloc(1, sizeof(*oc));
+		oc->cfg = d->cfg_own;
+		oc->next = d->cfg_old;
+		d->cfg_old = oc;
+	}
+	d->cfg = d->cfg_own = nc;
+	publish_models(d, nc);
+	log_info("reload: %s: %zu models (%zu added, %zu changed, %zu "
+	    "removed), max_concurrent %u", d->o->config_path, nc->n_models,
+	    added, changed, removed, nc->max_concurrent);
+	for (i = 0; i < d->n; i++)
+		if (d->ms[i]->removed || d->ms[i]->next_m != NULL)
+			d->settling = true;
+	reload_settle(d);
+}
+
+static void
+daemon_reload(struct daemon *d)
+{
+	if (reload_requested) {
+		reload_requested = 0;
+		reload_config(d);
+	} else if (d->settling)
+		reload_settle(d);
+}
+
+enum tmon_rc
 daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 {
 	struct daemon d;
@@ -1115,13 +1435,16 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 
 	memset(&d, 0, sizeof(d));
 	d.o = o;
+	d.cfg = o->cfg;
 	pthread_mutex_init(&d.health_mu, NULL);
 	stop_requested = 0;
+	reload_requested = 0;
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_signal;
 	sigemptyset(&sa.sa_mask);
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	signal(SIGPIPE, SIG_IGN);
 	/* Past a file size limit (RLIMIT_FSIZE) a write fails with EFBIG,
 	 * like on a full disk, instead of killing tmond. */
@@ -1137,16 +1460,9 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	d.ms = xcalloc(d.n + 1, sizeof(*d.ms));
 	am = xcalloc(d.n + 1, sizeof(*am));
 	for (i = 0; i < d.n; i++) {
-		d.ms[i].m = &o->cfg->models[i];
-		d.ms[i].d = &d;
-		d.ms[i].next_due_ms = sched_first_due(d.ms[i].m, mono_ms());
+		d.ms[i] = model_state_new(&d, &o->cfg->models[i], NULL);
 		am[i].model = o->cfg->models[i].name;
 		am[i].provider = o->cfg->models[i].provider;
-		if (d.ms[i].m->api_key_env != NULL &&
-		    getenv(d.ms[i].m->api_key_env) == NULL)
-			log_warnx("config: environment variable %s is not "
-			    "set; probing without an API key model=%s",
-			    d.ms[i].m->api_key_env, d.ms[i].m->name);
 	}
 	if (!o->read_only) {
 		restore_state(&d);
@@ -1198,13 +1514,17 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	if ((rc = api_start(&ac, &api, err)) != TMON_OK)
 		goto out;
 	d.rcpt = ac.receipt_arg;
+	d.api = api;
 	log_info("tmond: serving http://%s:%u/ db=%s models=%zu%s",
 	    o->listen_host, o->listen_port, o->db_path, d.n,
 	    o->read_only ? " read-only" : "");
 	if (o->read_only) {
 		/* No probes, no writes: serve until a signal. */
-		while (!stop_requested)
+		while (!stop_requested) {
+			if (reload_requested)
+				daemon_reload(&d);
 			(void)poll(NULL, 0, 500);
+		}
 		rc = TMON_OK;
 		goto out;
 	}
@@ -1255,13 +1575,18 @@ out:
 	store_pool_free(d.pool);
 	store_close(d.store);
 	if (d.ms != NULL)
-		for (i = 0; i < d.n; i++) {
-			reset_probe(&d.ms[i]);
-			alert_state_free(&d.ms[i].al);
-			notify_probe_clear(&d.ms[i].np);
-		}
+		for (i = 0; i < d.n; i++)
+			model_state_free(d.ms[i]);
 	free(d.ms);
 	free(am);
+	while (d.cfg_old != NULL) {
+		struct old_config *oc = d.cfg_old;
+
+		d.cfg_old = oc->next;
+		config_free(oc->cfg);
+		free(oc);
+	}
+	config_free(d.cfg_own);
 	pthread_mutex_destroy(&d.health_mu);
 	return rc;
 }

@@ -44,6 +44,8 @@
 
 struct daemon_opts {
 	const struct config	*cfg;		/* borrowed */
+	/* the schedule's file, re-read on SIGHUP (NULL: SIGHUP only warns) */
+	const char		*config_path;
 	const char		*db_path;
 	const char		*listen_host;	/* API address */
 	uint16_t		 listen_port;
@@ -75,5 +77,25 @@ struct daemon_opts {
  * opened, TMON_E_NET if the API cannot listen.
  */
 enum tmon_rc	daemon_run(const struct daemon_opts *o, struct tmon_err *err);
+
+/*
+ * SIGHUP (daemon_run): o->config_path is re-read and its models and
+ * max_concurrent applied without a restart, keeping the state of every
+ * model still listed; a schedule that does not load is logged and the
+ * running one kept (reload.h, README "Installing as a service").
+ *
+ * What tmond --check-config checks beyond the schedule (o->cfg, loaded):
+ * what daemon_run would refuse at start.  Errors: TMON_E_CONFIG (the
+ * receipt token variable receipts.token_env names is unset or not a
+ * token, the dashboard directory has no readable index.html), TMON_E_IO
+ * (db_path cannot be examined; with o->init and no log there, its
+ * directory is not writable) and the errors of store_open on an existing
+ * log opened read-only (TMON_E_CONFIG not a tmon log, TMON_E_DB, ...).
+ * Warnings (log_warnx), not errors: an api_key_env variable that is
+ * unset, no log at db_path without o->init (daemon_run would then exit
+ * with TMON_E_NOTFOUND), a log of another schema version (an older one is
+ * migrated at start, a newer one refused).
+ */
+enum tmon_rc	daemon_check(const struct daemon_opts *o, struct tmon_err *err);
 
 #endif /* TMON_MONITOR_DAEMON_H */

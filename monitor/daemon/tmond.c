@@ -3,10 +3,14 @@
  * the evidence, appends the results to the log and serves the API and the
  * dashboard.  See README.md and tmond --help.
  */
+#include <sys/stat.h>
+
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config.h"
 #include "daemon.h"
@@ -14,8 +18,41 @@
 #include "tjson.h"
 #include "util.h"
 
+/*
+ * Where tmond's data is (README "Installing as a service"): rel
+ * ("dashboards", "schedules/default.json") in the first of
+ *   1. <directory of the executable>/TMON_BIN_TO_DATA/tmon/rel: an
+ *      installed tree, under any prefix or DESTDIR;
+ *   2. checkout, the source checkout tmond was built from;
+ *   3. TMON_DATADIR/tmon/rel, the data directory of the configured prefix
+ * that exists; the last one when none does (the error then names it).
+ */
+static const char *
+data_path(const char *rel, const char *checkout, char *buf, size_t len)
+{
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+	struct stat sb;
+	int r;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL)
+			*slash = '\0';
+		r = snprintf(buf, len, "%s/%s/tmon/%s", exe, TMON_BIN_TO_DATA,
+		    rel);
+		if (r > 0 && (size_t)r < len && stat(buf, &sb) == 0)
+			return buf;
+	}
+	if (stat(checkout, &sb) == 0)
+		return checkout;
+	snprintf(buf, len, "%s/tmon/%s", TMON_DATADIR, rel);
+	return buf;
+}
+
 static void
-usage(FILE *f)
+usage(FILE *f, const char *config_path, const char *dashboard_dir)
 {
 	fprintf(f,
 	    "usage: tmond [--config FILE] [--db PATH] [--init] "
@@ -30,14 +67,20 @@ usage(FILE *f)
 	    "      --dashboard DIR   static dashboard files (default %s)\n"
 	    "      --max-probes N    stop after N probes are logged "
 	    "(0 = run until SIGTERM)\n"
-	    "  -n, --check-config    validate the schedule and exit\n"
+	    "  -n, --check-config    check the schedule and what tmond needs to "
+	    "start\n"
+	    "                        (receipt token, dashboard, log) and exit: "
+	    "0 ok,\n"
+	    "                        1 a problem (printed), 2 a usage error\n"
 	    "      --read-only       serve the log as it is: no probes, no "
 	    "receipts, no writes\n"
 	    "  -v, --verbose         more logging (repeat for debug)\n"
 	    "API keys and the receipt token are read from the environment "
 	    "variables the\nschedule names (api_key_env, receipts.token_env); "
-	    "they are never logged or stored.\n",
-	    TMON_DEFAULT_CONFIG, TMON_DASHBOARD_DIR);
+	    "they are never logged or stored.\n"
+	    "SIGHUP re-reads the schedule and applies its models without a "
+	    "restart.\n",
+	    config_path, dashboard_dir);
 }
 
 /* Split "host:port"; host must be non-empty. */
@@ -76,7 +119,8 @@ main(int argc, char *argv[])
 	struct daemon_opts o;
 	struct config *cfg = NULL;
 	struct tmon_err err;
-	const char *config_path = TMON_DEFAULT_CONFIG;
+	char cfgbuf[PATH_MAX], dashbuf[PATH_MAX];
+	const char *config_path, *def_config;
 	char host[256] = "127.0.0.1";
 	uint64_t n;
 	int ch, verbose = 1, check_only = 0;
@@ -86,7 +130,10 @@ main(int argc, char *argv[])
 	memset(&o, 0, sizeof(o));
 	o.db_path = "./tmon.db";
 	o.listen_port = 8080;
-	o.dashboard_dir = TMON_DASHBOARD_DIR;
+	config_path = def_config = data_path("schedules/default.json",
+	    TMON_DEFAULT_CONFIG, cfgbuf, sizeof(cfgbuf));
+	o.dashboard_dir = data_path("dashboards", TMON_DASHBOARD_DIR, dashbuf,
+	    sizeof(dashbuf));
 	while ((ch = getopt_long(argc, argv, "c:d:l:nvh", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {
@@ -128,15 +175,15 @@ main(int argc, char *argv[])
 			verbose++;
 			break;
 		case 'h':
-			usage(stdout);
+			usage(stdout, def_config, o.dashboard_dir);
 			return 0;
 		default:
-			usage(stderr);
+			usage(stderr, def_config, o.dashboard_dir);
 			return 2;
 		}
 	}
 	if (optind != argc) {
-		usage(stderr);
+		usage(stderr, def_config, o.dashboard_dir);
 		return 2;
 	}
 	log_init(verbose);
@@ -145,14 +192,19 @@ main(int argc, char *argv[])
 		fprintf(stderr, "tmond: %s\n", err.msg);
 		return 1;
 	}
-	if (check_only) {
-		printf("tmond: %s: ok, %zu models\n", config_path,
-		    cfg->n_models);
-		config_free(cfg);
-		return 0;
-	}
 	o.cfg = cfg;
+	o.config_path = config_path;
 	o.listen_host = host;
+	if (check_only) {
+		rc = daemon_check(&o, &err);
+		if (rc == TMON_OK)
+			printf("tmond: %s: ok, %zu models\n", config_path,
+			    cfg->n_models);
+		else
+			fprintf(stderr, "tmond: %s\n", err.msg);
+		config_free(cfg);
+		return rc == TMON_OK ? 0 : 1;
+	}
 	rc = daemon_run(&o, &err);
 	config_free(cfg);
 	if (rc != TMON_OK) {

@@ -351,7 +351,7 @@ dashboard_link(const struct notify *n, const struct delivery *dl, char *out,
 	k = (size_t)snprintf(out, outsz, "%s/", n->a->dashboard_url);
 	if (dl->model == NULL || k >= outsz)
 		return;
-	k += (size_t)snprintf(out + k, outsz - k, "#/models/");
+	k += (size_t)snprintf(out + k, outsz - k, "#/model/");
 	/* percent-encode all but RFC 3986 unreserved characters */
 	for (m = dl->model; *m != '\0' && k + 4 < outsz; m++) {
 		if ((*m >= 'A' && *m <= 'Z') || (*m >= 'a' && *m <= 'z') ||

@@ -206,7 +206,7 @@ if j and al:
     check(b["alert_seq"] == al[0][0] and b["probe_seq"] == al[0][1]["probe_seq"] and
           b["event_seq"] == al[0][1].get("event_seq"),
           "sim/rollout: alert_seq %s probe_seq %s event_seq %s" % (b["alert_seq"], b["probe_seq"], b["event_seq"]))
-    check(b["dashboard"] == "https://status.example/tmon/#/models/sim%2Frollout", "sim/rollout: dashboard link %s" % b["dashboard"])
+    check(b["dashboard"] == "https://status.example/tmon/#/model/sim%2Frollout", "sim/rollout: dashboard link %s" % b["dashboard"])
     check(j[0][0]["headers"].get("x-test") == "tmon alerts", "configured header sent")
 # slack
 s = bodies("/slack", "sim/rollout")

@@ -2077,22 +2077,30 @@ do_log_tile(struct store *st, struct MHD_Connection *c,
 
 /* --- GET /healthz --- */
 
+/* The daemon's health into h, its reason made printable ASCII. */
+static void
+read_health(struct api *a, struct api_health *h)
+{
+	size_t i;
+
+	memset(h, 0, sizeof(*h));
+	if (a->health != NULL)
+		a->health(a->health_arg, h);
+	/* The reason may quote a path or an SQLite message: keep it ASCII
+	 * so that it is always a valid JSON string. */
+	h->reason[sizeof(h->reason) - 1] = '\0';
+	for (i = 0; h->reason[i] != '\0'; i++)
+		if ((unsigned char)h->reason[i] < 0x20 ||
+		    (unsigned char)h->reason[i] > 0x7e)
+			h->reason[i] = '?';
+}
+
 static enum MHD_Result
 do_healthz(struct api *a, struct MHD_Connection *c)
 {
 	struct api_health h;
-	size_t i;
 
-	memset(&h, 0, sizeof(h));
-	if (a->health != NULL)
-		a->health(a->health_arg, &h);
-	/* The reason may quote a path or an SQLite message: keep it ASCII
-	 * so that it is always a valid JSON string. */
-	h.reason[sizeof(h.reason) - 1] = '\0';
-	for (i = 0; h.reason[i] != '\0'; i++)
-		if ((unsigned char)h.reason[i] < 0x20 ||
-		    (unsigned char)h.reason[i] > 0x7e)
-			h.reason[i] = '?';
+	read_health(a, &h);
 	if (!h.degraded)
 		return send_json(c, MHD_HTTP_OK, json_pack("{s:s, s:I}",
 		    "status", "ok", "pending_probes", (json_int_t)h.pending));
@@ -2109,16 +2117,8 @@ static enum MHD_Result
 do_readyz(struct api *a, struct MHD_Connection *c)
 {
 	struct api_health h;
-	size_t i;
 
-	memset(&h, 0, sizeof(h));
-	if (a->health != NULL)
-		a->health(a->health_arg, &h);
-	h.reason[sizeof(h.reason) - 1] = '\0';
-	for (i = 0; h.reason[i] != '\0'; i++)
-		if ((unsigned char)h.reason[i] < 0x20 ||
-		    (unsigned char)h.reason[i] > 0x7e)
-			h.reason[i] = '?';
+	read_health(a, &h);
 	if (!h.degraded)
 		return send_json(c, MHD_HTTP_OK, json_pack("{s:s}", "status",
 		    "ready"));

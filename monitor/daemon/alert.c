@@ -76,29 +76,6 @@ tcb_field(const char *f)
 	    strcmp(f, "platform.advisories") == 0;
 }
 
-/* True if the hex value v (len bytes decoded) is one of list's. */
-static bool
-in_list48(const struct policy_list48 *l, const uint8_t *v)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (memcmp(l->v[i], v, 48) == 0)
-			return true;
-	return false;
-}
-
-static bool
-in_list32(const struct policy_list32 *l, const uint8_t *v)
-{
-	size_t i;
-
-	for (i = 0; i < l->n; i++)
-		if (memcmp(l->v[i], v, 32) == 0)
-			return true;
-	return false;
-}
-
 /* True if field f with value hex is in the lists of p. */
 static bool
 listed(const struct measurement_policy *p, const char *f, const char *hex)
@@ -116,13 +93,16 @@ listed(const struct measurement_policy *p, const char *f, const char *hex)
 	for (i = 0; i < 4; i++)
 		if (strcmp(f, f48[i]) == 0)
 			return hex_decode_exact(hex, strlen(hex), v, 48, true) &&
-			    in_list48(l48[i], v);
+			    policy_list_has(
+			    (const uint8_t *)l48[i]->v, l48[i]->n, 48, v);
 	if (strcmp(f, "app.compose_hash") == 0)
 		return hex_decode_exact(hex, strlen(hex), v, 32, true) &&
-		    in_list32(&p->compose_hash, v);
+		    policy_list_has((const uint8_t *)p->compose_hash.v,
+		    p->compose_hash.n, 32, v);
 	if (strcmp(f, "app.os_image_hash") == 0)
 		return hex_decode_exact(hex, strlen(hex), v, 32, true) &&
-		    in_list32(&p->os_image_hash, v);
+		    policy_list_has((const uint8_t *)p->os_image_hash.v,
+		    p->os_image_hash.n, 32, v);
 	return false;
 }
 

@@ -10,6 +10,7 @@
 #ifndef TMON_VERIFY_POLICY_H
 #define TMON_VERIFY_POLICY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -31,5 +32,14 @@ struct measurement_policy {
 	struct policy_list32	compose_hash;	/* sha256(app_compose) */
 	struct policy_list32	os_image_hash;	/* dstack os_image_hash */
 };
+
+/*
+ * True if v (len bytes) equals one of the n entries of list (n entries
+ * of len bytes each, back to back), compared in constant time per entry.
+ * The one membership test of the allow-lists (measurement.policy and the
+ * classification of a measurement change).
+ */
+bool	policy_list_has(const uint8_t *list, size_t n, size_t len,
+	    const uint8_t *v);
 
 #endif /* TMON_VERIFY_POLICY_H */

@@ -72,9 +72,8 @@ tdx_check_td_attributes(const struct tdx_quote *q, struct checklist *cl)
 	    tmp[0] != '\0' ? "; allowed features on: " : "", tmp);
 }
 
-/* True if v (len bytes) is one of the n entries of list (stride len). */
-static bool
-in_list(const uint8_t *v, const uint8_t *list, size_t n, size_t len)
+bool
+policy_list_has(const uint8_t *list, size_t n, size_t len, const uint8_t *v)
 {
 	size_t i;
 	bool hit = false;
@@ -113,7 +112,7 @@ check_reg(struct policy_state *s, const char *name, const uint8_t *value,
 		add(s->unpinned, sizeof(s->unpinned), name);
 		return;
 	}
-	if (in_list(value, list, n, len)) {
+	if (policy_list_has(list, n, len, value)) {
 		add(s->pinned, sizeof(s->pinned), name);
 		return;
 	}

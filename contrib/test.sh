@@ -4,7 +4,7 @@
 # dashboard's in headless chromium: npm ci --prefix tests/browser); build
 # again under ThreadSanitizer and run the tests of the daemon's threads and
 # asynchronous paths (API, receipts, collateral fetches against a stalling
-# PCS); then build the libFuzzer targets with clang and run each one for
+# PCS, webhook deliveries, the metrics registry, SIGHUP reloads); then build the libFuzzer targets with clang and run each one for
 # TMON_FUZZ_SECONDS (default 60) from its seed corpus, TMON_FUZZ_JOBS
 # (default 2) at a time.
 set -euo pipefail
@@ -32,7 +32,7 @@ tsan_logs=$(mktemp -d)
 export TSAN_OPTIONS="halt_on_error=1:second_deadlock_stack=1:suppressions=$PWD/tests/tsan.supp:log_path=$tsan_logs/tsan"
 tsan_rc=0
 (cd build-tsan && ctest --output-on-failure -j"$jobs" -R \
-    '^(check_daemon|check_sim_daemon|check_receipts|check_collateral|check_collateral_daemon|check_api|check_fetch|check_store|test_receipts_api|test_tlog)$') ||
+    '^(check_daemon|check_sim_daemon|check_receipts|check_collateral|check_collateral_daemon|check_api|check_fetch|check_store|check_metrics|check_notify|test_receipts_api|test_tlog|test_alerts|test_reload)$') ||
     tsan_rc=1
 # the receipt load test, smaller: 5,000 receipts over 16 connections
 bash tests/integration/test_receipts_load.sh "$PWD/build-tsan" "$PWD" 5000 16 ||

@@ -22,7 +22,7 @@
 #      If-None-Match set to the ETag of a first answer (after curl shows
 #      that it is answered 304; skipped when there is no ETag);
 #   4. one table: requests/s and p99 per endpoint, way and size.
-# Environment (all optional): DIR (default /work/benchdata or $TMPDIR),
+# Environment (all optional): DIR (default $TMPDIR/tmon-status-bench),
 # SIZES ("50000 5000000"), MODELS (50), CONNS (64), THREADS (2),
 # DURATION (10s), PROBES (5), OLD_BUILD and OLD_LOG: a build of an older
 # tmond and a log it can open, measured the same way as a "before" column.
@@ -43,7 +43,7 @@ if [ -z "$build" ]; then
 	    tmon-genlog >/dev/null
 fi
 build=$(cd "$build" && pwd)
-DIR=${DIR:-/work/benchdata}
+DIR=${DIR:-${TMPDIR:-/tmp}/tmon-status-bench}
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)
 set +e
@@ -151,7 +151,7 @@ one() {
 				[ "$code" = 304 ] || fail "$label $ep: If-None-Match answered $code"
 				args=(-H "If-None-Match: $etag") ;;
 			esac
-			out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --latency "${args[@]}" "$url" 2>&1)
+			out=$(wrk -t"$THREADS" -c"$CONNS" -d"$DURATION" --timeout 30s --latency "${args[@]}" "$url" 2>&1)
 			echo "$out" | grep -E 'Non-2xx|Socket errors' | sed "s|^|# $label $ep $way: |"
 			rps=$(echo "$out" | awk '/^Requests\/sec:/ {printf "%.0f", $2}')
 			p99=$(echo "$out" | awk '$1 == "99%" {print $2}')

@@ -315,6 +315,102 @@ entry_probe_body(const struct entry_probe *p, size_t *len)
 	return body_done(o, len);
 }
 
+static json_t *
+alert_check_json(const struct entry_alert_check *c)
+{
+	json_t *o = tjson_chk(json_object());
+
+	tjson_set(o, "id", jtext(c->id));
+	tjson_set(o, "before", jtext(c->before));
+	tjson_set(o, "after", jtext(c->after));
+	tjson_set(o, "detail", jtext(c->detail));
+	return o;
+}
+
+static const char *const event_classes[ENTRY_EVENT_NCLASSES] = {
+	"first", "instance_added", "allowlisted", "upgrade_endorsed",
+	"tcb_changed", "verdict_changed", "unexplained"
+};
+
+const char *
+entry_event_class_str(enum entry_event_class c)
+{
+	if ((unsigned)c >= ENTRY_EVENT_NCLASSES)
+		return "unexplained";
+	return event_classes[c];
+}
+
+bool
+entry_event_class_parse(const char *s, enum entry_event_class *out)
+{
+	unsigned i;
+
+	for (i = 0; s != NULL && i < ENTRY_EVENT_NCLASSES; i++)
+		if (strcmp(s, event_classes[i]) == 0) {
+			*out = (enum entry_event_class)i;
+			return true;
+		}
+	return false;
+}
+
+uint8_t *
+entry_event_body(const struct entry_event *ev, size_t *len)
+{
+	const struct entry_change *c = ev->change;
+	json_t *o, *f, *b, *a;
+	size_t i;
+
+	f = tjson_chk(json_array());
+	b = tjson_chk(json_object());
+	a = tjson_chk(json_object());
+	for (i = 0; c != NULL && i < c->n_fields; i++) {
+		if (json_array_append_new(f, tjson_chk(json_string(
+		    c->fields[i]))) != 0)
+			fatalx("entry: out of memory building json");
+		tjson_set(b, c->fields[i], c->before_null[i] ?
+		    tjson_chk(json_null()) : jtext(c->before[i]));
+		tjson_set(a, c->fields[i], c->after_null[i] ?
+		    tjson_chk(json_null()) : jtext(c->after[i]));
+	}
+	o = body_new("event", ev->time);
+	tjson_set(o, "model", json_string(ev->model));
+	tjson_set(o, "class", json_string(entry_event_class_str(ev->cls)));
+	tjson_set(o, "probe_seq", json_integer((json_int_t)ev->probe_seq));
+	tjson_set(o, "prev_probe_seq", ev->prev_probe_seq == UINT64_MAX ?
+	    tjson_chk(json_null()) :
+	    json_integer((json_int_t)ev->prev_probe_seq));
+	tjson_set(o, "changed_fields", f);
+	tjson_set(o, "before", b);
+	tjson_set(o, "after", a);
+	tjson_set(o, "verdict_before", jtext(ev->verdict_before));
+	tjson_set(o, "verdict_after", jtext(ev->verdict_after));
+	tjson_set(o, "endorsed_by", jtext(ev->endorsed_by));
+	tjson_set(o, "worse", ev->worse < 0 ? tjson_chk(json_null()) :
+	    json_boolean(ev->worse > 0));
+	tjson_set(o, "instances", json_integer((json_int_t)ev->instances));
+	return body_done(o, len);
+}
+
+uint8_t *
+entry_delivery_body(const struct entry_delivery *d, size_t *len)
+{
+	json_t *o;
+
+	o = body_new("delivery", d->time);
+	tjson_set(o, "model", jtext(d->model));
+	tjson_set(o, "webhook", jtext(d->webhook));
+	tjson_set(o, "alert_seq", json_integer((json_int_t)d->alert_seq));
+	tjson_set(o, "state", json_string(d->state));
+	tjson_set(o, "outcome", json_string(d->outcome));
+	tjson_set(o, "attempts", json_integer((json_int_t)d->attempts));
+	tjson_set(o, "http_status", d->http_status != 0 ?
+	    json_integer((json_int_t)d->http_status) :
+	    tjson_chk(json_null()));
+	tjson_set(o, "error", jtext(d->error));
+	tjson_set(o, "window", jtext(d->window));
+	return body_done(o, len);
+}
+
 uint8_t *
 entry_alert_body(const struct entry_alert *a, size_t *len)
 {
@@ -334,6 +430,17 @@ entry_alert_body(const struct entry_alert *a, size_t *len)
 	} else
 		tjson_set(o, "probe_seq",
 		    json_integer((json_int_t)a->probe_seq));
+	if (a->has_event && a->witness == NULL)
+		tjson_set(o, "event_seq",
+		    json_integer((json_int_t)a->event_seq));
+	if (a->n_checks > 0) {
+		f = tjson_chk(json_array());
+		for (i = 0; i < a->n_checks; i++)
+			if (json_array_append_new(f, alert_check_json(
+			    &a->checks[i])) != 0)
+				fatalx("entry: out of memory building json");
+		tjson_set(o, "checks", f);
+	}
 	if (a->change != NULL) {
 		f = tjson_chk(json_array());
 		for (i = 0; i < a->change->n_fields; i++)
@@ -734,6 +841,10 @@ add_field(struct entry_change *out, const char *layer, const char *key,
 		value_text(was, out->from, sizeof(out->from));
 		value_text(now, out->to, sizeof(out->to));
 	}
+	value_text(was, out->before[out->n_fields], ENTRY_VALUE_TEXT);
+	value_text(now, out->after[out->n_fields], ENTRY_VALUE_TEXT);
+	out->before_null[out->n_fields] = was == NULL || json_is_null(was);
+	out->after_null[out->n_fields] = now == NULL || json_is_null(now);
 	snprintf(out->fields[out->n_fields], ENTRY_FIELD_NAME, "%s.%s", layer,
 	    key);
 	printable(out->fields[out->n_fields++]);

@@ -1,6 +1,7 @@
 /*
  * entry.h: the schema of tmon's log entries, in one place.  Every body of
- * every kind ("probe", "receipt", "collateral", "alert") is built here,
+ * every kind ("probe", "receipt", "collateral", "alert", "event",
+ * "delivery") is built here,
  * and every reader of a body goes through here; store.c keeps the bytes
  * and indexes them without knowing their layout.
  *
@@ -158,15 +159,32 @@ uint8_t	*entry_probe_body(const struct entry_probe *p, size_t *len);
 
 struct entry_change;
 
+/* A check of a check_failed alert: its status in the model's previous
+ * probe ("pass", "warn", "skip"; NULL: none, the first probe) and now
+ * ("fail", "error"), and its detail now (NULL: none). */
+struct entry_alert_check {
+	const char	*id;
+	const char	*before;
+	const char	*after;
+	const char	*detail;
+};
+
 /* One alert; pointers are borrowed. */
 struct entry_alert {
 	int64_t		 time;
 	const char	*model;
-	const char	*reason;	/* "verdict_changed", "measurement_changed" */
+	/* "unexplained", "check_failed", "recovered", "tcb_worse",
+	 * "witness_conflict" (older logs also hold "verdict_changed",
+	 * "measurement_changed") */
+	const char	*reason;
 	const char	*from;		/* the value before */
 	const char	*to;		/* the value now */
 	uint64_t	 probe_seq;	/* the probe that raised it */
 	const struct entry_change *change;	/* NULL: no changed_fields */
+	bool		 has_event;	/* raised by an event: "event_seq" */
+	uint64_t	 event_seq;
+	const struct entry_alert_check *checks;	/* n_checks: "checks" */
+	size_t		 n_checks;
 	/* a witness's alert ("witness_conflict"): no model, no probe */
 	const char	*witness;	/* NULL: a probe's alert */
 	uint64_t	 checkpoint_size;
@@ -174,12 +192,86 @@ struct entry_alert {
 
 /*
  * The body of an alert entry: {"changed_fields" (with a change),
- * "from", "kind":"alert", "model", "probe_seq", "reason", "time", "to",
- * "v"}; a witness's: {"checkpoint_size", "from", "kind":"alert",
- * "model":null, "reason", "time", "to", "v", "witness"} (new buffer,
- * *len bytes).
+ * "checks":[{"after","before","detail","id"}] (with n_checks > 0),
+ * "event_seq" (with one), "from", "kind":"alert", "model", "probe_seq",
+ * "reason", "time", "to", "v"}; a witness's: {"checkpoint_size", "from",
+ * "kind":"alert", "model":null, "reason", "time", "to", "v", "witness"}
+ * (new buffer, *len bytes).
  */
 uint8_t	*entry_alert_body(const struct entry_alert *a, size_t *len);
+
+/* The classes of an event (README "What counts as a change"); the store
+ * keeps the class in a column (store_class_valid). */
+enum entry_event_class {
+	ENTRY_EVENT_FIRST = 0,		/* a model's first measurement */
+	ENTRY_EVENT_INSTANCE_ADDED,	/* a new replica of a known identity */
+	ENTRY_EVENT_ALLOWLISTED,	/* every changed identity value is in
+					   the model's policy */
+	ENTRY_EVENT_UPGRADE_ENDORSED,	/* ... in a reference value set (or
+					   allow-listed, one at least by a set) */
+	ENTRY_EVENT_TCB_CHANGED,	/* only tcb_status / advisories moved */
+	ENTRY_EVENT_VERDICT_CHANGED,	/* the verdict differs from the last */
+	ENTRY_EVENT_UNEXPLAINED,	/* any other measurement change */
+	ENTRY_EVENT_NCLASSES
+};
+
+/* "first", "instance_added", "allowlisted", "upgrade_endorsed",
+ * "tcb_changed", "verdict_changed", "unexplained". */
+const char *entry_event_class_str(enum entry_event_class c);
+/* The class named s into *out; false if s names none. */
+bool	 entry_event_class_parse(const char *s, enum entry_event_class *out);
+
+/* One event; pointers are borrowed. */
+struct entry_event {
+	int64_t		 time;
+	const char	*model;
+	enum entry_event_class cls;
+	uint64_t	 probe_seq;	/* the probe it is about */
+	uint64_t	 prev_probe_seq;	/* the model's probe before;
+						   UINT64_MAX: none */
+	/* the changed fields with their values before and after; NULL:
+	 * none ([] and {}) */
+	const struct entry_change *change;
+	const char	*verdict_before;	/* NULL: none (null) */
+	const char	*verdict_after;
+	const char	*endorsed_by;	/* a reference value set's name,
+					   "policy", or NULL (null) */
+	int		 worse;		/* 1 true, 0 false, -1 null */
+	size_t		 instances;	/* known instances after the probe */
+};
+
+/*
+ * The body of an event entry (kind "event"; the store's class column is
+ * entry_event_class_str(cls)):
+ *   {"after":{field:value|null}, "before":{field:value|null},
+ *    "changed_fields":[field...], "class", "endorsed_by", "instances",
+ *    "kind":"event", "model", "prev_probe_seq", "probe_seq", "time",
+ *    "v", "verdict_after", "verdict_before", "worse"}
+ * values as entry_change keeps them (new buffer, *len bytes).
+ */
+uint8_t	*entry_event_body(const struct entry_event *ev, size_t *len);
+
+/* One delivery of an alert to a webhook; pointers are borrowed. */
+struct entry_delivery {
+	int64_t		 time;
+	const char	*model;		/* NULL: none (null) */
+	const char	*webhook;	/* its configured name */
+	uint64_t	 alert_seq;
+	const char	*state;		/* "triggered", "reminder", "resolved" */
+	const char	*outcome;	/* "delivered", "failed", "muted" */
+	unsigned	 attempts;
+	long		 http_status;	/* the last HTTP status; 0: none (null) */
+	const char	*error;		/* NULL: none (null) */
+	const char	*window;	/* the maintenance window; NULL: none */
+};
+
+/*
+ * The body of a delivery entry (kind "delivery", no verdict, model as
+ * d->model): {"alert_seq", "attempts", "error", "http_status",
+ * "kind":"delivery", "model", "outcome", "state", "time", "v", "webhook",
+ * "window"} (new buffer, *len bytes).  error is untrusted text (jtext).
+ */
+uint8_t	*entry_delivery_body(const struct entry_delivery *d, size_t *len);
 
 /* One document of a collateral fetch; pointers are borrowed. */
 struct entry_coll_doc {
@@ -332,8 +424,11 @@ const char *entry_change_class_str(enum entry_change_class c);
  * changed the instance with the same instance layer if one is known,
  * else the most recently seen one; for first every identity field.  from
  * and to hold the first field's values before and now ("null" for null,
- * "" for none).  Names and values are printable ASCII (other bytes read
- * '?'), cut to ENTRY_FIELD_NAME - 1 and ENTRY_VALUE_TEXT - 1 bytes.
+ * "" for none).  before[i] and after[i] hold field i's values the same
+ * way (a string as it is, other JSON as its text), before_null[i] and
+ * after_null[i] say the value is null or absent.  Names and values are
+ * printable ASCII (other bytes read '?'), cut to ENTRY_FIELD_NAME - 1
+ * and ENTRY_VALUE_TEXT - 1 bytes.
  */
 struct entry_change {
 	enum entry_change_class	 cls;
@@ -342,6 +437,10 @@ struct entry_change {
 	bool			 cut;
 	char			 from[ENTRY_VALUE_TEXT];
 	char			 to[ENTRY_VALUE_TEXT];
+	char			 before[MAX_CHANGED_FIELDS][ENTRY_VALUE_TEXT];
+	char			 after[MAX_CHANGED_FIELDS][ENTRY_VALUE_TEXT];
+	bool			 before_null[MAX_CHANGED_FIELDS];
+	bool			 after_null[MAX_CHANGED_FIELDS];
 };
 
 /* One known instance: its latest measurement (owned) and when it was

@@ -59,6 +59,7 @@ struct checked_row {
 	char		 kind[16];
 	char		 model[MAX_MODEL_ID];	/* "" for NULL */
 	char		 verdict[8];		/* "" for NULL */
+	char		 cls[24];		/* "" for NULL */
 };
 
 struct store {
@@ -79,7 +80,30 @@ struct store {
 	bool		 tree_loaded;
 	struct tlog_frontier tree;
 	struct tlog_frontier pending;
+	struct store_query_stats qstats;	/* the last store_query */
+	char		 model_buf[MAX_MODEL_ID];	/* store_model_get */
 };
+
+/*
+ * The derived tables (store.h) recomputed from the entries' columns: the
+ * migration to schema 3 fills them so, and store_verify compares them
+ * with these.  time >= 0, so time / 86400 is the UTC day.
+ */
+#define DERIVE_MODELS_SELECT \
+	"SELECT model, min(seq), " \
+	"max(CASE WHEN kind = 'probe' THEN seq END), " \
+	"max(CASE WHEN kind = 'probe' AND verdict = 'pass' THEN seq END), " \
+	"max(CASE WHEN kind = 'event' THEN seq END), " \
+	"sum(kind = 'probe') FROM entries " \
+	"WHERE kind IN ('probe', 'event') AND model IS NOT NULL GROUP BY model"
+#define DERIVE_DAILY_SELECT \
+	"SELECT model, time / 86400, sum(verdict = 'pass'), " \
+	"sum(verdict = 'warn'), sum(verdict = 'fail'), " \
+	"sum(verdict = 'error') FROM entries " \
+	"WHERE kind = 'probe' AND model IS NOT NULL GROUP BY model, time / 86400"
+#define MODELS_COLS \
+	"model, first_seq, last_probe_seq, last_pass_seq, last_event_seq, probes"
+#define DAILY_COLS	"model, day, pass, warn, fail, error"
 
 /*
  * Migration steps: migrations[v] takes a database from user_version v to
@@ -153,19 +177,81 @@ static const char *const migrations[] = {
 	" BEGIN SELECT RAISE(ABORT, 'cosignatures are append-only'); END;"
 	"CREATE TRIGGER cosignatures_no_delete BEFORE DELETE ON cosignatures"
 	" BEGIN SELECT RAISE(ABORT, 'cosignatures are append-only'); END;",
+	/* 2 -> 3: the kinds event and delivery and the class column (the
+	 * table is rebuilt: SQLite cannot change a CHECK constraint,
+	 * https://www.sqlite.org/lang_altertable.html section 7), an index
+	 * per list, and the derived tables models and daily, filled from
+	 * the entries. */
+	"CREATE TABLE entries3 ("
+	" seq INTEGER PRIMARY KEY CHECK (seq >= 0),"
+	" time INTEGER NOT NULL CHECK (time >= 0),"
+	" kind TEXT NOT NULL"
+	"  CHECK (kind IN ('probe', 'receipt', 'collateral', 'alert',"
+	"   'event', 'delivery')),"
+	" model TEXT,"
+	" verdict TEXT"
+	"  CHECK (verdict IS NULL OR"
+	"   verdict IN ('pass', 'warn', 'fail', 'error')),"
+	" class TEXT CHECK ((class IS NOT NULL) = (kind = 'event')),"
+	" body BLOB NOT NULL CHECK (length(body) > 0),"
+	" leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32),"
+	" chain_hash BLOB NOT NULL CHECK (length(chain_hash) = 32)"
+	") STRICT;"
+	"INSERT INTO entries3 (seq, time, kind, model, verdict, class, body,"
+	" leaf_hash, chain_hash) SELECT seq, time, kind, model, verdict, NULL,"
+	" body, leaf_hash, chain_hash FROM entries ORDER BY seq;"
+	"DROP TABLE entries;"
+	"ALTER TABLE entries3 RENAME TO entries;"
+	"CREATE INDEX entries_kind_seq ON entries (kind, seq);"
+	"CREATE INDEX entries_kind_model ON entries (kind, model, seq);"
+	"CREATE INDEX entries_kind_verdict ON entries (kind, verdict, seq);"
+	"CREATE INDEX entries_kind_class ON entries (kind, class, seq);"
+	"CREATE INDEX entries_kind_model_verdict"
+	" ON entries (kind, model, verdict, seq);"
+	"CREATE INDEX entries_verdict ON entries (verdict, seq);"
+	"CREATE INDEX entries_time ON entries (time);"
+	"CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries"
+	" BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;"
+	"CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries"
+	" BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;"
+	"CREATE TRIGGER entries_seq_next BEFORE INSERT ON entries"
+	" WHEN NEW.seq IS NOT"
+	"  coalesce((SELECT max(seq) FROM entries) + 1, 0)"
+	" BEGIN SELECT RAISE(ABORT, 'entries: seq must follow the last entry');"
+	" END;"
+	"CREATE TABLE models ("
+	" model TEXT PRIMARY KEY,"
+	" first_seq INTEGER NOT NULL CHECK (first_seq >= 0),"
+	" last_probe_seq INTEGER,"
+	" last_pass_seq INTEGER,"
+	" last_event_seq INTEGER,"
+	" probes INTEGER NOT NULL CHECK (probes >= 0)"
+	") STRICT;"
+	"CREATE TABLE daily ("
+	" model TEXT NOT NULL,"
+	" day INTEGER NOT NULL,"
+	" pass INTEGER NOT NULL, warn INTEGER NOT NULL,"
+	" fail INTEGER NOT NULL, error INTEGER NOT NULL,"
+	" PRIMARY KEY (model, day)"
+	") STRICT, WITHOUT ROWID;"
+	"INSERT INTO models (" MODELS_COLS ") " DERIVE_MODELS_SELECT ";"
+	"INSERT INTO daily (" DAILY_COLS ") " DERIVE_DAILY_SELECT ";",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
     STORE_SCHEMA_VERSION, "one migration step per schema version");
 
 #define ENTRY_COLS \
-	"seq, time, kind, model, verdict, body, leaf_hash, chain_hash"
+	"seq, time, kind, model, verdict, body, leaf_hash, chain_hash, class"
 #define ENTRY_COLS_E \
 	"e.seq, e.time, e.kind, e.model, e.verdict, e.body, e.leaf_hash, " \
-	"e.chain_hash"
+	"e.chain_hash, e.class"
 
 static const char *const kinds[] = { "probe", "receipt", "collateral",
-    "alert" };
+    "alert", "event", "delivery" };
+static const char *const classes[] = { "first", "instance_added",
+    "allowlisted", "upgrade_endorsed", "tcb_changed", "verdict_changed",
+    "unexplained" };
 static const char *const verdicts[] = { "pass", "warn", "fail", "error" };
 
 static enum tmon_rc
@@ -362,6 +448,12 @@ store_kind_valid(const char *k)
 	return in_set(k, kinds, sizeof(kinds) / sizeof(kinds[0]));
 }
 
+bool
+store_class_valid(const char *c)
+{
+	return in_set(c, classes, sizeof(classes) / sizeof(classes[0]));
+}
+
 /* True if s is 1..max-1 bytes in [lo, 0x7e]. */
 static bool
 ascii_ok(const char *s, size_t max, unsigned char lo)
@@ -438,10 +530,12 @@ str_member_is(const json_t *v, const char *col)
 /* store_body_check on a parsed body (o may be NULL: not an object). */
 static bool
 columns_match(const json_t *o, const char *kind, int64_t time,
-    const char *model, const char *verdict, char *why, size_t whysz)
+    const char *model, const char *verdict, const char *cls, char *why,
+    size_t whysz)
 {
-	static const char *const names[] = { "kind", "model", "verdict" };
-	const char *cols[3];
+	static const char *const names[] = { "kind", "model", "verdict",
+	    "class" };
+	const char *cols[4];
 	char esc[128], desc[160];
 	const json_t *v;
 	size_t i;
@@ -453,7 +547,8 @@ columns_match(const json_t *o, const char *kind, int64_t time,
 	cols[0] = kind;
 	cols[1] = model;
 	cols[2] = verdict;
-	for (i = 0; i < 3; i++) {
+	cols[3] = cls;
+	for (i = 0; i < 4; i++) {
 		v = json_object_get(o, names[i]);
 		if ((i == 0 && kind == NULL) || !str_member_is(v, cols[i])) {
 			if (cols[i] == NULL)
@@ -479,14 +574,14 @@ columns_match(const json_t *o, const char *kind, int64_t time,
 
 bool
 store_body_check(const char *kind, int64_t time, const char *model,
-    const char *verdict, const uint8_t *body, size_t len, char *why,
-    size_t whysz)
+    const char *verdict, const char *cls, const uint8_t *body, size_t len,
+    char *why, size_t whysz)
 {
 	json_t *o;
 	bool ok;
 
 	o = store_body_parse(body, len);
-	ok = columns_match(o, kind, time, model, verdict, why, whysz);
+	ok = columns_match(o, kind, time, model, verdict, cls, why, whysz);
 	json_decref(o);
 	return ok;
 }
@@ -554,6 +649,9 @@ migrate(struct store *s, struct tmon_err *err)
 			goto out;
 		}
 		ntables = sqlite3_column_int(st, 0);
+		/* no statement may stay open: a migration drops tables */
+		sqlite3_finalize(st);
+		st = NULL;
 		if (ntables != 0) {
 			rc = tmon_err_set(err, TMON_E_CONFIG,
 			    "store: database has tables but no tmon schema "
@@ -1036,6 +1134,11 @@ store_append_check(const struct store_blob_in *blobs, size_t nblobs,
 		if (e->verdict != NULL && !store_verdict_valid(e->verdict))
 			return tmon_err_set_at(err, TMON_E_PARSE, i,
 			    "store: entry %zu: bad verdict", i);
+		if (strcmp(e->kind, "event") == 0 ?
+		    !store_class_valid(e->cls) : e->cls != NULL)
+			return tmon_err_set_at(err, TMON_E_PARSE, i,
+			    "store: entry %zu: bad class (an event needs one of "
+			    "the classes, other kinds none)", i);
 		if (e->body == NULL || e->body_len == 0)
 			return tmon_err_set_at(err, TMON_E_PARSE, i,
 			    "store: entry %zu: no body", i);
@@ -1303,6 +1406,80 @@ out:
 	return rc;
 }
 
+/*
+ * Keep the derived tables (store.h) for entry e, just inserted as seq,
+ * inside the append transaction: what DERIVE_MODELS_SELECT and
+ * DERIVE_DAILY_SELECT give once it is in.
+ */
+static enum tmon_rc
+derive_put(struct store *s, const struct store_entry_in *e, uint64_t seq,
+    struct tmon_err *err)
+{
+	static const char *const vs[] = { "pass", "warn", "fail", "error" };
+	sqlite3_stmt *st = NULL;
+	bool probe;
+	enum tmon_rc rc;
+	int r, i;
+
+	probe = strcmp(e->kind, "probe") == 0;
+	if (e->model == NULL || (!probe && strcmp(e->kind, "event") != 0))
+		return TMON_OK;
+	if ((rc = stmt_get(s, "INSERT INTO models (" MODELS_COLS ") VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (model) DO UPDATE SET "
+	    "last_probe_seq = coalesce(excluded.last_probe_seq, "
+	    "last_probe_seq), last_pass_seq = coalesce(excluded.last_pass_seq, "
+	    "last_pass_seq), last_event_seq = coalesce("
+	    "excluded.last_event_seq, last_event_seq), "
+	    "probes = probes + excluded.probes", &st, err)) != TMON_OK)
+		return rc;
+	if ((r = sqlite3_bind_text(st, 1, e->model, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK ||
+	    (r = sqlite3_bind_int64(st, 2, (sqlite3_int64)seq)) != SQLITE_OK ||
+	    (r = probe ? sqlite3_bind_int64(st, 3, (sqlite3_int64)seq) :
+	    sqlite3_bind_null(st, 3)) != SQLITE_OK ||
+	    (r = probe && e->verdict != NULL &&
+	    strcmp(e->verdict, "pass") == 0 ? sqlite3_bind_int64(st, 4,
+	    (sqlite3_int64)seq) : sqlite3_bind_null(st, 4)) != SQLITE_OK ||
+	    (r = !probe ? sqlite3_bind_int64(st, 5, (sqlite3_int64)seq) :
+	    sqlite3_bind_null(st, 5)) != SQLITE_OK ||
+	    (r = sqlite3_bind_int(st, 6, probe ? 1 : 0)) != SQLITE_OK) {
+		rc = db_err(s, r, "bind models", err);
+		goto out;
+	}
+	if ((r = sqlite3_step(st)) != SQLITE_DONE) {
+		rc = db_err(s, r, "update models", err);
+		goto out;
+	}
+	stmt_put(s, st);
+	st = NULL;
+	if (!probe)
+		return TMON_OK;
+	if ((rc = stmt_get(s, "INSERT INTO daily (" DAILY_COLS ") VALUES "
+	    "(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (model, day) DO UPDATE SET "
+	    "pass = pass + excluded.pass, warn = warn + excluded.warn, "
+	    "fail = fail + excluded.fail, error = error + excluded.error",
+	    &st, err)) != TMON_OK)
+		return rc;
+	r = sqlite3_bind_text(st, 1, e->model, -1, SQLITE_STATIC);
+	if (r == SQLITE_OK)
+		r = sqlite3_bind_int64(st, 2, e->time / 86400);
+	for (i = 0; i < 4 && r == SQLITE_OK; i++)
+		r = sqlite3_bind_int(st, 3 + i, e->verdict != NULL &&
+		    strcmp(e->verdict, vs[i]) == 0);
+	if (r != SQLITE_OK) {
+		rc = db_err(s, r, "bind daily", err);
+		goto out;
+	}
+	if ((r = sqlite3_step(st)) != SQLITE_DONE) {
+		rc = db_err(s, r, "update daily", err);
+		goto out;
+	}
+	rc = TMON_OK;
+out:
+	stmt_put(s, st);
+	return rc;
+}
+
 static enum tmon_rc
 put_entries(struct store *s, const struct store_entry_in *entries, size_t n,
     struct store_appended *res, struct tmon_err *err)
@@ -1329,7 +1506,8 @@ put_entries(struct store *s, const struct store_entry_in *entries, size_t n,
 	if ((rc = tree_put_begin(s, &tp, err)) != TMON_OK)
 		return rc;
 	if ((rc = stmt_get(s, "INSERT INTO entries (" ENTRY_COLS ") "
-	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)", &st, err)) != TMON_OK)
+	    "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)", &st, err)) !=
+	    TMON_OK)
 		goto out;
 	for (i = 0; i < n; i++, seq++) {
 		e = &entries[i];
@@ -1357,7 +1535,9 @@ put_entries(struct store *s, const struct store_entry_in *entries, size_t n,
 		    (r = sqlite3_bind_blob(st, 7, res[i].leaf, 32,
 		    SQLITE_STATIC)) != SQLITE_OK ||
 		    (r = sqlite3_bind_blob(st, 8, res[i].chain, 32,
-		    SQLITE_STATIC)) != SQLITE_OK) {
+		    SQLITE_STATIC)) != SQLITE_OK ||
+		    (r = e->cls != NULL ? sqlite3_bind_text(st, 9, e->cls, -1,
+		    SQLITE_STATIC) : sqlite3_bind_null(st, 9)) != SQLITE_OK) {
 			rc = db_err(s, r, "bind entry", err);
 			goto out;
 		}
@@ -1369,6 +1549,8 @@ put_entries(struct store *s, const struct store_entry_in *entries, size_t n,
 		}
 		sqlite3_reset(st);
 		sqlite3_clear_bindings(st);
+		if ((rc = derive_put(s, e, seq, err)) != TMON_OK)
+			goto out;
 		if ((rc = tree_put_leaf(&tp, &s->pending, res[i].leaf)) !=
 		    TMON_OK)
 			goto out;
@@ -1432,6 +1614,7 @@ store_entry_free(struct store_entry *e)
 		return;
 	free(e->model);
 	free(e->verdict);
+	free(e->cls);
 	free(e->body);
 	memset(e, 0, sizeof(*e));
 }
@@ -1473,7 +1656,9 @@ checked_before(const struct store *s, const struct store_entry *e)
 	    strcmp(c->model, e->model != NULL ? e->model : "") == 0 &&
 	    (e->model == NULL || e->model[0] != '\0') &&
 	    strcmp(c->verdict, e->verdict != NULL ? e->verdict : "") == 0 &&
-	    (e->verdict == NULL || e->verdict[0] != '\0');
+	    (e->verdict == NULL || e->verdict[0] != '\0') &&
+	    strcmp(c->cls, e->cls != NULL ? e->cls : "") == 0 &&
+	    (e->cls == NULL || e->cls[0] != '\0');
 }
 
 static void
@@ -1483,7 +1668,8 @@ remember_checked(struct store *s, const struct store_entry *e)
 
 	c->used = col_copy(c->kind, sizeof(c->kind), e->kind) &&
 	    col_copy(c->model, sizeof(c->model), e->model) &&
-	    col_copy(c->verdict, sizeof(c->verdict), e->verdict);
+	    col_copy(c->verdict, sizeof(c->verdict), e->verdict) &&
+	    col_copy(c->cls, sizeof(c->cls), e->cls);
 	c->seq = e->seq;
 	c->time = e->time;
 	memcpy(c->leaf, e->leaf, 32);
@@ -1525,6 +1711,7 @@ row_entry(struct store *s, sqlite3_stmt *st, struct store_entry *e,
 	memcpy(e->kind, kind, (size_t)kindlen);
 	e->model = col_text(st, 3);
 	e->verdict = col_text(st, 4);
+	e->cls = col_text(st, 8);
 	e->body = xmemdup(body, (size_t)bodylen);
 	e->body_len = (size_t)bodylen;
 	memcpy(e->leaf, leaf, 32);
@@ -1536,7 +1723,7 @@ row_entry(struct store *s, sqlite3_stmt *st, struct store_entry *e,
 	else if (checked_before(s, e))
 		return TMON_OK;
 	else if (store_body_check(e->kind, e->time, e->model, e->verdict,
-	    e->body, e->body_len, why, sizeof(why))) {
+	    e->cls, e->body, e->body_len, why, sizeof(why))) {
 		remember_checked(s, e);
 		return TMON_OK;
 	}
@@ -1625,29 +1812,51 @@ sql_add(char *sql, size_t sz, const char *frag)
 	memcpy(sql + len, frag, strlen(frag) + 1);
 }
 
-enum tmon_rc
-store_query(struct store *s, const struct store_query *q,
-    int (*cb)(const struct store_entry *, void *), void *arg,
-    struct tmon_err *err)
+/* The index store_query walks for q (store.h), or NULL: by seq. */
+static const char *
+query_index(const struct store_query *q)
+{
+	if (q->kind == NULL)
+		return q->verdict != NULL && q->model == NULL &&
+		    q->cls == NULL ? "entries_verdict" : NULL;
+	if (q->model != NULL && q->verdict != NULL)
+		return "entries_kind_model_verdict";
+	if (q->model != NULL)
+		return "entries_kind_model";
+	if (q->cls != NULL)
+		return "entries_kind_class";
+	if (q->verdict != NULL)
+		return "entries_kind_verdict";
+	return "entries_kind_seq";
+}
+
+/* Prepare (from the cache) and bind the statement of q for verdict v;
+ * alt makes its SQL text another cache key. */
+static enum tmon_rc
+query_stmt(struct store *s, const struct store_query *q, const char *v,
+    bool alt, sqlite3_stmt **out, struct tmon_err *err)
 {
 	sqlite3_stmt *st = NULL;
-	char sql[512] = "SELECT " ENTRY_COLS " FROM entries WHERE 1";
+	char sql[640] = "SELECT " ENTRY_COLS " FROM entries";
+	const char *idx;
 	enum tmon_rc rc;
 	int r = SQLITE_OK;
 
-	/* Bounds that no seq can satisfy. */
-	if (q->before_seq == 0 ||
-	    (q->after_seq != UINT64_MAX && q->after_seq >= INT64_MAX))
-		return TMON_OK;
+	*out = NULL;
 	/* Only fixed fragments go into the SQL text; values are bound. */
+	if ((idx = query_index(q)) != NULL) {
+		sql_add(sql, sizeof(sql), " INDEXED BY ");
+		sql_add(sql, sizeof(sql), idx);
+	}
+	sql_add(sql, sizeof(sql), " WHERE 1");
 	if (q->kind != NULL)
 		sql_add(sql, sizeof(sql), " AND kind = ?1");
 	if (q->model != NULL)
 		sql_add(sql, sizeof(sql), " AND model = ?2");
-	if (q->verdict != NULL && q->verdict_alt != NULL)
-		sql_add(sql, sizeof(sql), " AND verdict IN (?3, ?4)");
-	else if (q->verdict != NULL)
+	if (v != NULL)
 		sql_add(sql, sizeof(sql), " AND verdict = ?3");
+	if (q->cls != NULL)
+		sql_add(sql, sizeof(sql), " AND class = ?4");
 	if (q->since != 0)
 		sql_add(sql, sizeof(sql), " AND time >= ?5");
 	if (q->until != 0)
@@ -1660,17 +1869,18 @@ store_query(struct store *s, const struct store_query *q,
 	    " ORDER BY seq ASC");
 	if (q->limit != 0)
 		sql_add(sql, sizeof(sql), " LIMIT ?9");
+	if (alt)
+		sql_add(sql, sizeof(sql), " -- alt");
 	if ((rc = stmt_get(s, sql, &st, err)) != TMON_OK)
 		return rc;
 	if (q->kind != NULL)
 		r = sqlite3_bind_text(st, 1, q->kind, -1, SQLITE_STATIC);
 	if (r == SQLITE_OK && q->model != NULL)
 		r = sqlite3_bind_text(st, 2, q->model, -1, SQLITE_STATIC);
-	if (r == SQLITE_OK && q->verdict != NULL)
-		r = sqlite3_bind_text(st, 3, q->verdict, -1, SQLITE_STATIC);
-	if (r == SQLITE_OK && q->verdict != NULL && q->verdict_alt != NULL)
-		r = sqlite3_bind_text(st, 4, q->verdict_alt, -1,
-		    SQLITE_STATIC);
+	if (r == SQLITE_OK && v != NULL)
+		r = sqlite3_bind_text(st, 3, v, -1, SQLITE_STATIC);
+	if (r == SQLITE_OK && q->cls != NULL)
+		r = sqlite3_bind_text(st, 4, q->cls, -1, SQLITE_STATIC);
 	if (r == SQLITE_OK && q->since != 0)
 		r = sqlite3_bind_int64(st, 5, q->since);
 	if (r == SQLITE_OK && q->until != 0)
@@ -1684,13 +1894,113 @@ store_query(struct store *s, const struct store_query *q,
 		r = sqlite3_bind_int64(st, 9, q->limit > INT64_MAX ?
 		    INT64_MAX : (sqlite3_int64)q->limit);
 	if (r != SQLITE_OK) {
-		rc = db_err(s, r, "bind query", err);
-		goto out;
+		stmt_put(s, st);
+		return db_err(s, r, "bind query", err);
 	}
-	rc = run_rows(s, st, cb, arg, err);
+	/* count this query's work from zero (store_query_stats) */
+	(void)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 1);
+	(void)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
+	(void)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_SORT, 1);
+	*out = st;
+	return TMON_OK;
+}
+
+static void
+query_count(struct store *s, sqlite3_stmt *st)
+{
+	if (st == NULL)
+		return;
+	s->qstats.vm_steps += (uint64_t)sqlite3_stmt_status(st,
+	    SQLITE_STMTSTATUS_VM_STEP, 0);
+	s->qstats.fullscan_steps += (uint64_t)sqlite3_stmt_status(st,
+	    SQLITE_STMTSTATUS_FULLSCAN_STEP, 0);
+	s->qstats.sorts += (uint64_t)sqlite3_stmt_status(st,
+	    SQLITE_STMTSTATUS_SORT, 0);
+}
+
+/*
+ * Two index walks in the same seq order merged into one, at most limit
+ * rows (0: no limit): the rows of verdict and of verdict_alt.
+ */
+static enum tmon_rc
+run_merge(struct store *s, sqlite3_stmt *a, sqlite3_stmt *b, bool desc,
+    size_t limit, int (*cb)(const struct store_entry *, void *), void *arg,
+    struct tmon_err *err)
+{
+	struct store_entry e;
+	sqlite3_stmt *take;
+	enum tmon_rc rc;
+	size_t n = 0;
+	int ra, rb, *rt, stop;
+	sqlite3_int64 sa, sb;
+
+	ra = sqlite3_step(a);
+	rb = sqlite3_step(b);
+	for (;;) {
+		if (ra != SQLITE_ROW && ra != SQLITE_DONE)
+			return db_err(s, ra, "query", err);
+		if (rb != SQLITE_ROW && rb != SQLITE_DONE)
+			return db_err(s, rb, "query", err);
+		if ((ra == SQLITE_DONE && rb == SQLITE_DONE) ||
+		    (limit != 0 && n >= limit))
+			return TMON_OK;
+		sa = ra == SQLITE_ROW ? sqlite3_column_int64(a, 0) : 0;
+		sb = rb == SQLITE_ROW ? sqlite3_column_int64(b, 0) : 0;
+		if (rb == SQLITE_DONE ||
+		    (ra == SQLITE_ROW && (desc ? sa > sb : sa < sb))) {
+			take = a;
+			rt = &ra;
+		} else {
+			take = b;
+			rt = &rb;
+		}
+		if ((rc = row_entry(s, take, &e, err)) != TMON_OK)
+			return rc;
+		stop = cb(&e, arg);
+		store_entry_free(&e);
+		if (stop != 0)
+			return TMON_OK;
+		n++;
+		*rt = sqlite3_step(take);
+	}
+}
+
+enum tmon_rc
+store_query(struct store *s, const struct store_query *q,
+    int (*cb)(const struct store_entry *, void *), void *arg,
+    struct tmon_err *err)
+{
+	sqlite3_stmt *st = NULL, *st2 = NULL;
+	enum tmon_rc rc;
+
+	memset(&s->qstats, 0, sizeof(s->qstats));
+	/* Bounds that no seq can satisfy. */
+	if (q->before_seq == 0 ||
+	    (q->after_seq != UINT64_MAX && q->after_seq >= INT64_MAX))
+		return TMON_OK;
+	if ((rc = query_stmt(s, q, q->verdict, false, &st, err)) != TMON_OK)
+		return rc;
+	if (q->verdict != NULL && q->verdict_alt != NULL &&
+	    strcmp(q->verdict, q->verdict_alt) != 0) {
+		if ((rc = query_stmt(s, q, q->verdict_alt, true, &st2, err)) !=
+		    TMON_OK)
+			goto out;
+		rc = run_merge(s, st, st2, q->newest_first, q->limit, cb, arg,
+		    err);
+	} else
+		rc = run_rows(s, st, cb, arg, err);
 out:
+	query_count(s, st);
+	query_count(s, st2);
 	stmt_put(s, st);
+	stmt_put(s, st2);
 	return rc;
+}
+
+void
+store_query_stats(const struct store *s, struct store_query_stats *out)
+{
+	*out = s->qstats;
 }
 
 enum tmon_rc
@@ -1699,22 +2009,185 @@ store_latest_per_model(struct store *s, const char *kind,
     struct tmon_err *err)
 {
 	sqlite3_stmt *st = NULL;
+	const char *sql;
 	enum tmon_rc rc;
-	int r;
+	int r = SQLITE_OK;
 
 	if (kind == NULL)
 		return tmon_err_set(err, TMON_E_PARSE, "store: no kind");
-	if ((rc = stmt_get(s, "SELECT " ENTRY_COLS_E " FROM entries AS e "
-	    "JOIN (SELECT max(seq) AS ms FROM entries "
-	    "WHERE kind = ?1 AND model IS NOT NULL GROUP BY model) AS l "
-	    "ON e.seq = l.ms ORDER BY e.model", &st, err)) != TMON_OK)
+	/* probes and events from the models table, one row per model */
+	if (strcmp(kind, "probe") == 0)
+		sql = "SELECT " ENTRY_COLS_E " FROM models AS m "
+		    "JOIN entries AS e ON e.seq = m.last_probe_seq "
+		    "ORDER BY m.model";
+	else if (strcmp(kind, "event") == 0)
+		sql = "SELECT " ENTRY_COLS_E " FROM models AS m "
+		    "JOIN entries AS e ON e.seq = m.last_event_seq "
+		    "ORDER BY m.model";
+	else
+		sql = "SELECT " ENTRY_COLS_E " FROM entries AS e "
+		    "JOIN (SELECT max(seq) AS ms FROM entries "
+		    "WHERE kind = ?1 AND model IS NOT NULL GROUP BY model) AS l "
+		    "ON e.seq = l.ms ORDER BY e.model";
+	if ((rc = stmt_get(s, sql, &st, err)) != TMON_OK)
 		return rc;
-	if ((r = sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC)) !=
-	    SQLITE_OK) {
+	if (sqlite3_bind_parameter_count(st) > 0)
+		r = sqlite3_bind_text(st, 1, kind, -1, SQLITE_STATIC);
+	if (r != SQLITE_OK) {
 		rc = db_err(s, r, "bind", err);
 		goto out;
 	}
 	rc = run_rows(s, st, cb, arg, err);
+out:
+	stmt_put(s, st);
+	return rc;
+}
+
+/* A seq column of models: STORE_NO_SEQ for NULL; false if negative. */
+static bool
+col_seq(sqlite3_stmt *st, int col, uint64_t *out)
+{
+	if (sqlite3_column_type(st, col) == SQLITE_NULL) {
+		*out = STORE_NO_SEQ;
+		return true;
+	}
+	if (sqlite3_column_type(st, col) != SQLITE_INTEGER ||
+	    sqlite3_column_int64(st, col) < 0)
+		return false;
+	*out = (uint64_t)sqlite3_column_int64(st, col);
+	return true;
+}
+
+/* A models row (MODELS_COLS) into m (model borrowed from st). */
+static enum tmon_rc
+row_model(sqlite3_stmt *st, struct store_model *m, struct tmon_err *err)
+{
+	memset(m, 0, sizeof(*m));
+	m->model = (const char *)sqlite3_column_text(st, 0);
+	if (m->model == NULL || !col_seq(st, 1, &m->first_seq) ||
+	    m->first_seq == STORE_NO_SEQ ||
+	    !col_seq(st, 2, &m->last_probe_seq) ||
+	    !col_seq(st, 3, &m->last_pass_seq) ||
+	    !col_seq(st, 4, &m->last_event_seq) ||
+	    !col_seq(st, 5, &m->probes) || m->probes == STORE_NO_SEQ)
+		return tmon_err_set(err, TMON_E_PARSE, "store: a models row "
+		    "is corrupt");
+	return TMON_OK;
+}
+
+enum tmon_rc
+store_models(struct store *s, int (*cb)(const struct store_model *, void *),
+    void *arg, struct tmon_err *err)
+{
+	struct store_model m;
+	sqlite3_stmt *st = NULL;
+	enum tmon_rc rc;
+	int r;
+
+	if ((rc = stmt_get(s, "SELECT " MODELS_COLS " FROM models "
+	    "ORDER BY model", &st, err)) != TMON_OK)
+		return rc;
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		if ((rc = row_model(st, &m, err)) != TMON_OK)
+			goto out;
+		if (cb(&m, arg) != 0) {
+			r = SQLITE_DONE;
+			break;
+		}
+	}
+	rc = r == SQLITE_DONE ? TMON_OK : db_err(s, r, "read models", err);
+out:
+	stmt_put(s, st);
+	return rc;
+}
+
+enum tmon_rc
+store_model_get(struct store *s, const char *model, struct store_model *out,
+    bool *found, struct tmon_err *err)
+{
+	struct store_model m;
+	sqlite3_stmt *st = NULL;
+	enum tmon_rc rc;
+	int r;
+
+	*found = false;
+	if (model == NULL || strlen(model) >= sizeof(s->model_buf))
+		return TMON_OK;
+	if ((rc = stmt_get(s, "SELECT " MODELS_COLS " FROM models "
+	    "WHERE model = ?1", &st, err)) != TMON_OK)
+		return rc;
+	if ((r = sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC)) !=
+	    SQLITE_OK) {
+		rc = db_err(s, r, "bind", err);
+		goto out;
+	}
+	r = sqlite3_step(st);
+	if (r == SQLITE_DONE) {
+		rc = TMON_OK;
+		goto out;
+	}
+	if (r != SQLITE_ROW) {
+		rc = db_err(s, r, "read models", err);
+		goto out;
+	}
+	if ((rc = row_model(st, &m, err)) != TMON_OK)
+		goto out;
+	memcpy(s->model_buf, model, strlen(model) + 1);
+	m.model = s->model_buf;
+	*out = m;
+	*found = true;
+out:
+	stmt_put(s, st);
+	return rc;
+}
+
+enum tmon_rc
+store_daily(struct store *s, const char *model, int64_t from_day,
+    int (*cb)(const struct store_day *, void *), void *arg,
+    struct tmon_err *err)
+{
+	struct store_day d;
+	sqlite3_stmt *st = NULL;
+	enum tmon_rc rc;
+	int r, i;
+	bool bad;
+
+	if ((rc = stmt_get(s, model != NULL ?
+	    "SELECT " DAILY_COLS " FROM daily WHERE model = ?1 AND day >= ?2 "
+	    "ORDER BY model, day" :
+	    "SELECT " DAILY_COLS " FROM daily WHERE day >= ?2 "
+	    "ORDER BY model, day", &st, err)) != TMON_OK)
+		return rc;
+	r = model != NULL ? sqlite3_bind_text(st, 1, model, -1,
+	    SQLITE_STATIC) : SQLITE_OK;
+	if (r == SQLITE_OK)
+		r = sqlite3_bind_int64(st, 2, from_day);
+	if (r != SQLITE_OK) {
+		rc = db_err(s, r, "bind", err);
+		goto out;
+	}
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		memset(&d, 0, sizeof(d));
+		d.model = (const char *)sqlite3_column_text(st, 0);
+		d.day = sqlite3_column_int64(st, 1);
+		bad = d.model == NULL;
+		for (i = 2; i < 6; i++)
+			bad = bad || sqlite3_column_int64(st, i) < 0;
+		if (bad) {
+			rc = tmon_err_set(err, TMON_E_PARSE, "store: a daily "
+			    "row is corrupt");
+			goto out;
+		}
+		d.pass = (uint64_t)sqlite3_column_int64(st, 2);
+		d.warn = (uint64_t)sqlite3_column_int64(st, 3);
+		d.fail = (uint64_t)sqlite3_column_int64(st, 4);
+		d.error = (uint64_t)sqlite3_column_int64(st, 5);
+		if (cb(&d, arg) != 0) {
+			r = SQLITE_DONE;
+			break;
+		}
+	}
+	rc = r == SQLITE_DONE ? TMON_OK : db_err(s, r, "read daily", err);
 out:
 	stmt_put(s, st);
 	return rc;
@@ -2343,7 +2816,7 @@ verify_row(struct verify *v, sqlite3_stmt *st, uint64_t seq,
     uint8_t prev[32], bool *prev_known)
 {
 	const void *body, *leaf, *chain;
-	const char *kind, *model, *verdict;
+	const char *kind, *model, *verdict, *cls;
 	uint8_t want[32];
 	char why[256];
 	json_t *o;
@@ -2385,9 +2858,10 @@ verify_row(struct verify *v, sqlite3_stmt *st, uint64_t seq,
 	kind = (const char *)sqlite3_column_text(st, 2);
 	model = (const char *)sqlite3_column_text(st, 3);
 	verdict = (const char *)sqlite3_column_text(st, 4);
+	cls = (const char *)sqlite3_column_text(st, 8);
 	o = store_body_parse(body, (size_t)bodylen);
 	if (!columns_match(o, kind, sqlite3_column_int64(st, 1), model,
-	    verdict, why, sizeof(why)))
+	    verdict, cls, why, sizeof(why)))
 		problem(v, seq, "entry %" PRIu64 ": %s", seq, why);
 	else
 		rc = verify_refs(v, seq, kind, o);
@@ -2833,6 +3307,157 @@ out:
 	return vt.rc;
 }
 
+/* --- the derived tables (store_verify) --- */
+
+/*
+ * Report each row sql answers as a problem: its first column is the
+ * table ("models", "daily"), the second what is wrong, the third the
+ * model, the fourth the day (daily) or NULL.
+ */
+static enum tmon_rc
+verify_rows(struct verify *v, const char *sql, int64_t bind)
+{
+	sqlite3_stmt *st = NULL;
+	const unsigned char *t, *what, *model;
+	char esc[MAX_MODEL_ID * 4];
+	enum tmon_rc rc;
+	int r;
+
+	if ((rc = db_prepare(v->s, sql, &st, v->err)) != TMON_OK)
+		return rc;
+	if (sqlite3_bind_parameter_count(st) > 0 &&
+	    (r = sqlite3_bind_int64(st, 1, bind)) != SQLITE_OK) {
+		rc = db_err(v->s, r, "bind", v->err);
+		goto out;
+	}
+	while ((r = sqlite3_step(st)) == SQLITE_ROW) {
+		t = sqlite3_column_text(st, 0);
+		what = sqlite3_column_text(st, 1);
+		model = sqlite3_column_text(st, 2);
+		if (model == NULL)
+			snprintf(esc, sizeof(esc), "NULL");
+		else
+			log_esc(esc, sizeof(esc), (const char *)model,
+			    (size_t)sqlite3_column_bytes(st, 2));
+		if (sqlite3_column_type(st, 3) == SQLITE_NULL)
+			problem(v, STORE_NO_SEQ, "%s: the row of model \"%s\" %s",
+			    t != NULL ? (const char *)t : "?", esc,
+			    what != NULL ? (const char *)what : "?");
+		else
+			problem(v, STORE_NO_SEQ, "%s: the row of model \"%s\", "
+			    "day %lld %s", t != NULL ? (const char *)t : "?",
+			    esc, (long long)sqlite3_column_int64(st, 3),
+			    what != NULL ? (const char *)what : "?");
+	}
+	if (r != SQLITE_DONE && sql_damaged(r))
+		problem(v, STORE_NO_SEQ, "derived tables: %s",
+		    sqlite3_errmsg(v->s->db));
+	else if (r != SQLITE_DONE) {
+		rc = db_err(v->s, r, "read derived tables", v->err);
+		goto out;
+	}
+	rc = TMON_OK;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
+/* The daily rows of one day (?1) recomputed from the probes of that day
+ * (the time index), both ways. */
+#define DAILY_DAY_CHECK \
+	"WITH r AS (SELECT model AS model, time / 86400 AS day, " \
+	"sum(verdict = 'pass') AS pass, sum(verdict = 'warn') AS warn, " \
+	"sum(verdict = 'fail') AS fail, sum(verdict = 'error') AS error " \
+	"FROM entries INDEXED BY entries_time WHERE time >= ?1 * 86400 " \
+	"AND time < (?1 + 1) * 86400 AND kind = 'probe' AND " \
+	"model IS NOT NULL GROUP BY model), " \
+	"d AS (SELECT " DAILY_COLS " FROM daily WHERE day = ?1) " \
+	"SELECT 'daily', 'is not what the probes of that day give', " \
+	"model, day FROM (SELECT * FROM d EXCEPT SELECT * FROM r) " \
+	"UNION ALL SELECT 'daily', 'is missing', model, day FROM " \
+	"(SELECT model, day FROM r EXCEPT SELECT model, day FROM d)"
+
+/*
+ * The models and daily tables against the entries (store.h,
+ * store_verify): recomputed in full, or, for a tail, looked up in the
+ * indexes (models) and recomputed for the days the tail's probes fall
+ * on (daily).
+ */
+static enum tmon_rc
+verify_derived(struct verify *v, uint64_t first)
+{
+	sqlite3_stmt *st = NULL;
+	enum tmon_rc rc;
+	int r;
+
+	if (first == 0) {
+		if ((rc = verify_rows(v, "WITH r (" MODELS_COLS ") AS ("
+		    DERIVE_MODELS_SELECT
+		    "), m AS (SELECT " MODELS_COLS " FROM models) "
+		    "SELECT 'models', 'is not what the entries give', model, "
+		    "NULL FROM (SELECT * FROM m EXCEPT SELECT * FROM r) "
+		    "UNION ALL SELECT 'models', 'is missing', model, NULL "
+		    "FROM (SELECT model FROM r EXCEPT SELECT model FROM m)",
+		    0)) != TMON_OK)
+			return rc;
+		return verify_rows(v, "WITH r (" DAILY_COLS ") AS ("
+		    DERIVE_DAILY_SELECT
+		    "), d AS (SELECT " DAILY_COLS " FROM daily) "
+		    "SELECT 'daily', 'is not what the probes give', model, day "
+		    "FROM (SELECT * FROM d EXCEPT SELECT * FROM r) "
+		    "UNION ALL SELECT 'daily', 'is missing', model, day FROM "
+		    "(SELECT model, day FROM r EXCEPT SELECT model, day FROM "
+		    "d)", 0);
+	}
+	/* Each models row from the indexes: O(models * log n). */
+	if ((rc = verify_rows(v, "SELECT 'models', 'is not what the "
+	    "entries give', model, NULL FROM models AS m WHERE "
+	    "first_seq IS NOT min("
+	    " coalesce((SELECT min(seq) FROM entries WHERE kind = 'probe' AND"
+	    "  model = m.model), 9223372036854775807),"
+	    " coalesce((SELECT min(seq) FROM entries WHERE kind = 'event' AND"
+	    "  model = m.model), 9223372036854775807)) "
+	    "OR last_probe_seq IS NOT (SELECT max(seq) FROM entries WHERE "
+	    " kind = 'probe' AND model = m.model) "
+	    "OR last_pass_seq IS NOT (SELECT max(seq) FROM entries WHERE "
+	    " kind = 'probe' AND model = m.model AND verdict = 'pass') "
+	    "OR last_event_seq IS NOT (SELECT max(seq) FROM entries WHERE "
+	    " kind = 'event' AND model = m.model) "
+	    "OR probes IS NOT (SELECT coalesce(sum(pass + warn + fail + "
+	    " error), 0) FROM daily WHERE model = m.model) + (SELECT count(*) "
+	    " FROM entries WHERE kind = 'probe' AND model = m.model AND "
+	    " verdict IS NULL) "
+	    "UNION ALL SELECT 'daily', 'has no models row', model, NULL FROM "
+	    "(SELECT DISTINCT model FROM daily EXCEPT SELECT model FROM "
+	    "models)", 0)) != TMON_OK)
+		return rc;
+	/* The days the tail's probes fall on, recomputed. */
+	if ((rc = db_prepare(v->s, "SELECT DISTINCT time / 86400 FROM entries "
+	    "WHERE seq >= ?1 AND kind = 'probe' AND model IS NOT NULL", &st,
+	    v->err)) != TMON_OK)
+		return rc;
+	if ((r = sqlite3_bind_int64(st, 1, (sqlite3_int64)first)) !=
+	    SQLITE_OK) {
+		rc = db_err(v->s, r, "bind", v->err);
+		goto out;
+	}
+	while ((r = sqlite3_step(st)) == SQLITE_ROW)
+		if ((rc = verify_rows(v, DAILY_DAY_CHECK,
+		    sqlite3_column_int64(st, 0))) != TMON_OK)
+			goto out;
+	if (r != SQLITE_DONE && sql_damaged(r))
+		problem(v, STORE_NO_SEQ, "entries: %s",
+		    sqlite3_errmsg(v->s->db));
+	else if (r != SQLITE_DONE) {
+		rc = db_err(v->s, r, "read entries", v->err);
+		goto out;
+	}
+	rc = TMON_OK;
+out:
+	sqlite3_finalize(st);
+	return rc;
+}
+
 /* Run the checks in one read transaction. */
 static enum tmon_rc
 verify_run(struct verify *v, uint64_t tail)
@@ -2850,6 +3475,10 @@ verify_run(struct verify *v, uint64_t tail)
 		rc = verify_entries(v, tail);
 	if (rc == TMON_OK && (v->o->flags & STORE_VERIFY_NO_TREE) == 0)
 		rc = verify_tree(v);
+	if (rc == TMON_OK && v->full &&
+	    (v->o->flags & STORE_VERIFY_NO_TREE) == 0)
+		rc = verify_derived(v, v->o->end == 0 && tail != 0 &&
+		    res->size > tail ? res->size - tail : 0);
 	if (rc == TMON_OK && v->full &&
 	    (v->o->flags & STORE_VERIFY_INTEGRITY))
 		rc = verify_integrity(v);

@@ -6,13 +6,17 @@
  * and upgraded by the migration steps in store.c):
  *
  *   entries(seq INTEGER PRIMARY KEY, time INTEGER, kind TEXT, model TEXT NULL,
- *           verdict TEXT NULL, body BLOB, leaf_hash BLOB(32),
+ *           verdict TEXT NULL, class TEXT NULL, body BLOB, leaf_hash BLOB(32),
  *           chain_hash BLOB(32))
  *     seq is 0-based and contiguous.  body holds the exact canonical JSON
  *     bytes the caller handed over (a JSON object), kept and hashed as
- *     they are.  time, kind, model and verdict are an index of members of
- *     the body and must always equal them (store_body_check): the hashed
- *     body is the entry, the columns only find it.
+ *     they are.  time, kind, model, verdict and class are an index of
+ *     members of the body and must always equal them (store_body_check):
+ *     the hashed body is the entry, the columns only find it.  class is
+ *     NULL but for events.  Indexes (kind, seq), (kind, model, seq),
+ *     (kind, verdict, seq), (kind, class, seq), (kind, model, verdict,
+ *     seq), (verdict, seq) and (time) make every list store_query answers
+ *     a walk of at most limit matching rows.
  *       leaf[i]  = SHA-256(0x00 || body[i])
  *       chain[i] = SHA-256(chain[i-1] || leaf[i]),  chain[-1] = 32 zero bytes
  *     (leaf hashing as RFC 9162 section 2.1.1, so the same leaves can feed
@@ -47,6 +51,17 @@
  *                   documents.<name>.headers_sha256
  *     (the layouts store/entry.h builds; the store knows these paths
  *     only to check that the blobs an entry names are there).
+ *   models(model TEXT PRIMARY KEY, first_seq, last_probe_seq, last_pass_seq,
+ *           last_event_seq, probes)
+ *     derived: one row per model named by a probe or event entry: the seq
+ *     of its first probe or event, of its newest probe, newest probe with
+ *     verdict pass, newest event (NULL: none), and its number of probes.
+ *   daily(model, day, pass, warn, fail, error, PRIMARY KEY(model, day))
+ *     derived: a model's probes of UTC day floor(time / 86400) by verdict.
+ *   store_append keeps both in its transaction (only the one writer
+ *   writes them), the migration to schema 3 builds them from the
+ *   entries, and store_verify compares them with the entries: they are
+ *   not hashed, so they are only trusted as far as it checks them.
  *
  * Handles: one STORE_RW handle (in tmond, owned by the writer thread of
  * writer.h, the only writer) and any number of STORE_RO handles (pool.h:
@@ -77,7 +92,7 @@
 struct json_t;
 
 /* The schema version this build creates and understands. */
-#define STORE_SCHEMA_VERSION	2
+#define STORE_SCHEMA_VERSION	3
 /* PRAGMA application_id of a tmon database ("tmon" in ASCII). */
 #define STORE_APPLICATION_ID	0x746d6f6e
 /* How long a statement waits for a lock held by another connection. */
@@ -172,13 +187,17 @@ struct store_blob_in {
 
 /*
  * One entry to append.
- *   kind     "probe", "receipt", "collateral" or "alert".
+ *   kind     "probe", "receipt", "collateral", "alert", "event" or
+ *            "delivery" (store_kind_valid).
  *   time     unix seconds, >= 0.
  *   model    NULL, or 1..MAX_MODEL_ID-1 bytes of printable ASCII.
  *   verdict  NULL, or "pass", "warn", "fail" or "error" (README "Checks").
+ *   cls      an event's class (store_class_valid), required for kind
+ *            "event" and NULL for every other kind.
  *   body     body_len bytes (1..MAX_ENTRY_BODY), already canonical JSON; the
- *            store hashes and keeps them exactly.  kind, time, model and
- *            verdict must be the body's members (store_body_check): the
+ *            store hashes and keeps them exactly.  kind, time, model,
+ *            verdict and cls must be the body's members (store_body_check,
+ *            cls as "class"): the
  *            store does not parse the body here (the receipt hot path),
  *            but readers refuse an entry whose columns are not its body's,
  *            and tmond refuses to start on one among the newest.
@@ -188,6 +207,7 @@ struct store_entry_in {
 	int64_t		 time;
 	const char	*model;
 	const char	*verdict;
+	const char	*cls;
 	const uint8_t	*body;
 	size_t		 body_len;
 };
@@ -233,15 +253,16 @@ enum tmon_rc	store_append_check(const struct store_blob_in *blobs,
 		    size_t nblobs, const struct store_entry_in *entries,
 		    size_t n, struct tmon_err *err);
 
-/* One entry read back.  model and verdict are NULL when the column is NULL.
- * model, verdict and body are owned (store_entry_free); body is not
- * NUL-terminated. */
+/* One entry read back.  model, verdict and cls are NULL when the column
+ * is NULL.  model, verdict, cls and body are owned (store_entry_free);
+ * body is not NUL-terminated. */
 struct store_entry {
 	uint64_t	 seq;
 	int64_t		 time;
 	char		 kind[16];
 	char		*model;
 	char		*verdict;
+	char		*cls;
 	uint8_t		*body;
 	size_t		 body_len;
 	uint8_t		 leaf[32];
@@ -270,7 +291,7 @@ enum tmon_rc	store_entry_get(struct store *s, uint64_t seq,
 
 /*
  * A filter for store_query.  Every condition given must hold:
- *   kind, model        equal (NULL = any);
+ *   kind, model, cls   equal (NULL = any; cls is the class column);
  *   verdict            equal to verdict or, when verdict_alt is not NULL,
  *                      to verdict_alt (verdict NULL = any);
  *   since, until       since <= time <= until (0 = unbounded on that side);
@@ -279,10 +300,16 @@ enum tmon_rc	store_entry_get(struct store *s, uint64_t seq,
  *   limit              at most limit entries (0 = no limit: callers that
  *                      answer the network always pass a bound);
  *   newest_first       descending seq order, else ascending.
+ * With a kind, the rows are read from the index of the most specific of
+ * kind+model+verdict, kind+model, kind+class, kind+verdict, kind (in
+ * seq order, never sorted), so a query reads about limit rows plus
+ * those the other conditions (time, a class within a model) skip; a
+ * verdict_alt runs one index walk per verdict and merges them.
  */
 struct store_query {
 	const char	*kind;
 	const char	*model;
+	const char	*cls;
 	const char	*verdict;
 	const char	*verdict_alt;
 	int64_t		 since;
@@ -308,13 +335,80 @@ enum tmon_rc	store_query(struct store *s, const struct store_query *q,
 		    struct tmon_err *err);
 
 /*
+ * Test seam: what the last store_query on s cost, summed over its
+ * statements (sqlite3_stmt_status): VM steps, steps of full scans, and
+ * sorts.  A list answered from an index has no sort and no full scan.
+ */
+struct store_query_stats {
+	uint64_t	vm_steps;
+	uint64_t	fullscan_steps;
+	uint64_t	sorts;
+};
+void		store_query_stats(const struct store *s,
+		    struct store_query_stats *out);
+
+/*
  * For each distinct non-NULL model with an entry of kind, call cb with the
  * newest such entry (highest seq), in ascending model order.  The entry is
- * borrowed as in store_query, and cb returns non-zero to stop.
+ * borrowed as in store_query, and cb returns non-zero to stop.  For
+ * "probe" and "event" it reads the models table (one row per model), for
+ * other kinds the (kind, model, seq) index.
  * Errors: as store_query.
  */
 enum tmon_rc	store_latest_per_model(struct store *s, const char *kind,
 		    int (*cb)(const struct store_entry *e, void *arg), void *arg,
+		    struct tmon_err *err);
+
+/*
+ * A row of the derived models table (see above).  Seqs that do not exist
+ * are STORE_NO_SEQ.  model is borrowed: valid during the callback (for
+ * store_models) or until the next call on the handle (store_model_get).
+ */
+struct store_model {
+	const char	*model;
+	uint64_t	 first_seq;
+	uint64_t	 last_probe_seq;
+	uint64_t	 last_pass_seq;
+	uint64_t	 last_event_seq;
+	uint64_t	 probes;
+};
+
+/*
+ * Call cb for each row of the models table, in ascending model order;
+ * cb returns non-zero to stop.  Errors: TMON_E_PARSE (a corrupt row),
+ * TMON_E_DB.
+ */
+enum tmon_rc	store_models(struct store *s,
+		    int (*cb)(const struct store_model *m, void *arg),
+		    void *arg, struct tmon_err *err);
+
+/*
+ * The models row of model into *out (out->model borrowed until the next
+ * call on s); *found false (and *out untouched) when there is none.
+ * Errors: TMON_E_PARSE (a corrupt row), TMON_E_DB.
+ */
+enum tmon_rc	store_model_get(struct store *s, const char *model,
+		    struct store_model *out, bool *found, struct tmon_err *err);
+
+/* A row of the derived daily table: a model's probes of one UTC day
+ * (unix time / 86400) by verdict.  model is borrowed for the callback. */
+struct store_day {
+	const char	*model;
+	int64_t		 day;
+	uint64_t	 pass;
+	uint64_t	 warn;
+	uint64_t	 fail;
+	uint64_t	 error;
+};
+
+/*
+ * Call cb for each daily row of model (NULL: every model) with day >=
+ * from_day, by model then day ascending; cb returns non-zero to stop.
+ * Errors: TMON_E_PARSE, TMON_E_DB.
+ */
+enum tmon_rc	store_daily(struct store *s, const char *model,
+		    int64_t from_day,
+		    int (*cb)(const struct store_day *d, void *arg), void *arg,
 		    struct tmon_err *err);
 
 /*
@@ -513,8 +607,8 @@ struct store_verify_result {
  *             last: seq runs on without a gap, leaf = SHA-256(0x00 ||
  *             body), chain = SHA-256(chain of the entry before || leaf)
  *             (for a tail, the stored chain hash of the entry before it
- *             is taken as given), and kind, time, model, verdict are the
- *             body's members (store_body_check);
+ *             is taken as given), and kind, time, model, verdict, class
+ *             are the body's members (store_body_check);
  *   blobs     every blob those entries name (see the blobs table above)
  *             is there, has its recorded length and hashes to its key;
  *             with STORE_VERIFY_BLOBS every blob of the table is checked
@@ -529,6 +623,14 @@ struct store_verify_result {
  *             root must be the rebuilt root of its size (then o->checkpoint
  *             checks its note), no checkpoint may be larger than the log,
  *             and a pinned checkpoint must match;
+ *   derived   (unless STORE_VERIFY_HASHES or STORE_VERIFY_NO_TREE) the
+ *             models and daily tables: without a tail, both are
+ *             recomputed from the entries' columns and must be equal
+ *             row for row; with a tail, every models row's seqs are
+ *             looked up in the indexes, its probes must be the sum of
+ *             its daily counts, the daily rows of every day a probe of
+ *             the tail falls on are recomputed, and every model in daily
+ *             has a models row;
  *   SQLite    with STORE_VERIFY_INTEGRITY, each line of PRAGMA
  *             integrity_check(STORE_VERIFY_MAX_REPORTS) that is not "ok".
  * A page SQLite reports as corrupt while reading is a problem too.
@@ -545,13 +647,13 @@ enum tmon_rc	store_verify(struct store *s,
  * Check that the indexed columns of an entry are its body's members: the
  * body is a JSON object (store_body_parse) whose "kind" is the string
  * kind, "time" the integer time, "model" the string model (absent or
- * null when model is NULL) and "verdict" the string verdict (absent or
- * null when verdict is NULL).  Returns false and a printable reason in
- * why (whysz bytes), e.g. "column verdict is \"pass\", the body's is
- * \"warn\"".
+ * null when model is NULL), "verdict" the string verdict and "class" the
+ * string cls (each absent or null when the column is NULL).  Returns
+ * false and a printable reason in why (whysz bytes), e.g. "column
+ * verdict is \"pass\", the body's is \"warn\"".
  */
 bool		store_body_check(const char *kind, int64_t time,
-		    const char *model, const char *verdict,
+		    const char *model, const char *verdict, const char *cls,
 		    const uint8_t *body, size_t len, char *why, size_t whysz);
 
 /*
@@ -578,6 +680,10 @@ void		store_chain_hash(const uint8_t prev[32], const uint8_t leaf[32],
 bool		store_verdict_valid(const char *v);
 /* True if k is an entry kind the store accepts. */
 bool		store_kind_valid(const char *k);
+/* True if c is an event class the store accepts: "first",
+ * "instance_added", "allowlisted", "upgrade_endorsed", "tcb_changed",
+ * "verdict_changed", "unexplained" (README "What counts as a change"). */
+bool		store_class_valid(const char *c);
 /* True if m is a model id the store accepts: 1..MAX_MODEL_ID-1 bytes of
  * printable ASCII without spaces (0x21..0x7e).  Callers that take model
  * ids from configuration check them with this before store_append. */

@@ -34,6 +34,10 @@
 #define MAX_CHECK_ID		32
 /* Models in one schedule. */
 #define MAX_MODELS		256
+/* Sets of published reference values (config "reference_values"), and
+ * the length of a set's name with its NUL. */
+#define MAX_REFERENCE_SETS	64
+#define MAX_REFERENCE_NAME	64
 /* Witnesses a log sends its checkpoints to (config "log.witnesses"). */
 #define MAX_WITNESSES		16
 /* Length of a model id. */

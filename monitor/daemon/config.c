@@ -102,39 +102,130 @@ get_hexlist(struct tjson_doc *v, json_t *obj, const char *path,
 	return TMON_OK;
 }
 
+/* The six lists of a policy or a reference value set (obj) into *p,
+ * their bytes in *mem (the caller checked obj's keys). */
+static enum tmon_rc
+parse_lists(struct tjson_doc *v, json_t *obj, const char *path,
+    struct measurement_policy *p, uint8_t **mem)
+{
+	static const char *const keys[] = { "mrtd", "rtmr0", "rtmr1", "rtmr2",
+	    "compose_hash", "os_image_hash" };
+	static const size_t sizes[] = { 48, 48, 48, 48, 32, 32 };
+	size_t count[6], off[6], used = 0, i;
+	enum tmon_rc rc;
+
+	for (i = 0; i < 6; i++)
+		if ((rc = get_hexlist(v, obj, path, keys[i], sizes[i],
+		    mem, &used, &count[i], &off[i])) != TMON_OK)
+			return rc;
+	/* Point the lists into the (now final) buffer. */
+	p->mrtd.v = (const uint8_t (*)[48])(*mem + off[0]);
+	p->mrtd.n = count[0];
+	p->rtmr0.v = (const uint8_t (*)[48])(*mem + off[1]);
+	p->rtmr0.n = count[1];
+	p->rtmr1.v = (const uint8_t (*)[48])(*mem + off[2]);
+	p->rtmr1.n = count[2];
+	p->rtmr2.v = (const uint8_t (*)[48])(*mem + off[3]);
+	p->rtmr2.n = count[3];
+	p->compose_hash.v = (const uint8_t (*)[32])(*mem + off[4]);
+	p->compose_hash.n = count[4];
+	p->os_image_hash.v = (const uint8_t (*)[32])(*mem + off[5]);
+	p->os_image_hash.n = count[5];
+	return TMON_OK;
+}
+
 static enum tmon_rc
 parse_policy(struct tjson_doc *v, json_t *obj, const char *path,
     struct model_cfg *m)
 {
 	static const char *const keys[] = { "mrtd", "rtmr0", "rtmr1", "rtmr2",
 	    "compose_hash", "os_image_hash", NULL };
-	static const size_t sizes[] = { 48, 48, 48, 48, 32, 32 };
-	size_t count[6], off[6], used = 0, i;
 	enum tmon_rc rc;
 
 	if ((rc = tjson_object(v, obj, path, NULL, 0, &obj)) != TMON_OK ||
-	    (rc = tjson_keys(v, obj, path, keys)) != TMON_OK)
+	    (rc = tjson_keys(v, obj, path, keys)) != TMON_OK ||
+	    (rc = parse_lists(v, obj, path, &m->policy, &m->policy_mem)) !=
+	    TMON_OK)
 		return rc;
-	for (i = 0; i < 6; i++)
-		if ((rc = get_hexlist(v, obj, path, keys[i], sizes[i],
-		    &m->policy_mem, &used, &count[i], &off[i])) != TMON_OK)
-			return rc;
-	/* Point the lists into the (now final) buffer. */
-	m->policy.mrtd.v = (const uint8_t (*)[48])(m->policy_mem + off[0]);
-	m->policy.mrtd.n = count[0];
-	m->policy.rtmr0.v = (const uint8_t (*)[48])(m->policy_mem + off[1]);
-	m->policy.rtmr0.n = count[1];
-	m->policy.rtmr1.v = (const uint8_t (*)[48])(m->policy_mem + off[2]);
-	m->policy.rtmr1.n = count[2];
-	m->policy.rtmr2.v = (const uint8_t (*)[48])(m->policy_mem + off[3]);
-	m->policy.rtmr2.n = count[3];
-	m->policy.compose_hash.v =
-	    (const uint8_t (*)[32])(m->policy_mem + off[4]);
-	m->policy.compose_hash.n = count[4];
-	m->policy.os_image_hash.v =
-	    (const uint8_t (*)[32])(m->policy_mem + off[5]);
-	m->policy.os_image_hash.n = count[5];
 	m->has_policy = true;
+	return TMON_OK;
+}
+
+/*
+ * "reference_values" (config.h): each set's name (unique), source,
+ * models (names of the schedule) and lists; cfg->models are parsed.
+ */
+static enum tmon_rc
+parse_refvals(struct tjson_doc *v, json_t *arr, struct config *cfg)
+{
+	static const char *const keys[] = { "name", "source", "models",
+	    "mrtd", "rtmr0", "rtmr1", "rtmr2", "compose_hash",
+	    "os_image_hash", NULL };
+	struct refval_cfg *r;
+	json_t *o, *ms;
+	const char *s;
+	char path[MAX_JSON_PATH], sub[MAX_JSON_PATH];
+	enum tmon_rc rc;
+	size_t i, j, k, len;
+
+	if (arr == NULL)
+		return TMON_OK;
+	if ((rc = tjson_array(v, arr, "reference_values", NULL, 0,
+	    MAX_REFERENCE_SETS, 0, &arr)) != TMON_OK)
+		return rc;
+	cfg->refvals = xcalloc(json_array_size(arr) + 1, sizeof(*r));
+	for (i = 0; i < json_array_size(arr); i++) {
+		r = &cfg->refvals[i];
+		cfg->n_refvals++;
+		snprintf(path, sizeof(path), "reference_values[%zu]", i);
+		o = json_array_get(arr, i);
+		ms = NULL;
+		if ((rc = tjson_object(v, o, path, NULL, 0, &o)) != TMON_OK ||
+		    (rc = tjson_keys(v, o, path, keys)) != TMON_OK ||
+		    (rc = tjson_str(v, o, path, "name", MAX_REFERENCE_NAME,
+		    0, &s, &len)) != TMON_OK)
+			return rc;
+		if (len == 0 || strlen(s) != len || !model_id_valid(s))
+			return tjson_fail(v, TMON_E_CONFIG, tjson_path(sub,
+			    sizeof(sub), path, "name"), "must be 1..%d "
+			    "printable ASCII characters without spaces",
+			    MAX_REFERENCE_NAME - 1);
+		r->name = xstrdup(s);
+		for (j = 0; j < i; j++)
+			if (strcmp(cfg->refvals[j].name, r->name) == 0)
+				return tjson_fail(v, TMON_E_CONFIG, tjson_path(
+				    sub, sizeof(sub), path, "name"), "a second "
+				    "set of that name");
+		if (strcmp(r->name, "policy") == 0)
+			return tjson_fail(v, TMON_E_CONFIG, tjson_path(sub,
+			    sizeof(sub), path, "name"), "\"policy\" names "
+			    "the models' allow-lists");
+		if ((rc = get_str(v, o, path, "source", false,
+		    &r->source)) != TMON_OK ||
+		    (rc = tjson_array(v, o, path, "models", 1, MAX_MODELS,
+		    TJSON_OPTIONAL, &ms)) != TMON_OK ||
+		    (rc = parse_lists(v, o, path, &r->values, &r->mem)) !=
+		    TMON_OK)
+			return rc;
+		if (r->source != NULL && (rc = check_url(v, tjson_path(sub,
+		    sizeof(sub), path, "source"), r->source,
+		    FETCH_URL_FULL)) != TMON_OK)
+			return rc;
+		r->models = xcalloc(json_array_size(ms) + 1,
+		    sizeof(*r->models));
+		for (j = 0; j < json_array_size(ms); j++) {
+			tjson_path_index(sub, sizeof(sub), tjson_path(sub,
+			    sizeof(sub), path, "models"), j);
+			s = json_string_value(json_array_get(ms, j));
+			for (k = 0; s != NULL && k < cfg->n_models; k++)
+				if (strcmp(cfg->models[k].name, s) == 0)
+					break;
+			if (s == NULL || k == cfg->n_models)
+				return tjson_fail(v, TMON_E_CONFIG, sub, "must "
+				    "be the name of a model of the schedule");
+			r->models[r->n_models++] = xstrdup(s);
+		}
+	}
 	return TMON_OK;
 }
 
@@ -306,7 +397,7 @@ parse_model(struct tjson_doc *v, json_t *obj, const char *path,
 void
 config_free(struct config *cfg)
 {
-	size_t i;
+	size_t i, j;
 
 	if (cfg == NULL)
 		return;
@@ -333,6 +424,15 @@ config_free(struct config *cfg)
 		free(cfg->log.witnesses[i].key);
 	}
 	free(cfg->log.witnesses);
+	for (i = 0; i < cfg->n_refvals; i++) {
+		free(cfg->refvals[i].name);
+		free(cfg->refvals[i].source);
+		free(cfg->refvals[i].mem);
+		for (j = 0; j < cfg->refvals[i].n_models; j++)
+			free(cfg->refvals[i].models[j]);
+		free(cfg->refvals[i].models);
+	}
+	free(cfg->refvals);
 	free(cfg->models);
 	free(cfg);
 }
@@ -350,7 +450,7 @@ config_parse(const char *text, size_t len, const char *name,
 {
 	static const char *const keys[] = { "models", "max_concurrent",
 	    "max_body_bytes", "test_trust_anchors", "pcs", "http", "receipts",
-	    "log", NULL };
+	    "log", "reference_values", NULL };
 	static const char *const pkeys[] = { "base_url", "root_ca_crl_url",
 	    NULL };
 	json_t *pcs;
@@ -455,6 +555,9 @@ config_parse(const char *text, size_t len, const char *name,
 			}
 		}
 	}
+	if ((rc = parse_refvals(&v, json_object_get(root, "reference_values"),
+	    cfg)) != TMON_OK)
+		goto out;
 	*out = cfg;
 	cfg = NULL;
 	rc = TMON_OK;

@@ -88,6 +88,16 @@
  *                    (http or https, add-checkpoint is appended), "key":
  *                    its verifier key (C2SP tlog-cosignature Ed25519,
  *                    type 0x04, or a note key, 0x01)}}
+ *   reference_values up to MAX_REFERENCE_SETS sets of measurements a
+ *                    provider publishes (README "What counts as a
+ *                    change"): {"name": 1..MAX_REFERENCE_NAME-1 printable
+ *                    characters, unique, not "policy" (required),
+ *                    "source": URL where they are published (optional,
+ *                    shown only), "models": [names of the schedule]
+ *                    (absent: every model), and the lists of "policy"}.
+ *                    A measurement change whose every changed identity
+ *                    value is in a set (or the model's policy) is
+ *                    classed upgrade_endorsed, not unexplained.
  */
 #ifndef TMON_MONITOR_CONFIG_H
 #define TMON_MONITOR_CONFIG_H
@@ -156,6 +166,16 @@ struct log_cfg {
 	size_t			 n_witnesses;
 };
 
+/* "reference_values": one set of published measurements. */
+struct refval_cfg {
+	char			*name;
+	char			*source;	/* NULL: none */
+	char			**models;	/* n_models == 0: every model */
+	size_t			 n_models;
+	struct measurement_policy values;	/* lists point into mem */
+	uint8_t			*mem;
+};
+
 struct config {
 	struct model_cfg	*models;
 	size_t			 n_models;
@@ -175,6 +195,8 @@ struct config {
 	struct quota_limit	 receipts_per_client;
 	struct quota_limit	 receipts_global;
 	struct log_cfg		 log;
+	struct refval_cfg	*refvals;
+	size_t			 n_refvals;
 };
 
 /*

@@ -89,13 +89,22 @@ struct model_state {
 	int64_t			 sig_due_ms;
 	int			 coll_pending;	/* collateral fetches awaited */
 	/* STEP_LOG: the evaluated probe (po.entry) until it is logged, then
-	 * the alerts it raised until they are */
+	 * the events and alerts it raised until they are (out: the first
+	 * ev_done events and al_done alerts are logged; ev_seq, ev_ok: the
+	 * seqs of the events logged) */
 	struct probe_outcome	 po;
 	bool			 has_po;
-	struct pending_alert	 alerts[MAX_PROBE_ALERTS];
-	size_t			 n_alerts;
-	/* the last verdict and the known instances, to raise alerts on a
-	 * change (alert.h) */
+	struct alert_out	 out;
+	size_t			 ev_done;
+	size_t			 al_done;
+	uint64_t		 ev_seq[MAX_PROBE_EVENTS];
+	bool			 ev_ok[MAX_PROBE_EVENTS];
+	/* the probe logged and the alerts appended after it (probe_done) */
+	uint64_t		 probe_seq;
+	uint64_t		 al_seq[MAX_PROBE_ALERTS];
+	bool			 al_ok[MAX_PROBE_ALERTS];
+	/* the last probe, its checks and the known instances, to classify
+	 * changes and raise alerts (alert.h) */
 	struct alert_state	 al;
 };
 
@@ -166,12 +175,21 @@ restore_state(struct daemon *d)
 		alert_state_load(&d->ms[i].al, d->store, d->ms[i].m->name);
 }
 
-/* Judge s's probe po, logged as seq: its alerts are logged next. */
+/* Judge s's probe po, logged as seq: its events and alerts are logged
+ * next. */
 static void
 maybe_alert(struct model_state *s, const struct probe_outcome *po,
     uint64_t seq)
 {
-	alert_judge(&s->al, s->m->name, po, seq, s->alerts, &s->n_alerts);
+	const struct config *cfg = s->d->o->cfg;
+
+	alert_out_free(&s->out);
+	s->ev_done = s->al_done = 0;
+	memset(s->ev_ok, 0, sizeof(s->ev_ok));
+	memset(s->al_ok, 0, sizeof(s->al_ok));
+	s->probe_seq = seq;
+	alert_judge(&s->al, s->m, cfg->refvals, cfg->n_refvals, po, seq,
+	    wall_s(), &s->out);
 }
 
 static void	finish_probe(struct model_state *);
@@ -208,8 +226,6 @@ to_probe_fetch(const struct fetch_result *r, bool started,
 static void
 reset_probe(struct model_state *s)
 {
-	size_t i;
-
 	fetch_result_free(&s->att);
 	fetch_result_free(&s->comp);
 	fetch_result_free(&s->sigr);
@@ -228,9 +244,8 @@ reset_probe(struct model_state *s)
 	if (s->has_po)
 		probe_outcome_free(&s->po);
 	s->has_po = false;
-	for (i = 0; i < s->n_alerts; i++)
-		free(s->alerts[i].body);
-	s->n_alerts = 0;
+	alert_out_free(&s->out);
+	s->ev_done = s->al_done = 0;
 	s->step = STEP_IDLE;
 	s->in_flight = false;
 }
@@ -658,11 +673,59 @@ log_probe_bare(struct model_state *s, const struct tmon_err *why,
 }
 
 /*
- * Append s's evaluated probe (with its blobs), then the alerts it raised,
- * each in its own transaction.  Returns true when all of it is logged (s
- * is then reset and scheduled again), false when the log refused it for
- * a reason of the environment (s stays in STEP_LOG for a retry).  Never
- * stops tmond.
+ * The one point where a probe and everything it raised are logged: the
+ * probe s->probe_seq (verdict s->al.last_verdict, its checks s->al.checks
+ * with s->al.failing when one is fail or error) and the alerts appended
+ * after it (s->out.alerts[i], its body and reason, logged as s->al_seq[i]
+ * when s->al_ok[i]).  Delivery (notify) hooks in here.
+ */
+static void
+probe_done(struct model_state *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->out.n_alerts; i++)
+		if (s->al_ok[i])
+			log_debug("probe: model=%s seq=%llu raised alert "
+			    "seq=%llu reason=%s", s->m->name,
+			    (unsigned long long)s->probe_seq,
+			    (unsigned long long)s->al_seq[i],
+			    s->out.alerts[i].reason);
+}
+
+/*
+ * Append one event or alert entry of model s (kind "event" with class
+ * cls, or "alert"); *seq its seq on TMON_OK.
+ */
+static enum tmon_rc
+log_raised(struct model_state *s, const char *kind, const char *cls,
+    int64_t time, const uint8_t *body, size_t len, uint64_t *seq,
+    struct tmon_err *err)
+{
+	struct store_entry_in in;
+	struct store_appended app;
+	enum tmon_rc rc;
+
+	memset(&in, 0, sizeof(in));
+	in.kind = kind;
+	in.cls = cls;
+	in.time = time;
+	in.model = s->m->name;
+	in.body = body;
+	in.body_len = len;
+	tmon_err_clear(err);
+	if ((rc = store_writer_append(s->d->w, NULL, 0, &in, 1, &app, err)) ==
+	    TMON_OK)
+		*seq = app.seq;
+	return rc;
+}
+
+/*
+ * Append s's evaluated probe (with its blobs), then the events and the
+ * alerts it raised, each in its own transaction.  Returns true when all
+ * of it is logged (s is then reset and scheduled again), false when the
+ * log refused it for a reason of the environment (s stays in STEP_LOG
+ * for a retry).  Never stops tmond.
  */
 static bool
 log_probe(struct model_state *s)
@@ -671,9 +734,11 @@ log_probe(struct model_state *s)
 	struct store_blob_in blobs[4];
 	struct store_entry_in in;
 	struct store_appended app;
+	struct pending_event *ev;
 	struct pending_alert *a;
 	struct tmon_err err;
 	enum tmon_rc rc;
+	uint64_t seq;
 	size_t nb = 0;
 	char nhex[17];
 
@@ -732,16 +797,33 @@ log_probe(struct model_state *s)
 		probe_outcome_free(&s->po);
 		s->has_po = false;
 	}
-	while (s->n_alerts > 0) {
-		a = &s->alerts[0];
-		memset(&in, 0, sizeof(in));
-		in.kind = "alert";
-		in.time = a->time;
-		in.model = s->m->name;
-		in.body = a->body;
-		in.body_len = a->len;
-		tmon_err_clear(&err);
-		rc = store_writer_append(d->w, NULL, 0, &in, 1, &app, &err);
+	for (; s->ev_done < s->out.n_events; s->ev_done++) {
+		ev = &s->out.events[s->ev_done];
+		rc = log_raised(s, "event", ev->cls, ev->time, ev->body,
+		    ev->len, &seq, &err);
+		if (rc != TMON_OK && !input_refused(rc)) {
+			log_debug("store: event not logged yet: %s model=%s",
+			    err.msg, s->m->name);
+			append_failed(d, &err);
+			return false;
+		}
+		if (rc != TMON_OK)
+			log_warnx("store: event not logged: %s model=%s",
+			    err.msg, s->m->name);
+		else {
+			s->ev_ok[s->ev_done] = true;
+			s->ev_seq[s->ev_done] = seq;
+			log_info("event: %s seq=%llu", ev->what,
+			    (unsigned long long)seq);
+		}
+	}
+	for (; s->al_done < s->out.n_alerts; s->al_done++) {
+		a = &s->out.alerts[s->al_done];
+		if (a->event >= 0)
+			alert_finish(a, s->m->name, s->ev_ok[a->event],
+			    s->ev_seq[a->event]);
+		rc = log_raised(s, "alert", NULL, a->time, a->body, a->len,
+		    &seq, &err);
 		if (rc != TMON_OK && !input_refused(rc)) {
 			log_debug("store: alert not logged yet: %s model=%s",
 			    err.msg, s->m->name);
@@ -751,14 +833,14 @@ log_probe(struct model_state *s)
 		if (rc != TMON_OK)
 			log_warnx("store: alert not logged: %s model=%s",
 			    err.msg, s->m->name);
-		else
+		else {
+			s->al_ok[s->al_done] = true;
+			s->al_seq[s->al_done] = seq;
 			log_warnx("alert: %s seq=%llu", a->what,
-			    (unsigned long long)app.seq);
-		free(a->body);
-		memmove(&s->alerts[0], &s->alerts[1],
-		    (s->n_alerts - 1) * sizeof(s->alerts[0]));
-		s->n_alerts--;
+			    (unsigned long long)seq);
+		}
 	}
+	probe_done(s);
 done:
 	d->waiting--;
 	clear_degraded(d, false);

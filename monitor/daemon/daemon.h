@@ -64,11 +64,9 @@ struct daemon_opts {
  * STORE_VERIFY_TAIL entries of the log and the blobs they name are
  * verified (store_verify), and each model's last verdict and known
  * instances are rebuilt from the log (entry_state_load), so a restart
- * neither misses a change nor alerts again.  After each probe its
- * measurement is compared with the model's instances
- * (entry_measurement_diff): "changed" logs a measurement_changed alert,
- * "instance_added" an information line; a verdict leaving pass logs a
- * verdict_changed alert.  Returns TMON_OK on a stop by signal or
+ * neither misses a change nor alerts again.  After each probe the events
+ * and alerts it raises (alert.h: classified changes, check_failed,
+ * recovered, ...) are logged after it.  Returns TMON_OK on a stop by signal or
  * max_probes (probes still waiting for the log are then dropped, with a
  * warning); at start only: TMON_E_NOTFOUND when db_path does not exist or
  * is empty and o->init is false, TMON_E_PARSE if the start-up check finds

@@ -534,6 +534,140 @@ START_TEST(test_hostile_text)
 }
 END_TEST
 
+/* The event and delivery layouts (entry.h), with the values before
+ * and after of each changed field; the store takes them (class column). */
+START_TEST(test_event_delivery_bodies)
+{
+	struct entry_event ev;
+	struct entry_delivery dl;
+	struct entry_change c;
+	struct entry_state st;
+	struct entry_alert a;
+	struct entry_alert_check ck;
+	enum entry_event_class k;
+	json_t *m, *m2, *o;
+	uint8_t *body;
+	size_t len;
+	char why[256];
+
+	m = json_pack("{s:{s:s, s:i}, s:{s:s}, s:{s:s}, s:{}}", "platform",
+	    "mrtd", "aa", "gpu_count", 8, "app", "compose_hash", "c1",
+	    "instance", "rtmr3", "r1", "probe");
+	m2 = json_pack("{s:{s:s, s:i}, s:{s:s}, s:{s:s}, s:{}}", "platform",
+	    "mrtd", "aa", "gpu_count", 8, "app", "compose_hash", "c2",
+	    "instance", "rtmr3", "r2", "probe");
+	entry_state_init(&st);
+	observe(&st, m, &c);
+	ck_assert_int_eq(c.cls, ENTRY_CHANGE_FIRST);
+	ck_assert(c.before_null[0]);
+	observe(&st, m2, &c);
+	ck_assert_int_eq(c.cls, ENTRY_CHANGE_CHANGED);
+	ck_assert_uint_eq(c.n_fields, 2);
+	ck_assert_str_eq(c.fields[0], "app.compose_hash");
+	ck_assert_str_eq(c.before[0], "c1");
+	ck_assert_str_eq(c.after[0], "c2");
+	ck_assert_str_eq(c.fields[1], "instance.rtmr3");
+	ck_assert_str_eq(c.before[1], "r1");
+	ck_assert_str_eq(c.after[1], "r2");
+	ck_assert(!c.before_null[1] && !c.after_null[1]);
+
+	memset(&ev, 0, sizeof(ev));
+	ev.time = 100;
+	ev.model = "TEE/m";
+	ev.cls = ENTRY_EVENT_UNEXPLAINED;
+	ev.probe_seq = 7;
+	ev.prev_probe_seq = UINT64_MAX;
+	ev.change = &c;
+	ev.verdict_after = "warn";
+	ev.worse = -1;
+	ev.instances = 2;
+	body = entry_event_body(&ev, &len);
+	ck_assert_msg(store_body_check("event", 100, "TEE/m", NULL,
+	    "unexplained", body, len, why, sizeof(why)), "%s", why);
+	ck_assert(!store_body_check("event", 100, "TEE/m", NULL,
+	    "allowlisted", body, len, why, sizeof(why)));
+	o = json_loadb((const char *)body, len, 0, NULL);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(o,
+	    "before"), "app.compose_hash")), "c1");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(o,
+	    "after"), "app.compose_hash")), "c2");
+	ck_assert(json_is_null(json_object_get(o, "prev_probe_seq")));
+	ck_assert(json_is_null(json_object_get(o, "verdict_before")));
+	ck_assert(json_is_null(json_object_get(o, "worse")));
+	ck_assert(json_is_null(json_object_get(o, "endorsed_by")));
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "instances")),
+	    2);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "v")),
+	    ENTRY_VERSION);
+	json_decref(o);
+	free(body);
+	/* no change: [] and {} */
+	ev.change = NULL;
+	ev.cls = ENTRY_EVENT_VERDICT_CHANGED;
+	ev.worse = 1;
+	body = entry_event_body(&ev, &len);
+	ck_assert_ptr_nonnull(strstr((const char *)body,
+	    "\"changed_fields\":[]"));
+	ck_assert_ptr_nonnull(strstr((const char *)body, "\"worse\":true"));
+	free(body);
+	for (k = 0; k < ENTRY_EVENT_NCLASSES; k++) {
+		enum entry_event_class back;
+
+		ck_assert(store_class_valid(entry_event_class_str(k)));
+		ck_assert(entry_event_class_parse(entry_event_class_str(k),
+		    &back));
+		ck_assert_int_eq(back, k);
+	}
+	ck_assert(!entry_event_class_parse("changed", &k));
+
+	memset(&dl, 0, sizeof(dl));
+	dl.time = 5;
+	dl.webhook = "ops";
+	dl.alert_seq = 9;
+	dl.state = "triggered";
+	dl.outcome = "failed";
+	dl.attempts = 3;
+	dl.error = "connect: \xc3";
+	body = entry_delivery_body(&dl, &len);
+	ck_assert_msg(store_body_check("delivery", 5, NULL, NULL, NULL, body,
+	    len, why, sizeof(why)), "%s", why);
+	ck_assert_ptr_nonnull(strstr((const char *)body,
+	    "\"http_status\":null"));
+	ck_assert_ptr_nonnull(strstr((const char *)body, "\"error\":"
+	    "\"connect: ?\""));
+	free(body);
+
+	memset(&a, 0, sizeof(a));
+	a.time = 1;
+	a.model = "TEE/m";
+	a.reason = "check_failed";
+	a.from = "pass";
+	a.to = "fail";
+	a.probe_seq = 3;
+	ck.id = "sig.completion";
+	ck.before = "pass";
+	ck.after = "fail";
+	ck.detail = "bad";
+	a.checks = &ck;
+	a.n_checks = 1;
+	body = entry_alert_body(&a, &len);
+	ck_assert_ptr_null(strstr((const char *)body, "event_seq"));
+	ck_assert_ptr_nonnull(strstr((const char *)body, "\"checks\":[{"
+	    "\"after\":\"fail\",\"before\":\"pass\",\"detail\":\"bad\","
+	    "\"id\":\"sig.completion\"}]"));
+	free(body);
+	a.has_event = true;
+	a.event_seq = 12;
+	body = entry_alert_body(&a, &len);
+	ck_assert_ptr_nonnull(strstr((const char *)body, "\"event_seq\":12"));
+	free(body);
+	entry_state_free(&st);
+	json_decref(m);
+	json_decref(m2);
+}
+END_TEST
+
 static Suite *
 entry_suite(void)
 {
@@ -549,6 +683,7 @@ entry_suite(void)
 	tcase_add_test(tc, test_bounds);
 	tcase_add_test(tc, test_state_from_log);
 	tcase_add_test(tc, test_hostile_text);
+	tcase_add_test(tc, test_event_delivery_bodies);
 	suite_add_tcase(s, tc);
 	return s;
 }

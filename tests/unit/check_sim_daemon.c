@@ -202,7 +202,7 @@ count_alerts(const char *model_name)
 	    SQLITE_OK);
 	ck_assert_int_eq(sqlite3_prepare_v2(h, "SELECT count(*) FROM entries "
 	    "WHERE kind = 'alert' AND model = ? AND CAST(body AS TEXT) LIKE "
-	    "'%measurement_changed%'", -1, &st, NULL), SQLITE_OK);
+	    "'%\"reason\":\"unexplained\"%'", -1, &st, NULL), SQLITE_OK);
 	sqlite3_bind_text(st, 1, model_name, -1, SQLITE_STATIC);
 	if (sqlite3_step(st) == SQLITE_ROW)
 		n = sqlite3_column_int(st, 0);

@@ -365,10 +365,10 @@ START_TEST(test_update_delete_refused)
 	ck_assert_int_eq(raw_exec("DELETE FROM entries"), SQLITE_CONSTRAINT);
 	/* An insert that skips a seq, or rewrites one, is refused too. */
 	ck_assert_int_eq(raw_exec("INSERT INTO entries VALUES (9, 1, 'probe',"
-	    " NULL, NULL, X'7b7d', zeroblob(32), zeroblob(32))"),
+	    " NULL, NULL, NULL, X'7b7d', zeroblob(32), zeroblob(32))"),
 	    SQLITE_CONSTRAINT);
 	ck_assert_int_ne(raw_exec("INSERT OR REPLACE INTO entries VALUES (2, 1,"
-	    " 'probe', NULL, NULL, X'7b7d', zeroblob(32), zeroblob(32))"),
+	    " 'probe', NULL, NULL, NULL, X'7b7d', zeroblob(32), zeroblob(32))"),
 	    SQLITE_OK);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM entries"), NBODIES);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM entries WHERE "
@@ -596,7 +596,7 @@ START_TEST(test_migrate_empty_file)
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE "
 	    "type = 'trigger' AND tbl_name = 'entries'"), 3);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM sqlite_schema WHERE "
-	    "type = 'index' AND name LIKE 'entries_%'"), 3);
+	    "type = 'index' AND name LIKE 'entries_%'"), 7);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM pragma_journal_mode "
 	    "WHERE journal_mode = 'wal'"), 1);
 	/* Reopening is idempotent, and read-only works now. */
@@ -866,8 +866,8 @@ START_TEST(test_migrate_tree)
 	append_alerts(s, 0, 21);
 	store_close(s);
 	ck_assert_int_eq(raw_exec("DROP TABLE cosignatures; DROP TABLE "
-	    "checkpoints; DROP TABLE tree; PRAGMA user_version = 1"),
-	    SQLITE_OK);
+	    "checkpoints; DROP TABLE tree; DROP TABLE models; DROP TABLE "
+	    "daily; PRAGMA user_version = 1"), SQLITE_OK);
 	s = open_rw();
 	ck_assert_int_eq(raw_int("PRAGMA user_version"), STORE_SCHEMA_VERSION);
 	append_alerts(s, 21, 2);
@@ -990,7 +990,7 @@ START_TEST(test_refuse_future_version)
 	append_range(s, 0, 1, true);
 	store_close(s);
 	s = NULL;
-	ck_assert_int_eq(raw_exec("PRAGMA user_version = 3"), SQLITE_OK);
+	ck_assert_int_eq(raw_exec("PRAGMA user_version = 4"), SQLITE_OK);
 	ck_assert_int_eq(store_open(dbpath, STORE_RW, &s, &err),
 	    TMON_E_UNSUPPORTED);
 	ck_assert_ptr_null(s);
@@ -999,8 +999,8 @@ START_TEST(test_refuse_future_version)
 	ck_assert_int_eq(store_open(dbpath, STORE_RO, &s, &err),
 	    TMON_E_UNSUPPORTED);
 	ck_assert_ptr_null(s);
-	/* Untouched: still version 3 with its entry. */
-	ck_assert_int_eq(raw_int("PRAGMA user_version"), 3);
+	/* Untouched: still version 4 with its entry. */
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 4);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM entries"), 1);
 }
 END_TEST
@@ -1050,25 +1050,25 @@ START_TEST(test_columns_match_body)
 	const uint8_t *b1 = (const uint8_t *)bodies[1];
 	char why[256];
 
-	ck_assert(store_body_check("probe", 1010, "TEE/b", "fail", b1,
+	ck_assert(store_body_check("probe", 1010, "TEE/b", "fail", NULL, b1,
 	    strlen(bodies[1]), why, sizeof(why)));
-	ck_assert(!store_body_check("probe", 1010, "TEE/b", "pass", b1,
+	ck_assert(!store_body_check("probe", 1010, "TEE/b", "pass", NULL, b1,
 	    strlen(bodies[1]), why, sizeof(why)));
 	ck_assert_str_eq(why, "column verdict is \"pass\", the body's is "
 	    "\"fail\"");
-	ck_assert(!store_body_check("probe", 1011, "TEE/b", "fail", b1,
+	ck_assert(!store_body_check("probe", 1011, "TEE/b", "fail", NULL, b1,
 	    strlen(bodies[1]), why, sizeof(why)));
 	ck_assert_str_eq(why, "column time is 1011, the body's is 1010");
-	ck_assert(!store_body_check("probe", 1010, NULL, "fail", b1,
+	ck_assert(!store_body_check("probe", 1010, NULL, "fail", NULL, b1,
 	    strlen(bodies[1]), why, sizeof(why)));
 	ck_assert_str_eq(why, "column model is NULL, the body's is \"TEE/b\"");
-	ck_assert(!store_body_check("alert", 1010, "TEE/b", "fail", b1,
+	ck_assert(!store_body_check("alert", 1010, "TEE/b", "fail", NULL, b1,
 	    strlen(bodies[1]), why, sizeof(why)));
-	ck_assert(!store_body_check("alert", 1020, "TEE/b", "warn",
+	ck_assert(!store_body_check("alert", 1020, "TEE/b", "warn", NULL,
 	    (const uint8_t *)bodies[2], strlen(bodies[2]), why, sizeof(why)));
 	ck_assert_str_eq(why, "column verdict is \"warn\", the body's is "
 	    "missing");
-	ck_assert(!store_body_check("probe", 1, NULL, NULL,
+	ck_assert(!store_body_check("probe", 1, NULL, NULL, NULL,
 	    (const uint8_t *)"[1]", 3, why, sizeof(why)));
 	ck_assert_str_eq(why, "the body is not a JSON object");
 
@@ -1094,18 +1094,27 @@ START_TEST(test_columns_match_body)
 	memset(&o, 0, sizeof(o));
 	ck_assert_int_eq(store_verify(s, &o, &res, &err), TMON_E_PARSE);
 	ck_assert_uint_eq(res.first_bad_seq, 1);
-	ck_assert_uint_eq(res.problems, 1);
+	/* the entry, and the models and daily rows its column now
+	 * contradicts (they were derived from the verdict appended) */
+	ck_assert_uint_eq(res.problems, 3);
 	ck_assert_uint_eq(res.entries, NBODIES);
 	/* The columns are not hashed: the chain alone still holds. */
 	ck_assert_int_eq(store_verify_chain(s, NULL, NULL, NULL), TMON_OK);
-	/* A tail of the last 4 (2..5) does not reach it; of 5 it does. */
+	/* A tail of the last 4 (2..5) does not reach it (without the
+	 * derived tables, which the edited column contradicts); of 5 it
+	 * does. */
 	o.tail = NBODIES - 2;
+	o.flags = STORE_VERIFY_NO_TREE;
 	ck_assert_int_eq(store_verify(s, &o, &res, NULL), TMON_OK);
 	ck_assert_uint_eq(res.first, 2);
 	ck_assert_uint_eq(res.entries, NBODIES - 2);
 	o.tail = NBODIES - 1;
 	ck_assert_int_eq(store_verify(s, &o, &res, NULL), TMON_E_PARSE);
 	ck_assert_uint_eq(res.first_bad_seq, 1);
+	o.flags = 0;
+	o.tail = NBODIES - 2;
+	ck_assert_int_eq(store_verify(s, &o, &res, NULL), TMON_E_PARSE);
+	ck_assert_uint_eq(res.first_bad_seq, STORE_NO_SEQ);
 	store_close(s);
 }
 END_TEST
@@ -1414,6 +1423,570 @@ START_TEST(test_query_filters)
 	    &err), TMON_OK);
 	ck_assert_int_eq(c.n, 1);
 	ck_assert_uint_eq(c.seqs[0], 2);
+	store_close(s);
+}
+END_TEST
+
+/*
+ * A log of probes and events over NMOD models and several days, appended
+ * in batches of various sizes; the models and daily rows the test
+ * expects are counted here from what it appended.
+ */
+#define DMOD	4
+#define DN	600
+
+struct dexpect {
+	uint64_t	first[DMOD], last_probe[DMOD], last_pass[DMOD];
+	uint64_t	last_event[DMOD], probes[DMOD];
+	uint64_t	day[DMOD][8][4];	/* days 0..7, by verdict */
+};
+
+static const char *const dverdicts[] = { "pass", "warn", "fail", "error" };
+
+/* Entry i of the derived-tables log: kind, model, verdict, class, time. */
+static void
+dentry(size_t i, char *body, size_t sz, struct store_entry_in *in,
+    char model[16], struct dexpect *x)
+{
+	unsigned m = (unsigned)((i * 7) % DMOD), v = (unsigned)((i / 3) % 4);
+	int64_t t = 86400 * (int64_t)(i * 8 / DN) + (int64_t)(i % 50);
+
+	memset(in, 0, sizeof(*in));
+	snprintf(model, 16, "TEE/m%u", m);
+	in->time = t;
+	in->model = model;
+	if (i % 11 == 5) {
+		/* an event */
+		in->kind = "event";
+		in->cls = i % 2 ? "unexplained" : "instance_added";
+		snprintf(body, sz, "{\"class\":\"%s\",\"kind\":\"event\","
+		    "\"model\":\"%s\",\"time\":%lld}", in->cls, model,
+		    (long long)t);
+		if (x->first[m] == STORE_NO_SEQ)
+			x->first[m] = i;
+		x->last_event[m] = i;
+	} else if (i % 13 == 7) {
+		/* a receipt naming the model: no row */
+		in->kind = "receipt";
+		snprintf(body, sz, "{\"kind\":\"receipt\",\"model\":\"%s\","
+		    "\"time\":%lld}", model, (long long)t);
+	} else {
+		in->kind = "probe";
+		in->verdict = dverdicts[v];
+		snprintf(body, sz, "{\"kind\":\"probe\",\"model\":\"%s\","
+		    "\"time\":%lld,\"verdict\":\"%s\"}", model, (long long)t,
+		    in->verdict);
+		if (x->first[m] == STORE_NO_SEQ)
+			x->first[m] = i;
+		x->last_probe[m] = i;
+		if (v == 0)
+			x->last_pass[m] = i;
+		x->probes[m]++;
+		x->day[m][t / 86400][v]++;
+	}
+	in->body = (const uint8_t *)body;
+	in->body_len = strlen(body);
+}
+
+static void
+dlog(struct store *s, struct dexpect *x)
+{
+	static char body[MAX_APPEND_ENTRIES][160];
+	static char model[MAX_APPEND_ENTRIES][16];
+	struct store_entry_in in[MAX_APPEND_ENTRIES];
+	struct tmon_err err = { 0 };
+	size_t i = 0, n, k, batch = 1;
+
+	memset(x, 0, sizeof(*x));
+	for (k = 0; k < DMOD; k++)
+		x->first[k] = x->last_probe[k] = x->last_pass[k] =
+		    x->last_event[k] = STORE_NO_SEQ;
+	while (i < DN) {
+		n = batch;
+		if (n > DN - i)
+			n = DN - i;
+		if (n > MAX_APPEND_ENTRIES)
+			n = MAX_APPEND_ENTRIES;
+		for (k = 0; k < n; k++)
+			dentry(i + k, body[k], sizeof(body[k]), &in[k],
+			    model[k], x);
+		ck_assert_msg(store_append(s, NULL, 0, in, n, NULL, &err) ==
+		    TMON_OK, "%s", err.msg);
+		i += n;
+		batch = batch % 17 + 3;
+	}
+}
+
+struct dseen {
+	const struct dexpect *x;
+	unsigned models, days;
+};
+
+static int
+dmodel_cb(const struct store_model *m, void *arg)
+{
+	struct dseen *d = arg;
+	unsigned k;
+
+	ck_assert_int_eq(sscanf(m->model, "TEE/m%u", &k), 1);
+	ck_assert_uint_lt(k, DMOD);
+	ck_assert_uint_eq(k, d->models);	/* in model order */
+	ck_assert_uint_eq(m->first_seq, d->x->first[k]);
+	ck_assert_uint_eq(m->last_probe_seq, d->x->last_probe[k]);
+	ck_assert_uint_eq(m->last_pass_seq, d->x->last_pass[k]);
+	ck_assert_uint_eq(m->last_event_seq, d->x->last_event[k]);
+	ck_assert_uint_eq(m->probes, d->x->probes[k]);
+	d->models++;
+	return 0;
+}
+
+static int
+dday_cb(const struct store_day *dy, void *arg)
+{
+	struct dseen *d = arg;
+	unsigned k;
+
+	ck_assert_int_eq(sscanf(dy->model, "TEE/m%u", &k), 1);
+	ck_assert_uint_lt(k, DMOD);
+	ck_assert_int_ge(dy->day, 0);
+	ck_assert_int_lt(dy->day, 8);
+	ck_assert_uint_eq(dy->pass, d->x->day[k][dy->day][0]);
+	ck_assert_uint_eq(dy->warn, d->x->day[k][dy->day][1]);
+	ck_assert_uint_eq(dy->fail, d->x->day[k][dy->day][2]);
+	ck_assert_uint_eq(dy->error, d->x->day[k][dy->day][3]);
+	d->days++;
+	return 0;
+}
+
+static unsigned
+dexpected_days(const struct dexpect *x, int64_t from)
+{
+	unsigned k, n = 0;
+	int64_t d;
+
+	for (k = 0; k < DMOD; k++)
+		for (d = from; d < 8; d++)
+			n += x->day[k][d][0] + x->day[k][d][1] +
+			    x->day[k][d][2] + x->day[k][d][3] > 0;
+	return n;
+}
+
+/* Check the models and daily tables of s against x. */
+static void
+dcheck(struct store *s, const struct dexpect *x)
+{
+	struct store_model m;
+	struct dseen d;
+	struct tmon_err err = { 0 };
+	bool found;
+
+	memset(&d, 0, sizeof(d));
+	d.x = x;
+	ck_assert_int_eq(store_models(s, dmodel_cb, &d, &err), TMON_OK);
+	ck_assert_uint_eq(d.models, DMOD);
+	ck_assert_int_eq(store_daily(s, NULL, 0, dday_cb, &d, &err), TMON_OK);
+	ck_assert_uint_eq(d.days, dexpected_days(x, 0));
+	d.days = 0;
+	ck_assert_int_eq(store_daily(s, "TEE/m2", 5, dday_cb, &d, &err),
+	    TMON_OK);
+	ck_assert_uint_eq(d.days, 3);
+	ck_assert_int_eq(store_model_get(s, "TEE/m3", &m, &found, &err),
+	    TMON_OK);
+	ck_assert(found);
+	ck_assert_str_eq(m.model, "TEE/m3");
+	ck_assert_uint_eq(m.probes, x->probes[3]);
+	ck_assert_int_eq(store_model_get(s, "TEE/none", &m, &found, &err),
+	    TMON_OK);
+	ck_assert(!found);
+}
+
+/* Verify s whole (tail 0) or a tail; returns the problems found. */
+static uint64_t
+dverify(struct store *s, uint64_t tail)
+{
+	struct store_verify_opts o;
+	struct store_verify_result res;
+	struct tmon_err err = { 0 };
+	enum tmon_rc rc;
+
+	memset(&o, 0, sizeof(o));
+	o.tail = tail;
+	rc = store_verify(s, &o, &res, &err);
+	ck_assert_msg(rc == TMON_OK || rc == TMON_E_PARSE, "%s", err.msg);
+	ck_assert((rc == TMON_OK) == (res.problems == 0));
+	return res.problems;
+}
+
+/* store_append keeps models and daily, in every batch; store_verify
+ * finds a derived row that was edited, added or removed. */
+START_TEST(test_derived_tables)
+{
+	static const char *const tamper[] = {
+		"UPDATE models SET probes = probes + 1 WHERE model = 'TEE/m1'",
+		"UPDATE models SET last_pass_seq = 3 WHERE model = 'TEE/m2'",
+		"UPDATE models SET last_event_seq = NULL WHERE model = 'TEE/m0'",
+		"DELETE FROM models WHERE model = 'TEE/m3'",
+		"INSERT INTO models VALUES ('TEE/ghost', 0, 0, 0, NULL, 1)",
+		/* a pass moved to fail on the newest day */
+		"UPDATE daily SET pass = pass - 1, fail = fail + 1 WHERE "
+		    "model = 'TEE/m1' AND day = 7",
+		"UPDATE daily SET error = error + 1 WHERE model = 'TEE/m0' "
+		    "AND day = 7",
+		"DELETE FROM daily WHERE model = 'TEE/m2' AND day = 7",
+	};
+	struct dexpect x;
+	struct store *s = open_rw();
+	size_t i;
+
+	dlog(s, &x);
+	dcheck(s, &x);
+	ck_assert_uint_eq(dverify(s, 0), 0);
+	ck_assert_uint_eq(dverify(s, 50), 0);
+	store_close(s);
+	/* A read-only handle reads them too. */
+	s = open_ro();
+	dcheck(s, &x);
+	store_close(s);
+	ck_assert_int_eq(raw_exec("CREATE TABLE keep_m AS SELECT * FROM "
+	    "models; CREATE TABLE keep_d AS SELECT * FROM daily"), SQLITE_OK);
+	for (i = 0; i < sizeof(tamper) / sizeof(tamper[0]); i++) {
+		ck_assert_int_eq(raw_exec(tamper[i]), SQLITE_OK);
+		s = open_ro();
+		ck_assert_msg(dverify(s, 0) > 0, "not found whole: %s",
+		    tamper[i]);
+		/* the tail of the newest 50 entries lies on day 7 */
+		ck_assert_msg(dverify(s, 50) > 0, "not found in a tail: %s",
+		    tamper[i]);
+		store_close(s);
+		ck_assert_int_eq(raw_exec("DELETE FROM models; INSERT INTO "
+		    "models SELECT * FROM keep_m; DELETE FROM daily; INSERT "
+		    "INTO daily SELECT * FROM keep_d"), SQLITE_OK);
+	}
+	ck_assert_int_eq(raw_exec("DROP TABLE keep_m; DROP TABLE keep_d"),
+	    SQLITE_OK);
+	s = open_ro();
+	ck_assert_uint_eq(dverify(s, 0), 0);
+	store_close(s);
+}
+END_TEST
+
+/* Unpack the schema-2 log tests/data/store/v2-sim.db.gz to dbpath. */
+static void
+unpack_v2(void)
+{
+	char cmd[512];
+
+	snprintf(cmd, sizeof(cmd), "gzip -dc '%s/store/v2-sim.db.gz' > '%s'",
+	    TMON_TEST_DATA, dbpath);
+	ck_assert_int_eq(system(cmd), 0);
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 2);
+}
+
+/* The models row of model in a raw connection, as text ("" none). */
+static void
+raw_models_row(const char *model, char *out, size_t sz)
+{
+	sqlite3 *db = NULL;
+	sqlite3_stmt *st = NULL;
+
+	ck_assert_int_eq(sqlite3_open(dbpath, &db), SQLITE_OK);
+	ck_assert_int_eq(sqlite3_prepare_v2(db, "SELECT first_seq || ',' || "
+	    "coalesce(last_probe_seq, '-') || ',' || coalesce(last_pass_seq, "
+	    "'-') || ',' || coalesce(last_event_seq, '-') || ',' || probes "
+	    "FROM models WHERE model = ?1", -1, &st, NULL), SQLITE_OK);
+	sqlite3_bind_text(st, 1, model, -1, SQLITE_STATIC);
+	out[0] = '\0';
+	if (sqlite3_step(st) == SQLITE_ROW)
+		snprintf(out, sz, "%s", sqlite3_column_text(st, 0));
+	sqlite3_finalize(st);
+	sqlite3_close(db);
+}
+
+/*
+ * A real log of schema 2 (and the same made schema 1) migrates: same
+ * entries and hashes, verified whole with its blobs, and the derived
+ * tables what its entries give; appends go on keeping them.
+ */
+START_TEST(test_migrate_v2_log)
+{
+	static const char *const models[] = { "sim/good", "sim/rollout",
+	    "sim/wrong-key" };
+	struct store_verify_opts o;
+	struct store_verify_result res;
+	struct store_entry_in in;
+	struct tmon_err err = { 0 };
+	struct store *s;
+	char row[128], want[128], body[160];
+	int64_t n, first, last, t;
+	size_t i, round;
+
+	for (round = 0; round < 2; round++) {
+		unpack_v2();
+		if (round == 1)
+			ck_assert_int_eq(raw_exec("DROP TABLE cosignatures; "
+			    "DROP TABLE checkpoints; DROP TABLE tree; "
+			    "PRAGMA user_version = 1"), SQLITE_OK);
+		n = raw_int("SELECT count(*) FROM entries");
+		ck_assert_int_ge(n, 17);
+		s = open_rw();
+		store_close(s);
+		ck_assert_int_eq(raw_int("PRAGMA user_version"), 3);
+		ck_assert_int_eq(raw_int("SELECT count(*) FROM entries"), n);
+		ck_assert_int_eq(raw_int("SELECT count(*) FROM entries WHERE "
+		    "class IS NOT NULL"), 0);
+		ck_assert_int_eq(raw_int("SELECT count(*) FROM models"), 3);
+		for (i = 0; i < 3; i++) {
+			/* what the probes give, read here from the raw rows */
+			snprintf(body, sizeof(body), "SELECT min(seq) FROM "
+			    "entries WHERE kind = 'probe' AND model = '%s'",
+			    models[i]);
+			first = raw_int(body);
+			snprintf(body, sizeof(body), "SELECT max(seq) FROM "
+			    "entries WHERE kind = 'probe' AND model = '%s'",
+			    models[i]);
+			last = raw_int(body);
+			snprintf(body, sizeof(body), "SELECT count(*) FROM "
+			    "entries WHERE kind = 'probe' AND model = '%s'",
+			    models[i]);
+			snprintf(want, sizeof(want), "%lld,%lld,-,-,%lld",
+			    (long long)first, (long long)last,
+			    (long long)raw_int(body));
+			raw_models_row(models[i], row, sizeof(row));
+			ck_assert_str_eq(row, want);
+		}
+		/* every probe warns (unpinned): all counted as warn */
+		ck_assert_int_eq(raw_int("SELECT sum(warn) FROM daily"), 15);
+		ck_assert_int_eq(raw_int("SELECT sum(pass + fail + error) FROM "
+		    "daily"), 0);
+		s = open_ro();
+		memset(&o, 0, sizeof(o));
+		o.flags = STORE_VERIFY_BLOBS | STORE_VERIFY_INTEGRITY;
+		ck_assert_msg(store_verify(s, &o, &res, &err) == TMON_OK, "%s",
+		    err.msg);
+		ck_assert_uint_eq(res.entries, (uint64_t)n);
+		o.tail = 5;
+		ck_assert_msg(store_verify(s, &o, &res, &err) == TMON_OK, "%s",
+		    err.msg);
+		store_close(s);
+		/* a passing probe and an event of sim/good, appended */
+		s = open_rw();
+		t = raw_int("SELECT max(time) FROM entries");
+		snprintf(body, sizeof(body), "{\"kind\":\"probe\",\"model\":"
+		    "\"sim/good\",\"time\":%lld,\"verdict\":\"pass\"}",
+		    (long long)t);
+		memset(&in, 0, sizeof(in));
+		in.kind = "probe";
+		in.time = t;
+		in.model = "sim/good";
+		in.verdict = "pass";
+		in.body = (const uint8_t *)body;
+		in.body_len = strlen(body);
+		ck_assert_msg(store_append(s, NULL, 0, &in, 1, NULL, &err) ==
+		    TMON_OK, "%s", err.msg);
+		snprintf(body, sizeof(body), "{\"class\":\"verdict_changed\","
+		    "\"kind\":\"event\",\"model\":\"sim/good\",\"time\":%lld}",
+		    (long long)t);
+		in.kind = "event";
+		in.verdict = NULL;
+		in.cls = "verdict_changed";
+		in.body_len = strlen(body);
+		ck_assert_msg(store_append(s, NULL, 0, &in, 1, NULL, &err) ==
+		    TMON_OK, "%s", err.msg);
+		store_close(s);
+		first = raw_int("SELECT min(seq) FROM entries WHERE kind = "
+		    "'probe' AND model = 'sim/good'");
+		snprintf(want, sizeof(want), "%lld,%lld,%lld,%lld,6",
+		    (long long)first, (long long)n, (long long)n,
+		    (long long)n + 1);
+		raw_models_row("sim/good", row, sizeof(row));
+		ck_assert_str_eq(row, want);
+		s = open_ro();
+		o.tail = 0;
+		ck_assert_msg(store_verify(s, &o, &res, &err) == TMON_OK, "%s",
+		    err.msg);
+		store_close(s);
+		teardown();
+		setup();
+	}
+}
+END_TEST
+
+/* Events need a class, every other kind none; the column is the body's. */
+START_TEST(test_event_class_column)
+{
+	static const char ev[] = "{\"class\":\"allowlisted\",\"kind\":\"event\","
+	    "\"model\":\"TEE/a\",\"time\":5}";
+	struct store *s = open_rw();
+	struct store_entry_in in;
+	struct store_entry e;
+	struct store_query q;
+	struct collect c;
+	struct tmon_err err = { 0 };
+
+	memset(&in, 0, sizeof(in));
+	in.kind = "event";
+	in.time = 5;
+	in.model = "TEE/a";
+	in.body = (const uint8_t *)ev;
+	in.body_len = strlen(ev);
+	ck_assert_int_eq(store_append(s, NULL, 0, &in, 1, NULL, &err),
+	    TMON_E_PARSE);
+	in.cls = "nonsense";
+	ck_assert_int_eq(store_append(s, NULL, 0, &in, 1, NULL, &err),
+	    TMON_E_PARSE);
+	in.cls = "allowlisted";
+	ck_assert_msg(store_append(s, NULL, 0, &in, 1, NULL, &err) == TMON_OK,
+	    "%s", err.msg);
+	fill_in(&in, 0);
+	in.cls = "allowlisted";
+	ck_assert_int_eq(store_append(s, NULL, 0, &in, 1, NULL, &err),
+	    TMON_E_PARSE);
+	ck_assert_int_eq(store_entry_get(s, 0, &e, &err), TMON_OK);
+	ck_assert_str_eq(e.kind, "event");
+	ck_assert_str_eq(e.cls, "allowlisted");
+	store_entry_free(&e);
+	memset(&c, 0, sizeof(c));
+	store_query_init(&q);
+	q.kind = "event";
+	q.cls = "allowlisted";
+	run_q(s, &q, &c);
+	ck_assert_int_eq(c.n, 1);
+	q.cls = "unexplained";
+	run_q(s, &q, &c);
+	ck_assert_int_eq(c.n, 0);
+	store_close(s);
+	/* A class column that is not the body's is refused on reading. */
+	ck_assert_int_eq(raw_exec("DROP TRIGGER entries_no_update; "
+	    "UPDATE entries SET class = 'upgrade_endorsed' WHERE seq = 0"),
+	    SQLITE_OK);
+	s = open_ro();
+	memset(&err, 0, sizeof(err));
+	ck_assert_int_eq(store_entry_get(s, 0, &e, &err), TMON_E_PARSE);
+	ck_assert_msg(strstr(err.msg, "column class is \"upgrade_endorsed\"")
+	    != NULL, "%s", err.msg);
+	ck_assert_uint_gt(dverify(s, 0), 0);
+	store_close(s);
+}
+END_TEST
+
+/*
+ * Every list store_query answers walks an index in seq order: no sort,
+ * no full scan, and a number of VM steps bounded by the limit, on a log
+ * where the rows asked for are the OLDEST of thousands (a walk of the
+ * wrong index, or a sort, would visit them all).
+ */
+#define QN	3000
+
+static int
+count_only(const struct store_entry *e, void *arg)
+{
+	(void)e;
+	(*(size_t *)arg)++;
+	return 0;
+}
+
+START_TEST(test_query_plans)
+{
+	static char body[MAX_APPEND_ENTRIES][192];
+	struct store_entry_in in[MAX_APPEND_ENTRIES];
+	struct store_query q;
+	struct store_query_stats st;
+	struct store_query qs[7];
+	struct tmon_err err = { 0 };
+	struct store *s = open_rw();
+	size_t i = 0, k, n, got;
+	bool old;
+
+	while (i < QN) {
+		n = QN - i < MAX_APPEND_ENTRIES ? QN - i : MAX_APPEND_ENTRIES;
+		for (k = 0; k < n; k++) {
+			/* the first 40: fail/error probes of TEE/x and
+			 * events of class unexplained; then thousands of
+			 * passing probes of TEE/y and receipts */
+			old = i + k < 40;
+			memset(&in[k], 0, sizeof(in[k]));
+			in[k].time = (int64_t)(i + k);
+			if ((i + k) % 4 == 3) {
+				in[k].kind = "event";
+				in[k].model = "TEE/x";
+				in[k].cls = old ? "unexplained" : "first";
+				snprintf(body[k], sizeof(body[k]), "{\"class\":"
+				    "\"%s\",\"kind\":\"event\",\"model\":"
+				    "\"TEE/x\",\"time\":%zu}", in[k].cls, i + k);
+			} else if (!old && (i + k) % 4 == 2) {
+				in[k].kind = "receipt";
+				snprintf(body[k], sizeof(body[k]), "{\"kind\":"
+				    "\"receipt\",\"time\":%zu}", i + k);
+			} else {
+				in[k].kind = "probe";
+				in[k].model = old ? "TEE/x" : "TEE/y";
+				in[k].verdict = !old ? "pass" : (i + k) % 2 ?
+				    "fail" : "error";
+				snprintf(body[k], sizeof(body[k]), "{\"kind\":"
+				    "\"probe\",\"model\":\"%s\",\"time\":%zu,"
+				    "\"verdict\":\"%s\"}", in[k].model, i + k,
+				    in[k].verdict);
+			}
+			in[k].body = (const uint8_t *)body[k];
+			in[k].body_len = strlen(body[k]);
+		}
+		ck_assert_msg(store_append(s, NULL, 0, in, n, NULL, &err) ==
+		    TMON_OK, "%s", err.msg);
+		i += n;
+	}
+	for (k = 0; k < 7; k++) {
+		store_query_init(&qs[k]);
+		qs[k].kind = k == 4 ? "event" : "probe";
+		qs[k].newest_first = true;
+		qs[k].limit = 10;
+	}
+	qs[0].kind = "receipt";			/* kind only */
+	qs[1].model = "TEE/x";			/* kind + model */
+	qs[2].verdict = "fail";			/* kind + verdict */
+	qs[3].verdict = "fail";			/* failures: fail or error */
+	qs[3].verdict_alt = "error";
+	qs[4].cls = "unexplained";		/* kind + class */
+	qs[5].model = "TEE/x";			/* kind + model + verdict */
+	qs[5].verdict = "error";
+	qs[6].verdict = "error";		/* older than a cursor */
+	qs[6].verdict_alt = "fail";
+	qs[6].before_seq = 20;
+	for (k = 0; k < 7; k++) {
+		got = 0;
+		ck_assert_msg(store_query(s, &qs[k], count_only, &got, &err) ==
+		    TMON_OK, "%s", err.msg);
+		store_query_stats(s, &st);
+		ck_assert_msg(got > 0 && got <= 10, "query %zu: %zu rows", k,
+		    got);
+		ck_assert_msg(st.sorts == 0 && st.fullscan_steps == 0,
+		    "query %zu: %" PRIu64 " sorts, %" PRIu64 " full scan steps",
+		    k, st.sorts, st.fullscan_steps);
+		/* about 30 VM steps a row read; a scan would take > 3000 */
+		ck_assert_msg(st.vm_steps < 1500, "query %zu: %" PRIu64 " VM "
+		    "steps for %zu rows", k, st.vm_steps, got);
+	}
+	/* The merge keeps seq order and the limit. */
+	store_query_init(&q);
+	q.kind = "probe";
+	q.verdict = "fail";
+	q.verdict_alt = "error";
+	q.newest_first = true;
+	q.limit = 5;
+	{
+		struct collect c;
+
+		memset(&c, 0, sizeof(c));
+		run_q(s, &q, &c);
+		ck_assert_int_eq(c.n, 5);
+		for (k = 1; k < 5; k++)
+			ck_assert_uint_lt(c.seqs[k], c.seqs[k - 1]);
+		q.newest_first = false;
+		run_q(s, &q, &c);
+		ck_assert_int_eq(c.n, 5);
+		ck_assert_uint_eq(c.seqs[0], 0);
+		for (k = 1; k < 5; k++)
+			ck_assert_uint_gt(c.seqs[k], c.seqs[k - 1]);
+	}
 	store_close(s);
 }
 END_TEST
@@ -2328,6 +2901,10 @@ store_suite(void)
 	tcase_add_test(tc, test_verify_blobs);
 	tcase_add_test(tc, test_ro_identify);
 	tcase_add_test(tc, test_query_filters);
+	tcase_add_test(tc, test_derived_tables);
+	tcase_add_test(tc, test_migrate_v2_log);
+	tcase_add_test(tc, test_event_class_column);
+	tcase_add_test(tc, test_query_plans);
 	tcase_add_test(tc, test_predicates);
 	tcase_add_test(tc, test_file_deleted_or_replaced);
 	tcase_add_test(tc, test_write_refused_by_disk);

@@ -24,13 +24,14 @@
 #include <openssl/crypto.h>
 
 #include "api.h"
-#include "api_metrics.h"
+#include "api_badge.h"
 #include "api_render.h"
 #include "api_request.h"
 #include "buf.h"
 #include "encode.h"
 #include "entry.h"
 #include "log.h"
+#include "metrics.h"
 #include "note.h"
 #include "pool.h"
 #include "quota.h"
@@ -99,11 +100,35 @@ struct api {
 	pthread_mutex_t		 rl_mu;
 	int64_t			 rl_next_ms;	/* no line before this */
 	unsigned long long	 rl_suppressed;	/* lines left out since */
-	struct api_metrics	 metrics;
+	/* The render cache (api.h): first pages of the lists, by ETag. */
+	pthread_mutex_t		 cache_mu;
+	struct cache_slot {
+		char		 etag[API_ETAG_LEN];	/* "" = empty */
+		uint8_t		*body;
+		size_t		 len;
+		uint64_t	 used;			/* LRU clock */
+	}			 cache[API_CACHE_SLOTS];
+	uint64_t		 cache_clock;
 };
+
+/*
+ * What the answer being built on this thread is validated by (api.h
+ * "ETag"): route() sets it around a request's handler, and queue_answer
+ * adds the ETag to a 200 answer and hands its body to the render cache.
+ * libmicrohttpd runs each request's handler on one worker thread.
+ */
+struct answer_tag {
+	struct api	*a;
+	char		 etag[API_ETAG_LEN];
+	bool		 cache;		/* a first page: keep its body */
+};
+static __thread struct answer_tag *cur_tag;
 
 /* Marks a request that has its answer queued. */
 static int answered;
+/* Marks a request without a body, to be answered on the next call
+ * (HTTP keep-alive, api.h). */
+static int deferred;
 
 /* A POST /api/v1/receipts: its body, then its answer. */
 enum upload_state {
@@ -131,11 +156,26 @@ static const char json_ctype[] = "application/json; charset=utf-8";
 static const char text_ctype[] = "text/plain; charset=utf-8";
 static const char octet_ctype[] = "application/octet-stream";
 static const char cache_immutable[] = "public, max-age=31536000, immutable";
+static const char svg_ctype[] = "image/svg+xml; charset=utf-8";
 static const char metrics_ctype[] = "text/plain; version=0.0.4; "
     "charset=utf-8";
 static const char dash_csp[] = "default-src 'none'; script-src 'self'; "
     "style-src 'self'; img-src 'self'; connect-src 'self'; "
     "base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+
+/* The server's counters in the metrics registry (metrics.h). */
+#define M_REJECTED	"tmon_http_requests_rejected_total"
+#define M_REJECTED_HELP	"HTTP requests refused as malformed (by the HTTP " \
+	"parser, or 400 from the API)."
+#define M_DEADLINE	"tmon_http_connections_closed_deadline_total"
+#define M_DEADLINE_HELP	"Connections closed because a request was not " \
+	"complete by its deadline."
+#define M_RECEIPTS	"tmon_receipts_total"
+#define M_RECEIPTS_HELP	"Receipt submissions answered: accepted (logged), " \
+	"rejected (4xx) or error (5xx, not logged)."
+#define M_SUPPRESSED	"tmon_http_log_lines_suppressed_total"
+#define M_SUPPRESSED_HELP "Log lines about rejected requests left out by " \
+	"the log rate limit."
 
 static int64_t
 mono_ms(void)
@@ -165,7 +205,7 @@ rl_log(struct api *a, const char *fmt, ...)
 	if (now < a->rl_next_ms) {
 		a->rl_suppressed++;
 		pthread_mutex_unlock(&a->rl_mu);
-		api_metrics_add(&a->metrics.log_suppressed, 1);
+		metrics_counter_add(M_SUPPRESSED, M_SUPPRESSED_HELP, NULL, 1);
 		return;
 	}
 	n = a->rl_suppressed;
@@ -214,6 +254,119 @@ add_header(struct MHD_Response *r, const char *h, const char *v)
 		log_warnx("api: cannot add header %s", h);
 }
 
+/* --- ETag and the render cache (api.h) --- */
+
+/* Keep a copy of a rendered first page under its ETag (any thread). */
+static void
+cache_put(struct api *a, const char *etag, const void *data, size_t len)
+{
+	struct cache_slot *slot = NULL;
+	size_t i;
+
+	if (len > MAX_API_CACHE_BODY)
+		return;
+	pthread_mutex_lock(&a->cache_mu);
+	for (i = 0; i < API_CACHE_SLOTS; i++) {
+		if (strcmp(a->cache[i].etag, etag) == 0) {
+			/* rendered twice at once: keep the first */
+			pthread_mutex_unlock(&a->cache_mu);
+			return;
+		}
+		if (slot == NULL || a->cache[i].used < slot->used)
+			slot = &a->cache[i];
+	}
+	free(slot->body);
+	slot->body = xmalloc(len == 0 ? 1 : len);
+	memcpy(slot->body, data, len);
+	slot->len = len;
+	snprintf(slot->etag, sizeof(slot->etag), "%s", etag);
+	slot->used = ++a->cache_clock;
+	pthread_mutex_unlock(&a->cache_mu);
+}
+
+/* A copy of the body cached under etag (caller frees), or NULL. */
+static uint8_t *
+cache_get(struct api *a, const char *etag, size_t *len)
+{
+	uint8_t *p = NULL;
+	size_t i;
+
+	pthread_mutex_lock(&a->cache_mu);
+	for (i = 0; i < API_CACHE_SLOTS; i++)
+		if (a->cache[i].etag[0] != '\0' &&
+		    strcmp(a->cache[i].etag, etag) == 0) {
+			*len = a->cache[i].len;
+			p = xmalloc(*len == 0 ? 1 : *len);
+			memcpy(p, a->cache[i].body, *len);
+			a->cache[i].used = ++a->cache_clock;
+			break;
+		}
+	pthread_mutex_unlock(&a->cache_mu);
+	return p;
+}
+
+static void
+cache_free(struct api *a)
+{
+	size_t i;
+
+	for (i = 0; i < API_CACHE_SLOTS; i++)
+		free(a->cache[i].body);
+}
+
+/*
+ * True if the request's If-None-Match (RFC 9110 section 13.1.2) names
+ * etag or is "*": the weak comparison, so W/ prefixes are ignored.
+ */
+static bool
+etag_matches(struct MHD_Connection *c, const char *etag)
+{
+	const char *h, *p, *e;
+	size_t n, want;
+
+	if ((h = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_IF_NONE_MATCH)) == NULL)
+		return false;
+	if (strncmp(etag, "W/", 2) == 0)
+		etag += 2;
+	want = strlen(etag);
+	for (p = h; *p != '\0'; p = *e == ',' ? e + 1 : e) {
+		while (*p == ' ' || *p == '\t')
+			p++;
+		e = p + strcspn(p, ",");
+		n = (size_t)(e - p);
+		while (n > 0 && (p[n - 1] == ' ' || p[n - 1] == '\t'))
+			n--;
+		if (n == 1 && p[0] == '*')
+			return true;
+		if (n > 2 && strncmp(p, "W/", 2) == 0) {
+			p += 2;
+			n -= 2;
+		}
+		if (n == want && memcmp(p, etag, n) == 0)
+			return true;
+	}
+	return false;
+}
+
+/* 304 Not Modified with the validator and the cache policy. */
+static enum MHD_Result
+send_not_modified(struct MHD_Connection *c, const char *etag,
+    const char *cache)
+{
+	struct MHD_Response *r;
+	enum MHD_Result ret;
+
+	r = MHD_create_response_from_buffer(0, NULL, MHD_RESPMEM_PERSISTENT);
+	if (r == NULL)
+		return MHD_NO;
+	add_header(r, MHD_HTTP_HEADER_ETAG, etag);
+	add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+	ret = MHD_queue_response(c, MHD_HTTP_NOT_MODIFIED, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
 /*
  * Queue len bytes of data (malloc'd; ownership passes to MHD) with the
  * headers every answer carries.  cors: JSON readable by any page
@@ -227,16 +380,23 @@ queue_answer(struct MHD_Connection *c, unsigned int status, void *data,
     const char *allow, const char *hname, const char *hval)
 {
 	struct MHD_Response *r;
+	struct answer_tag *t = status == MHD_HTTP_OK ? cur_tag : NULL;
 	enum MHD_Result ret;
 	char retry[16];
 
+	if (t != NULL && t->cache)
+		cache_put(t->a, t->etag, data, len);
 	r = MHD_create_response_from_buffer(len, data, MHD_RESPMEM_MUST_FREE);
 	if (r == NULL) {
 		free(data);
 		return MHD_NO;
 	}
 	add_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, ctype);
-	add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, cache);
+	/* validated answers may be stored, but only used once revalidated */
+	add_header(r, MHD_HTTP_HEADER_CACHE_CONTROL, t != NULL &&
+	    strcmp(cache, "no-store") == 0 ? "no-cache" : cache);
+	if (t != NULL)
+		add_header(r, MHD_HTTP_HEADER_ETAG, t->etag);
 	add_header(r, "X-Content-Type-Options", "nosniff");
 	add_header(r, "Referrer-Policy", "no-referrer");
 	if (strncmp(ctype, "text/html", 9) == 0) {
@@ -247,7 +407,8 @@ queue_answer(struct MHD_Connection *c, unsigned int status, void *data,
 			add_header(r, "Access-Control-Allow-Origin", "*");
 		add_header(r, "Content-Security-Policy",
 		    "default-src 'none'; frame-ancestors 'none'");
-	}
+	} else if (strcmp(ctype, svg_ctype) == 0)
+		add_header(r, "Content-Security-Policy", "default-src 'none'");
 	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
 		add_header(r, MHD_HTTP_HEADER_ALLOW, allow != NULL ? allow :
 		    "GET, HEAD");
@@ -439,6 +600,75 @@ model_change(struct store *st, json_t *obj, struct tmon_err *err)
 	return TMON_OK;
 }
 
+static int
+daily_cb(const struct store_day *d, void *arg)
+{
+	json_t *row;
+
+	row = json_pack("[I, I, I, I, I]", (json_int_t)d->day,
+	    (json_int_t)d->pass, (json_int_t)d->warn, (json_int_t)d->fail,
+	    (json_int_t)d->error);
+	if (row == NULL || json_array_append_new(arg, row) != 0)
+		fatalx("api: out of memory building json");
+	return 0;
+}
+
+/*
+ * Add to a rendered model what the writer keeps for it (store.h models
+ * and daily): "daily" [[day, pass, warn, fail, error], ...] for the UTC
+ * days (unix time / 86400) of the last API_DAILY_DAYS days that have
+ * probes, oldest first; "last_pass_time" (null: never); "last_event"
+ * (the newest event, as /api/v1/events renders it, or null).  Index
+ * reads only.
+ */
+static enum tmon_rc
+model_state(struct store *st, json_t *obj, struct tmon_err *err)
+{
+	struct store_model sm;
+	struct store_entry e;
+	const char *model;
+	json_t *daily, *last_event = NULL;
+	int64_t last_pass = -1, today;
+	enum tmon_rc rc;
+	bool found = false;
+
+	model = json_string_value(json_object_get(obj, "model"));
+	if ((daily = json_array()) == NULL)
+		fatalx("api: out of memory building json");
+	if (model != NULL &&
+	    (rc = store_model_get(st, model, &sm, &found, err)) != TMON_OK)
+		goto fail;
+	if (found && sm.last_pass_seq != STORE_NO_SEQ) {
+		if ((rc = store_entry_get(st, sm.last_pass_seq, &e, err)) !=
+		    TMON_OK)
+			goto fail;
+		last_pass = e.time;
+		store_entry_free(&e);
+	}
+	if (found && sm.last_event_seq != STORE_NO_SEQ) {
+		if ((rc = store_entry_get(st, sm.last_event_seq, &e, err)) !=
+		    TMON_OK)
+			goto fail;
+		last_event = api_render_event(&e);
+		store_entry_free(&e);
+	}
+	today = (int64_t)time(NULL) / 86400;
+	if (found && (rc = store_daily(st, model, today - (API_DAILY_DAYS - 1),
+	    daily_cb, daily, err)) != TMON_OK)
+		goto fail;
+	if (json_object_set_new(obj, "daily", daily) != 0 ||
+	    json_object_set_new(obj, "last_pass_time", last_pass >= 0 ?
+	    json_integer(last_pass) : json_null()) != 0 ||
+	    json_object_set_new(obj, "last_event", last_event != NULL ?
+	    last_event : json_null()) != 0)
+		fatalx("api: out of memory building json");
+	return TMON_OK;
+fail:
+	json_decref(daily);
+	json_decref(last_event);
+	return rc;
+}
+
 static enum MHD_Result
 do_models(struct api *a, struct store *st, struct MHD_Connection *c)
 {
@@ -491,7 +721,8 @@ do_models(struct api *a, struct store *st, struct MHD_Connection *c)
 		fatalx("api: out of memory building json");
 	json_decref(x.arr);
 	json_array_foreach(arr, i, item) {
-		if (model_change(st, item, &err) != TMON_OK) {
+		if (model_change(st, item, &err) != TMON_OK ||
+		    model_state(st, item, &err) != TMON_OK) {
 			json_decref(root);
 			return send_store_error(c, &err);
 		}
@@ -517,6 +748,7 @@ struct page {
 	uint64_t	 last;
 	bool		 more;
 	bool		 failures;	/* /failures: render failures */
+	bool		 events;	/* /events: render events */
 };
 
 static void
@@ -572,8 +804,8 @@ page_cb(const struct store_entry *e, void *arg)
 
 	if (page_full(p, e->body_len))
 		return 1;
-	page_add(p, p->failures ? api_render_failure(e) :
-	    api_render_probe(e), e->body_len, e->seq);
+	page_add(p, p->events ? api_render_event(e) : p->failures ?
+	    api_render_failure(e) : api_render_probe(e), e->body_len, e->seq);
 	return 0;
 }
 
@@ -607,6 +839,34 @@ do_list(struct store *st, struct MHD_Connection *c,
 	}
 	return page_send(c, &p, failures ? "failures" : "probes",
 	    "next_before");
+}
+
+/* --- GET /api/v1/events --- */
+
+static enum MHD_Result
+do_events(struct store *st, struct MHD_Connection *c,
+    const struct api_request *r)
+{
+	struct tmon_err err = { 0 };
+	struct store_query q;
+	struct page p;
+
+	page_init(&p, r->limit);
+	p.events = true;
+	store_query_init(&q);
+	q.kind = "event";
+	q.model = r->has_model ? r->model : NULL;
+	q.cls = r->cls;
+	q.since = r->since;
+	q.until = r->until;
+	q.before_seq = r->before;
+	q.limit = r->limit + 1;		/* one more tells if a page follows */
+	q.newest_first = true;
+	if (store_query(st, &q, page_cb, &p, &err) != TMON_OK) {
+		json_decref(p.arr);
+		return send_store_error(c, &err);
+	}
+	return page_send(c, &p, "events", "next_before");
 }
 
 /* --- GET /api/v1/models/{model}/history --- */
@@ -663,6 +923,85 @@ hist_cb(const struct store_entry *e, void *arg)
 	return 0;
 }
 
+/* One page of a model's events, newest first, each with the members of
+ * the old history and its probe's measurement. */
+struct hev_ctx {
+	struct store	*st;
+	struct page	 p;
+	struct tmon_err	*err;
+	bool		 failed;
+};
+
+static int
+hev_cb(const struct store_entry *e, void *arg)
+{
+	struct hev_ctx *h = arg;
+	struct store_entry pe;
+	json_t *ev, *meas = NULL, *ps, *body;
+	enum tmon_rc rc;
+
+	if (page_full(&h->p, e->body_len))
+		return 1;
+	ev = api_render_event(e);
+	ps = json_object_get(ev, "probe_seq");
+	if (json_is_integer(ps) && json_integer_value(ps) >= 0) {
+		/* the event's probe, by its seq */
+		rc = store_entry_get(h->st, (uint64_t)json_integer_value(ps),
+		    &pe, h->err);
+		if (rc != TMON_OK && rc != TMON_E_NOTFOUND) {
+			json_decref(ev);
+			h->failed = true;
+			return 1;
+		}
+		if (rc == TMON_OK) {
+			if (strcmp(pe.kind, "probe") == 0 &&
+			    (body = entry_parse(&pe)) != NULL) {
+				meas = entry_measurement(body);
+				json_decref(body);
+			}
+			store_entry_free(&pe);
+		}
+	}
+	api_render_event_compat(ev, meas);
+	json_decref(meas);
+	page_add(&h->p, ev, e->body_len, e->seq);
+	return 0;
+}
+
+static enum MHD_Result
+history_events(struct store *st, struct MHD_Connection *c,
+    const struct api_request *r)
+{
+	struct tmon_err err = { 0 };
+	struct store_query q;
+	struct hev_ctx h;
+	json_t *root;
+
+	memset(&h, 0, sizeof(h));
+	h.st = st;
+	h.err = &err;
+	page_init(&h.p, r->limit);
+	store_query_init(&q);
+	q.kind = "event";
+	q.model = r->model;
+	q.since = r->since;
+	q.until = r->until;
+	q.before_seq = r->before;
+	q.after_seq = r->after;
+	q.limit = r->limit + 1;
+	q.newest_first = true;
+	if (store_query(st, &q, hev_cb, &h, &err) != TMON_OK || h.failed) {
+		json_decref(h.p.arr);
+		return send_store_error(c, &err);
+	}
+	root = json_pack("{s:s, s:o, s:o}", "model", r->model, "changes",
+	    h.p.arr, "next_before", h.p.more ?
+	    json_integer((json_int_t)h.p.last) : json_null());
+	if (root == NULL)
+		fatalx("api: out of memory building json");
+	return send_json(c, MHD_HTTP_OK, root);
+}
+
 static int
 exists_cb(const struct store_entry *e, void *arg)
 {
@@ -679,8 +1018,9 @@ do_history(struct api *a, struct store *st, struct MHD_Connection *c,
 	struct store_query q;
 	struct hist_ctx h;
 	struct entry_last last;
+	struct store_model sm;
 	json_t *root = NULL;
-	bool known = false;
+	bool known = false, found = false;
 	size_t i;
 
 	for (i = 0; i < a->n_models; i++)
@@ -697,6 +1037,11 @@ do_history(struct api *a, struct store *st, struct MHD_Connection *c,
 		return send_error(c, MHD_HTTP_NOT_FOUND, "no such model",
 		    "model");
 
+	if (store_model_get(st, r->model, &sm, &found, &err) != TMON_OK)
+		return send_store_error(c, &err);
+	if (found && sm.last_event_seq != STORE_NO_SEQ)
+		return history_events(st, c, r);
+	/* A log written before events: the changes from its probes. */
 	memset(&h, 0, sizeof(h));
 	h.limit = r->limit;
 	if ((h.arr = json_array()) == NULL)
@@ -985,6 +1330,9 @@ static enum MHD_Result
 send_upload(struct MHD_Connection *c, unsigned int status, char *json,
     size_t len, const char *hname, const char *hval)
 {
+	metrics_counter_add(M_RECEIPTS, M_RECEIPTS_HELP, status < 300 ?
+	    "result=\"accepted\"" : status < 500 ? "result=\"rejected\"" :
+	    "result=\"error\"", 1);
 	return queue_answer(c, status, json, len, json_ctype, "no-store",
 	    false, NULL, hname, hval);
 }
@@ -1231,6 +1579,12 @@ upload(struct upload *u, const char *data, size_t *n)
 
 /* --- GET /metrics --- */
 
+struct model_now;
+static enum tmon_rc	model_now(struct store *, const char *, bool,
+			    struct model_now *, struct tmon_err *);
+static bool		metrics_models(struct api *, struct store *,
+			    struct buf *);
+
 static int
 count_cosig(const struct store_cosignature *cs, void *arg)
 {
@@ -1239,37 +1593,68 @@ count_cosig(const struct store_cosignature *cs, void *arg)
 	return 0;
 }
 
-static enum MHD_Result
-do_metrics(struct api *a, struct MHD_Connection *c)
+/*
+ * The log's gauges, read from the store at scrape time, after the
+ * registry's families.  Returns false when out is full.
+ */
+static bool
+metrics_log(struct api *a, struct buf *out)
 {
-	struct api_log_gauges g;
 	struct store_checkpoint cp;
 	struct tmon_err err = { 0 };
 	struct store *st = NULL;
-	uint64_t n;
-	char *text;
+	uint64_t n, cosigs = 0;
+	bool ok = true;
+
+	if (store_pool_get(a->pool, &st, &err) != TMON_OK)
+		return true;
+	if (store_tree_size(st, &n, &err) == TMON_OK)
+		ok = metrics_render_family(out, "tmon_log_entries", "Entries "
+		    "in the log (leaves of its Merkle tree).", "gauge") &&
+		    metrics_render_sample(out, "tmon_log_entries", NULL,
+		    (double)n);
+	ok = ok && metrics_models(a, st, out);
+	if (ok && store_checkpoint_latest(st, &cp, &err) == TMON_OK) {
+		(void)store_cosignature_list(st, cp.size, count_cosig,
+		    &cosigs, &err);
+		ok = metrics_render_family(out, "tmon_log_checkpoint_entries",
+		    "Tree size of the latest signed checkpoint.", "gauge") &&
+		    metrics_render_sample(out, "tmon_log_checkpoint_entries",
+		    NULL, (double)cp.size) &&
+		    metrics_render_family(out,
+		    "tmon_log_checkpoint_age_seconds", "Seconds since the "
+		    "latest checkpoint was signed.", "gauge") &&
+		    metrics_render_sample(out,
+		    "tmon_log_checkpoint_age_seconds", NULL,
+		    (double)((long long)time(NULL) - cp.time)) &&
+		    metrics_render_family(out,
+		    "tmon_log_checkpoint_cosignatures", "Witness "
+		    "cosignatures of the latest checkpoint.", "gauge") &&
+		    metrics_render_sample(out,
+		    "tmon_log_checkpoint_cosignatures", NULL, (double)cosigs);
+		store_checkpoint_free(&cp);
+	}
+	store_pool_put(a->pool, st);
+	return ok;
+}
+
+static enum MHD_Result
+do_metrics(struct api *a, struct MHD_Connection *c)
+{
+	struct buf b;
+	uint8_t *text;
 	size_t len;
 
-	memset(&g, 0, sizeof(g));
-	if (store_pool_get(a->pool, &st, &err) == TMON_OK) {
-		if (store_tree_size(st, &n, &err) == TMON_OK) {
-			g.have_entries = true;
-			g.entries = n;
-		}
-		if (store_checkpoint_latest(st, &cp, &err) == TMON_OK) {
-			g.have_checkpoint = true;
-			g.checkpoint_entries = cp.size;
-			g.checkpoint_age_s = (long long)time(NULL) - cp.time;
-			n = 0;
-			if (store_cosignature_list(st, cp.size, count_cosig, &n,
-			    &err) == TMON_OK)
-				g.cosignatures = n;
-			store_checkpoint_free(&cp);
-		}
-		store_pool_put(a->pool, st);
+	buf_init(&b, MAX_METRICS_TEXT);
+	metrics_render(&b);
+	if (!metrics_log(a, &b) || b.len == 0) {
+		buf_free(&b);
+		log_warnx("api: metrics text over %u bytes", MAX_METRICS_TEXT);
+		return send_error(c, MHD_HTTP_INTERNAL_SERVER_ERROR,
+		    "metrics text too long", NULL);
 	}
-	text = api_metrics_render(&a->metrics, &g, &len);
-	return send_bytes(c, MHD_HTTP_OK, text, len, metrics_ctype,
+	text = buf_release(&b, &len);
+	return send_bytes(c, MHD_HTTP_OK, (char *)text, len, metrics_ctype,
 	    "no-store", NULL);
 }
 
@@ -1375,7 +1760,7 @@ sweeper(void *arg)
 		}
 		pthread_mutex_unlock(&a->conn_mu);
 		if (n > 0) {
-			api_metrics_add(&a->metrics.closed_deadline, n);
+			metrics_counter_add(M_DEADLINE, M_DEADLINE_HELP, NULL, n);
 			rl_log(a, "api: request deadline (%lld s) passed: "
 			    "closed %llu connection(s)",
 			    (long long)(a->deadline_ms / 1000), n);
@@ -1712,14 +2097,369 @@ do_healthz(struct api *a, struct MHD_Connection *c)
 	    "pending_probes", (json_int_t)h.pending));
 }
 
-/* --- dispatch --- */
+/* --- GET /readyz --- */
 
 static enum MHD_Result
-route(struct api *a, struct MHD_Connection *c, const struct api_request *req)
+do_readyz(struct api *a, struct MHD_Connection *c)
+{
+	struct api_health h;
+	size_t i;
+
+	memset(&h, 0, sizeof(h));
+	if (a->health != NULL)
+		a->health(a->health_arg, &h);
+	h.reason[sizeof(h.reason) - 1] = '\0';
+	for (i = 0; h.reason[i] != '\0'; i++)
+		if ((unsigned char)h.reason[i] < 0x20 ||
+		    (unsigned char)h.reason[i] > 0x7e)
+			h.reason[i] = '?';
+	if (!h.degraded)
+		return send_json(c, MHD_HTTP_OK, json_pack("{s:s}", "status",
+		    "ready"));
+	return send_json(c, MHD_HTTP_SERVICE_UNAVAILABLE, json_pack(
+	    "{s:s, s:s}", "status", "not_ready", "reason",
+	    h.reason[0] != '\0' ? h.reason : "the log is not writable"));
+}
+
+/* --- a model's state now: badges and /metrics --- */
+
+/* The newest probe of a model and its newest success (pass or warn:
+ * README "exit status" 0, verified). */
+struct model_now {
+	bool		 has_probe;
+	char		 verdict[8];
+	int64_t		 time;
+	json_t		*checks;	/* with_checks: its "checks", or NULL */
+	bool		 with_checks;
+	bool		 has_pass;
+	int64_t		 pass_time;
+};
+
+static int
+now_cb(const struct store_entry *e, void *arg)
+{
+	struct model_now *m = arg;
+	json_t *body;
+
+	m->has_probe = true;
+	snprintf(m->verdict, sizeof(m->verdict), "%s",
+	    e->verdict != NULL ? e->verdict : "");
+	m->time = e->time;
+	if (m->with_checks && (body = entry_parse(e)) != NULL) {
+		m->checks = json_incref(json_object_get(body, "checks"));
+		json_decref(body);
+	}
+	return 1;
+}
+
+static int
+pass_cb(const struct store_entry *e, void *arg)
+{
+	struct model_now *m = arg;
+
+	m->has_pass = true;
+	m->pass_time = e->time;
+	return 1;
+}
+
+/* Fill *m (zeroed here) for model; release m->checks after.  Index
+ * reads: each is the newest entry of one (kind, model[, verdict]). */
+static enum tmon_rc
+model_now(struct store *st, const char *model, bool with_checks,
+    struct model_now *m, struct tmon_err *err)
+{
+	struct store_query q;
+	enum tmon_rc rc;
+
+	memset(m, 0, sizeof(*m));
+	m->with_checks = with_checks;
+	store_query_init(&q);
+	q.kind = "probe";
+	q.model = model;
+	q.limit = 1;
+	q.newest_first = true;
+	if ((rc = store_query(st, &q, now_cb, m, err)) != TMON_OK)
+		return rc;
+	if (m->has_probe && (strcmp(m->verdict, "pass") == 0 ||
+	    strcmp(m->verdict, "warn") == 0)) {
+		m->has_pass = true;
+		m->pass_time = m->time;
+		return TMON_OK;
+	}
+	q.verdict = "pass";
+	q.verdict_alt = "warn";
+	return store_query(st, &q, pass_cb, m, err);
+}
+
+/* --- GET /metrics: each model's state, from the log --- */
+
+static const char *const probe_states[] = { "pass", "warn", "fail",
+    "error" };
+static const char *const check_states[] = { "pass", "warn", "fail",
+    "error", "skip" };
+
+#define M_VERDICT	"tmon_probe_verdict"
+#define M_CHECK		"tmon_check_status"
+#define M_LAST_PROBE	"tmon_model_last_probe_timestamp_seconds"
+#define M_LAST_PASS	"tmon_model_last_success_timestamp_seconds"
+
+/* The models /metrics reports: configured ones, then any other in the
+ * log, at most MAX_MODELS in all. */
+struct mmodels {
+	char		**names;
+	size_t		 n;
+};
+
+static int
+mmodels_cb(const struct store_entry *e, void *arg)
+{
+	struct mmodels *mm = arg;
+	size_t i;
+
+	if (e->model == NULL)
+		return 0;
+	for (i = 0; i < mm->n; i++)
+		if (strcmp(mm->names[i], e->model) == 0)
+			return 0;
+	if (mm->n >= MAX_MODELS)
+		return 1;
+	mm->names[mm->n++] = xstrdup(e->model);
+	return 0;
+}
+
+/* One series per (model[, check], state): 1 for the current state. */
+static bool
+stateset(struct buf *out, const char *name, const char *model,
+    const char *check, const char *const *states, size_t n, const char *cur)
+{
+	char l[MAX_METRIC_LABELS];
+	size_t i;
+	bool ok = true;
+
+	for (i = 0; ok && i < n; i++) {
+		if ((check != NULL ? metrics_label(l, sizeof(l), "model", model,
+		    "check", check, "status", states[i], NULL) :
+		    metrics_label(l, sizeof(l), "model", model, "verdict",
+		    states[i], NULL)) == 0)
+			continue;
+		ok = metrics_render_sample(out, name, l,
+		    strcmp(cur, states[i]) == 0 ? 1 : 0);
+	}
+	return ok;
+}
+
+/*
+ * Per model, from its newest probe and newest pass (two index reads
+ * each): the verdict and every check's status as statesets, and the
+ * times of the last probe and the last success.
+ */
+static bool
+metrics_models(struct api *a, struct store *st, struct buf *out)
+{
+	struct tmon_err err = { 0 };
+	struct mmodels mm;
+	struct model_now *now;
+	char l[MAX_METRIC_LABELS];
+	const char *id, *status;
+	json_t *ck;
+	size_t i, j, k;
+	bool ok = true;
+
+	mm.names = xcalloc(MAX_MODELS + a->n_models, sizeof(*mm.names));
+	mm.n = 0;
+	for (i = 0; i < a->n_models; i++)
+		mm.names[mm.n++] = xstrdup(a->model_ids[i]);
+	(void)store_latest_per_model(st, "probe", mmodels_cb, &mm, &err);
+	now = xcalloc(mm.n + 1, sizeof(*now));
+	for (i = 0; i < mm.n; i++)
+		if (model_now(st, mm.names[i], true, &now[i], &err) !=
+		    TMON_OK)
+			memset(&now[i], 0, sizeof(now[i]));
+	ok = metrics_render_family(out, M_VERDICT, "The verdict of the "
+	    "model's newest probe (1 for the current one).", "gauge");
+	for (i = 0; ok && i < mm.n; i++)
+		if (now[i].has_probe)
+			ok = stateset(out, M_VERDICT, mm.names[i], NULL,
+			    probe_states, 4, now[i].verdict);
+	ok = ok && metrics_render_family(out, M_CHECK, "The status of each "
+	    "check in the model's newest probe (1 for the current one).",
+	    "gauge");
+	for (i = 0; ok && i < mm.n; i++)
+		json_array_foreach(now[i].checks, j, ck) {
+			id = json_string_value(json_object_get(ck, "id"));
+			status = json_string_value(json_object_get(ck,
+			    "status"));
+			if (id == NULL || status == NULL)
+				continue;
+			for (k = 0; k < 5; k++)
+				if (strcmp(status, check_states[k]) == 0)
+					break;
+			if (k < 5 && !(ok = stateset(out, M_CHECK, mm.names[i],
+			    id, check_states, 5, status)))
+				break;
+		}
+	ok = ok && metrics_render_family(out, M_LAST_PROBE, "Unix time of "
+	    "the model's newest probe.", "gauge");
+	for (i = 0; ok && i < mm.n; i++)
+		if (now[i].has_probe && metrics_label(l, sizeof(l), "model",
+		    mm.names[i], NULL) > 0)
+			ok = metrics_render_sample(out, M_LAST_PROBE, l,
+			    (double)now[i].time);
+	ok = ok && metrics_render_family(out, M_LAST_PASS, "Unix time of "
+	    "the model's newest successful probe (verdict pass or warn).",
+	    "gauge");
+	for (i = 0; ok && i < mm.n; i++)
+		if (now[i].has_pass && metrics_label(l, sizeof(l), "model",
+		    mm.names[i], NULL) > 0)
+			ok = metrics_render_sample(out, M_LAST_PASS, l,
+			    (double)now[i].pass_time);
+	for (i = 0; i < mm.n; i++) {
+		json_decref(now[i].checks);
+		free(mm.names[i]);
+	}
+	free(now);
+	free(mm.names);
+	return ok;
+}
+
+/* --- GET /badge/{model}.svg, GET /badge.svg --- */
+
+/* Queue a badge with a strong ETag of its bytes (or 304). */
+static enum MHD_Result
+send_badge(struct MHD_Connection *c, const char *label, const char *value,
+    const char *color)
+{
+	char etag[48], hexd[33];
+	uint8_t md[32];
+	char *svg;
+	size_t len;
+
+	svg = api_badge_svg(label, value, color, &len);
+	sha256(svg, len, md);
+	snprintf(etag, sizeof(etag), "\"%s\"", hex_encode(md, 16, hexd));
+	if (etag_matches(c, etag)) {
+		free(svg);
+		return send_not_modified(c, etag, API_BADGE_CACHE);
+	}
+	return queue_answer(c, MHD_HTTP_OK, svg, len, svg_ctype,
+	    API_BADGE_CACHE, true, NULL, MHD_HTTP_HEADER_ETAG, etag);
+}
+
+static enum MHD_Result
+do_badge(struct api *a, struct store *st, struct MHD_Connection *c,
+    const char *model)
+{
+	struct tmon_err err = { 0 };
+	struct model_now m;
+	char value[API_BADGE_TEXT], age[24];
+	int64_t now = (int64_t)time(NULL);
+	bool known = false;
+	size_t i;
+
+	for (i = 0; i < a->n_models; i++)
+		if (strcmp(a->model_ids[i], model) == 0)
+			known = true;
+	if (model_now(st, model, false, &m, &err) != TMON_OK)
+		return send_store_error(c, &err);
+	if (!known && !m.has_probe)
+		return send_error(c, MHD_HTTP_NOT_FOUND, "no such model",
+		    "model");
+	if (!m.has_probe)
+		snprintf(value, sizeof(value), "no probes yet");
+	else if (strcmp(m.verdict, "pass") == 0 ||
+	    strcmp(m.verdict, "warn") == 0) {
+		api_badge_age(now - m.time, age, sizeof(age));
+		snprintf(value, sizeof(value), "%s %s", m.verdict, age);
+	} else if (m.has_pass) {
+		api_badge_age(now - m.pass_time, age, sizeof(age));
+		snprintf(value, sizeof(value), "%s, last ok %s", m.verdict,
+		    age);
+	} else
+		snprintf(value, sizeof(value), "%s, never ok", m.verdict);
+	return send_badge(c, model, value, api_badge_color(m.has_probe ?
+	    m.verdict : NULL));
+}
+
+static enum MHD_Result
+do_badge_all(struct api *a, struct store *st, struct MHD_Connection *c)
+{
+	struct tmon_err err = { 0 };
+	struct model_now m;
+	char value[API_BADGE_TEXT];
+	size_t i, pass = 0, warn = 0, fail = 0;
+	const char *color;
+
+	for (i = 0; i < a->n_models; i++) {
+		if (model_now(st, a->model_ids[i], false, &m, &err) != TMON_OK)
+			return send_store_error(c, &err);
+		if (m.has_probe && strcmp(m.verdict, "pass") == 0)
+			pass++;
+		else if (m.has_probe && strcmp(m.verdict, "warn") == 0)
+			warn++;
+		else if (m.has_probe && strcmp(m.verdict, "fail") == 0)
+			fail++;
+	}
+	if (a->n_models == 0) {
+		snprintf(value, sizeof(value), "no models");
+		color = api_badge_color(NULL);
+	} else {
+		snprintf(value, sizeof(value), "%zu/%zu ok", pass + warn,
+		    a->n_models);
+		color = api_badge_color(pass == a->n_models ? "pass" :
+		    fail > 0 ? "fail" : pass + warn == a->n_models ? "warn" :
+		    "error");
+	}
+	return send_badge(c, "tmon", value, color);
+}
+
+/* --- dispatch --- */
+
+/*
+ * Whether the answer of req is a function of the log's entries alone
+ * (validated by an ETag of the log size), and whether it is a first page
+ * kept in the render cache.
+ */
+static bool
+tagged(const struct api_request *req, bool *cache)
+{
+	switch (req->route) {
+	case API_ROUTE_MODELS:
+		*cache = true;
+		return true;
+	case API_ROUTE_PROBES:
+	case API_ROUTE_FAILURES:
+	case API_ROUTE_EVENTS:
+		*cache = req->before == UINT64_MAX;
+		return true;
+	case API_ROUTE_HISTORY:
+	case API_ROUTE_ENTRY:
+	case API_ROUTE_RECEIPT:
+		*cache = false;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/*
+ * key: SHA-256 of the request's path and query arguments (first_call).
+ * A tagged answer gets ETag W/"<log size>-<hex of key's first 16 bytes>",
+ * the size read before the answer is, so a tag never names an older log
+ * than the body it validates.
+ */
+static enum MHD_Result
+route(struct api *a, struct MHD_Connection *c, const struct api_request *req,
+    const uint8_t key[32])
 {
 	struct tmon_err err = { 0 };
 	struct store *st = NULL;
+	struct answer_tag tag;
 	enum MHD_Result ret;
+	uint8_t *body;
+	uint64_t size;
+	size_t len;
+	char hexk[33];
+	bool cache = false;
 
 	if (req->route == API_ROUTE_STATIC)
 		return do_static(a, c, req->file);
@@ -1727,10 +2467,37 @@ route(struct api *a, struct MHD_Connection *c, const struct api_request *req)
 		return do_metrics(a, c);
 	if (req->route == API_ROUTE_HEALTHZ)
 		return do_healthz(a, c);
+	if (req->route == API_ROUTE_READYZ)
+		return do_readyz(a, c);
 	if (req->route == API_ROUTE_LOG_KEY)
 		return do_log_key(a, c);
 	if (store_pool_get(a->pool, &st, &err) != TMON_OK)
 		return send_store_error(c, &err);
+	if (tagged(req, &cache)) {
+		if (store_tree_size(st, &size, &err) != TMON_OK) {
+			store_pool_put(a->pool, st);
+			return send_store_error(c, &err);
+		}
+		memset(&tag, 0, sizeof(tag));
+		tag.a = a;
+		tag.cache = cache;
+		snprintf(tag.etag, sizeof(tag.etag), "W/\"%llu-%s\"",
+		    (unsigned long long)size, hex_encode(key, 16, hexk));
+		if (etag_matches(c, tag.etag)) {
+			store_pool_put(a->pool, st);
+			return send_not_modified(c, tag.etag, "no-cache");
+		}
+		if (cache && (body = cache_get(a, tag.etag, &len)) != NULL) {
+			store_pool_put(a->pool, st);
+			cur_tag = &tag;
+			tag.cache = false;
+			ret = send_bytes(c, MHD_HTTP_OK, body, len, json_ctype,
+			    "no-store", NULL);
+			cur_tag = NULL;
+			return ret;
+		}
+		cur_tag = &tag;
+	}
 	switch (req->route) {
 	case API_ROUTE_MODELS:
 		ret = do_models(a, st, c);
@@ -1741,6 +2508,9 @@ route(struct api *a, struct MHD_Connection *c, const struct api_request *req)
 	case API_ROUTE_PROBES:
 	case API_ROUTE_FAILURES:
 		ret = do_list(st, c, req);
+		break;
+	case API_ROUTE_EVENTS:
+		ret = do_events(st, c, req);
 		break;
 	case API_ROUTE_ENTRY:
 		ret = do_entry(st, c, req->seq);
@@ -1772,10 +2542,17 @@ route(struct api *a, struct MHD_Connection *c, const struct api_request *req)
 	case API_ROUTE_LOG_TILE:
 		ret = do_log_tile(st, c, &req->tile);
 		break;
+	case API_ROUTE_BADGE:
+		ret = do_badge(a, st, c, req->model);
+		break;
+	case API_ROUTE_BADGE_ALL:
+		ret = do_badge_all(a, st, c);
+		break;
 	default:
 		ret = send_error(c, MHD_HTTP_NOT_FOUND, "not found", NULL);
 		break;
 	}
+	cur_tag = NULL;
 	store_pool_put(a->pool, st);
 	return ret;
 }
@@ -1787,9 +2564,35 @@ bad_request(struct api *a, const char *method, const char *url,
 {
 	char em[32], eu[128];
 
-	api_metrics_add(&a->metrics.rejected_bad_request, 1);
+	metrics_counter_add(M_REJECTED, M_REJECTED_HELP,
+	    "reason=\"bad_request\"", 1);
 	rl_log(a, "api: 400 %s %s: %s", log_esc(em, sizeof(em), method,
 	    strlen(method)), log_esc(eu, sizeof(eu), url, strlen(url)), why);
+}
+
+/*
+ * The SHA-256 of a request's decoded path and query arguments, each
+ * length-prefixed (so no two requests share the input).
+ */
+static void
+request_key(const char *url, const struct args_ctx *x, uint8_t key[32])
+{
+	struct buf b;
+	size_t i;
+	bool ok;
+
+	buf_init(&b, MAX_API_CONN_MEMORY * 2 + 1024);
+	ok = buf_printf(&b, "%zu:%s", strlen(url), url);
+	for (i = 0; ok && i < x->n; i++)
+		ok = buf_printf(&b, "%zu:", x->args[i].key_len) &&
+		    buf_append(&b, x->args[i].key, x->args[i].key_len) &&
+		    buf_printf(&b, "%zu:", x->args[i].value_len) &&
+		    (x->args[i].value == NULL ||
+		    buf_append(&b, x->args[i].value, x->args[i].value_len));
+	if (!ok)
+		fatalx("api: request key over its bound");
+	sha256(b.data != NULL ? b.data : (const uint8_t *)"", b.len, key);
+	buf_free(&b);
 }
 
 /* The first call of a request: its line and headers are in. */
@@ -1800,6 +2603,7 @@ first_call(struct api *a, struct MHD_Connection *c, const char *url,
 	struct args_ctx x;
 	struct api_request req;
 	struct api_reject rej;
+	uint8_t key[32];
 
 	memset(&x, 0, sizeof(x));
 	(void)MHD_get_connection_values_n(c, MHD_GET_ARGUMENT_KIND,
@@ -1821,7 +2625,27 @@ first_call(struct api *a, struct MHD_Connection *c, const char *url,
 	if (req.route == API_ROUTE_RECEIPTS)
 		return start_upload(a, c, &req, con_cls);
 	*con_cls = &answered;
-	return route(a, c, &req);
+	request_key(url, &x, key);
+	return route(a, c, &req, key);
+}
+
+/*
+ * True for a request that announces no body (no Transfer-Encoding, no
+ * Content-Length or 0) and is not a POST: answering it once it is
+ * complete keeps the connection open for the next request.
+ */
+static bool
+no_body(struct MHD_Connection *c, const char *method)
+{
+	const char *cl;
+
+	if (strcmp(method, "POST") == 0 ||
+	    MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_TRANSFER_ENCODING) != NULL)
+		return false;
+	cl = MHD_lookup_connection_value(c, MHD_HEADER_KIND,
+	    MHD_HTTP_HEADER_CONTENT_LENGTH);
+	return cl == NULL || strcmp(cl, "0") == 0;
 }
 
 static enum MHD_Result
@@ -1840,10 +2664,17 @@ handle(void *cls, struct MHD_Connection *c, const char *url,
 		*upload_data_size = 0;
 		return MHD_YES;
 	}
-	if (*con_cls == NULL) {
-		if (log_verbosity() >= LOG_LVL_DEBUG)
+	if (*con_cls == NULL || *con_cls == &deferred) {
+		if (*con_cls == NULL && log_verbosity() >= LOG_LVL_DEBUG)
 			log_debug("api: %s %s", method, log_esc(esc,
 			    sizeof(esc), url, strlen(url)));
+		if (*con_cls == NULL && no_body(c, method)) {
+			/* Answered on the next call, once libmicrohttpd has
+			   the whole (empty) request: a response queued
+			   before that closes the connection after it. */
+			*con_cls = &deferred;
+			return MHD_YES;
+		}
 		ret = first_call(a, c, url, method, con_cls);
 		/* Answered: the request is over (libmicrohttpd drops a
 		   body still coming and then closes the connection). */
@@ -1893,7 +2724,8 @@ completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
 	(void)toe;
 	conn_mark(cls, c, true);
-	if (con_cls == NULL || *con_cls == NULL || *con_cls == &answered)
+	if (con_cls == NULL || *con_cls == NULL || *con_cls == &answered ||
+	    *con_cls == &deferred)
 		return;
 	u = *con_cls;
 	if (u->state == UP_WAITING) {
@@ -1952,7 +2784,8 @@ mhd_log(void *cls, const char *fm, va_list ap)
 		rl_log(a, "api: httpd: %s", log_esc(esc, sizeof(esc), msg, n));
 		return;
 	}
-	api_metrics_add(&a->metrics.rejected_malformed, 1);
+	metrics_counter_add(M_REJECTED, M_REJECTED_HELP,
+	    "reason=\"malformed\"", 1);
 	if ((p = strstr(msg, code)) != NULL)
 		for (p += sizeof(code) - 1; *p >= '0' && *p <= '9' &&
 		    status < 1000; p++)
@@ -1988,6 +2821,8 @@ api_free(struct api *a)
 	pthread_mutex_destroy(&a->conn_mu);
 	pthread_cond_destroy(&a->conn_cv);
 	pthread_mutex_destroy(&a->rl_mu);
+	cache_free(a);
+	pthread_mutex_destroy(&a->cache_mu);
 	if (a->dashfd != -1)
 		close(a->dashfd);
 	for (i = 0; i < a->n_models; i++) {
@@ -2039,7 +2874,21 @@ api_start(const struct api_config *cfg, struct api **out,
 	pthread_cond_init(&a->conn_cv, &ca);
 	pthread_condattr_destroy(&ca);
 	pthread_mutex_init(&a->rl_mu, NULL);
+	pthread_mutex_init(&a->cache_mu, NULL);
 	TAILQ_INIT(&a->conns);
+	/* The counters show 0 before their first event. */
+	metrics_counter_add(M_REJECTED, M_REJECTED_HELP,
+	    "reason=\"malformed\"", 0);
+	metrics_counter_add(M_REJECTED, M_REJECTED_HELP,
+	    "reason=\"bad_request\"", 0);
+	metrics_counter_add(M_DEADLINE, M_DEADLINE_HELP, NULL, 0);
+	metrics_counter_add(M_SUPPRESSED, M_SUPPRESSED_HELP, NULL, 0);
+	metrics_counter_add(M_RECEIPTS, M_RECEIPTS_HELP,
+	    "result=\"accepted\"", 0);
+	metrics_counter_add(M_RECEIPTS, M_RECEIPTS_HELP,
+	    "result=\"rejected\"", 0);
+	metrics_counter_add(M_RECEIPTS, M_RECEIPTS_HELP,
+	    "result=\"error\"", 0);
 	/* From here on a owns the receipt handler (api_free releases it). */
 	a->receipt_submit = cfg->receipt_submit;
 	a->receipt_free = cfg->receipt_free;

@@ -94,8 +94,33 @@
  *                                   for any other
  *       The log's text, entries and tiles carry Access-Control-Allow-
  *       Origin: * and are never run as a page (CSP sandbox).
- *   GET /metrics                    the server's counters, Prometheus text
- *                                   format 0.0.4 (api_metrics.h)
+ *   GET /metrics                    Prometheus text format 0.0.4: the
+ *                                   process's registry (metrics.h: HTTP
+ *                                   counters tmon_http_*, probe
+ *                                   durations, alert deliveries, ...),
+ *                                   then series read from the log at
+ *                                   scrape time: tmon_log_entries,
+ *                                   tmon_log_checkpoint_{entries,
+ *                                   age_seconds,cosignatures} (once there
+ *                                   is a checkpoint)
+ *   GET /readyz                     200 {"status":"ready"} while the log
+ *                                   is writable (read-only: while
+ *                                   serving; the start-up check is done
+ *                                   before the server starts); 503
+ *                                   {"status":"not_ready","reason"}
+ *   GET /badge/{model}.svg          image/svg+xml (api_badge.h),
+ *                                   Cache-Control: max-age=60, ETag of its
+ *                                   bytes: the model id, and its newest
+ *                                   verdict with the time since its last
+ *                                   success (pass or warn): "pass 3m",
+ *                                   "fail, last ok 2d", "error, never
+ *                                   ok", "no probes yet"; 404 for a model
+ *                                   neither configured nor in the log
+ *   GET /badge.svg                  the configured models: "tmon" and
+ *                                   "N/M ok" (newest verdict pass or
+ *                                   warn); green when all pass, yellow
+ *                                   when all are ok, red when one fails,
+ *                                   orange otherwise
  *   GET /healthz                    200 {"status":"ok","pending_probes":0}
  *                                   while the log is writable; 503
  *                                   {"status":"degraded","reason":"...",
@@ -127,7 +152,24 @@
  * declared in store/service.h, the interface tmond starts the server
  * through.  Only POST /api/v1/receipts reads a request body;
  * every other request is answered as soon as its headers are in and its
- * body is dropped unread.
+ * body is dropped unread (then the connection is closed after the
+ * answer).  A request that announces no body is answered once
+ * libmicrohttpd has it whole, so its connection stays open for the next
+ * request (HTTP/1.1 keep-alive).
+ *
+ * ETag: the answers of /api/v1/models, /probes, /failures, /events,
+ * /models/{model}/history, /entries/{seq} and /receipts/{seq} are
+ * functions of the log's entries, so each carries ETag: W/"<log
+ * size>-<first 16 bytes of the SHA-256 of its decoded path and query
+ * arguments, hex>" and Cache-Control: no-cache; a request whose
+ * If-None-Match names it (weak comparison, RFC 9110 section 13.1.2) or
+ * is "*" is answered 304 without rendering.  The log size is read before
+ * the answer, so a tag never names a smaller log than the body shows.
+ * The first pages (no before=) of /models, /probes, /failures and
+ * /events are kept in a render cache of API_CACHE_SLOTS bodies (least
+ * recently used out; each at most MAX_API_CACHE_BODY bytes) keyed by
+ * that ETag, so a status page polled by many clients costs one render
+ * per log change.
  *
  * Slow clients (api_config): connections are limited in all
  * (max_connections) and per client address (max_per_address), get
@@ -160,5 +202,13 @@
 /* Seconds a 503 answer asks the client to wait (Retry-After, RFC 9110
  * section 10.2.3). */
 #define API_RETRY_AFTER_S	10
+/* An ETag value with its NUL: W/"<20 digits>-<32 hex>". */
+#define API_ETAG_LEN		64
+/* First pages kept by the render cache (each at most MAX_API_CACHE_BODY). */
+#define API_CACHE_SLOTS		32
+/* Days of daily verdict counts in each model of GET /api/v1/models. */
+#define API_DAILY_DAYS		90
+/* Cache-Control of a badge. */
+#define API_BADGE_CACHE		"max-age=60"
 
 #endif /* TMON_API_API_H */

@@ -114,6 +114,53 @@ api_render_probe(const struct store_entry *e)
 	return o;
 }
 
+json_t *
+api_render_event(const struct store_entry *e)
+{
+	json_t *o;
+
+	o = entry_parse(e);
+	if (!json_is_object(o)) {
+		json_decref(o);
+		o = tjson_chk(json_object());
+		tjson_set(o, "kind", json_string("event"));
+		tjson_set(o, "time", json_integer(e->time));
+		tjson_set(o, "model", jstr_or_null(e->model));
+		tjson_set(o, "class", jstr_or_null(e->cls));
+	}
+	tjson_set(o, "seq", json_integer((json_int_t)e->seq));
+	tjson_set(o, "leaf_hash", jhex(e->leaf, 32));
+	return o;
+}
+
+void
+api_render_event_compat(json_t *ev, const json_t *meas)
+{
+	const json_t *vb, *va, *cf;
+	const char *cls;
+
+	cls = json_string_value(json_object_get(ev, "class"));
+	vb = json_object_get(ev, "verdict_before");
+	va = json_object_get(ev, "verdict_after");
+	cf = json_object_get(ev, "changed_fields");
+	tjson_set(ev, "verdict", json_is_string(va) ?
+	    json_string(json_string_value(va)) : json_null());
+	tjson_set(ev, "previous_verdict", json_is_string(vb) ?
+	    json_string(json_string_value(vb)) : json_null());
+	tjson_set(ev, "verdict_changed", json_boolean(!json_is_string(vb) ||
+	    !json_is_string(va) || strcmp(json_string_value(vb),
+	    json_string_value(va)) != 0));
+	tjson_set(ev, "change", cls != NULL ? json_string(cls) : json_null());
+	tjson_set(ev, "measurement_changed", json_boolean(cls != NULL &&
+	    strcmp(cls, "verdict_changed") != 0 &&
+	    strcmp(cls, "instance_added") != 0 &&
+	    (strcmp(cls, "first") == 0 || json_array_size(cf) > 0)));
+	if (!json_is_array(cf))
+		tjson_set(ev, "changed_fields", tjson_chk(json_array()));
+	tjson_set(ev, "measurement", meas != NULL ?
+	    json_deep_copy(meas) : json_null());
+}
+
 /* True for a check object whose status is fail, error or warn. */
 static bool
 check_not_ok(const json_t *c)

@@ -57,6 +57,27 @@ void	api_render_model_change(json_t *model, const struct entry_change *chg,
 json_t	*api_render_probe(const struct store_entry *e);
 
 /*
+ * One element of GET /api/v1/events, e being an event entry: the body's
+ * members (store/entry.h: "kind", "v", "time", "model", "class",
+ * "probe_seq", "prev_probe_seq", "changed_fields", "before", "after",
+ * "verdict_before", "verdict_after", "endorsed_by", "worse",
+ * "instances") and "seq", "leaf_hash".  A body that does not parse gives
+ * {"kind", "time", "model", "class", "seq", "leaf_hash"} from the columns.
+ */
+json_t	*api_render_event(const struct store_entry *e);
+
+/*
+ * Add to an event of GET /api/v1/models/{model}/history the members of
+ * the history before events existed: "verdict" (= verdict_after),
+ * "previous_verdict" (= verdict_before), "verdict_changed", "change" (=
+ * class), "measurement_changed" (true for "first" and for a class other
+ * than verdict_changed and instance_added that names fields),
+ * "changed_fields" ([] when missing) and "measurement" (meas, the
+ * event's probe's measurement in layers, copied; NULL: null).
+ */
+void	api_render_event_compat(json_t *ev, const json_t *meas);
+
+/*
  * One element of GET /api/v1/failures:
  *   {"seq", "time", "model", "provider", "verdict", "format", "leaf_hash",
  *    "checks"}

@@ -7,6 +7,7 @@
 
 #include "api_request.h"
 #include "encode.h"
+#include "entry.h"
 #include "util.h"
 
 #define XSTR(x)	STR(x)
@@ -24,9 +25,13 @@
 #define ARG_SIZE	0x100u
 #define ARG_OLD		0x200u
 #define ARG_NEW		0x400u
+#define ARG_CLASS	0x800u
 #define ARGS_LIST	(ARG_MODEL | ARG_VERDICT | ARG_SINCE | ARG_UNTIL | \
 			    ARG_BEFORE | ARG_LIMIT)
-#define ARGS_HISTORY	(ARG_SINCE | ARG_UNTIL | ARG_AFTER | ARG_LIMIT)
+#define ARGS_HISTORY	(ARG_SINCE | ARG_UNTIL | ARG_AFTER | ARG_BEFORE | \
+			    ARG_LIMIT)
+#define ARGS_EVENTS	(ARG_MODEL | ARG_CLASS | ARG_SINCE | ARG_UNTIL | \
+			    ARG_BEFORE | ARG_LIMIT)
 #define ARGS_CHECKPOINTS (ARG_AFTER | ARG_LIMIT)
 #define ARGS_INCLUSION	(ARG_SEQ | ARG_SIZE)
 #define ARGS_CONSISTENCY (ARG_OLD | ARG_NEW)
@@ -46,6 +51,7 @@ static const struct {
 	{ "size", ARG_SIZE },
 	{ "old", ARG_OLD },
 	{ "new", ARG_NEW },
+	{ "class", ARG_CLASS },
 };
 
 /* The verdict strings handed out in req->verdict (static storage). */
@@ -154,6 +160,8 @@ parse_path(const char *path, struct api_request *req, struct api_reject *rej)
 	static const char history[] = "/history";
 	static const char receipts[] = "/api/v1/receipts/";
 	static const char proof[] = "/proof";
+	static const char badge[] = "/badge/";
+	static const char svg[] = ".svg";
 	const char *p;
 	size_t n;
 
@@ -163,10 +171,33 @@ parse_path(const char *path, struct api_request *req, struct api_reject *rej)
 		req->route = API_ROUTE_PROBES;
 	else if (strcmp(path, "/api/v1/failures") == 0)
 		req->route = API_ROUTE_FAILURES;
+	else if (strcmp(path, "/api/v1/events") == 0)
+		req->route = API_ROUTE_EVENTS;
 	else if (strcmp(path, "/api/v1/receipts") == 0)
 		req->route = API_ROUTE_RECEIPTS;
 	else if (strcmp(path, "/healthz") == 0)
 		req->route = API_ROUTE_HEALTHZ;
+	else if (strcmp(path, "/readyz") == 0)
+		req->route = API_ROUTE_READYZ;
+	else if (strcmp(path, "/badge.svg") == 0)
+		req->route = API_ROUTE_BADGE_ALL;
+	else if (strncmp(path, badge, sizeof(badge) - 1) == 0) {
+		/* The model id may itself hold '/' (sent as %2F). */
+		req->route = API_ROUTE_BADGE;
+		p = path + sizeof(badge) - 1;
+		n = strlen(p);
+		if (n < sizeof(svg) - 1 ||
+		    strcmp(p + n - (sizeof(svg) - 1), svg) != 0)
+			return reject(rej, 404, "not found", NULL);
+		n -= sizeof(svg) - 1;
+		if (!model_ok(p, n))
+			return reject(rej, 400, "model must be 1 to "
+			    XSTR(MAX_MODEL_ID) " printable characters",
+			    "model");
+		memcpy(req->model, p, n);
+		req->model[n] = '\0';
+		req->has_model = true;
+	}
 	else if (strncmp(path, logp, sizeof(logp) - 1) == 0)
 		return parse_log_path(path + sizeof(logp) - 1, req, rej);
 	else if (strncmp(path, receipts, sizeof(receipts) - 1) == 0) {
@@ -231,6 +262,7 @@ static enum tmon_rc
 parse_arg(const struct api_arg *a, unsigned int bit, struct api_request *req,
     struct api_reject *rej)
 {
+	enum entry_event_class cls;
 	uint64_t v;
 	size_t i;
 
@@ -257,6 +289,14 @@ parse_arg(const struct api_arg *a, unsigned int bit, struct api_request *req,
 		    strcmp(req->verdict, "error") != 0)
 			return reject(rej, 400, "failures: verdict must be "
 			    "fail or error", "verdict");
+		break;
+	case ARG_CLASS:
+		if (!entry_event_class_parse(a->value, &cls))
+			return reject(rej, 400, "class must be first, "
+			    "instance_added, allowlisted, upgrade_endorsed, "
+			    "tcb_changed, verdict_changed or unexplained",
+			    "class");
+		req->cls = entry_event_class_str(cls);
 		break;
 	case ARG_SINCE:
 	case ARG_UNTIL:
@@ -418,6 +458,9 @@ api_request_parse(const char *method, const char *path,
 		break;
 	case API_ROUTE_HISTORY:
 		allowed = ARGS_HISTORY;
+		break;
+	case API_ROUTE_EVENTS:
+		allowed = ARGS_EVENTS;
 		break;
 	case API_ROUTE_LOG_CHECKPOINTS:
 		allowed = ARGS_CHECKPOINTS;

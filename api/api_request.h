@@ -7,7 +7,8 @@
  * it directly.  Routes (README "API"):
  *
  *   GET /api/v1/models
- *   GET /api/v1/models/{model}/history?since=&until=&after=&limit=
+ *   GET /api/v1/models/{model}/history?since=&until=&after=&before=&limit=
+ *   GET /api/v1/events?model=&class=&since=&until=&before=&limit=
  *   GET /api/v1/probes?model=&verdict=&since=&until=&before=&limit=
  *   GET /api/v1/failures?model=&verdict=&since=&until=&before=&limit=
  *   GET /api/v1/entries/{seq}
@@ -23,7 +24,8 @@
  *   GET /api/v1/log/entries/{seq}
  *   GET /api/v1/log/tile/<L>/<N>[.p/<W>], /api/v1/log/tile/entries/<N>[.p/<W>]
  *   GET /metrics
- *   GET /healthz                     (no query arguments)
+ *   GET /healthz, GET /readyz        (no query arguments)
+ *   GET /badge/{model}.svg, GET /badge.svg   (no query arguments)
  *   GET /  and  GET /{file}    dashboard files, file ~ [A-Za-z0-9_-][A-Za-z0-9._-]*
  *
  * HEAD is accepted wherever GET is; POST only on /api/v1/receipts, which
@@ -49,14 +51,18 @@ enum api_route {
 	API_ROUTE_HISTORY,
 	API_ROUTE_PROBES,
 	API_ROUTE_FAILURES,
+	API_ROUTE_EVENTS,	/* GET: event entries, newest first */
 	API_ROUTE_ENTRY,
 	API_ROUTE_BLOB,
 	API_ROUTE_STATIC,
 	API_ROUTE_RECEIPTS,	/* POST: submit a receipt (api.h) */
 	API_ROUTE_RECEIPT,	/* GET: one receipt entry by seq */
 	API_ROUTE_RECEIPT_PROOF, /* GET: its C2SP tlog-proof */
-	API_ROUTE_METRICS,	/* GET: counters (api_metrics.h) */
+	API_ROUTE_METRICS,	/* GET: Prometheus text (metrics.h) */
 	API_ROUTE_HEALTHZ,	/* GET: is the log writable */
+	API_ROUTE_READYZ,	/* GET: ready to serve and log */
+	API_ROUTE_BADGE,	/* GET: one model's SVG badge */
+	API_ROUTE_BADGE_ALL,	/* GET: the deployment's SVG badge */
 	API_ROUTE_LOG_KEY,	/* GET: the log's verifier key */
 	API_ROUTE_LOG_CHECKPOINT, /* GET: the latest signed checkpoint */
 	API_ROUTE_LOG_CHECKPOINTS, /* GET: every checkpoint, paged */
@@ -90,10 +96,12 @@ struct api_request {
 	uint8_t		 sha256[32];		/* API_ROUTE_BLOB */
 	char		 file[MAX_DASHBOARD_NAME]; /* API_ROUTE_STATIC */
 	/* list filters (PROBES, FAILURES; HISTORY: model, since, until,
-	   after, limit; RECEIPTS: model only, optional) */
+	   after, limit; RECEIPTS: model only, optional; BADGE: model) */
 	bool		 has_model;
 	char		 model[MAX_MODEL_ID];
 	const char	*verdict;	/* a static string, or NULL = any */
+	const char	*cls;		/* EVENTS: an event class (static,
+					   entry_event_class_str), NULL = any */
 	int64_t		 since;		/* 0 = unbounded */
 	int64_t		 until;		/* 0 = unbounded */
 	uint64_t	 before;	/* UINT64_MAX = none */
@@ -132,8 +140,10 @@ struct api_reject {
  *        limit outside 1..MAX_API_PAGE, since/until/before not a decimal
  *        0..2^63-1 (after: 0..2^63-2), until before since, a verdict
  *        that is not pass, warn,
- *        fail or error (failures: fail or error), a model id that is not
- *        1..MAX_MODEL_ID-1 printable non-space ASCII bytes.  The receipt
+ *        fail or error (failures: fail or error), a class that is not
+ *        one of entry_event_class_str's (field "class"), a model id that is not
+ *        1..MAX_MODEL_ID-1 printable non-space ASCII bytes (also the
+ *        {model} of a badge).  The receipt
  *        seq is checked like the entry seq (field "seq").
  * The log routes (/api/v1/log/...):
  *   404  a tile path that is not one of C2SP tlog-tiles as

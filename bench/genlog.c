@@ -198,6 +198,7 @@ struct ptmpl {
 	size_t		 nseg;
 	json_t		*meas;		/* its measurement or NULL */
 	json_t		*bad;		/* its fail and error checks */
+	struct entry_change first;	/* as a model's first probe */
 };
 
 struct pgroup {
@@ -224,6 +225,8 @@ struct gen {
 	struct ptmpl	*t;
 	size_t		 nt;
 	struct pgroup	 g[G_N];
+	struct entry_change rep_added;	/* replica A known, B seen */
+	struct entry_change roll[2];	/* to roll-out variant 0, 1 */
 	uint64_t	 rng;
 	/* the batch being built */
 	struct store_entry_in in[MAX_APPEND_ENTRIES];
@@ -231,7 +234,6 @@ struct gen {
 	size_t		 b;
 	uint64_t	 seq;		/* the seq of in[b] */
 	uint64_t	 counts[8];	/* probe pass warn fail error event alert */
-	bool		 events;	/* the store takes "event" entries */
 	struct store	*st;
 };
 
@@ -354,6 +356,20 @@ collect_probe(const struct store_entry *e, void *arg)
 	return 0;
 }
 
+/* The change from a state holding a (NULL: none) to b (THE comparison,
+ * entry_measurement_diff). */
+static void
+change_of(const json_t *a, const json_t *b, struct entry_change *out)
+{
+	struct entry_state st;
+
+	entry_state_init(&st);
+	if (a != NULL)
+		entry_state_update(&st, a);
+	entry_measurement_diff(&st, b, out);
+	entry_state_free(&st);
+}
+
 /* Sort the templates into groups by source model, verdict and variant. */
 static void
 group_templates(struct gen *g)
@@ -390,6 +406,17 @@ group_templates(struct gen *g)
 		g->g[G_REP_A].n = 0;
 	if (g->g[G_ROLL_B].n == 0)
 		g->g[G_ROLL_A].n = 0;
+	for (i = 0; i < g->nt; i++)
+		change_of(NULL, g->t[i].meas, &g->t[i].first);
+	if (g->g[G_REP_A].n > 0)
+		change_of(g->t[g->g[G_REP_A].idx[0]].meas,
+		    g->t[g->g[G_REP_B].idx[0]].meas, &g->rep_added);
+	if (g->g[G_ROLL_A].n > 0) {
+		change_of(g->t[g->g[G_ROLL_B].idx[0]].meas,
+		    g->t[g->g[G_ROLL_A].idx[0]].meas, &g->roll[0]);
+		change_of(g->t[g->g[G_ROLL_A].idx[0]].meas,
+		    g->t[g->g[G_ROLL_B].idx[0]].meas, &g->roll[1]);
+	}
 }
 
 /* Queue one entry (body owned by the batch). */
@@ -404,11 +431,7 @@ push(struct gen *g, const char *kind, int64_t time, const char *model,
 	in->time = time;
 	in->model = model;
 	in->verdict = verdict;
-#if STORE_SCHEMA_VERSION >= 3
 	in->cls = cls;
-#else
-	(void)cls;
-#endif
 	in->body = body;
 	in->body_len = len;
 	g->mem[g->b++] = body;
@@ -430,120 +453,72 @@ flush(struct gen *g)
 	g->b = 0;
 }
 
-/* The measurement fields that differ between a and b, into ev. */
-static const char *
-diff_fields(const json_t *a, const json_t *b, json_t *ev)
-{
-	static const char *layers[] = { "platform", "app", "instance" };
-	json_t *fields = json_array(), *before = json_object(),
-	    *after = json_object(), *va, *vb;
-	const char *key, *first = NULL;
-	char name[ENTRY_FIELD_NAME];
-	size_t i;
-
-	for (i = 0; i < 3; i++) {
-		json_object_foreach(json_object_get(b, layers[i]), key, vb) {
-			va = json_object_get(json_object_get(a, layers[i]),
-			    key);
-			if (va != NULL && json_equal(va, vb))
-				continue;
-			snprintf(name, sizeof(name), "%s.%s", layers[i], key);
-			json_array_append_new(fields, json_string(name));
-			json_object_set(before, name, va != NULL ? va :
-			    json_null());
-			json_object_set(after, name, vb);
-			if (first == NULL)
-				first = json_string_value(json_array_get(
-				    fields, json_array_size(fields) - 1));
-		}
-	}
-	tjson_set(ev, "changed_fields", fields);
-	tjson_set(ev, "before", before);
-	tjson_set(ev, "after", after);
-	return first;
-}
-
-static json_t *
-str_or_null(const char *s)
-{
-	return s != NULL && s[0] != '\0' ? json_string(s) : json_null();
-}
-
-/* A changed value as an alert's from/to: the string, else "null". */
-static void
-value_text(char *out, size_t outsz, const json_t *v)
-{
-	snprintf(out, outsz, "%s", json_is_string(v) ?
-	    json_string_value(v) : "null");
-}
-
 /* An event entry; returns its seq. */
 static uint64_t
-push_event(struct gen *g, struct gmodel *m, int64_t time, const char *cls,
-    uint64_t probe_seq, const json_t *mbefore, const json_t *mafter,
-    const char *vbefore, const char *vafter, const char *endorsed, int worse,
-    char *from, char *to, size_t tsz)
+push_event(struct gen *g, struct gmodel *m, int64_t time,
+    enum entry_event_class cls, uint64_t probe_seq,
+    const struct entry_change *ch, const char *vbefore, const char *vafter,
+    const char *endorsed, int worse)
 {
-	json_t *ev = json_object();
-	const char *f;
+	struct entry_event ev;
 	uint8_t *body;
 	size_t len;
 
-	tjson_set(ev, "kind", json_string("event"));
-	tjson_set(ev, "v", json_integer(2));
-	tjson_set(ev, "time", json_integer(time));
-	tjson_set(ev, "model", json_string(m->name));
-	tjson_set(ev, "class", json_string(cls));
-	tjson_set(ev, "probe_seq", json_integer((json_int_t)probe_seq));
-	tjson_set(ev, "prev_probe_seq", m->probed ?
-	    json_integer((json_int_t)m->last_probe) : json_null());
-	if (mbefore != NULL && mafter != NULL) {
-		f = diff_fields(mbefore, mafter, ev);
-		if (f != NULL && from != NULL) {
-			value_text(from, tsz, json_object_get(
-			    json_object_get(ev, "before"), f));
-			value_text(to, tsz, json_object_get(
-			    json_object_get(ev, "after"), f));
-		}
-	} else {
-		tjson_set(ev, "changed_fields", json_array());
-		tjson_set(ev, "before", json_object());
-		tjson_set(ev, "after", json_object());
-	}
-	tjson_set(ev, "verdict_before", str_or_null(vbefore));
-	tjson_set(ev, "verdict_after", str_or_null(vafter));
-	tjson_set(ev, "endorsed_by", str_or_null(endorsed));
-	tjson_set(ev, "worse", worse < 0 ? json_null() : json_boolean(worse));
-	tjson_set(ev, "instances", json_integer(m->instances));
-	body = entry_canonical(ev, &len);
-	json_decref(ev);
+	memset(&ev, 0, sizeof(ev));
+	ev.time = time;
+	ev.model = m->name;
+	ev.cls = cls;
+	ev.probe_seq = probe_seq;
+	ev.prev_probe_seq = m->probed ? m->last_probe : UINT64_MAX;
+	ev.change = ch;
+	ev.verdict_before = vbefore;
+	ev.verdict_after = vafter;
+	ev.endorsed_by = endorsed;
+	ev.worse = worse;
+	ev.instances = (size_t)m->instances;
+	body = entry_event_body(&ev, &len);
 	g->counts[6]++;
-	return push(g, "event", time, m->name, NULL, cls, body, len);
+	return push(g, "event", time, m->name, NULL,
+	    entry_event_class_str(cls), body, len);
 }
 
 static void
 push_alert(struct gen *g, struct gmodel *m, int64_t time, const char *reason,
     uint64_t probe_seq, uint64_t event_seq, const char *from, const char *to,
-    json_t *checks)
+    const struct entry_change *ch, const struct ptmpl *t)
 {
-	json_t *a = json_object();
+	struct entry_alert_check chk[MAX_CHANGED_FIELDS];
+	struct entry_alert a;
+	json_t *c;
 	uint8_t *body;
-	size_t len;
+	size_t len, i;
 
-	tjson_set(a, "kind", json_string("alert"));
-	tjson_set(a, "v", json_integer(2));
-	tjson_set(a, "time", json_integer(time));
-	tjson_set(a, "model", json_string(m->name));
-	tjson_set(a, "reason", json_string(reason));
-	tjson_set(a, "from", json_string(from));
-	tjson_set(a, "to", json_string(to));
-	tjson_set(a, "probe_seq", json_integer((json_int_t)probe_seq));
-	if (event_seq != STORE_NO_SEQ)
-		tjson_set(a, "event_seq", json_integer((json_int_t)event_seq));
-	if (checks != NULL)
-		tjson_set(a, "checks", checks);
-	body = entry_canonical(a, &len);
-	json_decref(a);
+	memset(&a, 0, sizeof(a));
+	a.time = time;
+	a.model = m->name;
+	a.reason = reason;
+	a.from = from;
+	a.to = to;
+	a.probe_seq = probe_seq;
+	a.change = ch;
+	a.has_event = true;
+	a.event_seq = event_seq;
+	if (t != NULL) {
+		/* check_failed: the template's fail and error checks */
+		json_array_foreach(t->bad, i, c) {
+			if (i == MAX_CHANGED_FIELDS)
+				break;
+			chk[i].id = json_string_value(json_object_get(c, "id"));
+			chk[i].before = "pass";
+			chk[i].after = json_string_value(json_object_get(c,
+			    "status"));
+			chk[i].detail = json_string_value(json_object_get(c,
+			    "detail"));
+			a.n_checks = i + 1;
+		}
+		a.checks = chk;
+	}
+	body = entry_alert_body(&a, &len);
 	g->counts[7]++;
 	push(g, "alert", time, m->name, NULL, NULL, body, len);
 }
@@ -560,32 +535,14 @@ verdict_rank(const char *v)
 	return 3;
 }
 
-/* The check_failed alert's checks: the template's fail and error ones. */
-static json_t *
-failed_checks(const struct ptmpl *t)
-{
-	json_t *out = json_array(), *c, *o;
-	size_t i;
-
-	json_array_foreach(t->bad, i, c) {
-		o = json_object();
-		tjson_set(o, "id", json_copy(json_object_get(c, "id")));
-		tjson_set(o, "before", json_string("pass"));
-		tjson_set(o, "after", json_copy(json_object_get(c, "status")));
-		tjson_set(o, "detail", json_copy(json_object_get(c, "detail")));
-		json_array_append_new(out, o);
-	}
-	return out;
-}
-
 /* One probe of m at time and what it raises. */
 static void
 gen_probe(struct gen *g, struct gmodel *m, int64_t time)
 {
-	const struct ptmpl *t, *prev_t = NULL;
+	const struct entry_change *ch;
+	const struct ptmpl *t;
 	struct pgroup *pg;
 	uint64_t pseq, eseq;
-	char from[ENTRY_VALUE_TEXT], to[ENTRY_VALUE_TEXT];
 	uint8_t *body;
 	size_t len;
 	int gi, drift = 0;
@@ -618,52 +575,46 @@ gen_probe(struct gen *g, struct gmodel *m, int64_t time)
 		gi = G_GOOD;
 	pg = &g->g[gi];
 	t = &g->t[pg->idx[m->rot % pg->n]];
-	if (drift)
-		prev_t = &g->t[g->g[G_ROLL_A + (m->variant ^ 1)].idx[0]];
 	m->rot++;
 	body = render(t, m->name, time, &len);
 	pseq = push(g, "probe", time, m->name, t->verdict, NULL, body, len);
 	g->counts[0]++;
 	g->counts[1 + verdict_rank(t->verdict)]++;
-	if (!g->events)
-		goto done;
 	if (!m->probed) {
 		m->instances = 1;
-		push_event(g, m, time, "first", pseq, NULL, NULL, NULL,
-		    t->verdict, NULL, -1, NULL, NULL, 0);
+		push_event(g, m, time, ENTRY_EVENT_FIRST, pseq, &t->first,
+		    NULL, t->verdict, NULL, -1);
 		goto done;
 	}
 	if (gi == G_REP_B && !m->seen_b) {
 		m->seen_b = true;
 		m->instances = 2;
-		push_event(g, m, time, "instance_added", pseq,
-		    g->t[g->g[G_REP_A].idx[0]].meas, t->meas, t->verdict,
-		    t->verdict, NULL, -1, NULL, NULL, 0);
+		push_event(g, m, time, ENTRY_EVENT_INSTANCE_ADDED, pseq,
+		    &g->rep_added, t->verdict, t->verdict, NULL, -1);
 	}
-	if (drift && prev_t->meas != NULL && t->meas != NULL) {
+	if (drift) {
+		ch = &g->roll[m->variant];
 		unexpl = m->drifts % 3 == 0;
-		from[0] = to[0] = '\0';
-		eseq = push_event(g, m, time, unexpl ? "unexplained" :
-		    "upgrade_endorsed", pseq, prev_t->meas, t->meas,
-		    t->verdict, t->verdict, unexpl ? NULL :
-		    "dstack-reference", -1, from, to, sizeof(from));
+		eseq = push_event(g, m, time, unexpl ?
+		    ENTRY_EVENT_UNEXPLAINED : ENTRY_EVENT_UPGRADE_ENDORSED,
+		    pseq, ch, t->verdict, t->verdict, unexpl ? NULL :
+		    "dstack-reference", -1);
 		if (unexpl)
 			push_alert(g, m, time, "unexplained", pseq, eseq,
-			    from, to, NULL);
+			    ch->from, ch->to, ch, NULL);
 	}
 	if (strcmp(m->verdict, t->verdict) != 0) {
-		eseq = push_event(g, m, time, "verdict_changed", pseq, NULL,
-		    NULL, m->verdict, t->verdict, NULL,
-		    verdict_rank(t->verdict) > verdict_rank(m->verdict),
-		    NULL, NULL, 0);
+		eseq = push_event(g, m, time, ENTRY_EVENT_VERDICT_CHANGED,
+		    pseq, NULL, m->verdict, t->verdict, NULL,
+		    verdict_rank(t->verdict) > verdict_rank(m->verdict));
 		if (verdict_rank(m->verdict) < 2 && verdict_rank(t->verdict)
 		    >= 2)
 			push_alert(g, m, time, "check_failed", pseq, eseq,
-			    m->verdict, t->verdict, failed_checks(t));
+			    m->verdict, t->verdict, NULL, t);
 		else if (verdict_rank(m->verdict) >= 2 &&
 		    verdict_rank(t->verdict) < 2)
 			push_alert(g, m, time, "recovered", pseq, eseq,
-			    m->verdict, t->verdict, NULL);
+			    m->verdict, t->verdict, NULL, NULL);
 	}
 done:
 	m->probed = true;
@@ -779,7 +730,7 @@ status_main(int argc, char *argv[])
 
 		b = render(&g->t[i], "status/check", 1, &len);
 		if (!store_body_check("probe", 1, "status/check",
-		    g->t[i].verdict, b, len, why, sizeof(why)))
+		    g->t[i].verdict, NULL, b, len, why, sizeof(why)))
 			die("template %zu: %s", i, why);
 		free(b);
 	}
@@ -789,7 +740,6 @@ status_main(int argc, char *argv[])
 	if (store_verify_chain(g->st, &size, NULL, &err) != TMON_OK)
 		die("%s", err.msg);
 	g->seq = size;
-	g->events = store_kind_valid("event");
 	m = xcalloc(nm, sizeof(*m));
 	for (i = 0; i < nm; i++) {
 		snprintf(m[i].name, sizeof(m[i].name), "status/m%02zu", i);

@@ -29,7 +29,7 @@
 set -euo pipefail
 src=$(cd "$(dirname "$0")/.." && pwd)
 build=${1:-}
-SIZES=${SIZES:-50000 5000000}
+SIZES=${SIZES-50000 5000000}
 MODELS=${MODELS:-50}
 CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}

@@ -10,7 +10,10 @@
 #include <string.h>
 #include <time.h>
 
+#include <jansson.h>
+
 #include "log.h"
+#include "metrics.h"
 #include "tmon_limits.h"
 #include "writer.h"
 #include "xmalloc.h"
@@ -173,6 +176,38 @@ take_batch(struct store_writer *w)
 	return k;
 }
 
+/*
+ * GET /metrics: count the committed entries that are events (by class)
+ * and alerts (by their body's reason) in the process's registry.
+ */
+static void
+count_entries(const struct store_entry_in *e, size_t n)
+{
+	char l[MAX_METRIC_LABELS];
+	const char *r;
+	json_t *b;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (strcmp(e[i].kind, "event") == 0 && e[i].cls != NULL &&
+		    metrics_label(l, sizeof(l), "class", e[i].cls, NULL) > 0)
+			metrics_counter_add("tmon_events_total", "Event "
+			    "entries logged since tmond started, by class.", l,
+			    1);
+		if (strcmp(e[i].kind, "alert") != 0)
+			continue;
+		b = json_loadb((const char *)e[i].body, e[i].body_len, 0,
+		    NULL);
+		r = json_string_value(json_object_get(b, "reason"));
+		if (r != NULL && metrics_label(l, sizeof(l), "reason", r,
+		    NULL) > 0)
+			metrics_counter_add("tmon_alerts_total", "Alert "
+			    "entries logged since tmond started, by reason.",
+			    l, 1);
+		json_decref(b);
+	}
+}
+
 /* Append w->batch[0..k) in one transaction and record each outcome. */
 static void
 run_batch(struct store_writer *w, size_t k)
@@ -215,6 +250,7 @@ run_batch(struct store_writer *w, size_t k)
 			if (r->rc == TMON_OK) {
 				tx++;
 				committed += r->n;
+				count_entries(r->entries, r->n);
 			}
 		}
 	} else
@@ -226,6 +262,7 @@ run_batch(struct store_writer *w, size_t k)
 	if (rc == TMON_OK) {
 		tx = 1;
 		committed = ne;
+		count_entries(w->ents, ne);
 	}
 	pthread_mutex_lock(&w->mu);
 	if (rc == TMON_OK || committed > 0)

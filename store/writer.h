@@ -32,6 +32,10 @@
  * store_writer_check_file() returns the latest result without blocking
  * (store_append itself checks before and after each transaction).
  *
+ * Metrics (monitor/core/metrics.h): every committed event entry adds 1
+ * to tmon_events_total{class}, every committed alert entry to
+ * tmon_alerts_total{reason} (its body's "reason").
+ *
  * Threads: store_writer_submit, store_writer_append, store_writer_announce,
  * store_writer_withdraw, store_writer_check_file and store_writer_stats
  * may be called from any number of threads at once.  store_writer_stop

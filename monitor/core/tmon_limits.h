@@ -80,6 +80,8 @@
 #define MAX_API_PAGE		500
 /* api/: entry body bytes rendered into one list answer before it is cut. */
 #define MAX_API_PAGE_BYTES	(8u * 1024 * 1024)
+/* api/: one rendered answer kept in the render cache (api.h). */
+#define MAX_API_CACHE_BODY	(1024u * 1024)
 /* api/: query arguments in one request. */
 #define MAX_API_QUERY_ARGS	16
 /* api/: concurrent connections: the most the schedule's
@@ -113,6 +115,17 @@
 
 /* api/: probe entries one history request reads before it pages. */
 #define MAX_API_HISTORY_SCAN	2000
+
+/*
+ * core/metrics.c: families and series in the process-wide registry
+ * (each model has a few series: 256 models fit), the label text of one
+ * series with its NUL (two escaped MAX_MODEL_ID values and a short third
+ * label), and the rendered GET /metrics text.
+ */
+#define MAX_METRIC_FAMILIES	128
+#define MAX_METRIC_SERIES	4096
+#define MAX_METRIC_LABELS	640
+#define MAX_METRICS_TEXT	(16u * 1024 * 1024)
 
 /* Response header block kept by fetch (Intel PCS issuer chains ~4 KiB). */
 #define MAX_FETCH_HEADERS	(64u * 1024)

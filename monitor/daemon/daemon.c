@@ -18,6 +18,7 @@
 #include "fetch.h"
 #include "log.h"
 #include "logkey.h"
+#include "metrics.h"
 #include "pcs_client.h"
 #include "pool.h"
 #include "probe.h"
@@ -74,6 +75,7 @@ struct model_state {
 	uint8_t			 nonce[32];
 	char			*url;
 	int64_t			 started;	/* wall clock, unix s */
+	int64_t			 started_ms;	/* monotonic */
 	struct fetch_result	 att;		/* attestation answer */
 	/* canary */
 	uint64_t		 n_probes;	/* for stream alternation */
@@ -173,6 +175,19 @@ restore_state(struct daemon *d)
 
 	for (i = 0; i < d->n; i++)
 		alert_state_load(&d->ms[i].al, d->store, d->ms[i].m->name);
+}
+
+/* GET /metrics: a probe's duration, from its start to its verdict. */
+static void
+observe_probe(const struct model_state *s)
+{
+	char l[MAX_METRIC_LABELS];
+
+	if (metrics_label(l, sizeof(l), "model", s->m->name, NULL) > 0)
+		metrics_observe("tmon_probe_duration_seconds", "Seconds from "
+		    "a probe's start to its verdict (attestation, collateral, "
+		    "canary and signature).", l,
+		    (double)(mono_ms() - s->started_ms) / 1000.0);
 }
 
 /* Judge s's probe po, logged as seq: its events and alerts are logged
@@ -484,6 +499,7 @@ finish_probe(struct model_state *s)
 	}
 	probe_evaluate(s->m, s->url, s->nonce, s->started, wall_s(), &ctx, &pf,
 	    &cn, &s->po);
+	observe_probe(s);
 	s->has_po = true;
 	s->step = STEP_LOG;
 	d->waiting++;
@@ -877,6 +893,7 @@ start_probe(struct model_state *s)
 		return;
 	}
 	s->started = wall_s();
+	s->started_ms = mono_ms();
 	s->in_flight = true;
 	s->step = STEP_ATTEST;
 	if (!start(s, s->url, "GET", NULL, 0, att_done)) {

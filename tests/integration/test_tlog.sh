@@ -130,16 +130,16 @@ import re, sys
 v, types = {}, {}
 for line in open(sys.argv[1]):
     line = line.rstrip("\n")
-    m = re.match(r"# TYPE ([a-z_:][a-z0-9_:]*) (counter|gauge)$", line)
+    m = re.match(r"# TYPE ([a-z_:][a-z0-9_:]*) (counter|gauge|histogram)$", line)
     if m:
         types[m.group(1)] = m.group(2)
         continue
     if line.startswith("# HELP "):
         continue
-    m = re.match(r"([a-z_:][a-z0-9_:]*)(\{[^}]*\})? (-?[0-9]+)$", line)
+    m = re.match(r"([a-z_:][a-z0-9_:]*)(\{[^}]*\})? (-?[0-9.e+-]+)$", line)
     assert m, line
-    assert m.group(1) in types, line
-    v[m.group(1)] = int(m.group(3))
+    assert re.sub(r"_(bucket|sum|count)$", "", m.group(1)) in types, line
+    v[m.group(1)] = float(m.group(3))
 assert types["tmon_log_entries"] == "gauge"
 assert 1 <= v["tmon_log_checkpoint_entries"] <= v["tmon_log_entries"]
 assert 0 <= v["tmon_log_checkpoint_age_seconds"] < 30

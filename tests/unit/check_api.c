@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <check.h>
@@ -18,6 +19,7 @@
 #include <sqlite3.h>
 
 #include "api.h"
+#include "api_badge.h"
 #include "api_request.h"
 #include "attest.h"
 #include "encode.h"
@@ -848,9 +850,534 @@ START_TEST(test_metrics)
 	    "total{reason=\"malformed\"} 0\n"));
 	ck_assert_ptr_nonnull(strstr(r.body, "\ntmon_http_connections_closed_"
 	    "deadline_total 0\n"));
+	/* each model's newest probe, from the log */
+	ck_assert_ptr_nonnull(strstr(r.body, "\ntmon_probe_verdict{model="
+	    "\"TEE/gemma-3-27b-it\",verdict=\"fail\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\ntmon_probe_verdict{model="
+	    "\"TEE/gemma-3-27b-it\",verdict=\"pass\"} 0\n"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\ntmon_probe_verdict{model="
+	    "\"TEE/old\",verdict=\"pass\"} 1\n"));
+	ck_assert_ptr_null(strstr(r.body, "model=\"TEE/never\""));
+	ck_assert_ptr_nonnull(strstr(r.body, "\ntmon_check_status{model="
+	    "\"TEE/gemma-3-27b-it\",check=\"nonce.echo\",status=\"fail\"} "
+	    "1\n"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\ntmon_check_status{model="
+	    "\"TEE/qwen\",check=\"nonce.echo\",status=\"error\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\ntmon_check_status{model="
+	    "\"TEE/qwen\",check=\"tls.binding\",status=\"skip\"} 1\n"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\ntmon_model_last_probe_"
+	    "timestamp_seconds{model=\"TEE/gemma-3-27b-it\"} 2000\n"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\ntmon_model_last_success_"
+	    "timestamp_seconds{model=\"TEE/gemma-3-27b-it\"} 1000\n"));
+	ck_assert_ptr_null(strstr(r.body, "\ntmon_model_last_success_"
+	    "timestamp_seconds{model=\"TEE/qwen\"}"));
+	ck_assert_ptr_nonnull(strstr(r.body, "\ntmon_log_entries 5\n"));
 	resp_free(&r);
 	expect_error("POST", "/metrics", 405, NULL);
 	expect_error("GET", "/metrics?x=1", 400, "x");
+}
+END_TEST
+
+/* GET path with one more request header (or none); the answer's ETag
+ * and Cache-Control into etag and cc (each 128 bytes, "" if absent). */
+struct hdrs {
+	char	etag[128];
+	char	cc[128];
+};
+
+static size_t
+hdr_cb(char *p, size_t sz, size_t n, void *arg)
+{
+	struct hdrs *h = arg;
+	size_t len = sz * n, k;
+
+	for (k = len; k > 0 && (p[k - 1] == '\r' || p[k - 1] == '\n'); k--)
+		;
+	if (k > 6 && strncasecmp(p, "ETag: ", 6) == 0)
+		snprintf(h->etag, sizeof(h->etag), "%.*s", (int)(k - 6), p + 6);
+	if (k > 15 && strncasecmp(p, "Cache-Control: ", 15) == 0)
+		snprintf(h->cc, sizeof(h->cc), "%.*s", (int)(k - 15), p + 15);
+	return len;
+}
+
+static void
+get_h(const char *path, const char *header, struct resp *r, struct hdrs *h)
+{
+	struct curl_slist *sl = NULL;
+	char url[1024];
+	char *ct = NULL;
+	CURL *c;
+
+	memset(r, 0, sizeof(*r));
+	memset(h, 0, sizeof(*h));
+	snprintf(url, sizeof(url), "http://127.0.0.1:%u%s", (unsigned)port,
+	    path);
+	ck_assert_ptr_nonnull(c = curl_easy_init());
+	curl_easy_setopt(c, CURLOPT_URL, url);
+	curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, write_cb);
+	curl_easy_setopt(c, CURLOPT_WRITEDATA, r);
+	curl_easy_setopt(c, CURLOPT_HEADERFUNCTION, hdr_cb);
+	curl_easy_setopt(c, CURLOPT_HEADERDATA, h);
+	curl_easy_setopt(c, CURLOPT_TIMEOUT, 30L);
+	curl_easy_setopt(c, CURLOPT_PROXY, "");
+	if (header != NULL) {
+		sl = curl_slist_append(NULL, header);
+		curl_easy_setopt(c, CURLOPT_HTTPHEADER, sl);
+	}
+	ck_assert_int_eq(curl_easy_perform(c), CURLE_OK);
+	curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
+	curl_easy_getinfo(c, CURLINFO_CONTENT_TYPE, &ct);
+	if (ct != NULL)
+		snprintf(r->ctype, sizeof(r->ctype), "%s", ct);
+	curl_easy_cleanup(c);
+	curl_slist_free_all(sl);
+}
+
+/* W/"<size>-<32 hex>" */
+static bool
+etag_of_size(const char *etag, unsigned size)
+{
+	char want[32];
+	size_t n;
+
+	n = (size_t)snprintf(want, sizeof(want), "W/\"%u-", size);
+	return strncmp(etag, want, n) == 0 && strlen(etag) == n + 33 &&
+	    strspn(etag + n, "0123456789abcdef") == 32 && etag[n + 32] == '"';
+}
+
+/* Append one more probe of TEE/qwen (a pass at t=2100): seq NSEQ. */
+static void
+append_probe(void)
+{
+	static char body[8192];
+	struct store_entry_in in;
+	struct store_appended out;
+	struct tmon_err err = { 0 };
+
+	probe_body(body, sizeof(body), "TEE/qwen", "near", "pass", "pass",
+	    2100);
+	memset(&in, 0, sizeof(in));
+	in.kind = "probe";
+	in.time = 2100;
+	in.model = "TEE/qwen";
+	in.verdict = "pass";
+	in.body = (const uint8_t *)body;
+	in.body_len = strlen(body);
+	ck_assert_msg(store_append(writer, NULL, 0, &in, 1, &out, &err) ==
+	    TMON_OK, "%s", err.msg);
+	ck_assert_uint_eq(out.seq, NSEQ);
+}
+
+/*
+ * ETag W/"<log size>-<hash>" on the lists: If-None-Match answers 304 with
+ * no body; a new entry changes the tag and the (cached) first page.
+ */
+START_TEST(test_etag)
+{
+	static const char *const paths[] = { "/api/v1/models",
+	    "/api/v1/probes", "/api/v1/failures", "/api/v1/probes?before=3",
+	    "/api/v1/models/TEE%2Fqwen/history", "/api/v1/entries/1",
+	    "/api/v1/receipts/2" };
+	struct resp r, r2;
+	struct hdrs h, h2;
+	char inm[200], first_probes[128] = "";
+	size_t i;
+
+	for (i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
+		get_h(paths[i], NULL, &r, &h);
+		ck_assert_msg(r.status == 200, "%s: %ld", paths[i], r.status);
+		ck_assert_msg(etag_of_size(h.etag, NSEQ), "%s: ETag %s",
+		    paths[i], h.etag);
+		ck_assert_str_eq(h.cc, "no-cache");
+		if (i == 1)
+			snprintf(first_probes, sizeof(first_probes), "%s",
+			    h.etag);
+		/* the same answer again (from the render cache for first
+		 * pages): same tag, same bytes */
+		get_h(paths[i], NULL, &r2, &h2);
+		ck_assert_str_eq(h2.etag, h.etag);
+		ck_assert_uint_eq(r2.len, r.len);
+		ck_assert(memcmp(r2.body, r.body, r.len) == 0);
+		resp_free(&r2);
+		snprintf(inm, sizeof(inm), "If-None-Match: %s", h.etag);
+		get_h(paths[i], inm, &r2, &h2);
+		ck_assert_msg(r2.status == 304, "%s: %ld", paths[i],
+		    r2.status);
+		ck_assert_uint_eq(r2.len, 0);
+		ck_assert_str_eq(h2.etag, h.etag);
+		resp_free(&r2);
+		/* in a list, and without W/ (weak comparison) */
+		snprintf(inm, sizeof(inm), "If-None-Match: \"x\" , %s",
+		    h.etag + 2);
+		get_h(paths[i], inm, &r2, &h2);
+		ck_assert_int_eq(r2.status, 304);
+		resp_free(&r2);
+		resp_free(&r);
+	}
+	/* another query is another tag */
+	get_h("/api/v1/probes?limit=2", NULL, &r, &h);
+	ck_assert_str_ne(h.etag, first_probes);
+	resp_free(&r);
+	get_h("/api/v1/probes", "If-None-Match: W/\"5-0\"", &r, &h);
+	ck_assert_int_eq(r.status, 200);
+	resp_free(&r);
+	get_h("/api/v1/probes", "If-None-Match: *", &r, &h);
+	ck_assert_int_eq(r.status, 304);
+	resp_free(&r);
+	/* answers that do not follow the log carry none */
+	get_h("/healthz", NULL, &r, &h);
+	ck_assert_str_eq(h.etag, "");
+	resp_free(&r);
+	get_h("/metrics", NULL, &r, &h);
+	ck_assert_str_eq(h.etag, "");
+	resp_free(&r);
+
+	/* a new entry: the old tag no longer matches, the first page (was
+	 * cached) shows the new probe */
+	append_probe();
+	snprintf(inm, sizeof(inm), "If-None-Match: %s", first_probes);
+	get_h("/api/v1/probes", inm, &r, &h);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_msg(etag_of_size(h.etag, NSEQ + 1), "ETag %s", h.etag);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"seq\":5,"));
+	resp_free(&r);
+	get_h("/api/v1/models", NULL, &r, &h);
+	ck_assert_msg(etag_of_size(h.etag, NSEQ + 1), "ETag %s", h.etag);
+	ck_assert_ptr_nonnull(strstr(r.body, "\"last_probe_seq\":5"));
+	resp_free(&r);
+}
+END_TEST
+
+/* GET /readyz: 200 ready; 503 not_ready with the reason. */
+static struct api_health fake_ready;
+
+static void
+fake_ready_cb(void *arg, struct api_health *out)
+{
+	ck_assert_ptr_eq(arg, &fake_ready);
+	*out = fake_ready;
+}
+
+START_TEST(test_readyz)
+{
+	struct api_config cfg;
+	struct tmon_err err = { 0 };
+	struct resp r;
+	json_t *j;
+
+	j = get_json("/readyz", 200, &r);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "status")),
+	    "ready");
+	resp_free(&r);
+	expect_error("GET", "/readyz?x=1", 400, "x");
+	expect_error("POST", "/readyz", 405, NULL);
+	api_stop(api);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.listen_host = "127.0.0.1";
+	cfg.db_path = dbpath;
+	cfg.health = fake_ready_cb;
+	cfg.health_arg = &fake_ready;
+	ck_assert_msg(api_start(&cfg, &api, &err) == TMON_OK, "%s", err.msg);
+	port = api_port(api);
+	memset(&fake_ready, 0, sizeof(fake_ready));
+	fake_ready.degraded = true;
+	snprintf(fake_ready.reason, sizeof(fake_ready.reason),
+	    "disk full\x01");
+	j = get_json("/readyz", 503, &r);
+	ck_assert_str_eq(json_string_value(json_object_get(j, "status")),
+	    "not_ready");
+	ck_assert_str_eq(json_string_value(json_object_get(j, "reason")),
+	    "disk full?");
+	resp_free(&r);
+	fake_ready.degraded = false;
+	j = get_json("/readyz", 200, &r);
+	resp_free(&r);
+}
+END_TEST
+
+/* GET /badge/{model}.svg and /badge.svg: SVG, cached 60 s, ETag. */
+START_TEST(test_badges)
+{
+	struct resp r, r2;
+	struct hdrs h, h2;
+	char inm[200], *svg;
+	size_t len;
+
+	get_h("/badge/TEE%2Fgemma-3-27b-it.svg", NULL, &r, &h);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_str_eq(r.ctype, "image/svg+xml; charset=utf-8");
+	ck_assert_str_eq(h.cc, "max-age=60");
+	ck_assert_ptr_nonnull(strstr(r.body, "<svg xmlns="));
+	/* newest fail at t=2000, last pass at t=1000: years ago */
+	ck_assert_ptr_nonnull(strstr(r.body, ">TEE/gemma-3-27b-it</text>"));
+	ck_assert_ptr_nonnull(strstr(r.body, ">fail, last ok "));
+	ck_assert_ptr_nonnull(strstr(r.body, "fill=\"#e05d44\""));
+	ck_assert_uint_eq(strlen(h.etag), 34);
+	snprintf(inm, sizeof(inm), "If-None-Match: %s", h.etag);
+	get_h("/badge/TEE%2Fgemma-3-27b-it.svg", inm, &r2, &h2);
+	ck_assert_int_eq(r2.status, 304);
+	resp_free(&r2);
+	resp_free(&r);
+	get_h("/badge/TEE%2Fqwen.svg", NULL, &r, &h);
+	ck_assert_ptr_nonnull(strstr(r.body, ">error, never ok<"));
+	resp_free(&r);
+	get_h("/badge/TEE%2Fnever.svg", NULL, &r, &h);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, ">no probes yet<"));
+	resp_free(&r);
+	/* not configured, but in the log */
+	get_h("/badge/TEE%2Fold.svg", NULL, &r, &h);
+	ck_assert_ptr_nonnull(strstr(r.body, ">pass "));
+	ck_assert_ptr_nonnull(strstr(r.body, "fill=\"#44cc11\""));
+	resp_free(&r);
+	expect_error("GET", "/badge/TEE%2Fnope.svg", 404, "model");
+	expect_error("GET", "/badge/.svg", 400, "model");
+	expect_error("GET", "/badge/x", 404, NULL);
+	expect_error("GET", "/badge/x.svg?y=1", 400, "y");
+	/* the deployment: 0 of 3 configured models ok, one fails */
+	get_h("/badge.svg", NULL, &r, &h);
+	ck_assert_int_eq(r.status, 200);
+	ck_assert_ptr_nonnull(strstr(r.body, ">tmon</text>"));
+	ck_assert_ptr_nonnull(strstr(r.body, ">0/3 ok</text>"));
+	ck_assert_ptr_nonnull(strstr(r.body, "fill=\"#e05d44\""));
+	resp_free(&r);
+
+	/* text is escaped; widths come from the table */
+	svg = api_badge_svg("a&<b>\"'\x01", "x", "#44cc11", &len);
+	ck_assert_uint_eq(strlen(svg), len);
+	ck_assert_ptr_nonnull(strstr(svg, ">a&amp;&lt;b&gt;&quot;&#39;?<"));
+	ck_assert_ptr_null(strstr(svg, "<b>"));
+	free(svg);
+	ck_assert_uint_eq(api_badge_text_width("0"), 70);
+	ck_assert_uint_eq(api_badge_text_width("pass"), 69 + 66 + 57 + 57);
+	svg = api_badge_svg("00", "0", "#44cc11", &len);
+	/* 14 + 12 and 7 + 12 px */
+	ck_assert_ptr_nonnull(strstr(svg, "width=\"45\" height=\"20\" "
+	    "role"));
+	ck_assert_ptr_nonnull(strstr(svg, "<rect x=\"26\" width=\"19\""));
+	free(svg);
+}
+END_TEST
+
+/* Append an event of model about its probe probe_seq: seq NSEQ + k. */
+static void
+append_event(const char *model, enum entry_event_class cls, int64_t t,
+    uint64_t probe_seq, uint64_t prev, const char *vb, const char *va,
+    uint64_t want_seq)
+{
+	struct store_entry_in in;
+	struct store_appended out;
+	struct entry_event ev;
+	struct tmon_err err = { 0 };
+	uint8_t *body;
+	size_t len;
+
+	memset(&ev, 0, sizeof(ev));
+	ev.time = t;
+	ev.model = model;
+	ev.cls = cls;
+	ev.probe_seq = probe_seq;
+	ev.prev_probe_seq = prev;
+	ev.verdict_before = vb;
+	ev.verdict_after = va;
+	ev.worse = -1;
+	ev.instances = 1;
+	body = entry_event_body(&ev, &len);
+	memset(&in, 0, sizeof(in));
+	in.kind = "event";
+	in.time = t;
+	in.model = model;
+	in.cls = entry_event_class_str(cls);
+	in.body = body;
+	in.body_len = len;
+	ck_assert_msg(store_append(writer, NULL, 0, &in, 1, &out, &err) ==
+	    TMON_OK, "%s", err.msg);
+	ck_assert_uint_eq(out.seq, want_seq);
+	free(body);
+}
+
+static json_int_t
+seq_at(json_t *arr, size_t i)
+{
+	return json_integer_value(json_object_get(json_array_get(arr, i),
+	    "seq"));
+}
+
+/*
+ * GET /api/v1/events: newest first, filters, paging, 400 on an unknown
+ * class; the history of a model with events is its events; /models
+ * carries daily counts, the last pass and the last event.
+ */
+START_TEST(test_events)
+{
+	struct resp r;
+	json_t *j, *arr, *ev, *m;
+	json_int_t nb;
+	int64_t now = (int64_t)time(NULL);
+	size_t i;
+
+	append_event("TEE/gemma-3-27b-it", ENTRY_EVENT_FIRST, 1000, 0,
+	    UINT64_MAX, NULL, "pass", NSEQ);
+	append_event("TEE/qwen", ENTRY_EVENT_FIRST, 1500, 1, UINT64_MAX, NULL,
+	    "error", NSEQ + 1);
+	append_event("TEE/gemma-3-27b-it", ENTRY_EVENT_VERDICT_CHANGED, 2000,
+	    4, 0, "pass", "fail", NSEQ + 2);
+
+	j = get_json("/api/v1/events", 200, &r);
+	arr = json_object_get(j, "events");
+	ck_assert_uint_eq(json_array_size(arr), 3);
+	ck_assert_int_eq(seq_at(arr, 0), NSEQ + 2);
+	ck_assert_int_eq(seq_at(arr, 2), NSEQ);
+	ck_assert(json_is_null(json_object_get(j, "next_before")));
+	ev = json_array_get(arr, 0);
+	ck_assert_str_eq(jstr(ev, "kind"), "event");
+	ck_assert_str_eq(jstr(ev, "class"), "verdict_changed");
+	ck_assert_str_eq(jstr(ev, "model"), "TEE/gemma-3-27b-it");
+	ck_assert_str_eq(jstr(ev, "verdict_before"), "pass");
+	ck_assert_str_eq(jstr(ev, "verdict_after"), "fail");
+	ck_assert_int_eq(jint(ev, "probe_seq"), 4);
+	ck_assert_int_eq(jint(ev, "time"), 2000);
+	resp_free(&r);
+
+	j = get_json("/api/v1/events?class=first", 200, &r);
+	arr = json_object_get(j, "events");
+	ck_assert_uint_eq(json_array_size(arr), 2);
+	for (i = 0; i < 2; i++)
+		ck_assert_str_eq(jstr(json_array_get(arr, i), "class"),
+		    "first");
+	resp_free(&r);
+	j = get_json("/api/v1/events?model=TEE%2Fqwen", 200, &r);
+	arr = json_object_get(j, "events");
+	ck_assert_uint_eq(json_array_size(arr), 1);
+	ck_assert_int_eq(seq_at(arr, 0), NSEQ + 1);
+	resp_free(&r);
+	j = get_json("/api/v1/events?since=1500&until=1999", 200, &r);
+	arr = json_object_get(j, "events");
+	ck_assert_uint_eq(json_array_size(arr), 1);
+	ck_assert_int_eq(seq_at(arr, 0), NSEQ + 1);
+	resp_free(&r);
+	j = get_json("/api/v1/events?class=unexplained", 200, &r);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "events")), 0);
+	resp_free(&r);
+	/* paging: limit 2, then the rest from next_before */
+	j = get_json("/api/v1/events?limit=2", 200, &r);
+	arr = json_object_get(j, "events");
+	ck_assert_uint_eq(json_array_size(arr), 2);
+	nb = jint(j, "next_before");
+	ck_assert_int_eq(nb, NSEQ + 1);
+	resp_free(&r);
+	{
+		char path[64];
+
+		snprintf(path, sizeof(path), "/api/v1/events?limit=2&before=%lld",
+		    (long long)nb);
+		j = get_json(path, 200, &r);
+		arr = json_object_get(j, "events");
+		ck_assert_uint_eq(json_array_size(arr), 1);
+		ck_assert_int_eq(seq_at(arr, 0), NSEQ);
+		ck_assert(json_is_null(json_object_get(j, "next_before")));
+		resp_free(&r);
+	}
+	expect_error("GET", "/api/v1/events?class=changed", 400, "class");
+	expect_error("GET", "/api/v1/events?class=", 400, "class");
+	expect_error("GET", "/api/v1/events?verdict=pass", 400, "verdict");
+	expect_error("GET", "/api/v1/events?limit=501", 400, "limit");
+	expect_error("POST", "/api/v1/events", 405, NULL);
+
+	/* the history of a model with events: its events, newest first,
+	 * with the members of the old history */
+	j = get_json("/api/v1/models/TEE%2Fgemma-3-27b-it/history", 200, &r);
+	ck_assert_str_eq(jstr(j, "model"), "TEE/gemma-3-27b-it");
+	arr = json_object_get(j, "changes");
+	ck_assert_uint_eq(json_array_size(arr), 2);
+	ev = json_array_get(arr, 0);
+	ck_assert_int_eq(seq_at(arr, 0), NSEQ + 2);
+	ck_assert_str_eq(jstr(ev, "change"), "verdict_changed");
+	ck_assert_str_eq(jstr(ev, "verdict"), "fail");
+	ck_assert_str_eq(jstr(ev, "previous_verdict"), "pass");
+	ck_assert(json_is_true(json_object_get(ev, "verdict_changed")));
+	ck_assert(json_is_false(json_object_get(ev, "measurement_changed")));
+	ck_assert(json_is_object(json_object_get(ev, "measurement")));
+	ev = json_array_get(arr, 1);
+	ck_assert_str_eq(jstr(ev, "change"), "first");
+	ck_assert(json_is_null(json_object_get(ev, "previous_verdict")));
+	ck_assert(json_is_true(json_object_get(ev, "measurement_changed")));
+	ck_assert(json_is_null(json_object_get(j, "next_before")));
+	resp_free(&r);
+	j = get_json("/api/v1/models/TEE%2Fgemma-3-27b-it/history?limit=1",
+	    200, &r);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "changes")), 1);
+	ck_assert_int_eq(jint(j, "next_before"), NSEQ + 2);
+	resp_free(&r);
+	j = get_json("/api/v1/models/TEE%2Fgemma-3-27b-it/history?before=7",
+	    200, &r);
+	ck_assert_uint_eq(json_array_size(json_object_get(j, "changes")), 1);
+	ck_assert_int_eq(seq_at(json_object_get(j, "changes"), 0), NSEQ);
+	resp_free(&r);
+
+	/* /models: the last event, the last pass, daily counts (a probe of
+	 * today for TEE/qwen; the fixture's are of 1970, out of range) */
+	{
+		static char body[8192];
+		struct store_entry_in in;
+		struct store_appended out;
+		struct tmon_err err = { 0 };
+
+		probe_body(body, sizeof(body), "TEE/qwen", "near", "pass",
+		    "pass", now);
+		memset(&in, 0, sizeof(in));
+		in.kind = "probe";
+		in.time = now;
+		in.model = "TEE/qwen";
+		in.verdict = "pass";
+		in.body = (const uint8_t *)body;
+		in.body_len = strlen(body);
+		ck_assert_msg(store_append(writer, NULL, 0, &in, 1, &out,
+		    &err) == TMON_OK, "%s", err.msg);
+	}
+	j = get_json("/api/v1/models", 200, &r);
+	arr = json_object_get(j, "models");
+	m = json_array_get(arr, 0);
+	ck_assert_str_eq(jstr(m, "model"), "TEE/gemma-3-27b-it");
+	ck_assert_int_eq(jint(m, "last_pass_time"), 1000);
+	ck_assert_str_eq(jstr(json_object_get(m, "last_event"), "class"),
+	    "verdict_changed");
+	ck_assert_int_eq(jint(json_object_get(m, "last_event"), "seq"),
+	    NSEQ + 2);
+	ck_assert_uint_eq(json_array_size(json_object_get(m, "daily")), 0);
+	m = json_array_get(arr, 1);
+	ck_assert_str_eq(jstr(m, "model"), "TEE/qwen");
+	ck_assert_int_eq(jint(m, "last_pass_time"), now);
+	ck_assert_uint_eq(json_array_size(json_object_get(m, "daily")), 1);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_array_get(
+	    json_object_get(m, "daily"), 0), 0)), now / 86400);
+	ck_assert_int_eq(json_integer_value(json_array_get(json_array_get(
+	    json_object_get(m, "daily"), 0), 1)), 1);
+	m = json_array_get(arr, 2);
+	ck_assert_str_eq(jstr(m, "model"), "TEE/never");
+	ck_assert(json_is_null(json_object_get(m, "last_event")));
+	ck_assert(json_is_null(json_object_get(m, "last_pass_time")));
+	ck_assert_uint_eq(json_array_size(json_object_get(m, "daily")), 0);
+	resp_free(&r);
+}
+END_TEST
+
+START_TEST(test_badge_age)
+{
+	char b[24];
+
+	api_badge_age(-5, b, sizeof(b));
+	ck_assert_str_eq(b, "0s");
+	api_badge_age(59, b, sizeof(b));
+	ck_assert_str_eq(b, "59s");
+	api_badge_age(60, b, sizeof(b));
+	ck_assert_str_eq(b, "1m");
+	api_badge_age(3599, b, sizeof(b));
+	ck_assert_str_eq(b, "59m");
+	api_badge_age(7200, b, sizeof(b));
+	ck_assert_str_eq(b, "2h");
+	api_badge_age(86400 * 3 + 5, b, sizeof(b));
+	ck_assert_str_eq(b, "3d");
 }
 END_TEST
 
@@ -1072,8 +1599,9 @@ START_TEST(test_history)
 	expect_error("GET", "/api/v1/models/TEE%2Fnope/history", 404, "model");
 	expect_error("GET", "/api/v1/models/a%20b/history", 400, "model");
 	expect_error("GET", "/api/v1/models//history", 404, NULL);
-	expect_error("GET", "/api/v1/models/TEE%2Fqwen/history?before=1", 400,
-	    "before");
+	/* before= pages a history of events (test_events) */
+	expect_error("GET", "/api/v1/models/TEE%2Fqwen/history?verdict=pass",
+	    400, "verdict");
 	expect_error("GET", "/api/v1/models/TEE%2Fqwen/history?after=x", 400,
 	    "after");
 	expect_error("POST", "/api/v1/models/TEE%2Fqwen/history", 405, NULL);
@@ -1262,9 +1790,14 @@ api_suite(void)
 	tcase_add_test(tc, test_reader_after_writer_closed);
 	tcase_add_test(tc, test_forged_column);
 	tcase_add_test(tc, test_healthz);
+	tcase_add_test(tc, test_etag);
+	tcase_add_test(tc, test_readyz);
+	tcase_add_test(tc, test_badges);
+	tcase_add_test(tc, test_events);
 	suite_add_tcase(su, tc);
 	tcase_add_test(tp, test_request_parse);
 	tcase_add_test(tp, test_media_type_json);
+	tcase_add_test(tp, test_badge_age);
 	suite_add_tcase(su, tp);
 	return su;
 }

@@ -21,7 +21,9 @@
 #      keep-alive, "Connection: close", and keep-alive with
 #      If-None-Match set to the ETag of a first answer (after curl shows
 #      that it is answered 304; skipped when there is no ETag);
-#   4. one table: requests/s and p99 per endpoint, way and size.
+#   4. one table: requests/s and p99 per endpoint, way and size, and
+#      the time of the first answer (curl, one request right after
+#      tmond started: rendered, not from a cache).
 # Environment (all optional): DIR (default $TMPDIR/tmon-status-bench),
 # SIZES ("50000 5000000"), MODELS (50), CONNS (64), THREADS (2),
 # DURATION (10s), PROBES (5), OLD_BUILD and OLD_LOG: a build of an older
@@ -137,9 +139,17 @@ one() {
 	BUILD=$bld start_tmond --read-only --config "$TMP/empty.json" --db "$db" --listen 127.0.0.1:0 || return 1
 	for ep in $ENDPOINTS; do
 		url=http://127.0.0.1:$PORT$ep
-		code=$(curl -s -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code}' "$url")
+		# the first answer: rendered, not from a cache
+		read -r code first < <(curl -s -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code} %{time_total}' "$url")
 		etag=$(header_value "$TMP/hdr" ETag)
 		echo "# $label $ep: $code, $(wc -c <"$TMP/body") bytes, ETag ${etag:-none}"
+		if [ "$code" != 200 ]; then
+			# an endpoint this build does not have (the "before" one)
+			[ "$label" = before ] || fail "$label $ep: $code"
+			printf '%s\t%s\tfirst\t-\tHTTP %s\n' "$label" "$ep" "$code" >>"$TMP/table"
+			continue
+		fi
+		awk -v l="$label" -v e="$ep" -v t="$first" 'BEGIN { printf "%s\t%s\tfirst\t-\t%.1fms\n", l, e, t * 1000 }' >>"$TMP/table"
 		for way in keep-alive close etag; do
 			args=()
 			case $way in
@@ -183,7 +193,7 @@ head = "| endpoint | way | " + " | ".join(f"{n(l)}: req/s | p99" for l in labels
 print(head)
 print("|" + "---|" * (2 + 2 * len(labels)))
 for ep in eps:
-    for way in ("keep-alive", "close", "etag"):
+    for way in ("first", "keep-alive", "close", "etag"):
         cells = []
         for l in labels:
             rps, p99 = fig.get((l, ep, way), ("-", "-"))

@@ -186,6 +186,8 @@ now_s(void)
 #define STREAK_ODDS	700	/* a streak starts at 1 probe in this many */
 #define DRIFT_MIN	2000	/* probes between roll-outs: DRIFT_MIN .. */
 #define DRIFT_SPAN	2000	/* .. DRIFT_MIN + DRIFT_SPAN */
+#define DRIFT_FIRST	100	/* the first: DRIFT_FIRST .. */
+#define DRIFT_FIRST_SPAN 800	/* .. DRIFT_FIRST + DRIFT_FIRST_SPAN */
 
 /* A probe body of SRC cut at its holes: seg[0] hole[0] seg[1] ... */
 struct ptmpl {
@@ -594,7 +596,7 @@ gen_probe(struct gen *g, struct gmodel *m, int64_t time)
 	}
 	if (drift) {
 		ch = &g->roll[m->variant];
-		unexpl = m->drifts % 3 == 0;
+		unexpl = m->drifts % 3 == 1;
 		eseq = push_event(g, m, time, unexpl ?
 		    ENTRY_EVENT_UNEXPLAINED : ENTRY_EVENT_UPGRADE_ENDORSED,
 		    pseq, ch, t->verdict, t->verdict, unexpl ? NULL :
@@ -745,7 +747,7 @@ status_main(int argc, char *argv[])
 		snprintf(m[i].name, sizeof(m[i].name), "status/m%02zu", i);
 		m[i].profile = i % 10 == 3 && g->g[G_REP_A].n > 0 ? G_REP_A :
 		    i % 10 == 7 && g->g[G_ROLL_A].n > 0 ? G_ROLL_A : G_GOOD;
-		m[i].next_drift = DRIFT_MIN / 2 + rnd(g) % DRIFT_SPAN;
+		m[i].next_drift = DRIFT_FIRST + rnd(g) % DRIFT_FIRST_SPAN;
 	}
 	/* the log ends about now: N entries are about N / M probes each */
 	t0 = (int64_t)time(NULL) - (int64_t)(n / nm * interval);

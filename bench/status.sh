@@ -128,7 +128,7 @@ for n in $SIZES; do
 done
 
 # ---- 3. wrk ------------------------------------------------------------------
-echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(uname -sr), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1,2)"
+echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(uname -sr), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1,2), load average $(cut -d" " -f1-3 /proc/loadavg)"
 echo '{"models": [], "http": {"max_connections": 1024, "max_connections_per_address": 1024}}' >"$TMP/empty.json"
 hist=status/m07
 ENDPOINTS="/api/v1/models /api/v1/events?limit=50 /api/v1/failures?limit=50 /api/v1/probes?limit=50 /api/v1/models/$hist/history"

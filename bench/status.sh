@@ -183,6 +183,7 @@ if [ -n "${OLD_BUILD:-}" ] && [ -n "${OLD_LOG:-}" ]; then
 fi
 
 # ---- 4. the table --------------------------------------------------------------
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg); $(date -u '+%Y-%m-%d %H:%M UTC')"
 python3 - "$TMP/table" "${labels[@]}" <<'EOF'
 import sys
 rows, labels = [l.rstrip("\n").split("\t") for l in open(sys.argv[1])], sys.argv[2:]

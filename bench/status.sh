@@ -129,24 +129,39 @@ done
 
 # ---- 3. wrk ------------------------------------------------------------------
 echo "machine: $(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ *//'), $(uname -sr), $(wrk -v 2>&1 | head -1 | cut -d' ' -f1,2), load average $(cut -d" " -f1-3 /proc/loadavg)"
-echo '{"models": [], "http": {"max_connections": 1024, "max_connections_per_address": 1024}}' >"$TMP/empty.json"
+echo '{"models": [], "http": {"max_connections": 1024, "max_connections_per_address": 1024, "request_deadline_s": 300, "idle_timeout_s": 300}}' >"$TMP/empty.json"
 hist=status/m07
 ENDPOINTS="/api/v1/models /api/v1/events?limit=50 /api/v1/failures?limit=50 /api/v1/probes?limit=50 /api/v1/models/$hist/history"
+# stop: SIGTERM to tmond, SIGKILL when requests wrk left behind keep it
+# busy for more than 10 s (an old build answering in seconds)
+stop() {
+	local i
+	kill "$PID"
+	for i in $(seq 50); do
+		kill -0 "$PID" 2>/dev/null || break
+		sleep 0.2
+	done
+	kill -9 "$PID" 2>/dev/null
+	wait "$PID"
+	PID=
+}
 # one LABEL BUILD DB: wrk on every endpoint of a tmond serving DB
 one() {
 	local label=$1 bld=$2 db=$3 ep url code etag way args out rps p99
 	TMOND_LOG=$TMP/tmond-$label.log
-	BUILD=$bld start_tmond --read-only --config "$TMP/empty.json" --db "$db" --listen 127.0.0.1:0 || return 1
 	for ep in $ENDPOINTS; do
+		# a tmond per endpoint: nothing cached, no request left over
+		BUILD=$bld start_tmond --read-only --config "$TMP/empty.json" --db "$db" --listen 127.0.0.1:0 || return 1
 		url=http://127.0.0.1:$PORT$ep
 		# the first answer: rendered, not from a cache
-		read -r code first < <(curl -s -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code} %{time_total}' "$url")
+		read -r code first < <(curl -s --max-time 120 -o "$TMP/body" -D "$TMP/hdr" -w '%{http_code} %{time_total}' "$url")
 		etag=$(header_value "$TMP/hdr" ETag)
 		echo "# $label $ep: $code, $(wc -c <"$TMP/body") bytes, ETag ${etag:-none}"
 		if [ "$code" != 200 ]; then
 			# an endpoint this build does not have (the "before" one)
 			[ "$label" = before ] || fail "$label $ep: $code"
 			printf '%s\t%s\tfirst\t-\tHTTP %s\n' "$label" "$ep" "$code" >>"$TMP/table"
+			stop
 			continue
 		fi
 		awk -v l="$label" -v e="$ep" -v t="$first" 'BEGIN { printf "%s\t%s\tfirst\t-\t%.1fms\n", l, e, t * 1000 }' >>"$TMP/table"
@@ -168,8 +183,8 @@ one() {
 			[ "${rps:-0}" != 0 ] || p99=-
 			printf '%s\t%s\t%s\t%s\t%s\n' "$label" "$ep" "$way" "$rps" "$p99" >>"$TMP/table"
 		done
+		stop
 	done
-	kill "$PID"; wait "$PID"; PID=
 }
 : >"$TMP/table"
 labels=()

@@ -572,23 +572,53 @@ extra_cb(const struct store_entry *e, void *arg)
 }
 
 /*
- * Add to the rendered model what its newest probe was against the
- * model's state before it (the comparison of the history and alerts).
+ * Add to the rendered model (after model_state) what its newest probe
+ * was against the model's state before it.  With events, that is the
+ * class of the newest event when it is about the newest probe ("none"
+ * otherwise) and the instances it counted: two index reads.  A model
+ * without events (a log written before them) is compared here, from at
+ * most MAX_STATE_SCAN of its probes (entry_state_load).
  */
 static enum tmon_rc
 model_change(struct store *st, json_t *obj, struct tmon_err *err)
 {
 	struct entry_state known;
 	struct entry_change chg;
-	const json_t *seq, *meas;
+	const json_t *seq, *meas, *ev, *cf, *n;
 	const char *model;
 	enum tmon_rc rc;
+	json_t *c;
 
 	seq = json_object_get(obj, "last_probe_seq");
 	model = json_string_value(json_object_get(obj, "model"));
 	if (!json_is_integer(seq) || json_integer_value(seq) < 0 ||
 	    model == NULL) {
 		api_render_model_change(obj, NULL, 0);	/* never probed */
+		return TMON_OK;
+	}
+	ev = json_object_get(obj, "last_event");
+	if (json_is_object(ev)) {
+		c = json_object();
+		if (c == NULL)
+			fatalx("api: out of memory building json");
+		cf = json_object_get(ev, "changed_fields");
+		if (json_equal(json_object_get(ev, "probe_seq"), seq) &&
+		    json_is_string(json_object_get(ev, "class"))) {
+			json_object_set(c, "class",
+			    json_object_get(ev, "class"));
+			json_object_set_new(c, "changed_fields",
+			    json_is_array(cf) ? json_deep_copy(cf) :
+			    json_array());
+		} else {
+			json_object_set_new(c, "class", json_string("none"));
+			json_object_set_new(c, "changed_fields",
+			    json_array());
+		}
+		n = json_object_get(ev, "instances");
+		if (json_object_set_new(obj, "change", c) != 0 ||
+		    json_object_set_new(obj, "instances", json_is_integer(n) ?
+		    json_integer(json_integer_value(n)) : json_null()) != 0)
+			fatalx("api: out of memory building json");
 		return TMON_OK;
 	}
 	entry_state_init(&known);
@@ -727,8 +757,8 @@ do_models(struct api *a, struct store *st, struct MHD_Connection *c)
 		fatalx("api: out of memory building json");
 	json_decref(x.arr);
 	json_array_foreach(arr, i, item) {
-		if (model_change(st, item, &err) != TMON_OK ||
-		    model_state(st, item, &err) != TMON_OK) {
+		if (model_state(st, item, &err) != TMON_OK ||
+		    model_change(st, item, &err) != TMON_OK) {
 			json_decref(root);
 			return send_store_error(c, &err);
 		}
@@ -930,46 +960,22 @@ hist_cb(const struct store_entry *e, void *arg)
 }
 
 /* One page of a model's events, newest first, each with the members of
- * the old history and its probe's measurement. */
+ * the old history; the probe's whole measurement is its entry's
+ * (probe_seq), never read here. */
 struct hev_ctx {
-	struct store	*st;
 	struct page	 p;
-	struct tmon_err	*err;
-	bool		 failed;
 };
 
 static int
 hev_cb(const struct store_entry *e, void *arg)
 {
 	struct hev_ctx *h = arg;
-	struct store_entry pe;
-	json_t *ev, *meas = NULL, *ps, *body;
-	enum tmon_rc rc;
+	json_t *ev;
 
 	if (page_full(&h->p, e->body_len))
 		return 1;
 	ev = api_render_event(e);
-	ps = json_object_get(ev, "probe_seq");
-	if (json_is_integer(ps) && json_integer_value(ps) >= 0) {
-		/* the event's probe, by its seq */
-		rc = store_entry_get(h->st, (uint64_t)json_integer_value(ps),
-		    &pe, h->err);
-		if (rc != TMON_OK && rc != TMON_E_NOTFOUND) {
-			json_decref(ev);
-			h->failed = true;
-			return 1;
-		}
-		if (rc == TMON_OK) {
-			if (strcmp(pe.kind, "probe") == 0 &&
-			    (body = entry_parse(&pe)) != NULL) {
-				meas = entry_measurement(body);
-				json_decref(body);
-			}
-			store_entry_free(&pe);
-		}
-	}
-	api_render_event_compat(ev, meas);
-	json_decref(meas);
+	api_render_event_compat(ev);
 	page_add(&h->p, ev, e->body_len, e->seq);
 	return 0;
 }
@@ -984,8 +990,6 @@ history_events(struct store *st, struct MHD_Connection *c,
 	json_t *root;
 
 	memset(&h, 0, sizeof(h));
-	h.st = st;
-	h.err = &err;
 	page_init(&h.p, r->limit);
 	store_query_init(&q);
 	q.kind = "event";
@@ -996,7 +1000,7 @@ history_events(struct store *st, struct MHD_Connection *c,
 	q.after_seq = r->after;
 	q.limit = r->limit + 1;
 	q.newest_first = true;
-	if (store_query(st, &q, hev_cb, &h, &err) != TMON_OK || h.failed) {
+	if (store_query(st, &q, hev_cb, &h, &err) != TMON_OK) {
 		json_decref(h.p.arr);
 		return send_store_error(c, &err);
 	}

@@ -134,7 +134,7 @@ api_render_event(const struct store_entry *e)
 }
 
 void
-api_render_event_compat(json_t *ev, const json_t *meas)
+api_render_event_compat(json_t *ev)
 {
 	const json_t *vb, *va, *cf;
 	const char *cls;
@@ -157,8 +157,6 @@ api_render_event_compat(json_t *ev, const json_t *meas)
 	    (strcmp(cls, "first") == 0 || json_array_size(cf) > 0)));
 	if (!json_is_array(cf))
 		tjson_set(ev, "changed_fields", tjson_chk(json_array()));
-	tjson_set(ev, "measurement", meas != NULL ?
-	    json_deep_copy(meas) : json_null());
 }
 
 /* True for a check object whose status is fail, error or warn. */

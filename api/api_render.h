@@ -72,10 +72,10 @@ json_t	*api_render_event(const struct store_entry *e);
  * "previous_verdict" (= verdict_before), "verdict_changed", "change" (=
  * class), "measurement_changed" (true for "first" and for a class other
  * than verdict_changed and instance_added that names fields),
- * "changed_fields" ([] when missing) and "measurement" (meas, the
- * event's probe's measurement in layers, copied; NULL: null).
+ * "changed_fields" ([] when missing).  The probe's whole measurement is
+ * in its entry (probe_seq), not repeated here.
  */
-void	api_render_event_compat(json_t *ev, const json_t *meas);
+void	api_render_event_compat(json_t *ev);
 
 /*
  * One element of GET /api/v1/failures:

@@ -81,6 +81,59 @@ log_eq(const struct log_cfg *a, const struct log_cfg *b)
 }
 
 /* Append key to buf (", " between keys). */
+static bool
+strv_eq(char *const *a, size_t na, char *const *b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (!str_eq(a[i], b[i]))
+			return false;
+	return true;
+}
+
+static bool
+alerts_eq(const struct alerts_cfg *a, const struct alerts_cfg *b)
+{
+	const struct webhook_cfg *wa, *wb;
+	const struct maint_cfg *ma, *mb;
+	size_t i;
+
+	if (!str_eq(a->dashboard_url, b->dashboard_url) ||
+	    a->n_webhooks != b->n_webhooks || a->n_maint != b->n_maint)
+		return false;
+	for (i = 0; i < a->n_webhooks; i++) {
+		wa = &a->webhooks[i];
+		wb = &b->webhooks[i];
+		if (!str_eq(wa->name, wb->name) || !str_eq(wa->url, wb->url) ||
+		    wa->format != wb->format ||
+		    !strv_eq(wa->headers, wa->n_headers, wb->headers,
+		    wb->n_headers) || !str_eq(wa->token_env, wb->token_env) ||
+		    wa->failure_threshold != wb->failure_threshold ||
+		    wa->success_threshold != wb->success_threshold ||
+		    wa->send_on_resolved != wb->send_on_resolved ||
+		    wa->reminder_s != wb->reminder_s ||
+		    !strv_eq(wa->models, wa->n_models, wb->models,
+		    wb->n_models) ||
+		    !strv_eq(wa->reasons, wa->n_reasons, wb->reasons,
+		    wb->n_reasons) || wa->retries != wb->retries ||
+		    wa->timeout_s != wb->timeout_s)
+			return false;
+	}
+	for (i = 0; i < a->n_maint; i++) {
+		ma = &a->maint[i];
+		mb = &b->maint[i];
+		if (!str_eq(ma->name, mb->name) || ma->start_s != mb->start_s ||
+		    ma->duration_s != mb->duration_s || ma->days != mb->days ||
+		    !str_eq(ma->timezone, mb->timezone) ||
+		    !strv_eq(ma->models, ma->n_models, mb->models, mb->n_models))
+			return false;
+	}
+	return true;
+}
+
 static void
 add_key(char *buf, size_t len, size_t *n, const char *key)
 {
@@ -123,5 +176,7 @@ reload_restart_keys(const struct config *old, const struct config *new,
 		add_key(buf, len, &n, "receipts");
 	if (!log_eq(&old->log, &new->log))
 		add_key(buf, len, &n, "log");
+	if (!alerts_eq(&old->alerts, &new->alerts))
+		add_key(buf, len, &n, "alerts");
 	return n;
 }

@@ -26,7 +26,9 @@ bool		reload_model_equal(const struct model_cfg *a,
 /*
  * The top-level keys that differ between the running config old and the
  * reloaded one new and need a restart of tmond: any of "max_body_bytes",
- * "pcs", "test_trust_anchors", "http", "receipts", "log", written to
+ * "pcs", "test_trust_anchors", "http", "receipts", "log", "alerts"
+ * (webhooks and maintenance windows: the delivery thread keeps the
+ * ones it started with), written to
  * buf (len bytes, NUL-terminated, cut at len - 1 bytes) separated by
  * ", "; "" when none does.  Returns the number of such keys.
  */

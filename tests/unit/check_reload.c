@@ -114,6 +114,32 @@ START_TEST(test_restart_keys)
 	ck_assert_uint_eq(reload_restart_keys(a, b, small, sizeof(small)), 4);
 	ck_assert_str_eq(small, "max_bod");
 	config_free(b);
+	/* a webhook's threshold, then a maintenance window's zone */
+	config_free(a);
+	a = load("{\"models\": [], \"alerts\": {\"webhooks\": [{\"name\": "
+	    "\"w\", \"url\": \"http://h/x\", \"failure_threshold\": 3}], "
+	    "\"maintenance\": [{\"name\": \"m\", \"start\": \"02:00\", "
+	    "\"duration_s\": 600, \"timezone\": \"UTC\"}]}}");
+	b = load("{\"models\": [], \"alerts\": {\"webhooks\": [{\"name\": "
+	    "\"w\", \"url\": \"http://h/x\", \"failure_threshold\": 3}], "
+	    "\"maintenance\": [{\"name\": \"m\", \"start\": \"02:00\", "
+	    "\"duration_s\": 600, \"timezone\": \"UTC\"}]}}");
+	ck_assert_uint_eq(reload_restart_keys(a, b, keys, sizeof(keys)), 0);
+	config_free(b);
+	b = load("{\"models\": [], \"alerts\": {\"webhooks\": [{\"name\": "
+	    "\"w\", \"url\": \"http://h/x\", \"failure_threshold\": 2}], "
+	    "\"maintenance\": [{\"name\": \"m\", \"start\": \"02:00\", "
+	    "\"duration_s\": 600, \"timezone\": \"UTC\"}]}}");
+	ck_assert_uint_eq(reload_restart_keys(a, b, keys, sizeof(keys)), 1);
+	ck_assert_str_eq(keys, "alerts");
+	config_free(b);
+	b = load("{\"models\": [], \"alerts\": {\"webhooks\": [{\"name\": "
+	    "\"w\", \"url\": \"http://h/x\", \"failure_threshold\": 3}], "
+	    "\"maintenance\": [{\"name\": \"m\", \"start\": \"02:00\", "
+	    "\"duration_s\": 600, \"timezone\": \"Europe/Berlin\"}]}}");
+	ck_assert_uint_eq(reload_restart_keys(a, b, keys, sizeof(keys)), 1);
+	ck_assert_str_eq(keys, "alerts");
+	config_free(b);
 	config_free(a);
 }
 END_TEST

@@ -2878,6 +2878,8 @@ store_suite(void)
 	TCase *tw = tcase_create("writer");
 
 	tcase_add_checked_fixture(tc, setup, teardown);
+	/* test_query_plans appends 3,000 entries: slow under TSan */
+	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_append_read_back);
 	tcase_add_test(tc, test_empty_log);
 	tcase_add_test(tc, test_tamper_body);

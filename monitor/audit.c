@@ -914,10 +914,14 @@ rederive_probe(struct job *jb)
 	const struct audit_config *t = &jb->a->cfg;
 	struct model_cfg m;
 	struct attest_ctx ctx;
-	struct probe_fetch pf;
+	struct probe_fetch pf, ipf;
 	struct probe_canary cn;
 	struct check policy;
 	uint8_t nonce[32], *att = NULL, *cmem[3] = { NULL, NULL, NULL };
+	uint8_t *imem = NULL;
+	const json_t *ij;
+	const char *iurl, *ierr, *ibh;
+	int64_t ist, idur;
 	int64_t time, now, status, dur, blen;
 	json_t *r = NULL;
 	enum tmon_rc rc;
@@ -977,6 +981,24 @@ rederive_probe(struct job *jb)
 	    (rc = probe_canary_of(jb, json_object_get(b, "canary"), &cn,
 	    cmem)) != TMON_OK)
 		goto out;
+	/* the request made before the attestation (Chutes instances) */
+	if ((ij = json_object_get(b, "instances")) != NULL) {
+		ierr = ibh = NULL;
+		if (!json_is_object(ij) || (iurl = str_of(ij, "url")) == NULL ||
+		    !int_of(ij, "status", &ist) ||
+		    !int_of(ij, "duration_ms", &idur) ||
+		    !opt_str(ij, "error", &ierr) ||
+		    !opt_str(ij, "body_sha256", &ibh)) {
+			rc = UNCHECKED(jb, "its instances request is not one "
+			    "this tmonctl reads");
+			goto out;
+		}
+		if ((rc = probe_fetch_of(jb, "instances.body_sha256", ist,
+		    idur, ierr, ibh, "http.fetch", &imem, &ipf)) != TMON_OK)
+			goto out;
+		pf.instances = &ipf;
+		pf.instances_url = iurl;
+	}
 	if (att != NULL && (blen < 0 || (uint64_t)blen != pf.body_len)) {
 		rc = UNCHECKED(jb, "request.body_len is not the length of its "
 		    "blob (%zu bytes)", pf.body_len);
@@ -1008,6 +1030,7 @@ rederive_probe(struct job *jb)
 out:
 	json_decref(r);
 	free(att);
+	free(imem);
 	for (i = 0; i < 3; i++)
 		free(cmem[i]);
 	free(m.name);

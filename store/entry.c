@@ -287,6 +287,20 @@ canary_json(const struct entry_canary *c)
 	return o;
 }
 
+static json_t *
+request_json(const struct entry_request *r)
+{
+	json_t *o = tjson_chk(json_object());
+
+	tjson_set(o, "url", jtext(r->url));
+	tjson_set(o, "status", json_integer((json_int_t)r->status));
+	tjson_set(o, "duration_ms", json_integer((json_int_t)r->duration_ms));
+	tjson_set(o, "body_len", json_integer((json_int_t)r->body_len));
+	tjson_set(o, "error", jstr_nonempty(r->error));
+	tjson_set(o, "body_sha256", jhex_or_null(r->body_sha256, 32));
+	return o;
+}
+
 uint8_t *
 entry_probe_body(const struct entry_probe *p, size_t *len)
 {
@@ -312,6 +326,8 @@ entry_probe_body(const struct entry_probe *p, size_t *len)
 	tjson_set(o, "measurement", entry_measurement_json(p->measurement));
 	tjson_set(o, "canary", p->canary != NULL ? canary_json(p->canary) :
 	    json_null());
+	if (p->instances != NULL)
+		tjson_set(o, "instances", request_json(p->instances));
 	return body_done(o, len);
 }
 

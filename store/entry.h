@@ -126,6 +126,16 @@ struct entry_canary {
 };
 
 /* One probe; pointers are borrowed. */
+/* A further request of a probe (the Chutes /e2e/instances answer). */
+struct entry_request {
+	const char	*url;
+	long		 status;
+	int64_t		 duration_ms;
+	size_t		 body_len;
+	const char	*error;		/* NULL or "": none */
+	const uint8_t	*body_sha256;	/* NULL: no blob */
+};
+
 struct entry_probe {
 	int64_t		 time;		/* probe start, unix s */
 	int64_t		 verified_at;	/* unix s */
@@ -145,6 +155,7 @@ struct entry_probe {
 	const char	*verdict;
 	const struct attest_measurement *measurement;
 	const struct entry_canary *canary;	/* NULL: no canary */
+	const struct entry_request *instances;	/* NULL: none made */
 };
 
 /*
@@ -152,7 +163,8 @@ struct entry_probe {
  *   {"canary", "checks", "format", "kind", "measurement", "model",
  *    "nonce", "provider", "request":{"body_len", "body_sha256",
  *    "duration_ms", "error", "status", "url"}, "time", "upstream_model",
- *    "v", "verdict", "verified_at"}
+ *    "v", "verdict", "verified_at"}, and "instances" (the shape of
+ * "request") only when p->instances is set,
  * in a new buffer of *len bytes the caller frees.
  */
 uint8_t	*entry_probe_body(const struct entry_probe *p, size_t *len);

@@ -27,6 +27,8 @@
  *   GET {prefix}api/v1/tee/attestation?model=<m>&nonce=<64 hex>    NanoGPT
  *   GET {prefix}v1/attestation/report?model=<m>&nonce=<64 hex>
  *       [&signing_algo=ecdsa]              NEAR AI / Phala / RedPill direct
+ *   GET {prefix}e2e/instances/<chute>                 Chutes instances
+ *   GET {prefix}chutes/<chute>/evidence?nonce=<64 hex>  Chutes evidence
  *   GET|POST {prefix}tmon-test/echo                         echo (synthetic)
  *
  * Answers that are not recordings: an unknown model gets 404, a missing,
@@ -115,7 +117,9 @@ enum err_style {
 
 struct route_type {
 	const char	*name;		/* the index's "route" value */
-	const char	*path;		/* under the prefix, no leading '/' */
+	/* under the prefix, no leading '/'; a '*' stands for the selecting
+	 * value (key_param names its index member), at least one byte */
+	const char	*path;
 	const char	*allow;		/* Allow header for a 405 */
 	unsigned	 methods;	/* enum method_bits */
 	const char	*key_param;	/* query parameter (and index member)
@@ -130,6 +134,11 @@ static const struct route_type route_types[] = {
 	    M_GET, "model", true, false, ERR_NANOGPT },
 	{ "attestation_report", "v1/attestation/report", "GET, HEAD",
 	    M_GET, "model", true, true, ERR_NEAR },
+	/* the Chutes API, the chute id in the path (api.chutes.ai) */
+	{ "chutes_e2e_instances", "e2e/instances/*", "GET, HEAD",
+	    M_GET, "chute", false, false, ERR_NEAR },
+	{ "chutes_evidence", "chutes/*/evidence", "GET, HEAD",
+	    M_GET, "chute", true, false, ERR_NEAR },
 	{ "tmon_echo", "tmon-test/echo", "GET, HEAD, POST",
 	    M_GET | M_POST, NULL, false, false, ERR_NEAR },
 	/* Intel PCS v4 (and PCCS) collateral, Intel "SGX and TDX PCS API" */
@@ -934,14 +943,39 @@ query_iter(void *cls, enum MHD_ValueKind kind, const char *key,
 }
 
 /*
+ * Whether path s is pattern pat (a '*' in pat matches one or more
+ * bytes: *key and *klen then say which).
+ */
+static bool
+path_match(const char *pat, const char *s, const char **key, size_t *klen)
+{
+	const char *star = strchr(pat, '*');
+	size_t h, t, n = strlen(s);
+
+	if (star == NULL)
+		return strcmp(pat, s) == 0;
+	h = (size_t)(star - pat);
+	t = strlen(star + 1);
+	if (n < h + t + 1 || strncmp(s, pat, h) != 0 ||
+	    strcmp(s + n - t, star + 1) != 0)
+		return false;
+	*key = s + h;
+	*klen = n - h - t;
+	return true;
+}
+
+/*
  * Find the route for a request path: the entry prefix that matches
- * longest, followed by exactly a route type's path.
+ * longest, followed by exactly a route type's path (*key, *klen: the
+ * part of a '*' route's path that selects the entry; NULL otherwise).
  */
 static const struct route_type *
-match_route(const struct replay *r, const char *url, const char **prefix)
+match_route(const struct replay *r, const char *url, const char **prefix,
+    const char **key, size_t *klen)
 {
 	const struct route_type *best = NULL;
-	size_t i, j, plen, bestlen = 0;
+	const char *k;
+	size_t i, j, plen, bestlen = 0, kl;
 
 	for (i = 0; i < r->nentries; i++) {
 		plen = strlen(r->entries[i].prefix);
@@ -950,10 +984,15 @@ match_route(const struct replay *r, const char *url, const char **prefix)
 		if (strncmp(url, r->entries[i].prefix, plen) != 0)
 			continue;
 		for (j = 0; j < NROUTE_TYPES; j++) {
-			if (strcmp(url + plen, route_types[j].path) == 0) {
+			k = NULL;
+			kl = 0;
+			if (path_match(route_types[j].path, url + plen, &k,
+			    &kl)) {
 				best = &route_types[j];
 				bestlen = plen;
 				*prefix = r->entries[i].prefix;
+				*key = k;
+				*klen = kl;
 			}
 		}
 	}
@@ -980,14 +1019,15 @@ find_entry(const struct replay *r, const char *prefix,
 
 static enum MHD_Result
 handle_get(struct MHD_Connection *conn, const struct replay *r,
-    const char *method, const char *prefix, const struct route_type *rt)
+    const char *method, const char *prefix, const struct route_type *rt,
+    const char *pkey, size_t pklen)
 {
 	struct query q;
 	const struct entry *e;
-	char esc[128];
+	char esc[128], kbuf[MAX_MODEL_ID * 3];
 
 	memset(&q, 0, sizeof(q));
-	q.key_param = rt->key_param;
+	q.key_param = pkey != NULL ? NULL : rt->key_param;
 	MHD_get_connection_values_n(conn, MHD_GET_ARGUMENT_KIND, query_iter,
 	    &q);
 	if (q.bad)
@@ -1007,6 +1047,16 @@ handle_get(struct MHD_Connection *conn, const struct replay *r,
 		return send_error(conn, rt, 400, "signing_algo: only ecdsa "
 		    "responses are recorded", "invalid_request_error",
 		    "signing_algo", NULL, NULL);
+	if (pkey != NULL) {
+		/* the selecting value is in the path */
+		if (pklen >= sizeof(kbuf))
+			return send_error(conn, rt, 404, "no such route",
+			    "not_found_error", NULL, NULL, NULL);
+		memcpy(kbuf, pkey, pklen);
+		kbuf[pklen] = '\0';
+		q.key = kbuf;
+		q.nkey = 1;
+	}
 	if (rt->key_param != NULL && (q.nkey != 1 || q.key == NULL ||
 	    *q.key == '\0'))
 		return send_error(conn, rt, 400, strcmp(rt->key_param,
@@ -1044,7 +1094,8 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 	struct conn_state *st = *con_cls;
 	const struct route_type *rt;
 	const struct entry *e;
-	const char *prefix = NULL;
+	const char *prefix = NULL, *pkey = NULL;
+	size_t pklen = 0;
 	char esc[128];
 	bool get, post;
 
@@ -1068,7 +1119,7 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 	if (log_verbosity() > 0)
 		log_info("%s %s", method, log_esc(esc, sizeof(esc), url,
 		    strlen(url)));
-	rt = match_route(r, url, &prefix);
+	rt = match_route(r, url, &prefix, &pkey, &pklen);
 	if (rt == NULL)
 		return send_error(conn, NULL, 404, "no such route",
 		    "not_found_error", NULL, NULL, NULL);
@@ -1080,7 +1131,7 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 		return send_error(conn, rt, 405, "method not allowed",
 		    "invalid_request_error", NULL, NULL, rt->allow);
 	if (get)
-		return handle_get(conn, r, method, prefix, rt);
+		return handle_get(conn, r, method, prefix, rt, pkey, pklen);
 	/* POST: only echo routes take it. */
 	if ((e = find_entry(r, prefix, rt, NULL)) == NULL)
 		return send_error(conn, rt, 404, "no such route",

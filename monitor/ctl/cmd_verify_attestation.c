@@ -24,7 +24,8 @@ static int	verify_attestation(int, char *[]);
 
 const struct ctl_cmd ctl_cmd_verify_attestation = {
 	"verify-attestation",
-	"RESPONSE.json --nonce HEX [--collateral FILE] [--at UNIX] [--json]",
+	"RESPONSE.json --nonce HEX [--collateral FILE] [--instances FILE] "
+	"[--at UNIX] [--json]",
 	"Run every check an attestation response allows against our nonce.",
 	"Verifies with the code tmond uses; the checks are the ones tmond "
 	"records.\n\n"
@@ -35,6 +36,11 @@ const struct ctl_cmd ctl_cmd_verify_attestation = {
 	"shape);\n"
 	"                     without it tdx.collateral and tdx.tcb are error "
 	"(exit 3)\n"
+	"  --instances FILE   the Chutes /e2e/instances answer that goes with "
+	"a\n"
+	"                     Chutes /chutes/{chute}/evidence RESPONSE (the "
+	"instances'\n"
+	"                     e2e_pubkey, which their binding checks need)\n"
 	"  --at UNIX          verification time, unix seconds (default: now)\n"
 	"  --json             print the result as JSON\n",
 	NULL,
@@ -91,12 +97,15 @@ verify_attestation(int argc, char *argv[])
 		{ "at", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "collateral", required_argument, NULL, 'c' },
+		{ "instances", required_argument, NULL, 'i' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct ctl_cmd *cmd = &ctl_cmd_verify_attestation;
 	struct tdx_collateral *col = NULL;
 	struct attest_ctx ctx;
-	const char *coll_path = NULL;
+	const char *coll_path = NULL, *inst_path = NULL;
+	uint8_t *inst = NULL;
+	size_t inst_len = 0;
 	uint8_t *ctext;
 	size_t clen;
 	struct attest_result *r;
@@ -123,6 +132,9 @@ verify_attestation(int argc, char *argv[])
 		case 'c':
 			coll_path = optarg;
 			break;
+		case 'i':
+			inst_path = optarg;
+			break;
 		default:
 			ctl_usage(cmd, stderr);
 			return CTL_EXIT_USAGE;
@@ -142,11 +154,20 @@ verify_attestation(int argc, char *argv[])
 		fprintf(stderr, "tmonctl: %s\n", err.msg);
 		return CTL_EXIT_USAGE;
 	}
+	if (inst_path != NULL && read_file(inst_path, MAX_UPSTREAM_BODY, &inst,
+	    &inst_len, &err) != TMON_OK) {
+		fprintf(stderr, "tmonctl: %s\n", err.msg);
+		free(body);
+		return CTL_EXIT_USAGE;
+	}
 	memset(&ctx, 0, sizeof(ctx));
+	ctx.chutes_instances = inst;
+	ctx.chutes_instances_len = inst_len;
 	if (coll_path != NULL) {
 		if (read_file(coll_path, MAX_UPSTREAM_BODY, &ctext, &clen, &err)
 		    != TMON_OK) {
 			fprintf(stderr, "tmonctl: %s\n", err.msg);
+			free(inst);
 			free(body);
 			return CTL_EXIT_USAGE;
 		}
@@ -154,6 +175,7 @@ verify_attestation(int argc, char *argv[])
 		    TMON_OK) {
 			fprintf(stderr, "tmonctl: %s: %s\n", coll_path, err.msg);
 			free(ctext);
+			free(inst);
 			free(body);
 			return CTL_EXIT_USAGE;
 		}
@@ -164,6 +186,7 @@ verify_attestation(int argc, char *argv[])
 	r = calloc(1, sizeof(*r));
 	if (r == NULL) {
 		tdx_collateral_free(col);
+		free(inst);
 		free(body);
 		return CTL_EXIT_USAGE;
 	}
@@ -177,6 +200,7 @@ verify_attestation(int argc, char *argv[])
 	rc = ctl_result(&r->checks, r->verdict, NULL);
 	tdx_collateral_free(col);
 	free(r);
+	free(inst);
 	free(body);
 	return rc;
 }

@@ -393,7 +393,18 @@ parse_model(struct tjson_doc *v, json_t *obj, const char *path,
 			return rc;
 	}
 	snprintf(sub, sizeof(sub), "%s.canary", path);
-	return parse_canary(v, json_object_get(obj, "canary"), sub, m);
+	if ((rc = parse_canary(v, json_object_get(obj, "canary"), sub, m)) !=
+	    TMON_OK)
+		return rc;
+	/* a provider without a completion route has no canary */
+	if (m->prov->completion_path == NULL && m->canary.enabled) {
+		if (json_object_get(obj, "canary") != NULL)
+			return tjson_fail(v, TMON_E_CONFIG, sub, "provider %s "
+			    "has no canary route: must be false",
+			    m->provider);
+		m->canary.enabled = false;
+	}
+	return TMON_OK;
 }
 
 static void	free_alerts(struct alerts_cfg *);

@@ -59,11 +59,13 @@ on_signal(int sig)
 #define RETRY_MAX_MS		10000
 #define DEGRADED_WARN_MS	60000
 
-/* Where a probe is: attestation, then canary completion, then signature
+/* Where a probe is: the provider's instances request (Chutes), then
+ * attestation, then canary completion, then signature
  * lookups (with waits between retries), then evaluation, then logging
  * (STEP_LOG: evaluated, waiting until the log can be written). */
 enum probe_step {
 	STEP_IDLE,
+	STEP_INSTANCES,
 	STEP_ATTEST,
 	STEP_COLLATERAL,
 	STEP_CANARY,
@@ -83,6 +85,8 @@ struct model_state {
 	int64_t			 started;	/* wall clock, unix s */
 	int64_t			 started_ms;	/* monotonic */
 	struct fetch_result	 att;		/* attestation answer */
+	char			*inst_url;	/* NULL: no instances request */
+	struct fetch_result	 inst;		/* its answer */
 	/* canary */
 	uint64_t		 n_probes;	/* for stream alternation */
 	bool			 stream;
@@ -270,6 +274,10 @@ static void
 reset_probe(struct model_state *s)
 {
 	fetch_result_free(&s->att);
+	fetch_result_free(&s->inst);
+	memset(&s->inst, 0, sizeof(s->inst));
+	free(s->inst_url);
+	s->inst_url = NULL;
 	fetch_result_free(&s->comp);
 	fetch_result_free(&s->sigr);
 	memset(&s->att, 0, sizeof(s->att));
@@ -492,11 +500,16 @@ static void
 finish_probe(struct model_state *s)
 {
 	struct daemon *d = s->d;
-	struct probe_fetch pf;
+	struct probe_fetch pf, ipf;
 	struct probe_canary cn;
 	struct attest_ctx ctx;
 
 	to_probe_fetch(&s->att, true, &pf);
+	if (s->inst_url != NULL) {
+		to_probe_fetch(&s->inst, true, &ipf);
+		pf.instances = &ipf;
+		pf.instances_url = s->inst_url;
+	}
 	memset(&cn, 0, sizeof(cn));
 	if (s->canary_req != NULL) {
 		cn.attempted = true;
@@ -779,7 +792,7 @@ static bool
 log_probe(struct model_state *s)
 {
 	struct daemon *d = s->d;
-	struct store_blob_in blobs[4];
+	struct store_blob_in blobs[5];
 	struct store_entry_in in;
 	struct store_appended app;
 	struct pending_event *ev;
@@ -804,6 +817,11 @@ log_probe(struct model_state *s)
 			blobs[nb].data = s->att.body;
 			blobs[nb].len = s->att.body_len;
 			blobs[nb++].media_type = media_type(&s->att);
+		}
+		if (s->po.has_instances) {
+			blobs[nb].data = s->inst.body;
+			blobs[nb].len = s->inst.body_len;
+			blobs[nb++].media_type = media_type(&s->inst);
 		}
 		if (s->canary_req != NULL && s->canary_req_len > 0) {
 			blobs[nb].data = s->canary_req;
@@ -911,6 +929,25 @@ retry_waiting(struct daemon *d)
 			return;
 }
 
+/* The instances answer is in: the attestation request follows, whatever
+ * it was (a failed one leaves the instances' bindings unchecked). */
+static void
+inst_done(struct fetch_result *res, void *arg)
+{
+	struct model_state *s = arg;
+	struct fetch_result none;
+
+	fetch_result_move(&s->inst, res);
+	s->step = STEP_ATTEST;
+	if (stop_requested || !start(s, s->url, "GET", NULL, 0, att_done)) {
+		/* no attestation request: logged as one not made */
+		memset(&none, 0, sizeof(none));
+		none.rc = TMON_E_INTERNAL;
+		snprintf(none.error, sizeof(none.error), "not requested");
+		att_done(&none, s);
+	}
+}
+
 static void
 start_probe(struct model_state *s)
 {
@@ -929,6 +966,20 @@ start_probe(struct model_state *s)
 	s->started_ms = mono_ms();
 	s->in_flight = true;
 	s->step = STEP_ATTEST;
+	if (s->m->prov->instances_path != NULL) {
+		if ((s->inst_url = probe_instances_url(s->m)) == NULL) {
+			log_warnx("probe: url too long model=%s", s->m->name);
+			reset_probe(s);
+			s->next_due_ms = sched_retry_due(s->m, mono_ms());
+			return;
+		}
+		s->step = STEP_INSTANCES;
+		if (!start(s, s->inst_url, "GET", NULL, 0, inst_done)) {
+			reset_probe(s);
+			s->next_due_ms = sched_retry_due(s->m, mono_ms());
+		}
+		return;
+	}
 	if (!start(s, s->url, "GET", NULL, 0, att_done)) {
 		reset_probe(s);
 		s->next_due_ms = sched_retry_due(s->m, mono_ms());

@@ -22,14 +22,40 @@ probe_url(const struct model_cfg *m, const uint8_t nonce[32])
 	hex_encode(nonce, 32, nhex);
 	buf_init(&b, MAX_URL);
 	ok = buf_append_str(&b, m->base_url) &&
-	    buf_append_str(&b, m->prov->attestation_path) &&
-	    buf_append_str(&b, "?model=") &&
-	    buf_append_pct(&b, m->model) &&
-	    buf_append_str(&b, "&nonce=") && buf_append_str(&b, nhex) &&
-	    (!m->prov->attestation_ecdsa ||
-	    buf_append_str(&b, "&signing_algo=ecdsa"));
-	if (!ok)
+	    buf_append_str(&b, m->prov->attestation_path);
+	if (m->prov->attestation_suffix != NULL)
+		ok = ok && buf_append_pct(&b, m->model) &&
+		    buf_append_str(&b, m->prov->attestation_suffix) &&
+		    buf_append_str(&b, "?nonce=") &&
+		    buf_append_str(&b, nhex);
+	else
+		ok = ok && buf_append_str(&b, "?model=") &&
+		    buf_append_pct(&b, m->model) &&
+		    buf_append_str(&b, "&nonce=") &&
+		    buf_append_str(&b, nhex) &&
+		    (!m->prov->attestation_ecdsa ||
+		    buf_append_str(&b, "&signing_algo=ecdsa"));
+	if (!ok) {
+		buf_free(&b);
 		return NULL;
+	}
+	return (char *)buf_release(&b, NULL);
+}
+
+char *
+probe_instances_url(const struct model_cfg *m)
+{
+	struct buf b;
+
+	if (m->prov->instances_path == NULL)
+		return NULL;
+	buf_init(&b, MAX_URL);
+	if (!buf_append_str(&b, m->base_url) ||
+	    !buf_append_str(&b, m->prov->instances_path) ||
+	    !buf_append_pct(&b, m->model)) {
+		buf_free(&b);
+		return NULL;
+	}
 	return (char *)buf_release(&b, NULL);
 }
 
@@ -159,12 +185,38 @@ probe_evaluate(const struct model_cfg *m, const char *url,
     const struct attest_ctx *ctx, const struct probe_fetch *f,
     const struct probe_canary *cn, struct probe_outcome *out)
 {
+	static const struct attest_ctx none;
 	struct checklist *cl, tmp;
 	struct entry_probe ep;
 	struct entry_canary ec;
+	struct entry_request er;
+	struct attest_ctx actx;
+	const struct probe_fetch *inst = f->instances;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
+	/* the request made before the attestation, and its answer */
+	actx = ctx != NULL ? *ctx : none;
+	memset(&er, 0, sizeof(er));
+	if (inst != NULL) {
+		if (inst->body != NULL && inst->body_len > 0) {
+			sha256(inst->body, inst->body_len,
+			    out->instances_sha256);
+			out->has_instances = true;
+			er.body_sha256 = out->instances_sha256;
+		}
+		if (inst->rc == TMON_OK && inst->status == 200 &&
+		    out->has_instances) {
+			actx.chutes_instances = inst->body;
+			actx.chutes_instances_len = inst->body_len;
+		}
+		er.url = f->instances_url;
+		er.status = inst->status;
+		er.duration_ms = inst->duration_ms;
+		er.body_len = inst->body != NULL ? inst->body_len : 0;
+		er.error = inst->error;
+		ctx = &actx;
+	}
 	cl = &out->res.checks;
 	checklist_init(cl);
 	/* An empty body is no blob (the store keeps 1 byte or more). */
@@ -236,6 +288,8 @@ probe_evaluate(const struct model_cfg *m, const char *url,
 		canary_entry(cn, out, &ec);
 		ep.canary = &ec;
 	}
+	if (inst != NULL)
+		ep.instances = &er;
 	out->entry = entry_probe_body(&ep, &out->entry_len);
 }
 

@@ -27,6 +27,14 @@ struct probe_fetch {
 	size_t		 body_len;
 	int64_t		 duration_ms;
 	const char	*error;		/* fetch error text, "" if none */
+	/*
+	 * The attestation fetch only: a request the provider needs before
+	 * it (provider.instances_path, Chutes /e2e/instances), made at
+	 * instances_url; NULL: none.  Its body goes to attest_verify_ctx
+	 * as attest_ctx.chutes_instances when it answered HTTP 200.
+	 */
+	const struct probe_fetch *instances;
+	const char	*instances_url;
 };
 
 /* The canary completion of a probe and its signature lookup. */
@@ -55,6 +63,9 @@ struct probe_outcome {
 	bool			 has_canary_resp;
 	uint8_t			 canary_sig_sha256[32];
 	bool			 has_canary_sig;
+	/* the instances answer of f->instances, when it has a body */
+	uint8_t			 instances_sha256[32];
+	bool			 has_instances;
 };
 
 /* sig.* checks for a canary (README "Checks") into cl, binding the
@@ -90,8 +101,17 @@ void	probe_outcome_free(struct probe_outcome *out);
  * NanoGPT "/api/v1/tee/attestation?model=<m>&nonce=<hex>", NEAR
  * "/v1/attestation/report?model=<m>&nonce=<hex>&signing_algo=ecdsa",
  * with the model id percent-encoded.  Returns NULL if it would exceed
- * MAX_URL.
+ * MAX_URL.  With provider.attestation_suffix the model id is part of
+ * the path instead: Chutes "/chutes/<chute>/evidence?nonce=<hex>".
  */
 char	*probe_url(const struct model_cfg *m, const uint8_t nonce[32]);
+
+/*
+ * The URL of the request m's provider makes before each attestation
+ * request (provider.instances_path + the percent-encoded model id, e.g.
+ * Chutes "/e2e/instances/<chute>") in a new string (caller frees), or
+ * NULL when the provider makes none or it would exceed MAX_URL.
+ */
+char	*probe_instances_url(const struct model_cfg *m);
 
 #endif /* TMON_MONITOR_PROBE_H */

@@ -4,14 +4,16 @@
 #include "provider.h"
 
 static const struct provider providers[] = {
-	{ "nanogpt", "/api/v1/tee/attestation", false,
+	{ "nanogpt", "/api/v1/tee/attestation", false, NULL, NULL,
 	  "/api/v1/chat/completions", "/api/v1/tee/signature" },
-	{ "near", "/v1/attestation/report", true,
+	{ "near", "/v1/attestation/report", true, NULL, NULL,
 	  "/v1/chat/completions", "/v1/signature" },
-	{ "phala", "/v1/attestation/report", true,
+	{ "phala", "/v1/attestation/report", true, NULL, NULL,
 	  "/v1/chat/completions", "/v1/signature" },
-	{ "redpill", "/v1/attestation/report", true,
+	{ "redpill", "/v1/attestation/report", true, NULL, NULL,
 	  "/v1/chat/completions", "/v1/signature" },
+	{ "chutes", "/chutes/", false, "/evidence", "/e2e/instances/",
+	  NULL, NULL },
 };
 #define NPROVIDERS	(sizeof(providers) / sizeof(providers[0]))
 

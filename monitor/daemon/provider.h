@@ -10,8 +10,13 @@
  *             GET  /v1/attestation/report?model=M&nonce=N&signing_algo=ecdsa
  *             POST /v1/chat/completions
  *             GET  /v1/signature/ID?model=M&signing_algo=ecdsa
+ *   chutes   GET  /e2e/instances/M, then
+ *             GET  /chutes/M/evidence?nonce=N
+ *             (no canary: Chutes completions are end-to-end encrypted)
  * (as recorded in tests/data/replay; nearai/private-ml-sdk
- * vllm-proxy/src/app/api/v1/openai.py.)  M is the model id and ID the
+ * vllm-proxy/src/app/api/v1/openai.py; for Chutes, M is the chute id
+ * and the two answers are read together, gateway_chutes.h.)  M is the
+ * model id and ID the
  * completion id, both percent-encoded (RFC 3986), N our fresh nonce as 64
  * lowercase hex digits.  Every route is appended to the model's base_url.
  *
@@ -29,10 +34,15 @@
 struct provider {
 	const char	*name;			/* models[].provider */
 	/* GET path + "?model=M&nonce=N", then "&signing_algo=ecdsa" when
-	 * attestation_ecdsa */
+	 * attestation_ecdsa; with attestation_suffix (not NULL) instead
+	 * path + M + suffix + "?nonce=N" */
 	const char	*attestation_path;
 	bool		 attestation_ecdsa;
-	const char	*completion_path;	/* POST path */
+	const char	*attestation_suffix;
+	/* NULL, or GET path + M before every attestation request: its
+	 * answer goes with the attestation (attest_ctx.chutes_instances) */
+	const char	*instances_path;
+	const char	*completion_path;	/* POST path; NULL: no canary */
 	/* GET path + "/ID?model=M&signing_algo=ecdsa" */
 	const char	*signature_path;
 };

@@ -7,6 +7,7 @@
 #include "attest_chutes.h"
 #include "encode.h"
 #include "gateway.h"
+#include "gateway_chutes.h"
 #include "gpu_verify.h"
 #include "tdx_eventlog.h"
 #include "tdx_policy.h"
@@ -89,6 +90,12 @@ check_nonce_echo(const struct gw_report *rep, const uint8_t nonce[32],
 	size_t i, n = 0;
 
 	short_hex(nonce, ours);
+	if (rep->format == GW_FORMAT_CHUTES_DIRECT) {
+		checklist_set(cl, "nonce.echo", CHECK_SKIP, "the Chutes API "
+		    "echoes no nonce: each instance binds ours in "
+		    "tdx.reportdata and gpu.nonce (layout %s)", CHUTES_LAYOUT);
+		return;
+	}
 	if (rep->format == GW_FORMAT_CHUTES || rep->format ==
 	    GW_FORMAT_TINFOIL) {
 		/* The relaying gateway picks the instance nonces; only its
@@ -479,6 +486,20 @@ evidence_checked(const struct checklist *cl)
 	return false;
 }
 
+/* The e2e_pubkeys of a Chutes direct answer; on error rep is freed. */
+static enum tmon_rc
+chutes_attach(struct gw_report *rep, const struct attest_ctx *ctx,
+    struct tmon_err *err)
+{
+	enum tmon_rc rc;
+
+	rc = gw_chutes_attach_instances(rep, ctx->chutes_instances,
+	    ctx->chutes_instances_len, err);
+	if (rc != TMON_OK)
+		gw_report_free(rep);
+	return rc;
+}
+
 void
 attest_verify(const uint8_t *body, size_t len, const uint8_t nonce[32],
     int64_t now, struct attest_result *res)
@@ -503,7 +524,8 @@ attest_verify_ctx(const uint8_t *body, size_t len, const uint8_t nonce[32],
 	tmon_err_clear(&err);
 	if (ctx == NULL)
 		ctx = &none;
-	if (gw_report_decode(body, len, &rep, &err) != TMON_OK) {
+	if (gw_report_decode(body, len, &rep, &err) != TMON_OK ||
+	    chutes_attach(&rep, ctx, &err) != TMON_OK) {
 		/* a format we do not know is "not checked", not "wrong" */
 		res->verdict = err.code == TMON_E_UNSUPPORTED ? CHECK_ERROR :
 		    CHECK_FAIL;

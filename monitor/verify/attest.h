@@ -68,6 +68,14 @@ struct attest_ctx {
 	 * log, so the stored result is taken as given).
 	 */
 	const struct check *policy_result;
+	/*
+	 * The Chutes direct API's /e2e/instances answer (len bytes, as
+	 * received) that goes with a GW_FORMAT_CHUTES_DIRECT evidence body
+	 * (gateway_chutes.h): the instances' e2e_pubkey.  NULL: none, and
+	 * the instances' tdx.reportdata and gpu.nonce are errors.
+	 */
+	const uint8_t	*chutes_instances;
+	size_t		 chutes_instances_len;
 };
 
 /* A value of a dstack system event (tdx_event_log_system_payload). */
@@ -134,7 +142,9 @@ struct attest_result {
  *                       malformed, error when it matches no known
  *                       format: not checked)
  *   nonce.echo          the response's request_nonce (Chutes: the
- *                       gateway's nonce) equals ours
+ *                       gateway's nonce) equals ours; skip for the
+ *                       Chutes direct API, which echoes none (its
+ *                       binding is tdx.reportdata and gpu.nonce)
  *   tdx.quote.parse, tdx.quote.signature, tdx.pck_chain   (tdx_verify.h)
  *   tdx.collateral, tdx.tcb   (tdx_collateral.h)
  *   tdx.reportdata      REPORTDATA binds the signing key and our nonce;
@@ -144,6 +154,7 @@ struct attest_result {
  *                       _build_report_data)
  *   gpu.evidence, gpu.cert_chain   (gpu_verify.h)
  *   gpu.nonce           every GPU's SPDM request nonce equals our nonce
+ *                       (Chutes instances: attest_chutes.h)
  * With several TEEs in one response (NEAR gateway, Chutes) each check is
  * the worst over all of them and its detail names the TEE.  A format we
  * cannot verify yet (Tinfoil) gets CHECK_SKIP with the reason.

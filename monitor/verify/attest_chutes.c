@@ -30,8 +30,8 @@ expected(const struct gw_attestation *a, const uint8_t nonce[32],
 	*has_theirs = false;
 	if (a->chutes_e2e_pubkey == NULL) {
 		checklist_set(cl, id, CHECK_ERROR, "no e2e_pubkey for this "
-		    "instance (the /e2e/instances answer does not list it): "
-		    "the %s binding cannot be checked", CHUTES_LAYOUT);
+		    "instance (no /e2e/instances answer lists it): the %s "
+		    "binding cannot be checked", CHUTES_LAYOUT);
 		return false;
 	}
 	hex_encode(nonce, 32, hex);

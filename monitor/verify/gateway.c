@@ -3,6 +3,7 @@
 
 #include "encode.h"
 #include "gateway.h"
+#include "gateway_chutes.h"
 #include "tjson.h"
 #include "tmon_limits.h"
 #include "xmalloc.h"
@@ -19,6 +20,8 @@ gw_format_str(enum gw_format f)
 		return "chutes";
 	case GW_FORMAT_TINFOIL:
 		return "tinfoil";
+	case GW_FORMAT_CHUTES_DIRECT:
+		return "chutes-direct";
 	case GW_FORMAT_UNKNOWN:
 		break;
 	}
@@ -307,6 +310,8 @@ detect(json_t *root)
 	if ((s = json_string_value(json_object_get(root, "format"))) != NULL &&
 	    strncmp(s, "https://tinfoil.sh/", 19) == 0)
 		return GW_FORMAT_TINFOIL;
+	if (json_is_array(json_object_get(root, "evidence")))
+		return GW_FORMAT_CHUTES_DIRECT;
 	if (json_object_get(root, "intel_quote") != NULL ||
 	    json_object_get(root, "quote") != NULL)
 		return GW_FORMAT_DSTACK;
@@ -348,6 +353,9 @@ gw_report_decode(const uint8_t *body, size_t len, struct gw_report *rep,
 		break;
 	case GW_FORMAT_TINFOIL:
 		rc = TMON_OK;
+		break;
+	case GW_FORMAT_CHUTES_DIRECT:
+		rc = gw_chutes_decode_direct(&d, rep);
 		break;
 	case GW_FORMAT_UNKNOWN:
 		rc = tmon_err_set(err, TMON_E_UNSUPPORTED, "response matches "

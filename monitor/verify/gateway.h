@@ -18,6 +18,9 @@
  *                           (redpill-ai/redpill-gateway chutesService.ts)
  *   GW_FORMAT_TINFOIL       {format:"https://tinfoil.sh/predicate/...",
  *                           body (gzip+base64)}: recognised, not decoded
+ *   GW_FORMAT_CHUTES_DIRECT the Chutes API's own {evidence[{instance_id,
+ *                           quote (base64), gpu_evidence[]}],
+ *                           failed_instance_ids} (gateway_chutes.h)
  * NanoGPT relays any of these and may add a top-level "nonce" echo.
  *
  * All input is untrusted: the body is read with tjson_load() (at most
@@ -43,7 +46,8 @@ enum gw_format {
 	GW_FORMAT_DSTACK,
 	GW_FORMAT_NEAR_GATEWAY,
 	GW_FORMAT_CHUTES,
-	GW_FORMAT_TINFOIL
+	GW_FORMAT_TINFOIL,
+	GW_FORMAT_CHUTES_DIRECT
 };
 
 enum gw_role {
@@ -122,7 +126,8 @@ enum tmon_rc	gw_report_decode(const uint8_t *body, size_t len,
 /* Free what gw_report_decode allocated; rep may be zeroed or NULL. */
 void		gw_report_free(struct gw_report *rep);
 
-/* "dstack", "near-gateway", "chutes", "tinfoil", "unknown". */
+/* "dstack", "near-gateway", "chutes", "tinfoil", "chutes-direct",
+ * "unknown". */
 const char	*gw_format_str(enum gw_format f);
 /* "model", "gateway", "instance". */
 const char	*gw_role_str(enum gw_role r);

@@ -93,6 +93,13 @@ for p in "" /nearai-cloud; do
 	check_body "$BASE$p/v1/attestation/report?model=openai/gpt-oss-120b&nonce=$NONCE&signing_algo=ecdsa" \
 	    nearai-cloud/nearai_cloud_report_openai_gpt_oss_120b.json
 done
+# Chutes: the chute id in the path.
+CH=e51e818e-fa63-570d-9f68-49d7d1b4d12f
+check_body "$BASE/e2e/instances/$CH" chutes-2026-05-20/e2e_instances.body
+check_body "$BASE/chutes/$CH/evidence?nonce=$NONCE" chutes-2026-05-20/evidence.body
+expect_status "chutes evidence without nonce" 400 "$BASE/chutes/$CH/evidence"
+expect_status "unknown chute" 404 "$BASE/e2e/instances/nope"
+expect_status "no chute" 404 "$BASE/e2e/instances/"
 # Upper-case nonce and no signing_algo are accepted too.
 check_body "$BASE/v1/attestation/report?model=openai/gpt-oss-120b&nonce=$(echo $NONCE | tr a-f A-F)" \
     nearai-cloud/nearai_cloud_report_openai_gpt_oss_120b.json

@@ -28,6 +28,11 @@
 #define REDPILL_CLIENT_NONCE \
 	"732f6f1c1b4445d4ab4ad892728343f7fcb0f595ce79f91ecfdeaae657bb7c7e"
 #define T_0610 1781056145
+#define DIRECT TMON_TEST_DATA "/replay/chutes-2026-05-20/"
+/* evidence_http_meta.json: the evidence URL's nonce= and its Date */
+#define DIRECT_NONCE \
+	"cda7576dbb7d1ea2852e4a70502723f8d1678fb1ecdb69d6b3224620ac368379"
+#define T_0520 1779243485
 
 static uint8_t *
 load(const char *path, size_t *len)
@@ -122,15 +127,210 @@ START_TEST(test_relayed_tampered_pubkey)
 }
 END_TEST
 
+/* The direct API with its instances answer and the recorded nonce. */
+static struct attest_result *
+run_direct(const uint8_t *ev, size_t evlen, const uint8_t *inst,
+    size_t instlen, const char *nonce_hex)
+{
+	struct attest_ctx ctx;
+
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.chutes_instances = inst;
+	ctx.chutes_instances_len = instlen;
+	return run_body(ev, evlen, nonce_hex, T_0520, &ctx);
+}
+
+START_TEST(test_direct_bound)
+{
+	struct attest_result *r;
+	uint8_t *ev, *inst;
+	size_t evlen, instlen;
+
+	ev = load(DIRECT "evidence.body", &evlen);
+	inst = load(DIRECT "e2e_instances.body", &instlen);
+	r = run_direct(ev, evlen, inst, instlen, DIRECT_NONCE);
+	ck_assert_int_eq(r->format, GW_FORMAT_CHUTES_DIRECT);
+	ck_assert_uint_eq(r->m.n_attestations, 4);
+	ck_assert_int_eq(st(r, "response.parse"), CHECK_PASS);
+	ck_assert_int_eq(st(r, "nonce.echo"), CHECK_SKIP);
+	ck_assert_int_eq(st(r, "tdx.quote.signature"), CHECK_PASS);
+	ck_assert_int_eq(st(r, "tdx.pck_chain"), CHECK_PASS);
+	ck_assert_msg(st(r, "tdx.reportdata") == CHECK_PASS, "%s",
+	    detail(r, "tdx.reportdata"));
+	ck_assert_int_eq(st(r, "gpu.evidence"), CHECK_PASS);
+	ck_assert_int_eq(st(r, "gpu.cert_chain"), CHECK_PASS);
+	ck_assert_msg(st(r, "gpu.nonce") == CHECK_PASS, "%s",
+	    detail(r, "gpu.nonce"));
+	ck_assert_uint_eq(r->m.n_gpus, 8);
+	ck_assert_str_eq(r->m.reportdata_layout, "chutes");
+	free(r);
+
+	/* one bit of our nonce different: both bindings fail */
+	r = run_direct(ev, evlen, inst, instlen, "cda7576dbb7d1ea2852e4a705"
+	    "02723f8d1678fb1ecdb69d6b3224620ac368378");
+	ck_assert_int_eq(st(r, "tdx.reportdata"), CHECK_FAIL);
+	ck_assert_int_eq(st(r, "gpu.nonce"), CHECK_FAIL);
+	ck_assert_int_eq(st(r, "tdx.quote.signature"), CHECK_PASS);
+	ck_assert_int_eq(r->verdict, CHECK_FAIL);
+	free(r);
+
+	/* no instances answer: the bindings cannot be checked */
+	r = run_direct(ev, evlen, NULL, 0, DIRECT_NONCE);
+	ck_assert_int_eq(st(r, "tdx.reportdata"), CHECK_ERROR);
+	ck_assert_int_eq(st(r, "gpu.nonce"), CHECK_ERROR);
+	ck_assert_int_ne(r->verdict, CHECK_PASS);
+	free(r);
+	free(inst);
+	free(ev);
+}
+END_TEST
+
+/* Another instance's key, or a flipped byte of one: the bind fails. */
+START_TEST(test_direct_tampered)
+{
+	struct attest_result *r;
+	uint8_t *ev, *inst, *p;
+	size_t evlen, instlen;
+	char *a, *b;
+
+	ev = load(DIRECT "evidence.body", &evlen);
+	inst = load(DIRECT "e2e_instances.body", &instlen);
+	/* a flipped character in the first listed key */
+	p = (uint8_t *)strstr((char *)inst, "\"e2e_pubkey\":\"");
+	ck_assert_ptr_nonnull(p);
+	p += strlen("\"e2e_pubkey\":\"") + 10;
+	*p = *p == 'A' ? 'B' : 'A';
+	r = run_direct(ev, evlen, inst, instlen, DIRECT_NONCE);
+	ck_assert_int_eq(st(r, "tdx.reportdata"), CHECK_FAIL);
+	ck_assert_int_eq(st(r, "gpu.nonce"), CHECK_FAIL);
+	free(r);
+	*p = *p == 'A' ? 'B' : 'A';
+
+	/* the first two instance ids swapped: each gets the other's key */
+	a = strstr((char *)inst, "9034c7a4-1d18-4628-8ccf-2ce3fd289768");
+	b = strstr((char *)inst, "1da9c33a-2eea-40c3-a304-a9a0ddf384e0");
+	ck_assert_ptr_nonnull(a);
+	ck_assert_ptr_nonnull(b);
+	memcpy(a, "1da9c33a-2eea-40c3-a304-a9a0ddf384e0", 36);
+	memcpy(b, "9034c7a4-1d18-4628-8ccf-2ce3fd289768", 36);
+	r = run_direct(ev, evlen, inst, instlen, DIRECT_NONCE);
+	ck_assert_int_eq(st(r, "tdx.reportdata"), CHECK_FAIL);
+	ck_assert_int_eq(st(r, "gpu.nonce"), CHECK_FAIL);
+	free(r);
+	free(inst);
+	free(ev);
+}
+END_TEST
+
+/* Instances answers of the wrong shape: the response is malformed. */
+START_TEST(test_direct_hostile_instances)
+{
+	static const char *const bad[] = {
+		"",
+		"[]",
+		"{}",
+		"{\"instances\":7}",
+		"{\"instances\":[7]}",
+		"{\"instances\":[{\"instance_id\":\"x\"}]}",
+		"{\"instances\":[{\"e2e_pubkey\":\"x\"}]}",
+		"{\"instances\":[{\"instance_id\":1,\"e2e_pubkey\":\"x\"}]}",
+		"{\"instances\":[{\"instance_id\":\"a\",\"e2e_pubkey\":\"x\"},"
+		    "{\"instance_id\":\"a\",\"e2e_pubkey\":\"y\"}]}",
+		"{\"instances\":[],\"instances\":[]}",
+	};
+	struct attest_result *r;
+	uint8_t *ev;
+	size_t evlen, i;
+
+	ev = load(DIRECT "evidence.body", &evlen);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = run_direct(ev, evlen, (const uint8_t *)bad[i],
+		    strlen(bad[i]), DIRECT_NONCE);
+		ck_assert_msg(st(r, "response.parse") == CHECK_FAIL,
+		    "case %zu", i);
+		ck_assert_int_eq(r->verdict, CHECK_FAIL);
+		free(r);
+	}
+	/* an empty list: well formed, nothing to bind */
+	r = run_direct(ev, evlen, (const uint8_t *)"{\"instances\":[]}", 16,
+	    DIRECT_NONCE);
+	ck_assert_int_eq(st(r, "response.parse"), CHECK_PASS);
+	ck_assert_int_eq(st(r, "tdx.reportdata"), CHECK_ERROR);
+	free(r);
+	free(ev);
+}
+END_TEST
+
+/* Evidence bodies of the wrong shape. */
+START_TEST(test_direct_hostile_evidence)
+{
+	static const char *const bad[] = {
+		"{\"evidence\":[]}",
+		"{\"evidence\":[7]}",
+		"{\"evidence\":[{}]}",
+		"{\"evidence\":[{\"instance_id\":\"a\",\"quote\":\"%%%%\"}]}",
+		"{\"evidence\":[{\"instance_id\":\"a\",\"quote\":7}]}",
+		"{\"evidence\":[{\"instance_id\":\"a\",\"gpu_evidence\":{}}]}",
+	};
+	static const char garbage[] = "{\"evidence\":[{\"instance_id\":"
+	    "\"a\",\"quote\":\"AAAA\"}]}";
+	struct attest_result *r;
+	size_t i;
+
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		r = run_body((const uint8_t *)bad[i], strlen(bad[i]),
+		    DIRECT_NONCE, T_0520, NULL);
+		ck_assert_msg(st(r, "response.parse") == CHECK_FAIL,
+		    "case %zu: %s", i, detail(r, "response.parse"));
+		ck_assert_int_eq(r->verdict, CHECK_FAIL);
+		free(r);
+	}
+	/* a quote that decodes but is garbage: a failed parse, no crash */
+	r = run_body((const uint8_t *)garbage, sizeof(garbage) - 1,
+	    DIRECT_NONCE, T_0520, NULL);
+	ck_assert_int_eq(st(r, "tdx.quote.parse"), CHECK_FAIL);
+	free(r);
+}
+END_TEST
+
+/* The evidence cut at many lengths, with its instances: never a pass. */
+START_TEST(test_direct_truncated)
+{
+	struct attest_result *r;
+	uint8_t *ev, *inst;
+	size_t evlen, instlen, n;
+
+	ev = load(DIRECT "evidence.body", &evlen);
+	inst = load(DIRECT "e2e_instances.body", &instlen);
+	for (n = 0; n < evlen; n += 4099) {
+		r = run_direct(ev, n, inst, instlen, DIRECT_NONCE);
+		ck_assert_int_eq(r->verdict, CHECK_FAIL);
+		free(r);
+	}
+	for (n = 0; n < instlen; n += 97) {
+		r = run_direct(ev, evlen, inst, n, DIRECT_NONCE);
+		ck_assert_int_ne(r->verdict, CHECK_PASS);
+		free(r);
+	}
+	free(inst);
+	free(ev);
+}
+END_TEST
+
 static Suite *
 chutes_suite(void)
 {
 	Suite *s = suite_create("chutes");
 	TCase *tc = tcase_create("chutes");
 
-	tcase_set_timeout(tc, 120);
+	tcase_set_timeout(tc, 300);
 	tcase_add_test(tc, test_relayed_bound);
 	tcase_add_test(tc, test_relayed_tampered_pubkey);
+	tcase_add_test(tc, test_direct_bound);
+	tcase_add_test(tc, test_direct_tampered);
+	tcase_add_test(tc, test_direct_hostile_instances);
+	tcase_add_test(tc, test_direct_hostile_evidence);
+	tcase_add_test(tc, test_direct_truncated);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -611,9 +611,9 @@ END_TEST
 START_TEST(test_providers)
 {
 	static const char *const ok[] = { "nanogpt", "near", "phala",
-	    "redpill" };
+	    "redpill", "chutes" };
 	static const char *const bad[] = { "acme", "NanoGPT", "near ",
-	    "chutes", "tinfoil" };
+	    "Chutes", "tinfoil" };
 	struct config *cfg;
 	struct tmon_err err;
 	char text[256];
@@ -636,8 +636,21 @@ START_TEST(test_providers)
 		ck_assert_int_eq(parse(text, &cfg, &err), TMON_E_CONFIG);
 		ck_assert_ptr_null(cfg);
 		ck_assert_str_eq(err.msg, "t.json:1:14: models[0].provider: "
-		    "unknown provider (nanogpt, near, phala, redpill)");
+		    "unknown provider (nanogpt, near, phala, redpill, "
+		    "chutes)");
 	}
+	/* chutes has no canary route: off by default, refused when asked */
+	ck_assert_int_eq(parse("{\"models\": [{\"provider\": \"chutes\", "
+	    "\"model\": \"m\", \"base_url\": \"http://x\"}]}", &cfg, &err),
+	    TMON_OK);
+	ck_assert(!cfg->models[0].canary.enabled);
+	config_free(cfg);
+	ck_assert_int_eq(parse("{\"models\": [{\"provider\": \"chutes\", "
+	    "\"model\": \"m\", \"base_url\": \"http://x\", \"canary\": "
+	    "{}}]}", &cfg, &err), TMON_E_CONFIG);
+	ck_assert_ptr_null(cfg);
+	ck_assert_msg(strstr(err.msg, "no canary route") != NULL, "%s",
+	    err.msg);
 }
 END_TEST
 

@@ -192,6 +192,10 @@
 #define MAX_RECEIPT_FIELD	1024
 #define MAX_RECEIPT_REGISTERS	8
 #define MAX_RECEIPT_MEMBERS	64
+/* Events in one ACI receipt's event_log; receipt signing keys in one ACI
+ * workload keyset (aci_receipt.h). */
+#define MAX_ACI_EVENTS		64
+#define MAX_ACI_KEYS		16
 /* Clients whose receipt quota windows are remembered (quota.h). */
 #define MAX_QUOTA_CLIENTS	1024
 

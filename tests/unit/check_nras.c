@@ -12,6 +12,7 @@
 #include <check.h>
 #include <jansson.h>
 
+#include "attest.h"
 #include "checklist.h"
 #include "encode.h"
 #include "nras.h"
@@ -499,6 +500,67 @@ START_TEST(test_shapes)
 }
 END_TEST
 
+/* attest_verify_ctx carries the answer of its context into gpu.nras. */
+START_TEST(test_attest_wiring)
+{
+	static const char gemma_nonce[] = "9a796732359e9324a45576a730e5a9c4"
+	    "7bff518b8ee8bcb882d00b5b1ff6f39a";
+	struct attest_result *res = xmalloc(sizeof(*res));
+	struct attest_ctx ctx;
+	const struct check *c;
+	struct fx f;
+	uint8_t *body, gn[32];
+	size_t len;
+
+	fx_load(&f, "tinfoil_gemma4_eat.json", "tinfoil_gemma4_jwks.json",
+	    t_nonce_hex);
+	ck_assert(hex_decode_exact(gemma_nonce, 64, gn, 32, false));
+	{
+		char path[512];
+		struct tmon_err err;
+
+		snprintf(path, sizeof(path), "%s", TMON_TEST_DATA "/replay/"
+		    "nanogpt-2026-06-10_gemma-3-27b-it/"
+		    "attestation_response.json");
+		tmon_err_clear(&err);
+		ck_assert(read_file(path, 4u * 1024 * 1024, &body, &len,
+		    &err) == TMON_OK);
+	}
+	memset(&ctx, 0, sizeof(ctx));
+	/* no NRAS configured */
+	attest_verify_ctx(body, len, gn, T_NOW, &ctx, res);
+	c = checklist_get(&res->checks, "gpu.nras");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_int_eq(c->status, CHECK_SKIP);
+	/* an answer for another nonce than the probe's */
+	ctx.nras_eat = f.eat;
+	ctx.nras_eat_len = f.eat_len;
+	ctx.nras_jwks = f.jwks;
+	ctx.nras_jwks_len = f.jwks_len;
+	attest_verify_ctx(body, len, gn, T_NOW, &ctx, res);
+	c = checklist_get(&res->checks, "gpu.nras");
+	ck_assert_int_eq(c->status, CHECK_FAIL);
+	ck_assert_ptr_nonnull(strstr(c->detail, "is not our nonce"));
+	/* the nonce posted to NRAS: passes */
+	attest_verify_ctx(body, len, f.nonce, T_NOW, &ctx, res);
+	c = checklist_get(&res->checks, "gpu.nras");
+	ck_assert_int_eq(c->status, CHECK_PASS);
+	/* no JWKS */
+	ctx.nras_jwks = NULL;
+	attest_verify_ctx(body, len, f.nonce, T_NOW, &ctx, res);
+	c = checklist_get(&res->checks, "gpu.nras");
+	ck_assert_int_eq(c->status, CHECK_ERROR);
+	/* a body that does not decode still reports gpu.nras */
+	ctx.nras_jwks = f.jwks;
+	attest_verify_ctx((const uint8_t *)"{}", 2, f.nonce, T_NOW, &ctx, res);
+	c = checklist_get(&res->checks, "gpu.nras");
+	ck_assert_ptr_nonnull(c);
+	free(body);
+	free(res);
+	fx_free(&f);
+}
+END_TEST
+
 static Suite *
 nras_suite(void)
 {
@@ -517,6 +579,7 @@ nras_suite(void)
 	tcase_add_test(tc, test_jwk_edits);
 	tcase_add_test(tc, test_alg);
 	tcase_add_test(tc, test_shapes);
+	tcase_add_test(tc, test_attest_wiring);
 	suite_add_tcase(s, tc);
 	return s;
 }

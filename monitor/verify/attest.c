@@ -4,6 +4,7 @@
 #include <openssl/crypto.h>
 
 #include "attest.h"
+#include "attest_chutes.h"
 #include "encode.h"
 #include "gateway.h"
 #include "gpu_verify.h"
@@ -157,46 +158,12 @@ check_reportdata(const struct gw_attestation *a, const struct tdx_quote *q,
 {
 	const uint8_t *rd = q->report.report_data;
 	uint8_t first[32], h[32];
-	char ours_hex[65], theirs[17];
+	char theirs[17];
 	const char *name = NULL;
 
 	layout[0] = '\0';
 	if (a->role == GW_ROLE_INSTANCE) {
-		/* Chutes: SHA-256(ASCII(nonce_hex || e2e_pubkey_b64)). */
-		if (a->chutes_e2e_pubkey == NULL) {
-			checklist_set(cl, "tdx.reportdata", CHECK_FAIL,
-			    "chutes attestation without e2e_pubkey");
-			return;
-		}
-		hex_encode(nonce, 32, ours_hex);
-		if (!sha256_2(ours_hex, 64, a->chutes_e2e_pubkey,
-		    strlen(a->chutes_e2e_pubkey), h)) {
-			checklist_set(cl, "tdx.reportdata", CHECK_ERROR,
-			    "sha-256 failed (library error)");
-			return;
-		}
-		if (eq32(rd, h)) {
-			snprintf(layout, layoutsz, "chutes");
-			checklist_set(cl, "tdx.reportdata", CHECK_PASS,
-			    "REPORTDATA[0:32] = SHA-256(our nonce || "
-			    "e2e_pubkey) (layout chutes)");
-			return;
-		}
-		if (a->chutes_nonce != NULL && sha256_2(a->chutes_nonce,
-		    strlen(a->chutes_nonce), a->chutes_e2e_pubkey,
-		    strlen(a->chutes_e2e_pubkey), h)) {
-			if (eq32(rd, h)) {
-				snprintf(layout, layoutsz, "chutes");
-				checklist_set(cl, "tdx.reportdata", CHECK_FAIL,
-				    "REPORTDATA binds e2e_pubkey and the "
-				    "gateway-chosen nonce, not our nonce "
-				    "(layout chutes, internally consistent "
-				    "only)");
-				return;
-			}
-		}
-		checklist_set(cl, "tdx.reportdata", CHECK_FAIL,
-		    "REPORTDATA matches no known chutes layout");
+		chutes_check_reportdata(a, rd, nonce, cl, layout, layoutsz);
 		return;
 	}
 	if (a->signing_key_len == 0) {
@@ -430,7 +397,10 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 	else if (a->gpu_evidence != NULL)
 		gpu_check_evidence_list(ctx->vc, a->gpu_evidence, now, cl,
 		    &sum);
-	if (a->nvidia_payload != NULL || a->gpu_evidence != NULL)
+	if ((a->nvidia_payload != NULL || a->gpu_evidence != NULL) &&
+	    a->role == GW_ROLE_INSTANCE)
+		chutes_check_gpu_nonce(a, &sum, nonce, cl);
+	else if (a->nvidia_payload != NULL || a->gpu_evidence != NULL)
 		check_gpu_nonce(&sum, nonce, cl);
 	else {
 		checklist_set(cl, "gpu.evidence", CHECK_SKIP,

@@ -24,7 +24,8 @@ static int	verify_attestation(int, char *[]);
 
 const struct ctl_cmd ctl_cmd_verify_attestation = {
 	"verify-attestation",
-	"RESPONSE.json --nonce HEX [--collateral FILE] [--at UNIX] [--json]",
+	"RESPONSE.json --nonce HEX [--collateral FILE] [--nras-token FILE "
+	"--nras-jwks FILE] [--at UNIX] [--json]",
 	"Run every check an attestation response allows against our nonce.",
 	"Verifies with the code tmond uses; the checks are the ones tmond "
 	"records.\n\n"
@@ -35,6 +36,11 @@ const struct ctl_cmd ctl_cmd_verify_attestation = {
 	"shape);\n"
 	"                     without it tdx.collateral and tdx.tcb are error "
 	"(exit 3)\n"
+	"  --nras-token FILE  NVIDIA NRAS's answer for the GPU evidence, as "
+	"served;\n"
+	"                     without it gpu.nras is skip\n"
+	"  --nras-jwks FILE   NRAS's JWKS (/.well-known/jwks.json) fetched "
+	"with it\n"
 	"  --at UNIX          verification time, unix seconds (default: now)\n"
 	"  --json             print the result as JSON\n",
 	NULL,
@@ -91,12 +97,16 @@ verify_attestation(int argc, char *argv[])
 		{ "at", required_argument, NULL, 'a' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "collateral", required_argument, NULL, 'c' },
+		{ "nras-token", required_argument, NULL, 't' },
+		{ "nras-jwks", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct ctl_cmd *cmd = &ctl_cmd_verify_attestation;
 	struct tdx_collateral *col = NULL;
 	struct attest_ctx ctx;
-	const char *coll_path = NULL;
+	const char *coll_path = NULL, *nras_path = NULL, *jwks_path = NULL;
+	uint8_t *nras = NULL, *jwks = NULL;
+	size_t nras_len = 0, jwks_len = 0;
 	uint8_t *ctext;
 	size_t clen;
 	struct attest_result *r;
@@ -123,6 +133,12 @@ verify_attestation(int argc, char *argv[])
 		case 'c':
 			coll_path = optarg;
 			break;
+		case 't':
+			nras_path = optarg;
+			break;
+		case 'k':
+			jwks_path = optarg;
+			break;
 		default:
 			ctl_usage(cmd, stderr);
 			return CTL_EXIT_USAGE;
@@ -143,10 +159,25 @@ verify_attestation(int argc, char *argv[])
 		return CTL_EXIT_USAGE;
 	}
 	memset(&ctx, 0, sizeof(ctx));
+	if ((nras_path != NULL && read_file(nras_path, MAX_NRAS_ANSWER, &nras,
+	    &nras_len, &err) != TMON_OK) || (jwks_path != NULL &&
+	    read_file(jwks_path, MAX_NRAS_JWKS, &jwks, &jwks_len, &err) !=
+	    TMON_OK)) {
+		fprintf(stderr, "tmonctl: %s\n", err.msg);
+		free(nras);
+		free(body);
+		return CTL_EXIT_USAGE;
+	}
+	ctx.nras_eat = nras;
+	ctx.nras_eat_len = nras_len;
+	ctx.nras_jwks = jwks;
+	ctx.nras_jwks_len = jwks_len;
 	if (coll_path != NULL) {
 		if (read_file(coll_path, MAX_UPSTREAM_BODY, &ctext, &clen, &err)
 		    != TMON_OK) {
 			fprintf(stderr, "tmonctl: %s\n", err.msg);
+			free(nras);
+			free(jwks);
 			free(body);
 			return CTL_EXIT_USAGE;
 		}
@@ -154,6 +185,8 @@ verify_attestation(int argc, char *argv[])
 		    TMON_OK) {
 			fprintf(stderr, "tmonctl: %s: %s\n", coll_path, err.msg);
 			free(ctext);
+			free(nras);
+			free(jwks);
 			free(body);
 			return CTL_EXIT_USAGE;
 		}
@@ -164,6 +197,8 @@ verify_attestation(int argc, char *argv[])
 	r = calloc(1, sizeof(*r));
 	if (r == NULL) {
 		tdx_collateral_free(col);
+		free(nras);
+		free(jwks);
 		free(body);
 		return CTL_EXIT_USAGE;
 	}
@@ -177,6 +212,8 @@ verify_attestation(int argc, char *argv[])
 	rc = ctl_result(&r->checks, r->verdict, NULL);
 	tdx_collateral_free(col);
 	free(r);
+	free(nras);
+	free(jwks);
 	free(body);
 	return rc;
 }

@@ -72,6 +72,8 @@ const CHECK_WORDS = {
   'gpu.evidence': ['the GPU evidence is not validly signed', 'could not check the GPU evidence'],
   'gpu.cert_chain': ['the GPU is not certified by NVIDIA', 'could not check the GPU certificates'],
   'gpu.nonce': ['the GPU evidence is not fresh', 'could not check that the GPU evidence is fresh'],
+  'gpu.nras': ['NVIDIA\u2019s attestation service does not vouch for the GPUs',
+    'could not check NVIDIA\u2019s attestation service answer'],
   'sig.completion': ['completions are not signed by the attested key',
     'could not get the completion\u2019s signature'],
   'sig.request_hash': ['the signature is over a different request',

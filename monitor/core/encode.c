@@ -160,3 +160,55 @@ b64_decode_alloc(const char *b64, size_t len, size_t max, size_t *outlen)
 	*outlen = n - pad;
 	return out;
 }
+
+/* The 6-bit value of a base64url character, or -1. */
+static int
+b64url_val(unsigned char c)
+{
+	if (c >= 'A' && c <= 'Z')
+		return c - 'A';
+	if (c >= 'a' && c <= 'z')
+		return c - 'a' + 26;
+	if (c >= '0' && c <= '9')
+		return c - '0' + 52;
+	if (c == '-')
+		return 62;
+	if (c == '_')
+		return 63;
+	return -1;
+}
+
+uint8_t *
+b64url_decode_alloc(const char *s, size_t len, size_t max, size_t *outlen)
+{
+	uint8_t *out;
+	uint32_t acc = 0;
+	size_t i, n, o = 0;
+	int bits = 0, v;
+
+	if (len % 4 == 1)
+		return NULL;
+	n = len / 4 * 3 + (len % 4 == 0 ? 0 : len % 4 - 1);
+	if (n > max)
+		return NULL;
+	out = xmalloc(n + 1);
+	for (i = 0; i < len; i++) {
+		if ((v = b64url_val((unsigned char)s[i])) < 0)
+			goto bad;
+		acc = (acc << 6) | (uint32_t)v;
+		bits += 6;
+		if (bits >= 8) {
+			bits -= 8;
+			out[o++] = (uint8_t)(acc >> bits);
+			acc &= (1u << bits) - 1;
+		}
+	}
+	/* the 2 or 4 bits left over are padding and must be zero */
+	if (acc != 0)
+		goto bad;
+	*outlen = o;
+	return out;
+ bad:
+	free(out);
+	return NULL;
+}

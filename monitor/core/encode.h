@@ -42,6 +42,19 @@ char	*hex_encode(const uint8_t *p, size_t n, char *out);
 uint8_t	*b64_decode_alloc(const char *b64, size_t len, size_t max,
 	    size_t *outlen);
 
+/*
+ * Decode base64url (RFC 4648 section 5) without padding, as JWS uses it
+ * (RFC 7515 section 2, "Base64url Encoding": no '=', no whitespace, no
+ * line breaks) into a new buffer of *outlen bytes that the caller frees.
+ * Strict: a length of 1 modulo 4, any character outside [A-Za-z0-9_-]
+ * (so also '=' and the standard alphabet's '+' and '/'), or non-zero pad
+ * bits in the last character (RFC 4648 section 3.5: the encoding is
+ * canonical) is malformed.  Returns NULL when malformed or if the result
+ * would exceed max bytes.
+ */
+uint8_t	*b64url_decode_alloc(const char *s, size_t len, size_t max,
+	    size_t *outlen);
+
 /* Characters of the standard base64 of n bytes (padded), without the NUL. */
 #define B64_ENCODED_LEN(n)	(((n) + 2) / 3 * 4)
 

@@ -105,6 +105,16 @@
 #define MAX_GPU_PAYLOAD_LEN	(2u * 1024 * 1024)
 
 /*
+ * NRAS (monitor/verify/nras.h): an answer as served (8 GPUs: 7.5 KiB), a
+ * JWKS as served (36 keys with x5c: 90 KiB), its keys, and one decoded
+ * JWT header or claims set (a GPU's claims: 1.5 KiB).
+ */
+#define MAX_NRAS_ANSWER		(256u * 1024)
+#define MAX_NRAS_JWKS		(1024u * 1024)
+#define MAX_NRAS_KEYS		256
+#define MAX_JWT_PART		(32u * 1024)
+
+/*
  * fetch/ (monitor/fetch/fetch.c): a request body we POST (canary prompts,
  * receipts); a bearer token (API key) from the config; transfers in
  * flight in one struct fetch.
@@ -192,6 +202,10 @@
 #define MAX_RECEIPT_FIELD	1024
 #define MAX_RECEIPT_REGISTERS	8
 #define MAX_RECEIPT_MEMBERS	64
+/* Events in one ACI receipt's event_log; receipt signing keys in one ACI
+ * workload keyset (aci_receipt.h). */
+#define MAX_ACI_EVENTS		64
+#define MAX_ACI_KEYS		16
 /* Clients whose receipt quota windows are remembered (quota.h). */
 #define MAX_QUOTA_CLIENTS	1024
 

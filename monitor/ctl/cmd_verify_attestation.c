@@ -25,7 +25,7 @@ static int	verify_attestation(int, char *[]);
 const struct ctl_cmd ctl_cmd_verify_attestation = {
 	"verify-attestation",
 	"RESPONSE.json --nonce HEX [--collateral FILE] [--instances FILE] "
-	"[--at UNIX] [--json]",
+	"[--nras-token FILE --nras-jwks FILE] [--at UNIX] [--json]",
 	"Run every check an attestation response allows against our nonce.",
 	"Verifies with the code tmond uses; the checks are the ones tmond "
 	"records.\n\n"
@@ -41,6 +41,11 @@ const struct ctl_cmd ctl_cmd_verify_attestation = {
 	"                     Chutes /chutes/{chute}/evidence RESPONSE (the "
 	"instances'\n"
 	"                     e2e_pubkey, which their binding checks need)\n"
+	"  --nras-token FILE  NVIDIA NRAS's answer for the GPU evidence, as "
+	"served;\n"
+	"                     without it gpu.nras is skip\n"
+	"  --nras-jwks FILE   NRAS's JWKS (/.well-known/jwks.json) fetched "
+	"with it\n"
 	"  --at UNIX          verification time, unix seconds (default: now)\n"
 	"  --json             print the result as JSON\n",
 	NULL,
@@ -98,14 +103,17 @@ verify_attestation(int argc, char *argv[])
 		{ "json", no_argument, NULL, 'j' },
 		{ "collateral", required_argument, NULL, 'c' },
 		{ "instances", required_argument, NULL, 'i' },
+		{ "nras-token", required_argument, NULL, 't' },
+		{ "nras-jwks", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct ctl_cmd *cmd = &ctl_cmd_verify_attestation;
 	struct tdx_collateral *col = NULL;
 	struct attest_ctx ctx;
-	const char *coll_path = NULL, *inst_path = NULL;
-	uint8_t *inst = NULL;
-	size_t inst_len = 0;
+	const char *coll_path = NULL, *nras_path = NULL, *jwks_path = NULL;
+	const char *inst_path = NULL;
+	uint8_t *nras = NULL, *jwks = NULL, *inst = NULL;
+	size_t nras_len = 0, jwks_len = 0, inst_len = 0;
 	uint8_t *ctext;
 	size_t clen;
 	struct attest_result *r;
@@ -135,6 +143,12 @@ verify_attestation(int argc, char *argv[])
 		case 'i':
 			inst_path = optarg;
 			break;
+		case 't':
+			nras_path = optarg;
+			break;
+		case 'k':
+			jwks_path = optarg;
+			break;
 		default:
 			ctl_usage(cmd, stderr);
 			return CTL_EXIT_USAGE;
@@ -163,11 +177,27 @@ verify_attestation(int argc, char *argv[])
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.chutes_instances = inst;
 	ctx.chutes_instances_len = inst_len;
+	if ((nras_path != NULL && read_file(nras_path, MAX_NRAS_ANSWER, &nras,
+	    &nras_len, &err) != TMON_OK) || (jwks_path != NULL &&
+	    read_file(jwks_path, MAX_NRAS_JWKS, &jwks, &jwks_len, &err) !=
+	    TMON_OK)) {
+		fprintf(stderr, "tmonctl: %s\n", err.msg);
+		free(nras);
+		free(inst);
+		free(body);
+		return CTL_EXIT_USAGE;
+	}
+	ctx.nras_eat = nras;
+	ctx.nras_eat_len = nras_len;
+	ctx.nras_jwks = jwks;
+	ctx.nras_jwks_len = jwks_len;
 	if (coll_path != NULL) {
 		if (read_file(coll_path, MAX_UPSTREAM_BODY, &ctext, &clen, &err)
 		    != TMON_OK) {
 			fprintf(stderr, "tmonctl: %s\n", err.msg);
 			free(inst);
+			free(nras);
+			free(jwks);
 			free(body);
 			return CTL_EXIT_USAGE;
 		}
@@ -176,6 +206,8 @@ verify_attestation(int argc, char *argv[])
 			fprintf(stderr, "tmonctl: %s: %s\n", coll_path, err.msg);
 			free(ctext);
 			free(inst);
+			free(nras);
+			free(jwks);
 			free(body);
 			return CTL_EXIT_USAGE;
 		}
@@ -187,6 +219,8 @@ verify_attestation(int argc, char *argv[])
 	if (r == NULL) {
 		tdx_collateral_free(col);
 		free(inst);
+		free(nras);
+		free(jwks);
 		free(body);
 		return CTL_EXIT_USAGE;
 	}
@@ -201,6 +235,8 @@ verify_attestation(int argc, char *argv[])
 	tdx_collateral_free(col);
 	free(r);
 	free(inst);
+	free(nras);
+	free(jwks);
 	free(body);
 	return rc;
 }

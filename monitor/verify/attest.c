@@ -9,6 +9,7 @@
 #include "gateway.h"
 #include "gateway_chutes.h"
 #include "gpu_verify.h"
+#include "nras.h"
 #include "tdx_eventlog.h"
 #include "tdx_policy.h"
 #include "tdx_quote.h"
@@ -25,7 +26,7 @@ static const char tdx_ids[][MAX_CHECK_ID] = { "tdx.quote.parse",
 /* tdx_ids[3..]: the checks that need a parsed quote */
 #define QUOTE_DEP_FIRST	3
 static const char gpu_ids[][MAX_CHECK_ID] = { "gpu.evidence",
-    "gpu.cert_chain", "gpu.nonce" };
+    "gpu.cert_chain", "gpu.nonce", "gpu.nras" };
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 
@@ -480,6 +481,7 @@ evidence_checked(const struct checklist *cl)
 		c = &cl->items[i];
 		if ((strncmp(c->id, "tdx.", 4) == 0 ||
 		    strncmp(c->id, "gpu.", 4) == 0) &&
+		    strcmp(c->id, "gpu.nras") != 0 &&
 		    (c->status == CHECK_PASS || c->status == CHECK_WARN))
 			return true;
 	}
@@ -558,6 +560,12 @@ attest_verify_ctx(const uint8_t *body, size_t len, const uint8_t nonce[32],
 		merge(&res->checks, &tee, name, rep.n_att > 1);
 	}
 out:
+	checklist_init(&tee);
+	(void)nras_check(ctx->nras_eat, ctx->nras_eat_len, ctx->nras_jwks,
+	    ctx->nras_jwks_len, nonce, now, &tee);
+	if (ctx->test_pki)
+		mark_test_pki(&tee);
+	merge(&res->checks, &tee, NULL, false);
 	res->verdict = checklist_verdict(&res->checks);
 	if (res->verdict != CHECK_FAIL && !evidence_checked(&res->checks))
 		res->verdict = CHECK_ERROR;

@@ -76,6 +76,16 @@ struct attest_ctx {
 	 */
 	const uint8_t	*chutes_instances;
 	size_t		 chutes_instances_len;
+	/*
+	 * gpu.nras (nras.h): NVIDIA's answer to the probe's GPU evidence as
+	 * received, and the NRAS JWKS fetched with it.  nras_eat NULL:
+	 * gpu.nras is skip (no NRAS configured); nras_jwks NULL with an
+	 * answer: error.
+	 */
+	const uint8_t	*nras_eat;
+	size_t		 nras_eat_len;
+	const uint8_t	*nras_jwks;
+	size_t		 nras_jwks_len;
 };
 
 /* A value of a dstack system event (tdx_event_log_system_payload). */
@@ -155,11 +165,15 @@ struct attest_result {
  *   gpu.evidence, gpu.cert_chain   (gpu_verify.h)
  *   gpu.nonce           every GPU's SPDM request nonce equals our nonce
  *                       (Chutes instances: attest_chutes.h)
+ *   gpu.nras            NVIDIA's NRAS answer for the GPU evidence
+ *                       (ctx->nras_eat, nras.h): signed by NRAS, our
+ *                       nonce, every GPU attested; skip without one
  * With several TEEs in one response (NEAR gateway, Chutes) each check is
  * the worst over all of them and its detail names the TEE.  A format we
  * cannot verify yet (Tinfoil) gets CHECK_SKIP with the reason.
  * The verdict is checklist_verdict(), except that a response in which no
- * tdx.* or gpu.* check passed or warned can never be a pass: it is ERROR
+ * tdx.* or gpu.* check other than gpu.nras (which judges NVIDIA's answer,
+ * not the response) passed or warned can never be a pass: it is ERROR
  * (nothing could be checked) unless something failed.
  */
 void	attest_verify(const uint8_t *body, size_t len, const uint8_t nonce[32],

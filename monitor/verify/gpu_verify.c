@@ -278,14 +278,9 @@ static enum verdict
 verify_spdm_sig(const struct nvspdm_evidence *ev, X509 *leaf, const char **why)
 {
 	EVP_PKEY *pkey;
-	EVP_MD_CTX *md = NULL;
-	ECDSA_SIG *sig = NULL;
-	BIGNUM *r = NULL, *s = NULL;
-	unsigned char *der = NULL;
 	char group[32];
 	size_t glen;
-	int derlen, v;
-	enum verdict st = VERDICT_ERROR;
+	enum verdict st;
 
 	*why = "";
 	if ((pkey = X509_get0_pubkey(leaf)) == NULL ||
@@ -293,39 +288,13 @@ verify_spdm_sig(const struct nvspdm_evidence *ev, X509 *leaf, const char **why)
 	    !EVP_PKEY_get_group_name(pkey, group, sizeof(group), &glen) ||
 	    strcmp(group, "secp384r1") != 0) {
 		*why = "leaf key is not ECDSA P-384";
-		st = VERDICT_FAIL;
-		goto out;
+		return VERDICT_FAIL;
 	}
-	if ((sig = ECDSA_SIG_new()) == NULL ||
-	    (r = BN_bin2bn(ev->signature, P384_LEN, NULL)) == NULL ||
-	    (s = BN_bin2bn(ev->signature + P384_LEN, P384_LEN, NULL)) == NULL ||
-	    !ECDSA_SIG_set0(sig, r, s))
-		goto out;
-	r = s = NULL;		/* owned by sig */
-	if ((derlen = i2d_ECDSA_SIG(sig, &der)) <= 0)
-		goto out;
-	if ((md = EVP_MD_CTX_new()) == NULL ||
-	    EVP_DigestVerifyInit(md, NULL, EVP_sha384(), NULL, pkey) != 1)
-		goto out;
-	v = EVP_DigestVerify(md, der, (size_t)derlen,
-	    cur_data(&ev->signed_region), cur_len(&ev->signed_region));
-	if (v == 1)
-		st = VERDICT_PASS;
-	else if (v == 0) {
+	st = x509_ecdsa_verify_raw(pkey, EVP_sha384(), ev->signature,
+	    2 * P384_LEN, cur_data(&ev->signed_region),
+	    cur_len(&ev->signed_region), "gpu: SPDM signature");
+	if (st == VERDICT_FAIL)
 		*why = "SPDM signature does not verify with the leaf key";
-		st = VERDICT_FAIL;
-	}
-out:
-	if (st == VERDICT_ERROR)
-		log_crypto_warnx("gpu: OpenSSL failed verifying an SPDM "
-		    "signature");
-	else if (x509_drain_errors("gpu: SPDM signature"))
-		st = VERDICT_ERROR;
-	EVP_MD_CTX_free(md);
-	OPENSSL_free(der);
-	ECDSA_SIG_free(sig);
-	BN_free(r);
-	BN_free(s);
 	return st;
 }
 

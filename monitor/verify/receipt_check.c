@@ -327,6 +327,60 @@ parse_private_mode(struct tjson_doc *d, struct rcpt_parsed *p,
 	return TMON_OK;
 }
 
+static const char aci_members[][MEMBER_NAME_LEN] = { "receipt",
+    "workload_keyset", "model" };
+
+/* Form (c): an ACI receipt, alone or wrapped with its keyset. */
+static enum tmon_rc
+parse_aci(struct tjson_doc *d, struct rcpt_parsed *p, const char *arg)
+{
+	const char *key, *model = NULL;
+	json_t *v, *rc_obj, *ks = NULL;
+	char name[MAX_SIG_NAME];
+	enum tmon_rc rc;
+	size_t i;
+	bool known;
+
+	if (aci_receipt_is(p->root)) {
+		if ((rc = take_model(d, p, NULL, arg)) != TMON_OK)
+			return rc;
+		rc = aci_receipt_parse(d, p->root, "", NULL, NULL, &p->aci);
+	} else {
+		json_object_foreach(p->root, key, v) {
+			known = false;
+			for (i = 0; i < sizeof(aci_members) /
+			    sizeof(aci_members[0]); i++)
+				if (strcmp(key, aci_members[i]) == 0)
+					known = true;
+			if (!known) {
+				for (i = 0; key[i] != '\0' && i + 1 <
+				    sizeof(name); i++)
+					name[i] = ((unsigned char)key[i] >=
+					    0x20 && (unsigned char)key[i] <
+					    0x7f) ? key[i] : '?';
+				name[i] = '\0';
+				return tjson_fail(d, TMON_E_PARSE, name,
+				    "unknown member: an ACI receipt is "
+				    "wrapped only with workload_keyset and "
+				    "model");
+			}
+		}
+		rc_obj = json_object_get(p->root, "receipt");
+		if ((rc = tjson_str(d, p->root, "", "model", MAX_MODEL_ID,
+		    OPT, &model, NULL)) != TMON_OK ||
+		    (rc = take_model(d, p, model, arg)) != TMON_OK ||
+		    (rc = tjson_object(d, p->root, "", "workload_keyset",
+		    OPT, &ks)) != TMON_OK)
+			return rc;
+		rc = aci_receipt_parse(d, rc_obj, "receipt", ks,
+		    "workload_keyset", &p->aci);
+	}
+	if (rc != TMON_OK)
+		return rc;
+	p->fmt = RCPT_ACI;
+	return TMON_OK;
+}
+
 /* Why a valid JSON value that is not an object is refused. */
 static const char *
 not_object(const json_t *v)
@@ -375,7 +429,11 @@ rcpt_parse(const uint8_t *body, size_t len, const char *model,
 		rc = reject(rej, 400, not_object(out->root), "body");
 		goto fail;
 	}
-	if (json_object_get(out->root, "text") != NULL ||
+	if (aci_receipt_is(out->root) || aci_receipt_is(json_object_get(
+	    out->root, "receipt")))
+		rc = parse_aci(&d, out, model) != TMON_OK ?
+		    reject_doc(rej, &d, NULL) : TMON_OK;
+	else if (json_object_get(out->root, "text") != NULL ||
 	    json_object_get(out->root, "signature") != NULL)
 		rc = parse_signature(&d, out, model) != TMON_OK ?
 		    reject_doc(rej, &d, NULL) : TMON_OK;
@@ -789,7 +847,12 @@ rcpt_verify(struct verify_ctx *vc, const struct rcpt_parsed *p,
 {
 	if (p->fmt == RCPT_SIGNATURE)
 		verify_signature(vc, p, probe, cl);
-	else
+	else if (p->fmt == RCPT_ACI) {
+		aci_receipt_verify(&p->aci, cl);
+		checklist_set(cl, "receipt.attested_key", CHECK_WARN, "tmon "
+		    "does not attest ACI services: the workload keyset is the "
+		    "submitter's, not one tmon saw bound to a TEE quote");
+	} else
 		verify_private_mode(p, probe, cl);
 }
 
@@ -924,9 +987,35 @@ claims_private_mode(const struct rcpt_parsed *p)
 	return c;
 }
 
+static json_t *
+claims_aci(const struct rcpt_parsed *p)
+{
+	static const char keys[][MEMBER_NAME_LEN] = { "receipt_id",
+	    "chat_id", "model", "workload_id", "workload_keyset_digest",
+	    "endpoint", "method", "served_at" };
+	static const char sig_keys[][MEMBER_NAME_LEN] = { "algo", "key_id" };
+	const json_t *r = p->aci.receipt, *log;
+	json_t *c, *types;
+	size_t i;
+
+	c = pick(r, keys, sizeof(keys) / sizeof(keys[0]));
+	log = json_object_get(r, "event_log");
+	types = tjson_chk(json_array());
+	for (i = 0; i < json_array_size(log); i++)
+		json_array_append(types, json_object_get(json_array_get(log,
+		    i), "type"));
+	tjson_set(c, "event_types", types);
+	tjson_set(c, "signature", pick(json_object_get(r, "signature"),
+	    sig_keys, 2));
+	tjson_set(c, "keyset_given", json_boolean(p->aci.keyset != NULL));
+	return c;
+}
+
 json_t *
 rcpt_claims(const struct rcpt_parsed *p)
 {
+	if (p->fmt == RCPT_ACI)
+		return claims_aci(p);
 	return p->fmt == RCPT_SIGNATURE ? claims_signature(p) :
 	    claims_private_mode(p);
 }
@@ -934,7 +1023,14 @@ rcpt_claims(const struct rcpt_parsed *p)
 const char *
 rcpt_format_str(enum rcpt_format fmt)
 {
-	return fmt == RCPT_SIGNATURE ? "signature" : "nanogpt_private_mode";
+	switch (fmt) {
+	case RCPT_SIGNATURE:
+		return "signature";
+	case RCPT_ACI:
+		return "aci";
+	default:
+		return "nanogpt_private_mode";
+	}
 }
 
 bool

@@ -5,7 +5,7 @@
  * threads; the receipt service (monitor/receipt.h) looks the probe up,
  * store/entry.h builds the entry and the blob, store/writer.h appends.
  *
- * Two forms are accepted in the body of POST /api/v1/receipts (JSON,
+ * Three forms are accepted in the body of POST /api/v1/receipts (JSON,
  * parsed with JSON_REJECT_DUPLICATES, nesting at most MAX_JSON_DEPTH):
  *
  * (a) A completion signature: the answer of a signature endpoint
@@ -55,6 +55,15 @@
  *     releaseDigest, securityVerified, steps with its four required
  *     steps; every other listed member is type-checked when present.
  *
+ * (c) An ACI inference receipt ("api_version": "aci/1", aci_receipt.h),
+ *     either the receipt itself at the top level (model from ?model=) or
+ *       {"receipt": {...aci/1 receipt...},
+ *        "workload_keyset": {...},                        (optional)
+ *        "model": "TEE/..."}                              (optional)
+ *     where workload_keyset is the keyset of the service's attestation
+ *     report that resolves the receipt's signing key.  Other members of
+ *     the wrapper are refused (400 names them).
+ *
  * Checks (each a checklist item, README "Checks" semantics):
  *   (a) sig.completion, sig.request_hash, sig.response_hash from
  *       sig_check_completion() (sig.h), with the signing address of the
@@ -95,6 +104,11 @@
  *                             when one differs; warn when there is no
  *                             model, no probe, no measurement or nothing
  *                             to compare
+ *   (c) receipt.aci_events, receipt.aci_keyset, receipt.aci_signature
+ *       (aci_receipt.h), and
+ *       receipt.attested_key  warn, always: tmon does not attest ACI
+ *                             services, so the keyset is the submitter's
+ *                             word, not an attested one
  * The verdict is checklist_verdict() of these.
  *
  * What a receipt claims (rcpt_claims, the entry's "claims"): for a
@@ -104,7 +118,11 @@
  * without those bytes); for a Private Mode receipt document_key (the
  * member holding the document, null at the top level), the document's
  * members listed above, and of its objects only the listed members,
- * copied as submitted: anything else stays in the blob only.
+ * copied as submitted: anything else stays in the blob only; for an ACI
+ * receipt receipt_id, chat_id, model (the receipt's: the model the user
+ * asked the service for), workload_id, workload_keyset_digest, endpoint,
+ * method, served_at, event_types (the types in order), signature {algo,
+ * key_id} and keyset_given.
  */
 #ifndef TMON_VERIFY_RECEIPT_CHECK_H
 #define TMON_VERIFY_RECEIPT_CHECK_H
@@ -115,6 +133,7 @@
 
 #include <jansson.h>
 
+#include "aci_receipt.h"
 #include "checklist.h"
 #include "err.h"
 #include "tmon_limits.h"
@@ -136,7 +155,8 @@ struct rcpt_probe {
 
 enum rcpt_format {
 	RCPT_SIGNATURE = 1,
-	RCPT_PRIVATE_MODE
+	RCPT_PRIVATE_MODE,
+	RCPT_ACI
 };
 
 /* A parsed receipt.  Strings are borrowed from root. */
@@ -167,6 +187,8 @@ struct rcpt_parsed {
 	/* (b) */
 	json_t			*doc;		/* borrowed from root */
 	const char		*doc_key;	/* NULL: doc is root */
+	/* (c) */
+	struct aci_receipt	 aci;		/* borrowed from root */
 };
 
 /* Why a body was refused (nothing is logged): an HTTP status and the
@@ -234,7 +256,7 @@ bool		rcpt_keeps_whole(const struct rcpt_parsed *p);
  */
 json_t		*rcpt_claims(const struct rcpt_parsed *p);
 
-/* The entry's "format": "signature" or "nanogpt_private_mode". */
+/* The entry's "format": "signature", "nanogpt_private_mode" or "aci". */
 const char	*rcpt_format_str(enum rcpt_format fmt);
 
 #endif /* TMON_VERIFY_RECEIPT_CHECK_H */

@@ -114,44 +114,8 @@ static enum verdict
 ecdsa_verify_raw(EVP_PKEY *pkey, const uint8_t *msg, size_t msglen,
     const uint8_t rs[TDX_ECDSA_SIG_LEN])
 {
-	ECDSA_SIG *sig = NULL;
-	BIGNUM *r = NULL, *s = NULL;
-	EVP_PKEY_CTX *ctx = NULL;
-	unsigned char der[80], *dp = der;
-	uint8_t dgst[32];
-	int derlen, ok;
-	enum verdict v = VERDICT_ERROR;
-
-	if ((sig = ECDSA_SIG_new()) == NULL ||
-	    (r = BN_bin2bn(rs, 32, NULL)) == NULL ||
-	    (s = BN_bin2bn(rs + 32, 32, NULL)) == NULL)
-		goto out;
-	if (ECDSA_SIG_set0(sig, r, s) != 1)
-		goto out;
-	r = s = NULL;
-	derlen = i2d_ECDSA_SIG(sig, NULL);
-	if (derlen <= 0 || (size_t)derlen > sizeof(der))
-		goto out;
-	if (i2d_ECDSA_SIG(sig, &dp) != derlen)
-		goto out;
-	if (!sha256_2(msg, msglen, "", 0, dgst))
-		goto out;
-	if ((ctx = EVP_PKEY_CTX_new_from_pkey(NULL, pkey, NULL)) == NULL ||
-	    EVP_PKEY_verify_init(ctx) != 1)
-		goto out;
-	ok = EVP_PKEY_verify(ctx, der, (size_t)derlen, dgst, sizeof(dgst));
-	if (ok == 1)
-		v = VERDICT_PASS;
-	else if (ok == 0)
-		v = VERDICT_FAIL;
- out:
-	if (v != VERDICT_PASS && x509_drain_errors("tdx: ECDSA"))
-		v = VERDICT_ERROR;
-	EVP_PKEY_CTX_free(ctx);
-	ECDSA_SIG_free(sig);
-	BN_free(r);
-	BN_free(s);
-	return v;
+	return x509_ecdsa_verify_raw(pkey, EVP_sha256(), rs,
+	    TDX_ECDSA_SIG_LEN, msg, msglen, "tdx: ECDSA");
 }
 
 /* True if pkey is an EC key on P-256. */

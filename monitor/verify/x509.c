@@ -10,6 +10,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/crypto.h>
+#include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -311,6 +312,35 @@ x509_chain_free(struct x509_chain *c)
 }
 
 enum tmon_rc
+x509_chain_add_der(struct x509_chain *c, const uint8_t *der, size_t len,
+    struct tmon_err *err)
+{
+	unsigned char *copy;
+	enum verdict v;
+	X509 *x;
+
+	if (c->n >= MAX_X509_CHAIN)
+		return tmon_err_set(err, TMON_E_LIMIT, "more than %d "
+		    "certificates", MAX_X509_CHAIN);
+	if ((v = der_cert(der, len, &x)) == VERDICT_ERROR)
+		return tmon_err_set(err, TMON_E_CRYPTO_LIB, "OpenSSL failed "
+		    "decoding a certificate");
+	if (v != VERDICT_PASS)
+		return tmon_err_set(err, TMON_E_PARSE, "certificate %zu is "
+		    "not valid DER", c->n + 1);
+	if ((copy = OPENSSL_malloc(len)) == NULL) {
+		X509_free(x);
+		return tmon_err_set(err, TMON_E_CRYPTO_LIB, "out of memory");
+	}
+	memcpy(copy, der, len);
+	c->cert[c->n] = x;
+	c->der[c->n] = copy;
+	c->der_len[c->n] = len;
+	c->n++;
+	return TMON_OK;
+}
+
+enum tmon_rc
 x509_chain_parse(const char *what, const uint8_t *pem, size_t len,
     size_t min, size_t max, unsigned flags, struct x509_chain *out,
     struct tmon_err *err)
@@ -478,6 +508,8 @@ x509_chain_verify(const struct x509_chain *c, size_t want,
 	    X509_STORE_CTX_init(ctx, a->store, c->cert[0], untrusted) != 1)
 		goto liberr;
 	param = X509_STORE_CTX_get0_param(ctx);
+	if ((flags & TMON_X509_ANCHOR_CA) != 0)
+		vflags |= X509_V_FLAG_PARTIAL_CHAIN;
 	if ((flags & TMON_X509_NO_TIME) != 0)
 		vflags |= X509_V_FLAG_NO_CHECK_TIME;
 	else
@@ -531,6 +563,52 @@ x509_chain_verify(const struct x509_chain *c, size_t want,
 	(void)x509_drain_errors("x509: chain");
 	X509_STORE_CTX_free(ctx);
 	sk_X509_free(untrusted);	/* the certificates belong to c */
+	return v;
+}
+
+/* ---- raw signatures ---- */
+
+enum verdict
+x509_ecdsa_verify_raw(EVP_PKEY *pkey, const EVP_MD *md, const uint8_t *rs,
+    size_t rslen, const uint8_t *msg, size_t len, const char *what)
+{
+	ECDSA_SIG *sig = NULL;
+	BIGNUM *r = NULL, *s = NULL;
+	EVP_MD_CTX *mctx = NULL;
+	unsigned char *der = NULL;
+	int derlen, ok;
+	enum verdict v = VERDICT_ERROR;
+
+	if (rslen == 0 || rslen % 2 != 0 || rslen > 2 * 66)
+		return VERDICT_FAIL;
+	if ((sig = ECDSA_SIG_new()) == NULL ||
+	    (r = BN_bin2bn(rs, (int)(rslen / 2), NULL)) == NULL ||
+	    (s = BN_bin2bn(rs + rslen / 2, (int)(rslen / 2), NULL)) == NULL ||
+	    ECDSA_SIG_set0(sig, r, s) != 1)
+		goto out;
+	r = s = NULL;		/* owned by sig */
+	if ((derlen = i2d_ECDSA_SIG(sig, &der)) <= 0)
+		goto out;
+	if ((mctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestVerifyInit(mctx, NULL, md, NULL, pkey) != 1)
+		goto out;
+	ok = EVP_DigestVerify(mctx, der, (size_t)derlen, msg, len);
+	if (ok == 1)
+		v = VERDICT_PASS;
+	else if (ok == 0)
+		v = VERDICT_FAIL;
+ out:
+	/* a bad signature queues decoding errors; only fatal ones count */
+	if (x509_drain_errors(what))
+		v = VERDICT_ERROR;
+	else if (v == VERDICT_ERROR)
+		log_crypto_warnx("%s: OpenSSL failed verifying a signature",
+		    what);
+	EVP_MD_CTX_free(mctx);
+	OPENSSL_free(der);
+	ECDSA_SIG_free(sig);
+	BN_free(r);
+	BN_free(s);
 	return v;
 }
 

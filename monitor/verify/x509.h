@@ -157,8 +157,26 @@ enum tmon_rc	x509_chain_parse(const char *what, const uint8_t *pem,
 /* Free every certificate of c and zero it; a zeroed chain is a no-op. */
 void		x509_chain_free(struct x509_chain *c);
 
+/*
+ * Append the len bytes at der, exactly one DER certificate (nothing
+ * after it), to c (a zeroed chain to start one; free with
+ * x509_chain_free, also after an error).  For chains served as DER, such
+ * as a JWK's "x5c" (RFC 7517 section 4.7).  Errors (c unchanged):
+ *   TMON_E_PARSE       not exactly one DER certificate
+ *   TMON_E_LIMIT       c already holds MAX_X509_CHAIN certificates
+ *   TMON_E_CRYPTO_LIB  OpenSSL failed (allocation)
+ */
+enum tmon_rc	x509_chain_add_der(struct x509_chain *c, const uint8_t *der,
+		    size_t len, struct tmon_err *err);
+
 /* x509_chain_verify: do not judge validity times (now is ignored). */
 #define TMON_X509_NO_TIME	0x02u
+/*
+ * x509_chain_verify: the anchor is an intermediate, not a self-signed
+ * root (X509_V_FLAG_PARTIAL_CHAIN): the path ends at it.  For issuers
+ * that do not publish their root (NVIDIA's attestation service).
+ */
+#define TMON_X509_ANCHOR_CA	0x04u
 
 /*
  * Verify the chain c of exactly want certificates to the pinned anchor
@@ -183,6 +201,20 @@ void		x509_chain_free(struct x509_chain *c);
 enum verdict	x509_chain_verify(const struct x509_chain *c, size_t want,
 		    const struct x509_anchor *a, int64_t now, unsigned flags,
 		    char *why, size_t whysz);
+
+/* ---- raw signatures ---- */
+
+/*
+ * Verify the raw ECDSA signature rs (r || s, each rslen / 2 bytes,
+ * big-endian: the form of TDX quotes, SPDM and JWS ES256/ES384, RFC 7518
+ * section 3.4) over the len bytes at msg, hashed with md, with the EC
+ * key pkey.  Returns VERDICT_PASS; VERDICT_FAIL when it does not verify
+ * (also r or s zero or out of range, rslen odd, 0 or above 2 * 66);
+ * VERDICT_ERROR when OpenSSL failed (then logged under what).
+ */
+enum verdict	x509_ecdsa_verify_raw(EVP_PKEY *pkey, const EVP_MD *md,
+		    const uint8_t *rs, size_t rslen, const uint8_t *msg,
+		    size_t len, const char *what);
 
 /* ---- CRLs ---- */
 

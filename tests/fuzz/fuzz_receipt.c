@@ -4,11 +4,12 @@
  * against a probe with a signing key and TDX registers) and
  * entry_receipt_checked_body.
  * Invariants: a refusal is 400 or 413 with an error text and leaves
- * nothing allocated; an accepted body has one of the two forms; the entry
+ * nothing allocated; an accepted body has one of the three forms; the entry
  * is canonical JSON (parsing it and writing it back with sorted keys gives
  * the same bytes) whose verdict is the check list's.
  * Seeds: tests/fuzz/seeds/receipt/ (sample A with its bytes, the
- * NEGATIVE sample, the constructed Private Mode receipts).
+ * NEGATIVE sample, the constructed Private Mode receipts, the ACI
+ * specification's receipt bare and wrapped with its keyset).
  *
  *   CC=clang cmake -S . -B build-fuzz -DTMON_FUZZ=ON -DTMON_TESTS=OFF
  *   build-fuzz/fuzz/fuzz_receipt -max_total_time=60 -max_len=8192 corpus/
@@ -94,7 +95,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		TMON_ASSERT(rej.error != NULL && p.root == NULL);
 		return 0;
 	}
-	TMON_ASSERT(p.fmt == RCPT_SIGNATURE || p.fmt == RCPT_PRIVATE_MODE);
+	TMON_ASSERT(p.fmt == RCPT_SIGNATURE || p.fmt == RCPT_PRIVATE_MODE ||
+	    p.fmt == RCPT_ACI);
 	blob_invariants(&p, data, size);
 	memset(&pr, 0, sizeof(pr));
 	checklist_init(&cl);

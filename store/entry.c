@@ -732,6 +732,10 @@ entry_receipt_probe(const struct store_entry *e, struct rcpt_probe *out)
 			copy_reg(entry_meas_str(m, rtmr_layer[i], key),
 			    out->rtmr[i]);
 		}
+		copy_str(entry_meas_str(m, "instance", "tls_fingerprint"),
+		    out->tls_fingerprint, sizeof(out->tls_fingerprint));
+		copy_str(entry_meas_str(m, "instance", "hpke_key"),
+		    out->hpke_key, sizeof(out->hpke_key));
 	}
 	json_decref(m);
 	json_decref(body);

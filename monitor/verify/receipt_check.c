@@ -730,21 +730,85 @@ check_claimed(struct checklist *cl, const json_t *doc)
 		    "records a failed verification (securityVerified false)");
 }
 
-/* One register pair to compare with tmon's log. */
+/* One field to compare with tmon's log. */
 struct reg_pair {
 	const char	*name;
 	const char	*claimed;	/* from the receipt */
 	const char	*logged;	/* from the probe, "" if none */
 };
 
+/* Append name to the comma-separated list l (bounded, truncated). */
+static void
+list_add(char *l, size_t lsz, const char *name)
+{
+	size_t n = strlen(l);
+
+	snprintf(l + n, lsz - n, "%s%s", n > 0 ? "," : "", name);
+}
+
+/* The fields of the receipt to compare, into pairs (at most 11). */
+static size_t
+receipt_fields(const json_t *doc, const struct rcpt_probe *pr,
+    struct reg_pair pairs[12])
+{
+	/* docs.tinfoil.sh/verification/predicate: MRTD, RTMR0.. */
+	static const char names[][MEMBER_NAME_LEN] = { "MRTD", "RTMR0",
+	    "RTMR1", "RTMR2", "RTMR3" };
+	const json_t *hw, *em, *m;
+	const char *type;
+	size_t i, n = 0;
+
+	hw = json_object_get(doc, "hardwareMeasurement");
+	if (str_of(hw, "MRTD") != NULL)
+		pairs[n++] = (struct reg_pair){ "hw.MRTD", str_of(hw, "MRTD"),
+		    pr->mrtd };
+	if (str_of(hw, "RTMR0") != NULL)
+		pairs[n++] = (struct reg_pair){ "hw.RTMR0", str_of(hw,
+		    "RTMR0"), pr->rtmr[0] };
+	em = json_object_get(doc, "enclaveMeasurement");
+	m = json_object_get(em, "measurement");
+	type = str_of(m, "type");
+	if (type != NULL && strstr(type, "/tdx-guest/") != NULL) {
+		for (i = 0; i < 5 && reg(m, i) != NULL; i++)
+			pairs[n++] = (struct reg_pair){ names[i], reg(m, i),
+			    i == 0 ? pr->mrtd : pr->rtmr[i - 1] };
+	} else if (type != NULL && strcmp(type, PT_MULTI_V1) == 0) {
+		/* registers [snp, rtmr1, rtmr2] (tinfoil-js types.ts) */
+		if (reg(m, 1) != NULL)
+			pairs[n++] = (struct reg_pair){ "RTMR1", reg(m, 1),
+			    pr->rtmr[1] };
+		if (reg(m, 2) != NULL)
+			pairs[n++] = (struct reg_pair){ "RTMR2", reg(m, 2),
+			    pr->rtmr[2] };
+	}
+	if (str_of(em, "tlsPublicKeyFingerprint") != NULL)
+		pairs[n++] = (struct reg_pair){ "tls_fp", str_of(em,
+		    "tlsPublicKeyFingerprint"), pr->tls_fingerprint };
+	if (str_of(doc, "tlsPublicKey") != NULL &&
+	    str_of(doc, "tlsPublicKey")[0] != '\0')
+		pairs[n++] = (struct reg_pair){ "tlsPublicKey", str_of(doc,
+		    "tlsPublicKey"), pr->tls_fingerprint };
+	if (str_of(em, "hpkePublicKey") != NULL)
+		pairs[n++] = (struct reg_pair){ "hpke", str_of(em,
+		    "hpkePublicKey"), pr->hpke_key };
+	if (str_of(doc, "hpkePublicKey") != NULL &&
+	    str_of(doc, "hpkePublicKey")[0] != '\0')
+		pairs[n++] = (struct reg_pair){ "hpkePublicKey", str_of(doc,
+		    "hpkePublicKey"), pr->hpke_key };
+	return n;
+}
+
+/* What tmon cannot know of a verification document (receipt_check.h). */
+#define RCPT_UNKNOWABLE	"release (configRepo, releaseDigest, " \
+			"codeMeasurement), hw.ID, SNP, the browser's steps"
+
 static void
 check_measurement_log(struct checklist *cl, const struct rcpt_parsed *p,
     const struct rcpt_probe *pr)
 {
-	const json_t *doc = p->doc, *hw, *m;
-	struct reg_pair pairs[8];
-	const char *type;
-	size_t i, n = 0, compared = 0;
+	struct reg_pair pairs[12];
+	char same[96] = "", diff[96] = "";
+	size_t i, n, compared = 0, differ = 0;
 
 	if (p->model[0] == '\0') {
 		checklist_set(cl, "receipt.measurement", CHECK_WARN, "the "
@@ -758,65 +822,46 @@ check_measurement_log(struct checklist *cl, const struct rcpt_parsed *p,
 		    p->model);
 		return;
 	}
-	if (!pr->has_meas || pr->mrtd[0] == '\0') {
+	if (!pr->has_meas) {
 		checklist_set(cl, "receipt.measurement", CHECK_WARN, "the "
-		    "latest probe of %s (seq %llu) logged no TDX measurement",
+		    "latest probe of %s (seq %llu) logged no measurement",
 		    p->model, (unsigned long long)pr->seq);
 		return;
 	}
-	hw = json_object_get(doc, "hardwareMeasurement");
-	if (str_of(hw, "MRTD") != NULL)
-		pairs[n++] = (struct reg_pair){ "MRTD", str_of(hw, "MRTD"),
-		    pr->mrtd };
-	if (str_of(hw, "RTMR0") != NULL)
-		pairs[n++] = (struct reg_pair){ "RTMR0", str_of(hw, "RTMR0"),
-		    pr->rtmr[0] };
-	m = json_object_get(json_object_get(doc, "enclaveMeasurement"),
-	    "measurement");
-	type = str_of(m, "type");
-	if (type != NULL && strstr(type, "/tdx-guest/") != NULL) {
-		/* docs.tinfoil.sh/verification/predicate: MRTD, RTMR0.. */
-		static const char names[][MEMBER_NAME_LEN] = { "MRTD", "RTMR0",
-		    "RTMR1", "RTMR2", "RTMR3" };
-		for (i = 0; i < 5 && reg(m, i) != NULL; i++)
-			pairs[n++] = (struct reg_pair){ names[i], reg(m, i),
-			    i == 0 ? pr->mrtd : pr->rtmr[i - 1] };
-	} else if (type != NULL && strcmp(type, PT_MULTI_V1) == 0) {
-		/* registers [snp, rtmr1, rtmr2] (tinfoil-js types.ts) */
-		if (reg(m, 1) != NULL)
-			pairs[n++] = (struct reg_pair){ "RTMR1", reg(m, 1),
-			    pr->rtmr[1] };
-		if (reg(m, 2) != NULL)
-			pairs[n++] = (struct reg_pair){ "RTMR2", reg(m, 2),
-			    pr->rtmr[2] };
-	}
+	n = receipt_fields(p->doc, pr, pairs);
 	for (i = 0; i < n; i++) {
 		if (pairs[i].logged[0] == '\0')
 			continue;
-		if (!same_text(pairs[i].claimed, pairs[i].logged)) {
-			checklist_set(cl, "receipt.measurement", CHECK_FAIL,
-			    "%s %.16s... differs from tmon's probe seq %llu of "
-			    "%s (%.16s...)", pairs[i].name, pairs[i].claimed,
-			    (unsigned long long)pr->seq, p->model,
-			    pairs[i].logged);
-			return;
-		}
 		compared++;
+		if (same_text(pairs[i].claimed, pairs[i].logged))
+			list_add(same, sizeof(same), pairs[i].name);
+		else {
+			list_add(diff, sizeof(diff), pairs[i].name);
+			differ++;
+		}
 	}
-	if (compared == 0)
+	if (differ > 0)
+		checklist_set(cl, "receipt.measurement", CHECK_FAIL, "differ "
+		    "from tmon's probe seq %llu of %s: %s; matched: %s; "
+		    "tmon cannot know: " RCPT_UNKNOWABLE,
+		    (unsigned long long)pr->seq, p->model, diff,
+		    same[0] != '\0' ? same : "none");
+	else if (compared == 0)
 		checklist_set(cl, "receipt.measurement", CHECK_WARN, "the "
-		    "receipt names no TDX register tmon logged for %s",
-		    p->model);
+		    "receipt names no register or key tmon logged for %s "
+		    "(probe seq %llu); tmon cannot know: " RCPT_UNKNOWABLE,
+		    p->model, (unsigned long long)pr->seq);
 	else if (strcmp(pr->verdict, "pass") != 0)
-		checklist_set(cl, "receipt.measurement", CHECK_WARN, "%zu TDX "
-		    "register(s) equal tmon's probe seq %llu of %s, but that "
-		    "probe's verdict is %s: not a trusted measurement",
-		    compared, (unsigned long long)pr->seq, p->model,
-		    pr->verdict[0] != '\0' ? pr->verdict : "none");
+		checklist_set(cl, "receipt.measurement", CHECK_WARN, "matched "
+		    "tmon's probe seq %llu of %s: %s, but that probe's verdict "
+		    "is %s: not a trusted measurement", (unsigned long long)
+		    pr->seq, p->model, same, pr->verdict[0] != '\0' ?
+		    pr->verdict : "none");
 	else
-		checklist_set(cl, "receipt.measurement", CHECK_PASS, "%zu TDX "
-		    "register(s) equal tmon's probe seq %llu of %s (verdict "
-		    "pass)", compared, (unsigned long long)pr->seq, p->model);
+		checklist_set(cl, "receipt.measurement", CHECK_PASS, "matched "
+		    "tmon's probe seq %llu of %s (verdict pass): %s; tmon "
+		    "cannot know: " RCPT_UNKNOWABLE, (unsigned long long)
+		    pr->seq, p->model, same);
 }
 
 static void

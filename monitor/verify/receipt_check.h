@@ -94,16 +94,35 @@
  *                             signature, so its claims are the browser's
  *                             (anyone can write one from public data);
  *                             a Private Mode receipt is at most warn
- *       receipt.measurement   the TDX registers the receipt names (MRTD,
- *                             RTMR0 from hardwareMeasurement; registers of
- *                             a tdx-guest measurement as MRTD, RTMR0..3;
- *                             of snp-tdx-multiplatform/v1 as SNP, RTMR1,
- *                             RTMR2) equal the measurement of tmon's
- *                             latest probe of the model: pass only when
- *                             that probe's verdict is pass, else warn; fail
- *                             when one differs; warn when there is no
- *                             model, no probe, no measurement or nothing
- *                             to compare
+ *       receipt.measurement   the receipt, field by field, against tmon's
+ *                             latest probe of the model (the enclave tmon
+ *                             itself attested):
+ *                             compared when the probe logged them: the
+ *                             TDX registers the receipt names (MRTD, RTMR0
+ *                             of hardwareMeasurement; the registers of a
+ *                             tdx-guest measurement as MRTD, RTMR0..3; of
+ *                             snp-tdx-multiplatform/v1 as SNP, RTMR1,
+ *                             RTMR2), the TLS key fingerprint
+ *                             (enclaveMeasurement.tlsPublicKeyFingerprint
+ *                             and tlsPublicKey) and the HPKE key
+ *                             (enclaveMeasurement.hpkePublicKey and
+ *                             hpkePublicKey) with the keys the probe's
+ *                             REPORTDATA bound;
+ *                             never compared, tmon cannot know them:
+ *                             configRepo, releaseDigest, releaseTag,
+ *                             codeMeasurement, codeFingerprint (the
+ *                             Sigstore release tmon does not fetch),
+ *                             hardwareMeasurement.ID, the SNP register
+ *                             (tmon logs no SEV-SNP measurement),
+ *                             enclaveHost, selectedRouterEndpoint,
+ *                             securityVerified, steps, verifier,
+ *                             verifiedAt (the browser's own state).
+ *                             The detail names the fields that matched
+ *                             and those that differ.  fail when one
+ *                             differs; pass when one matched and the
+ *                             probe's verdict is pass; else warn (no
+ *                             model, no probe, nothing to compare, or
+ *                             the probe's verdict is not pass)
  *   (c) receipt.aci_events, receipt.aci_keyset, receipt.aci_signature
  *       (aci_receipt.h), and
  *       receipt.attested_key  warn, always: tmon does not attest ACI
@@ -151,6 +170,9 @@ struct rcpt_probe {
 	char		 signing_algo[MAX_SIG_NAME];	/* "" if none */
 	char		 mrtd[97];	/* lower-case hex, "" if none */
 	char		 rtmr[4][97];
+	/* the keys REPORTDATA bound (Tinfoil), hex, "" if none */
+	char		 tls_fingerprint[65];	/* SHA-256 of the TLS SPKI */
+	char		 hpke_key[65];		/* X25519 HPKE public key */
 };
 
 enum rcpt_format {

@@ -566,6 +566,56 @@ END_TEST
  * registers of tmon's latest probe), with no enclave involved: never a
  * pass, and a match with a probe that was not pass is not a pass either.
  */
+/* The receipt's keys against the keys tmon's probe saw bound in
+   REPORTDATA (TLS key fingerprint, HPKE key), field by field. */
+#define PM_TLS_FP	"4f0366b1d383c0ba213d72cb02e5c13a726bb51cf533836f" \
+			"479b9085af920d78"
+#define PM_HPKE		"d7136aff3deb5367f7057d92ac183dd2ab346d1d566653" \
+			"2895683e6da254e668"
+
+START_TEST(test_pm_probe_keys)
+{
+	struct rcpt_probe pr;
+	struct checklist cl;
+	const char *d;
+
+	/* values copied from tests/data/receipts/private-mode/tdx.json */
+	probe_regs(&pr);
+	snprintf(pr.tls_fingerprint, sizeof(pr.tls_fingerprint), "%s",
+	    PM_TLS_FP);
+	snprintf(pr.hpke_key, sizeof(pr.hpke_key), "%s", PM_HPKE);
+	run_doc(load("tdx.json"), "TEE/synthetic", &pr, &cl);
+	ck_assert_int_eq(status_of(&cl, "receipt.measurement"), CHECK_PASS);
+	d = checklist_get(&cl, "receipt.measurement")->detail;
+	ck_assert_ptr_nonnull(strstr(d, "tls_fp"));
+	ck_assert_ptr_nonnull(strstr(d, "hpkePublicKey"));
+	ck_assert_ptr_nonnull(strstr(d, "RTMR3"));
+	ck_assert_ptr_nonnull(strstr(d, "cannot know"));
+
+	/* another HPKE key in the enclave tmon probed: both fields differ */
+	pr.hpke_key[0] = pr.hpke_key[0] == 'd' ? 'e' : 'd';
+	run_doc(load("tdx.json"), "TEE/synthetic", &pr, &cl);
+	ck_assert_int_eq(status_of(&cl, "receipt.measurement"), CHECK_FAIL);
+	d = checklist_get(&cl, "receipt.measurement")->detail;
+	ck_assert_ptr_nonnull(strstr(d, "differ from tmon's probe seq 3 of "
+	    "TEE/synthetic: hpke,hpkePublicKey;"));
+	ck_assert_int_eq(checklist_verdict(&cl), CHECK_FAIL);
+
+	/* a probe that logged keys only (no registers): keys still compare */
+	memset(&pr, 0, sizeof(pr));
+	pr.have = true;
+	pr.seq = 4;
+	snprintf(pr.verdict, sizeof(pr.verdict), "pass");
+	pr.has_meas = true;
+	snprintf(pr.tls_fingerprint, sizeof(pr.tls_fingerprint), "%s",
+	    PM_TLS_FP);
+	run_doc(load("tdx.json"), "TEE/synthetic", &pr, &cl);
+	ck_assert_int_eq(status_of(&cl, "receipt.measurement"), CHECK_PASS);
+	ck_assert_ptr_nonnull(strstr(checklist_get(&cl,
+	    "receipt.measurement")->detail, "tls_fp,tlsPublicKey;"));
+}
+END_TEST
+
 START_TEST(test_pm_forged_from_probe)
 {
 	static const char *const verdicts[] = { "warn", "error", "fail",
@@ -1406,6 +1456,7 @@ receipts_suite(void)
 	tcase_add_test(tp, test_reject_depth);
 	tcase_add_test(tp, test_truncations);
 	tcase_add_test(tp, test_pm_tdx);
+	tcase_add_test(tp, test_pm_probe_keys);
 	tcase_add_test(tp, test_pm_forged_from_probe);
 	tcase_add_test(tp, test_pm_tampered);
 	tcase_add_test(tp, test_pm_multiplatform);

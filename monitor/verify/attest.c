@@ -5,6 +5,7 @@
 
 #include "attest.h"
 #include "attest_chutes.h"
+#include "attest_near.h"
 #include "encode.h"
 #include "gateway.h"
 #include "gateway_chutes.h"
@@ -51,6 +52,9 @@ tee_name(const struct gw_report *rep, const struct gw_attestation *a,
 		break;
 	case GW_ROLE_INSTANCE:
 		snprintf(out, outsz, "instance[%zu]", a->index);
+		break;
+	case GW_ROLE_COMPOSE_MANAGER:
+		snprintf(out, outsz, "compose-manager[%zu]", a->index);
 		break;
 	case GW_ROLE_MODEL:
 		snprintf(out, outsz, "model[%zu]", a->index);
@@ -171,6 +175,10 @@ check_reportdata(const struct gw_attestation *a, const struct tdx_quote *q,
 	layout[0] = '\0';
 	if (a->role == GW_ROLE_INSTANCE) {
 		chutes_check_reportdata(a, rd, nonce, cl, layout, layoutsz);
+		return;
+	}
+	if (a->role == GW_ROLE_COMPOSE_MANAGER) {
+		near_check_cm_reportdata(a, rd, nonce, cl, layout, layoutsz);
 		return;
 	}
 	if (a->signing_key_len == 0) {
@@ -344,16 +352,20 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 		 * pin the model's TEEs, not the NEAR gateway's own app) */
 		{
 			char compose_hex[65];
+			bool pinned;
 
 			tdx_check_td_attributes(&q, cl);
 			tdx_check_event_log(&q, a->obj, cl);
 			tdx_check_compose(&q, a->obj, cl, compose_hex);
-			if (a->role != GW_ROLE_GATEWAY &&
-			    ctx->policy_result != NULL)
+			/* nor the compose manager's second quote */
+			pinned = a->role != GW_ROLE_GATEWAY &&
+			    a->role != GW_ROLE_COMPOSE_MANAGER;
+
+			if (pinned && ctx->policy_result != NULL)
 				checklist_set(cl, "measurement.policy",
 				    ctx->policy_result->status, "%s",
 				    ctx->policy_result->detail);
-			else if (a->role != GW_ROLE_GATEWAY)
+			else if (pinned)
 				measurement_check_policy(&q, a->obj,
 				    compose_hex, ctx->policy, cl);
 			/* the summary shows the compose hash the quote

@@ -4,6 +4,7 @@
 #include "encode.h"
 #include "gateway.h"
 #include "gateway_chutes.h"
+#include "gateway_near.h"
 #include "tjson.h"
 #include "tmon_limits.h"
 #include "xmalloc.h"
@@ -38,6 +39,8 @@ gw_role_str(enum gw_role r)
 		return "gateway";
 	case GW_ROLE_INSTANCE:
 		return "instance";
+	case GW_ROLE_COMPOSE_MANAGER:
+		return "compose-manager";
 	}
 	return "model";
 }
@@ -362,6 +365,8 @@ gw_report_decode(const uint8_t *body, size_t len, struct gw_report *rep,
 		    "no known attestation format");
 		break;
 	}
+	if (rc == TMON_OK)
+		rc = gw_near_add_compose_managers(&d, rep);
 	if (rc != TMON_OK)
 		gw_report_free(rep);
 	return rc;

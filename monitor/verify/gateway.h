@@ -53,7 +53,9 @@ enum gw_format {
 enum gw_role {
 	GW_ROLE_MODEL,		/* the inference server's TEE */
 	GW_ROLE_GATEWAY,	/* the NEAR cloud-api gateway's TEE */
-	GW_ROLE_INSTANCE	/* one Chutes instance */
+	GW_ROLE_INSTANCE,	/* one Chutes instance */
+	GW_ROLE_COMPOSE_MANAGER	/* a NEAR AI model's compose manager
+				   (gateway_near.h) */
 };
 
 enum gw_algo {
@@ -95,6 +97,11 @@ struct gw_attestation {
 	const char	*chutes_e2e_pubkey;
 	/* dstack info.compose_hash as served, NULL if none */
 	const char	*compose_hash;
+	/* NEAR AI compose manager: actions_hash and the actions array
+	 * (borrowed) as served */
+	bool		 has_actions_hash;
+	uint8_t		 actions_hash[32];
+	json_t		*actions;
 };
 
 struct gw_report {
@@ -129,7 +136,7 @@ void		gw_report_free(struct gw_report *rep);
 /* "dstack", "near-gateway", "chutes", "tinfoil", "chutes-direct",
  * "unknown". */
 const char	*gw_format_str(enum gw_format f);
-/* "model", "gateway", "instance". */
+/* "model", "gateway", "instance", "compose-manager". */
 const char	*gw_role_str(enum gw_role r);
 
 #endif /* TMON_VERIFY_GATEWAY_H */

@@ -243,6 +243,9 @@ START_TEST(test_real_responses)
 		for (i = 0; i < rep.n_att; i++) {
 			const struct gw_attestation *a = &rep.att[i];
 
+			/* a compose manager serves no info.tcb_info */
+			if (a->role == GW_ROLE_COMPOSE_MANAGER)
+				continue;
 			quote_parse(a->quote, a->quote_len, &q);
 			for (s = 0; s < 2; s++) {
 				tmon_err_clear(&err);

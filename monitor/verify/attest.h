@@ -86,6 +86,32 @@ struct attest_ctx {
 	size_t		 nras_eat_len;
 	const uint8_t	*nras_jwks;
 	size_t		 nras_jwks_len;
+	/*
+	 * AMD collateral for a SEV-SNP attestation report (snp_verify.h):
+	 * the VCEK (DER or PEM, as AMD KDS serves it) for the report's
+	 * CHIP_ID (64 bytes) and REPORTED_TCB, and the KDS cert_chain (PEM:
+	 * ASK then ARK) of the product ("Milan", "Genoa", "Turin"; "" when
+	 * the report does not say).  Returns false when none is available:
+	 * then snp.report.signature and snp.vcek_chain are CHECK_ERROR
+	 * "no collateral", never a pass.  The bytes stay valid until
+	 * attest_verify_ctx returns.  NULL: no AMD collateral.
+	 */
+	bool		(*amd_collateral)(void *arg, const char *product,
+			    const uint8_t chip_id[64], uint64_t reported_tcb,
+			    const uint8_t **vcek, size_t *vcek_len,
+			    const uint8_t **cert_chain, size_t *cert_chain_len);
+	void		*amd_collateral_arg;
+	/* AMD root key (ARK, DER) of a test PKI; NULL: the pinned ARKs of
+	 * Milan, Genoa and Turin.  Used only when test_pki is true. */
+	const uint8_t	*amd_root_der;
+	size_t		 amd_root_der_len;
+	/*
+	 * tls.binding: SHA-256 of the SubjectPublicKeyInfo (DER) of the leaf
+	 * certificate the probe's own TLS connection was served.
+	 * has_tls_spki false: the probe was not over TLS (tls.binding skip).
+	 */
+	bool		 has_tls_spki;
+	uint8_t		 tls_spki_sha256[32];
 };
 
 /* A value of a dstack system event (tdx_event_log_system_payload). */

@@ -919,7 +919,7 @@ rederive_probe(struct job *jb)
 	struct check policy;
 	uint8_t nonce[32], *att = NULL, *cmem[3] = { NULL, NULL, NULL };
 	uint8_t *imem = NULL;
-	const json_t *ij;
+	const json_t *ij, *tls;
 	const char *iurl, *ierr, *ibh;
 	int64_t ist, idur;
 	int64_t time, now, status, dur, blen;
@@ -998,6 +998,17 @@ rederive_probe(struct job *jb)
 			goto out;
 		pf.instances = &ipf;
 		pf.instances_url = iurl;
+	}
+	/* the served TLS key, an input of tls.binding */
+	if ((tls = json_object_get(req, "tls_spki_sha256")) != NULL) {
+		if (!json_is_string(tls) || !hex_decode_exact(
+		    json_string_value(tls), json_string_length(tls),
+		    pf.tls_spki_sha256, 32, false)) {
+			rc = UNCHECKED(jb, "its request.tls_spki_sha256 is not "
+			    "a SHA-256");
+			goto out;
+		}
+		pf.has_tls_spki = true;
 	}
 	if (att != NULL && (blen < 0 || (uint64_t)blen != pf.body_len)) {
 		rc = UNCHECKED(jb, "request.body_len is not the length of its "

@@ -151,6 +151,11 @@ struct entry_probe {
 	size_t		 body_len;
 	const char	*error;		/* NULL or "": none */
 	const uint8_t	*body_sha256;	/* NULL: no blob */
+	/* over https: SHA-256 of the served leaf's SubjectPublicKeyInfo,
+	 * and the blob of the served chain (DER certificates, leaf first);
+	 * NULL: none */
+	const uint8_t	*tls_spki_sha256;
+	const uint8_t	*tls_chain_sha256;
 	const struct checklist *checks;
 	const char	*verdict;
 	const struct attest_measurement *measurement;
@@ -164,7 +169,9 @@ struct entry_probe {
  *    "nonce", "provider", "request":{"body_len", "body_sha256",
  *    "duration_ms", "error", "status", "url"}, "time", "upstream_model",
  *    "v", "verdict", "verified_at"}, and "instances" (the shape of
- * "request") only when p->instances is set,
+ * "request") only when p->instances is set; "request" also holds
+ * "tls_spki_sha256" and "tls_chain_sha256" (hex, or null for no chain
+ * blob) only when p->tls_spki_sha256 is set,
  * in a new buffer of *len bytes the caller frees.
  */
 uint8_t	*entry_probe_body(const struct entry_probe *p, size_t *len);

@@ -16,6 +16,7 @@
 #include "encode.h"
 #include "probe.h"
 #include "tdx_collateral.h"
+#include "tls_binding.h"
 #include "tmon_limits.h"
 #include "util.h"
 #include "verify_ctx.h"
@@ -25,7 +26,8 @@ static int	verify_attestation(int, char *[]);
 const struct ctl_cmd ctl_cmd_verify_attestation = {
 	"verify-attestation",
 	"RESPONSE.json --nonce HEX [--collateral FILE] [--instances FILE] "
-	"[--nras-token FILE --nras-jwks FILE] [--at UNIX] [--json]",
+	"[--nras-token FILE --nras-jwks FILE] [--tls-spki FILE] [--at UNIX] "
+	"[--json]",
 	"Run every check an attestation response allows against our nonce.",
 	"Verifies with the code tmond uses; the checks are the ones tmond "
 	"records.\n\n"
@@ -46,6 +48,15 @@ const struct ctl_cmd ctl_cmd_verify_attestation = {
 	"                     without it gpu.nras is skip\n"
 	"  --nras-jwks FILE   NRAS's JWKS (/.well-known/jwks.json) fetched "
 	"with it\n"
+	"  --tls-spki FILE    the TLS key the attestation was served with: "
+	"a DER\n"
+	"                     SubjectPublicKeyInfo, DER certificates (the "
+	"first:\n"
+	"                     tmond's request.tls_chain_sha256 blob), or "
+	"PEM PUBLIC\n"
+	"                     KEY or CERTIFICATE (the first); without it "
+	"tls.binding\n"
+	"                     is skip\n"
 	"  --at UNIX          verification time, unix seconds (default: now)\n"
 	"  --json             print the result as JSON\n",
 	NULL,
@@ -105,13 +116,15 @@ verify_attestation(int argc, char *argv[])
 		{ "instances", required_argument, NULL, 'i' },
 		{ "nras-token", required_argument, NULL, 't' },
 		{ "nras-jwks", required_argument, NULL, 'k' },
+		{ "tls-spki", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct ctl_cmd *cmd = &ctl_cmd_verify_attestation;
 	struct tdx_collateral *col = NULL;
 	struct attest_ctx ctx;
 	const char *coll_path = NULL, *nras_path = NULL, *jwks_path = NULL;
-	const char *inst_path = NULL;
+	const char *inst_path = NULL, *spki_path = NULL;
+	uint8_t spki[32];
 	uint8_t *nras = NULL, *jwks = NULL, *inst = NULL;
 	size_t nras_len = 0, jwks_len = 0, inst_len = 0;
 	uint8_t *ctext;
@@ -149,6 +162,9 @@ verify_attestation(int argc, char *argv[])
 		case 'k':
 			jwks_path = optarg;
 			break;
+		case 's':
+			spki_path = optarg;
+			break;
 		default:
 			ctl_usage(cmd, stderr);
 			return CTL_EXIT_USAGE;
@@ -163,6 +179,19 @@ verify_attestation(int argc, char *argv[])
 		return CTL_EXIT_USAGE;
 	}
 	tmon_err_clear(&err);
+	if (spki_path != NULL) {
+		if (read_file(spki_path, MAX_BLOB_LEN, &body, &len, &err) !=
+		    TMON_OK || tls_spki_sha256_of(body, len, spki, &err) !=
+		    TMON_OK) {
+			fprintf(stderr, "tmonctl: %s: %s\n", spki_path,
+			    err.msg);
+			free(body);
+			return CTL_EXIT_USAGE;
+		}
+		free(body);
+		body = NULL;
+	}
+	tmon_err_clear(&err);
 	if (read_file(argv[optind], MAX_UPSTREAM_BODY, &body, &len, &err) !=
 	    TMON_OK) {
 		fprintf(stderr, "tmonctl: %s\n", err.msg);
@@ -175,6 +204,10 @@ verify_attestation(int argc, char *argv[])
 		return CTL_EXIT_USAGE;
 	}
 	memset(&ctx, 0, sizeof(ctx));
+	if (spki_path != NULL) {
+		ctx.has_tls_spki = true;
+		memcpy(ctx.tls_spki_sha256, spki, 32);
+	}
 	ctx.chutes_instances = inst;
 	ctx.chutes_instances_len = inst_len;
 	if ((nras_path != NULL && read_file(nras_path, MAX_NRAS_ANSWER, &nras,

@@ -268,6 +268,10 @@ to_probe_fetch(const struct fetch_result *r, bool started,
 	pf->body_len = r->body_len;
 	pf->duration_ms = r->duration_ms;
 	pf->error = r->error;
+	pf->has_tls_spki = r->has_tls_spki;
+	memcpy(pf->tls_spki_sha256, r->tls_spki_sha256, 32);
+	pf->tls_chain = r->tls_chain;
+	pf->tls_chain_len = r->tls_chain_len;
 }
 
 static void
@@ -792,7 +796,7 @@ static bool
 log_probe(struct model_state *s)
 {
 	struct daemon *d = s->d;
-	struct store_blob_in blobs[5];
+	struct store_blob_in blobs[6];
 	struct store_entry_in in;
 	struct store_appended app;
 	struct pending_event *ev;
@@ -817,6 +821,11 @@ log_probe(struct model_state *s)
 			blobs[nb].data = s->att.body;
 			blobs[nb].len = s->att.body_len;
 			blobs[nb++].media_type = media_type(&s->att);
+		}
+		if (s->po.has_tls_chain) {
+			blobs[nb].data = s->att.tls_chain;
+			blobs[nb].len = s->att.tls_chain_len;
+			blobs[nb++].media_type = "application/octet-stream";
 		}
 		if (s->po.has_instances) {
 			blobs[nb].data = s->inst.body;

@@ -7,6 +7,7 @@
 #include "entry.h"
 #include "log.h"
 #include "probe.h"
+#include "provider.h"
 #include "sig.h"
 #include "tmon_limits.h"
 #include "util.h"
@@ -192,6 +193,7 @@ probe_evaluate(const struct model_cfg *m, const char *url,
 	struct entry_request er;
 	struct attest_ctx actx;
 	const struct probe_fetch *inst = f->instances;
+	const struct provider *prov;
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -216,6 +218,20 @@ probe_evaluate(const struct model_cfg *m, const char *url,
 		er.body_len = inst->body != NULL ? inst->body_len : 0;
 		er.error = inst->error;
 		ctx = &actx;
+	}
+	/* the served certificate, unless a relay served it */
+	prov = provider_find(m->provider);
+	if (f->has_tls_spki && prov != NULL && !prov->relays) {
+		if (ctx != &actx) {
+			actx = ctx != NULL ? *ctx : none;
+			ctx = &actx;
+		}
+		actx.has_tls_spki = true;
+		memcpy(actx.tls_spki_sha256, f->tls_spki_sha256, 32);
+	}
+	if (f->tls_chain != NULL && f->tls_chain_len > 0) {
+		sha256(f->tls_chain, f->tls_chain_len, out->tls_chain_sha256);
+		out->has_tls_chain = true;
 	}
 	cl = &out->res.checks;
 	checklist_init(cl);
@@ -281,6 +297,9 @@ probe_evaluate(const struct model_cfg *m, const char *url,
 	ep.body_len = f->body != NULL ? f->body_len : 0;
 	ep.error = f->error;
 	ep.body_sha256 = out->has_body ? out->body_sha256 : NULL;
+	ep.tls_spki_sha256 = f->has_tls_spki ? f->tls_spki_sha256 : NULL;
+	ep.tls_chain_sha256 = out->has_tls_chain ? out->tls_chain_sha256 :
+	    NULL;
 	ep.checks = cl;
 	ep.verdict = check_status_str(out->res.verdict);
 	ep.measurement = &out->res.m;

@@ -194,6 +194,8 @@ struct attest_result {
  *   gpu.nras            NVIDIA's NRAS answer for the GPU evidence
  *                       (ctx->nras_eat, nras.h): signed by NRAS, our
  *                       nonce, every GPU attested; skip without one
+ *   tls.binding         the TLS key REPORTDATA binds is the one the probe
+ *                       was served (ctx->tls_spki_sha256; tls_binding.h)
  * With several TEEs in one response (NEAR gateway, Chutes) each check is
  * the worst over all of them and its detail names the TEE.  A format we
  * cannot verify yet (Tinfoil) gets CHECK_SKIP with the reason.

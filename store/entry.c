@@ -333,6 +333,12 @@ entry_probe_body(const struct entry_probe *p, size_t *len)
 	    json_null());
 	if (p->instances != NULL)
 		tjson_set(o, "instances", request_json(p->instances));
+	if (p->nras != NULL) {
+		req = request_json(p->nras);
+		tjson_set(req, "jwks_sha256", jhex_or_null(p->nras_jwks_sha256,
+		    32));
+		tjson_set(o, "nras", req);
+	}
 	return body_done(o, len);
 }
 

@@ -161,6 +161,10 @@ struct entry_probe {
 	const struct attest_measurement *measurement;
 	const struct entry_canary *canary;	/* NULL: no canary */
 	const struct entry_request *instances;	/* NULL: none made */
+	/* NVIDIA NRAS: the POST of the GPU evidence (NULL: not asked) and
+	 * the JWKS blob its answer was checked with (NULL: none) */
+	const struct entry_request *nras;
+	const uint8_t	*nras_jwks_sha256;
 };
 
 /*
@@ -171,7 +175,8 @@ struct entry_probe {
  *    "v", "verdict", "verified_at"}, and "instances" (the shape of
  * "request") only when p->instances is set; "request" also holds
  * "tls_spki_sha256" and "tls_chain_sha256" (hex, or null for no chain
- * blob) only when p->tls_spki_sha256 is set,
+ * blob) only when p->tls_spki_sha256 is set; "nras" (the shape of
+ * "request" and "jwks_sha256") only when p->nras is set,
  * in a new buffer of *len bytes the caller frees.
  */
 uint8_t	*entry_probe_body(const struct entry_probe *p, size_t *len);

@@ -2744,6 +2744,8 @@ verify_refs(struct verify *v, uint64_t seq, const char *kind,
 		{ "canary", "response_sha256" },
 		{ "canary", "signature_sha256" },
 		{ "request", "tls_chain_sha256" },
+		{ "nras", "body_sha256" },
+		{ "nras", "jwks_sha256" },
 	};
 	static const char *const doc_refs[] = { "body_sha256",
 	    "headers_sha256" };

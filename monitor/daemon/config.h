@@ -52,6 +52,12 @@
  *                    certificates.trustedservices.intel.com/IntelSGXRootCA.der)},
  *                    or false to fetch no collateral (tdx.tcb is then an
  *                    error: "no collateral")
+ *   nras             NVIDIA's Remote Attestation Service for gpu.nras:
+ *                    {"base_url": URL} (e.g. https://nras.attestation.
+ *                    nvidia.com); the GPU evidence of every probe is
+ *                    posted to base_url/v3/attest/gpu with our nonce, and
+ *                    NRAS's keys are read from base_url/.well-known/
+ *                    jwks.json.  Absent: none (gpu.nras is skip)
  *   test_trust_anchors  {"intel_root_ca": FILE, "nvidia_root_ca": FILE}
  *                    (PEM or DER): trust a TEST PKI instead of the pinned
  *                    Intel and NVIDIA roots, for the simulated provider
@@ -256,6 +262,8 @@ struct config {
 	/* Intel PCS / PCCS; NULL when "pcs": false */
 	char			*pcs_base_url;
 	char			*pcs_root_ca_crl_url;
+	/* NVIDIA NRAS base URL (no trailing '/'); NULL: none configured */
+	char			*nras_base_url;
 	/* test trust anchors (DER), NULL unless test_trust_anchors is set */
 	uint8_t			*test_intel_root_der;
 	size_t			 test_intel_root_der_len;

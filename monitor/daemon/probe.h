@@ -46,6 +46,17 @@ struct probe_fetch {
 	uint8_t		 tls_spki_sha256[32];
 	const uint8_t	*tls_chain;
 	size_t		 tls_chain_len;
+	/*
+	 * The attestation fetch only: NVIDIA NRAS's answer for its GPU
+	 * evidence (POST nras_url), NULL: NRAS not asked; and the NRAS JWKS
+	 * it is checked with (NULL: none fetched).  An HTTP 200 answer goes
+	 * to attest_verify_ctx as attest_ctx.nras_eat with the JWKS; one
+	 * that did not come makes gpu.nras an error.
+	 */
+	const struct probe_fetch *nras;
+	const char	*nras_url;
+	const uint8_t	*nras_jwks;
+	size_t		 nras_jwks_len;
 };
 
 /* The canary completion of a probe and its signature lookup. */
@@ -80,6 +91,11 @@ struct probe_outcome {
 	/* the served TLS chain of f (f->tls_chain), when one was kept */
 	uint8_t			 tls_chain_sha256[32];
 	bool			 has_tls_chain;
+	/* f->nras's answer and the JWKS, when they have bytes */
+	uint8_t			 nras_sha256[32];
+	bool			 has_nras;
+	uint8_t			 nras_jwks_sha256[32];
+	bool			 has_nras_jwks;
 };
 
 /* sig.* checks for a canary (README "Checks") into cl, binding the

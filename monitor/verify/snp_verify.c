@@ -291,11 +291,15 @@ check_signature(const uint8_t *report, const struct snp_report *r,
 	}
 }
 
-/* snp.vcek_chain; vcek is the decoded VCEK (NULL: see vcek_why). */
+/*
+ * snp.vcek_chain; vcek_der is the VCEK's DER (NULL: see vcek_why, and
+ * vcek_lib_error when OpenSSL, not the bytes, failed).
+ */
 static void
 check_chain(const struct snp_report *r, const char *product,
     const uint8_t *vcek_bytes, const uint8_t *vcek_der, size_t vcek_der_len,
-    const char *vcek_why, const uint8_t *cert_chain, size_t chain_len,
+    const char *vcek_why, bool vcek_lib_error, const uint8_t *cert_chain,
+    size_t chain_len,
     const uint8_t *ark_der, size_t ark_der_len, int64_t now,
     struct checklist *cl)
 {
@@ -318,7 +322,8 @@ check_chain(const struct snp_report *r, const char *product,
 		return;
 	}
 	if (vcek_der == NULL) {
-		checklist_set(cl, ID_CHAIN, CHECK_FAIL, "%s", vcek_why);
+		checklist_set(cl, ID_CHAIN, vcek_lib_error ? CHECK_ERROR :
+		    CHECK_FAIL, "%s", vcek_why);
 		return;
 	}
 	if (product[0] == '\0') {
@@ -391,16 +396,21 @@ check_chain(const struct snp_report *r, const char *product,
 	x509_anchor_release(&anchor);
 }
 
-/* "=", or "below"/"above" with the first differing component. */
+/* True if a component of a is above b's. */
+static bool
+tcb_above(const struct snp_tcb *a, const struct snp_tcb *b)
+{
+	return a->fmc > b->fmc || a->bootloader > b->bootloader ||
+	    a->tee > b->tee || a->snp > b->snp || a->microcode > b->microcode;
+}
+
+/* How a compares with b: "=", "above" (in some component) or "below". */
 static const char *
 tcb_cmp(const struct snp_tcb *a, const struct snp_tcb *b)
 {
 	if (memcmp(a, b, sizeof(*a)) == 0)
 		return "=";
-	if (a->fmc > b->fmc || a->bootloader > b->bootloader ||
-	    a->tee > b->tee || a->snp > b->snp || a->microcode > b->microcode)
-		return "above in a component";
-	return "below";
+	return tcb_above(a, b) ? "above" : "below";
 }
 
 static void
@@ -422,9 +432,7 @@ check_tcb(const struct snp_report *r, const char *product,
 	}
 	tcb_str(product, &rep, rs, sizeof(rs));
 	tcb_str(product, &cur, cs, sizeof(cs));
-	if (rep.fmc > cur.fmc || rep.bootloader > cur.bootloader ||
-	    rep.tee > cur.tee || rep.snp > cur.snp ||
-	    rep.microcode > cur.microcode) {
+	if (tcb_above(&rep, &cur)) {
 		st = CHECK_FAIL;
 		what = "REPORTED_TCB above CURRENT_TCB: ";
 	} else if (r->committed_tcb != r->current_tcb) {
@@ -486,6 +494,7 @@ snp_verify(const uint8_t *report, size_t len, const uint8_t *vcek,
 	size_t der_len = 0;
 	const char *product;
 	char vcek_why[320];
+	bool vcek_lib_error = false;
 	enum tmon_rc rc;
 
 	memset(&one, 0, sizeof(one));
@@ -516,12 +525,15 @@ snp_verify(const uint8_t *report, size_t len, const uint8_t *vcek,
 	vcek_why[0] = '\0';
 	if (vcek != NULL) {
 		tmon_err_clear(&err);
-		if (x509_anchor_decode(vcek, vcek_len, &der, &der_len, &err) !=
-		    TMON_OK)
+		rc = x509_anchor_decode(vcek, vcek_len, &der, &der_len, &err);
+		if (rc == TMON_E_CRYPTO_LIB)
+			vcek_lib_error = true;
+		if (rc != TMON_OK)
 			snprintf(vcek_why, sizeof(vcek_why), "VCEK is not one "
 			    "certificate: %s", err.msg);
-		else if (x509_chain_add_der(&one, der, der_len, &err) !=
+		else if ((rc = x509_chain_add_der(&one, der, der_len, &err)) !=
 		    TMON_OK) {
+			vcek_lib_error = rc == TMON_E_CRYPTO_LIB;
 			snprintf(vcek_why, sizeof(vcek_why), "VCEK is not one "
 			    "certificate: %s", err.msg);
 			free(der);
@@ -533,8 +545,8 @@ snp_verify(const uint8_t *report, size_t len, const uint8_t *vcek,
 
 	check_signature(report, &r, vcek, one.n == 1 ? one.cert[0] : NULL,
 	    vcek_why, cl);
-	check_chain(&r, product, vcek, der, der_len, vcek_why, cert_chain,
-	    chain_len, ark_der, ark_der_len, now, cl);
+	check_chain(&r, product, vcek, der, der_len, vcek_why, vcek_lib_error,
+	    cert_chain, chain_len, ark_der, ark_der_len, now, cl);
 	check_tcb(&r, product, cl);
 	check_policy(&r, cl);
 

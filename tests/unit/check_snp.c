@@ -747,8 +747,7 @@ START_TEST(test_policy_and_tcb)
 	ck_assert(verify(&f, b, f.report_len, NOW, &cl, NULL));
 	ck_status(&cl, "snp.tcb", CHECK_PASS);
 	ck_assert_ptr_nonnull(strstr(detail(&cl, "snp.tcb"),
-	    "current bl 10 tee 0 snp 24 ucode 84 (above in a component "
-	    "reported)"));
+	    "current bl 10 tee 0 snp 24 ucode 84 (above reported)"));
 	free(b);
 	fx_free(&f);
 }

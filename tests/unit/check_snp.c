@@ -11,12 +11,15 @@
  * (REPORT_DATA = SHA-256(tls_key_fp || hpke_key || nonce) || 32 zero
  * bytes, computed here with OpenSSL), the HTTP Date header (verification
  * time) and the ARKs' SHA-256 listed in trust_amd.c (computed with
- * sha256sum over virtee/sev's ark.pem converted to DER).
+ * sha256sum over virtee/sev's ark.pem converted to DER), and the
+ * expected verdicts of the differential cases in tests/data/snp-peer.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
+
+#include <jansson.h>
 
 #include <openssl/bio.h>
 #include <openssl/evp.h>
@@ -791,6 +794,53 @@ START_TEST(test_tcb_split_and_product)
 }
 END_TEST
 
+/*
+ * The differential cases of tests/data/snp-peer/cases.json, whose
+ * "expect" the peer verifier (npm @tinfoilsh/verifier, test_snp_peer)
+ * gives too: accept is an overall pass, reject anything else.
+ */
+START_TEST(test_peer_cases)
+{
+	const char *dir = TMON_TEST_DATA "/snp-peer/";
+	char path[512];
+	json_t *root, *c;
+	json_error_t je;
+	struct checklist cl;
+	uint8_t *rep, *vcek, *chain;
+	size_t rep_len, vcek_len, chain_len, i;
+	bool accept;
+
+	snprintf(path, sizeof(path), "%scases.json", dir);
+	root = json_load_file(path, JSON_REJECT_DUPLICATES, &je);
+	ck_assert_msg(root != NULL, "%s: %s", path, je.text);
+	ck_assert_uint_ge(json_array_size(root), 7);
+	json_array_foreach(root, i, c) {
+		snprintf(path, sizeof(path), "%s%s", dir,
+		    json_string_value(json_object_get(c, "report")));
+		rep = load(path, &rep_len);
+		snprintf(path, sizeof(path), "%s%s", dir,
+		    json_string_value(json_object_get(c, "vcek")));
+		vcek = load(path, &vcek_len);
+		snprintf(path, sizeof(path), "%s%s", dir,
+		    json_string_value(json_object_get(c, "cert_chain")));
+		chain = load(path, &chain_len);
+		checklist_init(&cl);
+		(void)snp_verify(rep, rep_len, vcek, vcek_len, chain,
+		    chain_len, NULL, 0,
+		    json_integer_value(json_object_get(c, "time")), &cl, NULL);
+		accept = checklist_verdict(&cl) == CHECK_PASS;
+		ck_assert_msg(accept == (strcmp(json_string_value(
+		    json_object_get(c, "expect")), "accept") == 0),
+		    "case %s: tmon %s", json_string_value(json_object_get(c,
+		    "id")), accept ? "accepts" : "rejects");
+		free(rep);
+		free(vcek);
+		free(chain);
+	}
+	json_decref(root);
+}
+END_TEST
+
 static Suite *
 snp_suite(void)
 {
@@ -812,6 +862,7 @@ snp_suite(void)
 	tcase_add_test(tc, test_validity_time);
 	tcase_add_test(tc, test_policy_and_tcb);
 	tcase_add_test(tc, test_tcb_split_and_product);
+	tcase_add_test(tc, test_peer_cases);
 	suite_add_tcase(s, tc);
 	return s;
 }

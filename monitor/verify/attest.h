@@ -178,9 +178,11 @@ struct attest_result {
  *                       malformed, error when it matches no known
  *                       format: not checked)
  *   nonce.echo          the response's request_nonce (Chutes: the
- *                       gateway's nonce) equals ours; skip for the
- *                       Chutes direct API, which echoes none (its
- *                       binding is tdx.reportdata and gpu.nonce)
+ *                       gateway's nonce; Tinfoil v3: report_data.nonce)
+ *                       equals ours; skip for the Chutes direct API,
+ *                       which echoes none (its binding is tdx.reportdata
+ *                       and gpu.nonce), and for a Tinfoil v2 document,
+ *                       which carries none
  *   tdx.quote.parse, tdx.quote.signature, tdx.pck_chain   (tdx_verify.h)
  *   tdx.collateral, tdx.tcb   (tdx_collateral.h)
  *   tdx.reportdata      REPORTDATA binds the signing key and our nonce;
@@ -194,11 +196,13 @@ struct attest_result {
  *   gpu.nras            NVIDIA's NRAS answer for the GPU evidence
  *                       (ctx->nras_eat, nras.h): signed by NRAS, our
  *                       nonce, every GPU attested; skip without one
+ *   snp.reportdata      a Tinfoil document from an AMD SEV-SNP enclave:
+ *                       its REPORT_DATA binding (attest_tinfoil.h); a
+ *                       Tinfoil document's tdx.reportdata likewise
  * With several TEEs in one response (NEAR gateway, Chutes) each check is
- * the worst over all of them and its detail names the TEE.  A format we
- * cannot verify yet (Tinfoil) gets CHECK_SKIP with the reason.
+ * the worst over all of them and its detail names the TEE.
  * The verdict is checklist_verdict(), except that a response in which no
- * tdx.* or gpu.* check other than gpu.nras (which judges NVIDIA's answer,
+ * tdx.*, snp.* or gpu.* check other than gpu.nras (which judges NVIDIA's answer,
  * not the response) passed or warned can never be a pass: it is ERROR
  * (nothing could be checked) unless something failed.
  */

@@ -12,6 +12,8 @@
 #include "gateway_chutes.h"
 #include "gpu_verify.h"
 #include "nras.h"
+#include "snp_report.h"
+#include "snp_verify.h"
 #include "tdx_eventlog.h"
 #include "tdx_policy.h"
 #include "tdx_quote.h"
@@ -352,27 +354,66 @@ coll_lookup(void *arg, const uint8_t fmspc[6], int pck_ca)
 }
 
 /*
- * The AMD SEV-SNP report of a Tinfoil document (a->quote): snp.* and
- * snp.reportdata; the tdx.* checks do not apply.
+ * The AMD SEV-SNP report of a Tinfoil document (a->quote): snp.* with
+ * the AMD collateral of ctx (snp_verify.h) and snp.reportdata; the tdx.*
+ * checks do not apply.
  */
 static void
 verify_snp(const struct gw_attestation *a, const struct attest_ctx *ctx,
     const uint8_t nonce[32], int64_t now, struct checklist *cl,
     struct attest_measurement *m, bool primary)
 {
-	size_t i;
+	const uint8_t *vcek = NULL, *chain = NULL, *ark = NULL;
+	size_t vcek_len = 0, chain_len = 0, ark_len = 0, i;
+	struct snp_report r;
+	struct tmon_err err;
+	char layout[32];
 
-	(void)ctx;
-	(void)nonce;
-	(void)now;
-	(void)m;
-	(void)primary;
-	(void)a;
 	for (i = 0; i < NELEM(tdx_ids); i++)
 		checklist_set(cl, tdx_ids[i], CHECK_SKIP, "not applicable: "
 		    "an AMD SEV-SNP report, not a TDX quote");
-	checklist_set(cl, "snp.reportdata", CHECK_ERROR, "AMD SEV-SNP "
-	    "reports are not verified yet");
+	tmon_err_clear(&err);
+	/* the collateral is looked up by what the report says; snp_verify
+	 * then checks the VCEK against the report */
+	if (ctx->amd_collateral != NULL && snp_report_parse(a->quote,
+	    a->quote_len, &r, &err) == TMON_OK &&
+	    !ctx->amd_collateral(ctx->amd_collateral_arg, snp_product(&r),
+	    r.chip_id, r.reported_tcb, &vcek, &vcek_len, &chain,
+	    &chain_len)) {
+		vcek = chain = NULL;
+		vcek_len = chain_len = 0;
+	}
+	if (ctx->test_pki && ctx->amd_root_der != NULL) {
+		ark = ctx->amd_root_der;
+		ark_len = ctx->amd_root_der_len;
+	}
+	if (!snp_verify(a->quote, a->quote_len, vcek, vcek_len, chain,
+	    chain_len, ark, ark_len, now, cl, &r)) {
+		checklist_set(cl, "snp.reportdata", CHECK_SKIP, "not checked: "
+		    "the report did not parse");
+		return;
+	}
+	tinfoil_check_reportdata(&a->tinfoil, r.report_data, nonce,
+	    "snp.reportdata", cl, layout, sizeof(layout));
+	if (!primary)
+		return;
+	m->has_snp_report = true;
+	m->snp_version = r.version;
+	memcpy(m->snp_measurement, r.measurement, 48);
+	memcpy(m->snp_host_data, r.host_data, 32);
+	memcpy(m->snp_chip_id, r.chip_id, 64);
+	m->snp_policy = r.policy;
+	m->snp_reported_tcb = r.reported_tcb;
+	memcpy(m->report_data, r.report_data, 64);
+	snprintf(m->reportdata_layout, sizeof(m->reportdata_layout), "%s",
+	    layout);
+	m->has_tls_fingerprint = a->has_tls_fingerprint;
+	memcpy(m->tls_fingerprint, a->tls_fingerprint, 32);
+	/* v2: REPORT_DATA[0:32] is the TLS key's fingerprint */
+	if (a->tinfoil.version == 2) {
+		m->has_tls_fingerprint = true;
+		memcpy(m->tls_fingerprint, r.report_data, 32);
+	}
 }
 
 static void

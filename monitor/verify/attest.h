@@ -158,6 +158,18 @@ struct attest_measurement {
 	/* dstack system events of the event log that replays to RTMR3 */
 	struct attest_event_value app_id, instance_id, os_image_hash,
 	    key_provider;
+	/*
+	 * An AMD SEV-SNP report (a Tinfoil enclave; snp_report.h) verified
+	 * instead of a TDX quote: has_quote false, report_data and
+	 * reportdata_layout hold its REPORT_DATA and binding
+	 */
+	bool	has_snp_report;
+	uint32_t snp_version;
+	uint8_t	snp_measurement[48];	/* MEASUREMENT (launch digest) */
+	uint8_t	snp_host_data[32];	/* HOST_DATA */
+	uint8_t	snp_chip_id[64];	/* CHIP_ID */
+	uint64_t snp_policy;		/* guest POLICY */
+	uint64_t snp_reported_tcb;	/* REPORTED_TCB (TCB_VERSION) */
 	/* TLS certificate fingerprint bound in REPORTDATA, if served */
 	bool	has_tls_fingerprint;
 	uint8_t	tls_fingerprint[32];

@@ -8,7 +8,8 @@
  * Expected values come from the captures: the client nonce of each
  * manifest.json (nonce.txt for v2), the verification time from the
  * answer's HTTP Date header, the Intel PCS collateral and the NVIDIA NRAS
- * answer of the same run, and the hex fields as served.
+ * answer (TDX) or the AMD KDS VCEK and cert_chain (SEV-SNP) of the same
+ * run, and the hex fields and report bytes as served.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +21,7 @@
 
 #include "attest.h"
 #include "encode.h"
+#include "entry.h"
 #include "gateway.h"
 #include "gateway_tinfoil.h"
 #include "tdx_collateral.h"
@@ -42,6 +44,9 @@
 #define NRAS_JWKS TMON_TEST_DATA "/nras/tinfoil_gemma4_jwks.json"
 #define SNP_BODY TF "snp-v3/" \
 	"0001_inference.tinfoil.sh_.well-known_tinfoil-attestation.body"
+#define SNP_CHAIN TF "snp-v3/0002_kdsintf.amd.com_vcek_v1_genoa_cert_chain.body"
+#define SNP_VCEK TF "snp-v3/0003_kdsintf.amd.com_vcek_v1_genoa_" \
+	"1af1aa6c1f56037a05849a59b8815cf909583f9ba9ef2f0532.body"
 #define V2_BODY TF "v2-nanogpt/llama3-3-70b_attestation.json"
 
 /* manifest.json nonce_hex */
@@ -68,6 +73,14 @@
 /* the v2 quote's REPORTDATA[0:32] */
 #define V2_TLS_FP \
 	"5b496c10a95278ae770a56dbb0a8281c1ac06a551aaad6d6191930187463d9ad"
+/* the SEV-SNP capture's report_data.tls_key_fp */
+#define SNP_TLS_FP \
+	"0b49e7c770bbecedf9b65da503c7781d7c7637ee5f19d7f9d1ecc4067449021a"
+/* the SEV-SNP report's MEASUREMENT (offset 0x90) and CHIP_ID's first 16
+ * bytes (offset 0x1A0; the VCEK URL names it too) */
+#define SNP_MEAS "7adcb574b1e22ab579f3c883da3e5b6e632ef06775dd13fdb168506" \
+	"40135a5f63c7eb8741fe340c672edaf241bd1ed7c"
+#define SNP_CHIP16 "1af1aa6c1f56037a05849a59b8815cf9"
 /* the TDX quote's MRTD (its first 8 bytes) */
 #define TDX_MRTD8 "7357a10d2e2724df"
 
@@ -446,6 +459,138 @@ START_TEST(test_v2_tdx)
 }
 END_TEST
 
+/* The KDS answers of the SEV-SNP capture run. */
+struct amd_fx {
+	uint8_t	*vcek, *chain;
+	size_t	 vcek_len, chain_len;
+	char	 product[16];
+	int	 asked;
+};
+
+static bool
+amd_coll(void *arg, const char *product, const uint8_t chip_id[64],
+    uint64_t reported_tcb, const uint8_t **vcek, size_t *vcek_len,
+    const uint8_t **chain, size_t *chain_len)
+{
+	struct amd_fx *a = arg;
+
+	(void)chip_id;
+	(void)reported_tcb;
+	snprintf(a->product, sizeof(a->product), "%s", product);
+	a->asked++;
+	*vcek = a->vcek;
+	*vcek_len = a->vcek_len;
+	*chain = a->chain;
+	*chain_len = a->chain_len;
+	return true;
+}
+
+static struct attest_result *
+run_snp(const uint8_t *body, size_t len, const char *nonce_hex,
+    struct amd_fx *a)
+{
+	struct attest_result *r = calloc(1, sizeof(*r));
+	struct attest_ctx ctx;
+	uint8_t nonce[32];
+
+	ck_assert_ptr_nonnull(r);
+	ck_assert(hex_decode_exact(nonce_hex, 64, nonce, 32, false));
+	memset(&ctx, 0, sizeof(ctx));
+	if (a != NULL) {
+		ctx.amd_collateral = amd_coll;
+		ctx.amd_collateral_arg = a;
+	}
+	attest_verify_ctx(body, len, nonce, T_SNP, &ctx, r);
+	return r;
+}
+
+/* The SEV-SNP v3 capture: snp.reportdata binds its nonce and no other;
+ * with the recorded KDS VCEK and chain every snp.* check passes. */
+START_TEST(test_snp_v3)
+{
+	struct attest_result *r;
+	struct amd_fx a;
+	uint8_t *body, *b;
+	size_t len;
+	char hex[65];
+
+	memset(&a, 0, sizeof(a));
+	a.vcek = load(SNP_VCEK, &a.vcek_len);
+	a.chain = load(SNP_CHAIN, &a.chain_len);
+	body = load(SNP_BODY, &len);
+	r = run_snp(body, len, SNP_NONCE, &a);
+	ck_assert_int_eq(r->format, GW_FORMAT_TINFOIL);
+	assert_no_fail(r);
+	EXPECT(r, "response.parse", CHECK_PASS);
+	EXPECT(r, "nonce.echo", CHECK_PASS);
+	EXPECT(r, "snp.report.parse", CHECK_PASS);
+	EXPECT(r, "snp.report.signature", CHECK_PASS);
+	EXPECT(r, "snp.vcek_chain", CHECK_PASS);
+	EXPECT(r, "snp.policy", CHECK_PASS);
+	EXPECT(r, "snp.reportdata", CHECK_PASS);
+	EXPECT(r, "tdx.quote.parse", CHECK_SKIP);
+	EXPECT(r, "gpu.evidence", CHECK_SKIP);
+	ck_assert_str_eq(a.product, "Genoa");
+	ck_assert_int_eq(a.asked, 1);
+	ck_assert(r->verdict == CHECK_PASS || r->verdict == CHECK_WARN);
+	ck_assert(!r->m.has_quote);
+	ck_assert(r->m.has_snp_report);
+	ck_assert_str_eq(r->m.reportdata_layout, "tinfoil-v3");
+	ck_assert(r->m.has_tls_fingerprint);
+	ck_assert_str_eq(hex_encode(r->m.tls_fingerprint, 32, hex),
+	    SNP_TLS_FP);
+	/* the entry carries the SEV-SNP measurement in its layers */
+	{
+		json_t *m = entry_measurement_json(&r->m);
+		const char *v;
+
+		v = json_string_value(json_object_get(json_object_get(m,
+		    "platform"), "snp_measurement"));
+		ck_assert_ptr_nonnull(v);
+		ck_assert_str_eq(v, SNP_MEAS);
+		v = json_string_value(json_object_get(json_object_get(m,
+		    "instance"), "snp_chip_id"));
+		ck_assert_ptr_nonnull(v);
+		ck_assert(strncmp(v, SNP_CHIP16, 32) == 0);
+		v = json_string_value(json_object_get(json_object_get(m,
+		    "instance"), "tls_fingerprint"));
+		ck_assert_ptr_nonnull(v);
+		ck_assert_str_eq(v, SNP_TLS_FP);
+		ck_assert_ptr_null(json_object_get(json_object_get(m,
+		    "platform"), "mrtd"));
+		json_decref(m);
+	}
+	free(r);
+
+	/* another nonce: nonce.echo and snp.reportdata fail */
+	r = run_snp(body, len, OTHER_NONCE, &a);
+	EXPECT(r, "nonce.echo", CHECK_FAIL);
+	EXPECT(r, "snp.reportdata", CHECK_FAIL);
+	EXPECT(r, "snp.report.signature", CHECK_PASS);
+	ck_assert_int_eq(r->verdict, CHECK_FAIL);
+	free(r);
+
+	/* a tampered hpke_key: the binding fails */
+	b = edited(body, len, "\"hpke_key\":\"dc", "\"hpke_key\":\"dd");
+	r = run_snp(b, len, SNP_NONCE, &a);
+	EXPECT(r, "snp.reportdata", CHECK_FAIL);
+	ck_assert_int_eq(r->verdict, CHECK_FAIL);
+	free(r);
+	free(b);
+
+	/* no AMD collateral: the binding still judged, the signature an
+	 * error, never a pass */
+	r = run_snp(body, len, SNP_NONCE, NULL);
+	EXPECT(r, "snp.reportdata", CHECK_PASS);
+	EXPECT(r, "snp.report.signature", CHECK_ERROR);
+	ck_assert_int_ne(r->verdict, CHECK_PASS);
+	free(r);
+	free(body);
+	free(a.vcek);
+	free(a.chain);
+}
+END_TEST
+
 /* gzip of n bytes of zeros, as a new allocation of *outlen bytes. */
 static uint8_t *
 gzip_zeros(size_t n, size_t *outlen)
@@ -544,6 +689,7 @@ tinfoil_suite(void)
 	tcase_add_test(tc, test_tdx_v3_tampered);
 	tcase_add_test(tc, test_unsupported);
 	tcase_add_test(tc, test_v2_tdx);
+	tcase_add_test(tc, test_snp_v3);
 	tcase_add_test(tc, test_gunzip);
 	suite_add_tcase(s, tc);
 	return s;

@@ -5,11 +5,15 @@
  * TLS connection: peer_spki_der_base64 of attestation_http_meta.json
  * (decoded into peer_spki.der), and the certificate chain the cloud
  * answer serves in its tls_certificate member (tls_certificate.pem).
+ * And on the Tinfoil v3 captures (tests/data/tinfoil, PROVENANCE.md): an
+ * SEV-SNP and a TDX document, with the peer_spki_der_base64 and
+ * nonce_hex their own .json and manifest.json record.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include <check.h>
+#include <jansson.h>
 
 #include "attest.h"
 #include "encode.h"
@@ -201,6 +205,78 @@ START_TEST(test_spki_files)
 }
 END_TEST
 
+#define TINFOIL TMON_TEST_DATA "/tinfoil/"
+
+/* The recorded served key's hash and the client nonce of a Tinfoil
+ * capture: meta is its attestation .json, dir its folder. */
+static void
+tinfoil_recorded(const char *dir, const char *meta, uint8_t spki[32],
+    uint8_t nonce[32])
+{
+	char path[512];
+	json_t *m, *man;
+	const char *b64, *n;
+	uint8_t *der;
+	size_t len;
+
+	snprintf(path, sizeof(path), "%s%s", dir, meta);
+	m = json_load_file(path, 0, NULL);
+	ck_assert_ptr_nonnull(m);
+	b64 = json_string_value(json_object_get(m, "peer_spki_der_base64"));
+	ck_assert_ptr_nonnull(b64);
+	der = b64_decode_alloc(b64, strlen(b64), 4096, &len);
+	ck_assert_ptr_nonnull(der);
+	sha256(der, len, spki);
+	free(der);
+	json_decref(m);
+	snprintf(path, sizeof(path), "%smanifest.json", dir);
+	man = json_load_file(path, 0, NULL);
+	ck_assert_ptr_nonnull(man);
+	n = json_string_value(json_object_get(man, "nonce_hex"));
+	ck_assert_ptr_nonnull(n);
+	ck_assert(hex_decode_exact(n, strlen(n), nonce, 32, false));
+	json_decref(man);
+}
+
+/* Tinfoil v3 (SEV-SNP and TDX): report_data.tls_key_fp is SHA-256 of
+ * the served SPKI: pass; a flipped byte: fail. */
+START_TEST(test_tinfoil_v3)
+{
+	static const char *const cap[][2] = {
+		{ TINFOIL "snp-v3/", "0001_inference.tinfoil.sh_.well-known_"
+		  "tinfoil-attestation" },
+		{ TINFOIL "tdx-v3/", "0002_gemma4-31b-1.inf10.tinfoil.sh_."
+		  "well-known_tinfoil-attestation" },
+	};
+	struct attest_result *r = calloc(1, sizeof(*r));
+	struct attest_ctx ctx;
+	const struct check *c;
+	uint8_t nonce[32], *body;
+	char path[512], meta[256];
+	size_t len;
+
+	ck_assert_ptr_nonnull(r);
+	snprintf(meta, sizeof(meta), "%s.json", cap[_i][1]);
+	memset(&ctx, 0, sizeof(ctx));
+	ctx.has_tls_spki = true;
+	tinfoil_recorded(cap[_i][0], meta, ctx.tls_spki_sha256, nonce);
+	snprintf(path, sizeof(path), "%s%s.body", cap[_i][0], cap[_i][1]);
+	body = load(path, &len);
+	attest_verify_ctx(body, len, nonce, T_0629, &ctx, r);
+	c = checklist_get(&r->checks, "tls.binding");
+	ck_assert_ptr_nonnull(c);
+	ck_assert_msg(c->status == CHECK_PASS, "%s", c->detail);
+	ck_assert_ptr_nonnull(strstr(c->detail, "tinfoil"));
+
+	ctx.tls_spki_sha256[5] ^= 0x04;
+	attest_verify_ctx(body, len, nonce, T_0629, &ctx, r);
+	c = checklist_get(&r->checks, "tls.binding");
+	ck_assert_msg(c->status == CHECK_FAIL, "%s", c->detail);
+	free(body);
+	free(r);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -212,6 +288,7 @@ suite(void)
 	tcase_add_test(tc, test_cloud_gateway);
 	tcase_add_test(tc, test_unbound_fingerprint);
 	tcase_add_test(tc, test_spki_files);
+	tcase_add_loop_test(tc, test_tinfoil_v3, 0, 2);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -442,7 +442,7 @@ START_TEST(test_unverified_tcb_info)
 	json_decref(all);
 	ck_assert_str_eq(probe_check("TEE/gemma-3-27b-it", "tdx.collateral",
 	    detail, sizeof(detail)), "error");
-	ck_assert_str_eq(detail, "no collateral");
+	ck_assert_str_eq(detail, "no collateral for FMSPC " FMSPC_GEMMA);
 }
 END_TEST
 

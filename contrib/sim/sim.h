@@ -15,6 +15,7 @@
  *   sim_gpu.c    NVIDIA SPDM evidence and the nvidia_payload
  *   sim_chat.c   chat completions, their EIP-191 signatures and the
  *                signature store
+ *   sim_tinfoil.c  the Tinfoil-shaped attestation document (v3, TDX)
  *   tmon_sim.c   main, the HTTP server and its routes
  *
  * After sim_pki_generate() the struct sim_pki is immutable and shared by
@@ -67,6 +68,7 @@ enum sim_mode {
 	SIM_ROLLOUT,		/* a new compose after SIM_ROLLOUT_AFTER */
 	SIM_FLAKY,		/* every SIM_FLAKY_EVERY-th signed wrongly */
 	SIM_OUTAGE,		/* probes 2..1+SIM_OUTAGE_LEN signed wrongly */
+	SIM_TINFOIL,		/* a Tinfoil v3 document (TDX), no dstack */
 	SIM_NMODES
 };
 
@@ -179,6 +181,15 @@ struct sim_pki {
 	/* collateral bodies (signed JSON text, exact bytes served) */
 	char		*tcb_info_body;
 	char		*qe_identity_body;
+
+	/* the Tinfoil-shaped enclave (sim/tinfoil): its TLS key (P-384)
+	 * with a self-signed TEST certificate (PEM), SHA-256 of that key's
+	 * SubjectPublicKeyInfo DER (tls_key_fp), its X25519 HPKE public
+	 * key */
+	EVP_PKEY	*tf_tls_key;
+	char		*tf_cert_pem;
+	uint8_t		 tf_tls_key_fp[32];
+	uint8_t		 tf_hpke_key[32];
 };
 
 /* One remembered completion (the signature endpoint's store). */
@@ -261,6 +272,10 @@ void	sim_tdx_collateral_init(struct sim_pki *pki);
  */
 uint8_t	*sim_tdx_quote(const struct sim_pki *pki, const uint8_t nonce[32],
 	    int mrtd_idx, int app_idx, size_t *len);
+/* The same with the 64 bytes of REPORTDATA given. */
+uint8_t	*sim_tdx_quote_rd(const struct sim_pki *pki,
+	    const uint8_t report_data[64], int mrtd_idx, int app_idx,
+	    size_t *len);
 /*
  * The attestation report body (dstack flat format, the shape of the
  * flavour) of deployment pki->app[app_idx] for nonce: a new
@@ -275,6 +290,21 @@ char	*sim_tdx_report(const struct sim_pki *pki, enum sim_flavour fl,
 void	sim_gpu_init(struct sim_pki *pki);
 /* The nvidia_payload JSON text for nonce (new string). */
 char	*sim_gpu_payload(const struct sim_pki *pki, const uint8_t nonce[32]);
+
+/* ---- sim_tinfoil.c ---- */
+
+/*
+ * The Tinfoil attestation document, format
+ * "https://tinfoil.sh/predicate/attestation/v3", cpu.platform "tdx", for
+ * nonce: report_data {tls_key_fp, hpke_key, nonce} (hex), cpu.report the
+ * base64 of a TDX quote of SIM_APP_A whose REPORTDATA is
+ * SHA-256(tls_key_fp || hpke_key || nonce) || 32 zero bytes, a tmon_sim
+ * notice, the TEST TLS certificate (PEM) and its key's signature (base64
+ * DER ECDSA over SHA-256 of the document with "signature":"").  A new
+ * NUL-terminated string.
+ */
+char	*sim_tinfoil_report(const struct sim_pki *pki,
+	    const uint8_t nonce[32]);
 
 /* ---- sim_chat.c ---- */
 

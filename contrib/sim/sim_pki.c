@@ -22,6 +22,9 @@
  * whose FWID equals the SPDM report's opaque FWID.
  * Completion signing: two secp256k1 keys, [0] the attested one, [1] the
  * "wrong" one.
+ * The Tinfoil-shaped enclave (sim/tinfoil): a P-384 TLS key with a
+ * self-signed certificate CN=tmon TEST Tinfoil enclave TLS (simulated),
+ * and an X25519 HPKE key.
  */
 #include <sys/stat.h>
 
@@ -577,6 +580,39 @@ secp_keys(struct sim_pki *pki)
 	}
 }
 
+/* The Tinfoil-shaped enclave's TLS and HPKE keys (sim_tinfoil.c). */
+static void
+tinfoil_pki(struct sim_pki *pki)
+{
+	struct certspec s;
+	unsigned char *spki = NULL;
+	size_t n = sizeof(pki->tf_hpke_key);
+	EVP_PKEY *hpke;
+	X509 *x;
+	int len;
+
+	pki->tf_tls_key = ec_key("P-384");
+	memset(&s, 0, sizeof(s));
+	s.md = EVP_sha384();
+	s.cn = "tmon TEST Tinfoil enclave TLS (simulated)";
+	s.key = pki->tf_tls_key;
+	s.not_before = pki->start - DAY;
+	s.not_after = pki->start + 90 * (int64_t)DAY;
+	s.ku = "critical,digitalSignature";
+	x = make_cert(&s);
+	pki->tf_cert_pem = cert_pem(x);
+	X509_free(x);
+	len = i2d_PUBKEY(pki->tf_tls_key, &spki);
+	sim_ossl_check(len > 0, "i2d_PUBKEY");
+	sha256(spki, (size_t)len, pki->tf_tls_key_fp);
+	OPENSSL_free(spki);
+	hpke = EVP_PKEY_Q_keygen(NULL, NULL, "X25519");
+	sim_ossl_check(hpke != NULL && EVP_PKEY_get_raw_public_key(hpke,
+	    pki->tf_hpke_key, &n) == 1 && n == sizeof(pki->tf_hpke_key),
+	    "X25519 key generation");
+	EVP_PKEY_free(hpke);
+}
+
 /* The P-256 attestation key as raw x || y. */
 static void
 attest_key(struct sim_pki *pki)
@@ -617,6 +653,7 @@ sim_pki_generate(struct sim_pki *pki)
 	sim_gpu_init(pki);
 	nvidia_pki(pki);
 	secp_keys(pki);
+	tinfoil_pki(pki);
 	sim_tdx_collateral_init(pki);
 	ERR_clear_error();
 }
@@ -743,5 +780,7 @@ sim_pki_free(struct sim_pki *pki)
 	free(pki->vm_config);
 	free(pki->tcb_info_body);
 	free(pki->qe_identity_body);
+	EVP_PKEY_free(pki->tf_tls_key);
+	free(pki->tf_cert_pem);
 	memset(pki, 0, sizeof(*pki));
 }

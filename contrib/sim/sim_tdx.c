@@ -326,17 +326,26 @@ sim_tdx_quote(const struct sim_pki *pki, const uint8_t nonce[32],
     int mrtd_idx, int app_idx, size_t *len)
 {
 	const struct sim_app *app = &pki->app[app_idx];
-	/* TDATTRIBUTES: SEPT_VE_DISABLE (bit 28), no DEBUG */
-	static const uint8_t td_attr[8] = { 0x00, 0x00, 0x00, 0x10 };
-	static const uint8_t xfam[8] = { 0xe7, 0x02, 0x06 };
-	struct buf q;
-	uint8_t rd[64], sig[64];
+	uint8_t rd[64];
 
 	memset(rd, 0, sizeof(rd));
 	if (!hex_decode_exact(pki->address[app->key],
 	    strlen(pki->address[app->key]), rd, 20, true))
 		fatalx("tmon-sim: signing address");
 	memcpy(rd + 32, nonce, 32);
+	return sim_tdx_quote_rd(pki, rd, mrtd_idx, app_idx, len);
+}
+
+uint8_t *
+sim_tdx_quote_rd(const struct sim_pki *pki, const uint8_t rd[64],
+    int mrtd_idx, int app_idx, size_t *len)
+{
+	const struct sim_app *app = &pki->app[app_idx];
+	/* TDATTRIBUTES: SEPT_VE_DISABLE (bit 28), no DEBUG */
+	static const uint8_t td_attr[8] = { 0x00, 0x00, 0x00, 0x10 };
+	static const uint8_t xfam[8] = { 0xe7, 0x02, 0x06 };
+	struct buf q;
+	uint8_t sig[64];
 
 	buf_init(&q, MAX_SIM_BUILD);
 	/* header */

@@ -66,6 +66,15 @@
  *                            the 2nd to the (1 + SIM_OUTAGE_LEN)-th (4th)
  *                            attestations are signed by the wrong key:
  *                            three failing probes, then it recovers
+ *   sim/tinfoil              a Tinfoil-shaped v3 attestation document
+ *                            (sim_tinfoil.c) instead of a dstack report:
+ *                            cpu.platform "tdx", a TEST PKI quote whose
+ *                            REPORTDATA is SHA-256(tls_key_fp ||
+ *                            hpke_key || nonce) || 32 zero bytes for our
+ *                            nonce, a TEST TLS certificate and signature;
+ *                            no signing key and no GPU (schedule it with
+ *                            "canary": false, as Tinfoil's completions are
+ *                            end-to-end encrypted)
  *
  * Routes (shapes of the real services: monitor/verify/gateway.h and sig.h,
  * Intel PCS v4 for the collateral):
@@ -76,7 +85,10 @@
  *        = address || 12 zero bytes || nonce), nvidia_payload (one GPU),
  *        info (tcb_info with app_compose and event_log), event_log
  *        (NanoGPT: a string whose imr 3 digests are empty), 
- *        signing_public_key, all_attestations, tmon_sim
+ *        signing_public_key, all_attestations, tmon_sim; for
+ *        sim/tinfoil the Tinfoil v3 document instead
+ *   GET  /.well-known/tinfoil-attestation?nonce=HEX64
+ *        Tinfoil's own route: the sim/tinfoil document
  *   POST /v1/chat/completions, /api/v1/chat/completions
  *        OpenAI-style; id "chatcmpl-sim-<n>"; streaming as SSE
  *   GET  /v1/signature/ID?model=M&signing_algo=ecdsa
@@ -343,6 +355,49 @@ get_query(struct MHD_Connection *conn, struct query *q, enum MHD_Result *ret)
 
 /* ---- routes ---------------------------------------------------------------- */
 
+/* The sim/tinfoil document for nonce (Tinfoil's route and the relays'). */
+static enum MHD_Result
+send_tinfoil(struct MHD_Connection *conn, struct sim *sim,
+    const uint8_t nonce[32], const char *nonce_hex)
+{
+	unsigned n;
+	char esc[64];
+
+	pthread_mutex_lock(&sim->st.lock);
+	n = sim->st.attestations[SIM_TINFOIL]++;
+	pthread_mutex_unlock(&sim->st.lock);
+	if (log_verbosity() > 0)
+		log_info("tmon-sim: SIMULATED Tinfoil attestation #%u (TEST "
+		    "PKI, nonce %s...)", n + 1, log_esc(esc, sizeof(esc),
+		    nonce_hex, 16));
+	return send_owned(conn, 200, sim_tinfoil_report(&sim->pki, nonce),
+	    "application/json");
+}
+
+/* The nonce query parameter as 32 bytes; false if it is not 64 hex. */
+static bool
+query_nonce(const struct query *q, uint8_t nonce[32])
+{
+	return q->v[Q_NONCE] != NULL && strlen(q->v[Q_NONCE]) ==
+	    NONCE_HEX_LEN && hex_decode_exact(q->v[Q_NONCE], NONCE_HEX_LEN,
+	    nonce, 32, false);
+}
+
+static enum MHD_Result
+do_tinfoil(struct MHD_Connection *conn, struct sim *sim)
+{
+	struct query q;
+	enum MHD_Result ret;
+	uint8_t nonce[32];
+
+	if (!get_query(conn, &q, &ret))
+		return ret;
+	if (!query_nonce(&q, nonce))
+		return send_error(conn, 400, "nonce must be given once, as 64 "
+		    "hex digits (32 bytes)", "nonce", "invalid_nonce");
+	return send_tinfoil(conn, sim, nonce, q.v[Q_NONCE]);
+}
+
 static enum MHD_Result
 do_attestation(struct MHD_Connection *conn, struct sim *sim,
     enum sim_flavour fl)
@@ -356,8 +411,7 @@ do_attestation(struct MHD_Connection *conn, struct sim *sim,
 
 	if (!get_query(conn, &q, &ret))
 		return ret;
-	if (q.v[Q_NONCE] == NULL || strlen(q.v[Q_NONCE]) != NONCE_HEX_LEN ||
-	    !hex_decode_exact(q.v[Q_NONCE], NONCE_HEX_LEN, nonce, 32, false))
+	if (!query_nonce(&q, nonce))
 		return send_error(conn, 400, "nonce must be given once, as 64 "
 		    "hex digits (32 bytes)", "nonce", "invalid_nonce");
 	if (q.v[Q_ALGO] != NULL && strcmp(q.v[Q_ALGO], "ecdsa") != 0)
@@ -369,6 +423,8 @@ do_attestation(struct MHD_Connection *conn, struct sim *sim,
 	if ((mode = sim_mode_of(q.v[Q_MODEL])) < 0)
 		return send_error(conn, 404, "model not found: tmon-sim serves "
 		    "sim/<mode> only", "model", "model_not_found");
+	if (mode == SIM_TINFOIL)
+		return send_tinfoil(conn, sim, nonce, q.v[Q_NONCE]);
 
 	pthread_mutex_lock(&sim->st.lock);
 	n = sim->st.attestations[mode]++;
@@ -601,6 +657,11 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 			return send_405(conn, "GET, HEAD");
 		return do_attestation(conn, sim, url[1] == 'a' ?
 		    SIM_FLAVOUR_NANOGPT : SIM_FLAVOUR_DIRECT);
+	}
+	if (strcmp(url, "/.well-known/tinfoil-attestation") == 0) {
+		if (!get)
+			return send_405(conn, "GET, HEAD");
+		return do_tinfoil(conn, sim);
 	}
 	if (strncmp(url, "/v1/signature/", 14) == 0)
 		id = url + 14;

@@ -23,6 +23,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 #include <openssl/x509.h>
 
 #include "attest.h"
@@ -30,6 +31,7 @@
 #include "gpu_verify.h"
 #include "sig.h"
 #include "tdx_collateral.h"
+#include "tdx_verify.h"
 #include "tmon_limits.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -649,6 +651,169 @@ START_TEST(test_stale_nonce)
 }
 END_TEST
 
+/* ---- tests: the Tinfoil-shaped document ------------------------------------ */
+
+/* A hex member of obj (n bytes), asserted. */
+static void
+obj_hex(json_t *obj, const char *key, uint8_t *out, size_t n)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+
+	ck_assert_msg(s != NULL, "%s missing", key);
+	ck_assert_msg(hex_decode_exact(s, strlen(s), out, n, false), "%s: %s",
+	    key, s);
+}
+
+/*
+ * sim/tinfoil: Tinfoil's v3 document (format
+ * https://tinfoil.sh/predicate/attestation/v3, cpu.platform "tdx"),
+ * judged here by hand against that format: report_data.nonce is ours;
+ * the quote verifies with the sim's TEST root (tdx_check_quote);
+ * REPORTDATA is SHA-256(tls_key_fp || hpke_key || nonce) || 32 zero
+ * bytes, computed here with OpenSSL from the served fields; tls_key_fp is
+ * SHA-256 of the certificate's SubjectPublicKeyInfo; the signature, over
+ * SHA-256 of the document with "signature":"", verifies with that
+ * certificate's key.  Through the relays' two routes and Tinfoil's own.
+ */
+START_TEST(test_tinfoil_document)
+{
+	static const char sigkey[] = "\"signature\":\"";
+	struct world w;
+	struct resp r;
+	struct checklist cl;
+	struct tdx_check_opts o;
+	struct tdx_quote q;
+	json_error_t je;
+	json_t *root, *rd, *cpu;
+	uint8_t nonce[32], other[32], fp[32], hpke[32], echo[32], cat[96];
+	uint8_t want[64], h[32], *quote, *sig;
+	unsigned char *spki = NULL;
+	const char *s, *sv, *end;
+	char hex[65], path[256], *unsigned_doc;
+	size_t qlen, slen;
+	EVP_MD_CTX *md;
+	BIO *bio;
+	X509 *x;
+	int route, n;
+
+	world_init(&w, NULL);
+	for (route = 0; route < 3; route++) {
+		random_nonce(nonce, hex);
+		if (route < 2)
+			attest_fetch("sim/tinfoil", route, hex, &r);
+		else {
+			snprintf(path, sizeof(path), "/.well-known/"
+			    "tinfoil-attestation?nonce=%s", hex);
+			http(path, NULL, 0, &r);
+			ck_assert_int_eq(r.status, 200);
+		}
+		root = json_loadb(r.body.data, r.body.len, 0, &je);
+		ck_assert_ptr_nonnull(root);
+		ck_assert_str_eq(json_string_value(json_object_get(root,
+		    "format")), "https://tinfoil.sh/predicate/attestation/v3");
+		ck_assert_ptr_nonnull(strstr(json_string_value(
+		    json_object_get(root, "tmon_sim")), "SIMULATED"));
+		rd = json_object_get(root, "report_data");
+		obj_hex(rd, "tls_key_fp", fp, 32);
+		obj_hex(rd, "hpke_key", hpke, 32);
+		obj_hex(rd, "nonce", echo, 32);
+		ck_assert_mem_eq(echo, nonce, 32);
+		cpu = json_object_get(root, "cpu");
+		ck_assert_str_eq(json_string_value(json_object_get(cpu,
+		    "platform")), "tdx");
+		s = json_string_value(json_object_get(cpu, "report"));
+		ck_assert_ptr_nonnull(s);
+		quote = b64_decode_alloc(s, strlen(s), MAX_QUOTE_LEN, &qlen);
+		ck_assert_ptr_nonnull(quote);
+
+		/* the quote: the TEST PKI's, and only with its root */
+		memset(&o, 0, sizeof(o));
+		o.root_der = w.roots.intel;
+		o.root_der_len = w.roots.intel_len;
+		o.col = w.col;
+		checklist_init(&cl);
+		ck_assert(tdx_check_quote(NULL, quote, qlen,
+		    (int64_t)time(NULL), &o, &q, &cl));
+		ck_assert_int_eq(checklist_get(&cl, "tdx.quote.signature")->
+		    status, CHECK_PASS);
+		ck_assert_msg(checklist_get(&cl, "tdx.pck_chain")->status ==
+		    CHECK_PASS, "%s", checklist_get(&cl, "tdx.pck_chain")->
+		    detail);
+		checklist_init(&cl);
+		tdx_check_quote(NULL, quote, qlen, (int64_t)time(NULL), NULL,
+		    &q, &cl);
+		ck_assert_int_eq(checklist_get(&cl, "tdx.pck_chain")->status,
+		    CHECK_FAIL);
+
+		/* REPORTDATA: Tinfoil v3's layout, for our nonce only */
+		memcpy(cat, fp, 32);
+		memcpy(cat + 32, hpke, 32);
+		memcpy(cat + 64, nonce, 32);
+		memset(want, 0, sizeof(want));
+		SHA256(cat, sizeof(cat), want);
+		ck_assert_mem_eq(q.report.report_data, want, 64);
+		random_nonce(other, hex);
+		memcpy(cat + 64, other, 32);
+		SHA256(cat, sizeof(cat), h);
+		ck_assert(memcmp(q.report.report_data, h, 32) != 0);
+
+		/* the TEST TLS certificate, its key's fingerprint */
+		s = json_string_value(json_object_get(root, "certificate"));
+		ck_assert_ptr_nonnull(s);
+		bio = BIO_new_mem_buf(s, -1);
+		x = PEM_read_bio_X509(bio, NULL, NULL, NULL);
+		BIO_free(bio);
+		ck_assert_ptr_nonnull(x);
+		ck_assert_ptr_nonnull(strstr(X509_NAME_oneline(
+		    X509_get_subject_name(x), path, sizeof(path)), "TEST"));
+		n = i2d_PUBKEY(X509_get0_pubkey(x), &spki);
+		ck_assert_int_gt(n, 0);
+		SHA256(spki, (size_t)n, h);
+		OPENSSL_free(spki);
+		spki = NULL;
+		ck_assert_mem_eq(h, fp, 32);
+
+		/* the signature over the document with "signature":"" */
+		sv = json_string_value(json_object_get(root, "signature"));
+		ck_assert_ptr_nonnull(sv);
+		sig = b64_decode_alloc(sv, strlen(sv), 1024, &slen);
+		ck_assert_ptr_nonnull(sig);
+		s = memmem(r.body.data, r.body.len, sigkey, strlen(sigkey));
+		ck_assert_ptr_nonnull(s);
+		s += strlen(sigkey);
+		end = memchr(s, '"', r.body.len - (size_t)(s - r.body.data));
+		ck_assert_ptr_nonnull(end);
+		ck_assert_uint_eq((size_t)(end - s), strlen(sv));
+		unsigned_doc = xmalloc(r.body.len);
+		memcpy(unsigned_doc, r.body.data, (size_t)(s - r.body.data));
+		memcpy(unsigned_doc + (s - r.body.data), end,
+		    r.body.len - (size_t)(end - r.body.data));
+		md = EVP_MD_CTX_new();
+		ck_assert(md != NULL && EVP_DigestVerifyInit(md, NULL,
+		    EVP_sha256(), NULL, X509_get0_pubkey(x)) == 1);
+		ck_assert_int_eq(EVP_DigestVerify(md, sig, slen,
+		    (const unsigned char *)unsigned_doc, r.body.len -
+		    strlen(sv)), 1);
+		/* and not over another document */
+		unsigned_doc[0] = ' ';
+		ck_assert(EVP_DigestVerifyInit(md, NULL, EVP_sha256(), NULL,
+		    X509_get0_pubkey(x)) == 1);
+		ck_assert_int_ne(EVP_DigestVerify(md, sig, slen,
+		    (const unsigned char *)unsigned_doc, r.body.len -
+		    strlen(sv)), 1);
+		EVP_MD_CTX_free(md);
+		ERR_clear_error();
+		free(unsigned_doc);
+		free(sig);
+		X509_free(x);
+		free(quote);
+		json_decref(root);
+		resp_free(&r);
+	}
+	world_free(&w);
+}
+END_TEST
+
 START_TEST(test_changed_measurement)
 {
 	struct world w;
@@ -1176,6 +1341,7 @@ sim_suite(void)
 	tcase_add_test(tc, test_production_roots_refuse);
 	tcase_add_test(tc, test_gpu_roots);
 	tcase_add_test(tc, test_stale_nonce);
+	tcase_add_test(tc, test_tinfoil_document);
 	tcase_add_test(tc, test_changed_measurement);
 	tcase_add_test(tc, test_completion_signature);
 	tcase_add_test(tc, test_wrong_key);

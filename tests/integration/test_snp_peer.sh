@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# Differential test of AMD SEV-SNP report verification against a peer:
+# npm @tinfoilsh/verifier driven by tests/snp-peer/verify.mjs (npm ci
+# --prefix tests/snp-peer), offline, over tests/data/snp-peer/cases.json:
+# the report, VCEK and cert_chain a Tinfoil v3 SEV-SNP enclave and AMD KDS
+# served, at the response's HTTP Date, and tampered copies (one flipped
+# byte in REPORT_DATA, MEASUREMENT, the signature, the VCEK's signature,
+# the ASK's signature; the report cut short).  The peer runs on every
+# case here; its verdicts must be the cases' expected ones and the ones
+# recorded in tests/data/snp-peer/peer-results.json.
+# Exit 77 (skipped) without node.
+# Usage: test_snp_peer.sh BUILD_DIR SOURCE_DIR
+set -u
+
+. "$(dirname "$0")/lib.sh"
+command -v node >/dev/null || { echo "no node: skipped"; exit 77; }
+need python3
+PEER=$SRC/tests/snp-peer
+DATA=$SRC/tests/data/snp-peer
+[ -f "$PEER/node_modules/@tinfoilsh/verifier/package.json" ] ||
+    { echo "FAIL: no @tinfoilsh/verifier: run npm ci --prefix tests/snp-peer"; exit 1; }
+
+if node "$PEER/verify.mjs" "$DATA/cases.json" >"$TMP/peer.jsonl" 2>"$TMP/peer.err"; then
+	pass "the peer judged every case"
+else
+	cat "$TMP/peer.err"
+	fail "the peer did not run"
+	finish
+fi
+cat "$TMP/peer.jsonl"
+
+# CASE VERDICT lines: the live run's, the cases' expected ones, the recorded ones
+python3 - "$TMP/peer.jsonl" >"$TMP/live" <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    print(r["id"], r["verdict"])
+PY
+python3 - "$DATA/cases.json" >"$TMP/expect" <<'PY'
+import json, sys
+for c in json.load(open(sys.argv[1])):
+    print(c["id"], c["expect"])
+PY
+python3 - "$DATA/peer-results.json" "$TMP/peer.jsonl" >"$TMP/recorded" <<'PY'
+import json, sys
+rec = json.load(open(sys.argv[1]))["results"]
+live = {json.loads(l)["id"]: json.loads(l) for l in open(sys.argv[2])}
+for r in rec:
+    print(r["id"], r["verdict"])
+    l = live.get(r["id"])
+    if l is not None and l["reason"] != r["reason"]:
+        print("reason of", r["id"], "changed:", repr(l["reason"]), "recorded", repr(r["reason"]), file=sys.stderr)
+PY
+n=$(wc -l <"$TMP/expect")
+[ "$n" -ge 7 ] && pass "$n cases" || fail "only $n cases in cases.json"
+if diff "$TMP/expect" "$TMP/live"; then
+	pass "the peer's verdicts are the expected ones (accept the served report, reject every tampered one)"
+else
+	fail "the peer's verdicts differ from cases.json's expected ones"
+fi
+if diff "$TMP/recorded" "$TMP/live"; then
+	pass "the peer's verdicts are the ones recorded in peer-results.json"
+else
+	fail "the peer's verdicts differ from peer-results.json"
+fi
+
+finish

@@ -8,6 +8,7 @@
  * Seeds: tests/fuzz/seeds/collateral_kind/ (tests/data/amd-kds, an NRAS
  * JWKS trimmed, a dcap-qvl collateral trimmed).
  */
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 

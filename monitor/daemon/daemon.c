@@ -21,6 +21,7 @@
 #include "logkey.h"
 #include "metrics.h"
 #include "notify.h"
+#include "kds_client.h"
 #include "pcs_client.h"
 #include "pool.h"
 #include "probe.h"
@@ -144,6 +145,7 @@ struct daemon {
 	struct store_pool		*pool;		/* API, receipts */
 	struct fetch			*fetch;
 	struct pcs_client		*coll;		/* NULL: "pcs": false */
+	struct kds_client		*kds;		/* NULL: "kds": false */
 	struct verify_ctx		*vc;		/* the loop's caches */
 	/* The schedule: o->cfg until the first reload (SIGHUP), then
 	 * cfg_own; old ones are kept while a probe still uses them. */
@@ -529,6 +531,10 @@ finish_probe(struct model_state *s)
 	if (d->coll != NULL) {
 		ctx.collateral = pcs_client_lookup;
 		ctx.collateral_arg = d->coll;
+	}
+	if (d->kds != NULL) {
+		ctx.amd_collateral = kds_client_lookup;
+		ctx.amd_collateral_arg = d->kds;
 	}
 	if (d->o->cfg->test_intel_root_der != NULL ||
 	    d->o->cfg->test_nvidia_root_der != NULL) {
@@ -1597,6 +1603,15 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 		cc.max_body = d.max_body;
 		d.coll = pcs_client_new(&cc);
 	}
+	if (o->cfg->kds_base_url != NULL) {
+		struct kds_client_cfg kc;
+
+		memset(&kc, 0, sizeof(kc));
+		kc.base_url = o->cfg->kds_base_url;
+		kc.timeout_ms = 60000;
+		kc.max_body = d.max_body;
+		d.kds = kds_client_new(&kc);
+	}
 	while (!stop_requested) {
 		loop_once(&d);
 		if (o->max_probes != 0 && d.logged >= o->max_probes)
@@ -1613,6 +1628,7 @@ out:
 	/* Transfers still in flight are dropped without an entry. */
 	fetch_free(d.fetch);
 	pcs_client_free(d.coll);
+	kds_client_free(d.kds);
 	verify_ctx_free(d.vc);
 	/* Every receipt is answered, then the writer commits what is
 	 * queued and stops. */

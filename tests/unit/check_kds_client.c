@@ -9,6 +9,7 @@
  * them through the attest_ctx.amd_collateral look-up and does not fetch
  * them again for the next probe.  An unknown chip is logged as "error"
  * and not retried at once; documents of the wrong kind are "fail".
+ * tmonctl audit re-judges the logged entries from their blobs.
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -276,6 +277,25 @@ assert_blob(const char *hex, const char *file)
 	store_close(s);
 }
 
+/* The exit status of tmonctl audit on the store, its output drained. */
+static int
+audit_exit(void)
+{
+	const char *const argv[] = { TMON_BUILD_DIR "/tmonctl", "audit",
+	    dbpath, "-j", "1", NULL };
+	char buf[4096];
+	int fd, status;
+	pid_t pid;
+
+	pid = tu_spawn(argv, &fd);
+	ck_assert_int_gt(pid, 0);
+	while (read(fd, buf, sizeof(buf)) > 0)
+		;
+	close(fd);
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+}
+
 START_TEST(test_fetch_store_reuse)
 {
 	const uint8_t *v = NULL, *ch = NULL;
@@ -368,6 +388,8 @@ START_TEST(test_fetch_store_reuse)
 	ck_assert_ptr_null(json_object_get(json_object_get(e, "documents"),
 	    "cert_chain"));
 	json_decref(all);
+	/* tmonctl audit judges both entries' documents again: they follow */
+	ck_assert_int_eq(audit_exit(), 0);
 }
 END_TEST
 

@@ -188,14 +188,63 @@ gpus_json(const struct attest_measurement *m)
 	return arr;
 }
 
+/* A 64-bit field as 16 lower-case hex digits, big-endian. */
+static json_t *
+jhex_u64(uint64_t v)
+{
+	uint8_t b[8];
+	int i;
+
+	for (i = 0; i < 8; i++)
+		b[i] = (uint8_t)(v >> (56 - 8 * i));
+	return jhex(b, 8);
+}
+
+/*
+ * The measurement of an AMD SEV-SNP report, in the same layers:
+ * platform {snp_measurement, snp_policy, snp_reported_tcb, gpu_count,
+ * gpus}, app {snp_host_data}, instance {snp_chip_id, tls_fingerprint},
+ * probe as for a TDX quote.
+ */
+static json_t *
+snp_measurement_json(const struct attest_measurement *m)
+{
+	json_t *o, *pl, *app, *in, *pr;
+
+	pl = tjson_chk(json_object());
+	tjson_set(pl, "snp_measurement", jhex(m->snp_measurement, 48));
+	tjson_set(pl, "snp_policy", jhex_u64(m->snp_policy));
+	tjson_set(pl, "snp_reported_tcb", jhex_u64(m->snp_reported_tcb));
+	tjson_set(pl, "gpu_count", json_integer((json_int_t)m->n_gpus));
+	tjson_set(pl, "gpus", gpus_json(m));
+	app = tjson_chk(json_object());
+	tjson_set(app, "snp_host_data", jhex(m->snp_host_data, 32));
+	in = tjson_chk(json_object());
+	tjson_set(in, "snp_chip_id", jhex(m->snp_chip_id, 64));
+	tjson_set(in, "tls_fingerprint", jhex_or_null(m->has_tls_fingerprint ?
+	    m->tls_fingerprint : NULL, 32));
+	pr = tjson_chk(json_object());
+	tjson_set(pr, "report_data", jhex(m->report_data, 64));
+	tjson_set(pr, "reportdata_layout", jstr_nonempty(m->reportdata_layout));
+	tjson_set(pr, "attestations", json_integer((json_int_t)m->n_attestations));
+	o = tjson_chk(json_object());
+	tjson_set(o, "platform", pl);
+	tjson_set(o, "app", app);
+	tjson_set(o, "instance", in);
+	tjson_set(o, "probe", pr);
+	return o;
+}
+
 json_t *
 entry_measurement_json(const struct attest_measurement *m)
 {
 	json_t *o, *pl, *app, *in, *pr, *adv;
 	size_t i;
 
-	if (!m->has_quote)
+	if (!m->has_quote && !m->has_snp_report)
 		return json_null();
+	if (!m->has_quote)
+		return snp_measurement_json(m);
 	pl = tjson_chk(json_object());
 	tjson_set(pl, "mrtd", jhex(m->mrtd, 48));
 	tjson_set(pl, "rtmr0", jhex(m->rtmr[0], 48));

@@ -34,6 +34,11 @@
  *             tls_fingerprint (64 hex, or null), instance_id (hex)
  *   probe     this probe only, never a change: report_data (our nonce is
  *             in it), reportdata_layout, attestations
+ * An AMD SEV-SNP report (a Tinfoil enclave) has no TDX registers; its
+ * layers are platform {snp_measurement (96 hex), snp_policy and
+ * snp_reported_tcb (16 hex, the u64 big-endian), gpu_count, gpus}, app
+ * {snp_host_data (64 hex)}, instance {snp_chip_id (128 hex),
+ * tls_fingerprint}, probe as above.
  * A member that could not be established is null.  tcb_status and
  * advisories also depend on whether collateral could be fetched, so a
  * null there never counts as a change.

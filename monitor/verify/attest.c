@@ -6,11 +6,14 @@
 #include "attest.h"
 #include "attest_chutes.h"
 #include "attest_near.h"
+#include "attest_tinfoil.h"
 #include "encode.h"
 #include "gateway.h"
 #include "gateway_chutes.h"
 #include "gpu_verify.h"
 #include "nras.h"
+#include "snp_report.h"
+#include "snp_verify.h"
 #include "tdx_eventlog.h"
 #include "tdx_policy.h"
 #include "tdx_quote.h"
@@ -86,6 +89,44 @@ short_hex(const uint8_t *p, char out[17])
 	hex_encode(p, 8, out);
 }
 
+/*
+ * A Tinfoil v3 document's report_data.nonce (what its REPORTDATA binds,
+ * tdx.reportdata / snp.reportdata); a v2 document has none, only a
+ * relay's echo may be there.
+ */
+static void
+check_tinfoil_echo(const struct gw_report *rep, const uint8_t nonce[32],
+    struct checklist *cl)
+{
+	const struct gw_attestation *a = &rep->att[0];
+	char theirs[17], ours[17];
+
+	short_hex(nonce, ours);
+	if (a->has_request_nonce) {
+		short_hex(a->request_nonce, theirs);
+		if (eq32(a->request_nonce, nonce))
+			checklist_set(cl, "nonce.echo", CHECK_PASS,
+			    "report_data.nonce equals our nonce (%s...)",
+			    ours);
+		else
+			checklist_set(cl, "nonce.echo", CHECK_FAIL,
+			    "report_data.nonce %s... is not our nonce %s...: "
+			    "replayed or cached attestation", theirs, ours);
+		return;
+	}
+	if (rep->has_echo_nonce && !eq32(rep->echo_nonce, nonce)) {
+		short_hex(rep->echo_nonce, theirs);
+		checklist_set(cl, "nonce.echo", CHECK_FAIL, "the relay echoes "
+		    "nonce %s..., not ours %s...: replayed or cached "
+		    "attestation", theirs, ours);
+		return;
+	}
+	checklist_set(cl, "nonce.echo", CHECK_SKIP, "the Tinfoil v%d "
+	    "document carries no nonce%s; tdx.reportdata decides",
+	    a->tinfoil.version, rep->has_echo_nonce ? " (the relay echoes "
+	    "ours, but the evidence binds none)" : "");
+}
+
 static void
 check_nonce_echo(const struct gw_report *rep, const uint8_t nonce[32],
     struct checklist *cl)
@@ -101,8 +142,11 @@ check_nonce_echo(const struct gw_report *rep, const uint8_t nonce[32],
 		    "tdx.reportdata and gpu.nonce (layout %s)", CHUTES_LAYOUT);
 		return;
 	}
-	if (rep->format == GW_FORMAT_CHUTES || rep->format ==
-	    GW_FORMAT_TINFOIL) {
+	if (rep->format == GW_FORMAT_TINFOIL) {
+		check_tinfoil_echo(rep, nonce, cl);
+		return;
+	}
+	if (rep->format == GW_FORMAT_CHUTES) {
 		/* The relaying gateway picks the instance nonces; only its
 		 * own top-level nonce can echo ours. */
 		if (!rep->has_echo_nonce) {
@@ -173,6 +217,11 @@ check_reportdata(const struct gw_attestation *a, const struct tdx_quote *q,
 	const char *name = NULL;
 
 	layout[0] = '\0';
+	if (a->is_tinfoil) {
+		tinfoil_check_reportdata(&a->tinfoil, rd, nonce,
+		    "tdx.reportdata", cl, layout, layoutsz);
+		return;
+	}
 	if (a->role == GW_ROLE_INSTANCE) {
 		chutes_check_reportdata(a, rd, nonce, cl, layout, layoutsz);
 		return;
@@ -304,6 +353,69 @@ coll_lookup(void *arg, const uint8_t fmspc[6], int pck_ca)
 	return cs->col;
 }
 
+/*
+ * The AMD SEV-SNP report of a Tinfoil document (a->quote): snp.* with
+ * the AMD collateral of ctx (snp_verify.h) and snp.reportdata; the tdx.*
+ * checks do not apply.
+ */
+static void
+verify_snp(const struct gw_attestation *a, const struct attest_ctx *ctx,
+    const uint8_t nonce[32], int64_t now, struct checklist *cl,
+    struct attest_measurement *m, bool primary)
+{
+	const uint8_t *vcek = NULL, *chain = NULL, *ark = NULL;
+	size_t vcek_len = 0, chain_len = 0, ark_len = 0, i;
+	struct snp_report r;
+	struct tmon_err err;
+	char layout[32];
+
+	for (i = 0; i < NELEM(tdx_ids); i++)
+		checklist_set(cl, tdx_ids[i], CHECK_SKIP, "not applicable: "
+		    "an AMD SEV-SNP report, not a TDX quote");
+	tmon_err_clear(&err);
+	/* the collateral is looked up by what the report says; snp_verify
+	 * then checks the VCEK against the report */
+	if (ctx->amd_collateral != NULL && snp_report_parse(a->quote,
+	    a->quote_len, &r, &err) == TMON_OK &&
+	    !ctx->amd_collateral(ctx->amd_collateral_arg, snp_product(&r),
+	    r.chip_id, r.reported_tcb, &vcek, &vcek_len, &chain,
+	    &chain_len)) {
+		vcek = chain = NULL;
+		vcek_len = chain_len = 0;
+	}
+	if (ctx->test_pki && ctx->amd_root_der != NULL) {
+		ark = ctx->amd_root_der;
+		ark_len = ctx->amd_root_der_len;
+	}
+	if (!snp_verify(a->quote, a->quote_len, vcek, vcek_len, chain,
+	    chain_len, ark, ark_len, now, cl, &r)) {
+		checklist_set(cl, "snp.reportdata", CHECK_SKIP, "not checked: "
+		    "the report did not parse");
+		return;
+	}
+	tinfoil_check_reportdata(&a->tinfoil, r.report_data, nonce,
+	    "snp.reportdata", cl, layout, sizeof(layout));
+	if (!primary)
+		return;
+	m->has_snp_report = true;
+	m->snp_version = r.version;
+	memcpy(m->snp_measurement, r.measurement, 48);
+	memcpy(m->snp_host_data, r.host_data, 32);
+	memcpy(m->snp_chip_id, r.chip_id, 64);
+	m->snp_policy = r.policy;
+	m->snp_reported_tcb = r.reported_tcb;
+	memcpy(m->report_data, r.report_data, 64);
+	snprintf(m->reportdata_layout, sizeof(m->reportdata_layout), "%s",
+	    layout);
+	m->has_tls_fingerprint = a->has_tls_fingerprint;
+	memcpy(m->tls_fingerprint, a->tls_fingerprint, 32);
+	/* v2: REPORT_DATA[0:32] is the TLS key's fingerprint */
+	if (a->tinfoil.version == 2) {
+		m->has_tls_fingerprint = true;
+		memcpy(m->tls_fingerprint, r.report_data, 32);
+	}
+}
+
 static void
 verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
     const uint8_t nonce[32], int64_t now, struct checklist *cl,
@@ -330,7 +442,9 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 		o.lookup = coll_lookup;
 		o.lookup_arg = &cs;
 	}
-	if (a->quote == NULL) {
+	if (a->is_tinfoil && a->tinfoil.platform == TINFOIL_SEV_SNP) {
+		verify_snp(a, ctx, nonce, now, cl, m, primary);
+	} else if (a->quote == NULL) {
 		checklist_set(cl, "tdx.quote.parse", CHECK_FAIL,
 		    "attestation has no intel_quote");
 		for (i = 1; i < NELEM(tdx_ids); i++)
@@ -397,6 +511,12 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 			    &m->key_provider);
 			m->has_tls_fingerprint = a->has_tls_fingerprint;
 			memcpy(m->tls_fingerprint, a->tls_fingerprint, 32);
+			/* Tinfoil v2: REPORTDATA[0:32] is the TLS key's */
+			if (a->is_tinfoil && a->tinfoil.version == 2) {
+				m->has_tls_fingerprint = true;
+				memcpy(m->tls_fingerprint,
+				    q.report.report_data, 32);
+			}
 		}
 	}
 
@@ -451,7 +571,8 @@ verify_tee(const struct gw_attestation *a, const struct attest_ctx *ctx,
 
 /*
  * Evidence verified against test trust anchors must never read as a real
- * pass (README "The simulated provider"): every TDX and GPU detail says so.
+ * pass (README "The simulated provider"): every TDX, SEV-SNP and GPU detail
+ * says so.
  */
 static void
 mark_test_pki(struct checklist *cl)
@@ -462,6 +583,7 @@ mark_test_pki(struct checklist *cl)
 	for (i = 0; i < cl->n; i++) {
 		c = &cl->items[i];
 		if (strncmp(c->id, "tdx.", 4) != 0 &&
+		    strncmp(c->id, "snp.", 4) != 0 &&
 		    strncmp(c->id, "gpu.", 4) != 0)
 			continue;
 		n = strlen(c->detail);
@@ -492,6 +614,7 @@ evidence_checked(const struct checklist *cl)
 	for (i = 0; i < cl->n; i++) {
 		c = &cl->items[i];
 		if ((strncmp(c->id, "tdx.", 4) == 0 ||
+		    strncmp(c->id, "snp.", 4) == 0 ||
 		    strncmp(c->id, "gpu.", 4) == 0) &&
 		    strcmp(c->id, "gpu.nras") != 0 &&
 		    (c->status == CHECK_PASS || c->status == CHECK_WARN))
@@ -550,17 +673,15 @@ attest_verify_ctx(const uint8_t *body, size_t len, const uint8_t nonce[32],
 	}
 	res->format = rep.format;
 	res->m.n_attestations = rep.n_att;
-	if (rep.format == GW_FORMAT_TINFOIL) {
+	if (rep.format == GW_FORMAT_TINFOIL)
 		checklist_set(&res->checks, "response.parse", CHECK_PASS,
-		    "tinfoil format recognised");
-		check_nonce_echo(&rep, nonce, &res->checks);
-		skip_all(&res->checks, "tinfoil tdx-guest predicate: "
-		    "verification of this format is not implemented yet");
-		goto out;
-	}
-	checklist_set(&res->checks, "response.parse", CHECK_PASS,
-	    "%s format, %zu TEE attestation%s", rep.format_name, rep.n_att,
-	    rep.n_att == 1 ? "" : "s");
+		    "tinfoil format, v%d document, %s report",
+		    rep.att[0].tinfoil.version, rep.att[0].tinfoil.platform ==
+		    TINFOIL_TDX ? "Intel TDX" : "AMD SEV-SNP");
+	else
+		checklist_set(&res->checks, "response.parse", CHECK_PASS,
+		    "%s format, %zu TEE attestation%s", rep.format_name,
+		    rep.n_att, rep.n_att == 1 ? "" : "s");
 	check_nonce_echo(&rep, nonce, &res->checks);
 	for (i = 0; i < rep.n_att; i++) {
 		checklist_init(&tee);
@@ -571,7 +692,6 @@ attest_verify_ctx(const uint8_t *body, size_t len, const uint8_t nonce[32],
 			mark_test_pki(&tee);
 		merge(&res->checks, &tee, name, rep.n_att > 1);
 	}
-out:
 	checklist_init(&tee);
 	(void)nras_check(ctx->nras_eat, ctx->nras_eat_len, ctx->nras_jwks,
 	    ctx->nras_jwks_len, nonce, now, &tee);

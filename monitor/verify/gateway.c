@@ -5,6 +5,7 @@
 #include "gateway.h"
 #include "gateway_chutes.h"
 #include "gateway_near.h"
+#include "gateway_tinfoil.h"
 #include "tjson.h"
 #include "tmon_limits.h"
 #include "xmalloc.h"
@@ -355,7 +356,7 @@ gw_report_decode(const uint8_t *body, size_t len, struct gw_report *rep,
 			    "without attestations");
 		break;
 	case GW_FORMAT_TINFOIL:
-		rc = TMON_OK;
+		rc = gw_tinfoil_decode(&d, rep, body, len);
 		break;
 	case GW_FORMAT_CHUTES_DIRECT:
 		rc = gw_chutes_decode_direct(&d, rep);

@@ -16,8 +16,10 @@
  *                            e2e_pubkey, intel_quote (base64),
  *                            gpu_evidence[]}]}
  *                           (redpill-ai/redpill-gateway chutesService.ts)
- *   GW_FORMAT_TINFOIL       {format:"https://tinfoil.sh/predicate/...",
- *                           body (gzip+base64)}: recognised, not decoded
+ *   GW_FORMAT_TINFOIL       a Tinfoil attestation document
+ *                           {format:"https://tinfoil.sh/predicate/...",
+ *                            ...}: v2 (body: base64 of gzip) and v3
+ *                           (report_data, cpu, gpu; gateway_tinfoil.h)
  *   GW_FORMAT_CHUTES_DIRECT the Chutes API's own {evidence[{instance_id,
  *                           quote (base64), gpu_evidence[]}],
  *                           failed_instance_ids} (gateway_chutes.h)
@@ -39,6 +41,7 @@
 #include <jansson.h>
 
 #include "err.h"
+#include "gateway_tinfoil.h"
 #include "tmon_limits.h"
 
 enum gw_format {
@@ -102,6 +105,11 @@ struct gw_attestation {
 	bool		 has_actions_hash;
 	uint8_t		 actions_hash[32];
 	json_t		*actions;
+	/* a Tinfoil document (gateway_tinfoil.h): quote is its hardware
+	 * report, a TDX quote or a SEV-SNP report as tinfoil.platform
+	 * says */
+	bool		 is_tinfoil;
+	struct gw_tinfoil tinfoil;
 };
 
 struct gw_report {
@@ -124,8 +132,9 @@ struct gw_report {
  *                       or bad hex/base64 (err names the field)
  *   TMON_E_LIMIT        more than MAX_ATTESTATIONS attestations, or a
  *                       quote over MAX_QUOTE_LEN
- *   TMON_E_UNSUPPORTED  the JSON matches no known format
- * GW_FORMAT_TINFOIL succeeds with n_att = 0.
+ *   TMON_E_UNSUPPORTED  the JSON matches no known format, or a Tinfoil
+ *                       format or platform tmon does not verify
+ * GW_FORMAT_TINFOIL has one attestation (gw_tinfoil_decode).
  */
 enum tmon_rc	gw_report_decode(const uint8_t *body, size_t len,
 		    struct gw_report *rep, struct tmon_err *err);

@@ -475,7 +475,7 @@ x509_chain_verify(const struct x509_chain *c, size_t want,
 	STACK_OF(X509) *untrusted = NULL, *built;
 	X509_STORE_CTX *ctx = NULL;
 	X509_VERIFY_PARAM *param;
-	unsigned long vflags = X509_V_FLAG_X509_STRICT;
+	unsigned long vflags = 0;
 	enum verdict v = VERDICT_ERROR;
 	char when[32];
 	size_t i;
@@ -508,6 +508,8 @@ x509_chain_verify(const struct x509_chain *c, size_t want,
 	    X509_STORE_CTX_init(ctx, a->store, c->cert[0], untrusted) != 1)
 		goto liberr;
 	param = X509_STORE_CTX_get0_param(ctx);
+	if ((flags & TMON_X509_NO_STRICT) == 0)
+		vflags |= X509_V_FLAG_X509_STRICT;
 	if ((flags & TMON_X509_ANCHOR_CA) != 0)
 		vflags |= X509_V_FLAG_PARTIAL_CHAIN;
 	if ((flags & TMON_X509_NO_TIME) != 0)
@@ -564,6 +566,39 @@ x509_chain_verify(const struct x509_chain *c, size_t want,
 	X509_STORE_CTX_free(ctx);
 	sk_X509_free(untrusted);	/* the certificates belong to c */
 	return v;
+}
+
+enum tmon_rc
+x509_ext_value(const X509 *x, const uint8_t *oid, size_t oid_len,
+    const uint8_t **val, size_t *len)
+{
+	X509_EXTENSION *ext, *found = NULL;
+	const ASN1_OBJECT *obj;
+	const ASN1_OCTET_STRING *os;
+	int i, n;
+
+	*val = NULL;
+	*len = 0;
+	n = X509_get_ext_count(x);
+	for (i = 0; i < n; i++) {
+		if ((ext = X509_get_ext(x, i)) == NULL ||
+		    (obj = X509_EXTENSION_get_object(ext)) == NULL)
+			continue;
+		if (OBJ_length(obj) != oid_len ||
+		    memcmp(OBJ_get0_data(obj), oid, oid_len) != 0)
+			continue;
+		if (found != NULL)
+			return TMON_E_PARSE;
+		found = ext;
+	}
+	if (found == NULL)
+		return TMON_E_NOTFOUND;
+	os = X509_EXTENSION_get_data(found);
+	if (os == NULL || ASN1_STRING_length(os) <= 0)
+		return TMON_E_PARSE;
+	*val = ASN1_STRING_get0_data(os);
+	*len = (size_t)ASN1_STRING_length(os);
+	return TMON_OK;
 }
 
 /* ---- raw signatures ---- */

@@ -179,6 +179,15 @@ enum tmon_rc	x509_chain_add_der(struct x509_chain *c, const uint8_t *der,
 #define TMON_X509_ANCHOR_CA	0x04u
 
 /*
+ * x509_chain_verify: path validation without X509_V_FLAG_X509_STRICT.
+ * For AMD's SEV-SNP chains: KDS issues VCEKs without an
+ * authorityKeyIdentifier, which strict mode requires (RFC 5280 section
+ * 4.2.1.1).  Signatures, validity, basicConstraints and keyUsage of the
+ * CAs are still checked.
+ */
+#define TMON_X509_NO_STRICT	0x08u
+
+/*
  * Verify the chain c of exactly want certificates to the pinned anchor
  * a at time now (unix seconds; see TMON_X509_NO_TIME in flags):
  *   1. c has want certificates;
@@ -186,7 +195,8 @@ enum tmon_rc	x509_chain_add_der(struct x509_chain *c, const uint8_t *der,
  *      never decoded as trusted: the anchor is a->cert);
  *   3. OpenSSL's path validation (RFC 5280 section 6) with a->store as
  *      the only trusted certificate, the other certificates untrusted,
- *      X509_V_FLAG_X509_STRICT, depth want - 2, validity at now;
+ *      X509_V_FLAG_X509_STRICT (unless TMON_X509_NO_STRICT), depth
+ *      want - 2, validity at now;
  *   4. the path OpenSSL built is exactly c's certificates in the served
  *      order.
  * Revocation is not checked here: a chain check takes the result of the
@@ -201,6 +211,16 @@ enum tmon_rc	x509_chain_add_der(struct x509_chain *c, const uint8_t *der,
 enum verdict	x509_chain_verify(const struct x509_chain *c, size_t want,
 		    const struct x509_anchor *a, int64_t now, unsigned flags,
 		    char *why, size_t whysz);
+
+/*
+ * The extension of x whose OID is the oid_len content octets at oid (the
+ * DER of the OBJECT IDENTIFIER without tag and length): its extnValue
+ * content octets in *val (borrowed from x) and *len.  Returns TMON_OK;
+ * TMON_E_NOTFOUND when x has no such extension; TMON_E_PARSE when it
+ * has it more than once (RFC 5280 section 4.2) or its value is empty.
+ */
+enum tmon_rc	x509_ext_value(const X509 *x, const uint8_t *oid,
+		    size_t oid_len, const uint8_t **val, size_t *len);
 
 /* ---- raw signatures ---- */
 

@@ -5,9 +5,11 @@
 # the report, VCEK and cert_chain a Tinfoil v3 SEV-SNP enclave and AMD KDS
 # served, at the response's HTTP Date, and tampered copies (one flipped
 # byte in REPORT_DATA, MEASUREMENT, the signature, the VCEK's signature,
-# the ASK's signature; the report cut short).  The peer runs on every
+# the ASK's signature; the report cut short; the served files a day
+# before the VCEK's notBefore).  The peer runs on every
 # case here; its verdicts must be the cases' expected ones and the ones
-# recorded in tests/data/snp-peer/peer-results.json.
+# recorded in tests/data/snp-peer/peer-results.json.  tmon's own
+# verdicts on the same cases: tests/unit/check_snp.c (test_peer_cases).
 # Exit 77 (skipped) without node.
 # Usage: test_snp_peer.sh BUILD_DIR SOURCE_DIR
 set -u

@@ -9,7 +9,9 @@
 # (exit 1).  verify-quote on the same quote: valid (0), expired collateral
 # (3), tampered (1), an unsupported version (3).  tmonctl --help and help
 # CMD list every subcommand and its options.  Expected values come from
-# the capture's manifest and the collateral's own dates.
+# the capture's manifest and the collateral's own dates.  Tinfoil: v2
+# binds no nonce (1), v3 passes with its nonce (3 without collateral),
+# fails with another (1), an unknown platform is not checked (3).
 set -u
 build=$1 src=$2
 ctl=$build/tmonctl
@@ -77,16 +79,36 @@ echo "$json" | grep -q '"mrtd": "b24d3b24e9e3c16012376b52362ca09856c4adecb709d5f
 "$ctl" >/dev/null 2>&1; check "no command" 2 $?
 "$ctl" verify-attestation "$resp" --nonce "$nonce" --frobnicate >/dev/null 2>&1; check "unknown option" 2 $?
 
-# a response of no known format, and Tinfoil's (not verified yet): not
-# checked, never wrong
+# a response of no known format, and a Tinfoil format tmon does not
+# verify: not checked, never wrong
 echo '{"something":"else"}' > "$tmp/unknown.json"
 out=$("$ctl" verify-attestation "$tmp/unknown.json" --nonce "$nonce" --at "$at"); rc=$?
 check "unknown response format: could not check" 3 $rc
 echo "$out" | grep -Eq "^response.parse +error +response matches no known attestation format" || { echo "FAIL: unknown format detail"; echo "$out"; fail=1; }
 multi=$src/tests/data/replay/nanogpt-2026-03-25_multi
+# Tinfoil v2 (relayed by NanoGPT): the quote verifies, REPORTDATA binds
+# no nonce: wrong for a fresh probe
 out=$("$ctl" verify-attestation "$multi/llama3-3-70b_attestation.json" --nonce "$(cat "$multi/llama3-3-70b_nonce.txt")" --at 1774479022); rc=$?
-check "tinfoil format (not implemented): could not check" 3 $rc
-echo "$out" | grep -q "^verdict: error$" || { echo "FAIL: tinfoil verdict"; echo "$out"; fail=1; }
+check "tinfoil v2: binds no nonce" 1 $rc
+echo "$out" | grep -Eq "^tdx.quote.signature +pass " || { echo "FAIL: tinfoil v2 quote"; echo "$out"; fail=1; }
+echo "$out" | grep -Eq "^tdx.reportdata +fail .*binds no nonce" || { echo "FAIL: tinfoil v2 reportdata"; echo "$out"; fail=1; }
+# Tinfoil v3 (TDX + H100, tests/data/tinfoil): manifest nonce, HTTP Date
+tf=$src/tests/data/tinfoil/tdx-v3/0002_gemma4-31b-1.inf10.tinfoil.sh_.well-known_tinfoil-attestation.body
+tfnonce=a8c5455663ef4951c4a6fef8de2a079934c8e93c67626e7311bf385ba6724c9e
+out=$("$ctl" verify-attestation "$tf" --nonce "$tfnonce" --at 1782172454); rc=$?
+check "tinfoil v3 without collateral: TCB not checked" 3 $rc
+for id in nonce.echo tdx.quote.signature tdx.pck_chain tdx.reportdata gpu.evidence gpu.cert_chain gpu.nonce; do
+	echo "$out" | grep -Eq "^$id +pass " || { echo "FAIL: tinfoil v3 $id is not pass"; echo "$out"; fail=1; }
+done
+out=$("$ctl" verify-attestation "$tf" --nonce "${tfnonce%e}f" --at 1782172454); rc=$?
+check "tinfoil v3 with another nonce" 1 $rc
+for id in nonce.echo tdx.reportdata; do
+	echo "$out" | grep -Eq "^$id +fail " || { echo "FAIL: tinfoil v3 $id is not fail with another nonce"; echo "$out"; fail=1; }
+done
+sed 's/"platform":"tdx"/"platform":"sgx"/' "$tf" > "$tmp/tf_sgx.json"
+out=$("$ctl" verify-attestation "$tmp/tf_sgx.json" --nonce "$tfnonce" --at 1782172454); rc=$?
+check "tinfoil v3 unknown platform: could not check" 3 $rc
+echo "$out" | grep -Eq "^response.parse +error .*not supported" || { echo "FAIL: tinfoil platform detail"; echo "$out"; fail=1; }
 
 # ---- verify-quote: the same quote, with the collateral of its capture run
 d=$src/tests/data/dcap/evidence/teep/nanogpt_tee_gemma-3-27b-it_20260610_014905

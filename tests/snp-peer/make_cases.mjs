@@ -9,6 +9,7 @@
 //   OUT_DIR      tests/data/snp-peer
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
+import { X509Certificate } from 'node:crypto';
 
 const [cap, out] = process.argv.slice(2);
 if (!cap || !out) {
@@ -55,6 +56,9 @@ cases.push({ id: 'truncated', ...real, report: rel('tampered/report.truncated.bi
 
 // The last byte of a DER certificate is the last byte of its signature.
 const vcek = readFileSync(join(dst, `${files.vcek}.body`));
+const vcekFrom = Date.parse(new X509Certificate(vcek).validFrom) / 1000;
+cases.push({ id: 'vcek_not_yet_valid', ...real, time: vcekFrom - 86400, expect: 'reject',
+  note: 'the served files a day before the VCEK\'s notBefore' });
 writeFileSync(join(dst, 'tampered', 'vcek.signature_flip.der'), flip(vcek, vcek.length - 1));
 cases.push({ id: 'vcek_flip', ...real, vcek: rel('tampered/vcek.signature_flip.der'), time, expect: 'reject',
   note: `VCEK DER byte ${vcek.length - 1} (last byte of its signature by the ASK) xor 0x01` });

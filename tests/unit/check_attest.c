@@ -295,8 +295,9 @@ START_TEST(test_redpill_chutes)
 }
 END_TEST
 
-/* Tinfoil: recognised, not verifiable yet: skips, and never a pass. */
-START_TEST(test_multi_tinfoil_skips)
+/* Tinfoil v2 (check_tinfoil has the rest): the quote verifies, but the
+ * document binds no nonce, so it is never a pass. */
+START_TEST(test_multi_tinfoil_v2)
 {
 	uint8_t nonce[32];
 	struct attest_result *r;
@@ -304,11 +305,12 @@ START_TEST(test_multi_tinfoil_skips)
 	load_nonce(MULTI "llama3-3-70b_nonce.txt", nonce);
 	r = run(MULTI "llama3-3-70b_attestation.json", nonce, T_0325);
 	ck_assert_int_eq(r->format, GW_FORMAT_TINFOIL);
-	ck_assert_int_eq(st(r, "tdx.quote.signature"), CHECK_SKIP);
+	ck_assert_int_eq(st(r, "tdx.quote.signature"), CHECK_PASS);
+	ck_assert_int_eq(st(r, "tdx.reportdata"), CHECK_FAIL);
 	ck_assert_int_eq(st(r, "gpu.evidence"), CHECK_SKIP);
-	ck_assert_ptr_nonnull(strstr(detail(r, "tdx.quote.signature"),
-	    "tinfoil"));
-	ck_assert_int_eq(r->verdict, CHECK_ERROR);
+	ck_assert_ptr_nonnull(strstr(detail(r, "tdx.reportdata"),
+	    "binds no nonce"));
+	ck_assert_int_eq(r->verdict, CHECK_FAIL);
 	free(r);
 }
 END_TEST
@@ -392,7 +394,7 @@ attest_suite(void)
 	tcase_add_test(tc, test_nearai_cloud_bound);
 	tcase_add_test(tc, test_multi_chutes);
 	tcase_add_test(tc, test_redpill_chutes);
-	tcase_add_test(tc, test_multi_tinfoil_skips);
+	tcase_add_test(tc, test_multi_tinfoil_v2);
 	tcase_add_test(tc, test_hostile_bodies);
 	tcase_add_test(tc, test_truncated_body);
 	suite_add_tcase(s, tc);

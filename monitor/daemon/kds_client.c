@@ -11,6 +11,7 @@
 #include "entry.h"
 #include "kds_client.h"
 #include "log.h"
+#include "snp_verify.h"
 #include "tmon_limits.h"
 #include "util.h"
 #include "xmalloc.h"
@@ -77,36 +78,28 @@ product_index(const char *p)
 	return -1;
 }
 
-/* TCB_VERSION byte i of reported_tcb (little-endian, pub. 56860). */
-static unsigned
-tcb_byte(uint64_t tcb, unsigned i)
-{
-	return (unsigned)((tcb >> (8 * i)) & 0xff);
-}
-
 bool
 kds_vcek_path(const char *product, const uint8_t chip_id[64],
     uint64_t reported_tcb, char *out, size_t outsz)
 {
+	struct snp_tcb t;
 	char hex[129];
-	int p = product_index(product), n;
+	int n;
 
-	if (p < 0 || outsz < KDS_MAX_PATH)
+	if (product_index(product) < 0 || outsz < KDS_MAX_PATH ||
+	    !snp_tcb_split(product, reported_tcb, &t))
 		return false;
 	if (strcmp(product, "Turin") == 0) {
-		/* Turin: the first 8 bytes of CHIP_ID; FMC first */
+		/* Turin: the first 8 bytes of CHIP_ID, and the FMC SPL */
 		hex_encode(chip_id, 8, hex);
 		n = snprintf(out, outsz, "/vcek/v1/%s/%s?fmcSPL=%u&blSPL=%u"
-		    "&teeSPL=%u&snpSPL=%u&ucodeSPL=%u", product, hex,
-		    tcb_byte(reported_tcb, 0), tcb_byte(reported_tcb, 1),
-		    tcb_byte(reported_tcb, 2), tcb_byte(reported_tcb, 3),
-		    tcb_byte(reported_tcb, 7));
+		    "&teeSPL=%u&snpSPL=%u&ucodeSPL=%u", product, hex, t.fmc,
+		    t.bootloader, t.tee, t.snp, t.microcode);
 	} else {
 		hex_encode(chip_id, 64, hex);
 		n = snprintf(out, outsz, "/vcek/v1/%s/%s?blSPL=%u&teeSPL=%u"
-		    "&snpSPL=%u&ucodeSPL=%u", product, hex,
-		    tcb_byte(reported_tcb, 0), tcb_byte(reported_tcb, 1),
-		    tcb_byte(reported_tcb, 6), tcb_byte(reported_tcb, 7));
+		    "&snpSPL=%u&ucodeSPL=%u", product, hex, t.bootloader,
+		    t.tee, t.snp, t.microcode);
 	}
 	return n > 0 && (size_t)n < outsz;
 }

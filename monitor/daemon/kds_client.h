@@ -13,9 +13,7 @@
  * product is "Milan", "Genoa" or "Turin".  hwid is the report's CHIP_ID
  * in lowercase hex: all 64 bytes (Milan, Genoa), the first 8 (Turin).
  * The SPLs are the decimal components of the report's REPORTED_TCB
- * (AMD SEV-SNP ABI spec, pub. 56860, TCB_VERSION): Milan and Genoa byte 0
- * BOOT_LOADER, 1 TEE, 6 SNP, 7 MICROCODE; Turin byte 0 FMC (the
- * additional fmcSPL parameter), 1 BOOT_LOADER, 2 TEE, 3 SNP, 7 MICROCODE.
+ * (snp_tcb_split, snp_verify.h); Turin adds fmcSPL.
  *
  * Per (product, CHIP_ID, REPORTED_TCB) one refresh fetches the VCEK, and
  * the product's cert_chain in the same refresh when none is cached yet.

@@ -10,7 +10,8 @@
 #     log TMON_SIM_DB, default ./tmon-demo-sim.db): sim/good passes,
 #     sim/wrong-key fails (completions signed by another key),
 #     sim/rollout drifts (a new compose after 3 probes: an unexplained
-#     change), sim/replicas adds an instance.  Its dashboard marks every
+#     change), sim/replicas adds an instance, sim/tinfoil (a Tinfoil v3
+#     document) passes.  Its dashboard marks every
 #     model "simulated, test PKI".
 # The simulated models get their own tmond because the trust anchors and
 # the Intel PCS are per tmond: trusting the test PKI in the replay

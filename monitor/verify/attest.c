@@ -687,6 +687,9 @@ attest_verify_ctx(const uint8_t *body, size_t len, const uint8_t nonce[32],
 		checklist_init(&tee);
 		verify_tee(&rep.att[i], ctx, nonce, now, &tee, &res->m,
 		    i == rep.primary);
+		if (rep.att[i].is_tinfoil)
+			tinfoil_check_signature(&rep.att[i].tinfoil, body, len,
+			    &tee);
 		tee_name(&rep, &rep.att[i], name, sizeof(name));
 		if (ctx->test_pki)
 			mark_test_pki(&tee);

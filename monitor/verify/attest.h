@@ -211,6 +211,8 @@ struct attest_result {
  *   snp.reportdata      a Tinfoil document from an AMD SEV-SNP enclave:
  *                       its REPORT_DATA binding (attest_tinfoil.h); a
  *                       Tinfoil document's tdx.reportdata likewise
+ *   tinfoil.signature   a Tinfoil v3 document is signed by the TLS key
+ *                       its REPORTDATA binds (attest_tinfoil.h)
  * With several TEEs in one response (NEAR gateway, Chutes) each check is
  * the worst over all of them and its detail names the TEE.
  * The verdict is checklist_verdict(), except that a response in which no

@@ -44,4 +44,23 @@ void	tinfoil_check_reportdata(const struct gw_tinfoil *t,
 	    const uint8_t rd[64], const uint8_t nonce[32], const char *id,
 	    struct checklist *cl, char *layout, size_t layoutsz);
 
+/*
+ * tinfoil.signature of the v3 document t, served as the len bytes at
+ * body: the document's "certificate" (one PEM certificate, the enclave's
+ * TLS leaf) has a SubjectPublicKeyInfo whose SHA-256 is
+ * report_data.tls_key_fp, and its EC key's "signature" (base64 of a DER
+ * ECDSA signature) verifies over SHA-256 of the document as signed: the
+ * served bytes without the trailing newline and with the signature's
+ * value emptied ("signature":"", the document's last member)
+ * (tinfoilsh/confidential-cvmimage attestation.go signAttestation).  The
+ * certificate's own chain is not judged: what makes the key the
+ * enclave's is REPORTDATA binding its fingerprint (tdx.reportdata /
+ * snp.reportdata).  PASS; FAIL when either is missing, malformed, the
+ * key is another or the signature does not verify; ERROR when the served
+ * document does not end with its signature (the signed bytes cannot be
+ * rebuilt) or OpenSSL fails.  v2 documents are not signed: SKIP.
+ */
+void	tinfoil_check_signature(const struct gw_tinfoil *t,
+	    const uint8_t *body, size_t len, struct checklist *cl);
+
 #endif /* TMON_VERIFY_ATTEST_TINFOIL_H */

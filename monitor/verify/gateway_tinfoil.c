@@ -184,6 +184,12 @@ decode_v3(struct tjson_doc *d, struct gw_attestation *a,
 	    t->gpu_sha256);
 	raw_hash(body, len, a->obj, "nvswitch", &t->has_nvswitch,
 	    &t->nvswitch_raw, t->nvswitch_sha256);
+	if ((rc = tjson_str(d, a->obj, "", "certificate", MAX_PEM_CHAIN_LEN,
+	    TJSON_OPTIONAL | TJSON_NULL, &t->certificate,
+	    &t->certificate_len)) != TMON_OK ||
+	    (rc = tjson_str(d, a->obj, "", "signature", 1024, TJSON_OPTIONAL |
+	    TJSON_NULL, &t->signature, &t->signature_len)) != TMON_OK)
+		return rc;
 	a->has_request_nonce = true;
 	memcpy(a->request_nonce, t->nonce, 32);
 	a->has_tls_fingerprint = true;

@@ -83,6 +83,12 @@ struct gw_tinfoil {
 	bool			 has_nvswitch;
 	bool			 nvswitch_raw;
 	uint8_t			 nvswitch_sha256[32];
+	/* v3 "certificate" and "signature" text (borrowed from the
+	 * report's root; NULL when absent) */
+	const char		*certificate;
+	size_t			 certificate_len;
+	const char		*signature;
+	size_t			 signature_len;
 };
 
 struct gw_report;

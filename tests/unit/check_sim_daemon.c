@@ -5,7 +5,9 @@
  * trust anchors, its PCS routes and one model per misbehaviour, then reads
  * what tmond logged through the API and the database.  For each model the
  * set of checks that fail is exactly the one its misbehaviour must cause
- * (contrib/sim/tmon_sim.c lists them).
+ * (contrib/sim/tmon_sim.c lists them); sim/tinfoil (a Tinfoil v3
+ * document, through both relay routes) passes every TDX check and the
+ * REPORTDATA binding with the fresh nonce, marked test PKI.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -40,15 +42,20 @@ start_sim(int *port)
 	return *port > 0 ? pid : -1;
 }
 
+/* One model of the schedule; stream NULL: "canary": false. */
 static void
 model(FILE *f, const char *provider, const char *m, const char *name,
     int port, const char *stream, int last)
 {
 	fprintf(f, " {\"provider\":\"%s\",\"model\":\"%s\",\"name\":\"%s\","
 	    "\"base_url\":\"http://127.0.0.1:%d\",\"interval_s\":1,"
-	    "\"jitter_s\":0,\"canary\":{\"stream\":%s,\"signature_retries\":3,"
-	    "\"signature_backoff_ms\":50}}%s\n", provider, m, name, port,
-	    stream, last ? "" : ",");
+	    "\"jitter_s\":0,\"canary\":", provider, m, name, port);
+	if (stream == NULL)
+		fprintf(f, "false");
+	else
+		fprintf(f, "{\"stream\":%s,\"signature_retries\":3,"
+		    "\"signature_backoff_ms\":50}", stream);
+	fprintf(f, "}%s\n", last ? "" : ",");
 }
 
 static void
@@ -82,7 +89,11 @@ start_all(void)
 	model(f, "phala", "sim/reserialised-stream", "sim/reserialised-stream",
 	    port, "true", 0);
 	model(f, "phala", "sim/missing-signature", "sim/missing-signature",
-	    port, "false", 1);
+	    port, "false", 0);
+	/* Tinfoil's completions are end-to-end encrypted: no canary */
+	model(f, "phala", "sim/tinfoil", "sim/tinfoil", port, NULL, 0);
+	model(f, "nanogpt", "sim/tinfoil", "sim/tinfoil@nanogpt", port, NULL,
+	    1);
 	fprintf(f, "]}\n");
 	fclose(f);
 	snprintf(db, sizeof(db), "%s/tmon.db", dir);
@@ -192,6 +203,55 @@ expect(json_t *models, const char *name, const char *const *fails,
 	}
 }
 
+/*
+ * The latest probe of name, a sim/tinfoil model: our nonce echoed and
+ * bound (tdx.reportdata, Tinfoil's v3 layout) and the quote verified
+ * (every TDX check that applies passes) with the test PKI; nothing fails
+ * or is error; what a Tinfoil document does not carry (event log,
+ * compose, GPU evidence) is skip; every tdx./gpu. detail says "test PKI".
+ */
+static void
+expect_tinfoil(json_t *models, const char *name)
+{
+	static const char *const pass[] = { "response.parse", "nonce.echo",
+	    "tdx.quote.parse", "tdx.quote.signature", "tdx.pck_chain",
+	    "tdx.collateral", "tdx.tcb", "tdx.td_attributes",
+	    "tdx.reportdata" };
+	json_t *m = find_model(models, name), *c;
+	const char *id, *status, *detail;
+	size_t i, k, seen = 0;
+
+	ck_assert_msg(m != NULL, "%s missing", name);
+	json_array_foreach(json_object_get(m, "checks"), i, c) {
+		id = json_string_value(json_object_get(c, "id"));
+		status = json_string_value(json_object_get(c, "status"));
+		detail = json_string_value(json_object_get(c, "detail"));
+		ck_assert_msg(strcmp(status, "fail") != 0 &&
+		    strcmp(status, "error") != 0, "%s: %s is %s (%s)", name,
+		    id, status, detail);
+		for (k = 0; k < sizeof(pass) / sizeof(pass[0]); k++)
+			if (strcmp(id, pass[k]) == 0) {
+				ck_assert_msg(strcmp(status, "pass") == 0,
+				    "%s: %s is %s (%s)", name, id, status,
+				    detail);
+				seen++;
+			}
+		if (strcmp(id, "tdx.reportdata") == 0)
+			ck_assert_msg(strstr(detail, "tinfoil-v3") != NULL,
+			    "%s: %s", name, detail);
+		if (strcmp(id, "tdx.event_log") == 0 ||
+		    strcmp(id, "tdx.compose") == 0 ||
+		    strncmp(id, "gpu.", 4) == 0)
+			ck_assert_msg(strcmp(status, "skip") == 0,
+			    "%s: %s is %s (%s)", name, id, status, detail);
+		if (strncmp(id, "tdx.", 4) == 0 || strncmp(id, "gpu.", 4) == 0)
+			ck_assert_msg(strstr(detail, "test PKI") != NULL,
+			    "%s: %s does not say test PKI: %s", name, id,
+			    detail);
+	}
+	ck_assert_uint_eq(seen, sizeof(pass) / sizeof(pass[0]));
+}
+
 static int
 count_alerts(const char *model_name)
 {
@@ -218,7 +278,8 @@ START_TEST(test_sim_through_tmond)
 {
 	static const char *const names[] = { "sim/good", "sim/good@nanogpt",
 	    "sim/wrong-key", "sim/stale-nonce", "sim/changed-measurement",
-	    "sim/reserialised-stream", "sim/missing-signature" };
+	    "sim/reserialised-stream", "sim/missing-signature", "sim/tinfoil",
+	    "sim/tinfoil@nanogpt" };
 	static const char *const wrong_key[] = { "sig.completion", NULL };
 	static const char *const stale[] = { "nonce.echo", "tdx.reportdata",
 	    "gpu.nonce", NULL };
@@ -250,6 +311,8 @@ START_TEST(test_sim_through_tmond)
 	expect(models, "sim/reserialised-stream", reser, NULL);
 	/* a signature that never arrives is "could not check" */
 	expect(models, "sim/missing-signature", NULL, missing);
+	expect_tinfoil(models, "sim/tinfoil");
+	expect_tinfoil(models, "sim/tinfoil@nanogpt");
 	json_decref(models);
 
 	kill(tmond_pid, SIGTERM);

@@ -276,6 +276,7 @@ START_TEST(test_tdx_v3_pass)
 	EXPECT(r, "gpu.cert_chain", CHECK_PASS);
 	EXPECT(r, "gpu.nonce", CHECK_PASS);
 	EXPECT(r, "gpu.nras", CHECK_PASS);
+	EXPECT(r, "tinfoil.signature", CHECK_PASS);
 	ck_assert_ptr_nonnull(strstr(get(r, "tdx.reportdata")->detail,
 	    "tinfoil-v3"));
 	/* no allow-list configured: the one warning */
@@ -366,6 +367,10 @@ START_TEST(test_tdx_v3_tampered)
 		r = run(b, len, TDX_NONCE, T_TDX, &f);
 		ck_assert_msg(get(r, "tdx.reportdata")->status == CHECK_FAIL,
 		    "edit %zu: %s", i, get(r, "tdx.reportdata")->detail);
+		/* the document is no longer the one signed */
+		ck_assert_msg(get(r, "tinfoil.signature")->status ==
+		    CHECK_FAIL, "edit %zu: %s", i,
+		    get(r, "tinfoil.signature")->detail);
 		EXPECT(r, "tdx.quote.signature", CHECK_PASS);
 		ck_assert_int_eq(r->verdict, CHECK_FAIL);
 		free(r);
@@ -383,6 +388,41 @@ START_TEST(test_tdx_v3_tampered)
 	free(b);
 	free(body);
 	fx_free(&f);
+}
+END_TEST
+
+/* tinfoil.signature: the TLS key's ECDSA signature over the document. */
+START_TEST(test_tdx_v3_signature)
+{
+	struct attest_result *r;
+	uint8_t *body, *b;
+	size_t len;
+
+	body = load(TDX_BODY, &len);
+	ck_assert(body[len - 1] == '\n');
+	/* without the trailing newline: the same signed bytes */
+	r = run(body, len - 1, TDX_NONCE, T_TDX, NULL);
+	EXPECT(r, "tinfoil.signature", CHECK_PASS);
+	free(r);
+	/* a changed signature byte */
+	b = edited(body, len, "\"signature\":\"MGQCMHy",
+	    "\"signature\":\"MGQCMHz");
+	r = run(b, len, TDX_NONCE, T_TDX, NULL);
+	EXPECT(r, "tinfoil.signature", CHECK_FAIL);
+	EXPECT(r, "tdx.reportdata", CHECK_PASS);
+	free(r);
+	free(b);
+	/* another member after the signature: the signed bytes cannot be
+	 * rebuilt (error, not fail) */
+	b = malloc(len + 16);
+	ck_assert_ptr_nonnull(b);
+	memcpy(b, body, len - 2);
+	memcpy(b + len - 2, ",\"x\":1}\n", 8);
+	r = run(b, len + 6, TDX_NONCE, T_TDX, NULL);
+	EXPECT(r, "tinfoil.signature", CHECK_ERROR);
+	free(r);
+	free(b);
+	free(body);
 }
 END_TEST
 
@@ -440,6 +480,7 @@ START_TEST(test_v2_tdx)
 	EXPECT(r, "tdx.quote.parse", CHECK_PASS);
 	EXPECT(r, "tdx.quote.signature", CHECK_PASS);
 	EXPECT(r, "nonce.echo", CHECK_SKIP);
+	EXPECT(r, "tinfoil.signature", CHECK_SKIP);
 	EXPECT(r, "tdx.reportdata", CHECK_FAIL);
 	ck_assert_ptr_nonnull(strstr(get(r, "tdx.reportdata")->detail,
 	    "binds no nonce"));
@@ -528,6 +569,7 @@ START_TEST(test_snp_v3)
 	EXPECT(r, "snp.vcek_chain", CHECK_PASS);
 	EXPECT(r, "snp.policy", CHECK_PASS);
 	EXPECT(r, "snp.reportdata", CHECK_PASS);
+	EXPECT(r, "tinfoil.signature", CHECK_PASS);
 	EXPECT(r, "tdx.quote.parse", CHECK_SKIP);
 	EXPECT(r, "gpu.evidence", CHECK_SKIP);
 	ck_assert_str_eq(a.product, "Genoa");
@@ -687,6 +729,7 @@ tinfoil_suite(void)
 	tcase_add_test(tc, test_tdx_v3_pass);
 	tcase_add_test(tc, test_tdx_v3_other_nonce);
 	tcase_add_test(tc, test_tdx_v3_tampered);
+	tcase_add_test(tc, test_tdx_v3_signature);
 	tcase_add_test(tc, test_unsupported);
 	tcase_add_test(tc, test_v2_tdx);
 	tcase_add_test(tc, test_snp_v3);

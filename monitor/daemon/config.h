@@ -58,6 +58,10 @@
  *                    posted to base_url/v3/attest/gpu with our nonce, and
  *                    NRAS's keys are read from base_url/.well-known/
  *                    jwks.json.  Absent: none (gpu.nras is skip)
+ *   kds              AMD SEV-SNP collateral source (kds_client.h):
+ *                    {"base_url": URL (default https://kdsintf.amd.com)},
+ *                    or false to fetch no VCEK (snp.report.signature is
+ *                    then an error: "no collateral")
  *   test_trust_anchors  {"intel_root_ca": FILE, "nvidia_root_ca": FILE}
  *                    (PEM or DER): trust a TEST PKI instead of the pinned
  *                    Intel and NVIDIA roots, for the simulated provider
@@ -264,6 +268,8 @@ struct config {
 	char			*pcs_root_ca_crl_url;
 	/* NVIDIA NRAS base URL (no trailing '/'); NULL: none configured */
 	char			*nras_base_url;
+	/* AMD KDS (kds_client.h); NULL when "kds": false */
+	char			*kds_base_url;
 	/* test trust anchors (DER), NULL unless test_trust_anchors is set */
 	uint8_t			*test_intel_root_der;
 	size_t			 test_intel_root_der_len;

@@ -161,6 +161,8 @@ reload_restart_keys(const struct config *old, const struct config *new,
 		add_key(buf, len, &n, "pcs");
 	if (!str_eq(old->nras_base_url, new->nras_base_url))
 		add_key(buf, len, &n, "nras");
+	if (!str_eq(old->kds_base_url, new->kds_base_url))
+		add_key(buf, len, &n, "kds");
 	if (!bytes_eq(old->test_intel_root_der, old->test_intel_root_der_len,
 	    new->test_intel_root_der, new->test_intel_root_der_len) ||
 	    !bytes_eq(old->test_nvidia_root_der,

@@ -8,7 +8,9 @@
 # KDS answers and an NRAS JWKS (which this answer does not use), every
 # TEE's TCB is judged: exit 0.  With one missing, only the TEEs on that
 # FMSPC are error "no collateral for FMSPC ..." (exit 3).  A file of no
-# known kind is a usage error that says so (exit 2).
+# known kind is a usage error that says so (exit 2).  The Tinfoil v3
+# SEV-SNP capture verifies with its chip's VCEK and the Genoa cert_chain
+# given the same way; without them the SNP checks are error.
 set -u
 build=$1 src=$2
 ctl=$build/tmonctl
@@ -106,4 +108,27 @@ has "reversed: not an ASK then ARK" "not an AMD ASK then ARK" "$(cat "$tmp/err")
     >/dev/null 2>&1; rc=$?
 check "missing file" 2 $rc
 "$ctl" help verify-attestation | grep -q "AMD KDS VCEK" || { echo "FAIL: help lists the kinds"; fail=1; }
+
+# the Tinfoil v3 SEV-SNP document these KDS answers were fetched for
+# (tests/data/replay/kds-2026-06-29): its nonce (manifest nonce_hex) at
+# its Date (Mon, 29 Jun 2026 02:12:46 GMT), judged with the VCEK and the
+# cert_chain given as --collateral, beside Intel collateral it does not use
+tin=$src/tests/data/replay/kds-2026-06-29/tinfoil_attestation.body
+tnonce=229471a8453a3521eac3d6ada9f1d52e42c97a527c3a50d565e999401dfd3e9b
+tat=1782699166
+out=$("$ctl" verify-attestation "$tin" --nonce "$tnonce" --at "$tat" \
+    --collateral "$c90" --collateral "$kds/genoa_cert_chain.pem" \
+    --collateral "$kds/genoa_vcek.der"); rc=$?
+check "SEV-SNP with its VCEK and cert_chain: verified" 0 $rc
+has "snp.report.signature pass" "^snp.report.signature +pass " "$out"
+has "snp.vcek_chain pass" "^snp.vcek_chain +pass " "$out"
+out=$("$ctl" verify-attestation "$tin" --nonce "$tnonce" --at "$tat" \
+    --collateral "$tmp/vcek.pem"); rc=$?
+check "SEV-SNP with the VCEK (PEM) only: not verified" 3 $rc
+has "signature pass with the PEM VCEK" "^snp.report.signature +pass " "$out"
+has "no cert_chain: vcek_chain error" "^snp.vcek_chain +error +no collateral" "$out"
+out=$("$ctl" verify-attestation "$tin" --nonce "$tnonce" --at "$tat" \
+    --collateral "$c90"); rc=$?
+check "SEV-SNP without AMD collateral: not verified" 3 $rc
+has "no VCEK: signature error" "^snp.report.signature +error +no collateral" "$out"
 exit $fail

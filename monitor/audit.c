@@ -15,6 +15,7 @@
 #include "encode.h"
 #include "entry.h"
 #include "fetch.h"
+#include "kds_client.h"
 #include "log.h"
 #include "pcs_client.h"
 #include "probe.h"
@@ -713,6 +714,48 @@ run_collateral(void *arg, const uint8_t fmspc[6], int pck_ca)
 	return NULL;
 }
 
+/* An AMD KDS collateral entry (kds_client.h): its documents judged
+ * again. */
+static enum tmon_rc
+rederive_kds(struct job *jb)
+{
+	static const char *const names[KDS_NDOCS] = { "vcek", "cert_chain" };
+	struct fetch_result res[KDS_NDOCS];
+	const json_t *docs = json_object_get(jb->body, "documents");
+	const char *sv = str_of(jb->body, "verdict");
+	const char *product = str_of(jb->body, "product"), *v;
+	bool asked[KDS_NDOCS];
+	char why[MAX_CHECK_DETAIL];
+	enum tmon_rc rc = TMON_OK;
+	size_t i;
+
+	memset(res, 0, sizeof(res));
+	if (product == NULL || !json_is_object(docs) ||
+	    json_object_get(docs, names[0]) == NULL)
+		return UNCHECKED(jb, "not an AMD collateral body this tmonctl "
+		    "reads (product, documents.vcek)");
+	for (i = 0; i < KDS_NDOCS && rc == TMON_OK; i++) {
+		asked[i] = json_object_get(docs, names[i]) != NULL;
+		if (asked[i])
+			rc = coll_doc(jb, docs, names[i], &res[i]);
+	}
+	if (rc == TMON_OK) {
+		v = kds_judge(res, asked, product, why, sizeof(why));
+		if (sv == NULL || strcmp(sv, v) != 0)
+			result(jb, AUDIT_DIFFERS, "stored verdict %s does not "
+			    "follow from its evidence, which gives %s%s%s",
+			    sv != NULL ? sv : "(none)", v, why[0] != '\0' ?
+			    ": " : "", why);
+		else
+			jb->out->outcome = AUDIT_FOLLOWS;
+	}
+	for (i = 0; i < KDS_NDOCS; i++) {
+		free(res[i].body);
+		free(res[i].headers);
+	}
+	return rc;
+}
+
 /* A collateral entry: its documents judged again. */
 static enum tmon_rc
 rederive_collateral(struct job *jb)
@@ -724,6 +767,9 @@ rederive_collateral(struct job *jb)
 	const char *ri = NULL, *rn = NULL;
 	enum tmon_rc rc;
 
+	if (str_of(jb->body, "tee") != NULL &&
+	    strcmp(str_of(jb->body, "tee"), "sev-snp") == 0)
+		return rederive_kds(jb);
 	if ((rc = coll_get(jb->a, jb->e->seq, &b, jb->err)) != TMON_OK)
 		return rc;
 	if (!b->rebuilt) {

@@ -2,6 +2,7 @@
  * entry.c: the schema of log entry bodies and the one comparison of
  * measurements (entry.h).
  */
+#include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -526,9 +527,19 @@ entry_collateral_body(const struct entry_collateral *c, size_t *len)
 	size_t i;
 
 	o = body_new("collateral", c->time);
-	tjson_set(o, "fmspc", jhex(c->fmspc, 6));
-	tjson_set(o, "ca", json_string(c->ca));
-	tjson_set(o, "test_pki", json_boolean(c->test_pki));
+	if (c->tee != NULL) {
+		char tcb[17];
+
+		snprintf(tcb, sizeof(tcb), "%016" PRIx64, c->reported_tcb);
+		tjson_set(o, "tee", json_string(c->tee));
+		tjson_set(o, "product", json_string(c->product));
+		tjson_set(o, "chip_id", jhex(c->chip_id, 64));
+		tjson_set(o, "reported_tcb", json_string(tcb));
+	} else {
+		tjson_set(o, "fmspc", jhex(c->fmspc, 6));
+		tjson_set(o, "ca", json_string(c->ca));
+		tjson_set(o, "test_pki", json_boolean(c->test_pki));
+	}
 	docs = tjson_chk(json_object());
 	for (i = 0; i < c->n_docs; i++) {
 		d = &c->docs[i];

@@ -304,8 +304,14 @@ struct entry_coll_doc {
 
 struct entry_collateral {
 	int64_t		 time;
+	/* NULL: Intel (fmspc, ca); "sev-snp": AMD KDS (product, chip_id,
+	 * reported_tcb; monitor/daemon/kds_client.h) */
+	const char	*tee;
 	const uint8_t	*fmspc;		/* 6 bytes */
 	const char	*ca;		/* "platform", "processor" */
+	const char	*product;	/* "Milan", "Genoa", "Turin" */
+	const uint8_t	*chip_id;	/* 64 bytes */
+	uint64_t	 reported_tcb;
 	bool		 test_pki;
 	const struct entry_coll_doc *docs;
 	size_t		 n_docs;
@@ -319,7 +325,10 @@ struct entry_collateral {
  * The body of a collateral entry: {"ca", "documents":{name:{"body_len"
  * (when bytes arrived), "body_sha256", "error", "headers_sha256",
  * "status", "url"}}, "error", "fmspc", "issue_date", "kind", "next_update",
- * "test_pki", "time", "v", "verdict"} (new buffer, *len bytes).
+ * "test_pki", "time", "v", "verdict"} (new buffer, *len bytes).  With tee
+ * "sev-snp", "tee", "product", "chip_id" (128 hex) and "reported_tcb" (16
+ * hex digits of the 64-bit TCB_VERSION, most significant first) stand
+ * instead of "fmspc", "ca" and "test_pki".
  */
 uint8_t	*entry_collateral_body(const struct entry_collateral *c, size_t *len);
 

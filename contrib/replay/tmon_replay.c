@@ -30,6 +30,9 @@
  *   GET {prefix}e2e/instances/<chute>                 Chutes instances
  *   GET {prefix}chutes/<chute>/evidence?nonce=<64 hex>  Chutes evidence
  *   GET|POST {prefix}tmon-test/echo                         echo (synthetic)
+ *   GET {prefix}tdx/..., sgx/..., IntelSGXRootCA.der         Intel PCS v4
+ *   GET {prefix}vcek/v1/<product>/<hwid>?...SPL=..           AMD KDS VCEK
+ *   GET {prefix}vcek/v1/<product>/cert_chain            AMD KDS cert_chain
  *
  * Answers that are not recordings: an unknown model gets 404, a missing,
  * repeated or malformed nonce (not 64 hex digits) 400, a wrong method 405
@@ -103,6 +106,8 @@
 #define REPLAY_CONN_TIMEOUT_S	30			/* idle connection */
 #define REPLAY_CONN_MEMORY	(32u * 1024)		/* request head */
 #define NONCE_HEX_LEN		64
+/* a selecting value: a model id, or an AMD KDS "<product>/<128 hex>" */
+#define MAX_REPLAY_KEY		192
 
 enum method_bits {
 	M_GET = 1 << 0,		/* also HEAD */
@@ -150,6 +155,14 @@ static const struct route_type route_types[] = {
 	    M_GET, "ca", false, false, ERR_NEAR },
 	{ "intel_root_ca_crl", "IntelSGXRootCA.der", "GET, HEAD",
 	    M_GET, NULL, false, false, ERR_NEAR },
+	/* AMD KDS, pub. 57230 chapter 4: the VCEK selected by
+	 * "<product>/<hwid hex>" (its SPL query parameters are not matched),
+	 * the cert_chain by product; the later entry wins for
+	 * vcek/v1/<product>/cert_chain */
+	{ "amd_kds_vcek", "vcek/v1/*", "GET, HEAD", M_GET, "vcek", false,
+	    false, ERR_NEAR },
+	{ "amd_kds_cert_chain", "vcek/v1/*/cert_chain", "GET, HEAD", M_GET,
+	    "product", false, false, ERR_NEAR },
 };
 #define NROUTE_TYPES (sizeof(route_types) / sizeof(route_types[0]))
 
@@ -494,7 +507,7 @@ load_entry(const char *dir, json_t *o, size_t idx, struct entry *e,
 	e->prefix = xstrdup(s);
 	if (e->route->key_param != NULL) {
 		s = get_str(o, e->route->key_param);
-		if (s == NULL || *s == '\0' || strlen(s) > MAX_MODEL_ID)
+		if (s == NULL || *s == '\0' || strlen(s) > MAX_REPLAY_KEY)
 			return tmon_err_set(err, TMON_E_CONFIG, "%s: %s "
 			    "missing or too long", e->id, e->route->key_param);
 		e->key = xstrdup(s);

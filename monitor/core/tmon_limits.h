@@ -180,6 +180,9 @@
  * 4.1.2.2: at most 20 octets).
  */
 #define MAX_COLLATERAL_JSON	(1024u * 1024)
+/* A collateral file of any kind (collateral_kind.h): the largest of
+ * MAX_COLLATERAL_JSON, MAX_NRAS_JWKS and MAX_PEM_CHAIN_LEN. */
+#define MAX_COLLATERAL_FILE	(1024u * 1024)
 #define MAX_CRL_LEN		(4u * 1024 * 1024)
 #define MAX_CRL_ENTRIES		100000
 #define MAX_TCB_LEVELS		128

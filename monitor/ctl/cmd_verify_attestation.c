@@ -13,9 +13,9 @@
 
 #include "attest.h"
 #include "ctl.h"
+#include "ctl_collateral.h"
 #include "encode.h"
 #include "probe.h"
-#include "tdx_collateral.h"
 #include "tmon_limits.h"
 #include "util.h"
 #include "verify_ctx.h"
@@ -24,18 +24,29 @@ static int	verify_attestation(int, char *[]);
 
 const struct ctl_cmd ctl_cmd_verify_attestation = {
 	"verify-attestation",
-	"RESPONSE.json --nonce HEX [--collateral FILE] [--instances FILE] "
-	"[--nras-token FILE --nras-jwks FILE] [--at UNIX] [--json]",
+	"RESPONSE.json --nonce HEX [--collateral FILE]... [--instances FILE] "
+	"[--nras-token FILE [--nras-jwks FILE]] [--at UNIX] [--json]",
 	"Run every check an attestation response allows against our nonce.",
 	"Verifies with the code tmond uses; the checks are the ones tmond "
 	"records.\n\n"
 	"  RESPONSE.json      the attestation endpoint's answer, as received\n"
 	"  --nonce HEX        the nonce the request carried (64 hex "
 	"characters)\n"
-	"  --collateral FILE  Intel collateral for the quote (dcap-qvl JSON "
-	"shape);\n"
-	"                     without it tdx.collateral and tdx.tcb are error "
-	"(exit 3)\n"
+	"  --collateral FILE  collateral as served, any number of files; the "
+	"kind is\n"
+	"                     told from the bytes: Intel collateral (dcap-qvl "
+	"JSON\n"
+	"                     shape), an AMD KDS VCEK (DER or PEM), an AMD KDS\n"
+	"                     cert_chain (PEM: ASK, ARK), an NRAS JWKS (JSON "
+	"with\n"
+	"                     \"keys\").  Each TEE is judged with the Intel "
+	"collateral\n"
+	"                     for its own FMSPC, or the VCEK and cert_chain of "
+	"its\n"
+	"                     chip; without it tdx.collateral and tdx.tcb (or\n"
+	"                     snp.report.signature and snp.vcek_chain) are "
+	"error\n"
+	"                     (exit 3)\n"
 	"  --instances FILE   the Chutes /e2e/instances answer that goes with "
 	"a\n"
 	"                     Chutes /chutes/{chute}/evidence RESPONSE (the "
@@ -46,6 +57,7 @@ const struct ctl_cmd ctl_cmd_verify_attestation = {
 	"                     without it gpu.nras is skip\n"
 	"  --nras-jwks FILE   NRAS's JWKS (/.well-known/jwks.json) fetched "
 	"with it\n"
+	"                     (a JWKS given with --collateral is the same)\n"
 	"  --at UNIX          verification time, unix seconds (default: now)\n"
 	"  --json             print the result as JSON\n",
 	NULL,
@@ -84,16 +96,6 @@ print_json(const struct attest_result *r, const uint8_t nonce[32], int64_t at)
 	json_decref(o);
 }
 
-/* attest_ctx collateral lookup: the one collateral given, if it is for
- * this FMSPC (the check reports a mismatch otherwise). */
-static const struct tdx_collateral *
-file_collateral(void *arg, const uint8_t fmspc[6], int pck_ca)
-{
-	(void)fmspc;
-	(void)pck_ca;
-	return arg;
-}
-
 static int
 verify_attestation(int argc, char *argv[])
 {
@@ -108,14 +110,11 @@ verify_attestation(int argc, char *argv[])
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct ctl_cmd *cmd = &ctl_cmd_verify_attestation;
-	struct tdx_collateral *col = NULL;
+	struct ctl_colls colls;
 	struct attest_ctx ctx;
-	const char *coll_path = NULL, *nras_path = NULL, *jwks_path = NULL;
-	const char *inst_path = NULL;
-	uint8_t *nras = NULL, *jwks = NULL, *inst = NULL;
-	size_t nras_len = 0, jwks_len = 0, inst_len = 0;
-	uint8_t *ctext;
-	size_t clen;
+	const char *nras_path = NULL, *inst_path = NULL;
+	uint8_t *nras = NULL, *inst = NULL;
+	size_t nras_len = 0, inst_len = 0;
 	struct attest_result *r;
 	struct tmon_err err;
 	uint8_t nonce[32], *body = NULL;
@@ -124,6 +123,7 @@ verify_attestation(int argc, char *argv[])
 	size_t len;
 	int ch, json = 0, rc;
 
+	memset(&colls, 0, sizeof(colls));
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		switch (ch) {
@@ -131,14 +131,21 @@ verify_attestation(int argc, char *argv[])
 			nonce_hex = optarg;
 			break;
 		case 'a':
-			if (!ctl_parse_at(optarg, &at))
+			if (!ctl_parse_at(optarg, &at)) {
+				ctl_colls_free(&colls);
 				return CTL_EXIT_USAGE;
+			}
 			break;
 		case 'j':
 			json = 1;
 			break;
 		case 'c':
-			coll_path = optarg;
+		case 'k':
+			if ((rc = ctl_colls_add(&colls, optarg, ch == 'k')) !=
+			    CTL_EXIT_OK) {
+				ctl_colls_free(&colls);
+				return rc;
+			}
 			break;
 		case 'i':
 			inst_path = optarg;
@@ -146,97 +153,54 @@ verify_attestation(int argc, char *argv[])
 		case 't':
 			nras_path = optarg;
 			break;
-		case 'k':
-			jwks_path = optarg;
-			break;
 		default:
+			ctl_colls_free(&colls);
 			ctl_usage(cmd, stderr);
 			return CTL_EXIT_USAGE;
 		}
 	}
+	rc = CTL_EXIT_USAGE;
+	r = NULL;
 	if (optind + 1 != argc || nonce_hex == NULL) {
 		ctl_usage(cmd, stderr);
-		return CTL_EXIT_USAGE;
+		goto out;
 	}
 	if (!hex_decode_exact(nonce_hex, strlen(nonce_hex), nonce, 32, true)) {
 		fprintf(stderr, "tmonctl: --nonce: expected 64 hex characters\n");
-		return CTL_EXIT_USAGE;
+		goto out;
 	}
 	tmon_err_clear(&err);
 	if (read_file(argv[optind], MAX_UPSTREAM_BODY, &body, &len, &err) !=
-	    TMON_OK) {
+	    TMON_OK || (inst_path != NULL && read_file(inst_path,
+	    MAX_UPSTREAM_BODY, &inst, &inst_len, &err) != TMON_OK) ||
+	    (nras_path != NULL && read_file(nras_path, MAX_NRAS_ANSWER, &nras,
+	    &nras_len, &err) != TMON_OK)) {
 		fprintf(stderr, "tmonctl: %s\n", err.msg);
-		return CTL_EXIT_USAGE;
-	}
-	if (inst_path != NULL && read_file(inst_path, MAX_UPSTREAM_BODY, &inst,
-	    &inst_len, &err) != TMON_OK) {
-		fprintf(stderr, "tmonctl: %s\n", err.msg);
-		free(body);
-		return CTL_EXIT_USAGE;
+		goto out;
 	}
 	memset(&ctx, 0, sizeof(ctx));
 	ctx.chutes_instances = inst;
 	ctx.chutes_instances_len = inst_len;
-	if ((nras_path != NULL && read_file(nras_path, MAX_NRAS_ANSWER, &nras,
-	    &nras_len, &err) != TMON_OK) || (jwks_path != NULL &&
-	    read_file(jwks_path, MAX_NRAS_JWKS, &jwks, &jwks_len, &err) !=
-	    TMON_OK)) {
-		fprintf(stderr, "tmonctl: %s\n", err.msg);
-		free(nras);
-		free(inst);
-		free(body);
-		return CTL_EXIT_USAGE;
-	}
 	ctx.nras_eat = nras;
 	ctx.nras_eat_len = nras_len;
-	ctx.nras_jwks = jwks;
-	ctx.nras_jwks_len = jwks_len;
-	if (coll_path != NULL) {
-		if (read_file(coll_path, MAX_UPSTREAM_BODY, &ctext, &clen, &err)
-		    != TMON_OK) {
-			fprintf(stderr, "tmonctl: %s\n", err.msg);
-			free(inst);
-			free(nras);
-			free(jwks);
-			free(body);
-			return CTL_EXIT_USAGE;
-		}
-		if (tdx_collateral_from_qvl_json(ctext, clen, &col, &err) !=
-		    TMON_OK) {
-			fprintf(stderr, "tmonctl: %s: %s\n", coll_path, err.msg);
-			free(ctext);
-			free(inst);
-			free(nras);
-			free(jwks);
-			free(body);
-			return CTL_EXIT_USAGE;
-		}
-		free(ctext);
-		ctx.collateral = file_collateral;
-		ctx.collateral_arg = col;
-	}
-	r = calloc(1, sizeof(*r));
-	if (r == NULL) {
-		tdx_collateral_free(col);
-		free(inst);
-		free(nras);
-		free(jwks);
-		free(body);
-		return CTL_EXIT_USAGE;
-	}
+	ctl_colls_ctx(&colls, &ctx);
+	if ((r = calloc(1, sizeof(*r))) == NULL)
+		goto out;
 	ctx.vc = verify_ctx_new();
-	attest_verify_ctx(body, len, nonce, at, &ctx, r);
+	do
+		attest_verify_ctx(body, len, nonce, at, &ctx, r);
+	while (ctl_colls_retry(&colls, &r->checks));
 	verify_ctx_free(ctx.vc);
 	if (json)
 		print_json(r, nonce, at);
 	else
 		print_table(r);
 	rc = ctl_result(&r->checks, r->verdict, NULL);
-	tdx_collateral_free(col);
+out:
+	ctl_colls_free(&colls);
 	free(r);
 	free(inst);
 	free(nras);
-	free(jwks);
 	free(body);
 	return rc;
 }

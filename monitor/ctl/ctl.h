@@ -54,6 +54,7 @@ struct ctl_cmd {
 /* The subcommands (cmd_*.c); tmonctl.c lists them in its table. */
 extern const struct ctl_cmd ctl_cmd_verify_attestation;
 extern const struct ctl_cmd ctl_cmd_verify_quote;
+extern const struct ctl_cmd ctl_cmd_verify_snp;
 extern const struct ctl_cmd ctl_cmd_verify_signature;
 extern const struct ctl_cmd ctl_cmd_bench_quote;
 extern const struct ctl_cmd ctl_cmd_audit;

@@ -26,6 +26,7 @@ static const struct ctl_cmd ctl_cmd_help = {
 static const struct ctl_cmd *const cmds[] = {
 	&ctl_cmd_verify_attestation,
 	&ctl_cmd_verify_quote,
+	&ctl_cmd_verify_snp,
 	&ctl_cmd_verify_signature,
 	&ctl_cmd_bench_quote,
 	&ctl_cmd_audit,

@@ -24,6 +24,8 @@
 #define DEFAULT_PCS_BASE_URL	"https://api.trustedservices.intel.com"
 #define DEFAULT_ROOT_CA_CRL_URL	\
 	"https://certificates.trustedservices.intel.com/IntelSGXRootCA.der"
+/* AMD KDS, pub. 57230 chapter 4 */
+#define DEFAULT_KDS_BASE_URL	"https://kdsintf.amd.com"
 #define DEFAULT_CANARY_PROMPT	"Reply with the single word: ok"
 
 /*
@@ -427,6 +429,7 @@ config_free(struct config *cfg)
 	}
 	free(cfg->pcs_base_url);
 	free(cfg->pcs_root_ca_crl_url);
+	free(cfg->kds_base_url);
 	free(cfg->test_intel_root_der);
 	free(cfg->test_nvidia_root_der);
 	free(cfg->receipts_token_env);
@@ -467,8 +470,10 @@ config_parse(const char *text, size_t len, const char *name,
     struct config **out, struct tmon_err *err)
 {
 	static const char *const keys[] = { "models", "max_concurrent",
-	    "max_body_bytes", "test_trust_anchors", "pcs", "http", "receipts",
-	    "log", "reference_values", "alerts", NULL };
+	    "max_body_bytes", "test_trust_anchors", "pcs", "kds", "http",
+	    "receipts", "log", "reference_values", "alerts", NULL };
+	static const char *const kkeys[] = { "base_url", NULL };
+	json_t *kds;
 	static const char *const pkeys[] = { "base_url", "root_ca_crl_url",
 	    NULL };
 	json_t *pcs;
@@ -532,6 +537,23 @@ config_parse(const char *text, size_t len, const char *name,
 		strip_slash(cfg->pcs_base_url);
 	} else if (!json_is_false(pcs)) {
 		rc = tjson_fail(&v, TMON_E_CONFIG, "pcs", "must be an object or "
+		    "false");
+		goto out;
+	}
+	kds = json_object_get(root, "kds");
+	if (kds == NULL || json_is_object(kds)) {
+		if (kds != NULL && ((rc = tjson_keys(&v, kds, "kds", kkeys)) ||
+		    (rc = get_str(&v, kds, "kds", "base_url", false,
+		    &cfg->kds_base_url))))
+			goto out;
+		if (cfg->kds_base_url == NULL)
+			cfg->kds_base_url = xstrdup(DEFAULT_KDS_BASE_URL);
+		if ((rc = check_url(&v, "kds.base_url", cfg->kds_base_url,
+		    FETCH_URL_BASE)) != TMON_OK)
+			goto out;
+		strip_slash(cfg->kds_base_url);
+	} else if (!json_is_false(kds)) {
+		rc = tjson_fail(&v, TMON_E_CONFIG, "kds", "must be an object or "
 		    "false");
 		goto out;
 	}

@@ -52,6 +52,10 @@
  *                    certificates.trustedservices.intel.com/IntelSGXRootCA.der)},
  *                    or false to fetch no collateral (tdx.tcb is then an
  *                    error: "no collateral")
+ *   kds              AMD SEV-SNP collateral source (kds_client.h):
+ *                    {"base_url": URL (default https://kdsintf.amd.com)},
+ *                    or false to fetch no VCEK (snp.report.signature is
+ *                    then an error: "no collateral")
  *   test_trust_anchors  {"intel_root_ca": FILE, "nvidia_root_ca": FILE}
  *                    (PEM or DER): trust a TEST PKI instead of the pinned
  *                    Intel and NVIDIA roots, for the simulated provider
@@ -256,6 +260,8 @@ struct config {
 	/* Intel PCS / PCCS; NULL when "pcs": false */
 	char			*pcs_base_url;
 	char			*pcs_root_ca_crl_url;
+	/* AMD KDS (kds_client.h); NULL when "kds": false */
+	char			*kds_base_url;
 	/* test trust anchors (DER), NULL unless test_trust_anchors is set */
 	uint8_t			*test_intel_root_der;
 	size_t			 test_intel_root_der_len;

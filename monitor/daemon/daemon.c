@@ -21,6 +21,7 @@
 #include "logkey.h"
 #include "metrics.h"
 #include "notify.h"
+#include "kds_client.h"
 #include "pcs_client.h"
 #include "pool.h"
 #include "probe.h"
@@ -28,6 +29,7 @@
 #include "reload.h"
 #include "scheduler.h"
 #include "service.h"
+#include "snp_report.h"
 #include "store.h"
 #include "tdx_quote.h"
 #include "tdx_verify.h"
@@ -144,6 +146,7 @@ struct daemon {
 	struct store_pool		*pool;		/* API, receipts */
 	struct fetch			*fetch;
 	struct pcs_client		*coll;		/* NULL: "pcs": false */
+	struct kds_client		*kds;		/* NULL: "kds": false */
 	struct verify_ctx		*vc;		/* the loop's caches */
 	/* The schedule: o->cfg until the first reload (SIGHUP), then
 	 * cfg_own; old ones are kept while a probe still uses them. */
@@ -444,8 +447,41 @@ verified_pck(const struct daemon *d, const uint8_t *quote, size_t len,
 }
 
 /*
- * Fetch the Intel collateral the quotes of this answer need, if it is
- * missing or due for refresh, before verifying (pcs_client.h).
+ * The AMD KDS collateral of a Tinfoil SEV-SNP report a, if it is not
+ * held yet (kds_client.h): 1 when a fetch started (coll_done runs for
+ * it), else 0.  The report's CHIP_ID and TCB are not authenticated
+ * before the VCEK is had: the cache is bounded (MAX_COLLATERAL_SLOTS)
+ * and a failed chip is not asked again for 10 minutes.
+ */
+static int
+fetch_kds(struct model_state *s, const struct gw_attestation *a)
+{
+	struct daemon *d = s->d;
+	struct snp_report r;
+	struct tmon_err err;
+
+	tmon_err_clear(&err);
+	if (d->kds == NULL || a->quote == NULL || !a->is_tinfoil ||
+	    a->tinfoil.platform != TINFOIL_SEV_SNP ||
+	    snp_report_parse(a->quote, a->quote_len, &r, &err) != TMON_OK ||
+	    !kds_client_wants(d->kds, snp_product(&r), r.chip_id,
+	    r.reported_tcb, wall_s()))
+		return 0;
+	s->coll_pending++;
+	if (kds_client_refresh(d->kds, d->fetch, d->w, snp_product(&r),
+	    r.chip_id, r.reported_tcb, wall_s(), coll_done, s, &err) !=
+	    TMON_OK) {
+		s->coll_pending--;
+		log_warnx("collateral: %s model=%s", err.msg, s->m->name);
+		return 0;
+	}
+	return 1;
+}
+
+/*
+ * Fetch the collateral the reports of this answer need, if it is
+ * missing or due for refresh, before verifying: Intel's for TDX quotes
+ * (pcs_client.h), AMD's for SEV-SNP reports (fetch_kds).
  * Returns the number of fetches started (coll_done runs for each).
  */
 static int
@@ -458,14 +494,20 @@ fetch_collateral(struct model_state *s)
 	size_t i;
 	int n = 0;
 
-	if (d->coll == NULL || s->att.rc != TMON_OK || s->att.status != 200 ||
-	    gw_report_decode(s->att.body, s->att.body_len, &rep, NULL) !=
-	    TMON_OK)
+	if ((d->coll == NULL && d->kds == NULL) || s->att.rc != TMON_OK ||
+	    s->att.status != 200 || gw_report_decode(s->att.body,
+	    s->att.body_len, &rep, NULL) != TMON_OK)
 		return 0;
 	s->coll_pending = 1;	/* held until every fetch has started */
 	for (i = 0; i < rep.n_att; i++) {
-		if (rep.att[i].quote == NULL || !verified_pck(d,
-		    rep.att[i].quote, rep.att[i].quote_len, &pi) ||
+		if (rep.att[i].is_tinfoil &&
+		    rep.att[i].tinfoil.platform == TINFOIL_SEV_SNP) {
+			n += fetch_kds(s, &rep.att[i]);
+			continue;
+		}
+		if (d->coll == NULL || rep.att[i].quote == NULL ||
+		    !verified_pck(d, rep.att[i].quote, rep.att[i].quote_len,
+		    &pi) ||
 		    !pcs_client_wants(d->coll, pi.fmspc, (int)pi.ca, wall_s()))
 			continue;
 		tmon_err_clear(&err);
@@ -529,6 +571,10 @@ finish_probe(struct model_state *s)
 	if (d->coll != NULL) {
 		ctx.collateral = pcs_client_lookup;
 		ctx.collateral_arg = d->coll;
+	}
+	if (d->kds != NULL) {
+		ctx.amd_collateral = kds_client_lookup;
+		ctx.amd_collateral_arg = d->kds;
 	}
 	if (d->o->cfg->test_intel_root_der != NULL ||
 	    d->o->cfg->test_nvidia_root_der != NULL) {
@@ -1597,6 +1643,15 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 		cc.max_body = d.max_body;
 		d.coll = pcs_client_new(&cc);
 	}
+	if (o->cfg->kds_base_url != NULL) {
+		struct kds_client_cfg kc;
+
+		memset(&kc, 0, sizeof(kc));
+		kc.base_url = o->cfg->kds_base_url;
+		kc.timeout_ms = 60000;
+		kc.max_body = d.max_body;
+		d.kds = kds_client_new(&kc);
+	}
 	while (!stop_requested) {
 		loop_once(&d);
 		if (o->max_probes != 0 && d.logged >= o->max_probes)
@@ -1613,6 +1668,7 @@ out:
 	/* Transfers still in flight are dropped without an entry. */
 	fetch_free(d.fetch);
 	pcs_client_free(d.coll);
+	kds_client_free(d.kds);
 	verify_ctx_free(d.vc);
 	/* Every receipt is answered, then the writer commits what is
 	 * queued and stops. */

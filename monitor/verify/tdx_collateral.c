@@ -723,9 +723,15 @@ tdx_check_collateral(const struct tdx_quote *q,
 	memset(&r, 0, sizeof(r));
 	r.sgx_level = r.tdx_level = -1;
 	if (col == NULL) {
-		checklist_set(cl, ID_COLL, CHECK_ERROR, "no collateral");
-		checklist_set(cl, ID_TCB, CHECK_ERROR, "no collateral");
-		snprintf(r.why, sizeof(r.why), "no collateral");
+		/* the FMSPC says which collateral was missing */
+		char fhex[13] = "";
+
+		if (q->pck_ok)
+			hex_encode(q->pck.fmspc, 6, fhex);
+		snprintf(r.why, sizeof(r.why), "no collateral%s%s",
+		    fhex[0] != '\0' ? " for FMSPC " : "", fhex);
+		checklist_set(cl, ID_COLL, CHECK_ERROR, "%s", r.why);
+		checklist_set(cl, ID_TCB, CHECK_ERROR, "%s", r.why);
 		goto out;
 	}
 	ch = checklist_get(cl, ID_CHAIN);

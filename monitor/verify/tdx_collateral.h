@@ -177,7 +177,9 @@ enum tdx_pck_ca	tdx_collateral_pck_ca(const struct tdx_collateral *c);
  * first on the same checklist) with the collateral col at time now
  * (unix seconds).  Sets in cl:
  *
- *   "tdx.collateral"  col == NULL: CHECK_ERROR "no collateral".
+ *   "tdx.collateral"  col == NULL: CHECK_ERROR "no collateral for FMSPC
+ *                     <12 hex>" ("no collateral" when the PCK leaf was
+ *                     not read).
  *                     CHECK_FAIL when something did not verify at build
  *                     time (the reason names the piece: "TCB Info
  *                     signature does not verify ...", "PCK CRL signature
@@ -191,7 +193,7 @@ enum tdx_pck_ca	tdx_collateral_pck_ca(const struct tdx_collateral *c);
  *                     thisUpdate..nextUpdate, the signing certificates):
  *                     could not judge, never a fail of the quote.
  *                     CHECK_PASS otherwise.
- *   "tdx.tcb"         col == NULL: CHECK_ERROR "no collateral".
+ *   "tdx.tcb"         col == NULL: CHECK_ERROR, as tdx.collateral.
  *                     tdx.pck_chain not passed or the PCK leaf unread:
  *                     CHECK_SKIP.  tdx.collateral not passed:
  *                     CHECK_ERROR ("not judged: ...").  Else

@@ -7,8 +7,9 @@
 #     tdx.reportdata and gpu.nonce pass (layout chutes); with another
 #     nonce both fail (exit 1); without --instances they cannot be
 #     checked (error, exit 3); with the capture's collateral (FMSPC
-#     90c06f000000) tdx.collateral passes, the instances on b0c06f000000
-#     have none (tdx.tcb error, exit 3);
+#     90c06f000000) the instances on b0c06f000000 have none
+#     (tdx.collateral and tdx.tcb error "no collateral for FMSPC
+#     b0c06f000000", exit 3);
 #   tmond probes provider "chutes" through tmon-replay: two requests per
 #     probe, both answers logged as blobs byte for byte, the instances
 #     request in the entry; the replayed evidence binds the recorded
@@ -65,8 +66,12 @@ status_is gpu.nonce error "$TMP/v3"
     --collateral "$D/collateral_90c06f000000.json" >"$TMP/v4"
 rc=$?
 [ $rc = 3 ] && pass "with the 90c06f000000 collateral: exit 3 (b0c06f000000 not held)" || fail "collateral: exit $rc"
-status_is tdx.collateral pass "$TMP/v4"
-grep -Eq "^tdx.tcb +error .*b0c06f000000" "$TMP/v4" || fail "tdx.tcb: $(grep ^tdx.tcb "$TMP/v4")"
+# each instance is judged with its own FMSPC's collateral: those on
+# b0c06f000000 have none (the 90c06f000000 ones pass)
+for id in tdx.collateral tdx.tcb; do
+	grep -Eq "^$id +error +instance\[[0-9]+\]: no collateral for FMSPC b0c06f000000$" "$TMP/v4" ||
+	    fail "$id: $(grep "^$id " "$TMP/v4")"
+done
 
 # an instances answer of the wrong shape: the response is malformed
 printf '{"instances":[{"instance_id":"x"}]}' >"$TMP/bad_inst.json"

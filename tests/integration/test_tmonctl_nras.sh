@@ -27,6 +27,10 @@ line() { # description regex output
 out=$("$ctl" verify-attestation "$resp" --nonce "$t_nonce" --at "$t_at" \
     --nras-token "$d/tinfoil_gemma4_eat.json" --nras-jwks "$d/tinfoil_gemma4_jwks.json")
 line "tinfoil answer passes" "^gpu.nras +pass +NRAS EAT: ES384 by key nv-eat-kid-prod-20260622212946838-" "$out"
+# the JWKS given as --collateral (its kind told from its bytes) is the same
+out=$("$ctl" verify-attestation "$resp" --nonce "$t_nonce" --at "$t_at" \
+    --nras-token "$d/tinfoil_gemma4_eat.json" --collateral "$d/tinfoil_gemma4_jwks.json")
+line "JWKS by --collateral: passes" "^gpu.nras +pass +NRAS EAT: ES384 by key nv-eat-kid-prod-20260622212946838-" "$out"
 out=$("$ctl" verify-attestation "$resp" --nonce "$g_nonce" --at "$t_at" \
     --nras-token "$d/tinfoil_gemma4_eat.json" --nras-jwks "$d/tinfoil_gemma4_jwks.json")
 line "another nonce fails" "^gpu.nras +fail +NRAS overall token: eat_nonce a8c5455663ef4951... is not our nonce" "$out"

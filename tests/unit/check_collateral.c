@@ -1121,8 +1121,8 @@ START_TEST(test_hostile_future_and_fmspc)
 	checklist_init(&cl);
 	ck_assert(tv_quote_check(b, n, 1759000000, NULL, 0, NULL, &q, &cl));
 	tdx_check_collateral(&q, NULL, 1759000000, &cl, NULL);
-	assert_check(&cl, "tdx.collateral", CHECK_ERROR, "no collateral");
-	assert_check(&cl, "tdx.tcb", CHECK_ERROR, "no collateral");
+	assert_check(&cl, "tdx.collateral", CHECK_ERROR, "no collateral for FMSPC b0c06f000000");
+	assert_check(&cl, "tdx.tcb", CHECK_ERROR, "no collateral for FMSPC b0c06f000000");
 	free(b);
 }
 END_TEST

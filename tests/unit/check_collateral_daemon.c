@@ -33,6 +33,10 @@
 	"{\"provider\":\"nanogpt\",\"model\":\"TEE/tmon-synthetic-forged-pck\"," \
 	"\"base_url\":\"http://127.0.0.1:PORT\",\"interval_s\":1," \
 	"\"jitter_s\":0,\"canary\":false}"
+#define M_TINFOIL_SNP \
+	"{\"provider\":\"nanogpt\",\"model\":\"TEE/tmon-tinfoil-snp-v3\"," \
+	"\"base_url\":\"http://127.0.0.1:PORT\",\"interval_s\":1," \
+	"\"jitter_s\":0,\"canary\":false}"
 #define M_GEMMA_0325 \
 	"{\"provider\":\"nanogpt\",\"model\":\"TEE/gemma-3-27b-it\"," \
 	"\"name\":\"TEE/gemma-3-27b-it@2026-03-25\"," \
@@ -150,6 +154,7 @@ run_tmond(const char *pcs_prefix, const char *models, int max_probes,
 	snprintf(text, sizeof(text), "{\"pcs\": {\"base_url\": "
 	    "\"http://127.0.0.1:PORT%s\", \"root_ca_crl_url\": "
 	    "\"http://127.0.0.1:PORT%s/IntelSGXRootCA.der\"},\n"
+	    "\"kds\": {\"base_url\": \"http://127.0.0.1:PORT\"},\n"
 	    "\"models\": [%s]}\n", pcs_prefix, pcs_prefix, models);
 	f = fopen(cfg, "w");
 	ck_assert_ptr_nonnull(f);
@@ -424,6 +429,40 @@ probe_check(const char *model, const char *id, char *detail, size_t dsz)
 }
 
 /*
+ * The Tinfoil v3 SEV-SNP document of 2026-06-29, probed twice: tmond
+ * fetches the chip's VCEK and the Genoa cert_chain from (replayed) AMD
+ * KDS once, logs them as blobs with one `collateral` entry, and the
+ * probes verify the report with them (snp.report.signature and
+ * snp.vcek_chain pass; the replayed document binds the capture's nonce,
+ * not tmond's, so snp.reportdata fails).
+ */
+START_TEST(test_kds_snp_probe)
+{
+	char detail[512] = "";
+	json_t *all, *e;
+
+	assert_clean_exit(run_tmond("", M_TINFOIL_SNP, 2, false));
+	all = collateral_entries();
+	ck_assert_int_eq(json_array_size(all), 1);
+	e = json_array_get(all, 0);
+	ck_assert_str_eq(jstr(e, "tee"), "sev-snp");
+	ck_assert_str_eq(jstr(e, "product"), "Genoa");
+	ck_assert_str_eq(jstr(e, "verdict"), "pass");
+	ck_assert_str_eq(jstr(e, "reported_tcb"), "541700000000000a");
+	ck_assert_ptr_nonnull(json_object_get(json_object_get(e,
+	    "documents"), "cert_chain"));
+	json_decref(all);
+	ck_assert_str_eq(probe_check("TEE/tmon-tinfoil-snp-v3",
+	    "snp.report.signature", detail, sizeof(detail)), "pass");
+	ck_assert_msg(strcmp(probe_check("TEE/tmon-tinfoil-snp-v3",
+	    "snp.vcek_chain", detail, sizeof(detail)), "pass") == 0, "%s",
+	    detail);
+	ck_assert_str_eq(probe_check("TEE/tmon-tinfoil-snp-v3",
+	    "snp.reportdata", detail, sizeof(detail)), "fail");
+}
+END_TEST
+
+/*
  * Collateral whose TCB Info signature does not verify is built but is no
  * pass, and is not used: the probe has no collateral to judge with.
  */
@@ -442,7 +481,7 @@ START_TEST(test_unverified_tcb_info)
 	json_decref(all);
 	ck_assert_str_eq(probe_check("TEE/gemma-3-27b-it", "tdx.collateral",
 	    detail, sizeof(detail)), "error");
-	ck_assert_str_eq(detail, "no collateral");
+	ck_assert_str_eq(detail, "no collateral for FMSPC " FMSPC_GEMMA);
 }
 END_TEST
 
@@ -479,6 +518,7 @@ collateral_daemon_suite(void)
 	tcase_add_test(tc, test_mislabelled_tcb_info);
 	tcase_add_test(tc, test_unverified_tcb_info);
 	tcase_add_test(tc, test_forged_pck_certificate);
+	tcase_add_test(tc, test_kds_snp_probe);
 	suite_add_tcase(s, tc);
 	return s;
 }

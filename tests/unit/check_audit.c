@@ -553,6 +553,36 @@ newer_version(json_t *o)
 	tjson_set(o, "v", json_integer(ENTRY_VERSION + 1));
 }
 
+/* Remove the check id from the stored checks. */
+static void
+drop_check(json_t *o, const char *id)
+{
+	json_t *cs = json_object_get(o, "checks");
+	size_t i;
+
+	for (i = 0; i < json_array_size(cs); i++)
+		if (strcmp(json_string_value(json_object_get(
+		    json_array_get(cs, i), "id")), id) == 0) {
+			json_array_remove(cs, i);
+			return;
+		}
+	ck_abort_msg("no stored check %s", id);
+}
+
+/* As written before gpu.nras and tls.binding existed. */
+static void
+drop_new_checks(json_t *o)
+{
+	drop_check(o, "gpu.nras");
+	drop_check(o, "tls.binding");
+}
+
+static void
+drop_nonce_echo(json_t *o)
+{
+	drop_check(o, "nonce.echo");
+}
+
 static void
 drop_request(json_t *o)
 {
@@ -626,6 +656,21 @@ START_TEST(test_unchecked)
 }
 END_TEST
 
+/* An entry from before a check existed follows when that check could not
+ * have run on it (skip); a check that did run cannot be dropped. */
+START_TEST(test_checks_added_later)
+{
+	uint64_t seq;
+
+	ck_assert_str_eq(status_of(s_probe, "gpu.nras"), "skip");
+	ck_assert_str_eq(status_of(s_probe, "tls.binding"), "skip");
+	seq = append_edited(s_probe, drop_new_checks);
+	want(seq, AUDIT_FOLLOWS, NULL);
+	seq = append_edited(s_probe, drop_nonce_echo);
+	want(seq, AUDIT_DIFFERS, "the stored checks have no nonce.echo");
+}
+END_TEST
+
 /* audit_config.policy: MODEL pins an MRTD of zeros when arg is not
  * NULL, has no allow-list otherwise; other models are unknown. */
 static const struct measurement_policy *
@@ -689,6 +734,7 @@ main(void)
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, test_real_entries_follow);
 	tcase_add_test(tc, test_edited_entries_differ);
+	tcase_add_test(tc, test_checks_added_later);
 	tcase_add_test(tc, test_unchecked);
 	tcase_add_test(tc, test_policy);
 	suite_add_tcase(s, tc);

@@ -5,7 +5,7 @@ set -euo pipefail
 pkgs=(build-essential cmake pkg-config clang libclang-rt-14-dev
       libsqlite3-dev libcurl4-openssl-dev libssl-dev libsecp256k1-dev libsodium-dev
       libmicrohttpd-dev check libjansson-dev nettle-dev zlib1g-dev curl ca-certificates python3 util-linux
-      golang-go golang-golang-x-mod-dev python3-prometheus-client systemd chromium nodejs tzdata)
+      golang-go golang-golang-x-mod-dev python3-prometheus-client systemd chromium nodejs tzdata openssl)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

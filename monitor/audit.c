@@ -965,8 +965,12 @@ rederive_probe(struct job *jb)
 	struct check policy;
 	uint8_t nonce[32], *att = NULL, *cmem[3] = { NULL, NULL, NULL };
 	uint8_t *imem = NULL;
-	const json_t *ij;
-	const char *iurl, *ierr, *ibh;
+	const json_t *ij, *tls, *nj;
+	const char *iurl, *ierr, *ibh, *nurl, *nerr, *nbh, *njh;
+	struct probe_fetch npf;
+	uint8_t *nmem = NULL, *jmem = NULL;
+	size_t jlen = 0;
+	int64_t nst, ndur;
 	int64_t ist, idur;
 	int64_t time, now, status, dur, blen;
 	json_t *r = NULL;
@@ -1045,6 +1049,41 @@ rederive_probe(struct job *jb)
 		pf.instances = &ipf;
 		pf.instances_url = iurl;
 	}
+	/* NVIDIA NRAS's answer and the JWKS it was checked with */
+	if ((nj = json_object_get(b, "nras")) != NULL) {
+		nerr = nbh = njh = NULL;
+		if (!json_is_object(nj) || (nurl = str_of(nj, "url")) == NULL ||
+		    !int_of(nj, "status", &nst) ||
+		    !int_of(nj, "duration_ms", &ndur) ||
+		    !opt_str(nj, "error", &nerr) ||
+		    !opt_str(nj, "body_sha256", &nbh) ||
+		    !opt_str(nj, "jwks_sha256", &njh)) {
+			rc = UNCHECKED(jb, "its nras request is not one this "
+			    "tmonctl reads");
+			goto out;
+		}
+		if ((rc = probe_fetch_of(jb, "nras.body_sha256", nst, ndur,
+		    nerr, nbh, "gpu.nras", &nmem, &npf)) != TMON_OK)
+			goto out;
+		if (njh != NULL && (rc = blob_load(jb, "nras.jwks_sha256", njh,
+		    &jmem, &jlen)) != TMON_OK)
+			goto out;
+		pf.nras = &npf;
+		pf.nras_url = nurl;
+		pf.nras_jwks = jmem;
+		pf.nras_jwks_len = jlen;
+	}
+	/* the served TLS key, an input of tls.binding */
+	if ((tls = json_object_get(req, "tls_spki_sha256")) != NULL) {
+		if (!json_is_string(tls) || !hex_decode_exact(
+		    json_string_value(tls), json_string_length(tls),
+		    pf.tls_spki_sha256, 32, false)) {
+			rc = UNCHECKED(jb, "its request.tls_spki_sha256 is not "
+			    "a SHA-256");
+			goto out;
+		}
+		pf.has_tls_spki = true;
+	}
 	if (att != NULL && (blen < 0 || (uint64_t)blen != pf.body_len)) {
 		rc = UNCHECKED(jb, "request.body_len is not the length of its "
 		    "blob (%zu bytes)", pf.body_len);
@@ -1077,6 +1116,8 @@ out:
 	json_decref(r);
 	free(att);
 	free(imem);
+	free(nmem);
+	free(jmem);
 	for (i = 0; i < 3; i++)
 		free(cmem[i]);
 	free(m.name);

@@ -363,6 +363,11 @@ entry_probe_body(const struct entry_probe *p, size_t *len)
 	tjson_set(req, "body_len", json_integer((json_int_t)p->body_len));
 	tjson_set(req, "error", jstr_nonempty(p->error));
 	tjson_set(req, "body_sha256", jhex_or_null(p->body_sha256, 32));
+	if (p->tls_spki_sha256 != NULL) {
+		tjson_set(req, "tls_spki_sha256", jhex(p->tls_spki_sha256, 32));
+		tjson_set(req, "tls_chain_sha256",
+		    jhex_or_null(p->tls_chain_sha256, 32));
+	}
 	o = body_new("probe", p->time);
 	tjson_set(o, "verified_at", json_integer((json_int_t)p->verified_at));
 	tjson_set(o, "model", json_string(p->model));
@@ -378,6 +383,12 @@ entry_probe_body(const struct entry_probe *p, size_t *len)
 	    json_null());
 	if (p->instances != NULL)
 		tjson_set(o, "instances", request_json(p->instances));
+	if (p->nras != NULL) {
+		req = request_json(p->nras);
+		tjson_set(req, "jwks_sha256", jhex_or_null(p->nras_jwks_sha256,
+		    32));
+		tjson_set(o, "nras", req);
+	}
 	return body_done(o, len);
 }
 

@@ -156,11 +156,20 @@ struct entry_probe {
 	size_t		 body_len;
 	const char	*error;		/* NULL or "": none */
 	const uint8_t	*body_sha256;	/* NULL: no blob */
+	/* over https: SHA-256 of the served leaf's SubjectPublicKeyInfo,
+	 * and the blob of the served chain (DER certificates, leaf first);
+	 * NULL: none */
+	const uint8_t	*tls_spki_sha256;
+	const uint8_t	*tls_chain_sha256;
 	const struct checklist *checks;
 	const char	*verdict;
 	const struct attest_measurement *measurement;
 	const struct entry_canary *canary;	/* NULL: no canary */
 	const struct entry_request *instances;	/* NULL: none made */
+	/* NVIDIA NRAS: the POST of the GPU evidence (NULL: not asked) and
+	 * the JWKS blob its answer was checked with (NULL: none) */
+	const struct entry_request *nras;
+	const uint8_t	*nras_jwks_sha256;
 };
 
 /*
@@ -169,7 +178,10 @@ struct entry_probe {
  *    "nonce", "provider", "request":{"body_len", "body_sha256",
  *    "duration_ms", "error", "status", "url"}, "time", "upstream_model",
  *    "v", "verdict", "verified_at"}, and "instances" (the shape of
- * "request") only when p->instances is set,
+ * "request") only when p->instances is set; "request" also holds
+ * "tls_spki_sha256" and "tls_chain_sha256" (hex, or null for no chain
+ * blob) only when p->tls_spki_sha256 is set; "nras" (the shape of
+ * "request" and "jwks_sha256") only when p->nras is set,
  * in a new buffer of *len bytes the caller frees.
  */
 uint8_t	*entry_probe_body(const struct entry_probe *p, size_t *len);

@@ -2743,6 +2743,9 @@ verify_refs(struct verify *v, uint64_t seq, const char *kind,
 		{ "canary", "request_sha256" },
 		{ "canary", "response_sha256" },
 		{ "canary", "signature_sha256" },
+		{ "request", "tls_chain_sha256" },
+		{ "nras", "body_sha256" },
+		{ "nras", "jwks_sha256" },
 	};
 	static const char *const doc_refs[] = { "body_sha256",
 	    "headers_sha256" };
@@ -2753,7 +2756,8 @@ verify_refs(struct verify *v, uint64_t seq, const char *kind,
 	size_t i;
 
 	if (strcmp(kind, "probe") == 0) {
-		for (i = 0; i < 4 && rc == TMON_OK; i++) {
+		for (i = 0; i < sizeof(probe_refs) / sizeof(probe_refs[0]) &&
+		    rc == TMON_OK; i++) {
 			snprintf(path, sizeof(path), "%s.%s", probe_refs[i][0],
 			    probe_refs[i][1]);
 			rc = verify_ref(v, seq, path, json_object_get(

@@ -45,7 +45,9 @@
  *     updated.  Entry bodies name the blobs they keep by these keys, as 64
  *     lower-case hex digits (or null when there is none), at:
  *       probe       request.body_sha256, canary.request_sha256,
- *                   canary.response_sha256, canary.signature_sha256
+ *                   canary.response_sha256, canary.signature_sha256,
+ *                   request.tls_chain_sha256, nras.body_sha256,
+ *                   nras.jwks_sha256
  *       receipt     submitted.sha256
  *       collateral  documents.<name>.body_sha256,
  *                   documents.<name>.headers_sha256

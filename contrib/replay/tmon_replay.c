@@ -155,6 +155,12 @@ static const struct route_type route_types[] = {
 	    M_GET, "ca", false, false, ERR_NEAR },
 	{ "intel_root_ca_crl", "IntelSGXRootCA.der", "GET, HEAD",
 	    M_GET, NULL, false, false, ERR_NEAR },
+	/* NVIDIA NRAS v3 (nras.attestation.nvidia.com): the recorded
+	 * answer whatever evidence is posted, and the JWKS */
+	{ "nras_attest_gpu", "v3/attest/gpu", "POST", M_POST, NULL, false,
+	    false, ERR_NEAR },
+	{ "nras_jwks", ".well-known/jwks.json", "GET, HEAD", M_GET, NULL,
+	    false, false, ERR_NEAR },
 	/* AMD KDS, pub. 57230 chapter 4: the VCEK selected by
 	 * "<product>/<hwid hex>" (its SPL query parameters are not matched),
 	 * the cert_chain by product; the later entry wins for
@@ -1114,6 +1120,14 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 
 	(void)version;
 	if (st != NULL) {
+		/* A recorded POST answer: read the body, answer as recorded */
+		if (st->entry->route->methods == M_POST) {
+			if (*upload_size > 0) {
+				*upload_size = 0;
+				return MHD_YES;
+			}
+			return send_entry(conn, r, st->entry);
+		}
 		/* An echo POST: collect the body, then answer. */
 		if (*upload_size > 0) {
 			if (!st->too_big && !buf_append(&st->upload, upload,
@@ -1145,7 +1159,7 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 		    "invalid_request_error", NULL, NULL, rt->allow);
 	if (get)
 		return handle_get(conn, r, method, prefix, rt, pkey, pklen);
-	/* POST: only echo routes take it. */
+	/* POST: echo routes, and recorded answers of POST-only routes */
 	if ((e = find_entry(r, prefix, rt, NULL)) == NULL)
 		return send_error(conn, rt, 404, "no such route",
 		    "not_found_error", NULL, NULL, NULL);

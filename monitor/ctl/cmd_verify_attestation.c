@@ -16,6 +16,7 @@
 #include "ctl_collateral.h"
 #include "encode.h"
 #include "probe.h"
+#include "tls_binding.h"
 #include "tmon_limits.h"
 #include "util.h"
 #include "verify_ctx.h"
@@ -25,7 +26,8 @@ static int	verify_attestation(int, char *[]);
 const struct ctl_cmd ctl_cmd_verify_attestation = {
 	"verify-attestation",
 	"RESPONSE.json --nonce HEX [--collateral FILE]... [--instances FILE] "
-	"[--nras-token FILE [--nras-jwks FILE]] [--at UNIX] [--json]",
+	"[--nras-token FILE [--nras-jwks FILE]] [--tls-spki FILE] [--at UNIX] "
+	"[--json]",
 	"Run every check an attestation response allows against our nonce.",
 	"Verifies with the code tmond uses; the checks are the ones tmond "
 	"records.\n\n"
@@ -58,6 +60,15 @@ const struct ctl_cmd ctl_cmd_verify_attestation = {
 	"  --nras-jwks FILE   NRAS's JWKS (/.well-known/jwks.json) fetched "
 	"with it\n"
 	"                     (a JWKS given with --collateral is the same)\n"
+	"  --tls-spki FILE    the TLS key the attestation was served with: "
+	"a DER\n"
+	"                     SubjectPublicKeyInfo, DER certificates (the "
+	"first:\n"
+	"                     tmond's request.tls_chain_sha256 blob), or "
+	"PEM PUBLIC\n"
+	"                     KEY or CERTIFICATE (the first); without it "
+	"tls.binding\n"
+	"                     is skip\n"
 	"  --at UNIX          verification time, unix seconds (default: now)\n"
 	"  --json             print the result as JSON\n",
 	NULL,
@@ -107,12 +118,15 @@ verify_attestation(int argc, char *argv[])
 		{ "instances", required_argument, NULL, 'i' },
 		{ "nras-token", required_argument, NULL, 't' },
 		{ "nras-jwks", required_argument, NULL, 'k' },
+		{ "tls-spki", required_argument, NULL, 's' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct ctl_cmd *cmd = &ctl_cmd_verify_attestation;
 	struct ctl_colls colls;
 	struct attest_ctx ctx;
-	const char *nras_path = NULL, *inst_path = NULL;
+	const char *nras_path = NULL, *inst_path = NULL, *spki_path = NULL;
+	uint8_t spki[32], *spki_file = NULL;
+	size_t spki_len = 0;
 	uint8_t *nras = NULL, *inst = NULL;
 	size_t nras_len = 0, inst_len = 0;
 	struct attest_result *r;
@@ -153,6 +167,9 @@ verify_attestation(int argc, char *argv[])
 		case 't':
 			nras_path = optarg;
 			break;
+		case 's':
+			spki_path = optarg;
+			break;
 		default:
 			ctl_colls_free(&colls);
 			ctl_usage(cmd, stderr);
@@ -178,7 +195,17 @@ verify_attestation(int argc, char *argv[])
 		fprintf(stderr, "tmonctl: %s\n", err.msg);
 		goto out;
 	}
+	if (spki_path != NULL && (read_file(spki_path, MAX_BLOB_LEN,
+	    &spki_file, &spki_len, &err) != TMON_OK ||
+	    tls_spki_sha256_of(spki_file, spki_len, spki, &err) != TMON_OK)) {
+		fprintf(stderr, "tmonctl: %s: %s\n", spki_path, err.msg);
+		goto out;
+	}
 	memset(&ctx, 0, sizeof(ctx));
+	if (spki_path != NULL) {
+		ctx.has_tls_spki = true;
+		memcpy(ctx.tls_spki_sha256, spki, 32);
+	}
 	ctx.chutes_instances = inst;
 	ctx.chutes_instances_len = inst_len;
 	ctx.nras_eat = nras;
@@ -197,6 +224,7 @@ verify_attestation(int argc, char *argv[])
 		print_table(r);
 	rc = ctl_result(&r->checks, r->verdict, NULL);
 out:
+	free(spki_file);
 	ctl_colls_free(&colls);
 	free(r);
 	free(inst);

@@ -428,6 +428,7 @@ config_free(struct config *cfg)
 		free(cfg->models[i].canary.prompt);
 	}
 	free(cfg->pcs_base_url);
+	free(cfg->nras_base_url);
 	free(cfg->pcs_root_ca_crl_url);
 	free(cfg->kds_base_url);
 	free(cfg->test_intel_root_der);
@@ -471,12 +472,13 @@ config_parse(const char *text, size_t len, const char *name,
 {
 	static const char *const keys[] = { "models", "max_concurrent",
 	    "max_body_bytes", "test_trust_anchors", "pcs", "kds", "http",
-	    "receipts", "log", "reference_values", "alerts", NULL };
+	    "receipts", "log", "reference_values", "alerts", "nras", NULL };
 	static const char *const kkeys[] = { "base_url", NULL };
 	json_t *kds;
 	static const char *const pkeys[] = { "base_url", "root_ca_crl_url",
 	    NULL };
-	json_t *pcs;
+	json_t *pcs, *nras = NULL;
+	static const char *const nkeys[] = { "base_url", NULL };
 	static const char *const tkeys[] = { "intel_root_ca",
 	    "nvidia_root_ca", NULL };
 	json_t *ta = NULL;
@@ -539,6 +541,19 @@ config_parse(const char *text, size_t len, const char *name,
 		rc = tjson_fail(&v, TMON_E_CONFIG, "pcs", "must be an object or "
 		    "false");
 		goto out;
+	}
+	/* NVIDIA NRAS for gpu.nras: none unless configured */
+	if ((rc = tjson_object(&v, root, "", "nras", TJSON_OPTIONAL,
+	    &nras)) != TMON_OK)
+		goto out;
+	if (nras != NULL) {
+		if ((rc = tjson_keys(&v, nras, "nras", nkeys)) ||
+		    (rc = get_str(&v, nras, "nras", "base_url", true,
+		    &cfg->nras_base_url)) ||
+		    (rc = check_url(&v, "nras.base_url", cfg->nras_base_url,
+		    FETCH_URL_BASE)) != TMON_OK)
+			goto out;
+		strip_slash(cfg->nras_base_url);
 	}
 	kds = json_object_get(root, "kds");
 	if (kds == NULL || json_is_object(kds)) {

@@ -52,6 +52,12 @@
  *                    certificates.trustedservices.intel.com/IntelSGXRootCA.der)},
  *                    or false to fetch no collateral (tdx.tcb is then an
  *                    error: "no collateral")
+ *   nras             NVIDIA's Remote Attestation Service for gpu.nras:
+ *                    {"base_url": URL} (e.g. https://nras.attestation.
+ *                    nvidia.com); the GPU evidence of every probe is
+ *                    posted to base_url/v3/attest/gpu with our nonce, and
+ *                    NRAS's keys are read from base_url/.well-known/
+ *                    jwks.json.  Absent: none (gpu.nras is skip)
  *   kds              AMD SEV-SNP collateral source (kds_client.h):
  *                    {"base_url": URL (default https://kdsintf.amd.com)},
  *                    or false to fetch no VCEK (snp.report.signature is
@@ -260,6 +266,8 @@ struct config {
 	/* Intel PCS / PCCS; NULL when "pcs": false */
 	char			*pcs_base_url;
 	char			*pcs_root_ca_crl_url;
+	/* NVIDIA NRAS base URL (no trailing '/'); NULL: none configured */
+	char			*nras_base_url;
 	/* AMD KDS (kds_client.h); NULL when "kds": false */
 	char			*kds_base_url;
 	/* test trust anchors (DER), NULL unless test_trust_anchors is set */

@@ -21,6 +21,8 @@
 #include "logkey.h"
 #include "metrics.h"
 #include "notify.h"
+#include "nras.h"
+#include "nras_request.h"
 #include "kds_client.h"
 #include "pcs_client.h"
 #include "pool.h"
@@ -62,7 +64,8 @@ on_signal(int sig)
 #define DEGRADED_WARN_MS	60000
 
 /* Where a probe is: the provider's instances request (Chutes), then
- * attestation, then canary completion, then signature
+ * attestation, then NVIDIA NRAS (the GPU evidence posted, NRAS's JWKS
+ * when needed), then canary completion, then signature
  * lookups (with waits between retries), then evaluation, then logging
  * (STEP_LOG: evaluated, waiting until the log can be written). */
 enum probe_step {
@@ -70,6 +73,7 @@ enum probe_step {
 	STEP_INSTANCES,
 	STEP_ATTEST,
 	STEP_COLLATERAL,
+	STEP_NRAS,
 	STEP_CANARY,
 	STEP_SIG_WAIT,
 	STEP_SIG,
@@ -89,6 +93,15 @@ struct model_state {
 	struct fetch_result	 att;		/* attestation answer */
 	char			*inst_url;	/* NULL: no instances request */
 	struct fetch_result	 inst;		/* its answer */
+	/* NRAS: asked once per probe; nras_url NULL: not posted */
+	bool			 nras_asked;
+	char			*nras_url;
+	uint8_t			*nras_req;
+	size_t			 nras_req_len;
+	struct fetch_result	 nras;		/* NRAS's answer */
+	uint8_t			*nras_jwks;	/* the JWKS it is checked
+						   with (a copy), or NULL */
+	size_t			 nras_jwks_len;
 	/* canary */
 	uint64_t		 n_probes;	/* for stream alternation */
 	bool			 stream;
@@ -146,6 +159,10 @@ struct daemon {
 	struct store_pool		*pool;		/* API, receipts */
 	struct fetch			*fetch;
 	struct pcs_client		*coll;		/* NULL: "pcs": false */
+	/* NRAS's JWKS as last fetched (nras.base_url), NULL: none yet;
+	 * fetched again when an answer names a key it lacks */
+	uint8_t				*nras_jwks;
+	size_t				 nras_jwks_len;
 	struct kds_client		*kds;		/* NULL: "kds": false */
 	struct verify_ctx		*vc;		/* the loop's caches */
 	/* The schedule: o->cfg until the first reload (SIGHUP), then
@@ -271,6 +288,10 @@ to_probe_fetch(const struct fetch_result *r, bool started,
 	pf->body_len = r->body_len;
 	pf->duration_ms = r->duration_ms;
 	pf->error = r->error;
+	pf->has_tls_spki = r->has_tls_spki;
+	memcpy(pf->tls_spki_sha256, r->tls_spki_sha256, 32);
+	pf->tls_chain = r->tls_chain;
+	pf->tls_chain_len = r->tls_chain_len;
 }
 
 static void
@@ -283,6 +304,15 @@ reset_probe(struct model_state *s)
 	s->inst_url = NULL;
 	fetch_result_free(&s->comp);
 	fetch_result_free(&s->sigr);
+	fetch_result_free(&s->nras);
+	memset(&s->nras, 0, sizeof(s->nras));
+	free(s->nras_url);
+	free(s->nras_req);
+	free(s->nras_jwks);
+	s->nras_url = NULL;
+	s->nras_req = s->nras_jwks = NULL;
+	s->nras_req_len = s->nras_jwks_len = 0;
+	s->nras_asked = false;
 	memset(&s->att, 0, sizeof(s->att));
 	memset(&s->comp, 0, sizeof(s->comp));
 	memset(&s->sigr, 0, sizeof(s->sigr));
@@ -385,12 +415,162 @@ canary_done(struct fetch_result *res, void *arg)
 	start_signature(s);
 }
 
-/* After the attestation (and any collateral it needed): the canary. */
+static void	continue_probe(struct model_state *);
+
+/* a followed by b, in a new string. */
+static char *
+join_url(const char *a, const char *b)
+{
+	size_t n = strlen(a) + strlen(b) + 1;
+	char *s = xmalloc(n);
+
+	snprintf(s, n, "%s%s", a, b);
+	return s;
+}
+
+/*
+ * A request to NVIDIA's NRAS (nras.base_url): never with the model's API
+ * key, the body capped at what gpu.nras reads.
+ */
+static bool
+start_nras(struct model_state *s, const char *url, const uint8_t *body,
+    size_t body_len, size_t max_body, fetch_done_fn cb)
+{
+	struct fetch_req req;
+	struct tmon_err err;
+
+	memset(&req, 0, sizeof(req));
+	req.url = url;
+	req.method = body != NULL ? "POST" : "GET";
+	req.body = body;
+	req.body_len = body_len;
+	req.content_type = body != NULL ? "application/json" : NULL;
+	req.connect_timeout_ms = 10000;
+	req.timeout_ms = (long)s->m->timeout_s * 1000;
+	req.max_body = max_body;
+	tmon_err_clear(&err);
+	if (fetch_start(s->d->fetch, &req, cb, s, &err) != TMON_OK) {
+		log_warnx("nras: cannot start: %s model=%s", err.msg,
+		    s->m->name);
+		return false;
+	}
+	return true;
+}
+
+/* The JWKS the probe's answer is checked with: the daemon's, copied. */
+static void
+keep_jwks(struct model_state *s)
+{
+	struct daemon *d = s->d;
+
+	free(s->nras_jwks);
+	s->nras_jwks = NULL;
+	s->nras_jwks_len = 0;
+	if (d->nras_jwks == NULL)
+		return;
+	s->nras_jwks = xmalloc(d->nras_jwks_len);
+	memcpy(s->nras_jwks, d->nras_jwks, d->nras_jwks_len);
+	s->nras_jwks_len = d->nras_jwks_len;
+}
+
+static void
+jwks_done(struct fetch_result *res, void *arg)
+{
+	struct model_state *s = arg;
+	struct daemon *d = s->d;
+
+	if (res->rc == TMON_OK && res->status == 200 && res->body_len > 0 &&
+	    (d->nras_jwks == NULL || d->nras_jwks_len != res->body_len ||
+	    memcmp(d->nras_jwks, res->body, res->body_len) != 0)) {
+		free(d->nras_jwks);
+		d->nras_jwks = res->body;
+		d->nras_jwks_len = res->body_len;
+		res->body = NULL;
+		res->body_len = 0;
+		log_info("nras: JWKS fetched (%zu bytes) model=%s",
+		    d->nras_jwks_len, s->m->name);
+	} else if (res->rc != TMON_OK || res->status != 200)
+		log_warnx("nras: JWKS not fetched: %s HTTP %ld model=%s",
+		    tmon_rc_str(res->rc), res->status, s->m->name);
+	keep_jwks(s);
+	continue_probe(s);
+}
+
+/* NRAS answered: fetch its JWKS when none is kept or the answer names a
+ * key the kept one lacks (gpu.nras is then an error), else go on. */
+static void
+nras_done(struct fetch_result *res, void *arg)
+{
+	struct model_state *s = arg;
+	struct daemon *d = s->d;
+	struct checklist cl;
+	char *url;
+
+	fetch_result_move(&s->nras, res);
+	if (s->nras.rc == TMON_OK && s->nras.status == 200 &&
+	    s->nras.body_len > 0 && !stop_requested) {
+		checklist_init(&cl);
+		if (d->nras_jwks == NULL || nras_check(s->nras.body,
+		    s->nras.body_len, d->nras_jwks, d->nras_jwks_len,
+		    s->nonce, wall_s(), &cl) == CHECK_ERROR) {
+			url = join_url(d->o->cfg->nras_base_url,
+			    "/.well-known/jwks.json");
+			if (start_nras(s, url, NULL, 0, MAX_NRAS_JWKS,
+			    jwks_done)) {
+				free(url);
+				return;
+			}
+			free(url);
+		}
+	}
+	keep_jwks(s);
+	continue_probe(s);
+}
+
+/*
+ * Post the GPU evidence of the attestation answer to NRAS with our nonce
+ * (nras_request.h).  Returns true when the request is under way
+ * (nras_done continues the probe).
+ */
+static bool
+ask_nras(struct model_state *s)
+{
+	const struct config *cfg = s->d->o->cfg;
+	struct tmon_err err;
+
+	s->nras_asked = true;
+	if (cfg->nras_base_url == NULL || stop_requested ||
+	    s->att.rc != TMON_OK || s->att.status != 200)
+		return false;
+	tmon_err_clear(&err);
+	if (nras_request_body(s->att.body, s->att.body_len, s->nonce,
+	    &s->nras_req, &s->nras_req_len, &err) != TMON_OK) {
+		if (err.code != TMON_E_NOTFOUND)
+			log_info("nras: no request: %s model=%s", err.msg,
+			    s->m->name);
+		return false;
+	}
+	s->nras_url = join_url(cfg->nras_base_url, "/v3/attest/gpu");
+	s->step = STEP_NRAS;
+	if (!start_nras(s, s->nras_url, s->nras_req, s->nras_req_len,
+	    MAX_NRAS_ANSWER, nras_done)) {
+		/* recorded as not answered */
+		s->nras.rc = TMON_E_INTERNAL;
+		snprintf(s->nras.error, sizeof(s->nras.error), "not started");
+		return false;
+	}
+	return true;
+}
+
+/* After the attestation (and any collateral it needed): NRAS, then the
+ * canary. */
 static void
 continue_probe(struct model_state *s)
 {
 	const struct canary_cfg *c = &s->m->canary;
 
+	if (!s->nras_asked && ask_nras(s))
+		return;
 	if (!c->enabled || stop_requested) {
 		finish_probe(s);
 		return;
@@ -542,11 +722,18 @@ static void
 finish_probe(struct model_state *s)
 {
 	struct daemon *d = s->d;
-	struct probe_fetch pf, ipf;
+	struct probe_fetch pf, ipf, npf;
 	struct probe_canary cn;
 	struct attest_ctx ctx;
 
 	to_probe_fetch(&s->att, true, &pf);
+	if (s->nras_url != NULL) {
+		to_probe_fetch(&s->nras, true, &npf);
+		pf.nras = &npf;
+		pf.nras_url = s->nras_url;
+		pf.nras_jwks = s->nras_jwks;
+		pf.nras_jwks_len = s->nras_jwks_len;
+	}
 	if (s->inst_url != NULL) {
 		to_probe_fetch(&s->inst, true, &ipf);
 		pf.instances = &ipf;
@@ -838,7 +1025,7 @@ static bool
 log_probe(struct model_state *s)
 {
 	struct daemon *d = s->d;
-	struct store_blob_in blobs[5];
+	struct store_blob_in blobs[8];
 	struct store_entry_in in;
 	struct store_appended app;
 	struct pending_event *ev;
@@ -863,6 +1050,21 @@ log_probe(struct model_state *s)
 			blobs[nb].data = s->att.body;
 			blobs[nb].len = s->att.body_len;
 			blobs[nb++].media_type = media_type(&s->att);
+		}
+		if (s->po.has_tls_chain) {
+			blobs[nb].data = s->att.tls_chain;
+			blobs[nb].len = s->att.tls_chain_len;
+			blobs[nb++].media_type = "application/octet-stream";
+		}
+		if (s->po.has_nras) {
+			blobs[nb].data = s->nras.body;
+			blobs[nb].len = s->nras.body_len;
+			blobs[nb++].media_type = media_type(&s->nras);
+		}
+		if (s->po.has_nras_jwks) {
+			blobs[nb].data = s->nras_jwks;
+			blobs[nb].len = s->nras_jwks_len;
+			blobs[nb++].media_type = "application/json";
 		}
 		if (s->po.has_instances) {
 			blobs[nb].data = s->inst.body;
@@ -1668,6 +1870,7 @@ out:
 	/* Transfers still in flight are dropped without an entry. */
 	fetch_free(d.fetch);
 	pcs_client_free(d.coll);
+	free(d.nras_jwks);
 	kds_client_free(d.kds);
 	verify_ctx_free(d.vc);
 	/* Every receipt is answered, then the writer commits what is

@@ -7,6 +7,7 @@
 #include "entry.h"
 #include "log.h"
 #include "probe.h"
+#include "provider.h"
 #include "sig.h"
 #include "tmon_limits.h"
 #include "util.h"
@@ -192,6 +193,10 @@ probe_evaluate(const struct model_cfg *m, const char *url,
 	struct entry_request er;
 	struct attest_ctx actx;
 	const struct probe_fetch *inst = f->instances;
+	const struct provider *prov;
+	const struct probe_fetch *nf = NULL;
+	struct entry_request nr;
+	char why[300];
 	size_t i;
 
 	memset(out, 0, sizeof(*out));
@@ -216,6 +221,50 @@ probe_evaluate(const struct model_cfg *m, const char *url,
 		er.body_len = inst->body != NULL ? inst->body_len : 0;
 		er.error = inst->error;
 		ctx = &actx;
+	}
+	/* the served certificate, unless a relay served it */
+	prov = provider_find(m->provider);
+	if (f->has_tls_spki && prov != NULL && !prov->relays) {
+		if (ctx != &actx) {
+			actx = ctx != NULL ? *ctx : none;
+			ctx = &actx;
+		}
+		actx.has_tls_spki = true;
+		memcpy(actx.tls_spki_sha256, f->tls_spki_sha256, 32);
+	}
+	/* NVIDIA's answer for the GPU evidence, and the JWKS */
+	memset(&nr, 0, sizeof(nr));
+	if (f->nras != NULL) {
+		nf = f->nras;
+		if (nf->body != NULL && nf->body_len > 0) {
+			sha256(nf->body, nf->body_len, out->nras_sha256);
+			out->has_nras = true;
+			nr.body_sha256 = out->nras_sha256;
+		}
+		if (f->nras_jwks != NULL && f->nras_jwks_len > 0) {
+			sha256(f->nras_jwks, f->nras_jwks_len,
+			    out->nras_jwks_sha256);
+			out->has_nras_jwks = true;
+		}
+		if (ctx != &actx) {
+			actx = ctx != NULL ? *ctx : none;
+			ctx = &actx;
+		}
+		if (nf->rc == TMON_OK && nf->status == 200 && out->has_nras) {
+			actx.nras_eat = nf->body;
+			actx.nras_eat_len = nf->body_len;
+			actx.nras_jwks = f->nras_jwks;
+			actx.nras_jwks_len = f->nras_jwks_len;
+		}
+		nr.url = f->nras_url;
+		nr.status = nf->status;
+		nr.duration_ms = nf->duration_ms;
+		nr.body_len = nf->body != NULL ? nf->body_len : 0;
+		nr.error = nf->error;
+	}
+	if (f->tls_chain != NULL && f->tls_chain_len > 0) {
+		sha256(f->tls_chain, f->tls_chain_len, out->tls_chain_sha256);
+		out->has_tls_chain = true;
 	}
 	cl = &out->res.checks;
 	checklist_init(cl);
@@ -254,11 +303,18 @@ probe_evaluate(const struct model_cfg *m, const char *url,
 			    cl->items[i].status, "%s", cl->items[i].detail);
 		*cl = tmp;
 	}
+	/* asked, and NRAS gave no answer to judge: we could not check */
+	if (nf != NULL && checklist_get(cl, "gpu.nras") != NULL &&
+	    (nf->rc != TMON_OK || nf->status != 200 || !out->has_nras)) {
+		short_err(why, sizeof(why), nf);
+		checklist_set(cl, "gpu.nras", CHECK_ERROR, "NRAS gave no "
+		    "answer: %s", why);
+	}
 	if (cn != NULL && cn->attempted)
 		check_canary(ctx != NULL ? ctx->vc : NULL, cn,
 		    out->res.m.signing_address, cl);
 	if (f->rc != TMON_OK || f->status != 200 || f->body == NULL ||
-	    f->body_len == 0 || (cn != NULL && cn->attempted)) {
+	    f->body_len == 0 || (cn != NULL && cn->attempted) || nf != NULL) {
 		enum check_status v = checklist_verdict(cl);
 
 		/* keep attest_verify's "nothing evidential was checked" rule */
@@ -281,6 +337,9 @@ probe_evaluate(const struct model_cfg *m, const char *url,
 	ep.body_len = f->body != NULL ? f->body_len : 0;
 	ep.error = f->error;
 	ep.body_sha256 = out->has_body ? out->body_sha256 : NULL;
+	ep.tls_spki_sha256 = f->has_tls_spki ? f->tls_spki_sha256 : NULL;
+	ep.tls_chain_sha256 = out->has_tls_chain ? out->tls_chain_sha256 :
+	    NULL;
 	ep.checks = cl;
 	ep.verdict = check_status_str(out->res.verdict);
 	ep.measurement = &out->res.m;
@@ -290,6 +349,11 @@ probe_evaluate(const struct model_cfg *m, const char *url,
 	}
 	if (inst != NULL)
 		ep.instances = &er;
+	if (nf != NULL) {
+		ep.nras = &nr;
+		ep.nras_jwks_sha256 = out->has_nras_jwks ?
+		    out->nras_jwks_sha256 : NULL;
+	}
 	out->entry = entry_probe_body(&ep, &out->entry_len);
 }
 

@@ -35,6 +35,28 @@ struct probe_fetch {
 	 */
 	const struct probe_fetch *instances;
 	const char	*instances_url;
+	/*
+	 * The attestation fetch over https: SHA-256 of the served leaf's
+	 * SubjectPublicKeyInfo (fetch_result.has_tls_spki), and the served
+	 * chain (DER certificates, leaf first; NULL: none kept).  The hash
+	 * goes to attest_verify_ctx as attest_ctx.tls_spki_sha256 unless
+	 * the provider relays (provider.relays); both go into the entry.
+	 */
+	bool		 has_tls_spki;
+	uint8_t		 tls_spki_sha256[32];
+	const uint8_t	*tls_chain;
+	size_t		 tls_chain_len;
+	/*
+	 * The attestation fetch only: NVIDIA NRAS's answer for its GPU
+	 * evidence (POST nras_url), NULL: NRAS not asked; and the NRAS JWKS
+	 * it is checked with (NULL: none fetched).  An HTTP 200 answer goes
+	 * to attest_verify_ctx as attest_ctx.nras_eat with the JWKS; one
+	 * that did not come makes gpu.nras an error.
+	 */
+	const struct probe_fetch *nras;
+	const char	*nras_url;
+	const uint8_t	*nras_jwks;
+	size_t		 nras_jwks_len;
 };
 
 /* The canary completion of a probe and its signature lookup. */
@@ -66,6 +88,14 @@ struct probe_outcome {
 	/* the instances answer of f->instances, when it has a body */
 	uint8_t			 instances_sha256[32];
 	bool			 has_instances;
+	/* the served TLS chain of f (f->tls_chain), when one was kept */
+	uint8_t			 tls_chain_sha256[32];
+	bool			 has_tls_chain;
+	/* f->nras's answer and the JWKS, when they have bytes */
+	uint8_t			 nras_sha256[32];
+	bool			 has_nras;
+	uint8_t			 nras_jwks_sha256[32];
+	bool			 has_nras_jwks;
 };
 
 /* sig.* checks for a canary (README "Checks") into cl, binding the

@@ -5,15 +5,15 @@
 
 static const struct provider providers[] = {
 	{ "nanogpt", "/api/v1/tee/attestation", false, NULL, NULL,
-	  "/api/v1/chat/completions", "/api/v1/tee/signature" },
+	  "/api/v1/chat/completions", "/api/v1/tee/signature", true },
 	{ "near", "/v1/attestation/report", true, NULL, NULL,
-	  "/v1/chat/completions", "/v1/signature" },
+	  "/v1/chat/completions", "/v1/signature", false },
 	{ "phala", "/v1/attestation/report", true, NULL, NULL,
-	  "/v1/chat/completions", "/v1/signature" },
+	  "/v1/chat/completions", "/v1/signature", false },
 	{ "redpill", "/v1/attestation/report", true, NULL, NULL,
-	  "/v1/chat/completions", "/v1/signature" },
+	  "/v1/chat/completions", "/v1/signature", true },
 	{ "chutes", "/chutes/", false, "/evidence", "/e2e/instances/",
-	  NULL, NULL },
+	  NULL, NULL, false },
 };
 #define NPROVIDERS	(sizeof(providers) / sizeof(providers[0]))
 

@@ -45,6 +45,13 @@ struct provider {
 	const char	*completion_path;	/* POST path; NULL: no canary */
 	/* GET path + "/ID?model=M&signing_algo=ecdsa" */
 	const char	*signature_path;
+	/*
+	 * The provider relays attestations of TEEs behind it (NanoGPT,
+	 * RedPill's gateway): our TLS connection ends in the relay, so the
+	 * served certificate is not the attested TEE's and tls.binding is
+	 * not judged with it (tls_binding.h).
+	 */
+	bool		 relays;
 };
 
 /* The provider called name (exactly), or NULL when there is none. */

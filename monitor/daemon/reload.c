@@ -159,6 +159,8 @@ reload_restart_keys(const struct config *old, const struct config *new,
 	if (!str_eq(old->pcs_base_url, new->pcs_base_url) ||
 	    !str_eq(old->pcs_root_ca_crl_url, new->pcs_root_ca_crl_url))
 		add_key(buf, len, &n, "pcs");
+	if (!str_eq(old->nras_base_url, new->nras_base_url))
+		add_key(buf, len, &n, "nras");
 	if (!str_eq(old->kds_base_url, new->kds_base_url))
 		add_key(buf, len, &n, "kds");
 	if (!bytes_eq(old->test_intel_root_der, old->test_intel_root_der_len,

@@ -13,6 +13,8 @@
 #include <time.h>
 
 #include <curl/curl.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
 
 #include "buf.h"
 #include "fetch.h"
@@ -34,6 +36,11 @@ struct xfer {
 	struct buf		 headers;	/* final response's header block */
 	size_t			 max_body;
 	bool			 over_limit;
+	/* the served certificates, read once per transfer (capture_tls) */
+	bool			 tls_seen;
+	bool			 has_tls_spki;
+	uint8_t			 tls_spki_sha256[32];
+	struct buf		 tls_chain;
 	fetch_done_fn		 cb;
 	void			*arg;
 	struct timespec		 start;
@@ -104,6 +111,7 @@ xfer_free(struct xfer *x)
 	x->token = NULL;
 	buf_free(&x->body);
 	buf_free(&x->headers);
+	buf_free(&x->tls_chain);
 	free(x);
 }
 
@@ -122,6 +130,69 @@ fetch_free(struct fetch *f)
 	free(f);
 }
 
+/* The DER of certificate c appended to b; false when it does not fit. */
+static bool
+append_der(struct buf *b, X509 *c)
+{
+	unsigned char *der = NULL;
+	bool ok;
+	int n;
+
+	if ((n = i2d_X509(c, &der)) <= 0)
+		return false;
+	/* checked first: a failed buf_append drops what b holds */
+	ok = b->len + (size_t)n <= FETCH_MAX_TLS_CHAIN &&
+	    buf_append(b, der, (size_t)n);
+	OPENSSL_free(der);
+	return ok;
+}
+
+/*
+ * The certificates the server presented on the connection this transfer
+ * uses (fetch.h, fetch_result.tls_chain).  Read from a header callback:
+ * libcurl's TLS object (CURLINFO_TLS_SSL_PTR) is valid only while the
+ * transfer holds its connection, and a reused connection does not shake
+ * hands again, so this is the one place that sees it every time.
+ */
+static void
+capture_tls(struct xfer *x)
+{
+	struct curl_tlssessioninfo *ti = NULL;
+	STACK_OF(X509) *chain;
+	unsigned char *der = NULL;
+	X509 *leaf;
+	SSL *ssl;
+	int i, n;
+
+	x->tls_seen = true;
+	if (curl_easy_getinfo(x->easy, CURLINFO_TLS_SSL_PTR, &ti) !=
+	    CURLE_OK || ti == NULL || ti->backend != CURLSSLBACKEND_OPENSSL ||
+	    ti->internals == NULL)
+		return;
+	ssl = ti->internals;
+	if ((leaf = SSL_get1_peer_certificate(ssl)) == NULL)
+		return;
+	n = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(leaf), &der);
+	if (n > 0) {
+		sha256(der, (size_t)n, x->tls_spki_sha256);
+		x->has_tls_spki = true;
+	}
+	OPENSSL_free(der);
+	/* a client's peer chain starts with the leaf; a resumed session
+	 * may keep the leaf only */
+	chain = SSL_get_peer_cert_chain(ssl);
+	if (chain == NULL || sk_X509_num(chain) == 0 ||
+	    X509_cmp(sk_X509_value(chain, 0), leaf) != 0) {
+		(void)append_der(&x->tls_chain, leaf);
+	} else
+		for (i = 0; i < sk_X509_num(chain) &&
+		    i < FETCH_MAX_TLS_CERTS; i++)
+			if (!append_der(&x->tls_chain, sk_X509_value(chain,
+			    i)))
+				break;
+	X509_free(leaf);
+}
+
 /*
  * Keep the header block of the final response only: a new status line
  * (after 1xx or a 3xx that is not followed) starts it again.  Bounded by
@@ -133,6 +204,8 @@ header_cb(char *ptr, size_t size, size_t nmemb, void *userdata)
 	struct xfer *x = userdata;
 	size_t n = size * nmemb;
 
+	if (!x->tls_seen)
+		capture_tls(x);
 	if (n >= 5 && strncmp(ptr, "HTTP/", 5) == 0)
 		buf_reset(&x->headers);
 	if (x->headers.len + n <= MAX_FETCH_HEADERS)
@@ -303,6 +376,11 @@ finish(struct fetch *f, struct xfer *x, CURLcode code)
 		res.body = buf_release(&x->body, &res.body_len);
 		res.headers = (char *)buf_release(&x->headers,
 		    &res.headers_len);
+		res.has_tls_spki = x->has_tls_spki;
+		memcpy(res.tls_spki_sha256, x->tls_spki_sha256, 32);
+		if (x->tls_chain.len > 0)
+			res.tls_chain = buf_release(&x->tls_chain,
+			    &res.tls_chain_len);
 	} else {
 		buf_free(&x->body);
 		if (res.rc == TMON_E_LIMIT)
@@ -421,6 +499,7 @@ fetch_start(struct fetch *f, const struct fetch_req *req, fetch_done_fn cb,
 	x->arg = arg;
 	buf_init(&x->body, max_body);
 	buf_init(&x->headers, MAX_FETCH_HEADERS);
+	buf_init(&x->tls_chain, FETCH_MAX_TLS_CHAIN);
 	x->max_body = max_body;
 	if ((x->easy = curl_easy_init()) == NULL) {
 		rc = tmon_err_set(err, TMON_E_INTERNAL, "fetch: "
@@ -501,6 +580,10 @@ fetch_start(struct fetch *f, const struct fetch_req *req, fetch_done_fn cb,
 	SETOPT(CURLOPT_WRITEDATA, x);
 	SETOPT(CURLOPT_ERRORBUFFER, x->errbuf);
 	SETOPT(CURLOPT_PRIVATE, x);
+	if (req->ca_file != NULL) {
+		SETOPT(CURLOPT_CAINFO, req->ca_file);
+		SETOPT(CURLOPT_CAPATH, NULL);
+	}
 	if (x->hdrs != NULL)
 		SETOPT(CURLOPT_HTTPHEADER, x->hdrs);
 	if (post) {
@@ -623,6 +706,8 @@ fetch_result_move(struct fetch_result *dst, struct fetch_result *src)
 	src->body_len = 0;
 	src->headers = NULL;
 	src->headers_len = 0;
+	src->tls_chain = NULL;
+	src->tls_chain_len = 0;
 }
 
 void
@@ -634,6 +719,9 @@ fetch_result_free(struct fetch_result *res)
 	free(res->headers);
 	res->headers = NULL;
 	res->headers_len = 0;
+	free(res->tls_chain);
+	res->tls_chain = NULL;
+	res->tls_chain_len = 0;
 }
 
 char *

@@ -45,6 +45,7 @@
 #ifndef TMON_FETCH_FETCH_H
 #define TMON_FETCH_FETCH_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -53,6 +54,9 @@
 /* Defaults used when a request leaves a field 0. */
 #define FETCH_DEFAULT_CONNECT_TIMEOUT_MS	10000L
 #define FETCH_DEFAULT_TIMEOUT_MS		60000L
+/* Bounds on the served certificate chain kept (fetch_result.tls_chain). */
+#define FETCH_MAX_TLS_CHAIN			(64u * 1024)
+#define FETCH_MAX_TLS_CERTS			10
 
 struct fetch;					/* wraps a CURLM */
 
@@ -85,6 +89,12 @@ struct fetch_req {
 	long		 timeout_ms;	/* whole transfer, connect included */
 	/* Largest body accepted, in bytes; 0 means MAX_UPSTREAM_BODY. */
 	size_t		 max_body;
+	/*
+	 * PEM file of the trust anchors for https (CURLOPT_CAINFO) instead
+	 * of the system trust store, or NULL for the system store: a test
+	 * server's own CA.  Peer and host name are verified either way.
+	 */
+	const char	*ca_file;
 };
 
 struct fetch_result {
@@ -120,6 +130,22 @@ struct fetch_result {
 	 */
 	char		*headers;
 	size_t		 headers_len;
+	/*
+	 * rc == TMON_OK over https: what the server presented on the TLS
+	 * connection the transfer used, read from libcurl's OpenSSL object
+	 * (CURLINFO_TLS_SSL_PTR) when the first response header arrives,
+	 * so also on a reused connection.  has_tls_spki: tls_spki_sha256 is
+	 * SHA-256 of the DER SubjectPublicKeyInfo (RFC 5280 section
+	 * 4.1.2.7) of the leaf certificate.  tls_chain: the certificates
+	 * as DER, concatenated, leaf first, in the order served (at most
+	 * FETCH_MAX_TLS_CERTS of them and FETCH_MAX_TLS_CHAIN bytes; those
+	 * beyond are left out), owned; NULL and 0 over http, with a TLS
+	 * library other than OpenSSL, or on any other rc.
+	 */
+	bool		 has_tls_spki;
+	uint8_t		 tls_spki_sha256[32];
+	uint8_t		*tls_chain;
+	size_t		 tls_chain_len;
 	/* Human-readable cause when rc != TMON_OK ("" otherwise); never
 	   contains the bearer token. */
 	char		 error[256];
@@ -187,7 +213,8 @@ enum tmon_rc	 fetch_sync(const struct fetch_req *req,
 		    struct fetch_result *res, struct tmon_err *err);
 
 /*
- * Free res->body and reset it to NULL/0.  Safe on a zeroed result and on
+ * Free res->body, res->headers and res->tls_chain and reset them to
+ * NULL/0.  Safe on a zeroed result and on
  * one whose body was moved out; does not free res itself.
  */
 void		 fetch_result_free(struct fetch_result *res);
@@ -195,7 +222,8 @@ void		 fetch_result_free(struct fetch_result *res);
 /*
  * Move the result src (as passed to a fetch_done_fn) into dst, which then
  * owns the body and headers; src is left without them, so freeing both
- * is safe.  Use this instead of copying the struct.
+ * is safe.  Use this instead of copying the struct.  dst owns the
+ * headers and tls_chain too.
  */
 void		fetch_result_move(struct fetch_result *dst,
 		    struct fetch_result *src);

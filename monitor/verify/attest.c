@@ -19,6 +19,7 @@
 #include "tdx_quote.h"
 #include "tdx_tcb.h"
 #include "tdx_verify.h"
+#include "tls_binding.h"
 #include "util.h"
 
 /* Tables of names are char arrays: no pointers, so no relocations and
@@ -695,6 +696,7 @@ attest_verify_ctx(const uint8_t *body, size_t len, const uint8_t nonce[32],
 			mark_test_pki(&tee);
 		merge(&res->checks, &tee, name, rep.n_att > 1);
 	}
+	tls_binding_check(&rep, &res->m, ctx, &res->checks);
 	checklist_init(&tee);
 	(void)nras_check(ctx->nras_eat, ctx->nras_eat_len, ctx->nras_jwks,
 	    ctx->nras_jwks_len, nonce, now, &tee);

@@ -213,6 +213,8 @@ struct attest_result {
  *                       Tinfoil document's tdx.reportdata likewise
  *   tinfoil.signature   a Tinfoil v3 document is signed by the TLS key
  *                       its REPORTDATA binds (attest_tinfoil.h)
+ *   tls.binding         the TLS key REPORTDATA binds is the one the probe
+ *                       was served (ctx->tls_spki_sha256; tls_binding.h)
  * With several TEEs in one response (NEAR gateway, Chutes) each check is
  * the worst over all of them and its detail names the TEE.
  * The verdict is checklist_verdict(), except that a response in which no

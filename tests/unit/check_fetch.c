@@ -778,6 +778,210 @@ START_TEST(test_start_from_callback)
 }
 END_TEST
 
+/* ---- TLS: a loopback `openssl s_server` with a throwaway CA ---------- */
+
+/*
+ * The certificate and key are made by the openssl command, and the
+ * expected values (the leaf's DER, SHA-256 of its SubjectPublicKeyInfo)
+ * are written by it too, never by the code under test.
+ */
+static char tls_dir[256];
+static pid_t tls_pid = -1;
+static unsigned tls_port;
+
+static void
+sh(const char *cmd)
+{
+	if (system(cmd) != 0) {
+		fprintf(stderr, "failed: %s\n", cmd);
+		exit(1);
+	}
+}
+
+static unsigned
+free_port(void)
+{
+	struct sockaddr_in a;
+	socklen_t alen = sizeof(a);
+	unsigned port;
+	int fd;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0 ||
+	    getsockname(fd, (struct sockaddr *)&a, &alen) != 0) {
+		perror("free_port");
+		exit(1);
+	}
+	port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+static bool
+port_open(unsigned port)
+{
+	struct sockaddr_in a;
+	int fd, r;
+
+	fd = socket(AF_INET, SOCK_STREAM, 0);
+	memset(&a, 0, sizeof(a));
+	a.sin_family = AF_INET;
+	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	a.sin_port = htons((uint16_t)port);
+	r = fd >= 0 ? connect(fd, (struct sockaddr *)&a, sizeof(a)) : -1;
+	if (fd >= 0)
+		close(fd);
+	return r == 0;
+}
+
+static void
+tls_start(void)
+{
+	char cmd[2048], acc[64], cert[300], key[300];
+	int i;
+
+	snprintf(tls_dir, sizeof(tls_dir), "%s/fetch-tls-XXXXXX",
+	    TMON_BUILD_DIR);
+	if (mkdtemp(tls_dir) == NULL) {
+		perror("mkdtemp");
+		exit(1);
+	}
+	snprintf(cmd, sizeof(cmd), "cd '%s' && "
+	    "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 "
+	    "-nodes -days 2 -subj /CN=tmon-test -addext "
+	    "subjectAltName=IP:127.0.0.1 -keyout key.pem -out cert.pem "
+	    "2>/dev/null && "
+	    "openssl x509 -in cert.pem -outform DER -out cert.der && "
+	    "openssl x509 -in cert.pem -pubkey -noout | "
+	    "openssl pkey -pubin -outform DER | "
+	    "openssl dgst -sha256 -binary > spki.sha256", tls_dir);
+	sh(cmd);
+	tls_port = free_port();
+	snprintf(acc, sizeof(acc), "127.0.0.1:%u", tls_port);
+	snprintf(cert, sizeof(cert), "%s/cert.pem", tls_dir);
+	snprintf(key, sizeof(key), "%s/key.pem", tls_dir);
+	tls_pid = fork();
+	if (tls_pid < 0) {
+		perror("fork");
+		exit(1);
+	}
+	if (tls_pid == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (freopen("/dev/null", "w", stdout) == NULL)
+			_exit(127);
+		execlp("openssl", "openssl", "s_server", "-accept", acc,
+		    "-cert", cert, "-key", key, "-www", "-quiet",
+		    (char *)NULL);
+		_exit(127);
+	}
+	for (i = 0; i < 200 && !port_open(tls_port); i++)
+		usleep(50000);
+	if (!port_open(tls_port)) {
+		fprintf(stderr, "openssl s_server did not start\n");
+		exit(1);
+	}
+}
+
+static void
+tls_stop(void)
+{
+	char cmd[512];
+	int status;
+
+	if (tls_pid > 0) {
+		kill(tls_pid, SIGTERM);
+		waitpid(tls_pid, &status, 0);
+		tls_pid = -1;
+	}
+	if (tls_dir[0] != '\0') {
+		snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tls_dir);
+		(void)system(cmd);
+	}
+}
+
+static uint8_t *
+tls_file(const char *name, size_t *len)
+{
+	char path[512];
+	uint8_t *p = NULL;
+
+	snprintf(path, sizeof(path), "%s/%s", tls_dir, name);
+	ck_assert_int_eq(read_file(path, 1u << 20, &p, len, NULL), TMON_OK);
+	return p;
+}
+
+static void
+tls_get(const char *ca, struct fetch_result *res)
+{
+	struct fetch_req req;
+	char url[128], cafile[300];
+
+	snprintf(url, sizeof(url), "https://127.0.0.1:%u/", tls_port);
+	snprintf(cafile, sizeof(cafile), "%s/%s", tls_dir, ca);
+	memset(&req, 0, sizeof(req));
+	req.url = url;
+	req.timeout_ms = 20000;
+	req.ca_file = ca != NULL ? cafile : NULL;
+	fetch_sync(&req, res, NULL);
+}
+
+/* The served leaf's SPKI hash and DER, as openssl wrote them. */
+START_TEST(test_tls_spki)
+{
+	struct fetch_result res;
+	uint8_t *want_spki, *want_der;
+	size_t slen, dlen;
+
+	want_spki = tls_file("spki.sha256", &slen);
+	want_der = tls_file("cert.der", &dlen);
+	ck_assert_uint_eq(slen, 32);
+	tls_get("cert.pem", &res);
+	ck_assert_msg(res.rc == TMON_OK, "%s", res.error);
+	ck_assert_int_eq(res.status, 200);
+	ck_assert(res.has_tls_spki);
+	ck_assert_mem_eq(res.tls_spki_sha256, want_spki, 32);
+	/* a self-signed server serves its leaf only */
+	ck_assert_uint_eq(res.tls_chain_len, dlen);
+	ck_assert_mem_eq(res.tls_chain, want_der, dlen);
+	fetch_result_free(&res);
+	ck_assert_ptr_null(res.tls_chain);
+	free(want_spki);
+	free(want_der);
+}
+END_TEST
+
+/* The system store does not trust the test CA: no answer, no key. */
+START_TEST(test_tls_untrusted)
+{
+	struct fetch_result res;
+
+	tls_get(NULL, &res);
+	ck_assert_int_eq(res.rc, TMON_E_NET);
+	ck_assert(!res.has_tls_spki);
+	ck_assert_ptr_null(res.tls_chain);
+	fetch_result_free(&res);
+}
+END_TEST
+
+/* Over http there is no certificate. */
+START_TEST(test_http_no_tls)
+{
+	struct fetch_result res;
+	char url[512];
+
+	nanogpt_url(url, sizeof(url), "/", "TEE/gemma-3-27b-it", NONCE);
+	get(url, NULL, 0, 10000, &res);
+	ck_assert_int_eq(res.rc, TMON_OK);
+	ck_assert(!res.has_tls_spki);
+	ck_assert_ptr_null(res.tls_chain);
+	ck_assert_uint_eq(res.tls_chain_len, 0);
+	fetch_result_free(&res);
+}
+END_TEST
+
 static Suite *
 fetch_suite(void)
 {
@@ -803,6 +1007,13 @@ fetch_suite(void)
 	tcase_add_test(tc, test_bad_requests);
 	tcase_add_test(tc, test_free_in_flight);
 	tcase_add_test(tc, test_start_from_callback);
+	tcase_add_test(tc, test_http_no_tls);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("tls");
+	tcase_add_unchecked_fixture(tc, tls_start, tls_stop);
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_tls_spki);
+	tcase_add_test(tc, test_tls_untrusted);
 	suite_add_tcase(s, tc);
 	return s;
 }

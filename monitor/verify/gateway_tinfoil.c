@@ -141,6 +141,13 @@ decode_v3(struct tjson_doc *d, struct gw_attestation *a,
 	char p[MAX_JSON_PATH];
 	enum tmon_rc rc;
 
+	/* the later v3 layout (challenge, cpu_evidence, crypto_material,
+	 * device_evidence) under the same format string */
+	if (json_object_get(a->obj, "report_data") == NULL &&
+	    json_object_get(a->obj, "challenge") != NULL)
+		return tjson_fail(d, TMON_E_UNSUPPORTED, "challenge", "the v3 "
+		    "layout with challenge and crypto_material is not "
+		    "supported");
 	if ((rc = tjson_object(d, a->obj, "", "report_data", 0, &rd)) !=
 	    TMON_OK ||
 	    (rc = hex32(d, rd, "report_data", "tls_key_fp", 0, NULL,

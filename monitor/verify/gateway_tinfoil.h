@@ -101,7 +101,9 @@ struct gw_report;
  * and tinfoil filled; for v3 its request_nonce is report_data.nonce,
  * its tls_fingerprint tls_key_fp and its gpu_evidence the borrowed
  * gpu.evidences array (NULL without "gpu").  Errors, recorded in d:
- *   TMON_E_UNSUPPORTED  a format or cpu.platform not listed above
+ *   TMON_E_UNSUPPORTED  a format or cpu.platform not listed above, or
+ *                       a v3 document in Tinfoil's later layout
+ *                       ("challenge" instead of "report_data")
  *   TMON_E_PARSE        a member missing or of the wrong type, hex
  *                       fields not 64 hex digits, base64 or gzip that
  *                       does not decode, data after the gzip stream,

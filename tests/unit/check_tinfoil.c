@@ -451,6 +451,16 @@ START_TEST(test_unsupported)
 	free(b);
 	free(body);
 
+	/* Tinfoil's later v3 layout: not checked, not wrong */
+	{
+		static const char later[] = "{\"format\":\"https://tinfoil.sh/"
+		    "predicate/attestation/v3\",\"challenge\":{}}";
+
+		r = run((const uint8_t *)later, strlen(later), TDX_NONCE,
+		    T_TDX, NULL);
+		EXPECT(r, "response.parse", CHECK_ERROR);
+		free(r);
+	}
 	/* a malformed v3 document is a fail */
 	{
 		static const char bad[] = "{\"format\":\"https://tinfoil.sh/"

@@ -283,6 +283,25 @@ check_in(const json_t *checks, const char *id)
 	return NULL;
 }
 
+/* Whether the stored checks judged an SEV-SNP report's signature or VCEK
+ * chain (pass, warn or fail: AMD collateral was used). */
+static bool
+snp_judged(const json_t *checks)
+{
+	static const char ids[][24] = { "snp.report.signature",
+	    "snp.vcek_chain" };
+	const json_t *c;
+	const char *st;
+	size_t i;
+
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if ((c = check_in(checks, ids[i])) != NULL &&
+		    (st = str_of(c, "status")) != NULL &&
+		    strcmp(st, "skip") != 0 && strcmp(st, "error") != 0)
+			return true;
+	return false;
+}
+
 /* The first check whose status differs between the stored checks sc
  * and the re-derived rc, described into buf; false when none does.  A
  * re-derived skip that the stored checks do not list is no difference. */
@@ -1012,6 +1031,11 @@ rederive_probe(struct job *jb)
 		ctx.nvidia_root_der = t->nvidia_root_der;
 		ctx.nvidia_root_der_len = t->nvidia_root_der_len;
 	}
+	/* AMD KDS collateral is not looked up from the log: an SEV-SNP
+	 * report judged with it cannot be re-judged here */
+	if (snp_judged(checks))
+		return UNCHECKED(jb, "its SEV-SNP report was judged with AMD "
+		    "KDS collateral, which tmonctl audit does not re-read");
 	/* the allow-lists are configuration: the auditor's, or taken as
 	 * recorded */
 	known = false;

@@ -583,6 +583,19 @@ drop_nonce_echo(json_t *o)
 	drop_check(o, "nonce.echo");
 }
 
+/* A stored snp.report.signature pass (an SEV-SNP report judged with
+ * AMD collateral). */
+static void
+add_snp_pass(json_t *o)
+{
+	json_t *c = json_object();
+
+	tjson_set(c, "id", json_string("snp.report.signature"));
+	tjson_set(c, "status", json_string("pass"));
+	tjson_set(c, "detail", json_string("signed by the VCEK"));
+	json_array_append_new(json_object_get(o, "checks"), c);
+}
+
 static void
 drop_request(json_t *o)
 {
@@ -653,6 +666,8 @@ START_TEST(test_unchecked)
 	want(seq, AUDIT_UNCHECKED, "not a probe body this tmonctl reads");
 	seq = append_edited(s_probe, mark_test_pki);
 	want(seq, AUDIT_UNCHECKED, "verified against a test PKI");
+	seq = append_edited(s_probe, add_snp_pass);
+	want(seq, AUDIT_UNCHECKED, "judged with AMD KDS collateral");
 }
 END_TEST
 

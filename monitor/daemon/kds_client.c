@@ -11,6 +11,7 @@
 #include "entry.h"
 #include "kds_client.h"
 #include "log.h"
+#include "pcs_client.h"
 #include "snp_verify.h"
 #include "tmon_limits.h"
 #include "util.h"
@@ -267,38 +268,6 @@ kds_client_wants(struct kds_client *c, const char *product,
 	return !s->last_failed || now - s->last_attempt >= RETRY_FAILED_S;
 }
 
-/* Document i's part of the entry into e (its hashes into h) and its
- * blobs into b. */
-static void
-doc_entry(const struct kds_fetch *kf, size_t i, struct entry_coll_doc *e,
-    uint8_t h[2][32], struct store_blob_in *b, size_t *nb)
-{
-	const struct fetch_result *r = &kf->res[i];
-
-	memset(e, 0, sizeof(*e));
-	e->name = doc_names[i];
-	e->url = kf->url[i];
-	e->status = r->status;
-	e->error = r->rc != TMON_OK ? r->error : NULL;
-	e->has_body = r->body != NULL;
-	e->body_len = r->body_len;
-	if (r->body != NULL && r->body_len > 0) {
-		sha256(r->body, r->body_len, h[0]);
-		e->body_sha256 = h[0];
-		b[*nb].data = r->body;
-		b[*nb].len = r->body_len;
-		b[(*nb)++].media_type = r->content_type[0] != '\0' ?
-		    r->content_type : "application/octet-stream";
-	}
-	if (r->headers != NULL && r->headers_len > 0) {
-		sha256(r->headers, r->headers_len, h[1]);
-		e->headers_sha256 = h[1];
-		b[*nb].data = (const uint8_t *)r->headers;
-		b[*nb].len = r->headers_len;
-		b[(*nb)++].media_type = "message/http";
-	}
-}
-
 static void
 all_done(struct kds_fetch *kf)
 {
@@ -328,7 +297,8 @@ all_done(struct kds_fetch *kf)
 	memset(blobs, 0, sizeof(blobs));
 	for (i = 0; i < KDS_NDOCS; i++)
 		if (kf->asked[i])
-			doc_entry(kf, i, &docs[nd++], dh[i], blobs, &nb);
+			collateral_doc_entry(&kf->res[i], doc_names[i],
+			    kf->url[i], &docs[nd++], dh[i], blobs, &nb);
 	ec.docs = docs;
 	ec.n_docs = nd;
 	ec.verdict = verdict;

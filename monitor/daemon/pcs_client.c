@@ -207,17 +207,15 @@ ca_name(int ca)
 	return ca == TDX_PCK_CA_PROCESSOR ? "processor" : "platform";
 }
 
-/* Document d's part of the entry into e (its hashes into h[2][32]) and
- * its blobs into b. */
-static void
-doc_entry(const struct coll_fetch *cf, enum doc d, struct entry_coll_doc *e,
-    uint8_t h[2][32], struct store_blob_in *b, size_t *nb)
+/* One document of a collateral entry (pcs_client.h). */
+void
+collateral_doc_entry(const struct fetch_result *r, const char *name,
+    const char *url, struct entry_coll_doc *e, uint8_t h[2][32],
+    struct store_blob_in *b, size_t *nb)
 {
-	const struct fetch_result *r = &cf->res[d];
-
 	memset(e, 0, sizeof(*e));
-	e->name = pcs_doc_names[d];
-	e->url = cf->url[d];
+	e->name = name;
+	e->url = url;
 	e->status = r->status;
 	e->error = r->rc != TMON_OK ? r->error : NULL;
 	/* a blob only for bytes that arrived: an empty body has none */
@@ -374,7 +372,8 @@ all_done(struct coll_fetch *cf)
 	ec.test_pki = c->test_root != NULL;
 	memset(blobs, 0, sizeof(blobs));
 	for (i = 0; i < PCS_NDOCS; i++)
-		doc_entry(cf, (enum doc)i, &docs[i], dh[i], blobs, &nb);
+		collateral_doc_entry(&cf->res[i], pcs_doc_names[i], cf->url[i],
+		    &docs[i], dh[i], blobs, &nb);
 	ec.docs = docs;
 	ec.n_docs = PCS_NDOCS;
 	ec.verdict = j.verdict;

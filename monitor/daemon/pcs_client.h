@@ -29,11 +29,15 @@
 #define TMON_MONITOR_PCS_CLIENT_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "err.h"
 #include "fetch.h"
 #include "writer.h"
+
+struct entry_coll_doc;
+struct store_blob_in;
 
 struct tdx_collateral;
 struct pcs_client;
@@ -124,5 +128,17 @@ enum tmon_rc pcs_client_refresh(struct pcs_client *c, struct fetch *f,
 	    struct store_writer *w, const uint8_t fmspc[6], int pck_ca,
 	    int64_t now,
 	    void (*done)(void *), void *arg, struct tmon_err *err);
+
+/*
+ * One fetched document of a `collateral` entry (Intel PCS here, AMD KDS in
+ * kds_client.h): fills *e (name and url borrowed, not copied; status,
+ * error when r->rc is not TMON_OK, body length) and, for a non-empty body
+ * and header block, their SHA-256 into h[0] and h[1] and a blob each at
+ * b[*nb] (borrowing r's bytes), advancing *nb by 0 to 2.  b must have
+ * room for two more.
+ */
+void	collateral_doc_entry(const struct fetch_result *r, const char *name,
+	    const char *url, struct entry_coll_doc *e, uint8_t h[2][32],
+	    struct store_blob_in *b, size_t *nb);
 
 #endif /* TMON_MONITOR_PCS_CLIENT_H */

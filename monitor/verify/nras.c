@@ -8,10 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
-#include <openssl/params.h>
 
 #include "encode.h"
 #include "log.h"
@@ -95,41 +93,6 @@ kid_text(const char *kid, char *out, size_t outsz)
 		return out;
 	}
 	return log_esc(out, outsz, kid, n);
-}
-
-/* The SEC1 point 04 || x || y on P-384 as a key; VERDICT_FAIL: not on
- * the curve. */
-static enum verdict
-p384_key(const uint8_t x[P384_LEN], const uint8_t y[P384_LEN],
-    EVP_PKEY **out)
-{
-	EVP_PKEY_CTX *ctx = NULL;
-	OSSL_PARAM params[3];
-	uint8_t point[1 + 2 * P384_LEN];
-	char group[] = "P-384";
-	enum verdict v = VERDICT_ERROR;
-
-	*out = NULL;
-	point[0] = 0x04;
-	memcpy(point + 1, x, P384_LEN);
-	memcpy(point + 1 + P384_LEN, y, P384_LEN);
-	params[0] = OSSL_PARAM_construct_utf8_string(
-	    OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
-	params[1] = OSSL_PARAM_construct_octet_string(
-	    OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point));
-	params[2] = OSSL_PARAM_construct_end();
-	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
-	    EVP_PKEY_fromdata_init(ctx) != 1)
-		goto out;
-	if (EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, params) == 1)
-		v = VERDICT_PASS;
-	else
-		v = VERDICT_FAIL;
- out:
-	if (v != VERDICT_PASS && x509_drain_errors("nras: JWK"))
-		v = VERDICT_ERROR;
-	EVP_PKEY_CTX_free(ctx);
-	return v;
 }
 
 /* A base64url member of a JWK of exactly P384_LEN bytes into out. */
@@ -241,7 +204,7 @@ static EVP_PKEY *
 get_key(struct nras_run *r, const char *tok, const char *kid)
 {
 	const json_t *jwk, *v, *x5c;
-	uint8_t x[P384_LEN], y[P384_LEN];
+	uint8_t x[P384_LEN], y[P384_LEN], xy[2 * P384_LEN];
 	char ekid[96];
 	EVP_PKEY *pkey = NULL;
 	enum verdict dv;
@@ -276,7 +239,10 @@ get_key(struct nras_run *r, const char *tok, const char *kid)
 		    "of base64url", ekid);
 		return NULL;
 	}
-	if ((dv = p384_key(x, y, &pkey)) != VERDICT_PASS) {
+	memcpy(xy, x, P384_LEN);
+	memcpy(xy + P384_LEN, y, P384_LEN);
+	if ((dv = x509_ec_key_raw("P-384", xy, sizeof(xy), &pkey,
+	    "nras: JWK")) != VERDICT_PASS) {
 		problem(r, CHECK_ERROR, tok, "key %s: %s", ekid,
 		    dv == VERDICT_FAIL ? "not a point on P-384" :
 		    "OpenSSL failed decoding it");

@@ -18,12 +18,10 @@
 #include <string.h>
 
 #include <openssl/bn.h>
-#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 #include <openssl/objects.h>
-#include <openssl/params.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
 
@@ -49,43 +47,6 @@ static const char name_intel_root[] = "Intel SGX Root CA";
 static const char name_test_root[] = "test root";
 
 /*
- * The 64-byte x||y as a P-256 EVP_PKEY in *out (NULL unless
- * VERDICT_PASS).  EVP_PKEY_fromdata with the SEC1 point 04||x||y:
- * several times cheaper than decoding an SPKI in OpenSSL 3.0, and it
- * rejects points that are not on the curve.
- */
-static enum verdict
-p256_key_from_raw(const uint8_t xy[TDX_ECDSA_KEY_LEN], EVP_PKEY **out)
-{
-	EVP_PKEY_CTX *ctx = NULL;
-	OSSL_PARAM params[3];
-	uint8_t point[1 + TDX_ECDSA_KEY_LEN];
-	char group[] = "P-256";
-	enum verdict v = VERDICT_ERROR;
-
-	*out = NULL;
-	point[0] = 0x04;
-	memcpy(point + 1, xy, TDX_ECDSA_KEY_LEN);
-	params[0] = OSSL_PARAM_construct_utf8_string(
-	    OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
-	params[1] = OSSL_PARAM_construct_octet_string(
-	    OSSL_PKEY_PARAM_PUB_KEY, point, sizeof(point));
-	params[2] = OSSL_PARAM_construct_end();
-	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
-	    EVP_PKEY_fromdata_init(ctx) != 1)
-		goto out;
-	if (EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, params) == 1)
-		v = VERDICT_PASS;
-	else
-		v = VERDICT_FAIL;	/* not a point on P-256 */
- out:
-	if (v != VERDICT_PASS && x509_drain_errors("tdx: attestation key"))
-		v = VERDICT_ERROR;
-	EVP_PKEY_CTX_free(ctx);
-	return v;
-}
-
-/*
  * The P-256 attestation key x||y as a new reference in *out, decoded or
  * from vc: EVP_PKEY_fromdata makes a new EC group each time (~8% of a
  * warm verification), and one platform's quoting enclave signs with one
@@ -100,7 +61,8 @@ attest_key_get(struct verify_ctx *vc, const uint8_t xy[TDX_ECDSA_KEY_LEN],
 
 	if ((*out = verify_ctx_key_get(vc, xy)) != NULL)
 		return VERDICT_PASS;
-	if ((v = p256_key_from_raw(xy, out)) == VERDICT_PASS)
+	if ((v = x509_ec_key_raw("P-256", xy, TDX_ECDSA_KEY_LEN, out,
+	    "tdx: attestation key")) == VERDICT_PASS)
 		verify_ctx_key_put(vc, xy, *out);
 	return v;
 }

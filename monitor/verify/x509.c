@@ -9,10 +9,12 @@
 #include <time.h>
 
 #include <openssl/bio.h>
+#include <openssl/core_names.h>
 #include <openssl/crypto.h>
 #include <openssl/ecdsa.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
+#include <openssl/params.h>
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
@@ -602,6 +604,41 @@ x509_ext_value(const X509 *x, const uint8_t *oid, size_t oid_len,
 }
 
 /* ---- raw signatures ---- */
+
+enum verdict
+x509_ec_key_raw(const char *curve, const uint8_t *xy, size_t xylen,
+    EVP_PKEY **out, const char *what)
+{
+	EVP_PKEY_CTX *ctx = NULL;
+	OSSL_PARAM params[3];
+	uint8_t point[1 + 2 * 66];
+	char group[16];
+	enum verdict v = VERDICT_ERROR;
+
+	*out = NULL;
+	if (xylen == 0 || xylen > 2 * 66 || strlen(curve) >= sizeof(group))
+		return VERDICT_ERROR;
+	snprintf(group, sizeof(group), "%s", curve);
+	point[0] = 0x04;
+	memcpy(point + 1, xy, xylen);
+	params[0] = OSSL_PARAM_construct_utf8_string(
+	    OSSL_PKEY_PARAM_GROUP_NAME, group, 0);
+	params[1] = OSSL_PARAM_construct_octet_string(
+	    OSSL_PKEY_PARAM_PUB_KEY, point, 1 + xylen);
+	params[2] = OSSL_PARAM_construct_end();
+	if ((ctx = EVP_PKEY_CTX_new_from_name(NULL, "EC", NULL)) == NULL ||
+	    EVP_PKEY_fromdata_init(ctx) != 1)
+		goto out;
+	if (EVP_PKEY_fromdata(ctx, out, EVP_PKEY_PUBLIC_KEY, params) == 1)
+		v = VERDICT_PASS;
+	else
+		v = VERDICT_FAIL;	/* not a point on the curve */
+ out:
+	if (v != VERDICT_PASS && x509_drain_errors(what))
+		v = VERDICT_ERROR;
+	EVP_PKEY_CTX_free(ctx);
+	return v;
+}
 
 enum verdict
 x509_ecdsa_verify_raw(EVP_PKEY *pkey, const EVP_MD *md, const uint8_t *rs,

@@ -236,6 +236,18 @@ enum verdict	x509_ecdsa_verify_raw(EVP_PKEY *pkey, const EVP_MD *md,
 		    const uint8_t *rs, size_t rslen, const uint8_t *msg,
 		    size_t len, const char *what);
 
+/*
+ * The public key x || y (xylen bytes: 64 on "P-256", 96 on "P-384",
+ * each coordinate big-endian, the SEC1 uncompressed point without its
+ * 0x04, SEC 1 v2 section 2.3.3) on the named curve as a new EVP_PKEY in
+ * *out (the caller frees it; NULL unless VERDICT_PASS).  VERDICT_FAIL:
+ * not a point on the curve; VERDICT_ERROR: xylen above 2 * 66 or
+ * OpenSSL failed (logged under what).  EVP_PKEY_fromdata: several times
+ * cheaper than decoding an SPKI.
+ */
+enum verdict	x509_ec_key_raw(const char *curve, const uint8_t *xy,
+		    size_t xylen, EVP_PKEY **out, const char *what);
+
 /* ---- CRLs ---- */
 
 struct x509_serial {

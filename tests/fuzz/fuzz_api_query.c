@@ -163,7 +163,7 @@ fuzz_render(const uint8_t *data, size_t size)
 	json_decref(j);
 	/* the same bytes as an event (GET /api/v1/events, a history) */
 	j = api_render_event(&e);
-	api_render_event_compat(j, NULL);
+	api_render_event_compat(j);
 	s = json_dumps(j, JSON_COMPACT);
 	if (s == NULL)
 		abort();

@@ -268,7 +268,7 @@
 #define MAX_NOTIFY_BODY		(64u * 1024)
 
 /*
- * Sigstore (monitor/verify/sigstore_root.h, rekor.h): a trusted root
+ * Sigstore (monitor/verify/sigstore_root.h): a trusted root
  * file; logs (tlogs or ctlogs) and authorities (certificateAuthorities or
  * timestampAuthorities) in it; a URL and a name or keyDetails text; a DER
  * public key; one DER certificate.
@@ -280,5 +280,8 @@
 #define MAX_SIGSTORE_NAME	128
 #define MAX_SIGSTORE_KEY_LEN	2048
 #define MAX_SIGSTORE_CERT_LEN	(16u * 1024)
+/* A Rekor entry's kind or version text; its canonicalizedBody. */
+#define MAX_REKOR_KIND		32
+#define MAX_REKOR_BODY		(256u * 1024)
 
 #endif /* TMON_CORE_LIMITS_H */

@@ -14,6 +14,7 @@
 #include <openssl/x509.h>
 
 #include "encode.h"
+#include "sig.h"
 #include "sigstore_root.h"
 #include "tjson.h"
 #include "util.h"
@@ -630,4 +631,69 @@ bool
 sigstore_ca_valid_at(const struct sigstore_ca *ca, int64_t t)
 {
 	return t >= ca->start && t <= ca->end;
+}
+
+enum verdict
+sigstore_key_verify(const struct sigstore_log_key *k, const uint8_t *sig,
+    size_t siglen, const uint8_t *msg, size_t len, const char *what)
+{
+	const EVP_MD *md;
+	EVP_MD_CTX *mctx;
+	uint8_t raw[32];
+	size_t rawlen = sizeof(raw);
+	enum verdict v = VERDICT_ERROR;
+	int ok;
+
+	if (k == NULL || k->key == NULL)
+		return VERDICT_ERROR;
+	switch (k->type) {
+	case SIGSTORE_KEY_ED25519:
+		if (siglen != 64)
+			return VERDICT_FAIL;
+		if (EVP_PKEY_get_raw_public_key(k->key, raw, &rawlen) != 1 ||
+		    rawlen != 32) {
+			(void)x509_drain_errors(what);
+			return VERDICT_ERROR;
+		}
+		return sig_ed25519_verify(raw, sig, msg, len);
+	case SIGSTORE_KEY_ECDSA_P256_SHA256:
+		md = EVP_sha256();
+		break;
+	case SIGSTORE_KEY_ECDSA_P384_SHA384:
+		md = EVP_sha384();
+		break;
+	case SIGSTORE_KEY_UNSUPPORTED:
+	default:
+		return VERDICT_ERROR;
+	}
+	if (siglen == 0 || siglen > 2 * 72)
+		return VERDICT_FAIL;
+	if ((mctx = EVP_MD_CTX_new()) == NULL ||
+	    EVP_DigestVerifyInit(mctx, NULL, md, NULL, k->key) != 1)
+		goto out;
+	/* 0: does not verify; -1: not DER (a library failure is told
+	 * apart below, by the error queue) */
+	ok = EVP_DigestVerify(mctx, sig, siglen, msg, len);
+	v = ok == 1 ? VERDICT_PASS : VERDICT_FAIL;
+out:
+	/* a bad signature queues decoding errors; only fatal ones count */
+	if (x509_drain_errors(what))
+		v = VERDICT_ERROR;
+	EVP_MD_CTX_free(mctx);
+	return v;
+}
+
+char *
+sigstore_log_name(const struct sigstore_log_key *k, char *out, size_t outsz)
+{
+	const char *s = k->base_url;
+	size_t n;
+
+	if (strncmp(s, "https://", 8) == 0)
+		s += 8;
+	else if (strncmp(s, "http://", 7) == 0)
+		s += 7;
+	n = strcspn(s, "/");
+	snprintf(out, outsz, "%.*s", (int)(n < 256 ? n : 256), s);
+	return out;
 }

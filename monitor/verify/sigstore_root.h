@@ -51,6 +51,7 @@
 
 #include <openssl/evp.h>
 
+#include "checklist.h"
 #include "err.h"
 #include "tmon_limits.h"
 
@@ -155,6 +156,28 @@ bool		sigstore_log_valid_at(const struct sigstore_log_key *k,
 /* Whether unix time t lies in ca's validFor (both ends inclusive). */
 bool		sigstore_ca_valid_at(const struct sigstore_ca *ca,
 		    int64_t t);
+
+/*
+ * Verify the signature sig (siglen bytes) over the len bytes at msg with
+ * k's key, by its keyDetails: PKIX_ECDSA_P256_SHA_256 and
+ * PKIX_ECDSA_P384_SHA_384 take an ASN.1 DER Ecdsa-Sig-Value (RFC 5480
+ * section 2.2; OpenSSL refuses any other encoding) over SHA-256 or
+ * SHA-384 of msg; PKIX_ED25519 takes 64 bytes (RFC 8032 section 5.1,
+ * strictly: sig_ed25519_verify).  Returns VERDICT_PASS; VERDICT_FAIL when
+ * it does not verify or is malformed; VERDICT_ERROR for an unsupported
+ * key type or when OpenSSL failed (logged under what).
+ */
+enum verdict	sigstore_key_verify(const struct sigstore_log_key *k,
+		    const uint8_t *sig, size_t siglen, const uint8_t *msg,
+		    size_t len, const char *what);
+
+/*
+ * The host of k's baseUrl ("rekor.sigstore.dev") into out (outsz bytes,
+ * cut to fit): baseUrl without "https://" or "http://" and anything from
+ * the first "/".  For messages.  Returns out.
+ */
+char		*sigstore_log_name(const struct sigstore_log_key *k, char *out,
+		    size_t outsz);
 
 /* "PKIX_ECDSA_P256_SHA_256", ..., "unsupported"; never NULL. */
 const char	*sigstore_key_type_str(enum sigstore_key_type t);

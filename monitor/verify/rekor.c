@@ -97,12 +97,17 @@ str_into(struct tjson_doc *d, const json_t *obj, const char *path,
 	return rc;
 }
 
-/* A protobuf int64 in JSON: a decimal string or a number, in [0, max]. */
+/*
+ * A protobuf int64 in JSON: a decimal string or a number, in [0, max].
+ * Absent is 0 (proto3 JSON leaves out a member at its default).
+ */
 static enum tmon_rc
 int_member(struct tjson_doc *d, const json_t *obj, const char *path,
     const char *key, uint64_t max, uint64_t *out)
 {
-	return tjson_uint(d, obj, path, key, 0, max, TJSON_DECIMAL, out);
+	*out = 0;
+	return tjson_uint(d, obj, path, key, 0, max,
+	    TJSON_DECIMAL | TJSON_OPTIONAL, out);
 }
 
 static enum tmon_rc

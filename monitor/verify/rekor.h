@@ -151,7 +151,8 @@ struct rekor_result {
  * (logId.keyId and every hash 32 bytes, at most TLOG_MAX_PROOF hashes,
  * canonicalizedBody 1 to MAX_REKOR_BODY bytes, the checkpoint envelope
  * at most MAX_CHECKPOINT_NOTE bytes, indexes and sizes below
- * TLOG_MAX_SIZE, integratedTime 0 to INT64_MAX).  Errors (err names the
+ * TLOG_MAX_SIZE, integratedTime 0 to INT64_MAX; an absent index, size
+ * or time is 0, as proto3 JSON leaves out default values).  Errors (err names the
  * member; *out zeroed and holding nothing):
  *   TMON_E_PARSE   a member missing, of the wrong type, not base64, of
  *                  the wrong size

@@ -112,7 +112,7 @@ enum { SIM_APP_A, SIM_APP_B, SIM_APP_ROLLED, SIM_NAPPS };
 
 /*
  * Deployments of the Tinfoil-shaped enclave (registers only: MRTD is
- * pki->mrtd[0], MRCONFIGID, RTMR0 and RTMR3 those of SIM_APP_A):
+ * pki->mrtd[0], RTMR0 that of SIM_APP_A, RTMR3 and MRCONFIGID zero):
  * SIM_TF_V1 SIM_APP_A's RTMR1/RTMR2 (sim/tinfoil); SIM_TF_V2 and
  * SIM_TF_ROGUE new RTMR1/RTMR2 (another kernel and initrd), V2 attested
  * by release v0.2.0 of tmon-sim/tinfoil-release, ROGUE by no release.

@@ -15,10 +15,11 @@
  *
  * The quote's REPORTDATA is SHA-256(tls_key_fp || hpke_key || nonce)
  * followed by 32 zero bytes, over the raw bytes of the three fields; the
- * quote carries the registers of one deployment (pki->tf_deploy: MRTD,
- * RTMRs and MRCONFIGID), signed by the TEST PKI's attestation key like
- * every other sim quote.  The deployments after SIM_TF_V1 stand for a
- * new kernel and initrd: their RTMR1 and RTMR2 are extended once more
+ * quote carries the registers of one deployment (pki->tf_deploy: MRTD
+ * and RTMR0-2 of SIM_APP_A, RTMR3 and MRCONFIGID zero, as Tinfoil's
+ * images extend nothing there), signed by the TEST PKI's attestation key
+ * like every other sim quote.  The deployments after SIM_TF_V1 stand for
+ * a new kernel and initrd: their RTMR1 and RTMR2 are extended once more
  * with the SHA-384 of a fixed text naming them.
  */
 #include <stdlib.h>
@@ -68,10 +69,10 @@ sim_tinfoil_init(struct sim_pki *pki)
 	for (i = 0; i < SIM_NTF; i++) {
 		d = &pki->tf_deploy[i];
 		memset(d, 0, sizeof(*d));
-		memcpy(d->rtmr, pki->app[SIM_APP_A].rtmr, sizeof(d->rtmr));
-		memcpy(d->mr_config_id, pki->app[SIM_APP_A].mr_config_id,
-		    sizeof(d->mr_config_id));
-		memcpy(d->compose_hash, pki->app[SIM_APP_A].compose_hash, 32);
+		/* RTMR0-2 as SIM_APP_A's firmware and boot; nothing is
+		 * extended into RTMR3 and MRCONFIGID is zero, as on
+		 * Tinfoil's images */
+		memcpy(d->rtmr, pki->app[SIM_APP_A].rtmr, 3 * 48);
 		d->key = SIM_KEY_A;
 		if (names[i] == NULL)
 			continue;

@@ -284,4 +284,18 @@
 #define MAX_INTOTO_SUBJECTS	1024
 #define MAX_FULCIO_EXT		1024
 
+/*
+ * Sigstore (monitor/verify/sigstore_root.h, rekor.h): a trusted root
+ * file; logs (tlogs or ctlogs) and authorities (certificateAuthorities or
+ * timestampAuthorities) in it; a URL and a name or keyDetails text; a DER
+ * public key; one DER certificate.
+ */
+#define MAX_SIGSTORE_ROOT_LEN	(1024u * 1024)
+#define MAX_SIGSTORE_LOGS	32
+#define MAX_SIGSTORE_CAS	32
+#define MAX_SIGSTORE_URL	256
+#define MAX_SIGSTORE_NAME	128
+#define MAX_SIGSTORE_KEY_LEN	2048
+#define MAX_SIGSTORE_CERT_LEN	(16u * 1024)
+
 #endif /* TMON_CORE_LIMITS_H */

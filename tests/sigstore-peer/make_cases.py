@@ -5,9 +5,12 @@
 Usage: make_cases.py [SOURCE_DIR]
 
 Sources (nothing here is computed by the code under test):
-  tests/data/sigstore/confidential-model-router_v0.0.110.*  a real GitHub
-      attestation of tinfoilsh/confidential-model-router (public-good
-      Sigstore; trust/sigstore-trusted-root.json)
+  tests/data/sigstore/tinfoil-cmr-*  a real GitHub attestation of
+      tinfoilsh/confidential-model-router (public-good Sigstore;
+      trust/sigstore-trusted-root.json)
+  tests/data/sigstore/cli-*          GitHub CLI's test bundles (wrapped
+      here in an attestations body): a reusable workflow on a branch, an
+      enterprise issuer, npm provenance with a sha512 subject only
   tests/data/sigstore-test/*                                 the bundles of
       tmon-sim's TEST Sigstore (tests/data/sigstore-test/trusted_root.json)
 
@@ -33,7 +36,6 @@ SRC = os.path.abspath(sys.argv[1] if len(sys.argv) > 1 else
 OUT = os.path.join(SRC, 'tests', 'data', 'sigstore-peer')
 PUBLIC_ROOT = '../../../trust/sigstore-trusted-root.json'
 TEST_ROOT = '../sigstore-test/trusted_root.json'
-DEV = 'confidential-model-router_v0.0.110'
 DEV_REPO = 'tinfoilsh/confidential-model-router'
 DEV_AT = 1782699168         # Date of the captured attestations response
 TEST_AT = 1780000000 + 10 * 86400   # after every test release
@@ -116,8 +118,8 @@ def main():
                  what)
 
     # the real bundle
-    dev_att = f'../sigstore/{DEV}.attestations.json'
-    dev_digest = open(os.path.join(OUT, f'../sigstore/{DEV}.hash')).read().strip()
+    dev_att = '../sigstore/tinfoil-cmr-attestations.json'
+    dev_digest = open(os.path.join(OUT, '../sigstore/tinfoil-cmr-tinfoil.hash')).read().strip()
     case('dev', dev_att, PUBLIC_ROOT, dev_digest, DEV_REPO, DEV_AT, 'accept',
          'the captured GitHub attestation as served')
     tampered('dev', dev_att, PUBLIC_ROOT, dev_digest, DEV_REPO, DEV_AT)
@@ -129,6 +131,35 @@ def main():
          'reject', 'the real bundle asked for another digest')
     case('dev-test-root', dev_att, TEST_ROOT, dev_digest, DEV_REPO, DEV_AT,
          'reject', 'the real bundle against the TEST trusted root')
+
+    # GitHub CLI's bundles, each in an attestations body
+    for name, repo, digest, at, what in [
+        ('cli-reusable-workflow-attestation.sigstore.json',
+         'malancas/attest-demo',
+         '49a3aa6075e0f49f82843e74b5baa614ad2a588e6675612bf108a0a008c5ac25',
+         1716578064 + 60, 'signed by a reusable workflow of another '
+         'repository, on refs/heads/main, not a tag'),
+        ('cli-custom-issuer.sigstore.json', 'too-legit/attest',
+         'afa27b44d43b02a9fea41d13cedc2e4016cfcf87c5dbf990e593669aa8ce286d',
+         1726082343 + 60, 'issuer https://token.actions.githubusercontent.'
+         'com/hammer-time, not GitHub\'s'),
+        ('cli-sigstore-js-2.1.0-bundle.json', 'sigstore/sigstore-js',
+         '90f223f992e4c88dd068cd2a5fc57f9d2b30798343dd6e38f29c240e04ba090e',
+         1693323623 + 60, 'npm provenance (v0.3): the subject has a sha512 '
+         'digest only, on refs/heads/main'),
+        ('cli-sigstore-js-2.1.0-bundle-v0.1.json', 'sigstore/sigstore-js',
+         '90f223f992e4c88dd068cd2a5fc57f9d2b30798343dd6e38f29c240e04ba090e',
+         1693323623 + 60, 'npm provenance (v0.1, x509CertificateChain): the '
+         'subject has a sha512 digest only, on refs/heads/main'),
+    ]:
+        bundle = json.load(open(os.path.join(OUT, '../sigstore', name)))
+        fname = 'cli-' + name[len('cli-'):].replace('.sigstore', '').replace(
+            '.json', '') + '.attestations.json'
+        with open(os.path.join(OUT, fname), 'w') as f:
+            json.dump({'attestations': [{'bundle': bundle}]}, f,
+                      separators=(',', ':'))
+        case(fname[:-len('.attestations.json')], fname, PUBLIC_ROOT, digest,
+             repo, at, 'reject', what)
 
     # tmon-sim's TEST Sigstore
     tdir = os.path.join(SRC, 'tests', 'data', 'sigstore-test')

@@ -268,6 +268,8 @@ struct sim_state {
 	uint64_t	 next_chat;
 	struct sim_chat	 chats[MAX_SIM_CHATS];		/* ring */
 	unsigned	 sig_misses;			/* --sig-misses */
+	bool		 release_seen;	/* tinfoil-release v0.2.0 answered as
+					   the latest release */
 };
 
 struct sim {

@@ -80,7 +80,9 @@
  *                            RTMR2 that release v0.2.0 of
  *                            tmon-sim/tinfoil-release attests; that
  *                            release is the latest once the first 3 have
- *                            been served (published before the roll-out)
+ *                            been served, and the enclave rolls out to it
+ *                            after releases/latest has answered it once
+ *                            (published, then rolled out)
  *   sim/tinfoil-unattested   as sim/tinfoil for 3 attestations, then
  *                            SIM_TF_ROGUE: new RTMR1 and RTMR2 that no
  *                            release attests (the latest release of
@@ -375,14 +377,20 @@ get_query(struct MHD_Connection *conn, struct query *q, enum MHD_Result *ret)
 
 /* ---- routes ---------------------------------------------------------------- */
 
-/* The deployment a Tinfoil-shaped mode serves as its n-th (from 0)
- * attestation. */
+/*
+ * The deployment a Tinfoil-shaped mode serves as its n-th (from 0)
+ * attestation; seen: release v0.2.0 of tmon-sim/tinfoil-release has been
+ * answered as the latest release (sim/tinfoil-release rolls out only
+ * then, as an operator rolls out a published release).
+ */
 static int
-tinfoil_deploy(int mode, unsigned n)
+tinfoil_deploy(int mode, unsigned n, bool seen)
 {
 	if (mode == SIM_TINFOIL || n < SIM_ROLLOUT_AFTER)
 		return SIM_TF_V1;
-	return mode == SIM_TINFOIL_RELEASE ? SIM_TF_V2 : SIM_TF_ROGUE;
+	if (mode == SIM_TINFOIL_RELEASE)
+		return seen ? SIM_TF_V2 : SIM_TF_V1;
+	return SIM_TF_ROGUE;
 }
 
 /* The Tinfoil document of mode for nonce (Tinfoil's route and the
@@ -397,8 +405,8 @@ send_tinfoil(struct MHD_Connection *conn, struct sim *sim, int mode,
 
 	pthread_mutex_lock(&sim->st.lock);
 	n = sim->st.attestations[mode]++;
+	deploy = tinfoil_deploy(mode, n, sim->st.release_seen);
 	pthread_mutex_unlock(&sim->st.lock);
-	deploy = tinfoil_deploy(mode, n);
 	if (log_verbosity() > 0)
 		log_info("tmon-sim: SIMULATED Tinfoil attestation #%u for %s "
 		    "(TEST PKI, nonce %s..., deployment %d)", n + 1,
@@ -420,23 +428,25 @@ send_gh_404(struct MHD_Connection *conn)
 }
 
 /*
- * The release GET /repos/{repo}/releases/latest names: the only one of
- * the repository, but for tmon-sim/tinfoil-release v0.2.0 once
- * sim/tinfoil-release has served SIM_ROLLOUT_AFTER attestations (the
- * release is published when the roll-out starts), v0.1.0 before.
+ * The latest release of repo: the only one of the repository, but for
+ * tmon-sim/tinfoil-release v0.2.0 once sim/tinfoil-release has served
+ * SIM_ROLLOUT_AFTER attestations (published before the roll-out), v0.1.0
+ * before.  answer: this is GET /repos/{repo}/releases/latest answering
+ * (the roll-out waits for v0.2.0 to have been answered once).
  */
 static const struct sim_release *
-latest_release(struct sim *sim, const char *repo)
+latest_release(struct sim *sim, const char *repo, bool answer)
 {
-	unsigned n;
+	bool v2;
 
 	if (strcmp(repo, "tmon-sim/tinfoil-release") != 0)
 		return sim_sigstore_find(&sim->pki.sg, repo, NULL);
 	pthread_mutex_lock(&sim->st.lock);
-	n = sim->st.attestations[SIM_TINFOIL_RELEASE];
+	v2 = sim->st.attestations[SIM_TINFOIL_RELEASE] >= SIM_ROLLOUT_AFTER;
+	if (v2 && answer)
+		sim->st.release_seen = true;
 	pthread_mutex_unlock(&sim->st.lock);
-	return &sim->pki.sg.rel[n >= SIM_ROLLOUT_AFTER ? SIM_REL_ROLL_V2 :
-	    SIM_REL_ROLL_V1];
+	return &sim->pki.sg.rel[v2 ? SIM_REL_ROLL_V2 : SIM_REL_ROLL_V1];
 }
 
 /* Whether release r is published (visible through its tag). */
@@ -444,7 +454,7 @@ static bool
 published(struct sim *sim, const struct sim_release *r)
 {
 	return r->index != SIM_REL_ROLL_V2 ||
-	    latest_release(sim, r->repo) == r;
+	    latest_release(sim, r->repo, false) == r;
 }
 
 /*
@@ -492,7 +502,7 @@ do_github(struct MHD_Connection *conn, struct sim *sim, const char *url)
 
 	if (strncmp(url, "/repos/", 7) == 0 && gh_repo(url + 7, repo, &rest)) {
 		if (strcmp(rest, "/releases/latest") == 0) {
-			if ((r = latest_release(sim, repo)) == NULL)
+			if ((r = latest_release(sim, repo, true)) == NULL)
 				return send_gh_404(conn);
 			return send_owned(conn, 200, xstrdup(r->release_json),
 			    "application/json; charset=utf-8");

@@ -8,9 +8,10 @@
 #    sha256:DIGEST answer the committed release, digest and bundle; an
 #    unknown digest, tag or repository is GitHub's 404;
 #  - the roll-out control: sim/tinfoil-release serves the RTMR1/RTMR2 of
-#    release v0.1.0 for its first 3 attestations, then those of v0.2.0,
-#    which is the latest release (and its tinfoil.hash published) once
-#    those 3 have been served (published before the enclave rolls out); sim/tinfoil-unattested rolls out to RTMR1/RTMR2 that no
+#    release v0.1.0 for its first 3 attestations; v0.2.0 is the latest
+#    release (and its tinfoil.hash published) once those 3 have been
+#    served, and the enclave serves v0.2.0's registers from the first
+#    attestation after releases/latest has answered v0.2.0; sim/tinfoil-unattested rolls out to RTMR1/RTMR2 that no
 #    release attests while its latest release stays v0.1.0.
 # Usage: test_sigstore_sim.sh BUILD_DIR SOURCE_DIR
 set -u
@@ -97,31 +98,46 @@ v2=$(attested tinfoil-release_v0.2.0)
 [ "$(attested tinfoil_v0.1.0)" = "$v1" ] && [ "$v1" != "$v2" ] ||
     fail "the releases' registers"
 nonce=$(printf '%064d' 7)
-for mode in tinfoil-release tinfoil-unattested; do
-	for i in 1 2 3 4 5; do
-		st=$(get "/v1/attestation/report?model=sim/$mode&nonce=$nonce" "$TMP/doc.json")
-		[ "$st" = 200 ] || fail "sim/$mode attestation $i: $st"
-		r=$(rtmrs "$TMP/doc.json")
-		latest=$(get "/repos/tmon-sim/$mode/releases/latest" "$TMP/latest.json" >/dev/null;
-		    jget tag_name "$TMP/latest.json")
-		# the release is published as the roll-out starts: once 3
-		# attestations have been served, before the first new one
-		want=v0.1.0
-		[ "$mode" = tinfoil-release ] && [ "$i" -ge 3 ] && want=v0.2.0
-		if [ "$i" -le 3 ]; then
-			[ "$r" = "$v1" ] && [ "$latest" = "$want" ] &&
-			    pass "sim/$mode #$i: v0.1.0 registers, latest $latest" ||
-			    fail "sim/$mode #$i: registers or latest $latest"
-		elif [ "$mode" = tinfoil-release ]; then
-			[ "$r" = "$v2" ] && [ "$latest" = v0.2.0 ] &&
-			    pass "sim/$mode #$i: v0.2.0 registers, latest $latest" ||
-			    fail "sim/$mode #$i: registers or latest $latest"
-		else
-			[ "$r" != "$v1" ] && [ "$r" != "$v2" ] && [ "$latest" = v0.1.0 ] &&
-			    pass "sim/$mode #$i: unattested registers, latest $latest" ||
-			    fail "sim/$mode #$i: registers or latest $latest"
-		fi
-	done
+# one attestation of sim/MODE: its RTMR1 RTMR2 into $r
+attest() {
+	st=$(get "/v1/attestation/report?model=sim/$1&nonce=$nonce" "$TMP/doc.json")
+	[ "$st" = 200 ] || fail "sim/$1 attestation: $st"
+	r=$(rtmrs "$TMP/doc.json")
+}
+latest() {
+	get "/repos/tmon-sim/$1/releases/latest" "$TMP/latest.json" >/dev/null
+	jget tag_name "$TMP/latest.json"
+}
+# sim/tinfoil-release: v0.2.0 is published once 3 attestations have been
+# served; the enclave rolls out on the first attestation after the
+# release has been answered as the latest (no look-up after #3 here)
+for i in 1 2 3 4 5 6; do
+	attest tinfoil-release
+	want=$v1
+	[ "$i" -ge 5 ] && want=$v2
+	[ "$r" = "$want" ] && pass "sim/tinfoil-release #$i: registers of $([ "$want" = "$v1" ] && echo v0.1.0 || echo v0.2.0)" ||
+	    fail "sim/tinfoil-release #$i: registers"
+	[ "$i" = 3 ] && continue
+	l=$(latest tinfoil-release)
+	w=v0.1.0
+	[ "$i" -ge 3 ] && w=v0.2.0
+	[ "$l" = "$w" ] && pass "sim/tinfoil-release after #$i: latest $l" ||
+	    fail "sim/tinfoil-release after #$i: latest $l, not $w"
+done
+# sim/tinfoil-unattested: registers no release attests after 3, the
+# latest release stays v0.1.0
+for i in 1 2 3 4 5; do
+	attest tinfoil-unattested
+	l=$(latest tinfoil-unattested)
+	if [ "$i" -le 3 ]; then
+		[ "$r" = "$v1" ] && [ "$l" = v0.1.0 ] &&
+		    pass "sim/tinfoil-unattested #$i: v0.1.0 registers, latest $l" ||
+		    fail "sim/tinfoil-unattested #$i: registers or latest $l"
+	else
+		[ "$r" != "$v1" ] && [ "$r" != "$v2" ] && [ "$l" = v0.1.0 ] &&
+		    pass "sim/tinfoil-unattested #$i: unattested registers, latest $l" ||
+		    fail "sim/tinfoil-unattested #$i: registers or latest $l"
+	fi
 done
 st=$(get "/tmon-sim/tinfoil-release/releases/download/v0.2.0/tinfoil.hash" "$TMP/hash")
 [ "$st" = 200 ] && cmp -s "$TMP/hash" "$DATA/tinfoil-release_v0.2.0.hash" &&

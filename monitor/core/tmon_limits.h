@@ -267,4 +267,15 @@
 #define MAX_NOTIFY_QUEUE	256
 #define MAX_NOTIFY_BODY		(64u * 1024)
 
+/*
+ * Code provenance look-ups (monitor/daemon/provenance_client.h): a
+ * model's "provenance" patterns and issuer with their NUL; the bodies
+ * read: GitHub's latest release, the digest asset, the attestations
+ * answer.
+ */
+#define MAX_PROV_PATTERN	256
+#define MAX_GITHUB_RELEASE	(1024u * 1024)
+#define MAX_DIGEST_ASSET	1024
+#define MAX_GITHUB_ATTESTATIONS	(8u * 1024 * 1024)
+
 #endif /* TMON_CORE_LIMITS_H */

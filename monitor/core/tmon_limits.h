@@ -298,4 +298,14 @@
 #define MAX_SIGSTORE_KEY_LEN	2048
 #define MAX_SIGSTORE_CERT_LEN	(16u * 1024)
 
+/*
+ * Code provenance look-ups (monitor/daemon/provenance_client.h): a
+ * model's "provenance" patterns and issuer with their NUL; the bodies
+ * read: GitHub's latest release and the digest asset (the attestations
+ * answer is bounded by MAX_SIGSTORE_API_BODY).
+ */
+#define MAX_PROV_PATTERN	256
+#define MAX_GITHUB_RELEASE	(1024u * 1024)
+#define MAX_DIGEST_ASSET	1024
+
 #endif /* TMON_CORE_LIMITS_H */

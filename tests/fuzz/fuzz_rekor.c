@@ -13,7 +13,7 @@
  *     with a SET that passed;
  *   - rekor_check_entry on the same object gives the same verdict.
  * Seeds: tests/fuzz/seeds/rekor/ (the entry of
- * tests/data/sigstore/tinfoil-router-attestations.json, without its SET,
+ * tests/data/sigstore/tinfoil-cmr-attestations.json, without its SET,
  * without its inclusion proof).
  * About 52 thousand runs and "cov: 388" in 60 s from the seeds on this
  * machine (-max_len=16384), no findings.

@@ -1,8 +1,10 @@
 /*
- * Unit tests for monitor/verify/rekor.c: the Rekor entry of a real
- * Sigstore bundle (tests/data/sigstore/tinfoil-router-attestations.json,
- * see its PROVENANCE.md) under the repository's trusted root
- * (trust/sigstore-trusted-root.json), and tampered copies of it.
+ * Unit tests for monitor/verify/rekor.c: the Rekor entries of the real
+ * Sigstore bundles of tests/data/sigstore (see its PROVENANCE.md: the
+ * Tinfoil release's dsse 0.0.1 entry, GitHub CLI's dsse 0.0.1 and
+ * intoto 0.0.2 entries) under the repository's trusted root
+ * (trust/sigstore-trusted-root.json), and tampered copies of the
+ * Tinfoil one.
  *
  * Expected values come from the capture itself (logIndex 1932011338,
  * integratedTime 1782251465, the proof's tree size 1810107081, read off
@@ -23,7 +25,7 @@
 #include "util.h"
 
 #define ROOT_FILE	TMON_SOURCE_DIR "/trust/sigstore-trusted-root.json"
-#define BUNDLE_FILE	TMON_TEST_DATA "/sigstore/tinfoil-router-attestations.json"
+#define BUNDLE_FILE	TMON_TEST_DATA "/sigstore/tinfoil-cmr-attestations.json"
 #define EPATH		"verificationMaterial.tlogEntries[0]"
 
 static uint8_t *
@@ -527,6 +529,79 @@ START_TEST(malformed)
 }
 END_TEST
 
+/*
+ * Every real bundle of tests/data/sigstore: the entry of each (dsse
+ * 0.0.1 in bundle v0.3, intoto 0.0.2 in bundles v0.1 and v0.3) passes
+ * with the bundle's own payload, signature and leaf certificate.
+ */
+START_TEST(real_bundles)
+{
+	static const char *const files[] = {
+		"cli-custom-issuer.sigstore.json",
+		"cli-reusable-workflow-attestation.sigstore.json",
+		"cli-sigstore-js-2.1.0-bundle-v0.1.json",
+		"cli-sigstore-js-2.1.0-bundle.json",
+	};
+	struct sigstore_root *root;
+	struct rekor_signed sd;
+	struct rekor_result res;
+	struct checklist cl;
+	struct tjson_doc d;
+	struct tmon_err err;
+	json_t *b, *env, *vm, *cert;
+	uint8_t *text, *payload, *sig, *der;
+	char path[512];
+	const char *pt;
+	size_t i, len;
+	enum verdict v;
+
+	tjson_init();
+	root = load_root(NULL, NULL);
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		snprintf(path, sizeof(path), TMON_TEST_DATA "/sigstore/%s",
+		    files[i]);
+		text = slurp(path, &len);
+		memset(&d, 0, sizeof(d));
+		tmon_err_clear(&err);
+		d.err = &err;
+		ck_assert_msg(tjson_load(&d, text, len, 4 << 20, TJSON_OBJECT,
+		    &b) == TMON_OK, "%s: %s", files[i], err.msg);
+		free(text);
+		env = json_object_get(b, "dsseEnvelope");
+		vm = json_object_get(b, "verificationMaterial");
+		memset(&sd, 0, sizeof(sd));
+		payload = b64_of(env, "payload", &sd.payload_len);
+		sd.payload = payload;
+		pt = json_string_value(json_object_get(env, "payloadType"));
+		sd.payload_type = pt;
+		sig = b64_of(json_array_get(json_object_get(env, "signatures"),
+		    0), "sig", &sd.sig_len);
+		sd.sig = sig;
+		cert = json_object_get(vm, "certificate");
+		if (cert == NULL)
+			cert = json_array_get(json_object_get(json_object_get(vm,
+			    "x509CertificateChain"), "certificates"), 0);
+		der = b64_of(cert, "rawBytes", &sd.cert_der_len);
+		sd.cert_der = der;
+		checklist_init(&cl);
+		v = rekor_check_entry(root, json_array_get(json_object_get(vm,
+		    "tlogEntries"), 0), EPATH, &sd, &res, &cl);
+		ck_assert_msg(v == VERDICT_PASS, "%s: %s / %s / %s / %s",
+		    files[i],
+		    checklist_get(&cl, REKOR_CHECK_BODY)->detail,
+		    checklist_get(&cl, REKOR_CHECK_INCLUSION)->detail,
+		    checklist_get(&cl, REKOR_CHECK_CHECKPOINT)->detail,
+		    checklist_get(&cl, REKOR_CHECK_SET)->detail);
+		ck_assert(res.time_verified && res.included);
+		free(payload);
+		free(sig);
+		free(der);
+		json_decref(b);
+	}
+	sigstore_root_free(root);
+}
+END_TEST
+
 static Suite *
 rekor_suite(void)
 {
@@ -535,6 +610,7 @@ rekor_suite(void)
 
 	tcase_set_timeout(tc, 120);
 	tcase_add_test(tc, real_entry);
+	tcase_add_test(tc, real_bundles);
 	tcase_add_test(tc, flip_proof_hash);
 	tcase_add_test(tc, flip_checkpoint_sig);
 	tcase_add_test(tc, flip_set);

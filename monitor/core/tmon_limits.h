@@ -267,4 +267,13 @@
 #define MAX_NOTIFY_QUEUE	256
 #define MAX_NOTIFY_BODY		(64u * 1024)
 
+/*
+ * Code provenance (monitor/verify/provenance.h): hardware platforms in one
+ * hardware-measurements predicate; a platform name, release tag or image
+ * version with its NUL; verified releases held for one model.
+ */
+#define MAX_PROV_PLATFORMS	64
+#define MAX_PROV_NAME		64
+#define MAX_PROV_RELEASES	16
+
 #endif /* TMON_CORE_LIMITS_H */

@@ -270,10 +270,13 @@
 /*
  * Code provenance (monitor/verify/provenance.h): hardware platforms in one
  * hardware-measurements predicate; a platform name, release tag or image
- * version with its NUL; verified releases held for one model.
+ * version with its NUL; a GitHub repository "owner/name" with its NUL
+ * (GitHub: owner at most 39, name at most 100 characters); verified
+ * releases held for one model.
  */
 #define MAX_PROV_PLATFORMS	64
 #define MAX_PROV_NAME		64
+#define MAX_PROV_REPO		144
 #define MAX_PROV_RELEASES	16
 
 #endif /* TMON_CORE_LIMITS_H */

@@ -134,12 +134,14 @@ enum tmon_rc	prov_enclave_of_layers(const json_t *meas,
 		    struct prov_enclave *out, struct tmon_err *err);
 
 /*
- * One release whose attestation verified: its tag (as published, "" when
+ * One release whose attestation verified: the repository it was verified
+ * for ("owner/name", "" when not known), its tag (as published, "" when
  * not known), the subject digest the attestation was verified for, the
  * verified integrated time (unix seconds, 0 when not known) and its
  * predicate (kind PROV_KIND_MULTIPLATFORM).
  */
 struct prov_release {
+	char			repo[MAX_PROV_REPO];
 	char			tag[MAX_PROV_NAME];
 	uint8_t			digest[32];
 	int64_t			time;

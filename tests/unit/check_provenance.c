@@ -3,6 +3,9 @@
  * the recorded release look-up of tests/data/provenance, compared with
  * the enclaves of tests/data/tinfoil (see both PROVENANCE.md files).
  *
+ * Receipts: a Private Mode receipt (receipt_check.h) naming that release,
+ * written here with the capture's values, against the release.
+ *
  * Expected register values are the hex strings of the captures as read
  * with Python (PROVENANCE.md), written out here, never computed by the
  * code under test.
@@ -16,6 +19,7 @@
 #include "encode.h"
 #include "entry.h"
 #include "provenance.h"
+#include "receipt_check.h"
 #include "tjson.h"
 #include "tmon_limits.h"
 #include "util.h"
@@ -498,6 +502,124 @@ START_TEST(test_release_rollup)
 }
 END_TEST
 
+/*
+ * A Private Mode receipt (receipt_check.h form (b)) naming the release of
+ * the capture: the Tinfoil VerificationDocument members the check reads,
+ * with the capture's values; digest, tag, repo and RTMR2 as given.
+ */
+static void
+receipt(struct rcpt_parsed *p, const char *digest, const char *tag,
+    const char *repo, const char *rtmr2)
+{
+	struct rcpt_reject rej;
+	char body[4096];
+	int n;
+
+	n = snprintf(body, sizeof(body), "{\"configRepo\":\"%s\","
+	    "\"releaseTag\":\"%s\",\"releaseDigest\":\"%s\","
+	    "\"codeMeasurement\":{\"type\":\"" PROV_PREDICATE_MULTIPLATFORM
+	    "\",\"registers\":[\"" REL_SNP "\",\"" REL_RTMR1 "\",\"%s\"]},"
+	    "\"enclaveMeasurement\":{\"measurement\":{\"type\":"
+	    "\"https://tinfoil.sh/predicate/sev-snp-guest/v2\",\"registers\":"
+	    "[\"" REL_SNP "\"]}},\"securityVerified\":true,\"steps\":{"
+	    "\"fetchDigest\":{\"status\":\"success\"},\"verifyCode\":"
+	    "{\"status\":\"success\"},\"verifyEnclave\":{\"status\":"
+	    "\"success\"},\"compareMeasurements\":{\"status\":\"success\"}}}",
+	    repo, tag, digest, rtmr2);
+	ck_assert(n > 0 && (size_t)n < sizeof(body));
+	ck_assert_msg(rcpt_parse((const uint8_t *)body, (size_t)n,
+	    "TEE/llama3-3-70b", p, &rej) == TMON_OK, "%s", rej.error);
+	ck_assert_int_eq(p->fmt, RCPT_PRIVATE_MODE);
+}
+
+static const struct check *
+receipt_check(const char *digest, const char *tag, const char *repo,
+    const char *rtmr2, const struct prov_release *rels, size_t n,
+    struct checklist *cl)
+{
+	struct rcpt_parsed p;
+
+	receipt(&p, digest, tag, repo, rtmr2);
+	checklist_init(cl);
+	rcpt_verify_provenance(&p, rels, n, cl);
+	rcpt_parsed_free(&p);
+	return checklist_get(cl, "receipt.provenance");
+}
+
+#define REPO "tinfoilsh/confidential-model-router"
+
+START_TEST(test_receipt_provenance)
+{
+	struct prov_release r[2];
+	struct checklist cl;
+	const struct check *c;
+	struct rcpt_parsed p;
+	struct rcpt_reject rej;
+	static const char sig[] = "{\"model\":\"TEE/x\",\"text\":\"a\","
+	    "\"signature\":\"0x00\",\"signing_address\":\"0x00\"}";
+	char upper[65];
+	size_t i;
+
+	release(&r[0]);
+	snprintf(r[0].repo, sizeof(r[0].repo), REPO);
+	c = receipt_check(REL_DIGEST, "v0.0.110", REPO, REL_RTMR2, r, 1, &cl);
+	ck_assert_msg(c->status == CHECK_PASS, "%s", c->detail);
+	ck_assert_str_eq(c->detail, "releaseDigest and codeMeasurement (SNP, "
+	    "RTMR1, RTMR2) are those of the latest verified release "
+	    "v0.0.110");
+	/* hex in upper case, the repository in another case */
+	for (i = 0; i < 64; i++)
+		upper[i] = (char)(REL_DIGEST[i] >= 'a' ? REL_DIGEST[i] - 32 :
+		    REL_DIGEST[i]);
+	upper[64] = '\0';
+	c = receipt_check(upper, "v0.0.110", "TinfoilSH/Confidential-Model-"
+	    "Router", REL_RTMR2, r, 1, &cl);
+	ck_assert_msg(c->status == CHECK_PASS, "%s", c->detail);
+	/* RTMR2 of another enclave */
+	c = receipt_check(REL_DIGEST, "v0.0.110", REPO, TDX_RTMR2, r, 1, &cl);
+	ck_assert_int_eq(c->status, CHECK_FAIL);
+	ck_assert_str_eq(c->detail, "codeMeasurement RTMR2 " TDX_RTMR2 " != "
+	    REL_RTMR2 " of release v0.0.110");
+	/* another digest */
+	c = receipt_check(REL_RTMR2 + 32, "v0.0.110", REPO, REL_RTMR2, r, 1,
+	    &cl);
+	ck_assert_int_eq(c->status, CHECK_FAIL);
+	ck_assert_ptr_nonnull(strstr(c->detail, "is none of the 1 verified "
+	    "releases tmon holds (latest: release v0.0.110)"));
+	c = receipt_check("59239f44", "v0.0.110", REPO, REL_RTMR2, r, 1, &cl);
+	ck_assert_int_eq(c->status, CHECK_FAIL);
+	ck_assert_ptr_nonnull(strstr(c->detail, "not 64 hex"));
+	/* the tag or the repository of something else */
+	c = receipt_check(REL_DIGEST, "v0.0.111", REPO, REL_RTMR2, r, 1, &cl);
+	ck_assert_int_eq(c->status, CHECK_FAIL);
+	ck_assert_str_eq(c->detail, "releaseTag v0.0.111, but the digest is "
+	    "that of release v0.0.110");
+	c = receipt_check(REL_DIGEST, "v0.0.110", "tinfoilsh/other",
+	    REL_RTMR2, r, 1, &cl);
+	ck_assert_int_eq(c->status, CHECK_FAIL);
+	/* a newer release verified since: the receipt names the older */
+	r[1] = r[0];
+	snprintf(r[0].tag, sizeof(r[0].tag), "v0.0.111");
+	r[0].digest[0] ^= 1;
+	c = receipt_check(REL_DIGEST, "v0.0.110", REPO, REL_RTMR2, r, 2, &cl);
+	ck_assert_int_eq(c->status, CHECK_WARN);
+	ck_assert_str_eq(c->detail, "the receipt names release v0.0.110, "
+	    "older than the latest verified release v0.0.111; its "
+	    "codeMeasurement is that release's");
+	/* nothing held */
+	c = receipt_check(REL_DIGEST, "v0.0.110", REPO, REL_RTMR2, r, 0, &cl);
+	ck_assert_int_eq(c->status, CHECK_ERROR);
+	/* not a Private Mode receipt */
+	ck_assert(rcpt_parse((const uint8_t *)sig, sizeof(sig) - 1, NULL, &p,
+	    &rej) == TMON_OK);
+	checklist_init(&cl);
+	rcpt_verify_provenance(&p, r, 2, &cl);
+	ck_assert_int_eq(checklist_get(&cl, "receipt.provenance")->status,
+	    CHECK_SKIP);
+	rcpt_parsed_free(&p);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -514,6 +636,7 @@ suite(void)
 	tcase_add_test(tc, test_nothing_to_compare);
 	tcase_add_test(tc, test_layers);
 	tcase_add_test(tc, test_release_rollup);
+	tcase_add_test(tc, test_receipt_provenance);
 	suite_add_tcase(s, tc);
 	return s;
 }

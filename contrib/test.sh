@@ -2,7 +2,8 @@
 # The whole test suite: install dependencies, build with warnings as errors
 # under ASan+UBSan, run every unit and integration test with ctest (the
 # dashboard's in headless chromium: npm ci --prefix tests/browser; the
-# SEV-SNP differential test's peer: npm ci --prefix tests/snp-peer); build
+# SEV-SNP and Sigstore differential tests' peers: npm ci --prefix
+# tests/snp-peer, tests/sigstore-peer); build
 # again under ThreadSanitizer and run the tests of the daemon's threads and
 # asynchronous paths (API, receipts, collateral fetches against a stalling
 # PCS, webhook deliveries, the metrics registry, SIGHUP reloads); then build the libFuzzer targets with clang and run each one for
@@ -13,12 +14,13 @@ cd "$(dirname "$0")/.."
 contrib/deps.sh
 # test_tlog_go skips itself without go; here it must run
 command -v go >/dev/null || { echo "FAIL: no go command (contrib/deps.sh installs golang-go)"; exit 1; }
-# test_dashboard and test_snp_peer skip themselves without node or
+# test_dashboard, test_snp_peer and test_sigstore_peer skip themselves without node or
 # chromium; here they must run
 command -v node >/dev/null && [ -x /usr/bin/chromium ] ||
     { echo "FAIL: no node or /usr/bin/chromium (contrib/deps.sh installs nodejs, chromium)"; exit 1; }
 npm ci --prefix tests/browser --no-audit --no-fund
 npm ci --prefix tests/snp-peer --no-audit --no-fund
+npm ci --prefix tests/sigstore-peer --no-audit --no-fund
 jobs=$(nproc 2>/dev/null || echo 2)
 
 cmake -S . -B build-test -DTMON_WERROR=ON -DTMON_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug

@@ -530,12 +530,81 @@ entry_alert_body(const struct entry_alert *a, size_t *len)
 	return body_done(o, len);
 }
 
+/* The "documents" object of a collateral or provenance entry. */
+static json_t *
+docs_json(const struct entry_coll_doc *docs, size_t n)
+{
+	const struct entry_coll_doc *d;
+	json_t *o, *dj;
+	size_t i;
+
+	o = tjson_chk(json_object());
+	for (i = 0; i < n; i++) {
+		d = &docs[i];
+		dj = tjson_chk(json_object());
+		tjson_set(dj, "url", jtext(d->url != NULL ? d->url : ""));
+		tjson_set(dj, "status", json_integer((json_int_t)d->status));
+		tjson_set(dj, "error", jtext(d->error));
+		if (d->has_body)
+			tjson_set(dj, "body_len",
+			    json_integer((json_int_t)d->body_len));
+		if (d->body_sha256 != NULL)
+			tjson_set(dj, "body_sha256", jhex(d->body_sha256, 32));
+		if (d->headers_sha256 != NULL)
+			tjson_set(dj, "headers_sha256", jhex(d->headers_sha256,
+			    32));
+		tjson_set(o, d->name, dj);
+	}
+	return o;
+}
+
+uint8_t *
+entry_provenance_body(const struct entry_provenance *p, size_t *len)
+{
+	json_t *o, *pol, *id;
+
+	o = body_new("provenance", p->time);
+	tjson_set(o, "model", jtext(p->model));
+	tjson_set(o, "repo", jtext(p->repo));
+	tjson_set(o, "tag", jtext(p->tag));
+	tjson_set(o, "digest", jhex_or_null(p->digest, 32));
+	tjson_set(o, "digest_source", jtext(p->digest_source));
+	tjson_set(o, "documents", docs_json(p->docs, p->n_docs));
+	pol = tjson_chk(json_object());
+	tjson_set(pol, "workflow", jtext(p->policy_workflow));
+	tjson_set(pol, "ref", jtext(p->policy_ref));
+	tjson_set(pol, "issuer", jtext(p->policy_issuer));
+	tjson_set(o, "policy", pol);
+	tjson_set(o, "trusted_root_sha256", jhex_or_null(
+	    p->trusted_root_sha256, 32));
+	tjson_set(o, "checks", p->checks != NULL ?
+	    entry_checks_json(p->checks) : json_null());
+	tjson_set(o, "verdict", json_string(p->verdict));
+	tjson_set(o, "error", jtext(p->error));
+	if (p->id_issuer != NULL || p->id_repo != NULL) {
+		id = tjson_chk(json_object());
+		tjson_set(id, "issuer", jtext(p->id_issuer));
+		tjson_set(id, "repo", jtext(p->id_repo));
+		tjson_set(id, "ref", jtext(p->id_ref));
+		tjson_set(id, "sha", jtext(p->id_sha));
+		tjson_set(id, "workflow", jtext(p->id_workflow));
+		tjson_set(o, "identity", id);
+	} else
+		tjson_set(o, "identity", json_null());
+	tjson_set(o, "integrated_time", p->has_tlog ?
+	    json_integer((json_int_t)p->integrated_time) : json_null());
+	tjson_set(o, "log_index", p->has_tlog ?
+	    json_integer((json_int_t)p->log_index) : json_null());
+	tjson_set(o, "predicate_type", jtext(p->predicate_type));
+	tjson_set(o, "registers", p->registers != NULL ?
+	    tjson_chk(json_deep_copy(p->registers)) : json_null());
+	return body_done(o, len);
+}
+
 uint8_t *
 entry_collateral_body(const struct entry_collateral *c, size_t *len)
 {
-	const struct entry_coll_doc *d;
-	json_t *o, *docs, *dj;
-	size_t i;
+	json_t *o, *docs;
 
 	o = body_new("collateral", c->time);
 	if (c->tee != NULL) {
@@ -551,23 +620,7 @@ entry_collateral_body(const struct entry_collateral *c, size_t *len)
 		tjson_set(o, "ca", json_string(c->ca));
 		tjson_set(o, "test_pki", json_boolean(c->test_pki));
 	}
-	docs = tjson_chk(json_object());
-	for (i = 0; i < c->n_docs; i++) {
-		d = &c->docs[i];
-		dj = tjson_chk(json_object());
-		tjson_set(dj, "url", jtext(d->url != NULL ? d->url : ""));
-		tjson_set(dj, "status", json_integer((json_int_t)d->status));
-		tjson_set(dj, "error", jtext(d->error));
-		if (d->has_body)
-			tjson_set(dj, "body_len",
-			    json_integer((json_int_t)d->body_len));
-		if (d->body_sha256 != NULL)
-			tjson_set(dj, "body_sha256", jhex(d->body_sha256, 32));
-		if (d->headers_sha256 != NULL)
-			tjson_set(dj, "headers_sha256", jhex(d->headers_sha256,
-			    32));
-		tjson_set(docs, d->name, dj);
-	}
+	docs = docs_json(c->docs, c->n_docs);
 	tjson_set(o, "documents", docs);
 	tjson_set(o, "verdict", json_string(c->verdict));
 	tjson_set(o, "error", jtext(c->error));

@@ -1,7 +1,7 @@
 /*
  * entry.h: the schema of tmon's log entries, in one place.  Every body of
  * every kind ("probe", "receipt", "collateral", "alert", "event",
- * "delivery") is built here,
+ * "delivery", "provenance") is built here,
  * and every reader of a body goes through here; store.c keeps the bytes
  * and indexes them without knowing their layout.
  *
@@ -343,6 +343,64 @@ struct entry_collateral {
  * instead of "fmspc", "ca" and "test_pki".
  */
 uint8_t	*entry_collateral_body(const struct entry_collateral *c, size_t *len);
+
+/*
+ * One code provenance look-up of a model (monitor/daemon/
+ * provenance_client.h): GitHub's latest release of repo, its digest, the
+ * attestations for that digest and what their verification (sigstore.h)
+ * came to.  Pointers are borrowed; NULL members are written as null.
+ */
+struct entry_provenance {
+	int64_t		 time;
+	const char	*model;
+	const char	*repo;		/* "OWNER/NAME" */
+	const char	*tag;		/* the release's tag_name */
+	const uint8_t	*digest;	/* 32 bytes: the release digest */
+	const char	*digest_source;	/* "asset", "release_body" */
+	/* "release", "digest_asset", "attestations": as a collateral
+	 * entry's documents */
+	const struct entry_coll_doc *docs;
+	size_t		 n_docs;
+	/* the identity policy (model "provenance") */
+	const char	*policy_workflow;	/* NULL: any */
+	const char	*policy_ref;
+	const char	*policy_issuer;
+	const uint8_t	*trusted_root_sha256;	/* 32 bytes */
+	const struct checklist *checks;	/* the sigstore.* checks; NULL:
+					   not verified (a document missing) */
+	const char	*verdict;	/* "pass", "fail", "error" */
+	const char	*error;		/* why not pass; NULL: none */
+	/* from the bundle that verified (sigstore_result): the Fulcio
+	 * certificate's issuer, source repository URI, ref, commit and
+	 * build signer URI; the log's integrated time and index */
+	const char	*id_issuer;
+	const char	*id_repo;
+	const char	*id_ref;
+	const char	*id_sha;
+	const char	*id_workflow;
+	bool		 has_tlog;
+	int64_t		 integrated_time;	/* unix s */
+	int64_t		 log_index;
+	const char	*predicate_type;
+	json_t		*registers;	/* borrowed: the predicate's
+					   measurements; NULL: none */
+};
+
+/*
+ * The body of a provenance entry (kind "provenance", model as p->model):
+ *   {"checks":[{id,status,detail}]|null, "digest" (64 hex)|null,
+ *    "digest_source", "documents":{name:{"body_len", "body_sha256",
+ *    "error", "headers_sha256", "status", "url"}}, "error",
+ *    "identity":{"issuer","ref","repo","sha","workflow"}|null,
+ *    "integrated_time"|null, "kind", "log_index"|null, "model",
+ *    "policy":{"issuer","ref","workflow"}, "predicate_type",
+ *    "registers", "repo", "tag", "time", "trusted_root_sha256", "v",
+ *    "verdict"}
+ * (new buffer, *len bytes).  Every string from the network is untrusted
+ * text (jtext).
+ */
+uint8_t	*entry_provenance_body(const struct entry_provenance *p,
+	    size_t *len);
 
 /* One receipt; pointers are borrowed. */
 struct entry_receipt {

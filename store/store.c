@@ -238,6 +238,45 @@ static const char *const migrations[] = {
 	") STRICT, WITHOUT ROWID;"
 	"INSERT INTO models (" MODELS_COLS ") " DERIVE_MODELS_SELECT ";"
 	"INSERT INTO daily (" DAILY_COLS ") " DERIVE_DAILY_SELECT ";",
+	/* 3 -> 4: the kind provenance (the table is rebuilt as in 2 -> 3;
+	 * the derived tables do not change). */
+	"CREATE TABLE entries4 ("
+	" seq INTEGER PRIMARY KEY CHECK (seq >= 0),"
+	" time INTEGER NOT NULL CHECK (time >= 0),"
+	" kind TEXT NOT NULL"
+	"  CHECK (kind IN ('probe', 'receipt', 'collateral', 'alert',"
+	"   'event', 'delivery', 'provenance')),"
+	" model TEXT,"
+	" verdict TEXT"
+	"  CHECK (verdict IS NULL OR"
+	"   verdict IN ('pass', 'warn', 'fail', 'error')),"
+	" class TEXT CHECK ((class IS NOT NULL) = (kind = 'event')),"
+	" body BLOB NOT NULL CHECK (length(body) > 0),"
+	" leaf_hash BLOB NOT NULL CHECK (length(leaf_hash) = 32),"
+	" chain_hash BLOB NOT NULL CHECK (length(chain_hash) = 32)"
+	") STRICT;"
+	"INSERT INTO entries4 (seq, time, kind, model, verdict, class, body,"
+	" leaf_hash, chain_hash) SELECT seq, time, kind, model, verdict, class,"
+	" body, leaf_hash, chain_hash FROM entries ORDER BY seq;"
+	"DROP TABLE entries;"
+	"ALTER TABLE entries4 RENAME TO entries;"
+	"CREATE INDEX entries_kind_seq ON entries (kind, seq);"
+	"CREATE INDEX entries_kind_model ON entries (kind, model, seq);"
+	"CREATE INDEX entries_kind_verdict ON entries (kind, verdict, seq);"
+	"CREATE INDEX entries_kind_class ON entries (kind, class, seq);"
+	"CREATE INDEX entries_kind_model_verdict"
+	" ON entries (kind, model, verdict, seq);"
+	"CREATE INDEX entries_verdict ON entries (verdict, seq);"
+	"CREATE INDEX entries_time ON entries (time);"
+	"CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries"
+	" BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;"
+	"CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries"
+	" BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;"
+	"CREATE TRIGGER entries_seq_next BEFORE INSERT ON entries"
+	" WHEN NEW.seq IS NOT"
+	"  coalesce((SELECT max(seq) FROM entries) + 1, 0)"
+	" BEGIN SELECT RAISE(ABORT, 'entries: seq must follow the last entry');"
+	" END;",
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
@@ -250,7 +289,7 @@ _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==
 	"e.chain_hash, e.class"
 
 static const char *const kinds[] = { "probe", "receipt", "collateral",
-    "alert", "event", "delivery" };
+    "alert", "event", "delivery", "provenance" };
 static const char *const classes[] = { "first", "instance_added",
     "allowlisted", "upgrade_endorsed", "tcb_changed", "verdict_changed",
     "unexplained" };
@@ -2767,7 +2806,8 @@ verify_refs(struct verify *v, uint64_t seq, const char *kind,
 	} else if (strcmp(kind, "receipt") == 0) {
 		rc = verify_ref(v, seq, "submitted.sha256", json_object_get(
 		    json_object_get(o, "submitted"), "sha256"));
-	} else if (strcmp(kind, "collateral") == 0) {
+	} else if (strcmp(kind, "collateral") == 0 ||
+	    strcmp(kind, "provenance") == 0) {
 		docs = json_object_get(o, "documents");
 		json_object_foreach(docs, name, d) {
 			for (i = 0; i < 2 && rc == TMON_OK; i++) {

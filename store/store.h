@@ -51,6 +51,7 @@
  *       receipt     submitted.sha256
  *       collateral  documents.<name>.body_sha256,
  *                   documents.<name>.headers_sha256
+ *       provenance  the same as collateral
  *     (the layouts store/entry.h builds; the store knows these paths
  *     only to check that the blobs an entry names are there).
  *   models(model TEXT PRIMARY KEY, first_seq, last_probe_seq, last_pass_seq,
@@ -94,7 +95,7 @@
 struct json_t;
 
 /* The schema version this build creates and understands. */
-#define STORE_SCHEMA_VERSION	3
+#define STORE_SCHEMA_VERSION	4
 /* PRAGMA application_id of a tmon database ("tmon" in ASCII). */
 #define STORE_APPLICATION_ID	0x746d6f6e
 /* How long a statement waits for a lock held by another connection. */
@@ -189,8 +190,8 @@ struct store_blob_in {
 
 /*
  * One entry to append.
- *   kind     "probe", "receipt", "collateral", "alert", "event" or
- *            "delivery" (store_kind_valid).
+ *   kind     "probe", "receipt", "collateral", "alert", "event",
+ *            "delivery" or "provenance" (store_kind_valid).
  *   time     unix seconds, >= 0.
  *   model    NULL, or 1..MAX_MODEL_ID-1 bytes of printable ASCII.
  *   verdict  NULL, or "pass", "warn", "fail" or "error" (README "Checks").

@@ -33,6 +33,11 @@
  *   GET {prefix}tdx/..., sgx/..., IntelSGXRootCA.der         Intel PCS v4
  *   GET {prefix}vcek/v1/<product>/<hwid>?...SPL=..           AMD KDS VCEK
  *   GET {prefix}vcek/v1/<product>/cert_chain            AMD KDS cert_chain
+ *   GET {prefix}repos/<owner>/<name>/releases/latest    GitHub latest release
+ *   GET {prefix}<owner>/<name>/releases/download/<tag>/<asset>
+ *                                                       a release asset
+ *   GET {prefix}repos/<owner>/<name>/attestations/sha256:<hex>
+ *                                                       GitHub attestations
  *
  * Answers that are not recordings: an unknown model gets 404, a missing,
  * repeated or malformed nonce (not 64 hex digits) 400, a wrong method 405
@@ -169,6 +174,17 @@ static const struct route_type route_types[] = {
 	    false, ERR_NEAR },
 	{ "amd_kds_cert_chain", "vcek/v1/*/cert_chain", "GET, HEAD", M_GET,
 	    "product", false, false, ERR_NEAR },
+	/* GitHub (REST API 2022-11-28 and release downloads), as tmond's
+	 * provenance look-ups ask (provenance_client.h): the latest
+	 * release selected by "OWNER/NAME"; a release asset by
+	 * "OWNER/NAME/releases/download/TAG/ASSET"; the attestations of a
+	 * digest by "OWNER/NAME/attestations/sha256:HEX" */
+	{ "github_release_latest", "repos/*/releases/latest", "GET, HEAD",
+	    M_GET, "repo", false, false, ERR_NEAR },
+	{ "github_release_asset", "*/releases/download/*", "GET, HEAD",
+	    M_GET, "asset", false, false, ERR_NEAR },
+	{ "github_attestations", "repos/*/attestations/*", "GET, HEAD",
+	    M_GET, "attestations", false, false, ERR_NEAR },
 };
 #define NROUTE_TYPES (sizeof(route_types) / sizeof(route_types[0]))
 
@@ -962,22 +978,37 @@ query_iter(void *cls, enum MHD_ValueKind kind, const char *key,
 }
 
 /*
- * Whether path s is pattern pat (a '*' in pat matches one or more
- * bytes: *key and *klen then say which).
+ * Whether path s is pattern pat: each of at most two '*' in pat matches
+ * one or more bytes, *key and *klen then say which part of s the stars
+ * span (from the first star's bytes to the last's, the text between two
+ * stars included).
  */
 static bool
 path_match(const char *pat, const char *s, const char **key, size_t *klen)
 {
-	const char *star = strchr(pat, '*');
-	size_t h, t, n = strlen(s);
+	const char *star = strchr(pat, '*'), *last, *m, *end;
+	size_t h, t, mlen, n = strlen(s);
 
 	if (star == NULL)
 		return strcmp(pat, s) == 0;
+	last = strchr(star + 1, '*');
+	if (last == NULL)
+		last = star;
 	h = (size_t)(star - pat);
-	t = strlen(star + 1);
-	if (n < h + t + 1 || strncmp(s, pat, h) != 0 ||
-	    strcmp(s + n - t, star + 1) != 0)
+	t = strlen(last + 1);
+	if (n < h + t + (last != star ? 2 : 1) || strncmp(s, pat, h) != 0 ||
+	    strcmp(s + n - t, last + 1) != 0)
 		return false;
+	if (last != star) {
+		/* the text between the stars, a byte on either side */
+		mlen = (size_t)(last - star - 1);
+		end = s + n - t;
+		for (m = s + h + 1; m + mlen < end; m++)
+			if (memcmp(m, star + 1, mlen) == 0)
+				break;
+		if (m + mlen >= end)
+			return false;
+	}
 	*key = s + h;
 	*klen = n - h - t;
 	return true;

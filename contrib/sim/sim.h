@@ -16,6 +16,8 @@
  *   sim_chat.c   chat completions, their EIP-191 signatures and the
  *                signature store
  *   sim_tinfoil.c  the Tinfoil-shaped attestation document (v3, TDX)
+ *   sim_sigstore.c the TEST Sigstore (Fulcio CA, CT log, Rekor) and the
+ *                Tinfoil-shaped releases it signs, GitHub's answers
  *   tmon_sim.c   main, the HTTP server and its routes
  *
  * After sim_pki_generate() the struct sim_pki is immutable and shared by
@@ -69,6 +71,8 @@ enum sim_mode {
 	SIM_FLAKY,		/* every SIM_FLAKY_EVERY-th signed wrongly */
 	SIM_OUTAGE,		/* probes 2..1+SIM_OUTAGE_LEN signed wrongly */
 	SIM_TINFOIL,		/* a Tinfoil v3 document (TDX), no dstack */
+	SIM_TINFOIL_RELEASE,	/* sim/tinfoil, then a new attested release */
+	SIM_TINFOIL_UNATTESTED,	/* sim/tinfoil, then an unreleased one */
 	SIM_NMODES
 };
 
@@ -105,6 +109,56 @@ enum { SIM_KEY_A, SIM_KEY_WRONG, SIM_KEY_B, SIM_NKEYS };
  * replays to its RTMR0-3.
  */
 enum { SIM_APP_A, SIM_APP_B, SIM_APP_ROLLED, SIM_NAPPS };
+
+/*
+ * Deployments of the Tinfoil-shaped enclave (registers only: MRTD is
+ * pki->mrtd[0], RTMR0 that of SIM_APP_A, RTMR3 and MRCONFIGID zero):
+ * SIM_TF_V1 SIM_APP_A's RTMR1/RTMR2 (sim/tinfoil); SIM_TF_V2 and
+ * SIM_TF_ROGUE new RTMR1/RTMR2 (another kernel and initrd), V2 attested
+ * by release v0.2.0 of tmon-sim/tinfoil-release, ROGUE by no release.
+ */
+enum { SIM_TF_V1, SIM_TF_V2, SIM_TF_ROGUE, SIM_NTF };
+
+/*
+ * The releases the TEST Sigstore signs (sim_sigstore.c): repository
+ * "tmon-sim/<name>" and tag.
+ */
+enum {
+	SIM_REL_TINFOIL,	/* tmon-sim/tinfoil v0.1.0: SIM_TF_V1 */
+	SIM_REL_HARDWARE,	/* tmon-sim/hardware-measurements v0.1.0:
+				   MRTD and RTMR0 (hardware-measurements/v1) */
+	SIM_REL_ROLL_V1,	/* tmon-sim/tinfoil-release v0.1.0: SIM_TF_V1 */
+	SIM_REL_ROLL_V2,	/* tmon-sim/tinfoil-release v0.2.0: SIM_TF_V2 */
+	SIM_REL_UNATT_V1,	/* tmon-sim/tinfoil-unattested v0.1.0: V1 */
+	SIM_NRELEASES
+};
+#define SIM_SG_LOG_SIZE	(5 + SIM_NRELEASES + 2)	/* leaves of the test log */
+
+/* One signed release: what GitHub's three routes answer for it. */
+struct sim_release {
+	int		 index;		/* SIM_REL_* */
+	const char	*repo;		/* "tmon-sim/..." */
+	const char	*tag;
+	int64_t		 integrated_time; /* Rekor integratedTime, unix s */
+	uint64_t	 log_index;
+	uint8_t		 digest[32];	/* SHA-256 of the deployment doc */
+	char		 hash_text[66];	/* tinfoil.hash: hex and "\n" */
+	char		*payload_b64, *sig_b64, *cert_b64, *body_b64;
+	char		*attestations;	/* GitHub attestations API body */
+	char		*release_json;	/* releases/latest body */
+};
+
+/* The TEST Sigstore (keys from fixed seeds, deterministic signatures). */
+struct sim_sigstore {
+	EVP_PKEY	*root_key, *inter_key, *ct_key, *rekor_key;
+	X509		*root, *inter;
+	uint8_t		 ct_log_id[32], rekor_log_id[32];
+	uint8_t		 leaf[SIM_SG_LOG_SIZE][32];	/* leaf hashes */
+	uint8_t		 root_hash[32];
+	char		*checkpoint;	/* signed note of the whole log */
+	char		*trusted_root;	/* TrustedRoot JSON text */
+	struct sim_release rel[SIM_NRELEASES];
+};
 
 struct sim_app {
 	char		*app_compose;
@@ -190,6 +244,10 @@ struct sim_pki {
 	char		*tf_cert_pem;
 	uint8_t		 tf_tls_key_fp[32];
 	uint8_t		 tf_hpke_key[32];
+	struct sim_app	 tf_deploy[SIM_NTF];	/* registers only */
+
+	/* the TEST Sigstore and its releases */
+	struct sim_sigstore sg;
 };
 
 /* One remembered completion (the signature endpoint's store). */
@@ -210,6 +268,8 @@ struct sim_state {
 	uint64_t	 next_chat;
 	struct sim_chat	 chats[MAX_SIM_CHATS];		/* ring */
 	unsigned	 sig_misses;			/* --sig-misses */
+	bool		 release_seen;	/* tinfoil-release v0.2.0 answered as
+					   the latest release */
 };
 
 struct sim {
@@ -276,6 +336,10 @@ uint8_t	*sim_tdx_quote(const struct sim_pki *pki, const uint8_t nonce[32],
 uint8_t	*sim_tdx_quote_rd(const struct sim_pki *pki,
 	    const uint8_t report_data[64], int mrtd_idx, int app_idx,
 	    size_t *len);
+/* The same with the registers (MRCONFIGID, RTMR0-3) of app. */
+uint8_t	*sim_tdx_quote_app(const struct sim_pki *pki,
+	    const uint8_t report_data[64], int mrtd_idx,
+	    const struct sim_app *app, size_t *len);
 /*
  * The attestation report body (dstack flat format, the shape of the
  * flavour) of deployment pki->app[app_idx] for nonce: a new
@@ -297,14 +361,31 @@ char	*sim_gpu_payload(const struct sim_pki *pki, const uint8_t nonce[32]);
  * The Tinfoil attestation document, format
  * "https://tinfoil.sh/predicate/attestation/v3", cpu.platform "tdx", for
  * nonce: report_data {tls_key_fp, hpke_key, nonce} (hex), cpu.report the
- * base64 of a TDX quote of SIM_APP_A whose REPORTDATA is
+ * base64 of a TDX quote of deployment pki->tf_deploy[deploy] whose
+ * REPORTDATA is
  * SHA-256(tls_key_fp || hpke_key || nonce) || 32 zero bytes, a tmon_sim
  * notice, the TEST TLS certificate (PEM) and its key's signature (base64
  * DER ECDSA over SHA-256 of the document with "signature":"").  A new
  * NUL-terminated string.
  */
 char	*sim_tinfoil_report(const struct sim_pki *pki,
-	    const uint8_t nonce[32]);
+	    const uint8_t nonce[32], int deploy);
+/* The deployments' registers (called by sim_pki_generate). */
+void	sim_tinfoil_init(struct sim_pki *pki);
+
+/* ---- sim_sigstore.c ---- */
+
+/* Build the TEST Sigstore and sign every release (pki's registers set). */
+void	sim_sigstore_init(struct sim_sigstore *sg, const struct sim_pki *pki);
+/* The release of repo with tag (NULL: the first of repo), or NULL. */
+const struct sim_release *sim_sigstore_find(const struct sim_sigstore *sg,
+	    const char *repo, const char *tag);
+/*
+ * Write trusted_root.json and, per release, <name>_<tag>.attestations.json
+ * and <name>_<tag>.hash into dir (tests/data/sigstore-test/ holds them).
+ */
+bool	sim_sigstore_write(const struct sim_sigstore *sg, const char *dir);
+void	sim_sigstore_free(struct sim_sigstore *sg);
 
 /* ---- sim_chat.c ---- */
 

@@ -43,7 +43,7 @@ static const char *const reply_words[] = {
 const char *const sim_mode_names[SIM_NMODES] = {
 	"good", "wrong-key", "stale-nonce", "changed-measurement",
 	"reserialised-stream", "missing-signature", "replicas", "rollout",
-	"flaky", "outage", "tinfoil"
+	"flaky", "outage", "tinfoil", "tinfoil-release", "tinfoil-unattested"
 };
 
 int

@@ -654,6 +654,8 @@ sim_pki_generate(struct sim_pki *pki)
 	nvidia_pki(pki);
 	secp_keys(pki);
 	tinfoil_pki(pki);
+	sim_tinfoil_init(pki);
+	sim_sigstore_init(&pki->sg, pki);
 	sim_tdx_collateral_init(pki);
 	ERR_clear_error();
 }
@@ -782,5 +784,6 @@ sim_pki_free(struct sim_pki *pki)
 	free(pki->qe_identity_body);
 	EVP_PKEY_free(pki->tf_tls_key);
 	free(pki->tf_cert_pem);
+	sim_sigstore_free(&pki->sg);
 	memset(pki, 0, sizeof(*pki));
 }

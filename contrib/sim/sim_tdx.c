@@ -340,7 +340,13 @@ uint8_t *
 sim_tdx_quote_rd(const struct sim_pki *pki, const uint8_t rd[64],
     int mrtd_idx, int app_idx, size_t *len)
 {
-	const struct sim_app *app = &pki->app[app_idx];
+	return sim_tdx_quote_app(pki, rd, mrtd_idx, &pki->app[app_idx], len);
+}
+
+uint8_t *
+sim_tdx_quote_app(const struct sim_pki *pki, const uint8_t rd[64],
+    int mrtd_idx, const struct sim_app *app, size_t *len)
+{
 	/* TDATTRIBUTES: SEPT_VE_DISABLE (bit 28), no DEBUG */
 	static const uint8_t td_attr[8] = { 0x00, 0x00, 0x00, 0x10 };
 	static const uint8_t xfam[8] = { 0xe7, 0x02, 0x06 };

@@ -15,8 +15,12 @@
  *
  * The quote's REPORTDATA is SHA-256(tls_key_fp || hpke_key || nonce)
  * followed by 32 zero bytes, over the raw bytes of the three fields; the
- * quote is the one of SIM_APP_A (its MRTD, RTMRs and MRCONFIGID), signed
- * by the TEST PKI's attestation key like every other sim quote.
+ * quote carries the registers of one deployment (pki->tf_deploy: MRTD
+ * and RTMR0-2 of SIM_APP_A, RTMR3 and MRCONFIGID zero, as Tinfoil's
+ * images extend nothing there), signed by the TEST PKI's attestation key
+ * like every other sim quote.  The deployments after SIM_TF_V1 stand for
+ * a new kernel and initrd: their RTMR1 and RTMR2 are extended once more
+ * with the SHA-384 of a fixed text naming them.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -52,8 +56,35 @@ dump(const json_t *j)
 	return s;
 }
 
+void
+sim_tinfoil_init(struct sim_pki *pki)
+{
+	static const char *const names[SIM_NTF] = { NULL,
+	    "tmon TEST Tinfoil kernel and initrd v0.2.0",
+	    "tmon TEST Tinfoil kernel and initrd never released" };
+	struct sim_app *d;
+	uint8_t ev[48];
+	int i, r;
+
+	for (i = 0; i < SIM_NTF; i++) {
+		d = &pki->tf_deploy[i];
+		memset(d, 0, sizeof(*d));
+		/* RTMR0-2 as SIM_APP_A's firmware and boot; nothing is
+		 * extended into RTMR3 and MRCONFIGID is zero, as on
+		 * Tinfoil's images */
+		memcpy(d->rtmr, pki->app[SIM_APP_A].rtmr, 3 * 48);
+		d->key = SIM_KEY_A;
+		if (names[i] == NULL)
+			continue;
+		sim_sha384(names[i], strlen(names[i]), NULL, 0, NULL, 0, ev);
+		for (r = 1; r <= 2; r++)
+			sim_sha384(d->rtmr[r], 48, ev, 48, NULL, 0, d->rtmr[r]);
+	}
+}
+
 char *
-sim_tinfoil_report(const struct sim_pki *pki, const uint8_t nonce[32])
+sim_tinfoil_report(const struct sim_pki *pki, const uint8_t nonce[32],
+    int deploy)
 {
 	uint8_t cat[96], rd[64], *quote;
 	unsigned char sig[160];
@@ -67,7 +98,7 @@ sim_tinfoil_report(const struct sim_pki *pki, const uint8_t nonce[32])
 	memcpy(cat + 64, nonce, 32);
 	memset(rd, 0, sizeof(rd));
 	sha256(cat, sizeof(cat), rd);
-	quote = sim_tdx_quote_rd(pki, rd, 0, SIM_APP_A, &qlen);
+	quote = sim_tdx_quote_app(pki, rd, 0, &pki->tf_deploy[deploy], &qlen);
 	qb64 = sim_b64(quote, qlen);
 	free(quote);
 

@@ -75,6 +75,18 @@
  *                            no signing key and no GPU (schedule it with
  *                            "canary": false, as Tinfoil's completions are
  *                            end-to-end encrypted)
+ *   sim/tinfoil-release      as sim/tinfoil for SIM_ROLLOUT_AFTER (3)
+ *                            attestations, then SIM_TF_V2: new RTMR1 and
+ *                            RTMR2 that release v0.2.0 of
+ *                            tmon-sim/tinfoil-release attests; that
+ *                            release is the latest once the first 3 have
+ *                            been served, and the enclave rolls out to it
+ *                            after releases/latest has answered it once
+ *                            (published, then rolled out)
+ *   sim/tinfoil-unattested   as sim/tinfoil for 3 attestations, then
+ *                            SIM_TF_ROGUE: new RTMR1 and RTMR2 that no
+ *                            release attests (the latest release of
+ *                            tmon-sim/tinfoil-unattested stays v0.1.0)
  *
  * Routes (shapes of the real services: monitor/verify/gateway.h and sig.h,
  * Intel PCS v4 for the collateral):
@@ -102,6 +114,15 @@
  *                                           SGX-PCK-CRL-Issuer-Chain
  *   GET  /sgx/certification/v4/rootcacrl    Root CA CRL, hex text (PCCS)
  *   GET  /IntelSGXRootCA.der                Root CA CRL, DER (Intel's CDP)
+ *   GET  /repos/tmon-sim/NAME/releases/latest       GitHub's release JSON
+ *   GET  /tmon-sim/NAME/releases/download/TAG/tinfoil.hash
+ *   GET  /repos/tmon-sim/NAME/attestations/sha256:HEX
+ *        GitHub's shapes for the releases the TEST Sigstore signs
+ *        (sim_sigstore.c); unknown ones answer GitHub's 404 JSON
+ *
+ * The TEST Sigstore's trusted root and every release's attestations body
+ * and tinfoil.hash are written to DIR/sigstore/ at start;
+ * `tmon-sim --write-sigstore DIR` writes them to DIR and exits.
  *
  * Robustness as tmon-replay: one thread per connection, a connection
  * limit, an idle timeout, a per-connection memory limit for the request
@@ -154,7 +175,8 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: tmon-sim --listen 127.0.0.1:PORT --pki-dir "
-	    "DIR [--sig-misses K] [-v]\n");
+	    "DIR [--sig-misses K] [-v]\n"
+	    "       tmon-sim --write-sigstore DIR\n");
 	exit(2);
 }
 
@@ -355,23 +377,173 @@ get_query(struct MHD_Connection *conn, struct query *q, enum MHD_Result *ret)
 
 /* ---- routes ---------------------------------------------------------------- */
 
-/* The sim/tinfoil document for nonce (Tinfoil's route and the relays'). */
+/*
+ * The deployment a Tinfoil-shaped mode serves as its n-th (from 0)
+ * attestation; seen: release v0.2.0 of tmon-sim/tinfoil-release has been
+ * answered as the latest release (sim/tinfoil-release rolls out only
+ * then, as an operator rolls out a published release).
+ */
+static int
+tinfoil_deploy(int mode, unsigned n, bool seen)
+{
+	if (mode == SIM_TINFOIL || n < SIM_ROLLOUT_AFTER)
+		return SIM_TF_V1;
+	if (mode == SIM_TINFOIL_RELEASE)
+		return seen ? SIM_TF_V2 : SIM_TF_V1;
+	return SIM_TF_ROGUE;
+}
+
+/* The Tinfoil document of mode for nonce (Tinfoil's route and the
+ * relays'). */
 static enum MHD_Result
-send_tinfoil(struct MHD_Connection *conn, struct sim *sim,
+send_tinfoil(struct MHD_Connection *conn, struct sim *sim, int mode,
     const uint8_t nonce[32], const char *nonce_hex)
 {
 	unsigned n;
+	int deploy;
 	char esc[64];
 
 	pthread_mutex_lock(&sim->st.lock);
-	n = sim->st.attestations[SIM_TINFOIL]++;
+	n = sim->st.attestations[mode]++;
+	deploy = tinfoil_deploy(mode, n, sim->st.release_seen);
 	pthread_mutex_unlock(&sim->st.lock);
 	if (log_verbosity() > 0)
-		log_info("tmon-sim: SIMULATED Tinfoil attestation #%u (TEST "
-		    "PKI, nonce %s...)", n + 1, log_esc(esc, sizeof(esc),
-		    nonce_hex, 16));
-	return send_owned(conn, 200, sim_tinfoil_report(&sim->pki, nonce),
-	    "application/json");
+		log_info("tmon-sim: SIMULATED Tinfoil attestation #%u for %s "
+		    "(TEST PKI, nonce %s..., deployment %d)", n + 1,
+		    sim_mode_names[mode], log_esc(esc, sizeof(esc), nonce_hex,
+		    16), deploy);
+	return send_owned(conn, 200, sim_tinfoil_report(&sim->pki, nonce,
+	    deploy), "application/json");
+}
+
+/* ---- GitHub's routes (the TEST Sigstore's releases) ---------------------- */
+
+/* GitHub's JSON error body. */
+static enum MHD_Result
+send_gh_404(struct MHD_Connection *conn)
+{
+	return send_owned(conn, 404, xstrdup("{\"message\":\"Not Found\","
+	    "\"documentation_url\":\"https://docs.github.com/rest\","
+	    "\"status\":\"404\"}"), "application/json; charset=utf-8");
+}
+
+/*
+ * The latest release of repo: the only one of the repository, but for
+ * tmon-sim/tinfoil-release v0.2.0 once sim/tinfoil-release has served
+ * SIM_ROLLOUT_AFTER attestations (published before the roll-out), v0.1.0
+ * before.  answer: this is GET /repos/{repo}/releases/latest answering
+ * (the roll-out waits for v0.2.0 to have been answered once).
+ */
+static const struct sim_release *
+latest_release(struct sim *sim, const char *repo, bool answer)
+{
+	bool v2;
+
+	if (strcmp(repo, "tmon-sim/tinfoil-release") != 0)
+		return sim_sigstore_find(&sim->pki.sg, repo, NULL);
+	pthread_mutex_lock(&sim->st.lock);
+	v2 = sim->st.attestations[SIM_TINFOIL_RELEASE] >= SIM_ROLLOUT_AFTER;
+	if (v2 && answer)
+		sim->st.release_seen = true;
+	pthread_mutex_unlock(&sim->st.lock);
+	return &sim->pki.sg.rel[v2 ? SIM_REL_ROLL_V2 : SIM_REL_ROLL_V1];
+}
+
+/* Whether release r is published (visible through its tag). */
+static bool
+published(struct sim *sim, const struct sim_release *r)
+{
+	return r->index != SIM_REL_ROLL_V2 ||
+	    latest_release(sim, r->repo, false) == r;
+}
+
+/*
+ * Copy the "owner/name" that starts p (each part [A-Za-z0-9._-], 1..100
+ * characters) into out; the rest of the path after it in *rest.  False if
+ * p does not start so.
+ */
+static bool
+gh_repo(const char *p, char out[208], const char **rest)
+{
+	size_t i = 0, part = 0;
+	int slashes = 0;
+
+	for (; p[i] != '\0'; i++) {
+		char c = p[i];
+
+		if (c == '/') {
+			if (part == 0 || ++slashes == 2)
+				break;
+			part = 0;
+			continue;
+		}
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '.' || c == '_' ||
+		    c == '-') || ++part > 100)
+			return false;
+	}
+	if (slashes == 0 || part == 0 || i >= 207)
+		return false;
+	memcpy(out, p, i);
+	out[i] = '\0';
+	*rest = p + i;
+	return true;
+}
+
+static enum MHD_Result
+do_github(struct MHD_Connection *conn, struct sim *sim, const char *url)
+{
+	const struct sim_release *r = NULL;
+	const char *rest;
+	char repo[208], tag[64], esc[64];
+	uint8_t digest[32];
+	size_t tl;
+	int i;
+
+	if (strncmp(url, "/repos/", 7) == 0 && gh_repo(url + 7, repo, &rest)) {
+		if (strcmp(rest, "/releases/latest") == 0) {
+			if ((r = latest_release(sim, repo, true)) == NULL)
+				return send_gh_404(conn);
+			return send_owned(conn, 200, xstrdup(r->release_json),
+			    "application/json; charset=utf-8");
+		}
+		if (strncmp(rest, "/attestations/sha256:", 21) == 0 &&
+		    strlen(rest + 21) == 64 && hex_decode_exact(rest + 21, 64,
+		    digest, 32, false)) {
+			for (i = 0; i < SIM_NRELEASES; i++)
+				if (strcmp(sim->pki.sg.rel[i].repo, repo) == 0 &&
+				    memcmp(sim->pki.sg.rel[i].digest, digest,
+				    32) == 0)
+					r = &sim->pki.sg.rel[i];
+			if (r == NULL)
+				return send_gh_404(conn);
+			if (log_verbosity() > 0)
+				log_info("tmon-sim: SIMULATED attestation of "
+				    "%s %s (TEST Sigstore)", r->repo, r->tag);
+			return send_owned(conn, 200, xstrdup(r->attestations),
+			    "application/json; charset=utf-8");
+		}
+		return send_gh_404(conn);
+	}
+	/* /{owner}/{repo}/releases/download/{tag}/tinfoil.hash */
+	if (!gh_repo(url + 1, repo, &rest) ||
+	    strncmp(rest, "/releases/download/", 19) != 0)
+		return send_gh_404(conn);
+	rest += 19;
+	tl = strcspn(rest, "/");
+	if (tl == 0 || tl >= sizeof(tag) ||
+	    strcmp(rest + tl, "/tinfoil.hash") != 0)
+		return send_gh_404(conn);
+	memcpy(tag, rest, tl);
+	tag[tl] = '\0';
+	r = sim_sigstore_find(&sim->pki.sg, repo, tag);
+	if (r == NULL || !published(sim, r))
+		return send_gh_404(conn);
+	if (log_verbosity() > 0)
+		log_info("tmon-sim: SIMULATED tinfoil.hash of %s %s", r->repo,
+		    log_esc(esc, sizeof(esc), tag, tl));
+	return send_owned(conn, 200, xstrdup(r->hash_text),
+	    "application/octet-stream");
 }
 
 /* The nonce query parameter as 32 bytes; false if it is not 64 hex. */
@@ -395,7 +567,7 @@ do_tinfoil(struct MHD_Connection *conn, struct sim *sim)
 	if (!query_nonce(&q, nonce))
 		return send_error(conn, 400, "nonce must be given once, as 64 "
 		    "hex digits (32 bytes)", "nonce", "invalid_nonce");
-	return send_tinfoil(conn, sim, nonce, q.v[Q_NONCE]);
+	return send_tinfoil(conn, sim, SIM_TINFOIL, nonce, q.v[Q_NONCE]);
 }
 
 static enum MHD_Result
@@ -423,8 +595,9 @@ do_attestation(struct MHD_Connection *conn, struct sim *sim,
 	if ((mode = sim_mode_of(q.v[Q_MODEL])) < 0)
 		return send_error(conn, 404, "model not found: tmon-sim serves "
 		    "sim/<mode> only", "model", "model_not_found");
-	if (mode == SIM_TINFOIL)
-		return send_tinfoil(conn, sim, nonce, q.v[Q_NONCE]);
+	if (mode == SIM_TINFOIL || mode == SIM_TINFOIL_RELEASE ||
+	    mode == SIM_TINFOIL_UNATTESTED)
+		return send_tinfoil(conn, sim, mode, nonce, q.v[Q_NONCE]);
 
 	pthread_mutex_lock(&sim->st.lock);
 	n = sim->st.attestations[mode]++;
@@ -678,6 +851,12 @@ access_cb(void *cls, struct MHD_Connection *conn, const char *url,
 				return send_405(conn, "GET, HEAD");
 			return do_pcs(conn, sim, url);
 		}
+	if (strncmp(url, "/repos/tmon-sim/", 16) == 0 ||
+	    strncmp(url, "/tmon-sim/", 10) == 0) {
+		if (!get)
+			return send_405(conn, "GET, HEAD");
+		return do_github(conn, sim, url);
+	}
 	return send_error(conn, 404, "no such route", NULL, NULL);
 }
 
@@ -706,6 +885,7 @@ main(int argc, char *argv[])
 		{ "listen", required_argument, NULL, 'l' },
 		{ "pki-dir", required_argument, NULL, 'p' },
 		{ "sig-misses", required_argument, NULL, 'm' },
+		{ "write-sigstore", required_argument, NULL, 'w' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -714,16 +894,20 @@ main(int argc, char *argv[])
 	struct sockaddr_in sin;
 	struct MHD_Daemon *d = NULL;
 	const union MHD_DaemonInfo *info;
-	const char *listen_s = NULL, *dir = NULL;
-	char addr[INET_ADDRSTRLEN];
+	const char *listen_s = NULL, *dir = NULL, *sg_dir = NULL;
+	char addr[INET_ADDRSTRLEN], sg_path[4096];
 	sigset_t set;
 	uint64_t u;
 	unsigned misses = 1;
 	int ch, sig, verbose = 0, status = 1;
 
 	tjson_init();
-	while ((ch = getopt_long(argc, argv, "l:p:m:vh", opts, NULL)) != -1) {
+	while ((ch = getopt_long(argc, argv, "l:p:m:w:vh", opts, NULL)) !=
+	    -1) {
 		switch (ch) {
+		case 'w':
+			sg_dir = optarg;
+			break;
 		case 'l':
 			listen_s = optarg;
 			break;
@@ -742,7 +926,17 @@ main(int argc, char *argv[])
 			usage();
 		}
 	}
-	if (optind != argc || listen_s == NULL || dir == NULL)
+	if (sg_dir != NULL && optind == argc && listen_s == NULL &&
+	    dir == NULL) {
+		log_init(verbose);
+		sim = xcalloc(1, sizeof(*sim));
+		sim_pki_generate(&sim->pki);
+		status = sim_sigstore_write(&sim->pki.sg, sg_dir) ? 0 : 1;
+		sim_pki_free(&sim->pki);
+		free(sim);
+		return status;
+	}
+	if (optind != argc || listen_s == NULL || dir == NULL || sg_dir != NULL)
 		usage();
 	if (!parse_loopback_listen(listen_s, &sin)) {
 		fprintf(stderr, "tmon-sim: --listen wants 127.x.y.z:PORT\n");
@@ -758,7 +952,9 @@ main(int argc, char *argv[])
 		fatalx("pthread_mutex_init failed");
 	sim->st.sig_misses = misses;
 	sim_pki_generate(&sim->pki);
-	if (!sim_pki_write(&sim->pki, dir))
+	snprintf(sg_path, sizeof(sg_path), "%s/sigstore", dir);
+	if (!sim_pki_write(&sim->pki, dir) ||
+	    !sim_sigstore_write(&sim->pki.sg, sg_path))
 		goto out;
 
 	sigemptyset(&set);

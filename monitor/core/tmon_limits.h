@@ -279,4 +279,45 @@
 #define MAX_PROV_REPO		144
 #define MAX_PROV_RELEASES	16
 
+/*
+ * Sigstore bundles (monitor/verify/sigstore.h): one bundle as JSON text;
+ * a GitHub attestations API body (several bundles); a decoded DSSE
+ * payload (an in-toto statement); one DER certificate or RFC 3161
+ * TimeStampResponse of a bundle; tlog entries and RFC 3161 timestamps
+ * per bundle; subjects of one statement; one Fulcio extension's text.
+ */
+#define MAX_SIGSTORE_BUNDLE	(2u * 1024 * 1024)
+#define MAX_SIGSTORE_API_BODY	(8u * 1024 * 1024)
+#define MAX_DSSE_PAYLOAD	(1024u * 1024)
+#define MAX_SIGSTORE_CERT_DER	(16u * 1024)
+#define MAX_SIGSTORE_TST_DER	(16u * 1024)
+#define MAX_SIGSTORE_TLOG	8
+#define MAX_SIGSTORE_TIMESTAMPS	8
+#define MAX_INTOTO_SUBJECTS	1024
+#define MAX_FULCIO_EXT		1024
+
+/*
+ * Sigstore (monitor/verify/sigstore_root.h, rekor.h): a trusted root
+ * file; logs (tlogs or ctlogs) and authorities (certificateAuthorities or
+ * timestampAuthorities) in it; a URL and a name or keyDetails text; a DER
+ * public key; one DER certificate.
+ */
+#define MAX_SIGSTORE_ROOT_LEN	(1024u * 1024)
+#define MAX_SIGSTORE_LOGS	32
+#define MAX_SIGSTORE_CAS	32
+#define MAX_SIGSTORE_URL	256
+#define MAX_SIGSTORE_NAME	128
+#define MAX_SIGSTORE_KEY_LEN	2048
+#define MAX_SIGSTORE_CERT_LEN	(16u * 1024)
+
+/*
+ * Code provenance look-ups (monitor/daemon/provenance_client.h): a
+ * model's "provenance" patterns and issuer with their NUL; the bodies
+ * read: GitHub's latest release and the digest asset (the attestations
+ * answer is bounded by MAX_SIGSTORE_API_BODY).
+ */
+#define MAX_PROV_PATTERN	256
+#define MAX_GITHUB_RELEASE	(1024u * 1024)
+#define MAX_DIGEST_ASSET	1024
+
 #endif /* TMON_CORE_LIMITS_H */

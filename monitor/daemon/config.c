@@ -26,6 +26,13 @@
 	"https://certificates.trustedservices.intel.com/IntelSGXRootCA.der"
 /* AMD KDS, pub. 57230 chapter 4 */
 #define DEFAULT_KDS_BASE_URL	"https://kdsintf.amd.com"
+/* GitHub's REST API and release downloads (provenance_client.h) */
+#define DEFAULT_GITHUB_API_URL	"https://api.github.com"
+#define DEFAULT_GITHUB_DOWNLOAD_URL	"https://github.com"
+#define DEFAULT_PROV_REF	"refs/tags/*"
+#define DEFAULT_PROV_ISSUER	"https://token.actions.githubusercontent.com"
+#define DEFAULT_PROV_ASSET	"tinfoil.hash"
+#define DEFAULT_PROV_RECHECK_S	900
 #define DEFAULT_CANARY_PROMPT	"Reply with the single word: ok"
 
 /*
@@ -327,13 +334,106 @@ load_root(struct tjson_doc *v, json_t *obj, const char *key, uint8_t **der,
 	return TMON_OK;
 }
 
+/*
+ * A GitHub repository "OWNER/NAME": owner 1..39 of [A-Za-z0-9-], name
+ * 1..100 of [A-Za-z0-9._-], not "." or "..", so it goes into a URL path
+ * as it is.
+ */
+static bool
+repo_ok(const char *s)
+{
+	const char *slash = strchr(s, '/'), *p;
+	size_t no, nn;
+
+	if (slash == NULL)
+		return false;
+	no = (size_t)(slash - s);
+	nn = strlen(slash + 1);
+	if (no < 1 || no > 39 || nn < 1 || nn > 100 ||
+	    strcmp(slash + 1, ".") == 0 || strcmp(slash + 1, "..") == 0)
+		return false;
+	for (p = s; p < slash; p++)
+		if (!(*p == '-' || (*p >= '0' && *p <= '9') ||
+		    (*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z')))
+			return false;
+	for (p = slash + 1; *p != '\0'; p++)
+		if (!(*p == '-' || *p == '.' || *p == '_' ||
+		    (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
+		    (*p >= 'A' && *p <= 'Z')))
+			return false;
+	return true;
+}
+
+/* A pattern, issuer or asset name: 1..MAX_PROV_PATTERN-1 printable ASCII
+ * bytes (and for an asset name no '/', '?', '#' or '%': it is a URL path
+ * segment). */
+static enum tmon_rc
+get_prov_text(struct tjson_doc *v, json_t *obj, const char *path,
+    const char *key, const char *def, bool segment, char **out)
+{
+	char sub[MAX_JSON_PATH];
+	const unsigned char *p;
+	enum tmon_rc rc;
+
+	if ((rc = get_str(v, obj, path, key, false, out)) != TMON_OK)
+		return rc;
+	if (*out == NULL) {
+		if (def != NULL)
+			*out = xstrdup(def);
+		return TMON_OK;
+	}
+	tjson_path(sub, sizeof(sub), path, key);
+	if (strlen(*out) >= MAX_PROV_PATTERN)
+		return tjson_fail(v, TMON_E_CONFIG, sub, "longer than %d bytes",
+		    MAX_PROV_PATTERN - 1);
+	for (p = (const unsigned char *)*out; *p != '\0'; p++)
+		if (*p < 0x21 || *p > 0x7e || (segment && (*p == '/' ||
+		    *p == '?' || *p == '#' || *p == '%')))
+			return tjson_fail(v, TMON_E_CONFIG, sub, segment ?
+			    "must be printable ASCII without spaces, '/', "
+			    "'?', '#' or '%%'" : "must be printable ASCII "
+			    "without spaces");
+	return TMON_OK;
+}
+
+static enum tmon_rc
+parse_provenance(struct tjson_doc *v, json_t *obj, const char *path,
+    struct provenance_cfg *p)
+{
+	static const char *const keys[] = { "repo", "workflow", "ref",
+	    "issuer", "digest_asset", NULL };
+	char sub[MAX_JSON_PATH];
+	enum tmon_rc rc;
+
+	if (obj == NULL)
+		return TMON_OK;
+	if ((rc = tjson_object(v, obj, path, NULL, 0, &obj)) != TMON_OK ||
+	    (rc = tjson_keys(v, obj, path, keys)) != TMON_OK ||
+	    (rc = get_str(v, obj, path, "repo", true, &p->repo)) != TMON_OK)
+		return rc;
+	if (!repo_ok(p->repo))
+		return tjson_fail(v, TMON_E_CONFIG, tjson_path(sub, sizeof(sub),
+		    path, "repo"), "must be a GitHub repository \"OWNER/NAME\"");
+	if ((rc = get_prov_text(v, obj, path, "workflow", NULL, false,
+	    &p->workflow)) != TMON_OK ||
+	    (rc = get_prov_text(v, obj, path, "ref", DEFAULT_PROV_REF, false,
+	    &p->ref)) != TMON_OK ||
+	    (rc = get_prov_text(v, obj, path, "issuer", DEFAULT_PROV_ISSUER,
+	    false, &p->issuer)) != TMON_OK ||
+	    (rc = get_prov_text(v, obj, path, "digest_asset",
+	    DEFAULT_PROV_ASSET, true, &p->digest_asset)) != TMON_OK)
+		return rc;
+	p->enabled = true;
+	return TMON_OK;
+}
+
 static enum tmon_rc
 parse_model(struct tjson_doc *v, json_t *obj, const char *path,
     struct model_cfg *m)
 {
 	static const char *const keys[] = { "provider", "model", "name",
 	    "base_url", "api_key_env", "interval_s", "jitter_s", "timeout_s",
-	    "policy", "canary", NULL };
+	    "policy", "canary", "provenance", NULL };
 	enum tmon_rc rc;
 	uint64_t u;
 	size_t n;
@@ -398,6 +498,10 @@ parse_model(struct tjson_doc *v, json_t *obj, const char *path,
 	if ((rc = parse_canary(v, json_object_get(obj, "canary"), sub, m)) !=
 	    TMON_OK)
 		return rc;
+	snprintf(sub, sizeof(sub), "%s.provenance", path);
+	if ((rc = parse_provenance(v, json_object_get(obj, "provenance"), sub,
+	    &m->provenance)) != TMON_OK)
+		return rc;
 	/* a provider without a completion route has no canary */
 	if (m->prov->completion_path == NULL && m->canary.enabled) {
 		if (json_object_get(obj, "canary") != NULL)
@@ -426,11 +530,19 @@ config_free(struct config *cfg)
 		free(cfg->models[i].api_key_env);
 		free(cfg->models[i].policy_mem);
 		free(cfg->models[i].canary.prompt);
+		free(cfg->models[i].provenance.repo);
+		free(cfg->models[i].provenance.workflow);
+		free(cfg->models[i].provenance.ref);
+		free(cfg->models[i].provenance.issuer);
+		free(cfg->models[i].provenance.digest_asset);
 	}
 	free(cfg->pcs_base_url);
 	free(cfg->nras_base_url);
 	free(cfg->pcs_root_ca_crl_url);
 	free(cfg->kds_base_url);
+	free(cfg->github_api_url);
+	free(cfg->github_download_url);
+	free(cfg->provenance_trusted_root);
 	free(cfg->test_intel_root_der);
 	free(cfg->test_nvidia_root_der);
 	free(cfg->receipts_token_env);
@@ -466,13 +578,67 @@ static enum tmon_rc	parse_log(struct tjson_doc *, json_t *,
 static enum tmon_rc	parse_alerts(struct tjson_doc *, json_t *,
 			    struct config *);
 
+/* "github" and "provenance" (top level). */
+static enum tmon_rc
+parse_github(struct tjson_doc *v, json_t *root, struct config *cfg)
+{
+	static const char *const gkeys[] = { "api_url", "download_url",
+	    NULL };
+	static const char *const pkeys[] = { "trusted_root", "recheck_s",
+	    NULL };
+	json_t *gh = NULL, *pv = NULL;
+	const char *file = NULL;
+	enum tmon_rc rc;
+	uint64_t u;
+
+	if ((rc = tjson_object(v, root, "", "github", TJSON_OPTIONAL,
+	    &gh)) != TMON_OK)
+		return rc;
+	if (gh != NULL && ((rc = tjson_keys(v, gh, "github", gkeys)) ||
+	    (rc = get_str(v, gh, "github", "api_url", false,
+	    &cfg->github_api_url)) ||
+	    (rc = get_str(v, gh, "github", "download_url", false,
+	    &cfg->github_download_url))))
+		return rc;
+	if (cfg->github_api_url == NULL)
+		cfg->github_api_url = xstrdup(DEFAULT_GITHUB_API_URL);
+	if (cfg->github_download_url == NULL)
+		cfg->github_download_url = xstrdup(DEFAULT_GITHUB_DOWNLOAD_URL);
+	if ((rc = check_url(v, "github.api_url", cfg->github_api_url,
+	    FETCH_URL_BASE)) != TMON_OK ||
+	    (rc = check_url(v, "github.download_url",
+	    cfg->github_download_url, FETCH_URL_BASE)) != TMON_OK)
+		return rc;
+	strip_slash(cfg->github_api_url);
+	strip_slash(cfg->github_download_url);
+	if ((rc = tjson_object(v, root, "", "provenance", TJSON_OPTIONAL,
+	    &pv)) != TMON_OK)
+		return rc;
+	u = DEFAULT_PROV_RECHECK_S;
+	if (pv != NULL && ((rc = tjson_keys(v, pv, "provenance", pkeys)) ||
+	    (rc = tjson_str(v, pv, "provenance", "trusted_root", PATH_MAX,
+	    TJSON_OPTIONAL, &file, NULL)) ||
+	    (rc = tjson_uint(v, pv, "provenance", "recheck_s", 60, 86400,
+	    TJSON_OPTIONAL, &u))))
+		return rc;
+	if (file != NULL) {
+		if (file[0] == '\0')
+			return tjson_fail(v, TMON_E_CONFIG,
+			    "provenance.trusted_root", "must not be empty");
+		cfg->provenance_trusted_root = xstrdup(file);
+	}
+	cfg->provenance_recheck_s = (uint32_t)u;
+	return TMON_OK;
+}
+
 enum tmon_rc
 config_parse(const char *text, size_t len, const char *name,
     struct config **out, struct tmon_err *err)
 {
 	static const char *const keys[] = { "models", "max_concurrent",
 	    "max_body_bytes", "test_trust_anchors", "pcs", "kds", "http",
-	    "receipts", "log", "reference_values", "alerts", "nras", NULL };
+	    "receipts", "log", "reference_values", "alerts", "nras", "github",
+	    "provenance", NULL };
 	static const char *const kkeys[] = { "base_url", NULL };
 	json_t *kds;
 	static const char *const pkeys[] = { "base_url", "root_ca_crl_url",
@@ -572,6 +738,8 @@ config_parse(const char *text, size_t len, const char *name,
 		    "false");
 		goto out;
 	}
+	if ((rc = parse_github(&v, root, cfg)) != TMON_OK)
+		goto out;
 	if ((rc = tjson_object(&v, root, "", "test_trust_anchors",
 	    TJSON_OPTIONAL, &ta)) != TMON_OK)
 		goto out;

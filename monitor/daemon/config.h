@@ -38,6 +38,19 @@
  *                    {"mrtd": [96 hex], "rtmr0": [...], "rtmr1": [...],
  *                     "rtmr2": [...], "compose_hash": [64 hex],
  *                     "os_image_hash": [64 hex]}; absent: unpinned
+ *   provenance       code provenance (provenance_client.h, README "Code
+ *                    provenance"): {"repo": "OWNER/NAME" (required; GitHub
+ *                    spelling: owner 1..39 of [A-Za-z0-9-], name 1..100 of
+ *                    [A-Za-z0-9._-], not "." or ".."), "workflow": fnmatch
+ *                    pattern of the signing workflow's path (default: any
+ *                    workflow of the repository), "ref": fnmatch pattern of
+ *                    the source ref (default "refs/tags/" and any tag), "issuer": the
+ *                    OIDC issuer (default GitHub Actions,
+ *                    https://token.actions.githubusercontent.com),
+ *                    "digest_asset": the release asset holding the
+ *                    digest (default "tinfoil.hash")}; patterns and the
+ *                    issuer 1..MAX_PROV_PATTERN-1 printable ASCII bytes.
+ *                    Absent: provenance.* checks are skip
  *   canary           the canary completion sent with every probe, or
  *                    false to send none: {"prompt": text (default "Reply
  *                    with the single word: ok"), "max_tokens": 1..4096
@@ -108,6 +121,15 @@
  *                    A measurement change whose every changed identity
  *                    value is in a set (or the model's policy) is
  *                    classed upgrade_endorsed, not unexplained.
+ *   github           {"api_url": URL (default https://api.github.com),
+ *                    "download_url": URL (default https://github.com)}:
+ *                    base URLs of the release look-ups (a test server
+ *                    such as tmon-replay or tmon-sim stands in)
+ *   provenance       {"trusted_root": FILE (default: the installed
+ *                    share/tmon/trust/sigstore-trusted-root.json; read at
+ *                    start when a model has "provenance", never fetched),
+ *                    "recheck_s": 60..86400 (default 900): how often the
+ *                    latest release is looked up again}
  *   alerts           webhook delivery of alerts (notify.h, README
  *                    "Alerts"): {"dashboard_url": URL (links in bodies),
  *                    "webhooks": up to MAX_WEBHOOKS of {"name": 1..64 of
@@ -161,6 +183,20 @@ struct canary_cfg {
 	uint32_t		 signature_backoff_ms;
 };
 
+/*
+ * "provenance": where a model's releases are published and who must have
+ * signed them (provenance_client.h, sigstore.h struct sigstore_policy).
+ */
+struct provenance_cfg {
+	bool		 enabled;
+	char		*repo;		/* "OWNER/NAME" */
+	char		*workflow;	/* fnmatch pattern; NULL: any */
+	char		*ref;		/* fnmatch pattern */
+	char		*issuer;	/* the OIDC issuer */
+	char		*digest_asset;	/* the release asset holding the
+					   digest */
+};
+
 struct model_cfg {
 	char		*provider;
 	const struct provider *prov;	/* the provider's row (provider.h) */
@@ -175,6 +211,7 @@ struct model_cfg {
 	bool		 has_policy;
 	uint8_t		*policy_mem;
 	struct canary_cfg canary;
+	struct provenance_cfg provenance;	/* enabled false: none */
 };
 
 /* "http": the API server's connection limits (api_config). */
@@ -284,6 +321,14 @@ struct config {
 	struct refval_cfg	*refvals;
 	size_t			 n_refvals;
 	struct alerts_cfg	 alerts;
+	/* GitHub (provenance_client.h): the REST API and the release
+	 * download base URLs, no trailing '/' */
+	char			*github_api_url;
+	char			*github_download_url;
+	/* "provenance": the trusted root file (NULL: the installed one,
+	 * daemon_opts.sigstore_root_path) and the re-check interval */
+	char			*provenance_trusted_root;
+	uint32_t		 provenance_recheck_s;
 };
 
 /*

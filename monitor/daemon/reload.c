@@ -37,6 +37,15 @@ policy_eq(const struct measurement_policy *a,
 	    b->os_image_hash.v, b->os_image_hash.n * 32);
 }
 
+static bool
+prov_eq(const struct provenance_cfg *a, const struct provenance_cfg *b)
+{
+	return a->enabled == b->enabled && str_eq(a->repo, b->repo) &&
+	    str_eq(a->workflow, b->workflow) && str_eq(a->ref, b->ref) &&
+	    str_eq(a->issuer, b->issuer) &&
+	    str_eq(a->digest_asset, b->digest_asset);
+}
+
 bool
 reload_model_equal(const struct model_cfg *a, const struct model_cfg *b)
 {
@@ -52,7 +61,8 @@ reload_model_equal(const struct model_cfg *a, const struct model_cfg *b)
 	    ca->enabled == cb->enabled && str_eq(ca->prompt, cb->prompt) &&
 	    ca->max_tokens == cb->max_tokens && ca->stream == cb->stream &&
 	    ca->signature_retries == cb->signature_retries &&
-	    ca->signature_backoff_ms == cb->signature_backoff_ms;
+	    ca->signature_backoff_ms == cb->signature_backoff_ms &&
+	    prov_eq(&a->provenance, &b->provenance);
 }
 
 static bool
@@ -163,6 +173,13 @@ reload_restart_keys(const struct config *old, const struct config *new,
 		add_key(buf, len, &n, "nras");
 	if (!str_eq(old->kds_base_url, new->kds_base_url))
 		add_key(buf, len, &n, "kds");
+	if (!str_eq(old->github_api_url, new->github_api_url) ||
+	    !str_eq(old->github_download_url, new->github_download_url))
+		add_key(buf, len, &n, "github");
+	if (!str_eq(old->provenance_trusted_root,
+	    new->provenance_trusted_root) ||
+	    old->provenance_recheck_s != new->provenance_recheck_s)
+		add_key(buf, len, &n, "provenance");
 	if (!bytes_eq(old->test_intel_root_der, old->test_intel_root_der_len,
 	    new->test_intel_root_der, new->test_intel_root_der_len) ||
 	    !bytes_eq(old->test_nvidia_root_der,

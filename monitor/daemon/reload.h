@@ -18,7 +18,7 @@
 /*
  * Whether a and b probe the same way: every key of models[] (provider,
  * model, name, base_url, api_key_env, interval_s, jitter_s, timeout_s,
- * policy, canary) is equal.
+ * policy, canary, provenance) is equal.
  */
 bool		reload_model_equal(const struct model_cfg *a,
 		    const struct model_cfg *b);
@@ -26,8 +26,9 @@ bool		reload_model_equal(const struct model_cfg *a,
 /*
  * The top-level keys that differ between the running config old and the
  * reloaded one new and need a restart of tmond: any of "max_body_bytes",
- * "pcs", "test_trust_anchors", "http", "receipts", "log", "alerts"
- * (webhooks and maintenance windows: the delivery thread keeps the
+ * "pcs", "nras", "kds", "github", "provenance" (the trusted root and
+ * the re-check interval), "test_trust_anchors", "http", "receipts",
+ * "log", "alerts" (webhooks and maintenance windows: the delivery thread keeps the
  * ones it started with), written to
  * buf (len bytes, NUL-terminated, cut at len - 1 bytes) separated by
  * ", "; "" when none does.  Returns the number of such keys.

@@ -100,6 +100,21 @@ check_body "$BASE/chutes/$CH/evidence?nonce=$NONCE" chutes-2026-05-20/evidence.b
 expect_status "chutes evidence without nonce" 400 "$BASE/chutes/$CH/evidence"
 expect_status "unknown chute" 404 "$BASE/e2e/instances/nope"
 expect_status "no chute" 404 "$BASE/e2e/instances/"
+# GitHub: the release look-ups of code provenance (routes with two '*').
+GH=tinfoilsh/confidential-model-router
+GD=59239f442bcc5814c5981c1d424e25ab190784c6d3162b76fa90bbce88a4e4c9
+for pair in "repos/$GH/releases/latest release_latest" \
+    "$GH/releases/download/v0.0.110/tinfoil.hash tinfoil_hash" \
+    "repos/$GH/attestations/sha256:$GD attestations"; do
+	set -- $pair
+	st=$(curl -s -o "$TMP/got" -w '%{http_code}' --max-time 20 "$BASE/$1")
+	[ "$st" = 200 ] && cmp -s "$TMP/got" "$DATA/github-2026-06-29/$2.body" &&
+	    pass "GitHub $2 replayed" || fail "GitHub $2: status $st or bytes differ"
+done
+expect_status "another repository's release" 404 "$BASE/repos/o/n/releases/latest"
+expect_status "another asset" 404 "$BASE/$GH/releases/download/v0.0.110/other"
+expect_status "another digest" 404 "$BASE/repos/$GH/attestations/sha256:00"
+expect_status "no repository" 404 "$BASE/repos//releases/latest"
 # Upper-case nonce and no signing_algo are accepted too.
 check_body "$BASE/v1/attestation/report?model=openai/gpt-oss-120b&nonce=$(echo $NONCE | tr a-f A-F)" \
     nearai-cloud/nearai_cloud_report_openai_gpt_oss_120b.json

@@ -654,6 +654,82 @@ START_TEST(test_providers)
 }
 END_TEST
 
+/* "provenance" per model, "github" and "provenance" at the top level. */
+START_TEST(test_provenance)
+{
+#define MP(p) "{\"models\": [{\"provider\": \"nanogpt\", \"model\": " \
+	"\"m\", \"base_url\": \"http://x\", \"provenance\": " p "}]}"
+	static const struct bad bad[] = {
+		{ MP("{}"), "models[0].provenance: missing required key "
+		  "\"repo\"" },
+		{ MP("{\"repo\": \"tinfoilsh\"}"), "models[0].provenance.repo: "
+		  "must be a GitHub repository" },
+		{ MP("{\"repo\": \"a/b/c\"}"), "models[0].provenance.repo" },
+		{ MP("{\"repo\": \"o/..\"}"), "models[0].provenance.repo" },
+		{ MP("{\"repo\": \"o_x/n\"}"), "models[0].provenance.repo" },
+		{ MP("{\"repo\": \"o/n\", \"workflow\": \"a b\"}"),
+		  "models[0].provenance.workflow: must be printable ASCII" },
+		{ MP("{\"repo\": \"o/n\", \"digest_asset\": \"../x\"}"),
+		  "models[0].provenance.digest_asset" },
+		{ MP("{\"repo\": \"o/n\", \"refs\": \"x\"}"),
+		  "models[0].provenance.refs: unknown key" },
+		{ "{\"models\": [], \"github\": {\"api_url\": \"ftp://x\"}}",
+		  "github.api_url" },
+		{ "{\"models\": [], \"github\": {\"url\": \"http://x\"}}",
+		  "github.url: unknown key" },
+		{ "{\"models\": [], \"provenance\": {\"recheck_s\": 5}}",
+		  "provenance.recheck_s" },
+		{ "{\"models\": [], \"provenance\": {\"trusted_root\": "
+		  "\"\"}}", "provenance.trusted_root: must not be empty" },
+	};
+	struct config *cfg;
+	struct tmon_err err;
+	const struct provenance_cfg *p;
+	size_t i;
+
+	ck_assert_int_eq(parse(MP("{\"repo\": "
+	    "\"tinfoilsh/confidential-model-router\"}"), &cfg, &err), TMON_OK);
+	p = &cfg->models[0].provenance;
+	ck_assert(p->enabled);
+	ck_assert_str_eq(p->repo, "tinfoilsh/confidential-model-router");
+	ck_assert_ptr_null(p->workflow);
+	ck_assert_str_eq(p->ref, "refs/tags/*");
+	ck_assert_str_eq(p->issuer,
+	    "https://token.actions.githubusercontent.com");
+	ck_assert_str_eq(p->digest_asset, "tinfoil.hash");
+	ck_assert_str_eq(cfg->github_api_url, "https://api.github.com");
+	ck_assert_str_eq(cfg->github_download_url, "https://github.com");
+	ck_assert_ptr_null(cfg->provenance_trusted_root);
+	ck_assert_uint_eq(cfg->provenance_recheck_s, 900);
+	config_free(cfg);
+	ck_assert_int_eq(parse("{\"models\": [], \"github\": {\"api_url\": "
+	    "\"http://127.0.0.1:9/gh/\", \"download_url\": "
+	    "\"http://127.0.0.1:9\"}, \"provenance\": {\"trusted_root\": "
+	    "\"root.json\", \"recheck_s\": 60}}", &cfg, &err), TMON_OK);
+	ck_assert_str_eq(cfg->github_api_url, "http://127.0.0.1:9/gh");
+	ck_assert_str_eq(cfg->provenance_trusted_root, "root.json");
+	ck_assert_uint_eq(cfg->provenance_recheck_s, 60);
+	config_free(cfg);
+	ck_assert_int_eq(parse(MP("{\"repo\": \"o/n.x\", \"workflow\": "
+	    "\".github/workflows/*.yml\", \"ref\": \"refs/tags/v*\", "
+	    "\"digest_asset\": \"x.hash\"}"), &cfg, &err), TMON_OK);
+	p = &cfg->models[0].provenance;
+	ck_assert_str_eq(p->workflow, ".github/workflows/*.yml");
+	ck_assert_str_eq(p->ref, "refs/tags/v*");
+	ck_assert_str_eq(p->digest_asset, "x.hash");
+	config_free(cfg);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		ck_assert_int_eq(parse(bad[i].text, &cfg, &err),
+		    TMON_E_CONFIG);
+		ck_assert_ptr_null(cfg);
+		ck_assert_msg(strstr(err.msg, bad[i].want) != NULL,
+		    "%s: got \"%s\", want \"%s\"", bad[i].text, err.msg,
+		    bad[i].want);
+	}
+#undef MP
+}
+END_TEST
+
 static Suite *
 config_suite(void)
 {
@@ -671,6 +747,7 @@ config_suite(void)
 	tcase_add_test(tc, test_receipts);
 	tcase_add_test(tc, test_providers);
 	tcase_add_test(tc, test_reference_values);
+	tcase_add_test(tc, test_provenance);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -668,6 +668,103 @@ START_TEST(test_event_delivery_bodies)
 }
 END_TEST
 
+/* The provenance layout (entry.h): documents as a collateral entry's,
+ * nulls for what a failed look-up did not learn, untrusted text kept
+ * printable; the store takes it. */
+START_TEST(test_provenance_body)
+{
+	static const uint8_t h[32] = { 0xab, 0xcd };
+	struct entry_coll_doc docs[2];
+	struct entry_provenance p;
+	struct checklist cl;
+	json_t *o, *regs;
+	uint8_t *body;
+	size_t len;
+	char why[256];
+
+	memset(docs, 0, sizeof(docs));
+	docs[0].name = "release";
+	docs[0].url = "https://api.github.com/repos/o/n/releases/latest";
+	docs[0].status = 200;
+	docs[0].has_body = true;
+	docs[0].body_len = 10;
+	docs[0].body_sha256 = h;
+	docs[0].headers_sha256 = h;
+	docs[1].name = "digest_asset";
+	docs[1].url = "https://github.com/o/n/releases/download/v1/x.hash";
+	docs[1].status = 404;
+	docs[1].error = "bad\x01text\xff";
+	checklist_init(&cl);
+	checklist_set(&cl, "sigstore.dsse.signature", CHECK_PASS, "ok");
+	regs = json_pack("{s:s}", "snp_measurement", "aa");
+	memset(&p, 0, sizeof(p));
+	p.time = 1000;
+	p.model = "TEE/m";
+	p.repo = "o/n";
+	p.tag = "v1";
+	p.digest = h;
+	p.digest_source = "release_body";
+	p.docs = docs;
+	p.n_docs = 2;
+	p.policy_ref = "refs/tags/*";
+	p.policy_issuer = "https://token.actions.githubusercontent.com";
+	p.checks = &cl;
+	p.verdict = "pass";
+	p.id_repo = "https://github.com/o/n";
+	p.has_tlog = true;
+	p.integrated_time = 900;
+	p.log_index = 42;
+	p.predicate_type = "https://tinfoil.sh/predicate/snp-tdx-multiplatform/v1";
+	p.registers = regs;
+	body = entry_provenance_body(&p, &len);
+	ck_assert_msg(store_body_check("provenance", 1000, "TEE/m", "pass",
+	    NULL, body, len, why, sizeof(why)), "%s", why);
+	ck_assert(store_kind_valid("provenance"));
+	o = json_loadb((const char *)body, len, 0, NULL);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_str_eq(json_string_value(json_object_get(o, "kind")),
+	    "provenance");
+	ck_assert_str_eq(json_string_value(json_object_get(o, "digest")),
+	    "abcd000000000000000000000000000000000000000000000000000000000000");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	    json_object_get(o, "documents"), "release"), "body_sha256")),
+	    "abcd000000000000000000000000000000000000000000000000000000000000");
+	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(
+	    json_object_get(o, "documents"), "digest_asset"), "error")),
+	    "bad?text?");
+	ck_assert(json_is_null(json_object_get(json_object_get(o, "policy"),
+	    "workflow")));
+	ck_assert(json_is_null(json_object_get(json_object_get(o, "identity"),
+	    "sha")));
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "log_index")),
+	    42);
+	ck_assert(json_equal(json_object_get(o, "registers"), regs));
+	ck_assert_uint_eq(json_array_size(json_object_get(o, "checks")), 1);
+	json_decref(o);
+	free(body);
+	/* a look-up that learnt nothing: nulls, not absent members */
+	memset(&p, 0, sizeof(p));
+	p.time = 1000;
+	p.model = "TEE/m";
+	p.repo = "o/n";
+	p.verdict = "error";
+	p.error = "release: HTTP 503";
+	body = entry_provenance_body(&p, &len);
+	o = json_loadb((const char *)body, len, 0, NULL);
+	ck_assert_ptr_nonnull(o);
+	ck_assert(json_is_null(json_object_get(o, "tag")));
+	ck_assert(json_is_null(json_object_get(o, "digest")));
+	ck_assert(json_is_null(json_object_get(o, "checks")));
+	ck_assert(json_is_null(json_object_get(o, "identity")));
+	ck_assert(json_is_null(json_object_get(o, "integrated_time")));
+	ck_assert(json_is_null(json_object_get(o, "registers")));
+	ck_assert_uint_eq(json_object_size(json_object_get(o, "documents")), 0);
+	json_decref(o);
+	free(body);
+	json_decref(regs);
+}
+END_TEST
+
 static Suite *
 entry_suite(void)
 {
@@ -684,6 +781,7 @@ entry_suite(void)
 	tcase_add_test(tc, test_state_from_log);
 	tcase_add_test(tc, test_hostile_text);
 	tcase_add_test(tc, test_event_delivery_bodies);
+	tcase_add_test(tc, test_provenance_body);
 	suite_add_tcase(s, tc);
 	return s;
 }

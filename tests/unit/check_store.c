@@ -990,7 +990,7 @@ START_TEST(test_refuse_future_version)
 	append_range(s, 0, 1, true);
 	store_close(s);
 	s = NULL;
-	ck_assert_int_eq(raw_exec("PRAGMA user_version = 4"), SQLITE_OK);
+	ck_assert_int_eq(raw_exec("PRAGMA user_version = 5"), SQLITE_OK);
 	ck_assert_int_eq(store_open(dbpath, STORE_RW, &s, &err),
 	    TMON_E_UNSUPPORTED);
 	ck_assert_ptr_null(s);
@@ -999,8 +999,8 @@ START_TEST(test_refuse_future_version)
 	ck_assert_int_eq(store_open(dbpath, STORE_RO, &s, &err),
 	    TMON_E_UNSUPPORTED);
 	ck_assert_ptr_null(s);
-	/* Untouched: still version 4 with its entry. */
-	ck_assert_int_eq(raw_int("PRAGMA user_version"), 4);
+	/* Untouched: still version 5 with its entry. */
+	ck_assert_int_eq(raw_int("PRAGMA user_version"), 5);
 	ck_assert_int_eq(raw_int("SELECT count(*) FROM entries"), 1);
 }
 END_TEST
@@ -1730,7 +1730,8 @@ START_TEST(test_migrate_v2_log)
 		ck_assert_int_ge(n, 17);
 		s = open_rw();
 		store_close(s);
-		ck_assert_int_eq(raw_int("PRAGMA user_version"), 3);
+		ck_assert_int_eq(raw_int("PRAGMA user_version"),
+		    STORE_SCHEMA_VERSION);
 		ck_assert_int_eq(raw_int("SELECT count(*) FROM entries"), n);
 		ck_assert_int_eq(raw_int("SELECT count(*) FROM entries WHERE "
 		    "class IS NOT NULL"), 0);

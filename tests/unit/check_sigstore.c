@@ -1,0 +1,468 @@
+/*
+ * check_sigstore.c: Sigstore bundles (monitor/verify/sigstore.h) on the
+ * real bundles of tests/data/sigstore (PROVENANCE.md there): parsing of
+ * bundles v0.1 and v0.3, DSSE PAE, in-toto statements, Fulcio
+ * extensions, the identity policy.  Every expected value was read from
+ * the files with openssl and base64, not with tmon.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <check.h>
+#include <jansson.h>
+
+#include "encode.h"
+#include "sigstore.h"
+#include "tjson.h"
+#include "util.h"
+
+#define DATA	TMON_TEST_DATA "/sigstore/"
+
+static const char cmr_digest_hex[] =
+    "59239f442bcc5814c5981c1d424e25ab190784c6d3162b76fa90bbce88a4e4c9";
+static const char cmr_signer[] = "https://github.com/tinfoilsh/"
+    "confidential-model-router/.github/workflows/"
+    "tinfoil-release-publish.yml@refs/tags/v0.0.110";
+
+static uint8_t *
+load(const char *name, size_t *len)
+{
+	char path[512];
+	uint8_t *p = NULL;
+	struct tmon_err err;
+
+	snprintf(path, sizeof(path), DATA "%s", name);
+	tmon_err_clear(&err);
+	ck_assert_msg(read_file(path, 4u * 1024 * 1024, &p, len, &err) ==
+	    TMON_OK, "%s: %s", path, err.msg);
+	return p;
+}
+
+static json_t *
+load_json(const char *name)
+{
+	json_error_t je;
+	json_t *j;
+	uint8_t *p;
+	size_t len;
+
+	p = load(name, &len);
+	j = json_loadb((const char *)p, len, JSON_REJECT_DUPLICATES, &je);
+	ck_assert_msg(j != NULL, "%s: %s", name, je.text);
+	free(p);
+	return j;
+}
+
+/* The Tinfoil bundle, out of its API body (a new reference). */
+static json_t *
+cmr_bundle(void)
+{
+	json_t *body, *b;
+
+	body = load_json("tinfoil-cmr-attestations.json");
+	b = json_object_get(json_array_get(json_object_get(body,
+	    "attestations"), 0), "bundle");
+	ck_assert_ptr_nonnull(b);
+	json_incref(b);
+	json_decref(body);
+	return b;
+}
+
+static enum tmon_rc
+parse_edit(const json_t *b, struct sigstore_bundle *out, char *msg,
+    size_t msgsz)
+{
+	struct tmon_err err;
+	enum tmon_rc rc;
+
+	tmon_err_clear(&err);
+	rc = sigstore_bundle_parse_json(b, "", out, &err);
+	snprintf(msg, msgsz, "%s", err.msg);
+	return rc;
+}
+
+START_TEST(test_pae)
+{
+	/* DSSE protocol.md, "Test vectors" */
+	static const char want[] =
+	    "DSSEv1 29 http://example.com/HelloWorld 11 hello world";
+	uint8_t *p;
+	size_t n;
+
+	p = dsse_pae("http://example.com/HelloWorld", 29,
+	    (const uint8_t *)"hello world", 11, &n);
+	ck_assert_uint_eq(n, strlen(want));
+	ck_assert(memcmp(p, want, n) == 0);
+	free(p);
+	p = dsse_pae("", 0, NULL, 0, &n);
+	ck_assert_uint_eq(n, 12);
+	ck_assert(memcmp(p, "DSSEv1 0  0 ", 12) == 0);
+	free(p);
+}
+END_TEST
+
+START_TEST(test_parse_cmr)
+{
+	struct sigstore_bundle b;
+	struct intoto_statement st;
+	struct tmon_err err;
+	uint8_t d[32];
+	json_t *j = cmr_bundle();
+	char msg[256];
+
+	ck_assert_int_eq(parse_edit(j, &b, msg, sizeof(msg)), TMON_OK);
+	ck_assert_int_eq(b.version, 3);
+	ck_assert_uint_eq(b.certs.n, 1);
+	ck_assert_str_eq(b.payload_type, DSSE_INTOTO_TYPE);
+	ck_assert_uint_eq(b.payload_len, 2214);
+	ck_assert_uint_eq(b.sig_len, 72);
+	ck_assert_uint_eq(json_array_size(b.tlog_entries), 1);
+	ck_assert_uint_eq(b.n_tst, 0);
+
+	tmon_err_clear(&err);
+	ck_assert_int_eq(intoto_statement_parse(b.payload, b.payload_len, &st,
+	    &err), TMON_OK);
+	ck_assert_int_eq(st.version, 1);
+	ck_assert_str_eq(st.predicate_type,
+	    "https://tinfoil.sh/predicate/snp-tdx-multiplatform/v1");
+	ck_assert_ptr_nonnull(st.predicate);
+	ck_assert(hex_decode_exact(cmr_digest_hex, 64, d, 32, false));
+	ck_assert(intoto_has_sha256(&st, d));
+	d[31] ^= 1;
+	ck_assert(!intoto_has_sha256(&st, d));
+	intoto_statement_free(&st);
+	sigstore_bundle_free(&b);
+	sigstore_bundle_free(&b);	/* zeroed: a no-op */
+	json_decref(j);
+}
+END_TEST
+
+START_TEST(test_parse_files)
+{
+	static const struct {
+		const char	*file;
+		int		 version;
+		size_t		 certs;
+	} t[] = {
+		{ "cli-sigstore-js-2.1.0-bundle-v0.1.json", 1, 1 },
+		{ "cli-sigstore-js-2.1.0-bundle.json", 3, 1 },
+		{ "cli-reusable-workflow-attestation.sigstore.json", 3, 1 },
+		{ "cli-custom-issuer.sigstore.json", 3, 1 },
+	};
+	struct sigstore_bundle b;
+	struct tmon_err err;
+	uint8_t *p;
+	size_t i, len;
+
+	for (i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+		p = load(t[i].file, &len);
+		tmon_err_clear(&err);
+		ck_assert_msg(sigstore_bundle_parse(p, len, &b, &err) ==
+		    TMON_OK, "%s: %s", t[i].file, err.msg);
+		ck_assert_int_eq(b.version, t[i].version);
+		ck_assert_uint_eq(b.certs.n, t[i].certs);
+		ck_assert_uint_eq(json_array_size(b.tlog_entries), 1);
+		sigstore_bundle_free(&b);
+		free(p);
+	}
+}
+END_TEST
+
+START_TEST(test_parse_rejects)
+{
+	struct sigstore_bundle b;
+	json_t *j, *vm, *env, *sigs, *c;
+	char msg[256];
+
+	/* another mediaType: unsupported */
+	j = cmr_bundle();
+	json_object_set_new(j, "mediaType", json_string(
+	    "application/vnd.dev.sigstore.bundle.v0.4+json"));
+	ck_assert_int_eq(parse_edit(j, &b, msg, sizeof(msg)),
+	    TMON_E_UNSUPPORTED);
+	ck_assert_msg(strstr(msg, "mediaType") != NULL, "%s", msg);
+	json_decref(j);
+
+	/* v0.2: the same content (the mediaType is not signed) parses */
+	j = cmr_bundle();
+	json_object_set_new(j, "mediaType", json_string(SIGSTORE_MT_V02));
+	ck_assert_int_eq(parse_edit(j, &b, msg, sizeof(msg)), TMON_OK);
+	ck_assert_int_eq(b.version, 2);
+	sigstore_bundle_free(&b);
+	json_decref(j);
+
+	/* v0.1 needs an inclusionPromise in every entry */
+	j = cmr_bundle();
+	json_object_set_new(j, "mediaType", json_string(SIGSTORE_MT_V01));
+	json_object_del(json_array_get(json_object_get(json_object_get(j,
+	    "verificationMaterial"), "tlogEntries"), 0), "inclusionPromise");
+	ck_assert_int_eq(parse_edit(j, &b, msg, sizeof(msg)), TMON_E_PARSE);
+	ck_assert_msg(strstr(msg, "inclusionPromise") != NULL, "%s", msg);
+	json_decref(j);
+
+	/* v0.3 needs an inclusionProof */
+	j = cmr_bundle();
+	json_object_del(json_array_get(json_object_get(json_object_get(j,
+	    "verificationMaterial"), "tlogEntries"), 0), "inclusionProof");
+	ck_assert_int_eq(parse_edit(j, &b, msg, sizeof(msg)), TMON_E_PARSE);
+	ck_assert_msg(strstr(msg, "inclusionProof") != NULL, "%s", msg);
+	json_decref(j);
+
+	/* v0.3 takes a certificate, not a chain */
+	j = cmr_bundle();
+	vm = json_object_get(j, "verificationMaterial");
+	c = json_object_get(vm, "certificate");
+	json_object_set_new(vm, "x509CertificateChain", json_pack(
+	    "{s:[O]}", "certificates", c));
+	ck_assert_int_eq(parse_edit(j, &b, msg, sizeof(msg)), TMON_E_PARSE);
+	ck_assert_msg(strstr(msg, "exactly one") != NULL, "%s", msg);
+	json_object_del(vm, "certificate");
+	ck_assert_int_eq(parse_edit(j, &b, msg, sizeof(msg)), TMON_E_PARSE);
+	ck_assert_msg(strstr(msg, "v0.3") != NULL, "%s", msg);
+	json_decref(j);
+
+	/* a public key instead of a certificate: unsupported */
+	j = cmr_bundle();
+	vm = json_object_get(j, "verificationMaterial");
+	json_object_set_new(vm, "publicKey", json_pack("{s:s}", "hint", "x"));
+	ck_assert_int_eq(parse_edit(j, &b, msg, sizeof(msg)),
+	    TMON_E_UNSUPPORTED);
+	json_decref(j);
+
+	/* a certificate that is not DER */
+	j = cmr_bundle();
+	vm = json_object_get(j, "verificationMaterial");
+	json_object_set_new(json_object_get(vm, "certificate"), "rawBytes",
+	    json_string("AAAA"));
+	ck_assert_int_eq(parse_edit(j, &b, msg, sizeof(msg)), TMON_E_PARSE);
+	ck_assert_msg(strstr(msg, "certificate") != NULL, "%s", msg);
+	json_decref(j);
+
+	/* two DSSE signatures: unsupported; none: malformed */
+	j = cmr_bundle();
+	env = json_object_get(j, "dsseEnvelope");
+	sigs = json_object_get(env, "signatures");
+	json_array_append(sigs, json_array_get(sigs, 0));
+	ck_assert_int_eq(parse_edit(j, &b, msg, sizeof(msg)),
+	    TMON_E_UNSUPPORTED);
+	ck_assert_msg(strstr(msg, "2 signatures") != NULL, "%s", msg);
+	json_array_clear(sigs);
+	ck_assert_int_eq(parse_edit(j, &b, msg, sizeof(msg)), TMON_E_PARSE);
+	json_decref(j);
+
+	/* payload not base64 */
+	j = cmr_bundle();
+	env = json_object_get(j, "dsseEnvelope");
+	json_object_set_new(env, "payload", json_string("not base64!"));
+	ck_assert_int_eq(parse_edit(j, &b, msg, sizeof(msg)), TMON_E_PARSE);
+	ck_assert_msg(strstr(msg, "dsseEnvelope.payload") != NULL, "%s", msg);
+	json_decref(j);
+
+	/* a message signature: unsupported */
+	j = cmr_bundle();
+	json_object_set_new(j, "messageSignature", json_object());
+	ck_assert_int_eq(parse_edit(j, &b, msg, sizeof(msg)),
+	    TMON_E_UNSUPPORTED);
+	json_decref(j);
+}
+END_TEST
+
+static enum tmon_rc
+stmt(const char *text, struct intoto_statement *st)
+{
+	struct tmon_err err;
+
+	tmon_err_clear(&err);
+	return intoto_statement_parse((const uint8_t *)text, strlen(text), st,
+	    &err);
+}
+
+START_TEST(test_statement)
+{
+	struct intoto_statement st;
+	uint8_t d[32];
+
+	memset(d, 0xab, sizeof(d));
+	ck_assert_int_eq(stmt("{\"_type\":\"https://in-toto.io/Statement/"
+	    "v0.1\",\"subject\":[{\"name\":\"a\",\"digest\":{\"sha512\":\"00\","
+	    "\"sha256\":\"ABABABABABABABABABABABABABABABABABABABABABABABABABAB"
+	    "ABABABABABAB\"}}],\"predicateType\":\"x\"}", &st), TMON_OK);
+	ck_assert_int_eq(st.version, 0);
+	ck_assert_ptr_null(st.predicate);
+	ck_assert(intoto_has_sha256(&st, d));
+	intoto_statement_free(&st);
+	/* another _type */
+	ck_assert_int_eq(stmt("{\"_type\":\"https://in-toto.io/Statement/v2\","
+	    "\"subject\":[],\"predicateType\":\"x\"}", &st),
+	    TMON_E_UNSUPPORTED);
+	/* no subject, a short sha256, a predicate that is no object */
+	ck_assert_int_eq(stmt("{\"_type\":\"https://in-toto.io/Statement/v1\","
+	    "\"subject\":[],\"predicateType\":\"x\"}", &st), TMON_E_PARSE);
+	ck_assert_int_eq(stmt("{\"_type\":\"https://in-toto.io/Statement/v1\","
+	    "\"subject\":[{\"digest\":{\"sha256\":\"abcd\"}}],"
+	    "\"predicateType\":\"x\"}", &st), TMON_E_PARSE);
+	ck_assert_int_eq(stmt("{\"_type\":\"https://in-toto.io/Statement/v1\","
+	    "\"subject\":[{\"digest\":{}}],\"predicateType\":\"x\","
+	    "\"predicate\":[]}", &st), TMON_E_PARSE);
+	ck_assert_int_eq(stmt("[1]", &st), TMON_E_PARSE);
+}
+END_TEST
+
+/* The Fulcio identity of the leaf of bundle file (or the Tinfoil one). */
+static void
+identity(const char *file, struct fulcio_identity *id)
+{
+	struct sigstore_bundle b;
+	struct tmon_err err;
+	json_t *j;
+	char msg[256];
+
+	j = file == NULL ? cmr_bundle() : load_json(file);
+	ck_assert_int_eq(parse_edit(j, &b, msg, sizeof(msg)), TMON_OK);
+	tmon_err_clear(&err);
+	ck_assert_msg(fulcio_identity_parse(b.certs.cert[0], id, &err) ==
+	    TMON_OK, "%s", err.msg);
+	sigstore_bundle_free(&b);
+	json_decref(j);
+}
+
+START_TEST(test_fulcio_identity)
+{
+	struct fulcio_identity id;
+
+	identity(NULL, &id);
+	ck_assert_str_eq(id.issuer, SIGSTORE_GITHUB_ISSUER);
+	ck_assert_str_eq(id.signer_uri, cmr_signer);
+	ck_assert_str_eq(id.san_uri, cmr_signer);
+	ck_assert_str_eq(id.build_config_uri, cmr_signer);
+	ck_assert_str_eq(id.repo_uri,
+	    "https://github.com/tinfoilsh/confidential-model-router");
+	ck_assert_str_eq(id.repo_ref, "refs/tags/v0.0.110");
+	ck_assert_str_eq(id.repo_digest,
+	    "7813c278b2c46351948143ea4a2313c635654893");
+
+	identity("cli-custom-issuer.sigstore.json", &id);
+	ck_assert_str_eq(id.issuer,
+	    "https://token.actions.githubusercontent.com/hammer-time");
+	ck_assert_str_eq(id.repo_uri, "https://github.com/too-legit/attest");
+
+	identity("cli-reusable-workflow-attestation.sigstore.json", &id);
+	ck_assert_str_eq(id.signer_uri, "https://github.com/github/"
+	    "artifact-attestations-workflows/.github/workflows/attest.yml@"
+	    "09b495c3f12c7881b3cc17209a327792065c1a1d");
+	ck_assert_str_eq(id.build_config_uri, "https://github.com/malancas/"
+	    "attest-demo/.github/workflows/shared.yml@refs/heads/main");
+}
+END_TEST
+
+static enum verdict
+policy(const struct fulcio_identity *id, const char *repo, const char *wf,
+    const char *ref, const char *issuer, char *why, size_t whysz)
+{
+	struct sigstore_policy p = { repo, wf, ref, issuer };
+
+	return sigstore_policy_check(id, &p, why, whysz);
+}
+
+START_TEST(test_policy)
+{
+	struct fulcio_identity id;
+	char why[256];
+
+	identity(NULL, &id);
+	ck_assert_int_eq(policy(&id, "tinfoilsh/confidential-model-router",
+	    ".github/workflows/tinfoil-release-publish.yml", "refs/tags/v*",
+	    NULL, why, sizeof(why)), VERDICT_PASS);
+	ck_assert_int_eq(policy(&id, "tinfoilsh/confidential-model-router",
+	    ".github/workflows/*", NULL, SIGSTORE_GITHUB_ISSUER, why,
+	    sizeof(why)), VERDICT_PASS);
+	ck_assert_int_eq(policy(&id, "tinfoilsh/confidential-model-router",
+	    NULL, NULL, NULL, why, sizeof(why)), VERDICT_PASS);
+
+	/* another repository */
+	ck_assert_int_eq(policy(&id, "tinfoilsh/confidential-model-route",
+	    NULL, NULL, NULL, why, sizeof(why)), VERDICT_FAIL);
+	ck_assert_str_eq(why, "Source Repository URI https://github.com/"
+	    "tinfoilsh/confidential-model-router is not https://github.com/"
+	    "tinfoilsh/confidential-model-route");
+	/* a workflow outside the policy */
+	ck_assert_int_eq(policy(&id, "tinfoilsh/confidential-model-router",
+	    ".github/workflows/release.yml", NULL, NULL, why, sizeof(why)),
+	    VERDICT_FAIL);
+	ck_assert_str_eq(why, "Build Signer URI workflow .github/workflows/"
+	    "tinfoil-release-publish.yml does not match .github/workflows/"
+	    "release.yml");
+	/* '*' does not cross '/' */
+	ck_assert_int_eq(policy(&id, "tinfoilsh/confidential-model-router",
+	    "*", NULL, NULL, why, sizeof(why)), VERDICT_FAIL);
+	/* a branch where a tag is required */
+	ck_assert_int_eq(policy(&id, "tinfoilsh/confidential-model-router",
+	    NULL, "refs/heads/*", NULL, why, sizeof(why)), VERDICT_FAIL);
+	ck_assert_str_eq(why, "Source Repository Ref refs/tags/v0.0.110 does "
+	    "not match refs/heads/*");
+	/* another issuer */
+	ck_assert_int_eq(policy(&id, "tinfoilsh/confidential-model-router",
+	    NULL, NULL, "https://accounts.google.com", why, sizeof(why)),
+	    VERDICT_FAIL);
+	ck_assert_msg(strstr(why, "Issuer https://token.actions.github"
+	    "usercontent.com is not https://accounts.google.com") != NULL,
+	    "%s", why);
+	/* no policy */
+	ck_assert_int_eq(policy(&id, NULL, NULL, NULL, NULL, why,
+	    sizeof(why)), VERDICT_ERROR);
+
+	/* a GitHub enterprise issuer is not the default one */
+	identity("cli-custom-issuer.sigstore.json", &id);
+	ck_assert_int_eq(policy(&id, "too-legit/attest", NULL, NULL, NULL,
+	    why, sizeof(why)), VERDICT_FAIL);
+	ck_assert_msg(strncmp(why, "Issuer ", 7) == 0, "%s", why);
+	ck_assert_int_eq(policy(&id, "too-legit/attest", NULL, NULL,
+	    "https://token.actions.githubusercontent.com/hammer-time", why,
+	    sizeof(why)), VERDICT_PASS);
+
+	/* a reusable workflow of another repository matches only by name */
+	identity("cli-reusable-workflow-attestation.sigstore.json", &id);
+	ck_assert_int_eq(policy(&id, "malancas/attest-demo",
+	    ".github/workflows/*", NULL, NULL, why, sizeof(why)),
+	    VERDICT_FAIL);
+	ck_assert_str_eq(why, "Build Signer URI workflow github/artifact-"
+	    "attestations-workflows/.github/workflows/attest.yml does not "
+	    "match .github/workflows/*");
+	ck_assert_int_eq(policy(&id, "malancas/attest-demo",
+	    "github/artifact-attestations-workflows/.github/workflows/"
+	    "attest.yml", "refs/heads/main", NULL, why, sizeof(why)),
+	    VERDICT_PASS);
+}
+END_TEST
+
+static Suite *
+sigstore_suite(void)
+{
+	Suite *s = suite_create("sigstore");
+	TCase *tc = tcase_create("parse");
+
+	tcase_set_timeout(tc, 120);
+	tcase_add_test(tc, test_pae);
+	tcase_add_test(tc, test_parse_cmr);
+	tcase_add_test(tc, test_parse_files);
+	tcase_add_test(tc, test_parse_rejects);
+	tcase_add_test(tc, test_statement);
+	tcase_add_test(tc, test_fulcio_identity);
+	tcase_add_test(tc, test_policy);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(sigstore_suite());
+	int failed;
+
+	tjson_init();
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}

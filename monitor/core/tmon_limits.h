@@ -268,6 +268,18 @@
 #define MAX_NOTIFY_BODY		(64u * 1024)
 
 /*
+ * Code provenance (monitor/verify/provenance.h): hardware platforms in one
+ * hardware-measurements predicate; a platform name, release tag or image
+ * version with its NUL; a GitHub repository "owner/name" with its NUL
+ * (GitHub: owner at most 39, name at most 100 characters); verified
+ * releases held for one model.
+ */
+#define MAX_PROV_PLATFORMS	64
+#define MAX_PROV_NAME		64
+#define MAX_PROV_REPO		144
+#define MAX_PROV_RELEASES	16
+
+/*
  * Sigstore bundles (monitor/verify/sigstore.h): one bundle as JSON text;
  * a GitHub attestations API body (several bundles); a decoded DSSE
  * payload (an in-toto statement); one DER certificate or RFC 3161

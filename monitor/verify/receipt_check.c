@@ -9,6 +9,7 @@
 
 #include "encode.h"
 #include "log.h"
+#include "provenance.h"
 #include "receipt_check.h"
 #include "sig.h"
 #include "tjson.h"
@@ -884,6 +885,123 @@ verify_private_mode(const struct rcpt_parsed *p, const struct rcpt_probe *pr,
 	    "is the browser's, not the enclave's (anyone can write one): at "
 	    "most warn");
 	check_measurement_log(cl, p, pr);
+}
+
+/* "release v0.0.110", or the digest's first hex digits without a tag. */
+static void
+prov_name(const struct prov_release *r, char *buf, size_t bufsz)
+{
+	char hex[65];
+
+	if (r->tag[0] != '\0')
+		snprintf(buf, bufsz, "release %s", r->tag);
+	else
+		snprintf(buf, bufsz, "release %.16s...",
+		    hex_encode(r->digest, 32, hex));
+}
+
+/* The codeMeasurement of doc against rel's predicate; false (and cl set
+ * to FAIL) when it differs. */
+static bool
+code_is_release(const json_t *doc, const struct prov_release *rel,
+    const char *name, struct checklist *cl)
+{
+	static const char names[3][12] = { "SNP", "RTMR1", "RTMR2" };
+	const uint8_t *want[3];
+	const json_t *code = json_object_get(doc, "codeMeasurement");
+	const char *type = str_of(code, "type"), *r;
+	uint8_t have[PROV_REG_LEN];
+	char w[2 * PROV_REG_LEN + 1];
+	size_t i, n;
+
+	want[0] = rel->pred.snp_measurement;
+	want[1] = rel->pred.rtmr1;
+	want[2] = rel->pred.rtmr2;
+	n = json_array_size(json_object_get(code, "registers"));
+	if (type == NULL || strcmp(type, PROV_PREDICATE_MULTIPLATFORM) != 0 ||
+	    n != 3) {
+		checklist_set(cl, "receipt.provenance", CHECK_FAIL,
+		    "codeMeasurement is %.60s with %zu registers, %s's is %s "
+		    "with 3", type != NULL ? type : "(no type)", n, name,
+		    PROV_PREDICATE_MULTIPLATFORM);
+		return false;
+	}
+	for (i = 0; i < 3; i++) {
+		r = reg(code, i);
+		if (r == NULL || !hex_decode_exact(r, strlen(r), have,
+		    PROV_REG_LEN, false) || memcmp(have, want[i],
+		    PROV_REG_LEN) != 0) {
+			checklist_set(cl, "receipt.provenance", CHECK_FAIL,
+			    "codeMeasurement %s %.96s != %s of %s", names[i],
+			    r != NULL ? r : "(none)", hex_encode(want[i],
+			    PROV_REG_LEN, w), name);
+			return false;
+		}
+	}
+	return true;
+}
+
+void
+rcpt_verify_provenance(const struct rcpt_parsed *p,
+    const struct prov_release *rels, size_t n, struct checklist *cl)
+{
+	const char *id = "receipt.provenance", *dg, *tag, *repo;
+	char name[MAX_PROV_NAME + 16], latest[MAX_PROV_NAME + 16];
+	uint8_t digest[32];
+	size_t i;
+
+	if (p->fmt != RCPT_PRIVATE_MODE) {
+		checklist_set(cl, id, CHECK_SKIP, "not a Private Mode receipt");
+		return;
+	}
+	if (n == 0) {
+		checklist_set(cl, id, CHECK_ERROR, "tmon holds no verified "
+		    "release for model %s", p->model[0] != '\0' ? p->model :
+		    "(none named)");
+		return;
+	}
+	dg = str_of(p->doc, "releaseDigest");
+	if (dg == NULL || !hex_decode_exact(dg, strlen(dg), digest, 32,
+	    false)) {
+		checklist_set(cl, id, CHECK_FAIL, "releaseDigest %.80s is not "
+		    "64 hex characters", dg != NULL ? dg : "(none)");
+		return;
+	}
+	for (i = 0; i < n; i++)
+		if (memcmp(rels[i].digest, digest, 32) == 0)
+			break;
+	prov_name(&rels[0], latest, sizeof(latest));
+	if (i == n) {
+		checklist_set(cl, id, CHECK_FAIL, "releaseDigest %.64s is none "
+		    "of the %zu verified releases tmon holds (latest: %s)", dg,
+		    n, latest);
+		return;
+	}
+	prov_name(&rels[i], name, sizeof(name));
+	tag = str_of(p->doc, "releaseTag");
+	if (tag != NULL && rels[i].tag[0] != '\0' &&
+	    strcmp(tag, rels[i].tag) != 0) {
+		checklist_set(cl, id, CHECK_FAIL, "releaseTag %.64s, but the "
+		    "digest is that of %s", tag, name);
+		return;
+	}
+	repo = str_of(p->doc, "configRepo");
+	if (repo != NULL && rels[i].repo[0] != '\0' &&
+	    strcasecmp(repo, rels[i].repo) != 0) {
+		checklist_set(cl, id, CHECK_FAIL, "configRepo %.80s, but tmon "
+		    "verified %s for %s", repo, name, rels[i].repo);
+		return;
+	}
+	if (!code_is_release(p->doc, &rels[i], name, cl))
+		return;
+	if (i == 0)
+		checklist_set(cl, id, CHECK_PASS, "releaseDigest and "
+		    "codeMeasurement (SNP, RTMR1, RTMR2) are those of the "
+		    "latest verified %s", name);
+	else
+		checklist_set(cl, id, CHECK_WARN, "the receipt names %s, "
+		    "older than the latest verified %s; its codeMeasurement "
+		    "is that release's", name, latest);
 }
 
 void

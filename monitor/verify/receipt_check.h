@@ -111,7 +111,9 @@
  *                             never compared, tmon cannot know them:
  *                             configRepo, releaseDigest, releaseTag,
  *                             codeMeasurement, codeFingerprint (the
- *                             Sigstore release tmon does not fetch),
+ *                             release: receipt.provenance compares it
+ *                             with the verified provenance,
+ *                             rcpt_verify_provenance),
  *                             hardwareMeasurement.ID, the SNP register
  *                             (tmon logs no SEV-SNP measurement),
  *                             enclaveHost, selectedRouterEndpoint,
@@ -157,6 +159,7 @@
 #include "err.h"
 #include "tmon_limits.h"
 
+struct prov_release;
 struct verify_ctx;
 
 /* What the checks need from the model's latest probe entry. */
@@ -263,6 +266,32 @@ void		rcpt_parsed_free(struct rcpt_parsed *p);
  */
 void		rcpt_verify(struct verify_ctx *vc, const struct rcpt_parsed *p,
 		    const struct rcpt_probe *probe, struct checklist *cl);
+
+/*
+ * Set receipt.provenance in cl: a Private Mode receipt (p->fmt
+ * RCPT_PRIVATE_MODE) against the verified provenance tmon holds for the
+ * receipt's model: rels[0..n), the model's verified releases newest first
+ * (provenance.h; the daemon supplies what it stored).  Compared:
+ *   releaseDigest    (64 hex, either case) equals the digest of one of
+ *                    rels: the release the receipt names;
+ *   codeMeasurement  of type snp-tdx-multiplatform/v1 with the registers
+ *                    [SNP MEASUREMENT, RTMR1, RTMR2] (tinfoil-js verifier:
+ *                    the predicate as registers), each equal to that
+ *                    release's predicate register;
+ *   releaseTag, configRepo  when both the receipt and the release have
+ *                    them: equal (the repository without case, as GitHub
+ *                    names it).
+ * PASS: the receipt names the latest release and every compared member
+ * equals it; WARN: the same for an older verified release ("the receipt
+ * names release X, older than the latest verified Y"); FAIL: the digest
+ * is none of rels', is not 64 hex, or a compared member differs (the
+ * detail names it with both values); ERROR: n is 0 (no verified
+ * provenance held for the model); SKIP: p is no Private Mode receipt.
+ * Pure: no I/O, no clock.
+ */
+void		rcpt_verify_provenance(const struct rcpt_parsed *p,
+		    const struct prov_release *rels, size_t n,
+		    struct checklist *cl);
 
 /*
  * True when p's submitted body is kept whole as its blob ("stored":

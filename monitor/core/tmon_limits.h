@@ -278,6 +278,9 @@
 #define MAX_PROV_NAME		64
 #define MAX_PROV_REPO		144
 #define MAX_PROV_RELEASES	16
+/* A provenance file (provenance.h prov_file_parse): the releases'
+ * attestations API bodies and the hardware release's, in one object. */
+#define MAX_PROV_FILE		(4u * 1024 * 1024)
 
 /*
  * Sigstore bundles (monitor/verify/sigstore.h): one bundle as JSON text;

@@ -344,3 +344,27 @@ model_id_valid(const char *m)
 			return false;
 	return true;
 }
+
+const char *
+data_path(const char *bin_to_data, const char *datadir, const char *rel,
+    const char *checkout, char *buf, size_t len)
+{
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+	struct stat sb;
+	int r;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n > 0) {
+		exe[n] = '\0';
+		if ((slash = strrchr(exe, '/')) != NULL)
+			*slash = '\0';
+		r = snprintf(buf, len, "%s/%s/tmon/%s", exe, bin_to_data, rel);
+		if (r > 0 && (size_t)r < len && stat(buf, &sb) == 0)
+			return buf;
+	}
+	if (stat(checkout, &sb) == 0)
+		return checkout;
+	snprintf(buf, len, "%s/tmon/%s", datadir, rel);
+	return buf;
+}

@@ -113,4 +113,21 @@ char	*fmt_time(int64_t t, char *out, size_t outsz);
  */
 int64_t	days_from_civil(int64_t y, unsigned m, unsigned d);
 
+/*
+ * Where tmon's installed data is (README "Installing as a service"): rel
+ * ("dashboards", "schedules/default.json", "trust/sigstore-trusted-
+ * root.json") in the first of
+ *   1. <directory of the executable>/bin_to_data/tmon/rel: an installed
+ *      tree, under any prefix or DESTDIR (bin_to_data: the data directory
+ *      relative to the program directory, "../share");
+ *   2. checkout, the file or directory in the source checkout the
+ *      program was built from;
+ *   3. datadir/tmon/rel, the data directory of the configured prefix
+ * that exists; the last one when none does (the error then names it).
+ * The path is written into buf (len bytes) unless it is checkout.
+ */
+const char	*data_path(const char *bin_to_data, const char *datadir,
+		    const char *rel, const char *checkout, char *buf,
+		    size_t len);
+
 #endif /* TMON_CORE_UTIL_H */

@@ -18,39 +18,6 @@
 #include "tjson.h"
 #include "util.h"
 
-/*
- * Where tmond's data is (README "Installing as a service"): rel
- * ("dashboards", "schedules/default.json") in the first of
- *   1. <directory of the executable>/TMON_BIN_TO_DATA/tmon/rel: an
- *      installed tree, under any prefix or DESTDIR;
- *   2. checkout, the source checkout tmond was built from;
- *   3. TMON_DATADIR/tmon/rel, the data directory of the configured prefix
- * that exists; the last one when none does (the error then names it).
- */
-static const char *
-data_path(const char *rel, const char *checkout, char *buf, size_t len)
-{
-	char exe[PATH_MAX], *slash;
-	ssize_t n;
-	struct stat sb;
-	int r;
-
-	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
-	if (n > 0) {
-		exe[n] = '\0';
-		if ((slash = strrchr(exe, '/')) != NULL)
-			*slash = '\0';
-		r = snprintf(buf, len, "%s/%s/tmon/%s", exe, TMON_BIN_TO_DATA,
-		    rel);
-		if (r > 0 && (size_t)r < len && stat(buf, &sb) == 0)
-			return buf;
-	}
-	if (stat(checkout, &sb) == 0)
-		return checkout;
-	snprintf(buf, len, "%s/tmon/%s", TMON_DATADIR, rel);
-	return buf;
-}
-
 static void
 usage(FILE *f, const char *config_path, const char *dashboard_dir)
 {
@@ -130,10 +97,11 @@ main(int argc, char *argv[])
 	memset(&o, 0, sizeof(o));
 	o.db_path = "./tmon.db";
 	o.listen_port = 8080;
-	config_path = def_config = data_path("schedules/default.json",
-	    TMON_DEFAULT_CONFIG, cfgbuf, sizeof(cfgbuf));
-	o.dashboard_dir = data_path("dashboards", TMON_DASHBOARD_DIR, dashbuf,
-	    sizeof(dashbuf));
+	config_path = def_config = data_path(TMON_BIN_TO_DATA, TMON_DATADIR,
+	    "schedules/default.json", TMON_DEFAULT_CONFIG, cfgbuf,
+	    sizeof(cfgbuf));
+	o.dashboard_dir = data_path(TMON_BIN_TO_DATA, TMON_DATADIR,
+	    "dashboards", TMON_DASHBOARD_DIR, dashbuf, sizeof(dashbuf));
 	while ((ch = getopt_long(argc, argv, "c:d:l:nvh", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {

@@ -380,3 +380,136 @@ prov_check_release(const struct checklist *sig, const char *what,
 		    what != NULL && what[0] != '\0' ? what :
 		    "the release's attestation verified");
 }
+
+/* "OWNER/NAME": one '/', neither side empty, printable, no spaces. */
+static bool
+repo_valid(const char *s)
+{
+	const char *slash = strchr(s, '/');
+	const unsigned char *p;
+
+	if (slash == NULL || slash == s || slash[1] == '\0' ||
+	    strchr(slash + 1, '/') != NULL)
+		return false;
+	for (p = (const unsigned char *)s; *p != '\0'; p++)
+		if (*p <= ' ' || *p >= 0x7f)
+			return false;
+	return true;
+}
+
+static enum tmon_rc
+parse_file_release(struct tjson_doc *d, const json_t *obj, const char *path,
+    struct prov_file_release *out)
+{
+	const char *const keys[] = { "repo", "tag", "digest",
+	    "attestations", NULL };
+	const char *repo = NULL;
+	size_t len = 0;
+	enum tmon_rc rc;
+
+	if (!json_is_object(obj))
+		return tjson_fail(d, TMON_E_PARSE, path, "must be an object");
+	if ((rc = tjson_keys(d, obj, path, keys)) != TMON_OK ||
+	    (rc = tjson_str(d, obj, path, "repo", MAX_PROV_REPO - 1, 0, &repo,
+	    &len)) != TMON_OK)
+		return rc;
+	memcpy(out->repo, repo, len + 1);
+	if (!repo_valid(out->repo)) {
+		char p[MAX_JSON_PATH];
+
+		return tjson_fail(d, TMON_E_PARSE, tjson_path(p, sizeof(p),
+		    path, "repo"), "must be OWNER/NAME");
+	}
+	if ((rc = copy_name(d, obj, path, "tag", TJSON_OPTIONAL, out->tag)) !=
+	    TMON_OK ||
+	    (rc = tjson_hex(d, obj, path, "digest", 0, out->digest, 32)) !=
+	    TMON_OK ||
+	    (rc = tjson_object(d, obj, path, "attestations", 0,
+	    &out->attestations)) != TMON_OK)
+		return rc;
+	return TMON_OK;
+}
+
+static enum tmon_rc
+copy_pattern(struct tjson_doc *d, const json_t *obj, const char *key,
+    char out[MAX_PROV_PATTERN])
+{
+	const char *s = NULL;
+	size_t len = 0;
+	enum tmon_rc rc;
+
+	if ((rc = tjson_str(d, obj, "policy", key, MAX_PROV_PATTERN - 1,
+	    TJSON_OPTIONAL, &s, &len)) != TMON_OK)
+		return rc;
+	if (s != NULL)
+		memcpy(out, s, len + 1);
+	return TMON_OK;
+}
+
+enum tmon_rc
+prov_file_parse(const uint8_t *text, size_t len, struct prov_file *out,
+    struct tmon_err *err)
+{
+	const char *const keys[] = { "format", "releases", "hardware",
+	    "policy", NULL };
+	const char *const policy_keys[] = { "workflow", "ref", NULL };
+	char path[MAX_JSON_PATH];
+	struct tjson_doc d;
+	const char *format;
+	json_t *rels, *hw = NULL, *policy = NULL;
+	size_t i;
+	enum tmon_rc rc;
+
+	memset(out, 0, sizeof(*out));
+	memset(&d, 0, sizeof(d));
+	d.name = "provenance file";
+	d.err = err;
+	if ((rc = tjson_load(&d, text, len, MAX_PROV_FILE, TJSON_OBJECT,
+	    &out->root)) != TMON_OK)
+		return rc;
+	if ((rc = tjson_keys(&d, out->root, "", keys)) != TMON_OK ||
+	    (rc = tjson_str(&d, out->root, "", "format", MAX_PROV_NAME, 0,
+	    &format, NULL)) != TMON_OK)
+		return rc;
+	if (strcmp(format, PROV_FILE_FORMAT) != 0)
+		return tjson_fail(&d, TMON_E_PARSE, "format", "must be \"%s\"",
+		    PROV_FILE_FORMAT);
+	if ((rc = tjson_array(&d, out->root, "", "releases", 1,
+	    MAX_PROV_RELEASES, 0, &rels)) != TMON_OK)
+		return rc;
+	for (i = 0; i < json_array_size(rels); i++) {
+		tjson_path_index(path, sizeof(path), "releases", i);
+		if ((rc = parse_file_release(&d, json_array_get(rels, i), path,
+		    &out->rel[i])) != TMON_OK)
+			return rc;
+		out->n++;
+	}
+	if ((rc = tjson_object(&d, out->root, "", "hardware", TJSON_OPTIONAL,
+	    &hw)) != TMON_OK)
+		return rc;
+	if (hw != NULL) {
+		if ((rc = parse_file_release(&d, hw, "hardware", &out->hw)) !=
+		    TMON_OK)
+			return rc;
+		out->has_hw = true;
+	}
+	if ((rc = tjson_object(&d, out->root, "", "policy", TJSON_OPTIONAL,
+	    &policy)) != TMON_OK)
+		return rc;
+	if (policy != NULL && ((rc = tjson_keys(&d, policy, "policy",
+	    policy_keys)) != TMON_OK ||
+	    (rc = copy_pattern(&d, policy, "workflow", out->workflow)) !=
+	    TMON_OK ||
+	    (rc = copy_pattern(&d, policy, "ref", out->ref)) != TMON_OK))
+		return rc;
+	return TMON_OK;
+}
+
+void
+prov_file_free(struct prov_file *f)
+{
+	if (f == NULL)
+		return;
+	json_decref(f->root);
+	memset(f, 0, sizeof(*f));
+}

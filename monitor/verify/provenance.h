@@ -194,4 +194,68 @@ void	prov_check_measurement(const struct prov_release *rels, size_t n,
 void	prov_check_release(const struct checklist *sig, const char *what,
 	    struct checklist *cl);
 
+/* ---- the provenance file ---------------------------------------------
+ *
+ * What a probe's provenance checks used, in one JSON object, so that
+ * anyone can re-check them offline (tmonctl verify-attestation
+ * --provenance FILE; tmond archives the same bodies):
+ *   {"format": "tmon-provenance/1",
+ *    "releases": [RELEASE, ...],      1 to MAX_PROV_RELEASES, newest
+ *                                     first: the latest release first
+ *    "hardware": RELEASE,             optional: the release of the
+ *                                     hardware-measurements/v1 predicate
+ *                                     (tinfoilsh/hardware-measurements)
+ *    "policy": {"workflow": PATTERN,  optional identity policy patterns
+ *               "ref": PATTERN}       (sigstore.h sigstore_policy), each
+ *                                     optional
+ *   }
+ *   RELEASE = {"repo": "OWNER/NAME", the repository the release's
+ *                                    attestation must name
+ *              "tag": "v0.0.110",    optional: the release tag
+ *              "digest": 64 hex,     the release's digest (its
+ *                                    tinfoil.hash asset): the attested
+ *                                    subject
+ *              "attestations": {...}} the GitHub attestations API body
+ *                                    for sha256:DIGEST, as served
+ * The bodies are JSON values inside the file, not bytes: everything a
+ * Sigstore bundle signs is inside base64 strings (the DSSE payload, the
+ * Rekor entry's canonicalized body) or recomputed canonically (the SET),
+ * so re-serialising the attestations body changes no signed byte.
+ * Members not listed are refused (a typo must not drop a release).
+ */
+#define PROV_FILE_FORMAT	"tmon-provenance/1"
+
+struct prov_file_release {
+	char		 repo[MAX_PROV_REPO];
+	char		 tag[MAX_PROV_NAME];	/* "" when not given */
+	uint8_t		 digest[32];
+	json_t		*attestations;		/* borrowed from the root */
+};
+
+struct prov_file {
+	json_t			*root;		/* owned */
+	size_t			 n;		/* releases */
+	struct prov_file_release rel[MAX_PROV_RELEASES];
+	bool			 has_hw;
+	struct prov_file_release hw;
+	char			 workflow[MAX_PROV_PATTERN];	/* "": any */
+	char			 ref[MAX_PROV_PATTERN];		/* "": any */
+};
+
+/*
+ * Parse the len bytes of a provenance file (above) into *out (zeroed
+ * first; the caller frees it with prov_file_free, also on error).
+ * Errors (err names the member: "provenance file: releases[0].digest:
+ * must be 64 hex characters"): TMON_E_PARSE: not JSON, another format, a
+ * missing, mistyped or unknown member, a repository that is not
+ * "OWNER/NAME" (one '/', neither side empty, no spaces), no release;
+ * TMON_E_LIMIT: over MAX_PROV_FILE bytes, more than MAX_PROV_RELEASES
+ * releases, a string over its bound.
+ */
+enum tmon_rc	prov_file_parse(const uint8_t *text, size_t len,
+		    struct prov_file *out, struct tmon_err *err);
+
+/* Free what f holds and zero it; a zeroed file is a no-op. */
+void		prov_file_free(struct prov_file *f);
+
 #endif /* TMON_VERIFY_PROVENANCE_H */

@@ -3,12 +3,15 @@
  * the input as JSON under both predicate types (prov_parse_predicate),
  * the same JSON as a probe's measurement layers (prov_enclave_of_layers),
  * and what parsed compared with the enclave registers the input gave
- * (prov_check_measurement).
+ * (prov_check_measurement); the same bytes as a provenance file
+ * (prov_file_parse).
  * Invariants: a predicate that parsed has its kind, at most
  * MAX_PROV_PLATFORMS platforms with NUL-terminated names; a failed parse
  * leaves the output zeroed; provenance.measurement passes or warns only
  * when the enclave's registers are byte for byte the release's (and, on
- * TDX, a platform's).
+ * TDX, a platform's); a provenance file that parsed has 1 to
+ * MAX_PROV_RELEASES releases, each with an attestations object and a
+ * repository "OWNER/NAME".
  * Seeds: tests/fuzz/seeds/provenance/ (the predicate of the recorded
  * release, tests/data/provenance, the hardware-measurements predicate,
  * and the measurement layers of the tests/data/tinfoil enclaves).
@@ -82,6 +85,28 @@ check_compare(const struct prov_release *rel, const struct prov_predicate *hw,
 	TMON_ASSERT(hw_ok && m.platform < hw->n_platforms);
 }
 
+static void
+check_file(const uint8_t *data, size_t size)
+{
+	struct prov_file *f = calloc(1, sizeof(*f));
+	struct tmon_err err;
+	size_t i;
+
+	TMON_ASSERT(f != NULL);
+	tmon_err_clear(&err);
+	if (prov_file_parse(data, size, f, &err) == TMON_OK) {
+		TMON_ASSERT(f->n >= 1 && f->n <= MAX_PROV_RELEASES);
+		for (i = 0; i < f->n; i++) {
+			TMON_ASSERT(json_is_object(f->rel[i].attestations));
+			TMON_ASSERT(strchr(f->rel[i].repo, '/') != NULL);
+		}
+		TMON_ASSERT(!f->has_hw || json_is_object(f->hw.attestations));
+	} else
+		TMON_ASSERT(err.msg[0] != '\0');
+	prov_file_free(f);
+	free(f);
+}
+
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -98,6 +123,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tjson_init();
 		inited = 1;
 	}
+	check_file(data, size);
 	TMON_ASSERT(rel != NULL && hw != NULL);
 	if (tjson_load(&d, data, size, 64u * 1024, TJSON_ANY, &j) != TMON_OK)
 		goto out;

@@ -620,6 +620,90 @@ START_TEST(test_receipt_provenance)
 }
 END_TEST
 
+#define PROV_FILE PROV "router.provenance.json"
+
+/* prov_file_parse of text; the rc, err in *err. */
+static enum tmon_rc
+file_text(const char *text, struct tmon_err *err)
+{
+	struct prov_file *f = calloc(1, sizeof(*f));
+	enum tmon_rc rc;
+
+	ck_assert(f != NULL);
+	tmon_err_clear(err);
+	rc = prov_file_parse((const uint8_t *)text, strlen(text), f, err);
+	prov_file_free(f);
+	free(f);
+	return rc;
+}
+
+#define REL_OBJ(repo) "{\"repo\":\"" repo "\",\"digest\":\"" REL_DIGEST \
+	"\",\"attestations\":{\"attestations\":[]}}"
+
+START_TEST(test_file)
+{
+	struct prov_file *f = calloc(1, sizeof(*f));
+	struct tmon_err err;
+	uint8_t *text, digest[32];
+	char *big;
+	size_t len, i, off;
+
+	ck_assert(f != NULL);
+	text = slurp(PROV_FILE, &len);
+	tmon_err_clear(&err);
+	ck_assert_msg(prov_file_parse(text, len, f, &err) == TMON_OK, "%s",
+	    err.msg);
+	ck_assert_uint_eq(f->n, 1);
+	ck_assert_str_eq(f->rel[0].repo, "tinfoilsh/confidential-model-router");
+	ck_assert_str_eq(f->rel[0].tag, "v0.0.110");
+	ck_assert(hex_decode_exact(REL_DIGEST, 64, digest, 32, false));
+	ck_assert_mem_eq(f->rel[0].digest, digest, 32);
+	ck_assert_uint_eq(json_array_size(json_object_get(
+	    f->rel[0].attestations, "attestations")), 1);
+	ck_assert(!f->has_hw);
+	ck_assert_str_eq(f->workflow, "");
+	prov_file_free(f);
+	free(f);
+	free(text);
+
+	ck_assert_int_eq(file_text("{\"format\":\"tmon-provenance/1\","
+	    "\"releases\":[" REL_OBJ("a/b") "],\"hardware\":" REL_OBJ("c/d")
+	    ",\"policy\":{\"ref\":\"refs/tags/v*\"}}", &err), TMON_OK);
+	ck_assert_int_eq(file_text("{\"format\":\"tmon-provenance/2\","
+	    "\"releases\":[" REL_OBJ("a/b") "]}", &err), TMON_E_PARSE);
+	ck_assert_int_eq(file_text("{\"format\":\"tmon-provenance/1\","
+	    "\"releases\":[]}", &err), TMON_E_PARSE);
+	ck_assert_int_eq(file_text("{\"format\":\"tmon-provenance/1\","
+	    "\"releases\":[" REL_OBJ("a/b") "],\"hardwar\":{}}", &err),
+	    TMON_E_PARSE);
+	ck_assert_ptr_nonnull(strstr(err.msg, "hardwar"));
+	ck_assert_int_eq(file_text("{\"format\":\"tmon-provenance/1\","
+	    "\"releases\":[" REL_OBJ("a/b/c") "]}", &err), TMON_E_PARSE);
+	ck_assert_str_eq(err.msg, "provenance file: releases[0].repo: must "
+	    "be OWNER/NAME");
+	ck_assert_int_eq(file_text("{\"format\":\"tmon-provenance/1\","
+	    "\"releases\":[" REL_OBJ("a b/c") "]}", &err), TMON_E_PARSE);
+	ck_assert_int_eq(file_text("{\"format\":\"tmon-provenance/1\","
+	    "\"releases\":[{\"repo\":\"a/b\",\"digest\":\"59239f\","
+	    "\"attestations\":{}}]}", &err), TMON_E_PARSE);
+	ck_assert_int_eq(file_text("{\"format\":\"tmon-provenance/1\","
+	    "\"releases\":[" REL_OBJ("a/b") "],\"policy\":{\"issuer\":\"x\"}}",
+	    &err), TMON_E_PARSE);
+	/* MAX_PROV_RELEASES + 1 releases */
+	len = sizeof(REL_OBJ("a/b")) + 1;
+	big = malloc(64 + (MAX_PROV_RELEASES + 1) * len);
+	ck_assert(big != NULL);
+	off = (size_t)snprintf(big, 64, "{\"format\":\"tmon-provenance/1\","
+	    "\"releases\":[");
+	for (i = 0; i <= MAX_PROV_RELEASES; i++)
+		off += (size_t)snprintf(big + off, len + 1, "%s%s", i ? "," :
+		    "", REL_OBJ("a/b"));
+	memcpy(big + off, "]}", 3);
+	ck_assert_int_eq(file_text(big, &err), TMON_E_LIMIT);
+	free(big);
+}
+END_TEST
+
 static Suite *
 suite(void)
 {
@@ -637,6 +721,7 @@ suite(void)
 	tcase_add_test(tc, test_layers);
 	tcase_add_test(tc, test_release_rollup);
 	tcase_add_test(tc, test_receipt_provenance);
+	tcase_add_test(tc, test_file);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -194,6 +194,28 @@ void	prov_check_measurement(const struct prov_release *rels, size_t n,
 void	prov_check_release(const struct checklist *sig, const char *what,
 	    struct checklist *cl);
 
+struct sigstore_root;
+struct sigstore_policy;
+
+/*
+ * Verify one release: body is the GitHub attestations API answer for
+ * sha256:digest (borrowed), verified with sigstore_verify_attestations
+ * against root and the identity policy p, for an attestation whose
+ * predicateType is want (PROV_PREDICATE_MULTIPLATFORM or
+ * PROV_PREDICATE_HARDWARE); its predicate is then read with
+ * prov_parse_predicate into out->pred.  out->repo, out->tag (tag may be
+ * NULL) and out->digest are copied from the arguments, out->time is the
+ * verified time.  now (unix s) as in sigstore_verify_bundle.  The
+ * sigstore.* checks go in sig (a predicate that does not parse fails
+ * sigstore.subject with the parser's message).  Returns their verdict;
+ * out is usable (for prov_check_measurement) only on VERDICT_PASS.
+ */
+enum verdict	prov_verify_release(const struct sigstore_root *root,
+		    const json_t *body, const char *want,
+		    const struct sigstore_policy *p, const char *repo,
+		    const char *tag, const uint8_t digest[32], int64_t now,
+		    struct prov_release *out, struct checklist *sig);
+
 /* ---- the provenance file ---------------------------------------------
  *
  * What a probe's provenance checks used, in one JSON object, so that

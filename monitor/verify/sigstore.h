@@ -232,4 +232,65 @@ struct sigstore_policy {
 enum verdict	sigstore_policy_check(const struct fulcio_identity *id,
 		    const struct sigstore_policy *p, char *why, size_t whysz);
 
+/* ---- verification ---- */
+
+struct sigstore_root;
+
+/* What sigstore_verify_bundle established. */
+struct sigstore_result {
+	/* the verified time (unix s): the integrated time of a tlog entry
+	 * whose SET verified, else the genTime of a verified RFC 3161
+	 * timestamp; 0 when there is none */
+	int64_t			verified_time;
+	/* the leaf certificate's identity (zeroed when it did not parse) */
+	struct fulcio_identity	id;
+	/* the logIndex of the tlog entry that verified, when has_tlog */
+	bool			has_tlog;
+	uint64_t		log_index;
+};
+
+/*
+ * Verify the parsed bundle b against the trusted root, the identity
+ * policy p and the expected subject digest (SHA-256, 32 bytes), setting
+ * every check id listed at the top of this file except
+ * sigstore.bundle.parse in cl, and *res (zeroed first; may be NULL).
+ * now (unix s) bounds the verified time: an integrated time or a
+ * timestamp later than now + 300 s fails.  Every certificate is checked
+ * at the verified time, never at now.  st (may be NULL) receives the
+ * in-toto statement of the payload (the caller frees it with
+ * intoto_statement_free, also when the verdict is not PASS).
+ * Returns the worst status set: VERDICT_PASS only when every check
+ * passed or was skipped; VERDICT_FAIL when evidence is wrong (a
+ * signature, a hash, a chain, the identity, the subject);
+ * VERDICT_ERROR when something could not be checked and nothing failed
+ * (an unsupported tlog kind or key, no verified time, OpenSSL failing).
+ */
+enum verdict	sigstore_verify_bundle(const struct sigstore_root *root,
+		    const struct sigstore_bundle *b,
+		    const struct sigstore_policy *p, const uint8_t digest[32],
+		    int64_t now, struct intoto_statement *st,
+		    struct sigstore_result *res, struct checklist *cl);
+
+/*
+ * Verify a GitHub attestations API answer ("GET /repos/OWNER/NAME/
+ * attestations/sha256:HEX": {"attestations": [{"bundle": BUNDLE,
+ * "repository_id": N, ...}, ...]}, 1 to MAX_SIGSTORE_ATTESTATIONS
+ * elements), borrowed.  Each bundle whose
+ * statement's predicateType is predicate_type (NULL: any) is parsed and
+ * verified with sigstore_verify_bundle; the first one that passes is the
+ * answer: its checks (and sigstore.bundle.parse pass) are left in cl and
+ * its statement in *st (may be NULL; free with intoto_statement_free).
+ * When none passes, cl holds the checks of the first candidate, with
+ * sigstore.bundle.parse failing (or an error, for an unsupported
+ * format) when it did not parse; when no bundle has the predicate type,
+ * sigstore.subject fails ("no attestation with predicate type ...").
+ * A body that is not of the shape above fails sigstore.bundle.parse.
+ * Returns the verdict of the answer as sigstore_verify_bundle does.
+ */
+enum verdict	sigstore_verify_attestations(const struct sigstore_root *root,
+		    const json_t *body, const char *predicate_type,
+		    const struct sigstore_policy *p, const uint8_t digest[32],
+		    int64_t now, struct intoto_statement *st,
+		    struct sigstore_result *res, struct checklist *cl);
+
 #endif /* TMON_VERIFY_SIGSTORE_H */

@@ -13,7 +13,9 @@
 #include <jansson.h>
 
 #include "encode.h"
+#include "rekor.h"
 #include "sigstore.h"
+#include "sigstore_root.h"
 #include "tjson.h"
 #include "util.h"
 
@@ -436,6 +438,318 @@ START_TEST(test_policy)
 }
 END_TEST
 
+
+/* ---- verification ---- */
+
+#define PEER	TMON_TEST_DATA "/sigstore-peer/"
+#define TEST	TMON_TEST_DATA "/sigstore-test/"
+#define PUBLIC_ROOT	TMON_SOURCE_DIR "/trust/sigstore-trusted-root.json"
+#define TEST_ROOT	TEST "trusted_root.json"
+
+/* The recorded time of the Tinfoil capture (PROVENANCE.md). */
+#define CMR_NOW		1782699168
+#define CMR_REPO	"tinfoilsh/confidential-model-router"
+/* The integrated time of its Rekor entry (PROVENANCE.md). */
+#define CMR_INTEGRATED	1782251465
+
+static const char *const all_ids[] = {
+	"sigstore.bundle.parse", "sigstore.dsse.signature",
+	"sigstore.cert.chain", "sigstore.cert.identity", "sigstore.sct",
+	"sigstore.subject", "sigstore.tlog.body", "sigstore.tlog.inclusion",
+	"sigstore.tlog.checkpoint", "sigstore.tlog.set", "sigstore.timestamp",
+};
+
+static uint8_t *
+load_path(const char *path, size_t *len)
+{
+	uint8_t *p = NULL;
+	struct tmon_err err;
+
+	tmon_err_clear(&err);
+	ck_assert_msg(read_file(path, 8u * 1024 * 1024, &p, len, &err) ==
+	    TMON_OK, "%s: %s", path, err.msg);
+	return p;
+}
+
+static json_t *
+load_json_path(const char *path)
+{
+	json_error_t je;
+	json_t *j;
+	uint8_t *p;
+	size_t len;
+
+	p = load_path(path, &len);
+	j = json_loadb((const char *)p, len, JSON_REJECT_DUPLICATES, &je);
+	ck_assert_msg(j != NULL, "%s: %s", path, je.text);
+	free(p);
+	return j;
+}
+
+static struct sigstore_root *
+root_text(const uint8_t *text, size_t len)
+{
+	struct sigstore_root *r = NULL;
+	struct tmon_err err;
+
+	tmon_err_clear(&err);
+	ck_assert_msg(sigstore_root_parse(text, len, NULL, &r, &err) ==
+	    TMON_OK, "%s", err.msg);
+	return r;
+}
+
+static struct sigstore_root *
+root_load(const char *path)
+{
+	struct sigstore_root *r;
+	uint8_t *p;
+	size_t len;
+
+	p = load_path(path, &len);
+	r = root_text(p, len);
+	free(p);
+	return r;
+}
+
+/* The SHA-256 digest in the hex text file path (a .hash asset). */
+static void
+hash_file(const char *path, uint8_t d[32])
+{
+	uint8_t *p;
+	size_t len;
+
+	p = load_path(path, &len);
+	while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r' ||
+	    p[len - 1] == ' '))
+		len--;
+	ck_assert_msg(len >= 64 && hex_decode_exact((const char *)p, 64, d, 32,
+	    false), "%s: not hex", path);
+	free(p);
+}
+
+static void
+hex32(const char *hex, uint8_t d[32])
+{
+	ck_assert(hex_decode_exact(hex, strlen(hex), d, 32, false));
+}
+
+static void
+dump(const struct checklist *cl)
+{
+	size_t i;
+
+	for (i = 0; i < cl->n; i++)
+		fprintf(stderr, "  %-26s %-5s %s\n", cl->items[i].id,
+		    check_status_str(cl->items[i].status),
+		    cl->items[i].detail);
+}
+
+/* Check id of cl has status st (and its detail contains sub, if given). */
+static void
+expect(const struct checklist *cl, const char *id, enum check_status st,
+    const char *sub)
+{
+	const struct check *c = checklist_get(cl, id);
+
+	if (c == NULL || c->status != st || (sub != NULL &&
+	    strstr(c->detail, sub) == NULL))
+		dump(cl);
+	ck_assert_msg(c != NULL, "%s not set", id);
+	ck_assert_msg(c->status == st, "%s: %s, want %s: %s", id,
+	    check_status_str(c->status), check_status_str(st), c->detail);
+	if (sub != NULL)
+		ck_assert_msg(strstr(c->detail, sub) != NULL, "%s: \"%s\" "
+		    "lacks \"%s\"", id, c->detail, sub);
+}
+
+/* Every check of all_ids is PASS (or SKIP for the timestamp). */
+static void
+expect_all_pass(const struct checklist *cl)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(all_ids) / sizeof(all_ids[0]); i++)
+		expect(cl, all_ids[i], strcmp(all_ids[i],
+		    "sigstore.timestamp") == 0 ? CHECK_SKIP : CHECK_PASS, NULL);
+}
+
+static const struct sigstore_policy tag_policy = {
+	NULL, ".github/workflows/*", "refs/tags/*", NULL
+};
+
+/* sigstore_verify_attestations of body for repo with the tag policy. */
+static enum verdict
+verify_body(const struct sigstore_root *r, const json_t *body,
+    const char *repo, const uint8_t d[32], int64_t now,
+    struct sigstore_result *res, struct checklist *cl)
+{
+	struct sigstore_policy p = tag_policy;
+	struct intoto_statement st;
+	enum verdict v;
+
+	p.repo = repo;
+	checklist_init(cl);
+	v = sigstore_verify_attestations(r, body, NULL, &p, d, now, &st, res,
+	    cl);
+	intoto_statement_free(&st);
+	return v;
+}
+
+START_TEST(test_verify_cmr)
+{
+	struct sigstore_root *r = root_load(PUBLIC_ROOT);
+	struct sigstore_result res;
+	struct intoto_statement st;
+	struct sigstore_policy p = tag_policy;
+	struct checklist cl;
+	json_t *body = load_json_path(DATA "tinfoil-cmr-attestations.json");
+	uint8_t d[32];
+	enum verdict v;
+
+	hash_file(DATA "tinfoil-cmr-tinfoil.hash", d);
+	p.repo = CMR_REPO;
+	checklist_init(&cl);
+	v = sigstore_verify_attestations(r, body,
+	    "https://tinfoil.sh/predicate/snp-tdx-multiplatform/v1", &p, d,
+	    CMR_NOW, &st, &res, &cl);
+	if (v != VERDICT_PASS)
+		dump(&cl);
+	ck_assert_int_eq(v, VERDICT_PASS);
+	expect_all_pass(&cl);
+	ck_assert_int_eq(res.verified_time, CMR_INTEGRATED);
+	ck_assert(res.has_tlog);
+	ck_assert_uint_eq(res.log_index, 1932011338);
+	ck_assert_str_eq(res.id.signer_uri, cmr_signer);
+	ck_assert_str_eq(st.predicate_type,
+	    "https://tinfoil.sh/predicate/snp-tdx-multiplatform/v1");
+	intoto_statement_free(&st);
+	json_decref(body);
+	sigstore_root_free(r);
+}
+END_TEST
+
+/*
+ * The failing check each rejected case of sigstore-peer/cases.json must
+ * show (from its "what": the byte it flips, the identity it asks for),
+ * with a word of the reason.
+ */
+static const struct {
+	const char		*id;
+	const char		*check;
+	enum check_status	 status;
+	const char		*reason;
+} case_fail[] = {
+	{ "dev-dsse-signature", "sigstore.dsse.signature", CHECK_FAIL,
+	  "does not verify" },
+	{ "dev-dsse-signature", "sigstore.tlog.body", CHECK_FAIL, NULL },
+	{ "dev-payload", "sigstore.dsse.signature", CHECK_FAIL,
+	  "does not verify" },
+	{ "dev-payload", "sigstore.tlog.body", CHECK_FAIL, "hash" },
+	{ "dev-certificate", "sigstore.cert.chain", CHECK_FAIL,
+	  "certificate signature failure" },
+	{ "dev-inclusion-proof-hash", "sigstore.tlog.inclusion", CHECK_FAIL,
+	  "inclusion proof" },
+	{ "dev-checkpoint-signature", "sigstore.tlog.checkpoint", CHECK_FAIL,
+	  NULL },
+	{ "dev-set", "sigstore.tlog.set", CHECK_FAIL, "SET" },
+	{ "dev-other-repo", "sigstore.cert.identity", CHECK_FAIL,
+	  "Source Repository URI https://github.com/tinfoilsh/"
+	  "confidential-model-router is not" },
+	{ "dev-other-digest", "sigstore.subject", CHECK_FAIL,
+	  "no subject has sha256 09239f44" },
+	{ "dev-test-root", "sigstore.cert.chain", CHECK_FAIL,
+	  "does not chain" },
+	{ "cli-reusable-workflow-attestation", "sigstore.cert.identity",
+	  CHECK_FAIL, "github/artifact-attestations-workflows/.github/"
+	  "workflows/attest.yml does not match" },
+	{ "cli-custom-issuer", "sigstore.cert.identity", CHECK_FAIL,
+	  "Issuer https://token.actions.githubusercontent.com/hammer-time" },
+	{ "cli-sigstore-js-2.1.0-bundle", "sigstore.subject", CHECK_FAIL,
+	  "no subject has sha256" },
+	{ "cli-sigstore-js-2.1.0-bundle-v0.1", "sigstore.subject", CHECK_FAIL,
+	  "no subject has sha256" },
+	{ "test-dsse-signature", "sigstore.dsse.signature", CHECK_FAIL,
+	  "does not verify" },
+	{ "test-payload", "sigstore.dsse.signature", CHECK_FAIL,
+	  "does not verify" },
+	{ "test-certificate", "sigstore.cert.chain", CHECK_FAIL,
+	  "certificate signature failure" },
+	{ "test-inclusion-proof-hash", "sigstore.tlog.inclusion", CHECK_FAIL,
+	  "inclusion proof" },
+	{ "test-checkpoint-signature", "sigstore.tlog.checkpoint", CHECK_FAIL,
+	  NULL },
+	{ "test-set", "sigstore.tlog.set", CHECK_FAIL, "SET" },
+	{ "test-other-repo", "sigstore.cert.identity", CHECK_FAIL,
+	  "Source Repository URI" },
+	{ "test-public-root", "sigstore.cert.chain", CHECK_FAIL,
+	  "does not chain" },
+};
+
+START_TEST(test_verify_cases)
+{
+	struct sigstore_root *r;
+	struct sigstore_result res;
+	struct checklist cl;
+	json_t *cases, *c, *body;
+	char path[1024];
+	const char *id;
+	uint8_t d[32];
+	size_t i, k, nfail = 0, naccept = 0;
+	enum verdict v;
+	bool accept, named;
+
+	cases = load_json_path(PEER "cases.json");
+	ck_assert_uint_ge(json_array_size(cases), 27);
+	json_array_foreach(cases, i, c) {
+		id = json_string_value(json_object_get(c, "id"));
+		snprintf(path, sizeof(path), PEER "%s", json_string_value(
+		    json_object_get(c, "trusted_root")));
+		r = root_load(path);
+		snprintf(path, sizeof(path), PEER "%s", json_string_value(
+		    json_object_get(c, "attestations")));
+		body = load_json_path(path);
+		hex32(json_string_value(json_object_get(c, "digest")), d);
+		accept = strcmp(json_string_value(json_object_get(c,
+		    "expect")), "accept") == 0;
+		v = verify_body(r, body, json_string_value(json_object_get(c,
+		    "repo")), d, json_integer_value(json_object_get(c, "at")),
+		    &res, &cl);
+		/* SIGSTORE_DUMP set: print every case's checks */
+		if ((v == VERDICT_PASS) != accept || getenv("SIGSTORE_DUMP")) {
+			fprintf(stderr, "case %s:\n", id);
+			dump(&cl);
+		}
+		ck_assert_msg((v == VERDICT_PASS) == accept, "case %s: "
+		    "verdict %d, want %s", id, v, accept ? "accept" : "reject");
+		if (accept) {
+			expect_all_pass(&cl);
+			ck_assert_int_gt(res.verified_time, 0);
+			naccept++;
+		} else {
+			/* wrong evidence is a failure, never an error */
+			ck_assert_msg(v == VERDICT_FAIL, "case %s: verdict %d",
+			    id, v);
+			named = false;
+			for (k = 0; k < sizeof(case_fail) /
+			    sizeof(case_fail[0]); k++) {
+				if (strcmp(case_fail[k].id, id) != 0)
+					continue;
+				expect(&cl, case_fail[k].check,
+				    case_fail[k].status, case_fail[k].reason);
+				named = true;
+				nfail++;
+			}
+			ck_assert_msg(named, "case %s: no expected check", id);
+		}
+		json_decref(body);
+		sigstore_root_free(r);
+	}
+	ck_assert_uint_eq(naccept, 6);
+	ck_assert_uint_ge(nfail, 20);
+	json_decref(cases);
+}
+END_TEST
+
 static Suite *
 sigstore_suite(void)
 {
@@ -450,6 +764,11 @@ sigstore_suite(void)
 	tcase_add_test(tc, test_statement);
 	tcase_add_test(tc, test_fulcio_identity);
 	tcase_add_test(tc, test_policy);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("verify");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_verify_cmr);
+	tcase_add_test(tc, test_verify_cases);
 	suite_add_tcase(s, tc);
 	return s;
 }

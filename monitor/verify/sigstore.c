@@ -823,12 +823,14 @@ tst_verify_tsa(const struct sigstore_ca *tsa, TS_RESP *resp,
 		p = tsa->der[i];
 		if ((x = d2i_X509(NULL, &p, (long)tsa->der_len[i])) == NULL)
 			goto out;
-		if (i + 1 == tsa->n) {
-			r = X509_STORE_add_cert(store, x);
+		/* the last is the anchor; every one may be the signer,
+		 * which a token need not carry (RFC 3161 section 2.4.1,
+		 * certReq) */
+		if (i + 1 == tsa->n && X509_STORE_add_cert(store, x) != 1) {
 			X509_free(x);
-			if (r != 1)
-				goto out;
-		} else if (sk_X509_push(certs, x) <= 0) {
+			goto out;
+		}
+		if (sk_X509_push(certs, x) <= 0) {
 			X509_free(x);
 			goto out;
 		}

@@ -1098,12 +1098,12 @@ static uint8_t *
 sct_signed_data(const SCT *sct, const uint8_t ikh[32], const uint8_t *tbs,
     size_t tbslen, size_t *outlen)
 {
-	const unsigned char *ext = NULL;
+	unsigned char *ext = NULL;
 	size_t extlen, n, i;
 	uint64_t ts;
 	uint8_t *out, *w;
 
-	extlen = SCT_get0_extensions(sct, (unsigned char **)(uintptr_t)&ext);
+	extlen = SCT_get0_extensions(sct, &ext);
 	ts = SCT_get_timestamp(sct);
 	n = 1 + 1 + 8 + 2 + 32 + 3 + tbslen + 2 + extlen;
 	w = out = xmalloc(n);

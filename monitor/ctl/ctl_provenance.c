@@ -109,7 +109,7 @@ release_summary(const struct ctl_prov_release *r, char *buf, size_t len)
 	char label[MAX_PROV_REPO + MAX_PROV_NAME + 80], t[32];
 
 	release_label(r->in, label, sizeof(label));
-	snprintf(buf, len, "%s: attestation verified (%s%s%s, signed at %s)",
+	snprintf(buf, len, "%s: attestation verified (%s%s%ssigned at %s)",
 	    label, r->out.pred.version[0] != '\0' ? "image " : "",
 	    r->out.pred.version, r->out.pred.version[0] != '\0' ? ", " : "",
 	    r->out.time != 0 ? fmt_time(r->out.time, t, sizeof(t)) :

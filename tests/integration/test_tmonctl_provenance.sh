@@ -121,6 +121,25 @@ vp "$TMP/pt3" "$ATT" --digest "$DIGEST" --repo "$REPO" --trusted-root "$ROOT" --
 want_rc "--predicate-type of another kind: none attested" 1 $rc
 has "sigstore.subject fails" "^sigstore.subject +fail " "$TMP/pt3"
 
+# the hardware-measurements predicate of tmon-sim's TEST Sigstore
+th=$SRC/tests/data/sigstore-test/hardware-measurements_v0.1.0
+vp "$TMP/hw" "$th.attestations.json" --digest "$(tr -d ' \n' <"$th.hash")" \
+    --repo tmon-sim/hardware-measurements --trusted-root "$TROOT" --at 1780864000 \
+    --predicate-type https://tinfoil.sh/predicate/hardware-measurements/v1
+want_rc "the TEST hardware-measurements release" 0 $rc
+python3 - "$th.attestations.json" >"$TMP/hwfacts" <<'PY'
+import base64, json, sys
+b = json.load(open(sys.argv[1]))["attestations"][0]["bundle"]
+p = json.loads(base64.b64decode(b["dsseEnvelope"]["payload"]))["predicate"]
+for name, v in p.items():
+    print(name, v["mrtd"].lower(), v["rtmr0"].lower())
+PY
+while read -r name mrtd rtmr0; do
+	has "platform $name" "^platform: $name$" "$TMP/hw"
+	has "its mrtd" "^  mrtd: $mrtd$" "$TMP/hw"
+	has "its rtmr0" "^  rtmr0: $rtmr0$" "$TMP/hw"
+done <"$TMP/hwfacts"
+
 # ---- the identity policy, the digest, the time -------------------------
 vp "$TMP/o" "$ATT" --digest "$DIGEST" --repo tinfoilsh/confidential-inference-proxy --trusted-root "$ROOT" --at $AT
 want_rc "another repository" 1 $rc
@@ -241,6 +260,10 @@ def write(name, releases):
 write("prov.json", [rel(att)])
 write("prov-tampered.json", [rel(bad)])
 write("prov-repo.json", [rel(att, "tinfoilsh/confidential-inference-proxy")])
+write("prov-older-bad.json", [rel(att), rel(bad)])
+hw = rel(att, "tinfoilsh/hardware-measurements")
+json.dump({"format": "tmon-provenance/1", "releases": [rel(att)],
+           "hardware": hw, "policy": pol}, open(f"{tmp}/prov-hw.json", "w"))
 PY
 
 # the SEV-SNP enclave of the same capture run, with its AMD collateral
@@ -299,6 +322,17 @@ has "the release is listed as failing" "^provenance: latest release 0 .*: fail$"
 snp "$TMP/snpr" --provenance "$TMP/prov-repo.json" --trusted-root "$ROOT"
 want_rc "a release of another repository" 1 $rc
 has "provenance.release fails naming the identity" "^provenance.release +fail +sigstore.cert.identity: " "$TMP/snpr"
+snp "$TMP/snpo" --provenance "$TMP/prov-older-bad.json" --trusted-root "$ROOT"
+want_rc "an older release that does not verify is left out" $want_snp_rc $rc
+has "provenance.release is the latest's" "^provenance.release +pass " "$TMP/snpo"
+has "the older release is listed as failing" "^provenance: release 1 .*: fail$" "$TMP/snpo"
+has "with its failing check" "^    sigstore.dsse.signature fail: " "$TMP/snpo"
+# a hardware release that is the router's attestation: no attestation of
+# the hardware-measurements predicate, and not of that repository
+snp "$TMP/snph" --provenance "$TMP/prov-hw.json" --trusted-root "$ROOT"
+want_rc "a hardware release that does not verify" 1 $rc
+has "provenance.release fails for it" "^provenance.release +fail +hardware release: sigstore\." "$TMP/snph"
+has "the hardware release is listed" "^provenance: hardware release tinfoilsh/hardware-measurements .*: fail$" "$TMP/snph"
 snp "$TMP/snpx" --provenance "$TMP/prov.json" --trusted-root "$TROOT"
 want_rc "the release against the TEST root" 1 $rc
 has "provenance.release fails" "^provenance.release +fail " "$TMP/snpx"

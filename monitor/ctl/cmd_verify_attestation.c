@@ -23,6 +23,7 @@
 #include "tmon_limits.h"
 #include "util.h"
 #include "verify_ctx.h"
+#include "xmalloc.h"
 
 static int	verify_attestation(int, char *[]);
 
@@ -233,9 +234,11 @@ verify_attestation(int argc, char *argv[])
 		    "--provenance\n");
 		goto out;
 	}
-	if (prov_path != NULL && ((prov = calloc(1, sizeof(*prov))) == NULL ||
-	    !ctl_prov_load(prov, prov_path)))
-		goto out;
+	if (prov_path != NULL) {
+		prov = xcalloc(1, sizeof(*prov));
+		if (!ctl_prov_load(prov, prov_path))
+			goto out;
+	}
 	tmon_err_clear(&err);
 	if (read_file(argv[optind], MAX_UPSTREAM_BODY, &body, &len, &err) !=
 	    TMON_OK || (inst_path != NULL && read_file(inst_path,

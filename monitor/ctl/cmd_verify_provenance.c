@@ -26,6 +26,7 @@
 #include "tjson.h"
 #include "tmon_limits.h"
 #include "util.h"
+#include "xmalloc.h"
 
 static int	verify_provenance(int, char *[]);
 
@@ -345,11 +346,8 @@ verify_provenance(int argc, char *argv[])
 	enum verdict v;
 	int ch, json = 0, rc = CTL_EXIT_USAGE;
 
-	if ((o = calloc(1, sizeof(*o))) == NULL ||
-	    (o->cl = calloc(1, sizeof(*o->cl))) == NULL) {
-		fprintf(stderr, "tmonctl: out of memory\n");
-		goto out;
-	}
+	o = xcalloc(1, sizeof(*o));
+	o->cl = xcalloc(1, sizeof(*o->cl));
 	checklist_init(o->cl);
 	o->at = (int64_t)time(NULL);
 	optind = 1;
@@ -469,10 +467,8 @@ verify_provenance(int argc, char *argv[])
 		print_table(o);
 	rc = ctl_result(o->cl, o->verdict, NULL);
 out:
-	if (o != NULL) {
-		intoto_statement_free(&o->st);
-		free(o->cl);
-	}
+	intoto_statement_free(&o->st);
+	free(o->cl);
 	free(o);
 	json_decref(body);
 	sigstore_root_free(root);

@@ -18,6 +18,7 @@
 #include "tjson.h"
 #include "tmon_limits.h"
 #include "util.h"
+#include "xmalloc.h"
 
 const char *
 ctl_sigstore_root_path(const char *path, char *buf, size_t len)
@@ -166,12 +167,7 @@ ctl_prov_verify(struct ctl_prov *p, const struct sigstore_root *root,
 		    "registers not compared");
 		return;
 	}
-	rels = calloc(p->file.n, sizeof(*rels));
-	if (rels == NULL) {
-		checklist_set(cl, "provenance.measurement", CHECK_ERROR,
-		    "out of memory");
-		return;
-	}
+	rels = xcalloc(p->file.n, sizeof(*rels));
 	for (i = 0; i < p->file.n; i++)
 		if (p->rel[i].v == VERDICT_PASS)
 			rels[n++] = p->rel[i].out;

@@ -49,8 +49,8 @@ const struct ctl_cmd ctl_cmd_verify_provenance = {
 	"name\n"
 	"  --trusted-root FILE  the Sigstore trusted root (default: the "
 	"installed\n"
-	"                     share/tmon/" CTL_SIGSTORE_ROOT_REL ", else the "
-	"checkout's)\n"
+	"                     share/tmon/" CTL_SIGSTORE_ROOT_REL ",\n"
+	"                     else the checkout's)\n"
 	"  --at UNIX          the time of the check, unix seconds (default: "
 	"now): a\n"
 	"                     signature time after it fails\n"
@@ -59,19 +59,20 @@ const struct ctl_cmd ctl_cmd_verify_provenance = {
 	"  --ref PATTERN      fnmatch pattern of the source ref (default "
 	"\"" CTL_DEFAULT_REF "\";\n"
 	"                     \"\": any ref)\n"
-	"  --issuer URL       the certificate's OIDC issuer (default "
-	SIGSTORE_GITHUB_ISSUER ")\n"
+	"  --issuer URL       the certificate's OIDC issuer (default\n"
+	"                     " SIGSTORE_GITHUB_ISSUER ")\n"
 	"  --predicate-type URI  only attestations of this predicate type "
 	"(default:\n"
 	"                     any); Tinfoil's snp-tdx-multiplatform/v1 and\n"
 	"                     hardware-measurements/v1 predicates must also "
 	"parse\n"
 	"  --json             print the result as JSON\n\n"
-	"A body that is not JSON or not an attestations answer fails "
-	"sigstore.bundle.parse\n"
-	"(exit 1); a bundle format tmon does not verify is error (exit 3); a "
-	"trusted\n"
-	"root that cannot be read or parsed: nothing checked (exit 3).\n",
+	"A body that is not JSON or not an attestations answer fails\n"
+	"sigstore.bundle.parse (exit 1); a bundle format tmon does not verify "
+	"is error\n"
+	"(exit 3); a trusted root that cannot be read or parsed: nothing "
+	"checked\n"
+	"(exit 3).\n",
 	NULL,
 	verify_provenance
 };

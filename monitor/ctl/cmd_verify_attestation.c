@@ -4,6 +4,7 @@
  * uses.
  */
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,20 +15,23 @@
 #include "attest.h"
 #include "ctl.h"
 #include "ctl_collateral.h"
+#include "ctl_provenance.h"
 #include "encode.h"
 #include "probe.h"
+#include "sigstore_root.h"
 #include "tls_binding.h"
 #include "tmon_limits.h"
 #include "util.h"
 #include "verify_ctx.h"
+#include "xmalloc.h"
 
 static int	verify_attestation(int, char *[]);
 
 const struct ctl_cmd ctl_cmd_verify_attestation = {
 	"verify-attestation",
 	"RESPONSE.json --nonce HEX [--collateral FILE]... [--instances FILE] "
-	"[--nras-token FILE [--nras-jwks FILE]] [--tls-spki FILE] [--at UNIX] "
-	"[--json]",
+	"[--nras-token FILE [--nras-jwks FILE]] [--tls-spki FILE] "
+	"[--provenance FILE [--trusted-root FILE]] [--at UNIX] [--json]",
 	"Run every check an attestation response allows against our nonce.",
 	"Verifies with the code tmond uses; the checks are the ones tmond "
 	"records.\n\n"
@@ -69,6 +73,27 @@ const struct ctl_cmd ctl_cmd_verify_attestation = {
 	"                     KEY or CERTIFICATE (the first); without it "
 	"tls.binding\n"
 	"                     is skip\n"
+	"  --provenance FILE  the releases of the enclave's code: a "
+	"tmon-provenance/1\n"
+	"                     file (provenance.h: each release's repository, "
+	"tag, digest\n"
+	"                     and GitHub attestations answer, newest "
+	"first, the\n"
+	"                     optional hardware-measurements release, "
+	"the identity\n"
+	"                     policy); adds provenance.release (the "
+	"latest release's\n"
+	"                     attestation verifies) and "
+	"provenance.measurement (the\n"
+	"                     enclave's registers are a verified "
+	"release's)\n"
+	"  --trusted-root FILE  the Sigstore trusted root for --provenance "
+	"(default:\n"
+	"                     the installed share/tmon/"
+	CTL_SIGSTORE_ROOT_REL ",\n"
+	"                     else the checkout's; one that does not load "
+	"makes both\n"
+	"                     checks error)\n"
 	"  --at UNIX          verification time, unix seconds (default: now)\n"
 	"  --json             print the result as JSON\n",
 	NULL,
@@ -76,16 +101,19 @@ const struct ctl_cmd ctl_cmd_verify_attestation = {
 };
 
 static void
-print_table(const struct attest_result *r)
+print_table(const struct attest_result *r, const struct ctl_prov *prov)
 {
 	ctl_print_checks(&r->checks);
-	printf("\nformat: %s\nverdict: %s\n", gw_format_str(r->format),
-	    check_status_str(r->verdict));
+	printf("\nformat: %s\n", gw_format_str(r->format));
+	if (prov != NULL)
+		ctl_prov_print(prov);
+	printf("verdict: %s\n", check_status_str(r->verdict));
 	(void)ctl_result(&r->checks, r->verdict, stdout);
 }
 
 static void
-print_json(const struct attest_result *r, const uint8_t nonce[32], int64_t at)
+print_json(const struct attest_result *r, const uint8_t nonce[32], int64_t at,
+    const struct ctl_prov *prov)
 {
 	char nhex[65];
 	json_t *o;
@@ -101,6 +129,8 @@ print_json(const struct attest_result *r, const uint8_t nonce[32], int64_t at)
 	json_object_set_new(o, "checks", entry_checks_json(&r->checks));
 	json_object_set_new(o, "measurement",
 	    entry_measurement_json(&r->m));
+	if (prov != NULL)
+		json_object_set_new(o, "provenance", ctl_prov_json(prov));
 	s = json_dumps(o, JSON_INDENT(2) | JSON_SORT_KEYS);
 	printf("%s\n", s);
 	free(s);
@@ -119,12 +149,19 @@ verify_attestation(int argc, char *argv[])
 		{ "nras-token", required_argument, NULL, 't' },
 		{ "nras-jwks", required_argument, NULL, 'k' },
 		{ "tls-spki", required_argument, NULL, 's' },
+		{ "provenance", required_argument, NULL, 'p' },
+		{ "trusted-root", required_argument, NULL, 'r' },
 		{ NULL, 0, NULL, 0 }
 	};
 	const struct ctl_cmd *cmd = &ctl_cmd_verify_attestation;
 	struct ctl_colls colls;
 	struct attest_ctx ctx;
 	const char *nras_path = NULL, *inst_path = NULL, *spki_path = NULL;
+	const char *prov_path = NULL, *root_arg = NULL, *root_path;
+	struct sigstore_root *root = NULL;
+	struct ctl_prov *prov = NULL;
+	char rootbuf[PATH_MAX];
+	enum check_status v;
 	uint8_t spki[32], *spki_file = NULL;
 	size_t spki_len = 0;
 	uint8_t *nras = NULL, *inst = NULL;
@@ -170,6 +207,12 @@ verify_attestation(int argc, char *argv[])
 		case 's':
 			spki_path = optarg;
 			break;
+		case 'p':
+			prov_path = optarg;
+			break;
+		case 'r':
+			root_arg = optarg;
+			break;
 		default:
 			ctl_colls_free(&colls);
 			ctl_usage(cmd, stderr);
@@ -185,6 +228,16 @@ verify_attestation(int argc, char *argv[])
 	if (!hex_decode_exact(nonce_hex, strlen(nonce_hex), nonce, 32, true)) {
 		fprintf(stderr, "tmonctl: --nonce: expected 64 hex characters\n");
 		goto out;
+	}
+	if (root_arg != NULL && prov_path == NULL) {
+		fprintf(stderr, "tmonctl: --trusted-root goes with "
+		    "--provenance\n");
+		goto out;
+	}
+	if (prov_path != NULL) {
+		prov = xcalloc(1, sizeof(*prov));
+		if (!ctl_prov_load(prov, prov_path))
+			goto out;
 	}
 	tmon_err_clear(&err);
 	if (read_file(argv[optind], MAX_UPSTREAM_BODY, &body, &len, &err) !=
@@ -218,12 +271,28 @@ verify_attestation(int argc, char *argv[])
 		attest_verify_ctx(body, len, nonce, at, &ctx, r);
 	while (ctl_colls_retry(&colls, &r->checks));
 	verify_ctx_free(ctx.vc);
+	if (prov != NULL) {
+		root_path = ctl_sigstore_root_path(root_arg, rootbuf,
+		    sizeof(rootbuf));
+		tmon_err_clear(&err);
+		root = ctl_sigstore_root_load(root_path, &err);
+		ctl_prov_verify(prov, root, err.msg, at, &r->m, &r->checks);
+		/* a verdict of error (no evidence checked) stays error
+		 * unless a check failed */
+		v = checklist_verdict(&r->checks);
+		if (v == CHECK_FAIL || r->verdict != CHECK_ERROR)
+			r->verdict = v;
+	}
 	if (json)
-		print_json(r, nonce, at);
+		print_json(r, nonce, at, prov);
 	else
-		print_table(r);
+		print_table(r, prov);
 	rc = ctl_result(&r->checks, r->verdict, NULL);
 out:
+	if (prov != NULL)
+		ctl_prov_free(prov);
+	free(prov);
+	sigstore_root_free(root);
 	free(spki_file);
 	ctl_colls_free(&colls);
 	free(r);

@@ -56,6 +56,7 @@ extern const struct ctl_cmd ctl_cmd_verify_attestation;
 extern const struct ctl_cmd ctl_cmd_verify_quote;
 extern const struct ctl_cmd ctl_cmd_verify_snp;
 extern const struct ctl_cmd ctl_cmd_verify_signature;
+extern const struct ctl_cmd ctl_cmd_verify_provenance;
 extern const struct ctl_cmd ctl_cmd_bench_quote;
 extern const struct ctl_cmd ctl_cmd_audit;
 extern const struct ctl_cmd ctl_cmd_export_tiles;

@@ -28,6 +28,7 @@ static const struct ctl_cmd *const cmds[] = {
 	&ctl_cmd_verify_quote,
 	&ctl_cmd_verify_snp,
 	&ctl_cmd_verify_signature,
+	&ctl_cmd_verify_provenance,
 	&ctl_cmd_bench_quote,
 	&ctl_cmd_audit,
 	&ctl_cmd_export_tiles,

@@ -9,41 +9,29 @@
 # root, and tampered copies (one flipped byte in the DSSE signature, the
 # payload, the certificate, an inclusion-proof hash, the checkpoint's
 # signature, the SET; another repository; another digest; the other
-# trusted root).  The peer's verdicts must be the cases' expected ones and
-# the ones recorded in tests/data/sigstore-peer/peer-results.json.
-# tmon judges every case too with
+# trusted root).
+# tmon judges every case with
 #   tmonctl verify-provenance ATTESTATIONS.json --digest HEX --repo OWNER/NAME
-#           --trusted-root FILE --at UNIX
-# and must agree with the peer on accept (exit 0) or reject (exit 1): a
-# case it could not check (exit 3) or a usage error is a failure here.
-# Exit 77 (skipped) without node.
+#           --trusted-root FILE --at UNIX --workflow '.github/workflows/*'
+#           --ref 'refs/tags/*'
+# (the peer's identity policy: a workflow of the repository itself, at a
+# tag; the GitHub Actions issuer is the default of both) and must give the
+# cases' expected verdicts and the peer's recorded ones
+# (tests/data/sigstore-peer/peer-results.json): accept is exit 0, reject
+# exit 1; anything else (3: could not check, 2: usage) is a failure.  A
+# missing tmonctl is a failure.  With node, the peer runs live and its
+# verdicts must be the expected and the recorded ones, and tmon's.
+# Without node, tmon is still judged against the recorded verdicts; the
+# test then exits 77 (skipped) if nothing failed.
 # Usage: test_sigstore_peer.sh BUILD_DIR SOURCE_DIR
 set -u
 
 . "$(dirname "$0")/lib.sh"
-command -v node >/dev/null || { echo "no node: skipped"; exit 77; }
 need python3
 need_bin tmonctl
 PEER=$SRC/tests/sigstore-peer
 DATA=$SRC/tests/data/sigstore-peer
-[ -f "$PEER/node_modules/@sigstore/verify/package.json" ] ||
-    { echo "FAIL: no @sigstore/verify: run npm ci --prefix tests/sigstore-peer"; exit 1; }
 
-if node "$PEER/verify.mjs" "$DATA/cases.json" >"$TMP/peer.jsonl" 2>"$TMP/peer.err"; then
-	pass "the peer judged every case"
-else
-	cat "$TMP/peer.err"
-	fail "the peer did not run"
-	finish
-fi
-cat "$TMP/peer.jsonl"
-
-python3 - "$TMP/peer.jsonl" >"$TMP/live" <<'PY'
-import json, sys
-for l in open(sys.argv[1]):
-    r = json.loads(l)
-    print(r["id"], r["verdict"])
-PY
 python3 - "$DATA/cases.json" >"$TMP/expect" <<'PY'
 import json, sys
 for c in json.load(open(sys.argv[1])):
@@ -56,6 +44,59 @@ for r in json.load(open(sys.argv[1]))["results"]:
 PY
 n=$(wc -l <"$TMP/expect")
 [ "$n" -ge 20 ] && pass "$n cases" || fail "only $n cases in cases.json"
+
+# tmon's side: CASE VERDICT from tmonctl verify-provenance's exit status
+python3 - "$DATA/cases.json" >"$TMP/args" <<'PY'
+import json, sys
+for c in json.load(open(sys.argv[1])):
+    print(c["id"], c["attestations"], c["digest"], c["repo"], c["trusted_root"], c["at"])
+PY
+: >"$TMP/tmon"
+while read -r id att digest repo root at; do
+	"$BUILD/tmonctl" verify-provenance "$DATA/$att" --digest "$digest" \
+	    --repo "$repo" --trusted-root "$DATA/$root" --at "$at" \
+	    --workflow '.github/workflows/*' --ref 'refs/tags/*' \
+	    >"$TMP/out.$id" 2>&1
+	case $? in
+	0) echo "$id accept" >>"$TMP/tmon" ;;
+	1) echo "$id reject" >>"$TMP/tmon" ;;
+	*) echo "$id unchecked" >>"$TMP/tmon"; cat "$TMP/out.$id" ;;
+	esac
+	sed -n "s/^/  $id: /p" "$TMP/out.$id" | grep -E 'sigstore\.|provenance\.|result' | grep -v ' pass' || true
+done <"$TMP/args"
+if diff "$TMP/expect" "$TMP/tmon"; then
+	pass "tmon's verdicts are the expected ones (above: expected, then tmon)"
+else
+	fail "tmon's verdicts differ from cases.json's expected ones (above: expected, then tmon)"
+fi
+if diff "$TMP/recorded" "$TMP/tmon"; then
+	pass "tmon agrees with the peer's recorded verdicts"
+else
+	fail "tmon and the peer's recorded verdicts disagree (above: peer, then tmon)"
+fi
+
+# the peer, live
+if ! command -v node >/dev/null; then
+	[ "$fails" -eq 0 ] || finish
+	echo "no node: the live peer skipped"
+	exit 77
+fi
+[ -f "$PEER/node_modules/@sigstore/verify/package.json" ] ||
+    { fail "no @sigstore/verify: run npm ci --prefix tests/sigstore-peer"; finish; }
+if node "$PEER/verify.mjs" "$DATA/cases.json" >"$TMP/peer.jsonl" 2>"$TMP/peer.err"; then
+	pass "the peer judged every case"
+else
+	cat "$TMP/peer.err"
+	fail "the peer did not run"
+	finish
+fi
+cat "$TMP/peer.jsonl"
+python3 - "$TMP/peer.jsonl" >"$TMP/live" <<'PY'
+import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    print(r["id"], r["verdict"])
+PY
 if diff "$TMP/expect" "$TMP/live"; then
 	pass "the peer's verdicts are the expected ones (accept the served bundles, reject every tampered one)"
 else
@@ -66,29 +107,6 @@ if diff "$TMP/recorded" "$TMP/live"; then
 else
 	fail "the peer's verdicts differ from peer-results.json"
 fi
-
-# tmon's side: CASE VERDICT from tmonctl verify-provenance's exit status
-if "$BUILD/tmonctl" verify-provenance 2>&1 | grep -q 'unknown command'; then
-	echo "tmonctl has no verify-provenance yet: the peer side only"
-	finish
-fi
-python3 - "$DATA/cases.json" >"$TMP/args" <<'PY'
-import json, sys
-for c in json.load(open(sys.argv[1])):
-    print(c["id"], c["attestations"], c["digest"], c["repo"], c["trusted_root"], c["at"])
-PY
-: >"$TMP/tmon"
-while read -r id att digest repo root at; do
-	"$BUILD/tmonctl" verify-provenance "$DATA/$att" --digest "$digest" \
-	    --repo "$repo" --trusted-root "$DATA/$root" --at "$at" \
-	    >"$TMP/out.$id" 2>&1
-	case $? in
-	0) echo "$id accept" >>"$TMP/tmon" ;;
-	1) echo "$id reject" >>"$TMP/tmon" ;;
-	*) echo "$id unchecked" >>"$TMP/tmon"; cat "$TMP/out.$id" ;;
-	esac
-	sed -n "s/^/  $id: /p" "$TMP/out.$id" | grep -E 'sigstore\.|provenance\.|result' | grep -v ' pass' || true
-done <"$TMP/args"
 if diff "$TMP/live" "$TMP/tmon"; then
 	pass "tmon and the peer agree on every case"
 else

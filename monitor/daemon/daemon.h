@@ -50,6 +50,10 @@ struct daemon_opts {
 	const char		*listen_host;	/* API address */
 	uint16_t		 listen_port;
 	const char		*dashboard_dir;
+	/* the Sigstore trusted root used when the schedule names none
+	 * ("provenance": {"trusted_root"}); read at start only when a model
+	 * has "provenance" */
+	const char		*sigstore_root_path;
 	/* stop after this many probes have been logged in all (0: run until
 	 * a signal); for tests and one-shot runs */
 	uint64_t		 max_probes;

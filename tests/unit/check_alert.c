@@ -56,7 +56,7 @@ judge(struct alert_state *st, const struct model_cfg *m,
 	size_t i;
 
 	memset(&out, 0, sizeof(out));
-	alert_judge(st, m, rv, nrv, po, seq, 1000, &out);
+	alert_judge(st, m, rv, nrv, NULL, po, seq, 1000, &out);
 	ev[0] = al[0] = '\0';
 	for (i = 0; i < out.n_events; i++)
 		snprintf(ev + strlen(ev), 128 - strlen(ev), "%s%s",

@@ -11,13 +11,19 @@
 #include <string.h>
 
 #include <openssl/crypto.h>
+#include <openssl/ct.h>
+#include <openssl/sha.h>
+#include <openssl/ts.h>
 #include <openssl/x509v3.h>
 
 #include "cur.h"
 #include "encode.h"
 #include "log.h"
+#include "rekor.h"
 #include "sigstore.h"
+#include "sigstore_root.h"
 #include "tjson.h"
+#include "util.h"
 #include "xmalloc.h"
 
 /* A DER ECDSA signature of P-521 is at most 139 bytes. */
@@ -635,4 +641,821 @@ sigstore_policy_check(const struct fulcio_identity *id,
 	    id->repo_uri, id->repo_ref, id->repo_digest, id->signer_uri,
 	    id->issuer);
 	return VERDICT_PASS;
+}
+
+/* ---- verification ---- */
+
+/* How far a verified time may lie after now (clock skew), seconds. */
+#define SIGSTORE_MAX_SKEW	300
+
+#define CHECK_DSSE	"sigstore.dsse.signature"
+#define CHECK_CHAIN	"sigstore.cert.chain"
+#define CHECK_IDENTITY	"sigstore.cert.identity"
+#define CHECK_SCT	"sigstore.sct"
+#define CHECK_SUBJECT	"sigstore.subject"
+#define CHECK_TIMESTAMP	"sigstore.timestamp"
+#define CHECK_PARSE	"sigstore.bundle.parse"
+
+/* The verdict v joined with a check's status st: FAIL, then ERROR. */
+static enum verdict
+join(enum verdict v, enum check_status st)
+{
+	if (st == CHECK_FAIL || v == VERDICT_FAIL)
+		return VERDICT_FAIL;
+	if (st == CHECK_ERROR || st == CHECK_WARN || v == VERDICT_ERROR)
+		return VERDICT_ERROR;
+	return v;
+}
+
+/* The worse of two verdicts: FAIL, then ERROR, then PASS. */
+static enum verdict
+join_verdict(enum verdict a, enum verdict b)
+{
+	if (a == VERDICT_FAIL || b == VERDICT_FAIL)
+		return VERDICT_FAIL;
+	if (a != VERDICT_PASS || b != VERDICT_PASS)
+		return VERDICT_ERROR;
+	return VERDICT_PASS;
+}
+
+/* Every check of from set in to (checklist_set: the worst stands). */
+static void
+merge(struct checklist *to, const struct checklist *from)
+{
+	size_t i;
+
+	for (i = 0; i < from->n; i++)
+		checklist_set(to, from->items[i].id, from->items[i].status,
+		    "%s", from->items[i].detail);
+}
+
+/* The DSSE signature by the leaf's key over PAE(payloadType, payload). */
+static enum check_status
+check_dsse(const struct sigstore_bundle *b, char *why, size_t whysz)
+{
+	uint8_t *pae;
+	size_t len;
+	enum verdict v;
+
+	pae = dsse_pae(b->payload_type, strlen(b->payload_type), b->payload,
+	    b->payload_len, &len);
+	v = x509_ecdsa_verify_der(b->certs.cert[0], b->sig, b->sig_len, pae,
+	    len, "sigstore: DSSE signature");
+	free(pae);
+	switch (v) {
+	case VERDICT_PASS:
+		snprintf(why, whysz, "DSSE signature over %zu bytes of %s "
+		    "verifies with the leaf certificate's key", b->payload_len,
+		    b->payload_type);
+		return CHECK_PASS;
+	case VERDICT_FAIL:
+		snprintf(why, whysz, "DSSE signature does not verify with the "
+		    "leaf certificate's key over the PAE of the payload");
+		return CHECK_FAIL;
+	default:
+		snprintf(why, whysz, "DSSE signature not checked: the leaf "
+		    "certificate's key is not ECDSA P-256, P-384 or P-521, or "
+		    "OpenSSL failed");
+		return CHECK_ERROR;
+	}
+}
+
+/*
+ * The tlog entries: each checked with rekor_check_entry into a list of
+ * its own; the first that verifies is the one reported (else the first
+ * entry).  *t is its integrated time when the SET verified it and it is
+ * not after now + SIGSTORE_MAX_SKEW, else 0.
+ */
+static enum verdict
+check_tlog(const struct sigstore_root *root, const struct sigstore_bundle *b,
+    int64_t now, int64_t *t, struct sigstore_result *res,
+    struct checklist *cl)
+{
+	struct rekor_signed sd;
+	struct rekor_result rr, pick_rr;
+	struct checklist *one, *pick = NULL;
+	char path[MAX_JSON_PATH], w1[32], w2[32];
+	size_t i, n = json_array_size(b->tlog_entries);
+	enum verdict v, pick_v = VERDICT_UNCHECKED;
+
+	*t = 0;
+	if (n == 0) {
+		checklist_set(cl, REKOR_CHECK_BODY, CHECK_FAIL, "bundle has no "
+		    "tlog entry");
+		checklist_set(cl, REKOR_CHECK_INCLUSION, CHECK_FAIL, "bundle "
+		    "has no tlog entry");
+		checklist_set(cl, REKOR_CHECK_CHECKPOINT, CHECK_FAIL, "bundle "
+		    "has no tlog entry");
+		checklist_set(cl, REKOR_CHECK_SET, CHECK_FAIL, "bundle has no "
+		    "tlog entry");
+		return VERDICT_FAIL;
+	}
+	memset(&sd, 0, sizeof(sd));
+	sd.payload = b->payload;
+	sd.payload_len = b->payload_len;
+	sd.payload_type = b->payload_type;
+	sd.sig = b->sig;
+	sd.sig_len = b->sig_len;
+	sd.cert_der = b->certs.der[0];
+	sd.cert_der_len = b->certs.der_len[0];
+	memset(&pick_rr, 0, sizeof(pick_rr));
+	one = xmalloc(sizeof(*one));
+	for (i = 0; i < n; i++) {
+		checklist_init(one);
+		snprintf(path, sizeof(path),
+		    "verificationMaterial.tlogEntries[%zu]", i);
+		v = rekor_check_entry(root, json_array_get(b->tlog_entries, i),
+		    path, &sd, &rr, one);
+		if (pick == NULL || (pick_v != VERDICT_PASS &&
+		    v == VERDICT_PASS)) {
+			if (pick == NULL)
+				pick = xmalloc(sizeof(*pick));
+			memcpy(pick, one, sizeof(*pick));
+			pick_v = v;
+			pick_rr = rr;
+		}
+		if (v == VERDICT_PASS)
+			break;
+	}
+	free(one);
+	merge(cl, pick);
+	free(pick);
+	if (pick_v != VERDICT_PASS)
+		return pick_v;
+	res->has_tlog = true;
+	res->log_index = pick_rr.log_index;
+	if (pick_rr.time_verified) {
+		if (pick_rr.integrated_time > now + SIGSTORE_MAX_SKEW) {
+			checklist_set(cl, REKOR_CHECK_SET, CHECK_FAIL,
+			    "integrated time %s is later than now (%s)",
+			    fmt_time(pick_rr.integrated_time, w1, sizeof(w1)),
+			    fmt_time(now, w2, sizeof(w2)));
+			return VERDICT_FAIL;
+		}
+		*t = pick_rr.integrated_time;
+	}
+	return VERDICT_PASS;
+}
+
+/*
+ * Verify the RFC 3161 TimeStampResponse der (len bytes) over the DSSE
+ * signature with the timestamp authority tsa, valid at genTime *gen.
+ */
+static enum verdict
+tst_verify_tsa(const struct sigstore_ca *tsa, TS_RESP *resp,
+    const struct sigstore_bundle *b, int64_t gen)
+{
+	TS_VERIFY_CTX *ctx = NULL;
+	X509_STORE *store = NULL;
+	STACK_OF(X509) *certs = NULL;
+	X509 *x;
+	BIO *data = NULL;
+	const unsigned char *p;
+	size_t i;
+	enum verdict v = VERDICT_ERROR;
+	int r;
+
+	if ((ctx = TS_VERIFY_CTX_new()) == NULL ||
+	    (store = X509_STORE_new()) == NULL ||
+	    (certs = sk_X509_new_null()) == NULL)
+		goto out;
+	for (i = 0; i < tsa->n; i++) {
+		p = tsa->der[i];
+		if ((x = d2i_X509(NULL, &p, (long)tsa->der_len[i])) == NULL)
+			goto out;
+		if (i + 1 == tsa->n) {
+			r = X509_STORE_add_cert(store, x);
+			X509_free(x);
+			if (r != 1)
+				goto out;
+		} else if (sk_X509_push(certs, x) <= 0) {
+			X509_free(x);
+			goto out;
+		}
+	}
+	X509_VERIFY_PARAM_set_time(X509_STORE_get0_param(store), (time_t)gen);
+	if ((data = BIO_new_mem_buf(b->sig, (int)b->sig_len)) == NULL)
+		goto out;
+	TS_VERIFY_CTX_set_flags(ctx, TS_VFY_VERSION | TS_VFY_SIGNATURE |
+	    TS_VFY_DATA);
+	TS_VERIFY_CTX_set_data(ctx, data);
+	data = NULL;
+	TS_VERIFY_CTX_set_store(ctx, store);
+	store = NULL;
+	TS_VERIFY_CTX_set_certs(ctx, certs);
+	certs = NULL;
+	r = TS_RESP_verify_response(ctx, resp);
+	v = r == 1 ? VERDICT_PASS : VERDICT_FAIL;
+ out:
+	if (x509_drain_errors("sigstore: RFC 3161 timestamp"))
+		v = VERDICT_ERROR;
+	BIO_free(data);
+	X509_STORE_free(store);
+	sk_X509_pop_free(certs, X509_free);
+	TS_VERIFY_CTX_free(ctx);
+	return v;
+}
+
+/* Timestamp i of b: *gen its genTime when it verified. */
+static enum check_status
+check_one_tst(const struct sigstore_root *root,
+    const struct sigstore_bundle *b, size_t i, int64_t now, int64_t *gen,
+    char *why, size_t whysz)
+{
+	const unsigned char *p = b->tst[i];
+	TS_RESP *resp;
+	TS_TST_INFO *info;
+	char w1[32], w2[32];
+	size_t k, valid = 0;
+	enum verdict v;
+	enum check_status st = CHECK_FAIL;
+
+	*gen = 0;
+	resp = d2i_TS_RESP(NULL, &p, (long)b->tst_len[i]);
+	if (resp == NULL || p != b->tst[i] + b->tst_len[i]) {
+		(void)x509_drain_errors("sigstore: RFC 3161 timestamp");
+		snprintf(why, whysz, "timestamp %zu is not one DER "
+		    "TimeStampResponse", i);
+		goto out;
+	}
+	if ((info = TS_RESP_get_tst_info(resp)) == NULL ||
+	    !x509_time_unix(TS_TST_INFO_get_time(info), gen)) {
+		snprintf(why, whysz, "timestamp %zu has no token or no valid "
+		    "genTime", i);
+		goto out;
+	}
+	if (*gen > now + SIGSTORE_MAX_SKEW) {
+		snprintf(why, whysz, "timestamp %zu: genTime %s is later than "
+		    "now (%s)", i, fmt_time(*gen, w1, sizeof(w1)),
+		    fmt_time(now, w2, sizeof(w2)));
+		goto out;
+	}
+	st = CHECK_ERROR;
+	for (k = 0; k < root->n_tsas; k++) {
+		if (!sigstore_ca_valid_at(&root->tsas[k], *gen))
+			continue;
+		valid++;
+		v = tst_verify_tsa(&root->tsas[k], resp, b, *gen);
+		if (v == VERDICT_PASS) {
+			snprintf(why, whysz, "timestamp %zu by %s at %s", i,
+			    root->tsas[k].cn[0] ? root->tsas[k].cn :
+			    root->tsas[k].uri, fmt_time(*gen, w1, sizeof(w1)));
+			st = CHECK_PASS;
+			goto out;
+		}
+		if (v == VERDICT_FAIL)
+			st = CHECK_FAIL;
+	}
+	if (valid == 0) {
+		st = CHECK_FAIL;
+		snprintf(why, whysz, "timestamp %zu: no timestamp authority of "
+		    "the trusted root is valid at its genTime %s", i,
+		    fmt_time(*gen, w1, sizeof(w1)));
+	} else if (st == CHECK_FAIL)
+		snprintf(why, whysz, "timestamp %zu does not verify over the "
+		    "DSSE signature by a timestamp authority of the trusted "
+		    "root at %s", i, fmt_time(*gen, w1, sizeof(w1)));
+	else
+		snprintf(why, whysz, "timestamp %zu: OpenSSL failed verifying "
+		    "it", i);
+ out:
+	if (st != CHECK_PASS)
+		*gen = 0;
+	TS_RESP_free(resp);
+	return st;
+}
+
+/*
+ * The RFC 3161 timestamps: each must verify; *t is the genTime of the
+ * first (0 when none).
+ */
+static enum check_status
+check_timestamps(const struct sigstore_root *root,
+    const struct sigstore_bundle *b, int64_t now, int64_t *t,
+    struct checklist *cl)
+{
+	char why[MAX_CHECK_DETAIL];
+	enum check_status st, worst = CHECK_PASS;
+	int64_t gen;
+	size_t i;
+
+	*t = 0;
+	if (b->n_tst == 0) {
+		checklist_set(cl, CHECK_TIMESTAMP, CHECK_SKIP, "bundle has no "
+		    "RFC 3161 timestamp");
+		return CHECK_SKIP;
+	}
+	for (i = 0; i < b->n_tst; i++) {
+		st = check_one_tst(root, b, i, now, &gen, why, sizeof(why));
+		checklist_set(cl, CHECK_TIMESTAMP, st, "%s", why);
+		if (st == CHECK_PASS && *t == 0)
+			*t = gen;
+		if (check_severity(st) < check_severity(worst))
+			worst = st;
+	}
+	if (worst != CHECK_PASS)
+		*t = 0;
+	return worst;
+}
+
+/* Whether the leaf x allows code signing (RFC 5280 section 4.2.1.12). */
+static bool
+code_signing(X509 *x)
+{
+	return (X509_get_extension_flags(x) & EXFLAG_XKUSAGE) != 0 &&
+	    (X509_get_extended_key_usage(x) & XKU_CODE_SIGN) != 0;
+}
+
+/*
+ * The leaf of b under the certChain of CA c at time t (validity not
+ * checked when t is 0), with a code signing EKU.  why gets the reason
+ * when it is not VERDICT_PASS.
+ */
+static enum verdict
+chain_to_ca(const struct sigstore_ca *c, const struct sigstore_bundle *b,
+    int64_t t, char *why, size_t whysz)
+{
+	struct x509_chain ch;
+	struct x509_anchor a;
+	struct tmon_err e;
+	size_t k;
+	enum verdict v;
+
+	memset(&ch, 0, sizeof(ch));
+	tmon_err_clear(&e);
+	if (c->n == 0 || x509_chain_add_der(&ch, b->certs.der[0],
+	    b->certs.der_len[0], &e) != TMON_OK) {
+		x509_chain_free(&ch);
+		snprintf(why, whysz, "leaf certificate: %s", e.msg);
+		return VERDICT_ERROR;
+	}
+	for (k = 0; k < c->n; k++)
+		if (x509_chain_add_der(&ch, c->der[k], c->der_len[k], &e) !=
+		    TMON_OK)
+			break;
+	if (k < c->n || x509_anchor_init(&a, c->der[c->n - 1],
+	    c->der_len[c->n - 1], "Fulcio root", &e) != TMON_OK) {
+		x509_chain_free(&ch);
+		snprintf(why, whysz, "Fulcio CA %s: %s", c->uri, e.msg);
+		return VERDICT_ERROR;
+	}
+	v = x509_chain_verify(&ch, ch.n, &a, t, t == 0 ? TMON_X509_NO_TIME :
+	    0, why, whysz);
+	x509_anchor_release(&a);
+	if (v == VERDICT_PASS && !code_signing(ch.cert[0])) {
+		snprintf(why, whysz, "leaf certificate has no code signing "
+		    "extended key usage");
+		v = VERDICT_FAIL;
+	}
+	x509_chain_free(&ch);
+	return v;
+}
+
+/*
+ * The Fulcio chain: the leaf under the certChain of a CA of the root
+ * whose validFor holds at t, at time t.  Without a verified time (t 0)
+ * the chain is still built, without validity: a leaf that chains to no
+ * CA fails, one that does is an error (no verified time).
+ */
+static enum check_status
+check_chain(const struct sigstore_root *root, const struct sigstore_bundle *b,
+    int64_t t, char *why, size_t whysz)
+{
+	const struct sigstore_ca *c;
+	char w[32], one[MAX_CHECK_DETAIL];
+	size_t i, valid = 0;
+	enum verdict v;
+	enum check_status st = CHECK_FAIL;
+
+	if (t != 0)
+		fmt_time(t, w, sizeof(w));
+	else
+		snprintf(w, sizeof(w), "(no verified time)");
+	one[0] = '\0';
+	for (i = 0; i < root->n_cas; i++) {
+		c = &root->cas[i];
+		if (t != 0 && !sigstore_ca_valid_at(c, t))
+			continue;
+		valid++;
+		v = chain_to_ca(c, b, t, one, sizeof(one));
+		if (v == VERDICT_PASS && t == 0) {
+			snprintf(why, whysz, "no verified time (no verified "
+			    "SET, no verified RFC 3161 timestamp): the leaf "
+			    "chains to Fulcio CA %s, validity not checked",
+			    c->uri);
+			return CHECK_ERROR;
+		}
+		if (v == VERDICT_PASS) {
+			snprintf(why, whysz, "leaf certificate chains to Fulcio "
+			    "CA %s%s%s, valid at %s, code signing", c->uri,
+			    c->cn[0] ? " " : "", c->cn, w);
+			return CHECK_PASS;
+		}
+		if (v == VERDICT_ERROR) {
+			st = CHECK_ERROR;
+			snprintf(why, whysz, "%s", one);
+		} else if (st != CHECK_ERROR)
+			snprintf(why, whysz, "leaf certificate does not chain "
+			    "to Fulcio CA %s: %s", c->uri, one);
+	}
+	if (valid == 0)
+		snprintf(why, whysz, "no Fulcio CA of the trusted root is valid "
+		    "at %s", w);
+	return valid == 0 ? CHECK_FAIL : st;
+}
+
+/* The first certificate of a CA of root that issued leaf, or NULL. */
+static X509 *
+find_issuer(const struct sigstore_root *root, X509 *leaf)
+{
+	const unsigned char *p;
+	X509 *x;
+	size_t i;
+
+	for (i = 0; i < root->n_cas; i++) {
+		if (root->cas[i].n == 0)
+			continue;
+		p = root->cas[i].der[0];
+		if ((x = d2i_X509(NULL, &p, (long)root->cas[i].der_len[0])) ==
+		    NULL)
+			continue;
+		if (X509_check_issued(x, leaf) == X509_V_OK)
+			return x;
+		X509_free(x);
+	}
+	(void)x509_drain_errors("sigstore: issuer");
+	return NULL;
+}
+
+/*
+ * RFC 6962 section 3.2: the signed data of an SCT over a precertificate,
+ * given the leaf's TBSCertificate without the SCT list (tbs) and the
+ * SHA-256 of the issuer's SubjectPublicKeyInfo (ikh).
+ */
+static uint8_t *
+sct_signed_data(const SCT *sct, const uint8_t ikh[32], const uint8_t *tbs,
+    size_t tbslen, size_t *outlen)
+{
+	const unsigned char *ext = NULL;
+	size_t extlen, n, i;
+	uint64_t ts;
+	uint8_t *out, *w;
+
+	extlen = SCT_get0_extensions(sct, (unsigned char **)(uintptr_t)&ext);
+	ts = SCT_get_timestamp(sct);
+	n = 1 + 1 + 8 + 2 + 32 + 3 + tbslen + 2 + extlen;
+	w = out = xmalloc(n);
+	*w++ = 0;				/* version v1 */
+	*w++ = 0;				/* certificate_timestamp */
+	for (i = 0; i < 8; i++)
+		*w++ = (uint8_t)(ts >> (56 - 8 * i));
+	*w++ = 0;				/* precert_entry (1) */
+	*w++ = 1;
+	memcpy(w, ikh, 32);
+	w += 32;
+	*w++ = (uint8_t)(tbslen >> 16);
+	*w++ = (uint8_t)(tbslen >> 8);
+	*w++ = (uint8_t)tbslen;
+	memcpy(w, tbs, tbslen);
+	w += tbslen;
+	*w++ = (uint8_t)(extlen >> 8);
+	*w++ = (uint8_t)extlen;
+	if (extlen > 0)
+		memcpy(w, ext, extlen);
+	*outlen = n;
+	return out;
+}
+
+/* The embedded SCTs of the leaf: one must verify with a CT log of root. */
+static enum check_status
+check_sct(const struct sigstore_root *root, const struct sigstore_bundle *b,
+    char *why, size_t whysz)
+{
+	X509 *leaf = b->certs.cert[0], *issuer = NULL, *pre = NULL;
+	STACK_OF(SCT) *scts = NULL;
+	const struct sigstore_log_key *log;
+	const SCT *sct;
+	unsigned char *tbs = NULL, *spki = NULL, *id;
+	uint8_t ikh[32], *msg;
+	char name[64], w[32];
+	size_t idlen, mlen;
+	int64_t ts;
+	int crit = -1, i, idx, tbslen, spkilen;
+	enum verdict v;
+	enum check_status st = CHECK_FAIL;
+
+	scts = X509_get_ext_d2i(leaf, NID_ct_precert_scts, &crit, NULL);
+	if (scts == NULL) {
+		(void)x509_drain_errors("sigstore: SCT");
+		snprintf(why, whysz, crit == -1 ? "leaf certificate has no "
+		    "embedded SCT" : "leaf certificate's SCT list is "
+		    "malformed or present twice");
+		return CHECK_FAIL;
+	}
+	if (sk_SCT_num(scts) == 0) {
+		snprintf(why, whysz, "leaf certificate's SCT list is empty");
+		goto out;
+	}
+	if ((issuer = find_issuer(root, leaf)) == NULL) {
+		snprintf(why, whysz, "no Fulcio CA of the trusted root issued "
+		    "the leaf certificate (SCT not checked)");
+		goto out;
+	}
+	/* the precertificate's TBSCertificate: the leaf's without the SCTs */
+	if ((pre = X509_dup(leaf)) == NULL ||
+	    (idx = X509_get_ext_by_NID(pre, NID_ct_precert_scts, -1)) < 0)
+		goto liberr;
+	X509_EXTENSION_free(X509_delete_ext(pre, idx));
+	if ((tbslen = i2d_re_X509_tbs(pre, &tbs)) <= 0 || tbslen >= 1 << 24 ||
+	    (spkilen = i2d_X509_PUBKEY(X509_get_X509_PUBKEY(issuer),
+	    &spki)) <= 0)
+		goto liberr;
+	SHA256(spki, (size_t)spkilen, ikh);
+	snprintf(why, whysz, "no embedded SCT is by a CT log of the trusted "
+	    "root");
+	st = CHECK_ERROR;
+	for (i = 0; i < sk_SCT_num(scts); i++) {
+		sct = sk_SCT_value(scts, i);
+		if (SCT_get_version(sct) != SCT_VERSION_V1)
+			continue;
+		id = NULL;
+		idlen = SCT_get0_log_id(sct, &id);
+		if (idlen != 32 || (log = sigstore_root_ctlog(root, id)) ==
+		    NULL)
+			continue;
+		sigstore_log_name(log, name, sizeof(name));
+		ts = (int64_t)(SCT_get_timestamp(sct) / 1000);
+		if (!sigstore_log_valid_at(log, ts)) {
+			st = CHECK_FAIL;
+			snprintf(why, whysz, "SCT by %s at %s: the log's key is "
+			    "not valid then", name, fmt_time(ts, w, sizeof(w)));
+			continue;
+		}
+		msg = sct_signed_data(sct, ikh, tbs, (size_t)tbslen, &mlen);
+		id = NULL;
+		idlen = SCT_get0_signature(sct, &id);
+		v = sigstore_key_verify(log, id, idlen, msg, mlen,
+		    "sigstore: SCT");
+		free(msg);
+		if (v == VERDICT_PASS) {
+			snprintf(why, whysz, "SCT by %s at %s verifies", name,
+			    fmt_time(ts, w, sizeof(w)));
+			st = CHECK_PASS;
+			goto out;
+		}
+		if (v == VERDICT_FAIL) {
+			st = CHECK_FAIL;
+			snprintf(why, whysz, "SCT by %s does not verify over "
+			    "the precertificate", name);
+		} else if (st != CHECK_FAIL)
+			snprintf(why, whysz, "SCT by %s not checked: key type "
+			    "%s not supported or OpenSSL failed", name,
+			    log->key_details);
+	}
+	goto out;
+ liberr:
+	(void)x509_drain_errors("sigstore: SCT");
+	snprintf(why, whysz, "OpenSSL failed preparing the SCT check");
+	st = CHECK_ERROR;
+ out:
+	OPENSSL_free(tbs);
+	OPENSSL_free(spki);
+	X509_free(pre);
+	X509_free(issuer);
+	SCT_LIST_free(scts);
+	return st;
+}
+
+/* The statement of the payload, and the subject digest. */
+static enum check_status
+check_subject(const struct sigstore_bundle *b, const uint8_t digest[32],
+    struct intoto_statement *st, char *why, size_t whysz)
+{
+	struct tmon_err e;
+	char hex[65], esc[96];
+	enum tmon_rc rc;
+
+	memset(st, 0, sizeof(*st));
+	hex_encode(digest, 32, hex);
+	if (strcmp(b->payload_type, DSSE_INTOTO_TYPE) != 0) {
+		snprintf(why, whysz, "DSSE payloadType \"%s\" is not %s",
+		    log_esc(esc, sizeof(esc), b->payload_type,
+		    strlen(b->payload_type)), DSSE_INTOTO_TYPE);
+		return CHECK_ERROR;
+	}
+	tmon_err_clear(&e);
+	if ((rc = intoto_statement_parse(b->payload, b->payload_len, st,
+	    &e)) != TMON_OK) {
+		snprintf(why, whysz, "%s", e.msg);
+		return rc == TMON_E_UNSUPPORTED ? CHECK_ERROR : CHECK_FAIL;
+	}
+	if (!intoto_has_sha256(st, digest)) {
+		snprintf(why, whysz, "no subject has sha256 %s", hex);
+		return CHECK_FAIL;
+	}
+	snprintf(why, whysz, "subject sha256 %s, predicate %s", hex,
+	    st->predicate_type);
+	return CHECK_PASS;
+}
+
+enum verdict
+sigstore_verify_bundle(const struct sigstore_root *root,
+    const struct sigstore_bundle *b, const struct sigstore_policy *p,
+    const uint8_t digest[32], int64_t now, struct intoto_statement *st,
+    struct sigstore_result *res, struct checklist *cl)
+{
+	struct sigstore_result *r;
+	struct intoto_statement stmt;
+	struct tmon_err e;
+	char *why;
+	enum check_status s, ts_st;
+	enum verdict v = VERDICT_PASS;
+	int64_t tlog_t, tst_t, t;
+
+	r = xcalloc(1, sizeof(*r));
+	why = xmalloc(MAX_CHECK_DETAIL);
+	if (st != NULL)
+		memset(st, 0, sizeof(*st));
+
+	/* the DSSE signature */
+	s = check_dsse(b, why, MAX_CHECK_DETAIL);
+	checklist_set(cl, CHECK_DSSE, s, "%s", why);
+	v = join(v, s);
+
+	/* the transparency log and the timestamps: the verified time */
+	v = join_verdict(v, check_tlog(root, b, now, &tlog_t, r, cl));
+	ts_st = check_timestamps(root, b, now, &tst_t, cl);
+	v = join(v, ts_st);
+	t = tlog_t != 0 ? tlog_t : tst_t;
+	r->verified_time = t;
+
+	/* the certificate */
+	s = check_chain(root, b, t, why, MAX_CHECK_DETAIL);
+	checklist_set(cl, CHECK_CHAIN, s, "%s", why);
+	v = join(v, s);
+	tmon_err_clear(&e);
+	if (fulcio_identity_parse(b->certs.cert[0], &r->id, &e) != TMON_OK) {
+		s = CHECK_FAIL;
+		snprintf(why, MAX_CHECK_DETAIL, "%s", e.msg);
+	} else
+		s = verdict_check(sigstore_policy_check(&r->id, p, why,
+		    MAX_CHECK_DETAIL));
+	checklist_set(cl, CHECK_IDENTITY, s, "%s", why);
+	v = join(v, s);
+	s = check_sct(root, b, why, MAX_CHECK_DETAIL);
+	checklist_set(cl, CHECK_SCT, s, "%s", why);
+	v = join(v, s);
+
+	/* what was signed */
+	s = check_subject(b, digest, &stmt, why, MAX_CHECK_DETAIL);
+	checklist_set(cl, CHECK_SUBJECT, s, "%s", why);
+	v = join(v, s);
+	if (st != NULL)
+		*st = stmt;
+	else
+		intoto_statement_free(&stmt);
+	if (res != NULL)
+		memcpy(res, r, sizeof(*res));
+	free(r);
+	free(why);
+	return v;
+}
+
+/* A candidate bundle's outcome. */
+struct candidate {
+	struct checklist	cl;
+	struct intoto_statement	st;
+	struct sigstore_result	res;
+	enum verdict		v;
+};
+
+/*
+ * Attestation i of arr: parsed and, when its statement's predicateType
+ * is predicate_type (or that is NULL, or the statement does not parse),
+ * verified into *c.  False when it is not a candidate.
+ */
+static bool
+try_attestation(const struct sigstore_root *root, const json_t *arr,
+    size_t i, const char *predicate_type, const struct sigstore_policy *p,
+    const uint8_t digest[32], int64_t now, struct candidate *c)
+{
+	struct sigstore_bundle b;
+	struct intoto_statement st;
+	struct tmon_err e;
+	const json_t *att;
+	char path[MAX_JSON_PATH];
+	enum tmon_rc rc;
+	enum check_status s;
+
+	memset(c, 0, sizeof(*c));
+	checklist_init(&c->cl);
+	snprintf(path, sizeof(path), "attestations[%zu].bundle", i);
+	att = json_array_get(arr, i);
+	tmon_err_clear(&e);
+	if (!json_is_object(att)) {
+		rc = tmon_err_set(&e, TMON_E_PARSE, "attestations[%zu]: must be "
+		    "an object", i);
+	} else if (!json_is_object(json_object_get(att, "bundle"))) {
+		rc = tmon_err_set(&e, TMON_E_PARSE, "%s: must be an object",
+		    path);
+	} else
+		rc = sigstore_bundle_parse_json(json_object_get(att, "bundle"),
+		    path, &b, &e);
+	if (rc != TMON_OK) {
+		s = rc == TMON_E_PARSE || rc == TMON_E_LIMIT ? CHECK_FAIL :
+		    CHECK_ERROR;
+		checklist_set(&c->cl, CHECK_PARSE, s, "%s", e.msg);
+		c->v = s == CHECK_FAIL ? VERDICT_FAIL :
+		    VERDICT_ERROR;
+		return true;
+	}
+	if (predicate_type != NULL &&
+	    strcmp(b.payload_type, DSSE_INTOTO_TYPE) == 0) {
+		tmon_err_clear(&e);
+		if (intoto_statement_parse(b.payload, b.payload_len, &st, &e) ==
+		    TMON_OK) {
+			rc = strcmp(st.predicate_type, predicate_type) == 0 ?
+			    TMON_OK : TMON_E_NOTFOUND;
+			intoto_statement_free(&st);
+			if (rc != TMON_OK) {
+				sigstore_bundle_free(&b);
+				return false;
+			}
+		}
+	}
+	checklist_set(&c->cl, CHECK_PARSE, CHECK_PASS, "%s: bundle v0.%d, "
+	    "DSSE envelope of %s", path, b.version, b.payload_type);
+	c->v = sigstore_verify_bundle(root, &b, p, digest, now, &c->st,
+	    &c->res, &c->cl);
+	sigstore_bundle_free(&b);
+	return true;
+}
+
+enum verdict
+sigstore_verify_attestations(const struct sigstore_root *root,
+    const json_t *body, const char *predicate_type,
+    const struct sigstore_policy *p, const uint8_t digest[32], int64_t now,
+    struct intoto_statement *st, struct sigstore_result *res,
+    struct checklist *cl)
+{
+	struct candidate *c, *first = NULL, *pick = NULL;
+	const json_t *arr;
+	size_t i, n;
+	enum verdict v;
+
+	if (st != NULL)
+		memset(st, 0, sizeof(*st));
+	if (res != NULL)
+		memset(res, 0, sizeof(*res));
+	arr = json_object_get(body, "attestations");
+	if (!json_is_object(body) || !json_is_array(arr)) {
+		checklist_set(cl, CHECK_PARSE, CHECK_FAIL, "attestations "
+		    "answer: not an object with an attestations array");
+		return VERDICT_FAIL;
+	}
+	n = json_array_size(arr);
+	if (n == 0 || n > MAX_SIGSTORE_ATTESTATIONS) {
+		checklist_set(cl, CHECK_PARSE, CHECK_FAIL, "attestations "
+		    "answer: %zu attestations, not 1 to %d", n,
+		    MAX_SIGSTORE_ATTESTATIONS);
+		return VERDICT_FAIL;
+	}
+	c = xmalloc(sizeof(*c));
+	for (i = 0; i < n; i++) {
+		if (!try_attestation(root, arr, i, predicate_type, p, digest,
+		    now, c))
+			continue;
+		if (c->v == VERDICT_PASS) {
+			pick = c;
+			break;
+		}
+		if (first == NULL) {
+			first = c;
+			c = xmalloc(sizeof(*c));
+		} else
+			intoto_statement_free(&c->st);
+	}
+	if (pick == NULL) {
+		free(c);
+		pick = first;
+	} else if (first != NULL) {
+		intoto_statement_free(&first->st);
+		free(first);
+	}
+	if (pick == NULL) {
+		checklist_set(cl, CHECK_SUBJECT, CHECK_FAIL, "no attestation "
+		    "with predicate type %s", predicate_type != NULL ?
+		    predicate_type : "(any)");
+		return VERDICT_FAIL;
+	}
+	merge(cl, &pick->cl);
+	v = pick->v;
+	if (st != NULL)
+		*st = pick->st;
+	else
+		intoto_statement_free(&pick->st);
+	if (res != NULL)
+		memcpy(res, &pick->res, sizeof(*res));
+	free(pick);
+	return v;
 }

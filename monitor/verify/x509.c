@@ -640,35 +640,25 @@ x509_ec_key_raw(const char *curve, const uint8_t *xy, size_t xylen,
 	return v;
 }
 
-enum verdict
-x509_ecdsa_verify_raw(EVP_PKEY *pkey, const EVP_MD *md, const uint8_t *rs,
-    size_t rslen, const uint8_t *msg, size_t len, const char *what)
+/*
+ * Verify the DER signature der (derlen bytes) over msg with pkey and md.
+ * A signature that is not DER or does not verify is VERDICT_FAIL.
+ */
+static enum verdict
+verify_der(EVP_PKEY *pkey, const EVP_MD *md, const uint8_t *der,
+    size_t derlen, const uint8_t *msg, size_t len, const char *what)
 {
-	ECDSA_SIG *sig = NULL;
-	BIGNUM *r = NULL, *s = NULL;
-	EVP_MD_CTX *mctx = NULL;
-	unsigned char *der = NULL;
-	int derlen, ok;
+	EVP_MD_CTX *mctx;
 	enum verdict v = VERDICT_ERROR;
+	int ok;
 
-	if (rslen == 0 || rslen % 2 != 0 || rslen > 2 * 66)
-		return VERDICT_FAIL;
-	if ((sig = ECDSA_SIG_new()) == NULL ||
-	    (r = BN_bin2bn(rs, (int)(rslen / 2), NULL)) == NULL ||
-	    (s = BN_bin2bn(rs + rslen / 2, (int)(rslen / 2), NULL)) == NULL ||
-	    ECDSA_SIG_set0(sig, r, s) != 1)
-		goto out;
-	r = s = NULL;		/* owned by sig */
-	if ((derlen = i2d_ECDSA_SIG(sig, &der)) <= 0)
-		goto out;
 	if ((mctx = EVP_MD_CTX_new()) == NULL ||
 	    EVP_DigestVerifyInit(mctx, NULL, md, NULL, pkey) != 1)
 		goto out;
-	ok = EVP_DigestVerify(mctx, der, (size_t)derlen, msg, len);
-	if (ok == 1)
-		v = VERDICT_PASS;
-	else if (ok == 0)
-		v = VERDICT_FAIL;
+	/* 0: does not verify; -1: not DER (a library failure is told
+	 * apart below, by the error queue) */
+	ok = EVP_DigestVerify(mctx, der, derlen, msg, len);
+	v = ok == 1 ? VERDICT_PASS : VERDICT_FAIL;
  out:
 	/* a bad signature queues decoding errors; only fatal ones count */
 	if (x509_drain_errors(what))
@@ -677,11 +667,73 @@ x509_ecdsa_verify_raw(EVP_PKEY *pkey, const EVP_MD *md, const uint8_t *rs,
 		log_crypto_warnx("%s: OpenSSL failed verifying a signature",
 		    what);
 	EVP_MD_CTX_free(mctx);
+	return v;
+}
+
+enum verdict
+x509_ecdsa_verify_raw(EVP_PKEY *pkey, const EVP_MD *md, const uint8_t *rs,
+    size_t rslen, const uint8_t *msg, size_t len, const char *what)
+{
+	ECDSA_SIG *sig = NULL;
+	BIGNUM *r = NULL, *s = NULL;
+	unsigned char *der = NULL;
+	int derlen;
+	enum verdict v = VERDICT_ERROR;
+
+	if (rslen == 0 || rslen % 2 != 0 || rslen > 2 * 66)
+		return VERDICT_FAIL;
+	if ((sig = ECDSA_SIG_new()) == NULL ||
+	    (r = BN_bin2bn(rs, (int)(rslen / 2), NULL)) == NULL ||
+	    (s = BN_bin2bn(rs + rslen / 2, (int)(rslen / 2), NULL)) == NULL ||
+	    ECDSA_SIG_set0(sig, r, s) != 1)
+		goto liberr;
+	r = s = NULL;		/* owned by sig */
+	if ((derlen = i2d_ECDSA_SIG(sig, &der)) <= 0)
+		goto liberr;
+	v = verify_der(pkey, md, der, (size_t)derlen, msg, len, what);
+	goto out;
+ liberr:
+	if (!x509_drain_errors(what))
+		log_crypto_warnx("%s: OpenSSL failed verifying a signature",
+		    what);
+ out:
 	OPENSSL_free(der);
 	ECDSA_SIG_free(sig);
 	BN_free(r);
 	BN_free(s);
 	return v;
+}
+
+enum verdict
+x509_ecdsa_verify_der(const X509 *x, const uint8_t *sig, size_t siglen,
+    const uint8_t *msg, size_t len, const char *what)
+{
+	EVP_PKEY *pkey;
+	const EVP_MD *md;
+
+	if ((pkey = X509_get0_pubkey(x)) == NULL) {
+		(void)x509_drain_errors(what);
+		return VERDICT_ERROR;
+	}
+	if (EVP_PKEY_get_base_id(pkey) != EVP_PKEY_EC)
+		return VERDICT_ERROR;
+	switch (EVP_PKEY_get_bits(pkey)) {
+	case 256:
+		md = EVP_sha256();
+		break;
+	case 384:
+		md = EVP_sha384();
+		break;
+	case 521:
+		md = EVP_sha512();
+		break;
+	default:
+		return VERDICT_ERROR;
+	}
+	/* an Ecdsa-Sig-Value of P-521 is at most 139 bytes */
+	if (siglen == 0 || siglen > 139)
+		return VERDICT_FAIL;
+	return verify_der(pkey, md, sig, siglen, msg, len, what);
 }
 
 /* ---- CRLs ---- */

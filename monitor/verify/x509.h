@@ -237,6 +237,20 @@ enum verdict	x509_ecdsa_verify_raw(EVP_PKEY *pkey, const EVP_MD *md,
 		    size_t len, const char *what);
 
 /*
+ * Verify the ASN.1 DER Ecdsa-Sig-Value sig (siglen bytes; RFC 5480
+ * section 2.2) over the len bytes at msg with the public key of
+ * certificate x, hashed with the hash of the key's curve (RFC 5656
+ * section 6.2.1: SHA-256 for P-256, SHA-384 for P-384, SHA-512 for
+ * P-521).  For signatures a certificate's key made over a message
+ * (a Sigstore DSSE envelope).  Returns VERDICT_PASS; VERDICT_FAIL when
+ * it does not verify or is not DER; VERDICT_ERROR when x's key is not an
+ * EC key on one of those curves or OpenSSL failed (logged under what).
+ */
+enum verdict	x509_ecdsa_verify_der(const X509 *x, const uint8_t *sig,
+		    size_t siglen, const uint8_t *msg, size_t len,
+		    const char *what);
+
+/*
  * The public key x || y (xylen bytes: 64 on "P-256", 96 on "P-384",
  * each coordinate big-endian, the SEC1 uncompressed point without its
  * 0x04, SEC 1 v2 section 2.3.3) on the named curve as a new EVP_PKEY in

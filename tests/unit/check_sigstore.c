@@ -13,7 +13,10 @@
 #include <jansson.h>
 
 #include "encode.h"
+#include "provenance.h"
+#include "rekor.h"
 #include "sigstore.h"
+#include "sigstore_root.h"
 #include "tjson.h"
 #include "util.h"
 
@@ -436,6 +439,739 @@ START_TEST(test_policy)
 }
 END_TEST
 
+
+/* ---- verification ---- */
+
+#define PEER	TMON_TEST_DATA "/sigstore-peer/"
+#define TEST	TMON_TEST_DATA "/sigstore-test/"
+#define PUBLIC_ROOT	TMON_SOURCE_DIR "/trust/sigstore-trusted-root.json"
+#define TEST_ROOT	TEST "trusted_root.json"
+
+/* The recorded time of the Tinfoil capture (PROVENANCE.md). */
+#define CMR_NOW		1782699168
+#define CMR_REPO	"tinfoilsh/confidential-model-router"
+/* The integrated time of its Rekor entry (PROVENANCE.md). */
+#define CMR_INTEGRATED	1782251465
+
+static const char *const all_ids[] = {
+	"sigstore.bundle.parse", "sigstore.dsse.signature",
+	"sigstore.cert.chain", "sigstore.cert.identity", "sigstore.sct",
+	"sigstore.subject", "sigstore.tlog.body", "sigstore.tlog.inclusion",
+	"sigstore.tlog.checkpoint", "sigstore.tlog.set", "sigstore.timestamp",
+};
+
+static uint8_t *
+load_path(const char *path, size_t *len)
+{
+	uint8_t *p = NULL;
+	struct tmon_err err;
+
+	tmon_err_clear(&err);
+	ck_assert_msg(read_file(path, 8u * 1024 * 1024, &p, len, &err) ==
+	    TMON_OK, "%s: %s", path, err.msg);
+	return p;
+}
+
+static json_t *
+load_json_path(const char *path)
+{
+	json_error_t je;
+	json_t *j;
+	uint8_t *p;
+	size_t len;
+
+	p = load_path(path, &len);
+	j = json_loadb((const char *)p, len, JSON_REJECT_DUPLICATES, &je);
+	ck_assert_msg(j != NULL, "%s: %s", path, je.text);
+	free(p);
+	return j;
+}
+
+static struct sigstore_root *
+root_text(const uint8_t *text, size_t len)
+{
+	struct sigstore_root *r = NULL;
+	struct tmon_err err;
+
+	tmon_err_clear(&err);
+	ck_assert_msg(sigstore_root_parse(text, len, NULL, &r, &err) ==
+	    TMON_OK, "%s", err.msg);
+	return r;
+}
+
+static struct sigstore_root *
+root_load(const char *path)
+{
+	struct sigstore_root *r;
+	uint8_t *p;
+	size_t len;
+
+	p = load_path(path, &len);
+	r = root_text(p, len);
+	free(p);
+	return r;
+}
+
+/* The SHA-256 digest in the hex text file path (a .hash asset). */
+static void
+hash_file(const char *path, uint8_t d[32])
+{
+	uint8_t *p;
+	size_t len;
+
+	p = load_path(path, &len);
+	while (len > 0 && (p[len - 1] == '\n' || p[len - 1] == '\r' ||
+	    p[len - 1] == ' '))
+		len--;
+	ck_assert_msg(len >= 64 && hex_decode_exact((const char *)p, 64, d, 32,
+	    false), "%s: not hex", path);
+	free(p);
+}
+
+static void
+hex32(const char *hex, uint8_t d[32])
+{
+	ck_assert(hex_decode_exact(hex, strlen(hex), d, 32, false));
+}
+
+static void
+dump(const struct checklist *cl)
+{
+	size_t i;
+
+	for (i = 0; i < cl->n; i++)
+		fprintf(stderr, "  %-26s %-5s %s\n", cl->items[i].id,
+		    check_status_str(cl->items[i].status),
+		    cl->items[i].detail);
+}
+
+/* Check id of cl has status st (and its detail contains sub, if given). */
+static void
+expect(const struct checklist *cl, const char *id, enum check_status st,
+    const char *sub)
+{
+	const struct check *c = checklist_get(cl, id);
+
+	if (c == NULL || c->status != st || (sub != NULL &&
+	    strstr(c->detail, sub) == NULL))
+		dump(cl);
+	ck_assert_msg(c != NULL, "%s not set", id);
+	ck_assert_msg(c->status == st, "%s: %s, want %s: %s", id,
+	    check_status_str(c->status), check_status_str(st), c->detail);
+	if (sub != NULL)
+		ck_assert_msg(strstr(c->detail, sub) != NULL, "%s: \"%s\" "
+		    "lacks \"%s\"", id, c->detail, sub);
+}
+
+/* Every check of all_ids is PASS (or SKIP for the timestamp). */
+static void
+expect_all_pass(const struct checklist *cl)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(all_ids) / sizeof(all_ids[0]); i++)
+		expect(cl, all_ids[i], strcmp(all_ids[i],
+		    "sigstore.timestamp") == 0 ? CHECK_SKIP : CHECK_PASS, NULL);
+}
+
+static const struct sigstore_policy tag_policy = {
+	NULL, ".github/workflows/*", "refs/tags/*", NULL
+};
+
+/* sigstore_verify_attestations of body for repo with the tag policy. */
+static enum verdict
+verify_body(const struct sigstore_root *r, const json_t *body,
+    const char *repo, const uint8_t d[32], int64_t now,
+    struct sigstore_result *res, struct checklist *cl)
+{
+	struct sigstore_policy p = tag_policy;
+	struct intoto_statement st;
+	enum verdict v;
+
+	p.repo = repo;
+	checklist_init(cl);
+	v = sigstore_verify_attestations(r, body, NULL, &p, d, now, &st, res,
+	    cl);
+	intoto_statement_free(&st);
+	return v;
+}
+
+START_TEST(test_verify_cmr)
+{
+	struct sigstore_root *r = root_load(PUBLIC_ROOT);
+	struct sigstore_result res;
+	struct intoto_statement st;
+	struct sigstore_policy p = tag_policy;
+	struct checklist cl;
+	json_t *body = load_json_path(DATA "tinfoil-cmr-attestations.json");
+	uint8_t d[32];
+	enum verdict v;
+
+	hash_file(DATA "tinfoil-cmr-tinfoil.hash", d);
+	p.repo = CMR_REPO;
+	checklist_init(&cl);
+	v = sigstore_verify_attestations(r, body,
+	    "https://tinfoil.sh/predicate/snp-tdx-multiplatform/v1", &p, d,
+	    CMR_NOW, &st, &res, &cl);
+	if (v != VERDICT_PASS)
+		dump(&cl);
+	ck_assert_int_eq(v, VERDICT_PASS);
+	expect_all_pass(&cl);
+	ck_assert_int_eq(res.verified_time, CMR_INTEGRATED);
+	ck_assert(res.has_tlog);
+	ck_assert_uint_eq(res.log_index, 1932011338);
+	ck_assert_str_eq(res.id.signer_uri, cmr_signer);
+	ck_assert_str_eq(st.predicate_type,
+	    "https://tinfoil.sh/predicate/snp-tdx-multiplatform/v1");
+	intoto_statement_free(&st);
+	json_decref(body);
+	sigstore_root_free(r);
+}
+END_TEST
+
+/*
+ * The failing check each rejected case of sigstore-peer/cases.json must
+ * show (from its "what": the byte it flips, the identity it asks for),
+ * with a word of the reason.
+ */
+static const struct {
+	const char		*id;
+	const char		*check;
+	enum check_status	 status;
+	const char		*reason;
+} case_fail[] = {
+	{ "dev-dsse-signature", "sigstore.dsse.signature", CHECK_FAIL,
+	  "does not verify" },
+	{ "dev-dsse-signature", "sigstore.tlog.body", CHECK_FAIL, NULL },
+	{ "dev-payload", "sigstore.dsse.signature", CHECK_FAIL,
+	  "does not verify" },
+	{ "dev-payload", "sigstore.tlog.body", CHECK_FAIL, "hash" },
+	{ "dev-certificate", "sigstore.cert.chain", CHECK_FAIL,
+	  "certificate signature failure" },
+	{ "dev-inclusion-proof-hash", "sigstore.tlog.inclusion", CHECK_FAIL,
+	  "inclusion proof" },
+	{ "dev-checkpoint-signature", "sigstore.tlog.checkpoint", CHECK_FAIL,
+	  NULL },
+	{ "dev-set", "sigstore.tlog.set", CHECK_FAIL, "SET" },
+	{ "dev-other-repo", "sigstore.cert.identity", CHECK_FAIL,
+	  "Source Repository URI https://github.com/tinfoilsh/"
+	  "confidential-model-router is not" },
+	{ "dev-other-digest", "sigstore.subject", CHECK_FAIL,
+	  "no subject has sha256 09239f44" },
+	{ "dev-test-root", "sigstore.cert.chain", CHECK_FAIL,
+	  "does not chain" },
+	{ "cli-reusable-workflow-attestation", "sigstore.cert.identity",
+	  CHECK_FAIL, "github/artifact-attestations-workflows/.github/"
+	  "workflows/attest.yml does not match" },
+	{ "cli-custom-issuer", "sigstore.cert.identity", CHECK_FAIL,
+	  "Issuer https://token.actions.githubusercontent.com/hammer-time" },
+	{ "cli-sigstore-js-2.1.0-bundle", "sigstore.subject", CHECK_FAIL,
+	  "no subject has sha256" },
+	{ "cli-sigstore-js-2.1.0-bundle-v0.1", "sigstore.subject", CHECK_FAIL,
+	  "no subject has sha256" },
+	{ "test-dsse-signature", "sigstore.dsse.signature", CHECK_FAIL,
+	  "does not verify" },
+	{ "test-payload", "sigstore.dsse.signature", CHECK_FAIL,
+	  "does not verify" },
+	{ "test-certificate", "sigstore.cert.chain", CHECK_FAIL,
+	  "certificate signature failure" },
+	{ "test-inclusion-proof-hash", "sigstore.tlog.inclusion", CHECK_FAIL,
+	  "inclusion proof" },
+	{ "test-checkpoint-signature", "sigstore.tlog.checkpoint", CHECK_FAIL,
+	  NULL },
+	{ "test-set", "sigstore.tlog.set", CHECK_FAIL, "SET" },
+	{ "test-other-repo", "sigstore.cert.identity", CHECK_FAIL,
+	  "Source Repository URI" },
+	{ "test-public-root", "sigstore.cert.chain", CHECK_FAIL,
+	  "does not chain" },
+};
+
+START_TEST(test_verify_cases)
+{
+	struct sigstore_root *r;
+	struct sigstore_result res;
+	struct checklist cl;
+	json_t *cases, *c, *body;
+	char path[1024];
+	const char *id;
+	uint8_t d[32];
+	size_t i, k, nfail = 0, naccept = 0;
+	enum verdict v;
+	bool accept, named;
+
+	cases = load_json_path(PEER "cases.json");
+	ck_assert_uint_ge(json_array_size(cases), 27);
+	json_array_foreach(cases, i, c) {
+		id = json_string_value(json_object_get(c, "id"));
+		snprintf(path, sizeof(path), PEER "%s", json_string_value(
+		    json_object_get(c, "trusted_root")));
+		r = root_load(path);
+		snprintf(path, sizeof(path), PEER "%s", json_string_value(
+		    json_object_get(c, "attestations")));
+		body = load_json_path(path);
+		hex32(json_string_value(json_object_get(c, "digest")), d);
+		accept = strcmp(json_string_value(json_object_get(c,
+		    "expect")), "accept") == 0;
+		v = verify_body(r, body, json_string_value(json_object_get(c,
+		    "repo")), d, json_integer_value(json_object_get(c, "at")),
+		    &res, &cl);
+		/* SIGSTORE_DUMP set: print every case's checks */
+		if ((v == VERDICT_PASS) != accept || getenv("SIGSTORE_DUMP")) {
+			fprintf(stderr, "case %s:\n", id);
+			dump(&cl);
+		}
+		ck_assert_msg((v == VERDICT_PASS) == accept, "case %s: "
+		    "verdict %d, want %s", id, v, accept ? "accept" : "reject");
+		if (accept) {
+			expect_all_pass(&cl);
+			ck_assert_int_gt(res.verified_time, 0);
+			naccept++;
+		} else {
+			/* wrong evidence is a failure, never an error */
+			ck_assert_msg(v == VERDICT_FAIL, "case %s: verdict %d",
+			    id, v);
+			named = false;
+			for (k = 0; k < sizeof(case_fail) /
+			    sizeof(case_fail[0]); k++) {
+				if (strcmp(case_fail[k].id, id) != 0)
+					continue;
+				expect(&cl, case_fail[k].check,
+				    case_fail[k].status, case_fail[k].reason);
+				named = true;
+				nfail++;
+			}
+			ck_assert_msg(named, "case %s: no expected check", id);
+		}
+		json_decref(body);
+		sigstore_root_free(r);
+	}
+	ck_assert_uint_eq(naccept, 6);
+	ck_assert_uint_ge(nfail, 20);
+	json_decref(cases);
+}
+END_TEST
+
+/* The bundle of the Tinfoil answer body (borrowed). */
+static json_t *
+body_bundle(json_t *body)
+{
+	json_t *b = json_object_get(json_array_get(json_object_get(body,
+	    "attestations"), 0), "bundle");
+
+	ck_assert_ptr_nonnull(b);
+	return b;
+}
+
+/* Flip mask into byte at of the base64 member key of obj (at < 0: from
+ * the end). */
+static void
+flip_b64(json_t *obj, const char *key, long at, uint8_t mask)
+{
+	const char *s = json_string_value(json_object_get(obj, key));
+	uint8_t *raw;
+	char *enc;
+	size_t n;
+
+	ck_assert_ptr_nonnull(s);
+	raw = b64_decode_alloc(s, strlen(s), 1u << 20, &n);
+	ck_assert_ptr_nonnull(raw);
+	if (at < 0)
+		at += (long)n;
+	ck_assert(at >= 0 && (size_t)at < n);
+	raw[at] ^= mask;
+	enc = malloc(B64_ENCODED_LEN(n) + 1);
+	ck_assert_ptr_nonnull(enc);
+	b64_encode(raw, n, enc);
+	json_object_set_new(obj, key, json_string(enc));
+	free(enc);
+	free(raw);
+}
+
+/* The Tinfoil answer verified for its repository with workflow and ref
+ * patterns at now against r. */
+static enum verdict
+cmr_verify(const struct sigstore_root *r, const json_t *body,
+    const char *wf, const char *ref, int64_t now, struct checklist *cl)
+{
+	struct sigstore_policy p = { CMR_REPO, wf, ref, NULL };
+	struct sigstore_result res;
+	uint8_t d[32];
+
+	hash_file(DATA "tinfoil-cmr-tinfoil.hash", d);
+	checklist_init(cl);
+	return sigstore_verify_attestations(r, body, NULL, &p, d, now, NULL,
+	    &res, cl);
+}
+
+START_TEST(test_verify_policy)
+{
+	struct sigstore_root *r = root_load(PUBLIC_ROOT);
+	json_t *body = load_json_path(DATA "tinfoil-cmr-attestations.json");
+	struct checklist cl;
+
+	/* the signer's workflow exactly, a tag */
+	ck_assert_int_eq(cmr_verify(r, body, ".github/workflows/"
+	    "tinfoil-release-publish.yml", "refs/tags/v0.0.*", CMR_NOW, &cl),
+	    VERDICT_PASS);
+	expect_all_pass(&cl);
+	/* a workflow pattern the signer's workflow does not match */
+	ck_assert_int_eq(cmr_verify(r, body, ".github/workflows/release.yml",
+	    NULL, CMR_NOW, &cl), VERDICT_FAIL);
+	expect(&cl, "sigstore.cert.identity", CHECK_FAIL, "Build Signer URI "
+	    "workflow .github/workflows/tinfoil-release-publish.yml does not "
+	    "match .github/workflows/release.yml");
+	expect(&cl, "sigstore.cert.chain", CHECK_PASS, NULL);
+	/* a branch where the policy wants a tag */
+	ck_assert_int_eq(cmr_verify(r, body, NULL, "refs/heads/*", CMR_NOW,
+	    &cl), VERDICT_FAIL);
+	expect(&cl, "sigstore.cert.identity", CHECK_FAIL, "Source Repository "
+	    "Ref refs/tags/v0.0.110 does not match refs/heads/*");
+	json_decref(body);
+	sigstore_root_free(r);
+}
+END_TEST
+
+START_TEST(test_verify_now)
+{
+	struct sigstore_root *r = root_load(PUBLIC_ROOT);
+	json_t *body = load_json_path(DATA "tinfoil-cmr-attestations.json");
+	struct checklist cl;
+
+	/* an integrated time up to 300 s after now is clock skew */
+	ck_assert_int_eq(cmr_verify(r, body, NULL, NULL, CMR_INTEGRATED - 300,
+	    &cl), VERDICT_PASS);
+	/* later: the log's time is not believed */
+	ck_assert_int_eq(cmr_verify(r, body, NULL, NULL, CMR_INTEGRATED - 301,
+	    &cl), VERDICT_FAIL);
+	expect(&cl, "sigstore.tlog.set", CHECK_FAIL, "integrated time "
+	    "2026-06-23T21:51:05Z is later than now");
+	expect(&cl, "sigstore.cert.chain", CHECK_ERROR, "no verified time");
+	ck_assert_int_eq(cmr_verify(r, body, NULL, NULL, 1700000000, &cl),
+	    VERDICT_FAIL);
+	expect(&cl, "sigstore.tlog.set", CHECK_FAIL, "later than now");
+	json_decref(body);
+	sigstore_root_free(r);
+}
+END_TEST
+
+/* The public-good root with every Fulcio CA's validFor set to (start,
+ * end). */
+static struct sigstore_root *
+root_ca_valid(const char *start, const char *end)
+{
+	struct sigstore_root *r;
+	json_t *j, *ca;
+	char *text;
+	size_t i;
+
+	j = load_json_path(PUBLIC_ROOT);
+	json_array_foreach(json_object_get(j, "certificateAuthorities"), i,
+	    ca)
+		json_object_set_new(ca, "validFor", json_pack("{s:s, s:s}",
+		    "start", start, "end", end));
+	text = json_dumps(j, JSON_COMPACT);
+	ck_assert_ptr_nonnull(text);
+	r = root_text((const uint8_t *)text, strlen(text));
+	free(text);
+	json_decref(j);
+	return r;
+}
+
+START_TEST(test_verify_ca_validity)
+{
+	struct sigstore_root *r;
+	json_t *body = load_json_path(DATA "tinfoil-cmr-attestations.json");
+	struct checklist cl;
+
+	/* the verified time before the CAs' validity */
+	r = root_ca_valid("2026-06-24T00:00:00Z", "2030-01-01T00:00:00Z");
+	ck_assert_int_eq(cmr_verify(r, body, NULL, NULL, CMR_NOW, &cl),
+	    VERDICT_FAIL);
+	expect(&cl, "sigstore.cert.chain", CHECK_FAIL, "no Fulcio CA of the "
+	    "trusted root is valid at 2026-06-23T21:51:05Z");
+	sigstore_root_free(r);
+	/* after it */
+	r = root_ca_valid("2022-01-01T00:00:00Z", "2026-06-23T21:51:04Z");
+	ck_assert_int_eq(cmr_verify(r, body, NULL, NULL, CMR_NOW, &cl),
+	    VERDICT_FAIL);
+	expect(&cl, "sigstore.cert.chain", CHECK_FAIL, "no Fulcio CA");
+	sigstore_root_free(r);
+	/* both ends inclusive */
+	r = root_ca_valid("2026-06-23T21:51:05Z", "2026-06-23T21:51:05Z");
+	ck_assert_int_eq(cmr_verify(r, body, NULL, NULL, CMR_NOW, &cl),
+	    VERDICT_PASS);
+	sigstore_root_free(r);
+	json_decref(body);
+}
+END_TEST
+
+/* Offset of the end of the SCT list extension's value in the DER leaf:
+ * the last byte of the last SCT's signature. */
+static size_t
+sct_end(const uint8_t *der, size_t n)
+{
+	/* OID 1.3.6.1.4.1.11129.2.4.2 (RFC 6962 section 3.3) */
+	static const uint8_t oid[] = { 0x06, 0x0a, 0x2b, 0x06, 0x01, 0x04,
+	    0x01, 0xd6, 0x79, 0x02, 0x04, 0x02 };
+	size_t i, len, hl;
+
+	for (i = 0; i + sizeof(oid) + 4 < n; i++)
+		if (memcmp(der + i, oid, sizeof(oid)) == 0)
+			break;
+	ck_assert(i + sizeof(oid) + 4 < n);
+	i += sizeof(oid);
+	ck_assert_uint_eq(der[i], 0x04);	/* extnValue OCTET STRING */
+	if (der[i + 1] < 0x80) {
+		len = der[i + 1];
+		hl = 2;
+	} else if (der[i + 1] == 0x81) {
+		len = der[i + 2];
+		hl = 3;
+	} else {
+		ck_assert_uint_eq(der[i + 1], 0x82);
+		len = (size_t)der[i + 2] << 8 | der[i + 3];
+		hl = 4;
+	}
+	ck_assert(i + hl + len <= n);
+	return i + hl + len - 1;
+}
+
+START_TEST(test_verify_sct)
+{
+	struct sigstore_root *r = root_load(PUBLIC_ROOT);
+	json_t *body = load_json_path(DATA "tinfoil-cmr-attestations.json");
+	json_t *cert = json_object_get(json_object_get(body_bundle(body),
+	    "verificationMaterial"), "certificate");
+	const char *s = json_string_value(json_object_get(cert, "rawBytes"));
+	struct checklist cl;
+	uint8_t *der;
+	size_t n, at;
+
+	der = b64_decode_alloc(s, strlen(s), 1u << 16, &n);
+	ck_assert_ptr_nonnull(der);
+	at = sct_end(der, n);
+	free(der);
+	/* one byte of the SCT's signature: the SCT and the leaf's own
+	 * signature (over the same TBSCertificate) fail */
+	flip_b64(cert, "rawBytes", (long)at, 0x01);
+	ck_assert_int_eq(cmr_verify(r, body, NULL, NULL, CMR_NOW, &cl),
+	    VERDICT_FAIL);
+	expect(&cl, "sigstore.sct", CHECK_FAIL, "SCT by ctfe.sigstore.dev "
+	    "does not verify");
+	expect(&cl, "sigstore.cert.chain", CHECK_FAIL, "signature failure");
+	json_decref(body);
+	sigstore_root_free(r);
+}
+END_TEST
+
+START_TEST(test_verify_flips)
+{
+	struct sigstore_root *r = root_load(PUBLIC_ROOT);
+	struct checklist cl;
+	json_t *body, *b, *e;
+
+	/* the DSSE signature's first byte after its DER header */
+	body = load_json_path(DATA "tinfoil-cmr-attestations.json");
+	flip_b64(json_array_get(json_object_get(json_object_get(
+	    body_bundle(body), "dsseEnvelope"), "signatures"), 0), "sig", 10,
+	    0x40);
+	ck_assert_int_eq(cmr_verify(r, body, NULL, NULL, CMR_NOW, &cl),
+	    VERDICT_FAIL);
+	expect(&cl, "sigstore.dsse.signature", CHECK_FAIL, "does not verify");
+	json_decref(body);
+
+	/* the payload's first byte */
+	body = load_json_path(DATA "tinfoil-cmr-attestations.json");
+	flip_b64(json_object_get(body_bundle(body), "dsseEnvelope"),
+	    "payload", 0, 0x01);
+	ck_assert_int_eq(cmr_verify(r, body, NULL, NULL, CMR_NOW, &cl),
+	    VERDICT_FAIL);
+	expect(&cl, "sigstore.dsse.signature", CHECK_FAIL, NULL);
+	expect(&cl, "sigstore.tlog.body", CHECK_FAIL, "payload hash");
+	json_decref(body);
+
+	/* the inclusion proof's root hash */
+	body = load_json_path(DATA "tinfoil-cmr-attestations.json");
+	e = json_array_get(json_object_get(json_object_get(body_bundle(body),
+	    "verificationMaterial"), "tlogEntries"), 0);
+	b = json_object_get(e, "inclusionProof");
+	flip_b64(b, "rootHash", 31, 0x80);
+	ck_assert_int_eq(cmr_verify(r, body, NULL, NULL, CMR_NOW, &cl),
+	    VERDICT_FAIL);
+	expect(&cl, "sigstore.tlog.inclusion", CHECK_FAIL, NULL);
+	json_decref(body);
+
+	/* no tlog entry at all */
+	body = load_json_path(DATA "tinfoil-cmr-attestations.json");
+	json_object_set_new(json_object_get(body_bundle(body),
+	    "verificationMaterial"), "tlogEntries", json_array());
+	ck_assert_int_eq(cmr_verify(r, body, NULL, NULL, CMR_NOW, &cl),
+	    VERDICT_FAIL);
+	expect(&cl, "sigstore.tlog.body", CHECK_FAIL, "no tlog entry");
+	expect(&cl, "sigstore.cert.chain", CHECK_ERROR, "no verified time");
+	json_decref(body);
+
+	/* no SET: the proof vouches for the entry, not for its time */
+	body = load_json_path(DATA "tinfoil-cmr-attestations.json");
+	e = json_array_get(json_object_get(json_object_get(body_bundle(body),
+	    "verificationMaterial"), "tlogEntries"), 0);
+	json_object_del(e, "inclusionPromise");
+	ck_assert_int_eq(cmr_verify(r, body, NULL, NULL, CMR_NOW, &cl),
+	    VERDICT_ERROR);
+	expect(&cl, "sigstore.tlog.set", CHECK_SKIP, NULL);
+	expect(&cl, "sigstore.tlog.inclusion", CHECK_PASS, NULL);
+	expect(&cl, "sigstore.cert.chain", CHECK_ERROR, "no verified time");
+	json_decref(body);
+
+	/* a timestamp that is not a TimeStampResponse */
+	body = load_json_path(DATA "tinfoil-cmr-attestations.json");
+	json_object_set_new(json_object_get(body_bundle(body),
+	    "verificationMaterial"), "timestampVerificationData", json_pack(
+	    "{s:[{s:s}]}", "rfc3161Timestamps", "signedTimestamp", "MAMCAQA="));
+	ck_assert_int_eq(cmr_verify(r, body, NULL, NULL, CMR_NOW, &cl),
+	    VERDICT_FAIL);
+	expect(&cl, "sigstore.timestamp", CHECK_FAIL, "timestamp 0 is not one "
+	    "DER TimeStampResponse");
+	expect(&cl, "sigstore.cert.chain", CHECK_PASS, NULL);
+	json_decref(body);
+
+	sigstore_root_free(r);
+}
+END_TEST
+
+START_TEST(test_verify_answer_shape)
+{
+	struct sigstore_root *r = root_load(PUBLIC_ROOT);
+	struct sigstore_policy p = { CMR_REPO, NULL, NULL, NULL };
+	struct sigstore_result res;
+	struct intoto_statement st;
+	struct checklist cl;
+	json_t *body, *arr, *junk;
+	uint8_t d[32];
+
+	hash_file(DATA "tinfoil-cmr-tinfoil.hash", d);
+
+	/* not the shape of an answer */
+	body = json_pack("{s:{}}", "attestations");
+	checklist_init(&cl);
+	ck_assert_int_eq(sigstore_verify_attestations(r, body, NULL, &p, d,
+	    CMR_NOW, &st, &res, &cl), VERDICT_FAIL);
+	expect(&cl, "sigstore.bundle.parse", CHECK_FAIL, "attestations");
+	ck_assert_ptr_null(st.json);
+	json_decref(body);
+	body = json_pack("{s:[]}", "attestations");
+	checklist_init(&cl);
+	ck_assert_int_eq(sigstore_verify_attestations(r, body, NULL, &p, d,
+	    CMR_NOW, &st, &res, &cl), VERDICT_FAIL);
+	expect(&cl, "sigstore.bundle.parse", CHECK_FAIL, "0 attestations");
+	json_decref(body);
+
+	/* a bundle that does not parse, then the real one: the real one */
+	body = load_json_path(DATA "tinfoil-cmr-attestations.json");
+	arr = json_object_get(body, "attestations");
+	junk = json_pack("{s:{s:s}}", "bundle", "mediaType", SIGSTORE_MT_V03);
+	json_array_insert_new(arr, 0, junk);
+	checklist_init(&cl);
+	ck_assert_int_eq(sigstore_verify_attestations(r, body, NULL, &p, d,
+	    CMR_NOW, &st, &res, &cl), VERDICT_PASS);
+	expect_all_pass(&cl);
+	ck_assert_ptr_nonnull(st.json);
+	intoto_statement_free(&st);
+	/* only the junk: its parse failure is the answer */
+	json_array_remove(arr, 1);
+	checklist_init(&cl);
+	ck_assert_int_eq(sigstore_verify_attestations(r, body, NULL, &p, d,
+	    CMR_NOW, &st, &res, &cl), VERDICT_FAIL);
+	expect(&cl, "sigstore.bundle.parse", CHECK_FAIL,
+	    "attestations[0].bundle");
+	intoto_statement_free(&st);
+	json_decref(body);
+
+	/* no attestation of the predicate type asked for */
+	body = load_json_path(DATA "tinfoil-cmr-attestations.json");
+	checklist_init(&cl);
+	ck_assert_int_eq(sigstore_verify_attestations(r, body,
+	    "https://tinfoil.sh/predicate/hardware-measurements/v1", &p, d,
+	    CMR_NOW, &st, &res, &cl), VERDICT_FAIL);
+	expect(&cl, "sigstore.subject", CHECK_FAIL, "no attestation with "
+	    "predicate type https://tinfoil.sh/predicate/"
+	    "hardware-measurements/v1");
+	intoto_statement_free(&st);
+	json_decref(body);
+	sigstore_root_free(r);
+}
+END_TEST
+
+START_TEST(test_verify_bundle_direct)
+{
+	struct sigstore_root *r = root_load(TEST_ROOT);
+	struct sigstore_policy p = { "tmon-sim/tinfoil", NULL, "refs/tags/*",
+	    NULL };
+	struct sigstore_bundle b;
+	struct tmon_err err;
+	struct checklist cl;
+	json_t *body;
+	uint8_t d[32];
+
+	/* the TEST release tinfoil v0.1.0 (tests/data/sigstore-test) */
+	hash_file(TEST "tinfoil_v0.1.0.hash", d);
+	body = load_json_path(TEST "tinfoil_v0.1.0.attestations.json");
+	tmon_err_clear(&err);
+	ck_assert_int_eq(sigstore_bundle_parse_json(body_bundle(body), "", &b,
+	    &err), TMON_OK);
+	checklist_init(&cl);
+	/* no statement, no result wanted */
+	ck_assert_int_eq(sigstore_verify_bundle(r, &b, &p, d, 1780864000,
+	    NULL, NULL, &cl), VERDICT_PASS);
+	ck_assert_ptr_null(checklist_get(&cl, "sigstore.bundle.parse"));
+	expect(&cl, "sigstore.cert.chain", CHECK_PASS, "fulcio.test-pki."
+	    "invalid");
+	sigstore_bundle_free(&b);
+	json_decref(body);
+	sigstore_root_free(r);
+}
+END_TEST
+
+/* The release predicate of the capture (check_provenance.c: REL_RTMR1). */
+#define CMR_RTMR1 "46658ae5655794d3ea0130e2d425aa002f224c7a47c1eb1792f656d7" \
+	"9f808aac6006ce84d71ee24d97c3eea42c867e51"
+
+START_TEST(test_prov_verify_release)
+{
+	struct sigstore_root *r = root_load(PUBLIC_ROOT);
+	struct sigstore_policy p = tag_policy;
+	struct prov_release rel;
+	struct checklist cl;
+	json_t *body = load_json_path(DATA "tinfoil-cmr-attestations.json");
+	uint8_t d[32], rtmr1[PROV_REG_LEN];
+
+	hash_file(DATA "tinfoil-cmr-tinfoil.hash", d);
+	ck_assert(hex_decode_exact(CMR_RTMR1, strlen(CMR_RTMR1), rtmr1,
+	    sizeof(rtmr1), false));
+	p.repo = CMR_REPO;
+	checklist_init(&cl);
+	ck_assert_int_eq(prov_verify_release(r, body,
+	    PROV_PREDICATE_MULTIPLATFORM, &p, CMR_REPO, "v0.0.110", d, CMR_NOW,
+	    &rel, &cl), VERDICT_PASS);
+	expect_all_pass(&cl);
+	ck_assert_int_eq(rel.pred.kind, PROV_KIND_MULTIPLATFORM);
+	ck_assert(memcmp(rel.pred.rtmr1, rtmr1, sizeof(rtmr1)) == 0);
+	ck_assert_str_eq(rel.repo, CMR_REPO);
+	ck_assert_str_eq(rel.tag, "v0.0.110");
+	ck_assert(memcmp(rel.digest, d, 32) == 0);
+	ck_assert_int_eq(rel.time, CMR_INTEGRATED);
+
+	/* the hardware predicate is not in this answer */
+	checklist_init(&cl);
+	ck_assert_int_eq(prov_verify_release(r, body, PROV_PREDICATE_HARDWARE,
+	    &p, CMR_REPO, NULL, d, CMR_NOW, &rel, &cl), VERDICT_FAIL);
+	expect(&cl, "sigstore.subject", CHECK_FAIL, "no attestation");
+	ck_assert_str_eq(rel.tag, "");
+	json_decref(body);
+	sigstore_root_free(r);
+}
+END_TEST
+
 static Suite *
 sigstore_suite(void)
 {
@@ -450,6 +1186,19 @@ sigstore_suite(void)
 	tcase_add_test(tc, test_statement);
 	tcase_add_test(tc, test_fulcio_identity);
 	tcase_add_test(tc, test_policy);
+	suite_add_tcase(s, tc);
+	tc = tcase_create("verify");
+	tcase_set_timeout(tc, 300);
+	tcase_add_test(tc, test_verify_cmr);
+	tcase_add_test(tc, test_verify_cases);
+	tcase_add_test(tc, test_verify_policy);
+	tcase_add_test(tc, test_verify_now);
+	tcase_add_test(tc, test_verify_ca_validity);
+	tcase_add_test(tc, test_verify_sct);
+	tcase_add_test(tc, test_verify_flips);
+	tcase_add_test(tc, test_verify_answer_shape);
+	tcase_add_test(tc, test_verify_bundle_direct);
+	tcase_add_test(tc, test_prov_verify_release);
 	suite_add_tcase(s, tc);
 	return s;
 }

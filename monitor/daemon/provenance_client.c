@@ -498,9 +498,9 @@ log_lookup(struct prov_lookup *lk, const char *verdict, const char *why,
 	ep.error = why;
 	ep.predicate_type = lk->t->want;
 	if (rel != NULL) {
-		ep.has_tlog = rel->time != 0;
-		ep.integrated_time = rel->time;
-		ep.log_index = 0;
+		/* prov_verify_release hands out the verified time, not the
+		 * Rekor entry or the certificate's identity: those stay null
+		 * (the checks' details name them) */
 		regs = registers_json(&rel->pred);
 		ep.registers = regs;
 	}
@@ -592,7 +592,7 @@ lookup_judged(struct prov_lookup *lk, enum verdict v, const char *why,
 	if (v == VERDICT_PASS) {
 		track_keep(t, rel);
 		bfmt(t->summary, sizeof(t->summary), "release %s@%s, "
-		    "digest %s (%s), attestation verified, logged at %lld",
+		    "digest %s (%s), attestation verified, verified time %lld",
 		    t->repo, lk->rel.tag, hex_encode(lk->digest, 32, dhex),
 		    lk->digest_source, (long long)rel->time);
 	}

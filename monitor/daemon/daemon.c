@@ -1480,10 +1480,14 @@ receipt_token(const struct config *cfg, const char **tok,
 	return TMON_OK;
 }
 
+static enum tmon_rc	load_sigstore_root(const struct daemon_opts *,
+			    struct sigstore_root **, struct tmon_err *);
+
 enum tmon_rc
 daemon_check(const struct daemon_opts *o, struct tmon_err *err)
 {
 	const struct config *cfg = o->cfg;
+	struct sigstore_root *root = NULL;
 	struct store *st = NULL;
 	struct tmon_err lerr;
 	struct stat sb;
@@ -1493,8 +1497,10 @@ daemon_check(const struct daemon_opts *o, struct tmon_err *err)
 	bool none;
 	size_t i;
 
-	if ((rc = receipt_token(cfg, &tok, err)) != TMON_OK)
+	if ((rc = receipt_token(cfg, &tok, err)) != TMON_OK ||
+	    (rc = load_sigstore_root(o, &root, err)) != TMON_OK)
 		return rc;
+	sigstore_root_free(root);
 	for (i = 0; i < cfg->n_models; i++)
 		if (cfg->models[i].api_key_env != NULL &&
 		    getenv(cfg->models[i].api_key_env) == NULL)
@@ -1764,17 +1770,16 @@ reload_config(struct daemon *d)
 }
 
 /*
- * The provenance client, and the Sigstore trusted root when a model has
+ * The Sigstore trusted root into *out when a model of o's schedule has
  * "provenance" (provenance.trusted_root, else the installed one): read
- * once, never fetched.  A root that cannot be read or parsed stops
- * tmond at start.  A model given "provenance" by a reload without a root
- * loaded has its look-ups fail ("a restart reads it").
+ * once, never fetched; *out NULL when no model has.  Errors: TMON_E_CONFIG
+ * (no file named), those of read_file and sigstore_root_parse.
  */
 static enum tmon_rc
-start_provenance(struct daemon *d, struct tmon_err *err)
+load_sigstore_root(const struct daemon_opts *o, struct sigstore_root **out,
+    struct tmon_err *err)
 {
-	const struct config *cfg = d->o->cfg;
-	struct prov_client_cfg pc;
+	const struct config *cfg = o->cfg;
 	struct tmon_err lerr;
 	const char *path;
 	uint8_t *text = NULL;
@@ -1782,26 +1787,47 @@ start_provenance(struct daemon *d, struct tmon_err *err)
 	bool any = false;
 	enum tmon_rc rc;
 
+	*out = NULL;
 	for (i = 0; i < cfg->n_models; i++)
 		any |= cfg->models[i].provenance.enabled;
+	if (!any)
+		return TMON_OK;
 	path = cfg->provenance_trusted_root != NULL ?
-	    cfg->provenance_trusted_root : d->o->sigstore_root_path;
-	if (any) {
-		tmon_err_clear(&lerr);
-		if (path == NULL)
-			return tmon_err_set(err, TMON_E_CONFIG, "provenance: "
-			    "no Sigstore trusted root file");
-		if ((rc = read_file(path, MAX_SIGSTORE_ROOT_LEN, &text, &len,
-		    &lerr)) != TMON_OK ||
-		    (rc = sigstore_root_parse(text, len, path, &d->sgroot,
-		    &lerr)) != TMON_OK) {
-			free(text);
-			return tmon_err_set(err, rc, "provenance: %s",
-			    lerr.msg);
-		}
+	    cfg->provenance_trusted_root : o->sigstore_root_path;
+	if (path == NULL)
+		return tmon_err_set(err, TMON_E_CONFIG, "provenance: no "
+		    "Sigstore trusted root file");
+	tmon_err_clear(&lerr);
+	if ((rc = read_file(path, MAX_SIGSTORE_ROOT_LEN, &text, &len,
+	    &lerr)) != TMON_OK ||
+	    (rc = sigstore_root_parse(text, len, path, out, &lerr)) !=
+	    TMON_OK) {
 		free(text);
-		log_info("provenance: Sigstore trusted root %s", path);
+		return tmon_err_set(err, rc, "provenance: %s", lerr.msg);
 	}
+	free(text);
+	return TMON_OK;
+}
+
+/*
+ * The provenance client, and the trusted root when a model has
+ * "provenance" (load_sigstore_root): one that cannot be read or parsed
+ * stops tmond at start.  A model given "provenance" by a reload without
+ * a root loaded has its look-ups fail ("a restart reads it").
+ */
+static enum tmon_rc
+start_provenance(struct daemon *d, struct tmon_err *err)
+{
+	const struct config *cfg = d->o->cfg;
+	struct prov_client_cfg pc;
+	enum tmon_rc rc;
+
+	if ((rc = load_sigstore_root(d->o, &d->sgroot, err)) != TMON_OK)
+		return rc;
+	if (d->sgroot != NULL)
+		log_info("provenance: Sigstore trusted root %s",
+		    cfg->provenance_trusted_root != NULL ?
+		    cfg->provenance_trusted_root : d->o->sigstore_root_path);
 	memset(&pc, 0, sizeof(pc));
 	pc.api_url = cfg->github_api_url;
 	pc.download_url = cfg->github_download_url;

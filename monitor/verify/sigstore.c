@@ -823,12 +823,14 @@ tst_verify_tsa(const struct sigstore_ca *tsa, TS_RESP *resp,
 		p = tsa->der[i];
 		if ((x = d2i_X509(NULL, &p, (long)tsa->der_len[i])) == NULL)
 			goto out;
-		if (i + 1 == tsa->n) {
-			r = X509_STORE_add_cert(store, x);
+		/* the last is the anchor; every one may be the signer,
+		 * which a token need not carry (RFC 3161 section 2.4.1,
+		 * certReq) */
+		if (i + 1 == tsa->n && X509_STORE_add_cert(store, x) != 1) {
 			X509_free(x);
-			if (r != 1)
-				goto out;
-		} else if (sk_X509_push(certs, x) <= 0) {
+			goto out;
+		}
+		if (sk_X509_push(certs, x) <= 0) {
 			X509_free(x);
 			goto out;
 		}
@@ -1096,12 +1098,12 @@ static uint8_t *
 sct_signed_data(const SCT *sct, const uint8_t ikh[32], const uint8_t *tbs,
     size_t tbslen, size_t *outlen)
 {
-	const unsigned char *ext = NULL;
+	unsigned char *ext = NULL;
 	size_t extlen, n, i;
 	uint64_t ts;
 	uint8_t *out, *w;
 
-	extlen = SCT_get0_extensions(sct, (unsigned char **)(uintptr_t)&ext);
+	extlen = SCT_get0_extensions(sct, &ext);
 	ts = SCT_get_timestamp(sct);
 	n = 1 + 1 + 8 + 2 + 32 + 3 + tbslen + 2 + extlen;
 	w = out = xmalloc(n);

@@ -31,10 +31,17 @@
  *     Source Repository URI, .13 Source Repository Digest, .14 Source
  *     Repository Ref, .18 Build Config URI; the identity is also the
  *     SubjectAltName URI.
- *   - SCT: RFC 6962 sections 3.2 and 3.3 (embedded in the leaf), checked
- *     with OpenSSL's CT API.
- *   - RFC 3161 timestamps: a TimeStampResponse, checked with OpenSSL's
- *     TS API against the root's timestamp authorities.
+ *   - SCT: RFC 6962 section 3.3 (the SCT list extension of the leaf,
+ *     decoded with OpenSSL's CT API); each SCT's signature is over the
+ *     section 3.2 precert_entry data: the SHA-256 of the issuer's
+ *     SubjectPublicKeyInfo and the leaf's TBSCertificate without the SCT
+ *     list extension, verified with the root's CT log of the SCT's log
+ *     id (sigstore_key_verify), valid at the SCT's timestamp.
+ *   - RFC 3161 timestamps: a TimeStampResponse over the DSSE signature
+ *     bytes, checked with OpenSSL's TS API (status, signature, message
+ *     imprint) against the root's timestamp authorities valid at its
+ *     genTime (the last certificate of the authority's certChain the
+ *     anchor, the chain valid at genTime).
  *
  * Check ids (README "Checks"), set in the caller's checklist:
  *   sigstore.bundle.parse   the bundle, its DSSE envelope, the in-toto
@@ -53,7 +60,10 @@
  *   sigstore.timestamp      the RFC 3161 timestamps (skip when none)
  * The verified time is the integrated time of a tlog entry rekor.h
  * verified, else the time of an RFC 3161 timestamp verified here;
- * neither: the chain is an error ("no verified time").
+ * neither: the chain is still built without validity times, and is an
+ * error ("no verified time") when it holds, a failure when it does not.
+ * Of several tlog entries the first that verifies is reported (else the
+ * first); a bundle without one fails the four sigstore.tlog ids.
  *
  * Pure: no I/O, no clock, no state; safe from several threads at once.
  */

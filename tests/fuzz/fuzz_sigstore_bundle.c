@@ -7,6 +7,11 @@
  * certificate, a non-empty payload and signature; a parsed statement
  * has at least one subject and a predicateType; the PAE is as long as
  * its parts say.
+ * Then sigstore_verify_bundle of the parsed bundle against the
+ * public-good trusted root (TMON_SIGSTORE_ROOT, read once; skipped when
+ * it cannot be read) for a digest of zeros, which no signed statement
+ * names: the verdict is never a pass, every check id is set and the
+ * subject check never passes.
  * Seeds: tests/fuzz/seeds/sigstore_bundle/ (the bundles of
  * tests/data/sigstore, the Tinfoil one taken out of its API body).
  */
@@ -16,14 +21,77 @@
 #include <string.h>
 
 #include "sigstore.h"
+#include "sigstore_root.h"
 #include "tjson.h"
+#include "util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static const char *const ids[] = {
+	"sigstore.dsse.signature", "sigstore.cert.chain",
+	"sigstore.cert.identity", "sigstore.sct", "sigstore.subject",
+	"sigstore.tlog.body", "sigstore.tlog.inclusion",
+	"sigstore.tlog.checkpoint", "sigstore.tlog.set",
+	"sigstore.timestamp",
+};
+
+/* The public-good root, or NULL when the file cannot be read. */
+static struct sigstore_root *
+load_root(void)
+{
+#ifdef TMON_SIGSTORE_ROOT
+	struct sigstore_root *r = NULL;
+	struct tmon_err err;
+	uint8_t *p = NULL;
+	size_t len;
+
+	tmon_err_clear(&err);
+	if (read_file(TMON_SIGSTORE_ROOT, MAX_SIGSTORE_ROOT_LEN, &p, &len,
+	    &err) != TMON_OK)
+		return NULL;
+	if (sigstore_root_parse(p, len, NULL, &r, &err) != TMON_OK)
+		r = NULL;
+	free(p);
+	return r;
+#else
+	return NULL;
+#endif
+}
+
+/* Verify b: never a pass for a digest no statement names. */
+static void
+verify(const struct sigstore_root *root, const struct sigstore_bundle *b)
+{
+	static const struct sigstore_policy p = {
+		"tinfoilsh/confidential-model-router", ".github/workflows/*",
+		"refs/tags/*", NULL
+	};
+	static struct checklist cl;
+	struct intoto_statement st;
+	struct sigstore_result res;
+	const struct check *c;
+	uint8_t d[32];
+	size_t i;
+
+	memset(d, 0, sizeof(d));
+	checklist_init(&cl);
+	if (sigstore_verify_bundle(root, b, &p, d, 1782699168, &st, &res,
+	    &cl) == VERDICT_PASS)
+		abort();
+	for (i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
+		if (checklist_get(&cl, ids[i]) == NULL)
+			abort();
+	c = checklist_get(&cl, "sigstore.subject");
+	if (c->status == CHECK_PASS)
+		abort();
+	intoto_statement_free(&st);
+}
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	static int init;
+	static struct sigstore_root *root;
 	struct sigstore_bundle b;
 	struct intoto_statement st;
 	struct tmon_err err;
@@ -32,6 +100,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 	if (!init) {
 		tjson_init();
+		root = load_root();
 		init = 1;
 	}
 	tmon_err_clear(&err);
@@ -58,6 +127,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		(void)intoto_has_sha256(&st, d);
 		intoto_statement_free(&st);
 	}
+	if (root != NULL)
+		verify(root, &b);
 	sigstore_bundle_free(&b);
 	return 0;
 }

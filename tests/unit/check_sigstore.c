@@ -11,6 +11,10 @@
 
 #include <check.h>
 #include <jansson.h>
+#include <openssl/evp.h>
+#include <openssl/sha.h>
+#include <openssl/ts.h>
+#include <openssl/x509v3.h>
 
 #include "encode.h"
 #include "provenance.h"
@@ -1172,6 +1176,266 @@ START_TEST(test_prov_verify_release)
 }
 END_TEST
 
+/* ---- RFC 3161 timestamps, from a timestamp authority made here ---- */
+
+struct test_tsa {
+	EVP_PKEY	*key;
+	X509		*cert;
+	char		*der_b64;	/* the certificate */
+};
+
+/* A self-signed TSA certificate (RFC 3161 section 2.3: critical EKU
+ * timeStamping only), valid 2026 to 2030. */
+static void
+tsa_make(struct test_tsa *t)
+{
+	X509_NAME *name;
+	X509_EXTENSION *ext;
+	X509V3_CTX v3;
+	unsigned char *der = NULL;
+	int n;
+
+	memset(t, 0, sizeof(*t));
+	ck_assert_ptr_nonnull(t->key = EVP_EC_gen("P-256"));
+	ck_assert_ptr_nonnull(t->cert = X509_new());
+	ck_assert_int_eq(X509_set_version(t->cert, X509_VERSION_3), 1);
+	ASN1_INTEGER_set(X509_get_serialNumber(t->cert), 7);
+	ck_assert_ptr_nonnull(ASN1_TIME_set(X509_getm_notBefore(t->cert),
+	    1767225600));	/* 2026-01-01 */
+	ck_assert_ptr_nonnull(ASN1_TIME_set(X509_getm_notAfter(t->cert),
+	    1893456000));	/* 2030-01-01 */
+	name = X509_get_subject_name(t->cert);
+	X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+	    (const unsigned char *)"tmon test TSA (TEST PKI)", -1, -1, 0);
+	X509_set_issuer_name(t->cert, name);
+	X509_set_pubkey(t->cert, t->key);
+	X509V3_set_ctx(&v3, t->cert, t->cert, NULL, NULL, 0);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_ext_key_usage,
+	    "critical,timeStamping");
+	ck_assert_ptr_nonnull(ext);
+	X509_add_ext(t->cert, ext, -1);
+	X509_EXTENSION_free(ext);
+	ext = X509V3_EXT_conf_nid(NULL, &v3, NID_key_usage,
+	    "critical,digitalSignature");
+	X509_add_ext(t->cert, ext, -1);
+	X509_EXTENSION_free(ext);
+	ck_assert_int_gt(X509_sign(t->cert, t->key, EVP_sha256()), 0);
+	n = i2d_X509(t->cert, &der);
+	ck_assert_int_gt(n, 0);
+	t->der_b64 = malloc(B64_ENCODED_LEN((size_t)n) + 1);
+	b64_encode(der, (size_t)n, t->der_b64);
+	OPENSSL_free(der);
+}
+
+static void
+tsa_free(struct test_tsa *t)
+{
+	EVP_PKEY_free(t->key);
+	X509_free(t->cert);
+	free(t->der_b64);
+}
+
+static int
+tsa_time(struct TS_resp_ctx *ctx, void *arg, long *sec, long *usec)
+{
+	(void)ctx;
+	*sec = (long)*(const int64_t *)arg;
+	*usec = 0;
+	return 1;
+}
+
+/*
+ * A TimeStampResponse by t at gen over SHA-256 of the len bytes at msg,
+ * as base64 (the caller frees it).
+ */
+static char *
+tsa_stamp(const struct test_tsa *t, const uint8_t *msg, size_t len,
+    int64_t gen)
+{
+	TS_REQ *req;
+	TS_MSG_IMPRINT *mi;
+	X509_ALGOR *alg;
+	TS_RESP_CTX *ctx;
+	TS_RESP *resp;
+	ASN1_OBJECT *pol;
+	BIO *rb;
+	unsigned char h[32], *der = NULL;
+	char *b64;
+	int n;
+
+	SHA256(msg, len, h);
+	ck_assert_ptr_nonnull(req = TS_REQ_new());
+	TS_REQ_set_version(req, 1);
+	mi = TS_MSG_IMPRINT_new();
+	alg = X509_ALGOR_new();
+	X509_ALGOR_set0(alg, OBJ_nid2obj(NID_sha256), V_ASN1_NULL, NULL);
+	TS_MSG_IMPRINT_set_algo(mi, alg);
+	TS_MSG_IMPRINT_set_msg(mi, h, sizeof(h));
+	TS_REQ_set_msg_imprint(req, mi);
+	TS_REQ_set_cert_req(req, 1);
+	rb = BIO_new(BIO_s_mem());
+	ck_assert_int_eq(i2d_TS_REQ_bio(rb, req), 1);
+	ck_assert_ptr_nonnull(ctx = TS_RESP_CTX_new());
+	ck_assert_int_eq(TS_RESP_CTX_set_signer_cert(ctx, t->cert), 1);
+	ck_assert_int_eq(TS_RESP_CTX_set_signer_key(ctx, t->key), 1);
+	pol = OBJ_txt2obj("1.3.6.1.4.1.4146.2.3", 1);
+	ck_assert_int_eq(TS_RESP_CTX_set_def_policy(ctx, pol), 1);
+	ck_assert_int_eq(TS_RESP_CTX_add_md(ctx, EVP_sha256()), 1);
+	TS_RESP_CTX_set_time_cb(ctx, tsa_time, &gen);
+	resp = TS_RESP_create_response(ctx, rb);
+	ck_assert_ptr_nonnull(resp);
+	ck_assert_int_eq(ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(
+	    TS_RESP_get_status_info(resp))), TS_STATUS_GRANTED);
+	n = i2d_TS_RESP(resp, &der);
+	ck_assert_int_gt(n, 0);
+	b64 = malloc(B64_ENCODED_LEN((size_t)n) + 1);
+	b64_encode(der, (size_t)n, b64);
+	OPENSSL_free(der);
+	TS_RESP_free(resp);
+	TS_RESP_CTX_free(ctx);
+	ASN1_OBJECT_free(pol);
+	BIO_free(rb);
+	TS_MSG_IMPRINT_free(mi);
+	X509_ALGOR_free(alg);
+	TS_REQ_free(req);
+	return b64;
+}
+
+/* The public-good root with t as its one timestamp authority. */
+static struct sigstore_root *
+root_with_tsa(const struct test_tsa *t)
+{
+	struct sigstore_root *r;
+	json_t *j;
+	char *text;
+
+	j = load_json_path(PUBLIC_ROOT);
+	json_object_set_new(j, "timestampAuthorities", json_pack("[{s:{s:s, "
+	    "s:s}, s:s, s:{s:[{s:s}]}, s:{s:s}}]", "subject", "organization",
+	    "tmon test", "commonName", "tmon test TSA", "uri",
+	    "https://tsa.test-pki.invalid", "certChain", "certificates",
+	    "rawBytes", t->der_b64, "validFor", "start",
+	    "2026-01-01T00:00:00Z"));
+	text = json_dumps(j, JSON_COMPACT);
+	r = root_text((const uint8_t *)text, strlen(text));
+	free(text);
+	json_decref(j);
+	return r;
+}
+
+/*
+ * The Tinfoil answer with a timestamp by t at gen over the DSSE
+ * signature (over other bytes when wrong), without its SET when no_set.
+ */
+static json_t *
+cmr_stamped(const struct test_tsa *t, int64_t gen, bool wrong, bool no_set)
+{
+	json_t *body, *b, *vm;
+	const char *s;
+	uint8_t *sig;
+	size_t n;
+	char *stamp;
+
+	body = load_json_path(DATA "tinfoil-cmr-attestations.json");
+	b = body_bundle(body);
+	vm = json_object_get(b, "verificationMaterial");
+	s = json_string_value(json_object_get(json_array_get(json_object_get(
+	    json_object_get(b, "dsseEnvelope"), "signatures"), 0), "sig"));
+	sig = b64_decode_alloc(s, strlen(s), 4096, &n);
+	ck_assert_ptr_nonnull(sig);
+	if (wrong)
+		sig[0] ^= 1;
+	stamp = tsa_stamp(t, sig, n, gen);
+	json_object_set_new(vm, "timestampVerificationData", json_pack(
+	    "{s:[{s:s}]}", "rfc3161Timestamps", "signedTimestamp", stamp));
+	if (no_set)
+		json_object_del(json_array_get(json_object_get(vm,
+		    "tlogEntries"), 0), "inclusionPromise");
+	free(stamp);
+	free(sig);
+	return body;
+}
+
+START_TEST(test_verify_timestamp)
+{
+	struct sigstore_root *r, *pub;
+	struct sigstore_policy p = { CMR_REPO, NULL, NULL, NULL };
+	struct sigstore_result res;
+	struct intoto_statement st;
+	struct test_tsa t;
+	struct checklist cl;
+	json_t *body;
+	uint8_t d[32];
+
+	hash_file(DATA "tinfoil-cmr-tinfoil.hash", d);
+	tsa_make(&t);
+	r = root_with_tsa(&t);
+	pub = root_load(PUBLIC_ROOT);
+
+	/* with the SET: both verify, the integrated time is the time */
+	body = cmr_stamped(&t, CMR_INTEGRATED + 5, false, false);
+	checklist_init(&cl);
+	ck_assert_int_eq(sigstore_verify_attestations(r, body, NULL, &p, d,
+	    CMR_NOW, &st, &res, &cl), VERDICT_PASS);
+	intoto_statement_free(&st);
+	expect(&cl, "sigstore.timestamp", CHECK_PASS, "timestamp 0 by tmon "
+	    "test TSA at 2026-06-23T21:51:10Z");
+	ck_assert_int_eq(res.verified_time, CMR_INTEGRATED);
+	/* the same against a root without that authority */
+	checklist_init(&cl);
+	ck_assert_int_eq(sigstore_verify_attestations(pub, body, NULL, &p, d,
+	    CMR_NOW, &st, &res, &cl), VERDICT_FAIL);
+	intoto_statement_free(&st);
+	expect(&cl, "sigstore.timestamp", CHECK_FAIL, "does not verify");
+	json_decref(body);
+
+	/* without the SET: the timestamp's genTime is the time */
+	body = cmr_stamped(&t, CMR_INTEGRATED + 5, false, true);
+	checklist_init(&cl);
+	ck_assert_int_eq(sigstore_verify_attestations(r, body, NULL, &p, d,
+	    CMR_NOW, &st, &res, &cl), VERDICT_PASS);
+	intoto_statement_free(&st);
+	expect(&cl, "sigstore.tlog.set", CHECK_SKIP, NULL);
+	expect(&cl, "sigstore.cert.chain", CHECK_PASS, "valid at "
+	    "2026-06-23T21:51:10Z");
+	ck_assert_int_eq(res.verified_time, CMR_INTEGRATED + 5);
+	json_decref(body);
+
+	/* a genTime after the leaf expired (valid to 22:01:05) */
+	body = cmr_stamped(&t, CMR_INTEGRATED + 3600, false, true);
+	checklist_init(&cl);
+	ck_assert_int_eq(sigstore_verify_attestations(r, body, NULL, &p, d,
+	    CMR_NOW, &st, &res, &cl), VERDICT_FAIL);
+	intoto_statement_free(&st);
+	expect(&cl, "sigstore.cert.chain", CHECK_FAIL, "expired");
+	json_decref(body);
+
+	/* a genTime later than now */
+	body = cmr_stamped(&t, CMR_NOW + 301, false, true);
+	checklist_init(&cl);
+	ck_assert_int_eq(sigstore_verify_attestations(r, body, NULL, &p, d,
+	    CMR_NOW, &st, &res, &cl), VERDICT_FAIL);
+	intoto_statement_free(&st);
+	expect(&cl, "sigstore.timestamp", CHECK_FAIL, "later than now");
+	expect(&cl, "sigstore.cert.chain", CHECK_ERROR, "no verified time");
+	json_decref(body);
+
+	/* a timestamp over other bytes than the DSSE signature */
+	body = cmr_stamped(&t, CMR_INTEGRATED + 5, true, true);
+	checklist_init(&cl);
+	ck_assert_int_eq(sigstore_verify_attestations(r, body, NULL, &p, d,
+	    CMR_NOW, &st, &res, &cl), VERDICT_FAIL);
+	intoto_statement_free(&st);
+	expect(&cl, "sigstore.timestamp", CHECK_FAIL, "does not verify over "
+	    "the DSSE signature");
+	json_decref(body);
+
+	sigstore_root_free(pub);
+	sigstore_root_free(r);
+	tsa_free(&t);
+}
+END_TEST
+
 static Suite *
 sigstore_suite(void)
 {
@@ -1199,6 +1463,7 @@ sigstore_suite(void)
 	tcase_add_test(tc, test_verify_answer_shape);
 	tcase_add_test(tc, test_verify_bundle_direct);
 	tcase_add_test(tc, test_prov_verify_release);
+	tcase_add_test(tc, test_verify_timestamp);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,8 +2,6 @@
  * provenance_client.c: code provenance look-ups for tmond
  * (provenance_client.h).
  */
-#include <ctype.h>
-#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -73,7 +71,6 @@ struct prov_lookup {
 	bool			 asked[PROVC_NDOCS];
 	char			*url[PROVC_NDOCS];
 	struct fetch_result	 res[PROVC_NDOCS];
-	bool			 out;		/* a callback is still out */
 	struct github_release	 rel;
 	bool			 has_digest;
 	uint8_t			 digest[32];
@@ -638,10 +635,8 @@ start_doc(struct prov_lookup *lk, int which, char *url, size_t max)
 	req.max_body = max < lk->c->max_body || lk->c->max_body == 0 ? max :
 	    lk->c->max_body;
 	tmon_err_clear(&err);
-	lk->out = true;
 	if (fetch_start(lk->f, &req, doc_done, lk, &err) == TMON_OK)
 		return true;
-	lk->out = false;
 	lk->res[which].rc = TMON_E_INTERNAL;
 	bfmt(lk->res[which].error, sizeof(lk->res[which].error),
 	    "request not started: %s", err.msg);
@@ -819,7 +814,6 @@ doc_done(struct fetch_result *res, void *arg)
 	struct prov_lookup *lk = arg;
 	int which;
 
-	lk->out = false;
 	which = lk->asked[PROVC_DOC_ATTESTATIONS] ? PROVC_DOC_ATTESTATIONS :
 	    lk->asked[PROVC_DOC_ASSET] ? PROVC_DOC_ASSET : PROVC_DOC_RELEASE;
 	fetch_result_move(&lk->res[which], res);

@@ -150,7 +150,7 @@ bool	prov_client_wants(struct prov_client *c, const struct model_cfg *m,
  * that one) through f.  When they are done (or failed) each is judged,
  * its blobs and `provenance` entry are appended through w, what verified
  * is kept, and done(arg) is called exactly once.  Returns TMON_OK;
- * TMON_E_LIMIT when MAX_PROV_MODELS models are held; TMON_E_INTERNAL
+ * TMON_E_LIMIT when MAX_MODELS models are held; TMON_E_INTERNAL
  * when a look-up of m is in flight or none is due (done is not called
  * then).
  */

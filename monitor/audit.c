@@ -976,6 +976,34 @@ probe_run(struct job *jb, const struct model_cfg *m, const char *url,
 	return rc;
 }
 
+/*
+ * probe_fetch.provenance for a re-derivation: the provenance.* checks as
+ * recorded (arg: the stored checks).  They follow from the model's
+ * `provenance` entries (the releases looked up and verified by then),
+ * not from the probe's own evidence, as measurement.policy follows from
+ * the configuration.
+ */
+static void
+recorded_provenance(void *arg, const struct attest_measurement *m,
+    struct checklist *cl)
+{
+	const json_t *checks = arg, *c;
+	enum check_status st;
+	const char *id, *d;
+	size_t i;
+
+	(void)m;
+	json_array_foreach(checks, i, c) {
+		if ((id = str_of(c, "id")) == NULL ||
+		    strncmp(id, "provenance.", 11) != 0 ||
+		    strlen(id) >= MAX_CHECK_ID ||
+		    !check_status_parse(str_of(c, "status"), &st))
+			continue;
+		d = str_of(c, "detail");
+		checklist_set(cl, id, st, "%s", d != NULL ? d : "");
+	}
+}
+
 static enum tmon_rc
 rederive_probe(struct job *jb)
 {
@@ -1117,6 +1145,11 @@ rederive_probe(struct job *jb)
 		rc = UNCHECKED(jb, "request.body_len is not the length of its "
 		    "blob (%zu bytes)", pf.body_len);
 		goto out;
+	}
+	if (check_in(checks, "provenance.release") != NULL ||
+	    check_in(checks, "provenance.measurement") != NULL) {
+		pf.provenance = recorded_provenance;
+		pf.provenance_arg = json_object_get(b, "checks");
 	}
 	if ((rc = probe_run(jb, &m, url, nonce, time, now, &ctx, &pf, &cn,
 	    false, &used, &r)) != TMON_OK)

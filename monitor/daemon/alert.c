@@ -10,6 +10,8 @@
 #include "alert.h"
 #include "encode.h"
 #include "log.h"
+#include "provenance.h"
+#include "provenance_client.h"
 #include "xmalloc.h"
 
 /* Intel's TCB statuses, better first (Intel TDX DCAP Quote Verification,
@@ -134,6 +136,81 @@ config_id_of_compose(const struct entry_change *chg, size_t i)
 	return memcmp(want, got, sizeof(want)) == 0;
 }
 
+/* The register of e that a change of field f moves, or NULL. */
+static uint8_t *
+prov_register(struct prov_enclave *e, const char *f)
+{
+	if (strcmp(f, "platform.snp_measurement") == 0)
+		return e->platform == PROV_ENCLAVE_SNP ? e->snp_measurement :
+		    NULL;
+	if (e->platform != PROV_ENCLAVE_TDX)
+		return NULL;
+	if (strcmp(f, "platform.mrtd") == 0)
+		return e->mrtd;
+	if (strcmp(f, "platform.rtmr0") == 0)
+		return e->rtmr[0];
+	if (strcmp(f, "platform.rtmr1") == 0)
+		return e->rtmr[1];
+	if (strcmp(f, "platform.rtmr2") == 0)
+		return e->rtmr[2];
+	return NULL;
+}
+
+/* The verified release e runs (provenance.measurement pass or warn), or
+ * SIZE_MAX. */
+static size_t
+prov_release_of(const struct prov_view *pv, const struct prov_enclave *e)
+{
+	const struct check *c;
+	struct checklist cl;
+	struct prov_match mt;
+
+	checklist_init(&cl);
+	prov_check_measurement(pv->rels, pv->n, pv->hw, e, &cl, &mt);
+	c = checklist_get(&cl, "provenance.measurement");
+	if (c == NULL || (c->status != CHECK_PASS && c->status != CHECK_WARN))
+		return SIZE_MAX;
+	return mt.release;
+}
+
+/*
+ * Code provenance's word on the change chg to the measurement m (README
+ * "What counts as a change"): "OWNER/NAME@TAG" into by (bysz bytes) when
+ * m's registers are those of a verified release of pv that is the
+ * latest, or newer than the release the registers before the change
+ * (m's with the changed fields' values before) ran; else NULL.
+ */
+static const char *
+prov_endorsement(const struct entry_change *chg, const struct prov_view *pv,
+    const struct attest_measurement *m, char *by, size_t bysz)
+{
+	struct prov_enclave now, was;
+	size_t rn, rw = SIZE_MAX, i;
+	uint8_t *reg;
+	bool known = true;
+
+	if (pv == NULL || pv->n == 0 || m == NULL)
+		return NULL;
+	prov_enclave_of(m, &now);
+	if (now.platform == PROV_ENCLAVE_NONE ||
+	    (rn = prov_release_of(pv, &now)) == SIZE_MAX || rn >= pv->n)
+		return NULL;
+	was = now;
+	for (i = 0; i < chg->n_fields; i++) {
+		if ((reg = prov_register(&was, chg->fields[i])) == NULL)
+			continue;
+		if (chg->before_null[i] || !hex_decode_exact(chg->before[i],
+		    strlen(chg->before[i]), reg, PROV_REG_LEN, true))
+			known = false;
+	}
+	if (known)
+		rw = prov_release_of(pv, &was);
+	if (rn != 0 && (rw == SIZE_MAX || rn >= rw))
+		return NULL;
+	snprintf(by, bysz, "%s@%s", pv->rels[rn].repo, pv->rels[rn].tag);
+	return by;
+}
+
 static bool
 refval_applies(const struct refval_cfg *r, const char *model)
 {
@@ -153,12 +230,12 @@ refval_applies(const struct refval_cfg *r, const char *model)
  */
 static enum entry_event_class
 classify(const struct entry_change *chg, const struct model_cfg *m,
-    const struct refval_cfg *refvals, size_t n_refvals, const char **by,
-    int *worse)
+    const struct refval_cfg *refvals, size_t n_refvals,
+    const char *prov_by, const char **by, int *worse)
 {
 	const char *f, *set = NULL;
 	size_t i, j, nid = 0, ntcb = 0;
-	bool any_set = false, ok;
+	bool any_set = false, any_prov = false, ok;
 
 	*by = NULL;
 	*worse = -1;
@@ -193,6 +270,14 @@ classify(const struct entry_change *chg, const struct model_cfg *m,
 			continue;
 		if (chg->after_null[i])
 			return ENTRY_EVENT_UNEXPLAINED;
+		if (prov_by != NULL && (strcmp(f, "platform.mrtd") == 0 ||
+		    strcmp(f, "platform.rtmr0") == 0 ||
+		    strcmp(f, "platform.rtmr1") == 0 ||
+		    strcmp(f, "platform.rtmr2") == 0 ||
+		    strcmp(f, "platform.snp_measurement") == 0)) {
+			any_prov = true;
+			continue;
+		}
 		ok = m->has_policy && listed(&m->policy, f, chg->after[i]);
 		for (j = 0; !ok && j < n_refvals; j++) {
 			if (!refval_applies(&refvals[j], m->name) ||
@@ -204,6 +289,10 @@ classify(const struct entry_change *chg, const struct model_cfg *m,
 		}
 		if (!ok)
 			return ENTRY_EVENT_UNEXPLAINED;
+	}
+	if (any_prov) {
+		*by = prov_by;
+		return ENTRY_EVENT_UPGRADE_ENDORSED;
 	}
 	*by = any_set ? set : "policy";
 	return any_set ? ENTRY_EVENT_UPGRADE_ENDORSED :
@@ -409,15 +498,16 @@ alert_state_load(struct alert_state *st, struct store *store,
 void
 alert_judge(struct alert_state *st, const struct model_cfg *m,
     const struct refval_cfg *refvals, size_t n_refvals,
-    const struct probe_outcome *po, uint64_t probe_seq, int64_t now,
-    struct alert_out *out)
+    const struct prov_view *pv, const struct probe_outcome *po,
+    uint64_t probe_seq, int64_t now, struct alert_out *out)
 {
+	char pby[MAX_PROV_REPO + MAX_PROV_NAME + 1];
 	const char *verdict = check_status_str(po->res.verdict), *by, *was;
 	const struct checklist *cl = &po->res.checks;
 	struct entry_alert_check fc[MAX_CHECKS];
 	struct entry_change chg;
 	struct entry_event ev;
-	enum check_status pv;
+	enum check_status prev;
 	json_t *meas;
 	size_t i, nf = 0;
 	int idx, worse;
@@ -453,7 +543,9 @@ alert_judge(struct alert_state *st, const struct model_cfg *m,
 		    m->name, (unsigned long long)probe_seq, f);
 		break;
 	case ENTRY_CHANGE_CHANGED:
-		ev.cls = classify(&chg, m, refvals, n_refvals, &by, &worse);
+		ev.cls = classify(&chg, m, refvals, n_refvals,
+		    prov_endorsement(&chg, pv, &po->res.m, pby, sizeof(pby)),
+		    &by, &worse);
 		ev.endorsed_by = by;
 		ev.worse = worse;
 		idx = (int)add_event(out, &ev);
@@ -471,8 +563,8 @@ alert_judge(struct alert_state *st, const struct model_cfg *m,
 		ev.change = NULL;
 		ev.cls = ENTRY_EVENT_VERDICT_CHANGED;
 		ev.endorsed_by = NULL;
-		ev.worse = check_status_parse(st->last_verdict, &pv) &&
-		    check_severity(po->res.verdict) < check_severity(pv);
+		ev.worse = check_status_parse(st->last_verdict, &prev) &&
+		    check_severity(po->res.verdict) < check_severity(prev);
 		(void)add_event(out, &ev);
 	}
 	/* Checks that went to fail or error since the last probe. */

@@ -17,7 +17,15 @@
  *                     instance layer are not judged);
  *   upgrade_endorsed  ... is in a reference value set that applies to
  *                     the model or in the policy, at least one in a set
- *                     (endorsed_by: the first such set's name);
+ *                     (endorsed_by: the first such set's name); or the
+ *                     changed registers (platform.mrtd, rtmr0..rtmr2,
+ *                     snp_measurement) are those of a verified release
+ *                     of the model's code provenance (provenance_client.h)
+ *                     that is the latest verified one, or newer than the
+ *                     release the registers before the change matched
+ *                     (prov_check_measurement pass or warn; endorsed_by
+ *                     "OWNER/NAME@TAG"), the other changed identity
+ *                     values being listed as above;
  *   tcb_changed       only platform.tcb_status / platform.advisories
  *                     moved (worse: a worse Intel TCB status, or a new
  *                     advisory);
@@ -110,6 +118,8 @@ struct alert_state {
 };
 
 /* What one probe raised (alert_judge). */
+struct prov_view;
+
 struct alert_out {
 	struct pending_event	events[MAX_PROBE_EVENTS];
 	size_t			n_events;
@@ -129,14 +139,15 @@ void	alert_state_load(struct alert_state *st, struct store *store,
 /*
  * Judge model m's probe po, logged as entry probe_seq at time now (unix
  * s), against st, with the reference value sets refvals[n_refvals] (the
- * schedule's; those naming other models do not apply); fold it into st,
+ * schedule's; those naming other models do not apply) and the model's
+ * verified releases pv (NULL: none); fold it into st,
  * and build the events and alerts it raises into out (which the caller
  * zeroed and releases with alert_out_free).
  */
 void	alert_judge(struct alert_state *st, const struct model_cfg *m,
 	    const struct refval_cfg *refvals, size_t n_refvals,
-	    const struct probe_outcome *po, uint64_t probe_seq, int64_t now,
-	    struct alert_out *out);
+	    const struct prov_view *pv, const struct probe_outcome *po,
+	    uint64_t probe_seq, int64_t now, struct alert_out *out);
 
 /* Build a's body (a->body NULL, a->event >= 0) naming the event logged
  * as event_seq, or none when has_event is false (it was not logged). */

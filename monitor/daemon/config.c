@@ -401,7 +401,7 @@ parse_provenance(struct tjson_doc *v, json_t *obj, const char *path,
     struct provenance_cfg *p)
 {
 	static const char *const keys[] = { "repo", "workflow", "ref",
-	    "issuer", "digest_asset", NULL };
+	    "issuer", "digest_asset", "hardware_repo", NULL };
 	char sub[MAX_JSON_PATH];
 	enum tmon_rc rc;
 
@@ -421,8 +421,14 @@ parse_provenance(struct tjson_doc *v, json_t *obj, const char *path,
 	    (rc = get_prov_text(v, obj, path, "issuer", DEFAULT_PROV_ISSUER,
 	    false, &p->issuer)) != TMON_OK ||
 	    (rc = get_prov_text(v, obj, path, "digest_asset",
-	    DEFAULT_PROV_ASSET, true, &p->digest_asset)) != TMON_OK)
+	    DEFAULT_PROV_ASSET, true, &p->digest_asset)) != TMON_OK ||
+	    (rc = get_str(v, obj, path, "hardware_repo", false,
+	    &p->hardware_repo)) != TMON_OK)
 		return rc;
+	if (p->hardware_repo != NULL && !repo_ok(p->hardware_repo))
+		return tjson_fail(v, TMON_E_CONFIG, tjson_path(sub, sizeof(sub),
+		    path, "hardware_repo"), "must be a GitHub repository "
+		    "\"OWNER/NAME\"");
 	p->enabled = true;
 	return TMON_OK;
 }
@@ -535,6 +541,7 @@ config_free(struct config *cfg)
 		free(cfg->models[i].provenance.ref);
 		free(cfg->models[i].provenance.issuer);
 		free(cfg->models[i].provenance.digest_asset);
+		free(cfg->models[i].provenance.hardware_repo);
 	}
 	free(cfg->pcs_base_url);
 	free(cfg->nras_base_url);

@@ -48,7 +48,11 @@
  *                    OIDC issuer (default GitHub Actions,
  *                    https://token.actions.githubusercontent.com),
  *                    "digest_asset": the release asset holding the
- *                    digest (default "tinfoil.hash")}; patterns and the
+ *                    digest (default "tinfoil.hash"), "hardware_repo":
+ *                    "OWNER/NAME" of the hardware-measurements/v1
+ *                    releases a TDX enclave's MRTD and RTMR0 are checked
+ *                    against (optional; e.g. tinfoilsh/hardware-
+ *                    measurements)}; patterns and the
  *                    issuer 1..MAX_PROV_PATTERN-1 printable ASCII bytes.
  *                    Absent: provenance.* checks are skip
  *   canary           the canary completion sent with every probe, or
@@ -195,6 +199,7 @@ struct provenance_cfg {
 	char		*issuer;	/* the OIDC issuer */
 	char		*digest_asset;	/* the release asset holding the
 					   digest */
+	char		*hardware_repo;	/* "OWNER/NAME"; NULL: none */
 };
 
 struct model_cfg {

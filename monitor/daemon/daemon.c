@@ -27,10 +27,12 @@
 #include "pcs_client.h"
 #include "pool.h"
 #include "probe.h"
+#include "provenance_client.h"
 #include "receipt.h"
 #include "reload.h"
 #include "scheduler.h"
 #include "service.h"
+#include "sigstore_root.h"
 #include "snp_report.h"
 #include "store.h"
 #include "tdx_quote.h"
@@ -164,6 +166,11 @@ struct daemon {
 	uint8_t				*nras_jwks;
 	size_t				 nras_jwks_len;
 	struct kds_client		*kds;		/* NULL: "kds": false */
+	/* code provenance (provenance_client.h) and the Sigstore trusted
+	 * root it verifies against (NULL: no model had "provenance" at
+	 * start, or it could not be loaded) */
+	struct prov_client		*prov;
+	struct sigstore_root		*sgroot;
 	struct verify_ctx		*vc;		/* the loop's caches */
 	/* The schedule: o->cfg until the first reload (SIGHUP), then
 	 * cfg_own; old ones are kept while a probe still uses them. */
@@ -248,14 +255,17 @@ maybe_alert(struct model_state *s, const struct probe_outcome *po,
 {
 	/* d->cfg, not o->cfg: a reload applies the reference values */
 	const struct config *cfg = s->d->cfg;
+	struct prov_view pv;
+	bool has_pv;
 
+	has_pv = prov_client_view(s->d->prov, s->m, &pv);
 	alert_out_free(&s->out);
 	s->ev_done = s->al_done = 0;
 	memset(s->ev_ok, 0, sizeof(s->ev_ok));
 	memset(s->al_ok, 0, sizeof(s->al_ok));
 	s->probe_seq = seq;
-	alert_judge(&s->al, s->m, cfg->refvals, cfg->n_refvals, po, seq,
-	    wall_s(), &s->out);
+	alert_judge(&s->al, s->m, cfg->refvals, cfg->n_refvals,
+	    has_pv ? &pv : NULL, po, seq, wall_s(), &s->out);
 }
 
 static void	finish_probe(struct model_state *);
@@ -678,7 +688,7 @@ fetch_collateral(struct model_state *s)
 	    s->att.status != 200 || gw_report_decode(s->att.body,
 	    s->att.body_len, &rep, NULL) != TMON_OK)
 		return 0;
-	s->coll_pending = 1;	/* held until every fetch has started */
+	s->coll_pending++;	/* held until every fetch has started */
 	for (i = 0; i < rep.n_att; i++) {
 		if (rep.att[i].is_tinfoil &&
 		    rep.att[i].tinfoil.platform == TINFOIL_SEV_SNP) {
@@ -706,6 +716,30 @@ fetch_collateral(struct model_state *s)
 	return n;
 }
 
+/*
+ * The code provenance of s's model, if a look-up is due
+ * (provenance_client.h): 1 when one started (coll_done runs for it),
+ * else 0.
+ */
+static int
+fetch_provenance(struct model_state *s)
+{
+	struct daemon *d = s->d;
+	struct tmon_err err;
+
+	if (d->prov == NULL || !prov_client_wants(d->prov, s->m, wall_s()))
+		return 0;
+	tmon_err_clear(&err);
+	s->coll_pending++;
+	if (prov_client_refresh(d->prov, d->fetch, d->w, s->m, wall_s(),
+	    coll_done, s, &err) != TMON_OK) {
+		s->coll_pending--;
+		log_warnx("provenance: %s model=%s", err.msg, s->m->name);
+		return 0;
+	}
+	return 1;
+}
+
 static void
 att_done(struct fetch_result *res, void *arg)
 {
@@ -713,9 +747,26 @@ att_done(struct fetch_result *res, void *arg)
 
 	fetch_result_move(&s->att, res);
 	s->step = STEP_COLLATERAL;
-	if (stop_requested || fetch_collateral(s) == 0 ||
-	    s->coll_pending == 0)
+	if (stop_requested) {
 		continue_probe(s);
+		return;
+	}
+	/* held until every look-up and fetch has started */
+	s->coll_pending = 1;
+	(void)fetch_provenance(s);
+	(void)fetch_collateral(s);
+	if (--s->coll_pending == 0)
+		continue_probe(s);
+}
+
+/* probe_fetch.provenance: the provenance checks of s's probe. */
+static void
+probe_provenance(void *arg, const struct attest_measurement *m,
+    struct checklist *cl)
+{
+	struct model_state *s = arg;
+
+	prov_client_check(s->d->prov, s->m, m, cl);
 }
 
 static void
@@ -727,6 +778,8 @@ finish_probe(struct model_state *s)
 	struct attest_ctx ctx;
 
 	to_probe_fetch(&s->att, true, &pf);
+	pf.provenance = probe_provenance;
+	pf.provenance_arg = s;
 	if (s->nras_url != NULL) {
 		to_probe_fetch(&s->nras, true, &npf);
 		pf.nras = &npf;
@@ -1427,10 +1480,14 @@ receipt_token(const struct config *cfg, const char **tok,
 	return TMON_OK;
 }
 
+static enum tmon_rc	load_sigstore_root(const struct daemon_opts *,
+			    struct sigstore_root **, struct tmon_err *);
+
 enum tmon_rc
 daemon_check(const struct daemon_opts *o, struct tmon_err *err)
 {
 	const struct config *cfg = o->cfg;
+	struct sigstore_root *root = NULL;
 	struct store *st = NULL;
 	struct tmon_err lerr;
 	struct stat sb;
@@ -1440,8 +1497,10 @@ daemon_check(const struct daemon_opts *o, struct tmon_err *err)
 	bool none;
 	size_t i;
 
-	if ((rc = receipt_token(cfg, &tok, err)) != TMON_OK)
+	if ((rc = receipt_token(cfg, &tok, err)) != TMON_OK ||
+	    (rc = load_sigstore_root(o, &root, err)) != TMON_OK)
 		return rc;
+	sigstore_root_free(root);
 	for (i = 0; i < cfg->n_models; i++)
 		if (cfg->models[i].api_key_env != NULL &&
 		    getenv(cfg->models[i].api_key_env) == NULL)
@@ -1710,6 +1769,78 @@ reload_config(struct daemon *d)
 	reload_settle(d);
 }
 
+/*
+ * The Sigstore trusted root into *out when a model of o's schedule has
+ * "provenance" (provenance.trusted_root, else the installed one): read
+ * once, never fetched; *out NULL when no model has.  Errors: TMON_E_CONFIG
+ * (no file named), those of read_file and sigstore_root_parse.
+ */
+static enum tmon_rc
+load_sigstore_root(const struct daemon_opts *o, struct sigstore_root **out,
+    struct tmon_err *err)
+{
+	const struct config *cfg = o->cfg;
+	struct tmon_err lerr;
+	const char *path;
+	uint8_t *text = NULL;
+	size_t len = 0, i;
+	bool any = false;
+	enum tmon_rc rc;
+
+	*out = NULL;
+	for (i = 0; i < cfg->n_models; i++)
+		any |= cfg->models[i].provenance.enabled;
+	if (!any)
+		return TMON_OK;
+	path = cfg->provenance_trusted_root != NULL ?
+	    cfg->provenance_trusted_root : o->sigstore_root_path;
+	if (path == NULL)
+		return tmon_err_set(err, TMON_E_CONFIG, "provenance: no "
+		    "Sigstore trusted root file");
+	tmon_err_clear(&lerr);
+	if ((rc = read_file(path, MAX_SIGSTORE_ROOT_LEN, &text, &len,
+	    &lerr)) != TMON_OK ||
+	    (rc = sigstore_root_parse(text, len, path, out, &lerr)) !=
+	    TMON_OK) {
+		free(text);
+		return tmon_err_set(err, rc, "provenance: %s", lerr.msg);
+	}
+	free(text);
+	return TMON_OK;
+}
+
+/*
+ * The provenance client, and the trusted root when a model has
+ * "provenance" (load_sigstore_root): one that cannot be read or parsed
+ * stops tmond at start.  A model given "provenance" by a reload without
+ * a root loaded has its look-ups fail ("a restart reads it").
+ */
+static enum tmon_rc
+start_provenance(struct daemon *d, struct tmon_err *err)
+{
+	const struct config *cfg = d->o->cfg;
+	struct prov_client_cfg pc;
+	enum tmon_rc rc;
+
+	if ((rc = load_sigstore_root(d->o, &d->sgroot, err)) != TMON_OK)
+		return rc;
+	if (d->sgroot != NULL)
+		log_info("provenance: Sigstore trusted root %s",
+		    cfg->provenance_trusted_root != NULL ?
+		    cfg->provenance_trusted_root : d->o->sigstore_root_path);
+	memset(&pc, 0, sizeof(pc));
+	pc.api_url = cfg->github_api_url;
+	pc.download_url = cfg->github_download_url;
+	pc.root = d->sgroot;
+	pc.root_error = "no Sigstore trusted root was loaded at start (no "
+	    "model had \"provenance\"): a restart reads it";
+	pc.recheck_s = cfg->provenance_recheck_s;
+	pc.timeout_ms = 60000;
+	pc.max_body = d->max_body;
+	d->prov = prov_client_new(&pc);
+	return TMON_OK;
+}
+
 static void
 daemon_reload(struct daemon *d)
 {
@@ -1845,6 +1976,8 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 		cc.max_body = d.max_body;
 		d.coll = pcs_client_new(&cc);
 	}
+	if ((rc = start_provenance(&d, err)) != TMON_OK)
+		goto out;
 	if (o->cfg->kds_base_url != NULL) {
 		struct kds_client_cfg kc;
 
@@ -1872,6 +2005,8 @@ out:
 	pcs_client_free(d.coll);
 	free(d.nras_jwks);
 	kds_client_free(d.kds);
+	prov_client_free(d.prov);
+	sigstore_root_free(d.sgroot);
 	verify_ctx_free(d.vc);
 	/* Every receipt is answered, then the writer commits what is
 	 * queued and stops. */

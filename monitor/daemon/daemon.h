@@ -50,6 +50,10 @@ struct daemon_opts {
 	const char		*listen_host;	/* API address */
 	uint16_t		 listen_port;
 	const char		*dashboard_dir;
+	/* the Sigstore trusted root used when the schedule names none
+	 * ("provenance": {"trusted_root"}); read at start only when a model
+	 * has "provenance" */
+	const char		*sigstore_root_path;
 	/* stop after this many probes have been logged in all (0: run until
 	 * a signal); for tests and one-shot runs */
 	uint64_t		 max_probes;
@@ -74,7 +78,9 @@ struct daemon_opts {
  * is empty and o->init is false, TMON_E_PARSE if the start-up check finds
  * the log damaged (err->offset is the first bad seq; with read_only it
  * only warns), the errors of store_open() when the store cannot be
- * opened, TMON_E_NET if the API cannot listen.
+ * opened, TMON_E_NET if the API cannot listen, the errors of read_file
+ * and sigstore_root_parse when a model has "provenance" and the Sigstore
+ * trusted root cannot be read (README "Code provenance").
  */
 enum tmon_rc	daemon_run(const struct daemon_opts *o, struct tmon_err *err);
 
@@ -89,7 +95,9 @@ enum tmon_rc	daemon_run(const struct daemon_opts *o, struct tmon_err *err);
  * receipt token variable receipts.token_env names is unset or not a
  * token, the dashboard directory has no readable index.html), TMON_E_IO
  * (db_path cannot be examined; with o->init and no log there, its
- * directory is not writable) and the errors of store_open on an existing
+ * directory is not writable), the errors of read_file and
+ * sigstore_root_parse for the Sigstore trusted root when a model has
+ * "provenance" (tmond reads it at start), and the errors of store_open on an existing
  * log opened read-only (TMON_E_CONFIG not a tmon log, TMON_E_DB, ...).
  * Warnings (log_warnx), not errors: an api_key_env variable that is
  * unset, no log at db_path without o->init (daemon_run would then exit

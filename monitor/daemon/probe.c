@@ -313,8 +313,14 @@ probe_evaluate(const struct model_cfg *m, const char *url,
 	if (cn != NULL && cn->attempted)
 		check_canary(ctx != NULL ? ctx->vc : NULL, cn,
 		    out->res.m.signing_address, cl);
+	if (f->provenance != NULL && cl->n + 2 <= MAX_CHECKS)
+		f->provenance(f->provenance_arg, &out->res.m, cl);
+	else if (f->provenance != NULL)
+		log_warnx("probe: no room for the provenance checks model=%s",
+		    m->name);
 	if (f->rc != TMON_OK || f->status != 200 || f->body == NULL ||
-	    f->body_len == 0 || (cn != NULL && cn->attempted) || nf != NULL) {
+	    f->body_len == 0 || (cn != NULL && cn->attempted) || nf != NULL ||
+	    f->provenance != NULL) {
 		enum check_status v = checklist_verdict(cl);
 
 		/* keep attest_verify's "nothing evidential was checked" rule */

@@ -57,6 +57,17 @@ struct probe_fetch {
 	const char	*nras_url;
 	const uint8_t	*nras_jwks;
 	size_t		 nras_jwks_len;
+	/*
+	 * The attestation fetch only: the code provenance checks
+	 * (provenance_client.h prov_client_check), called with arg and the
+	 * probe's measurement (has_quote and has_snp_report false when none
+	 * verified) to set provenance.release and provenance.measurement in
+	 * the probe's check list; NULL: none set.
+	 */
+	void		(*provenance)(void *arg,
+			    const struct attest_measurement *m,
+			    struct checklist *cl);
+	void		*provenance_arg;
 };
 
 /* The canary completion of a probe and its signature lookup. */
@@ -115,7 +126,8 @@ void	probe_check_canary(const struct probe_canary *cn,
  * since the store keeps 1 byte or more).  With HTTP 200 the
  * body goes through attest_verify_ctx with ctx (NULL: pinned roots, no
  * collateral, no policy).  With a canary (cn->attempted), the sig.* checks
- * follow (probe_check_canary) with the attested signing address.  Fills
+ * follow (probe_check_canary) with the attested signing address, then
+ * the provenance checks (f->provenance) and the verdict over all.  Fills
  * *out; the caller frees it with probe_outcome_free.
  */
 void	probe_evaluate(const struct model_cfg *m, const char *url,

@@ -43,7 +43,8 @@ prov_eq(const struct provenance_cfg *a, const struct provenance_cfg *b)
 	return a->enabled == b->enabled && str_eq(a->repo, b->repo) &&
 	    str_eq(a->workflow, b->workflow) && str_eq(a->ref, b->ref) &&
 	    str_eq(a->issuer, b->issuer) &&
-	    str_eq(a->digest_asset, b->digest_asset);
+	    str_eq(a->digest_asset, b->digest_asset) &&
+	    str_eq(a->hardware_repo, b->hardware_repo);
 }
 
 bool

@@ -86,7 +86,7 @@ main(int argc, char *argv[])
 	struct daemon_opts o;
 	struct config *cfg = NULL;
 	struct tmon_err err;
-	char cfgbuf[PATH_MAX], dashbuf[PATH_MAX];
+	char cfgbuf[PATH_MAX], dashbuf[PATH_MAX], rootbuf[PATH_MAX];
 	const char *config_path, *def_config;
 	char host[256] = "127.0.0.1";
 	uint64_t n;
@@ -102,6 +102,9 @@ main(int argc, char *argv[])
 	    sizeof(cfgbuf));
 	o.dashboard_dir = data_path(TMON_BIN_TO_DATA, TMON_DATADIR,
 	    "dashboards", TMON_DASHBOARD_DIR, dashbuf, sizeof(dashbuf));
+	o.sigstore_root_path = data_path(TMON_BIN_TO_DATA, TMON_DATADIR,
+	    "trust/sigstore-trusted-root.json", TMON_SIGSTORE_ROOT, rootbuf,
+	    sizeof(rootbuf));
 	while ((ch = getopt_long(argc, argv, "c:d:l:nvh", longopts, NULL)) !=
 	    -1) {
 		switch (ch) {

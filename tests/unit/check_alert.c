@@ -16,6 +16,8 @@
 #include "config.h"
 #include "entry.h"
 #include "probe.h"
+#include "provenance.h"
+#include "provenance_client.h"
 #include "tmon_limits.h"
 
 /* A probe with a quote: mrtd byte mb, tee_tcb_svn byte sb, Intel's
@@ -56,7 +58,7 @@ judge(struct alert_state *st, const struct model_cfg *m,
 	size_t i;
 
 	memset(&out, 0, sizeof(out));
-	alert_judge(st, m, rv, nrv, po, seq, 1000, &out);
+	alert_judge(st, m, rv, nrv, NULL, po, seq, 1000, &out);
 	ev[0] = al[0] = '\0';
 	for (i = 0; i < out.n_events; i++)
 		snprintf(ev + strlen(ev), 128 - strlen(ev), "%s%s",
@@ -172,6 +174,116 @@ START_TEST(test_classes)
 }
 END_TEST
 
+/* An SEV-SNP probe whose MEASUREMENT is 48 bytes of b. */
+static void
+snp_probe(struct probe_outcome *po, uint8_t b)
+{
+	memset(po, 0, sizeof(*po));
+	po->res.m.has_snp_report = true;
+	memset(po->res.m.snp_measurement, b, 48);
+	checklist_init(&po->res.checks);
+	checklist_set(&po->res.checks, "snp.report.signature", CHECK_PASS,
+	    "ok");
+	po->res.verdict = CHECK_PASS;
+}
+
+/* One SEV-SNP probe judged with pv: its first event's class and
+ * endorsed_by ("-" for null) into ev, its alerts' reasons into al. */
+static void
+judge_prov(struct alert_state *st, const struct model_cfg *m,
+    const struct prov_view *pv, uint8_t b, uint64_t seq, char *ev, char *al)
+{
+	struct probe_outcome po;
+	struct alert_out out;
+	json_t *j;
+	const char *by;
+	size_t i;
+
+	snp_probe(&po, b);
+	memset(&out, 0, sizeof(out));
+	alert_judge(st, m, NULL, 0, pv, &po, seq, 1000, &out);
+	ev[0] = al[0] = '\0';
+	if (out.n_events > 0) {
+		j = json_loadb((const char *)out.events[0].body,
+		    out.events[0].len, 0, NULL);
+		ck_assert_ptr_nonnull(j);
+		by = json_string_value(json_object_get(j, "endorsed_by"));
+		snprintf(ev, 128, "%s %s", out.events[0].cls, by != NULL ? by :
+		    "-");
+		json_decref(j);
+	}
+	for (i = 0; i < out.n_alerts; i++)
+		snprintf(al + strlen(al), 128 - strlen(al), "%s%s",
+		    i > 0 ? " " : "", out.alerts[i].reason);
+	alert_out_free(&out);
+}
+
+/*
+ * Code provenance decides upgrade_endorsed: registers of the latest
+ * verified release, or of one newer than the release before, are an
+ * endorsed upgrade named OWNER/NAME@TAG; a roll-back to an older release
+ * and registers no release has are unexplained and alert.
+ */
+START_TEST(test_provenance_classes)
+{
+	static char name[] = "TEE/tinfoil";
+	static const char *const tags[] = { "v3", "v2", "v1" };
+	struct prov_release rels[3];
+	struct prov_view pv;
+	struct model_cfg m;
+	struct alert_state st;
+	char ev[128], al[128];
+	size_t i;
+
+	memset(&m, 0, sizeof(m));
+	m.name = name;
+	memset(rels, 0, sizeof(rels));
+	for (i = 0; i < 3; i++) {
+		snprintf(rels[i].repo, sizeof(rels[i].repo), "tinfoilsh/router");
+		snprintf(rels[i].tag, sizeof(rels[i].tag), "%s", tags[i]);
+		rels[i].pred.kind = PROV_KIND_MULTIPLATFORM;
+		/* v3 0x33, v2 0x22, v1 0x11 */
+		memset(rels[i].pred.snp_measurement, 0x33 - 0x11 * (int)i, 48);
+	}
+	memset(&pv, 0, sizeof(pv));
+	pv.rels = rels;
+	pv.n = 3;
+
+	memset(&st, 0, sizeof(st));
+	judge_prov(&st, &m, &pv, 0x11, 0, ev, al);
+	ck_assert_str_eq(ev, "first -");
+	/* v1 to v2: newer than the release before, not the latest */
+	judge_prov(&st, &m, &pv, 0x22, 1, ev, al);
+	ck_assert_str_eq(ev, "upgrade_endorsed tinfoilsh/router@v2");
+	ck_assert_str_eq(al, "");
+	/* to the latest */
+	judge_prov(&st, &m, &pv, 0x33, 2, ev, al);
+	ck_assert_str_eq(ev, "upgrade_endorsed tinfoilsh/router@v3");
+	ck_assert_str_eq(al, "");
+	/* registers no release has */
+	judge_prov(&st, &m, &pv, 0x44, 3, ev, al);
+	ck_assert_str_eq(ev, "unexplained -");
+	ck_assert_str_eq(al, "unexplained");
+	alert_state_free(&st);
+
+	/* a roll-back from v2 to v1 */
+	memset(&st, 0, sizeof(st));
+	judge_prov(&st, &m, &pv, 0x22, 0, ev, al);
+	judge_prov(&st, &m, &pv, 0x11, 1, ev, al);
+	ck_assert_str_eq(ev, "unexplained -");
+	ck_assert_str_eq(al, "unexplained");
+	alert_state_free(&st);
+
+	/* no verified release: the latest's registers are unexplained */
+	memset(&st, 0, sizeof(st));
+	judge_prov(&st, &m, NULL, 0x22, 0, ev, al);
+	judge_prov(&st, &m, NULL, 0x33, 1, ev, al);
+	ck_assert_str_eq(ev, "unexplained -");
+	ck_assert_str_eq(al, "unexplained");
+	alert_state_free(&st);
+}
+END_TEST
+
 static Suite *
 alert_suite(void)
 {
@@ -179,6 +291,7 @@ alert_suite(void)
 	TCase *tc = tcase_create("classes");
 
 	tcase_add_test(tc, test_classes);
+	tcase_add_test(tc, test_provenance_classes);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -673,6 +673,11 @@ START_TEST(test_provenance)
 		  "models[0].provenance.digest_asset" },
 		{ MP("{\"repo\": \"o/n\", \"refs\": \"x\"}"),
 		  "models[0].provenance.refs: unknown key" },
+		{ MP("{\"repo\": \"o/n\", \"hardware_repo\": \"o\"}"),
+		  "models[0].provenance.hardware_repo: must be a GitHub "
+		  "repository" },
+		{ MP("{\"repo\": \"o/n\", \"hardware_repo\": 1}"),
+		  "models[0].provenance.hardware_repo" },
 		{ "{\"models\": [], \"github\": {\"api_url\": \"ftp://x\"}}",
 		  "github.api_url" },
 		{ "{\"models\": [], \"github\": {\"url\": \"http://x\"}}",
@@ -697,6 +702,7 @@ START_TEST(test_provenance)
 	ck_assert_str_eq(p->issuer,
 	    "https://token.actions.githubusercontent.com");
 	ck_assert_str_eq(p->digest_asset, "tinfoil.hash");
+	ck_assert_ptr_null(p->hardware_repo);
 	ck_assert_str_eq(cfg->github_api_url, "https://api.github.com");
 	ck_assert_str_eq(cfg->github_download_url, "https://github.com");
 	ck_assert_ptr_null(cfg->provenance_trusted_root);
@@ -712,8 +718,10 @@ START_TEST(test_provenance)
 	config_free(cfg);
 	ck_assert_int_eq(parse(MP("{\"repo\": \"o/n.x\", \"workflow\": "
 	    "\".github/workflows/*.yml\", \"ref\": \"refs/tags/v*\", "
-	    "\"digest_asset\": \"x.hash\"}"), &cfg, &err), TMON_OK);
+	    "\"digest_asset\": \"x.hash\", \"hardware_repo\": "
+	    "\"tinfoilsh/hardware-measurements\"}"), &cfg, &err), TMON_OK);
 	p = &cfg->models[0].provenance;
+	ck_assert_str_eq(p->hardware_repo, "tinfoilsh/hardware-measurements");
 	ck_assert_str_eq(p->workflow, ".github/workflows/*.yml");
 	ck_assert_str_eq(p->ref, "refs/tags/v*");
 	ck_assert_str_eq(p->digest_asset, "x.hash");

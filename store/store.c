@@ -108,6 +108,30 @@ struct store {
 #define DAILY_COLS	"model, day, pass, warn, fail, error"
 
 /*
+ * The indexes and append-only triggers of entries as rebuilt by the
+ * steps 2 -> 3 and 3 -> 4 (each step's text is fixed: this expands to
+ * the same bytes in both).
+ */
+#define ENTRIES_REBUILT_INDEXES \
+	"CREATE INDEX entries_kind_seq ON entries (kind, seq);" \
+	"CREATE INDEX entries_kind_model ON entries (kind, model, seq);" \
+	"CREATE INDEX entries_kind_verdict ON entries (kind, verdict, seq);" \
+	"CREATE INDEX entries_kind_class ON entries (kind, class, seq);" \
+	"CREATE INDEX entries_kind_model_verdict" \
+	" ON entries (kind, model, verdict, seq);" \
+	"CREATE INDEX entries_verdict ON entries (verdict, seq);" \
+	"CREATE INDEX entries_time ON entries (time);" \
+	"CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries" \
+	" BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;" \
+	"CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries" \
+	" BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;" \
+	"CREATE TRIGGER entries_seq_next BEFORE INSERT ON entries" \
+	" WHEN NEW.seq IS NOT" \
+	"  coalesce((SELECT max(seq) FROM entries) + 1, 0)" \
+	" BEGIN SELECT RAISE(ABORT, 'entries: seq must follow the last" \
+	" entry'); END;"
+
+/*
  * Migration steps: migrations[v] takes a database from user_version v to
  * v + 1.  Steps are only ever appended; a released step never changes.
  */
@@ -204,23 +228,7 @@ static const char *const migrations[] = {
 	" body, leaf_hash, chain_hash FROM entries ORDER BY seq;"
 	"DROP TABLE entries;"
 	"ALTER TABLE entries3 RENAME TO entries;"
-	"CREATE INDEX entries_kind_seq ON entries (kind, seq);"
-	"CREATE INDEX entries_kind_model ON entries (kind, model, seq);"
-	"CREATE INDEX entries_kind_verdict ON entries (kind, verdict, seq);"
-	"CREATE INDEX entries_kind_class ON entries (kind, class, seq);"
-	"CREATE INDEX entries_kind_model_verdict"
-	" ON entries (kind, model, verdict, seq);"
-	"CREATE INDEX entries_verdict ON entries (verdict, seq);"
-	"CREATE INDEX entries_time ON entries (time);"
-	"CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries"
-	" BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;"
-	"CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries"
-	" BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;"
-	"CREATE TRIGGER entries_seq_next BEFORE INSERT ON entries"
-	" WHEN NEW.seq IS NOT"
-	"  coalesce((SELECT max(seq) FROM entries) + 1, 0)"
-	" BEGIN SELECT RAISE(ABORT, 'entries: seq must follow the last entry');"
-	" END;"
+	ENTRIES_REBUILT_INDEXES
 	"CREATE TABLE models ("
 	" model TEXT PRIMARY KEY,"
 	" first_seq INTEGER NOT NULL CHECK (first_seq >= 0),"
@@ -260,23 +268,7 @@ static const char *const migrations[] = {
 	" body, leaf_hash, chain_hash FROM entries ORDER BY seq;"
 	"DROP TABLE entries;"
 	"ALTER TABLE entries4 RENAME TO entries;"
-	"CREATE INDEX entries_kind_seq ON entries (kind, seq);"
-	"CREATE INDEX entries_kind_model ON entries (kind, model, seq);"
-	"CREATE INDEX entries_kind_verdict ON entries (kind, verdict, seq);"
-	"CREATE INDEX entries_kind_class ON entries (kind, class, seq);"
-	"CREATE INDEX entries_kind_model_verdict"
-	" ON entries (kind, model, verdict, seq);"
-	"CREATE INDEX entries_verdict ON entries (verdict, seq);"
-	"CREATE INDEX entries_time ON entries (time);"
-	"CREATE TRIGGER entries_no_update BEFORE UPDATE ON entries"
-	" BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;"
-	"CREATE TRIGGER entries_no_delete BEFORE DELETE ON entries"
-	" BEGIN SELECT RAISE(ABORT, 'entries are append-only'); END;"
-	"CREATE TRIGGER entries_seq_next BEFORE INSERT ON entries"
-	" WHEN NEW.seq IS NOT"
-	"  coalesce((SELECT max(seq) FROM entries) + 1, 0)"
-	" BEGIN SELECT RAISE(ABORT, 'entries: seq must follow the last entry');"
-	" END;",
+	ENTRIES_REBUILT_INDEXES,
 };
 
 _Static_assert(sizeof(migrations) / sizeof(migrations[0]) ==

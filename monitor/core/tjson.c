@@ -341,6 +341,34 @@ tjson_hex(struct tjson_doc *d, const json_t *obj, const char *path,
 }
 
 enum tmon_rc
+tjson_b64(struct tjson_doc *d, const json_t *obj, const char *path,
+    const char *key, size_t max, unsigned flags, uint8_t **out,
+    size_t *outlen)
+{
+	char vp[MAX_JSON_PATH];
+	const char *s = NULL;
+	size_t n = 0;
+	enum tmon_rc rc;
+
+	*out = NULL;
+	*outlen = 0;
+	rc = tjson_str(d, obj, path, key, B64_ENCODED_LEN(max), flags, &s,
+	    &n);
+	if (rc != TMON_OK || s == NULL)
+		return rc;
+	if (n == 0 || (*out = b64_decode_alloc(s, n, max, outlen)) == NULL ||
+	    *outlen == 0) {
+		free(*out);
+		*out = NULL;
+		*outlen = 0;
+		return tjson_fail(d, TMON_E_PARSE, key != NULL ?
+		    tjson_path(vp, sizeof(vp), path, key) : path,
+		    "must be base64 of 1 to %zu bytes", max);
+	}
+	return TMON_OK;
+}
+
+enum tmon_rc
 tjson_object(struct tjson_doc *d, const json_t *obj, const char *path,
     const char *key, unsigned flags, json_t **out)
 {

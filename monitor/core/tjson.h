@@ -181,6 +181,18 @@ enum tmon_rc	tjson_hex(struct tjson_doc *d, const json_t *obj,
 		    const char *path, const char *key, unsigned flags,
 		    uint8_t *out, size_t n);
 
+/*
+ * A string of standard padded base64 (RFC 4648 section 4) of 1 to max
+ * decoded bytes, decoded into a new buffer *out of *outlen bytes the
+ * caller frees.  *out is NULL and *outlen 0 first, and stay so for an
+ * absent optional member.  Errors: TMON_E_LIMIT (a string longer than
+ * the base64 of max bytes), TMON_E_PARSE ("must be base64 of 1 to MAX
+ * bytes").
+ */
+enum tmon_rc	tjson_b64(struct tjson_doc *d, const json_t *obj,
+		    const char *path, const char *key, size_t max,
+		    unsigned flags, uint8_t **out, size_t *outlen);
+
 /* An object, borrowed into *out.  Errors: TMON_E_PARSE ("must be an
  * object"). */
 enum tmon_rc	tjson_object(struct tjson_doc *d, const json_t *obj,

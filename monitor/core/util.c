@@ -368,3 +368,56 @@ data_path(const char *bin_to_data, const char *datadir, const char *rel,
 	snprintf(buf, len, "%s/tmon/%s", datadir, rel);
 	return buf;
 }
+
+/* ---- RFC 3339 times ---- */
+
+/* The n decimal digits at s into *out; false on any other byte. */
+static bool
+dec_digits(const char *s, size_t n, unsigned *out)
+{
+	unsigned v = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (s[i] < '0' || s[i] > '9')
+			return false;
+		v = v * 10 + (unsigned)(s[i] - '0');
+	}
+	*out = v;
+	return true;
+}
+
+bool
+rfc3339_utc_parse(const char *s, size_t len, bool round_up, int64_t *out)
+{
+	static const unsigned char mdays[12] = { 31, 29, 31, 30, 31, 30, 31,
+	    31, 30, 31, 30, 31 };
+	unsigned y, mo, d, h, mi, se, f;
+	size_t nf;
+	bool leap, frac = false;
+
+	/* YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z */
+	if (len < 20 || len > 30 || s[4] != '-' || s[7] != '-' ||
+	    s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[len - 1] != 'Z')
+		return false;
+	if (!dec_digits(s, 4, &y) || !dec_digits(s + 5, 2, &mo) ||
+	    !dec_digits(s + 8, 2, &d) || !dec_digits(s + 11, 2, &h) ||
+	    !dec_digits(s + 14, 2, &mi) || !dec_digits(s + 17, 2, &se))
+		return false;
+	if (len > 20) {
+		nf = len - 21;
+		if (s[19] != '.' || nf < 1 || nf > 9 ||
+		    !dec_digits(s + 20, nf, &f))
+			return false;
+		frac = f != 0;
+	}
+	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
+	    h > 23 || mi > 59 || se > 59)
+		return false;
+	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+	if (mo == 2 && d == 29 && !leap)
+		return false;
+	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se +
+	    (frac && round_up ? 1 : 0);
+	return true;
+}

@@ -114,6 +114,16 @@ char	*fmt_time(int64_t t, char *out, size_t outsz);
 int64_t	days_from_civil(int64_t y, unsigned m, unsigned d);
 
 /*
+ * An RFC 3339 UTC time "YYYY-MM-DDTHH:MM:SS[.F]Z" (the len bytes at s,
+ * F 1 to 9 digits, years 1970 to 9999) as unix seconds in *out, a
+ * non-zero fraction rounded up when round_up is set, else dropped.
+ * False for anything else (a local offset, a leap second, an invalid
+ * date); *out is then unchanged.
+ */
+bool	rfc3339_utc_parse(const char *s, size_t len, bool round_up,
+	    int64_t *out);
+
+/*
  * Where tmon's installed data is (README "Installing as a service"): rel
  * ("dashboards", "schedules/default.json", "trust/sigstore-trusted-
  * root.json") in the first of

@@ -31,34 +31,6 @@ mpath(char *buf, size_t bufsz, const char *path, const char *key)
 	return tjson_path(buf, bufsz, path, key);
 }
 
-/* A base64 member decoded into *out (the caller frees), 1..max bytes. */
-static enum tmon_rc
-b64_member(struct tjson_doc *d, const json_t *obj, const char *path,
-    const char *key, size_t max, unsigned flags, uint8_t **out,
-    size_t *outlen)
-{
-	char p[MAX_JSON_PATH];
-	const char *s = NULL;
-	size_t n;
-	enum tmon_rc rc;
-
-	*out = NULL;
-	*outlen = 0;
-	rc = tjson_str(d, obj, path, key, B64_ENCODED_LEN(max), flags, &s,
-	    &n);
-	if (rc != TMON_OK || s == NULL)
-		return rc;
-	mpath(p, sizeof(p), path, key);
-	if ((*out = b64_decode_alloc(s, n, max, outlen)) == NULL ||
-	    *outlen == 0) {
-		free(*out);
-		*out = NULL;
-		return tjson_fail(d, TMON_E_PARSE, p, "must be base64 of 1 to "
-		    "%zu bytes", max);
-	}
-	return TMON_OK;
-}
-
 /* A base64 member of exactly n bytes into out. */
 static enum tmon_rc
 b64_exact(struct tjson_doc *d, const json_t *obj, const char *path,
@@ -69,7 +41,7 @@ b64_exact(struct tjson_doc *d, const json_t *obj, const char *path,
 	size_t len;
 	enum tmon_rc rc;
 
-	if ((rc = b64_member(d, obj, path, key, 64, 0, &b, &len)) != TMON_OK)
+	if ((rc = tjson_b64(d, obj, path, key, 64, 0, &b, &len)) != TMON_OK)
 		return rc;
 	if (len != n) {
 		free(b);
@@ -189,14 +161,14 @@ rekor_entry_parse(const json_t *obj, const char *path,
 	    &t)) != TMON_OK)
 		goto out;
 	out->integrated_time = (int64_t)t;
-	if ((rc = b64_member(&d, obj, path, "canonicalizedBody",
+	if ((rc = tjson_b64(&d, obj, path, "canonicalizedBody",
 	    MAX_REKOR_BODY, 0, &out->body, &out->body_len)) != TMON_OK)
 		goto out;
 	o = NULL;
 	if ((rc = tjson_object(&d, obj, path, "inclusionPromise",
 	    TJSON_OPTIONAL, &o)) != TMON_OK)
 		goto out;
-	if (o != NULL && (rc = b64_member(&d, o, tjson_path(p, sizeof(p),
+	if (o != NULL && (rc = tjson_b64(&d, o, tjson_path(p, sizeof(p),
 	    path, "inclusionPromise"), "signedEntryTimestamp", 1024, 0,
 	    &out->set, &out->set_len)) != TMON_OK)
 		goto out;

@@ -37,29 +37,6 @@ static const char github_prefix[] = "https://github.com/";
 
 /* ---- parsing ---- */
 
-/*
- * The standard base64 (padded, RFC 4648 section 4) string member key of
- * obj at path, decoded into a new buffer of 1 to max bytes.
- */
-static enum tmon_rc
-b64_member(struct tjson_doc *d, const json_t *obj, const char *path,
-    const char *key, size_t max, uint8_t **out, size_t *outlen)
-{
-	char p[MAX_JSON_PATH];
-	const char *s;
-	size_t len;
-	enum tmon_rc rc;
-
-	rc = tjson_str(d, obj, path, key, B64_ENCODED_LEN(max), 0, &s, &len);
-	if (rc != TMON_OK)
-		return rc;
-	if (len == 0 || (*out = b64_decode_alloc(s, len, max, outlen)) ==
-	    NULL)
-		return tjson_fail(d, TMON_E_PARSE, tjson_path(p, sizeof(p),
-		    path, key), "must be base64 of 1 to %zu bytes", max);
-	return TMON_OK;
-}
-
 /* One DER certificate {"rawBytes": base64} at path, appended to c. */
 static enum tmon_rc
 cert_member(struct tjson_doc *d, const json_t *obj, const char *path,
@@ -70,8 +47,8 @@ cert_member(struct tjson_doc *d, const json_t *obj, const char *path,
 	size_t len = 0;
 	enum tmon_rc rc;
 
-	rc = b64_member(d, obj, path, "rawBytes", MAX_SIGSTORE_CERT_DER, &der,
-	    &len);
+	rc = tjson_b64(d, obj, path, "rawBytes", MAX_SIGSTORE_CERT_DER, 0,
+	    &der, &len);
 	if (rc != TMON_OK)
 		return rc;
 	tmon_err_clear(&e);
@@ -173,8 +150,8 @@ parse_timestamps(struct tjson_doc *d, const json_t *vm, const char *vpath,
 	tjson_path(p, sizeof(p), p, "rfc3161Timestamps");
 	for (i = 0; i < json_array_size(arr); i++) {
 		tjson_path_index(q, sizeof(q), p, i);
-		if ((rc = b64_member(d, json_array_get(arr, i), q,
-		    "signedTimestamp", MAX_SIGSTORE_TST_DER, &out->tst[i],
+		if ((rc = tjson_b64(d, json_array_get(arr, i), q,
+		    "signedTimestamp", MAX_SIGSTORE_TST_DER, 0, &out->tst[i],
 		    &out->tst_len[i])) != TMON_OK)
 			return rc;
 		out->n_tst = i + 1;
@@ -192,7 +169,7 @@ parse_dsse(struct tjson_doc *d, const json_t *env, const char *epath,
 	json_t *sigs;
 	enum tmon_rc rc;
 
-	if ((rc = b64_member(d, env, epath, "payload", MAX_DSSE_PAYLOAD,
+	if ((rc = tjson_b64(d, env, epath, "payload", MAX_DSSE_PAYLOAD, 0,
 	    &out->payload, &out->payload_len)) != TMON_OK ||
 	    (rc = tjson_str(d, env, epath, "payloadType", MAX_MEDIA_TYPE - 1,
 	    0, &type, &tlen)) != TMON_OK)
@@ -206,8 +183,8 @@ parse_dsse(struct tjson_doc *d, const json_t *env, const char *epath,
 		return tjson_fail(d, TMON_E_UNSUPPORTED, p, "%zu signatures: "
 		    "only one is supported", json_array_size(sigs));
 	tjson_path_index(q, sizeof(q), p, 0);
-	if ((rc = b64_member(d, json_array_get(sigs, 0), q, "sig",
-	    MAX_DSSE_SIG, &out->sig, &out->sig_len)) != TMON_OK)
+	if ((rc = tjson_b64(d, json_array_get(sigs, 0), q, "sig",
+	    MAX_DSSE_SIG, 0, &out->sig, &out->sig_len)) != TMON_OK)
 		return rc;
 	return tjson_str(d, json_array_get(sigs, 0), q, "keyid",
 	    MAX_DSSE_KEYID, TJSON_OPTIONAL, &keyid, &klen);

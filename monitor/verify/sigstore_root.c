@@ -21,57 +21,6 @@
 #include "x509.h"
 #include "xmalloc.h"
 
-/* ---- time ---- */
-
-static bool
-dec(const char *s, size_t n, unsigned *out)
-{
-	unsigned v = 0;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		if (s[i] < '0' || s[i] > '9')
-			return false;
-		v = v * 10 + (unsigned)(s[i] - '0');
-	}
-	*out = v;
-	return true;
-}
-
-bool
-sigstore_parse_time(const char *s, size_t len, bool round_up, int64_t *out)
-{
-	static const unsigned char mdays[12] = { 31, 29, 31, 30, 31, 30, 31,
-	    31, 30, 31, 30, 31 };
-	unsigned y, mo, d, h, mi, se, f;
-	size_t nf;
-	bool leap, frac = false;
-
-	/* YYYY-MM-DDTHH:MM:SS[.f{1,9}]Z */
-	if (len < 20 || len > 30 || s[4] != '-' || s[7] != '-' ||
-	    s[10] != 'T' || s[13] != ':' || s[16] != ':' || s[len - 1] != 'Z')
-		return false;
-	if (!dec(s, 4, &y) || !dec(s + 5, 2, &mo) || !dec(s + 8, 2, &d) ||
-	    !dec(s + 11, 2, &h) || !dec(s + 14, 2, &mi) ||
-	    !dec(s + 17, 2, &se))
-		return false;
-	if (len > 20) {
-		nf = len - 21;
-		if (s[19] != '.' || nf < 1 || nf > 9 || !dec(s + 20, nf, &f))
-			return false;
-		frac = f != 0;
-	}
-	if (y < 1970 || mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] ||
-	    h > 23 || mi > 59 || se > 59)
-		return false;
-	leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-	if (mo == 2 && d == 29 && !leap)
-		return false;
-	*out = days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + se +
-	    (frac && round_up ? 1 : 0);
-	return true;
-}
-
 /* ---- members ---- */
 
 /* A string member copied into out[outsz] (at most outsz - 1 bytes). */
@@ -89,31 +38,6 @@ str_into(struct tjson_doc *d, const json_t *obj, const char *path,
 		out[n] = '\0';
 	}
 	return rc;
-}
-
-/* A base64 member decoded into *out (the caller frees), 1..max bytes. */
-static enum tmon_rc
-b64_member(struct tjson_doc *d, const json_t *obj, const char *path,
-    const char *key, size_t max, uint8_t **out, size_t *outlen)
-{
-	char p[MAX_JSON_PATH];
-	const char *s;
-	size_t n;
-	enum tmon_rc rc;
-
-	*out = NULL;
-	rc = tjson_str(d, obj, path, key, B64_ENCODED_LEN(max), 0, &s, &n);
-	if (rc != TMON_OK)
-		return rc;
-	tjson_path(p, sizeof(p), path, key);
-	if ((*out = b64_decode_alloc(s, n, max, outlen)) == NULL ||
-	    *outlen == 0) {
-		free(*out);
-		*out = NULL;
-		return tjson_fail(d, TMON_E_PARSE, p, "must be base64 of 1 to "
-		    "%zu bytes", max);
-	}
-	return TMON_OK;
 }
 
 /* validFor {start, end} of obj (optional), into *start and *end. */
@@ -137,14 +61,14 @@ valid_for(struct tjson_doc *d, const json_t *obj, const char *path,
 	if ((rc = tjson_str(d, vf, p, "start", 64, TJSON_OPTIONAL, &s,
 	    &n)) != TMON_OK)
 		return rc;
-	if (s != NULL && !sigstore_parse_time(s, n, true, start))
+	if (s != NULL && !rfc3339_utc_parse(s, n, true, start))
 		return tjson_fail(d, TMON_E_PARSE, tjson_path(q, sizeof(q), p,
 		    "start"), "must be an RFC 3339 UTC time");
 	s = NULL;
 	if ((rc = tjson_str(d, vf, p, "end", 64, TJSON_OPTIONAL, &s,
 	    &n)) != TMON_OK)
 		return rc;
-	if (s != NULL && !sigstore_parse_time(s, n, false, end))
+	if (s != NULL && !rfc3339_utc_parse(s, n, false, end))
 		return tjson_fail(d, TMON_E_PARSE, tjson_path(q, sizeof(q), p,
 		    "end"), "must be an RFC 3339 UTC time");
 	if (*start > *end)
@@ -292,7 +216,7 @@ key_id(struct tjson_doc *d, const json_t *obj, const char *path,
 	    o == NULL)
 		return rc;
 	tjson_path(p, sizeof(p), path, key);
-	if ((rc = b64_member(d, o, p, "keyId", 64, &b, &n)) != TMON_OK)
+	if ((rc = tjson_b64(d, o, p, "keyId", 64, 0, &b, &n)) != TMON_OK)
 		return rc;
 	if (n != 32) {
 		free(b);
@@ -341,7 +265,7 @@ parse_log(struct tjson_doc *d, const json_t *obj, const char *path,
 	tjson_path(p, sizeof(p), path, "publicKey");
 	if ((rc = str_into(d, pk, p, "keyDetails", 0, k->key_details,
 	    sizeof(k->key_details))) != TMON_OK ||
-	    (rc = b64_member(d, pk, p, "rawBytes", MAX_SIGSTORE_KEY_LEN,
+	    (rc = tjson_b64(d, pk, p, "rawBytes", MAX_SIGSTORE_KEY_LEN, 0,
 	    &k->spki, &k->spki_len)) != TMON_OK ||
 	    (rc = valid_for(d, pk, p, &k->start, &k->end)) != TMON_OK)
 		goto out;
@@ -424,8 +348,8 @@ parse_ca(struct tjson_doc *d, const json_t *obj, const char *path,
 	tjson_path(q, sizeof(q), p, "certificates");
 	json_array_foreach(certs, i, c) {
 		tjson_path_index(e, sizeof(e), q, i);
-		if ((rc = b64_member(d, c, e, "rawBytes",
-		    MAX_SIGSTORE_CERT_LEN, &ca->der[i], &ca->der_len[i])) !=
+		if ((rc = tjson_b64(d, c, e, "rawBytes",
+		    MAX_SIGSTORE_CERT_LEN, 0, &ca->der[i], &ca->der_len[i])) !=
 		    TMON_OK)
 			goto out;
 		ca->n = i + 1;

@@ -182,13 +182,4 @@ char		*sigstore_log_name(const struct sigstore_log_key *k, char *out,
 /* "PKIX_ECDSA_P256_SHA_256", ..., "unsupported"; never NULL. */
 const char	*sigstore_key_type_str(enum sigstore_key_type t);
 
-/*
- * A protobuf Timestamp in JSON (RFC 3339, UTC "Z", 0 to 9 fractional
- * digits, years 1970 to 9999) as unix seconds in *out, the fraction
- * rounded up when round_up is set, else dropped.  False for anything
- * else (a local offset, a leap second, an invalid date).
- */
-bool		sigstore_parse_time(const char *s, size_t len, bool round_up,
-		    int64_t *out);
-
 #endif /* TMON_VERIFY_SIGSTORE_ROOT_H */

@@ -1,6 +1,7 @@
 /*
  * libFuzzer target: sigstore_root_parse() (monitor/verify/sigstore_root.h)
- * on a Sigstore trusted root, and sigstore_parse_time() on the same bytes.
+ * on a Sigstore trusted root, and rfc3339_utc_parse() (util.h) on the same
+ * bytes.
  * Invariants:
  *   - a parsed root has 1..MAX_SIGSTORE_LOGS tlogs, 1..MAX_SIGSTORE_CAS
  *     certificate authorities, NUL-terminated strings in their bounds,
@@ -21,6 +22,7 @@
 #include "log.h"
 #include "sigstore_root.h"
 #include "tjson.h"
+#include "util.h"
 
 int	LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -60,7 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		tjson_init();
 		init = 1;
 	}
-	(void)sigstore_parse_time((const char *)data, size, size & 1, &t);
+	(void)rfc3339_utc_parse((const char *)data, size, size & 1, &t);
 	tmon_err_clear(&err);
 	if (sigstore_root_parse(data, size, NULL, &r, &err) != TMON_OK) {
 		TMON_ASSERT(r == NULL && err.msg[0] != '\0');

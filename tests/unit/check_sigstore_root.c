@@ -331,27 +331,27 @@ START_TEST(times)
 {
 	int64_t t;
 
-	ck_assert(sigstore_parse_time(T("1970-01-01T00:00:00Z"), false, &t));
+	ck_assert(rfc3339_utc_parse(T("1970-01-01T00:00:00Z"), false, &t));
 	ck_assert_int_eq(t, 0);
-	ck_assert(sigstore_parse_time(T("2022-10-31T23:59:59.999Z"), false,
+	ck_assert(rfc3339_utc_parse(T("2022-10-31T23:59:59.999Z"), false,
 	    &t));
 	ck_assert_int_eq(t, 1667260799);
-	ck_assert(sigstore_parse_time(T("2022-10-31T23:59:59.999Z"), true,
+	ck_assert(rfc3339_utc_parse(T("2022-10-31T23:59:59.999Z"), true,
 	    &t));
 	ck_assert_int_eq(t, 1667260800);
-	ck_assert(sigstore_parse_time(T("2022-10-31T23:59:59.000000000Z"),
+	ck_assert(rfc3339_utc_parse(T("2022-10-31T23:59:59.000000000Z"),
 	    true, &t));
 	ck_assert_int_eq(t, 1667260799);
-	ck_assert(sigstore_parse_time(T("2024-02-29T00:00:00Z"), false, &t));
-	ck_assert(!sigstore_parse_time(T("2023-02-29T00:00:00Z"), false, &t));
-	ck_assert(!sigstore_parse_time(T("2022-10-31T23:59:60Z"), false, &t));
-	ck_assert(!sigstore_parse_time(T("2022-10-31T23:59:59.Z"), false, &t));
-	ck_assert(!sigstore_parse_time(T("2022-10-31T23:59:59.0000000000Z"),
+	ck_assert(rfc3339_utc_parse(T("2024-02-29T00:00:00Z"), false, &t));
+	ck_assert(!rfc3339_utc_parse(T("2023-02-29T00:00:00Z"), false, &t));
+	ck_assert(!rfc3339_utc_parse(T("2022-10-31T23:59:60Z"), false, &t));
+	ck_assert(!rfc3339_utc_parse(T("2022-10-31T23:59:59.Z"), false, &t));
+	ck_assert(!rfc3339_utc_parse(T("2022-10-31T23:59:59.0000000000Z"),
 	    false, &t));
-	ck_assert(!sigstore_parse_time(T("2022-10-31 23:59:59Z"), false, &t));
-	ck_assert(!sigstore_parse_time(T("2022-10-31T23:59:59z"), false, &t));
-	ck_assert(!sigstore_parse_time(T("1969-12-31T23:59:59Z"), false, &t));
-	ck_assert(!sigstore_parse_time(T("+022-10-31T23:59:59Z"), false, &t));
+	ck_assert(!rfc3339_utc_parse(T("2022-10-31 23:59:59Z"), false, &t));
+	ck_assert(!rfc3339_utc_parse(T("2022-10-31T23:59:59z"), false, &t));
+	ck_assert(!rfc3339_utc_parse(T("1969-12-31T23:59:59Z"), false, &t));
+	ck_assert(!rfc3339_utc_parse(T("+022-10-31T23:59:59Z"), false, &t));
 }
 END_TEST
 

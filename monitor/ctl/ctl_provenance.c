@@ -245,6 +245,13 @@ release_json(const struct ctl_prov *p, const struct ctl_prov_release *r,
 		tjson_set(o, "verdict", tjson_chk(json_string(
 		    check_status_str(verdict_check(r->v)))));
 		tjson_set(o, "checks", entry_checks_json(&r->sig));
+		if (r->v == VERDICT_PASS && r->res.has_tlog)
+			tjson_set(o, "log_index", tjson_chk(json_integer(
+			    (json_int_t)r->res.log_index)));
+		if (r->v == VERDICT_PASS && r->res.integrated_time != 0)
+			tjson_set(o, "integrated_time", tjson_chk(
+			    json_integer((json_int_t)
+			    r->res.integrated_time)));
 	} else
 		tjson_set(o, "verdict", tjson_chk(json_string("error")));
 	return o;

@@ -109,8 +109,9 @@ void	ctl_prov_print(const struct ctl_prov *p);
 /*
  * p as JSON: {"releases": [RELEASE...], "hardware": RELEASE (when the
  * file has one)}, RELEASE = {"repo", "tag", "digest", "verdict",
- * "checks": [its sigstore.* checks, entry_checks_json]}.  A new
- * reference.
+ * "checks": [its sigstore.* checks, entry_checks_json], and for a release
+ * that verified "log_index" and "integrated_time" (unix s) of its Rekor
+ * entry (each when known)}.  A new reference.
  */
 json_t	*ctl_prov_json(const struct ctl_prov *p);
 

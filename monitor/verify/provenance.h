@@ -187,8 +187,8 @@ void	prov_check_measurement(const struct prov_release *rels, size_t n,
  * bundle verification (sigstore.h: every sigstore.* check): the worst
  * sigstore.* check decides (FAIL, then ERROR, then WARN), its detail
  * prefixed with its id ("sigstore.cert.identity: ..."); PASS, with what
- * (a one-line summary of the release the caller writes, may be NULL) as
- * the detail, when every sigstore.* check passed or was skipped and one
+ * (the release's prov_release_summary, may be NULL) as the detail, when
+ * every sigstore.* check passed or was skipped and one
  * passed; ERROR when sig holds no sigstore.* check.
  */
 void	prov_check_release(const struct checklist *sig, const char *what,

@@ -308,7 +308,7 @@ has "provenance.measurement $snp_want" "^provenance.measurement +$snp_want " "$T
 has "the release is listed" "^provenance: latest release 0 $REPO v0.0.110 sha256:$DIGEST: pass$" "$TMP/snp"
 snp "$TMP/snp.json" --provenance "$TMP/prov.json" --trusted-root "$ROOT" --json
 want_rc "SEV-SNP --json" $want_snp_rc $rc
-if python3 - "$TMP/snp.json" "$snp_want" "$DIGEST" "$LOG_INDEX" <<'PY'
+if python3 - "$TMP/snp.json" "$snp_want" "$DIGEST" "$LOG_INDEX" "$INTEGRATED" <<'PY'
 import json, sys
 o = json.load(open(sys.argv[1]))
 st = {c["id"]: c["status"] for c in o["checks"]}
@@ -320,6 +320,8 @@ r = o["provenance"]["releases"]
 assert len(r) == 1 and r[0]["verdict"] == "pass" and r[0]["digest"] == sys.argv[3], r
 assert r[0]["repo"] == "tinfoilsh/confidential-model-router" and r[0]["tag"] == "v0.0.110"
 assert any(c["id"] == "sigstore.dsse.signature" and c["status"] == "pass" for c in r[0]["checks"])
+assert r[0]["log_index"] == int(sys.argv[4]), r[0].get("log_index")
+assert r[0]["integrated_time"] == int(sys.argv[5]), r[0].get("integrated_time")
 PY
 then pass "--json: provenance checks and the release's sigstore checks"
 else fail "verify-attestation --provenance --json"; cat "$TMP/snp.json"; fi

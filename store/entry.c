@@ -591,8 +591,9 @@ entry_provenance_body(const struct entry_provenance *p, size_t *len)
 		tjson_set(o, "identity", id);
 	} else
 		tjson_set(o, "identity", json_null());
-	tjson_set(o, "integrated_time", p->has_tlog ?
-	    json_integer((json_int_t)p->integrated_time) : json_null());
+	tjson_set(o, "integrated_time", p->has_tlog &&
+	    p->integrated_time != 0 ? json_integer((json_int_t)
+	    p->integrated_time) : json_null());
 	tjson_set(o, "log_index", p->has_tlog ?
 	    json_integer((json_int_t)p->log_index) : json_null());
 	tjson_set(o, "predicate_type", jtext(p->predicate_type));

@@ -372,7 +372,10 @@ struct entry_provenance {
 	const char	*error;		/* why not pass; NULL: none */
 	/* from the bundle that verified (sigstore_result): the Fulcio
 	 * certificate's issuer, source repository URI, ref, commit and
-	 * build signer URI; the log's integrated time and index */
+	 * build signer URI (NULL: the certificate lacks it; "identity" is
+	 * null when issuer and repository are both NULL); the Rekor
+	 * entry's integrated time and log index (has_tlog false: both
+	 * null; integrated_time 0: its SET did not vouch for one, null) */
 	const char	*id_issuer;
 	const char	*id_repo;
 	const char	*id_ref;

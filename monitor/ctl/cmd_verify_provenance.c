@@ -57,7 +57,7 @@ const struct ctl_cmd ctl_cmd_verify_provenance = {
 	"  --workflow PATTERN fnmatch pattern of the signing workflow's path\n"
 	"                     (.github/workflows/release.yml; default: any)\n"
 	"  --ref PATTERN      fnmatch pattern of the source ref (default "
-	"\"" CTL_DEFAULT_REF "\";\n"
+	"\"" SIGSTORE_DEFAULT_REF "\";\n"
 	"                     \"\": any ref)\n"
 	"  --issuer URL       the certificate's OIDC issuer (default\n"
 	"                     " SIGSTORE_GITHUB_ISSUER ")\n"
@@ -85,10 +85,12 @@ struct vp_out {
 	int64_t			 at;
 	enum check_status	 verdict;
 	struct checklist	*cl;
-	/* sigstore_verify_attestations (no Tinfoil --predicate-type) */
+	/* what the bundle's verification established (sigstore_verify_
+	 * attestations, or prov_verify_release for a Tinfoil
+	 * --predicate-type) */
 	bool			 has_res;
 	struct sigstore_result	 res;
-	struct intoto_statement	 st;
+	struct intoto_statement	 st;	/* sigstore_verify_attestations' */
 	/* a Tinfoil predicate: prov_verify_release's release, or the
 	 * statement's predicate read for display */
 	bool			 has_pred;
@@ -218,13 +220,11 @@ id_field(const struct fulcio_identity *id, size_t i)
 	return (const char *)id + id_fields[i].off;
 }
 
-/* The verified time: the sigstore result's, else the release's. */
+/* The verified time, 0 when none. */
 static int64_t
 verified_time(const struct vp_out *o)
 {
-	if (o->has_res)
-		return o->res.verified_time;
-	return o->has_pred ? o->rel.time : 0;
+	return o->has_res ? o->res.verified_time : 0;
 }
 
 /* A JSON string of s, or of "(not UTF-8)" when s is not UTF-8. */
@@ -334,7 +334,8 @@ verify_provenance(int argc, char *argv[])
 	};
 	const struct ctl_cmd *cmd = &ctl_cmd_verify_provenance;
 	const char *digest_hex = NULL, *root_arg = NULL, *want = NULL;
-	const char *workflow = NULL, *ref = CTL_DEFAULT_REF, *issuer = NULL;
+	const char *workflow = NULL, *ref = SIGSTORE_DEFAULT_REF;
+	const char *issuer = NULL;
 	struct sigstore_root *root = NULL;
 	struct sigstore_policy pol;
 	struct tjson_doc d;
@@ -445,7 +446,8 @@ verify_provenance(int argc, char *argv[])
 		v = VERDICT_FAIL;
 	} else if (is_tinfoil_type(want)) {
 		v = prov_verify_release(root, body, want, &pol, o->repo, NULL,
-		    o->digest, o->at, &o->rel, o->cl);
+		    o->digest, o->at, &o->rel, &o->res, o->cl);
+		o->has_res = true;
 		o->pred_type = want;
 		o->has_pred = v == VERDICT_PASS;
 	} else {

@@ -100,21 +100,7 @@ verify_one(const struct prov_file *f, const struct prov_file_release *in,
 	checklist_init(&r->sig);
 	r->v = prov_verify_release(root, in->attestations, want, &pol,
 	    in->repo, in->tag[0] != '\0' ? in->tag : NULL, in->digest, now,
-	    &r->out, &r->sig);
-}
-
-/* The PASS detail of provenance.release: what verified. */
-static void
-release_summary(const struct ctl_prov_release *r, char *buf, size_t len)
-{
-	char label[MAX_PROV_REPO + MAX_PROV_NAME + 80], t[32];
-
-	release_label(r->in, label, sizeof(label));
-	snprintf(buf, len, "%s: attestation verified (%s%s%ssigned at %s)",
-	    label, r->out.pred.version[0] != '\0' ? "image " : "",
-	    r->out.pred.version, r->out.pred.version[0] != '\0' ? ", " : "",
-	    r->out.time != 0 ? fmt_time(r->out.time, t, sizeof(t)) :
-	    "an unknown time");
+	    &r->out, &r->res, &r->sig);
 }
 
 void
@@ -147,11 +133,13 @@ ctl_prov_verify(struct ctl_prov *p, const struct sigstore_root *root,
 		verify_one(&p->file, &p->file.hw, root,
 		    PROV_PREDICATE_HARDWARE, now, &p->hw);
 
-	release_summary(&p->rel[0], what, sizeof(what));
+	prov_release_summary(&p->rel[0].out, &p->rel[0].res, NULL, what,
+	    sizeof(what));
 	prov_check_release(&p->rel[0].sig, what, cl);
 	if (p->file.has_hw) {
 		checklist_init(&hwcl);
-		release_summary(&p->hw, what, sizeof(what));
+		prov_release_summary(&p->hw.out, &p->hw.res, NULL, what,
+		    sizeof(what));
 		prov_check_release(&p->hw.sig, what, &hwcl);
 		c = checklist_get(&hwcl, "provenance.release");
 		if (c != NULL && c->status != CHECK_PASS)
@@ -257,6 +245,13 @@ release_json(const struct ctl_prov *p, const struct ctl_prov_release *r,
 		tjson_set(o, "verdict", tjson_chk(json_string(
 		    check_status_str(verdict_check(r->v)))));
 		tjson_set(o, "checks", entry_checks_json(&r->sig));
+		if (r->v == VERDICT_PASS && r->res.has_tlog)
+			tjson_set(o, "log_index", tjson_chk(json_integer(
+			    (json_int_t)r->res.log_index)));
+		if (r->v == VERDICT_PASS && r->res.integrated_time != 0)
+			tjson_set(o, "integrated_time", tjson_chk(
+			    json_integer((json_int_t)
+			    r->res.integrated_time)));
 	} else
 		tjson_set(o, "verdict", tjson_chk(json_string("error")));
 	return o;

@@ -17,18 +17,13 @@
 #include "checklist.h"
 #include "err.h"
 #include "provenance.h"
+#include "sigstore.h"
 
 struct attest_measurement;
 struct sigstore_root;
 
 /* The trusted root under the data directory (util.h data_path). */
 #define CTL_SIGSTORE_ROOT_REL	"trust/sigstore-trusted-root.json"
-
-/*
- * The ref pattern a release's signer must have when none is given: a
- * tag, as for tmond's models[].provenance.ref (README "Configuration").
- */
-#define CTL_DEFAULT_REF		"refs/tags/*"
 
 /*
  * The trusted root to use: path when not NULL, else the installed
@@ -54,6 +49,7 @@ struct ctl_prov_release {
 	enum verdict			 v;	/* prov_verify_release's */
 	struct checklist		 sig;	/* its sigstore.* checks */
 	struct prov_release		 out;	/* usable when v is PASS */
+	struct sigstore_result		 res;	/* usable when v is PASS */
 };
 
 /*
@@ -85,7 +81,8 @@ bool	ctl_prov_load(struct ctl_prov *p, const char *path);
  * and ref patterns, "" any; the GitHub Actions issuer) and its own
  * repository, then set in cl:
  *   provenance.release      prov_check_release over the latest
- *                           release's sigstore.* checks; a hardware
+ *                           release's sigstore.* checks, its PASS
+ *                           detail prov_release_summary's; a hardware
  *                           release that does not verify makes it as
  *                           bad, its detail prefixed "hardware release:"
  *   provenance.measurement  prov_check_measurement of m's registers
@@ -112,8 +109,9 @@ void	ctl_prov_print(const struct ctl_prov *p);
 /*
  * p as JSON: {"releases": [RELEASE...], "hardware": RELEASE (when the
  * file has one)}, RELEASE = {"repo", "tag", "digest", "verdict",
- * "checks": [its sigstore.* checks, entry_checks_json]}.  A new
- * reference.
+ * "checks": [its sigstore.* checks, entry_checks_json], and for a release
+ * that verified "log_index" and "integrated_time" (unix s) of its Rekor
+ * entry (each when known)}.  A new reference.
  */
 json_t	*ctl_prov_json(const struct ctl_prov *p);
 

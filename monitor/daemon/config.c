@@ -11,6 +11,7 @@
 #include "fetch.h"
 #include "note.h"
 #include "service.h"
+#include "sigstore.h"
 #include "store.h"
 #include "tjson.h"
 #include "tmon_limits.h"
@@ -29,8 +30,6 @@
 /* GitHub's REST API and release downloads (provenance_client.h) */
 #define DEFAULT_GITHUB_API_URL	"https://api.github.com"
 #define DEFAULT_GITHUB_DOWNLOAD_URL	"https://github.com"
-#define DEFAULT_PROV_REF	"refs/tags/*"
-#define DEFAULT_PROV_ISSUER	"https://token.actions.githubusercontent.com"
 #define DEFAULT_PROV_ASSET	"tinfoil.hash"
 #define DEFAULT_PROV_RECHECK_S	900
 #define DEFAULT_CANARY_PROMPT	"Reply with the single word: ok"
@@ -416,10 +415,10 @@ parse_provenance(struct tjson_doc *v, json_t *obj, const char *path,
 		    path, "repo"), "must be a GitHub repository \"OWNER/NAME\"");
 	if ((rc = get_prov_text(v, obj, path, "workflow", NULL, false,
 	    &p->workflow)) != TMON_OK ||
-	    (rc = get_prov_text(v, obj, path, "ref", DEFAULT_PROV_REF, false,
-	    &p->ref)) != TMON_OK ||
-	    (rc = get_prov_text(v, obj, path, "issuer", DEFAULT_PROV_ISSUER,
-	    false, &p->issuer)) != TMON_OK ||
+	    (rc = get_prov_text(v, obj, path, "ref", SIGSTORE_DEFAULT_REF,
+	    false, &p->ref)) != TMON_OK ||
+	    (rc = get_prov_text(v, obj, path, "issuer",
+	    SIGSTORE_GITHUB_ISSUER, false, &p->issuer)) != TMON_OK ||
 	    (rc = get_prov_text(v, obj, path, "digest_asset",
 	    DEFAULT_PROV_ASSET, true, &p->digest_asset)) != TMON_OK ||
 	    (rc = get_str(v, obj, path, "hardware_repo", false,

@@ -44,9 +44,9 @@
  *                    [A-Za-z0-9._-], not "." or ".."), "workflow": fnmatch
  *                    pattern of the signing workflow's path (default: any
  *                    workflow of the repository), "ref": fnmatch pattern of
- *                    the source ref (default "refs/tags/" and any tag), "issuer": the
- *                    OIDC issuer (default GitHub Actions,
- *                    https://token.actions.githubusercontent.com),
+ *                    the source ref (default SIGSTORE_DEFAULT_REF:
+ *                    any tag), "issuer": the OIDC issuer
+ *                    (default SIGSTORE_GITHUB_ISSUER, GitHub Actions),
  *                    "digest_asset": the release asset holding the
  *                    digest (default "tinfoil.hash"), "hardware_repo":
  *                    "OWNER/NAME" of the hardware-measurements/v1

@@ -455,10 +455,23 @@ track_keep(struct prov_track *t, const struct prov_release *rel)
 	t->rels[0] = *rel;
 }
 
-/* Append the look-up's blobs and its `provenance` entry. */
+/* s, or NULL when it is empty (an extension the certificate lacks). */
+static const char *
+nonempty(const char *s)
+{
+	return s[0] != '\0' ? s : NULL;
+}
+
+/*
+ * Append the look-up's blobs and its `provenance` entry: with rel and
+ * res (the release that verified and what its bundle's verification
+ * established), its registers, the signer's identity and the Rekor
+ * entry.
+ */
 static void
 log_lookup(struct prov_lookup *lk, const char *verdict, const char *why,
-    const struct checklist *sig, const struct prov_release *rel)
+    const struct checklist *sig, const struct prov_release *rel,
+    const struct sigstore_result *res)
 {
 	struct prov_slot *s = lk->s;
 	struct store_blob_in blobs[2 * PROVC_NDOCS];
@@ -495,11 +508,18 @@ log_lookup(struct prov_lookup *lk, const char *verdict, const char *why,
 	ep.error = why;
 	ep.predicate_type = lk->t->want;
 	if (rel != NULL) {
-		/* prov_verify_release hands out the verified time, not the
-		 * Rekor entry or the certificate's identity: those stay null
-		 * (the checks' details name them) */
 		regs = registers_json(&rel->pred);
 		ep.registers = regs;
+	}
+	if (rel != NULL && res != NULL) {
+		ep.id_issuer = nonempty(res->id.issuer);
+		ep.id_repo = nonempty(res->id.repo_uri);
+		ep.id_ref = nonempty(res->id.repo_ref);
+		ep.id_sha = nonempty(res->id.repo_digest);
+		ep.id_workflow = nonempty(res->id.signer_uri);
+		ep.has_tlog = res->has_tlog;
+		ep.integrated_time = res->integrated_time;
+		ep.log_index = (int64_t)res->log_index;
 	}
 	body = entry_provenance_body(&ep, &len);
 	json_decref(regs);
@@ -556,7 +576,7 @@ lookup_error(struct prov_lookup *lk, const char *why)
 {
 	struct prov_track *t = lk->t;
 
-	log_lookup(lk, "error", why, NULL, NULL);
+	log_lookup(lk, "error", why, NULL, NULL, NULL);
 	t->stale = true;
 	bfmt(t->stale_why, sizeof(t->stale_why), "%s", why);
 	t->stale_at = lk->now;
@@ -565,16 +585,17 @@ lookup_error(struct prov_lookup *lk, const char *why)
 }
 
 /* The release (tag) was judged: verdict v, with the sigstore.* checks
- * sig when verification ran, why when it did not pass. */
+ * sig when verification ran, why when it did not pass; rel and res
+ * prov_verify_release's (NULL when it did not run). */
 static void
 lookup_judged(struct prov_lookup *lk, enum verdict v, const char *why,
-    const struct checklist *sig, const struct prov_release *rel)
+    const struct checklist *sig, const struct prov_release *rel,
+    const struct sigstore_result *res)
 {
 	struct prov_track *t = lk->t;
-	char dhex[65];
 
 	log_lookup(lk, v == VERDICT_PASS ? "pass" : v == VERDICT_FAIL ?
-	    "fail" : "error", why, sig, v == VERDICT_PASS ? rel : NULL);
+	    "fail" : "error", why, sig, v == VERDICT_PASS ? rel : NULL, res);
 	t->judged = true;
 	bfmt(t->tag, sizeof(t->tag), "%s", lk->rel.tag);
 	t->verdict = v;
@@ -588,10 +609,8 @@ lookup_judged(struct prov_lookup *lk, enum verdict v, const char *why,
 	t->summary[0] = '\0';
 	if (v == VERDICT_PASS) {
 		track_keep(t, rel);
-		bfmt(t->summary, sizeof(t->summary), "release %s@%s, "
-		    "digest %s (%s), attestation verified, verified time %lld",
-		    t->repo, lk->rel.tag, hex_encode(lk->digest, 32, dhex),
-		    lk->digest_source, (long long)rel->time);
+		prov_release_summary(rel, res, lk->digest_source, t->summary,
+		    sizeof(t->summary));
 	}
 	/* a result that could not be checked is tried again soon */
 	t->due = v == VERDICT_ERROR ? retry_at(lk->c, lk->now) :
@@ -682,7 +701,7 @@ release_in(struct prov_lookup *lk)
 	tmon_err_clear(&err);
 	if (github_release_parse(r->body, r->body_len, &lk->rel, &err) !=
 	    TMON_OK) {
-		lookup_judged(lk, VERDICT_FAIL, err.msg, NULL, NULL);
+		lookup_judged(lk, VERDICT_FAIL, err.msg, NULL, NULL, NULL);
 		return;
 	}
 	if (t->judged && t->verdict != VERDICT_ERROR &&
@@ -716,7 +735,8 @@ asset_in(struct prov_lookup *lk)
 		tmon_err_clear(&err);
 		if (github_digest_parse(r->body, r->body_len, lk->digest,
 		    &err) != TMON_OK) {
-			lookup_judged(lk, VERDICT_FAIL, err.msg, NULL, NULL);
+			lookup_judged(lk, VERDICT_FAIL, err.msg, NULL, NULL,
+			    NULL);
 			return;
 		}
 		lk->has_digest = true;
@@ -727,7 +747,7 @@ asset_in(struct prov_lookup *lk)
 			    "not the release notes' Digest (%s)",
 			    hex_encode(lk->digest, 32, hex),
 			    hex_encode(lk->rel.body_digest, 32, hex2));
-			lookup_judged(lk, VERDICT_FAIL, why, NULL, NULL);
+			lookup_judged(lk, VERDICT_FAIL, why, NULL, NULL, NULL);
 			return;
 		}
 	} else if (lk->rel.has_body_digest) {
@@ -752,6 +772,7 @@ attestations_in(struct prov_lookup *lk)
 	struct prov_track *t = lk->t;
 	struct sigstore_policy pol;
 	struct prov_release *rel;
+	struct sigstore_result *res;
 	struct checklist *sig;
 	struct tjson_doc d;
 	struct tmon_err err;
@@ -768,7 +789,7 @@ attestations_in(struct prov_lookup *lk)
 	if (lk->c->root == NULL) {
 		bfmt(why, sizeof(why), "no trusted root: %s",
 		    lk->c->root_error);
-		lookup_judged(lk, VERDICT_ERROR, why, NULL, NULL);
+		lookup_judged(lk, VERDICT_ERROR, why, NULL, NULL, NULL);
 		return;
 	}
 	memset(&d, 0, sizeof(d));
@@ -777,7 +798,7 @@ attestations_in(struct prov_lookup *lk)
 	tmon_err_clear(&err);
 	if (tjson_load(&d, r->body, r->body_len, MAX_SIGSTORE_API_BODY,
 	    TJSON_OBJECT, &body) != TMON_OK) {
-		lookup_judged(lk, VERDICT_FAIL, err.msg, NULL, NULL);
+		lookup_judged(lk, VERDICT_FAIL, err.msg, NULL, NULL, NULL);
 		return;
 	}
 	memset(&pol, 0, sizeof(pol));
@@ -786,10 +807,11 @@ attestations_in(struct prov_lookup *lk)
 	pol.ref = s->pc.ref;
 	pol.issuer = s->pc.issuer;
 	rel = xcalloc(1, sizeof(*rel));
+	res = xcalloc(1, sizeof(*res));
 	sig = xcalloc(1, sizeof(*sig));
 	checklist_init(sig);
 	v = prov_verify_release(lk->c->root, body, t->want, &pol, t->repo,
-	    lk->rel.tag, lk->digest, lk->now, rel, sig);
+	    lk->rel.tag, lk->digest, lk->now, rel, res, sig);
 	json_decref(body);
 	why[0] = '\0';
 	if (v != VERDICT_PASS) {
@@ -803,8 +825,9 @@ attestations_in(struct prov_lookup *lk)
 		    worst->id : "sigstore", worst != NULL ? worst->detail :
 		    "the attestation did not verify");
 	}
-	lookup_judged(lk, v, v == VERDICT_PASS ? NULL : why, sig, rel);
+	lookup_judged(lk, v, v == VERDICT_PASS ? NULL : why, sig, rel, res);
 	free(sig);
+	free(res);
 	free(rel);
 }
 

@@ -187,8 +187,8 @@ void	prov_check_measurement(const struct prov_release *rels, size_t n,
  * bundle verification (sigstore.h: every sigstore.* check): the worst
  * sigstore.* check decides (FAIL, then ERROR, then WARN), its detail
  * prefixed with its id ("sigstore.cert.identity: ..."); PASS, with what
- * (a one-line summary of the release the caller writes, may be NULL) as
- * the detail, when every sigstore.* check passed or was skipped and one
+ * (the release's prov_release_summary, may be NULL) as the detail, when
+ * every sigstore.* check passed or was skipped and one
  * passed; ERROR when sig holds no sigstore.* check.
  */
 void	prov_check_release(const struct checklist *sig, const char *what,
@@ -196,6 +196,7 @@ void	prov_check_release(const struct checklist *sig, const char *what,
 
 struct sigstore_root;
 struct sigstore_policy;
+struct sigstore_result;
 
 /*
  * Verify one release: body is the GitHub attestations API answer for
@@ -207,14 +208,39 @@ struct sigstore_policy;
  * NULL) and out->digest are copied from the arguments, out->time is the
  * verified time.  now (unix s) as in sigstore_verify_bundle.  The
  * sigstore.* checks go in sig (a predicate that does not parse fails
- * sigstore.subject with the parser's message).  Returns their verdict;
- * out is usable (for prov_check_measurement) only on VERDICT_PASS.
+ * sigstore.subject with the parser's message).  res (may be NULL)
+ * receives what the bundle's verification established
+ * (sigstore_verify_attestations: the verified time, the signing
+ * certificate's Fulcio identity, the Rekor entry's log index and
+ * integrated time), zeroed when no bundle was verified.  Returns the
+ * verdict of the checks; out and res are usable (for
+ * prov_check_measurement, prov_release_summary, a log entry) only on
+ * VERDICT_PASS.
  */
 enum verdict	prov_verify_release(const struct sigstore_root *root,
 		    const json_t *body, const char *want,
 		    const struct sigstore_policy *p, const char *repo,
 		    const char *tag, const uint8_t digest[32], int64_t now,
-		    struct prov_release *out, struct checklist *sig);
+		    struct prov_release *out, struct sigstore_result *res,
+		    struct checklist *sig);
+
+/*
+ * The one-line summary of a release prov_verify_release passed (rel and
+ * res as it set them; res may be NULL: its facts are then "unknown"), the
+ * PASS detail of provenance.release (prov_check_release's what), into
+ * buf (len bytes, cut to fit):
+ *   "release OWNER/NAME@TAG, digest sha256:HEX (from SOURCE), attestation
+ *    verified: Rekor log index N, integrated time 2026-06-23T21:51:05Z,
+ *    image VERSION"
+ * "@TAG" only when rel has a tag; "(from SOURCE)" only when
+ * digest_source (where the digest was read: "asset", "release_body") is
+ * not NULL; "integrated time" when the Rekor entry's SET vouched for it,
+ * else "verified time" (an RFC 3161 timestamp's), else neither; "image"
+ * only when the predicate names a version.
+ */
+void	prov_release_summary(const struct prov_release *rel,
+	    const struct sigstore_result *res, const char *digest_source,
+	    char *buf, size_t len);
 
 /* ---- the provenance file ---------------------------------------------
  *

@@ -770,6 +770,7 @@ check_tlog(const struct sigstore_root *root, const struct sigstore_bundle *b,
 			return VERDICT_FAIL;
 		}
 		*t = pick_rr.integrated_time;
+		res->integrated_time = pick_rr.integrated_time;
 	}
 	return VERDICT_PASS;
 }

@@ -85,6 +85,14 @@
 /* The issuer a policy requires when it names none. */
 #define SIGSTORE_GITHUB_ISSUER	"https://token.actions.githubusercontent.com"
 
+/*
+ * The Source Repository Ref pattern (struct sigstore_policy ref) tmon's
+ * configuration and commands use when none is given: a release is built
+ * from a tag, never a branch (tmond's models[].provenance.ref, tmonctl
+ * verify-provenance --ref).
+ */
+#define SIGSTORE_DEFAULT_REF	"refs/tags/*"
+
 #define SIGSTORE_MT_V01	"application/vnd.dev.sigstore.bundle+json;version=0.1"
 #define SIGSTORE_MT_V02	"application/vnd.dev.sigstore.bundle+json;version=0.2"
 #define SIGSTORE_MT_V03	"application/vnd.dev.sigstore.bundle.v0.3+json"
@@ -254,9 +262,11 @@ struct sigstore_result {
 	int64_t			verified_time;
 	/* the leaf certificate's identity (zeroed when it did not parse) */
 	struct fulcio_identity	id;
-	/* the logIndex of the tlog entry that verified, when has_tlog */
+	/* the tlog entry that verified, when has_tlog: its logIndex, and
+	 * its integratedTime when its SET vouched for it (else 0) */
 	bool			has_tlog;
 	uint64_t		log_index;
+	int64_t			integrated_time;
 };
 
 /*
@@ -288,12 +298,14 @@ enum verdict	sigstore_verify_bundle(const struct sigstore_root *root,
  * elements), borrowed.  Each bundle whose
  * statement's predicateType is predicate_type (NULL: any) is parsed and
  * verified with sigstore_verify_bundle; the first one that passes is the
- * answer: its checks (and sigstore.bundle.parse pass) are left in cl and
- * its statement in *st (may be NULL; free with intoto_statement_free).
- * When none passes, cl holds the checks of the first candidate, with
+ * answer: its checks (and sigstore.bundle.parse pass) are left in cl,
+ * its statement in *st (may be NULL; free with intoto_statement_free)
+ * and its result in *res (may be NULL).
+ * When none passes, cl, *st and *res are the first candidate's, with
  * sigstore.bundle.parse failing (or an error, for an unsupported
  * format) when it did not parse; when no bundle has the predicate type,
- * sigstore.subject fails ("no attestation with predicate type ...").
+ * sigstore.subject fails ("no attestation with predicate type ..."; *st
+ * and *res zeroed).
  * A body that is not of the shape above fails sigstore.bundle.parse.
  * Returns the verdict of the answer as sigstore_verify_bundle does.
  */

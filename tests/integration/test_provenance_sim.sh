@@ -19,8 +19,11 @@
 #                           change alerts only)
 # Both: provenance.release and provenance.measurement pass before the
 # roll-out (MRTD and RTMR0 from tmon-sim/hardware-measurements); every
-# look-up is a `provenance` entry whose documents are stored blobs; a
-# re-look-up that finds the same release adds no entry.  About 75 s.
+# look-up is a `provenance` entry whose documents are stored blobs, and a
+# verified one records the signer's identity and a Rekor entry of the
+# stored attestations (its log index also in provenance.release's
+# detail); a re-look-up that finds the same release adds no entry.
+# About 75 s.
 # Usage: test_provenance_sim.sh BUILD_DIR SOURCE_DIR
 set -u
 
@@ -148,6 +151,32 @@ for m, repo in (("sim/tinfoil-release", "tmon-sim/tinfoil-release"),
         check(b["trusted_root_sha256"] is not None and b["checks"],
               "%s: %s@%s: trusted root hash and sigstore checks recorded"
               % (m, b["repo"], b["tag"]))
+        if b["verdict"] != "pass":
+            continue
+        # the signer and the Rekor entry, against the attestations blob
+        h = b["documents"]["attestations"]["body_sha256"]
+        att = json.loads(db.execute("SELECT data FROM blobs WHERE sha256 = ?",
+                                    (bytes.fromhex(h),)).fetchone()[0])
+        tl = [t for a in att["attestations"]
+              for t in a["bundle"]["verificationMaterial"]["tlogEntries"]]
+        check((b["log_index"], b["integrated_time"]) in
+              [(int(t["logIndex"]), int(t["integratedTime"])) for t in tl],
+              "%s: %s@%s: log_index %s and integrated_time %s are a served "
+              "Rekor entry's" % (m, b["repo"], b["tag"], b["log_index"],
+                                 b["integrated_time"]))
+        i = b["identity"] or {}
+        check(i.get("repo") == "https://github.com/" + b["repo"] and
+              i.get("ref") == "refs/tags/" + b["tag"] and
+              i.get("issuer") == "https://token.actions.githubusercontent.com"
+              and (i.get("workflow") or "").startswith(
+                  "https://github.com/" + b["repo"] + "/") and i.get("sha"),
+              "%s: %s@%s: the signer's identity recorded: %s"
+              % (m, b["repo"], b["tag"], i))
+        if b["repo"] == repo and b["tag"] == "v0.1.0":
+            d = check_of(first, "provenance.release")["detail"]
+            check("Rekor log index %d," % b["log_index"] in d,
+                  "%s: provenance.release names the Rekor log index %d: %s"
+                  % (m, b["log_index"], d))
     hw = ("tmon-sim/hardware-measurements", "v0.1.0", "pass")
     if m == "sim/tinfoil-release":
         want = sorted([(repo, "v0.1.0", "pass"), (repo, "v0.2.0", "pass"), hw])

@@ -6,7 +6,8 @@
 #    digest in tinfoil-cmr-tinfoil.hash, checked at 1782699168 (the
 #    capture's time; PROVENANCE.md there), verifies with every sigstore.*
 #    check pass (exit 0), in text and JSON, with the pinned root given or
-#    found by default;
+#    found by default, showing the signer, the Rekor log index and the
+#    integrated time of the bundle's tlog entry (read here with python);
 #  - every tampered copy of tests/data/sigstore-peer/cases.json (a flipped
 #    byte in the DSSE signature, the payload, the certificate, an
 #    inclusion-proof hash, the checkpoint signature, the SET; another
@@ -24,7 +25,9 @@
 #    tests/data/tinfoil/tdx-v3 (no hardware-measurements release).
 #    provenance.measurement's expected status is computed here with
 #    python from the report's MEASUREMENT / the quote's RTMRs and the
-#    predicate; a file whose release is tampered fails provenance.release.
+#    predicate; provenance.release's pass detail names the repository,
+#    tag, digest and Rekor log index; a file whose release is tampered
+#    fails provenance.release.
 # Usage: test_tmonctl_provenance.sh BUILD_DIR SOURCE_DIR
 set -u
 
@@ -77,8 +80,10 @@ st = json.loads(base64.b64decode(b["dsseEnvelope"]["payload"]))
 print(st["predicate"]["snp_measurement"])
 print(st["predicate"]["tdx_measurement"]["rtmr1"])
 print(b["verificationMaterial"]["tlogEntries"][0]["logIndex"])
+print(b["verificationMaterial"]["tlogEntries"][0]["integratedTime"])
 PY
-{ read -r SNP_MEAS; read -r PRED_RTMR1; read -r LOG_INDEX; } <"$TMP/facts"
+{ read -r SNP_MEAS; read -r PRED_RTMR1; read -r LOG_INDEX; read -r INTEGRATED; } <"$TMP/facts"
+INTEGRATED_UTC=$(python3 -c 'import sys, datetime; print(datetime.datetime.fromtimestamp(int(sys.argv[1]), datetime.timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"))' "$INTEGRATED")
 has "the predicate's snp_measurement is shown" "^snp_measurement: $SNP_MEAS$" "$TMP/ok"
 has "the Rekor log index is the bundle's" "^log_index: $LOG_INDEX$" "$TMP/ok"
 has "the signer is the release workflow at the tag" "^signer: https://github.com/$REPO/\.github/workflows/tinfoil-release-publish\.yml@refs/tags/v0\.0\.110$" "$TMP/ok"
@@ -112,6 +117,9 @@ vp "$TMP/pt" "$ATT" --digest "$DIGEST" --repo "$REPO" --trusted-root "$ROOT" --a
 want_rc "--predicate-type snp-tdx-multiplatform/v1" 0 $rc
 has "its snp_measurement" "^snp_measurement: $SNP_MEAS$" "$TMP/pt"
 has "its rtmr1" "^tdx_rtmr1: $PRED_RTMR1$" "$TMP/pt"
+has "its Rekor log index" "^log_index: $LOG_INDEX$" "$TMP/pt"
+has "its signer" "^signer: https://github.com/$REPO/\.github/workflows/tinfoil-release-publish\.yml@refs/tags/v0\.0\.110$" "$TMP/pt"
+has "its verified time" "^verified_time: $INTEGRATED_UTC$" "$TMP/pt"
 vp "$TMP/pt2" "$ATT" --digest "$DIGEST" --repo "$REPO" --trusted-root "$ROOT" --at $AT \
     --predicate-type https://tinfoil.sh/predicate/hardware-measurements/v1
 want_rc "--predicate-type hardware-measurements/v1: none attested" 1 $rc
@@ -294,20 +302,26 @@ PY
 snp "$TMP/snp" --provenance "$TMP/prov.json" --trusted-root "$ROOT"
 want_rc "SEV-SNP with the release: measurement $snp_want" $want_snp_rc $rc
 has "provenance.release pass" "^provenance.release +pass " "$TMP/snp"
+has "its detail names repository, tag, digest and Rekor log index" \
+    "^provenance.release +pass +release $REPO@v0\.0\.110, digest sha256:$DIGEST, attestation verified: Rekor log index $LOG_INDEX, integrated time $INTEGRATED_UTC" "$TMP/snp"
 has "provenance.measurement $snp_want" "^provenance.measurement +$snp_want " "$TMP/snp"
 has "the release is listed" "^provenance: latest release 0 $REPO v0.0.110 sha256:$DIGEST: pass$" "$TMP/snp"
 snp "$TMP/snp.json" --provenance "$TMP/prov.json" --trusted-root "$ROOT" --json
 want_rc "SEV-SNP --json" $want_snp_rc $rc
-if python3 - "$TMP/snp.json" "$snp_want" "$DIGEST" <<'PY'
+if python3 - "$TMP/snp.json" "$snp_want" "$DIGEST" "$LOG_INDEX" "$INTEGRATED" <<'PY'
 import json, sys
 o = json.load(open(sys.argv[1]))
 st = {c["id"]: c["status"] for c in o["checks"]}
 assert st["provenance.release"] == "pass", st
+det = {c["id"]: c["detail"] for c in o["checks"]}["provenance.release"]
+assert f"Rekor log index {sys.argv[4]}," in det, det
 assert st["provenance.measurement"] == sys.argv[2], st
 r = o["provenance"]["releases"]
 assert len(r) == 1 and r[0]["verdict"] == "pass" and r[0]["digest"] == sys.argv[3], r
 assert r[0]["repo"] == "tinfoilsh/confidential-model-router" and r[0]["tag"] == "v0.0.110"
 assert any(c["id"] == "sigstore.dsse.signature" and c["status"] == "pass" for c in r[0]["checks"])
+assert r[0]["log_index"] == int(sys.argv[4]), r[0].get("log_index")
+assert r[0]["integrated_time"] == int(sys.argv[5]), r[0].get("integrated_time")
 PY
 then pass "--json: provenance checks and the release's sigstore checks"
 else fail "verify-attestation --provenance --json"; cat "$TMP/snp.json"; fi

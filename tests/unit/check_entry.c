@@ -761,6 +761,17 @@ START_TEST(test_provenance_body)
 	ck_assert_uint_eq(json_object_size(json_object_get(o, "documents")), 0);
 	json_decref(o);
 	free(body);
+	/* a Rekor entry whose SET vouched for no time: its index, no time */
+	p.has_tlog = true;
+	p.log_index = 7;
+	body = entry_provenance_body(&p, &len);
+	o = json_loadb((const char *)body, len, 0, NULL);
+	ck_assert_ptr_nonnull(o);
+	ck_assert_int_eq(json_integer_value(json_object_get(o, "log_index")),
+	    7);
+	ck_assert(json_is_null(json_object_get(o, "integrated_time")));
+	json_decref(o);
+	free(body);
 	json_decref(regs);
 }
 END_TEST

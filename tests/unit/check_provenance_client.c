@@ -8,7 +8,10 @@
  * tinfoilsh/confidential-model-router (v0.0.110), its digest and
  * attestation, verified against the pinned public-good trusted root at
  * the capture's time, one `provenance` entry whose documents are stored
- * blobs, provenance.release and provenance.measurement for an enclave
+ * blobs and which records the signer's identity and the Rekor entry's
+ * log index and integrated time (read here from the served JSON),
+ * provenance.release (its detail naming that log index) and
+ * provenance.measurement for an enclave
  * with the release's SEV-SNP MEASUREMENT (pass) and another (fail), the
  * result reused (no new entry) when the re-look-up finds the same tag,
  * kept and said to be stale when the look-up fails, the release notes'
@@ -58,6 +61,37 @@ load(const char *path, size_t *len)
 	ck_assert_msg(read_file(path, MAX_UPSTREAM_BODY, &p, len, &err) ==
 	    TMON_OK, "%s", err.msg);
 	return p;
+}
+
+/*
+ * The logIndex and integratedTime of the Rekor entry GitHub served
+ * (attestations[0].bundle.verificationMaterial.tlogEntries[0], decimal
+ * strings), read from the recorded body.
+ */
+static void
+gh_tlog(uint64_t *index, int64_t *itime)
+{
+	json_t *body, *e;
+	const char *li, *it;
+	uint8_t *b;
+	size_t len;
+	char *end;
+
+	b = load(GH "attestations.body", &len);
+	body = json_loadb((const char *)b, len, 0, NULL);
+	ck_assert_ptr_nonnull(body);
+	free(b);
+	e = json_array_get(json_object_get(json_object_get(json_object_get(
+	    json_array_get(json_object_get(body, "attestations"), 0),
+	    "bundle"), "verificationMaterial"), "tlogEntries"), 0);
+	li = json_string_value(json_object_get(e, "logIndex"));
+	it = json_string_value(json_object_get(e, "integratedTime"));
+	ck_assert(li != NULL && it != NULL);
+	*index = strtoull(li, &end, 10);
+	ck_assert(*end == '\0' && end != li);
+	*itime = strtoll(it, &end, 10);
+	ck_assert(*end == '\0' && end != it);
+	json_decref(body);
 }
 
 /* ---- the parsers ---- */
@@ -348,11 +382,17 @@ START_TEST(test_lookup_reuse_stale)
 	uint8_t h[32], *text;
 	size_t len;
 
+	uint64_t log_index;
+	int64_t itime;
+	char want[64];
+	json_t *id;
+
 	static char n1[] = "TEE/llama3-3-70b", n2[] = "notes",
 	    n3[] = "unknown", n4[] = "other", cmr[] = CMR,
 	    nope[] = "tinfoilsh/nope", a1[] = "tinfoil.hash",
 	    a2[] = "missing.hash";
 
+	gh_tlog(&log_index, &itime);
 	model(&m, n1, cmr, a1);
 	run_start(&r);
 	/* nothing looked up yet: the checks are errors, none skip */
@@ -381,6 +421,9 @@ START_TEST(test_lookup_reuse_stale)
 	    CHECK_PASS, "%s", det);
 	ck_assert_msg(strstr(det, CMR "@v0.0.110") != NULL &&
 	    strstr(det, digest_hex) != NULL, "%s", det);
+	snprintf(want, sizeof(want), "Rekor log index %llu,",
+	    (unsigned long long)log_index);
+	ck_assert_msg(strstr(det, want) != NULL, "%s", det);
 	ck_assert_msg(status_of(&cl, "provenance.measurement", &det) ==
 	    CHECK_PASS, "%s", det);
 	meas.snp_measurement[47] ^= 1;
@@ -477,6 +520,24 @@ START_TEST(test_lookup_reuse_stale)
 	ck_assert(json_array_size(json_object_get(e, "checks")) > 0);
 	ck_assert_str_eq(json_string_value(json_object_get(json_object_get(e,
 	    "registers"), "snp_measurement")), snp_hex);
+	/* the Rekor entry GitHub served; the signer (the leaf certificate's
+	 * Fulcio extensions, openssl x509 -text) */
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "log_index")),
+	    (json_int_t)log_index);
+	ck_assert_int_eq(json_integer_value(json_object_get(e,
+	    "integrated_time")), itime);
+	id = json_object_get(e, "identity");
+	ck_assert_str_eq(json_string_value(json_object_get(id, "issuer")),
+	    issuer);
+	ck_assert_str_eq(json_string_value(json_object_get(id, "repo")),
+	    "https://github.com/" CMR);
+	ck_assert_str_eq(json_string_value(json_object_get(id, "ref")),
+	    "refs/tags/v0.0.110");
+	ck_assert_str_eq(json_string_value(json_object_get(id, "sha")),
+	    "7813c278b2c46351948143ea4a2313c635654893");
+	ck_assert_str_eq(json_string_value(json_object_get(id, "workflow")),
+	    "https://github.com/" CMR "/" ".github/workflows/"
+	    "tinfoil-release-publish.yml@refs/tags/v0.0.110");
 	text = load(PUBLIC_ROOT, &len);
 	sha256(text, len, h);
 	free(text);
@@ -495,12 +556,17 @@ START_TEST(test_lookup_reuse_stale)
 	    "digest_source")), "release_body");
 	ck_assert_int_eq(json_integer_value(json_object_get(json_object_get(
 	    json_object_get(e, "documents"), "digest_asset"), "status")), 404);
+	ck_assert_int_eq(json_integer_value(json_object_get(e, "log_index")),
+	    (json_int_t)log_index);
 	e = json_array_get(all, 2);
 	ck_assert_str_eq(json_string_value(json_object_get(e, "verdict")),
 	    "error");
 	ck_assert_str_eq(json_string_value(json_object_get(e, "error")),
 	    "release: HTTP 404");
 	ck_assert(json_is_null(json_object_get(e, "checks")));
+	ck_assert(json_is_null(json_object_get(e, "identity")));
+	ck_assert(json_is_null(json_object_get(e, "log_index")));
+	ck_assert(json_is_null(json_object_get(e, "integrated_time")));
 	e = json_array_get(all, 3);
 	ck_assert_str_eq(json_string_value(json_object_get(e, "verdict")),
 	    "error");

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <check.h>
 #include <jansson.h>
@@ -1136,6 +1137,44 @@ START_TEST(test_verify_bundle_direct)
 }
 END_TEST
 
+/*
+ * The logIndex and integratedTime of the capture's Rekor entry, read from
+ * its JSON (attestations[0].bundle.verificationMaterial.tlogEntries[0]:
+ * protobuf JSON int64, decimal strings).
+ */
+static void
+cmr_tlog(uint64_t *index, int64_t *itime)
+{
+	json_t *body = load_json_path(DATA "tinfoil-cmr-attestations.json");
+	json_t *e;
+	const char *li, *it;
+	char *end;
+
+	e = json_array_get(json_object_get(json_object_get(json_object_get(
+	    json_array_get(json_object_get(body, "attestations"), 0),
+	    "bundle"), "verificationMaterial"), "tlogEntries"), 0);
+	li = json_string_value(json_object_get(e, "logIndex"));
+	it = json_string_value(json_object_get(e, "integratedTime"));
+	ck_assert(li != NULL && it != NULL);
+	*index = strtoull(li, &end, 10);
+	ck_assert(*end == '\0' && end != li);
+	*itime = strtoll(it, &end, 10);
+	ck_assert(*end == '\0' && end != it);
+	json_decref(body);
+}
+
+/* RFC 3339 UTC of t, with gmtime and strftime. */
+static const char *
+utc(int64_t t, char *buf, size_t len)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+
+	ck_assert_ptr_nonnull(gmtime_r(&tt, &tm));
+	ck_assert_uint_gt(strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm), 0);
+	return buf;
+}
+
 /* The release predicate of the capture (check_provenance.c: REL_RTMR1). */
 #define CMR_RTMR1 "46658ae5655794d3ea0130e2d425aa002f224c7a47c1eb1792f656d7" \
 	"9f808aac6006ce84d71ee24d97c3eea42c867e51"
@@ -1144,11 +1183,16 @@ START_TEST(test_prov_verify_release)
 {
 	struct sigstore_root *r = root_load(PUBLIC_ROOT);
 	struct sigstore_policy p = tag_policy;
+	struct sigstore_result *res = calloc(1, sizeof(*res));
 	struct prov_release rel;
 	struct checklist cl;
 	json_t *body = load_json_path(DATA "tinfoil-cmr-attestations.json");
 	uint8_t d[32], rtmr1[PROV_REG_LEN];
+	uint64_t log_index;
+	int64_t itime;
 
+	ck_assert_ptr_nonnull(res);
+	cmr_tlog(&log_index, &itime);
 	hash_file(DATA "tinfoil-cmr-tinfoil.hash", d);
 	ck_assert(hex_decode_exact(CMR_RTMR1, strlen(CMR_RTMR1), rtmr1,
 	    sizeof(rtmr1), false));
@@ -1156,21 +1200,114 @@ START_TEST(test_prov_verify_release)
 	checklist_init(&cl);
 	ck_assert_int_eq(prov_verify_release(r, body,
 	    PROV_PREDICATE_MULTIPLATFORM, &p, CMR_REPO, "v0.0.110", d, CMR_NOW,
-	    &rel, &cl), VERDICT_PASS);
+	    &rel, res, &cl), VERDICT_PASS);
 	expect_all_pass(&cl);
 	ck_assert_int_eq(rel.pred.kind, PROV_KIND_MULTIPLATFORM);
 	ck_assert(memcmp(rel.pred.rtmr1, rtmr1, sizeof(rtmr1)) == 0);
 	ck_assert_str_eq(rel.repo, CMR_REPO);
 	ck_assert_str_eq(rel.tag, "v0.0.110");
 	ck_assert(memcmp(rel.digest, d, 32) == 0);
-	ck_assert_int_eq(rel.time, CMR_INTEGRATED);
+	ck_assert_int_eq(rel.time, itime);
+	/* what the bundle's verification established: the Rekor entry of
+	 * the JSON, the leaf's extensions (openssl x509 -text) */
+	ck_assert(res->has_tlog);
+	ck_assert_uint_eq(res->log_index, log_index);
+	ck_assert_int_eq(res->integrated_time, itime);
+	ck_assert_int_eq(res->verified_time, itime);
+	ck_assert_str_eq(res->id.issuer, SIGSTORE_GITHUB_ISSUER);
+	ck_assert_str_eq(res->id.repo_uri,
+	    "https://github.com/tinfoilsh/confidential-model-router");
+	ck_assert_str_eq(res->id.signer_uri, cmr_signer);
+	ck_assert_str_eq(res->id.repo_ref, "refs/tags/v0.0.110");
+	ck_assert_str_eq(res->id.repo_digest,
+	    "7813c278b2c46351948143ea4a2313c635654893");
 
-	/* the hardware predicate is not in this answer */
+	/* res may be NULL */
+	checklist_init(&cl);
+	ck_assert_int_eq(prov_verify_release(r, body,
+	    PROV_PREDICATE_MULTIPLATFORM, &p, CMR_REPO, "v0.0.110", d, CMR_NOW,
+	    &rel, NULL, &cl), VERDICT_PASS);
+	ck_assert_int_eq(rel.time, itime);
+
+	/* the hardware predicate is not in this answer: nothing verified */
 	checklist_init(&cl);
 	ck_assert_int_eq(prov_verify_release(r, body, PROV_PREDICATE_HARDWARE,
-	    &p, CMR_REPO, NULL, d, CMR_NOW, &rel, &cl), VERDICT_FAIL);
+	    &p, CMR_REPO, NULL, d, CMR_NOW, &rel, res, &cl), VERDICT_FAIL);
 	expect(&cl, "sigstore.subject", CHECK_FAIL, "no attestation");
 	ck_assert_str_eq(rel.tag, "");
+	ck_assert(!res->has_tlog);
+	ck_assert_int_eq(res->verified_time, 0);
+	ck_assert_str_eq(res->id.repo_uri, "");
+
+	/* another repository: fails, the certificate's identity is still
+	 * what was checked */
+	p.repo = "tinfoilsh/confidential-inference-proxy";
+	checklist_init(&cl);
+	ck_assert_int_eq(prov_verify_release(r, body,
+	    PROV_PREDICATE_MULTIPLATFORM, &p, p.repo, "v0.0.110", d, CMR_NOW,
+	    &rel, res, &cl), VERDICT_FAIL);
+	expect(&cl, "sigstore.cert.identity", CHECK_FAIL, "Source Repository");
+	ck_assert_str_eq(res->id.repo_uri,
+	    "https://github.com/tinfoilsh/confidential-model-router");
+	free(res);
+	json_decref(body);
+	sigstore_root_free(r);
+}
+END_TEST
+
+START_TEST(test_prov_release_summary)
+{
+	struct sigstore_root *r = root_load(PUBLIC_ROOT);
+	struct sigstore_policy p = tag_policy;
+	struct sigstore_result *res = calloc(1, sizeof(*res));
+	struct prov_release rel;
+	struct checklist cl;
+	json_t *body = load_json_path(DATA "tinfoil-cmr-attestations.json");
+	char buf[MAX_CHECK_DETAIL], want[512], t[32], small[40];
+	uint8_t d[32];
+	uint64_t log_index;
+	int64_t itime;
+
+	ck_assert_ptr_nonnull(res);
+	cmr_tlog(&log_index, &itime);
+	hash_file(DATA "tinfoil-cmr-tinfoil.hash", d);
+	p.repo = CMR_REPO;
+	checklist_init(&cl);
+	ck_assert_int_eq(prov_verify_release(r, body,
+	    PROV_PREDICATE_MULTIPLATFORM, &p, CMR_REPO, "v0.0.110", d, CMR_NOW,
+	    &rel, res, &cl), VERDICT_PASS);
+
+	/* repository, tag, digest, the Rekor log index and time, the image
+	 * version of the predicate (hashes.version, empty in this one) */
+	prov_release_summary(&rel, res, "asset", buf, sizeof(buf));
+	snprintf(want, sizeof(want), "release %s@v0.0.110, digest sha256:%s "
+	    "(from asset), attestation verified: Rekor log index %llu, "
+	    "integrated time %s%s%s", CMR_REPO, cmr_digest_hex,
+	    (unsigned long long)log_index, utc(itime, t, sizeof(t)),
+	    rel.pred.version[0] != '\0' ? ", image " : "", rel.pred.version);
+	ck_assert_str_eq(buf, want);
+
+	/* no tag, no source; a version */
+	rel.tag[0] = '\0';
+	snprintf(rel.pred.version, sizeof(rel.pred.version), "v9");
+	prov_release_summary(&rel, res, NULL, buf, sizeof(buf));
+	snprintf(want, sizeof(want), "release %s, digest sha256:%s, "
+	    "attestation verified: Rekor log index %llu, integrated time %s, "
+	    "image v9", CMR_REPO, cmr_digest_hex,
+	    (unsigned long long)log_index, utc(itime, t, sizeof(t)));
+	ck_assert_str_eq(buf, want);
+
+	/* without res: the log index unknown, the release's verified time */
+	prov_release_summary(&rel, NULL, NULL, buf, sizeof(buf));
+	ck_assert_msg(strstr(buf, "Rekor log index unknown, verified time ")
+	    != NULL, "%s", buf);
+
+	/* cut to fit */
+	prov_release_summary(&rel, res, NULL, small, sizeof(small));
+	ck_assert_uint_eq(strlen(small), sizeof(small) - 1);
+	ck_assert(strncmp(small, "release " CMR_REPO, sizeof(small) - 1) ==
+	    0);
+	free(res);
 	json_decref(body);
 	sigstore_root_free(r);
 }
@@ -1463,6 +1600,7 @@ sigstore_suite(void)
 	tcase_add_test(tc, test_verify_answer_shape);
 	tcase_add_test(tc, test_verify_bundle_direct);
 	tcase_add_test(tc, test_prov_verify_release);
+	tcase_add_test(tc, test_prov_release_summary);
 	tcase_add_test(tc, test_verify_timestamp);
 	suite_add_tcase(s, tc);
 	return s;

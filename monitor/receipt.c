@@ -12,6 +12,7 @@
 #include "entry.h"
 #include "log.h"
 #include "pool.h"
+#include "provenance.h"
 #include "receipt.h"
 #include "store.h"
 #include "tjson.h"
@@ -35,6 +36,11 @@ struct rcpt {
 	bool			 unwritable;	/* rcpt_set_unwritable */
 	int64_t			 warned;	/* unix s of the last warning */
 	uint64_t		 unwarned;	/* failures not warned about */
+	/* the source of receipt.provenance (rcpt_set_provenance): read
+	 * locked while a submission calls it, write locked to change it */
+	pthread_rwlock_t	 prov_lk;
+	rcpt_prov_fn		 prov_fn;
+	void			*prov_arg;
 };
 
 /* One receipt handed to the writer: what it appends, and whom to answer. */
@@ -183,6 +189,35 @@ job_done(void *arg, enum tmon_rc rc, const struct store_appended *out,
 }
 
 void
+rcpt_set_provenance(struct rcpt *r, rcpt_prov_fn fn, void *arg)
+{
+	pthread_rwlock_wrlock(&r->prov_lk);
+	r->prov_fn = fn;
+	r->prov_arg = arg;
+	pthread_rwlock_unlock(&r->prov_lk);
+}
+
+/* receipt.provenance of a Private Mode receipt p into cl, against the
+ * releases the source holds for p's model. */
+static void
+check_provenance(struct rcpt *r, const struct rcpt_parsed *p,
+    struct checklist *cl)
+{
+	struct prov_release *rels;
+	size_t n = 0;
+
+	if (p->fmt != RCPT_PRIVATE_MODE)
+		return;
+	rels = xcalloc(MAX_PROV_RELEASES, sizeof(*rels));
+	pthread_rwlock_rdlock(&r->prov_lk);
+	if (r->prov_fn != NULL && p->model[0] != '\0')
+		n = r->prov_fn(r->prov_arg, p->model, rels, MAX_PROV_RELEASES);
+	pthread_rwlock_unlock(&r->prov_lk);
+	rcpt_verify_provenance(p, rels, n, cl);
+	free(rels);
+}
+
+void
 rcpt_set_unwritable(struct rcpt *r, bool unwritable)
 {
 	pthread_mutex_lock(&r->mu);
@@ -291,6 +326,7 @@ rcpt_submit(struct rcpt *r, const uint8_t *body, size_t len,
 	cl = xmalloc(sizeof(*cl));
 	checklist_init(cl);
 	rcpt_verify(r->vc, &p, &probe, cl);
+	check_provenance(r, &p, cl);
 	job = build_job(r, &p, &probe, cl, body, len);
 	job->done = done;
 	job->done_arg = done_arg;
@@ -360,6 +396,7 @@ rcpt_start(struct store_writer *w, struct store_pool *pool, struct rcpt **out,
 	r->pool = pool;
 	r->vc = verify_ctx_new();
 	pthread_mutex_init(&r->mu, NULL);
+	pthread_rwlock_init(&r->prov_lk, NULL);
 	*out = r;
 	return TMON_OK;
 }
@@ -373,6 +410,7 @@ rcpt_stop(struct rcpt *r)
 		log_warnx("receipts: %llu more receipts were not logged",
 		    (unsigned long long)r->unwarned);
 	pthread_mutex_destroy(&r->mu);
+	pthread_rwlock_destroy(&r->prov_lk);
 	verify_ctx_free(r->vc);
 	free(r);
 }

@@ -10,6 +10,11 @@
  * sent once the receipt is durable.  While a receipt is being checked
  * the writer is told one is coming (store_writer_announce), so that
  * receipts checked at the same time share one commit.
+ *
+ * A Private Mode receipt is also checked against the verified releases
+ * tmon holds for its model (receipt.provenance, rcpt_verify_provenance),
+ * which the service asks of the source rcpt_set_provenance gives it:
+ * tmond's provenance client (provenance_client.h).
  */
 #ifndef TMON_MONITOR_RECEIPT_H
 #define TMON_MONITOR_RECEIPT_H
@@ -22,6 +27,7 @@
 #include "receipt_check.h"
 #include "service.h"
 
+struct prov_release;
 struct store_pool;
 struct store_writer;
 
@@ -38,8 +44,9 @@ enum tmon_rc	rcpt_start(struct store_writer *w, struct store_pool *pool,
 		    struct rcpt **out, struct tmon_err *err);
 
 /*
- * Verify one submitted body (rcpt_parse, rcpt_verify) on the calling
- * thread and submit its entry and blob to the writer; done(done_arg,
+ * Verify one submitted body (rcpt_parse, rcpt_verify, and for a Private
+ * Mode receipt rcpt_verify_provenance with the releases of
+ * rcpt_set_provenance's source) on the calling thread and submit its entry and blob to the writer; done(done_arg,
  * &ans) is called exactly once with the answer: on the calling thread
  * before rcpt_submit returns for a refused body, else on the writer
  * thread once the transaction holding the entry is durably committed (or
@@ -61,6 +68,23 @@ enum tmon_rc	rcpt_start(struct store_writer *w, struct store_pool *pool,
  */
 void		rcpt_submit(struct rcpt *r, const uint8_t *body, size_t len,
 		    const char *model, api_done_fn done, void *done_arg);
+
+/*
+ * The verified releases of model (a model id), newest first, copied into
+ * out[0..max); returns how many (0: none held).  Called on the
+ * submitting threads, several at once: it must be thread-safe.
+ */
+typedef size_t	(*rcpt_prov_fn)(void *arg, const char *model,
+		    struct prov_release *out, size_t max);
+
+/*
+ * Take the verified releases of receipt.provenance from fn(arg, ...)
+ * from now on (fn NULL: none, the initial state: a Private Mode receipt
+ * then gets receipt.provenance error, "tmon holds no verified release").
+ * Returns once no submission is calling the previous fn, so that its arg
+ * may be freed then.  Safe from any thread.
+ */
+void		rcpt_set_provenance(struct rcpt *r, rcpt_prov_fn fn, void *arg);
 
 /*
  * Refuse (true) or take again (false) every receipt submitted from now

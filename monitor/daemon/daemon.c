@@ -1841,6 +1841,14 @@ start_provenance(struct daemon *d, struct tmon_err *err)
 	return TMON_OK;
 }
 
+/* rcpt_prov_fn: the releases the provenance client (arg) verified. */
+static size_t
+receipt_releases(void *arg, const char *model, struct prov_release *out,
+    size_t max)
+{
+	return prov_client_releases(arg, model, out, max);
+}
+
 static void
 daemon_reload(struct daemon *d)
 {
@@ -1978,6 +1986,9 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	}
 	if ((rc = start_provenance(&d, err)) != TMON_OK)
 		goto out;
+	/* receipt.provenance: the releases verified for the receipt's model */
+	if (d.rcpt != NULL)
+		rcpt_set_provenance(d.rcpt, receipt_releases, d.prov);
 	if (o->cfg->kds_base_url != NULL) {
 		struct kds_client_cfg kc;
 
@@ -1999,6 +2010,9 @@ daemon_run(const struct daemon_opts *o, struct tmon_err *err)
 	log_info("tmond: stopping, %llu probes logged",
 	    (unsigned long long)d.logged);
 out:
+	/* no receipt reads the provenance client once it is freed below */
+	if (d.rcpt != NULL)
+		rcpt_set_provenance(d.rcpt, NULL, NULL);
 	d.rcpt = NULL;		/* api_stop frees it */
 	/* Transfers still in flight are dropped without an entry. */
 	fetch_free(d.fetch);

@@ -2,6 +2,7 @@
  * provenance_client.c: code provenance look-ups for tmond
  * (provenance_client.h).
  */
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -89,6 +90,9 @@ struct prov_client {
 	size_t			 nslots;
 	unsigned		 lookups;
 	unsigned		 reused;
+	/* held by the loop's thread while it changes slots or a main
+	 * track's releases, and by prov_client_releases (any thread) */
+	pthread_mutex_t		 mu;
 };
 
 /* snprintf into buf, cut to fit (details are bounded, inputs are not). */
@@ -308,6 +312,7 @@ prov_client_new(const struct prov_client_cfg *cfg)
 	c->recheck_s = cfg->recheck_s > 0 ? cfg->recheck_s : 900;
 	c->timeout_ms = cfg->timeout_ms;
 	c->max_body = cfg->max_body;
+	pthread_mutex_init(&c->mu, NULL);
 	return c;
 }
 
@@ -329,6 +334,7 @@ prov_client_free(struct prov_client *c)
 	free(c->api);
 	free(c->download);
 	free(c->root_error);
+	pthread_mutex_destroy(&c->mu);
 	free(c);
 }
 
@@ -608,7 +614,9 @@ lookup_judged(struct prov_lookup *lk, enum verdict v, const char *why,
 	t->stale = false;
 	t->summary[0] = '\0';
 	if (v == VERDICT_PASS) {
+		pthread_mutex_lock(&lk->c->mu);
 		track_keep(t, rel);
+		pthread_mutex_unlock(&lk->c->mu);
 		prov_release_summary(rel, res, lk->digest_source, t->summary,
 		    sizeof(t->summary));
 	}
@@ -883,7 +891,10 @@ prov_client_refresh(struct prov_client *c, struct fetch *f,
 	if (!m->provenance.enabled)
 		return tmon_err_set(err, TMON_E_INTERNAL, "provenance: model "
 		    "%s has none", m->name);
-	if ((s = get_slot(c, m, true)) == NULL)
+	pthread_mutex_lock(&c->mu);
+	s = get_slot(c, m, true);
+	pthread_mutex_unlock(&c->mu);
+	if (s == NULL)
 		return tmon_err_set(err, TMON_E_LIMIT, "provenance: more than "
 		    "%d models", MAX_MODELS);
 	if (s->pending > 0)
@@ -1034,4 +1045,23 @@ prov_client_view(const struct prov_client *c, const struct model_cfg *m,
 	out->n = s->main.n;
 	out->hw = s->hw.n > 0 ? &s->hw.rels[0].pred : NULL;
 	return true;
+}
+
+size_t
+prov_client_releases(struct prov_client *c, const char *model,
+    struct prov_release *out, size_t max)
+{
+	const struct prov_slot *s;
+	size_t n = 0;
+
+	if (c == NULL || model == NULL)
+		return 0;
+	pthread_mutex_lock(&c->mu);
+	if ((s = find_slot(c, model)) != NULL) {
+		n = s->main.n < max ? s->main.n : max;
+		if (n > 0)
+			memcpy(out, s->main.rels, n * sizeof(*out));
+	}
+	pthread_mutex_unlock(&c->mu);
+	return n;
 }

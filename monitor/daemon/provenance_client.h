@@ -192,4 +192,17 @@ bool	prov_client_view(const struct prov_client *c,
 unsigned	prov_client_lookups(const struct prov_client *c);
 unsigned	prov_client_reused(const struct prov_client *c);
 
+/*
+ * Copy the verified releases of the model named model (its repository's,
+ * newest first, as prov_client_view gives them) into out[0..max) and
+ * return how many were copied: 0 when c or model is NULL, the model has
+ * no look-up held, or nothing of it verified.  These are the releases
+ * last verified for the model's "provenance" as last looked up (a reload
+ * that removes it leaves them until a restart).  Safe from any thread
+ * while the loop's thread looks up (the copy is taken under c's lock);
+ * c must outlive the call.
+ */
+size_t	prov_client_releases(struct prov_client *c, const char *model,
+	    struct prov_release *out, size_t max);
+
 #endif /* TMON_MONITOR_PROVENANCE_CLIENT_H */

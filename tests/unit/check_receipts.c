@@ -26,6 +26,7 @@
 #include "encode.h"
 #include "entry.h"
 #include "pool.h"
+#include "provenance.h"
 #include "receipt.h"
 #include "store.h"
 #include "tmon_limits.h"
@@ -1178,6 +1179,121 @@ START_TEST(test_service_roundtrip)
 }
 END_TEST
 
+/* A source of verified releases for the service (rcpt_prov_fn): one
+ * release, for the model TEE/tinfoil, whose digest and registers are
+ * those of private-mode/multiplatform.json; the calls are counted. */
+struct fake_prov {
+	struct prov_release	rel;
+	unsigned		calls;
+	char			model[MAX_MODEL_ID];
+};
+
+static size_t
+fake_releases(void *arg, const char *model, struct prov_release *out,
+    size_t max)
+{
+	struct fake_prov *f = arg;
+
+	f->calls++;
+	snprintf(f->model, sizeof(f->model), "%s", model);
+	if (max < 1 || strcmp(model, "TEE/tinfoil") != 0)
+		return 0;
+	out[0] = f->rel;
+	return 1;
+}
+
+static void
+fake_prov_init(struct fake_prov *f)
+{
+	json_t *d = load("multiplatform.json");
+	json_t *regs = json_object_get(json_object_get(d, "codeMeasurement"),
+	    "registers");
+	uint8_t *dst[3];
+	const char *h;
+	size_t i;
+
+	memset(f, 0, sizeof(*f));
+	snprintf(f->rel.repo, sizeof(f->rel.repo), "%s", json_string_value(
+	    json_object_get(d, "configRepo")));
+	snprintf(f->rel.tag, sizeof(f->rel.tag), "%s", json_string_value(
+	    json_object_get(d, "releaseTag")));
+	h = json_string_value(json_object_get(d, "releaseDigest"));
+	ck_assert(hex_decode_exact(h, strlen(h), f->rel.digest, 32, false));
+	f->rel.pred.kind = PROV_KIND_MULTIPLATFORM;
+	dst[0] = f->rel.pred.snp_measurement;
+	dst[1] = f->rel.pred.rtmr1;
+	dst[2] = f->rel.pred.rtmr2;
+	for (i = 0; i < 3; i++) {
+		h = json_string_value(json_array_get(regs, i));
+		ck_assert(hex_decode_exact(h, strlen(h), dst[i], PROV_REG_LEN,
+		    false));
+	}
+	json_decref(d);
+}
+
+/* Submit body for model; the status of check id in the 201 answer
+ * ("" when the answer lists no such check) into st. */
+static void
+submit_status(struct rcpt *r, const char *body, const char *model,
+    const char *id, char st[8])
+{
+	struct api_answer ans;
+	const json_t *c;
+	json_t *o;
+	size_t i;
+
+	rcpt_submit_wait(r, (const uint8_t *)body, strlen(body), model, &ans);
+	o = answer(&ans, 201);
+	st[0] = '\0';
+	json_array_foreach(json_object_get(o, "checks"), i, c)
+		if (strcmp(json_string_value(json_object_get(c, "id")), id) == 0)
+			snprintf(st, 8, "%s", json_string_value(
+			    json_object_get(c, "status")));
+	json_decref(o);
+}
+
+/* receipt.provenance: a Private Mode receipt against the releases of
+ * the source rcpt_set_provenance gives, for the receipt's model. */
+START_TEST(test_service_provenance)
+{
+	struct fake_prov f;
+	struct svc v;
+	json_t *d = load("multiplatform.json");
+	char st[8], *pm = dump(d), *sig = sample_a(true, -1);
+
+	json_decref(d);
+	fake_prov_init(&f);
+	svc_start(&v);
+	/* no source: tmon holds no verified release */
+	submit_status(v.r, pm, "TEE/tinfoil", "receipt.provenance", st);
+	ck_assert_str_eq(st, "error");
+	rcpt_set_provenance(v.r, fake_releases, &f);
+	submit_status(v.r, pm, "TEE/tinfoil", "receipt.provenance", st);
+	ck_assert_str_eq(st, "pass");
+	ck_assert_uint_eq(f.calls, 1);
+	ck_assert_str_eq(f.model, "TEE/tinfoil");
+	/* another model: none held for it */
+	submit_status(v.r, pm, "TEE/other", "receipt.provenance", st);
+	ck_assert_str_eq(st, "error");
+	ck_assert_str_eq(f.model, "TEE/other");
+	/* no model named: the source is not asked */
+	submit_status(v.r, pm, NULL, "receipt.provenance", st);
+	ck_assert_str_eq(st, "error");
+	ck_assert_uint_eq(f.calls, 2);
+	/* a signature receipt has no release: no receipt.provenance */
+	submit_status(v.r, sig, NULL, "receipt.provenance", st);
+	ck_assert_str_eq(st, "");
+	ck_assert_uint_eq(f.calls, 2);
+	rcpt_set_provenance(v.r, NULL, NULL);
+	submit_status(v.r, pm, "TEE/tinfoil", "receipt.provenance", st);
+	ck_assert_str_eq(st, "error");
+	ck_assert_uint_eq(f.calls, 2);
+	svc_stop(&v);
+	free(pm);
+	free(sig);
+}
+END_TEST
+
 START_TEST(test_service_probe_lookup)
 {
 	struct store *s = open_rw();
@@ -1468,6 +1584,7 @@ receipts_suite(void)
 	tcase_set_timeout(ts, 120);
 	tcase_add_test(ts, test_service_roundtrip);
 	tcase_add_test(ts, test_service_probe_lookup);
+	tcase_add_test(ts, test_service_provenance);
 	tcase_add_test(ts, test_service_concurrent_with_probes);
 	tcase_add_test(ts, test_store_two_handles);
 	suite_add_tcase(su, ts);

@@ -41,8 +41,9 @@
 #define COLL_CACHE	(MAX_ATTESTATIONS + 4)
 #define PROBE_CACHE	16
 
-/* Models whose `provenance` entries one context keeps replayed. */
-#define PROV_CACHE	4
+/* Models whose `provenance` entries one context keeps replayed (each
+ * slot allocated when first used). */
+#define PROV_CACHE	64
 
 /* One collateral entry, rebuilt from its logged documents. */
 struct coll_built {
@@ -62,6 +63,7 @@ struct coll_built {
  * reads the entries since the last one.
  */
 struct prov_replay;
+static void	prov_replay_free(struct prov_replay *);
 
 struct coll_memo {
 	bool		used;
@@ -142,7 +144,7 @@ audit_ctx_free(struct audit_ctx *a)
 	for (i = 0; i < COLL_CACHE; i++)
 		pcs_judgement_free(&a->built[i].j);
 	for (i = 0; i < PROV_CACHE; i++)
-		free(a->prov[i]);
+		prov_replay_free(a->prov[i]);
 	free(a);
 }
 
@@ -1135,7 +1137,9 @@ prov_steps(struct job *jb, struct fetch_result res[PROVC_NDOCS],
 			prov_judge(j, VERDICT_FAIL, why);
 			return TMON_OK;
 		}
-	} else if (rel.has_body_digest) {
+	} else if (rel.has_body_digest && strncmp(r->error, "request not "
+	    "started: ", 21) != 0) {
+		/* (a request tmond could not start ended the look-up) */
 		memcpy(j->digest, rel.body_digest, 32);
 		j->has_digest = true;
 		j->digest_source = "release_body";
@@ -1365,16 +1369,19 @@ struct prov_state {
 	char			 tag[MAX_PROV_NAME];
 	enum check_status	 release;	/* its provenance.release */
 	char			 release_detail[MAX_CHECK_DETAIL];
-	struct prov_release	 rels[MAX_PROV_RELEASES];	/* newest
-								   first */
+	/* the verified releases, newest first: n of them (at most
+	 * MAX_PROV_RELEASES) in an array of cap */
+	struct prov_release	*rels;
 	size_t			 n;
+	size_t			 cap;
 	/* its last entry (since a reset): the look-up's time, the SHA-256
-	 * of its repo and policy, and what it came to */
+	 * of its repo and policy, and what it came to (last: allocated
+	 * once, kept) */
 	bool			 has_last;
 	uint64_t		 last_seq;
 	int64_t			 last_time;
 	uint8_t			 last_key[32];
-	struct prov_judged	 last;
+	struct prov_judged	*last;
 };
 
 /* The `provenance` entries of one model before upto, replayed. */
@@ -1390,6 +1397,19 @@ struct prov_replay {
 	char			 why[AUDIT_MSG];
 };
 
+/* Free what r holds, and r. */
+static void
+prov_replay_free(struct prov_replay *r)
+{
+	if (r == NULL)
+		return;
+	free(r->main.rels);
+	free(r->main.last);
+	free(r->hw.rels);
+	free(r->hw.last);
+	free(r);
+}
+
 /* s as after a reset (its last entry kept). */
 static void
 prov_state_clear(struct prov_state *s)
@@ -1401,6 +1421,25 @@ prov_state_clear(struct prov_state *s)
 	s->release = CHECK_ERROR;
 	snprintf(s->release_detail, sizeof(s->release_detail), "no release "
 	    "looked up yet");
+}
+
+/* r unused and empty (its memory kept), as a new model's. */
+static void
+prov_replay_reset(struct prov_replay *r)
+{
+	struct prov_state *s;
+	int i;
+
+	r->used = false;
+	r->model[0] = '\0';
+	r->upto = 0;
+	r->broken = false;
+	r->why[0] = '\0';
+	for (i = 0; i < 2; i++) {
+		s = i == 0 ? &r->main : &r->hw;
+		prov_state_clear(s);
+		s->has_last = false;
+	}
 }
 
 /* The look-up j (re-derived) as provenance_client.c lookup_judged and
@@ -1439,8 +1478,16 @@ prov_state_apply(struct prov_state *s, const struct prov_judged *j)
 			break;
 	if (i == s->n && s->n == MAX_PROV_RELEASES)
 		i = s->n - 1;
-	else if (i == s->n)
+	else if (i == s->n) {
+		if (s->n == s->cap) {
+			s->cap = s->cap > 0 ? 2 * s->cap : 2;
+			if (s->cap > MAX_PROV_RELEASES)
+				s->cap = MAX_PROV_RELEASES;
+			s->rels = xreallocarray(s->rels, s->cap,
+			    sizeof(*s->rels));
+		}
 		s->n++;
+	}
 	memmove(&s->rels[1], &s->rels[0], i * sizeof(s->rels[0]));
 	s->rels[0] = j->rel;
 }
@@ -1485,14 +1532,16 @@ prov_replay_apply(struct prov_replay *r, const struct prov_judged *j,
 		prov_state_clear(o);
 		o->has_last = o->has_last && o->last_time == time;
 		if (o->has_last)
-			prov_state_apply(o, &o->last);
+			prov_state_apply(o, o->last);
 	}
 	prov_state_apply(s, j);
 	s->has_last = true;
 	s->last_seq = seq;
 	s->last_time = time;
 	memcpy(s->last_key, key, 32);
-	s->last = *j;
+	if (s->last == NULL)
+		s->last = xmalloc(sizeof(*s->last));
+	*s->last = *j;
 }
 
 /* store_query callback: the seqs of the entries, in a growing array. */
@@ -1603,11 +1652,9 @@ prov_replay_get(struct audit_ctx *a, const char *model, uint64_t before,
 		for (i = 0; i < PROV_CACHE && r == NULL; i++)
 			if (r == NULL || a->prov[i]->tick < r->tick)
 				r = a->prov[i];
-		memset(r, 0, sizeof(*r));
+		prov_replay_reset(r);
 		r->used = true;
 		snprintf(r->model, sizeof(r->model), "%s", model);
-		prov_state_clear(&r->main);
-		prov_state_clear(&r->hw);
 	}
 	r->tick = a->tick;
 	if (r->upto < before) {

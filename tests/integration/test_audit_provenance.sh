@@ -24,7 +24,13 @@
 #                          provenance.measurement (and verdict) made pass
 #   a forged entry         a provenance entry's stored tag, and one whose
 #                          sigstore.* check and verdict say fail
-# About 20 s.
+#   an unlogged reset      tmond restarted once more, for sim/tinfoil-release
+#                          without hardware_repo, after v0.2.0 was
+#                          published: nothing in the log shows that it
+#                          forgot v0.1.0 and the hardware release, so its
+#                          probes' statuses, which only fewer releases
+#                          give, are not re-checked (exit 3), none follows
+# About 30 s.
 # Usage: test_audit_provenance.sh BUILD_DIR SOURCE_DIR
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -36,10 +42,12 @@ ROOT=$TMP/pki/sigstore/trusted_root.json
 [ -f "$ROOT" ] || { fail "no test trusted root in PKI_DIR/sigstore"; finish; }
 
 # sched MODEL...: a schedule probing MODELs once a second with provenance
+# (and hardware_repo, unless NOHW is set)
 sched() {
-	python3 - "$TMP" "$SIM_PORT" "$@" <<'EOF'
+	python3 - "$TMP" "$SIM_PORT" "${NOHW:-}" "$@" <<'EOF'
 import json, sys
-t, port, models = sys.argv[1], sys.argv[2], sys.argv[3:]
+t, port, nohw, models = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4:]
+hw = {} if nohw else {"hardware_repo": "tmon-sim/hardware-measurements"}
 base = "http://127.0.0.1:" + port
 print(json.dumps({
     "test_trust_anchors": {"intel_root_ca": t + "/pki/intel_root.pem",
@@ -51,15 +59,15 @@ print(json.dumps({
                    "recheck_s": 60},
     "models": [{"provider": "phala", "model": "sim/" + m, "base_url": base,
                 "interval_s": 1, "jitter_s": 0, "canary": False,
-                "provenance": {"repo": "tmon-sim/" + m,
-                               "workflow": ".github/workflows/release.yml",
-                               "ref": "refs/tags/v*",
-                               "hardware_repo": "tmon-sim/hardware-measurements"}}
+                "provenance": dict({"repo": "tmon-sim/" + m,
+                                    "workflow": ".github/workflows/release.yml",
+                                    "ref": "refs/tags/v*"}, **hw)}
                for m in models]}))
 EOF
 }
 sched tinfoil-release tinfoil-unattested >"$TMP/sched.json"
 sched tinfoil-unattested >"$TMP/sched2.json"
+NOHW=1 sched tinfoil-release >"$TMP/sched3.json"
 
 DB=$TMP/t.db
 nmeas() {	# MODEL STATUS: probes whose provenance.measurement is STATUS
@@ -238,5 +246,28 @@ forge "$TMP/sig.db" "$seq" 'b["verdict"] = "fail"
 [k for k in b["checks"] if k["id"] == "sigstore.dsse.signature"][0]["status"] = "fail"'
 audit "forged provenance verdict" 1 "$TMP/sig.db" --config "$TMP/sched.json" --trusted-root "$ROOT" -- \
     "^does not follow: entry $seq (provenance sim/tinfoil-release): stored verdict fail does not follow from its evidence, which gives pass: sigstore.dsse.signature is pass, stored fail"
+
+# ---- a reset the log does not show ---------------------------------------------------
+# tmond restarted without hardware_repo for sim/tinfoil-release, whose
+# latest release is now v0.2.0 (published after 3 attestations): it holds
+# v0.2.0 alone, the replay also v0.1.0 and the hardware release, and no
+# repeated tag shows the reset.  The first probe still runs v0.1.0 (fail
+# for tmond, warn for the replay), the later ones v0.2.0 (error for tmond:
+# no hardware predicate; pass for the replay): each stored status is what
+# fewer releases give, so it is not re-checked, never "follows".
+seq0=$(q "$DB" "SELECT max(seq) FROM entries")
+start_tmond --config "$TMP/sched3.json" --db "$DB" --listen 127.0.0.1:0 || exit 1
+run3_done() {
+	[ "$(q "$DB" "SELECT count(*) FROM entries WHERE kind = 'provenance' AND seq > $seq0")" -ge 1 ] &&
+	    [ "$(q "$DB" "SELECT count(*) FROM entries WHERE kind = 'probe' AND seq > $seq0")" -ge 3 ]
+}
+wait_for 30 run3_done || fail "no look-up and probes after the second restart within 30 s"
+stop_tmond
+q "$DB" "SELECT json_extract(CAST(body AS TEXT), '\$.tag') FROM entries WHERE kind = 'provenance' AND seq > $seq0" | grep -qx v0.2.0 &&
+    pass "after the restart sim/tinfoil-release's latest release is v0.2.0" || fail "no v0.2.0 look-up after the restart"
+seq=$(q "$DB" "SELECT min(seq) FROM entries WHERE kind = 'probe' AND seq > $seq0")
+audit "an unlogged reset" 3 "$DB" --config "$TMP/sched3.json" --trusted-root "$ROOT" -- \
+    "^not re-checked: entry $seq (probe sim/tinfoil-release): could not re-check: its provenance checks: provenance.measurement is stored fail, and the releases verified in the model's provenance entries before it give warn: fail follows only if tmond held fewer of them" \
+    " 0 do not," "audit: NOT VERIFIED"
 
 finish

@@ -992,10 +992,9 @@ probe_run(struct job *jb, const struct model_cfg *m, const char *url,
 
 /*
  * probe_fetch.provenance for a re-derivation: the provenance.* checks as
- * recorded (arg: the stored checks).  They follow from the model's
- * `provenance` entries (the releases looked up and verified by then),
- * not from the probe's own evidence, as measurement.policy follows from
- * the configuration.
+ * recorded (arg: the stored checks), when both skip (the model had no
+ * "provenance": configuration) or the model's `provenance` entries
+ * cannot be replayed (replayed_provenance below otherwise).
  */
 static void
 recorded_provenance(void *arg, const struct attest_measurement *m,

@@ -1648,9 +1648,10 @@ prov_replay_get(struct audit_ctx *a, const char *model, uint64_t before,
 			if (!a->prov[i]->used)
 				r = a->prov[i];
 		}
-		for (i = 0; i < PROV_CACHE && r == NULL; i++)
-			if (r == NULL || a->prov[i]->tick < r->tick)
-				r = a->prov[i];
+		if (r == NULL)
+			for (i = 0, r = a->prov[0]; i < PROV_CACHE; i++)
+				if (a->prov[i]->tick < r->tick)
+					r = a->prov[i];
 		prov_replay_reset(r);
 		r->used = true;
 		snprintf(r->model, sizeof(r->model), "%s", model);

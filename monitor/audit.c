@@ -19,7 +19,11 @@
 #include "log.h"
 #include "pcs_client.h"
 #include "probe.h"
+#include "provenance.h"
+#include "provenance_client.h"
 #include "receipt_check.h"
+#include "sigstore.h"
+#include "sigstore_root.h"
 #include "store.h"
 #include "tdx_collateral.h"
 #include "tdx_quote.h"
@@ -36,6 +40,10 @@
  */
 #define COLL_CACHE	(MAX_ATTESTATIONS + 4)
 #define PROBE_CACHE	16
+
+/* Models whose `provenance` entries one context keeps replayed (each
+ * slot allocated when first used). */
+#define PROV_CACHE	64
 
 /* One collateral entry, rebuilt from its logged documents. */
 struct coll_built {
@@ -54,6 +62,9 @@ struct coll_built {
  * found).  Probes are mostly audited in seq order, so each search only
  * reads the entries since the last one.
  */
+struct prov_replay;
+static void	prov_replay_free(struct prov_replay *);
+
 struct coll_memo {
 	bool		used;
 	uint8_t		fmspc[6];
@@ -85,6 +96,7 @@ struct audit_ctx {
 	struct coll_built	 built[COLL_CACHE];
 	struct coll_memo	 memo[MAX_COLLATERAL_SLOTS];
 	struct probe_ref	 probes[PROBE_CACHE];
+	struct prov_replay	*prov[PROV_CACHE];	/* NULL: not yet */
 	uint64_t		 tick;
 	uint64_t		 entry;		/* audit_entry calls */
 };
@@ -131,6 +143,8 @@ audit_ctx_free(struct audit_ctx *a)
 		return;
 	for (i = 0; i < COLL_CACHE; i++)
 		pcs_judgement_free(&a->built[i].j);
+	for (i = 0; i < PROV_CACHE; i++)
+		prov_replay_free(a->prov[i]);
 	free(a);
 }
 
@@ -978,10 +992,9 @@ probe_run(struct job *jb, const struct model_cfg *m, const char *url,
 
 /*
  * probe_fetch.provenance for a re-derivation: the provenance.* checks as
- * recorded (arg: the stored checks).  They follow from the model's
- * `provenance` entries (the releases looked up and verified by then),
- * not from the probe's own evidence, as measurement.policy follows from
- * the configuration.
+ * recorded (arg: the stored checks), when both skip (the model had no
+ * "provenance": configuration) or the model's `provenance` entries
+ * cannot be replayed (replayed_provenance below otherwise).
  */
 static void
 recorded_provenance(void *arg, const struct attest_measurement *m,
@@ -1004,6 +1017,837 @@ recorded_provenance(void *arg, const struct attest_measurement *m,
 	}
 }
 
+/* ---- code provenance -------------------------------------------------- */
+
+/* The documents of a `provenance` entry (provenance_client.h). */
+static const char *const prov_doc_names[PROVC_NDOCS] = { "release",
+    "digest_asset", "attestations" };
+
+/*
+ * One `provenance` entry judged again from its documents, as
+ * provenance_client.c judges a look-up.
+ */
+struct prov_judged {
+	bool			 hw;		/* PROV_PREDICATE_HARDWARE */
+	bool			 asked[PROVC_NDOCS];	/* fetched by the
+							   look-up */
+	bool			 judged;	/* false: not completed (what
+						   the repository held stands) */
+	enum verdict		 v;		/* VERDICT_ERROR when !judged */
+	char			 tag[MAX_PROV_NAME];	/* "": none */
+	bool			 has_digest;
+	uint8_t			 digest[32];
+	const char		*digest_source;	/* NULL: none */
+	bool			 has_sig;	/* verification ran: sig */
+	struct checklist	 sig;
+	struct prov_release	 rel;		/* v == VERDICT_PASS */
+	char			 why[MAX_CHECK_DETAIL];
+};
+
+/* Why a document is not usable, or NULL (provenance_client.c: transport,
+ * status, empty body). */
+static const char *
+prov_doc_problem(const struct fetch_result *r, const char *name, char *buf,
+    size_t bufsz)
+{
+	if (r->rc != TMON_OK)
+		snprintf(buf, bufsz, "%s: %s", name, r->error);
+	else if (r->status != 200)
+		snprintf(buf, bufsz, "%s: HTTP %ld", name, r->status);
+	else if (r->body_len == 0)
+		snprintf(buf, bufsz, "%s: HTTP 200 with an empty body", name);
+	else
+		return NULL;
+	return buf;
+}
+
+/* The look-up of j ends judged with v (why when not pass). */
+static void
+prov_judge(struct prov_judged *j, enum verdict v, const char *why)
+{
+	j->judged = true;
+	j->v = v;
+	snprintf(j->why, sizeof(j->why), "%s", why != NULL ? why : "");
+}
+
+/* The look-up of j was not completed (why). */
+static void
+prov_incomplete(struct prov_judged *j, const char *why)
+{
+	j->judged = false;
+	j->v = VERDICT_ERROR;
+	snprintf(j->why, sizeof(j->why), "%s", why);
+}
+
+/*
+ * The steps of a look-up (provenance_client.c release_in, asset_in,
+ * attestations_in) over the documents res (a document the entry does
+ * not have: a transport error "not in the entry") into j, with the
+ * policy p and the root tmond had (has_root: trusted_root_sha256 is
+ * set), at time now.  Returns TMON_E_UNSUPPORTED (reason in jb's
+ * result) when the attestations would be verified and the context has
+ * not that root.
+ */
+static enum tmon_rc
+prov_steps(struct job *jb, struct fetch_result res[PROVC_NDOCS],
+    const struct sigstore_policy *p, const char *want, bool has_root,
+    const uint8_t root_sha[32], int64_t now, struct prov_judged *j)
+{
+	const struct audit_config *t = &jb->a->cfg;
+	struct github_release rel;
+	struct tjson_doc d;
+	struct tmon_err err;
+	json_t *body = NULL;
+	char why[MAX_CHECK_DETAIL], h1[65], h2[65];
+	const struct check *worst = NULL;
+	const struct fetch_result *r;
+	size_t i;
+
+	j->asked[PROVC_DOC_RELEASE] = true;
+	r = &res[PROVC_DOC_RELEASE];
+	if (prov_doc_problem(r, "release", why, sizeof(why)) != NULL) {
+		prov_incomplete(j, why);
+		return TMON_OK;
+	}
+	tmon_err_clear(&err);
+	if (github_release_parse(r->body, r->body_len, &rel, &err) !=
+	    TMON_OK) {
+		prov_judge(j, VERDICT_FAIL, err.msg);
+		return TMON_OK;
+	}
+	snprintf(j->tag, sizeof(j->tag), "%s", rel.tag);
+	j->asked[PROVC_DOC_ASSET] = true;
+	r = &res[PROVC_DOC_ASSET];
+	if (prov_doc_problem(r, "digest_asset", why, sizeof(why)) == NULL) {
+		tmon_err_clear(&err);
+		if (github_digest_parse(r->body, r->body_len, j->digest,
+		    &err) != TMON_OK) {
+			prov_judge(j, VERDICT_FAIL, err.msg);
+			return TMON_OK;
+		}
+		j->has_digest = true;
+		j->digest_source = "asset";
+		if (rel.has_body_digest && memcmp(rel.body_digest, j->digest,
+		    32) != 0) {
+			snprintf(why, sizeof(why), "the digest asset (%s) is "
+			    "not the release notes' Digest (%s)",
+			    hex_encode(j->digest, 32, h1),
+			    hex_encode(rel.body_digest, 32, h2));
+			prov_judge(j, VERDICT_FAIL, why);
+			return TMON_OK;
+		}
+	} else if (rel.has_body_digest && strncmp(r->error, "request not "
+	    "started: ", 21) != 0) {
+		/* (a request tmond could not start ended the look-up) */
+		memcpy(j->digest, rel.body_digest, 32);
+		j->has_digest = true;
+		j->digest_source = "release_body";
+	} else {
+		prov_incomplete(j, why);
+		return TMON_OK;
+	}
+	j->asked[PROVC_DOC_ATTESTATIONS] = true;
+	r = &res[PROVC_DOC_ATTESTATIONS];
+	if (prov_doc_problem(r, "attestations", why, sizeof(why)) != NULL) {
+		prov_incomplete(j, why);
+		return TMON_OK;
+	}
+	if (!has_root) {
+		prov_judge(j, VERDICT_ERROR, "no trusted root");
+		return TMON_OK;
+	}
+	if (t->sigstore_root == NULL)
+		return UNCHECKED(jb, "its attestations were verified against "
+		    "the Sigstore trusted root %s, and none could be loaded: "
+		    "%s", hex_encode(root_sha, 32, h1),
+		    t->sigstore_root_error != NULL ? t->sigstore_root_error :
+		    "none given");
+	if (memcmp(t->sigstore_root->sha256, root_sha, 32) != 0)
+		return UNCHECKED(jb, "its attestations were verified against "
+		    "the Sigstore trusted root %s, not the one given (%s; "
+		    "--trusted-root)", hex_encode(root_sha, 32, h1),
+		    hex_encode(t->sigstore_root->sha256, 32, h2));
+	memset(&d, 0, sizeof(d));
+	d.name = "attestations";
+	d.err = &err;
+	tmon_err_clear(&err);
+	if (tjson_load(&d, r->body, r->body_len, MAX_SIGSTORE_API_BODY,
+	    TJSON_OBJECT, &body) != TMON_OK) {
+		prov_judge(j, VERDICT_FAIL, err.msg);
+		return TMON_OK;
+	}
+	checklist_init(&j->sig);
+	j->has_sig = true;
+	j->v = prov_verify_release(t->sigstore_root, body, want, p,
+	    p->repo, j->tag, j->digest, now, &j->rel, &j->sig);
+	json_decref(body);
+	why[0] = '\0';
+	if (j->v != VERDICT_PASS) {
+		for (i = 0; i < j->sig.n; i++)
+			if (worst == NULL || check_severity(
+			    j->sig.items[i].status) <
+			    check_severity(worst->status))
+				worst = &j->sig.items[i];
+		snprintf(why, sizeof(why), "%s: %.200s", worst != NULL ?
+		    worst->id : "sigstore", worst != NULL ? worst->detail :
+		    "the attestation did not verify");
+	}
+	prov_judge(j, j->v, why[0] != '\0' ? why : NULL);
+	return TMON_OK;
+}
+
+/* The registers member of a `provenance` entry for predicate p
+ * (provenance_client.c writes it so; a new reference). */
+static json_t *
+prov_registers_json(const struct prov_predicate *p)
+{
+	json_t *o = tjson_chk(json_object()), *tdx, *plats, *pl;
+	char hex[2 * PROV_REG_LEN + 1];
+	size_t i;
+
+	if (p->kind == PROV_KIND_MULTIPLATFORM) {
+		tjson_set(o, "snp_measurement", json_string(hex_encode(
+		    p->snp_measurement, PROV_REG_LEN, hex)));
+		tdx = tjson_chk(json_object());
+		tjson_set(tdx, "rtmr1", json_string(hex_encode(p->rtmr1,
+		    PROV_REG_LEN, hex)));
+		tjson_set(tdx, "rtmr2", json_string(hex_encode(p->rtmr2,
+		    PROV_REG_LEN, hex)));
+		tjson_set(o, "tdx_measurement", tdx);
+		if (p->version[0] != '\0')
+			tjson_set(o, "version", json_string(p->version));
+	} else if (p->kind == PROV_KIND_HARDWARE) {
+		plats = tjson_chk(json_object());
+		for (i = 0; i < p->n_platforms; i++) {
+			pl = tjson_chk(json_object());
+			tjson_set(pl, "mrtd", json_string(hex_encode(
+			    p->platforms[i].mrtd, PROV_REG_LEN, hex)));
+			tjson_set(pl, "rtmr0", json_string(hex_encode(
+			    p->platforms[i].rtmr0, PROV_REG_LEN, hex)));
+			if (json_object_set_new(plats, p->platforms[i].name,
+			    pl) != 0)
+				json_decref(pl);
+		}
+		tjson_set(o, "platforms", plats);
+	}
+	return o;
+}
+
+/* A stored string member (null: NULL) that differs from want (NULL or
+ * ""), named into buf; false when they agree or it is not a string. */
+static bool
+prov_str_differs(const json_t *b, const char *key, const char *want,
+    char *buf, size_t bufsz)
+{
+	const char *v;
+
+	if (want != NULL && want[0] == '\0')
+		want = NULL;
+	if (!opt_str(b, key, &v) || (v == NULL) != (want == NULL) ||
+	    (v != NULL && strcmp(v, want) != 0)) {
+		snprintf(buf, bufsz, "stored %s %.100s does not follow from its "
+		    "evidence, which gives %.100s", key, v != NULL ? v :
+		    "null", want != NULL ? want : "null");
+		return true;
+	}
+	return false;
+}
+
+/*
+ * Re-derive jb's `provenance` body into *j (zeroed first) and compare:
+ * jb's result is AUDIT_FOLLOWS, AUDIT_DIFFERS or AUDIT_UNCHECKED.
+ * Returns TMON_OK when it is set, TMON_E_UNSUPPORTED for UNCHECKED, or
+ * the store's rc.
+ */
+static enum tmon_rc
+prov_entry(struct job *jb, struct prov_judged *j)
+{
+	const json_t *b = jb->body, *docs, *pol;
+	struct fetch_result res[PROVC_NDOCS];
+	struct sigstore_policy sp;
+	const char *repo, *want, *rh, *sv;
+	uint8_t root_sha[32];
+	char why[AUDIT_MSG], dh[65];
+	json_t *r = NULL, *regs;
+	int64_t now;
+	enum tmon_rc rc = TMON_OK;
+	bool present[PROVC_NDOCS];
+	size_t i;
+
+	memset(j, 0, sizeof(*j));
+	memset(res, 0, sizeof(res));
+	memset(present, 0, sizeof(present));
+	memset(&sp, 0, sizeof(sp));
+	docs = json_object_get(b, "documents");
+	pol = json_object_get(b, "policy");
+	want = str_of(b, "predicate_type");
+	if ((repo = str_of(b, "repo")) == NULL || want == NULL ||
+	    !int_of(b, "time", &now) || !json_is_object(docs) ||
+	    !json_is_object(pol) || !opt_str(pol, "workflow", &sp.workflow) ||
+	    !opt_str(pol, "ref", &sp.ref) || !opt_str(pol, "issuer",
+	    &sp.issuer) || !opt_str(b, "trusted_root_sha256", &rh) ||
+	    (rh != NULL && !hex_decode_exact(rh, strlen(rh), root_sha, 32,
+	    false)) || (sv = str_of(b, "verdict")) == NULL)
+		return UNCHECKED(jb, "not a provenance body this tmonctl reads");
+	if (strcmp(want, PROV_PREDICATE_HARDWARE) == 0)
+		j->hw = true;
+	else if (strcmp(want, PROV_PREDICATE_MULTIPLATFORM) != 0)
+		return UNCHECKED(jb, "its predicate_type %.200s is not one "
+		    "tmond looks up", want);
+	sp.repo = repo;
+	for (i = 0; i < PROVC_NDOCS && rc == TMON_OK; i++) {
+		present[i] = json_object_get(docs, prov_doc_names[i]) != NULL;
+		if (present[i])
+			rc = coll_doc(jb, docs, prov_doc_names[i], &res[i]);
+		else {
+			res[i].rc = TMON_E_NET;
+			snprintf(res[i].error, sizeof(res[i].error), "not in "
+			    "the entry");
+		}
+	}
+	if (rc == TMON_OK)
+		rc = prov_steps(jb, res, &sp, want, rh != NULL, root_sha, now,
+		    j);
+	for (i = 0; i < PROVC_NDOCS; i++) {
+		free(res[i].body);
+		free(res[i].headers);
+	}
+	if (rc != TMON_OK)
+		return rc;
+	r = tjson_chk(json_object());
+	tjson_set(r, "verdict", json_string(j->judged ? check_status_str(
+	    verdict_check(j->v)) : "error"));
+	tjson_set(r, "checks", j->has_sig ? entry_checks_json(&j->sig) :
+	    json_null());
+	if (!compare(jb, b, r, false))
+		goto out;
+	for (i = 0; i < PROVC_NDOCS; i++)
+		if (present[i] != j->asked[i]) {
+			result(jb, AUDIT_DIFFERS, "documents.%s %s, and the "
+			    "look-up its documents give %s", prov_doc_names[i],
+			    present[i] ? "is stored" : "is missing",
+			    j->asked[i] ? "fetched it" : "stops before it");
+			goto out;
+		}
+	regs = j->judged && j->v == VERDICT_PASS ?
+	    prov_registers_json(&j->rel.pred) : json_null();
+	if (prov_str_differs(b, "tag", j->tag, why, sizeof(why)) ||
+	    prov_str_differs(b, "digest", j->has_digest ? hex_encode(
+	    j->digest, 32, dh) : NULL, why, sizeof(why)) ||
+	    prov_str_differs(b, "digest_source", j->digest_source, why,
+	    sizeof(why)))
+		result(jb, AUDIT_DIFFERS, "%s", why);
+	else if (!json_equal(json_object_get(b, "registers"), regs))
+		result(jb, AUDIT_DIFFERS, "stored registers do not follow "
+		    "from its evidence (the predicate of its verified "
+		    "attestation)");
+	json_decref(regs);
+out:
+	json_decref(r);
+	return TMON_OK;
+}
+
+static enum tmon_rc
+rederive_provenance(struct job *jb)
+{
+	struct prov_judged *j = xmalloc(sizeof(*j));
+	enum tmon_rc rc;
+
+	rc = prov_entry(jb, j);
+	free(j);
+	return rc;
+}
+
+/* ---- replaying a model's provenance ------------------------------------ */
+
+/* One repository of a model as tmond held it (provenance_client.c
+ * struct prov_track). */
+struct prov_state {
+	bool			 judged;
+	enum verdict		 v;
+	char			 tag[MAX_PROV_NAME];
+	enum check_status	 release;	/* its provenance.release */
+	char			 release_detail[MAX_CHECK_DETAIL];
+	/* the verified releases, newest first: n of them (at most
+	 * MAX_PROV_RELEASES) in an array of cap */
+	struct prov_release	*rels;
+	size_t			 n;
+	size_t			 cap;
+	/* its last entry (since a reset): the look-up's time, the SHA-256
+	 * of its repo and policy, and what it came to (last: allocated
+	 * once, kept) */
+	bool			 has_last;
+	uint64_t		 last_seq;
+	int64_t			 last_time;
+	uint8_t			 last_key[32];
+	struct prov_judged	*last;
+};
+
+/* The `provenance` entries of one model before upto, replayed. */
+struct prov_replay {
+	bool			 used;
+	char			 model[MAX_MODEL_ID];
+	uint64_t		 upto;
+	uint64_t		 tick;
+	struct prov_state	 main;		/* the model's repository */
+	struct prov_state	 hw;		/* its hardware_repo */
+	/* an entry that did not re-derive: nothing after it is replayed */
+	bool			 broken;
+	char			 why[AUDIT_MSG];
+};
+
+/* Free what r holds, and r. */
+static void
+prov_replay_free(struct prov_replay *r)
+{
+	if (r == NULL)
+		return;
+	free(r->main.rels);
+	free(r->main.last);
+	free(r->hw.rels);
+	free(r->hw.last);
+	free(r);
+}
+
+/* s as after a reset (its last entry kept). */
+static void
+prov_state_clear(struct prov_state *s)
+{
+	s->judged = false;
+	s->v = VERDICT_UNCHECKED;
+	s->tag[0] = '\0';
+	s->n = 0;
+	s->release = CHECK_ERROR;
+	snprintf(s->release_detail, sizeof(s->release_detail), "no release "
+	    "looked up yet");
+}
+
+/* r unused and empty (its memory kept), as a new model's. */
+static void
+prov_replay_reset(struct prov_replay *r)
+{
+	struct prov_state *s;
+	int i;
+
+	r->used = false;
+	r->model[0] = '\0';
+	r->upto = 0;
+	r->broken = false;
+	r->why[0] = '\0';
+	for (i = 0; i < 2; i++) {
+		s = i == 0 ? &r->main : &r->hw;
+		prov_state_clear(s);
+		s->has_last = false;
+	}
+}
+
+/* The look-up j (re-derived) as provenance_client.c lookup_judged and
+ * track_keep apply it; one not completed changes nothing. */
+static void
+prov_state_apply(struct prov_state *s, const struct prov_judged *j)
+{
+	struct checklist *cl;
+	const struct check *c;
+	size_t i;
+
+	if (!j->judged)
+		return;
+	s->judged = true;
+	s->v = j->v;
+	snprintf(s->tag, sizeof(s->tag), "%s", j->tag);
+	if (j->has_sig) {
+		cl = xmalloc(sizeof(*cl));
+		checklist_init(cl);
+		prov_check_release(&j->sig, NULL, cl);
+		c = checklist_get(cl, "provenance.release");
+		s->release = c != NULL ? c->status : CHECK_ERROR;
+		snprintf(s->release_detail, sizeof(s->release_detail), "%s",
+		    c != NULL ? c->detail : "");
+		free(cl);
+	} else {
+		s->release = j->v == VERDICT_FAIL ? CHECK_FAIL : CHECK_ERROR;
+		snprintf(s->release_detail, sizeof(s->release_detail),
+		    "release %.60s not verified: %.160s", j->tag[0] != '\0' ?
+		    j->tag : "?", j->why);
+	}
+	if (j->v != VERDICT_PASS)
+		return;
+	for (i = 0; i < s->n; i++)
+		if (memcmp(s->rels[i].digest, j->rel.digest, 32) == 0)
+			break;
+	if (i == s->n && s->n == MAX_PROV_RELEASES)
+		i = s->n - 1;
+	else if (i == s->n) {
+		if (s->n == s->cap) {
+			s->cap = s->cap > 0 ? 2 * s->cap : 2;
+			if (s->cap > MAX_PROV_RELEASES)
+				s->cap = MAX_PROV_RELEASES;
+			s->rels = xreallocarray(s->rels, s->cap,
+			    sizeof(*s->rels));
+		}
+		s->n++;
+	}
+	memmove(&s->rels[1], &s->rels[0], i * sizeof(s->rels[0]));
+	s->rels[0] = j->rel;
+}
+
+/* The SHA-256 of a provenance body's repo and policy. */
+static void
+prov_key(const json_t *b, uint8_t key[32])
+{
+	json_t *o = tjson_chk(json_object());
+	char *s;
+
+	tjson_set(o, "repo", json_incref(json_object_get(b, "repo")));
+	tjson_set(o, "policy", json_incref(json_object_get(b, "policy")));
+	s = json_dumps(o, JSON_COMPACT | JSON_SORT_KEYS);
+	TMON_ASSERT(s != NULL);
+	sha256(s, strlen(s), key);
+	free(s);
+	json_decref(o);
+}
+
+/*
+ * Apply the look-up j of entry seq (time, key: prov_key) to r.  A reset
+ * of tmond's state before it shows when its repository's last judged tag
+ * (not "error") is j's (that look-up reuses and logs nothing) or the
+ * repository or policy changed: both repositories start afresh, the
+ * other one with its look-up of the same refresh (same time) if logged
+ * already.
+ */
+static void
+prov_replay_apply(struct prov_replay *r, const struct prov_judged *j,
+    uint64_t seq, int64_t time, const uint8_t key[32])
+{
+	struct prov_state *s = j->hw ? &r->hw : &r->main;
+	struct prov_state *o = j->hw ? &r->main : &r->hw;
+	bool reset;
+
+	reset = (s->has_last && memcmp(s->last_key, key, 32) != 0) ||
+	    (s->judged && s->v != VERDICT_ERROR && j->tag[0] != '\0' &&
+	    strcmp(s->tag, j->tag) == 0);
+	if (reset) {
+		prov_state_clear(s);
+		prov_state_clear(o);
+		o->has_last = o->has_last && o->last_time == time;
+		if (o->has_last)
+			prov_state_apply(o, o->last);
+	}
+	prov_state_apply(s, j);
+	s->has_last = true;
+	s->last_seq = seq;
+	s->last_time = time;
+	memcpy(s->last_key, key, 32);
+	if (s->last == NULL)
+		s->last = xmalloc(sizeof(*s->last));
+	*s->last = *j;
+}
+
+/* store_query callback: the seqs of the entries, in a growing array. */
+struct seq_list {
+	uint64_t	*v;
+	size_t		 n;
+	size_t		 cap;
+};
+
+static int
+seq_list_cb(const struct store_entry *e, void *arg)
+{
+	struct seq_list *l = arg;
+
+	if (l->n == l->cap) {
+		l->cap = l->cap > 0 ? 2 * l->cap : 16;
+		l->v = xreallocarray(l->v, l->cap, sizeof(*l->v));
+	}
+	l->v[l->n++] = e->seq;
+	return 0;
+}
+
+/* Re-derive the `provenance` entry seq and apply it to r. */
+static enum tmon_rc
+prov_replay_entry(struct audit_ctx *a, struct prov_replay *r, uint64_t seq,
+    struct tmon_err *err)
+{
+	struct store_entry e;
+	struct audit_result res;
+	struct prov_judged *j;
+	struct tmon_err le;
+	struct job jb;
+	uint8_t key[32];
+	enum tmon_rc rc;
+
+	memset(&e, 0, sizeof(e));
+	memset(&res, 0, sizeof(res));
+	tmon_err_clear(&le);
+	if ((rc = store_entry_get(a->s, seq, &e, &le)) != TMON_OK) {
+		if (rc != TMON_E_PARSE && rc != TMON_E_NOTFOUND)
+			return tmon_err_set(err, rc, "%s", le.msg);
+		r->broken = true;
+		snprintf(r->why, sizeof(r->why), "the model's provenance "
+		    "entry %llu before it cannot be read",
+		    (unsigned long long)seq);
+		return TMON_OK;
+	}
+	memset(&jb, 0, sizeof(jb));
+	jb.a = a;
+	jb.e = &e;
+	jb.out = &res;
+	jb.err = err;
+	j = xmalloc(sizeof(*j));
+	if ((jb.body = entry_parse(&e)) == NULL) {
+		res.outcome = AUDIT_UNCHECKED;
+		snprintf(res.msg, sizeof(res.msg), "entry %llu is not a JSON "
+		    "object", (unsigned long long)seq);
+		rc = TMON_OK;
+	} else if ((rc = prov_entry(&jb, j)) == TMON_E_UNSUPPORTED)
+		rc = TMON_OK;
+	if (rc == TMON_OK && res.outcome != AUDIT_FOLLOWS) {
+		r->broken = true;
+		snprintf(r->why, sizeof(r->why), "the model's provenance entry "
+		    "%llu before it does not re-derive (%s): %.400s",
+		    (unsigned long long)seq, audit_outcome_str(res.outcome),
+		    res.msg);
+	} else if (rc == TMON_OK) {
+		prov_key(jb.body, key);
+		prov_replay_apply(r, j, seq, e.time, key);
+	}
+	free(j);
+	json_decref(jb.body);
+	store_entry_free(&e);
+	return rc;
+}
+
+/*
+ * The provenance of model as tmond held it when it logged the entry
+ * before (its `provenance` entries with seq < before replayed), from a's
+ * cache (least recently used replaced; a model's replay only moves
+ * forward, and starts over for an earlier seq).  *out is a's.
+ */
+static enum tmon_rc
+prov_replay_get(struct audit_ctx *a, const char *model, uint64_t before,
+    struct prov_replay **out, struct tmon_err *err)
+{
+	struct prov_replay *r = NULL;
+	struct store_query q;
+	struct seq_list l;
+	enum tmon_rc rc = TMON_OK;
+	size_t i;
+
+	a->tick++;
+	for (i = 0; i < PROV_CACHE; i++)
+		if (a->prov[i] != NULL && a->prov[i]->used &&
+		    strcmp(a->prov[i]->model, model) == 0) {
+			r = a->prov[i];
+			break;
+		}
+	if (r == NULL || r->upto > before) {
+		/* a slot not used yet, else the least recently used */
+		for (i = 0; i < PROV_CACHE && r == NULL; i++) {
+			if (a->prov[i] == NULL)
+				a->prov[i] = xcalloc(1, sizeof(*a->prov[i]));
+			if (!a->prov[i]->used)
+				r = a->prov[i];
+		}
+		if (r == NULL)
+			for (i = 0, r = a->prov[0]; i < PROV_CACHE; i++)
+				if (a->prov[i]->tick < r->tick)
+					r = a->prov[i];
+		prov_replay_reset(r);
+		r->used = true;
+		snprintf(r->model, sizeof(r->model), "%s", model);
+	}
+	r->tick = a->tick;
+	if (r->upto < before) {
+		memset(&l, 0, sizeof(l));
+		store_query_init(&q);
+		q.kind = "provenance";
+		q.model = model;
+		q.after_seq = r->upto > 0 ? r->upto - 1 : UINT64_MAX;
+		q.before_seq = before;
+		rc = store_query(a->s, &q, seq_list_cb, &l, err);
+		if (rc == TMON_E_PARSE) {
+			/* store_verify reports the damaged entry itself */
+			r->broken = true;
+			snprintf(r->why, sizeof(r->why), "a provenance entry "
+			    "of the model before it cannot be read: %s",
+			    err->msg);
+			tmon_err_clear(err);
+			rc = TMON_OK;
+		}
+		for (i = 0; i < l.n && rc == TMON_OK && !r->broken; i++)
+			rc = prov_replay_entry(a, r, l.v[i], err);
+		free(l.v);
+		if (rc != TMON_OK)
+			return rc;
+		r->upto = before;
+	}
+	*out = r;
+	return TMON_OK;
+}
+
+/* provenance.release from r as prov_client_check sets it: the model's
+ * repository's (ERROR when forget_main: as after a reset), with a
+ * hardware_repo the worse of the two (hw: 0 as replayed, 1 forgotten,
+ * 2 no hardware_repo). */
+static enum check_status
+prov_release_of(const struct prov_replay *r, bool forget_main, int hw,
+    char *detail, size_t dsz)
+{
+	enum check_status a = forget_main ? CHECK_ERROR : r->main.release;
+	enum check_status b = hw == 1 ? CHECK_ERROR : r->hw.release;
+
+	snprintf(detail, dsz, "%s", forget_main ? "no release looked up yet" :
+	    r->main.release_detail);
+	if (hw != 2 && r->hw.has_last && check_severity(b) <
+	    check_severity(a)) {
+		snprintf(detail, dsz, "hardware %s", hw == 1 ?
+		    "no release looked up yet" : r->hw.release_detail);
+		return b;
+	}
+	return a;
+}
+
+/* provenance.measurement over the newest k releases of r's repository,
+ * with its hardware predicate when with_hw, into cl (emptied first). */
+static enum check_status
+prov_measurement_of(const struct prov_replay *r, size_t k, bool with_hw,
+    const struct prov_enclave *enc, struct checklist *cl)
+{
+	const struct check *c;
+
+	checklist_init(cl);
+	prov_check_measurement(r->main.rels, k, with_hw && r->hw.n > 0 ?
+	    &r->hw.rels[0].pred : NULL, enc, cl, NULL);
+	c = checklist_get(cl, "provenance.measurement");
+	return c != NULL ? c->status : CHECK_ERROR;
+}
+
+/* probe_fetch.provenance of a probe re-derivation. */
+struct prov_probe {
+	const struct prov_replay *r;
+	const json_t		*checks;	/* the stored checks */
+	/* a stored status that only an unlogged reset gives: why the
+	 * probe is AUDIT_UNCHECKED when the rest follows */
+	char			 note[AUDIT_MSG];
+};
+
+/* The stored status of check id in checks; false when none. */
+static bool
+stored_status(const json_t *checks, const char *id, enum check_status *st)
+{
+	const json_t *c = check_in(checks, id);
+
+	return c != NULL && check_status_parse(str_of(c, "status"), st);
+}
+
+static void
+replayed_provenance(void *arg, const struct attest_measurement *m,
+    struct checklist *cl)
+{
+	struct prov_probe *pp = arg;
+	const struct prov_replay *r = pp->r;
+	struct checklist *tmp = xmalloc(sizeof(*tmp));
+	const struct check *c;
+	struct prov_enclave enc;
+	enum check_status full, st;
+	char detail[MAX_CHECK_DETAIL], d2[MAX_CHECK_DETAIL];
+	bool has, reach = false;
+	size_t k;
+	int fm, hw;
+
+	pp->note[0] = '\0';
+	prov_enclave_of(m, &enc);
+	full = prov_release_of(r, false, 0, detail, sizeof(detail));
+	has = stored_status(pp->checks, "provenance.release", &st);
+	for (fm = 0; has && st != full && fm < 2 && !reach; fm++)
+		for (hw = 0; hw < 3 && !reach; hw++)
+			reach = prov_release_of(r, fm == 1, hw, d2,
+			    sizeof(d2)) == st;
+	if (reach) {
+		snprintf(pp->note, sizeof(pp->note), "provenance.release is "
+		    "stored %s, and the model's provenance entries before it "
+		    "give %s: %s follows only if tmond had forgotten its "
+		    "look-ups (a restart or reload the log does not show)",
+		    check_status_str(st), check_status_str(full),
+		    check_status_str(st));
+		checklist_set(cl, "provenance.release", st, "%s", d2);
+	} else
+		checklist_set(cl, "provenance.release", full, "%s", detail);
+	full = prov_measurement_of(r, r->main.n, true, &enc, tmp);
+	c = checklist_get(tmp, "provenance.measurement");
+	snprintf(detail, sizeof(detail), "%s", c != NULL ? c->detail : "");
+	has = stored_status(pp->checks, "provenance.measurement", &st);
+	reach = false;
+	for (k = 0; has && st != full && k <= r->main.n && !reach; k++)
+		for (hw = 0; hw < 2 && !reach; hw++)
+			reach = prov_measurement_of(r, k, hw == 0, &enc,
+			    tmp) == st;
+	if (reach && pp->note[0] == '\0')
+		snprintf(pp->note, sizeof(pp->note), "provenance.measurement "
+		    "is stored %s, and the releases verified in the model's "
+		    "provenance entries before it give %s: %s follows only if "
+		    "tmond held fewer of them (a restart or reload the log "
+		    "does not show)", check_status_str(st),
+		    check_status_str(full), check_status_str(st));
+	if (reach)
+		checklist_set(cl, "provenance.measurement", st, "%s",
+		    tmp->items[0].detail);
+	else
+		checklist_set(cl, "provenance.measurement", full, "%s",
+		    detail);
+	free(tmp);
+}
+
+/*
+ * pf's provenance callback for jb's probe of model: none when its stored
+ * checks have no provenance.* check (an entry older than them); as
+ * recorded when both skip (no "provenance" then: configuration); else
+ * the replay of the model's `provenance` entries before it, or, when that
+ * cannot be had (an entry before it that does not re-derive), as
+ * recorded with pp->note saying why.
+ */
+static enum tmon_rc
+probe_provenance_of(struct job *jb, const char *model, struct prov_probe *pp,
+    struct probe_fetch *pf)
+{
+	json_t *checks = json_object_get(jb->body, "checks");
+	struct prov_replay *r;
+	enum check_status a, b;
+	enum tmon_rc rc;
+
+	memset(pp, 0, sizeof(*pp));
+	pp->checks = checks;
+	if (check_in(checks, "provenance.release") == NULL &&
+	    check_in(checks, "provenance.measurement") == NULL)
+		return TMON_OK;
+	pf->provenance = recorded_provenance;
+	pf->provenance_arg = checks;
+	if (stored_status(checks, "provenance.release", &a) &&
+	    stored_status(checks, "provenance.measurement", &b) &&
+	    a == CHECK_SKIP && b == CHECK_SKIP)
+		return TMON_OK;
+	if (strlen(model) >= MAX_MODEL_ID) {
+		snprintf(pp->note, sizeof(pp->note), "its model name is over "
+		    "%d bytes: its provenance entries are not replayed",
+		    MAX_MODEL_ID - 1);
+		return TMON_OK;
+	}
+	if ((rc = prov_replay_get(jb->a, model, jb->e->seq, &r, jb->err)) !=
+	    TMON_OK) {
+		(void)UNCHECKED(jb, "reading its model's provenance entries: "
+		    "%s", jb->err->msg);
+		return rc;
+	}
+	if (r->broken) {
+		snprintf(pp->note, sizeof(pp->note), "%s", r->why);
+		return TMON_OK;
+	}
+	pp->r = r;
+	pf->provenance = replayed_provenance;
+	pf->provenance_arg = pp;
+	return TMON_OK;
+}
+
 static enum tmon_rc
 rederive_probe(struct job *jb)
 {
@@ -1014,6 +1858,7 @@ rederive_probe(struct job *jb)
 	struct attest_ctx ctx;
 	struct probe_fetch pf, ipf;
 	struct probe_canary cn;
+	struct prov_probe pp;
 	struct check policy;
 	uint8_t nonce[32], *att = NULL, *cmem[3] = { NULL, NULL, NULL };
 	uint8_t *imem = NULL;
@@ -1079,6 +1924,7 @@ rederive_probe(struct job *jb)
 		    "");
 		ctx.policy_result = &policy;
 	}
+	memset(&pp, 0, sizeof(pp));
 	memset(&m, 0, sizeof(m));
 	m.name = xstrdup(model);
 	m.model = xstrdup(upstream);
@@ -1146,11 +1992,8 @@ rederive_probe(struct job *jb)
 		    "blob (%zu bytes)", pf.body_len);
 		goto out;
 	}
-	if (check_in(checks, "provenance.release") != NULL ||
-	    check_in(checks, "provenance.measurement") != NULL) {
-		pf.provenance = recorded_provenance;
-		pf.provenance_arg = json_object_get(b, "checks");
-	}
+	if ((rc = probe_provenance_of(jb, model, &pp, &pf)) != TMON_OK)
+		goto out;
 	if ((rc = probe_run(jb, &m, url, nonce, time, now, &ctx, &pf, &cn,
 	    false, &used, &r)) != TMON_OK)
 		goto out;
@@ -1175,6 +2018,10 @@ rederive_probe(struct job *jb)
 			*jb->out = first;
 	}
 out:
+	/* the rest follows, the provenance checks could not be replayed */
+	if (rc == TMON_OK && jb->out->outcome == AUDIT_FOLLOWS &&
+	    pp.note[0] != '\0')
+		(void)UNCHECKED(jb, "its provenance checks: %s", pp.note);
 	json_decref(r);
 	free(att);
 	free(imem);
@@ -1409,6 +2256,8 @@ audit_entry(struct audit_ctx *a, const struct store_entry *e,
 		rc = rederive_receipt(&jb);
 	else if (strcmp(e->kind, "collateral") == 0)
 		rc = rederive_collateral(&jb);
+	else if (strcmp(e->kind, "provenance") == 0)
+		rc = rederive_provenance(&jb);
 	else
 		rc = UNCHECKED(&jb, "kind %s has no re-derivation", e->kind);
 	json_decref(jb.body);

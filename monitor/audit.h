@@ -28,11 +28,51 @@
  *               claims stands in for them (sig.request_hash,
  *               sig.response_hash).
  *   collateral  pcs_judge() over the logged documents and header blocks.
+ *   provenance  the steps of a look-up (provenance_client.h) over its
+ *               logged documents: the tag from the stored release JSON
+ *               (github_release_parse), the digest from the stored digest
+ *               asset (github_digest_parse) or the release notes, and the
+ *               stored attestations answer through prov_verify_release
+ *               for the entry's repo, digest, predicate type and identity
+ *               policy, at the entry's time, against the Sigstore trusted
+ *               root of struct audit_config (the one the entry names by
+ *               its SHA-256; another root, or none: AUDIT_UNCHECKED).  A
+ *               look-up that was not completed (a document missing or not
+ *               HTTP 200) is "error" with no checks; tmond with no root
+ *               (trusted_root_sha256 null) judged "error" too.  Compared:
+ *               the verdict, every sigstore.* check's status, which
+ *               documents were fetched, tag, digest, digest_source and
+ *               registers.
  *   alert, event, delivery
  *               nothing to re-derive (AUDIT_NOTHING): an event's class
  *               follows from the model's earlier probes and tmond's
  *               allow-lists and reference values; its columns are checked
  *               with the log (store_verify).
+ * A probe's provenance.release and provenance.measurement are set as
+ * prov_client_check() set them, from the model's verified releases as
+ * tmond held them: its `provenance` entries before the probe's seq (the
+ * look-ups a probe waits for are logged before it), each re-derived as
+ * above, replayed in log order (up to MAX_PROV_RELEASES releases, newest
+ * first, kept per digest; the newest verified hardware-measurements
+ * release; provenance.release from the last look-up of each repository
+ * that was completed), and prov_check_measurement() over the enclave's
+ * registers of the re-run probe.  tmond forgets what it held when it
+ * restarts or when a reload changes the model's "provenance", neither of
+ * which is logged: a look-up logged for the tag its repository judged
+ * last (which tmond never logs twice otherwise), or with another
+ * repository or policy, shows such a reset, and the replay starts over
+ * there (with the other repository's look-up of the same refresh, logged
+ * at the same time).  A stored status that the replay does not give but
+ * that fewer releases would give (a reset the log does not show: a
+ * restart after which the tag had changed) is AUDIT_UNCHECKED, never a
+ * pass; one no such state gives is a difference.  A `provenance` entry
+ * before the probe that does not re-derive makes the probe's provenance
+ * checks AUDIT_UNCHECKED (taken as recorded, the rest compared).  Both
+ * checks skip (no "provenance" for the model then: configuration) are
+ * taken as recorded.  Details are not compared: a result of a look-up
+ * that could not be completed since ("stale:") changes the detail, never
+ * the status.
+ *
  * What is taken as recorded: how each request ended when it brought no
  * bytes (the transport: the http.fetch and sig.completion of such a
  * request can only be fail or error), and measurement.policy unless the
@@ -60,6 +100,7 @@
 #include "err.h"
 
 struct measurement_policy;
+struct sigstore_root;
 struct store;
 struct store_entry;
 struct verify_ctx;
@@ -74,6 +115,10 @@ struct audit_ctx;
  *   the test trust anchors (DER, test_trust_anchors) that entries marked
  *   as verified against a test PKI are re-run with; NULL: none given
  *   (such entries are AUDIT_UNCHECKED);
+ *   sigstore_root: the Sigstore trusted root `provenance` entries are
+ *   re-verified against (sigstore_root.h; shared read-only by every
+ *   context); NULL: none could be loaded, why in sigstore_root_error
+ *   (entries verified against a root are then AUDIT_UNCHECKED);
  *   policy: the measurement allow-lists of the model named model
  *   (models[].name), NULL when it has none (measurement.policy is then
  *   warn, "unpinned"); *known false when the configuration does not list
@@ -86,6 +131,8 @@ struct audit_config {
 	size_t		 intel_root_der_len;
 	const uint8_t	*nvidia_root_der;
 	size_t		 nvidia_root_der_len;
+	const struct sigstore_root *sigstore_root;
+	const char	*sigstore_root_error;
 	const struct measurement_policy *(*policy)(void *arg,
 			    const char *model, bool *known);
 	void		*policy_arg;
@@ -130,7 +177,10 @@ void	audit_ctx_free(struct audit_ctx *a);
  * damaged (a blob store_blob_get does not find or that does not hash to
  * its key), a body this build cannot read (a newer version, a member
  * missing or of the wrong type), test PKI entries without the anchors,
- * a probe whose collateral entry does not re-verify: AUDIT_UNCHECKED.
+ * a probe whose collateral entry does not re-verify, a `provenance`
+ * entry verified against another trusted root than the context's (or
+ * with none given), a probe whose provenance checks cannot be replayed
+ * (above): AUDIT_UNCHECKED.
  * Returns TMON_OK whenever *out is filled; TMON_E_DB or TMON_E_TIMEOUT
  * when reading the store failed (*out is then AUDIT_UNCHECKED with the
  * reason), which the caller should treat as an I/O error.

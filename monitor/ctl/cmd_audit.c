@@ -19,8 +19,10 @@
 #include "audit_tiles.h"
 #include "config.h"
 #include "ctl.h"
+#include "ctl_provenance.h"
 #include "encode.h"
 #include "note.h"
+#include "sigstore_root.h"
 #include "store.h"
 #include "tmon_limits.h"
 #include "util.h"
@@ -34,23 +36,24 @@ static int	audit(int, char *[]);
 
 const struct ctl_cmd ctl_cmd_audit = {
 	"audit",
-	"DB-or-URL [--config FILE] [-j N] [--no-rederive | --hashes-only] "
-	"[--key VKEY] [--from-checkpoint FILE]",
+	"DB-or-URL [--config FILE] [--trusted-root FILE] [-j N] "
+	"[--no-rederive | --hashes-only] [--key VKEY] [--from-checkpoint FILE]",
 	"Check a whole log, read-only: its stored bytes, and that every "
 	"verdict follows from its evidence.",
 	"Checks integrity_check, every leaf hash, the hash chain, the indexed "
 	"columns\n"
 	"(kind, model, verdict, time) against the bodies, and every blob "
 	"hash.  Then\n"
-	"re-runs the verification of every probe, receipt and collateral "
-	"entry from\n"
-	"its stored blobs and the collateral logged before it, at the "
-	"entry's own\n"
-	"time, with the code tmond uses, and reports every entry whose "
-	"stored verdict\n"
-	"or checks do not follow from its evidence.  A progress bar goes to "
-	"stderr\n"
-	"when it is a terminal; a summary ends the output.\n"
+	"re-runs the verification of every probe, receipt, collateral and "
+	"provenance\n"
+	"entry from its stored blobs (and the collateral and releases logged "
+	"before\n"
+	"it), at the entry's own time, with the code tmond uses, and reports "
+	"every\n"
+	"entry whose stored verdict or checks do not follow from its "
+	"evidence.  A\n"
+	"progress bar goes to stderr when it is a terminal; a summary ends "
+	"the output.\n"
 	"DB-or-URL may also be a log served as C2SP tlog-tiles: tmond's\n"
 	"http://HOST:PORT/api/v1/log, a mirror's URL, or a directory "
 	"export-tiles\n"
@@ -70,6 +73,14 @@ const struct ctl_cmd ctl_cmd_audit = {
 	"model it\n"
 	"                   does not list, measurement.policy is taken as "
 	"recorded)\n"
+	"  --trusted-root FILE\n"
+	"                   the Sigstore trusted root provenance entries are "
+	"re-verified\n"
+	"                   against (default: the installed "
+	CTL_SIGSTORE_ROOT_REL ";\n"
+	"                   tmon-sim's is PKI_DIR/sigstore/trusted_root.json); "
+	"an entry\n"
+	"                   verified against another root is not re-checked\n"
 	"  -j N             threads re-deriving (1 to "
 	STR(MAX_AUDIT_THREADS) "; default: the online\n"
 	"                   CPUs)\n"
@@ -117,6 +128,7 @@ struct audit_opts {
 	const char	*config;
 	const char	*key;		/* the log's verifier key */
 	const char	*from_checkpoint;
+	const char	*trusted_root;	/* --trusted-root, or NULL */
 	struct note_verifier vkey;
 	unsigned	 threads;
 	bool		 rederive;
@@ -133,9 +145,9 @@ struct problems {
 	}		 p[STORE_VERIFY_MAX_REPORTS];
 };
 
-enum { K_PROBE, K_RECEIPT, K_COLLATERAL, K_ALERT, NKINDS };
+enum { K_PROBE, K_RECEIPT, K_COLLATERAL, K_PROVENANCE, K_ALERT, NKINDS };
 static const char *const kind_names[NKINDS] = { "probe", "receipt",
-    "collateral", "alert" };
+    "collateral", "provenance", "alert" };
 
 /* What the workers share (under mu). */
 struct shared {
@@ -705,6 +717,7 @@ parse_opts(int argc, char *argv[], struct audit_opts *o)
 		{ "config", required_argument, NULL, 'c' },
 		{ "key", required_argument, NULL, 'k' },
 		{ "from-checkpoint", required_argument, NULL, 'f' },
+		{ "trusted-root", required_argument, NULL, 't' },
 		{ "no-rederive", no_argument, NULL, 'n' },
 		{ "hashes-only", no_argument, NULL, 'H' },
 		{ NULL, 0, NULL, 0 }
@@ -729,6 +742,9 @@ parse_opts(int argc, char *argv[], struct audit_opts *o)
 			break;
 		case 'f':
 			o->from_checkpoint = optarg;
+			break;
+		case 't':
+			o->trusted_root = optarg;
 			break;
 		case 'n':
 			o->rederive = false;
@@ -778,6 +794,7 @@ audit(int argc, char *argv[])
 	struct store_verify_result res;
 	struct store *s = NULL;
 	struct config *cfg = NULL;
+	struct sigstore_root *sgroot = NULL;
 	struct shared *sh = NULL;
 	struct tmon_err err;
 	struct audit_first first;
@@ -789,7 +806,8 @@ audit(int argc, char *argv[])
 	int exit_code = CTL_EXIT_USAGE;
 	bool tty = isatty(STDERR_FILENO) == 1, unsigned_cps = false;
 	struct stat sb;
-	char cpath[4096];
+	char cpath[4096], rootbuf[4096], root_error[320];
+	const char *root_path;
 
 	if (!parse_opts(argc, argv, &o)) {
 		ctl_usage(&ctl_cmd_audit, stderr);
@@ -813,6 +831,24 @@ audit(int argc, char *argv[])
 	if (o.config != NULL && config_load(o.config, &cfg, &err) != TMON_OK) {
 		fprintf(stderr, "tmonctl: audit: --config: %s\n", err.msg);
 		return CTL_EXIT_USAGE;
+	}
+	/* The Sigstore trusted root: one given must load; the default one
+	 * missing only leaves provenance entries unchecked. */
+	root_error[0] = '\0';
+	if (o.rederive) {
+		root_path = ctl_sigstore_root_path(o.trusted_root, rootbuf,
+		    sizeof(rootbuf));
+		if ((sgroot = ctl_sigstore_root_load(root_path, &err)) ==
+		    NULL) {
+			if (o.trusted_root != NULL) {
+				fprintf(stderr, "tmonctl: audit: "
+				    "--trusted-root: %s\n", err.msg);
+				goto out;
+			}
+			snprintf(root_error, sizeof(root_error), "%s",
+			    err.msg);
+			tmon_err_clear(&err);
+		}
 	}
 	/* Read-only: never writes, never migrates (store_open STORE_RO). */
 	if (store_open(o.db, STORE_RO, &s, &err) != TMON_OK) {
@@ -860,6 +896,8 @@ audit(int argc, char *argv[])
 			sh->acfg.policy = config_policy;
 			sh->acfg.policy_arg = cfg;
 		}
+		sh->acfg.sigstore_root = sgroot;
+		sh->acfg.sigstore_root_error = root_error;
 		sh->vc = verify_ctx_new();
 		sh->size = res.size;
 		if (rederive(sh, &secs) != TMON_OK) {
@@ -946,5 +984,6 @@ out:
 	pthread_mutex_destroy(&first.mu);
 	store_close(s);
 	config_free(cfg);
+	sigstore_root_free(sgroot);
 	return exit_code;
 }

@@ -223,4 +223,13 @@ EOF
 rc=$?
 cat "$TMP/result"
 [ $rc = 0 ] || { fails=$((fails + 1)); tail -n 30 "$TMP/log"; }
+
+# tmonctl audit re-derives every entry, the provenance entries and the
+# probes' provenance checks (v0.1.0, v0.2.0, the warn in between) included
+"$BUILD/tmonctl" audit "$DB" --key "$("$BUILD/tmonctl" log-key --db "$DB")" \
+    --config "$TMP/sched.json" --trusted-root "$TMP/pki/sigstore/trusted_root.json" >"$TMP/audit.out" 2>&1
+arc=$?
+[ $arc = 0 ] && grep -q " 0 do not, 0 could not be re-checked" "$TMP/audit.out" &&
+    pass "tmonctl audit: exit 0, every verdict follows ($(grep '^re-derived' "$TMP/audit.out"))" ||
+    { fail "tmonctl audit: exit $arc"; cat "$TMP/audit.out"; }
 finish

@@ -8,7 +8,12 @@
  * (pcs_judge, probe_evaluate, rcpt_verify, store/entry.h) into a real
  * SQLite log, read back and re-derived: each follows; copies whose
  * verdict, check, nonce or probe reference were edited do not; entries
- * without what they need cannot be re-checked.
+ * without what they need cannot be re-checked.  Code provenance: a
+ * `provenance` entry built as tmond logs a look-up, from the REAL GitHub
+ * answers recorded on 2026-06-29 (tests/data/replay/github-2026-06-29:
+ * tinfoilsh/confidential-model-router v0.0.110, its tinfoil.hash and its
+ * attestations), verified against the pinned public-good trusted root,
+ * re-verified by the audit; a probe's provenance checks replayed from it.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -27,7 +32,11 @@
 #include "fetch.h"
 #include "pcs_client.h"
 #include "probe.h"
+#include "provenance.h"
+#include "provenance_client.h"
 #include "receipt_check.h"
+#include "sigstore.h"
+#include "sigstore_root.h"
 #include "store.h"
 #include "tdx_collateral.h"
 #include "tdx_quote.h"
@@ -43,6 +52,11 @@
 #define SAMPLE_A TMON_TEST_DATA "/receipts/nearai-docs/A/"
 #define T_0610 1781056145
 #define MODEL "TEE/gemma-3-27b-it"
+#define GH TMON_TEST_DATA "/replay/github-2026-06-29/"
+#define PUBLIC_ROOT TMON_SOURCE_DIR "/trust/sigstore-trusted-root.json"
+#define TEST_ROOT TMON_TEST_DATA "/sigstore-test/trusted_root.json"
+#define T_0629 1782699168
+#define CMR "tinfoilsh/confidential-model-router"
 
 static char dir[64], dbpath[128];
 static struct store *rw, *ro;
@@ -714,6 +728,267 @@ policy_pass(json_t *o)
 
 /* measurement.policy: taken as recorded without the allow-lists, judged
  * with them. */
+/* ---- code provenance ---- */
+
+static struct sigstore_root *
+root_load(const char *path)
+{
+	struct sigstore_root *r = NULL;
+	struct tmon_err err;
+	uint8_t *text;
+	size_t len;
+
+	text = slurp(path, &len);
+	tmon_err_clear(&err);
+	ck_assert_msg(sigstore_root_parse(text, len, NULL, &r, &err) ==
+	    TMON_OK, "%s", err.msg);
+	free(text);
+	return r;
+}
+
+/* The registers member tmond writes for a multiplatform predicate. */
+static json_t *
+registers_of(const struct prov_predicate *p)
+{
+	json_t *o = json_object(), *tdx = json_object();
+	char hex[2 * PROV_REG_LEN + 1];
+
+	ck_assert_int_eq(p->kind, PROV_KIND_MULTIPLATFORM);
+	tjson_set(o, "snp_measurement", json_string(hex_encode(
+	    p->snp_measurement, PROV_REG_LEN, hex)));
+	tjson_set(tdx, "rtmr1", json_string(hex_encode(p->rtmr1,
+	    PROV_REG_LEN, hex)));
+	tjson_set(tdx, "rtmr2", json_string(hex_encode(p->rtmr2,
+	    PROV_REG_LEN, hex)));
+	tjson_set(o, "tdx_measurement", tdx);
+	if (p->version[0] != '\0')
+		tjson_set(o, "version", json_string(p->version));
+	return o;
+}
+
+/*
+ * A `provenance` entry of MODEL as tmond logs a look-up of CMR at
+ * T_0629 (provenance_client.c): the recorded release, digest asset and
+ * attestations, verified with root; with release_status other than 200
+ * the release answered that (a look-up not completed).  Its seq.
+ */
+static uint64_t
+log_provenance(const struct sigstore_root *root, long release_status)
+{
+	static const char *const names[3] = { "release", "digest_asset",
+	    "attestations" };
+	static const char *const files[3] = { GH "release_latest.body",
+	    GH "tinfoil_hash.body", GH "attestations.body" };
+	struct fetch_result res[3];
+	struct entry_coll_doc docs[3];
+	struct store_blob_in blobs[6];
+	struct entry_provenance ep;
+	struct github_release rel;
+	struct sigstore_policy pol;
+	struct prov_release pr;
+	struct checklist sig;
+	struct tmon_err err;
+	uint8_t dh[3][2][32], digest[32], *body;
+	json_t *att, *regs = NULL;
+	size_t i, n, nb = 0, len;
+	enum verdict v = VERDICT_ERROR;
+	uint64_t seq;
+
+	memset(res, 0, sizeof(res));
+	memset(blobs, 0, sizeof(blobs));
+	n = release_status == 200 ? 3 : 1;
+	for (i = 0; i < n; i++) {
+		res[i].status = i == 0 ? release_status : 200;
+		if (res[i].status == 200)
+			res[i].body = slurp(files[i], &res[i].body_len);
+		else
+			res[i].body = (uint8_t *)strdup("unavailable");
+		if (res[i].status != 200)
+			res[i].body_len = strlen((char *)res[i].body);
+		snprintf(res[i].content_type, sizeof(res[i].content_type),
+		    "application/json");
+		collateral_doc_entry(&res[i], names[i], "https://api.github.com/",
+		    &docs[i], dh[i], blobs, &nb);
+	}
+	memset(&ep, 0, sizeof(ep));
+	ep.time = T_0629;
+	ep.model = MODEL;
+	ep.repo = CMR;
+	ep.docs = docs;
+	ep.n_docs = n;
+	ep.policy_ref = "refs/tags/*";
+	ep.trusted_root_sha256 = root->sha256;
+	ep.predicate_type = PROV_PREDICATE_MULTIPLATFORM;
+	if (n == 3) {
+		tmon_err_clear(&err);
+		ck_assert(github_release_parse(res[0].body, res[0].body_len,
+		    &rel, &err) == TMON_OK);
+		ck_assert(github_digest_parse(res[1].body, res[1].body_len,
+		    digest, &err) == TMON_OK);
+		att = json_loadb((const char *)res[2].body, res[2].body_len, 0,
+		    NULL);
+		ck_assert_ptr_nonnull(att);
+		memset(&pol, 0, sizeof(pol));
+		pol.repo = CMR;
+		pol.ref = "refs/tags/*";
+		checklist_init(&sig);
+		v = prov_verify_release(root, att, PROV_PREDICATE_MULTIPLATFORM,
+		    &pol, CMR, rel.tag, digest, T_0629, &pr, &sig);
+		json_decref(att);
+		ck_assert_int_eq(v, VERDICT_PASS);
+		ep.tag = rel.tag;
+		ep.digest = digest;
+		ep.digest_source = "asset";
+		ep.checks = &sig;
+		regs = registers_of(&pr.pred);
+		ep.registers = regs;
+		ep.verdict = "pass";
+	} else {
+		ep.verdict = "error";
+		ep.error = "release: HTTP 503";
+	}
+	body = entry_provenance_body(&ep, &len);
+	seq = append("provenance", T_0629, MODEL, body, len, blobs, nb);
+	free(body);
+	json_decref(regs);
+	for (i = 0; i < n; i++)
+		free(res[i].body);
+	return seq;
+}
+
+static void
+prov_tag(json_t *o)
+{
+	tjson_set(o, "tag", json_string("v0.0.999"));
+}
+
+static void
+prov_registers(json_t *o)
+{
+	tjson_set(json_object_get(o, "registers"), "snp_measurement",
+	    json_string("00"));
+}
+
+static void
+prov_no_asset(json_t *o)
+{
+	json_object_del(json_object_get(o, "documents"), "digest_asset");
+}
+
+static void
+prov_type(json_t *o)
+{
+	tjson_set(o, "predicate_type", json_string("https://example.com/p"));
+}
+
+static void
+prov_no_repo(json_t *o)
+{
+	json_object_del(o, "repo");
+}
+
+/* The probe's provenance checks as tmond sets them: release and
+ * measurement status, and the verdict they make. */
+static void
+with_provenance(json_t *o, const char *rel, const char *meas,
+    const char *verdict)
+{
+	json_t *checks = json_object_get(o, "checks"), *c;
+
+	c = json_object();
+	tjson_set(c, "id", json_string("provenance.release"));
+	tjson_set(c, "status", json_string(rel));
+	tjson_set(c, "detail", json_string(""));
+	json_array_append_new(checks, c);
+	c = json_object();
+	tjson_set(c, "id", json_string("provenance.measurement"));
+	tjson_set(c, "status", json_string(meas));
+	tjson_set(c, "detail", json_string(""));
+	json_array_append_new(checks, c);
+	tjson_set(o, "verdict", json_string(verdict));
+}
+
+/* the gemma TDX enclave runs no release of CMR: fail */
+static void
+prov_fail(json_t *o)
+{
+	with_provenance(o, "pass", "fail", "fail");
+}
+
+static void
+prov_pass(json_t *o)
+{
+	with_provenance(o, "pass", "pass", "pass");
+}
+
+static void
+prov_skip(json_t *o)
+{
+	with_provenance(o, "skip", "skip", json_string_value(
+	    json_object_get(o, "verdict")));
+}
+
+/* A `provenance` entry re-verified from its stored documents; a probe's
+ * provenance checks replayed from the entries before it. */
+START_TEST(test_provenance)
+{
+	struct sigstore_root *pub = root_load(PUBLIC_ROOT);
+	struct sigstore_root *test = root_load(TEST_ROOT);
+	struct audit_config cfg;
+	uint64_t p, e, seq;
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.sigstore_root = pub;
+	audit_ctx_free(actx);
+	actx = audit_ctx_new(ro, vc, &cfg);
+	p = log_provenance(pub, 200);
+	e = log_provenance(pub, 503);
+	ck_assert_str_eq(verdict_of(p), "pass");
+	want(p, AUDIT_FOLLOWS, NULL);
+	want(e, AUDIT_FOLLOWS, NULL);
+	/* the probes after them: the release verified, the gemma enclave's
+	 * RTMR1 is not the release's */
+	seq = append_edited(s_probe, prov_fail);
+	want(seq, AUDIT_FOLLOWS, NULL);
+	seq = append_edited(s_probe, prov_pass);
+	want(seq, AUDIT_DIFFERS, "provenance.measurement is fail, stored "
+	    "pass");
+	seq = append_edited(s_probe, prov_skip);
+	want(seq, AUDIT_FOLLOWS, NULL);		/* as recorded */
+	/* edited entries */
+	want(append_edited(p, to_fail), AUDIT_DIFFERS, "stored verdict fail "
+	    "does not follow from its evidence, which gives pass");
+	want(append_edited(e, to_pass), AUDIT_DIFFERS, "stored verdict pass "
+	    "does not follow from its evidence, which gives error");
+	want(append_edited(p, prov_tag), AUDIT_DIFFERS, "stored tag v0.0.999 "
+	    "does not follow from its evidence, which gives v0.0.110");
+	want(append_edited(p, prov_registers), AUDIT_DIFFERS, "stored "
+	    "registers do not follow");
+	want(append_edited(p, prov_no_asset), AUDIT_DIFFERS, NULL);
+	want(append_edited(p, prov_type), AUDIT_UNCHECKED, "predicate_type");
+	want(append_edited(p, prov_no_repo), AUDIT_UNCHECKED, "not a "
+	    "provenance body");
+	/* a probe after entries that do not re-derive */
+	seq = append_edited(s_probe, prov_fail);
+	want(seq, AUDIT_UNCHECKED, "does not re-derive");
+	/* another root, or none */
+	cfg.sigstore_root = test;
+	audit_ctx_free(actx);
+	actx = audit_ctx_new(ro, vc, &cfg);
+	want(p, AUDIT_UNCHECKED, "not the one given");
+	want(e, AUDIT_FOLLOWS, NULL);		/* nothing to verify */
+	cfg.sigstore_root = NULL;
+	cfg.sigstore_root_error = "no such file";
+	audit_ctx_free(actx);
+	actx = audit_ctx_new(ro, vc, &cfg);
+	want(p, AUDIT_UNCHECKED, "none could be loaded: no such file");
+	audit_ctx_free(actx);
+	actx = audit_ctx_new(ro, vc, NULL);
+	sigstore_root_free(pub);
+	sigstore_root_free(test);
+}
+END_TEST
+
 START_TEST(test_policy)
 {
 	struct audit_config cfg;
@@ -752,6 +1027,7 @@ main(void)
 	tcase_add_test(tc, test_checks_added_later);
 	tcase_add_test(tc, test_unchecked);
 	tcase_add_test(tc, test_policy);
+	tcase_add_test(tc, test_provenance);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1041,6 +1041,7 @@ struct prov_judged {
 	bool			 has_sig;	/* verification ran: sig */
 	struct checklist	 sig;
 	struct prov_release	 rel;		/* v == VERDICT_PASS */
+	struct sigstore_result	 res;		/* v == VERDICT_PASS */
 	char			 why[MAX_CHECK_DETAIL];
 };
 
@@ -1179,7 +1180,7 @@ prov_steps(struct job *jb, struct fetch_result res[PROVC_NDOCS],
 	checklist_init(&j->sig);
 	j->has_sig = true;
 	j->v = prov_verify_release(t->sigstore_root, body, want, p,
-	    p->repo, j->tag, j->digest, now, &j->rel, &j->sig);
+	    p->repo, j->tag, j->digest, now, &j->rel, &j->res, &j->sig);
 	json_decref(body);
 	why[0] = '\0';
 	if (j->v != VERDICT_PASS) {
@@ -1259,6 +1260,54 @@ prov_str_differs(const json_t *b, const char *key, const char *want,
  * Returns TMON_OK when it is set, TMON_E_UNSUPPORTED for UNCHECKED, or
  * the store's rc.
  */
+/* s, or NULL when empty (provenance_client.c writes "" as null). */
+static const char *
+nonempty_or_null(const char *s)
+{
+	return s[0] != '\0' ? s : NULL;
+}
+
+/*
+ * The members of a provenance entry that the bundle which verified gives
+ * ("identity", "integrated_time", "log_index"), written by the one
+ * writer (entry_provenance_body) from j as provenance_client.c fills
+ * them: all null unless the look-up verified.
+ */
+static json_t *
+prov_signed_json(const struct prov_judged *j)
+{
+	static const char *const keys[] = { "identity", "integrated_time",
+	    "log_index" };
+	struct entry_provenance ep;
+	uint8_t *body;
+	size_t len, i;
+	json_t *o, *r;
+
+	memset(&ep, 0, sizeof(ep));
+	ep.model = "";
+	ep.repo = "";
+	ep.verdict = "pass";
+	if (j->judged && j->v == VERDICT_PASS) {
+		ep.id_issuer = nonempty_or_null(j->res.id.issuer);
+		ep.id_repo = nonempty_or_null(j->res.id.repo_uri);
+		ep.id_ref = nonempty_or_null(j->res.id.repo_ref);
+		ep.id_sha = nonempty_or_null(j->res.id.repo_digest);
+		ep.id_workflow = nonempty_or_null(j->res.id.signer_uri);
+		ep.has_tlog = j->res.has_tlog;
+		ep.integrated_time = j->res.integrated_time;
+		ep.log_index = (int64_t)j->res.log_index;
+	}
+	body = entry_provenance_body(&ep, &len);
+	o = tjson_chk(json_loadb((const char *)body, len, 0, NULL));
+	free(body);
+	r = tjson_chk(json_object());
+	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+		tjson_set(r, keys[i], json_incref(json_object_get(o,
+		    keys[i])));
+	json_decref(o);
+	return r;
+}
+
 static enum tmon_rc
 prov_entry(struct job *jb, struct prov_judged *j)
 {
@@ -1268,7 +1317,8 @@ prov_entry(struct job *jb, struct prov_judged *j)
 	const char *repo, *want, *rh, *sv;
 	uint8_t root_sha[32];
 	char why[AUDIT_MSG], dh[65];
-	json_t *r = NULL, *regs;
+	json_t *r = NULL, *regs, *sg, *v;
+	const char *key;
 	int64_t now;
 	enum tmon_rc rc = TMON_OK;
 	bool present[PROVC_NDOCS];
@@ -1341,6 +1391,17 @@ prov_entry(struct job *jb, struct prov_judged *j)
 		result(jb, AUDIT_DIFFERS, "stored registers do not follow "
 		    "from its evidence (the predicate of its verified "
 		    "attestation)");
+	else {
+		sg = prov_signed_json(j);
+		json_object_foreach(sg, key, v)
+			if (!json_equal(json_object_get(b, key), v)) {
+				result(jb, AUDIT_DIFFERS, "stored %s does not "
+				    "follow from its evidence (the bundle "
+				    "that verified)", key);
+				break;
+			}
+		json_decref(sg);
+	}
 	json_decref(regs);
 out:
 	json_decref(r);
@@ -2110,11 +2171,78 @@ claim_digest(const json_t *claims, const char *hkey, const char *lkey,
 	return true;
 }
 
+/*
+ * receipt.provenance of jb's Private Mode receipt p into cl, when its
+ * stored checks have one (an older entry has none): against the
+ * releases of its model replayed from the `provenance` entries before it,
+ * what tmond held when it took the receipt.  note (AUDIT_MSG bytes) says
+ * why the replay cannot stand for tmond's state, the stored check then
+ * taken: a provenance entry before it that does not re-derive, or a
+ * stored status that only fewer releases give (tmond forgets its
+ * releases at a restart, which the log does not show).
+ */
+static enum tmon_rc
+receipt_provenance_of(struct job *jb, const struct rcpt_parsed *p,
+    struct checklist *cl, char *note)
+{
+	const json_t *checks = json_object_get(jb->body, "checks");
+	const json_t *sc = check_in(checks, "receipt.provenance");
+	const char *sd = sc != NULL ? str_of(sc, "detail") : NULL;
+	struct prov_replay *r;
+	struct checklist *tmp;
+	const struct check *c;
+	enum check_status st, got;
+	enum tmon_rc rc;
+	size_t k;
+
+	note[0] = '\0';
+	if (p->fmt != RCPT_PRIVATE_MODE || sc == NULL ||
+	    !check_status_parse(str_of(sc, "status"), &st))
+		return TMON_OK;
+	if (p->model[0] == '\0' || strlen(p->model) >= MAX_MODEL_ID) {
+		rcpt_verify_provenance(p, NULL, 0, cl);
+		return TMON_OK;
+	}
+	if ((rc = prov_replay_get(jb->a, p->model, jb->e->seq, &r,
+	    jb->err)) != TMON_OK)
+		return rc;
+	if (r->broken) {
+		snprintf(note, AUDIT_MSG, "%s", r->why);
+		checklist_set(cl, "receipt.provenance", st, "%s",
+		    sd != NULL ? sd : "");
+		return TMON_OK;
+	}
+	rcpt_verify_provenance(p, r->main.rels, r->main.n, cl);
+	c = checklist_get(cl, "receipt.provenance");
+	got = c != NULL ? c->status : CHECK_ERROR;
+	if (got == st)
+		return TMON_OK;
+	tmp = xmalloc(sizeof(*tmp));
+	for (k = r->main.n; k-- > 0;) {
+		checklist_init(tmp);
+		rcpt_verify_provenance(p, r->main.rels, k, tmp);
+		c = checklist_get(tmp, "receipt.provenance");
+		if (c != NULL && c->status == st) {
+			snprintf(note, AUDIT_MSG, "receipt.provenance is %s, "
+			    "which the newest %zu of the %zu releases replayed "
+			    "give (a tmond restart the log does not show), "
+			    "not all of them (%s)", check_status_str(st), k,
+			    r->main.n, check_status_str(got));
+			checklist_set(cl, "receipt.provenance", st, "%s",
+			    sd != NULL ? sd : "");
+			break;
+		}
+	}
+	free(tmp);
+	return TMON_OK;
+}
+
 static enum tmon_rc
 rederive_receipt(struct job *jb)
 {
 	const json_t *b = jb->body, *sub, *pj, *claims;
 	const char *hex, *stored, *pv;
+	char note[AUDIT_MSG];
 	struct rcpt_parsed p;
 	struct rcpt_reject rej;
 	struct rcpt_probe pr;
@@ -2200,6 +2328,11 @@ rederive_receipt(struct job *jb)
 	cl = xmalloc(sizeof(*cl));
 	checklist_init(cl);
 	rcpt_verify(jb->a->vc, &p, &pr, cl);
+	if ((rc = receipt_provenance_of(jb, &p, cl, note)) != TMON_OK) {
+		(void)UNCHECKED(jb, "reading its model's provenance entries: "
+		    "%s", jb->err->msg);
+		goto out;
+	}
 	r = tjson_chk(json_object());
 	tjson_set(r, "verdict", json_string(check_status_str(
 	    checklist_verdict(cl))));
@@ -2210,6 +2343,9 @@ rederive_receipt(struct job *jb)
 		result(jb, AUDIT_DIFFERS, "stored format %s does not follow "
 		    "from its evidence, which gives %s", str_or(b, "format"),
 		    rcpt_format_str(p.fmt));
+	/* the rest follows, receipt.provenance could not be replayed */
+	if (jb->out->outcome == AUDIT_FOLLOWS && note[0] != '\0')
+		(void)UNCHECKED(jb, "its receipt.provenance: %s", note);
 	rc = TMON_OK;
 out:
 	json_decref(r);

@@ -108,26 +108,6 @@ print(("ok: " if ok else "FAIL: ") + "sim/tinfoil-unattested: v0.1.0 logged agai
 sys.exit(0 if ok and all(b["verdict"] == "pass" for s, m, b in prov) else 1)
 EOF
 
-dbcopy() {
-	python3 -c 'import sqlite3,sys; d=sqlite3.connect(sys.argv[2]); sqlite3.connect("file:"+sys.argv[1]+"?mode=ro",uri=True).backup(d); d.close()' "$1" "$2"
-}
-
-# audit NAME WANT-EXIT DB [ARGS...] -- [GREP...]: tmonctl audit DB
-# ARGS..., its exit code WANT-EXIT and every GREP in its output.
-audit() {
-	local name=$1 want=$2 db=$3 rc p args=()
-	shift 3
-	while [ $# -gt 0 ] && [ "$1" != -- ]; do args+=("$1"); shift; done
-	[ $# -gt 0 ] && shift
-	"$BUILD/tmonctl" audit "$db" --key "$VKEY" "${args[@]}" >"$TMP/audit.out" 2>"$TMP/audit.err"
-	rc=$?
-	[ $rc -eq "$want" ] || { fail "$name: audit exit $rc, want $want"; cat "$TMP/audit.out" "$TMP/audit.err"; return 1; }
-	for p in "$@"; do
-		grep -q -- "$p" "$TMP/audit.out" || { fail "$name: no \"$p\" in:"; cat "$TMP/audit.out"; return 1; }
-	done
-	pass "$name: exit $rc: $(tail -1 "$TMP/audit.out")"
-}
-
 # ---- the log as written ------------------------------------------------------
 np=$(q "$DB" "SELECT count(*) FROM entries WHERE kind = 'provenance'")
 audit "as written" 0 "$DB" --config "$TMP/sched.json" --trusted-root "$ROOT" -- \
@@ -147,41 +127,6 @@ audit "the public-good root" 3 "$DB" --config "$TMP/sched.json" -- \
 [ $? = 2 ] && grep -q -- "--trusted-root: " "$TMP/audit.out" && pass "a --trusted-root that cannot be read: exit 2" ||
     { fail "a --trusted-root that cannot be read:"; cat "$TMP/audit.out"; }
 
-# forge DB SEQ PYTHON: edit the body b of entry SEQ with PYTHON, set the
-# verdict column, recompute its leaf hash, every later chain hash and the
-# Merkle tree (test_audit_rederive.sh): hidden from the hashes.
-forge() {
-	python3 - "$@" <<'EOF'
-import hashlib, json, sqlite3, sys
-db, seq, edit = sys.argv[1], int(sys.argv[2]), sys.argv[3]
-h = lambda x: hashlib.sha256(x).digest()
-c = sqlite3.connect(db)
-b = json.loads(bytes(c.execute("SELECT body FROM entries WHERE seq = ?", (seq,)).fetchone()[0]))
-exec(edit)
-nb = json.dumps(b, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
-trig = c.execute("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'").fetchall()
-for name, _ in trig:
-    c.execute('DROP TRIGGER "%s"' % name)
-c.execute("UPDATE entries SET body = ?, verdict = ?, leaf_hash = ? WHERE seq = ?",
-          (nb, b.get("verdict"), h(b"\0" + nb), seq))
-prev = bytes(32) if seq == 0 else bytes(c.execute("SELECT chain_hash FROM entries WHERE seq = ?", (seq - 1,)).fetchone()[0])
-for s, leaf in c.execute("SELECT seq, leaf_hash FROM entries WHERE seq >= ? ORDER BY seq", (seq,)).fetchall():
-    prev = h(prev + bytes(leaf))
-    c.execute("UPDATE entries SET chain_hash = ? WHERE seq = ?", (prev, s))
-if c.execute("SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'tree'").fetchone()[0]:
-    level = [bytes(r[0]) for r in c.execute("SELECT leaf_hash FROM entries ORDER BY seq")]
-    c.execute("DELETE FROM tree")
-    lv = 0
-    while level:
-        c.executemany("INSERT INTO tree (level, idx, hash) VALUES (?, ?, ?)",
-                      [(lv, i, x) for i, x in enumerate(level)])
-        level = [h(b"\1" + level[i] + level[i + 1]) for i in range(0, len(level) - 1, 2)]
-        lv += 1
-for _, sql in trig:
-    c.execute(sql)
-c.commit()
-EOF
-}
 # Signed checkpoints (if tmond made one) no longer match a forged tree:
 # then the audit also reports them.  cps DB: how many there are.
 cps() { q "$1" "SELECT count(*) FROM checkpoints" 2>/dev/null || echo 0; }

@@ -23,7 +23,7 @@ set -u
 . "$(dirname "$0")/lib.sh"
 
 need curl python3
-need_bin tmond tmon-sim
+need_bin tmond tmon-sim tmonctl
 DATA=$SRC/tests/data/sigstore-test
 start_sim "$TMP/pki" || exit 1
 sim=http://127.0.0.1:$SIM_PORT
@@ -162,4 +162,18 @@ cat "$TMP/result"
 [ $rc = 0 ] || fails=$((fails + 1))
 
 stop_tmond
+
+# tmonctl audit re-derives each receipt's receipt.provenance from the
+# model's provenance entries before it (the releases tmond held then).
+VKEY=$("$BUILD/tmonctl" log-key --db "$DB")
+ROOT=$TMP/pki/sigstore/trusted_root.json
+n=$(q "$DB" "SELECT count(*) FROM entries")
+audit "the log as written" 0 "$DB" --config "$TMP/sched.json" --trusted-root "$ROOT" -- \
+    "audit: ok: $n entries" "every verdict follows from its stored evidence"
+seq=$(jget seq "$TMP/good.ans")
+dbcopy "$DB" "$TMP/forged.db"
+forge "$TMP/forged.db" "$seq" '[k for k in b["checks"] if k["id"] == "receipt.provenance"][0]["status"] = "fail"'
+audit "a receipt's receipt.provenance forged pass -> fail" 1 "$TMP/forged.db" \
+    --config "$TMP/sched.json" --trusted-root "$ROOT" -- \
+    "entry $seq (receipt sim/tinfoil-release).*receipt.provenance is pass, stored fail"
 finish

@@ -833,7 +833,8 @@ log_provenance(const struct sigstore_root *root, long release_status)
 		pol.ref = "refs/tags/*";
 		checklist_init(&sig);
 		v = prov_verify_release(root, att, PROV_PREDICATE_MULTIPLATFORM,
-		    &pol, CMR, rel.tag, digest, T_0629, &pr, &sig);
+		    &pol, CMR, rel.tag, digest, T_0629, &pr, NULL,
+		    &sig);
 		json_decref(att);
 		ck_assert_int_eq(v, VERDICT_PASS);
 		ep.tag = rel.tag;
@@ -843,6 +844,19 @@ log_provenance(const struct sigstore_root *root, long release_status)
 		regs = registers_of(&pr.pred);
 		ep.registers = regs;
 		ep.verdict = "pass";
+		/* the certificate's identity and the Rekor entry, as read
+		 * with openssl x509 -text and from its tlogEntries */
+		ep.id_issuer = "https://token.actions.githubusercontent.com";
+		ep.id_repo = "https://github.com/tinfoilsh/"
+		    "confidential-model-router";
+		ep.id_ref = "refs/tags/v0.0.110";
+		ep.id_sha = "7813c278b2c46351948143ea4a2313c635654893";
+		ep.id_workflow = "https://github.com/tinfoilsh/"
+		    "confidential-model-router/.github/workflows/"
+		    "tinfoil-release-publish.yml@refs/tags/v0.0.110";
+		ep.has_tlog = true;
+		ep.integrated_time = 1782251465;
+		ep.log_index = 1932011338;
 	} else {
 		ep.verdict = "error";
 		ep.error = "release: HTTP 503";
@@ -867,6 +881,12 @@ prov_registers(json_t *o)
 {
 	tjson_set(json_object_get(o, "registers"), "snp_measurement",
 	    json_string("00"));
+}
+
+static void
+prov_log_index(json_t *o)
+{
+	tjson_set(o, "log_index", json_integer(1));
 }
 
 static void
@@ -964,6 +984,8 @@ START_TEST(test_provenance)
 	    "does not follow from its evidence, which gives v0.0.110");
 	want(append_edited(p, prov_registers), AUDIT_DIFFERS, "stored "
 	    "registers do not follow");
+	want(append_edited(p, prov_log_index), AUDIT_DIFFERS, "stored "
+	    "log_index does not follow");
 	want(append_edited(p, prov_no_asset), AUDIT_DIFFERS, NULL);
 	want(append_edited(p, prov_type), AUDIT_UNCHECKED, "predicate_type");
 	want(append_edited(p, prov_no_repo), AUDIT_UNCHECKED, "not a "

@@ -1045,23 +1045,6 @@ struct prov_judged {
 	char			 why[MAX_CHECK_DETAIL];
 };
 
-/* Why a document is not usable, or NULL (provenance_client.c: transport,
- * status, empty body). */
-static const char *
-prov_doc_problem(const struct fetch_result *r, const char *name, char *buf,
-    size_t bufsz)
-{
-	if (r->rc != TMON_OK)
-		snprintf(buf, bufsz, "%s: %s", name, r->error);
-	else if (r->status != 200)
-		snprintf(buf, bufsz, "%s: HTTP %ld", name, r->status);
-	else if (r->body_len == 0)
-		snprintf(buf, bufsz, "%s: HTTP 200 with an empty body", name);
-	else
-		return NULL;
-	return buf;
-}
-
 /* The look-up of j ends judged with v (why when not pass). */
 static void
 prov_judge(struct prov_judged *j, enum verdict v, const char *why)
@@ -1096,13 +1079,9 @@ prov_steps(struct job *jb, struct fetch_result res[PROVC_NDOCS],
 {
 	const struct audit_config *t = &jb->a->cfg;
 	struct github_release rel;
-	struct tjson_doc d;
 	struct tmon_err err;
-	json_t *body = NULL;
 	char why[MAX_CHECK_DETAIL], h1[65], h2[65];
-	const struct check *worst = NULL;
 	const struct fetch_result *r;
-	size_t i;
 
 	j->asked[PROVC_DOC_RELEASE] = true;
 	r = &res[PROVC_DOC_RELEASE];
@@ -1119,31 +1098,22 @@ prov_steps(struct job *jb, struct fetch_result res[PROVC_NDOCS],
 	snprintf(j->tag, sizeof(j->tag), "%s", rel.tag);
 	j->asked[PROVC_DOC_ASSET] = true;
 	r = &res[PROVC_DOC_ASSET];
-	if (prov_doc_problem(r, "digest_asset", why, sizeof(why)) == NULL) {
-		tmon_err_clear(&err);
-		if (github_digest_parse(r->body, r->body_len, j->digest,
-		    &err) != TMON_OK) {
-			prov_judge(j, VERDICT_FAIL, err.msg);
-			return TMON_OK;
-		}
+	/* a request tmond could not start ended the look-up */
+	if (r->rc != TMON_OK && strncmp(r->error, "request not started: ",
+	    21) == 0) {
+		(void)prov_doc_problem(r, "digest_asset", why, sizeof(why));
+		prov_incomplete(j, why);
+		return TMON_OK;
+	}
+	switch (prov_digest_step(&rel, r, j->digest, &j->digest_source, why,
+	    sizeof(why))) {
+	case VERDICT_PASS:
 		j->has_digest = true;
-		j->digest_source = "asset";
-		if (rel.has_body_digest && memcmp(rel.body_digest, j->digest,
-		    32) != 0) {
-			snprintf(why, sizeof(why), "the digest asset (%s) is "
-			    "not the release notes' Digest (%s)",
-			    hex_encode(j->digest, 32, h1),
-			    hex_encode(rel.body_digest, 32, h2));
-			prov_judge(j, VERDICT_FAIL, why);
-			return TMON_OK;
-		}
-	} else if (rel.has_body_digest && strncmp(r->error, "request not "
-	    "started: ", 21) != 0) {
-		/* (a request tmond could not start ended the look-up) */
-		memcpy(j->digest, rel.body_digest, 32);
-		j->has_digest = true;
-		j->digest_source = "release_body";
-	} else {
+		break;
+	case VERDICT_FAIL:
+		prov_judge(j, VERDICT_FAIL, why);
+		return TMON_OK;
+	default:
 		prov_incomplete(j, why);
 		return TMON_OK;
 	}
@@ -1168,70 +1138,12 @@ prov_steps(struct job *jb, struct fetch_result res[PROVC_NDOCS],
 		    "the Sigstore trusted root %s, not the one given (%s; "
 		    "--trusted-root)", hex_encode(root_sha, 32, h1),
 		    hex_encode(t->sigstore_root->sha256, 32, h2));
-	memset(&d, 0, sizeof(d));
-	d.name = "attestations";
-	d.err = &err;
-	tmon_err_clear(&err);
-	if (tjson_load(&d, r->body, r->body_len, MAX_SIGSTORE_API_BODY,
-	    TJSON_OBJECT, &body) != TMON_OK) {
-		prov_judge(j, VERDICT_FAIL, err.msg);
-		return TMON_OK;
-	}
 	checklist_init(&j->sig);
-	j->has_sig = true;
-	j->v = prov_verify_release(t->sigstore_root, body, want, p,
-	    p->repo, j->tag, j->digest, now, &j->rel, &j->res, &j->sig);
-	json_decref(body);
-	why[0] = '\0';
-	if (j->v != VERDICT_PASS) {
-		for (i = 0; i < j->sig.n; i++)
-			if (worst == NULL || check_severity(
-			    j->sig.items[i].status) <
-			    check_severity(worst->status))
-				worst = &j->sig.items[i];
-		snprintf(why, sizeof(why), "%s: %.200s", worst != NULL ?
-		    worst->id : "sigstore", worst != NULL ? worst->detail :
-		    "the attestation did not verify");
-	}
+	j->v = prov_attestations_step(t->sigstore_root, r, want, p, j->tag,
+	    j->digest, now, &j->rel, &j->res, &j->sig, why, sizeof(why));
+	j->has_sig = j->sig.n > 0;
 	prov_judge(j, j->v, why[0] != '\0' ? why : NULL);
 	return TMON_OK;
-}
-
-/* The registers member of a `provenance` entry for predicate p
- * (provenance_client.c writes it so; a new reference). */
-static json_t *
-prov_registers_json(const struct prov_predicate *p)
-{
-	json_t *o = tjson_chk(json_object()), *tdx, *plats, *pl;
-	char hex[2 * PROV_REG_LEN + 1];
-	size_t i;
-
-	if (p->kind == PROV_KIND_MULTIPLATFORM) {
-		tjson_set(o, "snp_measurement", json_string(hex_encode(
-		    p->snp_measurement, PROV_REG_LEN, hex)));
-		tdx = tjson_chk(json_object());
-		tjson_set(tdx, "rtmr1", json_string(hex_encode(p->rtmr1,
-		    PROV_REG_LEN, hex)));
-		tjson_set(tdx, "rtmr2", json_string(hex_encode(p->rtmr2,
-		    PROV_REG_LEN, hex)));
-		tjson_set(o, "tdx_measurement", tdx);
-		if (p->version[0] != '\0')
-			tjson_set(o, "version", json_string(p->version));
-	} else if (p->kind == PROV_KIND_HARDWARE) {
-		plats = tjson_chk(json_object());
-		for (i = 0; i < p->n_platforms; i++) {
-			pl = tjson_chk(json_object());
-			tjson_set(pl, "mrtd", json_string(hex_encode(
-			    p->platforms[i].mrtd, PROV_REG_LEN, hex)));
-			tjson_set(pl, "rtmr0", json_string(hex_encode(
-			    p->platforms[i].rtmr0, PROV_REG_LEN, hex)));
-			if (json_object_set_new(plats, p->platforms[i].name,
-			    pl) != 0)
-				json_decref(pl);
-		}
-		tjson_set(o, "platforms", plats);
-	}
-	return o;
 }
 
 /* A stored string member (null: NULL) that differs from want (NULL or

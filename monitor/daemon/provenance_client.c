@@ -407,9 +407,8 @@ prov_client_wants(struct prov_client *c, const struct model_cfg *m,
 	return track_due(&s->main, now) || track_due(&s->hw, now);
 }
 
-/* The predicate's registers, for the entry (new reference). */
-static json_t *
-registers_json(const struct prov_predicate *p)
+json_t *
+prov_registers_json(const struct prov_predicate *p)
 {
 	json_t *o = tjson_chk(json_object()), *tdx, *plats, *pl;
 	char hex[2 * PROV_REG_LEN + 1];
@@ -514,7 +513,7 @@ log_lookup(struct prov_lookup *lk, const char *verdict, const char *why,
 	ep.error = why;
 	ep.predicate_type = lk->t->want;
 	if (rel != NULL) {
-		regs = registers_json(&rel->pred);
+		regs = prov_registers_json(&rel->pred);
 		ep.registers = regs;
 	}
 	if (rel != NULL && res != NULL) {
@@ -626,9 +625,8 @@ lookup_judged(struct prov_lookup *lk, enum verdict v, const char *why,
 	lookup_end(lk);
 }
 
-/* Why a document is not usable, or NULL: transport, status, empty. */
-static const char *
-doc_problem(const struct fetch_result *r, const char *name, char *buf,
+const char *
+prov_doc_problem(const struct fetch_result *r, const char *name, char *buf,
     size_t bufsz)
 {
 	if (r->rc != TMON_OK)
@@ -702,7 +700,7 @@ release_in(struct prov_lookup *lk)
 	struct tmon_err err;
 	char why[MAX_CHECK_DETAIL];
 
-	if (doc_problem(r, "release", why, sizeof(why)) != NULL) {
+	if (prov_doc_problem(r, "release", why, sizeof(why)) != NULL) {
 		lookup_error(lk, why);
 		return;
 	}
@@ -729,43 +727,98 @@ release_in(struct prov_lookup *lk)
 	    "tinfoil.hash"), MAX_DIGEST_ASSET);
 }
 
+enum verdict
+prov_digest_step(const struct github_release *rel,
+    const struct fetch_result *asset, uint8_t digest[32],
+    const char **source, char *why, size_t whysz)
+{
+	struct tmon_err err;
+	char hex[65], hex2[65];
+
+	if (prov_doc_problem(asset, "digest_asset", why, whysz) == NULL) {
+		tmon_err_clear(&err);
+		if (github_digest_parse(asset->body, asset->body_len, digest,
+		    &err) != TMON_OK) {
+			bfmt(why, whysz, "%s", err.msg);
+			return VERDICT_FAIL;
+		}
+		if (rel->has_body_digest && memcmp(rel->body_digest, digest,
+		    32) != 0) {
+			bfmt(why, whysz, "the digest asset (%s) is not the "
+			    "release notes' Digest (%s)", hex_encode(digest, 32,
+			    hex), hex_encode(rel->body_digest, 32, hex2));
+			return VERDICT_FAIL;
+		}
+		*source = "asset";
+		return VERDICT_PASS;
+	}
+	if (!rel->has_body_digest)
+		return VERDICT_ERROR;
+	memcpy(digest, rel->body_digest, 32);
+	*source = "release_body";
+	return VERDICT_PASS;
+}
+
+enum verdict
+prov_attestations_step(const struct sigstore_root *root,
+    const struct fetch_result *att, const char *want,
+    const struct sigstore_policy *pol, const char *tag,
+    const uint8_t digest[32], int64_t now, struct prov_release *rel,
+    struct sigstore_result *res, struct checklist *sig, char *why,
+    size_t whysz)
+{
+	struct tjson_doc d;
+	struct tmon_err err;
+	json_t *body = NULL;
+	const struct check *worst = NULL;
+	enum verdict v;
+	size_t i;
+
+	why[0] = '\0';
+	memset(&d, 0, sizeof(d));
+	d.name = "attestations";
+	d.err = &err;
+	tmon_err_clear(&err);
+	if (tjson_load(&d, att->body, att->body_len, MAX_SIGSTORE_API_BODY,
+	    TJSON_OBJECT, &body) != TMON_OK) {
+		bfmt(why, whysz, "%s", err.msg);
+		return VERDICT_FAIL;
+	}
+	v = prov_verify_release(root, body, want, pol, pol->repo, tag, digest,
+	    now, rel, res, sig);
+	json_decref(body);
+	if (v != VERDICT_PASS) {
+		/* the first of the worst status names the reason */
+		for (i = 0; i < sig->n; i++)
+			if (worst == NULL || check_severity(
+			    sig->items[i].status) <
+			    check_severity(worst->status))
+				worst = &sig->items[i];
+		bfmt(why, whysz, "%s: %s", worst != NULL ? worst->id :
+		    "sigstore", worst != NULL ? worst->detail :
+		    "the attestation did not verify");
+	}
+	return v;
+}
+
 /* The digest asset is in: the digest, then its attestations. */
 static void
 asset_in(struct prov_lookup *lk)
 {
-	struct fetch_result *r = &lk->res[PROVC_DOC_ASSET];
-	struct tmon_err err;
-	char why[MAX_CHECK_DETAIL], hex[65], hex2[65];
-	const char *problem;
+	char why[MAX_CHECK_DETAIL], hex[65];
+	enum verdict v;
 
-	problem = doc_problem(r, "digest_asset", why, sizeof(why));
-	if (problem == NULL) {
-		tmon_err_clear(&err);
-		if (github_digest_parse(r->body, r->body_len, lk->digest,
-		    &err) != TMON_OK) {
-			lookup_judged(lk, VERDICT_FAIL, err.msg, NULL, NULL,
-			    NULL);
-			return;
-		}
-		lk->has_digest = true;
-		lk->digest_source = "asset";
-		if (lk->rel.has_body_digest && memcmp(lk->rel.body_digest,
-		    lk->digest, 32) != 0) {
-			bfmt(why, sizeof(why), "the digest asset (%s) is "
-			    "not the release notes' Digest (%s)",
-			    hex_encode(lk->digest, 32, hex),
-			    hex_encode(lk->rel.body_digest, 32, hex2));
-			lookup_judged(lk, VERDICT_FAIL, why, NULL, NULL, NULL);
-			return;
-		}
-	} else if (lk->rel.has_body_digest) {
-		memcpy(lk->digest, lk->rel.body_digest, 32);
-		lk->has_digest = true;
-		lk->digest_source = "release_body";
-	} else {
-		lookup_error(lk, problem);
+	v = prov_digest_step(&lk->rel, &lk->res[PROVC_DOC_ASSET], lk->digest,
+	    &lk->digest_source, why, sizeof(why));
+	if (v == VERDICT_FAIL) {
+		lookup_judged(lk, VERDICT_FAIL, why, NULL, NULL, NULL);
 		return;
 	}
+	if (v != VERDICT_PASS) {
+		lookup_error(lk, why);
+		return;
+	}
+	lk->has_digest = true;
 	(void)start_doc(lk, PROVC_DOC_ATTESTATIONS, fmt_url("%s/repos/%s/"
 	    "attestations/sha256:%s", lk->c->api, lk->t->repo,
 	    hex_encode(lk->digest, 32, hex)), MAX_SIGSTORE_API_BODY);
@@ -782,15 +835,10 @@ attestations_in(struct prov_lookup *lk)
 	struct prov_release *rel;
 	struct sigstore_result *res;
 	struct checklist *sig;
-	struct tjson_doc d;
-	struct tmon_err err;
-	json_t *body = NULL;
 	char why[MAX_CHECK_DETAIL];
 	enum verdict v;
-	const struct check *worst = NULL;
-	size_t i;
 
-	if (doc_problem(r, "attestations", why, sizeof(why)) != NULL) {
+	if (prov_doc_problem(r, "attestations", why, sizeof(why)) != NULL) {
 		lookup_error(lk, why);
 		return;
 	}
@@ -798,15 +846,6 @@ attestations_in(struct prov_lookup *lk)
 		bfmt(why, sizeof(why), "no trusted root: %s",
 		    lk->c->root_error);
 		lookup_judged(lk, VERDICT_ERROR, why, NULL, NULL, NULL);
-		return;
-	}
-	memset(&d, 0, sizeof(d));
-	d.name = "attestations";
-	d.err = &err;
-	tmon_err_clear(&err);
-	if (tjson_load(&d, r->body, r->body_len, MAX_SIGSTORE_API_BODY,
-	    TJSON_OBJECT, &body) != TMON_OK) {
-		lookup_judged(lk, VERDICT_FAIL, err.msg, NULL, NULL, NULL);
 		return;
 	}
 	memset(&pol, 0, sizeof(pol));
@@ -818,22 +857,15 @@ attestations_in(struct prov_lookup *lk)
 	res = xcalloc(1, sizeof(*res));
 	sig = xcalloc(1, sizeof(*sig));
 	checklist_init(sig);
-	v = prov_verify_release(lk->c->root, body, t->want, &pol, t->repo,
-	    lk->rel.tag, lk->digest, lk->now, rel, res, sig);
-	json_decref(body);
-	why[0] = '\0';
-	if (v != VERDICT_PASS) {
-		/* the first of the worst status names the reason */
-		for (i = 0; i < sig->n; i++)
-			if (worst == NULL || check_severity(
-			    sig->items[i].status) <
-			    check_severity(worst->status))
-				worst = &sig->items[i];
-		bfmt(why, sizeof(why), "%s: %s", worst != NULL ?
-		    worst->id : "sigstore", worst != NULL ? worst->detail :
-		    "the attestation did not verify");
-	}
-	lookup_judged(lk, v, v == VERDICT_PASS ? NULL : why, sig, rel, res);
+	v = prov_attestations_step(lk->c->root, r, t->want, &pol,
+	    lk->rel.tag, lk->digest, lk->now, rel, res, sig, why,
+	    sizeof(why));
+	if (v != VERDICT_PASS && sig->n == 0) {
+		/* the body was not JSON: no check ran */
+		lookup_judged(lk, v, why, NULL, NULL, NULL);
+	} else
+		lookup_judged(lk, v, v == VERDICT_PASS ? NULL : why, sig, rel,
+		    res);
 	free(sig);
 	free(res);
 	free(rel);

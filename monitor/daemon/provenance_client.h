@@ -115,6 +115,60 @@ enum tmon_rc	github_release_parse(const uint8_t *body, size_t len,
 enum tmon_rc	github_digest_parse(const uint8_t *body, size_t len,
 		    uint8_t digest[32], struct tmon_err *err);
 
+/* ---- the look-up's steps, shared by tmond and tmonctl audit ---- */
+
+struct sigstore_policy;
+struct sigstore_result;
+struct sigstore_root;
+
+/*
+ * Why the look-up document r (named name in the message) cannot be used:
+ * its transfer failed ("name: ERROR"), its status is not 200
+ * ("name: HTTP N") or its body is empty; written into buf[bufsz] and
+ * returned.  NULL when it can be used.
+ */
+const char	*prov_doc_problem(const struct fetch_result *r,
+		    const char *name, char *buf, size_t bufsz);
+
+/*
+ * The release digest of a look-up, from the digest asset answer asset
+ * and the release JSON's notes (rel): the asset's digest when it can be
+ * used (github_digest_parse), which must equal the notes' Digest when
+ * they have one; else the notes' Digest.  VERDICT_PASS: digest (32
+ * bytes) and *source ("asset" or "release_body", static) set;
+ * VERDICT_FAIL: the asset is malformed or differs from the notes (why);
+ * VERDICT_ERROR: neither gives a digest (why: the asset's problem).
+ */
+enum verdict	prov_digest_step(const struct github_release *rel,
+		    const struct fetch_result *asset, uint8_t digest[32],
+		    const char **source, char *why, size_t whysz);
+
+/*
+ * Verify the attestations answer att (a usable document) of the release
+ * tag with digest: its JSON (at most MAX_SIGSTORE_API_BODY bytes, an
+ * object) through prov_verify_release against root for predicate want
+ * and policy pol (pol->repo the repository), now the look-up's time;
+ * rel, res and sig as prov_verify_release fills them.  Returns its
+ * verdict (VERDICT_FAIL, and no check in sig, when the body is not a
+ * JSON object); on any other than VERDICT_PASS, why names the first of the worst checks
+ * ("sigstore.cert.identity: ...") or the JSON error.
+ */
+enum verdict	prov_attestations_step(const struct sigstore_root *root,
+		    const struct fetch_result *att, const char *want,
+		    const struct sigstore_policy *pol, const char *tag,
+		    const uint8_t digest[32], int64_t now,
+		    struct prov_release *rel, struct sigstore_result *res,
+		    struct checklist *sig, char *why, size_t whysz);
+
+/*
+ * The registers of predicate p as a provenance entry records them (a
+ * new reference): {"snp_measurement", "tdx_measurement": {"rtmr1",
+ * "rtmr2"}, "version"} for PROV_KIND_MULTIPLATFORM, {"platforms":
+ * {NAME: {"mrtd", "rtmr0"}}} for PROV_KIND_HARDWARE (a name that is not
+ * UTF-8 is left out), lower-case hex; {} for PROV_KIND_NONE.
+ */
+json_t		*prov_registers_json(const struct prov_predicate *p);
+
 struct prov_client_cfg {
 	const char	*api_url;	/* no trailing '/' */
 	const char	*download_url;	/* no trailing '/' */

@@ -406,19 +406,12 @@ setup(void)
 static void
 teardown(void)
 {
-	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
-	char p[200];
-	size_t i;
-
 	tu_stop(replay_pid, SIGTERM);
 	replay_pid = -1;
 	if (replay_fd >= 0)
 		close(replay_fd);
 	replay_fd = -1;
-	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
-		snprintf(p, sizeof(p), "%s%s", dbpath, sfx[i]);
-		(void)unlink(p);
-	}
+	tu_unlink_db(dbpath);
 	(void)rmdir(dir);
 }
 

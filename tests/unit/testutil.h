@@ -114,6 +114,21 @@ tu_stop(pid_t pid, int sig)
 	waitpid(pid, &status, 0);
 }
 
+/* Remove the SQLite database path and its -wal, -shm and -journal
+ * files (those absent are ignored). */
+static void __attribute__((unused))
+tu_unlink_db(const char *path)
+{
+	static const char *const sfx[] = { "", "-wal", "-shm", "-journal" };
+	char p[4096];
+	size_t i;
+
+	for (i = 0; i < sizeof(sfx) / sizeof(sfx[0]); i++) {
+		snprintf(p, sizeof(p), "%s%s", path, sfx[i]);
+		(void)unlink(p);
+	}
+}
+
 /* A free TCP port on 127.0.0.1 (bind port 0, read it, close). */
 static int __attribute__((unused))
 tu_free_port(void)

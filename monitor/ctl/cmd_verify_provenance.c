@@ -227,17 +227,6 @@ verified_time(const struct vp_out *o)
 	return o->has_res ? o->res.verified_time : 0;
 }
 
-/* A JSON string of s, or of "(not UTF-8)" when s is not UTF-8. */
-static json_t *
-text_json(const char *s)
-{
-	json_t *j;
-
-	if ((j = json_string(s)) == NULL)
-		j = tjson_chk(json_string("(not UTF-8)"));
-	return j;
-}
-
 static void
 print_table(const struct vp_out *o)
 {
@@ -284,15 +273,15 @@ print_json(const struct vp_out *o)
 	tjson_set(j, "digest", tjson_chk(json_string(hex_encode(o->digest, 32,
 	    hex))));
 	tjson_set(j, "at", tjson_chk(json_integer((json_int_t)o->at)));
-	tjson_set(j, "trusted_root", text_json(o->root_path));
+	tjson_set(j, "trusted_root", ctl_text_json(o->root_path));
 	if (o->pred_type != NULL)
-		tjson_set(j, "predicate_type", text_json(o->pred_type));
+		tjson_set(j, "predicate_type", ctl_text_json(o->pred_type));
 	if (o->has_res) {
 		id = tjson_chk(json_object());
 		for (i = 0; i < N_ID_FIELDS; i++)
 			if ((v = id_field(&o->res.id, i))[0] != '\0')
 				tjson_set(id, id_fields[i].name,
-				    text_json(v));
+				    ctl_text_json(v));
 		tjson_set(j, "identity", id);
 		if (o->res.has_tlog)
 			tjson_set(j, "log_index", tjson_chk(json_integer(

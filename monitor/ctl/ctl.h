@@ -25,6 +25,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include <jansson.h>
+
 #include "checklist.h"
 
 #define CTL_EXIT_OK		0
@@ -95,5 +97,9 @@ int	ctl_result(const struct checklist *cl, enum check_status verdict,
  * false (the caller exits CTL_EXIT_USAGE).
  */
 bool	ctl_parse_at(const char *s, int64_t *at);
+
+/* A new JSON string of s for --json output, or of "(not UTF-8)" when s
+ * is not UTF-8 (text from a certificate or a path). */
+json_t	*ctl_text_json(const char *s);
 
 #endif /* TMON_MONITOR_CTL_H */

@@ -5,6 +5,7 @@
 
 #include "checklist.h"
 #include "ctl.h"
+#include "tjson.h"
 #include "util.h"
 
 void
@@ -82,4 +83,14 @@ ctl_parse_at(const char *s, int64_t *at)
 		return true;
 	fprintf(stderr, "tmonctl: --at: not a unix time: \"%s\"\n", s);
 	return false;
+}
+
+json_t *
+ctl_text_json(const char *s)
+{
+	json_t *j;
+
+	if ((j = json_string(s)) == NULL)
+		j = tjson_chk(json_string("(not UTF-8)"));
+	return j;
 }

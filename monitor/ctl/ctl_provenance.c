@@ -10,6 +10,7 @@
 #include <jansson.h>
 
 #include "attest.h"
+#include "ctl.h"
 #include "ctl_provenance.h"
 #include "encode.h"
 #include "entry.h"
@@ -216,18 +217,6 @@ ctl_prov_print(const struct ctl_prov *p)
 		print_release("hardware release", &p->hw);
 }
 
-/* A JSON string of s, or of "(not UTF-8)" when s is not UTF-8 (a path
- * in a message). */
-static json_t *
-text_json(const char *s)
-{
-	json_t *j;
-
-	if ((j = json_string(s)) == NULL)
-		j = tjson_chk(json_string("(not UTF-8)"));
-	return j;
-}
-
 static json_t *
 release_json(const struct ctl_prov *p, const struct ctl_prov_release *r,
     const struct prov_file_release *in)
@@ -272,7 +261,7 @@ ctl_prov_json(const struct ctl_prov *p)
 	if (p->file.has_hw)
 		tjson_set(o, "hardware", release_json(p, &p->hw, &p->file.hw));
 	if (!p->verified)
-		tjson_set(o, "error", text_json(p->root_error));
+		tjson_set(o, "error", ctl_text_json(p->root_error));
 	return o;
 }
 

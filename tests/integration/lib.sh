@@ -287,3 +287,13 @@ for _, sql in trig:
 c.commit()
 EOF
 }
+
+# start_receiver: tests/integration/webhook_recv.py on a free loopback
+# port, every request into $TMP/recv/NNNN.json; sets RECV (its pid, add
+# it to LIB_PIDS) and RECV_PORT.
+start_receiver() {
+	mkdir -p "$TMP/recv"
+	python3 "$SRC/tests/integration/webhook_recv.py" "$TMP/recv" >"$TMP/recv.out" 2>"$TMP/recv.err" &
+	RECV=$!
+	wait_port RECV_PORT "$RECV" "$TMP/recv.out" || { echo "receiver did not start"; cat "$TMP/recv.err"; return 1; }
+}

@@ -36,45 +36,10 @@ PY=/usr/bin/python3
 
 MODELS="sim/good sim/rollout sim/wrong-key sim/replicas sim/flaky sim/outage sim/changed-measurement"
 
-# The receiver: every request into $TMP/recv/NNNN.json; /fail-once/...
-# answers 500 to its first request and 200 after.
-mkdir -p "$TMP/recv"
-cat >"$TMP/recv.py" <<'EOF'
-import http.server, json, os, sys, time
-out = sys.argv[1]
-seen = set()
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        n = int(self.headers.get("Content-Length", "0"))
-        body = self.rfile.read(n)
-        status = 200
-        if self.path.startswith("/hang"):
-            open(os.path.join(out, "..", "hanging"), "w").close()
-            time.sleep(60)
-        if self.path.startswith("/fail-once") and self.path not in seen:
-            seen.add(self.path)
-            status = 500
-        k = len(os.listdir(out))
-        with open(os.path.join(out, "%04d.json.tmp" % k), "w") as f:
-            json.dump({"path": self.path, "status": status,
-                       "headers": {a.lower(): b for a, b in self.headers.items()},
-                       "body": body.decode("utf-8")}, f)
-        os.rename(os.path.join(out, "%04d.json.tmp" % k), os.path.join(out, "%04d.json" % k))
-        self.send_response(status)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-    def log_message(self, *a):
-        pass
-s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-s.daemon_threads = True
-print("tmon-recv: listening on http://127.0.0.1:%d" % s.server_port, flush=True)
-s.serve_forever()
-EOF
-"$PY" "$TMP/recv.py" "$TMP/recv" >"$TMP/recv.out" 2>"$TMP/recv.err" &
-RECV=$!
+# The receiver (webhook_recv.py): every request into $TMP/recv/NNNN.json;
+# /fail-once/... answers 500 to its first request and 200 after.
 LIB_PIDS="RECV"
-wait_port RECV_PORT "$RECV" "$TMP/recv.out" || { echo "receiver did not start"; cat "$TMP/recv.err"; exit 1; }
+start_receiver || exit 1
 
 start_sim "$TMP/pki" || exit 1
 simport=$SIM_PORT

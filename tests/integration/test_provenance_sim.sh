@@ -33,34 +33,8 @@ need_bin tmond tmon-sim
 PY=/usr/bin/python3
 [ -x "$PY" ] || { echo "no $PY"; exit 1; }
 
-mkdir -p "$TMP/recv"
-cat >"$TMP/recv.py" <<'EOF'
-import http.server, json, os, sys
-out = sys.argv[1]
-class H(http.server.BaseHTTPRequestHandler):
-    def do_POST(self):
-        n = int(self.headers.get("Content-Length", "0"))
-        body = self.rfile.read(n)
-        k = len(os.listdir(out))
-        tmp = os.path.join(out, "%04d.tmp" % k)
-        with open(tmp, "w") as f:
-            json.dump({"path": self.path, "body": body.decode("utf-8")}, f)
-        os.rename(tmp, os.path.join(out, "%04d.json" % k))
-        self.send_response(200)
-        self.send_header("Content-Length", "2")
-        self.end_headers()
-        self.wfile.write(b"ok")
-    def log_message(self, *a):
-        pass
-s = http.server.ThreadingHTTPServer(("127.0.0.1", 0), H)
-s.daemon_threads = True
-print("tmon-recv: listening on http://127.0.0.1:%d" % s.server_port, flush=True)
-s.serve_forever()
-EOF
-"$PY" "$TMP/recv.py" "$TMP/recv" >"$TMP/recv.out" 2>"$TMP/recv.err" &
-RECV=$!
 LIB_PIDS="RECV"
-wait_port RECV_PORT "$RECV" "$TMP/recv.out" || { echo "receiver did not start"; cat "$TMP/recv.err"; exit 1; }
+start_receiver || exit 1
 
 start_sim "$TMP/pki" || exit 1
 sim=http://127.0.0.1:$SIM_PORT

@@ -297,3 +297,22 @@ start_receiver() {
 	RECV=$!
 	wait_port RECV_PORT "$RECV" "$TMP/recv.out" || { echo "receiver did not start"; cat "$TMP/recv.err"; return 1; }
 }
+
+# run_peer SCRIPT CASES: a differential test's peer, node SCRIPT CASES
+# (one JSON line {"id", "verdict", ...} per case into $TMP/peer.jsonl,
+# shown), its "ID VERDICT" lines into $TMP/live.  Passes "the peer
+# judged every case", or fails and returns 1 when it did not run.
+run_peer() {
+	if node "$1" "$2" >"$TMP/peer.jsonl" 2>"$TMP/peer.err"; then
+		pass "the peer judged every case"
+	else
+		cat "$TMP/peer.err"
+		fail "the peer did not run"
+		return 1
+	fi
+	cat "$TMP/peer.jsonl"
+	python3 -c 'import json, sys
+for l in open(sys.argv[1]):
+    r = json.loads(l)
+    print(r["id"], r["verdict"])' "$TMP/peer.jsonl" >"$TMP/live"
+}

@@ -83,20 +83,7 @@ if ! command -v node >/dev/null; then
 fi
 [ -f "$PEER/node_modules/@sigstore/verify/package.json" ] ||
     { fail "no @sigstore/verify: run npm ci --prefix tests/sigstore-peer"; finish; }
-if node "$PEER/verify.mjs" "$DATA/cases.json" >"$TMP/peer.jsonl" 2>"$TMP/peer.err"; then
-	pass "the peer judged every case"
-else
-	cat "$TMP/peer.err"
-	fail "the peer did not run"
-	finish
-fi
-cat "$TMP/peer.jsonl"
-python3 - "$TMP/peer.jsonl" >"$TMP/live" <<'PY'
-import json, sys
-for l in open(sys.argv[1]):
-    r = json.loads(l)
-    print(r["id"], r["verdict"])
-PY
+run_peer "$PEER/verify.mjs" "$DATA/cases.json" || finish
 if diff "$TMP/expect" "$TMP/live"; then
 	pass "the peer's verdicts are the expected ones (accept the served bundles, reject every tampered one)"
 else

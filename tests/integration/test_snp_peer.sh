@@ -26,22 +26,9 @@ DATA=$SRC/tests/data/snp-peer
 [ -f "$PEER/node_modules/@tinfoilsh/verifier/package.json" ] ||
     { echo "FAIL: no @tinfoilsh/verifier: run npm ci --prefix tests/snp-peer"; exit 1; }
 
-if node "$PEER/verify.mjs" "$DATA/cases.json" >"$TMP/peer.jsonl" 2>"$TMP/peer.err"; then
-	pass "the peer judged every case"
-else
-	cat "$TMP/peer.err"
-	fail "the peer did not run"
-	finish
-fi
-cat "$TMP/peer.jsonl"
+run_peer "$PEER/verify.mjs" "$DATA/cases.json" || finish
 
-# CASE VERDICT lines: the live run's, the cases' expected ones, the recorded ones
-python3 - "$TMP/peer.jsonl" >"$TMP/live" <<'PY'
-import json, sys
-for l in open(sys.argv[1]):
-    r = json.loads(l)
-    print(r["id"], r["verdict"])
-PY
+# CASE VERDICT lines: the cases' expected ones, the recorded ones
 python3 - "$DATA/cases.json" >"$TMP/expect" <<'PY'
 import json, sys
 for c in json.load(open(sys.argv[1])):

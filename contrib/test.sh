@@ -7,7 +7,7 @@
 # again under ThreadSanitizer and run the tests of the daemon's threads and
 # asynchronous paths (API, receipts, collateral fetches against a stalling
 # PCS, webhook deliveries, the metrics registry, SIGHUP reloads); then build the libFuzzer targets with clang and run each one for
-# TMON_FUZZ_SECONDS (default 60) from its seed corpus, TMON_FUZZ_JOBS
+# TMON_FUZZ_SECONDS (default 45) from its seed corpus, TMON_FUZZ_JOBS
 # (default 2) at a time.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -82,7 +82,7 @@ fuzz_one() {
 	rm -rf "$corpus"
 }
 
-secs=${TMON_FUZZ_SECONDS:-60}
+secs=${TMON_FUZZ_SECONDS:-45}
 fuzz_jobs=${TMON_FUZZ_JOBS:-2}
 if [ "$secs" -gt 0 ]; then
 	CC=clang cmake -S . -B build-fuzz -DTMON_FUZZ=ON -DTMON_TESTS=OFF -DTMON_WERROR=ON

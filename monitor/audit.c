@@ -1673,7 +1673,7 @@ prov_release_of(const struct prov_replay *r, bool forget_main, int hw,
 	    r->main.release_detail);
 	if (hw != 2 && r->hw.has_last && check_severity(b) <
 	    check_severity(a)) {
-		snprintf(detail, dsz, "hardware %s", hw == 1 ?
+		fmt_trunc(detail, dsz, "hardware %s", hw == 1 ?
 		    "no release looked up yet" : r->hw.release_detail);
 		return b;
 	}

@@ -100,6 +100,15 @@ bool	model_id_valid(const char *m);
 bool	parse_loopback_listen(const char *s, struct sockaddr_in *sin);
 
 /*
+ * snprintf(out, outsz, fmt, ...) where cutting the text short is meant:
+ * a message that embeds other bounded messages (a tmon_err's msg in a
+ * check detail) is cut at outsz - 1 bytes and always NUL-terminated
+ * (outsz > 0).  Returns out.
+ */
+char	*fmt_trunc(char *out, size_t outsz, const char *fmt, ...)
+	    __attribute__((format(printf, 3, 4)));
+
+/*
  * Format a unix time as RFC 3339 UTC ("2026-06-10T01:49:05Z") into out,
  * which must hold at least 21 bytes.  Returns out.
  */

@@ -222,7 +222,7 @@ same_content(struct tjson_doc *d, const json_t *hash, const char *hpath,
 	if (tjson_str(d, hash, hpath, "algorithm", 16, 0, &alg, &n) !=
 	    TMON_OK || tjson_str(d, hash, hpath, "value", 64, 0, &val, &n) !=
 	    TMON_OK) {
-		snprintf(why, whysz, "body: %s", err->msg);
+		fmt_trunc(why, whysz, "body: %s", err->msg);
 		goto out;
 	}
 	if (strcmp(alg, "sha256") != 0) {
@@ -306,7 +306,7 @@ body_dsse(struct tjson_doc *d, const json_t *spec,
 	return same_content(d, hash, "spec.payloadHash", sig, siglen, ver,
 	    verlen, sd, why, whysz);
 bad:
-	snprintf(why, whysz, "body: %s", d->err->msg);
+	fmt_trunc(why, whysz, "body: %s", d->err->msg);
 	return CHECK_FAIL;
 }
 
@@ -360,7 +360,7 @@ body_intoto(struct tjson_doc *d, const json_t *spec,
 	free(inner);
 	return st;
 bad:
-	snprintf(why, whysz, "body: %s", d->err->msg);
+	fmt_trunc(why, whysz, "body: %s", d->err->msg);
 	return CHECK_FAIL;
 }
 
@@ -433,13 +433,13 @@ check_checkpoint(const struct rekor_entry *e,
 	tmon_err_clear(&err);
 	if (note_parse((const uint8_t *)e->checkpoint, e->checkpoint_len, n,
 	    &err) != TMON_OK) {
-		snprintf(why, whysz, "checkpoint is not a signed note: %s",
+		fmt_trunc(why, whysz, "checkpoint is not a signed note: %s",
 		    err.msg);
 		goto out;
 	}
 	if (note_checkpoint_parse(n->text, n->text_len, &cp, &err) !=
 	    TMON_OK) {
-		snprintf(why, whysz, "checkpoint text: %s", err.msg);
+		fmt_trunc(why, whysz, "checkpoint text: %s", err.msg);
 		goto out;
 	}
 	hint = (uint32_t)log->checkpoint_key_id[0] << 24 |
@@ -513,7 +513,7 @@ check_set(const struct rekor_entry *e, const struct sigstore_log_key *log,
 	buf_init(&b, 2 * MAX_REKOR_BODY);
 	tmon_err_clear(&err);
 	if (jcs_append(&b, o, &err) != TMON_OK) {
-		snprintf(why, whysz, "SET payload: %s", err.msg);
+		fmt_trunc(why, whysz, "SET payload: %s", err.msg);
 		goto out;
 	}
 	v = sigstore_key_verify(log, e->set, e->set_len, b.data, b.len,

@@ -877,7 +877,7 @@ check_one_tst(const struct sigstore_root *root,
 		valid++;
 		v = tst_verify_tsa(&root->tsas[k], resp, b, *gen);
 		if (v == VERDICT_PASS) {
-			snprintf(why, whysz, "timestamp %zu by %s at %s", i,
+			fmt_trunc(why, whysz, "timestamp %zu by %s at %s", i,
 			    root->tsas[k].cn[0] ? root->tsas[k].cn :
 			    root->tsas[k].uri, fmt_time(*gen, w1, sizeof(w1)));
 			st = CHECK_PASS;
@@ -966,7 +966,7 @@ chain_to_ca(const struct sigstore_ca *c, const struct sigstore_bundle *b,
 	if (c->n == 0 || x509_chain_add_der(&ch, b->certs.der[0],
 	    b->certs.der_len[0], &e) != TMON_OK) {
 		x509_chain_free(&ch);
-		snprintf(why, whysz, "leaf certificate: %s", e.msg);
+		fmt_trunc(why, whysz, "leaf certificate: %s", e.msg);
 		return VERDICT_ERROR;
 	}
 	for (k = 0; k < c->n; k++)
@@ -976,7 +976,7 @@ chain_to_ca(const struct sigstore_ca *c, const struct sigstore_bundle *b,
 	if (k < c->n || x509_anchor_init(&a, c->der[c->n - 1],
 	    c->der_len[c->n - 1], "Fulcio root", &e) != TMON_OK) {
 		x509_chain_free(&ch);
-		snprintf(why, whysz, "Fulcio CA %s: %s", c->uri, e.msg);
+		fmt_trunc(why, whysz, "Fulcio CA %s: %s", c->uri, e.msg);
 		return VERDICT_ERROR;
 	}
 	v = x509_chain_verify(&ch, ch.n, &a, t, t == 0 ? TMON_X509_NO_TIME :
@@ -1019,14 +1019,14 @@ check_chain(const struct sigstore_root *root, const struct sigstore_bundle *b,
 		valid++;
 		v = chain_to_ca(c, b, t, one, sizeof(one));
 		if (v == VERDICT_PASS && t == 0) {
-			snprintf(why, whysz, "no verified time (no verified "
+			fmt_trunc(why, whysz, "no verified time (no verified "
 			    "SET, no verified RFC 3161 timestamp): the leaf "
 			    "chains to Fulcio CA %s, validity not checked",
 			    c->uri);
 			return CHECK_ERROR;
 		}
 		if (v == VERDICT_PASS) {
-			snprintf(why, whysz, "leaf certificate chains to Fulcio "
+			fmt_trunc(why, whysz, "leaf certificate chains to Fulcio "
 			    "CA %s%s%s, valid at %s, code signing", c->uri,
 			    c->cn[0] ? " " : "", c->cn, w);
 			return CHECK_PASS;
@@ -1035,7 +1035,7 @@ check_chain(const struct sigstore_root *root, const struct sigstore_bundle *b,
 			st = CHECK_ERROR;
 			snprintf(why, whysz, "%s", one);
 		} else if (st != CHECK_ERROR)
-			snprintf(why, whysz, "leaf certificate does not chain "
+			fmt_trunc(why, whysz, "leaf certificate does not chain "
 			    "to Fulcio CA %s: %s", c->uri, one);
 	}
 	if (valid == 0)

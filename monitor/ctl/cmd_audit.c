@@ -223,20 +223,10 @@ problem_cmp(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-/* Seconds on clock c (CLOCK_MONOTONIC, CLOCK_THREAD_CPUTIME_ID). */
-static double
-clock_s(clockid_t c)
-{
-	struct timespec ts;
-
-	clock_gettime(c, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static double
 now_s(void)
 {
-	return clock_s(CLOCK_MONOTONIC);
+	return ctl_clock_s(CLOCK_MONOTONIC);
 }
 
 /* ---- the workers ------------------------------------------------------ */
@@ -359,11 +349,11 @@ worker(void *arg)
 			goto out;
 		for (i = 0; i < c->n; i++) {
 			k = kind_index(c->e[i].kind);
-			cpu = clock_s(CLOCK_THREAD_CPUTIME_ID);
+			cpu = ctl_clock_s(CLOCK_THREAD_CPUTIME_ID);
 			if ((rc = audit_entry(a, &c->e[i], res, &err)) !=
 			    TMON_OK)
 				goto out;
-			cpu = clock_s(CLOCK_THREAD_CPUTIME_ID) - cpu;
+			cpu = ctl_clock_s(CLOCK_THREAD_CPUTIME_ID) - cpu;
 			pthread_mutex_lock(&sh->mu);
 			sh->count[k][res->outcome]++;
 			sh->cpu[k] += cpu;

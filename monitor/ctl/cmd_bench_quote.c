@@ -37,15 +37,6 @@ const struct ctl_cmd ctl_cmd_bench_quote = {
 	bench_quote
 };
 
-static double
-seconds(clockid_t clk)
-{
-	struct timespec ts;
-
-	clock_gettime(clk, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int
 bench_quote(int argc, char *argv[])
 {
@@ -118,8 +109,8 @@ bench_quote(int argc, char *argv[])
 	}
 	verify_ctx_stats(vc, &hits0, &miss0);
 
-	w0 = seconds(CLOCK_MONOTONIC);
-	c0 = seconds(CLOCK_PROCESS_CPUTIME_ID);
+	w0 = ctl_clock_s(CLOCK_MONOTONIC);
+	c0 = ctl_clock_s(CLOCK_PROCESS_CPUTIME_ID);
 	for (i = 0; i < n; i++) {
 		if (cold) {
 			verify_ctx_flush(vc);
@@ -131,8 +122,8 @@ bench_quote(int argc, char *argv[])
 			col = NULL;
 		}
 	}
-	wall = seconds(CLOCK_MONOTONIC) - w0;
-	cpu = seconds(CLOCK_PROCESS_CPUTIME_ID) - c0;
+	wall = ctl_clock_s(CLOCK_MONOTONIC) - w0;
+	cpu = ctl_clock_s(CLOCK_PROCESS_CPUTIME_ID) - c0;
 	verify_ctx_stats(vc, &hits, &miss);
 	if (wall <= 0)
 		wall = 1e-9;

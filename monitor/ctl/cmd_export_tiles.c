@@ -211,15 +211,6 @@ tile_cb(void *arg, const struct tlog_tile *t)
 	return x->rc == CTL_EXIT_OK;
 }
 
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int
 export_tiles(int argc, char *argv[])
 {
@@ -228,7 +219,7 @@ export_tiles(int argc, char *argv[])
 	struct tmon_err err;
 	uint8_t *text = NULL;
 	size_t len = 0;
-	double t0 = now_s();
+	double t0 = ctl_clock_s(CLOCK_MONOTONIC);
 	enum tmon_rc rc;
 
 	if (argc != 3) {
@@ -279,7 +270,7 @@ export_tiles(int argc, char *argv[])
 	    " tiles; %" PRIu64 " files written (%" PRIu64 " bytes, %" PRIu64
 	    " replaced), %" PRIu64 " unchanged; %.2f s\n", cp.size, x.tiles,
 	    x.written, x.bytes, x.replaced, x.tiles + 1 - x.written,
-	    now_s() - t0);
+	    ctl_clock_s(CLOCK_MONOTONIC) - t0);
 out:
 	if (x.dirfd != -1)
 		close(x.dirfd);

@@ -24,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <time.h>
 
 #include <jansson.h>
 
@@ -60,6 +61,7 @@ extern const struct ctl_cmd ctl_cmd_verify_snp;
 extern const struct ctl_cmd ctl_cmd_verify_signature;
 extern const struct ctl_cmd ctl_cmd_verify_provenance;
 extern const struct ctl_cmd ctl_cmd_bench_quote;
+extern const struct ctl_cmd ctl_cmd_bench_provenance;
 extern const struct ctl_cmd ctl_cmd_audit;
 extern const struct ctl_cmd ctl_cmd_export_tiles;
 extern const struct ctl_cmd ctl_cmd_log_key;
@@ -101,5 +103,10 @@ bool	ctl_parse_at(const char *s, int64_t *at);
 /* A new JSON string of s for --json output, or of "(not UTF-8)" when s
  * is not UTF-8 (text from a certificate or a path). */
 json_t	*ctl_text_json(const char *s);
+
+/* Seconds on clock c (CLOCK_MONOTONIC for wall time,
+ * CLOCK_PROCESS_CPUTIME_ID or CLOCK_THREAD_CPUTIME_ID for CPU time):
+ * what the bench commands and audit time with. */
+double	ctl_clock_s(clockid_t c);
 
 #endif /* TMON_MONITOR_CTL_H */

@@ -2,6 +2,7 @@
  * ctl_common.c: pieces every tmonctl subcommand shares (ctl.h).
  */
 #include <stdio.h>
+#include <time.h>
 
 #include "checklist.h"
 #include "ctl.h"
@@ -93,4 +94,13 @@ ctl_text_json(const char *s)
 	if ((j = json_string(s)) == NULL)
 		j = tjson_chk(json_string("(not UTF-8)"));
 	return j;
+}
+
+double
+ctl_clock_s(clockid_t c)
+{
+	struct timespec ts;
+
+	clock_gettime(c, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }

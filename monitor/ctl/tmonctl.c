@@ -30,6 +30,7 @@ static const struct ctl_cmd *const cmds[] = {
 	&ctl_cmd_verify_signature,
 	&ctl_cmd_verify_provenance,
 	&ctl_cmd_bench_quote,
+	&ctl_cmd_bench_provenance,
 	&ctl_cmd_audit,
 	&ctl_cmd_export_tiles,
 	&ctl_cmd_log_key,
@@ -65,7 +66,7 @@ usage(FILE *f)
 	    "audit: 0 the log verifies and every verdict follows from its "
 	    "evidence, 1 it is\ndamaged or a verdict does not follow, 3 an "
 	    "entry could not be re-checked,\n2 usage or I/O error; "
-	    "bench-quote: 0 or 2.\n"
+	    "bench-quote, bench-provenance: 0 or 2.\n"
 	    "export-tiles: 0 exported, 1 the log is damaged, 2 usage or I/O "
 	    "error.\n");
 }

@@ -27,7 +27,11 @@
 #    python from the report's MEASUREMENT / the quote's RTMRs and the
 #    predicate; provenance.release's pass detail names the repository,
 #    tag, digest and Rekor log index; a file whose release is tampered
-#    fails provenance.release.
+#    fails provenance.release;
+#  - bench-provenance (bench/provenance.sh) times the verification it
+#    says: "verified" for the real attestation, "rejected" for a tampered
+#    one, the last line "verifications_per_sec" with a number above 0 (no
+#    timing asserted); usage errors exit 2.
 # Usage: test_tmonctl_provenance.sh BUILD_DIR SOURCE_DIR
 set -u
 
@@ -396,4 +400,27 @@ fi
 for id in tdx.quote.signature tdx.pck_chain tdx.reportdata; do
 	has "TDX $id still pass" "^$id +pass " "$TMP/tdx"
 done
+
+# bench-provenance: what it times, and its last line
+bench() { # ATTESTATIONS
+	"$ctl" bench-provenance "$1" --digest "$DIGEST" --repo "$REPO" --at $AT \
+	    --trusted-root "$ROOT" --workflow '.github/workflows/*' -n 3 >"$TMP/bench" 2>&1
+	rc=$?
+}
+bench "$ATT"
+want_rc "bench-provenance of the real attestation" 0 $rc
+has "bench-provenance times a verified answer" "^attestations .*: verified$" "$TMP/bench"
+has "bench-provenance counts the runs" "^runs 3$" "$TMP/bench"
+if tail -n 1 "$TMP/bench" | awk '$1 == "verifications_per_sec" && $2 > 0 { ok = 1 } END { exit !ok }'; then
+	pass "bench-provenance's last line is verifications_per_sec"
+else
+	fail "bench-provenance's last line: $(tail -n 1 "$TMP/bench")"
+fi
+bench "$P/dev-dsse-signature.json"
+want_rc "bench-provenance of a tampered attestation" 0 $rc
+has "bench-provenance says it times a rejected answer" "^attestations .*: rejected$" "$TMP/bench"
+"$ctl" bench-provenance "$ATT" --digest "$DIGEST" --repo "$REPO" >/dev/null 2>&1
+want_rc "bench-provenance without --at" 2 $?
+"$ctl" bench-provenance "$ATT" --digest "$DIGEST" --repo "$REPO" --at $AT -n 0 >/dev/null 2>&1
+want_rc "bench-provenance -n 0" 2 $?
 finish

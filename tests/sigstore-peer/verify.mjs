@@ -5,6 +5,7 @@
 // offline.
 //
 // Usage: node verify.mjs CASES.json [--out RESULTS.json]
+//        node verify.mjs CASES.json --bench N [--case ID]
 //
 // CASES.json is an array of { id, attestations, trusted_root, digest,
 // repo, ... }: attestations is a GitHub attestations API body
@@ -17,6 +18,11 @@
 // peer's name and versions to RESULTS.json.  Exit 0 when every case got a
 // verdict; 2 on a usage or input error, or when the peer tries the
 // network (it must not: the trusted root is given).
+//
+// With --bench N (bench/provenance.sh), times N verifications of case ID
+// (default the first), its answer's JSON and the trust material built
+// once (as tmonctl bench-provenance does), after one untimed judgement
+// printed first; the last line is "verifications_per_sec <number>".
 //
 // A body is accepted when one of its bundles passes all of:
 //  1. bundleFromJSON (@sigstore/bundle): the bundle's shape;
@@ -98,15 +104,49 @@ function judge(c, base) {
   return { verdict: 'reject', reason: first };
 }
 
-const args = process.argv.slice(2);
-let out = null;
-const oi = args.indexOf('--out');
-if (oi >= 0) {
-  out = args[oi + 1];
-  if (!out) die('--out wants a file');
-  args.splice(oi, 2);
+// bench(c, base, n): n timed judgements of case c (see the header).
+function bench(c, base, n) {
+  const body = JSON.parse(readFileSync(join(base, c.attestations), 'utf8'));
+  const root = TrustedRoot.fromJSON(JSON.parse(readFileSync(join(base, c.trusted_root), 'utf8')));
+  const trust = toTrustMaterial(root);
+  const digest = c.digest.toLowerCase();
+  const once = () => {
+    for (const a of body.attestations) {
+      try {
+        return verifyBundle(a.bundle, trust, digest, c.repo);
+      } catch {
+        // the next bundle
+      }
+    }
+    return null;
+  };
+  process.stdout.write(`case ${c.id}: ${once() !== null ? 'verified' : 'rejected'}\n`);
+  const c0 = process.cpuUsage();
+  const t0 = process.hrtime.bigint();
+  for (let i = 0; i < n; i++) once();
+  const wall = Number(process.hrtime.bigint() - t0) / 1e9;
+  const cu = process.cpuUsage(c0);
+  const cpu = (cu.user + cu.system) / 1e6;
+  process.stdout.write(`runs ${n}\nseconds ${wall.toFixed(4)} (cpu ${cpu.toFixed(4)})\n` +
+    `us_per_verification ${(wall * 1e6 / n).toFixed(2)}\n` +
+    `cpu_verifications_per_sec ${(n / cpu).toFixed(1)}\n` +
+    `verifications_per_sec ${(n / wall).toFixed(1)}\n`);
 }
-if (args.length !== 1) die('usage: node verify.mjs CASES.json [--out RESULTS.json]');
+
+// take(flag): the value after flag in args (removed), or null
+const args = process.argv.slice(2);
+function take(flag) {
+  const i = args.indexOf(flag);
+  if (i < 0) return null;
+  const v = args[i + 1];
+  if (!v) die(`${flag} wants a value`);
+  args.splice(i, 2);
+  return v;
+}
+const out = take('--out');
+const benchN = take('--bench');
+const benchCase = take('--case');
+if (args.length !== 1) die('usage: node verify.mjs CASES.json [--out RESULTS.json | --bench N [--case ID]]');
 const casesPath = resolve(args[0]);
 const base = dirname(casesPath);
 let cases;
@@ -114,6 +154,14 @@ try {
   cases = JSON.parse(readFileSync(casesPath, 'utf8'));
 } catch (e) {
   die(`${casesPath}: ${e.message}`);
+}
+if (benchN !== null) {
+  const n = Number(benchN);
+  if (!Number.isInteger(n) || n < 1) die('--bench wants a count');
+  const c = benchCase === null ? cases[0] : cases.find((x) => x.id === benchCase);
+  if (!c) die(`no case ${benchCase}`);
+  bench(c, base, n);
+  process.exit(0);
 }
 const results = [];
 for (const c of cases) {

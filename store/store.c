@@ -1863,6 +1863,15 @@ query_index(const struct store_query *q)
 	return "entries_kind_seq";
 }
 
+/* Count st's work from zero (store_query_stats). */
+static void
+query_count_reset(sqlite3_stmt *st)
+{
+	(void)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 1);
+	(void)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
+	(void)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_SORT, 1);
+}
+
 /* Prepare (from the cache) and bind the statement of q for verdict v;
  * alt makes its SQL text another cache key. */
 static enum tmon_rc
@@ -1930,10 +1939,7 @@ query_stmt(struct store *s, const struct store_query *q, const char *v,
 		stmt_put(s, st);
 		return db_err(s, r, "bind query", err);
 	}
-	/* count this query's work from zero (store_query_stats) */
-	(void)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_VM_STEP, 1);
-	(void)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_FULLSCAN_STEP, 1);
-	(void)sqlite3_stmt_status(st, SQLITE_STMTSTATUS_SORT, 1);
+	query_count_reset(st);
 	*out = st;
 	return TMON_OK;
 }
@@ -2046,16 +2052,23 @@ store_latest_per_model(struct store *s, const char *kind,
 	enum tmon_rc rc;
 	int r = SQLITE_OK;
 
+	memset(&s->qstats, 0, sizeof(s->qstats));
 	if (kind == NULL)
 		return tmon_err_set(err, TMON_E_PARSE, "store: no kind");
-	/* probes and events from the models table, one row per model */
+	/*
+	 * Probes and events from the models table, one row per model, each
+	 * entry read by its seq.  CROSS JOIN keeps models the outer loop
+	 * (SQLite "The Query Optimizer Overview", section "Manual Control Of
+	 * Query Plans Using CROSS JOIN"): without statistics the planner
+	 * would walk every probe of entries_kind_model and look up its model.
+	 */
 	if (strcmp(kind, "probe") == 0)
 		sql = "SELECT " ENTRY_COLS_E " FROM models AS m "
-		    "JOIN entries AS e ON e.seq = m.last_probe_seq AND "
+		    "CROSS JOIN entries AS e ON e.seq = m.last_probe_seq AND "
 		    "e.model = m.model AND e.kind = 'probe' ORDER BY m.model";
 	else if (strcmp(kind, "event") == 0)
 		sql = "SELECT " ENTRY_COLS_E " FROM models AS m "
-		    "JOIN entries AS e ON e.seq = m.last_event_seq AND "
+		    "CROSS JOIN entries AS e ON e.seq = m.last_event_seq AND "
 		    "e.model = m.model AND e.kind = 'event' ORDER BY m.model";
 	else
 		sql = "SELECT " ENTRY_COLS_E " FROM entries AS e "
@@ -2070,7 +2083,9 @@ store_latest_per_model(struct store *s, const char *kind,
 		rc = db_err(s, r, "bind", err);
 		goto out;
 	}
+	query_count_reset(st);
 	rc = run_rows(s, st, cb, arg, err);
+	query_count(s, st);
 out:
 	stmt_put(s, st);
 	return rc;

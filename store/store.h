@@ -338,9 +338,10 @@ enum tmon_rc	store_query(struct store *s, const struct store_query *q,
 		    struct tmon_err *err);
 
 /*
- * Test seam: what the last store_query on s cost, summed over its
- * statements (sqlite3_stmt_status): VM steps, steps of full scans, and
- * sorts.  A list answered from an index has no sort and no full scan.
+ * Test seam: what the last store_query or store_latest_per_model on s
+ * cost, summed over its statements (sqlite3_stmt_status): VM steps,
+ * steps of full scans, and sorts.  A list answered from an index has no
+ * sort and no full scan.
  */
 struct store_query_stats {
 	uint64_t	vm_steps;

@@ -1966,6 +1966,21 @@ START_TEST(test_query_plans)
 		ck_assert_msg(st.vm_steps < 1500, "query %zu: %" PRIu64 " VM "
 		    "steps for %zu rows", k, st.vm_steps, got);
 	}
+	/* The latest probe and event of each model (/api/v1/models): one
+	 * models row and one entry read by seq per model, never a walk of
+	 * the model's entries (here 2 models, about 2,200 probes). */
+	for (k = 0; k < 2; k++) {
+		got = 0;
+		ck_assert_msg(store_latest_per_model(s, k == 0 ? "probe" :
+		    "event", count_only, &got, &err) == TMON_OK, "%s", err.msg);
+		store_query_stats(s, &st);
+		ck_assert_uint_eq(got, k == 0 ? 2 : 1);
+		ck_assert_msg(st.sorts == 0 && st.fullscan_steps < 10 &&
+		    st.vm_steps < 200, "latest %s: %" PRIu64 " VM steps, %"
+		    PRIu64 " full scan steps, %" PRIu64 " sorts", k == 0 ?
+		    "probe" : "event", st.vm_steps, st.fullscan_steps,
+		    st.sorts);
+	}
 	/* The merge keeps seq order and the limit. */
 	store_query_init(&q);
 	q.kind = "probe";

@@ -2441,9 +2441,9 @@ tagged(const struct api_request *req, bool *cache)
 	case API_ROUTE_PROBES:
 	case API_ROUTE_FAILURES:
 	case API_ROUTE_EVENTS:
+	case API_ROUTE_HISTORY:
 		*cache = req->before == UINT64_MAX;
 		return true;
-	case API_ROUTE_HISTORY:
 	case API_ROUTE_ENTRY:
 	case API_ROUTE_RECEIPT:
 		*cache = false;

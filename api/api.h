@@ -165,8 +165,8 @@
  * If-None-Match names it (weak comparison, RFC 9110 section 13.1.2) or
  * is "*" is answered 304 without rendering.  The log size is read before
  * the answer, so a tag never names a smaller log than the body shows.
- * The first pages (no before=) of /models, /probes, /failures and
- * /events are kept in a render cache of API_CACHE_SLOTS bodies (least
+ * The first pages (no before=) of /models, /probes, /failures, /events
+ * and each model's history are kept in a render cache of API_CACHE_SLOTS bodies (least
  * recently used out; each at most MAX_API_CACHE_BODY bytes) keyed by
  * that ETag, so a status page polled by many clients costs one render
  * per log change.
@@ -204,8 +204,9 @@
 #define API_RETRY_AFTER_S	10
 /* An ETag value with its NUL: W/"<20 digits>-<32 hex>". */
 #define API_ETAG_LEN		64
-/* First pages kept by the render cache (each at most MAX_API_CACHE_BODY). */
-#define API_CACHE_SLOTS		32
+/* First pages kept by the render cache (each at most MAX_API_CACHE_BODY):
+ * the four lists and the histories of a 50-model status page. */
+#define API_CACHE_SLOTS		64
 /* Days of daily verdict counts in each model of GET /api/v1/models. */
 #define API_DAILY_DAYS		90
 /* Cache-Control of a badge. */

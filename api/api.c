@@ -107,6 +107,7 @@ struct api {
 	int64_t			 rl_next_ms;	/* no line before this */
 	unsigned long long	 rl_suppressed;	/* lines left out since */
 	/* The render cache (api.h): first pages of the lists, by ETag. */
+	uint64_t		 time_scan;	/* api_config's, or the default */
 	pthread_mutex_t		 cache_mu;
 	struct cache_slot {
 		char		 etag[API_ETAG_LEN];	/* "" = empty */
@@ -833,6 +834,50 @@ page_send(struct MHD_Connection *c, struct page *p, const char *name,
 	return send_json(c, MHD_HTTP_OK, root);
 }
 
+/*
+ * Time bounds.  since= and until= are checked on each entry a list walks
+ * in seq order, and entry times need not follow seqs, so the walk is
+ * bounded by seqs instead: one answer looks at the a->time_scan seqs
+ * below its start (before=, else the log's end) and no further.  Sets
+ * q's after_seq (newest-first q) and returns in *lo the lowest seq
+ * looked at, 0 when the walk reaches the start of the log or another
+ * bound of q stops it first.
+ */
+static enum tmon_rc
+time_window(const struct api *a, struct store *st, struct store_query *q,
+    uint64_t *lo, struct tmon_err *err)
+{
+	uint64_t hi;
+	enum tmon_rc rc;
+
+	*lo = 0;
+	if (q->since == 0 && q->until == 0)
+		return TMON_OK;
+	if (q->before_seq != UINT64_MAX)
+		hi = q->before_seq;
+	else if ((rc = store_tree_size(st, &hi, err)) != TMON_OK)
+		return rc;
+	if (hi <= a->time_scan)
+		return TMON_OK;
+	if (q->after_seq != UINT64_MAX && q->after_seq + 1 >= hi -
+	    a->time_scan)
+		return TMON_OK;
+	*lo = hi - a->time_scan;
+	q->after_seq = *lo - 1;
+	return TMON_OK;
+}
+
+/* After a walk bounded by time_window: a page that is not full still has
+ * a next one when seqs below lo were not looked at. */
+static void
+page_window(struct page *p, uint64_t lo)
+{
+	if (!p->more && lo > 0) {
+		p->more = true;
+		p->last = lo;
+	}
+}
+
 static int
 page_cb(const struct store_entry *e, void *arg)
 {
@@ -846,12 +891,13 @@ page_cb(const struct store_entry *e, void *arg)
 }
 
 static enum MHD_Result
-do_list(struct store *st, struct MHD_Connection *c,
+do_list(const struct api *a, struct store *st, struct MHD_Connection *c,
     const struct api_request *r)
 {
 	struct tmon_err err = { 0 };
 	struct store_query q;
 	struct page p;
+	uint64_t lo;
 	bool failures = r->route == API_ROUTE_FAILURES;
 
 	page_init(&p, r->limit);
@@ -869,10 +915,12 @@ do_list(struct store *st, struct MHD_Connection *c,
 	q.before_seq = r->before;
 	q.limit = r->limit + 1;		/* one more tells if a page follows */
 	q.newest_first = true;
-	if (store_query(st, &q, page_cb, &p, &err) != TMON_OK) {
+	if (time_window(a, st, &q, &lo, &err) != TMON_OK ||
+	    store_query(st, &q, page_cb, &p, &err) != TMON_OK) {
 		json_decref(p.arr);
 		return send_store_error(c, &err);
 	}
+	page_window(&p, lo);
 	return page_send(c, &p, failures ? "failures" : "probes",
 	    "next_before");
 }
@@ -880,12 +928,13 @@ do_list(struct store *st, struct MHD_Connection *c,
 /* --- GET /api/v1/events --- */
 
 static enum MHD_Result
-do_events(struct store *st, struct MHD_Connection *c,
+do_events(const struct api *a, struct store *st, struct MHD_Connection *c,
     const struct api_request *r)
 {
 	struct tmon_err err = { 0 };
 	struct store_query q;
 	struct page p;
+	uint64_t lo;
 
 	page_init(&p, r->limit);
 	p.events = true;
@@ -898,10 +947,12 @@ do_events(struct store *st, struct MHD_Connection *c,
 	q.before_seq = r->before;
 	q.limit = r->limit + 1;		/* one more tells if a page follows */
 	q.newest_first = true;
-	if (store_query(st, &q, page_cb, &p, &err) != TMON_OK) {
+	if (time_window(a, st, &q, &lo, &err) != TMON_OK ||
+	    store_query(st, &q, page_cb, &p, &err) != TMON_OK) {
 		json_decref(p.arr);
 		return send_store_error(c, &err);
 	}
+	page_window(&p, lo);
 	return page_send(c, &p, "events", "next_before");
 }
 
@@ -981,13 +1032,14 @@ hev_cb(const struct store_entry *e, void *arg)
 }
 
 static enum MHD_Result
-history_events(struct store *st, struct MHD_Connection *c,
-    const struct api_request *r)
+history_events(const struct api *a, struct store *st,
+    struct MHD_Connection *c, const struct api_request *r)
 {
 	struct tmon_err err = { 0 };
 	struct store_query q;
 	struct hev_ctx h;
 	json_t *root;
+	uint64_t lo;
 
 	memset(&h, 0, sizeof(h));
 	page_init(&h.p, r->limit);
@@ -1000,10 +1052,12 @@ history_events(struct store *st, struct MHD_Connection *c,
 	q.after_seq = r->after;
 	q.limit = r->limit + 1;
 	q.newest_first = true;
-	if (store_query(st, &q, hev_cb, &h, &err) != TMON_OK) {
+	if (time_window(a, st, &q, &lo, &err) != TMON_OK ||
+	    store_query(st, &q, hev_cb, &h, &err) != TMON_OK) {
 		json_decref(h.p.arr);
 		return send_store_error(c, &err);
 	}
+	page_window(&h.p, lo);
 	root = json_pack("{s:s, s:o, s:o}", "model", r->model, "changes",
 	    h.p.arr, "next_before", h.p.more ?
 	    json_integer((json_int_t)h.p.last) : json_null());
@@ -1050,7 +1104,7 @@ do_history(struct api *a, struct store *st, struct MHD_Connection *c,
 	if (store_model_get(st, r->model, &sm, &found, &err) != TMON_OK)
 		return send_store_error(c, &err);
 	if (found && sm.last_event_seq != STORE_NO_SEQ)
-		return history_events(st, c, r);
+		return history_events(a, st, c, r);
 	/* A log written before events: the changes from its probes. */
 	memset(&h, 0, sizeof(h));
 	h.limit = r->limit;
@@ -2519,10 +2573,10 @@ route(struct api *a, struct MHD_Connection *c, const struct api_request *req,
 		break;
 	case API_ROUTE_PROBES:
 	case API_ROUTE_FAILURES:
-		ret = do_list(st, c, req);
+		ret = do_list(a, st, c, req);
 		break;
 	case API_ROUTE_EVENTS:
-		ret = do_events(st, c, req);
+		ret = do_events(a, st, c, req);
 		break;
 	case API_ROUTE_ENTRY:
 		ret = do_entry(st, c, req->seq);
@@ -2996,6 +3050,8 @@ api_start(const struct api_config *cfg, struct api **out,
 		goto out;
 	}
 	a->deadline_ms = (int64_t)deadline * 1000;
+	a->time_scan = cfg->time_scan != 0 ? cfg->time_scan :
+	    MAX_API_TIME_SCAN;
 	a->model_ids = xcalloc(cfg->n_models + 1, sizeof(char *));
 	a->providers = xcalloc(cfg->n_models + 1, sizeof(char *));
 	for (i = 0; i < cfg->n_models; i++) {

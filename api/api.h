@@ -171,6 +171,14 @@
  * that ETag, so a status page polled by many clients costs one render
  * per log change.
  *
+ * Time bounds: since= and until= (/probes, /failures, /events, a
+ * history) are checked on each entry walked in seq order, and entry times
+ * need not follow seqs, so one answer walks at most api_config's
+ * time_scan (MAX_API_TIME_SCAN) seqs below its start (before=, else the
+ * log's end).  When seqs below those were not walked, next_before names
+ * the lowest one walked even if the page is not full, or empty: follow
+ * next_before until it is null.
+ *
  * Slow clients (api_config): connections are limited in all
  * (max_connections) and per client address (max_per_address), get
  * MAX_API_CONN_MEMORY bytes for their request line and headers, and are

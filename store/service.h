@@ -126,6 +126,11 @@ struct api_config {
 	 * printable ASCII without spaces; NULL: that route answers 404.
 	 */
 	const char		*log_vkey;
+	/*
+	 * Entries one list answer with since= or until= walks at most
+	 * (api.h "Time bounds"); 0 = MAX_API_TIME_SCAN.
+	 */
+	uint64_t		 time_scan;
 };
 
 struct api;

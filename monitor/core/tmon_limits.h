@@ -125,6 +125,8 @@
 
 /* api/: probe entries one history request reads before it pages. */
 #define MAX_API_HISTORY_SCAN	2000
+/* api/: entries one list answer with since= or until= walks (api.h). */
+#define MAX_API_TIME_SCAN	100000
 
 /*
  * core/metrics.c: families and series in the process-wide registry

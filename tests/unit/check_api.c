@@ -496,6 +496,70 @@ START_TEST(test_probes)
 }
 END_TEST
 
+/*
+ * Time bounds walk at most time_scan seqs per answer (api.h): with a
+ * window of 2 on the 5-entry log, /probes?until=1600 pages back through
+ * windows (an empty first page with next_before 3, then seq 1, then seq
+ * 0) and the pages together are what one unbounded answer gives.
+ */
+START_TEST(test_time_window)
+{
+	static const struct {
+		const char	*path;
+		int		 seqs[2];
+		size_t		 n;
+		long long	 next;		/* -1: null */
+	} pages[] = {
+		{ "/api/v1/probes?until=1600", { 0 }, 0, 3 },
+		{ "/api/v1/probes?until=1600&before=3", { SEQ_QWEN_ERROR }, 1,
+		  1 },
+		{ "/api/v1/probes?until=1600&before=1", { SEQ_GEMMA_PASS }, 1,
+		  -1 },
+		/* a page the window does not cut: next_before from the
+		 * limit, as without a time bound */
+		{ "/api/v1/probes?since=1600&limit=1", { SEQ_GEMMA_FAIL }, 1,
+		  SEQ_GEMMA_FAIL },
+		{ "/api/v1/events?since=1&before=3", { 0 }, 0, 1 },
+	};
+	static const int whole[] = { SEQ_QWEN_ERROR, SEQ_GEMMA_PASS };
+	struct api_config cfg;
+	struct api *b = NULL;
+	struct tmon_err err = { 0 };
+	struct resp r;
+	json_t *root, *list, *next;
+	uint16_t fixture = port;
+	size_t i;
+
+	root = get_json("/api/v1/probes?until=1600", 200, &r);
+	expect_seqs(json_object_get(root, "probes"), whole, 2);
+	ck_assert(json_is_null(json_object_get(root, "next_before")));
+	resp_free(&r);
+
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.listen_host = "127.0.0.1";
+	cfg.db_path = dbpath;
+	cfg.time_scan = 2;
+	ck_assert_msg(api_start(&cfg, &b, &err) == TMON_OK, "%s", err.msg);
+	port = api_port(b);
+	for (i = 0; i < sizeof(pages) / sizeof(pages[0]); i++) {
+		root = get_json(pages[i].path, 200, &r);
+		list = json_object_get(root, strstr(pages[i].path, "events") ?
+		    "events" : "probes");
+		expect_seqs(list, pages[i].seqs, pages[i].n);
+		next = json_object_get(root, "next_before");
+		if (pages[i].next < 0)
+			ck_assert_msg(json_is_null(next), "%s", pages[i].path);
+		else
+			ck_assert_msg(json_integer_value(next) ==
+			    pages[i].next, "%s: next_before %lld",
+			    pages[i].path, (long long)json_integer_value(next));
+		resp_free(&r);
+	}
+	port = fixture;
+	api_stop(b);
+}
+END_TEST
+
 START_TEST(test_bad_queries)
 {
 	expect_error("GET", "/api/v1/probes?limit=0", 400, "limit");
@@ -1874,6 +1938,7 @@ api_suite(void)
 	tcase_add_test(tc, test_forged_column);
 	tcase_add_test(tc, test_healthz);
 	tcase_add_test(tc, test_etag);
+	tcase_add_test(tc, test_time_window);
 	tcase_add_test(tc, test_readyz);
 	tcase_add_test(tc, test_badges);
 	tcase_add_test(tc, test_events);

@@ -27,14 +27,8 @@ N=${N:-100000}
 K=${K:-100}
 J=${J:-$(nproc)}
 PROBES=${PROBES:-3}
-if [ -z "$build" ]; then
-	build=$src/build-bench
-	cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-	    -DTMON_TESTS=OFF >/dev/null
-	cmake --build "$build" -j"$(nproc)" --target tmond tmon-sim tmonctl \
-	    tmon-genlog >/dev/null
-fi
-build=$(cd "$build" && pwd)
+. "$src/bench/lib.sh"
+build=$(bench_build "$build" tmond tmon-sim tmonctl tmon-genlog) || exit 2
 set +e
 set -- "$build" "$src"
 . "$src/tests/integration/lib.sh"

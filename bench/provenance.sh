@@ -35,23 +35,11 @@ TASKSET=${TASKSET-0}
 cases=$src/tests/data/sigstore-peer/cases.json
 peer_dir=$src/tests/sigstore-peer
 
-pin=()
-if [ -n "$TASKSET" ] && command -v taskset >/dev/null 2>&1; then
-	pin=(taskset -c "$TASKSET")
-fi
-
-if [ -z "$build" ]; then
-	build=$src/build-bench
-	cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-	    -DTMON_TESTS=OFF >/dev/null
-	cmake --build "$build" --target tmonctl -j"$(nproc 2>/dev/null || echo 1)" \
-	    >/dev/null
-fi
+. "$src/bench/lib.sh"
+bench_pin "$TASKSET"
+build=$(bench_build "$build" tmonctl) || exit 2
 ctl=$build/tmonctl
 [ -x "$ctl" ] || { echo "bench/provenance.sh: no tmonctl in $build" >&2; exit 2; }
-if grep -qs '^TMON_SANITIZE:BOOL=ON' "$build/CMakeCache.txt"; then
-	echo "note: $build is an ASan/UBSan build: figures are not representative" >&2
-fi
 
 # the case's inputs, paths relative to the cases file
 read -r att root digest repo at < <(python3 - "$cases" "$CASE" <<'EOF'

@@ -37,14 +37,8 @@ CONNS=${CONNS:-64}
 THREADS=${THREADS:-2}
 DURATION=${DURATION:-10s}
 PROBES=${PROBES:-5}
-if [ -z "$build" ]; then
-	build=$src/build-bench
-	cmake -S "$src" -B "$build" -DCMAKE_BUILD_TYPE=Release \
-	    -DTMON_TESTS=OFF >/dev/null
-	cmake --build "$build" -j"$(nproc)" --target tmond tmon-sim \
-	    tmon-genlog >/dev/null
-fi
-build=$(cd "$build" && pwd)
+. "$src/bench/lib.sh"
+build=$(bench_build "$build" tmond tmon-sim tmon-genlog) || exit 2
 DIR=${DIR:-${TMPDIR:-/tmp}/tmon-status-bench}
 mkdir -p "$DIR"
 DIR=$(cd "$DIR" && pwd)

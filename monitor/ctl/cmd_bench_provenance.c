@@ -15,7 +15,6 @@
 #include "checklist.h"
 #include "ctl.h"
 #include "ctl_provenance.h"
-#include "encode.h"
 #include "err.h"
 #include "sigstore.h"
 #include "sigstore_root.h"
@@ -136,20 +135,10 @@ bench_provenance(int argc, char *argv[])
 		ctl_usage(cmd, stderr);
 		goto out;
 	}
-	if (strncmp(digest_hex, "sha256:", 7) == 0)
-		digest_hex += 7;
-	if (!hex_decode_exact(digest_hex, strlen(digest_hex), digest, 32,
-	    false)) {
-		fprintf(stderr, "tmonctl: --digest: expected 64 hex "
-		    "characters\n");
+	if (!ctl_prov_read_answer(argv[optind], digest_hex, digest, &text,
+	    &len))
 		goto out;
-	}
 	tmon_err_clear(&err);
-	if (read_file(argv[optind], MAX_SIGSTORE_API_BODY, &text, &len,
-	    &err) != TMON_OK) {
-		fprintf(stderr, "tmonctl: %s\n", err.msg);
-		goto out;
-	}
 	memset(&d, 0, sizeof(d));
 	d.name = "attestations";
 	d.err = &err;

@@ -381,14 +381,6 @@ verify_provenance(int argc, char *argv[])
 		ctl_usage(cmd, stderr);
 		goto out;
 	}
-	if (strncmp(digest_hex, "sha256:", 7) == 0)
-		digest_hex += 7;
-	if (!hex_decode_exact(digest_hex, strlen(digest_hex), o->digest, 32,
-	    false)) {
-		fprintf(stderr, "tmonctl: --digest: expected 64 hex "
-		    "characters\n");
-		goto out;
-	}
 	if (!repo_ok(o->repo)) {
 		fprintf(stderr, "tmonctl: --repo: expected OWNER/NAME\n");
 		goto out;
@@ -403,12 +395,10 @@ verify_provenance(int argc, char *argv[])
 		    (unsigned)MAX_PROV_PATTERN - 1);
 		goto out;
 	}
-	tmon_err_clear(&err);
-	if (read_file(argv[optind], MAX_SIGSTORE_API_BODY, &text, &len,
-	    &err) != TMON_OK) {
-		fprintf(stderr, "tmonctl: %s\n", err.msg);
+	if (!ctl_prov_read_answer(argv[optind], digest_hex, o->digest, &text,
+	    &len))
 		goto out;
-	}
+	tmon_err_clear(&err);
 	o->root_path = ctl_sigstore_root_path(root_arg, rootbuf,
 	    sizeof(rootbuf));
 	if ((root = ctl_sigstore_root_load(o->root_path, &err)) == NULL) {

@@ -53,6 +53,29 @@ ctl_sigstore_root_load(const char *path, struct tmon_err *err)
 }
 
 bool
+ctl_prov_read_answer(const char *path, const char *digest_arg,
+    uint8_t digest[32], uint8_t **text, size_t *len)
+{
+	struct tmon_err err;
+
+	if (strncmp(digest_arg, "sha256:", 7) == 0)
+		digest_arg += 7;
+	if (!hex_decode_exact(digest_arg, strlen(digest_arg), digest, 32,
+	    false)) {
+		fprintf(stderr, "tmonctl: --digest: expected 64 hex "
+		    "characters\n");
+		return false;
+	}
+	tmon_err_clear(&err);
+	if (read_file(path, MAX_SIGSTORE_API_BODY, text, len, &err) !=
+	    TMON_OK) {
+		fprintf(stderr, "tmonctl: %s\n", err.msg);
+		return false;
+	}
+	return true;
+}
+
+bool
 ctl_prov_load(struct ctl_prov *p, const char *path)
 {
 	struct tmon_err err;

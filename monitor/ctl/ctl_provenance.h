@@ -43,6 +43,17 @@ const char	*ctl_sigstore_root_path(const char *path, char *buf,
 struct sigstore_root *ctl_sigstore_root_load(const char *path,
 		    struct tmon_err *err);
 
+/*
+ * The inputs of verify-provenance and bench-provenance: digest_arg (64
+ * hex, a "sha256:" prefix allowed) decoded into digest[32], and the
+ * attestations answer at path read (at most MAX_SIGSTORE_API_BODY bytes)
+ * into a new NUL-terminated *text of *len bytes (the caller frees it).
+ * Returns true, or prints "tmonctl: why" to stderr and returns false
+ * (the caller exits CTL_EXIT_USAGE).
+ */
+bool	ctl_prov_read_answer(const char *path, const char *digest_arg,
+	    uint8_t digest[32], uint8_t **text, size_t *len);
+
 /* One release of a provenance file, as verified. */
 struct ctl_prov_release {
 	const struct prov_file_release	*in;	/* borrowed from the file */

@@ -106,8 +106,8 @@ struct api {
 	pthread_mutex_t		 rl_mu;
 	int64_t			 rl_next_ms;	/* no line before this */
 	unsigned long long	 rl_suppressed;	/* lines left out since */
-	/* The render cache (api.h): first pages of the lists, by ETag. */
 	uint64_t		 time_scan;	/* api_config's, or the default */
+	/* The render cache (api.h): first pages of the lists, by ETag. */
 	pthread_mutex_t		 cache_mu;
 	struct cache_slot {
 		char		 etag[API_ETAG_LEN];	/* "" = empty */
